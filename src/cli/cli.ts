@@ -1,0 +1,65 @@
+/**
+ * The `inlet` command line (entry point: cli/main.ts): `inlet serve` and `inlet workspaces create|list`. Parses arguments with
+ * node:util parseArgs, reads the environment once through loadConfig, and maps failures to exit
+ * codes (0 ok, 1 failure, 2 usage or configuration).
+ */
+import { ConfigError } from '../config.js'
+import { serveCommand } from './commands/serve.js'
+import { workspacesCommand } from './commands/workspaces.js'
+
+export class UsageError extends Error {
+  override readonly name: string = 'UsageError'
+}
+
+const HELP = `Usage: inlet <command> [options]
+
+Commands:
+  serve                     Serve the MoEngage Data API (HTTP + processor)
+      --port N              Port (env PORT, default 8080)
+      --host H              Interface (env HOST, default 127.0.0.1)
+      --data-dir DIR        Data directory (env INLET_DATA_DIR, default ./data)
+      --no-processor        Accept and log only; do not apply records
+  workspaces create         Create a workspace and print its Data API key (shown once)
+      --id ID --key KEY --name NAME --json --data-dir DIR
+  workspaces list           List workspaces (--json for JSON)
+  help                      Show this text
+
+Configuration is read from environment variables: see docs/config.md.
+`
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case 'serve':
+        return await serveCommand(rest, env)
+      case 'workspaces':
+        return await workspacesCommand(rest, env)
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(HELP)
+        return 0
+      default:
+        throw new UsageError(`unknown command: ${command}`)
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`inlet: ${err.message}\n`)
+      if (err instanceof UsageError) process.stderr.write(`\n${HELP}`)
+      return 2
+    }
+    process.stderr.write(`inlet: ${err instanceof Error ? err.message : String(err)}\n`)
+    return 1
+  }
+}
+
+/** Runs an argument parse, turning its errors into usage errors (exit code 2). */
+export function usage<T>(parse: () => T): T {
+  try {
+    return parse()
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err))
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * `inlet serve`: loads the configuration (flags override the environment), starts Inlet, prints
+ * where it listens and — when this start created a workspace — its credentials, then runs until
+ * SIGTERM or SIGINT and shuts down gracefully.
+ */
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../../config.js'
+import { createLogger } from '../../log.js'
+import { startInlet } from '../../server.js'
+import { usage } from '../cli.js'
+
+export async function serveCommand(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const { values } = usage(() =>
+    parseArgs({
+      args: [...args],
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'no-processor': { type: 'boolean' },
+      },
+    }),
+  )
+  const merged: Record<string, string | undefined> = { ...env }
+  if (values.port !== undefined) merged['PORT'] = values.port
+  if (values.host !== undefined) merged['HOST'] = values.host
+  if (values['data-dir'] !== undefined) merged['INLET_DATA_DIR'] = values['data-dir']
+  if (values['no-processor'] === true) merged['INLET_PROCESSOR'] = 'false'
+  const config = loadConfig(merged)
+  const log = createLogger({ level: config.logLevel })
+  const inlet = await startInlet(config, { log })
+
+  const out: string[] = [`Inlet is serving the MoEngage Data API on ${inlet.url}`]
+  if (inlet.created !== undefined) {
+    const { workspace, dataApiKey } = inlet.created
+    out.push(
+      '',
+      'Created a workspace. Its Data API key is shown only now; keep it:',
+      `  Workspace ID:  ${workspace.id}`,
+      `  Data API key:  ${dataApiKey}`,
+      '',
+      'Try it:',
+      `  curl -u '${workspace.id}:${dataApiKey}' -H 'Content-Type: application/json' \\`,
+      `    -d '{"type":"customer","customer_id":"john","attributes":{"first_name":"John"}}' \\`,
+      `    ${inlet.url}/v1/customer/${workspace.id}`,
+    )
+  }
+  process.stdout.write(out.join('\n') + '\n')
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      log.info({ signal }, 'shutting down')
+      inlet.close().then(resolve, (err: unknown) => {
+        log.error({ err }, 'shutdown failed')
+        resolve()
+      })
+    }
+    process.once('SIGTERM', () => stop('SIGTERM'))
+    process.once('SIGINT', () => stop('SIGINT'))
+  })
+  return 0
+}

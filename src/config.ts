@@ -1,0 +1,149 @@
+/**
+ * Configuration: the one typed loader of environment variables. `loadConfig(env)` takes the env as
+ * an argument (never reads `process.env` itself), fills defaults, and throws one ConfigError naming
+ * every bad variable. docs/config.md documents each entry of SETTINGS; config.test.ts keeps the two
+ * in step.
+ */
+
+export type Durability = 'fsync' | 'os'
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
+
+export type Config = Readonly<{
+  host: string
+  port: number
+  dataDir: string
+  durability: Durability
+  logLevel: LogLevel
+  bodyLimitBytes: number
+  bulkBodyLimitBytes: number
+  processor: Readonly<{ enabled: boolean; batchSize: number; pollMs: number; maxAttempts: number }>
+  logRetentionSeconds: number
+  shutdownTimeoutMs: number
+  bootstrap: Readonly<{ workspaceId?: string; dataApiKey?: string; workspaceName: string }>
+}>
+
+export class ConfigError extends Error {
+  override readonly name: string = 'ConfigError'
+  readonly problems: readonly string[]
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`)
+    this.problems = problems
+  }
+}
+
+type Parser<T> = (raw: string) => T | { error: string }
+
+const integer =
+  (min: number, max: number): Parser<number> =>
+  (raw) => {
+    const n = Number(raw)
+    if (raw.trim() === '' || !Number.isInteger(n)) return { error: 'must be a whole number' }
+    if (n < min || n > max) return { error: `must be between ${min} and ${max}` }
+    return n
+  }
+
+const oneOf =
+  <T extends string>(...values: readonly T[]): Parser<T> =>
+  (raw) =>
+    (values as readonly string[]).includes(raw)
+      ? (raw as T) // narrowed by the includes check above
+      : { error: `must be one of ${values.join(', ')}` }
+
+const boolean: Parser<boolean> = (raw) => {
+  if (['true', '1', 'on', 'yes'].includes(raw)) return true
+  if (['false', '0', 'off', 'no'].includes(raw)) return false
+  return { error: 'must be true or false' }
+}
+
+const text =
+  (pattern?: RegExp, hint?: string): Parser<string> =>
+  (raw) =>
+    raw === '' || (pattern !== undefined && !pattern.test(raw))
+      ? { error: hint ?? 'must not be empty' }
+      : raw
+
+type Setting<T> = Readonly<{ parse: Parser<T>; default: T | undefined }>
+
+const setting = <T>(parse: Parser<T>, def: T | undefined): Setting<T> => ({ parse, default: def })
+
+/** Every environment variable Inlet reads, with its parser and default. */
+export const SETTINGS = {
+  HOST: setting(text(), '127.0.0.1'),
+  PORT: setting(integer(0, 65_535), 8080),
+  INLET_DATA_DIR: setting(text(), './data'),
+  INLET_DURABILITY: setting(oneOf<Durability>('fsync', 'os'), 'fsync'),
+  INLET_LOG_LEVEL: setting(oneOf<LogLevel>('debug', 'info', 'warn', 'error', 'silent'), 'info'),
+  INLET_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), 128 * 1024),
+  INLET_BULK_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), 100 * 1024),
+  INLET_PROCESSOR: setting(boolean, true),
+  INLET_PROCESSOR_BATCH_SIZE: setting(integer(1, 100_000), 1000),
+  INLET_PROCESSOR_POLL_MS: setting(integer(1, 60_000), 200),
+  INLET_PROCESSOR_MAX_ATTEMPTS: setting(integer(1, 100), 5),
+  INLET_LOG_RETENTION_SECONDS: setting(integer(0, 365 * 86_400), 86_400),
+  INLET_SHUTDOWN_TIMEOUT_MS: setting(integer(0, 600_000), 10_000),
+  INLET_WORKSPACE_ID: setting(
+    text(/^[A-Z0-9]{4,64}$/, 'must be 4 to 64 upper-case letters or digits'),
+    undefined,
+  ),
+  INLET_DATA_API_KEY: setting(
+    text(/^\S{8,256}$/, 'must be 8 to 256 characters, no spaces'),
+    undefined,
+  ),
+  INLET_WORKSPACE_NAME: setting(text(), 'Default workspace'),
+} as const
+
+type Settings = typeof SETTINGS
+type Values = {
+  [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T | undefined : never
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const problems: string[] = []
+  const values: Partial<Record<string, unknown>> = {}
+  for (const [name, s] of Object.entries(SETTINGS) as [keyof Settings, Setting<unknown>][]) {
+    const raw = env[name]
+    if (raw === undefined) {
+      values[name] = s.default
+      continue
+    }
+    const parsed = s.parse(raw)
+    if (typeof parsed === 'object' && parsed !== null && 'error' in parsed) {
+      problems.push(`${name}=${JSON.stringify(raw)}: ${String(parsed.error)}`)
+    } else {
+      values[name] = parsed
+    }
+  }
+  const v = values as Values // every key was filled above from its own parser or default
+  if ((v.INLET_WORKSPACE_ID === undefined) !== (v.INLET_DATA_API_KEY === undefined)) {
+    problems.push('INLET_WORKSPACE_ID and INLET_DATA_API_KEY must be set together')
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  const bootstrap: { workspaceId?: string; dataApiKey?: string; workspaceName: string } = {
+    workspaceName: v.INLET_WORKSPACE_NAME ?? 'Default workspace',
+  }
+  if (v.INLET_WORKSPACE_ID !== undefined) bootstrap.workspaceId = v.INLET_WORKSPACE_ID
+  if (v.INLET_DATA_API_KEY !== undefined) bootstrap.dataApiKey = v.INLET_DATA_API_KEY
+  return Object.freeze({
+    host: must(v.HOST),
+    port: must(v.PORT),
+    dataDir: must(v.INLET_DATA_DIR),
+    durability: must(v.INLET_DURABILITY),
+    logLevel: must(v.INLET_LOG_LEVEL),
+    bodyLimitBytes: must(v.INLET_BODY_LIMIT_BYTES),
+    bulkBodyLimitBytes: must(v.INLET_BULK_BODY_LIMIT_BYTES),
+    processor: Object.freeze({
+      enabled: must(v.INLET_PROCESSOR),
+      batchSize: must(v.INLET_PROCESSOR_BATCH_SIZE),
+      pollMs: must(v.INLET_PROCESSOR_POLL_MS),
+      maxAttempts: must(v.INLET_PROCESSOR_MAX_ATTEMPTS),
+    }),
+    logRetentionSeconds: must(v.INLET_LOG_RETENTION_SECONDS),
+    shutdownTimeoutMs: must(v.INLET_SHUTDOWN_TIMEOUT_MS),
+    bootstrap: Object.freeze(bootstrap),
+  })
+}
+
+function must<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('config: a setting with a default came out undefined')
+  return value
+}

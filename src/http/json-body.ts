@@ -1,0 +1,46 @@
+/**
+ * The request-body parser for every route: the body-level checks of spec §4.5 after the size limit
+ * (which Fastify enforces per route while reading): empty body, invalid UTF-8 or JSON, and a
+ * document that is not a JSON object — each with its §4.4 error.
+ */
+import { isUtf8 } from 'node:buffer'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { AppError } from '../errors.js'
+
+export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) throw new AppError('empty_body')
+  if (!isUtf8(body)) throw new AppError('malformed_json')
+  const text = body.toString('utf8')
+  if (text.trim() === '') throw new AppError('empty_body')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (err) {
+    throw new AppError('malformed_json', { cause: err })
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new AppError('body_not_object')
+  }
+  return parsed as Record<string, unknown> // checked just above: a non-null, non-array object
+}
+
+export function installJsonBodyParser(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer' },
+    (
+      request: FastifyRequest,
+      body: Buffer | string,
+      done: (err: Error | null, body?: unknown) => void,
+    ) => {
+      // An unknown route answers 404 whatever its body holds.
+      if (request.is404) return done(null, undefined)
+      try {
+        done(null, parseJsonObject(typeof body === 'string' ? Buffer.from(body) : body))
+      } catch (err) {
+        done(err instanceof Error ? err : new AppError('malformed_json'))
+      }
+    },
+  )
+}

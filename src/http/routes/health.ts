@@ -1,0 +1,23 @@
+/**
+ * `GET /healthz`: the process is serving, and how far behind the processor is (ingestion lag:
+ * records accepted and not yet applied, and the age of the oldest). Holds no workspace data, so it
+ * needs no credentials.
+ */
+import type { FastifyInstance } from 'fastify'
+import type { Ingest } from '../../ingest/accept.js'
+import type { Processor } from '../../processor/processor.js'
+
+export function healthRoutes(
+  app: FastifyInstance,
+  deps: Readonly<{ ingest: Ingest; processor: Processor; processorEnabled: boolean }>,
+): void {
+  app.get('/healthz', async () => {
+    const lag = await deps.processor.lag()
+    return {
+      status: 'ok',
+      lag: { records: lag.records, oldest_ms: lag.oldestMs },
+      ingest: deps.ingest.stats(),
+      processor: { enabled: deps.processorEnabled, ...deps.processor.stats() },
+    }
+  })
+}

@@ -1,0 +1,92 @@
+/**
+ * The four ingest endpoints: Track User `POST /v1/customer/{id}` (spec §7.1), Create Event
+ * `POST /v1/event/{id}` (§7.2), Track Device `POST /v1/device/{id}` (§7.4) and Bulk Import
+ * `POST /v1/transition/{id}` and `POST /v1/transition?app_id=` (§7.3). Each validates its body,
+ * hands the records to ingest (durable before the 200) and answers the §4.1 envelope.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Config } from '../../config.js'
+import { AppError } from '../../errors.js'
+import type { Ingest } from '../../ingest/accept.js'
+import {
+  parseBulkElement,
+  parseCustomer,
+  parseDevice,
+  parseEvent,
+  readBulkElements,
+  type ParsedRecord,
+} from '../../wire/ingest-bodies.js'
+import { wireError } from '../wire-errors.js'
+import { ACCEPTED_SCHEMA, acceptedBody, bodyOf, dataRoute, workspaceOf } from './route.js'
+
+export type IngestRouteDeps = Readonly<{ ingest: Ingest; config: Config }>
+
+export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: IngestRouteDeps) {
+  const { ingest, config } = deps
+  const single = (parse: (body: Record<string, unknown>) => ParsedRecord[]) =>
+    async function accept(request: FastifyRequest) {
+      const records = parse(bodyOf(request))
+      await ingest.accept({ workspaceId: workspaceOf(request), requestId: request.id }, records)
+      return acceptedBody(request.id)
+    }
+
+  const common = { bodyLimitBytes: config.bodyLimitBytes, responseSchema: ACCEPTED_SCHEMA }
+  dataRoute(root, api, {
+    ...common,
+    url: '/v1/customer/:id',
+    family: 'customer',
+    handler: single((body) => [parseCustomer(body, { checkType: true })]),
+  })
+  dataRoute(root, api, {
+    ...common,
+    url: '/v1/event/:id',
+    family: 'event',
+    handler: single((body) => parseEvent(body, { checkType: true })),
+  })
+  dataRoute(root, api, {
+    ...common,
+    url: '/v1/device/:id',
+    family: 'device',
+    handler: single((body) => [parseDevice(body, { checkType: true })]),
+  })
+  const bulk = single(parseBulk)
+  for (const url of ['/v1/transition/:id', '/v1/transition']) {
+    dataRoute(root, api, {
+      url,
+      family: 'bulk',
+      bodyLimitBytes: config.bulkBodyLimitBytes,
+      responseSchema: ACCEPTED_SCHEMA,
+      handler: bulk,
+    })
+  }
+}
+
+/**
+ * spec §7.3: envelope problems are 400s; an element that fails its endpoint's validation is
+ * logged as an `invalid` record with the error it would have had, and the request answers 200
+ * ("all bulk API requests return a 200").
+ */
+export function parseBulk(body: Record<string, unknown>): ParsedRecord[] {
+  const records: ParsedRecord[] = []
+  for (const element of readBulkElements(body)) {
+    try {
+      records.push(...parseBulkElement(element))
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err
+      const id =
+        typeof element === 'object' && element !== null
+          ? (element as Record<string, unknown>)['customer_id']
+          : undefined // narrowed: any object may hold it
+      records.push({
+        kind: 'invalid',
+        customerId: typeof id === 'string' && id !== '' ? id : null,
+        payload: {
+          code: err.code,
+          reason: wireError(err.code, 'bulk', err.params).message,
+          element,
+        },
+      })
+    }
+  }
+  return records
+}

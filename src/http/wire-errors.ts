@@ -1,0 +1,298 @@
+/**
+ * The wire form of every error code: HTTP status, `error.type`, `error.message` and, for field
+ * errors, `error.attribute` — verbatim from the spec (moengage-data-api.md §4.4 and §7). Defaults
+ * follow the newest overview table (§4.4); per-endpoint pages that document other strings for the
+ * same condition are applied as overrides by endpoint family. Rendering lives in error-handler.ts.
+ */
+import type { ErrorCode, ErrorParams } from '../errors.js'
+
+export type WireError = Readonly<{
+  status: number
+  type: string
+  message: string
+  /** Echoed as `error.attribute`; may hold `{placeholders}` like the message. */
+  attribute?: string
+}>
+
+/** Which endpoint answered: selects the per-endpoint overrides of the spec's §7 pages. */
+export type EndpointFamily = 'customer' | 'event' | 'device' | 'bulk' | 'export' | 'inlet'
+
+const SERVER_ERROR_MESSAGE =
+  'An unexpected error was encountered while processing this request. Please contact MoEngage Team'
+
+const MALFORMED_JSON_MESSAGE =
+  'Could not decode the request body. The JSON was incorrect or not encoded as UTF-8.'
+
+export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
+  // Inlet's own: the spec has no JSON for these; they use the standard envelope.
+  route_not_found: { status: 404, type: 'Not Found', message: 'Resource not found' },
+  method_not_allowed: { status: 405, type: 'Method Not Allowed', message: 'Method not allowed' },
+  // spec §2.3, §4.4
+  params_required: {
+    status: 400,
+    type: 'ParamsRequired',
+    message: 'app_id is required in path/query params.',
+  },
+  auth_header_required: {
+    status: 401,
+    type: 'Authentication Required',
+    message: 'Authentication Header Required',
+  },
+  auth_empty: {
+    status: 401,
+    type: 'Authentication required',
+    message: 'No identity information found',
+  },
+  // spec §4.4, Merge page variant: a scheme other than Basic
+  auth_not_basic: {
+    status: 401,
+    type: 'Authentication required',
+    message: "Invalid authorization used. MoEngage only supports 'Basic Auth' authorization.",
+  },
+  auth_undecodable: {
+    status: 401,
+    type: 'Authentication required',
+    message: 'Invalid identity information found',
+  },
+  auth_username_missing: {
+    status: 401,
+    type: 'Authentication required',
+    message: 'APP_KEY missing in the authentication header',
+  },
+  auth_password_missing: {
+    status: 401,
+    type: 'Authentication required',
+    message: 'APP_SECRET missing in the authentication header',
+  },
+  invalid_app_id: { status: 400, type: 'InvalidParams', message: 'Given app_id is invalid.' },
+  auth_unknown_app_id: {
+    status: 401,
+    type: 'Authentication required',
+    message: 'Invalid APP_ID used in Authentication Header',
+  },
+  key_not_set: {
+    status: 409,
+    type: 'Authentication required',
+    message: 'App Secret key is not set. Please login to the dashboard to set a key',
+  },
+  key_mismatch: {
+    status: 401,
+    type: 'Authentication required',
+    message: 'App Secret key mismatch. Please login to the dashboard to verify key',
+  },
+  app_mismatch: {
+    status: 409,
+    type: 'Authentication Mismatch',
+    message: 'App key mismatch in params and authentication',
+  },
+  moe_appkey_mismatch: {
+    status: 401,
+    type: 'Authentication required',
+    message: "MOE_APPKEY doesn't match the Username (APP_KEY) used in Basic Auth authorization.",
+  },
+  account_blacklisted: {
+    status: 400,
+    type: 'Blacklisted',
+    message: 'Your account is blacklisted, Please contact MoEngage.',
+  },
+  account_suspended: { status: 403, type: 'Account Suspended', message: 'Account Suspended' },
+  account_temporarily_suspended: {
+    status: 403,
+    type: 'Account Temporarily Suspended',
+    message: 'Account Temporarily Suspended',
+  },
+  content_type_missing: {
+    status: 400,
+    type: 'Missing header value',
+    message: 'The Content-Type Header is required',
+  },
+  unsupported_media_type: {
+    status: 415,
+    type: 'Unsupported Media Type',
+    message: 'Unsupported Media Type',
+  },
+  payload_too_large: {
+    status: 413,
+    type: 'Payload too large',
+    message: 'The payload can not exceed {limit}',
+  },
+  empty_body: {
+    status: 400,
+    type: 'Empty request body',
+    message: 'A valid JSON document is required',
+  },
+  malformed_json: { status: 400, type: 'Malformed JSON', message: MALFORMED_JSON_MESSAGE },
+  body_not_object: {
+    status: 400,
+    type: 'Body type is not JSON',
+    message: 'A valid JSON document is required.',
+  },
+  // spec §4.4 MissingAttributeError pattern, §6.1 non-string customer_id
+  attribute_type: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: '{key} is expected to be {datatype}',
+    attribute: '{key}',
+  },
+  // spec §6.1, §7.1
+  customer_id_missing: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: 'customer_id is not found in the payload',
+    attribute: 'customer_id',
+  },
+  customer_id_empty: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: 'customer_id can not be empty Unicode String',
+    attribute: 'customer_id',
+  },
+  // spec §7.2
+  actions_empty: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: 'actions can not be empty Array',
+    attribute: 'actions',
+  },
+  action_missing: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: 'action is not found in the payload',
+    attribute: 'action',
+  },
+  action_empty: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: 'action cannot be empty Unicode string',
+    attribute: 'action',
+  },
+  action_not_object: { status: 400, type: 'Malformed JSON', message: MALFORMED_JSON_MESSAGE },
+  // spec §7.4 (the device page quotes its key names)
+  device_id_missing: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: "'device_id' is not found in the payload",
+    attribute: 'device_id',
+  },
+  device_attributes_missing: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: "'attributes' is not found in the payload",
+    attribute: 'attributes',
+  },
+  device_platform_missing: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: "'platform' is not found in payload",
+    attribute: 'platform',
+  },
+  device_platform_invalid: {
+    status: 400,
+    type: 'ValueError',
+    message: "'platform' is not a valid platform.",
+    attribute: 'platform',
+  },
+  device_push_id_missing: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: "'push_id' is not found in payload",
+    attribute: 'push_id',
+  },
+  // spec §7.3 (the leading apostrophe is in the source)
+  elements_empty: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: "'elements cannot be empty array",
+    attribute: 'elements',
+  },
+  // Inlet's own (the spec documents no string for a Bulk body whose type is not transition)
+  bulk_type_invalid: {
+    status: 400,
+    type: 'AttributeError',
+    message: 'type should be transition',
+    attribute: 'type',
+  },
+  element_type_invalid: {
+    status: 400,
+    type: 'AttributeError',
+    message: "'type in elements should be customer/event/device",
+    attribute: 'type',
+  },
+  element_not_object: {
+    status: 400,
+    type: 'Malformed JSON',
+    message: "'Could not decode the request body. The JSON was incorrect or not decoded as UTF-8.",
+  },
+  // spec §7.6
+  export_data_missing: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: 'data is not found in the payload',
+    attribute: 'data',
+  },
+  export_identifiers_missing: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: 'identifiers is not found in the payload',
+    attribute: 'identifiers',
+  },
+  export_identifiers_limit: {
+    status: 400,
+    type: 'LimitBreached',
+    message: 'max limit allowed is 20',
+    attribute: 'users',
+  },
+  // Inlet's own (the spec is silent): an identifier entry that is not {identifier_type, identifier}
+  export_identifier_invalid: {
+    status: 400,
+    type: 'ValueError',
+    message: "identifier_type should be one of ['customer_id', 'id', 'moengage_id']",
+    attribute: 'identifier_type',
+  },
+  service_unavailable: {
+    status: 503,
+    type: 'Service Unavailable',
+    message: 'The server is shutting down or overloaded. Please retry.',
+  },
+  internal: { status: 500, type: 'Server Error', message: SERVER_ERROR_MESSAGE },
+}
+
+/** Per-endpoint strings where an endpoint's own page documents different text (spec §7). */
+export const OVERRIDES: Readonly<
+  Partial<Record<EndpointFamily, Partial<Record<ErrorCode, Partial<WireError>>>>>
+> = {
+  device: {
+    customer_id_missing: { message: "'customer_id' is not found in the payload" },
+  },
+  bulk: {
+    customer_id_missing: { message: "'customer_id not found in the payload" },
+    action_missing: { message: "'action cannot be empty Unicode string" },
+    action_empty: { message: "'action cannot be empty Unicode string" },
+    malformed_json: { message: `'${MALFORMED_JSON_MESSAGE}` },
+  },
+}
+
+/** The wire form of `code` as answered by `family`, with its placeholders filled. */
+export function wireError(
+  code: ErrorCode,
+  family: EndpointFamily | undefined,
+  params: ErrorParams,
+): WireError {
+  const base = WIRE_ERRORS[code]
+  const override = family === undefined ? undefined : OVERRIDES[family]?.[code]
+  const merged = override === undefined ? base : { ...base, ...override }
+  const message = fill(merged.message, params)
+  return merged.attribute === undefined
+    ? { status: merged.status, type: merged.type, message }
+    : {
+        status: merged.status,
+        type: merged.type,
+        message,
+        attribute: fill(merged.attribute, params),
+      }
+}
+
+function fill(template: string, params: ErrorParams): string {
+  if (!template.includes('{')) return template
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole)
+}

@@ -1,0 +1,46 @@
+/**
+ * The payload of each ingest-log record kind: what the HTTP layer writes (after validation) and
+ * what the processor's steps read. One request becomes one or more records: a Track User body or a
+ * Bulk `customer` element is one `customer` record, each action of a Create Event body or Bulk
+ * `event` element is one `event` record, a device is one `device` record, and a Bulk element that
+ * failed validation (outside strict mode) is one `invalid` record kept with its reason.
+ */
+
+export type JsonObject = Record<string, unknown>
+
+export type CustomerPayload = {
+  customer_id: string
+  update_existing_only: boolean
+  attributes: JsonObject
+  /** Top-level `platforms` (spec §7.1 documents it beside `attributes` too). */
+  platforms?: unknown[]
+  unset_attributes?: unknown[]
+}
+
+export type EventPayload = {
+  customer_id: string
+  /** Defaults to `customer_id` (spec §7.2). */
+  device_id: string
+  action: string
+  attributes: JsonObject
+  platform?: string
+  app_version?: string
+  user_time?: string | number
+  current_time?: string | number
+  user_timezone_offset?: number
+  moe_os_type?: string
+}
+
+export type DevicePayload = {
+  customer_id: string
+  device_id: string
+  attributes: JsonObject
+}
+
+export type InvalidPayload = {
+  /** The error code the element failed with (errors.ts). */
+  code: string
+  /** The wire message that strict mode would have answered with. */
+  reason: string
+  element: unknown
+}

@@ -1,0 +1,23 @@
+/**
+ * What applying one log record came to, as a value (PostHog's pipeline results): applied, skipped
+ * with the rule that dropped it, retry after a delay, or dead after repeated failures. Expected
+ * drops are values, never throws; a throw from a step is a bug or an infrastructure failure.
+ */
+
+export type Outcome =
+  | Readonly<{ kind: 'applied' }>
+  | Readonly<{ kind: 'skipped'; reason: string }>
+  | Readonly<{ kind: 'retry'; reason: string; afterMs: number }>
+  | Readonly<{ kind: 'dead'; reason: string; error?: unknown }>
+
+const APPLIED: Outcome = Object.freeze({ kind: 'applied' })
+
+export const applied = (): Outcome => APPLIED
+export const skipped = (reason: string): Outcome => ({ kind: 'skipped', reason })
+export const retry = (reason: string, afterMs: number): Outcome => ({
+  kind: 'retry',
+  reason,
+  afterMs,
+})
+export const dead = (reason: string, error?: unknown): Outcome =>
+  error === undefined ? { kind: 'dead', reason } : { kind: 'dead', reason, error }

@@ -1,0 +1,25 @@
+/**
+ * Dispatches a log record to the step for its kind. `invalid` records (Bulk elements that failed
+ * validation outside strict mode, single bodies with a wrong-case `type`) are skipped with the
+ * reason they were logged with.
+ */
+import type { InvalidPayload } from '../../ingest/record.js'
+import type { LogRecord } from '../../store/store.js'
+import { skipped, type Outcome } from '../outcome.js'
+import { applyCustomer } from './apply-customer.js'
+import { applyDevice } from './apply-device.js'
+import { applyEvent } from './apply-event.js'
+import { parsePayload, type StepContext } from './step.js'
+
+export function applyRecord(record: LogRecord, ctx: StepContext): Outcome {
+  switch (record.kind) {
+    case 'customer':
+      return applyCustomer(record, ctx)
+    case 'event':
+      return applyEvent(record, ctx)
+    case 'device':
+      return applyDevice(record, ctx)
+    case 'invalid':
+      return skipped(parsePayload<InvalidPayload>(record).reason)
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * What every processor step receives besides its record: the batch's in-memory state, the time the
+ * record is applied at, and the id generator for new users. Also the helper that creates a user the
+ * way every step must (spec §8.2: created on first record, First Seen = creation time).
+ */
+import type { IdGenerator } from '../../ids.js'
+import type { LogRecord, UserRow } from '../../store/store.js'
+import type { BatchState } from '../batch-state.js'
+import type { Outcome } from '../outcome.js'
+
+export type StepContext = Readonly<{ state: BatchState; now: number; ids: IdGenerator }>
+
+export type Step = (record: LogRecord, ctx: StepContext) => Outcome
+
+export function newUser(ctx: StepContext, workspaceId: string, customerId: string): UserRow {
+  return {
+    workspaceId,
+    id: ctx.ids.userId(ctx.now),
+    customerId,
+    attributes: { cr_t: new Date(ctx.now).toISOString() },
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  }
+}
+
+/** A payload field read from the log: the log holds JSON written by ingest, typed by kind. */
+export function parsePayload<T>(record: LogRecord): T {
+  return JSON.parse(record.payload) as T // written by ingest/accept.ts from the type of this kind
+}

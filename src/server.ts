@@ -1,0 +1,105 @@
+/**
+ * The composition root: opens the store, bootstraps the first workspace, wires ingest, processor
+ * and HTTP app together, listens, and shuts down in order (stop accepting, finish in-flight
+ * requests, flush the log, stop the processor, close the store). The CLI's `serve` and the
+ * end-to-end tests start Inlet through here; nothing else constructs these parts.
+ */
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { createApp } from './app.js'
+import { systemClock, type Clock } from './clock.js'
+import type { Config } from './config.js'
+import { createIdGenerator, type IdGenerator } from './ids.js'
+import { createIngest, type Ingest } from './ingest/accept.js'
+import type { Logger } from './log.js'
+import { createProcessor, type Processor } from './processor/processor.js'
+import { createSqliteStore } from './store/sqlite/sqlite-store.js'
+import type { Store } from './store/store.js'
+import { createWorkspaces, type CreatedWorkspace } from './workspaces/workspaces.js'
+
+export type Inlet = Readonly<{
+  url: string
+  app: FastifyInstance
+  store: Store
+  ingest: Ingest
+  processor: Processor
+  /** Credentials of a workspace created at this start, to print once. */
+  created: CreatedWorkspace | undefined
+  close(): Promise<void>
+}>
+
+export async function startInlet(
+  config: Config,
+  deps: { log: Logger; clock?: Clock; ids?: IdGenerator; listen?: boolean },
+): Promise<Inlet> {
+  const { log } = deps
+  const clock = deps.clock ?? systemClock
+  const ids = deps.ids ?? createIdGenerator()
+  const store = createSqliteStore({ dir: config.dataDir, durability: config.durability })
+  const workspaces = createWorkspaces({ store, clock, ids })
+  const created = await workspaces.bootstrap({
+    ...config.bootstrap,
+    name: config.bootstrap.workspaceName,
+  })
+
+  const processor = createProcessor({
+    store,
+    clock,
+    ids,
+    log,
+    batchSize: config.processor.batchSize,
+    pollMs: config.processor.pollMs,
+    maxAttempts: config.processor.maxAttempts,
+    logRetentionMs: config.logRetentionSeconds * 1000,
+  })
+  const ingest = createIngest({ log: store.log, clock, onCommitted: () => processor.wake() })
+  let closing = false
+  const app = await createApp({
+    config,
+    store,
+    ingest,
+    processor,
+    log,
+    ids,
+    isClosing: () => closing,
+  })
+  if (config.processor.enabled) processor.start()
+
+  let url = ''
+  if (deps.listen !== false) {
+    await app.listen({ host: config.host, port: config.port })
+    const address = app.server.address() as AddressInfo // a TCP listener always has an AddressInfo
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    url = `http://${host}:${address.port}`
+    log.info({ url, dataDir: config.dataDir, durability: config.durability }, 'inlet listening')
+  }
+
+  let closed: Promise<void> | undefined
+  async function shutdown(): Promise<void> {
+    closing = true
+    const timer = setTimeout(() => {
+      log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; closing connections')
+      app.server.closeAllConnections()
+    }, config.shutdownTimeoutMs)
+    try {
+      app.server.closeIdleConnections()
+      await app.close()
+      await ingest.flushed()
+      await processor.stop()
+      await store.close()
+    } finally {
+      clearTimeout(timer)
+    }
+    log.info({}, 'inlet stopped')
+  }
+
+  return {
+    url,
+    app,
+    store,
+    ingest,
+    processor,
+    created,
+    close: () => (closed ??= shutdown()),
+  }
+}

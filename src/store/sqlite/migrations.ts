@@ -1,0 +1,100 @@
+/**
+ * The SQLite schema as numbered migrations, one list per database file. The ingest log and the
+ * profile store are separate files so that appending to the log (the request path) never waits for
+ * the processor's write lock, and the processor's batch commits never wait for the log.
+ */
+
+export type Migration = Readonly<{ version: number; name: string; sql: string }>
+
+/** `log.db`: the durable ingest log. AUTOINCREMENT keeps seq monotonic across compaction. */
+export const LOG_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'ingest log',
+    sql: `
+      CREATE TABLE log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        workspace_id TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        customer_id TEXT,
+        received_at INTEGER NOT NULL,
+        payload TEXT NOT NULL
+      );
+    `,
+  },
+]
+
+/** `store.db`: workspaces and the profile store, written by the processor. */
+export const STORE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'workspaces, users, devices, events, outcomes',
+    sql: `
+      CREATE TABLE workspaces (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        key_hash TEXT,
+        key_salt TEXT,
+        state TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE users (
+        workspace_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        customer_id TEXT,
+        attributes TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, id)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX users_by_customer_id ON users (workspace_id, customer_id);
+      CREATE TABLE devices (
+        workspace_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        platform TEXT,
+        push_id TEXT,
+        attributes TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, device_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX devices_by_user ON devices (workspace_id, user_id);
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        device_id TEXT,
+        platform TEXT,
+        app_version TEXT,
+        event_time INTEGER NOT NULL,
+        user_time INTEGER,
+        received_at INTEGER NOT NULL,
+        request_id TEXT NOT NULL,
+        attributes TEXT
+      );
+      CREATE INDEX events_by_user ON events (workspace_id, user_id, event_time);
+      CREATE TABLE record_outcomes (
+        seq INTEGER PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX record_outcomes_by_request ON record_outcomes (request_id);
+      CREATE TABLE processor_state (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      );
+      INSERT INTO processor_state (name, value) VALUES ('cursor', 0);
+    `,
+  },
+]

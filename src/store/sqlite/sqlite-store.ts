@@ -1,0 +1,435 @@
+/**
+ * The embedded store: two SQLite files in WAL mode through better-sqlite3 — `log.db` (the ingest
+ * log) and `store.db` (workspaces and profiles). With durability `fsync` both use
+ * `synchronous=FULL`, so a committed transaction has been fsynced before the promise resolves; with
+ * `os` they use `synchronous=NORMAL` (survives a process crash, not a power loss). Pass `:memory:`
+ * as the directory for a throwaway store in tests.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import type { Durability } from '../../config.js'
+import {
+  StoreConflictError,
+  type BatchChanges,
+  type BatchSnapshot,
+  type DeviceRow,
+  type EventRow,
+  type LogRecord,
+  type NewLogRecord,
+  type RecordKind,
+  type RecordOutcomeRow,
+  type Store,
+  type UserLookup,
+  type UserRow,
+  type Workspace,
+  type WorkspacePatch,
+  type WorkspaceState,
+} from '../store.js'
+import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
+
+export type SqliteStoreOptions = Readonly<{
+  /** Directory holding log.db and store.db, or ':memory:'. */
+  dir: string
+  durability: Durability
+}>
+
+type Row = Record<string, unknown>
+
+function openDatabase(path: string, durability: Durability): Database.Database {
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma(`synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`)
+  db.pragma('busy_timeout = 5000')
+  db.pragma('foreign_keys = ON')
+  return db
+}
+
+/** Applies the migrations newer than the file's `user_version`, each in its own transaction. */
+export function migrate(db: Database.Database, migrations: readonly Migration[]): void {
+  const current = Number(db.pragma('user_version', { simple: true }))
+  for (const m of migrations) {
+    if (m.version <= current) continue
+    db.transaction(() => {
+      db.exec(m.sql)
+      db.pragma(`user_version = ${m.version}`)
+    }).immediate()
+  }
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : String(v))
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : str(v))
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v))
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v))
+const json = (v: unknown): Record<string, unknown> => {
+  if (typeof v !== 'string' || v === '') return {}
+  const parsed: unknown = JSON.parse(v)
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>) // narrowed: a non-array object
+    : {}
+}
+
+function toWorkspace(r: Row): Workspace {
+  return {
+    id: str(r['id']),
+    name: str(r['name']),
+    keyHash: strOrNull(r['key_hash']),
+    keySalt: strOrNull(r['key_salt']),
+    state: str(r['state']) as WorkspaceState, // written only from the WorkspaceState union
+    settings: json(r['settings']),
+    createdAt: num(r['created_at']),
+    updatedAt: num(r['updated_at']),
+  }
+}
+
+function toLogRecord(r: Row): LogRecord {
+  return {
+    seq: num(r['seq']),
+    workspaceId: str(r['workspace_id']),
+    requestId: str(r['request_id']),
+    index: num(r['idx']),
+    kind: str(r['kind']) as RecordKind, // written only from the RecordKind union
+    customerId: strOrNull(r['customer_id']),
+    receivedAt: num(r['received_at']),
+    payload: str(r['payload']),
+  }
+}
+
+function toUser(r: Row): UserRow {
+  return {
+    workspaceId: str(r['workspace_id']),
+    id: str(r['id']),
+    customerId: strOrNull(r['customer_id']),
+    attributes: json(r['attributes']),
+    createdAt: num(r['created_at']),
+    updatedAt: num(r['updated_at']),
+  }
+}
+
+function toDevice(r: Row): DeviceRow {
+  return {
+    workspaceId: str(r['workspace_id']),
+    deviceId: str(r['device_id']),
+    userId: str(r['user_id']),
+    platform: strOrNull(r['platform']),
+    pushId: strOrNull(r['push_id']),
+    attributes: json(r['attributes']),
+    createdAt: num(r['created_at']),
+    updatedAt: num(r['updated_at']),
+  }
+}
+
+function toEvent(r: Row): EventRow {
+  return {
+    seq: num(r['seq']),
+    workspaceId: str(r['workspace_id']),
+    userId: str(r['user_id']),
+    name: str(r['name']),
+    deviceId: strOrNull(r['device_id']),
+    platform: strOrNull(r['platform']),
+    appVersion: strOrNull(r['app_version']),
+    eventTime: num(r['event_time']),
+    userTime: numOrNull(r['user_time']),
+    receivedAt: num(r['received_at']),
+    requestId: str(r['request_id']),
+    attributes: json(r['attributes']),
+  }
+}
+
+function toOutcome(r: Row): RecordOutcomeRow {
+  return {
+    seq: num(r['seq']),
+    workspaceId: str(r['workspace_id']),
+    requestId: str(r['request_id']),
+    index: num(r['idx']),
+    kind: str(r['kind']) as RecordKind, // written only from the RecordKind union
+    outcome: str(r['outcome']) === 'dead' ? 'dead' : 'skipped',
+    reason: str(r['reason']),
+    at: num(r['at']),
+  }
+}
+
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  const inMemory = options.dir === ':memory:'
+  if (!inMemory) mkdirSync(options.dir, { recursive: true })
+  const logDb = openDatabase(
+    inMemory ? ':memory:' : join(options.dir, 'log.db'),
+    options.durability,
+  )
+  const db = openDatabase(inMemory ? ':memory:' : join(options.dir, 'store.db'), options.durability)
+  migrate(logDb, LOG_MIGRATIONS)
+  migrate(db, STORE_MIGRATIONS)
+
+  const q = {
+    logInsert: logDb.prepare(
+      `INSERT INTO log (workspace_id, request_id, idx, kind, customer_id, received_at, payload)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    logAfter: logDb.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq LIMIT ?'),
+    logLastSeq: logDb.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'log'").pluck(),
+    logCompact: logDb.prepare('DELETE FROM log WHERE seq <= ? AND received_at < ?'),
+    wsInsert: db.prepare(
+      `INSERT INTO workspaces (id, name, key_hash, key_salt, state, settings, created_at, updated_at)
+       VALUES (@id, @name, @keyHash, @keySalt, @state, @settings, @createdAt, @updatedAt)`,
+    ),
+    wsGet: db.prepare('SELECT * FROM workspaces WHERE id = ?'),
+    wsList: db.prepare('SELECT * FROM workspaces ORDER BY created_at, id'),
+    userByCustomer: db.prepare('SELECT * FROM users WHERE workspace_id = ? AND customer_id = ?'),
+    userById: db.prepare('SELECT * FROM users WHERE workspace_id = ? AND id = ?'),
+    userUpsert: db.prepare(
+      `INSERT INTO users (workspace_id, id, customer_id, attributes, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (workspace_id, id) DO UPDATE SET customer_id = excluded.customer_id,
+         attributes = excluded.attributes, updated_at = excluded.updated_at`,
+    ),
+    deviceById: db.prepare('SELECT * FROM devices WHERE workspace_id = ? AND device_id = ?'),
+    devicesOfUser: db.prepare(
+      'SELECT * FROM devices WHERE workspace_id = ? AND user_id = ? ORDER BY created_at, device_id',
+    ),
+    deviceUpsert: db.prepare(
+      `INSERT INTO devices (workspace_id, device_id, user_id, platform, push_id, attributes,
+         created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (workspace_id, device_id) DO UPDATE SET user_id = excluded.user_id,
+         platform = excluded.platform, push_id = excluded.push_id,
+         attributes = excluded.attributes, updated_at = excluded.updated_at`,
+    ),
+    deviceDelete: db.prepare('DELETE FROM devices WHERE workspace_id = ? AND device_id = ?'),
+    eventInsert: db.prepare(
+      `INSERT OR IGNORE INTO events (seq, workspace_id, user_id, name, device_id, platform,
+         app_version, event_time, user_time, received_at, request_id, attributes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    eventsOfUser: db.prepare(
+      `SELECT * FROM events WHERE workspace_id = ? AND user_id = ?
+       ORDER BY event_time DESC, seq DESC LIMIT ?`,
+    ),
+    outcomeInsert: db.prepare(
+      `INSERT OR REPLACE INTO record_outcomes (seq, workspace_id, request_id, idx, kind, outcome,
+         reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    outcomesOfRequest: db.prepare(
+      'SELECT * FROM record_outcomes WHERE request_id = ? ORDER BY idx, seq',
+    ),
+    cursorGet: db.prepare("SELECT value FROM processor_state WHERE name = 'cursor'").pluck(),
+    cursorSet: db.prepare("UPDATE processor_state SET value = ? WHERE name = 'cursor'"),
+  }
+
+  const append = logDb.transaction((records: readonly NewLogRecord[]) => {
+    for (const r of records) {
+      q.logInsert.run(
+        r.workspaceId,
+        r.requestId,
+        r.index,
+        r.kind,
+        r.customerId,
+        r.receivedAt,
+        r.payload,
+      )
+    }
+  })
+
+  const loadSnapshot = db.transaction((records: readonly LogRecord[]): BatchSnapshot => {
+    const users = new Map<string, UserRow>()
+    const devices = new Map<string, DeviceRow>()
+    const seenUsers = new Set<string>()
+    const addUser = (row: Row | undefined): void => {
+      if (row === undefined) return
+      const user = toUser(row)
+      users.set(`${user.workspaceId}\u0000${user.id}`, user)
+    }
+    const addDevice = (row: Row | undefined): void => {
+      if (row === undefined) return
+      const device = toDevice(row)
+      devices.set(`${device.workspaceId}\u0000${device.deviceId}`, device)
+    }
+    for (const r of records) {
+      if (r.customerId !== null) {
+        const key = `${r.workspaceId}\u0000${r.customerId}`
+        if (!seenUsers.has(key)) {
+          seenUsers.add(key)
+          const row = q.userByCustomer.get(r.workspaceId, r.customerId) as Row | undefined
+          addUser(row)
+          if (row !== undefined && r.kind === 'device') {
+            for (const d of q.devicesOfUser.all(r.workspaceId, row['id']) as Row[]) addDevice(d)
+          }
+        }
+      }
+      if (r.kind === 'device') {
+        const deviceId = deviceIdOf(r.payload)
+        if (deviceId !== undefined) {
+          addDevice(q.deviceById.get(r.workspaceId, deviceId) as Row | undefined)
+        }
+      }
+    }
+    return { users: [...users.values()], devices: [...devices.values()] }
+  })
+
+  const commit = db.transaction((c: BatchChanges) => {
+    const cursor = num(q.cursorGet.get())
+    if (cursor !== c.fromSeq) {
+      throw new StoreConflictError(`cursor moved: expected ${c.fromSeq}, found ${cursor}`)
+    }
+    for (const u of c.users) {
+      q.userUpsert.run(
+        u.workspaceId,
+        u.id,
+        u.customerId,
+        JSON.stringify(u.attributes),
+        u.createdAt,
+        u.updatedAt,
+      )
+    }
+    for (const d of c.deletedDevices) q.deviceDelete.run(d.workspaceId, d.deviceId)
+    for (const d of c.devices) {
+      q.deviceUpsert.run(
+        d.workspaceId,
+        d.deviceId,
+        d.userId,
+        d.platform,
+        d.pushId,
+        JSON.stringify(d.attributes),
+        d.createdAt,
+        d.updatedAt,
+      )
+    }
+    for (const e of c.events) {
+      q.eventInsert.run(
+        e.seq,
+        e.workspaceId,
+        e.userId,
+        e.name,
+        e.deviceId,
+        e.platform,
+        e.appVersion,
+        e.eventTime,
+        e.userTime,
+        e.receivedAt,
+        e.requestId,
+        Object.keys(e.attributes).length === 0 ? null : JSON.stringify(e.attributes),
+      )
+    }
+    for (const o of c.outcomes) {
+      q.outcomeInsert.run(
+        o.seq,
+        o.workspaceId,
+        o.requestId,
+        o.index,
+        o.kind,
+        o.outcome,
+        o.reason,
+        o.at,
+      )
+    }
+    q.cursorSet.run(c.toSeq)
+  })
+
+  let closed = false
+  return {
+    kind: 'sqlite',
+    workspaces: {
+      create: (w) =>
+        attempt(() => {
+          try {
+            q.wsInsert.run({ ...w, settings: JSON.stringify(w.settings) })
+          } catch (err) {
+            if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_CONSTRAINT')) {
+              throw new StoreConflictError(`workspace ${w.id} already exists`)
+            }
+            throw err
+          }
+        }),
+      get: (id) =>
+        attempt(() => {
+          const row = q.wsGet.get(id) as Row | undefined
+          return row === undefined ? undefined : toWorkspace(row)
+        }),
+      list: () => attempt(() => (q.wsList.all() as Row[]).map(toWorkspace)),
+      update: (id, patch: WorkspacePatch) =>
+        attempt(() => {
+          const sets: string[] = ['updated_at = @updatedAt']
+          const params: Record<string, unknown> = { id, updatedAt: patch.updatedAt }
+          if (patch.name !== undefined) {
+            sets.push('name = @name')
+            params['name'] = patch.name
+          }
+          if (patch.keyHash !== undefined) {
+            sets.push('key_hash = @keyHash', 'key_salt = @keySalt')
+            params['keyHash'] = patch.keyHash
+            params['keySalt'] = patch.keySalt ?? null
+          }
+          if (patch.state !== undefined) {
+            sets.push('state = @state')
+            params['state'] = patch.state
+          }
+          if (patch.settings !== undefined) {
+            sets.push('settings = @settings')
+            params['settings'] = JSON.stringify(patch.settings)
+          }
+          db.prepare(`UPDATE workspaces SET ${sets.join(', ')} WHERE id = @id`).run(params)
+          const row = q.wsGet.get(id) as Row | undefined
+          return row === undefined ? undefined : toWorkspace(row)
+        }),
+    },
+    log: {
+      append: (records) =>
+        attempt(() => {
+          if (records.length > 0) append(records)
+        }),
+      readAfter: (afterSeq, limit) =>
+        attempt(() => (q.logAfter.all(afterSeq, limit) as Row[]).map(toLogRecord)),
+      lastSeq: () => attempt(() => num(q.logLastSeq.get() ?? 0)),
+      compact: (upToSeq, receivedBefore) =>
+        attempt(() => q.logCompact.run(upToSeq, receivedBefore).changes),
+    },
+    profiles: {
+      findUsers: (workspaceId, lookup: UserLookup) =>
+        attempt(() => {
+          const out: UserRow[] = []
+          for (const id of lookup.customerIds) {
+            const row = q.userByCustomer.get(workspaceId, id) as Row | undefined
+            if (row !== undefined) out.push(toUser(row))
+          }
+          for (const id of lookup.ids) {
+            const row = q.userById.get(workspaceId, id) as Row | undefined
+            if (row !== undefined) out.push(toUser(row))
+          }
+          return out
+        }),
+      eventsOfUser: (workspaceId, userId, limit) =>
+        attempt(() => (q.eventsOfUser.all(workspaceId, userId, limit) as Row[]).map(toEvent)),
+      devicesOfUser: (workspaceId, userId) =>
+        attempt(() => (q.devicesOfUser.all(workspaceId, userId) as Row[]).map(toDevice)),
+      outcomesOfRequest: (requestId) =>
+        attempt(() => (q.outcomesOfRequest.all(requestId) as Row[]).map(toOutcome)),
+    },
+    processing: {
+      cursor: () => attempt(() => num(q.cursorGet.get())),
+      loadSnapshot: (records) => attempt(() => loadSnapshot(records)),
+      commit: (changes) => attempt(() => commit.immediate(changes)),
+    },
+    close: () =>
+      attempt(() => {
+        if (closed) return
+        closed = true
+        logDb.close()
+        db.close()
+      }),
+  }
+}
+
+/** Runs synchronous store work and turns its result or throw into a promise. */
+function attempt<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn())
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)))
+  }
+}
+
+/** The device id of a device record's payload, read without trusting its shape. */
+function deviceIdOf(payload: string): string | undefined {
+  const parsed: unknown = JSON.parse(payload)
+  if (typeof parsed !== 'object' || parsed === null) return undefined
+  const id: unknown = (parsed as Record<string, unknown>)['device_id'] // narrowed to object above
+  return typeof id === 'string' ? id : undefined
+}

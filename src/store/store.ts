@@ -1,0 +1,179 @@
+/**
+ * The Store interface: everything Inlet keeps, behind one contract that each adapter (SQLite now,
+ * PostgreSQL later) implements and that store/contract.ts tests. It owns the row types; it does not
+ * own any MoEngage semantics (those live in profile/ and processor/steps/).
+ *
+ * Two parts with different write paths:
+ * - the ingest log, appended by the HTTP layer (group-committed) and read in order by the processor;
+ * - the profile store (workspaces, users, devices, events, record outcomes), written only by the
+ *   processor in one transaction per batch together with its cursor, so a batch is applied exactly
+ *   once whatever happens around it.
+ */
+
+export type WorkspaceState = 'active' | 'blacklisted' | 'suspended' | 'temporarily_suspended'
+
+export const WORKSPACE_STATES: readonly WorkspaceState[] = [
+  'active',
+  'blacklisted',
+  'suspended',
+  'temporarily_suspended',
+]
+
+export type WorkspaceSettings = Readonly<Record<string, unknown>>
+
+export type Workspace = Readonly<{
+  id: string
+  name: string
+  /** Hex SHA-256 of salt + key; null when no Data API key is set (spec §4.4: 409). */
+  keyHash: string | null
+  keySalt: string | null
+  state: WorkspaceState
+  settings: WorkspaceSettings
+  createdAt: number
+  updatedAt: number
+}>
+
+export type WorkspacePatch = Partial<
+  Pick<Workspace, 'name' | 'keyHash' | 'keySalt' | 'state' | 'settings'>
+> & { updatedAt: number }
+
+export type RecordKind = 'customer' | 'event' | 'device' | 'invalid'
+
+export type NewLogRecord = Readonly<{
+  workspaceId: string
+  requestId: string
+  /** Position of this record within its request (0-based). */
+  index: number
+  kind: RecordKind
+  /** The user the record belongs to; null when the request named none. */
+  customerId: string | null
+  receivedAt: number
+  /** The record as JSON text (see ingest/record.ts for the shape per kind). */
+  payload: string
+}>
+
+export type LogRecord = NewLogRecord & Readonly<{ seq: number }>
+
+export type AttributeMap = Record<string, unknown>
+
+export type UserRow = {
+  workspaceId: string
+  /** Inlet's internal id, exported as `id` / `moengage_id` (spec §7.6). */
+  id: string
+  customerId: string | null
+  attributes: AttributeMap
+  createdAt: number
+  updatedAt: number
+}
+
+export type DeviceRow = {
+  workspaceId: string
+  deviceId: string
+  userId: string
+  platform: string | null
+  pushId: string | null
+  attributes: AttributeMap
+  createdAt: number
+  updatedAt: number
+}
+
+export type EventRow = Readonly<{
+  /** The log sequence number of the record that created the event: its id and idempotency key. */
+  seq: number
+  workspaceId: string
+  userId: string
+  name: string
+  deviceId: string | null
+  platform: string | null
+  appVersion: string | null
+  /** UTC time of the event (ms). */
+  eventTime: number
+  /** Local time of the event as given (ms), when known. */
+  userTime: number | null
+  receivedAt: number
+  requestId: string
+  attributes: AttributeMap
+}>
+
+export type OutcomeKind = 'applied' | 'skipped' | 'dead'
+
+export type RecordOutcomeRow = Readonly<{
+  seq: number
+  workspaceId: string
+  requestId: string
+  index: number
+  kind: RecordKind
+  outcome: Exclude<OutcomeKind, 'applied'>
+  reason: string
+  at: number
+}>
+
+/** What the processor needs in memory to apply a batch: the users and devices it touches. */
+export type BatchSnapshot = Readonly<{
+  users: readonly UserRow[]
+  devices: readonly DeviceRow[]
+}>
+
+/** Everything one applied batch changes, written atomically with the cursor. */
+export type BatchChanges = Readonly<{
+  /** The cursor before the batch; the commit fails if another writer moved it. */
+  fromSeq: number
+  /** The new cursor: the last seq of the batch. */
+  toSeq: number
+  users: readonly UserRow[]
+  devices: readonly DeviceRow[]
+  deletedDevices: readonly Readonly<{ workspaceId: string; deviceId: string }>[]
+  events: readonly EventRow[]
+  outcomes: readonly RecordOutcomeRow[]
+}>
+
+export type UserLookup = Readonly<{ customerIds: readonly string[]; ids: readonly string[] }>
+
+export interface WorkspaceRepo {
+  /** Fails with StoreConflictError when the id exists. */
+  create(workspace: Workspace): Promise<void>
+  get(id: string): Promise<Workspace | undefined>
+  list(): Promise<Workspace[]>
+  update(id: string, patch: WorkspacePatch): Promise<Workspace | undefined>
+}
+
+export interface IngestLog {
+  /** Appends records in one transaction; resolves once they are committed (durable per setting). */
+  append(records: readonly NewLogRecord[]): Promise<void>
+  /** Records with seq > afterSeq in seq order, at most `limit`. */
+  readAfter(afterSeq: number, limit: number): Promise<LogRecord[]>
+  /** The highest seq ever assigned (0 when none). */
+  lastSeq(): Promise<number>
+  /** Deletes records with seq <= upToSeq received before `receivedBefore`; returns how many. */
+  compact(upToSeq: number, receivedBefore: number): Promise<number>
+}
+
+export interface ProfileRepo {
+  /** Users of a workspace by customer id or internal id. */
+  findUsers(workspaceId: string, lookup: UserLookup): Promise<UserRow[]>
+  eventsOfUser(workspaceId: string, userId: string, limit: number): Promise<EventRow[]>
+  devicesOfUser(workspaceId: string, userId: string): Promise<DeviceRow[]>
+  outcomesOfRequest(requestId: string): Promise<RecordOutcomeRow[]>
+}
+
+export interface ProcessingRepo {
+  /** The seq of the last log record applied to the profile store (0 when none). */
+  cursor(): Promise<number>
+  /** Users (by customer id) and devices (by device id, and all devices of those users) of a batch. */
+  loadSnapshot(records: readonly LogRecord[]): Promise<BatchSnapshot>
+  /** Writes a batch's changes and moves the cursor, atomically. */
+  commit(changes: BatchChanges): Promise<void>
+}
+
+export interface Store {
+  readonly kind: 'sqlite'
+  readonly workspaces: WorkspaceRepo
+  readonly log: IngestLog
+  readonly profiles: ProfileRepo
+  readonly processing: ProcessingRepo
+  close(): Promise<void>
+}
+
+export class StoreConflictError extends Error {
+  override readonly name: string = 'StoreConflictError'
+}
