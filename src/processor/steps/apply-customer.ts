@@ -25,7 +25,7 @@ export function applyCustomer(record: LogRecord, ctx: StepContext): Outcome {
     if (ARRAY_OPS.has(key)) continue
     const internal = internalKey(key)
     if (!isNew && !isUpdatable(internal)) continue
-    attrs[internal] = value
+    setOwn(attrs, internal, value)
   }
   applyArrayOps(attrs, p.attributes)
   user.updatedAt = ctx.now
@@ -41,7 +41,7 @@ function applyArrayOps(attrs: AttributeMap, given: Record<string, unknown>): voi
       const current = Array.isArray(attrs[internal]) ? (attrs[internal] as unknown[]) : []
       const given: unknown[] = Array.isArray(values) ? values : [values]
       const extra = given.filter((v) => !current.includes(v))
-      attrs[internal] = [...current, ...extra]
+      setOwn(attrs, internal, [...current, ...extra])
     }
   }
   const remove = given['removeValueFromArrayField']
@@ -51,7 +51,21 @@ function applyArrayOps(attrs: AttributeMap, given: Record<string, unknown>): voi
       const current = attrs[internal]
       if (!Array.isArray(current)) continue
       const drop: unknown[] = Array.isArray(values) ? values : [values]
-      attrs[internal] = current.filter((v) => !drop.includes(v))
+      setOwn(
+        attrs,
+        internal,
+        current.filter((v) => !drop.includes(v)),
+      )
     }
   }
+}
+
+/** Sets an own property even for keys like `__proto__`, which plain assignment would not store. */
+function setOwn(target: AttributeMap, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  })
 }
