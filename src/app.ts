@@ -11,6 +11,7 @@ import { installJsonBodyParser } from './http/json-body.js'
 import { exportRoutes } from './http/routes/export.js'
 import { healthRoutes } from './http/routes/health.js'
 import { ingestRoutes } from './http/routes/ingest.js'
+import { requestRoutes } from './http/routes/requests.js'
 import type { IdGenerator } from './ids.js'
 import type { Ingest } from './ingest/accept.js'
 import type { Logger } from './log.js'
@@ -49,6 +50,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     api.addHook('onRequest', gateway)
     ingestRoutes(app, api, { ingest: deps.ingest, config: deps.config })
     exportRoutes(app, api, { store: deps.store, config: deps.config })
+    done()
+  })
+  const inletGateway = createGateway(
+    { store: deps.store, isClosing: deps.isClosing ?? (() => false) },
+    'inlet',
+  )
+  await app.register((api, _opts, done) => {
+    api.addHook('onRequest', inletGateway)
+    requestRoutes(api, { store: deps.store })
     done()
   })
   await app.ready()

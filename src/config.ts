@@ -114,7 +114,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }
   }
   const v = values as Values // every key was filled above from its own parser or default
-  if ((v.INLET_WORKSPACE_ID === undefined) !== (v.INLET_DATA_API_KEY === undefined)) {
+  // Judged on what was set, not on what parsed: a bad id with a good key is one problem, not two.
+  if ((env['INLET_WORKSPACE_ID'] === undefined) !== (env['INLET_DATA_API_KEY'] === undefined)) {
     problems.push('INLET_WORKSPACE_ID and INLET_DATA_API_KEY must be set together')
   }
   if (problems.length > 0) throw new ConfigError(problems)

@@ -52,6 +52,10 @@ export const ERROR_CODES = [
   'export_identifiers_missing',
   'export_identifiers_limit',
   'export_identifier_invalid',
+  'array_field_conflict',
+  'unset_attributes_invalid',
+  'project_code_invalid',
+  'request_not_found',
   // Server side
   'service_unavailable',
   'internal',

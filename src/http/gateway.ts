@@ -44,34 +44,51 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
 
-/** spec §2.3: `workspace = path ?? query.app_id`; both present and different is a mismatch. */
-export function workspaceIdOf(request: FastifyRequest): string {
+/**
+ * spec §2.3: the workspace ids the request names in its path and `?app_id=` (one or two); none is
+ * 400 ParamsRequired. Two that differ are a mismatch, but answered only at the param/auth step of
+ * §4.5 (after auth), so an unauthenticated caller learns nothing from a 409.
+ */
+export function workspaceIdsOf(request: FastifyRequest): readonly string[] {
   const params = request.params as Record<string, string | undefined> // route params are strings
   const query = request.query as Record<string, string | string[] | undefined> // parsed query
-  const fromPath = params['id'] === '' ? undefined : params['id']
+  const fromPath = params['id'] || undefined
   const fromQuery = single(query['app_id']) || undefined
-  if (fromPath !== undefined && fromQuery !== undefined && fromPath !== fromQuery) {
-    throw new AppError('app_mismatch')
-  }
-  const id = fromPath ?? fromQuery
-  if (id === undefined) throw new AppError('params_required')
-  return id
+  const ids = [fromPath, fromQuery].filter((id): id is string => id !== undefined)
+  if (ids.length === 0) throw new AppError('params_required')
+  return ids
 }
 
-export function createGateway(deps: { store: Store; isClosing: () => boolean }) {
+/**
+ * `data`: the Data API checks above. `inlet`: Inlet's own endpoints (`/inlet/v1/…`), where the
+ * Basic-auth user names the workspace (an `?app_id=`, when given, must match) and a GET carries no
+ * body, so no Content-Type is required.
+ */
+function inletAppIds(request: FastifyRequest): readonly string[] {
+  const query = request.query as Record<string, string | string[] | undefined> // parsed query
+  const appId = single(query['app_id']) || undefined
+  return appId === undefined ? [] : [appId]
+}
+
+export type GatewayKind = 'data' | 'inlet'
+
+export function createGateway(
+  deps: { store: Store; isClosing: () => boolean },
+  kind: GatewayKind = 'data',
+) {
   return async function gateway(request: FastifyRequest): Promise<void> {
     if (deps.isClosing()) throw new AppError('service_unavailable')
-    const paramId = workspaceIdOf(request)
+    const paramIds = kind === 'data' ? workspaceIdsOf(request) : inletAppIds(request)
     const { user, secret } = parseBasicAuth(request.headers.authorization)
     const workspace = await deps.store.workspaces.get(user)
     if (workspace === undefined) {
-      throw new AppError(user === paramId ? 'invalid_app_id' : 'auth_unknown_app_id')
+      throw new AppError(paramIds.includes(user) ? 'invalid_app_id' : 'auth_unknown_app_id')
     }
     if (workspace.keyHash === null || workspace.keySalt === null) throw new AppError('key_not_set')
     if (!verifyKey(secret, { hash: workspace.keyHash, salt: workspace.keySalt })) {
       throw new AppError('key_mismatch')
     }
-    if (user !== paramId) throw new AppError('app_mismatch')
+    if (paramIds.some((id) => id !== user)) throw new AppError('app_mismatch')
     const appKey = single(request.headers['moe-appkey'])
     if (appKey !== undefined && appKey !== user) throw new AppError('moe_appkey_mismatch')
     switch (workspace.state) {
@@ -83,6 +100,10 @@ export function createGateway(deps: { store: Store; isClosing: () => boolean }) 
         throw new AppError('account_suspended')
       case 'temporarily_suspended':
         throw new AppError('account_temporarily_suspended')
+    }
+    if (kind === 'inlet') {
+      request.workspace = workspace
+      return
     }
     const contentType = request.headers['content-type']
     if (contentType === undefined || contentType.trim() === '') {

@@ -34,8 +34,9 @@ export function installJsonBodyParser(app: FastifyInstance): void {
       body: Buffer | string,
       done: (err: Error | null, body?: unknown) => void,
     ) => {
-      // An unknown route answers 404 whatever its body holds.
-      if (request.is404) return done(null, undefined)
+      // spec §4.5: method/route come first. An unknown route answers 404 and another method on a
+      // Data API route 405 (route.ts) whatever the body holds; only POST routes take a body.
+      if (request.is404 || request.method !== 'POST') return done(null, undefined)
       try {
         done(null, parseJsonObject(typeof body === 'string' ? Buffer.from(body) : body))
       } catch (err) {

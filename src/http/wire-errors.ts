@@ -249,6 +249,34 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     message: "identifier_type should be one of ['customer_id', 'id', 'moengage_id']",
     attribute: 'identifier_type',
   },
+  // spec §7.1, §8.4
+  array_field_conflict: {
+    status: 400,
+    type: 'ArrayFieldError',
+    message: "Cannot add and remove '{key}' at the same time",
+    attribute: 'addValueToArrayField',
+  },
+  // Inlet's own (spec §8.6 documents the rule format but no error for a malformed rule)
+  unset_attributes_invalid: {
+    status: 400,
+    type: 'ValueError',
+    message: '{detail}',
+    attribute: 'unset_attributes',
+  },
+  // Inlet's own (spec §6.3: handling of an unknown project_code is undocumented)
+  project_code_invalid: {
+    status: 400,
+    type: 'InvalidParams',
+    message: "project_code '{code}' is not a project of this workspace",
+    attribute: 'project_code',
+  },
+  // Inlet's own: GET /inlet/v1/requests/{request_id} for an id this workspace never received
+  request_not_found: {
+    status: 404,
+    type: 'Not Found',
+    message: "No request with id '{request_id}' was received by this workspace",
+    attribute: 'request_id',
+  },
   service_unavailable: {
     status: 503,
     type: 'Service Unavailable',

@@ -8,13 +8,25 @@
 
 export type JsonObject = Record<string, unknown>
 
+/** spec §8.6: the matchers of an `unset_attributes` rule. */
+export const UNSET_TYPES = ['equals', 'prefix', 'suffix', 'contains'] as const
+
+export type UnsetRule = {
+  type: (typeof UNSET_TYPES)[number]
+  attr: string
+  case_sensitive: boolean
+}
+
 export type CustomerPayload = {
   customer_id: string
   update_existing_only: boolean
   attributes: JsonObject
   /** Top-level `platforms` (spec §7.1 documents it beside `attributes` too). */
   platforms?: unknown[]
-  unset_attributes?: unknown[]
+  /** Validated rules (wire/ingest-bodies.ts), `case_sensitive` defaulted to true (spec §8.6). */
+  unset_attributes?: UnsetRule[]
+  /** spec §6.3: the project name of `project_code`; attributes become project-level. */
+  project?: string
 }
 
 export type EventPayload = {
@@ -29,6 +41,8 @@ export type EventPayload = {
   current_time?: string | number
   user_timezone_offset?: number
   moe_os_type?: string
+  /** spec §6.3: the project name of `project_code`, stored as `moe_project_name`. */
+  project?: string
 }
 
 export type DevicePayload = {

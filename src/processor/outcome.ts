@@ -5,14 +5,16 @@
  */
 
 export type Outcome =
-  | Readonly<{ kind: 'applied' }>
+  /** `notes`: what the rules changed on the way in (a dropped or truncated attribute). */
+  | Readonly<{ kind: 'applied'; notes?: readonly string[] }>
   | Readonly<{ kind: 'skipped'; reason: string }>
   | Readonly<{ kind: 'retry'; reason: string; afterMs: number }>
   | Readonly<{ kind: 'dead'; reason: string; error?: unknown }>
 
 const APPLIED: Outcome = Object.freeze({ kind: 'applied' })
 
-export const applied = (): Outcome => APPLIED
+export const applied = (notes: readonly string[] = []): Outcome =>
+  notes.length === 0 ? APPLIED : { kind: 'applied', notes }
 export const skipped = (reason: string): Outcome => ({ kind: 'skipped', reason })
 export const retry = (reason: string, afterMs: number): Outcome => ({
   kind: 'retry',

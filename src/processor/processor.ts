@@ -9,7 +9,7 @@
 import type { Clock } from '../clock.js'
 import type { IdGenerator } from '../ids.js'
 import type { Logger } from '../log.js'
-import type { LogRecord, RecordOutcomeRow, Store } from '../store/store.js'
+import type { LogRecord, OutcomeKind, RecordOutcomeRow, Store } from '../store/store.js'
 import { createBatchState } from './batch-state.js'
 import { dead, type Outcome } from './outcome.js'
 import { applyRecord } from './steps/apply-record.js'
@@ -100,6 +100,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
       switch (outcome.kind) {
         case 'applied':
           tally.applied++
+          if (outcome.notes !== undefined && outcome.notes.length > 0) {
+            state.addOutcome(outcomeRow(record, 'applied', JSON.stringify(outcome.notes), now))
+          }
           break
         case 'skipped':
         case 'dead':
@@ -118,7 +121,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     counts.skipped += tally.skipped
     counts.dead += tally.dead
     counts.batches++
-    return { consumed: changes.outcomes.length + tally.applied, delayMs: 0 }
+    return { consumed: tally.applied + tally.skipped + tally.dead, delayMs: 0 }
   }
 
   async function maintain(): Promise<void> {
@@ -224,7 +227,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
 function outcomeRow(
   record: LogRecord,
-  outcome: 'skipped' | 'dead',
+  outcome: OutcomeKind,
   reason: string,
   at: number,
 ): RecordOutcomeRow {

@@ -103,7 +103,9 @@ export type RecordOutcomeRow = Readonly<{
   requestId: string
   index: number
   kind: RecordKind
-  outcome: Exclude<OutcomeKind, 'applied'>
+  /** `applied` rows exist only for records applied with notes (a dropped attribute, …). */
+  outcome: OutcomeKind
+  /** Why it was skipped or dead; for `applied`, the notes as a JSON array of strings. */
   reason: string
   at: number
 }>
@@ -144,6 +146,8 @@ export interface IngestLog {
   readAfter(afterSeq: number, limit: number): Promise<LogRecord[]>
   /** The highest seq ever assigned (0 when none). */
   lastSeq(): Promise<number>
+  /** The records of one request still in the log (compaction removes them after retention). */
+  recordsOfRequest(workspaceId: string, requestId: string): Promise<LogRecord[]>
   /** Deletes records with seq <= upToSeq received before `receivedBefore`; returns how many. */
   compact(upToSeq: number, receivedBefore: number): Promise<number>
 }

@@ -7,13 +7,16 @@
  * the payload types of ingest/record.ts.
  */
 import { AppError } from '../errors.js'
+import { internalKey } from '../profile/standard-attributes.js'
 import type {
   CustomerPayload,
   DevicePayload,
   EventPayload,
   InvalidPayload,
   JsonObject,
+  UnsetRule,
 } from '../ingest/record.js'
+import { UNSET_TYPES } from '../ingest/record.js'
 
 export type ParsedRecord =
   | { kind: 'customer'; customerId: string; payload: CustomerPayload }
@@ -42,6 +45,51 @@ export function readCustomerId(body: JsonObject): string {
   return id
 }
 
+/**
+ * spec §6.1: ids MoEngage does not allow — the denylist (exact, case as given) and ids of one
+ * character. MoEngage documents no synchronous error for them, so such a record is accepted and not
+ * processed, with the reason kept (docs/compatibility.md).
+ */
+export const CUSTOMER_ID_DENYLIST: ReadonlySet<string> = new Set([
+  'unknown',
+  'guest',
+  'null',
+  '0',
+  '1',
+  'true',
+  'false',
+  'user_attribute_unique_id',
+  '(empty)',
+  'na',
+  'n/a',
+  '',
+  'dummy_seller_code',
+  'user_id',
+  'id',
+  'customer_id',
+  'uid',
+  'userid',
+  'none',
+  '-2',
+  '-1',
+  '2',
+])
+
+function deniedCustomerId(body: JsonObject, customerId: string): ParsedRecord | undefined {
+  if (!CUSTOMER_ID_DENYLIST.has(customerId) && customerId.length > 1) return undefined
+  return {
+    kind: 'invalid',
+    customerId,
+    payload: {
+      code: 'customer_id_denied',
+      reason: CUSTOMER_ID_DENYLIST.has(customerId)
+        ? `customer_id '${customerId}' is on MoEngage's list of ids that are not allowed (spec §6.1)`
+        : `customer_id '${customerId}' is one character long; MoEngage requires more than one (spec §6.1)`,
+      element: body,
+    },
+  }
+}
+
 function optionalObject(body: JsonObject, key: string): JsonObject {
   const v = body[key]
   if (v === undefined || v === null) return {}
@@ -67,13 +115,9 @@ function optionalString(body: JsonObject, key: string): string | undefined {
 function readUpdateExistingOnly(body: JsonObject): boolean {
   const v = body['update_existing_only']
   if (v === undefined || v === null) return false
-  if (typeof v === 'boolean') return v
-  if (typeof v === 'string') {
-    const lower = v.toLowerCase()
-    if (lower === 'true') return true
-    if (lower === 'false') return false
-  }
-  throw expectType('update_existing_only', 'Boolean.')
+  const b = parseBooleanish(v)
+  if (b === undefined) throw expectType('update_existing_only', 'Boolean.')
+  return b
 }
 
 /**
@@ -98,16 +142,77 @@ function typeMismatch(body: JsonObject, expected: string): ParsedRecord | undefi
 export function parseCustomer(body: JsonObject, options: { checkType: boolean }): ParsedRecord {
   const mismatch = options.checkType ? typeMismatch(body, 'customer') : undefined
   const customerId = readCustomerId(body)
+  const attributes = optionalObject(body, 'attributes')
+  checkArrayOps(attributes)
   const payload: CustomerPayload = {
     customer_id: customerId,
     update_existing_only: readUpdateExistingOnly(body),
-    attributes: optionalObject(body, 'attributes'),
+    attributes,
   }
   const platforms = optionalArray(body, 'platforms')
   if (platforms !== undefined) payload.platforms = platforms
-  const unset = optionalArray(body, 'unset_attributes')
+  const unset = readUnsetAttributes(body)
   if (unset !== undefined) payload.unset_attributes = unset
-  return mismatch ?? { kind: 'customer', customerId, payload }
+  return mismatch ?? deniedCustomerId(body, customerId) ?? { kind: 'customer', customerId, payload }
+}
+
+const ARRAY_OPS = ['addValueToArrayField', 'removeValueFromArrayField'] as const
+
+/**
+ * spec §8.4: each array operation is an object of attribute → values; one attribute in both is the
+ * documented 400 `ArrayFieldError`. Friendly and internal names of one attribute count as the same.
+ */
+function checkArrayOps(attributes: JsonObject): void {
+  const [add, remove] = ARRAY_OPS.map((op) => {
+    const v = attributes[op]
+    if (v === undefined || v === null) return {}
+    if (!isObject(v)) throw expectType(op, 'JSON Object.')
+    return v
+  }) as [JsonObject, JsonObject]
+  const removed = new Set(Object.keys(remove).map(internalKey))
+  for (const key of Object.keys(add)) {
+    if (removed.has(internalKey(key))) {
+      throw new AppError('array_field_conflict', { params: { key } })
+    }
+  }
+}
+
+/**
+ * spec §8.6 `unset_attributes`: an array of `{type, attr, case_sensitive?}`; `type` one of the four
+ * matchers, `attr` a non-empty string, `case_sensitive` a boolean (default true). The spec names no
+ * error for a malformed rule; Inlet answers a 400 naming the rule and the field.
+ */
+function readUnsetAttributes(body: JsonObject): UnsetRule[] | undefined {
+  const rules = optionalArray(body, 'unset_attributes')
+  if (rules === undefined) return undefined
+  return rules.map((rule, i) => {
+    const at = `unset_attributes[${i}]`
+    if (!isObject(rule)) throw unsetError(`${at} should be an object with type and attr`)
+    const type = rule['type']
+    const match = UNSET_TYPES.find((t) => t === type)
+    if (match === undefined) {
+      throw unsetError(`${at}.type should be one of ${UNSET_TYPES.join(', ')}`)
+    }
+    const attr = rule['attr']
+    if (typeof attr !== 'string' || attr === '') {
+      throw unsetError(`${at}.attr should be a non-empty string`)
+    }
+    const cs = rule['case_sensitive']
+    const caseSensitive = cs === undefined || cs === null ? true : parseBooleanish(cs)
+    if (caseSensitive === undefined) throw unsetError(`${at}.case_sensitive should be a boolean`)
+    return { type: match, attr, case_sensitive: caseSensitive }
+  })
+}
+
+const unsetError = (detail: string): AppError =>
+  new AppError('unset_attributes_invalid', { params: { detail } })
+
+/** true, false, "true", "false" (any case); undefined for anything else. */
+function parseBooleanish(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v
+  if (typeof v !== 'string') return undefined
+  const lower = v.toLowerCase()
+  return lower === 'true' ? true : lower === 'false' ? false : undefined
 }
 
 const EVENT_TIME_KEYS = ['user_time', 'current_time'] as const
@@ -156,7 +261,9 @@ export function parseEvent(body: JsonObject, options: { checkType: boolean }): P
     if (osType !== undefined) payload.moe_os_type = osType
     records.push({ kind: 'event', customerId, payload })
   }
-  return mismatch === undefined ? records : [mismatch]
+  if (mismatch !== undefined) return [mismatch]
+  const denied = deniedCustomerId(body, customerId)
+  return denied === undefined ? records : [denied]
 }
 
 /** Track Device body or Bulk `device` element (spec §7.4). */
@@ -189,7 +296,7 @@ export function parseDevice(body: JsonObject, options: { checkType: boolean }): 
     device_id: deviceId,
     attributes: { ...attributes, platform: canonical },
   }
-  return mismatch ?? { kind: 'device', customerId, payload }
+  return mismatch ?? deniedCustomerId(body, customerId) ?? { kind: 'device', customerId, payload }
 }
 
 /** The Bulk envelope (spec §7.3): `type` must be `transition`, `elements` a non-empty array. */

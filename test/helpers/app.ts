@@ -9,6 +9,7 @@ import { createApp } from '../../src/app.js'
 import { createManualClock, type ManualClock } from '../../src/clock.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import { createSequentialIds } from '../../src/ids.js'
+import type { RequestReport } from '../../src/http/routes/requests.js'
 import { createIngest, type Ingest } from '../../src/ingest/accept.js'
 import { createMemoryLogger, type MemoryLogger } from '../../src/log.js'
 import { createProcessor, type Processor } from '../../src/processor/processor.js'
@@ -38,6 +39,10 @@ export type TestApp = Readonly<{
   ): Promise<LightMyRequestResponse>
   /** Applies everything accepted so far. */
   drain(): Promise<void>
+  /** Drains, then Get User (spec §7.6) for one customer id: its `user_attributes`, or undefined. */
+  getUser(customerId: string): Promise<Record<string, unknown> | undefined>
+  /** Drains, then GET /inlet/v1/requests/{id}: the records of one request and their outcomes. */
+  inspect(requestId: string): Promise<RequestReport>
 }>
 
 export function basicAuth(user: string, secret: string): string {
@@ -96,5 +101,31 @@ export async function createTestApp(
         ...options,
       }),
     drain: () => processor.drain(),
+    getUser: async (customerId) => {
+      await processor.drain()
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/customers/export?app_id=${WORKSPACE_ID}`,
+        headers,
+        payload: {
+          data: { identifiers: [{ identifier_type: 'customer_id', identifier: customerId }] },
+        },
+      })
+      if (res.statusCode !== 200)
+        throw new Error(`Get User answered ${res.statusCode}: ${res.body}`)
+      const users = res.json<{ data: { users: { user_attributes: Record<string, unknown> }[] } }>()
+        .data.users
+      return users[0]?.user_attributes
+    },
+    inspect: async (requestId) => {
+      await processor.drain()
+      const res = await app.inject({
+        method: 'GET',
+        url: `/inlet/v1/requests/${requestId}`,
+        headers: { authorization: headers.authorization },
+      })
+      if (res.statusCode !== 200) throw new Error(`inspect answered ${res.statusCode}: ${res.body}`)
+      return res.json<RequestReport>()
+    },
   }
 }

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.js'
 import { AppError } from '../../errors.js'
+import { defineOwn, toWireValue } from '../../profile/attribute-values.js'
 import { friendlyKey, internalKey } from '../../profile/standard-attributes.js'
 import type { Store, UserRow } from '../../store/store.js'
 import { isObject } from '../../wire/ingest-bodies.js'
@@ -52,28 +53,11 @@ export function exportedAttributes(
   fields: string[] | undefined,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  if (fields === undefined) {
-    for (const [key, value] of Object.entries(user.attributes)) {
-      Object.defineProperty(out, friendlyKey(key), {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-    }
-  } else {
-    for (const field of fields) {
-      const internal = internalKey(field)
-      if (Object.hasOwn(user.attributes, internal)) {
-        Object.defineProperty(out, friendlyKey(internal), {
-          value: user.attributes[internal],
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        })
-      }
-    }
-  }
+  const keys =
+    fields === undefined
+      ? Object.keys(user.attributes)
+      : fields.map(internalKey).filter((k) => Object.hasOwn(user.attributes, k))
+  for (const key of keys) defineOwn(out, friendlyKey(key), toWireValue(user.attributes[key]))
   out['customer_id'] = user.customerId
   out['id'] = user.id
   return out

@@ -2,7 +2,8 @@
  * The four ingest endpoints: Track User `POST /v1/customer/{id}` (spec §7.1), Create Event
  * `POST /v1/event/{id}` (§7.2), Track Device `POST /v1/device/{id}` (§7.4) and Bulk Import
  * `POST /v1/transition/{id}` and `POST /v1/transition?app_id=` (§7.3). Each validates its body,
- * hands the records to ingest (durable before the 200) and answers the §4.1 envelope.
+ * hands the records to ingest (durable before the 200) and answers the §4.1 envelope. Bulk follows
+ * the workspace's strict setting (§7.3); `project_code` (§6.3) tags the records with their project.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
@@ -17,16 +18,23 @@ import {
   type ParsedRecord,
 } from '../../wire/ingest-bodies.js'
 import { wireError } from '../wire-errors.js'
-import { ACCEPTED_SCHEMA, acceptedBody, bodyOf, dataRoute, workspaceOf } from './route.js'
+import { readSettings, projectName, type WorkspaceSettings } from '../../workspaces/settings.js'
+import { ACCEPTED_SCHEMA, acceptedBody, bodyOf, dataRoute, workspaceRowOf } from './route.js'
 
 export type IngestRouteDeps = Readonly<{ ingest: Ingest; config: Config }>
 
 export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: IngestRouteDeps) {
   const { ingest, config } = deps
-  const single = (parse: (body: Record<string, unknown>) => ParsedRecord[]) =>
+  const single = (
+    parse: (body: Record<string, unknown>, settings: WorkspaceSettings) => ParsedRecord[],
+  ) =>
     async function accept(request: FastifyRequest) {
-      const records = parse(bodyOf(request))
-      await ingest.accept({ workspaceId: workspaceOf(request), requestId: request.id }, records)
+      const workspace = workspaceRowOf(request)
+      const settings = readSettings(workspace.settings)
+      const project = projectOf(request, settings)
+      const records = parse(bodyOf(request), settings)
+      if (project !== undefined) for (const r of records) withProject(r, project)
+      await ingest.accept({ workspaceId: workspace.id, requestId: request.id }, records)
       return acceptedBody(request.id)
     }
 
@@ -49,7 +57,9 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
     family: 'device',
     handler: single((body) => [parseDevice(body, { checkType: true })]),
   })
-  const bulk = single(parseBulk)
+  const bulk = single((body, settings) =>
+    parseBulk(body, { strict: settings.bulkStrictElementValidation }),
+  )
   for (const url of ['/v1/transition/:id', '/v1/transition']) {
     dataRoute(root, api, {
       url,
@@ -61,18 +71,39 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
   }
 }
 
+/** spec §6.3: the `project_code` query parameter, resolved to its project name. */
+function projectOf(request: FastifyRequest, settings: WorkspaceSettings): string | undefined {
+  const query = request.query as Record<string, unknown> // Fastify parses the query to an object
+  const code = query['project_code']
+  if (code === undefined) return undefined
+  const name = typeof code === 'string' && code !== '' ? projectName(settings, code) : undefined
+  if (name === undefined) {
+    throw new AppError('project_code_invalid', {
+      params: { code: typeof code === 'string' ? code : JSON.stringify(code) },
+    })
+  }
+  return name
+}
+
+function withProject(record: ParsedRecord, project: string): void {
+  if (record.kind === 'customer' || record.kind === 'event') record.payload.project = project
+}
+
 /**
  * spec §7.3: envelope problems are 400s; an element that fails its endpoint's validation is
  * logged as an `invalid` record with the error it would have had, and the request answers 200
  * ("all bulk API requests return a 200").
  */
-export function parseBulk(body: Record<string, unknown>): ParsedRecord[] {
+export function parseBulk(
+  body: Record<string, unknown>,
+  options: { strict: boolean } = { strict: false },
+): ParsedRecord[] {
   const records: ParsedRecord[] = []
   for (const element of readBulkElements(body)) {
     try {
       records.push(...parseBulkElement(element))
     } catch (err) {
-      if (!(err instanceof AppError)) throw err
+      if (!(err instanceof AppError) || options.strict) throw err
       const id =
         typeof element === 'object' && element !== null
           ? (element as Record<string, unknown>)['customer_id']
@@ -82,7 +113,7 @@ export function parseBulk(body: Record<string, unknown>): ParsedRecord[] {
         customerId: typeof id === 'string' && id !== '' ? id : null,
         payload: {
           code: err.code,
-          reason: wireError(err.code, 'bulk', err.params).message,
+          reason: `${wireError(err.code, 'bulk', err.params).message} (element skipped; spec §7.3)`,
           element,
         },
       })

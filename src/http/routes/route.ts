@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../../errors.js'
 import type { RouteConfig } from '../error-handler.js'
+import type { Workspace } from '../../store/store.js'
 import type { EndpointFamily } from '../wire-errors.js'
 
 export const ACCEPTED_MESSAGE = 'Your request has been accepted and will be processed soon.'
@@ -63,9 +64,13 @@ export function dataRoute(root: FastifyInstance, api: FastifyInstance, route: Da
 }
 
 /** The workspace the gateway authenticated; routes behind it can rely on it being set. */
-export function workspaceOf(request: FastifyRequest): string {
+export function workspaceRowOf(request: FastifyRequest): Workspace {
   if (request.workspace === null) throw new AppError('internal')
-  return request.workspace.id
+  return request.workspace
+}
+
+export function workspaceOf(request: FastifyRequest): string {
+  return workspaceRowOf(request).id
 }
 
 /** The parsed body: the JSON parser guarantees an object for every POST behind the gateway. */

@@ -1,9 +1,10 @@
 /**
  * What every processor step receives besides its record: the batch's in-memory state, the time the
  * record is applied at, and the id generator for new users. Also the helper that creates a user the
- * way every step must (spec §8.2: created on first record, First Seen = creation time).
+ * way every step must (spec §8.2: created on first record, First Seen = the time that record was accepted).
  */
 import type { IdGenerator } from '../../ids.js'
+import { dateValue } from '../../profile/attribute-values.js'
 import type { LogRecord, UserRow } from '../../store/store.js'
 import type { BatchState } from '../batch-state.js'
 import type { Outcome } from '../outcome.js'
@@ -12,13 +13,15 @@ export type StepContext = Readonly<{ state: BatchState; now: number; ids: IdGene
 
 export type Step = (record: LogRecord, ctx: StepContext) => Outcome
 
-export function newUser(ctx: StepContext, workspaceId: string, customerId: string): UserRow {
+/** A new user for `record`: created (First Seen) when Inlet accepted the record, not when applied. */
+export function newUser(ctx: StepContext, record: LogRecord, customerId: string): UserRow {
+  const created = record.receivedAt
   return {
-    workspaceId,
-    id: ctx.ids.userId(ctx.now),
+    workspaceId: record.workspaceId,
+    id: ctx.ids.userId(created),
     customerId,
-    attributes: { cr_t: new Date(ctx.now).toISOString() },
-    createdAt: ctx.now,
+    attributes: { cr_t: dateValue(created) },
+    createdAt: created,
     updatedAt: ctx.now,
   }
 }

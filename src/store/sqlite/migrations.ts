@@ -24,6 +24,11 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'log records by request (GET /inlet/v1/requests/{request_id})',
+    sql: `CREATE INDEX log_by_request ON log (request_id);`,
+  },
 ]
 
 /** `store.db`: workspaces and the profile store, written by the processor. */

@@ -17,6 +17,7 @@ import {
   type EventRow,
   type LogRecord,
   type NewLogRecord,
+  type OutcomeKind,
   type RecordKind,
   type RecordOutcomeRow,
   type Store,
@@ -143,7 +144,7 @@ function toOutcome(r: Row): RecordOutcomeRow {
     requestId: str(r['request_id']),
     index: num(r['idx']),
     kind: str(r['kind']) as RecordKind, // written only from the RecordKind union
-    outcome: str(r['outcome']) === 'dead' ? 'dead' : 'skipped',
+    outcome: str(r['outcome']) as OutcomeKind, // written only from the OutcomeKind union
     reason: str(r['reason']),
     at: num(r['at']),
   }
@@ -159,6 +160,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const db = openDatabase(inMemory ? ':memory:' : join(options.dir, 'store.db'), options.durability)
   migrate(logDb, LOG_MIGRATIONS)
   migrate(db, STORE_MIGRATIONS)
+  // The two files are synced independently: after a power loss under `os` (or a lost log.db),
+  // store.db's cursor can be past the end of the log. New seqs must start after the cursor, or the
+  // processor would skip the new records as already applied.
+  reserveSeqsUpTo(
+    logDb,
+    num(db.prepare("SELECT value FROM processor_state WHERE name = 'cursor'").pluck().get()),
+  )
 
   const q = {
     logInsert: logDb.prepare(
@@ -167,6 +175,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ),
     logAfter: logDb.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq LIMIT ?'),
     logLastSeq: logDb.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'log'").pluck(),
+    logOfRequest: logDb.prepare(
+      'SELECT * FROM log WHERE request_id = ? AND workspace_id = ? ORDER BY seq',
+    ),
     logCompact: logDb.prepare('DELETE FROM log WHERE seq <= ? AND received_at < ?'),
     wsInsert: db.prepare(
       `INSERT INTO workspaces (id, name, key_hash, key_salt, state, settings, created_at, updated_at)
@@ -378,6 +389,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       readAfter: (afterSeq, limit) =>
         attempt(() => (q.logAfter.all(afterSeq, limit) as Row[]).map(toLogRecord)),
       lastSeq: () => attempt(() => num(q.logLastSeq.get() ?? 0)),
+      recordsOfRequest: (workspaceId, requestId) =>
+        attempt(() => (q.logOfRequest.all(requestId, workspaceId) as Row[]).map(toLogRecord)),
       compact: (upToSeq, receivedBefore) =>
         attempt(() => q.logCompact.run(upToSeq, receivedBefore).changes),
     },
@@ -415,6 +428,24 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         db.close()
       }),
   }
+}
+
+/** Makes the log's next seq greater than `seq` (AUTOINCREMENT reads sqlite_sequence). */
+function reserveSeqsUpTo(logDb: Database.Database, seq: number): void {
+  const last = num(
+    logDb.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'log'").pluck().get() ?? 0,
+  )
+  if (last >= seq) return
+  logDb
+    .transaction(() => {
+      const updated = logDb
+        .prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'log'")
+        .run(seq).changes
+      if (updated === 0) {
+        logDb.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('log', ?)").run(seq)
+      }
+    })
+    .immediate()
 }
 
 /** Runs synchronous store work and turns its result or throw into a promise. */

@@ -1,0 +1,104 @@
+// Benchmark request bodies: Create Event (one action), Track User, and Bulk Import bodies just under
+// the 100 KB limit mixing customers, devices and events, with how many log records each becomes.
+
+/** Bulk bodies stay below Inlet's default Bulk limit (100 KB = 102,400 bytes). */
+export const BULK_TARGET_BYTES = 99_000
+
+/** How many distinct customers the single-request scenarios cycle through. */
+const CUSTOMER_POOL = 100_000
+
+const ACTIONS = ['Added to Cart', 'Viewed Product', 'Purchased', 'Searched', 'Opened App']
+const PLATFORMS = ['ANDROID', 'iOS', 'web'] as const
+const CITIES = ['Berlin', 'Mumbai', 'Sao Paulo', 'Lagos', 'Osaka', 'Toronto']
+
+/** Spreads consecutive request numbers over the pool, so ids repeat only after a full cycle. */
+export function customerId(prefix: string, n: number): string {
+  return `${prefix}-${(n * 7919) % CUSTOMER_POOL}`
+}
+
+function pick<T>(list: readonly T[], n: number): T {
+  return list[n % list.length] as T // n % length is always a valid index of a non-empty list
+}
+
+/** One Create Event action: a typical event with a handful of attributes. */
+function action(n: number): Record<string, unknown> {
+  return {
+    action: pick(ACTIONS, n),
+    attributes: {
+      sku: `SKU-${n % 5000}`,
+      price: (n % 200) + 0.99,
+      quantity: (n % 4) + 1,
+      category: pick(['shoes', 'books', 'games', 'garden'], n),
+    },
+    platform: pick(PLATFORMS, n),
+    app_version: '3.2.1',
+    user_time: 1795000000 + (n % 86_400),
+  }
+}
+
+function userAttributes(id: string, n: number): Record<string, unknown> {
+  return {
+    first_name: `Name${n % 977}`,
+    email: `${id}@example.com`,
+    points: n % 1000,
+    plan: pick(['free', 'pro', 'team'], n),
+    city: pick(CITIES, n),
+    newsletter: n % 2 === 0,
+  }
+}
+
+/** Create Event (spec §7.2) with one action: one `event` record. */
+export function eventBody(n: number): string {
+  const id = customerId('ev', n)
+  return JSON.stringify({ type: 'event', customer_id: id, actions: [action(n)] })
+}
+
+/** Track User (spec §7.1): one `customer` record. */
+export function userBody(n: number): string {
+  const id = customerId('us', n)
+  return JSON.stringify({ type: 'customer', customer_id: id, attributes: userAttributes(id, n) })
+}
+
+export type BulkBody = Readonly<{
+  body: Buffer
+  records: number
+  customers: number
+  devices: number
+  events: number
+}>
+
+/**
+ * A Bulk Import body (spec §7.3) of groups: a customer, one of its devices and two event elements
+ * of two actions each (so 1 + 1 + 4 records per group), as many groups as fit in the target size.
+ * `seed` keeps the customer ids of different bodies apart.
+ */
+export function bulkBody(seed: number, targetBytes = BULK_TARGET_BYTES): BulkBody {
+  const elements: unknown[] = []
+  const counts = { customers: 0, devices: 0, events: 0 }
+  const envelope = (els: unknown[]): string => JSON.stringify({ type: 'transition', elements: els })
+  let size = envelope([]).length
+  for (let g = 0; ; g++) {
+    const n = seed * 1000 + g
+    const id = `bk-${n}`
+    const group = [
+      { type: 'customer', customer_id: id, attributes: userAttributes(id, n) },
+      {
+        type: 'device',
+        customer_id: id,
+        device_id: `dev-${n}`,
+        attributes: { platform: pick(PLATFORMS, n), push_id: `push-${n}-${'x'.repeat(24)}` },
+      },
+      { type: 'event', customer_id: id, actions: [action(n), action(n + 1)] },
+      { type: 'event', customer_id: id, actions: [action(n + 2), action(n + 3)] },
+    ]
+    const groupBytes = group.reduce<number>((sum, e) => sum + JSON.stringify(e).length + 1, 0)
+    if (size + groupBytes > targetBytes) break
+    elements.push(...group)
+    size += groupBytes
+    counts.customers += 1
+    counts.devices += 1
+    counts.events += 4
+  }
+  const body = Buffer.from(envelope(elements))
+  return { body, records: counts.customers + counts.devices + counts.events, ...counts }
+}

@@ -1,0 +1,161 @@
+// The benchmark's child processes: starting the baseline server and Inlet, waiting for the URL they
+// print, sampling their memory from /proc, and stopping them with SIGTERM (Inlet shuts down
+// gracefully, which also lets `--cpu-prof` write its profile).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+export const ROOT = join(import.meta.dirname, '..')
+
+export type Child = Readonly<{
+  name: string
+  url: string
+  pid: number
+  process: ChildProcess
+  /** Everything the child wrote to stderr (and stdout after its URL line), for error reports. */
+  output(): string
+  stop(timeoutMs?: number): Promise<number | null>
+}>
+
+export type StartOptions = Readonly<{
+  name: string
+  args: readonly string[]
+  env: Readonly<Record<string, string>>
+  /** Matches the line announcing the URL; group 1 is the URL. */
+  urlPattern: RegExp
+  timeoutMs?: number
+}>
+
+export function startChild(options: StartOptions): Promise<Child> {
+  const child = spawn(process.execPath, [...options.args], {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  )
+  return new Promise<Child>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(
+        new Error(
+          `${options.name} did not start within ${options.timeoutMs ?? 30_000} ms:\n${output}`,
+        ),
+      )
+    }, options.timeoutMs ?? 30_000)
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+    })
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+      const match = options.urlPattern.exec(output)
+      if (match?.[1] === undefined || child.pid === undefined) return
+      clearTimeout(timer)
+      const url = match[1]
+      const pid = child.pid
+      resolve({
+        name: options.name,
+        url,
+        pid,
+        process: child,
+        output: () => output,
+        stop: async (timeoutMs = 30_000) => {
+          if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
+          child.kill('SIGTERM')
+          const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+          const code = await exited
+          clearTimeout(killer)
+          return code
+        },
+      })
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${options.name} exited with code ${code} before it listened:\n${output}`))
+    })
+  })
+}
+
+export function startBaseline(): Promise<Child> {
+  return startChild({
+    name: 'baseline',
+    args: ['--import', 'tsx', join(ROOT, 'bench', 'baseline.ts')],
+    env: { PORT: '0' },
+    urlPattern: /baseline listening on (http:\/\/\S+)/,
+  })
+}
+
+/** How Inlet is run: the built dist when it is at least as new as every source file, else tsx. */
+export function inletEntry(): { args: string[]; from: 'dist' | 'src' } {
+  const dist = join(ROOT, 'dist', 'cli', 'main.js')
+  if (process.env['BENCH_INLET'] !== 'src' && existsSync(dist)) {
+    const built = statSync(dist).mtimeMs
+    if (process.env['BENCH_INLET'] === 'dist' || newestMtime(join(ROOT, 'src')) <= built) {
+      return { args: [dist, 'serve'], from: 'dist' }
+    }
+  }
+  return { args: ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve'], from: 'src' }
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    const m = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs
+    if (m > newest) newest = m
+  }
+  return newest
+}
+
+export type InletOptions = Readonly<{
+  dataDir: string
+  workspaceId: string
+  apiKey: string
+  env?: Readonly<Record<string, string>>
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: readonly string[]
+}>
+
+export function startInlet(options: InletOptions): Promise<Child> {
+  const entry = inletEntry()
+  return startChild({
+    name: 'inlet',
+    args: [...(options.nodeArgs ?? []), ...entry.args],
+    env: {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      INLET_DATA_DIR: options.dataDir,
+      INLET_WORKSPACE_ID: options.workspaceId,
+      INLET_DATA_API_KEY: options.apiKey,
+      ...options.env,
+    },
+    urlPattern: /serving the MoEngage Data API on (http:\/\/\S+)/,
+  })
+}
+
+/** A field of /proc/<pid>/status in bytes (VmRSS, VmHWM), or 0 when the process is gone. */
+export function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)
+    return match?.[1] === undefined ? 0 : Number(match[1]) * 1024
+  } catch {
+    return 0
+  }
+}
+
+/** Samples a process's RSS every `everyMs`; `stop()` returns the peak (VmHWM when readable). */
+export function sampleRss(pid: number, everyMs = 100): { stop(): number } {
+  let peak = 0
+  const timer = setInterval(() => {
+    peak = Math.max(peak, procStatusBytes(pid, 'VmRSS'))
+  }, everyMs)
+  return {
+    stop: () => {
+      clearInterval(timer)
+      return Math.max(peak, procStatusBytes(pid, 'VmHWM'), procStatusBytes(pid, 'VmRSS'))
+    },
+  }
+}

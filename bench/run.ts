@@ -1,0 +1,426 @@
+// `npm run bench`: starts the baseline server and Inlet as child processes, loads each with
+// autocannon (baseline, single events, users, bulk), measures throughput, latency, errors, peak
+// RSS, the processor's apply rate and lag, and bytes on disk per event; prints one markdown table
+// and writes bench/results/latest.json. Environment: BENCH_SECONDS, BENCH_WARMUP_SECONDS,
+// BENCH_CONNECTIONS, BENCH_QUICK=1 (a ~2 s smoke run), BENCH_PROFILE=1 (--cpu-prof the Inlet
+// children into bench/results/), BENCH_SCENARIOS (e.g. "events,bulk"), BENCH_INLET (src | dist).
+import { cpus, tmpdir } from 'node:os'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import autocannon, { type Result } from 'autocannon'
+import { compactLog, measureDisk, type DiskReport } from './disk.js'
+import { bulkBody, eventBody, userBody, type BulkBody } from './payloads.js'
+import { ROOT, inletEntry, sampleRss, startBaseline, startInlet, type Child } from './processes.js'
+import { formatSummary, summarise, type ProfileSummary } from './profile.js'
+
+const env = process.env
+const QUICK = env['BENCH_QUICK'] === '1'
+const SECONDS = Number(env['BENCH_SECONDS'] ?? (QUICK ? 2 : 15))
+const WARMUP_SECONDS = Number(env['BENCH_WARMUP_SECONDS'] ?? (QUICK ? 0.5 : 3))
+const CONNECTIONS = Number(env['BENCH_CONNECTIONS'] ?? 50)
+const PROFILE = env['BENCH_PROFILE'] === '1'
+const ONLY = env['BENCH_SCENARIOS']?.split(',').map((s) => s.trim())
+const RESULTS = join(ROOT, 'bench', 'results')
+const WORKSPACE_ID = 'BENCHWORKSPACE01'
+const API_KEY = 'bench-data-api-key-0123456789'
+const AUTH = `Basic ${Buffer.from(`${WORKSPACE_ID}:${API_KEY}`).toString('base64')}`
+const HEADERS = { 'content-type': 'application/json', authorization: AUTH }
+
+type Load = Readonly<{
+  path: string
+  /** Log records one successful request becomes. */
+  recordsPerRequest: number
+  body: (n: number) => string | Buffer
+}>
+
+const BULK_POOL: readonly BulkBody[] = Array.from({ length: QUICK ? 4 : 32 }, (_, i) => bulkBody(i))
+const BULK_RECORDS = BULK_POOL[0]?.records ?? 0
+
+const LOADS = {
+  events: { path: `/v1/event/${WORKSPACE_ID}`, recordsPerRequest: 1, body: eventBody },
+  users: { path: `/v1/customer/${WORKSPACE_ID}`, recordsPerRequest: 1, body: userBody },
+  bulk: {
+    path: `/v1/transition/${WORKSPACE_ID}`,
+    recordsPerRequest: BULK_RECORDS,
+    body: (n: number) => (BULK_POOL[n % BULK_POOL.length] as BulkBody).body,
+  },
+} satisfies Record<string, Load>
+
+type Health = {
+  lag: { records: number; oldest_ms: number }
+  ingest: { batches: number; records: number }
+  processor: { applied: number; skipped: number; dead: number; batches: number }
+}
+
+type ApplyReport = {
+  /** Records applied (or skipped/dead) per second from load start until the lag was zero. */
+  recordsPerSec: number
+  /** The same during the load only. */
+  duringLoadPerSec: number
+  maxLagRecords: number
+  maxLagMs: number
+  /** Least-squares slope of the lag over the load, records/s: > 0 means the lag grows. */
+  lagSlopePerSec: number
+  drainSeconds: number
+  skipped: number
+  dead: number
+}
+
+type ScenarioReport = {
+  name: string
+  target: 'baseline' | 'inlet'
+  load: keyof typeof LOADS
+  seconds: number
+  connections: number
+  requests: number
+  requestsPerSec: number
+  recordsPerSec: number
+  latencyMs: { p50: number; p99: number; max: number }
+  errors: number
+  timeouts: number
+  non2xx: number
+  statusCodes: Record<string, number>
+  peakRssBytes: number
+  ratio: number | null
+  apply: ApplyReport | null
+  disk: DiskReport | null
+  profile: ProfileSummary | null
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+async function health(url: string): Promise<Health> {
+  const res = await fetch(`${url}/healthz`)
+  return (await res.json()) as Health // Inlet's /healthz shape (src/http/routes/health.ts)
+}
+
+const processedOf = (h: Health): number =>
+  h.processor.applied + h.processor.skipped + h.processor.dead
+
+function fire(url: string, load: Load, seconds: number): Promise<Result> {
+  let n = 0
+  return Promise.resolve(
+    autocannon({
+      url,
+      connections: CONNECTIONS,
+      pipelining: 1,
+      duration: seconds,
+      timeout: 30,
+      requests: [
+        {
+          method: 'POST',
+          path: load.path,
+          headers: HEADERS,
+          setupRequest: (request) => ({ ...request, body: load.body(n++) }),
+        },
+      ],
+    }),
+  )
+}
+
+/** Polls /healthz until the lag is zero; returns seconds taken and the lag samples seen. */
+async function waitForDrain(url: string, timeoutMs = 120_000): Promise<number> {
+  const start = Date.now()
+  for (;;) {
+    const h = await health(url)
+    if (h.lag.records === 0) return (Date.now() - start) / 1000
+    if (Date.now() - start > timeoutMs) return Number.POSITIVE_INFINITY
+    await sleep(50)
+  }
+}
+
+function slope(points: readonly (readonly [number, number])[]): number {
+  if (points.length < 2) return 0
+  const n = points.length
+  const mx = points.reduce((s, p) => s + p[0], 0) / n
+  const my = points.reduce((s, p) => s + p[1], 0) / n
+  let num = 0
+  let den = 0
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my)
+    den += (x - mx) ** 2
+  }
+  return den === 0 ? 0 : num / den
+}
+
+function summariseLoad(
+  name: string,
+  target: ScenarioReport['target'],
+  load: keyof typeof LOADS,
+  r: Result,
+  records: number,
+): ScenarioReport {
+  const statusCodes = Object.fromEntries(
+    Object.entries(r.statusCodeStats).map(([code, s]) => [code, Number(s.count)]),
+  )
+  return {
+    name,
+    target,
+    load,
+    seconds: r.duration,
+    connections: CONNECTIONS,
+    requests: r['2xx'],
+    requestsPerSec: Math.round(r['2xx'] / r.duration),
+    recordsPerSec: Math.round(records / r.duration),
+    latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
+    errors: r.errors,
+    timeouts: r.timeouts,
+    non2xx: r.non2xx,
+    statusCodes,
+    peakRssBytes: 0,
+    ratio: null,
+    apply: null,
+    disk: null,
+    profile: null,
+  }
+}
+
+async function runBaseline(loads: readonly (keyof typeof LOADS)[]): Promise<ScenarioReport[]> {
+  const child = await startBaseline()
+  const rss = sampleRss(child.pid)
+  const out: ScenarioReport[] = []
+  try {
+    for (const key of loads) {
+      const load = LOADS[key]
+      if (WARMUP_SECONDS > 0) await fire(child.url, load, WARMUP_SECONDS)
+      const r = await fire(child.url, load, SECONDS)
+      const name = key === 'events' ? 'baseline' : `baseline (${key} bodies)`
+      out.push(summariseLoad(name, 'baseline', key, r, r['2xx'] * load.recordsPerRequest))
+      log(`${name}: ${out.at(-1)?.requestsPerSec} req/s`)
+    }
+  } finally {
+    const peak = rss.stop()
+    for (const s of out) s.peakRssBytes = peak
+    await child.stop()
+  }
+  return out
+}
+
+async function runInlet(key: keyof typeof LOADS): Promise<ScenarioReport> {
+  const load = LOADS[key]
+  const dataDir = mkdtempSync(join(tmpdir(), `inlet-bench-${key}-`))
+  const options = { dataDir, workspaceId: WORKSPACE_ID, apiKey: API_KEY }
+  const profileName = `inlet-${key}.cpuprofile`
+  const inlet: Child = await startInlet({
+    ...options,
+    nodeArgs: PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS}`, `--cpu-prof-name=${profileName}`]
+      : [],
+  })
+  const rss = sampleRss(inlet.pid)
+  let report: ScenarioReport
+  try {
+    if (WARMUP_SECONDS > 0) {
+      await fire(inlet.url, load, WARMUP_SECONDS)
+      await waitForDrain(inlet.url, 30_000)
+    }
+    const before = await health(inlet.url)
+    const samples: [number, number][] = []
+    let maxLagMs = 0
+    let loading = true
+    const start = Date.now()
+    const sampler = (async () => {
+      while (loading) {
+        const h = await health(inlet.url)
+        samples.push([(Date.now() - start) / 1000, h.lag.records])
+        maxLagMs = Math.max(maxLagMs, h.lag.oldest_ms)
+        await sleep(250)
+      }
+    })()
+    const r = await fire(inlet.url, load, SECONDS)
+    loading = false
+    await sampler
+    const atEnd = await health(inlet.url)
+    const drainSeconds = await waitForDrain(inlet.url)
+    const drained = await health(inlet.url)
+    const accepted = atEnd.ingest.records - before.ingest.records
+    report = summariseLoad(key, 'inlet', key, r, accepted)
+    const processed = processedOf(drained) - processedOf(before)
+    report.apply = {
+      recordsPerSec: Math.round(processed / (r.duration + drainSeconds)),
+      duringLoadPerSec: Math.round((processedOf(atEnd) - processedOf(before)) / r.duration),
+      maxLagRecords: Math.max(atEnd.lag.records, ...samples.map((s) => s[1])),
+      maxLagMs: Math.max(maxLagMs, atEnd.lag.oldest_ms),
+      lagSlopePerSec: Math.round(slope(samples)),
+      drainSeconds: Math.round(drainSeconds * 100) / 100,
+      skipped: drained.processor.skipped - before.processor.skipped,
+      dead: drained.processor.dead - before.processor.dead,
+    }
+    report.peakRssBytes = rss.stop()
+  } catch (err) {
+    rss.stop()
+    await inlet.stop()
+    throw new Error(`${key}: ${String(err)}\n--- inlet output ---\n${inlet.output()}`, {
+      cause: err,
+    })
+  }
+  const code = await inlet.stop()
+  if (code !== 0) log(`inlet exited with ${code}:\n${inlet.output()}`)
+  if (PROFILE) report.profile = summarise(join(RESULTS, profileName))
+  const left = await compactLog(options)
+  report.disk = measureDisk(dataDir, left)
+  if (env['BENCH_KEEP_DATA'] !== '1') rmSync(dataDir, { recursive: true, force: true })
+  else log(`data kept in ${dataDir}`)
+  log(
+    `${key}: ${report.requestsPerSec} req/s, ${report.recordsPerSec} records/s, ` +
+      `p99 ${report.latencyMs.p99} ms, drain ${report.apply.drainSeconds} s`,
+  )
+  return report
+}
+
+function log(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`)
+}
+
+const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0)
+const int = (n: number): string => Math.round(n).toLocaleString('en-US')
+
+export function table(reports: readonly ScenarioReport[]): string {
+  const head = [
+    'scenario',
+    'req/s',
+    'records/s',
+    'ratio',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'errors / non-2xx',
+    'peak RSS MB',
+    'applied rec/s',
+    'max lag (rec / ms)',
+    'lag slope rec/s',
+    'drain s',
+    'disk B/event',
+  ]
+  const rows = reports.map((r) => [
+    r.name,
+    int(r.requestsPerSec),
+    int(r.recordsPerSec),
+    r.ratio === null ? '—' : r.ratio.toFixed(2),
+    String(r.latencyMs.p50),
+    String(r.latencyMs.p99),
+    String(r.latencyMs.max),
+    `${r.errors} / ${r.non2xx}`,
+    mb(r.peakRssBytes),
+    r.apply === null ? '—' : int(r.apply.recordsPerSec),
+    r.apply === null ? '—' : `${int(r.apply.maxLagRecords)} / ${int(r.apply.maxLagMs)}`,
+    r.apply === null ? '—' : int(r.apply.lagSlopePerSec),
+    r.apply === null ? '—' : String(r.apply.drainSeconds),
+    r.disk === null || r.disk.events === 0
+      ? '—'
+      : `${int(r.disk.bytesPerEvent)} (live ${int(r.disk.liveBytesPerEvent)})`,
+  ])
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
+  return [line(head), line(head.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join(
+    '\n',
+  )
+}
+
+type Goal = { goal: string; met: boolean | null; measured: string }
+
+function goals(reports: readonly ScenarioReport[]): Goal[] {
+  const events = reports.find((r) => r.name === 'events')
+  const bulk = reports.find((r) => r.name === 'bulk')
+  const out: Goal[] = []
+  if (events !== undefined) {
+    out.push({
+      goal: 'single events: ≥ 60% of baseline req/s',
+      met: events.ratio === null ? null : events.ratio >= 0.6,
+      measured: events.ratio === null ? 'no baseline' : events.ratio.toFixed(2),
+    })
+    out.push({
+      goal: 'single events: p99 ≤ 25 ms',
+      met: events.latencyMs.p99 <= 25,
+      measured: `${events.latencyMs.p99} ms`,
+    })
+    if (events.apply !== null) {
+      const bounded =
+        events.apply.lagSlopePerSec <= Math.max(50, 0.01 * events.recordsPerSec) &&
+        events.apply.drainSeconds <= 5
+      out.push({
+        goal: 'processor keeps up with single events (lag bounded, drains within a few s)',
+        met: bounded,
+        measured: `slope ${events.apply.lagSlopePerSec} rec/s, max lag ${events.apply.maxLagRecords}, drain ${events.apply.drainSeconds} s`,
+      })
+    }
+    if (events.disk !== null) {
+      out.push({
+        goal: '≤ 350 bytes on disk per typical event',
+        met: events.disk.bytesPerEvent <= 350,
+        measured: `${events.disk.bytesPerEvent} B (live pages ${events.disk.liveBytesPerEvent} B)`,
+      })
+    }
+  }
+  if (bulk !== undefined) {
+    out.push({
+      goal: 'bulk: ≥ 150,000 records/s',
+      met: bulk.recordsPerSec >= 150_000,
+      measured: `${int(bulk.recordsPerSec)} records/s`,
+    })
+    out.push({
+      goal: 'bulk: peak RSS ≤ 300 MB',
+      met: bulk.peakRssBytes <= 300 * 1024 * 1024,
+      measured: `${mb(bulk.peakRssBytes)} MB`,
+    })
+  }
+  return out
+}
+
+async function main(): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true })
+  const wanted = (name: string): boolean => ONLY === undefined || ONLY.includes(name)
+  const inletKeys = (['events', 'users', 'bulk'] as const).filter(wanted)
+  const baselineKeys = (['events', 'bulk'] as const).filter(
+    (k) => wanted('baseline') && (k === 'events' || inletKeys.includes(k)),
+  )
+  const started = new Date()
+  const entry = inletEntry()
+  log(
+    `${SECONDS} s per scenario (+${WARMUP_SECONDS} s warm-up), ${CONNECTIONS} connections, ` +
+      `Inlet from ${entry.from}, bulk bodies ${BULK_POOL[0]?.body.length} B / ${BULK_RECORDS} records` +
+      (PROFILE ? ', profiling' : ''),
+  )
+  const reports: ScenarioReport[] = []
+  reports.push(...(await runBaseline(baselineKeys)))
+  for (const key of inletKeys) reports.push(await runInlet(key))
+  for (const r of reports) {
+    if (r.target !== 'inlet') continue
+    const base = reports.find(
+      (b) => b.target === 'baseline' && b.load === (r.load === 'bulk' ? 'bulk' : 'events'),
+    )
+    r.ratio =
+      base === undefined ? null : Math.round((100 * r.requestsPerSec) / base.requestsPerSec) / 100
+  }
+  const goalList = goals(reports)
+  const result = {
+    date: started.toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version },
+    settings: {
+      seconds: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      connections: CONNECTIONS,
+      pipelining: 1,
+      inletFrom: entry.from,
+      durability: 'fsync',
+      profiled: PROFILE,
+      bulkBodyBytes: BULK_POOL[0]?.body.length ?? 0,
+      bulkRecordsPerBody: BULK_RECORDS,
+    },
+    scenarios: reports,
+    goals: goalList,
+  }
+  writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(result, null, 2) + '\n')
+  const out = [
+    table(reports),
+    '',
+    ...goalList.map(
+      (g) => `- ${g.met === null ? '?' : g.met ? 'met' : 'NOT met'}: ${g.goal} — ${g.measured}`,
+    ),
+    '',
+  ]
+  for (const r of reports) if (r.profile !== null) out.push(formatSummary(r.profile), '')
+  out.push(`JSON: ${join('bench', 'results', 'latest.json')}`)
+  process.stdout.write(out.join('\n') + '\n')
+}
+
+await main()

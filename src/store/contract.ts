@@ -1,0 +1,679 @@
+/**
+ * The Store contract: the one behaviour suite every storage adapter runs (drizzle's shared-tests
+ * pattern). `storeContract(name, open)` registers a node:test suite over the whole Store
+ * interface — workspaces, the ingest log, processing (cursor, snapshot, atomic commit) and the
+ * profile reads — against fresh stores from `open`. It owns storage semantics only; adapter
+ * details (files, pragmas, reopening) are tested beside each adapter.
+ */
+import assert from 'node:assert/strict'
+import { describe, it, type TestContext } from 'node:test'
+import {
+  StoreConflictError,
+  type BatchChanges,
+  type DeviceRow,
+  type EventRow,
+  type LogRecord,
+  type NewLogRecord,
+  type RecordOutcomeRow,
+  type Store,
+  type UserRow,
+  type Workspace,
+} from './store.js'
+
+const T0 = Date.parse('2026-11-01T10:00:00Z')
+const WS = 'CONTRACTWS0000000001'
+const OTHER_WS = 'CONTRACTWS0000000002'
+
+/** A valid workspace row for store tests (the contract's and each adapter's own). */
+export function aWorkspace(overrides: Partial<Workspace> = {}): Workspace {
+  return {
+    id: WS,
+    name: 'Contract',
+    keyHash: 'ab'.repeat(32),
+    keySalt: 'cd'.repeat(16),
+    state: 'active',
+    settings: {},
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  }
+}
+
+function aLogRecord(overrides: Partial<NewLogRecord> = {}): NewLogRecord {
+  return {
+    workspaceId: WS,
+    requestId: 'REQAAAAA',
+    index: 0,
+    kind: 'customer',
+    customerId: 'alice',
+    receivedAt: T0,
+    payload: JSON.stringify({ customer_id: 'alice', attributes: {} }),
+    ...overrides,
+  }
+}
+
+function aUser(overrides: Partial<UserRow> = {}): UserRow {
+  return {
+    workspaceId: WS,
+    id: '00000000000000000000000a',
+    customerId: 'alice',
+    attributes: { name: 'Alice', points: 20, tags: ['a', 'b'], nested: { ok: true } },
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  }
+}
+
+function aDevice(overrides: Partial<DeviceRow> = {}): DeviceRow {
+  return {
+    workspaceId: WS,
+    deviceId: 'device-1',
+    userId: '00000000000000000000000a',
+    platform: 'ANDROID',
+    pushId: 'push-1',
+    attributes: { model: 'Pixel' },
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  }
+}
+
+function anEvent(overrides: Partial<EventRow> = {}): EventRow {
+  return {
+    seq: 1,
+    workspaceId: WS,
+    userId: '00000000000000000000000a',
+    name: 'Added to Cart',
+    deviceId: 'device-1',
+    platform: 'ANDROID',
+    appVersion: '1.2.3',
+    eventTime: T0,
+    userTime: T0 + 3_600_000,
+    receivedAt: T0 + 5,
+    requestId: 'REQAAAAA',
+    attributes: { sku: 'A1', price: 9.5 },
+    ...overrides,
+  }
+}
+
+function anOutcome(overrides: Partial<RecordOutcomeRow> = {}): RecordOutcomeRow {
+  return {
+    seq: 1,
+    workspaceId: WS,
+    requestId: 'REQAAAAA',
+    index: 0,
+    kind: 'device',
+    outcome: 'skipped',
+    reason: 'no user with customer_id bob',
+    at: T0,
+    ...overrides,
+  }
+}
+
+function changes(overrides: Partial<BatchChanges> = {}): BatchChanges {
+  return {
+    fromSeq: 0,
+    toSeq: 1,
+    users: [],
+    devices: [],
+    deletedDevices: [],
+    events: [],
+    outcomes: [],
+    ...overrides,
+  }
+}
+
+const sortedBy = <T>(rows: readonly T[], key: (row: T) => string): T[] =>
+  [...rows].sort((a, b) => key(a).localeCompare(key(b)))
+
+/**
+ * Registers the contract suite for one adapter. `open` must return a fresh, empty store each time;
+ * every test closes the store it opened.
+ */
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  async function fresh(t: TestContext): Promise<Store> {
+    const store = await open()
+    t.after(() => store.close())
+    return store
+  }
+
+  describe(`Store contract: ${name}`, () => {
+    describe('workspaces', () => {
+      it('creates a workspace and finds it by id, every field intact', async (t) => {
+        const store = await fresh(t)
+        const ws = aWorkspace({ settings: { rateLimit: 10, tags: ['x'] }, state: 'suspended' })
+        await store.workspaces.create(ws)
+        assert.deepEqual(await store.workspaces.get(WS), ws)
+        assert.equal(await store.workspaces.get('NOSUCHWORKSPACE'), undefined)
+      })
+
+      it('keeps a workspace without a Data API key', async (t) => {
+        const store = await fresh(t)
+        await store.workspaces.create(aWorkspace({ keyHash: null, keySalt: null }))
+        const ws = await store.workspaces.get(WS)
+        assert.equal(ws?.keyHash, null)
+        assert.equal(ws?.keySalt, null)
+      })
+
+      it('refuses a second workspace with the same id and keeps the first', async (t) => {
+        const store = await fresh(t)
+        await store.workspaces.create(aWorkspace({ name: 'first' }))
+        await assert.rejects(
+          store.workspaces.create(aWorkspace({ name: 'second' })),
+          StoreConflictError,
+        )
+        assert.equal((await store.workspaces.get(WS))?.name, 'first')
+        assert.equal((await store.workspaces.list()).length, 1)
+      })
+
+      it('lists workspaces oldest first', async (t) => {
+        const store = await fresh(t)
+        assert.deepEqual(await store.workspaces.list(), [])
+        await store.workspaces.create(aWorkspace({ id: 'BBBB', createdAt: T0 + 10 }))
+        await store.workspaces.create(aWorkspace({ id: 'CCCC', createdAt: T0 }))
+        await store.workspaces.create(aWorkspace({ id: 'AAAA', createdAt: T0 + 10 }))
+        assert.deepEqual(
+          (await store.workspaces.list()).map((w) => w.id),
+          ['CCCC', 'AAAA', 'BBBB'],
+        )
+      })
+
+      it('updates only the patched fields', async (t) => {
+        const store = await fresh(t)
+        await store.workspaces.create(aWorkspace())
+        const renamed = await store.workspaces.update(WS, { name: 'Renamed', updatedAt: T0 + 1 })
+        assert.deepEqual(renamed, aWorkspace({ name: 'Renamed', updatedAt: T0 + 1 }))
+        const suspended = await store.workspaces.update(WS, {
+          state: 'blacklisted',
+          settings: { a: 1 },
+          keyHash: 'ef'.repeat(32),
+          keySalt: '01'.repeat(16),
+          updatedAt: T0 + 2,
+        })
+        assert.deepEqual(
+          suspended,
+          aWorkspace({
+            name: 'Renamed',
+            state: 'blacklisted',
+            settings: { a: 1 },
+            keyHash: 'ef'.repeat(32),
+            keySalt: '01'.repeat(16),
+            updatedAt: T0 + 2,
+          }),
+        )
+        assert.deepEqual(await store.workspaces.get(WS), suspended)
+        const keyless = await store.workspaces.update(WS, {
+          keyHash: null,
+          keySalt: null,
+          updatedAt: T0 + 3,
+        })
+        assert.equal(keyless?.keyHash, null)
+        assert.equal(keyless?.keySalt, null)
+      })
+
+      it('answers undefined when updating a workspace that does not exist', async (t) => {
+        const store = await fresh(t)
+        assert.equal(await store.workspaces.update('NOPE', { name: 'x', updatedAt: T0 }), undefined)
+        assert.deepEqual(await store.workspaces.list(), [])
+      })
+    })
+
+    describe('ingest log', () => {
+      it('starts empty, with lastSeq 0', async (t) => {
+        const store = await fresh(t)
+        assert.equal(await store.log.lastSeq(), 0)
+        assert.deepEqual(await store.log.readAfter(0, 10), [])
+        await store.log.append([])
+        assert.equal(await store.log.lastSeq(), 0)
+      })
+
+      it('assigns increasing seqs in append order and keeps every field', async (t) => {
+        const store = await fresh(t)
+        const first = [
+          aLogRecord({ requestId: 'REQAAAAA', index: 0 }),
+          aLogRecord({ requestId: 'REQAAAAA', index: 1, kind: 'event', customerId: 'bob' }),
+        ]
+        const second = [
+          aLogRecord({
+            requestId: 'REQAAAAB',
+            index: 0,
+            kind: 'invalid',
+            customerId: null,
+            receivedAt: T0 + 1,
+            payload: '{"code":"x","reason":"y","element":[1,"é"]}',
+          }),
+        ]
+        await store.log.append(first)
+        await store.log.append(second)
+        const records = await store.log.readAfter(0, 10)
+        assert.deepEqual(
+          records,
+          [...first, ...second].map((r, i) => ({ ...r, seq: records[i]?.seq })),
+        )
+        const seqs = records.map((r) => r.seq)
+        assert.ok(
+          seqs.every((s, i) => i === 0 || s > (seqs[i - 1] ?? Infinity)),
+          seqs.join(', '),
+        )
+        assert.ok((seqs[0] ?? 0) > 0)
+        assert.equal(await store.log.lastSeq(), seqs[2])
+      })
+
+      it('pages with readAfter: records after a seq, in order, at most limit', async (t) => {
+        const store = await fresh(t)
+        await store.log.append(
+          Array.from({ length: 5 }, (_, i) => aLogRecord({ index: i, requestId: 'REQPAGED' })),
+        )
+        const page1 = await store.log.readAfter(0, 2)
+        assert.deepEqual(
+          page1.map((r) => r.index),
+          [0, 1],
+        )
+        const page2 = await store.log.readAfter(page1[1]?.seq ?? -1, 2)
+        assert.deepEqual(
+          page2.map((r) => r.index),
+          [2, 3],
+        )
+        const page3 = await store.log.readAfter(page2[1]?.seq ?? -1, 2)
+        assert.deepEqual(
+          page3.map((r) => r.index),
+          [4],
+        )
+        assert.deepEqual(await store.log.readAfter(page3[0]?.seq ?? -1, 2), [])
+        assert.equal(await store.log.lastSeq(), page3[0]?.seq)
+      })
+
+      it('appends concurrently without losing or reordering a call', async (t) => {
+        const store = await fresh(t)
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.log.append([
+              aLogRecord({ requestId: `REQ${i}`, index: 0 }),
+              aLogRecord({ requestId: `REQ${i}`, index: 1 }),
+            ]),
+          ),
+        )
+        const records = await store.log.readAfter(0, 100)
+        assert.equal(records.length, 40)
+        // The two records of one call stay adjacent and in order.
+        for (let i = 0; i < 40; i += 2) {
+          assert.equal(records[i]?.requestId, records[i + 1]?.requestId)
+          assert.deepEqual([records[i]?.index, records[i + 1]?.index], [0, 1])
+        }
+      })
+
+      it('compacts only records up to the given seq received before the cutoff', async (t) => {
+        const store = await fresh(t)
+        await store.log.append(
+          [0, 1, 2, 3].map((i) => aLogRecord({ index: i, receivedAt: T0 + i * 100 })),
+        )
+        const seqs = (await store.log.readAfter(0, 10)).map((r) => r.seq)
+        // seq <= seqs[2] (applied) and received before T0 + 200 (old): the first two only.
+        assert.equal(await store.log.compact(seqs[2] ?? 0, T0 + 200), 2)
+        assert.deepEqual(
+          (await store.log.readAfter(0, 10)).map((r) => r.index),
+          [2, 3],
+        )
+        // Old enough but not applied yet: kept.
+        assert.equal(await store.log.compact(seqs[1] ?? 0, T0 + 10_000), 0)
+        assert.equal(await store.log.compact(seqs[3] ?? 0, T0 + 10_000), 2)
+        assert.deepEqual(await store.log.readAfter(0, 10), [])
+      })
+
+      it('reads the records of one request of one workspace, in order', async (t) => {
+        const store = await fresh(t)
+        await store.log.append([aLogRecord({ requestId: 'REQAAAAA', index: 0, receivedAt: T0 })])
+        await store.log.append([
+          aLogRecord({ requestId: 'REQBBBBB', index: 0 }),
+          aLogRecord({ requestId: 'REQAAAAA', workspaceId: OTHER_WS, index: 5 }),
+        ])
+        await store.log.append([aLogRecord({ requestId: 'REQAAAAA', index: 1, receivedAt: T0 })])
+        const records = await store.log.recordsOfRequest(WS, 'REQAAAAA')
+        assert.deepEqual(
+          records.map((r) => [r.workspaceId, r.requestId, r.index]),
+          [
+            [WS, 'REQAAAAA', 0],
+            [WS, 'REQAAAAA', 1],
+          ],
+        )
+        assert.ok((records[0]?.seq ?? 0) < (records[1]?.seq ?? 0))
+        assert.deepEqual(await store.log.recordsOfRequest(WS, 'REQNONE'), [])
+        assert.deepEqual(await store.log.recordsOfRequest(OTHER_WS, 'REQBBBBB'), [])
+        await store.log.compact(await store.log.lastSeq(), T0 + 1)
+        assert.deepEqual(await store.log.recordsOfRequest(WS, 'REQAAAAA'), [])
+      })
+
+      it('never reuses a seq after compaction', async (t) => {
+        const store = await fresh(t)
+        await store.log.append([aLogRecord({ index: 0 }), aLogRecord({ index: 1 })])
+        const last = await store.log.lastSeq()
+        assert.equal(await store.log.compact(last, T0 + 1), 2)
+        assert.equal(await store.log.lastSeq(), last)
+        await store.log.append([aLogRecord({ index: 2 })])
+        const [next] = await store.log.readAfter(0, 10)
+        assert.ok((next?.seq ?? 0) > last, `new seq ${next?.seq} after ${last}`)
+        assert.equal(await store.log.lastSeq(), next?.seq)
+      })
+    })
+
+    describe('processing', () => {
+      it('starts with the cursor at 0 and an empty snapshot', async (t) => {
+        const store = await fresh(t)
+        assert.equal(await store.processing.cursor(), 0)
+        await store.log.append([aLogRecord()])
+        const records = await store.log.readAfter(0, 10)
+        assert.deepEqual(await store.processing.loadSnapshot(records), { users: [], devices: [] })
+      })
+
+      it('commits a batch: every row written and the cursor moved', async (t) => {
+        const store = await fresh(t)
+        const user = aUser()
+        const device = aDevice()
+        const event = anEvent({ seq: 2 })
+        const outcome = anOutcome({ seq: 3, index: 2 })
+        await store.processing.commit(
+          changes({
+            fromSeq: 0,
+            toSeq: 3,
+            users: [user],
+            devices: [device],
+            events: [event],
+            outcomes: [outcome],
+          }),
+        )
+        assert.equal(await store.processing.cursor(), 3)
+        assert.deepEqual(await store.profiles.findUsers(WS, { customerIds: ['alice'], ids: [] }), [
+          user,
+        ])
+        assert.deepEqual(await store.profiles.devicesOfUser(WS, user.id), [device])
+        assert.deepEqual(await store.profiles.eventsOfUser(WS, user.id, 10), [event])
+        assert.deepEqual(await store.profiles.outcomesOfRequest('REQAAAAA'), [outcome])
+        await store.processing.commit(changes({ fromSeq: 3, toSeq: 7 }))
+        assert.equal(await store.processing.cursor(), 7)
+      })
+
+      it('replaces a user and a device written again, and deletes devices', async (t) => {
+        const store = await fresh(t)
+        await store.processing.commit(
+          changes({
+            toSeq: 1,
+            users: [aUser()],
+            devices: [aDevice(), aDevice({ deviceId: 'device-2' })],
+          }),
+        )
+        const updatedUser = aUser({ attributes: { name: 'Alicia' }, updatedAt: T0 + 9 })
+        const movedDevice = aDevice({
+          pushId: null,
+          platform: null,
+          attributes: {},
+          updatedAt: T0 + 9,
+        })
+        await store.processing.commit(
+          changes({
+            fromSeq: 1,
+            toSeq: 2,
+            users: [updatedUser],
+            devices: [movedDevice],
+            deletedDevices: [{ workspaceId: WS, deviceId: 'device-2' }],
+          }),
+        )
+        assert.deepEqual(await store.profiles.findUsers(WS, { customerIds: ['alice'], ids: [] }), [
+          updatedUser,
+        ])
+        assert.deepEqual(await store.profiles.devicesOfUser(WS, updatedUser.id), [movedDevice])
+      })
+
+      it('writes an event once per seq, whatever batch repeats it', async (t) => {
+        const store = await fresh(t)
+        const event = anEvent({ seq: 5 })
+        await store.processing.commit(changes({ toSeq: 5, users: [aUser()], events: [event] }))
+        await store.processing.commit(
+          changes({ fromSeq: 5, toSeq: 6, events: [anEvent({ seq: 5, name: 'Again' })] }),
+        )
+        assert.deepEqual(await store.profiles.eventsOfUser(WS, event.userId, 10), [event])
+      })
+
+      it('refuses a commit from a stale cursor and changes nothing', async (t) => {
+        const store = await fresh(t)
+        await store.processing.commit(changes({ fromSeq: 0, toSeq: 2, users: [aUser()] }))
+        const bob = aUser({ id: '00000000000000000000000b', customerId: 'bob' })
+        const stale = changes({
+          fromSeq: 0,
+          toSeq: 4,
+          users: [bob, aUser({ attributes: { overwritten: true } })],
+          devices: [aDevice({ userId: bob.id })],
+          events: [anEvent({ seq: 3, userId: bob.id })],
+          outcomes: [anOutcome({ seq: 4 })],
+        })
+        await assert.rejects(store.processing.commit(stale), StoreConflictError)
+        await assert.rejects(store.processing.commit({ ...stale, fromSeq: 3 }), StoreConflictError)
+        assert.equal(await store.processing.cursor(), 2)
+        assert.deepEqual(
+          await store.profiles.findUsers(WS, { customerIds: ['alice', 'bob'], ids: [] }),
+          [aUser()],
+        )
+        assert.deepEqual(await store.profiles.devicesOfUser(WS, bob.id), [])
+        assert.deepEqual(await store.profiles.eventsOfUser(WS, bob.id, 10), [])
+        assert.deepEqual(await store.profiles.outcomesOfRequest('REQAAAAA'), [])
+      })
+
+      it('writes nothing when a commit fails part-way', async (t) => {
+        const store = await fresh(t)
+        // Two users of one workspace may not share a customer id: the second write fails after
+        // the first succeeded, and the whole batch must roll back.
+        const failing = changes({
+          fromSeq: 0,
+          toSeq: 3,
+          users: [aUser(), aUser({ id: '00000000000000000000000b' })],
+          events: [anEvent({ seq: 1 })],
+        })
+        await assert.rejects(store.processing.commit(failing))
+        assert.equal(await store.processing.cursor(), 0)
+        assert.deepEqual(
+          await store.profiles.findUsers(WS, {
+            customerIds: ['alice'],
+            ids: ['00000000000000000000000a', '00000000000000000000000b'],
+          }),
+          [],
+        )
+        assert.deepEqual(await store.profiles.eventsOfUser(WS, '00000000000000000000000a', 10), [])
+        // The store is still usable, and the batch can be retried.
+        await store.processing.commit({ ...failing, users: [aUser()] })
+        assert.equal(await store.processing.cursor(), 3)
+      })
+
+      it('lets one of two commits from the same cursor win', async (t) => {
+        const store = await fresh(t)
+        const results = await Promise.allSettled([
+          store.processing.commit(changes({ toSeq: 1, users: [aUser()] })),
+          store.processing.commit(
+            changes({ toSeq: 2, users: [aUser({ id: '00000000000000000000000b' })] }),
+          ),
+        ])
+        const failed = results.filter((r) => r.status === 'rejected')
+        assert.equal(failed.length, 1)
+        assert.ok(
+          failed[0]?.status === 'rejected' && failed[0].reason instanceof StoreConflictError,
+        )
+        const users = await store.profiles.findUsers(WS, { customerIds: ['alice'], ids: [] })
+        assert.equal(users.length, 1)
+        assert.equal(await store.processing.cursor(), users[0]?.id.endsWith('a') ? 1 : 2)
+      })
+
+      it('loads the users and devices a batch touches', async (t) => {
+        const store = await fresh(t)
+        const alice = aUser()
+        const bob = aUser({ id: '00000000000000000000000b', customerId: 'bob' })
+        const otherAlice = aUser({ workspaceId: OTHER_WS, id: '00000000000000000000000c' })
+        const aliceDevice = aDevice({ deviceId: 'alice-phone' })
+        const bobPhone = aDevice({ deviceId: 'bob-phone', userId: bob.id })
+        const bobTablet = aDevice({ deviceId: 'bob-tablet', userId: bob.id, createdAt: T0 + 1 })
+        const otherDevice = aDevice({
+          workspaceId: OTHER_WS,
+          deviceId: 'alice-phone',
+          userId: otherAlice.id,
+        })
+        await store.processing.commit(
+          changes({
+            users: [alice, bob, otherAlice],
+            devices: [aliceDevice, bobPhone, bobTablet, otherDevice],
+          }),
+        )
+
+        const customerOnly = await store.processing.loadSnapshot([
+          { ...aLogRecord({ customerId: 'alice' }), seq: 10 },
+          { ...aLogRecord({ customerId: 'nobody' }), seq: 11 },
+        ])
+        assert.deepEqual(customerOnly.users, [alice])
+
+        // A device record of bob's that names alice's device: bob, that device, and bob's devices.
+        const deviceRecord: LogRecord = {
+          ...aLogRecord({
+            kind: 'device',
+            customerId: 'bob',
+            payload: JSON.stringify({
+              customer_id: 'bob',
+              device_id: 'alice-phone',
+              attributes: {},
+            }),
+          }),
+          seq: 12,
+        }
+        const snapshot = await store.processing.loadSnapshot([deviceRecord])
+        assert.deepEqual(snapshot.users, [bob])
+        assert.deepEqual(
+          sortedBy(snapshot.devices, (d) => d.deviceId),
+          [aliceDevice, bobPhone, bobTablet],
+        )
+
+        // Records of another workspace see only that workspace's rows.
+        const other = await store.processing.loadSnapshot([
+          { ...aLogRecord({ workspaceId: OTHER_WS, customerId: 'alice' }), seq: 13 },
+          { ...aLogRecord({ workspaceId: OTHER_WS, customerId: 'bob' }), seq: 14 },
+        ])
+        assert.deepEqual(other.users, [otherAlice])
+      })
+
+      it('loads a user once however many records name it', async (t) => {
+        const store = await fresh(t)
+        await store.processing.commit(changes({ users: [aUser()] }))
+        const records = [1, 2, 3].map((seq) => ({ ...aLogRecord({ index: seq }), seq }))
+        const snapshot = await store.processing.loadSnapshot(records)
+        assert.deepEqual(snapshot.users, [aUser()])
+      })
+    })
+
+    describe('profiles', () => {
+      const alice = aUser()
+      const bob = aUser({ id: '00000000000000000000000b', customerId: 'bob', attributes: {} })
+      const anonymous = aUser({ id: '00000000000000000000000d', customerId: null })
+      const otherAlice = aUser({ workspaceId: OTHER_WS, id: '00000000000000000000000c' })
+
+      async function seeded(t: TestContext): Promise<Store> {
+        const store = await fresh(t)
+        await store.processing.commit(
+          changes({
+            toSeq: 10,
+            users: [alice, bob, anonymous, otherAlice],
+            devices: [
+              aDevice({ deviceId: 'alice-2', createdAt: T0 + 2 }),
+              aDevice({ deviceId: 'alice-1', createdAt: T0 + 1 }),
+              aDevice({ deviceId: 'alice-0', createdAt: T0 + 1 }),
+              aDevice({ deviceId: 'bob-1', userId: bob.id }),
+              aDevice({ workspaceId: OTHER_WS, deviceId: 'x', userId: alice.id }),
+            ],
+            events: [
+              anEvent({ seq: 1, eventTime: T0 + 100, name: 'middle' }),
+              anEvent({ seq: 2, eventTime: T0 + 300, name: 'latest', attributes: {} }),
+              anEvent({ seq: 3, eventTime: T0, name: 'earliest', userTime: null }),
+              anEvent({ seq: 4, eventTime: T0 + 300, name: 'latest, logged later' }),
+              anEvent({ seq: 5, userId: bob.id, name: 'bob' }),
+              anEvent({ seq: 6, workspaceId: OTHER_WS, name: 'other workspace' }),
+            ],
+            outcomes: [
+              anOutcome({ seq: 7, requestId: 'REQBBBBB', index: 2, outcome: 'dead' }),
+              anOutcome({ seq: 8, requestId: 'REQBBBBB', index: 0, outcome: 'applied' }),
+              anOutcome({ seq: 9, requestId: 'REQCCCCC', index: 0 }),
+            ],
+          }),
+        )
+        return store
+      }
+
+      it('finds users by customer id and by internal id, within one workspace', async (t) => {
+        const store = await seeded(t)
+        assert.deepEqual(await store.profiles.findUsers(WS, { customerIds: ['bob'], ids: [] }), [
+          bob,
+        ])
+        assert.deepEqual(
+          await store.profiles.findUsers(WS, { customerIds: [], ids: [anonymous.id] }),
+          [anonymous],
+        )
+        const both = await store.profiles.findUsers(WS, {
+          customerIds: ['alice', 'nobody'],
+          ids: [bob.id, 'ffffffffffffffffffffffff'],
+        })
+        assert.deepEqual(
+          sortedBy(both, (u) => u.id),
+          [alice, bob],
+        )
+        assert.deepEqual(
+          await store.profiles.findUsers(OTHER_WS, { customerIds: ['alice', 'bob'], ids: [] }),
+          [otherAlice],
+        )
+        assert.deepEqual(
+          await store.profiles.findUsers(OTHER_WS, { customerIds: [], ids: [alice.id] }),
+          [],
+        )
+        assert.deepEqual(await store.profiles.findUsers(WS, { customerIds: [], ids: [] }), [])
+      })
+
+      it('lists a user’s events newest first, up to the limit', async (t) => {
+        const store = await seeded(t)
+        const events = await store.profiles.eventsOfUser(WS, alice.id, 10)
+        assert.deepEqual(
+          events.map((e) => e.name),
+          ['latest, logged later', 'latest', 'middle', 'earliest'],
+        )
+        assert.deepEqual(events[1]?.attributes, {})
+        assert.equal(events[3]?.userTime, null)
+        assert.deepEqual(events[2], anEvent({ seq: 1, eventTime: T0 + 100, name: 'middle' }))
+        assert.deepEqual(
+          (await store.profiles.eventsOfUser(WS, alice.id, 2)).map((e) => e.seq),
+          [4, 2],
+        )
+        assert.deepEqual(
+          (await store.profiles.eventsOfUser(WS, bob.id, 10)).map((e) => e.name),
+          ['bob'],
+        )
+        assert.deepEqual(await store.profiles.eventsOfUser(WS, anonymous.id, 10), [])
+      })
+
+      it('lists a user’s devices oldest first', async (t) => {
+        const store = await seeded(t)
+        assert.deepEqual(
+          (await store.profiles.devicesOfUser(WS, alice.id)).map((d) => d.deviceId),
+          ['alice-0', 'alice-1', 'alice-2'],
+        )
+        assert.deepEqual(
+          (await store.profiles.devicesOfUser(WS, bob.id)).map((d) => d.deviceId),
+          ['bob-1'],
+        )
+        assert.deepEqual(
+          (await store.profiles.devicesOfUser(OTHER_WS, alice.id)).map((d) => d.deviceId),
+          ['x'],
+        )
+      })
+
+      it('lists the outcomes of a request in record order', async (t) => {
+        const store = await seeded(t)
+        assert.deepEqual(await store.profiles.outcomesOfRequest('REQBBBBB'), [
+          anOutcome({ seq: 8, requestId: 'REQBBBBB', index: 0, outcome: 'applied' }),
+          anOutcome({ seq: 7, requestId: 'REQBBBBB', index: 2, outcome: 'dead' }),
+        ])
+        assert.equal((await store.profiles.outcomesOfRequest('REQCCCCC')).length, 1)
+        assert.deepEqual(await store.profiles.outcomesOfRequest('REQNONE'), [])
+      })
+    })
+  })
+}

@@ -1,0 +1,46 @@
+/**
+ * A workspace's settings, typed: the store keeps them as one JSON object (so that new settings
+ * need no migration) and this module is the only reader. Unknown keys are ignored and a value of
+ * the wrong type reads as the default, so an old or hand-edited row never breaks a request.
+ */
+import type { WorkspaceSettings as StoredSettings } from '../store/store.js'
+
+export type WorkspaceSettings = Readonly<{
+  /**
+   * spec §7.3 `bulkStrictElementValidation`: answer a Bulk element that fails validation with the
+   * documented 400 instead of accepting the request and skipping the element (default false).
+   */
+  bulkStrictElementValidation: boolean
+  /**
+   * spec §6.3 Portfolio: project code → project name. Empty: any `project_code` is accepted and
+   * used as the project name; otherwise an unknown code is a 400.
+   */
+  projects: Readonly<Record<string, string>>
+}>
+
+export const DEFAULT_SETTINGS: WorkspaceSettings = Object.freeze({
+  bulkStrictElementValidation: false,
+  projects: Object.freeze({}),
+})
+
+export function readSettings(raw: StoredSettings): WorkspaceSettings {
+  const strict = raw['bulkStrictElementValidation']
+  const projects = raw['projects']
+  return {
+    bulkStrictElementValidation:
+      typeof strict === 'boolean' ? strict : DEFAULT_SETTINGS.bulkStrictElementValidation,
+    projects:
+      typeof projects === 'object' && projects !== null && !Array.isArray(projects)
+        ? Object.fromEntries(
+            Object.entries(projects).filter((e): e is [string, string] => typeof e[1] === 'string'),
+          )
+        : DEFAULT_SETTINGS.projects,
+  }
+}
+
+/** spec §6.3: the project name a `project_code` stands for, or undefined when it is unknown. */
+export function projectName(settings: WorkspaceSettings, code: string): string | undefined {
+  const names = Object.entries(settings.projects)
+  if (names.length === 0) return code
+  return Object.hasOwn(settings.projects, code) ? settings.projects[code] : undefined
+}

@@ -1,0 +1,222 @@
+/**
+ * Conformance: Bulk Import (spec §7.3) in its default and strict modes, the per-user device cap
+ * (§7.4) through Bulk, and Portfolio `project_code` (§6.3).
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { WORKSPACE_ID, createTestApp, type TestApp } from '../helpers/app.js'
+
+const BULK = `/v1/transition/${WORKSPACE_ID}`
+const TRACK = `/v1/customer/${WORKSPACE_ID}`
+const EVENT = `/v1/event/${WORKSPACE_ID}`
+const requestIdOf = (res: { json<T>(): T }): string => {
+  const body = res.json<{ request_id?: string; error?: { request_id: string } }>()
+  return body.request_id ?? body.error?.request_id ?? ''
+}
+
+async function setSettings(app: TestApp, settings: Record<string, unknown>): Promise<void> {
+  await app.store.workspaces.update(WORKSPACE_ID, { settings, updatedAt: app.clock.now() })
+}
+
+const badElements = [
+  { type: 'Customer', customer_id: 'a' },
+  { type: 'customer' },
+  { type: 'event', customer_id: 'b', actions: [{ action: '' }] },
+  'not an object',
+]
+
+describe('§7.3 Bulk Import', () => {
+  it('§7.3 elements of all three types are applied like their single endpoints', async (t) => {
+    const app = await createTestApp(t)
+    const res = await app.post(BULK, {
+      type: 'transition',
+      elements: [
+        { type: 'customer', customer_id: 'john', attributes: { name: 'John' } },
+        {
+          type: 'device',
+          customer_id: 'john',
+          device_id: 'dev-1',
+          attributes: { platform: 'iOS', push_id: 'p1' },
+        },
+        { type: 'event', customer_id: 'john', actions: [{ action: 'Added to Cart' }] },
+      ],
+    })
+    assert.equal(res.statusCode, 200)
+    const report = await app.inspect(requestIdOf(res))
+    assert.deepEqual(
+      report.records.map((r) => [r.kind, r.outcome]),
+      [
+        ['customer', 'applied'],
+        ['device', 'applied'],
+        ['event', 'applied'],
+      ],
+    )
+    assert.equal((await app.getUser('john'))?.['name'], 'John')
+  })
+  it('§7.3 by default a bad element is skipped with the documented message, the rest applied', async (t) => {
+    const app = await createTestApp(t)
+    const res = await app.post(BULK, {
+      type: 'transition',
+      elements: [...badElements, { type: 'customer', customer_id: 'good', attributes: { a: 1 } }],
+    })
+    assert.equal(res.statusCode, 200)
+    const report = await app.inspect(requestIdOf(res))
+    assert.deepEqual(
+      report.records.map((r) => r.outcome),
+      ['skipped', 'skipped', 'skipped', 'skipped', 'applied'],
+    )
+    assert.match(
+      report.records[0]?.reason ?? '',
+      /type in elements should be customer\/event\/device/,
+    )
+    assert.match(report.records[1]?.reason ?? '', /'customer_id not found in the payload/)
+    assert.match(report.records[2]?.reason ?? '', /'action cannot be empty Unicode string/)
+    assert.match(report.records[3]?.reason ?? '', /not decoded as UTF-8/)
+    assert.equal((await app.getUser('good'))?.['a'], 1)
+  })
+  it('§7.3 strict mode answers the documented 400s and stores nothing', async (t) => {
+    const app = await createTestApp(t)
+    await setSettings(app, { bulkStrictElementValidation: true })
+    const expected: [unknown, string, string, string | undefined][] = [
+      [
+        badElements[0],
+        'AttributeError',
+        "'type in elements should be customer/event/device",
+        'type',
+      ],
+      [
+        badElements[1],
+        'MissingAttributeError',
+        "'customer_id not found in the payload",
+        'customer_id',
+      ],
+      [badElements[2], 'MissingAttributeError', "'action cannot be empty Unicode string", 'action'],
+      [
+        badElements[3],
+        'Malformed JSON',
+        "'Could not decode the request body. The JSON was incorrect or not decoded as UTF-8.",
+        undefined,
+      ],
+    ]
+    for (const [element, type, message, attribute] of expected) {
+      const res = await app.post(BULK, {
+        type: 'transition',
+        elements: [{ type: 'customer', customer_id: 'first', attributes: { a: 1 } }, element],
+      })
+      assert.equal(res.statusCode, 400, JSON.stringify(element))
+      const error = res.json<{ error: Record<string, string> }>().error
+      assert.equal(error['type'], type)
+      assert.equal(error['message'], message)
+      assert.equal(error['attribute'], attribute)
+    }
+    assert.equal(await app.getUser('first'), undefined)
+  })
+  it('§7.3 envelope problems are 400s in both modes', async (t) => {
+    const app = await createTestApp(t)
+    const cases: [unknown, string][] = [
+      [{ type: 'transition', elements: [] }, "'elements cannot be empty array"],
+      [{ type: 'transition' }, "'elements cannot be empty array"],
+      [
+        { type: 'Transition', elements: [{ type: 'customer', customer_id: 'a' }] },
+        'type should be transition',
+      ],
+    ]
+    for (const strict of [false, true]) {
+      await setSettings(app, { bulkStrictElementValidation: strict })
+      for (const [body, message] of cases) {
+        const res = await app.post(BULK, body)
+        assert.equal(res.statusCode, 400)
+        assert.equal(res.json<{ error: { message: string } }>().error.message, message)
+      }
+    }
+  })
+  it('§7.3 the ?app_id= form works like the path form', async (t) => {
+    const app = await createTestApp(t)
+    const res = await app.post(`/v1/transition?app_id=${WORKSPACE_ID}`, {
+      type: 'transition',
+      elements: [{ type: 'customer', customer_id: 'qq', attributes: { a: 1 } }],
+    })
+    assert.equal(res.statusCode, 200)
+    assert.equal((await app.getUser('qq'))?.['a'], 1)
+  })
+  it('§7.4 a user holds at most 1,000 devices; the next one is refused with a reason', async (t) => {
+    const app = await createTestApp(t)
+    await app.post(TRACK, { type: 'customer', customer_id: 'many' })
+    const device = (i: number) => ({
+      type: 'device',
+      customer_id: 'many',
+      device_id: `d${i}`,
+      attributes: { platform: 'web', push_id: `p${i}` },
+    })
+    const ids = Array.from({ length: 1001 }, (_, i) => i)
+    for (let i = 0; i < ids.length; i += 500) {
+      const res = await app.post(BULK, {
+        type: 'transition',
+        elements: ids.slice(i, i + 500).map(device),
+      })
+      assert.equal(res.statusCode, 200)
+    }
+    const last = await app.post(BULK, { type: 'transition', elements: [device(5000)] })
+    await app.drain()
+    const [user] = await app.store.profiles.findUsers(WORKSPACE_ID, {
+      customerIds: ['many'],
+      ids: [],
+    })
+    assert.equal(
+      (await app.store.profiles.devicesOfUser(WORKSPACE_ID, user?.id ?? '')).length,
+      1000,
+    )
+    const report = await app.inspect(requestIdOf(last))
+    assert.match(report.records[0]?.reason ?? '', /1000 devices/)
+    // an existing device can still be updated
+    const update = await app.post(BULK, { type: 'transition', elements: [device(3)] })
+    assert.equal((await app.inspect(requestIdOf(update))).records[0]?.outcome, 'applied')
+  })
+})
+
+describe('§6.3 Portfolio project_code', () => {
+  it('§6.3 attributes sent with project_code are project-level; events get moe_project_name', async (t) => {
+    const app = await createTestApp(t)
+    await setSettings(app, { projects: { P1: 'shop' } })
+    await app.post(TRACK, { type: 'customer', customer_id: 'u1', attributes: { tier: 'gold' } })
+    await app.post(`${TRACK}?project_code=P1`, {
+      type: 'customer',
+      customer_id: 'u1',
+      attributes: { tier: 'silver', first_name: 'Ann' },
+    })
+    await app.post(`${EVENT}?project_code=P1`, {
+      type: 'event',
+      customer_id: 'u1',
+      actions: [{ action: 'Viewed' }],
+    })
+    const user = await app.getUser('u1')
+    assert.equal(user?.['tier'], 'gold')
+    assert.equal(user?.['tier_shop'], 'silver')
+    assert.equal(user?.['first_name_shop'], 'Ann')
+    await app.drain()
+    const [row] = await app.store.profiles.findUsers(WORKSPACE_ID, { customerIds: ['u1'], ids: [] })
+    const [e] = await app.store.profiles.eventsOfUser(WORKSPACE_ID, row?.id ?? '', 10)
+    assert.equal(e?.attributes['moe_project_name'], 'shop')
+  })
+  it('§6.3 an unknown project_code is 400 when the workspace lists its projects', async (t) => {
+    const app = await createTestApp(t)
+    await setSettings(app, { projects: { P1: 'shop' } })
+    const res = await app.post(`${TRACK}?project_code=P9`, { type: 'customer', customer_id: 'u1' })
+    assert.equal(res.statusCode, 400)
+    assert.deepEqual(res.json<{ error: object }>().error, {
+      attribute: 'project_code',
+      message: "project_code 'P9' is not a project of this workspace",
+      type: 'InvalidParams',
+      request_id: requestIdOf(res),
+    })
+  })
+  it('§6.3 without a project list the code is the project name', async (t) => {
+    const app = await createTestApp(t)
+    await app.post(`${TRACK}?project_code=app2`, {
+      type: 'customer',
+      customer_id: 'u1',
+      attributes: { plan: 'pro' },
+    })
+    assert.equal((await app.getUser('u1'))?.['plan_app2'], 'pro')
+  })
+})

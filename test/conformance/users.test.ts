@@ -1,0 +1,451 @@
+/**
+ * Conformance: Track User and what it does to a profile — spec §6.1 (customer_id), §7.1, §8.1–§8.6.
+ * Each test is named after the rule it pins and fails when the rule is broken.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { WORKSPACE_ID, createTestApp } from '../helpers/app.js'
+
+const TRACK = `/v1/customer/${WORKSPACE_ID}`
+const track = (customerId: unknown, attributes: Record<string, unknown> = {}, extra = {}) => ({
+  type: 'customer',
+  customer_id: customerId,
+  attributes,
+  ...extra,
+})
+const requestIdOf = (res: { json<T>(): T }): string => {
+  const body = res.json<{ request_id?: string; error?: { request_id: string } }>()
+  return body.request_id ?? body.error?.request_id ?? ''
+}
+
+describe('§6.1 customer_id', () => {
+  it('§6.1 missing customer_id is 400 MissingAttributeError', async (t) => {
+    const { post } = await createTestApp(t)
+    const res = await post(TRACK, { type: 'customer', attributes: {} })
+    assert.equal(res.statusCode, 400)
+    assert.deepEqual(res.json<{ error: unknown }>().error, {
+      attribute: 'customer_id',
+      message: 'customer_id is not found in the payload',
+      type: 'MissingAttributeError',
+      request_id: requestIdOf(res),
+    })
+  })
+  it('§6.1 empty customer_id is 400 "customer_id can not be empty Unicode String"', async (t) => {
+    const { post } = await createTestApp(t)
+    const res = await post(TRACK, track(''))
+    assert.equal(res.statusCode, 400)
+    assert.equal(
+      res.json<{ error: { message: string } }>().error.message,
+      'customer_id can not be empty Unicode String',
+    )
+  })
+  it('§6.1 a non-string customer_id is 400 "customer_id is expected to be String or Unicode String."', async (t) => {
+    const { post } = await createTestApp(t)
+    for (const id of [42, true, ['a'], { a: 1 }]) {
+      const res = await post(TRACK, track(id))
+      assert.equal(res.statusCode, 400, JSON.stringify(id))
+      assert.deepEqual(res.json<{ error: object }>().error, {
+        attribute: 'customer_id',
+        message: 'customer_id is expected to be String or Unicode String.',
+        type: 'MissingAttributeError',
+        request_id: requestIdOf(res),
+      })
+    }
+  })
+  it('§6.1 denylisted ids are accepted, not processed, and the reason is recorded', async (t) => {
+    const { post, getUser, inspect } = await createTestApp(t)
+    for (const id of ['unknown', 'guest', 'null', '0', 'n/a', 'dummy_seller_code', '-1', 'x']) {
+      const res = await post(TRACK, track(id, { a: 1 }))
+      assert.equal(res.statusCode, 200, id)
+      assert.equal(await getUser(id), undefined, id)
+      const report = await inspect(requestIdOf(res))
+      assert.equal(report.records[0]?.outcome, 'skipped')
+      assert.match(report.records[0]?.reason ?? '', /spec §6\.1/)
+    }
+  })
+  it('§6.1 the denylist is exact and case-sensitive', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    for (const id of ['Guest', 'NULL', 'unknown1', 'ab']) {
+      assert.equal((await post(TRACK, track(id, { a: 1 }))).statusCode, 200)
+      assert.equal((await getUser(id))?.['a'], 1, id)
+    }
+  })
+})
+
+describe('§7.1 Track User', () => {
+  it('§7.1 update_existing_only (boolean or string) never creates a user', async (t) => {
+    const { post, getUser, inspect } = await createTestApp(t)
+    for (const flag of [true, 'true', 'TRUE']) {
+      const res = await post(TRACK, track('nobody', { a: 1 }, { update_existing_only: flag }))
+      assert.equal(res.statusCode, 200)
+      assert.equal(await getUser('nobody'), undefined)
+      const report = await inspect(requestIdOf(res))
+      assert.match(report.records[0]?.reason ?? '', /update_existing_only/)
+    }
+    await post(TRACK, track('somebody', { a: 1 }))
+    await post(TRACK, track('somebody', { a: 2 }, { update_existing_only: 'true' }))
+    assert.equal((await getUser('somebody'))?.['a'], 2)
+    await post(TRACK, track('other', { a: 3 }, { update_existing_only: 'false' }))
+    assert.equal((await getUser('other'))?.['a'], 3)
+  })
+  it('§7.1 update_existing_only of another type is 400', async (t) => {
+    const { post } = await createTestApp(t)
+    const res = await post(TRACK, track('u1', {}, { update_existing_only: 'yes' }))
+    assert.equal(res.statusCode, 400)
+    assert.equal(
+      res.json<{ error: { message: string } }>().error.message,
+      'update_existing_only is expected to be Boolean.',
+    )
+  })
+  it('§7 a wrong-case type is accepted and not processed, with the reason recorded', async (t) => {
+    const { post, getUser, inspect } = await createTestApp(t)
+    const res = await post(TRACK, { type: 'Customer', customer_id: 'cased', attributes: { a: 1 } })
+    assert.equal(res.statusCode, 200)
+    assert.equal(await getUser('cased'), undefined)
+    assert.match((await inspect(requestIdOf(res))).records[0]?.reason ?? '', /lowercase/)
+  })
+})
+
+describe('§8.1 standard attributes', () => {
+  it('§8.1 friendly and internal keys are one attribute, exported by friendly name', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    await post(TRACK, track('u1', { first_name: 'Ann', u_ln: 'Lee', email: 'a@x.io', u_mb: '+1' }))
+    await post(TRACK, track('u1', { u_fn: 'Anna', mobile: '+2' }))
+    const user = await getUser('u1')
+    assert.equal(user?.['first_name'], 'Anna')
+    assert.equal(user?.['last_name'], 'Lee')
+    assert.equal(user?.['email'], 'a@x.io')
+    assert.equal(user?.['mobile'], '+2')
+    for (const internal of ['u_fn', 'u_ln', 'u_em', 'u_mb'])
+      assert.equal(user?.[internal], undefined)
+  })
+  it('§8.1 create-only keys are set at creation and ignored on update', async (t) => {
+    const { post, getUser, inspect } = await createTestApp(t)
+    await post(
+      TRACK,
+      track('u1', {
+        publisher_name: 'Pub1',
+        campaign_name: 'Camp1',
+        moe_gaid: 'gaid-1',
+        advertising_identifier: 'ad-1',
+        created_time: '2020-01-01T00:00:00Z',
+      }),
+    )
+    const res = await post(
+      TRACK,
+      track('u1', {
+        publisher_name: 'Pub2',
+        campaign_name: 'Camp2',
+        moe_gaid: 'gaid-2',
+        advertising_identifier: 'ad-2',
+        cr_t: '2021-01-01T00:00:00Z',
+      }),
+    )
+    const user = await getUser('u1')
+    assert.equal(user?.['publisher_name'], 'Pub1')
+    assert.equal(user?.['campaign_name'], 'Camp1')
+    assert.equal(user?.['moe_gaid'], 'gaid-1')
+    assert.equal(user?.['advertising_identifier'], 'ad-1')
+    assert.equal(user?.['created_time'], '2020-01-01T00:00:00.000Z')
+    const report = await inspect(requestIdOf(res))
+    assert.equal(report.records[0]?.outcome, 'applied')
+    assert.equal(report.records[0]?.notes?.length, 5)
+  })
+  it('§8.2 First Seen is the creation time unless supplied; epoch ms becomes a datetime', async (t) => {
+    const { post, getUser, clock } = await createTestApp(t)
+    await post(TRACK, track('fresh', { a: 1 }))
+    assert.equal((await getUser('fresh'))?.['created_time'], new Date(clock.now()).toISOString())
+    await post(TRACK, track('given', { cr_t: 1767092989259 }))
+    assert.equal((await getUser('given'))?.['created_time'], '2025-12-30T11:09:49.259Z')
+  })
+  it('§8.1 blocked names, derived and reserved keys are dropped with a recorded reason', async (t) => {
+    const { post, getUser, inspect } = await createTestApp(t)
+    const res = await post(
+      TRACK,
+      track('u1', {
+        id: 'x',
+        _id: 'y',
+        '': 'z',
+        uid: 'other',
+        t_rev: 100,
+        u_s_c: 3,
+        USER_ATTRIBUTE_USER_EMAIL: 'e',
+        status: 'gold',
+        user_id: 'u',
+        source: 'ads',
+        kept: 1,
+      }),
+    )
+    const user = await getUser('u1')
+    for (const k of [
+      '_id',
+      '',
+      'uid',
+      't_rev',
+      'u_s_c',
+      'USER_ATTRIBUTE_USER_EMAIL',
+      'status',
+      'user_id',
+    ]) {
+      assert.equal(Object.hasOwn(user ?? {}, k), false, k)
+    }
+    assert.notEqual(user?.['id'], 'x')
+    assert.equal(user?.['source'], 'ads')
+    assert.equal(user?.['kept'], 1)
+    assert.equal((await inspect(requestIdOf(res))).records[0]?.notes?.length, 9)
+  })
+  it('§8.1 unknown moe_ keys are stored as custom with a note', async (t) => {
+    const { post, getUser, inspect } = await createTestApp(t)
+    const res = await post(TRACK, track('u1', { moe_custom: 'v', moe_spam: true }))
+    const user = await getUser('u1')
+    assert.equal(user?.['moe_custom'], 'v')
+    assert.equal(user?.['moe_spam'], true)
+    const notes = (await inspect(requestIdOf(res))).records[0]?.notes ?? []
+    assert.equal(notes.length, 1)
+    assert.match(notes[0] ?? '', /moe_custom/)
+  })
+})
+
+describe('§8.2 upsert', () => {
+  it('§8.2 last write wins per key; absent keys untouched; 0, "N/A", "" and null kept', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    await post(TRACK, track('u1', { a: 1, b: 'x', c: 5, d: 'y', e: true, f: 1 }))
+    await post(TRACK, track('u1', { a: 2, c: 0, d: 'N/A', e: null, f: '' }))
+    const user = await getUser('u1')
+    assert.deepEqual(
+      {
+        a: user?.['a'],
+        b: user?.['b'],
+        c: user?.['c'],
+        d: user?.['d'],
+        e: user?.['e'],
+        f: user?.['f'],
+      },
+      { a: 2, b: 'x', c: 0, d: 'N/A', e: null, f: '' },
+    )
+    assert.equal(Object.hasOwn(user ?? {}, 'e'), true)
+  })
+})
+
+describe('§8.3 types and limits', () => {
+  it('§8.3 the two datetime formats become datetimes; other strings and impossible dates stay', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    await post(
+      TRACK,
+      track('u1', {
+        expiry_date: '2020-05-31T03:47:35Z',
+        plain_date: '2022-01-22',
+        future: '2999-01-01T00:00:00Z',
+        impossible: '2019-15-12',
+        birthday: '02-12-2001',
+        text: 'hello',
+      }),
+    )
+    const user = await getUser('u1')
+    assert.equal(user?.['expiry_date'], '2020-05-31T03:47:35.000Z')
+    assert.equal(user?.['plain_date'], '2022-01-22T00:00:00.000Z')
+    assert.equal(user?.['future'], '2999-01-01T00:00:00.000Z')
+    assert.equal(user?.['impossible'], '2019-15-12')
+    assert.equal(user?.['birthday'], '02-12-2001')
+    assert.equal(user?.['text'], 'hello')
+  })
+  it('§8.3 long names and values are truncated, long URLs rejected, arrays capped', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    await post(
+      TRACK,
+      track('u1', {
+        ['n'.repeat(210)]: 1,
+        long: 's'.repeat(600),
+        link: `https://x.io/${'p'.repeat(600)}`,
+        list: Array.from({ length: 55 }, (_, i) => i),
+      }),
+    )
+    const user = await getUser('u1')
+    assert.equal(user?.['n'.repeat(200)], 1)
+    assert.equal((user?.['long'] as string).length, 512)
+    assert.equal(Object.hasOwn(user ?? {}, 'link'), false)
+    assert.equal((user?.['list'] as unknown[]).length, 50)
+  })
+})
+
+describe('§8.4 arrays', () => {
+  it('§8.4 a plain array replaces; add appends missing values; remove takes values out', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    await post(TRACK, track('u1', { tags: ['a', 'b'], nums: [1, 2] }))
+    await post(
+      TRACK,
+      track('u1', { addValueToArrayField: { tags: ['b', 'c', 'c'], fresh: ['x'] } }),
+    )
+    await post(TRACK, track('u1', { removeValueFromArrayField: { nums: [1] } }))
+    let user = await getUser('u1')
+    assert.deepEqual(user?.['tags'], ['a', 'b', 'c'])
+    assert.deepEqual(user?.['fresh'], ['x'])
+    assert.deepEqual(user?.['nums'], [2])
+    await post(TRACK, track('u1', { tags: ['z'] }))
+    user = await getUser('u1')
+    assert.deepEqual(user?.['tags'], ['z'])
+  })
+  it('§8.4 the same attribute in add and remove is 400 ArrayFieldError', async (t) => {
+    const { post } = await createTestApp(t)
+    const res = await post(
+      TRACK,
+      track('u1', {
+        addValueToArrayField: { first_name: ['a'] },
+        removeValueFromArrayField: { u_fn: ['b'] },
+      }),
+    )
+    assert.equal(res.statusCode, 400)
+    assert.deepEqual(res.json<{ error: object }>().error, {
+      attribute: 'addValueToArrayField',
+      message: "Cannot add and remove 'first_name' at the same time",
+      type: 'ArrayFieldError',
+      request_id: requestIdOf(res),
+    })
+  })
+})
+
+describe('§8.5 platforms', () => {
+  it('§8.5 platforms inside attributes or at top level, one entry per platform', async (t) => {
+    const { post, getUser, inspect } = await createTestApp(t)
+    await post(TRACK, track('u1', { platforms: [{ platform: 'ANDROID', active: 'true' }] }))
+    const res = await post(
+      TRACK,
+      track(
+        'u1',
+        {},
+        {
+          platforms: [
+            { platform: 'ios', active: 'true' },
+            { platform: 'ANDROID', active: 'false' },
+            { platform: 'Windows', active: 'true' },
+          ],
+        },
+      ),
+    )
+    assert.deepEqual((await getUser('u1'))?.['platforms'], [
+      { platform: 'ANDROID', active: 'false' },
+      { platform: 'iOS', active: 'true' },
+    ])
+    assert.match((await inspect(requestIdOf(res))).records[0]?.notes?.[0] ?? '', /platforms\[2\]/)
+  })
+})
+
+describe('§8.6 unset_attributes', () => {
+  it('§8.6 equals / prefix / suffix / contains, case_sensitive default true', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    await post(
+      TRACK,
+      track('u1', {
+        keep: 1,
+        drop_me: 1,
+        Drop_Case: 1,
+        a_suffix: 1,
+        has_mid_x: 1,
+        first_name: 'A',
+      }),
+    )
+    await post(
+      TRACK,
+      track(
+        'u1',
+        {},
+        {
+          unset_attributes: [
+            { type: 'prefix', attr: 'drop_' },
+            { type: 'equals', attr: 'drop_case', case_sensitive: false },
+            { type: 'suffix', attr: '_suffix' },
+            { type: 'contains', attr: 'mid' },
+            { type: 'equals', attr: 'FIRST_NAME' },
+          ],
+        },
+      ),
+    )
+    const user = await getUser('u1')
+    assert.deepEqual(
+      Object.keys(user ?? {})
+        .filter((k) => !['created_time', 'customer_id', 'id'].includes(k))
+        .sort(),
+      ['first_name', 'keep'],
+    )
+  })
+  it('§8.6 unset wins over a value for the same attribute in the same payload', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    await post(TRACK, track('u1', { color: 'red' }))
+    await post(
+      TRACK,
+      track('u1', { color: 'blue' }, { unset_attributes: [{ type: 'equals', attr: 'color' }] }),
+    )
+    assert.equal(Object.hasOwn((await getUser('u1')) ?? {}, 'color'), false)
+  })
+  it('§8.6 the ID and create-only attributes cannot be unset', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    await post(TRACK, track('u1', { publisher_name: 'P' }))
+    await post(TRACK, track('u1', {}, { unset_attributes: [{ type: 'contains', attr: 'e' }] }))
+    const user = await getUser('u1')
+    assert.equal(user?.['publisher_name'], 'P')
+    assert.equal(user?.['customer_id'], 'u1')
+    assert.equal(typeof user?.['created_time'], 'string')
+  })
+  it('§8.6 a malformed rule is 400 naming the rule', async (t) => {
+    const { post } = await createTestApp(t)
+    const cases: [unknown, string][] = [
+      [
+        [{ type: 'regex', attr: 'a' }],
+        'unset_attributes[0].type should be one of equals, prefix, suffix, contains',
+      ],
+      [[{ type: 'equals' }], 'unset_attributes[0].attr should be a non-empty string'],
+      [
+        [{ type: 'equals', attr: 'a', case_sensitive: 'maybe' }],
+        'unset_attributes[0].case_sensitive should be a boolean',
+      ],
+      [['a'], 'unset_attributes[0] should be an object with type and attr'],
+      ['a', 'unset_attributes is expected to be Array.'],
+    ]
+    for (const [rules, message] of cases) {
+      const res = await post(TRACK, track('u1', {}, { unset_attributes: rules }))
+      assert.equal(res.statusCode, 400)
+      assert.equal(res.json<{ error: { message: string } }>().error.message, message)
+    }
+  })
+})
+
+describe('§8 a sequence of Track User calls', () => {
+  it('§8 Get User returns exactly what the rules say', async (t) => {
+    const { post, getUser, clock } = await createTestApp(t)
+    const created = new Date(clock.now()).toISOString()
+    await post(
+      TRACK,
+      track('seq', {
+        name: 'Jo',
+        publisher_name: 'First',
+        tags: ['a'],
+        joined: '2021-03-04',
+        legacy: 'x',
+        points: 1,
+      }),
+    )
+    clock.advance(1000)
+    await post(
+      TRACK,
+      track('seq', {
+        name: 'Joanne',
+        publisher_name: 'Second',
+        addValueToArrayField: { tags: ['b'] },
+        points: 2,
+      }),
+    )
+    await post(TRACK, track('seq', {}, { unset_attributes: [{ type: 'equals', attr: 'legacy' }] }))
+    const user = await getUser('seq')
+    assert.deepEqual(user, {
+      created_time: created,
+      name: 'Joanne',
+      publisher_name: 'First',
+      tags: ['a', 'b'],
+      joined: '2021-03-04T00:00:00.000Z',
+      points: 2,
+      customer_id: 'seq',
+      id: user?.['id'],
+    })
+    assert.match(String(user?.['id']), /^[0-9a-f]{24}$/)
+  })
+})
