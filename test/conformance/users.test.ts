@@ -377,6 +377,19 @@ describe('§8.6 unset_attributes', () => {
     )
     assert.equal(Object.hasOwn((await getUser('u1')) ?? {}, 'color'), false)
   })
+  it('§8.6 only registered attributes can be unset: a rule that matches nothing says so', async (t) => {
+    const { post, inspect } = await createTestApp(t)
+    await post(TRACK, track('u1', { color: 'red' }))
+    const res = await post(
+      TRACK,
+      track('u1', {}, { unset_attributes: [{ type: 'prefix', attr: 'size' }] }),
+    )
+    const [record] = (await inspect(requestIdOf(res))).records
+    assert.equal(record?.outcome, 'applied')
+    assert.deepEqual(record?.notes, [
+      "unset_attributes prefix 'size' matched no attribute of this user (spec §8.6: only registered attributes can be unset)",
+    ])
+  })
   it('§8.6 the ID and create-only attributes cannot be unset', async (t) => {
     const { post, getUser } = await createTestApp(t)
     await post(TRACK, track('u1', { publisher_name: 'P' }))

@@ -191,13 +191,20 @@ function applyArrayOps(
 
 /** spec §8.6: removes the user's attributes whose name matches; never the ID or derived keys. */
 function applyUnset(attrs: AttributeMap, rule: UnsetRule, notes: string[]): void {
+  let matched = false
   for (const key of Object.keys(attrs)) {
     if (!unsetMatches(rule, key)) continue
+    matched = true
     if (!isUpdatable(key) || keyRule(key).kind === 'drop') {
       notes.push(`'${friendlyKey(key)}' cannot be unset (spec §8.6)`)
       continue
     }
     Reflect.deleteProperty(attrs, key)
+  }
+  if (!matched) {
+    notes.push(
+      `unset_attributes ${rule.type} '${rule.attr}' matched no attribute of this user (spec §8.6: only registered attributes can be unset)`,
+    )
   }
 }
 
