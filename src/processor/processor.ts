@@ -13,7 +13,8 @@ import type { LogRecord, OutcomeKind, RecordOutcomeRow, Store } from '../store/s
 import { createBatchState } from './batch-state.js'
 import { dead, type Outcome } from './outcome.js'
 import { applyRecord } from './steps/apply-record.js'
-import type { Step } from './steps/step.js'
+import type { Step, StepContext } from './steps/step.js'
+import { DEFAULT_SETTINGS, readSettings, type WorkspaceSettings } from '../workspaces/settings.js'
 
 export type ProcessorOptions = Readonly<{
   store: Store
@@ -67,6 +68,15 @@ export function createProcessor(options: ProcessorOptions): Processor {
   let lastLagLog = 0
   const counts = { applied: 0, skipped: 0, dead: 0, batches: 0 }
 
+  /** The settings of every workspace the batch's records belong to. */
+  async function settingsOf(
+    records: readonly LogRecord[],
+  ): Promise<Map<string, WorkspaceSettings>> {
+    const ids = [...new Set(records.map((r) => r.workspaceId))]
+    const rows = await Promise.all(ids.map((id) => store.workspaces.get(id)))
+    return new Map(rows.flatMap((w) => (w === undefined ? [] : [[w.id, readSettings(w.settings)]])))
+  }
+
   /** Applies one batch; returns how many records it consumed (0 when the log is caught up). */
   async function runBatch(limit: number): Promise<{ consumed: number; delayMs: number }> {
     const cursor = await store.processing.cursor()
@@ -75,7 +85,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const snapshot = await store.processing.loadSnapshot(records)
     const state = createBatchState(snapshot)
     const now = clock.now()
-    const ctx = { state, now, ids }
+    const settings = await settingsOf(records)
+    const ctx: StepContext = {
+      state,
+      now,
+      ids,
+      settings: (workspaceId) => settings.get(workspaceId) ?? DEFAULT_SETTINGS,
+    }
     const tally = { applied: 0, skipped: 0, dead: 0 }
     let toSeq = cursor
     for (const [i, record] of records.entries()) {

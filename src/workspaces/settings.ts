@@ -16,11 +16,20 @@ export type WorkspaceSettings = Readonly<{
    * used as the project name; otherwise an unknown code is a 400.
    */
   projects: Readonly<Record<string, string>>
+  /**
+   * spec §8.7: the workspace's conversion goals — MoEngage's dashboard goal mapping. Each applied
+   * event named `event` adds 1 to the user's transactions (`t_trans`) and, when the event carries
+   * a number under `revenueAttribute`, that number to the user's lifetime value (`t_rev`).
+   */
+  conversionGoals: readonly ConversionGoal[]
 }>
+
+export type ConversionGoal = Readonly<{ event: string; revenueAttribute?: string }>
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = Object.freeze({
   bulkStrictElementValidation: false,
   projects: Object.freeze({}),
+  conversionGoals: Object.freeze([]),
 })
 
 export function readSettings(raw: StoredSettings): WorkspaceSettings {
@@ -35,7 +44,21 @@ export function readSettings(raw: StoredSettings): WorkspaceSettings {
             Object.entries(projects).filter((e): e is [string, string] => typeof e[1] === 'string'),
           )
         : DEFAULT_SETTINGS.projects,
+    conversionGoals: readGoals(raw['conversionGoals']),
   }
+}
+
+/** Well-formed goals only: `{event: non-empty string, revenueAttribute?: string}`. */
+function readGoals(raw: unknown): readonly ConversionGoal[] {
+  if (!Array.isArray(raw)) return DEFAULT_SETTINGS.conversionGoals
+  return raw.flatMap((g: unknown): ConversionGoal[] => {
+    if (typeof g !== 'object' || g === null) return []
+    const { event, revenueAttribute } = g as Record<string, unknown> // checked field by field
+    if (typeof event !== 'string' || event === '') return []
+    return typeof revenueAttribute === 'string' && revenueAttribute !== ''
+      ? [{ event, revenueAttribute }]
+      : [{ event }]
+  })
 }
 
 /** spec §6.3: the project name a `project_code` stands for, or undefined when it is unknown. */

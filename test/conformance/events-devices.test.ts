@@ -183,6 +183,43 @@ describe('§7.2 Create Event', () => {
   })
 })
 
+describe('§8.7 conversion goals', () => {
+  it('§8.7 goal events add to t_trans and t_rev; other events and API writes do not', async (t) => {
+    const app = await createTestApp(t)
+    await app.store.workspaces.update(WORKSPACE_ID, {
+      settings: {
+        conversionGoals: [
+          { event: 'Purchased', revenueAttribute: 'amount' },
+          { event: 'Subscribed' },
+        ],
+      },
+      updatedAt: app.clock.now(),
+    })
+    await app.post(TRACK, { type: 'customer', customer_id: 'u1', attributes: { t_rev: 1000 } })
+    await app.post(EVENT, {
+      type: 'event',
+      customer_id: 'u1',
+      actions: [
+        { action: 'Purchased', attributes: { amount: 12.5 } },
+        { action: 'Purchased', attributes: { amount: '7.5' } },
+        { action: 'Purchased', attributes: { amount: 'lots' } },
+        { action: 'Subscribed', attributes: { amount: 100 } },
+        { action: 'Viewed', attributes: { amount: 100 } },
+      ],
+    })
+    const user = await app.getUser('u1')
+    assert.equal(user?.['t_trans'], 4)
+    assert.equal(user?.['t_rev'], 20)
+  })
+  it('§8.7 without goals events leave t_trans and t_rev alone', async (t) => {
+    const app = await createTestApp(t)
+    await app.post(EVENT, event({ attributes: { amount: 10 } }))
+    const user = await app.getUser('u1')
+    assert.equal(Object.hasOwn(user ?? {}, 't_trans'), false)
+    assert.equal(Object.hasOwn(user ?? {}, 't_rev'), false)
+  })
+})
+
 describe('§7.4 Track Device', () => {
   const device = (deviceId: string, attributes: Record<string, unknown>, customerId = 'u1') => ({
     type: 'device',

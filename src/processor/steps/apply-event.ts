@@ -2,13 +2,14 @@
  * Applies an `event` record (one action of Create Event or a Bulk event element): the event is
  * stored with its user, device, platform and times (spec §7.2), and a user that does not exist yet
  * is created (spec §8.2: events create users too). Names and attributes follow §8.3; future-dated
- * events are refused (§7.2). The log seq is the event's id, so a record applied twice could never
+ * events are refused (§7.2); conversion-goal events count towards LTV and transactions (§8.7). The log seq is the event's id, so a record applied twice could never
  * store two events.
  */
 import type { EventPayload } from '../../ingest/record.js'
 import { defineOwn, normalizeName, normalizeValue } from '../../profile/attribute-values.js'
 import { deriveEventTimes, parseEventTime } from '../../profile/event-time.js'
 import type { AttributeMap, LogRecord } from '../../store/store.js'
+import type { ConversionGoal } from '../../workspaces/settings.js'
 import { applied, skipped, type Outcome } from '../outcome.js'
 import { newUser, parsePayload, type StepContext } from './step.js'
 
@@ -65,11 +66,12 @@ export function applyEvent(record: LogRecord, ctx: StepContext): Outcome {
   const osType = tvOsType(p.moe_os_type, platform, notes)
   if (osType !== undefined) defineOwn(attributes, 'moe_os_type', osType)
   if (p.project !== undefined) defineOwn(attributes, 'moe_project_name', p.project) // spec §6.3
+  const name = normalizeName(p.action, notes)
   ctx.state.addEvent({
     seq: record.seq,
     workspaceId: record.workspaceId,
     userId: user.id,
-    name: normalizeName(p.action, notes),
+    name,
     deviceId: p.device_id,
     platform,
     appVersion: p.app_version ?? null,
@@ -79,8 +81,40 @@ export function applyEvent(record: LogRecord, ctx: StepContext): Outcome {
     requestId: record.requestId,
     attributes,
   })
+  const goals = ctx.settings(record.workspaceId).conversionGoals.filter((g) => g.event === name)
+  if (goals.length > 0) {
+    countConversions(user.attributes, goals, attributes)
+    user.updatedAt = ctx.now
+    ctx.state.putUser(user)
+  }
   return applied(notes)
 }
+
+/**
+ * spec §8.7: conversion-goal events update the user's transactions (`t_trans`) and lifetime value
+ * (`t_rev`) — once per goal the event matches, revenue from the goal's revenue attribute when it
+ * holds a number (or a numeric string).
+ */
+function countConversions(
+  user: AttributeMap,
+  goals: readonly ConversionGoal[],
+  eventAttributes: AttributeMap,
+): void {
+  for (const goal of goals) {
+    defineOwn(user, 't_trans', numberOf(user['t_trans']) + 1)
+    if (goal.revenueAttribute === undefined) continue
+    const revenue = eventAttributes[goal.revenueAttribute]
+    const amount =
+      typeof revenue === 'number'
+        ? revenue
+        : typeof revenue === 'string' && /^-?\d+(\.\d+)?$/.test(revenue)
+          ? Number(revenue)
+          : NaN
+    if (Number.isFinite(amount)) defineOwn(user, 't_rev', numberOf(user['t_rev']) + amount)
+  }
+}
+
+const numberOf = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
 
 function eventTime(
   p: EventPayload,

@@ -1,15 +1,22 @@
 /**
  * What every processor step receives besides its record: the batch's in-memory state, the time the
- * record is applied at, and the id generator for new users. Also the helper that creates a user the
+ * record is applied at, the id generator for new users and the workspaces' settings. Also the helper that creates a user the
  * way every step must (spec §8.2: created on first record, First Seen = the time that record was accepted).
  */
 import type { IdGenerator } from '../../ids.js'
 import { dateValue } from '../../profile/attribute-values.js'
 import type { LogRecord, UserRow } from '../../store/store.js'
+import type { WorkspaceSettings } from '../../workspaces/settings.js'
 import type { BatchState } from '../batch-state.js'
 import type { Outcome } from '../outcome.js'
 
-export type StepContext = Readonly<{ state: BatchState; now: number; ids: IdGenerator }>
+export type StepContext = Readonly<{
+  state: BatchState
+  now: number
+  ids: IdGenerator
+  /** The settings of a workspace of this batch (read once per batch). */
+  settings(workspaceId: string): WorkspaceSettings
+}>
 
 export type Step = (record: LogRecord, ctx: StepContext) => Outcome
 
