@@ -24,12 +24,17 @@ export type DiskReport = Readonly<{
   totalBytes: number
   /** The same without SQLite's free pages (what a VACUUM would leave). */
   liveBytes: number
-  /** totalBytes / events. */
+  /**
+   * The figure of the goal: log.db's pages in use after compaction + the events table + its index,
+   * per event. Profiles (users, devices) are not counted: they grow with users, not events.
+   */
   bytesPerEvent: number
-  /** liveBytes / events. */
-  liveBytesPerEvent: number
   /** events table + its index, per event: the event row alone. */
   eventTableBytesPerEvent: number
+  /** liveBytes / events: every table, profiles included, without free pages. */
+  liveBytesPerEvent: number
+  /** totalBytes / events: the files as they are, free pages of the compacted log included. */
+  fileBytesPerEvent: number
   files: readonly DbFile[]
 }>
 
@@ -83,6 +88,7 @@ export function measureDisk(dataDir: string, logRecordsLeft: number): DiskReport
   store.close()
   const storeFile = files.find((f) => f.file === 'store.db')
   const eventTable = (storeFile?.tables['events'] ?? 0) + (storeFile?.tables['events_by_user'] ?? 0)
+  const logLive = files.find((f) => f.file === 'log.db')?.liveBytes ?? 0
   const liveBytes = files.reduce((sum, f) => sum + f.liveBytes, 0) + (totalBytes - sumBytes(files))
   const per = (bytes: number): number => (events === 0 ? 0 : Math.round(bytes / events))
   return {
@@ -92,9 +98,10 @@ export function measureDisk(dataDir: string, logRecordsLeft: number): DiskReport
     logRecordsLeft,
     totalBytes,
     liveBytes,
-    bytesPerEvent: per(totalBytes),
-    liveBytesPerEvent: per(liveBytes),
+    bytesPerEvent: per(logLive + eventTable),
     eventTableBytesPerEvent: per(eventTable),
+    liveBytesPerEvent: per(liveBytes),
+    fileBytesPerEvent: per(totalBytes),
     files,
   }
 }

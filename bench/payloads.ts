@@ -4,16 +4,22 @@
 /** Bulk bodies stay below Inlet's default Bulk limit (100 KB = 102,400 bytes). */
 export const BULK_TARGET_BYTES = 99_000
 
-/** How many distinct customers the single-request scenarios cycle through. */
-const CUSTOMER_POOL = 100_000
+/** How many distinct customers Track User cycles through (each request a new user at first). */
+const USER_POOL = 100_000
+
+/**
+ * How many distinct customers Create Event cycles through: a typical stream has many events per
+ * user, and a pool as large as the run would make every event also create a profile.
+ */
+const EVENT_USER_POOL = 10_000
 
 const ACTIONS = ['Added to Cart', 'Viewed Product', 'Purchased', 'Searched', 'Opened App']
 const PLATFORMS = ['ANDROID', 'iOS', 'web'] as const
 const CITIES = ['Berlin', 'Mumbai', 'Sao Paulo', 'Lagos', 'Osaka', 'Toronto']
 
 /** Spreads consecutive request numbers over the pool, so ids repeat only after a full cycle. */
-export function customerId(prefix: string, n: number): string {
-  return `${prefix}-${(n * 7919) % CUSTOMER_POOL}`
+export function customerId(prefix: string, n: number, pool = USER_POOL): string {
+  return `${prefix}-${(n * 7919) % pool}`
 }
 
 function pick<T>(list: readonly T[], n: number): T {
@@ -49,7 +55,7 @@ function userAttributes(id: string, n: number): Record<string, unknown> {
 
 /** Create Event (spec §7.2) with one action: one `event` record. */
 export function eventBody(n: number): string {
-  const id = customerId('ev', n)
+  const id = customerId('ev', n, EVENT_USER_POOL)
   return JSON.stringify({ type: 'event', customer_id: id, actions: [action(n)] })
 }
 

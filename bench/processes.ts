@@ -26,13 +26,32 @@ export type StartOptions = Readonly<{
   timeoutMs?: number
 }>
 
+/** Children still running, killed if the benchmark itself exits or is interrupted. */
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of running) child.kill('SIGKILL')
+    process.exit(130)
+  })
+}
+
 export function startChild(options: StartOptions): Promise<Child> {
   const child = spawn(process.execPath, [...options.args], {
     cwd: ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  running.add(child)
+  child.once('exit', () => running.delete(child))
   let output = ''
+  const keep = (chunk: Buffer): void => {
+    output += chunk.toString('utf8')
+    // Only the tail is kept for error reports: a long run must not grow without bound.
+    if (output.length > 256 * 1024) output = output.slice(-128 * 1024)
+  }
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   )
@@ -45,14 +64,15 @@ export function startChild(options: StartOptions): Promise<Child> {
         ),
       )
     }, options.timeoutMs ?? 30_000)
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8')
-    })
+    child.stderr.on('data', keep)
+    let listening = false
     child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8')
+      keep(chunk)
+      if (listening) return
       const match = options.urlPattern.exec(output)
       if (match?.[1] === undefined || child.pid === undefined) return
       clearTimeout(timer)
+      listening = true
       const url = match[1]
       const pid = child.pid
       resolve({
@@ -129,6 +149,9 @@ export function startInlet(options: InletOptions): Promise<Child> {
       INLET_DATA_DIR: options.dataDir,
       INLET_WORKSPACE_ID: options.workspaceId,
       INLET_DATA_API_KEY: options.apiKey,
+      // Not read by Inlet yet; once rate limiting exists the benchmark must not be throttled.
+      INLET_RATE_LIMITS: 'off',
+      INLET_DURABILITY: 'fsync',
       ...options.env,
     },
     urlPattern: /serving the MoEngage Data API on (http:\/\/\S+)/,

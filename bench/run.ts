@@ -1,12 +1,15 @@
 // `npm run bench`: starts the baseline server and Inlet as child processes, loads each with
 // autocannon (baseline, single events, users, bulk), measures throughput, latency, errors, peak
 // RSS, the processor's apply rate and lag, and bytes on disk per event; prints one markdown table
-// and writes bench/results/latest.json. Environment: BENCH_SECONDS, BENCH_WARMUP_SECONDS,
-// BENCH_CONNECTIONS, BENCH_QUICK=1 (a ~2 s smoke run), BENCH_PROFILE=1 (--cpu-prof the Inlet
-// children into bench/results/), BENCH_SCENARIOS (e.g. "events,bulk"), BENCH_INLET (src | dist).
+// and writes bench/results/latest.json. Settings come from flags or the environment (flags win):
+// --seconds / BENCH_SECONDS, --warmup / BENCH_WARMUP_SECONDS, --connections / BENCH_CONNECTIONS,
+// --scenarios / BENCH_SCENARIOS (e.g. "baseline,events,bulk"), --quick / BENCH_QUICK=1 (a ~2 s
+// smoke run), --profile / BENCH_PROFILE=1 (--cpu-prof the Inlet children into bench/results/),
+// --out / BENCH_OUT (the JSON file), and BENCH_INLET (src | dist).
 import { cpus, tmpdir } from 'node:os'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
 import autocannon, { type Result } from 'autocannon'
 import { compactLog, measureDisk, type DiskReport } from './disk.js'
 import { bulkBody, eventBody, userBody, type BulkBody } from './payloads.js'
@@ -14,13 +17,48 @@ import { ROOT, inletEntry, sampleRss, startBaseline, startInlet, type Child } fr
 import { formatSummary, summarise, type ProfileSummary } from './profile.js'
 
 const env = process.env
-const QUICK = env['BENCH_QUICK'] === '1'
-const SECONDS = Number(env['BENCH_SECONDS'] ?? (QUICK ? 2 : 15))
-const WARMUP_SECONDS = Number(env['BENCH_WARMUP_SECONDS'] ?? (QUICK ? 0.5 : 3))
-const CONNECTIONS = Number(env['BENCH_CONNECTIONS'] ?? 50)
-const PROFILE = env['BENCH_PROFILE'] === '1'
-const ONLY = env['BENCH_SCENARIOS']?.split(',').map((s) => s.trim())
+const { values: flags } = parseArgs({
+  options: {
+    seconds: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string' },
+    scenarios: { type: 'string' },
+    quick: { type: 'boolean' },
+    profile: { type: 'boolean' },
+    out: { type: 'string' },
+    'inlet-env': { type: 'string', multiple: true },
+  },
+  strict: true,
+})
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback
+  const n = Number(raw)
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new Error(`${name}=${JSON.stringify(raw)}: must be a number ≥ 0`)
+  }
+  return n
+}
+
+const QUICK = flags.quick === true || env['BENCH_QUICK'] === '1'
+const SECONDS = positive('seconds', flags.seconds ?? env['BENCH_SECONDS'], QUICK ? 2 : 15)
+const WARMUP_SECONDS = positive(
+  'warmup',
+  flags.warmup ?? env['BENCH_WARMUP_SECONDS'],
+  QUICK ? 0.5 : 3,
+)
+const CONNECTIONS = positive('connections', flags.connections ?? env['BENCH_CONNECTIONS'], 50)
+const PROFILE = flags.profile === true || env['BENCH_PROFILE'] === '1'
+/** Extra Inlet settings for experiments, e.g. --inlet-env INLET_DURABILITY=os (not the default). */
+const INLET_ENV: Record<string, string> = Object.fromEntries(
+  [...(flags['inlet-env'] ?? []), ...(env['BENCH_INLET_ENV']?.split(',') ?? [])]
+    .filter((kv) => kv.includes('='))
+    .map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), kv.slice(kv.indexOf('=') + 1).trim()]),
+)
+const DRAIN_TIMEOUT_MS = 120_000
+const ONLY = (flags.scenarios ?? env['BENCH_SCENARIOS'])?.split(',').map((s) => s.trim())
 const RESULTS = join(ROOT, 'bench', 'results')
+const OUT = resolve(flags.out ?? env['BENCH_OUT'] ?? join(RESULTS, 'latest.json'))
 const WORKSPACE_ID = 'BENCHWORKSPACE01'
 const API_KEY = 'bench-data-api-key-0123456789'
 const AUTH = `Basic ${Buffer.from(`${WORKSPACE_ID}:${API_KEY}`).toString('base64')}`
@@ -49,7 +87,7 @@ const LOADS = {
 type Health = {
   lag: { records: number; oldest_ms: number }
   ingest: { batches: number; records: number }
-  processor: { applied: number; skipped: number; dead: number; batches: number }
+  processor: { enabled: boolean; applied: number; skipped: number; dead: number; batches: number }
 }
 
 type ApplyReport = {
@@ -61,7 +99,11 @@ type ApplyReport = {
   maxLagMs: number
   /** Least-squares slope of the lag over the load, records/s: > 0 means the lag grows. */
   lagSlopePerSec: number
-  drainSeconds: number
+  /** Seconds from the end of the load until the lag was zero; null if not within the timeout. */
+  drainSeconds: number | null
+  /** Processor transactions during the load and drain, and records per transaction. */
+  batches: number
+  recordsPerBatch: number
   skipped: number
   dead: number
 }
@@ -82,6 +124,8 @@ type ScenarioReport = {
   statusCodes: Record<string, number>
   peakRssBytes: number
   ratio: number | null
+  /** Group commits of the ingest log during the load (Inlet only), and records per commit. */
+  commits: { count: number; recordsPerCommit: number } | null
   apply: ApplyReport | null
   disk: DiskReport | null
   profile: ProfileSummary | null
@@ -119,7 +163,7 @@ function fire(url: string, load: Load, seconds: number): Promise<Result> {
 }
 
 /** Polls /healthz until the lag is zero; returns seconds taken and the lag samples seen. */
-async function waitForDrain(url: string, timeoutMs = 120_000): Promise<number> {
+async function waitForDrain(url: string, timeoutMs = DRAIN_TIMEOUT_MS): Promise<number> {
   const start = Date.now()
   for (;;) {
     const h = await health(url)
@@ -169,6 +213,7 @@ function summariseLoad(
     statusCodes,
     peakRssBytes: 0,
     ratio: null,
+    commits: null,
     apply: null,
     disk: null,
     profile: null,
@@ -199,7 +244,7 @@ async function runBaseline(loads: readonly (keyof typeof LOADS)[]): Promise<Scen
 async function runInlet(key: keyof typeof LOADS): Promise<ScenarioReport> {
   const load = LOADS[key]
   const dataDir = mkdtempSync(join(tmpdir(), `inlet-bench-${key}-`))
-  const options = { dataDir, workspaceId: WORKSPACE_ID, apiKey: API_KEY }
+  const options = { dataDir, workspaceId: WORKSPACE_ID, apiKey: API_KEY, env: INLET_ENV }
   const profileName = `inlet-${key}.cpuprofile`
   const inlet: Child = await startInlet({
     ...options,
@@ -210,9 +255,10 @@ async function runInlet(key: keyof typeof LOADS): Promise<ScenarioReport> {
   const rss = sampleRss(inlet.pid)
   let report: ScenarioReport
   try {
+    const processing = (await health(inlet.url)).processor.enabled
     if (WARMUP_SECONDS > 0) {
       await fire(inlet.url, load, WARMUP_SECONDS)
-      await waitForDrain(inlet.url, 30_000)
+      if (processing) await waitForDrain(inlet.url, 30_000)
     }
     const before = await health(inlet.url)
     const samples: [number, number][] = []
@@ -224,28 +270,38 @@ async function runInlet(key: keyof typeof LOADS): Promise<ScenarioReport> {
         const h = await health(inlet.url)
         samples.push([(Date.now() - start) / 1000, h.lag.records])
         maxLagMs = Math.max(maxLagMs, h.lag.oldest_ms)
-        await sleep(250)
+        await sleep(100)
       }
     })()
     const r = await fire(inlet.url, load, SECONDS)
     loading = false
     await sampler
     const atEnd = await health(inlet.url)
-    const drainSeconds = await waitForDrain(inlet.url)
-    const drained = await health(inlet.url)
     const accepted = atEnd.ingest.records - before.ingest.records
     report = summariseLoad(key, 'inlet', key, r, accepted)
-    const processed = processedOf(drained) - processedOf(before)
-    report.apply = {
-      recordsPerSec: Math.round(processed / (r.duration + drainSeconds)),
-      duringLoadPerSec: Math.round((processedOf(atEnd) - processedOf(before)) / r.duration),
-      maxLagRecords: Math.max(atEnd.lag.records, ...samples.map((s) => s[1])),
-      maxLagMs: Math.max(maxLagMs, atEnd.lag.oldest_ms),
-      lagSlopePerSec: Math.round(slope(samples)),
-      drainSeconds: Math.round(drainSeconds * 100) / 100,
-      skipped: drained.processor.skipped - before.processor.skipped,
-      dead: drained.processor.dead - before.processor.dead,
+    const commits = atEnd.ingest.batches - before.ingest.batches
+    report.commits = {
+      count: commits,
+      recordsPerCommit: commits === 0 ? 0 : Math.round((10 * accepted) / commits) / 10,
     }
+    const drainSeconds = processing ? await waitForDrain(inlet.url) : Number.NaN
+    const drained = await health(inlet.url)
+    const processed = processedOf(drained) - processedOf(before)
+    const batches = drained.processor.batches - before.processor.batches
+    report.apply = !processing
+      ? null
+      : {
+          recordsPerSec: Math.round(processed / (r.duration + Math.min(drainSeconds, 1e9))),
+          duringLoadPerSec: Math.round((processedOf(atEnd) - processedOf(before)) / r.duration),
+          maxLagRecords: Math.max(atEnd.lag.records, ...samples.map((s) => s[1])),
+          maxLagMs: Math.max(maxLagMs, atEnd.lag.oldest_ms),
+          lagSlopePerSec: Math.round(slope(samples)),
+          drainSeconds: Number.isFinite(drainSeconds) ? Math.round(drainSeconds * 100) / 100 : null,
+          batches,
+          recordsPerBatch: batches === 0 ? 0 : Math.round((10 * processed) / batches) / 10,
+          skipped: drained.processor.skipped - before.processor.skipped,
+          dead: drained.processor.dead - before.processor.dead,
+        }
     report.peakRssBytes = rss.stop()
   } catch (err) {
     rss.stop()
@@ -257,13 +313,13 @@ async function runInlet(key: keyof typeof LOADS): Promise<ScenarioReport> {
   const code = await inlet.stop()
   if (code !== 0) log(`inlet exited with ${code}:\n${inlet.output()}`)
   if (PROFILE) report.profile = summarise(join(RESULTS, profileName))
-  const left = await compactLog(options)
-  report.disk = measureDisk(dataDir, left)
+  if (report.apply !== null) report.disk = measureDisk(dataDir, await compactLog(options))
   if (env['BENCH_KEEP_DATA'] !== '1') rmSync(dataDir, { recursive: true, force: true })
   else log(`data kept in ${dataDir}`)
   log(
     `${key}: ${report.requestsPerSec} req/s, ${report.recordsPerSec} records/s, ` +
-      `p99 ${report.latencyMs.p99} ms, drain ${report.apply.drainSeconds} s`,
+      `p99 ${report.latencyMs.p99} ms, ${report.commits?.recordsPerCommit} records/commit, ` +
+      `drain ${report.apply === null ? '(no processor)' : drainText(report.apply)} s`,
   )
   return report
 }
@@ -272,6 +328,8 @@ function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`)
 }
 
+const drainText = (a: ApplyReport): string =>
+  a.drainSeconds === null ? `> ${DRAIN_TIMEOUT_MS / 1000}` : String(a.drainSeconds)
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0)
 const int = (n: number): string => Math.round(n).toLocaleString('en-US')
 
@@ -290,7 +348,7 @@ export function table(reports: readonly ScenarioReport[]): string {
     'max lag (rec / ms)',
     'lag slope rec/s',
     'drain s',
-    'disk B/event',
+    'disk B/event (all files)',
   ]
   const rows = reports.map((r) => [
     r.name,
@@ -305,10 +363,10 @@ export function table(reports: readonly ScenarioReport[]): string {
     r.apply === null ? '—' : int(r.apply.recordsPerSec),
     r.apply === null ? '—' : `${int(r.apply.maxLagRecords)} / ${int(r.apply.maxLagMs)}`,
     r.apply === null ? '—' : int(r.apply.lagSlopePerSec),
-    r.apply === null ? '—' : String(r.apply.drainSeconds),
+    r.apply === null ? '—' : drainText(r.apply),
     r.disk === null || r.disk.events === 0
       ? '—'
-      : `${int(r.disk.bytesPerEvent)} (live ${int(r.disk.liveBytesPerEvent)})`,
+      : `${int(r.disk.bytesPerEvent)} (files ${int(r.disk.fileBytesPerEvent)})`,
   ])
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
   return [line(head), line(head.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join(
@@ -336,6 +394,7 @@ function goals(reports: readonly ScenarioReport[]): Goal[] {
     if (events.apply !== null) {
       const bounded =
         events.apply.lagSlopePerSec <= Math.max(50, 0.01 * events.recordsPerSec) &&
+        events.apply.drainSeconds !== null &&
         events.apply.drainSeconds <= 5
       out.push({
         goal: 'processor keeps up with single events (lag bounded, drains within a few s)',
@@ -347,7 +406,9 @@ function goals(reports: readonly ScenarioReport[]): Goal[] {
       out.push({
         goal: '≤ 350 bytes on disk per typical event',
         met: events.disk.bytesPerEvent <= 350,
-        measured: `${events.disk.bytesPerEvent} B (live pages ${events.disk.liveBytesPerEvent} B)`,
+        measured:
+          `${events.disk.bytesPerEvent} B (event row + index ${events.disk.eventTableBytesPerEvent} B; ` +
+          `with profiles ${events.disk.liveBytesPerEvent} B; files incl. free pages ${events.disk.fileBytesPerEvent} B)`,
       })
     }
   }
@@ -401,7 +462,8 @@ async function main(): Promise<void> {
       connections: CONNECTIONS,
       pipelining: 1,
       inletFrom: entry.from,
-      durability: 'fsync',
+      durability: INLET_ENV['INLET_DURABILITY'] ?? 'fsync',
+      inletEnv: INLET_ENV,
       profiled: PROFILE,
       bulkBodyBytes: BULK_POOL[0]?.body.length ?? 0,
       bulkRecordsPerBody: BULK_RECORDS,
@@ -409,7 +471,8 @@ async function main(): Promise<void> {
     scenarios: reports,
     goals: goalList,
   }
-  writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(result, null, 2) + '\n')
+  mkdirSync(dirname(OUT), { recursive: true })
+  writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n')
   const out = [
     table(reports),
     '',
@@ -419,7 +482,8 @@ async function main(): Promise<void> {
     '',
   ]
   for (const r of reports) if (r.profile !== null) out.push(formatSummary(r.profile), '')
-  out.push(`JSON: ${join('bench', 'results', 'latest.json')}`)
+  const shown = relative(process.cwd(), OUT)
+  out.push(`JSON: ${shown.startsWith('..') ? OUT : shown}`)
   process.stdout.write(out.join('\n') + '\n')
 }
 

@@ -1,22 +1,31 @@
 /**
  * createApp: the Fastify application — error handling, the JSON body parser, the gateway scope
- * and every route. No I/O of its own: the store, ingest and processor come in as dependencies, so
+ * with its quotas, the admin API (only with an admin token) and every route. No I/O of its own: the store, ingest and processor come in as dependencies, so
  * tests drive it in-process with `app.inject()`.
  */
 import Fastify, { type FastifyInstance } from 'fastify'
+import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
+import {
+  createGovernance,
+  installRateLimitHeaders,
+  type Governance,
+} from './governance/governance.js'
 import { installErrorHandling } from './http/error-handler.js'
 import { createGateway } from './http/gateway.js'
 import { installJsonBodyParser } from './http/json-body.js'
+import { adminRoutes } from './http/routes/admin.js'
 import { exportRoutes } from './http/routes/export.js'
 import { healthRoutes } from './http/routes/health.js'
 import { ingestRoutes } from './http/routes/ingest.js'
+import { mergeRoutes, mergeUndoRoutes } from './http/routes/merges.js'
 import { requestRoutes } from './http/routes/requests.js'
 import type { IdGenerator } from './ids.js'
 import type { Ingest } from './ingest/accept.js'
 import type { Logger } from './log.js'
 import type { Processor } from './processor/processor.js'
 import type { Store } from './store/store.js'
+import { createWorkspaces } from './workspaces/workspaces.js'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -27,6 +36,10 @@ export type AppDeps = Readonly<{
   ids: IdGenerator
   /** True once shutdown has begun: new requests get 503. */
   isClosing?: () => boolean
+  /** Time for quota windows and key grace periods (default: the system clock). */
+  clock?: Clock
+  /** Quotas and fair usage (default: in-process, enforced unless config.rateLimits is off). */
+  governance?: Governance
 }>
 
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -45,22 +58,33 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     processor: deps.processor,
     processorEnabled: deps.config.processor.enabled,
   })
-  const gateway = createGateway({ store: deps.store, isClosing: deps.isClosing ?? (() => false) })
+  const clock = deps.clock ?? systemClock
+  const isClosing = deps.isClosing ?? (() => false)
+  const governance = deps.governance ?? createGovernance({ clock, enabled: deps.config.rateLimits })
+  const gateway = createGateway({ store: deps.store, isClosing, clock })
   await app.register((api, _opts, done) => {
     api.addHook('onRequest', gateway)
-    ingestRoutes(app, api, { ingest: deps.ingest, config: deps.config })
-    exportRoutes(app, api, { store: deps.store, config: deps.config })
+    installRateLimitHeaders(api)
+    ingestRoutes(app, api, { ingest: deps.ingest, config: deps.config, governance })
+    exportRoutes(app, api, { store: deps.store, config: deps.config, governance })
+    mergeRoutes(app, api, { ingest: deps.ingest, config: deps.config, store: deps.store })
     done()
   })
-  const inletGateway = createGateway(
-    { store: deps.store, isClosing: deps.isClosing ?? (() => false) },
-    'inlet',
-  )
+  const inletGateway = createGateway({ store: deps.store, isClosing, clock }, 'inlet')
   await app.register((api, _opts, done) => {
     api.addHook('onRequest', inletGateway)
     requestRoutes(api, { store: deps.store })
+    mergeUndoRoutes(api, { ingest: deps.ingest, config: deps.config, store: deps.store })
     done()
   })
+  const adminToken = deps.config.adminToken
+  if (adminToken !== undefined) {
+    const workspaces = createWorkspaces({ store: deps.store, clock, ids: deps.ids })
+    await app.register((api, _opts, done) => {
+      adminRoutes(api, { workspaces, adminToken, isClosing })
+      done()
+    })
+  }
   await app.ready()
   return app
 }

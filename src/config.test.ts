@@ -89,7 +89,13 @@ describe('docs/config.md', () => {
   })
 
   it('lists values of enumerated settings that the parsers accept', () => {
-    for (const name of ['INLET_DURABILITY', 'INLET_LOG_LEVEL', 'INLET_PROCESSOR'] as const) {
+    const enumerated = [
+      'INLET_DURABILITY',
+      'INLET_LOG_LEVEL',
+      'INLET_PROCESSOR',
+      'INLET_RATE_LIMITS',
+    ]
+    for (const name of enumerated) {
       const row = rows.find((r) => r.variable === name)
       const values = [...(row?.allowed ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? '')
       assert.ok(values.length >= 2, `${name} lists its values`)
@@ -123,6 +129,8 @@ describe('loadConfig', () => {
       logRetentionSeconds: 86_400,
       shutdownTimeoutMs: 10_000,
       bootstrap: { workspaceName: 'Default workspace' },
+      rateLimits: true,
+      adminToken: undefined,
     })
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.processor))
   })
@@ -145,6 +153,8 @@ describe('loadConfig', () => {
       INLET_WORKSPACE_ID: 'ABCD1234',
       INLET_DATA_API_KEY: 'secret-key-123',
       INLET_WORKSPACE_NAME: 'Shop',
+      INLET_RATE_LIMITS: 'off',
+      INLET_ADMIN_TOKEN: 'admin-token-0123456789',
     })
     assert.deepEqual(config, {
       host: '0.0.0.0',
@@ -158,6 +168,8 @@ describe('loadConfig', () => {
       logRetentionSeconds: 0,
       shutdownTimeoutMs: 500,
       bootstrap: { workspaceId: 'ABCD1234', dataApiKey: 'secret-key-123', workspaceName: 'Shop' },
+      rateLimits: false,
+      adminToken: 'admin-token-0123456789',
     })
   })
 
@@ -192,6 +204,8 @@ describe('loadConfig', () => {
     INLET_WORKSPACE_ID: ['abcd1234', 'ABC', 'ABCD-1234', ''],
     INLET_DATA_API_KEY: ['short', 'has a space', ''],
     INLET_WORKSPACE_NAME: [''],
+    INLET_RATE_LIMITS: ['sometimes', 'OFF', ''],
+    INLET_ADMIN_TOKEN: ['short', 'has a space in it ok', ''],
   }
 
   for (const name of NAMES) {

@@ -20,6 +20,10 @@ export type Config = Readonly<{
   logRetentionSeconds: number
   shutdownTimeoutMs: number
   bootstrap: Readonly<{ workspaceId?: string; dataApiKey?: string; workspaceName: string }>
+  /** spec §5: enforce quotas and fair usage (off: neither is counted, for benchmarks). */
+  rateLimits: boolean
+  /** Bearer token of the admin API; undefined: the admin API is off (404). */
+  adminToken: string | undefined
 }>
 
 export class ConfigError extends Error {
@@ -90,6 +94,11 @@ export const SETTINGS = {
     undefined,
   ),
   INLET_WORKSPACE_NAME: setting(text(), 'Default workspace'),
+  INLET_RATE_LIMITS: setting(boolean, true),
+  INLET_ADMIN_TOKEN: setting(
+    text(/^\S{16,512}$/, 'must be 16 to 512 characters, no spaces'),
+    undefined,
+  ),
 } as const
 
 type Settings = typeof SETTINGS
@@ -141,6 +150,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logRetentionSeconds: must(v.INLET_LOG_RETENTION_SECONDS),
     shutdownTimeoutMs: must(v.INLET_SHUTDOWN_TIMEOUT_MS),
     bootstrap: Object.freeze(bootstrap),
+    rateLimits: must(v.INLET_RATE_LIMITS),
+    adminToken: v.INLET_ADMIN_TOKEN,
   })
 }
 

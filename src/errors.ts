@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   'empty_body',
   'malformed_json',
   'body_not_object',
+  // Quotas (spec §5.1: after the body checks, before field validation)
+  'rate_limit_exceeded',
   // Field validation shared by the ingest endpoints (spec §6.1, §7.1–§7.4)
   'attribute_type',
   'customer_id_missing',
@@ -56,6 +58,16 @@ export const ERROR_CODES = [
   'unset_attributes_invalid',
   'project_code_invalid',
   'request_not_found',
+  'merge_data_missing',
+  'merge_data_empty',
+  'merge_data_limit',
+  'merge_user_missing',
+  'merge_not_found',
+  // The admin API (Inlet's own, /inlet/v1/admin/…)
+  'admin_unauthorized',
+  'admin_invalid_input',
+  'admin_workspace_not_found',
+  'admin_workspace_exists',
   // Server side
   'service_unavailable',
   'internal',

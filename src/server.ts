@@ -61,6 +61,7 @@ export async function startInlet(
     processor,
     log,
     ids,
+    clock,
     isClosing: () => closing,
   })
   if (config.processor.enabled) processor.start()

@@ -1,7 +1,7 @@
 /**
- * The `inlet` command line (entry point: cli/main.ts): `inlet serve` and `inlet workspaces create|list`. Parses arguments with
- * node:util parseArgs, reads the environment once through loadConfig, and maps failures to exit
- * codes (0 ok, 1 failure, 2 usage or configuration).
+ * The `inlet` command line (entry point: cli/main.ts): `inlet serve` and `inlet workspaces …`.
+ * Parses arguments with node:util parseArgs, reads the environment once through loadConfig, and
+ * maps failures to exit codes (0 ok, 1 failure, 2 usage or configuration).
  */
 import { ConfigError } from '../config.js'
 import { serveCommand } from './commands/serve.js'
@@ -20,8 +20,22 @@ Commands:
       --data-dir DIR        Data directory (env INLET_DATA_DIR, default ./data)
       --no-processor        Accept and log only; do not apply records
   workspaces create         Create a workspace and print its Data API key (shown once)
-      --id ID --key KEY --name NAME --json --data-dir DIR
+      --id ID --key KEY --name NAME --json --data-dir DIR (and any update flag)
   workspaces list           List workspaces (--json for JSON)
+  workspaces get --id ID    Show a workspace: state, key set, limits, settings (--json)
+  workspaces update --id ID Change a workspace (flags below; others stay as they are)
+      --name NAME
+      --state active|blacklisted|suspended|temporarily_suspended
+      --limit QUOTA=N|default   (repeatable; quotas: track_user, create_event, track_device,
+                                 bulk_users, bulk_events, get_user, merge, delete, device_opt_out)
+      --project CODE=NAME       (repeatable; replaces the project list)
+      --bulk-strict on|off  --identity-resolution on|off  --fair-usage on|off
+  workspaces set-state --id ID --state STATE      Only the state
+  workspaces set-limits --id ID --limit QUOTA=N   Only quota limits
+  workspaces rotate-key --id ID [--key KEY] [--grace-seconds N] [--json]
+                            New Data API key (shown once); the old key stops working at once,
+                            or after N seconds
+  workspaces remove-key --id ID                   No key: requests answer 409 until one is set
   help                      Show this text
 
 Configuration is read from environment variables: see docs/config.md.

@@ -1,10 +1,12 @@
 /**
  * The gateway checks of spec §4.5 that come before the body: workspace id in path or query (§2.3),
- * Basic auth (§2.1) with the `MOE-APPKEY` cross-check (§2.2), the workspace's key and state (§4.4),
- * and the Content-Type header. On success the request carries its workspace. Runs as an onRequest
- * hook, so a request that fails here is answered before its body is read.
+ * Basic auth (§2.1) with the `MOE-APPKEY` cross-check (§2.2), the workspace's key (or, during a
+ * rotation's grace period, its previous key) and state (§4.4), and the Content-Type header. On
+ * success the request carries its workspace. Runs as an onRequest hook, so a request that fails
+ * here is answered before its body is read.
  */
 import type { FastifyRequest } from 'fastify'
+import { systemClock, type Clock } from '../clock.js'
 import { AppError } from '../errors.js'
 import type { Store, Workspace } from '../store/store.js'
 import { verifyKey } from '../workspaces/keys.js'
@@ -72,10 +74,23 @@ function inletAppIds(request: FastifyRequest): readonly string[] {
 
 export type GatewayKind = 'data' | 'inlet'
 
+/**
+ * spec §4.4: the current key, or — during the grace period of a rotation — the key it replaced.
+ * Both comparisons always run, so timing does not tell which key a guess came close to.
+ */
+export function keyAccepted(secret: string, workspace: Workspace, nowMs: number): boolean {
+  if (workspace.keyHash === null || workspace.keySalt === null) return false
+  const current = verifyKey(secret, { hash: workspace.keyHash, salt: workspace.keySalt })
+  const previous = workspace.previousKey
+  const old = previous !== undefined && previous.expiresAt > nowMs && verifyKey(secret, previous)
+  return current || old
+}
+
 export function createGateway(
-  deps: { store: Store; isClosing: () => boolean },
+  deps: { store: Store; isClosing: () => boolean; clock?: Clock },
   kind: GatewayKind = 'data',
 ) {
+  const clock = deps.clock ?? systemClock
   return async function gateway(request: FastifyRequest): Promise<void> {
     if (deps.isClosing()) throw new AppError('service_unavailable')
     const paramIds = kind === 'data' ? workspaceIdsOf(request) : inletAppIds(request)
@@ -85,9 +100,7 @@ export function createGateway(
       throw new AppError(paramIds.includes(user) ? 'invalid_app_id' : 'auth_unknown_app_id')
     }
     if (workspace.keyHash === null || workspace.keySalt === null) throw new AppError('key_not_set')
-    if (!verifyKey(secret, { hash: workspace.keyHash, salt: workspace.keySalt })) {
-      throw new AppError('key_mismatch')
-    }
+    if (!keyAccepted(secret, workspace, clock.now())) throw new AppError('key_mismatch')
     if (paramIds.some((id) => id !== user)) throw new AppError('app_mismatch')
     const appKey = single(request.headers['moe-appkey'])
     if (appKey !== undefined && appKey !== user) throw new AppError('moe_appkey_mismatch')

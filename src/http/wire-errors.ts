@@ -15,7 +15,7 @@ export type WireError = Readonly<{
 }>
 
 /** Which endpoint answered: selects the per-endpoint overrides of the spec's §7 pages. */
-export type EndpointFamily = 'customer' | 'event' | 'device' | 'bulk' | 'export' | 'inlet'
+export type EndpointFamily = 'customer' | 'event' | 'device' | 'bulk' | 'export' | 'merge' | 'inlet'
 
 const SERVER_ERROR_MESSAGE =
   'An unexpected error was encountered while processing this request. Please contact MoEngage Team'
@@ -126,6 +126,12 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     status: 400,
     type: 'Body type is not JSON',
     message: 'A valid JSON document is required.',
+  },
+  // spec §4.4 (overview table) and §5.1: a per-minute quota would be exceeded
+  rate_limit_exceeded: {
+    status: 429,
+    type: 'Rate Limit Exceeded',
+    message: 'Rate Limits for User / Event exceeded',
   },
   // spec §4.4 MissingAttributeError pattern, §6.1 non-string customer_id
   attribute_type: {
@@ -249,6 +255,38 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     message: "identifier_type should be one of ['customer_id', 'id', 'moengage_id']",
     attribute: 'identifier_type',
   },
+  // spec §7.7 documents only the merged_user type error; the rest follow its MissingAttributeError
+  // pattern and Get User's LimitBreached (docs/compatibility.md)
+  merge_data_missing: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: 'merge_data is not found in the payload',
+    attribute: 'merge_data',
+  },
+  merge_data_empty: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: 'merge_data can not be empty Array',
+    attribute: 'merge_data',
+  },
+  merge_data_limit: {
+    status: 400,
+    type: 'LimitBreached',
+    message: 'max limit allowed is 50',
+    attribute: 'merge_data',
+  },
+  merge_user_missing: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: '{key} is not found in the payload',
+    attribute: '{key}',
+  },
+  // Inlet's own: POST /inlet/v1/merges/{merge_id}/undo for an id this workspace has no merge with
+  merge_not_found: {
+    status: 404,
+    type: 'Not Found',
+    message: 'There is no merge {merge_id} in this workspace',
+  },
   // spec §7.1, §8.4
   array_field_conflict: {
     status: 400,
@@ -276,6 +314,30 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     type: 'Not Found',
     message: "No request with id '{request_id}' was received by this workspace",
     attribute: 'request_id',
+  },
+  // Inlet's own: the admin API
+  admin_unauthorized: {
+    status: 401,
+    type: 'Authentication required',
+    message: 'A valid admin token is required: Authorization: Bearer <INLET_ADMIN_TOKEN>',
+  },
+  admin_invalid_input: {
+    status: 400,
+    type: 'ValueError',
+    message: '{detail}',
+    attribute: '{attribute}',
+  },
+  admin_workspace_not_found: {
+    status: 404,
+    type: 'Not Found',
+    message: "No workspace with id '{workspace_id}'",
+    attribute: 'workspace_id',
+  },
+  admin_workspace_exists: {
+    status: 409,
+    type: 'Conflict',
+    message: "A workspace with id '{workspace_id}' already exists",
+    attribute: 'workspace_id',
   },
   service_unavailable: {
     status: 503,

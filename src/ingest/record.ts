@@ -51,6 +51,17 @@ export type DevicePayload = {
   attributes: JsonObject
 }
 
+/** spec §7.7: one pair of a Merge Users request; `customer_id` of the log record is the retained. */
+export type MergePayload = {
+  merged_user: string
+  retained_user: string
+}
+
+/** Inlet: undo the merge whose id (the seq of its `merge` record) is `merge_id`. */
+export type MergeUndoPayload = {
+  merge_id: number
+}
+
 export type InvalidPayload = {
   /** The error code the element failed with (errors.ts). */
   code: string

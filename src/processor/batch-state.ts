@@ -7,13 +7,16 @@
 import type {
   BatchSnapshot,
   DeviceRow,
+  EventOwner,
   EventRow,
+  MergeRow,
   RecordOutcomeRow,
   UserRow,
 } from '../store/store.js'
 
 export type BatchState = Readonly<{
   userByCustomerId(workspaceId: string, customerId: string): UserRow | undefined
+  userById(workspaceId: string, id: string): UserRow | undefined
   /** Adds or replaces a user; the row is written at commit. */
   putUser(user: UserRow): void
   device(workspaceId: string, deviceId: string): DeviceRow | undefined
@@ -21,12 +24,21 @@ export type BatchState = Readonly<{
   putDevice(device: DeviceRow): void
   deleteDevice(workspaceId: string, deviceId: string): void
   addEvent(event: EventRow): void
+  /** Seqs of the stored events of a user (loaded for `merge` records only). */
+  eventSeqsOfUser(workspaceId: string, userId: string): number[]
+  moveEvent(owner: EventOwner): void
+  deleteEvent(workspaceId: string, seq: number): void
+  merge(workspaceId: string, id: number): MergeRow | undefined
+  putMerge(merge: MergeRow): void
   addOutcome(outcome: RecordOutcomeRow): void
   changes(): Readonly<{
     users: UserRow[]
     devices: DeviceRow[]
     deletedDevices: { workspaceId: string; deviceId: string }[]
     events: EventRow[]
+    movedEvents: EventOwner[]
+    deletedEvents: { workspaceId: string; seq: number }[]
+    merges: MergeRow[]
     outcomes: RecordOutcomeRow[]
   }>
 }>
@@ -35,9 +47,23 @@ const k = (a: string, b: string): string => `${a}\u0000${b}`
 
 export function createBatchState(snapshot: BatchSnapshot): BatchState {
   const users = new Map<string, UserRow>()
+  const usersById = new Map<string, UserRow>()
+  /** The customer-id key each user object is filed under in `users`. */
+  const storedUnder = new WeakMap<UserRow, string>()
   for (const u of snapshot.users) {
-    if (u.customerId !== null) users.set(k(u.workspaceId, u.customerId), u)
+    if (u.customerId !== null) {
+      users.set(k(u.workspaceId, u.customerId), u)
+      storedUnder.set(u, k(u.workspaceId, u.customerId))
+    }
+    usersById.set(k(u.workspaceId, u.id), u)
   }
+  const owners = new Map<string, EventOwner>()
+  for (const o of snapshot.eventOwners ?? []) owners.set(k(o.workspaceId, String(o.seq)), o)
+  const moved = new Map<string, EventOwner>()
+  const deletedEvents = new Map<string, { workspaceId: string; seq: number }>()
+  const merges = new Map<string, MergeRow>()
+  for (const m of snapshot.merges ?? []) merges.set(k(m.workspaceId, String(m.id)), m)
+  const dirtyMerges = new Map<string, MergeRow>()
   const devices = new Map<string, DeviceRow>()
   for (const d of snapshot.devices) devices.set(k(d.workspaceId, d.deviceId), d)
   const dirtyUsers = new Set<UserRow>()
@@ -48,8 +74,20 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
 
   return {
     userByCustomerId: (workspaceId, customerId) => users.get(k(workspaceId, customerId)),
+    userById: (workspaceId, id) => usersById.get(k(workspaceId, id)),
     putUser: (user) => {
-      if (user.customerId !== null) users.set(k(user.workspaceId, user.customerId), user)
+      // A user whose customer id changed (merged away, restored by an undo) leaves its old key.
+      const current = user.customerId === null ? undefined : k(user.workspaceId, user.customerId)
+      const previous = storedUnder.get(user)
+      if (previous !== undefined && previous !== current && users.get(previous) === user) {
+        users.delete(previous)
+      }
+      if (current === undefined) storedUnder.delete(user)
+      else {
+        storedUnder.set(user, current)
+        users.set(current, user)
+      }
+      usersById.set(k(user.workspaceId, user.id), user)
       dirtyUsers.add(user)
     },
     device: (workspaceId, deviceId) => devices.get(k(workspaceId, deviceId)),
@@ -70,6 +108,30 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
     addEvent: (event) => {
       events.push(event)
     },
+    eventSeqsOfUser: (workspaceId, userId) => {
+      const stored = [...owners.values()]
+      const fresh = events.filter((e) => !owners.has(k(e.workspaceId, String(e.seq))))
+      return [...stored, ...fresh]
+        .filter((o) => o.workspaceId === workspaceId && o.userId === userId)
+        .map((o) => o.seq)
+    },
+    moveEvent: (owner) => {
+      const key = k(owner.workspaceId, String(owner.seq))
+      owners.set(key, owner)
+      moved.set(key, owner)
+    },
+    deleteEvent: (workspaceId, seq) => {
+      const key = k(workspaceId, String(seq))
+      owners.delete(key)
+      moved.delete(key)
+      deletedEvents.set(key, { workspaceId, seq })
+    },
+    merge: (workspaceId, id) => merges.get(k(workspaceId, String(id))),
+    putMerge: (merge) => {
+      const key = k(merge.workspaceId, String(merge.id))
+      merges.set(key, merge)
+      dirtyMerges.set(key, merge)
+    },
     addOutcome: (outcome) => {
       outcomes.push(outcome)
     },
@@ -78,6 +140,9 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
       devices: [...dirtyDevices.values()],
       deletedDevices: [...deleted.values()],
       events,
+      movedEvents: [...moved.values()],
+      deletedEvents: [...deletedEvents.values()],
+      merges: [...dirtyMerges.values()],
       outcomes,
     }),
   }

@@ -211,6 +211,20 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(keyless?.keySalt, null)
       })
 
+      it('keeps a rotated-out key with its expiry, and removes it on null', async (t) => {
+        const store = await fresh(t)
+        const previousKey = { hash: '12'.repeat(32), salt: '34'.repeat(16), expiresAt: T0 + 60_000 }
+        await store.workspaces.create(aWorkspace({ previousKey }))
+        assert.deepEqual(await store.workspaces.get(WS), aWorkspace({ previousKey }))
+        const other = { hash: '56'.repeat(32), salt: '78'.repeat(16), expiresAt: T0 + 5 }
+        const rotated = await store.workspaces.update(WS, { previousKey: other, updatedAt: T0 + 1 })
+        assert.deepEqual(rotated, aWorkspace({ previousKey: other, updatedAt: T0 + 1 }))
+        const renamed = await store.workspaces.update(WS, { name: 'N', updatedAt: T0 + 2 })
+        assert.deepEqual(renamed?.previousKey, other, 'a patch without previousKey keeps it')
+        const cleared = await store.workspaces.update(WS, { previousKey: null, updatedAt: T0 + 3 })
+        assert.deepEqual(cleared, aWorkspace({ name: 'N', updatedAt: T0 + 3 }))
+      })
+
       it('answers undefined when updating a workspace that does not exist', async (t) => {
         const store = await fresh(t)
         assert.equal(await store.workspaces.update('NOPE', { name: 'x', updatedAt: T0 }), undefined)
@@ -362,7 +376,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(await store.processing.cursor(), 0)
         await store.log.append([aLogRecord()])
         const records = await store.log.readAfter(0, 10)
-        assert.deepEqual(await store.processing.loadSnapshot(records), { users: [], devices: [] })
+        assert.deepEqual(
+          { eventOwners: [], merges: [], ...(await store.processing.loadSnapshot(records)) },
+          { users: [], devices: [], eventOwners: [], merges: [] },
+        )
       })
 
       it('commits a batch: every row written and the cursor moved', async (t) => {
@@ -560,6 +577,95 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const records = [1, 2, 3].map((seq) => ({ ...aLogRecord({ index: seq }), seq }))
         const snapshot = await store.processing.loadSnapshot(records)
         assert.deepEqual(snapshot.users, [aUser()])
+      })
+    })
+
+    describe('merges', () => {
+      const mergeRecord = (payload: object): NewLogRecord =>
+        aLogRecord({ kind: 'merge', customerId: 'keeper', payload: JSON.stringify(payload) })
+
+      it('loads both users of a merge record, their devices and the merged user’s events', async (t) => {
+        const store = await fresh(t)
+        const keeper = aUser({ id: 'u-keeper', customerId: 'keeper' })
+        const gone = aUser({ id: 'u-gone', customerId: 'gone' })
+        await store.processing.commit(
+          changes({
+            toSeq: 0,
+            users: [keeper, gone],
+            devices: [aDevice({ deviceId: 'd-gone', userId: 'u-gone' })],
+            events: [
+              anEvent({ seq: 5, userId: 'u-gone' }),
+              anEvent({ seq: 6, userId: 'u-keeper' }),
+            ],
+          }),
+        )
+        await store.log.append([mergeRecord({ merged_user: 'gone', retained_user: 'keeper' })])
+        const snapshot = await store.processing.loadSnapshot(await store.log.readAfter(0, 10))
+        assert.deepEqual(
+          sortedBy(snapshot.users, (u) => u.id),
+          [gone, keeper],
+        )
+        assert.deepEqual(
+          snapshot.devices.map((d) => d.deviceId),
+          ['d-gone'],
+        )
+        assert.deepEqual(snapshot.eventOwners, [{ workspaceId: WS, seq: 5, userId: 'u-gone' }])
+      })
+
+      it('moves and deletes events and records merges, atomically with the cursor', async (t) => {
+        const store = await fresh(t)
+        await store.processing.commit(
+          changes({
+            toSeq: 1,
+            users: [aUser({ id: 'u-keeper' }), aUser({ id: 'u-gone', customerId: 'gone' })],
+            events: [anEvent({ seq: 1, userId: 'u-gone' })],
+          }),
+        )
+        const merge = {
+          id: 2,
+          workspaceId: WS,
+          requestId: 'REQBBBBB',
+          retainedUserId: 'u-keeper',
+          mergedUserId: 'u-gone',
+          at: T0,
+          before: '{"any":"json"}',
+          undoneAt: null,
+        }
+        await store.processing.commit(
+          changes({
+            fromSeq: 1,
+            toSeq: 2,
+            events: [anEvent({ seq: -2, userId: 'u-gone', name: 'MOE_USER_MERGE_EVENT' })],
+            movedEvents: [{ workspaceId: WS, seq: 1, userId: 'u-keeper' }],
+            merges: [merge],
+          }),
+        )
+        assert.deepEqual(
+          (await store.profiles.eventsOfUser(WS, 'u-keeper', 10)).map((e) => e.seq),
+          [1],
+        )
+        assert.deepEqual(
+          (await store.profiles.eventsOfUser(WS, 'u-gone', 10)).map((e) => e.seq),
+          [-2],
+        )
+        assert.deepEqual(await store.profiles.merge(WS, 2), merge)
+        assert.equal(await store.profiles.merge(OTHER_WS, 2), undefined)
+
+        await store.log.append([
+          aLogRecord({ kind: 'merge_undo', customerId: 'gone', payload: '{"merge_id":2}' }),
+        ])
+        const undo = await store.processing.loadSnapshot(await store.log.readAfter(0, 10))
+        assert.deepEqual(undo.merges, [merge])
+        await store.processing.commit(
+          changes({
+            fromSeq: 2,
+            toSeq: 3,
+            deletedEvents: [{ workspaceId: WS, seq: -2 }],
+            merges: [{ ...merge, undoneAt: T0 + 5 }],
+          }),
+        )
+        assert.deepEqual(await store.profiles.eventsOfUser(WS, 'u-gone', 10), [])
+        assert.equal((await store.profiles.merge(WS, 2))?.undoneAt, T0 + 5)
       })
     })
 

@@ -31,13 +31,19 @@ export type Workspace = Readonly<{
   settings: WorkspaceSettings
   createdAt: number
   updatedAt: number
+  /** The key replaced by a rotation with a grace period, accepted until `expiresAt`. */
+  previousKey?: PreviousKey
 }>
+
+/** A rotated-out Data API key: salted SHA-256 as for the current key, and when it stops working. */
+export type PreviousKey = Readonly<{ hash: string; salt: string; expiresAt: number }>
 
 export type WorkspacePatch = Partial<
   Pick<Workspace, 'name' | 'keyHash' | 'keySalt' | 'state' | 'settings'>
-> & { updatedAt: number }
+> & { updatedAt: number; /** null removes it. */ previousKey?: PreviousKey | null }
 
-export type RecordKind = 'customer' | 'event' | 'device' | 'invalid'
+/** `merge` / `merge_undo`: one pair of Merge Users (spec §7.7), the undo of one merge (Inlet). */
+export type RecordKind = 'customer' | 'event' | 'device' | 'merge' | 'merge_undo' | 'invalid'
 
 export type NewLogRecord = Readonly<{
   workspaceId: string
@@ -110,10 +116,33 @@ export type RecordOutcomeRow = Readonly<{
   at: number
 }>
 
+/**
+ * One applied merge (spec §7.7), kept so that it can be audited and undone: its id is the seq of
+ * the log record that asked for it.
+ */
+export type MergeRow = Readonly<{
+  id: number
+  workspaceId: string
+  requestId: string
+  retainedUserId: string
+  mergedUserId: string
+  at: number
+  /** JSON of MergeBefore: both users, the merged user's devices and events as they were. */
+  before: string
+  undoneAt: number | null
+}>
+
+/** An event's owner: which user an event belongs to (merges move events between users). */
+export type EventOwner = Readonly<{ workspaceId: string; seq: number; userId: string }>
+
 /** What the processor needs in memory to apply a batch: the users and devices it touches. */
 export type BatchSnapshot = Readonly<{
   users: readonly UserRow[]
   devices: readonly DeviceRow[]
+  /** For `merge` records: the events of the user being merged away. */
+  eventOwners?: readonly EventOwner[]
+  /** For `merge_undo` records: the merges they undo. */
+  merges?: readonly MergeRow[]
 }>
 
 /** Everything one applied batch changes, written atomically with the cursor. */
@@ -126,6 +155,11 @@ export type BatchChanges = Readonly<{
   devices: readonly DeviceRow[]
   deletedDevices: readonly Readonly<{ workspaceId: string; deviceId: string }>[]
   events: readonly EventRow[]
+  /** Events given to another user (merge, undo). */
+  movedEvents?: readonly EventOwner[]
+  deletedEvents?: readonly Readonly<{ workspaceId: string; seq: number }>[]
+  /** Merges recorded or (undoneAt set) undone. */
+  merges?: readonly MergeRow[]
   outcomes: readonly RecordOutcomeRow[]
 }>
 
@@ -158,6 +192,8 @@ export interface ProfileRepo {
   eventsOfUser(workspaceId: string, userId: string, limit: number): Promise<EventRow[]>
   devicesOfUser(workspaceId: string, userId: string): Promise<DeviceRow[]>
   outcomesOfRequest(requestId: string): Promise<RecordOutcomeRow[]>
+  /** One merge by id (the seq of its log record). */
+  merge(workspaceId: string, id: number): Promise<MergeRow | undefined>
 }
 
 export interface ProcessingRepo {

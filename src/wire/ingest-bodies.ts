@@ -13,6 +13,8 @@ import type {
   DevicePayload,
   EventPayload,
   InvalidPayload,
+  MergePayload,
+  MergeUndoPayload,
   JsonObject,
   UnsetRule,
 } from '../ingest/record.js'
@@ -22,6 +24,8 @@ export type ParsedRecord =
   | { kind: 'customer'; customerId: string; payload: CustomerPayload }
   | { kind: 'event'; customerId: string; payload: EventPayload }
   | { kind: 'device'; customerId: string; payload: DevicePayload }
+  | { kind: 'merge'; customerId: string; payload: MergePayload }
+  | { kind: 'merge_undo'; customerId: string | null; payload: MergeUndoPayload }
   | { kind: 'invalid'; customerId: string | null; payload: InvalidPayload }
 
 export const DEVICE_PLATFORMS = ['ANDROID', 'iOS', 'web', 'TV'] as const

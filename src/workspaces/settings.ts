@@ -3,6 +3,12 @@
  * need no migration) and this module is the only reader. Unknown keys are ignored and a value of
  * the wrong type reads as the default, so an old or hand-edited row never breaks a request.
  */
+import {
+  DEFAULT_FAIR_USAGE,
+  readFairUsage,
+  type FairUsageSettings,
+} from '../governance/fair-usage.js'
+import { readQuotaOverrides, type QuotaOverrides } from '../governance/quotas.js'
 import type { WorkspaceSettings as StoredSettings } from '../store/store.js'
 
 export type WorkspaceSettings = Readonly<{
@@ -22,6 +28,12 @@ export type WorkspaceSettings = Readonly<{
    * a number under `revenueAttribute`, that number to the user's lifetime value (`t_rev`).
    */
   conversionGoals: readonly ConversionGoal[]
+  /** spec §5.1: per-minute quotas that differ from the documented defaults (governance/quotas.ts). */
+  quotas: QuotaOverrides
+  /** spec §5.3: the per-user Fair Usage Policy (off by default; governance/fair-usage.ts). */
+  fairUsage: FairUsageSettings
+  /** spec §6.2: the workspace's User Identity Resolution feature flag (default false). */
+  identityResolution: boolean
 }>
 
 export type ConversionGoal = Readonly<{ event: string; revenueAttribute?: string }>
@@ -30,6 +42,9 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = Object.freeze({
   bulkStrictElementValidation: false,
   projects: Object.freeze({}),
   conversionGoals: Object.freeze([]),
+  quotas: Object.freeze({}),
+  fairUsage: DEFAULT_FAIR_USAGE,
+  identityResolution: false,
 })
 
 export function readSettings(raw: StoredSettings): WorkspaceSettings {
@@ -45,6 +60,12 @@ export function readSettings(raw: StoredSettings): WorkspaceSettings {
           )
         : DEFAULT_SETTINGS.projects,
     conversionGoals: readGoals(raw['conversionGoals']),
+    quotas: readQuotaOverrides(raw['quotas']),
+    fairUsage: readFairUsage(raw['fairUsage']),
+    identityResolution:
+      typeof raw['identityResolution'] === 'boolean'
+        ? raw['identityResolution']
+        : DEFAULT_SETTINGS.identityResolution,
   }
 }
 

@@ -1,7 +1,9 @@
 /**
- * Workspace lifecycle: creating a workspace with its Data API key (shown once), listing, and the
- * start-up bootstrap (a first workspace, or the exact credentials an existing MoEngage integration
- * already uses). The gateway reads workspaces through the store; nothing here is on the hot path.
+ * Workspace lifecycle: creating a workspace with its Data API key (shown once), listing, updating
+ * (name, state, quota limits, settings), rotating and removing keys, and the start-up bootstrap
+ * (a first workspace, or the exact credentials an existing MoEngage integration already uses).
+ * The CLI and the admin API both go through here. The gateway reads workspaces through the
+ * store; nothing here is on the hot path.
  */
 import type { Clock } from '../clock.js'
 import type { IdGenerator } from '../ids.js'
@@ -9,8 +11,10 @@ import {
   StoreConflictError,
   type Store,
   type Workspace,
+  type WorkspacePatch,
   type WorkspaceState,
 } from '../store/store.js'
+import { WorkspaceInputError, applySettingsChanges, type WorkspaceChanges } from './changes.js'
 import { hashKey } from './keys.js'
 
 export const WORKSPACE_ID_PATTERN = /^[A-Z0-9]{4,64}$/
@@ -21,13 +25,33 @@ export type CreateWorkspaceInput = Readonly<{
   key?: string
   name?: string
   state?: WorkspaceState
+  /** Limits and settings to start with (changes.ts), applied over empty settings. */
+  changes?: WorkspaceChanges
+}>
+
+export type RotateKeyInput = Readonly<{
+  /** The new key; generated when omitted. */
+  key?: string
+  /** How long the replaced key keeps working (0, the default: not at all). */
+  graceSeconds?: number
 }>
 
 export type CreatedWorkspace = Readonly<{ workspace: Workspace; dataApiKey: string }>
 
-export class WorkspaceInputError extends Error {
-  override readonly name: string = 'WorkspaceInputError'
+export { WorkspaceInputError }
+
+/** No workspace has this id (update, rotation, removal). */
+export class WorkspaceNotFoundError extends Error {
+  override readonly name: string = 'WorkspaceNotFoundError'
+  readonly workspaceId: string
+  constructor(workspaceId: string) {
+    super(`no workspace with id ${workspaceId}`)
+    this.workspaceId = workspaceId
+  }
 }
+
+/** Longest grace period of a key rotation: 30 days. */
+export const MAX_GRACE_SECONDS = 30 * 86_400
 
 export function createWorkspaces(deps: { store: Store; clock: Clock; ids: IdGenerator }) {
   const { store, clock, ids } = deps
@@ -45,18 +69,90 @@ export function createWorkspaces(deps: { store: Store; clock: Clock; ids: IdGene
     }
     const { hash, salt } = hashKey(key)
     const now = clock.now()
+    const changes = input.changes ?? {}
     const workspace: Workspace = {
       id,
-      name: input.name ?? id,
+      name: changes.name ?? input.name ?? id,
       keyHash: hash,
       keySalt: salt,
-      state: input.state ?? 'active',
-      settings: {},
+      state: changes.state ?? input.state ?? 'active',
+      settings: applySettingsChanges({}, changes),
       createdAt: now,
       updatedAt: now,
     }
     await store.workspaces.create(workspace)
     return { workspace, dataApiKey: key }
+  }
+
+  async function existing(id: string): Promise<Workspace> {
+    const workspace = await store.workspaces.get(id)
+    if (workspace === undefined) throw new WorkspaceNotFoundError(id)
+    return workspace
+  }
+
+  /** Name, state, quota limits and settings; the fields not in `changes` stay as they are. */
+  async function update(id: string, changes: WorkspaceChanges): Promise<Workspace> {
+    const workspace = await existing(id)
+    const patch: WorkspacePatch = {
+      updatedAt: clock.now(),
+      ...(changes.name === undefined ? {} : { name: changes.name }),
+      ...(changes.state === undefined ? {} : { state: changes.state }),
+      ...(changes.limits === undefined && changes.settings === undefined
+        ? {}
+        : { settings: applySettingsChanges(workspace.settings, changes) }),
+    }
+    const updated = await store.workspaces.update(id, patch)
+    if (updated === undefined) throw new WorkspaceNotFoundError(id)
+    return updated
+  }
+
+  /**
+   * A new Data API key, effective at once; the replaced key then answers 401 `key_mismatch`, or
+   * keeps working for `graceSeconds` when given (a workspace without a key just gets one).
+   */
+  async function rotateKey(id: string, input: RotateKeyInput = {}): Promise<CreatedWorkspace> {
+    const key = input.key ?? ids.apiKey()
+    if (!API_KEY_PATTERN.test(key)) {
+      throw new WorkspaceInputError(
+        'data API key must be 8 to 256 characters without spaces',
+        'data_api_key',
+      )
+    }
+    const grace = input.graceSeconds ?? 0
+    if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) {
+      throw new WorkspaceInputError(
+        `grace period must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS}`,
+        'grace_seconds',
+      )
+    }
+    const workspace = await existing(id)
+    const now = clock.now()
+    const { hash, salt } = hashKey(key)
+    const previousKey =
+      grace > 0 && workspace.keyHash !== null && workspace.keySalt !== null
+        ? { hash: workspace.keyHash, salt: workspace.keySalt, expiresAt: now + grace * 1000 }
+        : null
+    const updated = await store.workspaces.update(id, {
+      keyHash: hash,
+      keySalt: salt,
+      previousKey,
+      updatedAt: now,
+    })
+    if (updated === undefined) throw new WorkspaceNotFoundError(id)
+    return { workspace: updated, dataApiKey: key }
+  }
+
+  /** spec §4.4: a workspace without a Data API key answers 409 `key_not_set` until one is set. */
+  async function removeKey(id: string): Promise<Workspace> {
+    await existing(id)
+    const updated = await store.workspaces.update(id, {
+      keyHash: null,
+      keySalt: null,
+      previousKey: null,
+      updatedAt: clock.now(),
+    })
+    if (updated === undefined) throw new WorkspaceNotFoundError(id)
+    return updated
   }
 
   /**
@@ -82,7 +178,15 @@ export function createWorkspaces(deps: { store: Store; clock: Clock; ids: IdGene
     return create({ name: input.name })
   }
 
-  return { create, bootstrap, list: () => store.workspaces.list() }
+  return {
+    create,
+    bootstrap,
+    update,
+    rotateKey,
+    removeKey,
+    get: existing,
+    list: () => store.workspaces.list(),
+  }
 }
 
 export type Workspaces = ReturnType<typeof createWorkspaces>

@@ -74,7 +74,7 @@ export async function createTestApp(
     logRetentionMs: config.logRetentionSeconds * 1000,
   })
   const ingest = createIngest({ log: store.log, clock })
-  const app = await createApp({ config, store, ingest, processor, log, ids })
+  const app = await createApp({ config, store, ingest, processor, log, ids, clock })
   t.after(async () => {
     await app.close()
     await store.close()

@@ -1,16 +1,112 @@
 /**
- * `inlet workspaces create|list`: manage workspaces in the data directory directly (the server may
- * be running; SQLite's locking lets both work on the same files). `create` prints the Data API key
- * once, as JSON with `--json`.
+ * `inlet workspaces create|list|get|update|set-state|set-limits|rotate-key|remove-key`: manage
+ * workspaces in the data directory directly (the server may be running; SQLite's locking lets both
+ * work on the same files, and the server reads a workspace's state, key and limits on each
+ * request, so changes apply at once). The same operations as the admin API, through the same
+ * checks (workspaces/changes.ts). `create` and `rotate-key` print the Data API key once.
  */
 import { parseArgs } from 'node:util'
 import { systemClock } from '../../clock.js'
 import { loadConfig } from '../../config.js'
 import { createIdGenerator } from '../../ids.js'
 import { createSqliteStore } from '../../store/sqlite/sqlite-store.js'
-import { StoreConflictError } from '../../store/store.js'
-import { WorkspaceInputError, createWorkspaces } from '../../workspaces/workspaces.js'
+import { StoreConflictError, type Workspace } from '../../store/store.js'
+import {
+  WorkspaceInputError,
+  parseWorkspaceChanges,
+  workspaceView,
+  type WorkspaceChanges,
+} from '../../workspaces/changes.js'
+import {
+  WorkspaceNotFoundError,
+  createWorkspaces,
+  type CreateWorkspaceInput,
+} from '../../workspaces/workspaces.js'
 import { UsageError, usage } from '../cli.js'
+
+const print = (value: unknown): void => {
+  process.stdout.write(JSON.stringify(value) + '\n')
+}
+
+/** `name=value` pairs of a repeated flag (`--limit track_user=500`, `--project p1=Shop`). */
+function pairs(flag: string, raw: readonly string[] | undefined): [string, string][] {
+  return (raw ?? []).map((entry) => {
+    const eq = entry.indexOf('=')
+    if (eq <= 0) throw new UsageError(`--${flag} expects name=value: ${entry}`)
+    return [entry.slice(0, eq), entry.slice(eq + 1)]
+  })
+}
+
+function onOff(flag: string, raw: string | undefined): boolean | undefined {
+  if (raw === undefined) return undefined
+  if (['on', 'true', 'yes', '1'].includes(raw)) return true
+  if (['off', 'false', 'no', '0'].includes(raw)) return false
+  throw new UsageError(`--${flag} expects on or off: ${raw}`)
+}
+
+function wholeNumber(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  if (raw.trim() === '' || !Number.isInteger(n)) {
+    throw new UsageError(`--${flag} expects a whole number: ${raw}`)
+  }
+  return n
+}
+
+type Values = {
+  name?: string | undefined
+  state?: string | undefined
+  limit?: string[] | undefined
+  project?: string[] | undefined
+  'bulk-strict'?: string | undefined
+  'identity-resolution'?: string | undefined
+  'fair-usage'?: string | undefined
+}
+
+/** The update flags as the body the admin API takes, checked by the same parser. */
+function changesOf(values: Values): WorkspaceChanges {
+  const limits: Record<string, number | null> = {}
+  for (const [name, value] of pairs('limit', values.limit)) {
+    limits[name] = value === 'default' ? null : (wholeNumber('limit', value) ?? null)
+  }
+  const projects = pairs('project', values.project)
+  const settings: Record<string, unknown> = {}
+  const strict = onOff('bulk-strict', values['bulk-strict'])
+  if (strict !== undefined) settings['bulkStrictElementValidation'] = strict
+  const ir = onOff('identity-resolution', values['identity-resolution'])
+  if (ir !== undefined) settings['identityResolution'] = ir
+  const fair = onOff('fair-usage', values['fair-usage'])
+  if (fair !== undefined) settings['fairUsage'] = { enabled: fair }
+  if (projects.length > 0) settings['projects'] = Object.fromEntries(projects)
+  return parseWorkspaceChanges({
+    ...(values.name === undefined ? {} : { name: values.name }),
+    ...(values.state === undefined ? {} : { state: values.state }),
+    ...(Object.keys(limits).length === 0 ? {} : { limits }),
+    ...(Object.keys(settings).length === 0 ? {} : { settings }),
+  })
+}
+
+function showWorkspace(workspace: Workspace, json: boolean): void {
+  const view = workspaceView(workspace)
+  if (json) return print(view)
+  const limits = Object.entries(view.limits)
+    .map(([name, n]) => `${name}=${n}`)
+    .join(' ')
+  process.stdout.write(
+    [
+      `Workspace ID:  ${view.workspace_id}`,
+      `Name:          ${view.name}`,
+      `State:         ${view.state}`,
+      `Key set:       ${view.key_set ? 'yes' : 'no'}`,
+      ...(view.previous_key_expires_at === null
+        ? []
+        : [`Previous key:  works until ${view.previous_key_expires_at}`]),
+      `Limits/min:    ${limits}`,
+      `Settings:      ${JSON.stringify(view.settings)}`,
+      '',
+    ].join('\n'),
+  )
+}
 
 export async function workspacesCommand(
   args: readonly string[],
@@ -25,50 +121,51 @@ export async function workspacesCommand(
         id: { type: 'string' },
         key: { type: 'string' },
         name: { type: 'string' },
+        state: { type: 'string' },
+        limit: { type: 'string', multiple: true },
+        project: { type: 'string', multiple: true },
+        'bulk-strict': { type: 'string' },
+        'identity-resolution': { type: 'string' },
+        'fair-usage': { type: 'string' },
+        'grace-seconds': { type: 'string' },
         json: { type: 'boolean' },
         'data-dir': { type: 'string' },
       },
     }),
   )
+  const json = values.json === true
+  const needId = (): string => {
+    if (values.id === undefined) throw new UsageError(`workspaces ${sub ?? ''} needs --id`)
+    return values.id
+  }
   const merged: Record<string, string | undefined> = { ...env }
   if (values['data-dir'] !== undefined) merged['INLET_DATA_DIR'] = values['data-dir']
   const config = loadConfig(merged)
+  // Flags are checked before the store is opened, so a usage error touches nothing.
+  const changes = sub === 'create' || sub === 'update' ? usageOf(() => changesOf(values)) : {}
   const store = createSqliteStore({ dir: config.dataDir, durability: config.durability })
   const workspaces = createWorkspaces({ store, clock: systemClock, ids: createIdGenerator() })
   try {
     switch (sub) {
       case 'create': {
-        try {
-          const input: { id?: string; key?: string; name?: string } = {}
-          if (values.id !== undefined) input.id = values.id
-          if (values.key !== undefined) input.key = values.key
-          if (values.name !== undefined) input.name = values.name
-          const { workspace, dataApiKey } = await workspaces.create(input)
-          if (values.json === true) {
-            process.stdout.write(
-              JSON.stringify({
-                workspace_id: workspace.id,
-                data_api_key: dataApiKey,
-                name: workspace.name,
-              }) + '\n',
-            )
-          } else {
-            process.stdout.write(
-              `Workspace ID:  ${workspace.id}\nData API key:  ${dataApiKey}\n(the key is shown only now)\n`,
-            )
-          }
-          return 0
-        } catch (err) {
-          if (err instanceof StoreConflictError || err instanceof WorkspaceInputError) {
-            process.stderr.write(`inlet: ${err.message}\n`)
-            return 1
-          }
-          throw err
+        const input: CreateWorkspaceInput = {
+          ...(values.id === undefined ? {} : { id: values.id }),
+          ...(values.key === undefined ? {} : { key: values.key }),
+          changes,
         }
+        const { workspace, dataApiKey } = await workspaces.create(input)
+        if (json) {
+          print({ workspace_id: workspace.id, data_api_key: dataApiKey, name: workspace.name })
+        } else {
+          process.stdout.write(
+            `Workspace ID:  ${workspace.id}\nData API key:  ${dataApiKey}\n(the key is shown only now)\n`,
+          )
+        }
+        return 0
       }
       case 'list': {
         const list = await workspaces.list()
-        if (values.json === true) {
+        if (json) {
           const rows = list.map((w) => ({
             workspace_id: w.id,
             name: w.name,
@@ -76,16 +173,82 @@ export async function workspacesCommand(
             key_set: w.keyHash !== null,
             created_at: new Date(w.createdAt).toISOString(),
           }))
-          process.stdout.write(JSON.stringify(rows) + '\n')
+          print(rows)
         } else {
           for (const w of list) process.stdout.write(`${w.id}\t${w.state}\t${w.name}\n`)
         }
         return 0
       }
+      case 'get':
+        showWorkspace(await workspaces.get(needId()), json)
+        return 0
+      case 'update':
+      case 'set-state':
+      case 'set-limits': {
+        const id = needId()
+        const only =
+          sub === 'set-state'
+            ? usageOf(() => changesOf({ state: values.state ?? '' }))
+            : sub === 'set-limits'
+              ? usageOf(() => changesOf({ limit: values.limit ?? [] }))
+              : changes
+        if (Object.keys(only).length === 0) {
+          throw new UsageError(`workspaces ${sub} changes nothing: give at least one flag`)
+        }
+        showWorkspace(await workspaces.update(id, only), json)
+        return 0
+      }
+      case 'rotate-key': {
+        const id = needId()
+        const grace = wholeNumber('grace-seconds', values['grace-seconds'])
+        const { workspace, dataApiKey } = await workspaces.rotateKey(id, {
+          ...(values.key === undefined ? {} : { key: values.key }),
+          ...(grace === undefined ? {} : { graceSeconds: grace }),
+        })
+        const until = workspace.previousKey?.expiresAt
+        if (json) {
+          print({
+            workspace_id: workspace.id,
+            data_api_key: dataApiKey,
+            previous_key_expires_at: until === undefined ? null : new Date(until).toISOString(),
+          })
+        } else {
+          process.stdout.write(
+            `Workspace ID:  ${workspace.id}\nData API key:  ${dataApiKey}\n(the key is shown only now)\n` +
+              (until === undefined
+                ? 'The previous key no longer works.\n'
+                : `The previous key works until ${new Date(until).toISOString()}.\n`),
+          )
+        }
+        return 0
+      }
+      case 'remove-key':
+        showWorkspace(await workspaces.removeKey(needId()), json)
+        return 0
       default:
         throw new UsageError(`unknown workspaces command: ${sub ?? '(none)'}`)
     }
+  } catch (err) {
+    if (
+      err instanceof StoreConflictError ||
+      err instanceof WorkspaceInputError ||
+      err instanceof WorkspaceNotFoundError
+    ) {
+      process.stderr.write(`inlet: ${err.message}\n`)
+      return 1
+    }
+    throw err
   } finally {
     await store.close()
+  }
+}
+
+/** Input errors found while reading flags are usage errors (exit code 2). */
+function usageOf<T>(read: () => T): T {
+  try {
+    return read()
+  } catch (err) {
+    if (err instanceof WorkspaceInputError) throw new UsageError(err.message)
+    throw err
   }
 }

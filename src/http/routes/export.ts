@@ -6,11 +6,12 @@
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.js'
 import { AppError } from '../../errors.js'
+import type { Governance } from '../../governance/governance.js'
 import { defineOwn, toWireValue } from '../../profile/attribute-values.js'
 import { friendlyKey, internalKey } from '../../profile/standard-attributes.js'
 import type { Store, UserRow } from '../../store/store.js'
 import { isObject } from '../../wire/ingest-bodies.js'
-import { bodyOf, dataRoute, workspaceOf } from './route.js'
+import { bodyOf, dataRoute, workspaceRowOf } from './route.js'
 
 export const MAX_EXPORT_IDENTIFIERS = 20
 
@@ -66,15 +67,19 @@ export function exportedAttributes(
 export function exportRoutes(
   root: FastifyInstance,
   api: FastifyInstance,
-  deps: Readonly<{ store: Store; config: Config }>,
+  deps: Readonly<{ store: Store; config: Config; governance: Governance }>,
 ): void {
   dataRoute(root, api, {
     url: '/v1/customers/export',
     family: 'export',
     bodyLimitBytes: deps.config.bodyLimitBytes,
     handler: async (request) => {
-      const workspaceId = workspaceOf(request)
+      const workspace = workspaceRowOf(request)
+      const workspaceId = workspace.id
+      deps.governance.observe(request, workspace, ['get_user'])
       const { identifiers, fields } = parseExportRequest(bodyOf(request))
+      // spec §5.1: 1,000 users a minute, counted by the identifiers asked for.
+      deps.governance.admit(request, workspace, [{ quota: 'get_user', amount: identifiers.length }])
       const byCustomer = identifiers.filter((i) => i.identifier_type === 'customer_id')
       const byId = identifiers.filter((i) => i.identifier_type !== 'customer_id')
       const found = await deps.store.profiles.findUsers(workspaceId, {

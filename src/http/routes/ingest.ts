@@ -17,24 +17,30 @@ import {
   readBulkElements,
   type ParsedRecord,
 } from '../../wire/ingest-bodies.js'
+import { INGEST_QUOTAS, ingestDemands, type Governance } from '../../governance/governance.js'
 import { wireError } from '../wire-errors.js'
 import { readSettings, projectName, type WorkspaceSettings } from '../../workspaces/settings.js'
 import { ACCEPTED_SCHEMA, acceptedBody, bodyOf, dataRoute, workspaceRowOf } from './route.js'
 
-export type IngestRouteDeps = Readonly<{ ingest: Ingest; config: Config }>
+export type IngestRouteDeps = Readonly<{ ingest: Ingest; config: Config; governance: Governance }>
 
 export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: IngestRouteDeps) {
-  const { ingest, config } = deps
+  const { ingest, config, governance } = deps
   const single = (
+    family: 'customer' | 'event' | 'device' | 'bulk',
     parse: (body: Record<string, unknown>, settings: WorkspaceSettings) => ParsedRecord[],
   ) =>
     async function accept(request: FastifyRequest) {
       const workspace = workspaceRowOf(request)
+      governance.observe(request, workspace, INGEST_QUOTAS[family])
       const settings = readSettings(workspace.settings)
       const project = projectOf(request, settings)
       const records = parse(bodyOf(request), settings)
       if (project !== undefined) for (const r of records) withProject(r, project)
-      await ingest.accept({ workspaceId: workspace.id, requestId: request.id }, records)
+      // spec §5.1: the request's records are counted against the quota, all or none (429).
+      governance.admit(request, workspace, ingestDemands(family, records))
+      const admitted = governance.fairUsage(workspace, records)
+      await ingest.accept({ workspaceId: workspace.id, requestId: request.id }, admitted)
       return acceptedBody(request.id)
     }
 
@@ -43,21 +49,21 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
     ...common,
     url: '/v1/customer/:id',
     family: 'customer',
-    handler: single((body) => [parseCustomer(body, { checkType: true })]),
+    handler: single('customer', (body) => [parseCustomer(body, { checkType: true })]),
   })
   dataRoute(root, api, {
     ...common,
     url: '/v1/event/:id',
     family: 'event',
-    handler: single((body) => parseEvent(body, { checkType: true })),
+    handler: single('event', (body) => parseEvent(body, { checkType: true })),
   })
   dataRoute(root, api, {
     ...common,
     url: '/v1/device/:id',
     family: 'device',
-    handler: single((body) => [parseDevice(body, { checkType: true })]),
+    handler: single('device', (body) => [parseDevice(body, { checkType: true })]),
   })
-  const bulk = single((body, settings) =>
+  const bulk = single('bulk', (body, settings) =>
     parseBulk(body, { strict: settings.bulkStrictElementValidation }),
   )
   for (const url of ['/v1/transition/:id', '/v1/transition']) {

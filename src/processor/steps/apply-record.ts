@@ -9,6 +9,7 @@ import { skipped, type Outcome } from '../outcome.js'
 import { applyCustomer } from './apply-customer.js'
 import { applyDevice } from './apply-device.js'
 import { applyEvent } from './apply-event.js'
+import { applyMerge, applyMergeUndo } from './apply-merge.js'
 import { parsePayload, type StepContext } from './step.js'
 
 export function applyRecord(record: LogRecord, ctx: StepContext): Outcome {
@@ -19,6 +20,10 @@ export function applyRecord(record: LogRecord, ctx: StepContext): Outcome {
       return applyEvent(record, ctx)
     case 'device':
       return applyDevice(record, ctx)
+    case 'merge':
+      return applyMerge(record, ctx)
+    case 'merge_undo':
+      return applyMergeUndo(record, ctx)
     case 'invalid':
       return skipped(parsePayload<InvalidPayload>(record).reason)
   }

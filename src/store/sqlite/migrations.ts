@@ -102,4 +102,32 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       INSERT INTO processor_state (name, value) VALUES ('cursor', 0);
     `,
   },
+  {
+    version: 2,
+    name: 'merge log (spec §7.7; undo)',
+    sql: `
+      CREATE TABLE merges (
+        workspace_id TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        request_id TEXT NOT NULL,
+        retained_user_id TEXT NOT NULL,
+        merged_user_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        before TEXT NOT NULL,
+        undone_at INTEGER,
+        PRIMARY KEY (workspace_id, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX merges_by_retained ON merges (workspace_id, retained_user_id);
+      CREATE INDEX merges_by_merged ON merges (workspace_id, merged_user_id);
+    `,
+  },
+  {
+    version: 3,
+    name: 'rotated-out Data API key with its grace period (workspace governance)',
+    sql: `
+      ALTER TABLE workspaces ADD COLUMN prev_key_hash TEXT;
+      ALTER TABLE workspaces ADD COLUMN prev_key_salt TEXT;
+      ALTER TABLE workspaces ADD COLUMN prev_key_expires_at INTEGER;
+    `,
+  },
 ]

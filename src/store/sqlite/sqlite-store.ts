@@ -14,8 +14,10 @@ import {
   type BatchChanges,
   type BatchSnapshot,
   type DeviceRow,
+  type EventOwner,
   type EventRow,
   type LogRecord,
+  type MergeRow,
   type NewLogRecord,
   type OutcomeKind,
   type RecordKind,
@@ -80,6 +82,15 @@ function toWorkspace(r: Row): Workspace {
     settings: json(r['settings']),
     createdAt: num(r['created_at']),
     updatedAt: num(r['updated_at']),
+    ...(r['prev_key_hash'] === null || r['prev_key_hash'] === undefined
+      ? {}
+      : {
+          previousKey: {
+            hash: str(r['prev_key_hash']),
+            salt: str(r['prev_key_salt']),
+            expiresAt: num(r['prev_key_expires_at']),
+          },
+        }),
   }
 }
 
@@ -180,8 +191,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ),
     logCompact: logDb.prepare('DELETE FROM log WHERE seq <= ? AND received_at < ?'),
     wsInsert: db.prepare(
-      `INSERT INTO workspaces (id, name, key_hash, key_salt, state, settings, created_at, updated_at)
-       VALUES (@id, @name, @keyHash, @keySalt, @state, @settings, @createdAt, @updatedAt)`,
+      `INSERT INTO workspaces (id, name, key_hash, key_salt, state, settings, created_at, updated_at,
+         prev_key_hash, prev_key_salt, prev_key_expires_at)
+       VALUES (@id, @name, @keyHash, @keySalt, @state, @settings, @createdAt, @updatedAt,
+         @prevKeyHash, @prevKeySalt, @prevKeyExpiresAt)`,
     ),
     wsGet: db.prepare('SELECT * FROM workspaces WHERE id = ?'),
     wsList: db.prepare('SELECT * FROM workspaces ORDER BY created_at, id'),
@@ -221,6 +234,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     outcomesOfRequest: db.prepare(
       'SELECT * FROM record_outcomes WHERE request_id = ? ORDER BY idx, seq',
     ),
+    eventSeqsOfUser: db
+      .prepare('SELECT seq FROM events WHERE workspace_id = ? AND user_id = ?')
+      .pluck(),
+    eventMove: db.prepare('UPDATE events SET user_id = ? WHERE workspace_id = ? AND seq = ?'),
+    eventDelete: db.prepare('DELETE FROM events WHERE workspace_id = ? AND seq = ?'),
+    mergeGet: db.prepare('SELECT * FROM merges WHERE workspace_id = ? AND id = ?'),
+    mergeUpsert: db.prepare(
+      `INSERT INTO merges (workspace_id, id, request_id, retained_user_id, merged_user_id, at,
+         before, undone_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (workspace_id, id) DO UPDATE SET undone_at = excluded.undone_at`,
+    ),
     cursorGet: db.prepare("SELECT value FROM processor_state WHERE name = 'cursor'").pluck(),
     cursorSet: db.prepare("UPDATE processor_state SET value = ? WHERE name = 'cursor'"),
   }
@@ -243,6 +267,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const users = new Map<string, UserRow>()
     const devices = new Map<string, DeviceRow>()
     const seenUsers = new Set<string>()
+    const seenDevicesOf = new Set<string>()
     const addUser = (row: Row | undefined): void => {
       if (row === undefined) return
       const user = toUser(row)
@@ -253,15 +278,51 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const device = toDevice(row)
       devices.set(`${device.workspaceId}\u0000${device.deviceId}`, device)
     }
+    const eventOwners: EventOwner[] = []
+    const merges: MergeRow[] = []
+    /** Merges need the devices and events of both users; undos need both users by id. */
+    const withDevicesAndEvents = (row: Row | undefined, events: boolean): void => {
+      if (row === undefined) return
+      const user = toUser(row)
+      for (const d of q.devicesOfUser.all(user.workspaceId, user.id) as Row[]) addDevice(d)
+      if (!events) return
+      for (const seq of q.eventSeqsOfUser.all(user.workspaceId, user.id) as number[]) {
+        eventOwners.push({ workspaceId: user.workspaceId, seq, userId: user.id })
+      }
+    }
     for (const r of records) {
+      if (r.kind === 'merge') {
+        const merged = mergedCustomerIdOf(r.payload)
+        if (merged !== undefined) {
+          const row = q.userByCustomer.get(r.workspaceId, merged) as Row | undefined
+          addUser(row)
+          withDevicesAndEvents(row, true)
+        }
+      }
+      if (r.kind === 'merge_undo') {
+        const id = mergeIdOf(r.payload)
+        const merge =
+          id === undefined ? undefined : (q.mergeGet.get(r.workspaceId, id) as Row | undefined)
+        if (merge !== undefined) {
+          const m = toMerge(merge)
+          merges.push(m)
+          for (const userId of [m.retainedUserId, m.mergedUserId]) {
+            const row = q.userById.get(r.workspaceId, userId) as Row | undefined
+            addUser(row)
+            withDevicesAndEvents(row, false)
+          }
+        }
+      }
       if (r.customerId !== null) {
         const key = `${r.workspaceId}\u0000${r.customerId}`
-        if (!seenUsers.has(key)) {
+        const needsDevices = r.kind === 'device' || r.kind === 'merge'
+        if (!seenUsers.has(key) || (needsDevices && !seenDevicesOf.has(key))) {
           seenUsers.add(key)
           const row = q.userByCustomer.get(r.workspaceId, r.customerId) as Row | undefined
           addUser(row)
-          if (row !== undefined && r.kind === 'device') {
-            for (const d of q.devicesOfUser.all(r.workspaceId, row['id']) as Row[]) addDevice(d)
+          if (needsDevices) {
+            seenDevicesOf.add(key)
+            withDevicesAndEvents(row, false)
           }
         }
       }
@@ -272,7 +333,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         }
       }
     }
-    return { users: [...users.values()], devices: [...devices.values()] }
+    return { users: [...users.values()], devices: [...devices.values()], eventOwners, merges }
   })
 
   const commit = db.transaction((c: BatchChanges) => {
@@ -319,6 +380,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         Object.keys(e.attributes).length === 0 ? null : JSON.stringify(e.attributes),
       )
     }
+    for (const e of c.movedEvents ?? []) q.eventMove.run(e.userId, e.workspaceId, e.seq)
+    for (const e of c.deletedEvents ?? []) q.eventDelete.run(e.workspaceId, e.seq)
+    for (const m of c.merges ?? []) {
+      q.mergeUpsert.run(
+        m.workspaceId,
+        m.id,
+        m.requestId,
+        m.retainedUserId,
+        m.mergedUserId,
+        m.at,
+        m.before,
+        m.undoneAt,
+      )
+    }
     for (const o of c.outcomes) {
       q.outcomeInsert.run(
         o.seq,
@@ -341,7 +416,19 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       create: (w) =>
         attempt(() => {
           try {
-            q.wsInsert.run({ ...w, settings: JSON.stringify(w.settings) })
+            q.wsInsert.run({
+              id: w.id,
+              name: w.name,
+              keyHash: w.keyHash,
+              keySalt: w.keySalt,
+              state: w.state,
+              settings: JSON.stringify(w.settings),
+              createdAt: w.createdAt,
+              updatedAt: w.updatedAt,
+              prevKeyHash: w.previousKey?.hash ?? null,
+              prevKeySalt: w.previousKey?.salt ?? null,
+              prevKeyExpiresAt: w.previousKey?.expiresAt ?? null,
+            })
           } catch (err) {
             if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_CONSTRAINT')) {
               throw new StoreConflictError(`workspace ${w.id} already exists`)
@@ -375,6 +462,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           if (patch.settings !== undefined) {
             sets.push('settings = @settings')
             params['settings'] = JSON.stringify(patch.settings)
+          }
+          if (patch.previousKey !== undefined) {
+            sets.push(
+              'prev_key_hash = @prevKeyHash',
+              'prev_key_salt = @prevKeySalt',
+              'prev_key_expires_at = @prevKeyExpiresAt',
+            )
+            params['prevKeyHash'] = patch.previousKey?.hash ?? null
+            params['prevKeySalt'] = patch.previousKey?.salt ?? null
+            params['prevKeyExpiresAt'] = patch.previousKey?.expiresAt ?? null
           }
           db.prepare(`UPDATE workspaces SET ${sets.join(', ')} WHERE id = @id`).run(params)
           const row = q.wsGet.get(id) as Row | undefined
@@ -414,6 +511,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         attempt(() => (q.devicesOfUser.all(workspaceId, userId) as Row[]).map(toDevice)),
       outcomesOfRequest: (requestId) =>
         attempt(() => (q.outcomesOfRequest.all(requestId) as Row[]).map(toOutcome)),
+      merge: (workspaceId, id) =>
+        attempt(() => {
+          const row = q.mergeGet.get(workspaceId, id) as Row | undefined
+          return row === undefined ? undefined : toMerge(row)
+        }),
     },
     processing: {
       cursor: () => attempt(() => num(q.cursorGet.get())),
@@ -458,6 +560,33 @@ function attempt<T>(fn: () => T): Promise<T> {
 }
 
 /** The device id of a device record's payload, read without trusting its shape. */
+function mergedCustomerIdOf(payload: string): string | undefined {
+  const parsed: unknown = JSON.parse(payload)
+  if (typeof parsed !== 'object' || parsed === null) return undefined
+  const id: unknown = (parsed as Record<string, unknown>)['merged_user'] // narrowed to object above
+  return typeof id === 'string' ? id : undefined
+}
+
+function mergeIdOf(payload: string): number | undefined {
+  const parsed: unknown = JSON.parse(payload)
+  if (typeof parsed !== 'object' || parsed === null) return undefined
+  const id: unknown = (parsed as Record<string, unknown>)['merge_id'] // narrowed to object above
+  return typeof id === 'number' ? id : undefined
+}
+
+function toMerge(row: Row): MergeRow {
+  return {
+    id: num(row['id']),
+    workspaceId: String(row['workspace_id']),
+    requestId: String(row['request_id']),
+    retainedUserId: String(row['retained_user_id']),
+    mergedUserId: String(row['merged_user_id']),
+    at: num(row['at']),
+    before: String(row['before']),
+    undoneAt: row['undone_at'] === null ? null : num(row['undone_at']),
+  }
+}
+
 function deviceIdOf(payload: string): string | undefined {
   const parsed: unknown = JSON.parse(payload)
   if (typeof parsed !== 'object' || parsed === null) return undefined

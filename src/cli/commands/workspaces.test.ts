@@ -1,0 +1,154 @@
+// `inlet workspaces …` on a real data directory: create, get, update, set-state, set-limits,
+// rotate-key (with a grace period) and remove-key, their output and exit codes.
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, it, type TestContext } from 'node:test'
+import { createSqliteStore } from '../../store/sqlite/sqlite-store.js'
+import { verifyKey } from '../../workspaces/keys.js'
+import { main } from '../cli.js'
+
+type Run = { code: number; out: string; err: string }
+
+async function run(dir: string, ...args: string[]): Promise<Run> {
+  const out: string[] = []
+  const err: string[] = []
+  const stdout = process.stdout.write.bind(process.stdout)
+  const stderr = process.stderr.write.bind(process.stderr)
+  process.stdout.write = (chunk: string | Uint8Array) => out.push(String(chunk)) > 0
+  process.stderr.write = (chunk: string | Uint8Array) => err.push(String(chunk)) > 0
+  try {
+    const code = await main(['workspaces', ...args], {
+      INLET_DATA_DIR: dir,
+      INLET_DURABILITY: 'os',
+    })
+    return { code, out: out.join(''), err: err.join('') }
+  } finally {
+    process.stdout.write = stdout
+    process.stderr.write = stderr
+  }
+}
+
+function dataDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'inlet-cli-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+async function stored(dir: string, id: string) {
+  const store = createSqliteStore({ dir, durability: 'os' })
+  try {
+    return await store.workspaces.get(id)
+  } finally {
+    await store.close()
+  }
+}
+
+const json = <T>(r: Run): T => JSON.parse(r.out) as T
+
+describe('inlet workspaces', () => {
+  it('creates with limits and settings, then gets it', async (t) => {
+    const dir = dataDir(t)
+    const created = await run(
+      dir,
+      'create',
+      '--id',
+      'SHOP0001',
+      '--key',
+      'shop-key-00001',
+      '--name',
+      'Shop',
+      '--limit',
+      'track_user=50',
+      '--bulk-strict',
+      'on',
+      '--json',
+    )
+    assert.equal(created.code, 0, created.err)
+    assert.deepEqual(json(created), {
+      workspace_id: 'SHOP0001',
+      data_api_key: 'shop-key-00001',
+      name: 'Shop',
+    })
+    const got = await run(dir, 'get', '--id', 'SHOP0001', '--json')
+    const view = json<{ limits: Record<string, number>; settings: Record<string, unknown> }>(got)
+    assert.equal(view.limits['track_user'], 50)
+    assert.equal(view.settings['bulkStrictElementValidation'], true)
+    assert.ok(!got.out.includes('shop-key-00001'), 'get never shows the key')
+  })
+
+  it('updates, sets the state and the limits', async (t) => {
+    const dir = dataDir(t)
+    await run(dir, 'create', '--id', 'SHOP0001')
+    const updated = await run(
+      dir,
+      'update',
+      '--id',
+      'SHOP0001',
+      '--name',
+      'Renamed',
+      '--identity-resolution',
+      'on',
+      '--fair-usage',
+      'on',
+      '--project',
+      'p1=Shop',
+      '--json',
+    )
+    assert.equal(updated.code, 0, updated.err)
+    const view = json<{ name: string; settings: Record<string, unknown> }>(updated)
+    assert.equal(view.name, 'Renamed')
+    assert.equal(view.settings['identityResolution'], true)
+    assert.deepEqual(view.settings['projects'], { p1: 'Shop' })
+
+    assert.equal((await run(dir, 'set-state', '--id', 'SHOP0001', '--state', 'suspended')).code, 0)
+    assert.equal((await stored(dir, 'SHOP0001'))?.state, 'suspended')
+    const limits = await run(dir, 'set-limits', '--id', 'SHOP0001', '--limit', 'get_user=10')
+    assert.equal(limits.code, 0, limits.err)
+    assert.match(limits.out, /get_user=10/)
+    await run(dir, 'set-limits', '--id', 'SHOP0001', '--limit', 'get_user=default')
+    assert.equal((await stored(dir, 'SHOP0001'))?.settings['quotas'], undefined)
+  })
+
+  it('rotates the key, with or without a grace period, and removes it', async (t) => {
+    const dir = dataDir(t)
+    await run(dir, 'create', '--id', 'SHOP0001', '--key', 'first-key-0001')
+    const rotated = await run(
+      dir,
+      'rotate-key',
+      '--id',
+      'SHOP0001',
+      '--grace-seconds',
+      '600',
+      '--json',
+    )
+    assert.equal(rotated.code, 0, rotated.err)
+    const body = json<{ data_api_key: string; previous_key_expires_at: string | null }>(rotated)
+    assert.notEqual(body.previous_key_expires_at, null)
+    const ws = await stored(dir, 'SHOP0001')
+    assert.ok(ws?.keyHash != null && ws.keySalt != null && ws.previousKey !== undefined)
+    assert.equal(verifyKey(body.data_api_key, { hash: ws.keyHash, salt: ws.keySalt }), true)
+    assert.equal(verifyKey('first-key-0001', ws.previousKey), true)
+
+    const again = await run(dir, 'rotate-key', '--id', 'SHOP0001', '--key', 'third-key-0001')
+    assert.match(again.out, /The previous key no longer works/)
+    assert.equal((await stored(dir, 'SHOP0001'))?.previousKey, undefined)
+
+    assert.equal((await run(dir, 'remove-key', '--id', 'SHOP0001')).code, 0)
+    assert.equal((await stored(dir, 'SHOP0001'))?.keyHash, null)
+  })
+
+  it('answers 2 for bad flags and 1 for an unknown workspace, changing nothing', async (t) => {
+    const dir = dataDir(t)
+    await run(dir, 'create', '--id', 'SHOP0001')
+    assert.equal((await run(dir, 'set-state', '--id', 'SHOP0001', '--state', 'frozen')).code, 2)
+    assert.equal((await run(dir, 'set-limits', '--id', 'SHOP0001', '--limit', 'x=1')).code, 2)
+    assert.equal((await run(dir, 'update', '--id', 'SHOP0001')).code, 2)
+    assert.equal((await run(dir, 'rotate-key', '--grace-seconds', '5')).code, 2)
+    const missing = await run(dir, 'set-state', '--id', 'NOPE0001', '--state', 'suspended')
+    assert.equal(missing.code, 1)
+    assert.match(missing.err, /no workspace with id NOPE0001/)
+    assert.equal((await stored(dir, 'SHOP0001'))?.state, 'active')
+  })
+})

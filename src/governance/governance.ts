@@ -1,0 +1,124 @@
+/**
+ * Governance on the request path: a route names the quotas it spends (spec §5.1); `admit` takes
+ * the request's units from the workspace's quotas or refuses it whole with the 429 of §4.4, and
+ * passes the records through the workspace's fair-usage policy (§5.3). The `x-ratelimit-*`
+ * headers of §5.2 are written by one onSend hook on every response of a rate-limited route that
+ * got as far as knowing its workspace — 200s, validation 400s and 429s alike. With
+ * `INLET_RATE_LIMITS=off` nothing is counted and no header is sent.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Clock } from '../clock.js'
+import { AppError } from '../errors.js'
+import type { Workspace } from '../store/store.js'
+import type { ParsedRecord } from '../wire/ingest-bodies.js'
+import { readSettings } from '../workspaces/settings.js'
+import { createFairUsageTracker, type FairUsageTracker } from './fair-usage.js'
+import {
+  createMemoryQuotaCounter,
+  effectiveLimits,
+  rateLimitHeaders,
+  retryAfterSeconds,
+  type Demand,
+  type QuotaCounter,
+  type QuotaName,
+  type QuotaStatus,
+} from './quotas.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Where the request's quota stands, for the §5.2 headers; null until a route sets it. */
+    rateLimit: QuotaStatus | null
+  }
+}
+
+export type Governance = Readonly<{
+  enabled: boolean
+  /** Before the body is validated: the quota state to report if the request fails validation. */
+  observe(request: FastifyRequest, workspace: Workspace, quotas: readonly QuotaName[]): void
+  /** Takes `demands` or throws `rate_limit_exceeded` (429); nothing is taken on a refusal. */
+  admit(request: FastifyRequest, workspace: Workspace, demands: readonly Demand[]): void
+  /** The records with those of fair-usage-blocked users turned into skipped (`invalid`) ones. */
+  fairUsage(workspace: Workspace, records: readonly ParsedRecord[]): ParsedRecord[]
+}>
+
+export function createGovernance(deps: {
+  clock: Clock
+  enabled: boolean
+  counter?: QuotaCounter
+  fairUsage?: FairUsageTracker
+}): Governance {
+  const counter = deps.counter ?? createMemoryQuotaCounter()
+  const tracker = deps.fairUsage ?? createFairUsageTracker()
+  const limitsOf = (workspace: Workspace) =>
+    effectiveLimits(readSettings(workspace.settings).quotas)
+  if (!deps.enabled) {
+    return {
+      enabled: false,
+      observe: () => undefined,
+      admit: () => undefined,
+      fairUsage: (_workspace, records) => [...records],
+    }
+  }
+  return {
+    enabled: true,
+    observe(request, workspace, quotas) {
+      request.rateLimit = counter.peek(workspace.id, quotas, limitsOf(workspace), deps.clock.now())
+    },
+    admit(request, workspace, demands) {
+      const decision = counter.take(workspace.id, demands, limitsOf(workspace), deps.clock.now())
+      request.rateLimit = decision.status
+      if (!decision.allowed) {
+        throw new AppError('rate_limit_exceeded', {
+          headers: { 'retry-after': String(retryAfterSeconds(decision.status)) },
+        })
+      }
+    },
+    fairUsage(workspace, records) {
+      const settings = readSettings(workspace.settings).fairUsage
+      if (!settings.enabled) return [...records]
+      return tracker.filter(workspace.id, records, settings, deps.clock.now())
+    },
+  }
+}
+
+/** Decorates requests with `rateLimit` and writes the §5.2 headers from it on every response. */
+export function installRateLimitHeaders(app: FastifyInstance): void {
+  app.decorateRequest('rateLimit', null)
+  app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (request.rateLimit !== null) void reply.headers(rateLimitHeaders(request.rateLimit))
+    return Promise.resolve(payload)
+  })
+}
+
+/** Quota units of ingest records (spec §5.1): per endpoint, users and events counted apart. */
+export function ingestDemands(
+  family: 'customer' | 'event' | 'device' | 'bulk',
+  records: readonly ParsedRecord[],
+): Demand[] {
+  switch (family) {
+    case 'customer':
+      return [{ quota: 'track_user', amount: records.length }]
+    case 'event':
+      return [{ quota: 'create_event', amount: records.length }]
+    case 'device':
+      return [{ quota: 'track_device', amount: records.length }]
+    case 'bulk': {
+      // Devices are user-level updates; elements that failed validation are not counted.
+      const events = records.filter((r) => r.kind === 'event').length
+      const users = records.filter((r) => r.kind === 'customer' || r.kind === 'device').length
+      return [
+        { quota: 'bulk_users', amount: users },
+        { quota: 'bulk_events', amount: events },
+      ]
+    }
+  }
+}
+
+export const INGEST_QUOTAS: Readonly<
+  Record<'customer' | 'event' | 'device' | 'bulk', readonly QuotaName[]>
+> = {
+  customer: ['track_user'],
+  event: ['create_event'],
+  device: ['track_device'],
+  bulk: ['bulk_users', 'bulk_events'],
+}

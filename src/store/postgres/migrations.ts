@@ -1,0 +1,144 @@
+/**
+ * The PostgreSQL schema as numbered migrations: the same two lists, with the same versions and
+ * names, as the SQLite schema (sqlite/migrations.ts), so that one numbered list describes both
+ * dialects (postgres-store.test.ts fails when a migration exists in one dialect only). Both lists
+ * live in one database here; `inlet_migrations` records which versions of each list are applied.
+ *
+ * Dialect choices: times and seqs are `bigint` (ms since the epoch do not fit in `integer`);
+ * attribute maps, settings and payloads are `text` holding JSON exactly as written, never `jsonb`,
+ * which would reorder keys and change what Get User exports.
+ */
+import type { Migration } from '../sqlite/migrations.js'
+
+export type { Migration }
+
+/** The ingest log. `log_counter` hands out seqs (see postgres-store.ts: why not a sequence). */
+export const LOG_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'ingest log',
+    sql: `
+      CREATE TABLE log (
+        seq bigint PRIMARY KEY,
+        workspace_id text NOT NULL,
+        request_id text NOT NULL,
+        idx integer NOT NULL,
+        kind text NOT NULL,
+        customer_id text,
+        received_at bigint NOT NULL,
+        payload text NOT NULL
+      );
+      CREATE TABLE log_counter (
+        only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+        last_seq bigint NOT NULL
+      );
+      INSERT INTO log_counter (last_seq) VALUES (0);
+    `,
+  },
+  {
+    version: 2,
+    name: 'log records by request (GET /inlet/v1/requests/{request_id})',
+    sql: `CREATE INDEX log_by_request ON log (request_id);`,
+  },
+]
+
+/** Workspaces and the profile store, written by the processor. */
+export const STORE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'workspaces, users, devices, events, outcomes',
+    sql: `
+      CREATE TABLE workspaces (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        key_hash text,
+        key_salt text,
+        state text NOT NULL,
+        settings text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+      );
+      CREATE TABLE users (
+        workspace_id text NOT NULL,
+        id text NOT NULL,
+        customer_id text,
+        attributes text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, id)
+      );
+      CREATE UNIQUE INDEX users_by_customer_id ON users (workspace_id, customer_id);
+      CREATE TABLE devices (
+        workspace_id text NOT NULL,
+        device_id text NOT NULL,
+        user_id text NOT NULL,
+        platform text,
+        push_id text,
+        attributes text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, device_id)
+      );
+      CREATE INDEX devices_by_user ON devices (workspace_id, user_id);
+      CREATE TABLE events (
+        seq bigint PRIMARY KEY,
+        workspace_id text NOT NULL,
+        user_id text NOT NULL,
+        name text NOT NULL,
+        device_id text,
+        platform text,
+        app_version text,
+        event_time bigint NOT NULL,
+        user_time bigint,
+        received_at bigint NOT NULL,
+        request_id text NOT NULL,
+        attributes text
+      );
+      CREATE INDEX events_by_user ON events (workspace_id, user_id, event_time);
+      CREATE TABLE record_outcomes (
+        seq bigint PRIMARY KEY,
+        workspace_id text NOT NULL,
+        request_id text NOT NULL,
+        idx integer NOT NULL,
+        kind text NOT NULL,
+        outcome text NOT NULL,
+        reason text NOT NULL,
+        at bigint NOT NULL
+      );
+      CREATE INDEX record_outcomes_by_request ON record_outcomes (request_id);
+      CREATE TABLE processor_state (
+        name text PRIMARY KEY,
+        value bigint NOT NULL
+      );
+      INSERT INTO processor_state (name, value) VALUES ('cursor', 0);
+    `,
+  },
+  {
+    version: 2,
+    name: 'merge log (spec §7.7; undo)',
+    sql: `
+      CREATE TABLE merges (
+        workspace_id text NOT NULL,
+        id bigint NOT NULL,
+        request_id text NOT NULL,
+        retained_user_id text NOT NULL,
+        merged_user_id text NOT NULL,
+        at bigint NOT NULL,
+        before text NOT NULL,
+        undone_at bigint,
+        PRIMARY KEY (workspace_id, id)
+      );
+      CREATE INDEX merges_by_retained ON merges (workspace_id, retained_user_id);
+      CREATE INDEX merges_by_merged ON merges (workspace_id, merged_user_id);
+    `,
+  },
+  {
+    version: 3,
+    name: 'rotated-out Data API key with its grace period (workspace governance)',
+    sql: `
+      ALTER TABLE workspaces ADD COLUMN prev_key_hash text;
+      ALTER TABLE workspaces ADD COLUMN prev_key_salt text;
+      ALTER TABLE workspaces ADD COLUMN prev_key_expires_at bigint;
+    `,
+  },
+]

@@ -1,0 +1,245 @@
+/**
+ * What an operator may change about a workspace — name, state, quota limits and settings — as
+ * checked input (the admin API's bodies and the CLI's flags both end up here), how a change is
+ * merged into the stored settings, and the one view of a workspace that both show. The view never
+ * holds a key or its hash.
+ */
+import { parseFairUsageRule } from '../governance/fair-usage.js'
+import {
+  MAX_QUOTA,
+  QUOTA_NAMES,
+  effectiveLimits,
+  isQuotaName,
+  isQuotaValue,
+  readQuotaOverrides,
+  type QuotaLimits,
+  type QuotaName,
+} from '../governance/quotas.js'
+import {
+  WORKSPACE_STATES,
+  type Workspace,
+  type WorkspaceSettings as StoredSettings,
+  type WorkspaceState,
+} from '../store/store.js'
+import { readSettings, type WorkspaceSettings } from './settings.js'
+
+export class WorkspaceInputError extends Error {
+  override readonly name: string = 'WorkspaceInputError'
+  /** The input field at fault (`name`, `limits.track_user`, …). */
+  readonly attribute: string
+  constructor(message: string, attribute = 'workspace') {
+    super(message)
+    this.attribute = attribute
+  }
+}
+
+/** The settings an operator sets (spec §5.3, §6.2, §6.3, §7.3); null resets one to its default. */
+export type SettingsChanges = Readonly<{
+  bulkStrictElementValidation?: boolean
+  projects?: Readonly<Record<string, string>>
+  identityResolution?: boolean
+  /** Merged into the stored policy field by field; null: the policy's defaults (off). */
+  fairUsage?: Readonly<Record<string, unknown>> | null
+}>
+
+export type WorkspaceChanges = Readonly<{
+  name?: string
+  state?: WorkspaceState
+  /** Per-minute quotas; null: back to the documented default. */
+  limits?: Readonly<Partial<Record<QuotaName, number | null>>>
+  settings?: SettingsChanges
+}>
+
+const SETTINGS_KEYS = [
+  'bulkStrictElementValidation',
+  'projects',
+  'identityResolution',
+  'fairUsage',
+] as const
+const FAIR_USAGE_KEYS = ['enabled', 'rules', 'repeatBreaches', 'repeatBlockSeconds'] as const
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+function fail(attribute: string, message: string): never {
+  throw new WorkspaceInputError(`${attribute} ${message}`, attribute)
+}
+
+function onlyKeys(obj: Record<string, unknown>, keys: readonly string[], prefix: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!keys.includes(key)) {
+      fail(`${prefix}${key}`, `is not a known field (known: ${keys.join(', ')})`)
+    }
+  }
+}
+
+export function parseState(raw: unknown, attribute = 'state'): WorkspaceState {
+  if (typeof raw !== 'string' || !(WORKSPACE_STATES as readonly string[]).includes(raw)) {
+    fail(attribute, `should be one of ${WORKSPACE_STATES.join(', ')}`)
+  }
+  return raw as WorkspaceState // checked against WORKSPACE_STATES above
+}
+
+export function parseName(raw: unknown, attribute = 'name'): string {
+  if (typeof raw !== 'string' || raw.trim() === '' || raw.length > 200) {
+    fail(attribute, 'should be a non-empty string of at most 200 characters')
+  }
+  return raw
+}
+
+export function parseLimits(raw: unknown): NonNullable<WorkspaceChanges['limits']> {
+  if (!isPlainObject(raw)) fail('limits', 'should be an object of quota name to whole number')
+  const out: Partial<Record<QuotaName, number | null>> = {}
+  for (const [name, value] of Object.entries(raw)) {
+    if (!isQuotaName(name)) {
+      fail(`limits.${name}`, `is not a quota (quotas: ${QUOTA_NAMES.join(', ')})`)
+    }
+    if (value !== null && !isQuotaValue(value)) {
+      fail(`limits.${name}`, `should be a whole number from 0 to ${MAX_QUOTA}, or null`)
+    }
+    out[name] = value
+  }
+  return out
+}
+
+function parseFairUsage(raw: unknown): Readonly<Record<string, unknown>> | null {
+  if (raw === null) return null
+  if (!isPlainObject(raw)) fail('settings.fairUsage', 'should be an object or null')
+  onlyKeys(raw, FAIR_USAGE_KEYS, 'settings.fairUsage.')
+  const { enabled, rules, repeatBreaches, repeatBlockSeconds } = raw
+  if (enabled !== undefined && typeof enabled !== 'boolean') {
+    fail('settings.fairUsage.enabled', 'should be true or false')
+  }
+  if (rules !== undefined) {
+    if (!Array.isArray(rules) || rules.length === 0) {
+      fail('settings.fairUsage.rules', 'should be a non-empty array')
+    }
+    rules.forEach((rule: unknown, i) => {
+      const parsed = parseFairUsageRule(rule, `settings.fairUsage.rules[${i}]`)
+      if (typeof parsed === 'string') throw new WorkspaceInputError(parsed, 'settings.fairUsage')
+    })
+  }
+  const whole = (v: unknown, max: number) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max
+  if (repeatBreaches !== undefined && !whole(repeatBreaches, 1000)) {
+    fail('settings.fairUsage.repeatBreaches', 'should be a whole number from 1 to 1000')
+  }
+  if (repeatBlockSeconds !== undefined && !whole(repeatBlockSeconds, 365 * 86_400)) {
+    fail('settings.fairUsage.repeatBlockSeconds', 'should be a whole number from 1 to 31536000')
+  }
+  return raw
+}
+
+export function parseSettingsChanges(raw: unknown): SettingsChanges {
+  if (!isPlainObject(raw)) fail('settings', 'should be an object')
+  onlyKeys(raw, SETTINGS_KEYS, 'settings.')
+  const out: {
+    -readonly [K in keyof SettingsChanges]: SettingsChanges[K]
+  } = {}
+  const { bulkStrictElementValidation: strict, projects, identityResolution: ir } = raw
+  if (strict !== undefined) {
+    if (typeof strict !== 'boolean') {
+      fail('settings.bulkStrictElementValidation', 'should be true or false')
+    }
+    out.bulkStrictElementValidation = strict
+  }
+  if (ir !== undefined) {
+    if (typeof ir !== 'boolean') fail('settings.identityResolution', 'should be true or false')
+    out.identityResolution = ir
+  }
+  if (projects !== undefined) {
+    if (!isPlainObject(projects)) {
+      fail('settings.projects', 'should be an object of project code to project name')
+    }
+    for (const [code, name] of Object.entries(projects)) {
+      if (code === '' || typeof name !== 'string' || name === '') {
+        fail(`settings.projects.${code}`, 'should be a non-empty project name')
+      }
+    }
+    out.projects = projects as Record<string, string> // every value checked to be a string
+  }
+  if (Object.hasOwn(raw, 'fairUsage')) out.fairUsage = parseFairUsage(raw['fairUsage'])
+  return out
+}
+
+/** An update body: `name`, `state`, `limits`, `settings`, each optional; nothing else. */
+export function parseWorkspaceChanges(raw: unknown): WorkspaceChanges {
+  if (!isPlainObject(raw)) fail('body', 'should be a JSON object')
+  onlyKeys(raw, ['name', 'state', 'limits', 'settings'], '')
+  return {
+    ...(raw['name'] === undefined ? {} : { name: parseName(raw['name']) }),
+    ...(raw['state'] === undefined ? {} : { state: parseState(raw['state']) }),
+    ...(raw['limits'] === undefined ? {} : { limits: parseLimits(raw['limits']) }),
+    ...(raw['settings'] === undefined ? {} : { settings: parseSettingsChanges(raw['settings']) }),
+  }
+}
+
+/** The stored settings with `changes` merged in; keys of other features are kept as they are. */
+export function applySettingsChanges(
+  stored: StoredSettings,
+  changes: WorkspaceChanges,
+): StoredSettings {
+  const out: Record<string, unknown> = { ...stored }
+  if (changes.limits !== undefined) {
+    const quotas: Partial<Record<QuotaName, number>> = { ...readQuotaOverrides(stored['quotas']) }
+    for (const [name, value] of Object.entries(changes.limits)) {
+      if (!isQuotaName(name)) continue
+      if (value === null || value === undefined) delete quotas[name]
+      else quotas[name] = value
+    }
+    if (Object.keys(quotas).length === 0) delete out['quotas']
+    else out['quotas'] = quotas
+  }
+  const s = changes.settings
+  if (s !== undefined) {
+    if (s.bulkStrictElementValidation !== undefined) {
+      out['bulkStrictElementValidation'] = s.bulkStrictElementValidation
+    }
+    if (s.identityResolution !== undefined) out['identityResolution'] = s.identityResolution
+    if (s.projects !== undefined) out['projects'] = s.projects
+    if (s.fairUsage === null) delete out['fairUsage']
+    else if (s.fairUsage !== undefined) {
+      const before = isPlainObject(stored['fairUsage']) ? stored['fairUsage'] : {}
+      out['fairUsage'] = { ...before, ...s.fairUsage }
+    }
+  }
+  return out
+}
+
+export type WorkspaceView = {
+  workspace_id: string
+  name: string
+  state: WorkspaceState
+  key_set: boolean
+  /** When the key replaced by the last rotation stops working; null when there is none. */
+  previous_key_expires_at: string | null
+  /** The effective per-minute quotas (spec §5.1). */
+  limits: QuotaLimits
+  settings: Pick<
+    WorkspaceSettings,
+    'bulkStrictElementValidation' | 'projects' | 'identityResolution' | 'fairUsage'
+  >
+  created_at: string
+  updated_at: string
+}
+
+export function workspaceView(w: Workspace): WorkspaceView {
+  const settings = readSettings(w.settings)
+  return {
+    workspace_id: w.id,
+    name: w.name,
+    state: w.state,
+    key_set: w.keyHash !== null,
+    previous_key_expires_at:
+      w.previousKey === undefined ? null : new Date(w.previousKey.expiresAt).toISOString(),
+    limits: effectiveLimits(settings.quotas),
+    settings: {
+      bulkStrictElementValidation: settings.bulkStrictElementValidation,
+      projects: settings.projects,
+      identityResolution: settings.identityResolution,
+      fairUsage: settings.fairUsage,
+    },
+    created_at: new Date(w.createdAt).toISOString(),
+    updated_at: new Date(w.updatedAt).toISOString(),
+  }
+}

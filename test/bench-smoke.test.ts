@@ -1,0 +1,67 @@
+/**
+ * Smoke test of `npm run bench`: runs the benchmark for one second per scenario with no warm-up
+ * (baseline and Inlet as real child processes) and checks that it prints the one markdown table
+ * and writes the JSON with every figure of issue 4. It checks the shape, never the numbers: the
+ * benchmark itself runs nowhere in `npm test`.
+ */
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { it } from 'node:test'
+import { promisify } from 'node:util'
+
+const ROOT = join(import.meta.dirname, '..')
+
+type Scenario = {
+  name: string
+  target: string
+  requestsPerSec: number
+  recordsPerSec: number
+  latencyMs: { p50: number; p99: number; max: number }
+  errors: number
+  non2xx: number
+  peakRssBytes: number
+  ratio: number | null
+  apply: { recordsPerSec: number; maxLagRecords: number; drainSeconds: number } | null
+  disk: { bytesPerEvent: number; events: number } | null
+}
+
+it('npm run bench runs in a short mode and reports every figure', { timeout: 90_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inlet-bench-smoke-'))
+  try {
+    const out = join(dir, 'result.json')
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'bench/run.ts', '--seconds', '1', '--warmup', '0', '--out', out],
+      { cwd: ROOT, env: { ...process.env, BENCH_INLET: 'src' }, maxBuffer: 16 * 1024 * 1024 },
+    )
+    const lines = stdout.split('\n').filter((l) => l.startsWith('|'))
+    assert.match(
+      lines[0] ?? '',
+      /^\| scenario \| req\/s \| records\/s \| ratio \| p50 ms \| p99 ms/,
+    )
+    const names = lines.slice(2).map((l) => l.split('|')[1]?.trim())
+    assert.deepEqual(names, ['baseline', 'baseline (bulk bodies)', 'events', 'users', 'bulk'])
+    assert.match(stdout, /bulk: ≥ 150,000 records\/s/)
+
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { scenarios: Scenario[] } // just written
+    for (const s of result.scenarios) {
+      assert.ok(s.requestsPerSec > 0, `${s.name} answered requests`)
+      assert.equal(s.non2xx, 0, `${s.name} non-2xx`)
+      assert.ok(s.latencyMs.max >= s.latencyMs.p99 && s.latencyMs.p99 >= s.latencyMs.p50)
+      assert.ok(s.peakRssBytes > 0, `${s.name} peak RSS`)
+      if (s.target === 'inlet') {
+        assert.ok(s.ratio !== null && s.ratio > 0, `${s.name} ratio`)
+        assert.ok(s.apply !== null && s.apply.recordsPerSec > 0, `${s.name} apply rate`)
+        assert.ok(s.apply.drainSeconds >= 0, `${s.name} drained`)
+        assert.ok(s.disk !== null, `${s.name} disk`)
+      }
+    }
+    const events = result.scenarios.find((s) => s.name === 'events')
+    assert.ok(events?.disk !== null && events?.disk !== undefined && events.disk.bytesPerEvent > 0)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -1,0 +1,285 @@
+/**
+ * Conformance: Merge Users (spec §7.7) — validation, what moves, the system events, failing pairs,
+ * no transitive merges — and Inlet's undo, which must return both users to identical exports.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp, type TestApp } from '../helpers/app.js'
+
+const MERGE = `/v1/customer/merge?app_id=${WORKSPACE_ID}`
+const TRACK = `/v1/customer/${WORKSPACE_ID}`
+const EVENT = `/v1/event/${WORKSPACE_ID}`
+const DEVICE = `/v1/device/${WORKSPACE_ID}`
+
+async function userRow(app: TestApp, customerId: string) {
+  await app.drain()
+  const [user] = await app.store.profiles.findUsers(WORKSPACE_ID, {
+    customerIds: [customerId],
+    ids: [],
+  })
+  return user
+}
+
+async function eventNames(app: TestApp, userId: string): Promise<string[]> {
+  const events = await app.store.profiles.eventsOfUser(WORKSPACE_ID, userId, 100)
+  return events.map((e) => e.name).sort()
+}
+
+/** Get User by customer id and by internal id, as the raw response text. */
+async function exportText(app: TestApp, identifiers: unknown[]): Promise<string> {
+  await app.drain()
+  const res = await app.post(`/v1/customers/export?app_id=${WORKSPACE_ID}`, {
+    data: { identifiers },
+  })
+  assert.equal(res.statusCode, 200)
+  return res.body
+}
+
+async function seed(app: TestApp): Promise<void> {
+  await app.post(TRACK, {
+    type: 'customer',
+    customer_id: 'keep',
+    attributes: { name: 'Keep', plan: 'gold' },
+  })
+  await app.post(TRACK, {
+    type: 'customer',
+    customer_id: 'old',
+    attributes: { name: 'Old', city: 'Pune', tags: ['a'] },
+  })
+  await app.post(EVENT, {
+    type: 'event',
+    customer_id: 'old',
+    actions: [{ action: 'Viewed' }, { action: 'Bought' }],
+  })
+  await app.post(EVENT, { type: 'event', customer_id: 'keep', actions: [{ action: 'Opened' }] })
+  await app.drain()
+  await app.post(DEVICE, {
+    type: 'device',
+    customer_id: 'old',
+    device_id: 'old-phone',
+    attributes: { platform: 'ANDROID', push_id: 'p-old' },
+  })
+}
+
+describe('§7.7 Merge Users', () => {
+  it('§7.7 answers {"status":"success","operation":"created"} and applies the pair', async (t) => {
+    const app = await createTestApp(t)
+    await seed(app)
+    const oldUser = await userRow(app, 'old')
+    const res = await app.post(MERGE, {
+      merge_data: [{ merged_user: 'old', retained_user: 'keep' }],
+    })
+    assert.equal(res.statusCode, 200)
+    const body = res.json<Record<string, unknown>>()
+    assert.deepEqual(body, {
+      status: 'success',
+      operation: 'created',
+      request_id: body['request_id'],
+    })
+
+    const keep = await userRow(app, 'keep')
+    assert.ok(keep && oldUser)
+    // Retained values win; attributes only the merged user had are copied.
+    assert.equal(keep.attributes['u_n'], 'Keep')
+    assert.equal(keep.attributes['plan'], 'gold')
+    assert.equal(keep.attributes['city'], 'Pune')
+    assert.deepEqual(keep.attributes['tags'], ['a'])
+    // Every event of the merged user moves; the merge is recorded on both users.
+    assert.deepEqual(await eventNames(app, keep.id), [
+      'Bought',
+      'MOE_USER_MERGED',
+      'Opened',
+      'Viewed',
+    ])
+    assert.deepEqual(await eventNames(app, oldUser.id), ['MOE_USER_MERGE_EVENT'])
+    const devices = await app.store.profiles.devicesOfUser(WORKSPACE_ID, keep.id)
+    assert.deepEqual(
+      devices.map((d) => d.deviceId),
+      ['old-phone'],
+    )
+    // The merged user keeps only its internal id; its customer id is free again.
+    assert.equal(await userRow(app, 'old'), undefined)
+    const [merged] = await app.store.profiles.findUsers(WORKSPACE_ID, {
+      customerIds: [],
+      ids: [oldUser.id],
+    })
+    assert.deepEqual(merged?.attributes, {})
+    assert.equal(merged?.customerId, null)
+  })
+
+  it('§7.7 a failing pair is skipped with its reason; the rest continue', async (t) => {
+    const app = await createTestApp(t)
+    await seed(app)
+    const res = await app.post(MERGE, {
+      merge_data: [
+        { merged_user: 'nobody', retained_user: 'keep' },
+        { merged_user: 'keep', retained_user: 'keep' },
+        { merged_user: 'old', retained_user: 'keep' },
+      ],
+    })
+    const report = await app.inspect(res.json<{ request_id: string }>().request_id)
+    assert.deepEqual(
+      report.records.map((r) => r.outcome),
+      ['skipped', 'skipped', 'applied'],
+    )
+    assert.match(report.records[0]?.reason ?? '', /no user has customer_id 'nobody'/)
+    assert.match(report.records[1]?.reason ?? '', /cannot be merged into itself/)
+    assert.match(report.records[2]?.notes?.[0] ?? '', /^merge \d+: 'old' merged into 'keep'/)
+  })
+
+  it('§7.7 no transitive merges: A→B then B→C leaves A’s events with B', async (t) => {
+    const app = await createTestApp(t)
+    for (const id of ['aa', 'bb', 'cc']) {
+      await app.post(EVENT, { type: 'event', customer_id: id, actions: [{ action: `E-${id}` }] })
+    }
+    const b = await userRow(app, 'bb')
+    await app.post(MERGE, { merge_data: [{ merged_user: 'aa', retained_user: 'bb' }] })
+    await app.post(MERGE, { merge_data: [{ merged_user: 'bb', retained_user: 'cc' }] })
+    const c = await userRow(app, 'cc')
+    assert.ok(b && c)
+    assert.deepEqual(await eventNames(app, c.id), [
+      'E-aa',
+      'E-bb',
+      'E-cc',
+      'MOE_USER_MERGED',
+      'MOE_USER_MERGED',
+    ])
+    assert.equal((await userRow(app, 'bb'))?.id, undefined)
+  })
+
+  it('§7.7 a later record for the merged customer_id creates a new user', async (t) => {
+    const app = await createTestApp(t)
+    await seed(app)
+    const before = await userRow(app, 'old')
+    await app.post(MERGE, { merge_data: [{ merged_user: 'old', retained_user: 'keep' }] })
+    await app.post(TRACK, { type: 'customer', customer_id: 'old', attributes: { a: 1 } })
+    const after = await userRow(app, 'old')
+    assert.ok(after && before)
+    assert.notEqual(after.id, before.id)
+  })
+
+  it('§7.7 validation errors', async (t) => {
+    const app = await createTestApp(t)
+    const pair = { merged_user: 'a1', retained_user: 'b1' }
+    const cases: [unknown, string, string][] = [
+      [{}, 'MissingAttributeError', 'merge_data is not found in the payload'],
+      [{ merge_data: [] }, 'MissingAttributeError', 'merge_data can not be empty Array'],
+      [{ merge_data: 'x' }, 'MissingAttributeError', 'merge_data can not be empty Array'],
+      [{ merge_data: Array(51).fill(pair) }, 'LimitBreached', 'max limit allowed is 50'],
+      [
+        { merge_data: [{ retained_user: 'b1' }] },
+        'MissingAttributeError',
+        'merged_user is not found in the payload',
+      ],
+      [
+        { merge_data: [{ merged_user: 'a1' }] },
+        'MissingAttributeError',
+        'retained_user is not found in the payload',
+      ],
+      // The one error string spec §7.7 documents for a pair.
+      [
+        { merge_data: [{ merged_user: 5, retained_user: 'b1' }] },
+        'MissingAttributeError',
+        'merged_user is expected to be String or Unicode String.',
+      ],
+    ]
+    for (const [body, type, message] of cases) {
+      const res = await app.post(MERGE, body)
+      assert.equal(res.statusCode, 400, JSON.stringify(body))
+      const error = res.json<{ error: { type: string; message: string } }>().error
+      assert.deepEqual([error.type, error.message], [type, message])
+    }
+    // Exactly 50 pairs is within the limit.
+    assert.equal((await app.post(MERGE, { merge_data: Array(50).fill(pair) })).statusCode, 200)
+  })
+
+  it('§7.7 needs app_id like every Data API endpoint', async (t) => {
+    const app = await createTestApp(t)
+    const res = await app.post('/v1/customer/merge', { merge_data: [] })
+    assert.equal(res.statusCode, 400)
+    assert.equal(res.json<{ error: { type: string } }>().error.type, 'ParamsRequired')
+  })
+})
+
+describe('Inlet merge undo', () => {
+  const undo = (app: TestApp, id: string) =>
+    app.app.inject({
+      method: 'POST',
+      url: `/inlet/v1/merges/${id}/undo`,
+      headers: { authorization: basicAuth(WORKSPACE_ID, API_KEY) },
+    })
+
+  async function mergeIdOf(app: TestApp, requestId: string): Promise<string> {
+    const note = (await app.inspect(requestId)).records[0]?.notes?.[0] ?? ''
+    const id = /^merge (\d+):/.exec(note)?.[1]
+    assert.ok(id, note)
+    return id
+  }
+
+  it('a merge followed by its undo returns both users to identical exports', async (t) => {
+    const app = await createTestApp(t)
+    await seed(app)
+    const oldUser = await userRow(app, 'old')
+    const keepUser = await userRow(app, 'keep')
+    assert.ok(oldUser && keepUser)
+    const ids = [
+      { identifier_type: 'customer_id', identifier: 'keep' },
+      { identifier_type: 'customer_id', identifier: 'old' },
+      { identifier_type: 'id', identifier: oldUser.id },
+    ]
+    const exportBefore = await exportText(app, ids)
+    const eventsBefore = [await eventNames(app, keepUser.id), await eventNames(app, oldUser.id)]
+    const devicesBefore = await app.store.profiles.devicesOfUser(WORKSPACE_ID, oldUser.id)
+
+    const res = await app.post(MERGE, {
+      merge_data: [{ merged_user: 'old', retained_user: 'keep' }],
+    })
+    const id = await mergeIdOf(app, res.json<{ request_id: string }>().request_id)
+    assert.notEqual(await exportText(app, ids), exportBefore)
+
+    const undone = await undo(app, id)
+    assert.equal(undone.statusCode, 200)
+    const report = await app.inspect(undone.json<{ request_id: string }>().request_id)
+    assert.deepEqual(report.records[0]?.notes, [`merge ${id} undone`])
+    assert.equal(await exportText(app, ids), exportBefore)
+    assert.deepEqual(
+      [await eventNames(app, keepUser.id), await eventNames(app, oldUser.id)],
+      eventsBefore,
+    )
+    assert.deepEqual(
+      (await app.store.profiles.devicesOfUser(WORKSPACE_ID, oldUser.id)).map((d) => d.deviceId),
+      devicesBefore.map((d) => d.deviceId),
+    )
+    const merge = await app.store.profiles.merge(WORKSPACE_ID, Number(id))
+    assert.equal(typeof merge?.undoneAt, 'number')
+
+    // A second undo is refused with a reason.
+    const again = await undo(app, id)
+    const second = await app.inspect(again.json<{ request_id: string }>().request_id)
+    assert.match(second.records[0]?.reason ?? '', /already undone/)
+  })
+
+  it('is refused when a user changed after the merge, and 404 for an unknown merge', async (t) => {
+    const app = await createTestApp(t)
+    await seed(app)
+    const res = await app.post(MERGE, {
+      merge_data: [{ merged_user: 'old', retained_user: 'keep' }],
+    })
+    const id = await mergeIdOf(app, res.json<{ request_id: string }>().request_id)
+    await app.post(TRACK, { type: 'customer', customer_id: 'keep', attributes: { plan: 'silver' } })
+    const refused = await undo(app, id)
+    const report = await app.inspect(refused.json<{ request_id: string }>().request_id)
+    assert.equal(report.records[0]?.outcome, 'skipped')
+    assert.match(report.records[0]?.reason ?? '', /changed after the merge/)
+    assert.equal((await userRow(app, 'keep'))?.attributes['plan'], 'silver')
+
+    for (const unknown of ['999999', 'abc']) {
+      const missing = await undo(app, unknown)
+      assert.equal(missing.statusCode, 404)
+      assert.equal(
+        missing.json<{ error: { message: string } }>().error.message,
+        `There is no merge ${unknown} in this workspace`,
+      )
+    }
+  })
+})
