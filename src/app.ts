@@ -67,7 +67,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     installRateLimitHeaders(api)
     ingestRoutes(app, api, { ingest: deps.ingest, config: deps.config, governance })
     exportRoutes(app, api, { store: deps.store, config: deps.config, governance })
-    mergeRoutes(app, api, { ingest: deps.ingest, config: deps.config, store: deps.store })
+    mergeRoutes(app, api, {
+      ingest: deps.ingest,
+      config: deps.config,
+      store: deps.store,
+      governance,
+    })
     done()
   })
   const inletGateway = createGateway({ store: deps.store, isClosing, clock }, 'inlet')

@@ -193,6 +193,23 @@ describe('§7.7 Merge Users', () => {
     assert.equal((await app.post(MERGE, { merge_data: Array(50).fill(pair) })).statusCode, 200)
   })
 
+  it('§5.1 Merge counts pairs against its per-minute quota', async (t) => {
+    const app = await createTestApp(t)
+    await app.store.workspaces.update(WORKSPACE_ID, {
+      settings: { quotas: { merge: 2 } },
+      updatedAt: app.clock.now(),
+    })
+    const pair = { merged_user: 'a1', retained_user: 'b1' }
+    const ok = await app.post(MERGE, { merge_data: [pair, pair] })
+    assert.equal(ok.statusCode, 200)
+    assert.equal(ok.headers['x-ratelimit-limit'], '2; w=60')
+    assert.equal(ok.headers['x-ratelimit-remaining'], '0')
+    const refused = await app.post(MERGE, { merge_data: [pair] })
+    assert.equal(refused.statusCode, 429)
+    assert.equal(refused.json<{ error: { type: string } }>().error.type, 'Rate Limit Exceeded')
+    app.clock.advance(60_000)
+    assert.equal((await app.post(MERGE, { merge_data: [pair] })).statusCode, 200)
+  })
   it('§7.7 needs app_id like every Data API endpoint', async (t) => {
     const app = await createTestApp(t)
     const res = await app.post('/v1/customer/merge', { merge_data: [] })

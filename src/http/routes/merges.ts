@@ -7,12 +7,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
 import { AppError } from '../../errors.js'
+import type { Governance } from '../../governance/governance.js'
 import type { Ingest } from '../../ingest/accept.js'
 import type { Store } from '../../store/store.js'
 import { parseMerge } from '../../wire/merge-bodies.js'
 import { bodyOf, dataRoute, workspaceRowOf } from './route.js'
 
-export type MergeRouteDeps = Readonly<{ ingest: Ingest; config: Config; store: Store }>
+export type MergeRouteDeps = Readonly<{
+  ingest: Ingest
+  config: Config
+  store: Store
+  governance: Governance
+}>
 
 const MERGE_SCHEMA = {
   type: 'object',
@@ -31,7 +37,10 @@ export function mergeRoutes(root: FastifyInstance, api: FastifyInstance, deps: M
     responseSchema: MERGE_SCHEMA,
     handler: async (request: FastifyRequest) => {
       const workspace = workspaceRowOf(request)
+      deps.governance.observe(request, workspace, ['merge'])
       const records = parseMerge(bodyOf(request))
+      // spec §5.1: Merge is limited in user updates per minute; one pair counts as one.
+      deps.governance.admit(request, workspace, [{ quota: 'merge', amount: records.length }])
       await deps.ingest.accept({ workspaceId: workspace.id, requestId: request.id }, records)
       return { status: 'success', operation: 'created', request_id: request.id }
     },
@@ -39,7 +48,7 @@ export function mergeRoutes(root: FastifyInstance, api: FastifyInstance, deps: M
 }
 
 /** Inlet: undo one merge. Registered behind the Inlet gateway (same Basic credentials). */
-export function mergeUndoRoutes(api: FastifyInstance, deps: MergeRouteDeps) {
+export function mergeUndoRoutes(api: FastifyInstance, deps: Omit<MergeRouteDeps, 'governance'>) {
   api.post('/inlet/v1/merges/:merge_id/undo', async (request: FastifyRequest) => {
     const workspace = workspaceRowOf(request)
     const { merge_id: given } = request.params as { merge_id: string } // route param
