@@ -18,9 +18,11 @@ Commands:
       --port N              Port (env PORT, default 8080)
       --host H              Interface (env HOST, default 127.0.0.1)
       --data-dir DIR        Data directory (env INLET_DATA_DIR, default ./data)
+      --database-url URL    PostgreSQL instead of SQLite (env DATABASE_URL)
       --no-processor        Accept and log only; do not apply records
   workspaces create         Create a workspace and print its Data API key (shown once)
-      --id ID --key KEY --name NAME --json --data-dir DIR (and any update flag)
+      --id ID --key KEY --name NAME --json --data-dir DIR --database-url URL
+      (and any update flag)
   workspaces list           List workspaces (--json for JSON)
   workspaces get --id ID    Show a workspace: state, key set, limits, settings (--json)
   workspaces update --id ID Change a workspace (flags below; others stay as they are)
@@ -29,6 +31,7 @@ Commands:
       --limit QUOTA=N|default   (repeatable; quotas: track_user, create_event, track_device,
                                  bulk_users, bulk_events, get_user, merge, delete, device_opt_out)
       --project CODE=NAME       (repeatable; replaces the project list)
+      --goal EVENT[=REVENUE_ATTR] conversion goal (repeatable; replaces the list; none clears)
       --bulk-strict on|off  --identity-resolution on|off  --fair-usage on|off
   workspaces set-state --id ID --state STATE      Only the state
   workspaces set-limits --id ID --limit QUOTA=N   Only quota limits

@@ -21,7 +21,7 @@ import {
   type WorkspaceSettings as StoredSettings,
   type WorkspaceState,
 } from '../store/store.js'
-import { readSettings, type WorkspaceSettings } from './settings.js'
+import { readSettings, type ConversionGoal, type WorkspaceSettings } from './settings.js'
 
 export class WorkspaceInputError extends Error {
   override readonly name: string = 'WorkspaceInputError'
@@ -38,6 +38,8 @@ export type SettingsChanges = Readonly<{
   bulkStrictElementValidation?: boolean
   projects?: Readonly<Record<string, string>>
   identityResolution?: boolean
+  /** spec §8.7: replaces the goal list; [] removes every goal. */
+  conversionGoals?: readonly ConversionGoal[]
   /** Merged into the stored policy field by field; null: the policy's defaults (off). */
   fairUsage?: Readonly<Record<string, unknown>> | null
 }>
@@ -54,6 +56,7 @@ const SETTINGS_KEYS = [
   'bulkStrictElementValidation',
   'projects',
   'identityResolution',
+  'conversionGoals',
   'fairUsage',
 ] as const
 const FAIR_USAGE_KEYS = ['enabled', 'rules', 'repeatBreaches', 'repeatBlockSeconds'] as const
@@ -158,8 +161,27 @@ export function parseSettingsChanges(raw: unknown): SettingsChanges {
     }
     out.projects = projects as Record<string, string> // every value checked to be a string
   }
+  if (raw['conversionGoals'] !== undefined) {
+    out.conversionGoals = parseConversionGoals(raw['conversionGoals'])
+  }
   if (Object.hasOwn(raw, 'fairUsage')) out.fairUsage = parseFairUsage(raw['fairUsage'])
   return out
+}
+
+function parseConversionGoals(raw: unknown): ConversionGoal[] {
+  if (!Array.isArray(raw)) fail('settings.conversionGoals', 'should be an array of goals')
+  return raw.map((goal: unknown, i): ConversionGoal => {
+    const at = `settings.conversionGoals[${i}]`
+    if (!isPlainObject(goal)) fail(at, 'should be {"event": …, "revenueAttribute"?: …}')
+    onlyKeys(goal, ['event', 'revenueAttribute'], `${at}.`)
+    const { event, revenueAttribute } = goal
+    if (typeof event !== 'string' || event === '') fail(`${at}.event`, 'should be an event name')
+    if (revenueAttribute === undefined) return { event }
+    if (typeof revenueAttribute !== 'string' || revenueAttribute === '') {
+      fail(`${at}.revenueAttribute`, 'should be an event attribute name')
+    }
+    return { event, revenueAttribute }
+  })
 }
 
 /** An update body: `name`, `state`, `limits`, `settings`, each optional; nothing else. */
@@ -197,6 +219,7 @@ export function applySettingsChanges(
     }
     if (s.identityResolution !== undefined) out['identityResolution'] = s.identityResolution
     if (s.projects !== undefined) out['projects'] = s.projects
+    if (s.conversionGoals !== undefined) out['conversionGoals'] = s.conversionGoals
     if (s.fairUsage === null) delete out['fairUsage']
     else if (s.fairUsage !== undefined) {
       const before = isPlainObject(stored['fairUsage']) ? stored['fairUsage'] : {}
@@ -217,7 +240,11 @@ export type WorkspaceView = {
   limits: QuotaLimits
   settings: Pick<
     WorkspaceSettings,
-    'bulkStrictElementValidation' | 'projects' | 'identityResolution' | 'fairUsage'
+    | 'bulkStrictElementValidation'
+    | 'projects'
+    | 'identityResolution'
+    | 'conversionGoals'
+    | 'fairUsage'
   >
   created_at: string
   updated_at: string
@@ -237,6 +264,7 @@ export function workspaceView(w: Workspace): WorkspaceView {
       bulkStrictElementValidation: settings.bulkStrictElementValidation,
       projects: settings.projects,
       identityResolution: settings.identityResolution,
+      conversionGoals: settings.conversionGoals,
       fairUsage: settings.fairUsage,
     },
     created_at: new Date(w.createdAt).toISOString(),

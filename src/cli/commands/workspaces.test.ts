@@ -94,6 +94,10 @@ describe('inlet workspaces', () => {
       'on',
       '--project',
       'p1=Shop',
+      '--goal',
+      'Purchased=amount',
+      '--goal',
+      'Subscribed',
       '--json',
     )
     assert.equal(updated.code, 0, updated.err)
@@ -101,6 +105,15 @@ describe('inlet workspaces', () => {
     assert.equal(view.name, 'Renamed')
     assert.equal(view.settings['identityResolution'], true)
     assert.deepEqual(view.settings['projects'], { p1: 'Shop' })
+    assert.deepEqual(view.settings['conversionGoals'], [
+      { event: 'Purchased', revenueAttribute: 'amount' },
+      { event: 'Subscribed' },
+    ])
+    const cleared = await run(dir, 'update', '--id', 'SHOP0001', '--goal', 'none', '--json')
+    assert.deepEqual(
+      json<{ settings: Record<string, unknown> }>(cleared).settings['conversionGoals'],
+      [],
+    )
 
     assert.equal((await run(dir, 'set-state', '--id', 'SHOP0001', '--state', 'suspended')).code, 0)
     assert.equal((await stored(dir, 'SHOP0001'))?.state, 'suspended')

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util'
 import { systemClock } from '../../clock.js'
 import { loadConfig } from '../../config.js'
 import { createIdGenerator } from '../../ids.js'
-import { createSqliteStore } from '../../store/sqlite/sqlite-store.js'
+import { openStore } from '../../store/open-store.js'
 import { StoreConflictError, type Workspace } from '../../store/store.js'
 import {
   WorkspaceInputError,
@@ -58,6 +58,7 @@ type Values = {
   state?: string | undefined
   limit?: string[] | undefined
   project?: string[] | undefined
+  goal?: string[] | undefined
   'bulk-strict'?: string | undefined
   'identity-resolution'?: string | undefined
   'fair-usage'?: string | undefined
@@ -78,6 +79,15 @@ function changesOf(values: Values): WorkspaceChanges {
   const fair = onOff('fair-usage', values['fair-usage'])
   if (fair !== undefined) settings['fairUsage'] = { enabled: fair }
   if (projects.length > 0) settings['projects'] = Object.fromEntries(projects)
+  // --goal EVENT or --goal EVENT=REVENUE_ATTRIBUTE; --goal none clears the list (spec §8.7)
+  if (values.goal !== undefined) {
+    settings['conversionGoals'] = values.goal
+      .filter((g) => g !== 'none')
+      .map((g) => {
+        const at = g.indexOf('=')
+        return at < 0 ? { event: g } : { event: g.slice(0, at), revenueAttribute: g.slice(at + 1) }
+      })
+  }
   return parseWorkspaceChanges({
     ...(values.name === undefined ? {} : { name: values.name }),
     ...(values.state === undefined ? {} : { state: values.state }),
@@ -124,12 +134,14 @@ export async function workspacesCommand(
         state: { type: 'string' },
         limit: { type: 'string', multiple: true },
         project: { type: 'string', multiple: true },
+        goal: { type: 'string', multiple: true },
         'bulk-strict': { type: 'string' },
         'identity-resolution': { type: 'string' },
         'fair-usage': { type: 'string' },
         'grace-seconds': { type: 'string' },
         json: { type: 'boolean' },
         'data-dir': { type: 'string' },
+        'database-url': { type: 'string' },
       },
     }),
   )
@@ -140,10 +152,11 @@ export async function workspacesCommand(
   }
   const merged: Record<string, string | undefined> = { ...env }
   if (values['data-dir'] !== undefined) merged['INLET_DATA_DIR'] = values['data-dir']
+  if (values['database-url'] !== undefined) merged['DATABASE_URL'] = values['database-url']
   const config = loadConfig(merged)
   // Flags are checked before the store is opened, so a usage error touches nothing.
   const changes = sub === 'create' || sub === 'update' ? usageOf(() => changesOf(values)) : {}
-  const store = createSqliteStore({ dir: config.dataDir, durability: config.durability })
+  const store = await openStore(config)
   const workspaces = createWorkspaces({ store, clock: systemClock, ids: createIdGenerator() })
   try {
     switch (sub) {
