@@ -12,14 +12,22 @@ import {
   type Governance,
 } from './governance/governance.js'
 import { installErrorHandling } from './http/error-handler.js'
-import { createGateway } from './http/gateway.js'
+import {
+  createGateway,
+  createWorkspaceCache,
+  invalidatingWorkspaceWrites,
+  type WorkspaceCache,
+} from './http/gateway.js'
 import { installJsonBodyParser } from './http/json-body.js'
 import { adminRoutes } from './http/routes/admin.js'
+import { deleteRoutes } from './http/routes/deletes.js'
 import { exportRoutes } from './http/routes/export.js'
 import { healthRoutes } from './http/routes/health.js'
 import { ingestRoutes } from './http/routes/ingest.js'
 import { mergeRoutes, mergeUndoRoutes } from './http/routes/merges.js'
+import { optOutRoutes } from './http/routes/opt-out.js'
 import { requestRoutes } from './http/routes/requests.js'
+import { testConnectionRoutes } from './http/routes/test-connection.js'
 import type { IdGenerator } from './ids.js'
 import type { Ingest } from './ingest/accept.js'
 import type { Logger } from './log.js'
@@ -40,6 +48,11 @@ export type AppDeps = Readonly<{
   clock?: Clock
   /** Quotas and fair usage (default: in-process, enforced unless config.rateLimits is off). */
   governance?: Governance
+  /**
+   * The gateway's workspace cache (default: a new one). Pass one to drop workspaces from it when
+   * they are written outside the app (see invalidatingWorkspaceWrites).
+   */
+  workspaceCache?: WorkspaceCache
 }>
 
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -61,12 +74,23 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock
   const isClosing = deps.isClosing ?? (() => false)
   const governance = deps.governance ?? createGovernance({ clock, enabled: deps.config.rateLimits })
-  const gateway = createGateway({ store: deps.store, isClosing, clock })
+  // One cache for both gateways; the admin API's changes drop their workspace from it at once.
+  const cache = deps.workspaceCache ?? createWorkspaceCache({ store: deps.store, clock })
+  testConnectionRoutes(app, { store: deps.store, clock })
+  const gateway = createGateway({ store: deps.store, isClosing, clock, cache })
   await app.register((api, _opts, done) => {
     api.addHook('onRequest', gateway)
     installRateLimitHeaders(api)
     ingestRoutes(app, api, { ingest: deps.ingest, config: deps.config, governance })
     exportRoutes(app, api, { store: deps.store, config: deps.config, governance })
+    deleteRoutes(app, api, {
+      ingest: deps.ingest,
+      config: deps.config,
+      store: deps.store,
+      governance,
+      clock,
+    })
+    optOutRoutes(app, api, { ingest: deps.ingest, config: deps.config, governance })
     mergeRoutes(app, api, {
       ingest: deps.ingest,
       config: deps.config,
@@ -75,7 +99,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     })
     done()
   })
-  const inletGateway = createGateway({ store: deps.store, isClosing, clock }, 'inlet')
+  const inletGateway = createGateway({ store: deps.store, isClosing, clock, cache }, 'inlet')
   await app.register((api, _opts, done) => {
     api.addHook('onRequest', inletGateway)
     requestRoutes(api, { store: deps.store })
@@ -84,7 +108,11 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   const adminToken = deps.config.adminToken
   if (adminToken !== undefined) {
-    const workspaces = createWorkspaces({ store: deps.store, clock, ids: deps.ids })
+    const workspaces = createWorkspaces({
+      store: invalidatingWorkspaceWrites(deps.store, cache),
+      clock,
+      ids: deps.ids,
+    })
     await app.register((api, _opts, done) => {
       adminRoutes(api, { workspaces, adminToken, isClosing })
       done()

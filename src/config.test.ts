@@ -85,7 +85,7 @@ describe('docs/config.md', () => {
       assert.doesNotThrow(() => loadConfig({ [name]: String(max) }), `${name}=${max}`)
       checked++
     }
-    assert.equal(checked, 8, 'every whole-number setting documents its range')
+    assert.equal(checked, 10, 'every whole-number setting documents its range')
   })
 
   it('lists values of enumerated settings that the parsers accept', () => {
@@ -121,12 +121,21 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       port: 8080,
       dataDir: './data',
+      databaseUrl: undefined,
       durability: 'fsync',
       logLevel: 'info',
       bodyLimitBytes: 128 * 1024,
       bulkBodyLimitBytes: 100 * 1024,
-      processor: { enabled: true, batchSize: 1000, pollMs: 200, maxAttempts: 5 },
+      processor: {
+        enabled: true,
+        batchSize: 1000,
+        pollMs: 200,
+        maxAttempts: 5,
+        thread: 'worker',
+        maxDelayMs: 0,
+      },
       logRetentionSeconds: 86_400,
+      deleteBufferSeconds: 86_400,
       shutdownTimeoutMs: 10_000,
       bootstrap: { workspaceName: 'Default workspace' },
       rateLimits: true,
@@ -140,6 +149,7 @@ describe('loadConfig', () => {
       HOST: '0.0.0.0',
       PORT: '0',
       INLET_DATA_DIR: '/var/lib/inlet',
+      DATABASE_URL: 'postgres://inlet:secret@db.internal:5432/inlet',
       INLET_DURABILITY: 'os',
       INLET_LOG_LEVEL: 'silent',
       INLET_BODY_LIMIT_BYTES: '2048',
@@ -148,7 +158,10 @@ describe('loadConfig', () => {
       INLET_PROCESSOR_BATCH_SIZE: '10',
       INLET_PROCESSOR_POLL_MS: '25',
       INLET_PROCESSOR_MAX_ATTEMPTS: '2',
+      INLET_PROCESSOR_THREAD: 'inline',
+      INLET_PROCESSOR_MAX_DELAY_MS: '20',
       INLET_LOG_RETENTION_SECONDS: '0',
+      INLET_DELETE_BUFFER_SECONDS: '0',
       INLET_SHUTDOWN_TIMEOUT_MS: '500',
       INLET_WORKSPACE_ID: 'ABCD1234',
       INLET_DATA_API_KEY: 'secret-key-123',
@@ -160,12 +173,21 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       port: 0,
       dataDir: '/var/lib/inlet',
+      databaseUrl: 'postgres://inlet:secret@db.internal:5432/inlet',
       durability: 'os',
       logLevel: 'silent',
       bodyLimitBytes: 2048,
       bulkBodyLimitBytes: 4096,
-      processor: { enabled: false, batchSize: 10, pollMs: 25, maxAttempts: 2 },
+      processor: {
+        enabled: false,
+        batchSize: 10,
+        pollMs: 25,
+        maxAttempts: 2,
+        thread: 'inline',
+        maxDelayMs: 20,
+      },
       logRetentionSeconds: 0,
+      deleteBufferSeconds: 0,
       shutdownTimeoutMs: 500,
       bootstrap: { workspaceId: 'ABCD1234', dataApiKey: 'secret-key-123', workspaceName: 'Shop' },
       rateLimits: false,
@@ -191,6 +213,7 @@ describe('loadConfig', () => {
     HOST: [''],
     PORT: ['eighty', '65536', '-1', '80.5', ''],
     INLET_DATA_DIR: [''],
+    DATABASE_URL: ['', 'mysql://localhost/inlet', '/var/run/postgresql', 'postgres://has space'],
     INLET_DURABILITY: ['sometimes', 'FSYNC', ''],
     INLET_LOG_LEVEL: ['verbose', 'INFO'],
     INLET_BODY_LIMIT_BYTES: ['1023', 'lots'],
@@ -199,7 +222,10 @@ describe('loadConfig', () => {
     INLET_PROCESSOR_BATCH_SIZE: ['0', '100001'],
     INLET_PROCESSOR_POLL_MS: ['0', 'fast'],
     INLET_PROCESSOR_MAX_ATTEMPTS: ['0', '101'],
+    INLET_PROCESSOR_THREAD: ['thread', 'WORKER', ''],
+    INLET_PROCESSOR_MAX_DELAY_MS: ['-1', '10001', 'soon'],
     INLET_LOG_RETENTION_SECONDS: ['-1', '1.5'],
+    INLET_DELETE_BUFFER_SECONDS: ['-5', 'a day'],
     INLET_SHUTDOWN_TIMEOUT_MS: ['600001', 'soon'],
     INLET_WORKSPACE_ID: ['abcd1234', 'ABC', 'ABCD-1234', ''],
     INLET_DATA_API_KEY: ['short', 'has a space', ''],
@@ -223,6 +249,9 @@ describe('loadConfig', () => {
     assert.deepEqual(problemsOf({ PORT: '70000' }), ['PORT="70000": must be between 0 and 65535'])
     assert.deepEqual(problemsOf({ INLET_DURABILITY: 'sometimes' }), [
       'INLET_DURABILITY="sometimes": must be one of fsync, os',
+    ])
+    assert.deepEqual(problemsOf({ DATABASE_URL: 'mysql://localhost/inlet' }), [
+      'DATABASE_URL="mysql://localhost/inlet": must be a postgres:// or postgresql:// URL',
     ])
   })
 

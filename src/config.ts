@@ -7,17 +7,31 @@
 
 export type Durability = 'fsync' | 'os'
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
+export type ProcessorThread = 'worker' | 'inline'
 
 export type Config = Readonly<{
   host: string
   port: number
   dataDir: string
+  /** PostgreSQL instead of the SQLite files in dataDir, when set (postgres://…). */
+  databaseUrl: string | undefined
   durability: Durability
   logLevel: LogLevel
   bodyLimitBytes: number
   bulkBodyLimitBytes: number
-  processor: Readonly<{ enabled: boolean; batchSize: number; pollMs: number; maxAttempts: number }>
+  processor: Readonly<{
+    enabled: boolean
+    batchSize: number
+    pollMs: number
+    maxAttempts: number
+    /** Where the processor loop runs: its own worker thread, or the request thread. */
+    thread: ProcessorThread
+    /** After catching up, how long the processor lets records accumulate before its next batch. */
+    maxDelayMs: number
+  }>
   logRetentionSeconds: number
+  /** spec §7.8: seconds between a Delete Users request and the deletion. */
+  deleteBufferSeconds: number
   shutdownTimeoutMs: number
   bootstrap: Readonly<{ workspaceId?: string; dataApiKey?: string; workspaceName: string }>
   /** spec §5: enforce quotas and fair usage (off: neither is counted, for benchmarks). */
@@ -75,6 +89,10 @@ export const SETTINGS = {
   HOST: setting(text(), '127.0.0.1'),
   PORT: setting(integer(0, 65_535), 8080),
   INLET_DATA_DIR: setting(text(), './data'),
+  DATABASE_URL: setting(
+    text(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL'),
+    undefined,
+  ),
   INLET_DURABILITY: setting(oneOf<Durability>('fsync', 'os'), 'fsync'),
   INLET_LOG_LEVEL: setting(oneOf<LogLevel>('debug', 'info', 'warn', 'error', 'silent'), 'info'),
   INLET_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), 128 * 1024),
@@ -83,7 +101,10 @@ export const SETTINGS = {
   INLET_PROCESSOR_BATCH_SIZE: setting(integer(1, 100_000), 1000),
   INLET_PROCESSOR_POLL_MS: setting(integer(1, 60_000), 200),
   INLET_PROCESSOR_MAX_ATTEMPTS: setting(integer(1, 100), 5),
+  INLET_PROCESSOR_THREAD: setting(oneOf<ProcessorThread>('worker', 'inline'), 'worker'),
+  INLET_PROCESSOR_MAX_DELAY_MS: setting(integer(0, 10_000), 0),
   INLET_LOG_RETENTION_SECONDS: setting(integer(0, 365 * 86_400), 86_400),
+  INLET_DELETE_BUFFER_SECONDS: setting(integer(0, 365 * 86_400), 86_400),
   INLET_SHUTDOWN_TIMEOUT_MS: setting(integer(0, 600_000), 10_000),
   INLET_WORKSPACE_ID: setting(
     text(/^[A-Z0-9]{4,64}$/, 'must be 4 to 64 upper-case letters or digits'),
@@ -137,6 +158,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     host: must(v.HOST),
     port: must(v.PORT),
     dataDir: must(v.INLET_DATA_DIR),
+    databaseUrl: v.DATABASE_URL,
     durability: must(v.INLET_DURABILITY),
     logLevel: must(v.INLET_LOG_LEVEL),
     bodyLimitBytes: must(v.INLET_BODY_LIMIT_BYTES),
@@ -146,8 +168,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       batchSize: must(v.INLET_PROCESSOR_BATCH_SIZE),
       pollMs: must(v.INLET_PROCESSOR_POLL_MS),
       maxAttempts: must(v.INLET_PROCESSOR_MAX_ATTEMPTS),
+      thread: must(v.INLET_PROCESSOR_THREAD),
+      maxDelayMs: must(v.INLET_PROCESSOR_MAX_DELAY_MS),
     }),
     logRetentionSeconds: must(v.INLET_LOG_RETENTION_SECONDS),
+    deleteBufferSeconds: must(v.INLET_DELETE_BUFFER_SECONDS),
     shutdownTimeoutMs: must(v.INLET_SHUTDOWN_TIMEOUT_MS),
     bootstrap: Object.freeze(bootstrap),
     rateLimits: must(v.INLET_RATE_LIMITS),

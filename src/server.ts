@@ -12,8 +12,10 @@ import type { Config } from './config.js'
 import { createIdGenerator, type IdGenerator } from './ids.js'
 import { createIngest, type Ingest } from './ingest/accept.js'
 import type { Logger } from './log.js'
-import { createProcessor, type Processor } from './processor/processor.js'
-import { createSqliteStore } from './store/sqlite/sqlite-store.js'
+import { createDeletionSweeper } from './processor/deletion-sweeper.js'
+import { createServerProcessor } from './processor/processor-worker.js'
+import type { Processor } from './processor/processor.js'
+import { describeStore, openStore } from './store/open-store.js'
 import type { Store } from './store/store.js'
 import { createWorkspaces, type CreatedWorkspace } from './workspaces/workspaces.js'
 
@@ -35,23 +37,15 @@ export async function startInlet(
   const { log } = deps
   const clock = deps.clock ?? systemClock
   const ids = deps.ids ?? createIdGenerator()
-  const store = createSqliteStore({ dir: config.dataDir, durability: config.durability })
+  const store = await openStore(config)
   const workspaces = createWorkspaces({ store, clock, ids })
   const created = await workspaces.bootstrap({
     ...config.bootstrap,
     name: config.bootstrap.workspaceName,
   })
 
-  const processor = createProcessor({
-    store,
-    clock,
-    ids,
-    log,
-    batchSize: config.processor.batchSize,
-    pollMs: config.processor.pollMs,
-    maxAttempts: config.processor.maxAttempts,
-    logRetentionMs: config.logRetentionSeconds * 1000,
-  })
+  // In a worker thread by default (processor/processor-worker.ts); in this thread for `:memory:`.
+  const processor = createServerProcessor(config, { store, clock, ids, log })
   const ingest = createIngest({ log: store.log, clock, onCommitted: () => processor.wake() })
   let closing = false
   const app = await createApp({
@@ -64,7 +58,13 @@ export async function startInlet(
     clock,
     isClosing: () => closing,
   })
-  if (config.processor.enabled) processor.start()
+  // spec §7.8: scheduled deletions are logged when due, so the processor applies them in order.
+  const sweeper = createDeletionSweeper({ store, ingest, clock, ids, log })
+  if (config.processor.enabled) {
+    sweeper.start()
+    processor.start()
+    await processor.ready?.() // a worker thread has opened its store before the first request
+  }
 
   let url = ''
   if (deps.listen !== false) {
@@ -72,7 +72,10 @@ export async function startInlet(
     const address = app.server.address() as AddressInfo // a TCP listener always has an AddressInfo
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
     url = `http://${host}:${address.port}`
-    log.info({ url, dataDir: config.dataDir, durability: config.durability }, 'inlet listening')
+    log.info(
+      { url, store: describeStore(config), durability: config.durability },
+      'inlet listening',
+    )
   }
 
   let closed: Promise<void> | undefined
@@ -85,6 +88,7 @@ export async function startInlet(
     try {
       app.server.closeIdleConnections()
       await app.close()
+      sweeper.stop()
       await ingest.flushed()
       await processor.stop()
       await store.close()

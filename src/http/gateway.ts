@@ -4,7 +4,13 @@
  * rotation's grace period, its previous key) and state (§4.4), and the Content-Type header. On
  * success the request carries its workspace. Runs as an onRequest hook, so a request that fails
  * here is answered before its body is read.
+ *
+ * It also owns the workspace cache of the hot path: each authenticated workspace row (settings
+ * already parsed by the store) and the digest of the key last verified against it, kept for
+ * `ttlMs` (changes made by other processes, e.g. the CLI, are seen within that time) and dropped
+ * at once by `invalidate` when this process changes the workspace.
  */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { systemClock, type Clock } from '../clock.js'
 import { AppError } from '../errors.js'
@@ -86,21 +92,143 @@ export function keyAccepted(secret: string, workspace: Workspace, nowMs: number)
   return current || old
 }
 
+/** How long a cached workspace is trusted without reading it again (other processes' changes). */
+export const WORKSPACE_CACHE_TTL_MS = 1_000
+const MAX_CACHED_WORKSPACES = 10_000
+
+type CachedWorkspace = {
+  workspace: Workspace
+  /** clock.now() when the row was read. */
+  readAt: number
+  /** Digest of the key last accepted for this row, and until when that acceptance holds. */
+  verified: { digest: Buffer; until: number } | undefined
+}
+
+export type WorkspaceCache = Readonly<{
+  /** The workspace, from memory when read less than the TTL ago; unknown ids are not cached. */
+  get(id: string): Promise<CachedWorkspace | undefined>
+  /** Forgets one workspace (changed through this process) so the next request reads it again. */
+  invalidate(id: string): void
+}>
+
+export function createWorkspaceCache(deps: {
+  store: Store
+  clock?: Clock
+  ttlMs?: number
+}): WorkspaceCache {
+  const clock = deps.clock ?? systemClock
+  const ttlMs = deps.ttlMs ?? WORKSPACE_CACHE_TTL_MS
+  const entries = new Map<string, CachedWorkspace>()
+  /** Bumped by invalidate, so a read that started before a change is not cached after it. */
+  let generation = 0
+  return {
+    get: async (id) => {
+      const now = clock.now()
+      const hit = entries.get(id)
+      // A clock set backwards (tests) reads again rather than trusting a row from the future.
+      if (hit !== undefined && now - hit.readAt < ttlMs && now >= hit.readAt) return hit
+      const started = generation
+      const workspace = await deps.store.workspaces.get(id)
+      if (workspace === undefined) {
+        entries.delete(id)
+        return undefined
+      }
+      const entry: CachedWorkspace = { workspace, readAt: now, verified: undefined }
+      if (started === generation && ttlMs > 0) {
+        if (entries.size >= MAX_CACHED_WORKSPACES) entries.clear()
+        entries.set(id, entry)
+      }
+      return entry
+    },
+    invalidate: (id) => {
+      generation++
+      entries.delete(id)
+    },
+  }
+}
+
+/**
+ * The store with its workspace writes dropping the written workspace from `cache`, so that every
+ * change made through this process (admin API, tests) is seen by the next request.
+ */
+export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache): Store {
+  const repo = store.workspaces
+  return {
+    kind: store.kind,
+    log: store.log,
+    profiles: store.profiles,
+    processing: store.processing,
+    close: () => store.close(),
+    workspaces: {
+      get: (id) => repo.get(id),
+      list: () => repo.list(),
+      create: async (workspace) => {
+        try {
+          await repo.create(workspace)
+        } finally {
+          cache.invalidate(workspace.id)
+        }
+      },
+      update: async (id, patch) => {
+        try {
+          return await repo.update(id, patch)
+        } finally {
+          cache.invalidate(id)
+        }
+      },
+    },
+  }
+}
+
+/** A per-process random salt: digests of accepted keys held in memory are useless elsewhere. */
+const DIGEST_SALT = randomBytes(16)
+
+function keyDigest(secret: string): Buffer {
+  return createHash('sha256').update(DIGEST_SALT).update(secret).digest()
+}
+
+/**
+ * keyAccepted with the cached entry: a key equal (constant-time) to the one last accepted for
+ * this row, while that acceptance holds, is accepted without hashing it against the row again.
+ * Only successes are remembered; a refused key is checked in full every time.
+ */
+function cachedKeyAccepted(secret: string, entry: CachedWorkspace, nowMs: number): boolean {
+  const digest = keyDigest(secret)
+  const v = entry.verified
+  if (v !== undefined && nowMs < v.until && timingSafeEqual(digest, v.digest)) return true
+  const { workspace } = entry
+  if (workspace.keyHash === null || workspace.keySalt === null) return false
+  const current = verifyKey(secret, { hash: workspace.keyHash, salt: workspace.keySalt })
+  const previous = workspace.previousKey
+  const old = previous !== undefined && previous.expiresAt > nowMs && verifyKey(secret, previous)
+  if (current || old) {
+    // A previous key is accepted only until its grace period ends, even from the cache.
+    entry.verified = {
+      digest,
+      until: current ? Number.POSITIVE_INFINITY : (previous?.expiresAt ?? nowMs),
+    }
+    return true
+  }
+  return false
+}
+
 export function createGateway(
-  deps: { store: Store; isClosing: () => boolean; clock?: Clock },
+  deps: { store: Store; isClosing: () => boolean; clock?: Clock; cache?: WorkspaceCache },
   kind: GatewayKind = 'data',
 ) {
   const clock = deps.clock ?? systemClock
+  const cache = deps.cache ?? createWorkspaceCache({ store: deps.store, clock })
   return async function gateway(request: FastifyRequest): Promise<void> {
     if (deps.isClosing()) throw new AppError('service_unavailable')
     const paramIds = kind === 'data' ? workspaceIdsOf(request) : inletAppIds(request)
     const { user, secret } = parseBasicAuth(request.headers.authorization)
-    const workspace = await deps.store.workspaces.get(user)
-    if (workspace === undefined) {
+    const entry = await cache.get(user)
+    if (entry === undefined) {
       throw new AppError(paramIds.includes(user) ? 'invalid_app_id' : 'auth_unknown_app_id')
     }
+    const { workspace } = entry
     if (workspace.keyHash === null || workspace.keySalt === null) throw new AppError('key_not_set')
-    if (!keyAccepted(secret, workspace, clock.now())) throw new AppError('key_mismatch')
+    if (!cachedKeyAccepted(secret, entry, clock.now())) throw new AppError('key_mismatch')
     if (paramIds.some((id) => id !== user)) throw new AppError('app_mismatch')
     const appKey = single(request.headers['moe-appkey'])
     if (appKey !== undefined && appKey !== user) throw new AppError('moe_appkey_mismatch')

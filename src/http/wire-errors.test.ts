@@ -19,7 +19,7 @@ const FIELD_NAMES: Readonly<Record<string, keyof WireError>> = {
 }
 
 /** `- HTTP status: `400``, `- `message` on `bulk`: `…``: the value is everything between the outer backticks. */
-const FIELD_LINE = /^- (HTTP status|`type`|`message`|`attribute`)(?: on `([a-z]+)`)?: `(.*)`$/
+const FIELD_LINE = /^- (HTTP status|`type`|`message`|`attribute`)(?: on `([a-z_]+)`)?: `(.*)`$/
 const FIELD_START = /^- (HTTP status|`type`|`message`|`attribute`)/
 const CODE_HEADING = /^### `([^`]+)`$/
 

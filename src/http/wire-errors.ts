@@ -15,7 +15,8 @@ export type WireError = Readonly<{
 }>
 
 /** Which endpoint answered: selects the per-endpoint overrides of the spec's §7 pages. */
-export type EndpointFamily = 'customer' | 'event' | 'device' | 'bulk' | 'export' | 'merge' | 'inlet'
+export type EndpointFamily =
+  'customer' | 'event' | 'device' | 'bulk' | 'export' | 'merge' | 'delete' | 'opt_out' | 'inlet'
 
 const SERVER_ERROR_MESSAGE =
   'An unexpected error was encountered while processing this request. Please contact MoEngage Team'
@@ -89,6 +90,12 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     status: 401,
     type: 'Authentication required',
     message: "MOE_APPKEY doesn't match the Username (APP_KEY) used in Basic Auth authorization.",
+  },
+  // spec §7.7 (Merge page), §7.11: Test connection requires the header
+  moe_appkey_missing: {
+    status: 401,
+    type: 'Authentication required',
+    message: 'MOE-APPKEY is missing in Header',
   },
   account_blacklisted: {
     status: 400,
@@ -256,7 +263,7 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     attribute: 'identifier_type',
   },
   // spec §7.7 documents only the merged_user type error; the rest follow its MissingAttributeError
-  // pattern and Get User's LimitBreached (docs/compatibility.md)
+  // pattern and Get User's LimitBreached (docs/compatibility.md). field_missing also serves §7.11.
   merge_data_missing: {
     status: 400,
     type: 'MissingAttributeError',
@@ -275,7 +282,7 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     message: 'max limit allowed is 50',
     attribute: 'merge_data',
   },
-  merge_user_missing: {
+  field_missing: {
     status: 400,
     type: 'MissingAttributeError',
     message: '{key} is not found in the payload',
@@ -286,6 +293,58 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     status: 404,
     type: 'Not Found',
     message: 'There is no merge {merge_id} in this workspace',
+  },
+  // spec §7.8: the existence check is synchronous; `{identity}` is "customer id" or "id"
+  user_not_found: {
+    status: 400,
+    type: 'Not Found',
+    message: "User doesn't exists with {identity} {value}",
+  },
+  // Inlet's own (the spec names the two types, not the error): Get User's wording
+  delete_identity_type_invalid: {
+    status: 400,
+    type: 'ValueError',
+    message: "identity_type should be one of ['customer_id', 'id', 'moengage_id']",
+    attribute: 'identity_type',
+  },
+  // spec §7.5 (the documented strings, including the other key name and the capital A)
+  opt_out_user_type_missing: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: 'customer_identifier_type is not found in the payload',
+    attribute: 'user_identifier_type',
+  },
+  opt_out_action_missing: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: 'Action_type is not found in the payload',
+    attribute: 'action_type',
+  },
+  opt_out_devices_missing: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: 'device_identifiers is missing in the payload',
+    attribute: 'device_identifiers',
+  },
+  opt_out_device_key_invalid: {
+    status: 400,
+    type: 'ValueError',
+    message:
+      "device identifier can only be in ['moe_gaid', 'push_id', 'unique_id', 'device_unique_id'] ",
+    attribute: 'device_identifiers',
+  },
+  // Inlet's own, in the same style (the spec lists the values, not the error)
+  opt_out_action_invalid: {
+    status: 400,
+    type: 'ValueError',
+    message: "action_type should be one of ['block', 'unblock']",
+    attribute: 'action_type',
+  },
+  opt_out_user_type_invalid: {
+    status: 400,
+    type: 'ValueError',
+    message: "user_identifier_type should be one of ['customer_id']",
+    attribute: 'user_identifier_type',
   },
   // spec §7.1, §8.4
   array_field_conflict: {
@@ -351,6 +410,49 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
 export const OVERRIDES: Readonly<
   Partial<Record<EndpointFamily, Partial<Record<ErrorCode, Partial<WireError>>>>>
 > = {
+  // spec §7.7: the Merge page documents its own text for most gateway conditions (verbatim,
+  // including the three spaces of its malformed-JSON message and the trailing dots)
+  merge: {
+    malformed_json: {
+      message:
+        'Could not decode the request body. The JSON was incorrect or not   encoded as UTF-8.',
+    },
+    invalid_app_id: { message: 'given app_id is invalid/blocked' },
+    content_type_missing: { message: 'The Content-Type Header is required.' },
+    auth_empty: { message: 'Authorization details are missing' },
+    auth_username_missing: {
+      message: 'Username (APP_KEY) is missing in the Basic Auth authorization.',
+    },
+    auth_password_missing: {
+      message: 'Password (APP_SECRET) is missing in the Basic Auth authorization.',
+    },
+    account_temporarily_suspended: {
+      type: 'Account Temporarily Suspended.',
+      message: 'Account Temporarily Suspended.',
+    },
+    key_not_set: {
+      type: 'Authentication required.',
+      message: 'App Secret key is not set. Please login to the dashboard to set a key.',
+    },
+    app_mismatch: {
+      type: 'Authentication required.',
+      message: 'App key mismatch in params and authentication.',
+    },
+    payload_too_large: { type: 'PayloadTooLarge' },
+    unsupported_media_type: {
+      type: 'MediaTypeError',
+      message:
+        "The header 'Content-Type' is missing. Kindly provide the header 'Content-Type' and set it as 'application/json'",
+    },
+  },
+  // spec §7.8: the Delete page answers an unknown workspace id with 403
+  delete: {
+    invalid_app_id: { status: 403, message: 'given app_id is invalid/blocked' },
+  },
+  // spec §7.5: Device opt-out's own 413 text
+  opt_out: {
+    payload_too_large: { message: 'Payload cannot exceed 128KB' },
+  },
   device: {
     customer_id_missing: { message: "'customer_id' is not found in the payload" },
   },

@@ -62,6 +62,31 @@ export type MergeUndoPayload = {
   merge_id: number
 }
 
+/**
+ * spec §7.8: delete one user (found when the request was accepted) once `due_at` has passed — the
+ * request time plus INLET_DELETE_BUFFER_SECONDS. The deletion sweeper logs the same record again,
+ * with `swept: true`, when a scheduled deletion falls due.
+ */
+export type DeletePayload = {
+  user_id: string
+  identity_type: string
+  identity_value: string
+  due_at: number
+  swept?: boolean
+}
+
+/**
+ * spec §7.5: block or unblock push to some devices of a user (`devices` names each by one key,
+ * normalized: `device_id`, `push_id`, `moe_gaid` or `idfv`), or to all of them when absent.
+ */
+export type DeviceOptOutPayload = {
+  customer_id: string
+  action: 'block' | 'unblock'
+  devices?: { key: 'device_id' | 'push_id' | 'moe_gaid' | 'idfv'; value: string }[]
+  reason?: string
+  client_reference_id?: string
+}
+
 export type InvalidPayload = {
   /** The error code the element failed with (errors.ts). */
   code: string

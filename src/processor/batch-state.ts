@@ -6,6 +6,7 @@
  */
 import type {
   BatchSnapshot,
+  DeletionRow,
   DeviceRow,
   EventOwner,
   EventRow,
@@ -28,6 +29,9 @@ export type BatchState = Readonly<{
   eventSeqsOfUser(workspaceId: string, userId: string): number[]
   moveEvent(owner: EventOwner): void
   deleteEvent(workspaceId: string, seq: number): void
+  /** Removes a user with its devices and events (spec §7.8); written before the batch's upserts. */
+  deleteUser(user: UserRow): void
+  scheduleDeletion(deletion: DeletionRow): void
   merge(workspaceId: string, id: number): MergeRow | undefined
   putMerge(merge: MergeRow): void
   addOutcome(outcome: RecordOutcomeRow): void
@@ -39,6 +43,8 @@ export type BatchState = Readonly<{
     movedEvents: EventOwner[]
     deletedEvents: { workspaceId: string; seq: number }[]
     merges: MergeRow[]
+    scheduledDeletions: DeletionRow[]
+    deletedUsers: { workspaceId: string; userId: string }[]
     outcomes: RecordOutcomeRow[]
   }>
 }>
@@ -64,6 +70,8 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
   const merges = new Map<string, MergeRow>()
   for (const m of snapshot.merges ?? []) merges.set(k(m.workspaceId, String(m.id)), m)
   const dirtyMerges = new Map<string, MergeRow>()
+  const scheduled: DeletionRow[] = []
+  const deletedUsers: { workspaceId: string; userId: string }[] = []
   const devices = new Map<string, DeviceRow>()
   for (const d of snapshot.devices) devices.set(k(d.workspaceId, d.deviceId), d)
   const dirtyUsers = new Set<UserRow>()
@@ -126,6 +134,29 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
       moved.delete(key)
       deletedEvents.set(key, { workspaceId, seq })
     },
+    deleteUser: (user) => {
+      const key = storedUnder.get(user)
+      if (key !== undefined && users.get(key) === user) users.delete(key)
+      storedUnder.delete(user)
+      usersById.delete(k(user.workspaceId, user.id))
+      dirtyUsers.delete(user)
+      for (const [dk, d] of devices) {
+        if (d.workspaceId === user.workspaceId && d.userId === user.id) {
+          devices.delete(dk)
+          dirtyDevices.delete(dk)
+        }
+      }
+      for (let i = events.length - 1; i >= 0; i--) {
+        const e = events[i]
+        if (e !== undefined && e.workspaceId === user.workspaceId && e.userId === user.id) {
+          events.splice(i, 1)
+        }
+      }
+      deletedUsers.push({ workspaceId: user.workspaceId, userId: user.id })
+    },
+    scheduleDeletion: (deletion) => {
+      scheduled.push(deletion)
+    },
     merge: (workspaceId, id) => merges.get(k(workspaceId, String(id))),
     putMerge: (merge) => {
       const key = k(merge.workspaceId, String(merge.id))
@@ -143,6 +174,8 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
       movedEvents: [...moved.values()],
       deletedEvents: [...deletedEvents.values()],
       merges: [...dirtyMerges.values()],
+      scheduledDeletions: scheduled,
+      deletedUsers,
       outcomes,
     }),
   }

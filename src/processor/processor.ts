@@ -4,7 +4,9 @@
  * memory by the steps, and committed with the new cursor in one transaction: a crash at any point
  * leaves the batch either wholly applied or not at all, so restart neither loses nor repeats a
  * record. Skipped and dead records are kept with their reason and request id. It also compacts the
- * log (records applied and older than the retention) and reports the ingestion lag.
+ * log (records applied and older than the retention) and reports the ingestion lag. It runs in the
+ * thread that creates it (tests, `:memory:`, INLET_PROCESSOR_THREAD=inline); processor-worker.ts
+ * runs the same loop in a worker thread.
  */
 import type { Clock } from '../clock.js'
 import type { IdGenerator } from '../ids.js'
@@ -25,8 +27,22 @@ export type ProcessorOptions = Readonly<{
   pollMs: number
   maxAttempts: number
   logRetentionMs: number
+  /**
+   * After a batch that caught up with the log, wait this long before reading it again, so that
+   * the next batch (and its store commit) holds what arrived meanwhile; 0: read again at once.
+   */
+  maxDelayMs?: number
   /** Replaces the record dispatcher; tests use it to inject failures. */
   step?: Step
+  /** Called after each committed batch with the running totals (the worker posts them). */
+  onBatch?: (stats: ProcessorStats) => void
+}>
+
+export type ProcessorStats = Readonly<{
+  applied: number
+  skipped: number
+  dead: number
+  batches: number
 }>
 
 export type Lag = Readonly<{
@@ -47,7 +63,9 @@ export type Processor = Readonly<{
   /** Resolves when every record appended before the call has been applied. */
   drain(timeoutMs?: number): Promise<void>
   lag(): Promise<Lag>
-  stats(): Readonly<{ applied: number; skipped: number; dead: number; batches: number }>
+  stats(): ProcessorStats
+  /** Resolves once a started loop runs (a worker has opened its store); absent in-process. */
+  ready?: () => Promise<void>
 }>
 
 const COMPACT_EVERY_MS = 10_000
@@ -137,6 +155,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     counts.skipped += tally.skipped
     counts.dead += tally.dead
     counts.batches++
+    options.onBatch?.({ ...counts })
     return { consumed: tally.applied + tally.skipped + tally.dead, delayMs: 0 }
   }
 
@@ -163,8 +182,14 @@ export function createProcessor(options: ProcessorOptions): Processor {
         infraFailures = 0
         await maintain()
         if (result.consumed > 0) {
-          // Yield to the event loop between batches so HTTP requests keep flowing.
-          await new Promise<void>((r) => setImmediate(r))
+          const maxDelayMs = options.maxDelayMs ?? 0
+          if (result.consumed < batchSize && maxDelayMs > 0 && running) {
+            // Caught up: let records accumulate so the next commit holds more of them.
+            await new Promise<void>((r) => setTimeout(r, maxDelayMs))
+          } else {
+            // Yield to the event loop between batches so HTTP requests keep flowing.
+            await new Promise<void>((r) => setImmediate(r))
+          }
           continue
         }
         if (result.delayMs > 0) delayMs = result.delayMs
@@ -193,17 +218,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     })
   }
 
-  async function lagNow(): Promise<Lag> {
-    const [cursor, lastSeq] = await Promise.all([store.processing.cursor(), store.log.lastSeq()])
-    if (lastSeq <= cursor) return { records: 0, oldestMs: 0, cursor, lastSeq }
-    const [oldest] = await store.log.readAfter(cursor, 1)
-    return {
-      records: lastSeq - cursor,
-      oldestMs: oldest === undefined ? 0 : Math.max(0, clock.now() - oldest.receivedAt),
-      cursor,
-      lastSeq,
-    }
-  }
+  const lagNow = (): Promise<Lag> => measureLag(store, clock)
 
   return {
     start: () => {
@@ -238,6 +253,19 @@ export function createProcessor(options: ProcessorOptions): Processor {
     },
     lag: lagNow,
     stats: () => ({ ...counts }),
+  }
+}
+
+/** The ingestion lag as the store sees it (any connection: the worker's or the main thread's). */
+export async function measureLag(store: Store, clock: Clock): Promise<Lag> {
+  const [cursor, lastSeq] = await Promise.all([store.processing.cursor(), store.log.lastSeq()])
+  if (lastSeq <= cursor) return { records: 0, oldestMs: 0, cursor, lastSeq }
+  const [oldest] = await store.log.readAfter(cursor, 1)
+  return {
+    records: lastSeq - cursor,
+    oldestMs: oldest === undefined ? 0 : Math.max(0, clock.now() - oldest.receivedAt),
+    cursor,
+    lastSeq,
   }
 }
 

@@ -669,6 +669,69 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       })
     })
 
+    describe('deletions', () => {
+      it('schedules deletions, lists those due, and deletes a user with everything of it', async (t) => {
+        const store = await fresh(t)
+        const gone = aUser({ id: 'u-gone', customerId: 'gone' })
+        await store.processing.commit(
+          changes({
+            toSeq: 1,
+            users: [gone],
+            devices: [aDevice({ deviceId: 'd-gone', userId: 'u-gone' })],
+            events: [anEvent({ seq: 1, userId: 'u-gone' })],
+            scheduledDeletions: [
+              { workspaceId: WS, userId: 'u-gone', dueAt: T0 + 10, requestId: 'REQAAAAA', seq: 1 },
+            ],
+          }),
+        )
+        // A second schedule for the same user keeps the first.
+        await store.processing.commit(
+          changes({
+            fromSeq: 1,
+            toSeq: 2,
+            scheduledDeletions: [
+              { workspaceId: WS, userId: 'u-gone', dueAt: T0 + 99, requestId: 'REQBBBBB', seq: 2 },
+            ],
+          }),
+        )
+        assert.deepEqual(await store.processing.dueDeletions(T0 + 9, 10), [])
+        assert.deepEqual(await store.processing.dueDeletions(T0 + 10, 10), [
+          { workspaceId: WS, userId: 'u-gone', dueAt: T0 + 10, requestId: 'REQAAAAA', seq: 1 },
+        ])
+        // The same batch deletes the user and creates a new one with its customer id.
+        const reborn = aUser({ id: 'u-new', customerId: 'gone' })
+        await store.processing.commit(
+          changes({
+            fromSeq: 2,
+            toSeq: 3,
+            users: [reborn],
+            deletedUsers: [{ workspaceId: WS, userId: 'u-gone' }],
+          }),
+        )
+        assert.deepEqual(await store.profiles.findUsers(WS, { customerIds: ['gone'], ids: [] }), [
+          reborn,
+        ])
+        assert.deepEqual(await store.profiles.devicesOfUser(WS, 'u-gone'), [])
+        assert.deepEqual(await store.profiles.eventsOfUser(WS, 'u-gone', 10), [])
+        assert.deepEqual(await store.processing.dueDeletions(T0 + 1000, 10), [])
+      })
+
+      it('loads the user of a delete record by its internal id', async (t) => {
+        const store = await fresh(t)
+        const user = aUser({ id: 'u-1', customerId: 'someone' })
+        await store.processing.commit(changes({ toSeq: 0, users: [user] }))
+        await store.log.append([
+          aLogRecord({
+            kind: 'delete',
+            customerId: null,
+            payload: JSON.stringify({ user_id: 'u-1', due_at: T0 }),
+          }),
+        ])
+        const snapshot = await store.processing.loadSnapshot(await store.log.readAfter(0, 10))
+        assert.deepEqual(snapshot.users, [user])
+      })
+    })
+
     describe('profiles', () => {
       const alice = aUser()
       const bob = aUser({ id: '00000000000000000000000b', customerId: 'bob', attributes: {} })

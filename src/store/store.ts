@@ -1,6 +1,6 @@
 /**
- * The Store interface: everything Inlet keeps, behind one contract that each adapter (SQLite now,
- * PostgreSQL later) implements and that store/contract.ts tests. It owns the row types; it does not
+ * The Store interface: everything Inlet keeps, behind one contract that each adapter (SQLite,
+ * PostgreSQL) implements and that store/contract.ts tests. It owns the row types; it does not
  * own any MoEngage semantics (those live in profile/ and processor/steps/).
  *
  * Two parts with different write paths:
@@ -42,8 +42,12 @@ export type WorkspacePatch = Partial<
   Pick<Workspace, 'name' | 'keyHash' | 'keySalt' | 'state' | 'settings'>
 > & { updatedAt: number; /** null removes it. */ previousKey?: PreviousKey | null }
 
-/** `merge` / `merge_undo`: one pair of Merge Users (spec §7.7), the undo of one merge (Inlet). */
-export type RecordKind = 'customer' | 'event' | 'device' | 'merge' | 'merge_undo' | 'invalid'
+/**
+ * `merge` / `merge_undo`: one pair of Merge Users (spec §7.7), the undo of one merge (Inlet);
+ * `delete`: one Delete Users request (spec §7.8); `device_opt_out`: one Device Opt-out (§7.5).
+ */
+export type RecordKind =
+  'customer' | 'event' | 'device' | 'merge' | 'merge_undo' | 'delete' | 'device_opt_out' | 'invalid'
 
 export type NewLogRecord = Readonly<{
   workspaceId: string
@@ -132,6 +136,16 @@ export type MergeRow = Readonly<{
   undoneAt: number | null
 }>
 
+/** A user to delete once `dueAt` has passed (spec §7.8: a buffer before the hard delete). */
+export type DeletionRow = Readonly<{
+  workspaceId: string
+  userId: string
+  dueAt: number
+  /** The Delete Users request that asked for it, and its log record. */
+  requestId: string
+  seq: number
+}>
+
 /** An event's owner: which user an event belongs to (merges move events between users). */
 export type EventOwner = Readonly<{ workspaceId: string; seq: number; userId: string }>
 
@@ -160,6 +174,10 @@ export type BatchChanges = Readonly<{
   deletedEvents?: readonly Readonly<{ workspaceId: string; seq: number }>[]
   /** Merges recorded or (undoneAt set) undone. */
   merges?: readonly MergeRow[]
+  /** Deletions to carry out later (an existing one for the same user is kept). */
+  scheduledDeletions?: readonly DeletionRow[]
+  /** Users removed with their devices, events and scheduled deletion (spec §7.8). */
+  deletedUsers?: readonly Readonly<{ workspaceId: string; userId: string }>[]
   outcomes: readonly RecordOutcomeRow[]
 }>
 
@@ -201,12 +219,14 @@ export interface ProcessingRepo {
   cursor(): Promise<number>
   /** Users (by customer id) and devices (by device id, and all devices of those users) of a batch. */
   loadSnapshot(records: readonly LogRecord[]): Promise<BatchSnapshot>
+  /** Scheduled deletions due at `now`, earliest first. */
+  dueDeletions(now: number, limit: number): Promise<DeletionRow[]>
   /** Writes a batch's changes and moves the cursor, atomically. */
   commit(changes: BatchChanges): Promise<void>
 }
 
 export interface Store {
-  readonly kind: 'sqlite'
+  readonly kind: 'sqlite' | 'postgres'
   readonly workspaces: WorkspaceRepo
   readonly log: IngestLog
   readonly profiles: ProfileRepo

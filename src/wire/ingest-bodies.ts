@@ -10,6 +10,8 @@ import { AppError } from '../errors.js'
 import { internalKey } from '../profile/standard-attributes.js'
 import type {
   CustomerPayload,
+  DeletePayload,
+  DeviceOptOutPayload,
   DevicePayload,
   EventPayload,
   InvalidPayload,
@@ -26,6 +28,8 @@ export type ParsedRecord =
   | { kind: 'device'; customerId: string; payload: DevicePayload }
   | { kind: 'merge'; customerId: string; payload: MergePayload }
   | { kind: 'merge_undo'; customerId: string | null; payload: MergeUndoPayload }
+  | { kind: 'delete'; customerId: string | null; payload: DeletePayload }
+  | { kind: 'device_opt_out'; customerId: string; payload: DeviceOptOutPayload }
   | { kind: 'invalid'; customerId: string | null; payload: InvalidPayload }
 
 export const DEVICE_PLATFORMS = ['ANDROID', 'iOS', 'web', 'TV'] as const

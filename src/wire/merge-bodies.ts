@@ -31,7 +31,7 @@ export function parseMerge(body: Record<string, unknown>): MergeRecord[] {
 
 function userOf(pair: Record<string, unknown>, key: 'merged_user' | 'retained_user'): string {
   const v = pair[key]
-  if (v === undefined || v === null) throw new AppError('merge_user_missing', { params: { key } })
+  if (v === undefined || v === null) throw new AppError('field_missing', { params: { key } })
   // spec §7.7: `merged_user is expected to be String or Unicode String.`
   if (typeof v !== 'string' || v === '') {
     throw new AppError('attribute_type', { params: { key, datatype: STRING_TYPE } })

@@ -6,6 +6,7 @@
 import type { TestContext } from 'node:test'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { createApp } from '../../src/app.js'
+import { createWorkspaceCache, invalidatingWorkspaceWrites } from '../../src/http/gateway.js'
 import { createManualClock, type ManualClock } from '../../src/clock.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import { createSequentialIds } from '../../src/ids.js'
@@ -57,7 +58,11 @@ export async function createTestApp(
   const clock = createManualClock(START_TIME)
   const ids = createSequentialIds()
   const log = createMemoryLogger()
-  const store = createSqliteStore({ dir: ':memory:', durability: 'os' })
+  // Workspace writes through `store` (tests change settings and states directly) drop the
+  // workspace from the gateway's cache, as the admin API's writes do.
+  const sqlite = createSqliteStore({ dir: ':memory:', durability: 'os' })
+  const workspaceCache = createWorkspaceCache({ store: sqlite, clock })
+  const store = invalidatingWorkspaceWrites(sqlite, workspaceCache)
   await createWorkspaces({ store, clock, ids }).create({
     id: WORKSPACE_ID,
     key: API_KEY,
@@ -74,7 +79,16 @@ export async function createTestApp(
     logRetentionMs: config.logRetentionSeconds * 1000,
   })
   const ingest = createIngest({ log: store.log, clock })
-  const app = await createApp({ config, store, ingest, processor, log, ids, clock })
+  const app = await createApp({
+    config,
+    store,
+    ingest,
+    processor,
+    log,
+    ids,
+    clock,
+    workspaceCache,
+  })
   t.after(async () => {
     await app.close()
     await store.close()

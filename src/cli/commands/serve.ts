@@ -21,6 +21,7 @@ export async function serveCommand(
         port: { type: 'string' },
         host: { type: 'string' },
         'data-dir': { type: 'string' },
+        'database-url': { type: 'string' },
         'no-processor': { type: 'boolean' },
       },
     }),
@@ -29,6 +30,7 @@ export async function serveCommand(
   if (values.port !== undefined) merged['PORT'] = values.port
   if (values.host !== undefined) merged['HOST'] = values.host
   if (values['data-dir'] !== undefined) merged['INLET_DATA_DIR'] = values['data-dir']
+  if (values['database-url'] !== undefined) merged['DATABASE_URL'] = values['database-url']
   if (values['no-processor'] === true) merged['INLET_PROCESSOR'] = 'false'
   const config = loadConfig(merged)
   const log = createLogger({ level: config.logLevel })

@@ -7,8 +7,10 @@ import type { InvalidPayload } from '../../ingest/record.js'
 import type { LogRecord } from '../../store/store.js'
 import { skipped, type Outcome } from '../outcome.js'
 import { applyCustomer } from './apply-customer.js'
+import { applyDelete } from './apply-delete.js'
 import { applyDevice } from './apply-device.js'
 import { applyEvent } from './apply-event.js'
+import { applyDeviceOptOut } from './apply-opt-out.js'
 import { applyMerge, applyMergeUndo } from './apply-merge.js'
 import { parsePayload, type StepContext } from './step.js'
 
@@ -24,6 +26,10 @@ export function applyRecord(record: LogRecord, ctx: StepContext): Outcome {
       return applyMerge(record, ctx)
     case 'merge_undo':
       return applyMergeUndo(record, ctx)
+    case 'delete':
+      return applyDelete(record, ctx)
+    case 'device_opt_out':
+      return applyDeviceOptOut(record, ctx)
     case 'invalid':
       return skipped(parsePayload<InvalidPayload>(record).reason)
   }

@@ -141,4 +141,19 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE workspaces ADD COLUMN prev_key_expires_at bigint;
     `,
   },
+  {
+    version: 4,
+    name: 'scheduled user deletions (spec §7.8)',
+    sql: `
+      CREATE TABLE pending_deletions (
+        workspace_id text NOT NULL,
+        user_id text NOT NULL,
+        due_at bigint NOT NULL,
+        request_id text NOT NULL,
+        seq bigint NOT NULL,
+        PRIMARY KEY (workspace_id, user_id)
+      );
+      CREATE INDEX pending_deletions_by_due ON pending_deletions (due_at);
+    `,
+  },
 ]

@@ -130,4 +130,19 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE workspaces ADD COLUMN prev_key_expires_at INTEGER;
     `,
   },
+  {
+    version: 4,
+    name: 'scheduled user deletions (spec §7.8)',
+    sql: `
+      CREATE TABLE pending_deletions (
+        workspace_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        due_at INTEGER NOT NULL,
+        request_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, user_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX pending_deletions_by_due ON pending_deletions (due_at);
+    `,
+  },
 ]

@@ -13,6 +13,7 @@ import {
   StoreConflictError,
   type BatchChanges,
   type BatchSnapshot,
+  type DeletionRow,
   type DeviceRow,
   type EventOwner,
   type EventRow,
@@ -234,6 +235,19 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     outcomesOfRequest: db.prepare(
       'SELECT * FROM record_outcomes WHERE request_id = ? ORDER BY idx, seq',
     ),
+    deletionInsert: db.prepare(
+      `INSERT OR IGNORE INTO pending_deletions (workspace_id, user_id, due_at, request_id, seq)
+       VALUES (?, ?, ?, ?, ?)`,
+    ),
+    deletionsDue: db.prepare(
+      'SELECT * FROM pending_deletions WHERE due_at <= ? ORDER BY due_at, seq LIMIT ?',
+    ),
+    userDelete: db.prepare('DELETE FROM users WHERE workspace_id = ? AND id = ?'),
+    userDevicesDelete: db.prepare('DELETE FROM devices WHERE workspace_id = ? AND user_id = ?'),
+    userEventsDelete: db.prepare('DELETE FROM events WHERE workspace_id = ? AND user_id = ?'),
+    userDeletionDelete: db.prepare(
+      'DELETE FROM pending_deletions WHERE workspace_id = ? AND user_id = ?',
+    ),
     eventSeqsOfUser: db
       .prepare('SELECT seq FROM events WHERE workspace_id = ? AND user_id = ?')
       .pluck(),
@@ -299,6 +313,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           withDevicesAndEvents(row, true)
         }
       }
+      if (r.kind === 'delete') {
+        const userId = stringField(r.payload, 'user_id')
+        if (userId !== undefined) addUser(q.userById.get(r.workspaceId, userId) as Row | undefined)
+      }
       if (r.kind === 'merge_undo') {
         const id = mergeIdOf(r.payload)
         const merge =
@@ -315,7 +333,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       }
       if (r.customerId !== null) {
         const key = `${r.workspaceId}\u0000${r.customerId}`
-        const needsDevices = r.kind === 'device' || r.kind === 'merge'
+        const needsDevices =
+          r.kind === 'device' || r.kind === 'merge' || r.kind === 'device_opt_out'
         if (!seenUsers.has(key) || (needsDevices && !seenDevicesOf.has(key))) {
           seenUsers.add(key)
           const row = q.userByCustomer.get(r.workspaceId, r.customerId) as Row | undefined
@@ -340,6 +359,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const cursor = num(q.cursorGet.get())
     if (cursor !== c.fromSeq) {
       throw new StoreConflictError(`cursor moved: expected ${c.fromSeq}, found ${cursor}`)
+    }
+    // Deletions first: a user created later in the batch may take the deleted one's customer id.
+    for (const u of c.deletedUsers ?? []) {
+      q.userDevicesDelete.run(u.workspaceId, u.userId)
+      q.userEventsDelete.run(u.workspaceId, u.userId)
+      q.userDeletionDelete.run(u.workspaceId, u.userId)
+      q.userDelete.run(u.workspaceId, u.userId)
     }
     for (const u of c.users) {
       q.userUpsert.run(
@@ -379,6 +405,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         e.requestId,
         Object.keys(e.attributes).length === 0 ? null : JSON.stringify(e.attributes),
       )
+    }
+    for (const d of c.scheduledDeletions ?? []) {
+      q.deletionInsert.run(d.workspaceId, d.userId, d.dueAt, d.requestId, d.seq)
     }
     for (const e of c.movedEvents ?? []) q.eventMove.run(e.userId, e.workspaceId, e.seq)
     for (const e of c.deletedEvents ?? []) q.eventDelete.run(e.workspaceId, e.seq)
@@ -519,6 +548,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     processing: {
       cursor: () => attempt(() => num(q.cursorGet.get())),
+      dueDeletions: (now, limit) =>
+        attempt(() => (q.deletionsDue.all(now, limit) as Row[]).map(toDeletion)),
       loadSnapshot: (records) => attempt(() => loadSnapshot(records)),
       commit: (changes) => attempt(() => commit.immediate(changes)),
     },
@@ -560,6 +591,14 @@ function attempt<T>(fn: () => T): Promise<T> {
 }
 
 /** The device id of a device record's payload, read without trusting its shape. */
+/** A string field of a logged payload (the store reads the few it needs to load a snapshot). */
+function stringField(payload: string, key: string): string | undefined {
+  const parsed: unknown = JSON.parse(payload)
+  if (typeof parsed !== 'object' || parsed === null) return undefined
+  const v: unknown = (parsed as Record<string, unknown>)[key] // narrowed to object above
+  return typeof v === 'string' ? v : undefined
+}
+
 function mergedCustomerIdOf(payload: string): string | undefined {
   const parsed: unknown = JSON.parse(payload)
   if (typeof parsed !== 'object' || parsed === null) return undefined
@@ -572,6 +611,16 @@ function mergeIdOf(payload: string): number | undefined {
   if (typeof parsed !== 'object' || parsed === null) return undefined
   const id: unknown = (parsed as Record<string, unknown>)['merge_id'] // narrowed to object above
   return typeof id === 'number' ? id : undefined
+}
+
+function toDeletion(row: Row): DeletionRow {
+  return {
+    workspaceId: String(row['workspace_id']),
+    userId: String(row['user_id']),
+    dueAt: num(row['due_at']),
+    requestId: String(row['request_id']),
+    seq: num(row['seq']),
+  }
 }
 
 function toMerge(row: Row): MergeRow {

@@ -1,0 +1,79 @@
+// The gateway's workspace cache: rows kept for the TTL, dropped by writes through this process,
+// failed keys never remembered, a previous key honoured only until its grace period ends.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp } from '../../test/helpers/app.js'
+import { createSequentialIds } from '../ids.js'
+import { createWorkspaces } from '../workspaces/workspaces.js'
+import { WORKSPACE_CACHE_TTL_MS, createWorkspaceCache } from './gateway.js'
+
+const TRACK = `/v1/customer/${WORKSPACE_ID}`
+const BODY = { type: 'customer', customer_id: 'u1', attributes: { a: 1 } }
+const withKey = (key: string) => ({
+  headers: { authorization: basicAuth(WORKSPACE_ID, key), 'content-type': 'application/json' },
+})
+
+describe('workspace cache', () => {
+  it('reads a workspace once per TTL and again after it', async (t) => {
+    const app = await createTestApp(t)
+    let reads = 0
+    const store = {
+      ...app.store,
+      workspaces: {
+        ...app.store.workspaces,
+        get: (id: string) => {
+          reads++
+          return app.store.workspaces.get(id)
+        },
+      },
+    }
+    const cache = createWorkspaceCache({ store, clock: app.clock })
+    await cache.get(WORKSPACE_ID)
+    await cache.get(WORKSPACE_ID)
+    assert.equal(reads, 1)
+    app.clock.advance(WORKSPACE_CACHE_TTL_MS)
+    await cache.get(WORKSPACE_ID)
+    assert.equal(reads, 2)
+    cache.invalidate(WORKSPACE_ID)
+    await cache.get(WORKSPACE_ID)
+    assert.equal(reads, 3)
+    assert.equal(await cache.get('NOSUCHWORKSPACE'), undefined)
+    assert.equal(await cache.get('NOSUCHWORKSPACE'), undefined)
+    assert.equal(reads, 5, 'unknown ids are read every time')
+  })
+
+  it('sees a change written through the store at once', async (t) => {
+    const app = await createTestApp(t)
+    assert.equal((await app.post(TRACK, BODY)).statusCode, 200)
+    const other = createWorkspaces({
+      store: app.store,
+      clock: app.clock,
+      ids: createSequentialIds(),
+    })
+    await other.update(WORKSPACE_ID, { state: 'suspended' })
+    assert.equal((await app.post(TRACK, BODY)).statusCode, 403, 'a write through app.store')
+  })
+
+  it('never remembers a refused key, and refuses a rotated-out key at once', async (t) => {
+    const app = await createTestApp(t)
+    const wrong = withKey('not-the-key-1')
+    assert.equal((await app.post(TRACK, BODY, wrong)).statusCode, 401)
+    assert.equal((await app.post(TRACK, BODY)).statusCode, 200)
+    assert.equal((await app.post(TRACK, BODY, wrong)).statusCode, 401)
+    const workspaces = createWorkspaces({
+      store: app.store,
+      clock: app.clock,
+      ids: createSequentialIds(),
+    })
+    const { dataApiKey } = await workspaces.rotateKey(WORKSPACE_ID, { graceSeconds: 1 })
+    const rotated = withKey(dataApiKey)
+    assert.equal((await app.post(TRACK, BODY, rotated)).statusCode, 200)
+    assert.equal((await app.post(TRACK, BODY)).statusCode, 200, 'old key within its grace period')
+    app.clock.advance(999)
+    assert.equal((await app.post(TRACK, BODY)).statusCode, 200)
+    app.clock.advance(1)
+    assert.equal((await app.post(TRACK, BODY)).statusCode, 401, 'old key after its grace period')
+    assert.equal((await app.post(TRACK, BODY, rotated)).statusCode, 200)
+    assert.notEqual(API_KEY, dataApiKey)
+  })
+})

@@ -1,0 +1,68 @@
+// The processor in a worker thread, on a real data directory: records appended by the main thread
+// are applied by the worker (its own connections), drain and lag see it, stop closes it.
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { it } from 'node:test'
+import { systemClock } from '../clock.js'
+import { createSequentialIds } from '../ids.js'
+import { createMemoryLogger } from '../log.js'
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
+import { createWorkspaces } from '../workspaces/workspaces.js'
+import { startProcessorWorker } from './processor-worker.js'
+
+it('applies the log in a worker thread and stops cleanly', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'inlet-worker-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const store = createSqliteStore({ dir, durability: 'os' })
+  t.after(() => store.close())
+  const ids = createSequentialIds()
+  await createWorkspaces({ store, clock: systemClock, ids }).create({
+    id: 'WORKERWS',
+    key: 'k-12345678',
+  })
+  const log = createMemoryLogger()
+  const processor = startProcessorWorker({
+    store,
+    clock: systemClock,
+    ids,
+    log,
+    dataDir: dir,
+    durability: 'os',
+    logLevel: 'silent',
+    batchSize: 100,
+    pollMs: 50,
+    maxAttempts: 3,
+    logRetentionMs: 86_400_000,
+    maxDelayMs: 5,
+    stopTimeoutMs: 10_000,
+  })
+  processor.start()
+  await processor.ready?.()
+  const records = Array.from({ length: 250 }, (_, i) => ({
+    workspaceId: 'WORKERWS',
+    requestId: `REQ${i}`,
+    index: 0,
+    kind: 'customer' as const,
+    customerId: `c${i % 50}`,
+    receivedAt: Date.now(),
+    payload: JSON.stringify({ type: 'customer', customer_id: `c${i % 50}`, attributes: { n: i } }),
+  }))
+  await store.log.append(records)
+  processor.wake()
+  await processor.drain(30_000)
+  assert.equal((await processor.lag()).records, 0)
+  assert.equal(processor.stats().applied, 250)
+  const users = await store.profiles.findUsers('WORKERWS', { customerIds: ['c0', 'c49'], ids: [] })
+  assert.deepEqual(
+    users.map((u) => u.attributes['n']),
+    [200, 249],
+  )
+  await processor.stop()
+  await processor.stop()
+  assert.deepEqual(
+    log.lines.filter((l) => l.includes('"error"')),
+    [],
+  )
+})

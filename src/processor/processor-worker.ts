@@ -1,0 +1,203 @@
+/**
+ * The processor in a worker thread: startProcessorWorker gives the main thread the same Processor
+ * as createProcessor, while the loop itself (and every store.db commit and fsync it makes) runs in
+ * a `worker_thread` with its own SQLite connections (WAL lets them read and write beside the main
+ * thread's). The two talk by postMessage: `wake` after each log commit, `stop` at shutdown; the
+ * worker posts its running totals after each batch. Lag and drain are read from the store through
+ * the main thread's connection, so /healthz needs no round trip. Only for a store in a directory
+ * (`:memory:` cannot be shared across threads).
+ */
+import { Worker } from 'node:worker_threads'
+import type { Clock } from '../clock.js'
+import type { Config, Durability, LogLevel } from '../config.js'
+import type { IdGenerator } from '../ids.js'
+import type { Logger } from '../log.js'
+import type { Store } from '../store/store.js'
+import { createProcessor, measureLag, type Processor, type ProcessorStats } from './processor.js'
+
+/** What the worker needs to open its own store and run the loop (structured-cloned). */
+export type ProcessorWorkerData = Readonly<{
+  dataDir: string
+  durability: Durability
+  logLevel: LogLevel
+  batchSize: number
+  pollMs: number
+  maxAttempts: number
+  logRetentionMs: number
+  maxDelayMs: number
+}>
+
+export type ToWorker = Readonly<{ type: 'wake' }> | Readonly<{ type: 'stop' }>
+
+export type FromWorker =
+  | Readonly<{ type: 'stats'; stats: ProcessorStats }>
+  | Readonly<{ type: 'ready' }>
+  | Readonly<{ type: 'stopped' }>
+
+export type ProcessorWorkerOptions = ProcessorWorkerData &
+  Readonly<{
+    /** The main thread's store: lag and drain read it; an inline drain applies through it. */
+    store: Store
+    clock: Clock
+    ids: IdGenerator
+    log: Logger
+    /** How long stop() waits for the batch in progress before terminating the worker. */
+    stopTimeoutMs: number
+  }>
+
+const RESTART_AFTER_MS = 1_000
+const ZERO: ProcessorStats = { applied: 0, skipped: 0, dead: 0, batches: 0 }
+
+/**
+ * A Worker running worker.js once built; under tsx (tests, `npm start`) worker.ts, through tsx's
+ * loader registered inside the worker (a worker does not inherit the loader hooks of its parent).
+ */
+function newWorker(workerData: ProcessorWorkerData): Worker {
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./worker.js', import.meta.url), { workerData })
+  }
+  const entry = JSON.stringify(new URL('./worker.ts', import.meta.url).href)
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'))
+  const code = `import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}) })`
+  return new Worker(code, { eval: true, workerData })
+}
+
+export function startProcessorWorker(options: ProcessorWorkerOptions): Processor {
+  const { store, clock, log } = options
+  const data: ProcessorWorkerData = {
+    dataDir: options.dataDir,
+    durability: options.durability,
+    logLevel: options.logLevel,
+    batchSize: options.batchSize,
+    pollMs: options.pollMs,
+    maxAttempts: options.maxAttempts,
+    logRetentionMs: options.logRetentionMs,
+    maxDelayMs: options.maxDelayMs,
+  }
+  let worker: Worker | undefined
+  let running = false
+  let exited: Promise<void> = Promise.resolve()
+  /** Resolves when the first worker is running (or has exited trying). */
+  let started: Promise<void> = Promise.resolve()
+  let markStarted: () => void = () => undefined
+  /** Totals of workers that have exited (a restarted worker counts from zero). */
+  let base: ProcessorStats = ZERO
+  let current: ProcessorStats = ZERO
+  let restartTimer: NodeJS.Timeout | undefined
+  /** Applies inline through the main thread's store when drain() is called with no worker. */
+  let inline: Processor | undefined
+
+  function spawn(): void {
+    const w = newWorker(data)
+    worker = w
+    current = ZERO
+    w.on('message', (message: FromWorker) => {
+      if (message.type === 'stats') current = message.stats
+      if (message.type === 'ready') markStarted()
+    })
+    w.on('error', (err) => log.error({ err }, 'processor worker failed'))
+    exited = new Promise<void>((resolve) => {
+      w.once('exit', (code) => {
+        base = add(base, current)
+        current = ZERO
+        if (worker === w) worker = undefined
+        markStarted()
+        resolve()
+        if (running) {
+          log.error({ code, restartInMs: RESTART_AFTER_MS }, 'processor worker exited; restarting')
+          restartTimer = setTimeout(() => {
+            restartTimer = undefined
+            if (running) spawn()
+          }, RESTART_AFTER_MS)
+        }
+      })
+    })
+  }
+
+  function send(message: ToWorker): void {
+    worker?.postMessage(message)
+  }
+
+  return {
+    start: () => {
+      if (running) return
+      running = true
+      started = new Promise<void>((resolve) => {
+        markStarted = resolve
+      })
+      spawn()
+    },
+    ready: () => started,
+    stop: async () => {
+      running = false
+      if (restartTimer !== undefined) clearTimeout(restartTimer)
+      const w = worker
+      if (w === undefined) return
+      send({ type: 'stop' })
+      const timer = setTimeout(() => {
+        log.warn({ timeoutMs: options.stopTimeoutMs }, 'processor worker did not stop; terminating')
+        void w.terminate()
+      }, options.stopTimeoutMs)
+      try {
+        await exited
+      } finally {
+        clearTimeout(timer)
+      }
+    },
+    wake: () => send({ type: 'wake' }),
+    drain: async (timeoutMs = 30_000) => {
+      if (!running) {
+        inline ??= createProcessor({ ...data, store, clock, ids: options.ids, log })
+        return inline.drain(timeoutMs)
+      }
+      const target = await store.log.lastSeq()
+      const deadline = Date.now() + timeoutMs
+      while ((await store.processing.cursor()) < target) {
+        if (Date.now() > deadline) throw new Error(`processor did not drain within ${timeoutMs} ms`)
+        await new Promise((r) => setTimeout(r, 5))
+      }
+    },
+    lag: () => measureLag(store, clock),
+    stats: () => add(add(base, current), inline?.stats() ?? ZERO),
+  }
+}
+
+/**
+ * The processor the server runs: in a worker thread (INLET_PROCESSOR_THREAD=worker, the default)
+ * when the store is SQLite in a directory and the processor is on; otherwise in this thread.
+ */
+export function createServerProcessor(
+  config: Config,
+  deps: Readonly<{ store: Store; clock: Clock; ids: IdGenerator; log: Logger }>,
+): Processor {
+  const settings = {
+    batchSize: config.processor.batchSize,
+    pollMs: config.processor.pollMs,
+    maxAttempts: config.processor.maxAttempts,
+    logRetentionMs: config.logRetentionSeconds * 1000,
+    maxDelayMs: config.processor.maxDelayMs,
+  }
+  const inWorker =
+    config.processor.thread === 'worker' &&
+    config.processor.enabled &&
+    deps.store.kind === 'sqlite' &&
+    config.dataDir !== ':memory:'
+  if (!inWorker) return createProcessor({ ...deps, ...settings })
+  return startProcessorWorker({
+    ...deps,
+    ...settings,
+    dataDir: config.dataDir,
+    durability: config.durability,
+    logLevel: config.logLevel,
+    stopTimeoutMs: Math.max(config.shutdownTimeoutMs, 1_000),
+  })
+}
+
+function add(a: ProcessorStats, b: ProcessorStats): ProcessorStats {
+  return {
+    applied: a.applied + b.applied,
+    skipped: a.skipped + b.skipped,
+    dead: a.dead + b.dead,
+    batches: a.batches + b.batches,
+  }
+}

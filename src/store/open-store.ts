@@ -1,0 +1,29 @@
+/**
+ * Which store a configuration asks for: PostgreSQL when `DATABASE_URL` is set, else the embedded
+ * SQLite files in the data directory. The one place that chooses an adapter; everything else
+ * receives a Store.
+ */
+import type { Config } from '../config.js'
+import { createPostgresStore } from './postgres/postgres-store.js'
+import { createSqliteStore } from './sqlite/sqlite-store.js'
+import type { Store } from './store.js'
+
+export async function openStore(
+  config: Pick<Config, 'dataDir' | 'databaseUrl' | 'durability'>,
+): Promise<Store> {
+  if (config.databaseUrl !== undefined) {
+    return createPostgresStore({ url: config.databaseUrl, durability: config.durability })
+  }
+  return createSqliteStore({ dir: config.dataDir, durability: config.durability })
+}
+
+/** Where the store is, for logs: never the URL itself, which may hold a password. */
+export function describeStore(config: Pick<Config, 'dataDir' | 'databaseUrl'>): string {
+  if (config.databaseUrl === undefined) return `sqlite:${config.dataDir}`
+  try {
+    const url = new URL(config.databaseUrl)
+    return `postgres://${url.host}${url.pathname}`
+  } catch {
+    return 'postgres'
+  }
+}

@@ -1,0 +1,944 @@
+/**
+ * The PostgreSQL store: the Store interface over one `pg.Pool`, for deployments that outgrow one
+ * machine's SQLite files. It owns the SQL of this dialect, its migrations runner and the mapping
+ * between rows and the Store's row types; storage semantics are the contract's (store/contract.ts),
+ * shared with the SQLite adapter. It does not own connection settings beyond the URL (TLS, pool
+ * sizing and the server's `synchronous_commit` come from the URL and the server's configuration).
+ *
+ * Round trips are what cost here, so each operation is a few set-based statements (arrays through
+ * `unnest`) whatever the number of rows: an append is one statement, a batch commit about ten.
+ */
+import pg from 'pg'
+import type { PoolClient } from 'pg'
+import type { Durability } from '../../config.js'
+import {
+  StoreConflictError,
+  type BatchChanges,
+  type BatchSnapshot,
+  type DeletionRow,
+  type DeviceRow,
+  type EventOwner,
+  type EventRow,
+  type LogRecord,
+  type MergeRow,
+  type NewLogRecord,
+  type OutcomeKind,
+  type RecordKind,
+  type RecordOutcomeRow,
+  type Store,
+  type UserLookup,
+  type UserRow,
+  type Workspace,
+  type WorkspacePatch,
+  type WorkspaceState,
+} from '../store.js'
+import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
+
+export type PostgresStoreOptions = Readonly<{
+  /** `postgres://user:password@host:port/database?…` (libpq-style parameters, e.g. `options`). */
+  url: string
+  /**
+   * `fsync`: commits wait for the server's WAL flush (its `synchronous_commit`, `on` by default);
+   * `os`: this store's sessions use `synchronous_commit = off` (a server crash may lose the last
+   * commits; a crash of Inlet loses nothing).
+   */
+  durability: Durability
+  /** Most connections the pool opens (default 10). */
+  maxConnections?: number
+}>
+
+type Row = Record<string, unknown>
+type Queryable = Pick<PoolClient, 'query'>
+
+/** The migration lists by the name under which `inlet_migrations` records them. */
+const MIGRATION_LISTS: readonly (readonly [string, readonly Migration[]])[] = [
+  ['log', LOG_MIGRATIONS],
+  ['store', STORE_MIGRATIONS],
+]
+
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 })
+  // An idle connection that the server drops emits 'error' on the pool; without a listener that
+  // would crash the process. The pool discards the connection and the next query opens another.
+  pool.on('error', () => undefined)
+  if (options.durability === 'os') {
+    // Queued on the new connection before any query of ours, so it is in force for all of them.
+    pool.on('connect', (client) => {
+      client.query('SET synchronous_commit = off').catch(() => undefined)
+    })
+  }
+  try {
+    await migrate(pool)
+  } catch (err) {
+    await pool.end()
+    throw err
+  }
+  return storeOver(pool)
+}
+
+/**
+ * Applies every migration not yet recorded in `inlet_migrations`, all in one transaction (DDL is
+ * transactional here), under an advisory lock so that processes starting together migrate once.
+ */
+export async function migrate(pool: pg.Pool): Promise<void> {
+  await transaction(pool, 'BEGIN', async (c) => {
+    await c.query(
+      "SELECT pg_advisory_xact_lock(hashtext('inlet migrations ' || coalesce(current_schema(), '')))",
+    )
+    await c.query(`
+      CREATE TABLE IF NOT EXISTS inlet_migrations (
+        list text NOT NULL,
+        version integer NOT NULL,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (list, version)
+      )`)
+    const applied = new Set(
+      (await c.query<Row>('SELECT list, version FROM inlet_migrations')).rows.map(
+        (r) => `${str(r['list'])}:${num(r['version'])}`,
+      ),
+    )
+    for (const [list, migrations] of MIGRATION_LISTS) {
+      for (const m of migrations) {
+        if (applied.has(`${list}:${m.version}`)) continue
+        await c.query(m.sql)
+        await c.query('INSERT INTO inlet_migrations (list, version, name) VALUES ($1, $2, $3)', [
+          list,
+          m.version,
+          m.name,
+        ])
+      }
+    }
+  })
+}
+
+/** Runs `fn` in a transaction on one pooled connection: COMMIT on success, ROLLBACK on a throw. */
+async function transaction<T>(
+  pool: pg.Pool,
+  begin: string,
+  fn: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect()
+  let broken: Error | undefined
+  try {
+    await client.query(begin)
+    const result = await fn(client)
+    await client.query('COMMIT')
+    return result
+  } catch (err) {
+    try {
+      await client.query('ROLLBACK')
+    } catch (rollbackError) {
+      // The connection is unusable: the pool must drop it rather than hand it out again.
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))
+    }
+    throw err
+  } finally {
+    client.release(broken)
+  }
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : String(v))
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : str(v))
+// bigint columns arrive as strings (pg does not narrow int8 to a JS number by itself); every value
+// stored in them (ms times, seqs) is a safe integer.
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v))
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v))
+const json = (v: unknown): Record<string, unknown> => {
+  if (typeof v !== 'string' || v === '') return {}
+  const parsed: unknown = JSON.parse(v)
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>) // narrowed: a non-array object
+    : {}
+}
+
+function toWorkspace(r: Row): Workspace {
+  return {
+    id: str(r['id']),
+    name: str(r['name']),
+    keyHash: strOrNull(r['key_hash']),
+    keySalt: strOrNull(r['key_salt']),
+    state: str(r['state']) as WorkspaceState, // written only from the WorkspaceState union
+    settings: json(r['settings']),
+    createdAt: num(r['created_at']),
+    updatedAt: num(r['updated_at']),
+    ...(r['prev_key_hash'] === null || r['prev_key_hash'] === undefined
+      ? {}
+      : {
+          previousKey: {
+            hash: str(r['prev_key_hash']),
+            salt: str(r['prev_key_salt']),
+            expiresAt: num(r['prev_key_expires_at']),
+          },
+        }),
+  }
+}
+
+function toLogRecord(r: Row): LogRecord {
+  return {
+    seq: num(r['seq']),
+    workspaceId: str(r['workspace_id']),
+    requestId: str(r['request_id']),
+    index: num(r['idx']),
+    kind: str(r['kind']) as RecordKind, // written only from the RecordKind union
+    customerId: strOrNull(r['customer_id']),
+    receivedAt: num(r['received_at']),
+    payload: str(r['payload']),
+  }
+}
+
+function toUser(r: Row): UserRow {
+  return {
+    workspaceId: str(r['workspace_id']),
+    id: str(r['id']),
+    customerId: strOrNull(r['customer_id']),
+    attributes: json(r['attributes']),
+    createdAt: num(r['created_at']),
+    updatedAt: num(r['updated_at']),
+  }
+}
+
+function toDevice(r: Row): DeviceRow {
+  return {
+    workspaceId: str(r['workspace_id']),
+    deviceId: str(r['device_id']),
+    userId: str(r['user_id']),
+    platform: strOrNull(r['platform']),
+    pushId: strOrNull(r['push_id']),
+    attributes: json(r['attributes']),
+    createdAt: num(r['created_at']),
+    updatedAt: num(r['updated_at']),
+  }
+}
+
+function toEvent(r: Row): EventRow {
+  return {
+    seq: num(r['seq']),
+    workspaceId: str(r['workspace_id']),
+    userId: str(r['user_id']),
+    name: str(r['name']),
+    deviceId: strOrNull(r['device_id']),
+    platform: strOrNull(r['platform']),
+    appVersion: strOrNull(r['app_version']),
+    eventTime: num(r['event_time']),
+    userTime: numOrNull(r['user_time']),
+    receivedAt: num(r['received_at']),
+    requestId: str(r['request_id']),
+    attributes: json(r['attributes']),
+  }
+}
+
+function toOutcome(r: Row): RecordOutcomeRow {
+  return {
+    seq: num(r['seq']),
+    workspaceId: str(r['workspace_id']),
+    requestId: str(r['request_id']),
+    index: num(r['idx']),
+    kind: str(r['kind']) as RecordKind, // written only from the RecordKind union
+    outcome: str(r['outcome']) as OutcomeKind, // written only from the OutcomeKind union
+    reason: str(r['reason']),
+    at: num(r['at']),
+  }
+}
+
+function toDeletion(r: Row): DeletionRow {
+  return {
+    workspaceId: str(r['workspace_id']),
+    userId: str(r['user_id']),
+    dueAt: num(r['due_at']),
+    requestId: str(r['request_id']),
+    seq: num(r['seq']),
+  }
+}
+
+function toMerge(r: Row): MergeRow {
+  return {
+    id: num(r['id']),
+    workspaceId: str(r['workspace_id']),
+    requestId: str(r['request_id']),
+    retainedUserId: str(r['retained_user_id']),
+    mergedUserId: str(r['merged_user_id']),
+    at: num(r['at']),
+    before: str(r['before']),
+    undoneAt: numOrNull(r['undone_at']),
+  }
+}
+
+/** Record kinds whose snapshot needs all devices of the record's user. */
+const NEEDS_DEVICES: readonly string[] = ['device', 'merge', 'device_opt_out']
+
+/** A (workspace, key) pair as one string, for sets and maps. */
+const pairKey = (workspaceId: string, key: string | number): string => `${workspaceId}\u0000${key}`
+
+/** Distinct (workspace, key) pairs as the two parallel arrays `unnest` takes. */
+class Pairs<K extends string | number> {
+  readonly #seen = new Set<string>()
+  readonly workspaceIds: string[] = []
+  readonly keys: K[] = []
+  add(workspaceId: string, key: K): void {
+    const k = pairKey(workspaceId, key)
+    if (this.#seen.has(k)) return
+    this.#seen.add(k)
+    this.workspaceIds.push(workspaceId)
+    this.keys.push(key)
+  }
+  get size(): number {
+    return this.keys.length
+  }
+}
+
+/**
+ * One row per key where the SQLite adapter writes row after row: a multi-row upsert may not touch
+ * the same row twice. `merge(first, later)` says what writing `later` over `first` leaves.
+ */
+function collapse<T>(
+  rows: readonly T[],
+  key: (row: T) => string,
+  merge: (first: T, later: T) => T,
+): T[] {
+  const byKey = new Map<string, T>()
+  for (const row of rows) {
+    const k = key(row)
+    const first = byKey.get(k)
+    byKey.set(k, first === undefined ? row : merge(first, row))
+  }
+  return [...byKey.values()]
+}
+
+const SQL = {
+  // Seqs come from a one-row counter rather than a sequence: the counter's row lock is held until
+  // commit, so appends commit in seq order and a reader never sees seq n+1 before seq n (which a
+  // sequence allows, letting the processor skip a record), and a rolled-back append leaves no gap
+  // (lastSeq − cursor is the lag). One statement: one round trip, its own transaction.
+  append: `
+    WITH counter AS (
+      UPDATE log_counter SET last_seq = last_seq + $8::bigint
+      RETURNING last_seq - $8::bigint AS base
+    )
+    INSERT INTO log (seq, workspace_id, request_id, idx, kind, customer_id, received_at, payload)
+    SELECT counter.base + r.ord, r.workspace_id, r.request_id, r.idx, r.kind, r.customer_id,
+      r.received_at, r.payload
+    FROM counter,
+      unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::text[])
+        WITH ORDINALITY AS r(workspace_id, request_id, idx, kind, customer_id, received_at,
+          payload, ord)`,
+  wsInsert: `
+    INSERT INTO workspaces (id, name, key_hash, key_salt, state, settings, created_at, updated_at,
+      prev_key_hash, prev_key_salt, prev_key_expires_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+  usersByCustomer: `
+    SELECT u.* FROM users u
+    JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, customer_id)
+      ON u.workspace_id = k.workspace_id AND u.customer_id = k.customer_id`,
+  usersById: `
+    SELECT u.* FROM users u
+    JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, id)
+      ON u.workspace_id = k.workspace_id AND u.id = k.id`,
+  devicesById: `
+    SELECT d.* FROM devices d
+    JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, device_id)
+      ON d.workspace_id = k.workspace_id AND d.device_id = k.device_id`,
+  devicesOfUsers: `
+    SELECT d.* FROM devices d
+    JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, user_id)
+      ON d.workspace_id = k.workspace_id AND d.user_id = k.user_id
+    ORDER BY d.created_at, d.device_id COLLATE "C"`,
+  eventSeqsOfUsers: `
+    SELECT e.workspace_id, e.user_id, e.seq FROM events e
+    JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, user_id)
+      ON e.workspace_id = k.workspace_id AND e.user_id = k.user_id
+    ORDER BY e.seq`,
+  mergesById: `
+    SELECT m.* FROM merges m
+    JOIN unnest($1::text[], $2::bigint[]) AS k(workspace_id, id)
+      ON m.workspace_id = k.workspace_id AND m.id = k.id`,
+  moveCursor: `UPDATE processor_state SET value = $2 WHERE name = 'cursor' AND value = $1`,
+  cursor: `SELECT value FROM processor_state WHERE name = 'cursor'`,
+  usersUpsert: `
+    INSERT INTO users (workspace_id, id, customer_id, attributes, created_at, updated_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+      $6::bigint[])
+    ON CONFLICT (workspace_id, id) DO UPDATE SET customer_id = excluded.customer_id,
+      attributes = excluded.attributes, updated_at = excluded.updated_at`,
+  devicesDelete: `
+    DELETE FROM devices d USING unnest($1::text[], $2::text[]) AS k(workspace_id, device_id)
+    WHERE d.workspace_id = k.workspace_id AND d.device_id = k.device_id`,
+  devicesUpsert: `
+    INSERT INTO devices (workspace_id, device_id, user_id, platform, push_id, attributes,
+      created_at, updated_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+      $7::bigint[], $8::bigint[])
+    ON CONFLICT (workspace_id, device_id) DO UPDATE SET user_id = excluded.user_id,
+      platform = excluded.platform, push_id = excluded.push_id,
+      attributes = excluded.attributes, updated_at = excluded.updated_at`,
+  eventsInsert: `
+    INSERT INTO events (seq, workspace_id, user_id, name, device_id, platform, app_version,
+      event_time, user_time, received_at, request_id, attributes)
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+      $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], $12::text[])
+    ON CONFLICT (seq) DO NOTHING`,
+  eventsMove: `
+    UPDATE events e SET user_id = k.user_id
+    FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k(workspace_id, seq, user_id)
+    WHERE e.workspace_id = k.workspace_id AND e.seq = k.seq`,
+  eventsDelete: `
+    DELETE FROM events e USING unnest($1::text[], $2::bigint[]) AS k(workspace_id, seq)
+    WHERE e.workspace_id = k.workspace_id AND e.seq = k.seq`,
+  mergesUpsert: `
+    INSERT INTO merges (workspace_id, id, request_id, retained_user_id, merged_user_id, at, before,
+      undone_at)
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[],
+      $6::bigint[], $7::text[], $8::bigint[])
+    ON CONFLICT (workspace_id, id) DO UPDATE SET undone_at = excluded.undone_at`,
+  usersDelete: `
+    WITH k AS (SELECT * FROM unnest($1::text[], $2::text[]) AS k(workspace_id, user_id)),
+      devices_gone AS (
+        DELETE FROM devices d USING k WHERE d.workspace_id = k.workspace_id AND d.user_id = k.user_id
+      ),
+      events_gone AS (
+        DELETE FROM events e USING k WHERE e.workspace_id = k.workspace_id AND e.user_id = k.user_id
+      ),
+      deletions_gone AS (
+        DELETE FROM pending_deletions p USING k
+        WHERE p.workspace_id = k.workspace_id AND p.user_id = k.user_id
+      )
+    DELETE FROM users u USING k WHERE u.workspace_id = k.workspace_id AND u.id = k.user_id`,
+  deletionsInsert: `
+    INSERT INTO pending_deletions (workspace_id, user_id, due_at, request_id, seq)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[])
+    ON CONFLICT (workspace_id, user_id) DO NOTHING`,
+  deletionsDue: `
+    SELECT * FROM pending_deletions WHERE due_at <= $1 ORDER BY due_at, seq LIMIT $2`,
+  outcomesUpsert: `
+    INSERT INTO record_outcomes (seq, workspace_id, request_id, idx, kind, outcome, reason, at)
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
+      $7::text[], $8::bigint[])
+    ON CONFLICT (seq) DO UPDATE SET workspace_id = excluded.workspace_id,
+      request_id = excluded.request_id, idx = excluded.idx, kind = excluded.kind,
+      outcome = excluded.outcome, reason = excluded.reason, at = excluded.at`,
+} as const
+
+function storeOver(pool: pg.Pool): Store {
+  let closed = false
+
+  /** Every public method goes through here, so that work after close() fails plainly. */
+  function open<T>(fn: () => Promise<T>): Promise<T> {
+    if (closed) return Promise.reject(new Error('The PostgreSQL store is not open'))
+    return fn()
+  }
+
+  async function rows(db: Queryable, text: string, values: readonly unknown[]): Promise<Row[]> {
+    return (await db.query<Row>(text, [...values])).rows
+  }
+
+  async function append(records: readonly NewLogRecord[]): Promise<void> {
+    if (records.length === 0) return
+    await pool.query(SQL.append, [
+      records.map((r) => r.workspaceId),
+      records.map((r) => r.requestId),
+      records.map((r) => r.index),
+      records.map((r) => r.kind),
+      records.map((r) => r.customerId),
+      records.map((r) => r.receivedAt),
+      records.map((r) => r.payload),
+      records.length,
+    ])
+  }
+
+  async function loadSnapshot(
+    db: Queryable,
+    records: readonly LogRecord[],
+  ): Promise<BatchSnapshot> {
+    // First what the records name (users by customer id, devices by id, merges by id), then what
+    // those rows lead to (the users of merges, the devices and events of users): the same rows the
+    // SQLite adapter reads record by record, in a fixed number of round trips.
+    const byCustomer = new Pairs<string>()
+    const devicesNeededOf = new Set<string>() // (workspace, customer id) whose devices are needed
+    const eventsNeededOf = new Set<string>() // (workspace, customer id) whose events are needed
+    const deviceIds = new Pairs<string>()
+    const mergeIds = new Pairs<number>()
+    const userIds = new Pairs<string>() // users named by internal id (delete records)
+    for (const r of records) {
+      if (r.kind === 'delete') {
+        const userId = stringField(r.payload, 'user_id')
+        if (userId !== undefined) userIds.add(r.workspaceId, userId)
+      }
+      if (r.kind === 'merge') {
+        const merged = stringField(r.payload, 'merged_user')
+        if (merged !== undefined) {
+          byCustomer.add(r.workspaceId, merged)
+          devicesNeededOf.add(pairKey(r.workspaceId, merged))
+          eventsNeededOf.add(pairKey(r.workspaceId, merged))
+        }
+      }
+      if (r.kind === 'merge_undo') {
+        const id = numberField(r.payload, 'merge_id')
+        if (id !== undefined) mergeIds.add(r.workspaceId, id)
+      }
+      if (r.customerId !== null) {
+        byCustomer.add(r.workspaceId, r.customerId)
+        if (NEEDS_DEVICES.includes(r.kind)) {
+          devicesNeededOf.add(pairKey(r.workspaceId, r.customerId))
+        }
+      }
+      if (r.kind === 'device') {
+        const deviceId = stringField(r.payload, 'device_id')
+        if (deviceId !== undefined) deviceIds.add(r.workspaceId, deviceId)
+      }
+    }
+
+    const users = new Map<string, UserRow>()
+    const devices = new Map<string, DeviceRow>()
+    const withDevices = new Pairs<string>() // (workspace, user id)
+    const withEvents = new Pairs<string>()
+    const addUser = (user: UserRow): void => {
+      users.set(pairKey(user.workspaceId, user.id), user)
+    }
+    const addDevice = (device: DeviceRow): void => {
+      devices.set(pairKey(device.workspaceId, device.deviceId), device)
+    }
+
+    if (byCustomer.size > 0) {
+      for (const row of await rows(db, SQL.usersByCustomer, [
+        byCustomer.workspaceIds,
+        byCustomer.keys,
+      ])) {
+        const user = toUser(row)
+        addUser(user)
+        const key = pairKey(user.workspaceId, user.customerId ?? '')
+        if (devicesNeededOf.has(key)) withDevices.add(user.workspaceId, user.id)
+        if (eventsNeededOf.has(key)) withEvents.add(user.workspaceId, user.id)
+      }
+    }
+    if (userIds.size > 0) {
+      for (const row of await rows(db, SQL.usersById, [userIds.workspaceIds, userIds.keys])) {
+        addUser(toUser(row))
+      }
+    }
+    const mergesById = new Map<string, MergeRow>()
+    if (mergeIds.size > 0) {
+      const byId = new Pairs<string>()
+      for (const row of await rows(db, SQL.mergesById, [mergeIds.workspaceIds, mergeIds.keys])) {
+        const merge = toMerge(row)
+        mergesById.set(pairKey(merge.workspaceId, merge.id), merge)
+        byId.add(merge.workspaceId, merge.retainedUserId)
+        byId.add(merge.workspaceId, merge.mergedUserId)
+      }
+      if (byId.size > 0) {
+        for (const row of await rows(db, SQL.usersById, [byId.workspaceIds, byId.keys])) {
+          const user = toUser(row)
+          addUser(user)
+          withDevices.add(user.workspaceId, user.id)
+        }
+      }
+    }
+    if (deviceIds.size > 0) {
+      for (const row of await rows(db, SQL.devicesById, [deviceIds.workspaceIds, deviceIds.keys])) {
+        addDevice(toDevice(row))
+      }
+    }
+    if (withDevices.size > 0) {
+      for (const row of await rows(db, SQL.devicesOfUsers, [
+        withDevices.workspaceIds,
+        withDevices.keys,
+      ])) {
+        addDevice(toDevice(row))
+      }
+    }
+    const eventsOf = new Map<string, EventOwner[]>()
+    if (withEvents.size > 0) {
+      for (const row of await rows(db, SQL.eventSeqsOfUsers, [
+        withEvents.workspaceIds,
+        withEvents.keys,
+      ])) {
+        const owner = {
+          workspaceId: str(row['workspace_id']),
+          seq: num(row['seq']),
+          userId: str(row['user_id']),
+        }
+        const key = pairKey(owner.workspaceId, owner.userId)
+        eventsOf.set(key, [...(eventsOf.get(key) ?? []), owner])
+      }
+    }
+
+    // Per record, as the SQLite adapter lists them: each merge record's merged user's events, and
+    // each undo record's merge.
+    const eventOwners: EventOwner[] = []
+    const merges: MergeRow[] = []
+    const userIdByCustomer = new Map<string, string>()
+    for (const u of users.values()) {
+      if (u.customerId !== null) userIdByCustomer.set(pairKey(u.workspaceId, u.customerId), u.id)
+    }
+    for (const r of records) {
+      if (r.kind === 'merge') {
+        const merged = stringField(r.payload, 'merged_user')
+        const userId =
+          merged === undefined ? undefined : userIdByCustomer.get(pairKey(r.workspaceId, merged))
+        if (userId !== undefined) {
+          eventOwners.push(...(eventsOf.get(pairKey(r.workspaceId, userId)) ?? []))
+        }
+      }
+      if (r.kind === 'merge_undo') {
+        const id = numberField(r.payload, 'merge_id')
+        const merge = id === undefined ? undefined : mergesById.get(pairKey(r.workspaceId, id))
+        if (merge !== undefined) merges.push(merge)
+      }
+    }
+    return { users: [...users.values()], devices: [...devices.values()], eventOwners, merges }
+  }
+
+  async function commit(c: BatchChanges): Promise<void> {
+    await transaction(pool, 'BEGIN', async (db) => {
+      // Moving the cursor first takes its row lock: a concurrent commit from the same cursor
+      // waits here, then finds the cursor moved and fails, before writing anything.
+      const moved = await db.query(SQL.moveCursor, [c.fromSeq, c.toSeq])
+      if (moved.rowCount !== 1) {
+        const cursor = num((await rows(db, SQL.cursor, []))[0]?.['value'])
+        throw new StoreConflictError(`cursor moved: expected ${c.fromSeq}, found ${cursor}`)
+      }
+      // Deletions first: a user created later in the batch may take the deleted one's customer id.
+      const deletedUsers = c.deletedUsers ?? []
+      if (deletedUsers.length > 0) {
+        await db.query(SQL.usersDelete, [
+          deletedUsers.map((u) => u.workspaceId),
+          deletedUsers.map((u) => u.userId),
+        ])
+      }
+      const scheduled = collapse(
+        c.scheduledDeletions ?? [],
+        (d) => pairKey(d.workspaceId, d.userId),
+        (first) => first,
+      )
+      if (scheduled.length > 0) {
+        await db.query(SQL.deletionsInsert, [
+          scheduled.map((d) => d.workspaceId),
+          scheduled.map((d) => d.userId),
+          scheduled.map((d) => d.dueAt),
+          scheduled.map((d) => d.requestId),
+          scheduled.map((d) => d.seq),
+        ])
+      }
+      const users = collapse(
+        c.users,
+        (u) => pairKey(u.workspaceId, u.id),
+        (first, later) => ({ ...later, createdAt: first.createdAt }),
+      )
+      if (users.length > 0) {
+        await db.query(SQL.usersUpsert, [
+          users.map((u) => u.workspaceId),
+          users.map((u) => u.id),
+          users.map((u) => u.customerId),
+          users.map((u) => JSON.stringify(u.attributes)),
+          users.map((u) => u.createdAt),
+          users.map((u) => u.updatedAt),
+        ])
+      }
+      if (c.deletedDevices.length > 0) {
+        await db.query(SQL.devicesDelete, [
+          c.deletedDevices.map((d) => d.workspaceId),
+          c.deletedDevices.map((d) => d.deviceId),
+        ])
+      }
+      const devices = collapse(
+        c.devices,
+        (d) => pairKey(d.workspaceId, d.deviceId),
+        (first, later) => ({ ...later, createdAt: first.createdAt }),
+      )
+      if (devices.length > 0) {
+        await db.query(SQL.devicesUpsert, [
+          devices.map((d) => d.workspaceId),
+          devices.map((d) => d.deviceId),
+          devices.map((d) => d.userId),
+          devices.map((d) => d.platform),
+          devices.map((d) => d.pushId),
+          devices.map((d) => JSON.stringify(d.attributes)),
+          devices.map((d) => d.createdAt),
+          devices.map((d) => d.updatedAt),
+        ])
+      }
+      const events = collapse(
+        c.events,
+        (e) => String(e.seq),
+        (first) => first,
+      )
+      if (events.length > 0) {
+        await db.query(SQL.eventsInsert, [
+          events.map((e) => e.seq),
+          events.map((e) => e.workspaceId),
+          events.map((e) => e.userId),
+          events.map((e) => e.name),
+          events.map((e) => e.deviceId),
+          events.map((e) => e.platform),
+          events.map((e) => e.appVersion),
+          events.map((e) => e.eventTime),
+          events.map((e) => e.userTime),
+          events.map((e) => e.receivedAt),
+          events.map((e) => e.requestId),
+          events.map((e) =>
+            Object.keys(e.attributes).length === 0 ? null : JSON.stringify(e.attributes),
+          ),
+        ])
+      }
+      const movedEvents = collapse(
+        c.movedEvents ?? [],
+        (e) => pairKey(e.workspaceId, e.seq),
+        (_, later) => later,
+      )
+      if (movedEvents.length > 0) {
+        await db.query(SQL.eventsMove, [
+          movedEvents.map((e) => e.workspaceId),
+          movedEvents.map((e) => e.seq),
+          movedEvents.map((e) => e.userId),
+        ])
+      }
+      const deletedEvents = c.deletedEvents ?? []
+      if (deletedEvents.length > 0) {
+        await db.query(SQL.eventsDelete, [
+          deletedEvents.map((e) => e.workspaceId),
+          deletedEvents.map((e) => e.seq),
+        ])
+      }
+      const merges = collapse(
+        c.merges ?? [],
+        (m) => pairKey(m.workspaceId, m.id),
+        (first, later) => ({ ...first, undoneAt: later.undoneAt }),
+      )
+      if (merges.length > 0) {
+        await db.query(SQL.mergesUpsert, [
+          merges.map((m) => m.workspaceId),
+          merges.map((m) => m.id),
+          merges.map((m) => m.requestId),
+          merges.map((m) => m.retainedUserId),
+          merges.map((m) => m.mergedUserId),
+          merges.map((m) => m.at),
+          merges.map((m) => m.before),
+          merges.map((m) => m.undoneAt),
+        ])
+      }
+      const outcomes = collapse(
+        c.outcomes,
+        (o) => String(o.seq),
+        (_, later) => later,
+      )
+      if (outcomes.length > 0) {
+        await db.query(SQL.outcomesUpsert, [
+          outcomes.map((o) => o.seq),
+          outcomes.map((o) => o.workspaceId),
+          outcomes.map((o) => o.requestId),
+          outcomes.map((o) => o.index),
+          outcomes.map((o) => o.kind),
+          outcomes.map((o) => o.outcome),
+          outcomes.map((o) => o.reason),
+          outcomes.map((o) => o.at),
+        ])
+      }
+    })
+  }
+
+  async function updateWorkspace(
+    id: string,
+    patch: WorkspacePatch,
+  ): Promise<Workspace | undefined> {
+    const values: unknown[] = [id]
+    const set = (column: string, value: unknown): string => {
+      values.push(value)
+      return `${column} = $${values.length}`
+    }
+    const sets: string[] = [set('updated_at', patch.updatedAt)]
+    if (patch.name !== undefined) sets.push(set('name', patch.name))
+    if (patch.keyHash !== undefined) {
+      sets.push(set('key_hash', patch.keyHash), set('key_salt', patch.keySalt ?? null))
+    }
+    if (patch.state !== undefined) sets.push(set('state', patch.state))
+    if (patch.settings !== undefined) sets.push(set('settings', JSON.stringify(patch.settings)))
+    if (patch.previousKey !== undefined) {
+      sets.push(
+        set('prev_key_hash', patch.previousKey?.hash ?? null),
+        set('prev_key_salt', patch.previousKey?.salt ?? null),
+        set('prev_key_expires_at', patch.previousKey?.expiresAt ?? null),
+      )
+    }
+    const [row] = await rows(
+      pool,
+      `UPDATE workspaces SET ${sets.join(', ')} WHERE id = $1 RETURNING *`,
+      values,
+    )
+    return row === undefined ? undefined : toWorkspace(row)
+  }
+
+  return {
+    kind: 'postgres',
+    workspaces: {
+      create: (w) =>
+        open(async () => {
+          try {
+            await pool.query(SQL.wsInsert, [
+              w.id,
+              w.name,
+              w.keyHash,
+              w.keySalt,
+              w.state,
+              JSON.stringify(w.settings),
+              w.createdAt,
+              w.updatedAt,
+              w.previousKey?.hash ?? null,
+              w.previousKey?.salt ?? null,
+              w.previousKey?.expiresAt ?? null,
+            ])
+          } catch (err) {
+            if (err instanceof pg.DatabaseError && err.code === '23505') {
+              throw new StoreConflictError(`workspace ${w.id} already exists`)
+            }
+            throw err
+          }
+        }),
+      get: (id) =>
+        open(async () => {
+          const [row] = await rows(pool, 'SELECT * FROM workspaces WHERE id = $1', [id])
+          return row === undefined ? undefined : toWorkspace(row)
+        }),
+      list: () =>
+        open(async () =>
+          (
+            await rows(pool, 'SELECT * FROM workspaces ORDER BY created_at, id COLLATE "C"', [])
+          ).map(toWorkspace),
+        ),
+      update: (id, patch) => open(() => updateWorkspace(id, patch)),
+    },
+    log: {
+      append: (records) => open(() => append(records)),
+      readAfter: (afterSeq, limit) =>
+        open(async () =>
+          (
+            await rows(pool, 'SELECT * FROM log WHERE seq > $1 ORDER BY seq LIMIT $2', [
+              afterSeq,
+              limit,
+            ])
+          ).map(toLogRecord),
+        ),
+      lastSeq: () =>
+        open(async () =>
+          num((await rows(pool, 'SELECT last_seq FROM log_counter', []))[0]?.['last_seq'] ?? 0),
+        ),
+      recordsOfRequest: (workspaceId, requestId) =>
+        open(async () =>
+          (
+            await rows(
+              pool,
+              'SELECT * FROM log WHERE request_id = $1 AND workspace_id = $2 ORDER BY seq',
+              [requestId, workspaceId],
+            )
+          ).map(toLogRecord),
+        ),
+      compact: (upToSeq, receivedBefore) =>
+        open(async () => {
+          const result = await pool.query('DELETE FROM log WHERE seq <= $1 AND received_at < $2', [
+            upToSeq,
+            receivedBefore,
+          ])
+          return result.rowCount ?? 0
+        }),
+    },
+    profiles: {
+      findUsers: (workspaceId, lookup: UserLookup) =>
+        open(async () => {
+          if (lookup.customerIds.length === 0 && lookup.ids.length === 0) return []
+          const found = (
+            await rows(
+              pool,
+              `SELECT * FROM users WHERE workspace_id = $1
+                 AND (customer_id = ANY($2::text[]) OR id = ANY($3::text[]))`,
+              [workspaceId, lookup.customerIds, lookup.ids],
+            )
+          ).map(toUser)
+          // In lookup order, customer ids first, as the SQLite adapter answers.
+          const out: UserRow[] = []
+          for (const id of lookup.customerIds) {
+            const user = found.find((u) => u.customerId === id)
+            if (user !== undefined) out.push(user)
+          }
+          for (const id of lookup.ids) {
+            const user = found.find((u) => u.id === id)
+            if (user !== undefined) out.push(user)
+          }
+          return out
+        }),
+      eventsOfUser: (workspaceId, userId, limit) =>
+        open(async () =>
+          (
+            await rows(
+              pool,
+              `SELECT * FROM events WHERE workspace_id = $1 AND user_id = $2
+               ORDER BY event_time DESC, seq DESC LIMIT $3`,
+              [workspaceId, userId, limit],
+            )
+          ).map(toEvent),
+        ),
+      devicesOfUser: (workspaceId, userId) =>
+        open(async () =>
+          (
+            await rows(
+              pool,
+              `SELECT * FROM devices WHERE workspace_id = $1 AND user_id = $2
+               ORDER BY created_at, device_id COLLATE "C"`,
+              [workspaceId, userId],
+            )
+          ).map(toDevice),
+        ),
+      outcomesOfRequest: (requestId) =>
+        open(async () =>
+          (
+            await rows(
+              pool,
+              'SELECT * FROM record_outcomes WHERE request_id = $1 ORDER BY idx, seq',
+              [requestId],
+            )
+          ).map(toOutcome),
+        ),
+      merge: (workspaceId, id) =>
+        open(async () => {
+          const [row] = await rows(
+            pool,
+            'SELECT * FROM merges WHERE workspace_id = $1 AND id = $2',
+            [workspaceId, id],
+          )
+          return row === undefined ? undefined : toMerge(row)
+        }),
+    },
+    processing: {
+      cursor: () => open(async () => num((await rows(pool, SQL.cursor, []))[0]?.['value'] ?? 0)),
+      // One snapshot for all the reads, as the SQLite adapter's read transaction gives.
+      loadSnapshot: (records) =>
+        open(() =>
+          transaction(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', (db) =>
+            loadSnapshot(db, records),
+          ),
+        ),
+      commit: (changes) => open(() => commit(changes)),
+      dueDeletions: (now, limit) =>
+        open(async () => (await rows(pool, SQL.deletionsDue, [now, limit])).map(toDeletion)),
+    },
+    close: async () => {
+      if (closed) return
+      closed = true
+      await pool.end()
+    },
+  }
+}
+
+/** A string field of a record's JSON payload, read without trusting its shape. */
+function stringField(payload: string, field: string): string | undefined {
+  const value = fieldOf(payload, field)
+  return typeof value === 'string' ? value : undefined
+}
+
+function numberField(payload: string, field: string): number | undefined {
+  const value = fieldOf(payload, field)
+  return typeof value === 'number' ? value : undefined
+}
+
+function fieldOf(payload: string, field: string): unknown {
+  const parsed: unknown = JSON.parse(payload)
+  if (typeof parsed !== 'object' || parsed === null) return undefined
+  return (parsed as Record<string, unknown>)[field] // narrowed to object above
+}
