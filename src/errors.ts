@@ -62,6 +62,7 @@ export const ERROR_CODES = [
   'merge_data_empty',
   'merge_data_limit',
   'field_missing',
+  'merge_disabled',
   'user_not_found',
   'delete_identity_type_invalid',
   'opt_out_user_type_missing',

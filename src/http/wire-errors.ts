@@ -288,6 +288,12 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     message: '{key} is not found in the payload',
     attribute: '{key}',
   },
+  // spec §6.2/§7.7: Merge Users is disabled under Identity Resolution; the error is undocumented
+  merge_disabled: {
+    status: 400,
+    type: 'InvalidParams',
+    message: 'Merge API is disabled for workspaces with User Identity Resolution enabled',
+  },
   // Inlet's own: POST /inlet/v1/merges/{merge_id}/undo for an id this workspace has no merge with
   merge_not_found: {
     status: 404,

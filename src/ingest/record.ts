@@ -18,7 +18,8 @@ export type UnsetRule = {
 }
 
 export type CustomerPayload = {
-  customer_id: string
+  /** null only with Identity Resolution, when the user is named by `identities` (spec §6.2). */
+  customer_id: string | null
   update_existing_only: boolean
   attributes: JsonObject
   /** Top-level `platforms` (spec §7.1 documents it beside `attributes` too). */
@@ -27,12 +28,15 @@ export type CustomerPayload = {
   unset_attributes?: UnsetRule[]
   /** spec §6.3: the project name of `project_code`; attributes become project-level. */
   project?: string
+  /** spec §6.2: identifier values (stored attribute key → value) the user is resolved by. */
+  identities?: Record<string, string>
 }
 
 export type EventPayload = {
-  customer_id: string
-  /** Defaults to `customer_id` (spec §7.2). */
-  device_id: string
+  /** null only with Identity Resolution, when the user is named by `identities` (spec §6.2). */
+  customer_id: string | null
+  /** Defaults to `customer_id` (spec §7.2); null when there is neither. */
+  device_id: string | null
   action: string
   attributes: JsonObject
   platform?: string
@@ -43,6 +47,8 @@ export type EventPayload = {
   moe_os_type?: string
   /** spec §6.3: the project name of `project_code`, stored as `moe_project_name`. */
   project?: string
+  /** spec §6.2: `user_identifiers`, keyed by the stored attribute key. */
+  identities?: Record<string, string>
 }
 
 export type DevicePayload = {

@@ -15,9 +15,15 @@ import type {
   UserRow,
 } from '../store/store.js'
 
+export type IdentityValue = Readonly<{ name: string; value: string }>
+
 export type BatchState = Readonly<{
   userByCustomerId(workspaceId: string, customerId: string): UserRow | undefined
   userById(workspaceId: string, id: string): UserRow | undefined
+  /** spec §6.2: the users holding an identifier value (loaded for records with `identities`). */
+  usersByIdentity(workspaceId: string, name: string, value: string): UserRow[]
+  /** Replaces a user's identity links (written at commit). */
+  setIdentityLinks(user: UserRow, links: readonly IdentityValue[]): void
   /** Adds or replaces a user; the row is written at commit. */
   putUser(user: UserRow): void
   device(workspaceId: string, deviceId: string): DeviceRow | undefined
@@ -44,6 +50,7 @@ export type BatchState = Readonly<{
     deletedEvents: { workspaceId: string; seq: number }[]
     merges: MergeRow[]
     scheduledDeletions: DeletionRow[]
+    identityLinks: { workspaceId: string; userId: string; links: IdentityValue[] }[]
     deletedUsers: { workspaceId: string; userId: string }[]
     outcomes: RecordOutcomeRow[]
   }>
@@ -70,6 +77,36 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
   const merges = new Map<string, MergeRow>()
   for (const m of snapshot.merges ?? []) merges.set(k(m.workspaceId, String(m.id)), m)
   const dirtyMerges = new Map<string, MergeRow>()
+  /** identity (workspace, name, value) → user ids; and each user's current links. */
+  const holders = new Map<string, Set<string>>()
+  const linksOf = new Map<string, IdentityValue[]>()
+  const relinked = new Map<
+    string,
+    { workspaceId: string; userId: string; links: IdentityValue[] }
+  >()
+  const idKey = (ws: string, name: string, value: string): string =>
+    `${ws}\u0000${name}\u0000${value}`
+  const link = (ws: string, userId: string, links: readonly IdentityValue[]): void => {
+    for (const old of linksOf.get(k(ws, userId)) ?? []) {
+      holders.get(idKey(ws, old.name, old.value))?.delete(userId)
+    }
+    linksOf.set(k(ws, userId), [...links])
+    for (const l of links) {
+      const key = idKey(ws, l.name, l.value)
+      const set = holders.get(key) ?? new Set<string>()
+      set.add(userId)
+      holders.set(key, set)
+    }
+  }
+  const loaded = new Map<string, IdentityValue[]>()
+  for (const l of snapshot.identityLinks ?? []) {
+    const key = k(l.workspaceId, l.userId)
+    loaded.set(key, [...(loaded.get(key) ?? []), { name: l.name, value: l.value }])
+  }
+  for (const [key, links] of loaded) {
+    const [ws = '', userId = ''] = key.split('\u0000')
+    link(ws, userId, links)
+  }
   const scheduled: DeletionRow[] = []
   const deletedUsers: { workspaceId: string; userId: string }[] = []
   const devices = new Map<string, DeviceRow>()
@@ -83,6 +120,19 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
   return {
     userByCustomerId: (workspaceId, customerId) => users.get(k(workspaceId, customerId)),
     userById: (workspaceId, id) => usersById.get(k(workspaceId, id)),
+    usersByIdentity: (workspaceId, name, value) =>
+      [...(holders.get(idKey(workspaceId, name, value)) ?? [])].flatMap((id) => {
+        const user = usersById.get(k(workspaceId, id))
+        return user === undefined ? [] : [user]
+      }),
+    setIdentityLinks: (user, links) => {
+      link(user.workspaceId, user.id, links)
+      relinked.set(k(user.workspaceId, user.id), {
+        workspaceId: user.workspaceId,
+        userId: user.id,
+        links: [...links],
+      })
+    },
     putUser: (user) => {
       // A user whose customer id changed (merged away, restored by an undo) leaves its old key.
       const current = user.customerId === null ? undefined : k(user.workspaceId, user.customerId)
@@ -96,6 +146,9 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
         users.set(current, user)
       }
       usersById.set(k(user.workspaceId, user.id), user)
+      // Written in the order last put: a user that frees a customer id (a merge) is written
+      // before the one that takes it.
+      dirtyUsers.delete(user)
       dirtyUsers.add(user)
     },
     device: (workspaceId, deviceId) => devices.get(k(workspaceId, deviceId)),
@@ -152,6 +205,8 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
           events.splice(i, 1)
         }
       }
+      link(user.workspaceId, user.id, [])
+      relinked.delete(k(user.workspaceId, user.id))
       deletedUsers.push({ workspaceId: user.workspaceId, userId: user.id })
     },
     scheduleDeletion: (deletion) => {
@@ -175,6 +230,7 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
       deletedEvents: [...deletedEvents.values()],
       merges: [...dirtyMerges.values()],
       scheduledDeletions: scheduled,
+      identityLinks: [...relinked.values()],
       deletedUsers,
       outcomes,
     }),

@@ -104,9 +104,18 @@ const INTERNAL_TO_FRIENDLY = new Map(
   STANDARD_ATTRIBUTES.flatMap((a) => (a.friendly === undefined ? [] : [[a.key, a.friendly]])),
 )
 
+/**
+ * spec §6.2: the identifier names of Identity Resolution examples (`moe_mobile`) name the standard
+ * mobile and email attributes (open question 9: Inlet's reading).
+ */
+const IDENTIFIER_ALIASES = new Map([
+  ['moe_mobile', 'u_mb'],
+  ['moe_email', 'u_em'],
+])
+
 /** The key a request attribute is stored under: `first_name` and `u_fn` both give `u_fn`. */
 export function internalKey(key: string): string {
-  return FRIENDLY_TO_INTERNAL.get(key) ?? key
+  return FRIENDLY_TO_INTERNAL.get(key) ?? IDENTIFIER_ALIASES.get(key) ?? key
 }
 
 /** The key Get User answers with: `u_fn` gives `first_name`; custom keys are unchanged. */

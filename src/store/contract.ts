@@ -669,6 +669,80 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       })
     })
 
+    describe('identity links', () => {
+      it('finds users by identity values, lists their links, replaces and deletes them', async (t) => {
+        const store = await fresh(t)
+        const ann = aUser({ id: 'u-ann', customerId: 'ann' })
+        const bob = aUser({ id: 'u-bob', customerId: null })
+        await store.processing.commit(
+          changes({
+            toSeq: 0,
+            users: [ann, bob],
+            devices: [aDevice({ deviceId: 'd-bob', userId: 'u-bob' })],
+            events: [anEvent({ seq: 9, userId: 'u-bob' })],
+            identityLinks: [
+              { workspaceId: WS, userId: 'u-ann', links: [{ name: 'u_em', value: 'a@x.io' }] },
+              {
+                workspaceId: WS,
+                userId: 'u-bob',
+                links: [
+                  { name: 'u_mb', value: '+100' },
+                  { name: 'u_em', value: 'b@x.io' },
+                ],
+              },
+            ],
+          }),
+        )
+        const record = (identities: object) =>
+          aLogRecord({ customerId: null, payload: JSON.stringify({ attributes: {}, identities }) })
+        await store.log.append([record({ u_em: 'a@x.io' }), record({ u_mb: '+100' })])
+        const snapshot = await store.processing.loadSnapshot(await store.log.readAfter(0, 10))
+        assert.deepEqual(
+          sortedBy(snapshot.users, (u) => u.id),
+          [ann, bob],
+        )
+        assert.deepEqual(
+          sortedBy(snapshot.identityLinks ?? [], (l) => `${l.userId} ${l.name}`),
+          [
+            { workspaceId: WS, userId: 'u-ann', name: 'u_em', value: 'a@x.io' },
+            { workspaceId: WS, userId: 'u-bob', name: 'u_em', value: 'b@x.io' },
+            { workspaceId: WS, userId: 'u-bob', name: 'u_mb', value: '+100' },
+          ],
+        )
+        // A user found by identity may be merged away: its devices and events come with it.
+        assert.deepEqual(
+          snapshot.devices.map((d) => d.deviceId),
+          ['d-bob'],
+        )
+        assert.deepEqual(snapshot.eventOwners, [{ workspaceId: WS, seq: 9, userId: 'u-bob' }])
+        // A record without identities loads no links; another workspace's values match nothing.
+        await store.log.append([aLogRecord({ customerId: 'ann' })])
+        const plain = await store.processing.loadSnapshot(await store.log.readAfter(2, 10))
+        assert.equal(plain.identityLinks, undefined)
+        await store.log.append([
+          aLogRecord({
+            workspaceId: OTHER_WS,
+            customerId: null,
+            payload: JSON.stringify({ identities: { u_em: 'a@x.io' } }),
+          }),
+        ])
+        const other = await store.processing.loadSnapshot(await store.log.readAfter(3, 10))
+        assert.deepEqual(other.users, [])
+
+        await store.processing.commit(
+          changes({
+            fromSeq: 0,
+            toSeq: 1,
+            identityLinks: [{ workspaceId: WS, userId: 'u-bob', links: [] }],
+            deletedUsers: [{ workspaceId: WS, userId: 'u-ann' }],
+          }),
+        )
+        const after = await store.processing.loadSnapshot(await store.log.readAfter(0, 2))
+        assert.deepEqual(after.users, [])
+        assert.deepEqual(after.identityLinks, [])
+      })
+    })
+
     describe('deletions', () => {
       it('schedules deletions, lists those due, and deletes a user with everything of it', async (t) => {
         const store = await fresh(t)

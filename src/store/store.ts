@@ -146,6 +146,17 @@ export type DeletionRow = Readonly<{
   seq: number
 }>
 
+/**
+ * One identifier value of a user (spec §6.2 Identity Resolution): `name` is the attribute key the
+ * workspace resolves users by (`u_em`, `u_mb`, a custom key), `value` its value as a string.
+ */
+export type IdentityLink = Readonly<{
+  workspaceId: string
+  userId: string
+  name: string
+  value: string
+}>
+
 /** An event's owner: which user an event belongs to (merges move events between users). */
 export type EventOwner = Readonly<{ workspaceId: string; seq: number; userId: string }>
 
@@ -157,6 +168,11 @@ export type BatchSnapshot = Readonly<{
   eventOwners?: readonly EventOwner[]
   /** For `merge_undo` records: the merges they undo. */
   merges?: readonly MergeRow[]
+  /**
+   * When a record carries `identities` (Identity Resolution): the users holding any of those
+   * values are loaded too, and this lists the identity links of every loaded user.
+   */
+  identityLinks?: readonly IdentityLink[]
 }>
 
 /** Everything one applied batch changes, written atomically with the cursor. */
@@ -176,7 +192,13 @@ export type BatchChanges = Readonly<{
   merges?: readonly MergeRow[]
   /** Deletions to carry out later (an existing one for the same user is kept). */
   scheduledDeletions?: readonly DeletionRow[]
-  /** Users removed with their devices, events and scheduled deletion (spec §7.8). */
+  /** Replaces all identity links of each listed user (an empty list removes them). */
+  identityLinks?: readonly Readonly<{
+    workspaceId: string
+    userId: string
+    links: readonly Readonly<{ name: string; value: string }>[]
+  }>[]
+  /** Users removed with their devices, events, identity links and scheduled deletion (§7.8). */
   deletedUsers?: readonly Readonly<{ workspaceId: string; userId: string }>[]
   outcomes: readonly RecordOutcomeRow[]
 }>

@@ -8,6 +8,7 @@
  */
 import { AppError } from '../errors.js'
 import { internalKey } from '../profile/standard-attributes.js'
+import { identifierKey } from '../workspaces/settings.js'
 import type {
   CustomerPayload,
   DeletePayload,
@@ -23,8 +24,8 @@ import type {
 import { UNSET_TYPES } from '../ingest/record.js'
 
 export type ParsedRecord =
-  | { kind: 'customer'; customerId: string; payload: CustomerPayload }
-  | { kind: 'event'; customerId: string; payload: EventPayload }
+  | { kind: 'customer'; customerId: string | null; payload: CustomerPayload }
+  | { kind: 'event'; customerId: string | null; payload: EventPayload }
   | { kind: 'device'; customerId: string; payload: DevicePayload }
   | { kind: 'merge'; customerId: string; payload: MergePayload }
   | { kind: 'merge_undo'; customerId: string | null; payload: MergeUndoPayload }
@@ -146,22 +147,60 @@ function typeMismatch(body: JsonObject, expected: string): ParsedRecord | undefi
   }
 }
 
+/**
+ * How a body is read: `checkType` for single endpoints (§7); `identifiers` when the workspace has
+ * Identity Resolution on (§6.2) — then `customer_id` may be left out when an identifier is given.
+ */
+export type ParseOptions = Readonly<{ checkType: boolean; identifiers?: readonly string[] }>
+
+/** spec §6.2: without Identity Resolution, or with a `customer_id`, the ID as §6.1 reads it. */
+function readUserId(body: JsonObject, options: ParseOptions): string | null {
+  const id = body['customer_id']
+  if (options.identifiers !== undefined && (id === undefined || id === null)) return null
+  return readCustomerId(body)
+}
+
+/**
+ * spec §6.2: the identifier values a body carries — from `source` (a customer's `attributes`, an
+ * event's `user_identifiers`), keyed by the stored attribute key; numbers are stringified, blank
+ * values never match.
+ */
+function readIdentities(
+  source: JsonObject,
+  identifiers: readonly string[] | undefined,
+): Record<string, string> | undefined {
+  if (identifiers === undefined) return undefined
+  const found: Record<string, string> = {}
+  for (const [name, value] of Object.entries(source)) {
+    const key = identifierKey(internalKey(name))
+    if (!identifiers.includes(key)) continue
+    const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : ''
+    if (text.trim() !== '') Object.defineProperty(found, key, { value: text, enumerable: true })
+  }
+  return Object.keys(found).length === 0 ? undefined : found
+}
+
 /** Track User body or Bulk `customer` element (spec §7.1). */
-export function parseCustomer(body: JsonObject, options: { checkType: boolean }): ParsedRecord {
+export function parseCustomer(body: JsonObject, options: ParseOptions): ParsedRecord {
   const mismatch = options.checkType ? typeMismatch(body, 'customer') : undefined
-  const customerId = readCustomerId(body)
+  const customerId = readUserId(body, options)
   const attributes = optionalObject(body, 'attributes')
   checkArrayOps(attributes)
+  const identities = readIdentities(attributes, options.identifiers)
+  // spec §6.2: without customer_id, at least one activated identifier is needed.
+  if (customerId === null && identities === undefined) throw new AppError('customer_id_missing')
   const payload: CustomerPayload = {
     customer_id: customerId,
     update_existing_only: readUpdateExistingOnly(body),
     attributes,
   }
+  if (identities !== undefined) payload.identities = identities
   const platforms = optionalArray(body, 'platforms')
   if (platforms !== undefined) payload.platforms = platforms
   const unset = readUnsetAttributes(body)
   if (unset !== undefined) payload.unset_attributes = unset
-  return mismatch ?? deniedCustomerId(body, customerId) ?? { kind: 'customer', customerId, payload }
+  const denied = customerId === null ? undefined : deniedCustomerId(body, customerId)
+  return mismatch ?? denied ?? { kind: 'customer', customerId, payload }
 }
 
 const ARRAY_OPS = ['addValueToArrayField', 'removeValueFromArrayField'] as const
@@ -226,9 +265,12 @@ function parseBooleanish(v: unknown): boolean | undefined {
 const EVENT_TIME_KEYS = ['user_time', 'current_time'] as const
 
 /** Create Event body or Bulk `event` element (spec §7.2): one record per action. */
-export function parseEvent(body: JsonObject, options: { checkType: boolean }): ParsedRecord[] {
+export function parseEvent(body: JsonObject, options: ParseOptions): ParsedRecord[] {
   const mismatch = options.checkType ? typeMismatch(body, 'event') : undefined
-  const customerId = readCustomerId(body)
+  const customerId = readUserId(body, options)
+  const identities = readIdentities(optionalObject(body, 'user_identifiers'), options.identifiers)
+  // spec §6.2: `user_identifiers` is required only when customer_id is absent.
+  if (customerId === null && identities === undefined) throw new AppError('customer_id_missing')
   const deviceId = optionalString(body, 'device_id') ?? customerId
   const actions = body['actions']
   if (!Array.isArray(actions) || actions.length === 0) throw new AppError('actions_empty')
@@ -246,6 +288,7 @@ export function parseEvent(body: JsonObject, options: { checkType: boolean }): P
       action: name,
       attributes: optionalObject(action, 'attributes'),
     }
+    if (identities !== undefined) payload.identities = identities
     const platform = optionalString(action, 'platform')
     if (platform !== undefined) payload.platform = platform
     const appVersion = action['app_version']
@@ -270,7 +313,7 @@ export function parseEvent(body: JsonObject, options: { checkType: boolean }): P
     records.push({ kind: 'event', customerId, payload })
   }
   if (mismatch !== undefined) return [mismatch]
-  const denied = deniedCustomerId(body, customerId)
+  const denied = customerId === null ? undefined : deniedCustomerId(body, customerId)
   return denied === undefined ? records : [denied]
 }
 
@@ -316,13 +359,18 @@ export function readBulkElements(body: JsonObject): unknown[] {
 }
 
 /** One Bulk element, validated like its single endpoint (spec §7.3). */
-export function parseBulkElement(element: unknown): ParsedRecord[] {
+export function parseBulkElement(
+  element: unknown,
+  identifiers?: readonly string[],
+): ParsedRecord[] {
   if (!isObject(element)) throw new AppError('element_not_object')
+  const options =
+    identifiers === undefined ? { checkType: false } : { checkType: false, identifiers }
   switch (element['type']) {
     case 'customer':
-      return [parseCustomer(element, { checkType: false })]
+      return [parseCustomer(element, options)]
     case 'event':
-      return parseEvent(element, { checkType: false })
+      return parseEvent(element, options)
     case 'device':
       return [parseDevice(element, { checkType: false })]
     default:

@@ -21,7 +21,13 @@ import {
   type WorkspaceSettings as StoredSettings,
   type WorkspaceState,
 } from '../store/store.js'
-import { readSettings, type ConversionGoal, type WorkspaceSettings } from './settings.js'
+import {
+  identifierKey,
+  MAX_IDENTIFIERS,
+  readSettings,
+  type ConversionGoal,
+  type WorkspaceSettings,
+} from './settings.js'
 
 export class WorkspaceInputError extends Error {
   override readonly name: string = 'WorkspaceInputError'
@@ -38,6 +44,10 @@ export type SettingsChanges = Readonly<{
   bulkStrictElementValidation?: boolean
   projects?: Readonly<Record<string, string>>
   identityResolution?: boolean
+  /** spec §6.2: the identifiers besides the ID (at most 4), replacing the list. */
+  identifiers?: readonly string[]
+  /** spec §6.2 retention rule 1; null removes it. */
+  retainByAttribute?: string | null
   /** spec §8.7: replaces the goal list; [] removes every goal. */
   conversionGoals?: readonly ConversionGoal[]
   /** Merged into the stored policy field by field; null: the policy's defaults (off). */
@@ -56,6 +66,8 @@ const SETTINGS_KEYS = [
   'bulkStrictElementValidation',
   'projects',
   'identityResolution',
+  'identifiers',
+  'retainByAttribute',
   'conversionGoals',
   'fairUsage',
 ] as const
@@ -161,6 +173,27 @@ export function parseSettingsChanges(raw: unknown): SettingsChanges {
     }
     out.projects = projects as Record<string, string> // every value checked to be a string
   }
+  if (raw['identifiers'] !== undefined) {
+    const ids = raw['identifiers']
+    if (
+      !Array.isArray(ids) ||
+      ids.length > MAX_IDENTIFIERS ||
+      !ids.every((n) => typeof n === 'string' && n !== '' && n !== 'customer_id')
+    ) {
+      fail(
+        'settings.identifiers',
+        `should be up to ${MAX_IDENTIFIERS} attribute names besides the ID (e.g. ["moe_mobile", "email"])`,
+      )
+    }
+    out.identifiers = [...new Set((ids as string[]).map(identifierKey))]
+  }
+  if (Object.hasOwn(raw, 'retainByAttribute')) {
+    const r = raw['retainByAttribute']
+    if (r !== null && (typeof r !== 'string' || r === '')) {
+      fail('settings.retainByAttribute', 'should be an attribute name or null')
+    }
+    out.retainByAttribute = r === null ? null : identifierKey(r)
+  }
   if (raw['conversionGoals'] !== undefined) {
     out.conversionGoals = parseConversionGoals(raw['conversionGoals'])
   }
@@ -220,6 +253,9 @@ export function applySettingsChanges(
     if (s.identityResolution !== undefined) out['identityResolution'] = s.identityResolution
     if (s.projects !== undefined) out['projects'] = s.projects
     if (s.conversionGoals !== undefined) out['conversionGoals'] = s.conversionGoals
+    if (s.identifiers !== undefined) out['identifiers'] = s.identifiers
+    if (s.retainByAttribute === null) delete out['retainByAttribute']
+    else if (s.retainByAttribute !== undefined) out['retainByAttribute'] = s.retainByAttribute
     if (s.fairUsage === null) delete out['fairUsage']
     else if (s.fairUsage !== undefined) {
       const before = isPlainObject(stored['fairUsage']) ? stored['fairUsage'] : {}
@@ -243,6 +279,7 @@ export type WorkspaceView = {
     | 'bulkStrictElementValidation'
     | 'projects'
     | 'identityResolution'
+    | 'identifiers'
     | 'conversionGoals'
     | 'fairUsage'
   >
@@ -264,6 +301,7 @@ export function workspaceView(w: Workspace): WorkspaceView {
       bulkStrictElementValidation: settings.bulkStrictElementValidation,
       projects: settings.projects,
       identityResolution: settings.identityResolution,
+      identifiers: settings.identifiers,
       conversionGoals: settings.conversionGoals,
       fairUsage: settings.fairUsage,
     },

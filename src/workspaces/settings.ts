@@ -34,7 +34,28 @@ export type WorkspaceSettings = Readonly<{
   fairUsage: FairUsageSettings
   /** spec §6.2: the workspace's User Identity Resolution feature flag (default false). */
   identityResolution: boolean
+  /**
+   * spec §6.2: the identifiers besides the ID that Identity Resolution matches on (at most 4), as
+   * stored attribute keys: `u_em` (email), `u_mb` (mobile) or custom keys. Default: mobile, email.
+   */
+  identifiers: readonly string[]
+  /** spec §6.2 retention rule 1: prefer the profile that has a value for this attribute. */
+  retainByAttribute?: string
 }>
+
+/** spec §6.2: "up to 5 identifiers per workspace; ID is always one of them". */
+export const MAX_IDENTIFIERS = 4
+
+/**
+ * An identifier name as the stored attribute key: `moe_mobile`, `mobile` and `u_mb` are the
+ * mobile number; `moe_email`, `email` and `u_em` the email (open question 9); other names are
+ * custom attribute keys.
+ */
+export function identifierKey(name: string): string {
+  if (['moe_mobile', 'mobile', 'u_mb'].includes(name)) return 'u_mb'
+  if (['moe_email', 'email', 'u_em'].includes(name)) return 'u_em'
+  return name
+}
 
 export type ConversionGoal = Readonly<{ event: string; revenueAttribute?: string }>
 
@@ -45,6 +66,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = Object.freeze({
   quotas: Object.freeze({}),
   fairUsage: DEFAULT_FAIR_USAGE,
   identityResolution: false,
+  identifiers: Object.freeze(['u_mb', 'u_em']),
 })
 
 export function readSettings(raw: StoredSettings): WorkspaceSettings {
@@ -66,6 +88,10 @@ export function readSettings(raw: StoredSettings): WorkspaceSettings {
       typeof raw['identityResolution'] === 'boolean'
         ? raw['identityResolution']
         : DEFAULT_SETTINGS.identityResolution,
+    identifiers: readIdentifiers(raw['identifiers']),
+    ...(typeof raw['retainByAttribute'] === 'string' && raw['retainByAttribute'] !== ''
+      ? { retainByAttribute: identifierKey(raw['retainByAttribute']) }
+      : {}),
   }
 }
 
@@ -87,4 +113,12 @@ export function projectName(settings: WorkspaceSettings, code: string): string |
   const names = Object.entries(settings.projects)
   if (names.length === 0) return code
   return Object.hasOwn(settings.projects, code) ? settings.projects[code] : undefined
+}
+
+function readIdentifiers(raw: unknown): readonly string[] {
+  if (!Array.isArray(raw)) return DEFAULT_SETTINGS.identifiers
+  const keys = raw
+    .filter((n): n is string => typeof n === 'string' && n !== '' && n !== 'customer_id')
+    .map(identifierKey)
+  return [...new Set(keys)].slice(0, MAX_IDENTIFIERS)
 }

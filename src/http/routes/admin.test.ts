@@ -131,6 +131,7 @@ describe('admin API: operations', () => {
         bulkStrictElementValidation: false,
         projects: {},
         identityResolution: false,
+        identifiers: ['u_mb', 'u_em'],
         conversionGoals: [],
         fairUsage: got.json<{ workspace: { settings: { fairUsage: unknown } } }>().workspace
           .settings.fairUsage,

@@ -49,13 +49,17 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
     ...common,
     url: '/v1/customer/:id',
     family: 'customer',
-    handler: single('customer', (body) => [parseCustomer(body, { checkType: true })]),
+    handler: single('customer', (body, settings) => [
+      parseCustomer(body, { checkType: true, ...identifiersOf(settings) }),
+    ]),
   })
   dataRoute(root, api, {
     ...common,
     url: '/v1/event/:id',
     family: 'event',
-    handler: single('event', (body) => parseEvent(body, { checkType: true })),
+    handler: single('event', (body, settings) =>
+      parseEvent(body, { checkType: true, ...identifiersOf(settings) }),
+    ),
   })
   dataRoute(root, api, {
     ...common,
@@ -64,7 +68,10 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
     handler: single('device', (body) => [parseDevice(body, { checkType: true })]),
   })
   const bulk = single('bulk', (body, settings) =>
-    parseBulk(body, { strict: settings.bulkStrictElementValidation }),
+    parseBulk(body, {
+      strict: settings.bulkStrictElementValidation,
+      ...identifiersOf(settings),
+    }),
   )
   for (const url of ['/v1/transition/:id', '/v1/transition']) {
     dataRoute(root, api, {
@@ -75,6 +82,11 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       handler: bulk,
     })
   }
+}
+
+/** spec §6.2: the identifiers to read, when the workspace has Identity Resolution on. */
+function identifiersOf(settings: WorkspaceSettings): { identifiers?: readonly string[] } {
+  return settings.identityResolution ? { identifiers: settings.identifiers } : {}
 }
 
 /** spec §6.3: the `project_code` query parameter, resolved to its project name. */
@@ -102,12 +114,12 @@ function withProject(record: ParsedRecord, project: string): void {
  */
 export function parseBulk(
   body: Record<string, unknown>,
-  options: { strict: boolean } = { strict: false },
+  options: { strict: boolean; identifiers?: readonly string[] } = { strict: false },
 ): ParsedRecord[] {
   const records: ParsedRecord[] = []
   for (const element of readBulkElements(body)) {
     try {
-      records.push(...parseBulkElement(element))
+      records.push(...parseBulkElement(element, options.identifiers))
     } catch (err) {
       if (!(err instanceof AppError) || options.strict) throw err
       const id =

@@ -11,6 +11,7 @@ import type { Governance } from '../../governance/governance.js'
 import type { Ingest } from '../../ingest/accept.js'
 import type { Store } from '../../store/store.js'
 import { parseMerge } from '../../wire/merge-bodies.js'
+import { readSettings } from '../../workspaces/settings.js'
 import { bodyOf, dataRoute, workspaceRowOf } from './route.js'
 
 export type MergeRouteDeps = Readonly<{
@@ -38,6 +39,8 @@ export function mergeRoutes(root: FastifyInstance, api: FastifyInstance, deps: M
     handler: async (request: FastifyRequest) => {
       const workspace = workspaceRowOf(request)
       deps.governance.observe(request, workspace, ['merge'])
+      // spec §6.2: "Merge API is disabled when Identity Resolution is on".
+      if (readSettings(workspace.settings).identityResolution) throw new AppError('merge_disabled')
       const records = parseMerge(bodyOf(request))
       // spec §5.1: Merge is limited in user updates per minute; one pair counts as one.
       deps.governance.admit(request, workspace, [{ quota: 'merge', amount: records.length }])

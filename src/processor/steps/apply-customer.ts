@@ -22,6 +22,8 @@ import {
 } from '../../profile/standard-attributes.js'
 import type { AttributeMap, LogRecord } from '../../store/store.js'
 import { applied, skipped, type Outcome } from '../outcome.js'
+import { relink } from './apply-merge.js'
+import { resolveUser } from './identity.js'
 import { newUser, parsePayload, type StepContext } from './step.js'
 
 const ADD = 'addValueToArrayField'
@@ -33,13 +35,18 @@ const TIME_KEYS = new Set(['cr_t', 'u_l_a', 'u_bd'])
 
 export function applyCustomer(record: LogRecord, ctx: StepContext): Outcome {
   const p = parsePayload<CustomerPayload>(record)
-  const existing = ctx.state.userByCustomerId(record.workspaceId, p.customer_id)
+  // spec §6.2: with Identity Resolution the record's identifiers find (and merge) profiles too.
+  const resolved = resolveUser(ctx, record, p.customer_id, p.identities)
+  const existing = resolved.user
   if (existing === undefined && p.update_existing_only) {
     return skipped('update_existing_only is true and no user has this customer_id (spec §7.1)')
   }
   const user = existing ?? newUser(ctx, record, p.customer_id)
   const isNew = existing === undefined
-  const notes: string[] = []
+  const notes: string[] = [...resolved.notes]
+  if (existing !== undefined && existing.customerId === null && p.customer_id !== null) {
+    existing.customerId = p.customer_id // a profile known by identifiers gets its ID
+  }
   const attrs = user.attributes
   const unset = p.unset_attributes ?? []
 
@@ -69,6 +76,7 @@ export function applyCustomer(record: LogRecord, ctx: StepContext): Outcome {
   for (const rule of unset) applyUnset(attrs, rule, notes)
   user.updatedAt = ctx.now
   ctx.state.putUser(user)
+  relink(ctx, record.workspaceId, [user])
   return applied(notes)
 }
 

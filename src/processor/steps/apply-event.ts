@@ -11,6 +11,8 @@ import { deriveEventTimes, parseEventTime } from '../../profile/event-time.js'
 import type { AttributeMap, LogRecord } from '../../store/store.js'
 import type { ConversionGoal } from '../../workspaces/settings.js'
 import { applied, skipped, type Outcome } from '../outcome.js'
+import { relink } from './apply-merge.js'
+import { resolveUser, withIdentities } from './identity.js'
 import { newUser, parsePayload, type StepContext } from './step.js'
 
 /** spec §7.2: `actions[].platform` values (matched without regard to case). */
@@ -56,11 +58,20 @@ export function applyEvent(record: LogRecord, ctx: StepContext): Outcome {
     )
   }
 
-  let user = ctx.state.userByCustomerId(record.workspaceId, p.customer_id)
-  if (user === undefined) {
-    user = newUser(ctx, record, p.customer_id)
+  // spec §6.2: with Identity Resolution, `user_identifiers` find (and merge) profiles too.
+  const resolved = resolveUser(ctx, record, p.customer_id, p.identities)
+  notes.push(...resolved.notes)
+  let user = resolved.user
+  if (user !== undefined && user.customerId === null && p.customer_id !== null) {
+    user.customerId = p.customer_id
     ctx.state.putUser(user)
   }
+  if (user === undefined) {
+    user = newUser(ctx, record, p.customer_id)
+    withIdentities(user, p.identities)
+    ctx.state.putUser(user)
+  }
+  if (p.identities !== undefined) relink(ctx, record.workspaceId, [user])
   const attributes = eventAttributes(p.attributes, notes)
   const platform = eventPlatform(p.platform, notes)
   const osType = tvOsType(p.moe_os_type, platform, notes)

@@ -21,6 +21,8 @@ type MergeImage = {
   before: { retained: UserRow; merged: UserRow; devices: DeviceRow[]; eventSeqs: number[] }
   /** Both users right after the merge: an undo is refused when either differs from this. */
   after: { retained: string; merged: string }
+  /** The seq whose ± keys the merge's two system events, when it recorded them. */
+  systemEventSeq?: number
 }
 
 export function applyMerge(record: LogRecord, ctx: StepContext): Outcome {
@@ -37,6 +39,31 @@ export function applyMerge(record: LogRecord, ctx: StepContext): Outcome {
       `no user has customer_id '${missing}'; this pair was skipped (spec §7.7: a failing pair is skipped, the rest continue)`,
     )
   }
+  const id = record.seq * MERGES_PER_RECORD
+  const moved = mergeUsers(ctx, record, { id, retained, merged, systemEvents: true })
+  relink(ctx, ws, [retained, merged])
+  return applied([
+    `merge ${id}: '${p.merged_user}' merged into '${p.retained_user}' (${moved.events} events and ${moved.devices} devices moved); undo: POST /inlet/v1/merges/${id}/undo`,
+  ])
+}
+
+/**
+ * Merge ids: a record's seq times this, plus the merge's position in the record (an Identity
+ * Resolution record can merge several profiles at once; spec §6.2 caps them at 50).
+ */
+export const MERGES_PER_RECORD = 64
+
+/**
+ * Merges `merged` into `retained` (spec §7.7 semantics, also used by Identity Resolution) and
+ * writes the merge log row `id`; returns how many events and devices moved.
+ */
+export function mergeUsers(
+  ctx: StepContext,
+  record: LogRecord,
+  m: Readonly<{ id: number; retained: UserRow; merged: UserRow; systemEvents: boolean }>,
+): { events: number; devices: number } {
+  const { retained, merged } = m
+  const ws = record.workspaceId
   const devices = [
     ...ctx.state.devicesOfUser(ws, merged.id),
     ...ctx.state.devicesOfUser(ws, retained.id),
@@ -74,22 +101,25 @@ export function applyMerge(record: LogRecord, ctx: StepContext): Outcome {
       requestId: record.requestId,
       attributes,
     })
-  // One record, two events: the merged user's is keyed by the negated seq.
-  system(record.seq, retained.id, MERGED_EVENT, {
-    merged_user: p.merged_user,
-    merged_moengage_id: merged.id,
-  })
-  system(-record.seq, merged.id, MERGE_EVENT, {
-    retained_user: p.retained_user,
-    retained_moengage_id: retained.id,
-  })
+  if (m.systemEvents) {
+    // One record, two events: the merged user's is keyed by the negated seq.
+    system(record.seq, retained.id, MERGED_EVENT, {
+      merged_user: before.merged.customerId ?? '',
+      merged_moengage_id: merged.id,
+    })
+    system(-record.seq, merged.id, MERGE_EVENT, {
+      retained_user: retained.customerId ?? '',
+      retained_moengage_id: retained.id,
+    })
+  }
 
   const image: MergeImage = {
     before,
     after: { retained: JSON.stringify(retained), merged: JSON.stringify(merged) },
+    ...(m.systemEvents ? { systemEventSeq: record.seq } : {}),
   }
   ctx.state.putMerge({
-    id: record.seq,
+    id: m.id,
     workspaceId: ws,
     requestId: record.requestId,
     retainedUserId: retained.id,
@@ -98,9 +128,21 @@ export function applyMerge(record: LogRecord, ctx: StepContext): Outcome {
     before: JSON.stringify(image),
     undoneAt: null,
   })
-  return applied([
-    `merge ${record.seq}: '${p.merged_user}' merged into '${p.retained_user}' (${eventSeqs.length} events and ${movedDevices.length} devices moved); undo: POST /inlet/v1/merges/${record.seq}/undo`,
-  ])
+  return { events: eventSeqs.length, devices: movedDevices.length }
+}
+
+/** spec §6.2: a user's identity links, from its attributes, when the workspace resolves by them. */
+export function relink(ctx: StepContext, workspaceId: string, users: readonly UserRow[]): void {
+  const settings = ctx.settings(workspaceId)
+  if (!settings.identityResolution) return
+  for (const user of users) {
+    const links = settings.identifiers.flatMap((name) => {
+      const v = user.attributes[name]
+      const value = typeof v === 'number' ? String(v) : typeof v === 'string' ? v : ''
+      return value.trim() === '' ? [] : [{ name, value }]
+    })
+    ctx.state.setIdentityLinks(user, links)
+  }
 }
 
 export function applyMergeUndo(record: LogRecord, ctx: StepContext): Outcome {
@@ -146,8 +188,11 @@ export function applyMergeUndo(record: LogRecord, ctx: StepContext): Outcome {
   for (const seq of image.before.eventSeqs) {
     ctx.state.moveEvent({ workspaceId: ws, seq, userId: merged.id })
   }
-  ctx.state.deleteEvent(ws, merge.id)
-  ctx.state.deleteEvent(ws, -merge.id)
+  if (image.systemEventSeq !== undefined) {
+    ctx.state.deleteEvent(ws, image.systemEventSeq)
+    ctx.state.deleteEvent(ws, -image.systemEventSeq)
+  }
+  relink(ctx, ws, [retained, merged])
   ctx.state.putMerge({ ...merge, undoneAt: ctx.now })
   return applied([`merge ${id} undone`])
 }

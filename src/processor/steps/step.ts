@@ -21,7 +21,7 @@ export type StepContext = Readonly<{
 export type Step = (record: LogRecord, ctx: StepContext) => Outcome
 
 /** A new user for `record`: created (First Seen) when Inlet accepted the record, not when applied. */
-export function newUser(ctx: StepContext, record: LogRecord, customerId: string): UserRow {
+export function newUser(ctx: StepContext, record: LogRecord, customerId: string | null): UserRow {
   const created = record.receivedAt
   return {
     workspaceId: record.workspaceId,

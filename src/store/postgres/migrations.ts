@@ -156,4 +156,18 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX pending_deletions_by_due ON pending_deletions (due_at);
     `,
   },
+  {
+    version: 5,
+    name: 'identity links (spec §6.2 Identity Resolution)',
+    sql: `
+      CREATE TABLE identities (
+        workspace_id text NOT NULL,
+        name text NOT NULL,
+        value text NOT NULL,
+        user_id text NOT NULL,
+        PRIMARY KEY (workspace_id, name, value, user_id)
+      );
+      CREATE INDEX identities_by_user ON identities (workspace_id, user_id);
+    `,
+  },
 ]

@@ -19,6 +19,7 @@ import {
   type DeviceRow,
   type EventOwner,
   type EventRow,
+  type IdentityLink,
   type LogRecord,
   type MergeRow,
   type NewLogRecord,
@@ -348,6 +349,27 @@ const SQL = {
     JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, user_id)
       ON e.workspace_id = k.workspace_id AND e.user_id = k.user_id
     ORDER BY e.seq`,
+  usersByIdentity: `
+    SELECT DISTINCT u.* FROM users u
+    JOIN identities i ON i.workspace_id = u.workspace_id AND i.user_id = u.id
+    JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(workspace_id, name, value)
+      ON i.workspace_id = k.workspace_id AND i.name = k.name AND i.value = k.value`,
+  identityLinksOfUsers: `
+    SELECT i.workspace_id, i.user_id, i.name, i.value FROM identities i
+    JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, user_id)
+      ON i.workspace_id = k.workspace_id AND i.user_id = k.user_id
+    ORDER BY i.user_id COLLATE "C", i.name COLLATE "C", i.value COLLATE "C"`,
+  identitiesReplace: `
+    WITH k AS (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k(workspace_id, user_id)),
+      gone AS (
+        DELETE FROM identities i USING k
+        WHERE i.workspace_id = k.workspace_id AND i.user_id = k.user_id
+      )
+    SELECT 1`,
+  identitiesInsert: `
+    INSERT INTO identities (workspace_id, name, value, user_id)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+    ON CONFLICT DO NOTHING`,
   mergesById: `
     SELECT m.* FROM merges m
     JOIN unnest($1::text[], $2::bigint[]) AS k(workspace_id, id)
@@ -401,6 +423,10 @@ const SQL = {
       deletions_gone AS (
         DELETE FROM pending_deletions p USING k
         WHERE p.workspace_id = k.workspace_id AND p.user_id = k.user_id
+      ),
+      identities_gone AS (
+        DELETE FROM identities i USING k
+        WHERE i.workspace_id = k.workspace_id AND i.user_id = k.user_id
       )
     DELETE FROM users u USING k WHERE u.workspace_id = k.workspace_id AND u.id = k.user_id`,
   deletionsInsert: `
@@ -458,7 +484,18 @@ function storeOver(pool: pg.Pool): Store {
     const deviceIds = new Pairs<string>()
     const mergeIds = new Pairs<number>()
     const userIds = new Pairs<string>() // users named by internal id (delete records)
+    const identities: [string, string, string][] = [] // (workspace, name, value)
+    const identityCustomers = new Set<string>() // (workspace, customer id) of identity records
+    const identityUsers = new Set<string>() // (workspace, user id) found by identity
     for (const r of records) {
+      const ids = identitiesOf(r.payload)
+      for (const [name, value] of ids) identities.push([r.workspaceId, name, value])
+      if (ids.length > 0 && r.customerId !== null) {
+        // The user named by ID may be merged into one found by identifiers: load all of it.
+        devicesNeededOf.add(pairKey(r.workspaceId, r.customerId))
+        eventsNeededOf.add(pairKey(r.workspaceId, r.customerId))
+        identityCustomers.add(pairKey(r.workspaceId, r.customerId))
+      }
       if (r.kind === 'delete') {
         const userId = stringField(r.payload, 'user_id')
         if (userId !== undefined) userIds.add(r.workspaceId, userId)
@@ -515,6 +552,20 @@ function storeOver(pool: pg.Pool): Store {
         addUser(toUser(row))
       }
     }
+    if (identities.length > 0) {
+      for (const row of await rows(db, SQL.usersByIdentity, [
+        identities.map((i) => i[0]),
+        identities.map((i) => i[1]),
+        identities.map((i) => i[2]),
+      ])) {
+        const user = toUser(row)
+        addUser(user)
+        // A match may be merged into another: its devices and events are needed too.
+        withDevices.add(user.workspaceId, user.id)
+        withEvents.add(user.workspaceId, user.id)
+        identityUsers.add(pairKey(user.workspaceId, user.id))
+      }
+    }
     const mergesById = new Map<string, MergeRow>()
     if (mergeIds.size > 0) {
       const byId = new Pairs<string>()
@@ -569,6 +620,12 @@ function storeOver(pool: pg.Pool): Store {
     for (const u of users.values()) {
       if (u.customerId !== null) userIdByCustomer.set(pairKey(u.workspaceId, u.customerId), u.id)
     }
+    for (const u of users.values()) {
+      if (u.customerId !== null && identityCustomers.has(pairKey(u.workspaceId, u.customerId))) {
+        identityUsers.add(pairKey(u.workspaceId, u.id))
+      }
+    }
+    for (const key of identityUsers) eventOwners.push(...(eventsOf.get(key) ?? []))
     for (const r of records) {
       if (r.kind === 'merge') {
         const merged = stringField(r.payload, 'merged_user')
@@ -584,7 +641,28 @@ function storeOver(pool: pg.Pool): Store {
         if (merge !== undefined) merges.push(merge)
       }
     }
-    return { users: [...users.values()], devices: [...devices.values()], eventOwners, merges }
+    const identityLinks: IdentityLink[] = []
+    if (identities.length > 0 && users.size > 0) {
+      const all = [...users.values()]
+      for (const row of await rows(db, SQL.identityLinksOfUsers, [
+        all.map((u) => u.workspaceId),
+        all.map((u) => u.id),
+      ])) {
+        identityLinks.push({
+          workspaceId: str(row['workspace_id']),
+          userId: str(row['user_id']),
+          name: str(row['name']),
+          value: str(row['value']),
+        })
+      }
+    }
+    return {
+      users: [...users.values()],
+      devices: [...devices.values()],
+      eventOwners,
+      merges,
+      ...(identities.length > 0 ? { identityLinks } : {}),
+    }
   }
 
   async function commit(c: BatchChanges): Promise<void> {
@@ -678,6 +756,22 @@ function storeOver(pool: pg.Pool): Store {
             Object.keys(e.attributes).length === 0 ? null : JSON.stringify(e.attributes),
           ),
         ])
+      }
+      const relinked = c.identityLinks ?? []
+      if (relinked.length > 0) {
+        await db.query(SQL.identitiesReplace, [
+          relinked.map((u) => u.workspaceId),
+          relinked.map((u) => u.userId),
+        ])
+        const links = relinked.flatMap((u) => u.links.map((l) => ({ ...l, ...u })))
+        if (links.length > 0) {
+          await db.query(SQL.identitiesInsert, [
+            links.map((l) => l.workspaceId),
+            links.map((l) => l.name),
+            links.map((l) => l.value),
+            links.map((l) => l.userId),
+          ])
+        }
       }
       const movedEvents = collapse(
         c.movedEvents ?? [],
@@ -927,6 +1021,14 @@ function storeOver(pool: pg.Pool): Store {
 }
 
 /** A string field of a record's JSON payload, read without trusting its shape. */
+/** The `identities` of a logged payload (Identity Resolution), as [name, value] pairs. */
+function identitiesOf(payload: string): [string, string][] {
+  if (!payload.includes('"identities"')) return []
+  const ids = fieldOf(payload, 'identities')
+  if (typeof ids !== 'object' || ids === null) return []
+  return Object.entries(ids).filter((e): e is [string, string] => typeof e[1] === 'string')
+}
+
 function stringField(payload: string, field: string): string | undefined {
   const value = fieldOf(payload, field)
   return typeof value === 'string' ? value : undefined

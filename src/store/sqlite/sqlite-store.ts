@@ -17,6 +17,7 @@ import {
   type DeviceRow,
   type EventOwner,
   type EventRow,
+  type IdentityLink,
   type LogRecord,
   type MergeRow,
   type NewLogRecord,
@@ -235,6 +236,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     outcomesOfRequest: db.prepare(
       'SELECT * FROM record_outcomes WHERE request_id = ? ORDER BY idx, seq',
     ),
+    identityUsers: db
+      .prepare('SELECT user_id FROM identities WHERE workspace_id = ? AND name = ? AND value = ?')
+      .pluck(),
+    identityLinksOfUser: db.prepare(
+      'SELECT name, value FROM identities WHERE workspace_id = ? AND user_id = ? ORDER BY name, value',
+    ),
+    identityInsert: db.prepare(
+      'INSERT OR IGNORE INTO identities (workspace_id, name, value, user_id) VALUES (?, ?, ?, ?)',
+    ),
+    identityDeleteOfUser: db.prepare(
+      'DELETE FROM identities WHERE workspace_id = ? AND user_id = ?',
+    ),
     deletionInsert: db.prepare(
       `INSERT OR IGNORE INTO pending_deletions (workspace_id, user_id, due_at, request_id, seq)
        VALUES (?, ?, ?, ?, ?)`,
@@ -294,6 +307,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
     const eventOwners: EventOwner[] = []
     const merges: MergeRow[] = []
+    let wantLinks = false
+    const identityLoaded = new Set<string>()
     /** Merges need the devices and events of both users; undos need both users by id. */
     const withDevicesAndEvents = (row: Row | undefined, events: boolean): void => {
       if (row === undefined) return
@@ -311,6 +326,29 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           const row = q.userByCustomer.get(r.workspaceId, merged) as Row | undefined
           addUser(row)
           withDevicesAndEvents(row, true)
+        }
+      }
+      const identities = identitiesOf(r.payload)
+      if (identities.length > 0 && r.customerId !== null) {
+        // The user named by ID may be merged into one found by identifiers: load all of it.
+        const row = q.userByCustomer.get(r.workspaceId, r.customerId) as Row | undefined
+        addUser(row)
+        const id = row === undefined ? undefined : `${r.workspaceId}\u0000${String(row['id'])}`
+        if (id !== undefined && !identityLoaded.has(id)) {
+          identityLoaded.add(id)
+          withDevicesAndEvents(row, true)
+        }
+      }
+      for (const [name, value] of identities) {
+        wantLinks = true
+        for (const userId of q.identityUsers.all(r.workspaceId, name, value) as string[]) {
+          // A match may be merged into another: its devices and events are needed too.
+          const row = q.userById.get(r.workspaceId, userId) as Row | undefined
+          addUser(row)
+          if (!identityLoaded.has(`${r.workspaceId}\u0000${userId}`)) {
+            identityLoaded.add(`${r.workspaceId}\u0000${userId}`)
+            withDevicesAndEvents(row, true)
+          }
         }
       }
       if (r.kind === 'delete') {
@@ -352,7 +390,26 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         }
       }
     }
-    return { users: [...users.values()], devices: [...devices.values()], eventOwners, merges }
+    const identityLinks: IdentityLink[] = []
+    if (wantLinks) {
+      for (const u of users.values()) {
+        for (const l of q.identityLinksOfUser.all(u.workspaceId, u.id) as Row[]) {
+          identityLinks.push({
+            workspaceId: u.workspaceId,
+            userId: u.id,
+            name: String(l['name']),
+            value: String(l['value']),
+          })
+        }
+      }
+    }
+    return {
+      users: [...users.values()],
+      devices: [...devices.values()],
+      eventOwners,
+      merges,
+      ...(wantLinks ? { identityLinks } : {}),
+    }
   })
 
   const commit = db.transaction((c: BatchChanges) => {
@@ -365,6 +422,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       q.userDevicesDelete.run(u.workspaceId, u.userId)
       q.userEventsDelete.run(u.workspaceId, u.userId)
       q.userDeletionDelete.run(u.workspaceId, u.userId)
+      q.identityDeleteOfUser.run(u.workspaceId, u.userId)
       q.userDelete.run(u.workspaceId, u.userId)
     }
     for (const u of c.users) {
@@ -408,6 +466,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
     for (const d of c.scheduledDeletions ?? []) {
       q.deletionInsert.run(d.workspaceId, d.userId, d.dueAt, d.requestId, d.seq)
+    }
+    for (const u of c.identityLinks ?? []) {
+      q.identityDeleteOfUser.run(u.workspaceId, u.userId)
+      for (const l of u.links) q.identityInsert.run(u.workspaceId, l.name, l.value, u.userId)
     }
     for (const e of c.movedEvents ?? []) q.eventMove.run(e.userId, e.workspaceId, e.seq)
     for (const e of c.deletedEvents ?? []) q.eventDelete.run(e.workspaceId, e.seq)
@@ -591,6 +653,16 @@ function attempt<T>(fn: () => T): Promise<T> {
 }
 
 /** The device id of a device record's payload, read without trusting its shape. */
+/** The `identities` of a logged payload (Identity Resolution), as [name, value] pairs. */
+export function identitiesOf(payload: string): [string, string][] {
+  if (!payload.includes('"identities"')) return [] // cheap test before parsing
+  const parsed: unknown = JSON.parse(payload)
+  if (typeof parsed !== 'object' || parsed === null) return []
+  const ids: unknown = (parsed as Record<string, unknown>)['identities'] // narrowed above
+  if (typeof ids !== 'object' || ids === null) return []
+  return Object.entries(ids).filter((e): e is [string, string] => typeof e[1] === 'string')
+}
+
 /** A string field of a logged payload (the store reads the few it needs to load a snapshot). */
 function stringField(payload: string, key: string): string | undefined {
   const parsed: unknown = JSON.parse(payload)

@@ -1,0 +1,188 @@
+/**
+ * Conformance: User Identity Resolution (spec §6.2) — users created and found by identifiers
+ * instead of customer_id, profiles that share an identifier merged into the one the retention
+ * rules choose (with every event of both), different IDs never merged, Bulk and events by
+ * `user_identifiers`, the Merge API disabled, and nothing of it when the flag is off.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { WORKSPACE_ID, createTestApp, type TestApp } from '../helpers/app.js'
+
+const TRACK = `/v1/customer/${WORKSPACE_ID}`
+const EVENT = `/v1/event/${WORKSPACE_ID}`
+const BULK = `/v1/transition/${WORKSPACE_ID}`
+
+async function withIdentityResolution(app: TestApp, extra: Record<string, unknown> = {}) {
+  await app.store.workspaces.update(WORKSPACE_ID, {
+    settings: { identityResolution: true, ...extra },
+    updatedAt: app.clock.now(),
+  })
+}
+
+/** Every user of the workspace that still has attributes, with its events' names. */
+async function profiles(app: TestApp) {
+  await app.drain()
+  const ids: string[] = []
+  for (let i = 1; i <= 40; i++) ids.push(`00000000000000000000${String(i).padStart(4, '0')}`)
+  const users = await app.store.profiles.findUsers(WORKSPACE_ID, { customerIds: [], ids })
+  const out = []
+  for (const u of users.filter((u) => Object.keys(u.attributes).length > 0)) {
+    const events = await app.store.profiles.eventsOfUser(WORKSPACE_ID, u.id, 100)
+    out.push({ user: u, events: events.map((e) => e.name).sort() })
+  }
+  return out
+}
+
+describe('§6.2 Identity Resolution', () => {
+  it('§6.2 create by email, then by mobile, then a record with both: one profile with every event', async (t) => {
+    const app = await createTestApp(t)
+    await withIdentityResolution(app)
+    const answers = [
+      await app.post(TRACK, {
+        type: 'customer',
+        attributes: { email: 'jo@example.com', first_name: 'Jo' },
+      }),
+      await app.post(EVENT, {
+        type: 'event',
+        user_identifiers: { email: 'jo@example.com' },
+        actions: [{ action: 'Viewed' }],
+      }),
+    ]
+    app.clock.advance(1000)
+    answers.push(
+      await app.post(TRACK, {
+        type: 'customer',
+        attributes: { moe_mobile: '+15550100', city: 'Oslo' },
+      }),
+      await app.post(EVENT, {
+        type: 'event',
+        user_identifiers: { moe_mobile: '+15550100' },
+        actions: [{ action: 'Bought' }],
+      }),
+    )
+    for (const res of answers) assert.equal(res.statusCode, 200, res.body)
+    assert.equal((await profiles(app)).length, 2)
+
+    app.clock.advance(1000)
+    const both = await app.post(TRACK, {
+      type: 'customer',
+      attributes: { email: 'jo@example.com', moe_mobile: '+15550100', plan: 'gold' },
+    })
+    const report = await app.inspect(both.json<{ request_id: string }>().request_id)
+    assert.match(
+      report.records[0]?.notes?.[0] ?? '',
+      /merged user \w+ into \w+ by identity resolution/,
+    )
+
+    const [only, ...rest] = await profiles(app)
+    assert.deepEqual(rest, [])
+    assert.ok(only)
+    // Rule 2: the profile seen (updated) last is retained — the mobile one; the email one's
+    // attributes it lacked were copied.
+    assert.equal(only.user.attributes['city'], 'Oslo')
+    assert.equal(only.user.attributes['u_fn'], 'Jo')
+    assert.equal(only.user.attributes['u_em'], 'jo@example.com')
+    assert.equal(only.user.attributes['u_mb'], '+15550100')
+    assert.equal(only.user.attributes['plan'], 'gold')
+    assert.deepEqual(only.events, ['Bought', 'Viewed'])
+  })
+
+  it('§6.2 rule 1: the profile with a value for retainByAttribute is retained', async (t) => {
+    const app = await createTestApp(t)
+    await withIdentityResolution(app, { retainByAttribute: 'vip' })
+    await app.post(TRACK, { type: 'customer', attributes: { email: 'a@x.io', vip: true } })
+    app.clock.advance(1000)
+    await app.post(TRACK, { type: 'customer', attributes: { mobile: '+1999', vip2: 1 } })
+    await app.drain()
+    const [first] = await profiles(app)
+    app.clock.advance(1000)
+    await app.post(TRACK, { type: 'customer', attributes: { email: 'a@x.io', mobile: '+1999' } })
+    const [only, ...rest] = await profiles(app)
+    assert.deepEqual(rest, [])
+    assert.equal(only?.user.id, first?.user.id)
+  })
+
+  it('§6.2 a customer_id joins the profile found by identifiers; different IDs never merge', async (t) => {
+    const app = await createTestApp(t)
+    await withIdentityResolution(app)
+    await app.post(TRACK, { type: 'customer', attributes: { email: 'k@x.io' } })
+    await app.post(TRACK, {
+      type: 'customer',
+      customer_id: 'kay-1',
+      attributes: { email: 'k@x.io' },
+    })
+    assert.equal((await app.getUser('kay-1'))?.['email'], 'k@x.io')
+    assert.equal((await profiles(app)).length, 1)
+
+    const res = await app.post(TRACK, {
+      type: 'customer',
+      customer_id: 'kay-2',
+      attributes: { email: 'k@x.io' },
+    })
+    const report = await app.inspect(res.json<{ request_id: string }>().request_id)
+    assert.match(report.records[0]?.notes?.join(' ') ?? '', /different IDs are not merged/)
+    assert.equal((await profiles(app)).length, 2)
+  })
+
+  it('§6.2 Bulk customers and events resolve the same way', async (t) => {
+    const app = await createTestApp(t)
+    await withIdentityResolution(app)
+    const res = await app.post(BULK, {
+      type: 'transition',
+      elements: [
+        { type: 'customer', attributes: { moe_mobile: '+4711', first_name: 'Ola' } },
+        {
+          type: 'event',
+          user_identifiers: { moe_mobile: '+4711' },
+          actions: [{ action: 'AddToCart' }],
+        },
+      ],
+    })
+    assert.equal(res.statusCode, 200)
+    const [only, ...rest] = await profiles(app)
+    assert.deepEqual(rest, [])
+    assert.deepEqual(only?.events, ['AddToCart'])
+    assert.equal(only?.user.customerId, null)
+  })
+
+  it('§6.2 without customer_id an identifier is required', async (t) => {
+    const app = await createTestApp(t)
+    await withIdentityResolution(app)
+    for (const [url, body] of [
+      [TRACK, { type: 'customer', attributes: { first_name: 'Nobody' } }],
+      [
+        EVENT,
+        { type: 'event', user_identifiers: { unknown_key: 'x' }, actions: [{ action: 'A' }] },
+      ],
+    ] as const) {
+      const res = await app.post(url, body)
+      assert.equal(res.statusCode, 400)
+      assert.equal(
+        res.json<{ error: { message: string } }>().error.message,
+        'customer_id is not found in the payload',
+      )
+    }
+  })
+
+  it('§6.2 the Merge API is disabled while Identity Resolution is on', async (t) => {
+    const app = await createTestApp(t)
+    await withIdentityResolution(app)
+    const res = await app.post(`/v1/customer/merge?app_id=${WORKSPACE_ID}`, {
+      merge_data: [{ merged_user: 'aa', retained_user: 'bb' }],
+    })
+    assert.equal(res.statusCode, 400)
+    assert.deepEqual(
+      res.json<{ error: { type: string; message: string } }>().error.message,
+      'Merge API is disabled for workspaces with User Identity Resolution enabled',
+    )
+  })
+
+  it('§6.2 with the flag off, identifiers are ordinary attributes and customer_id is required', async (t) => {
+    const app = await createTestApp(t)
+    const missing = await app.post(TRACK, { type: 'customer', attributes: { email: 'z@x.io' } })
+    assert.equal(missing.statusCode, 400)
+    await app.post(TRACK, { type: 'customer', customer_id: 'z1', attributes: { email: 'z@x.io' } })
+    await app.post(TRACK, { type: 'customer', customer_id: 'z2', attributes: { email: 'z@x.io' } })
+    assert.equal((await profiles(app)).length, 2)
+  })
+})
