@@ -316,6 +316,40 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         }
       })
 
+      it('never shows a reader following the log a seq before every lower seq is visible', async (t) => {
+        // Many appenders at once (API processes) and one reader reading `seq > cursor` (the
+        // processor): if a higher seq could become visible before a lower one, the reader would
+        // move its cursor past the lower one and never apply it.
+        const store = await fresh(t)
+        const calls = 60
+        let appended = 0
+        const appends = Promise.all(
+          Array.from({ length: calls }, async (_, i) => {
+            await new Promise((r) => setTimeout(r, i % 7))
+            await store.log.append([
+              aLogRecord({ requestId: `REQ${i}`, index: 0 }),
+              aLogRecord({ requestId: `REQ${i}`, index: 1 }),
+            ])
+            appended++
+          }),
+        )
+        let cursor = 0
+        const seen: number[] = []
+        for (let round = 0; round < 10_000 && seen.length < calls * 2; round++) {
+          const page = await store.log.readAfter(cursor, 1000)
+          for (const r of page) {
+            assert.equal(r.seq, cursor + 1, `after ${cursor} the next visible seq is ${r.seq}`)
+            cursor = r.seq
+            seen.push(r.seq)
+          }
+          if (page.length === 0 && appended === calls) break
+          await new Promise((r) => setImmediate(r))
+        }
+        await appends
+        assert.equal(seen.length, calls * 2)
+        assert.equal(await store.log.lastSeq(), cursor)
+      })
+
       it('compacts only records up to the given seq received before the cutoff', async (t) => {
         const store = await fresh(t)
         await store.log.append(
@@ -577,6 +611,94 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const records = [1, 2, 3].map((seq) => ({ ...aLogRecord({ index: seq }), seq }))
         const snapshot = await store.processing.loadSnapshot(records)
         assert.deepEqual(snapshot.users, [aUser()])
+      })
+    })
+
+    describe('processor lease, retries and dead records', () => {
+      it('hands the lease to one owner, renews it for that owner, and refuses others until it expires', async (t) => {
+        const store = await fresh(t)
+        assert.equal(await store.processing.acquireLease('p1', T0, 1000), true)
+        assert.equal(await store.processing.acquireLease('p2', T0 + 10, 1000), false)
+        // A renewal moves the expiry: p2 is still refused after the first expiry.
+        assert.equal(await store.processing.acquireLease('p1', T0 + 500, 1000), true)
+        assert.equal(await store.processing.acquireLease('p2', T0 + 1200, 1000), false)
+        // Expired: taken over, and the old owner is then the one refused.
+        assert.equal(await store.processing.acquireLease('p2', T0 + 1500, 1000), true)
+        assert.equal(await store.processing.acquireLease('p1', T0 + 1600, 1000), false)
+      })
+
+      it('gives the lease to exactly one of many owners asking at once', async (t) => {
+        const store = await fresh(t)
+        const owners = Array.from({ length: 8 }, (_, i) => `p${i}`)
+        const got = await Promise.all(
+          owners.map((o) => store.processing.acquireLease(o, T0, 60_000)),
+        )
+        assert.equal(got.filter(Boolean).length, 1)
+      })
+
+      it('releases the lease only for its owner', async (t) => {
+        const store = await fresh(t)
+        assert.equal(await store.processing.acquireLease('p1', T0, 60_000), true)
+        await store.processing.releaseLease('p2')
+        assert.equal(await store.processing.acquireLease('p2', T0 + 1, 60_000), false)
+        await store.processing.releaseLease('p1')
+        assert.equal(await store.processing.acquireLease('p2', T0 + 2, 60_000), true)
+      })
+
+      it('counts failed attempts per record until the record is acked, then forgets them', async (t) => {
+        const store = await fresh(t)
+        assert.equal(await store.processing.recordFailure(3, 'boom', T0), 1)
+        assert.equal(await store.processing.recordFailure(3, 'boom again', T0 + 1), 2)
+        assert.equal(await store.processing.recordFailure(5, 'other', T0 + 2), 1)
+        // Acking up to 3 (here as a dead record with its reason) forgets 3's count, not 5's.
+        await store.processing.commit(
+          changes({
+            fromSeq: 0,
+            toSeq: 3,
+            outcomes: [anOutcome({ seq: 3, outcome: 'dead', reason: 'failed 2 times: boom' })],
+          }),
+        )
+        assert.deepEqual(await store.profiles.outcomesOfRequest('REQAAAAA'), [
+          anOutcome({ seq: 3, outcome: 'dead', reason: 'failed 2 times: boom' }),
+        ])
+        assert.equal(await store.processing.recordFailure(3, 'boom', T0 + 3), 1)
+        assert.equal(await store.processing.recordFailure(5, 'other', T0 + 4), 2)
+      })
+    })
+
+    describe('event retention', () => {
+      it('removes the events of whole months before the cutoff’s month, and keeps the rest', async (t) => {
+        const store = await fresh(t)
+        const at = (iso: string): number => Date.parse(iso)
+        const times = [
+          at('2026-08-31T23:59:59.999Z'),
+          at('2026-09-01T00:00:00.000Z'),
+          at('2026-09-20T12:00:00.000Z'),
+          at('2026-10-02T00:00:00.000Z'),
+          at('2026-11-01T09:00:00.000Z'),
+        ]
+        await store.processing.commit(
+          changes({
+            toSeq: times.length,
+            users: [aUser()],
+            events: times.map((eventTime, i) => anEvent({ seq: i + 1, eventTime })),
+          }),
+        )
+        await store.processing.expireEvents(at('2026-09-25T00:00:00Z'))
+        const left = async (): Promise<number[]> =>
+          (await store.profiles.eventsOfUser(WS, aUser().id, 10)).map((e) => e.seq).sort()
+        assert.deepEqual(await left(), [2, 3, 4, 5])
+        await store.processing.expireEvents(at('2026-11-01T00:00:00Z'))
+        assert.deepEqual(await left(), [5])
+        // Events of an expired month can be written again (a late event, a replay).
+        await store.processing.commit(
+          changes({
+            fromSeq: 5,
+            toSeq: 6,
+            events: [anEvent({ seq: 6, eventTime: times[0] ?? 0 })],
+          }),
+        )
+        assert.deepEqual(await left(), [5, 6])
       })
     })
 

@@ -243,8 +243,32 @@ export interface ProcessingRepo {
   loadSnapshot(records: readonly LogRecord[]): Promise<BatchSnapshot>
   /** Scheduled deletions due at `now`, earliest first. */
   dueDeletions(now: number, limit: number): Promise<DeletionRow[]>
-  /** Writes a batch's changes and moves the cursor, atomically. */
+  /**
+   * Writes a batch's changes and moves the cursor, atomically (the ack of every record up to
+   * `toSeq`); the failed attempts counted for those records are forgotten with it.
+   */
   commit(changes: BatchChanges): Promise<void>
+  /**
+   * The processor lease: one processor at a time applies the log. Takes the lease for `owner`
+   * until `now + ttlMs` when it is free, expired or already `owner`'s (a renewal); true when
+   * `owner` holds it afterwards, false while another owner's lease runs. Exactly-once does not
+   * rest on it (a commit from a stale cursor fails anyway); it keeps processors from doing the
+   * same work twice and lets one take over when the holder dies.
+   */
+  acquireLease(owner: string, now: number, ttlMs: number): Promise<boolean>
+  /** Gives the lease up when `owner` holds it, so that another processor takes over at once. */
+  releaseLease(owner: string): Promise<void>
+  /**
+   * Counts one more failed attempt of the record `seq` (the retry count survives a takeover by
+   * another processor); resolves to the attempts so far, this one included.
+   */
+  recordFailure(seq: number, error: string, now: number): Promise<number>
+  /**
+   * Event retention: removes every event whose UTC month ended before the month of `before`
+   * began (whole months, as PostgreSQL drops whole monthly partitions); events of that month and
+   * later are kept.
+   */
+  expireEvents(before: number): Promise<void>
 }
 
 export interface Store {

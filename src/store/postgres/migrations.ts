@@ -170,4 +170,69 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX identities_by_user ON identities (workspace_id, user_id);
     `,
   },
+  {
+    version: 7,
+    name: 'processor lease and failed attempts (many processors)',
+    sql: `
+      CREATE TABLE processor_leases (
+        name text PRIMARY KEY,
+        owner text NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE TABLE processor_failures (
+        seq bigint PRIMARY KEY,
+        attempts integer NOT NULL,
+        last_error text NOT NULL,
+        at bigint NOT NULL
+      );
+    `,
+  },
+  {
+    // Declarative range partitioning on event_time (ms), one partition per UTC month, named
+    // events_yYYYYmMM. postgres-store.ts creates the partition of a month before the first event of
+    // it is written and drops whole partitions for retention. The primary key must contain the
+    // partition key: (seq, event_time), still one row per seq since a seq has one event time.
+    version: 10,
+    name: 'events by month (PostgreSQL partitions) and dashboard indexes',
+    sql: `
+      ALTER TABLE events RENAME TO events_unpartitioned;
+      ALTER TABLE events_unpartitioned RENAME CONSTRAINT events_pkey TO events_unpartitioned_pkey;
+      ALTER INDEX events_by_user RENAME TO events_unpartitioned_by_user;
+      CREATE TABLE events (
+        seq bigint NOT NULL,
+        workspace_id text NOT NULL,
+        user_id text NOT NULL,
+        name text NOT NULL,
+        device_id text,
+        platform text,
+        app_version text,
+        event_time bigint NOT NULL,
+        user_time bigint,
+        received_at bigint NOT NULL,
+        request_id text NOT NULL,
+        attributes text,
+        PRIMARY KEY (seq, event_time)
+      ) PARTITION BY RANGE (event_time);
+      CREATE INDEX events_by_user ON events (workspace_id, user_id, event_time);
+      CREATE INDEX events_by_workspace_time ON events (workspace_id, event_time);
+      CREATE INDEX events_by_name_time ON events (workspace_id, name, event_time);
+      DO $$
+      DECLARE
+        month timestamp;
+      BEGIN
+        FOR month IN
+          SELECT DISTINCT date_trunc('month', to_timestamp(event_time / 1000.0) AT TIME ZONE 'UTC')
+          FROM events_unpartitioned
+        LOOP
+          EXECUTE format(
+            'CREATE TABLE %I PARTITION OF events FOR VALUES FROM (%s) TO (%s)',
+            to_char(month, '"events_y"YYYY"m"MM'),
+            (extract(epoch FROM month) * 1000)::bigint,
+            (extract(epoch FROM month + interval '1 month') * 1000)::bigint);
+        END LOOP;
+      END $$;
+      INSERT INTO events SELECT * FROM events_unpartitioned;
+      DROP TABLE events_unpartitioned;
+    `,
+  },
 ]

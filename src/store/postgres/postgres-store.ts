@@ -374,7 +374,26 @@ const SQL = {
     SELECT m.* FROM merges m
     JOIN unnest($1::text[], $2::bigint[]) AS k(workspace_id, id)
       ON m.workspace_id = k.workspace_id AND m.id = k.id`,
-  moveCursor: `UPDATE processor_state SET value = $2 WHERE name = 'cursor' AND value = $1`,
+  // The failed attempts of the records acked here are forgotten in the same round trip.
+  moveCursor: `
+    WITH forgotten AS (DELETE FROM processor_failures WHERE seq <= $2)
+    UPDATE processor_state SET value = $2 WHERE name = 'cursor' AND value = $1`,
+  leaseTake: `
+    INSERT INTO processor_leases (name, owner, expires_at) VALUES ('processor', $1, $2)
+    ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+      WHERE processor_leases.owner = excluded.owner OR processor_leases.expires_at <= $3
+    RETURNING owner`,
+  leaseRelease: `DELETE FROM processor_leases WHERE name = 'processor' AND owner = $1`,
+  failureRecord: `
+    INSERT INTO processor_failures (seq, attempts, last_error, at) VALUES ($1, 1, $2, $3)
+    ON CONFLICT (seq) DO UPDATE SET attempts = processor_failures.attempts + 1,
+      last_error = excluded.last_error, at = excluded.at
+    RETURNING attempts`,
+  partitionLock: `SELECT pg_advisory_xact_lock(hashtext('inlet partitions ' || current_schema()))`,
+  partitions: `
+    SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'events'::regclass`,
   cursor: `SELECT value FROM processor_state WHERE name = 'cursor'`,
   usersUpsert: `
     INSERT INTO users (workspace_id, id, customer_id, attributes, created_at, updated_at)
@@ -398,7 +417,7 @@ const SQL = {
       event_time, user_time, received_at, request_id, attributes)
     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
       $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], $12::text[])
-    ON CONFLICT (seq) DO NOTHING`,
+    ON CONFLICT (seq, event_time) DO NOTHING`,
   eventsMove: `
     UPDATE events e SET user_id = k.user_id
     FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k(workspace_id, seq, user_id)
@@ -444,8 +463,70 @@ const SQL = {
       outcome = excluded.outcome, reason = excluded.reason, at = excluded.at`,
 } as const
 
+/** The start of the UTC month of `ms`, in ms. */
+export function monthStart(ms: number): number {
+  const d = new Date(ms)
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)
+}
+
+function nextMonthStart(ms: number): number {
+  const d = new Date(ms)
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
+}
+
+/** The partition of events holding the month that starts at `start`: `events_y2026m11`. */
+export function partitionName(start: number): string {
+  const d = new Date(start)
+  return `events_y${d.getUTCFullYear()}m${String(d.getUTCMonth() + 1).padStart(2, '0')}`
+}
+
+/** "no partition of relation … found for row": a month whose partition is missing (or dropped). */
+const NO_PARTITION = '23514'
+
 function storeOver(pool: pg.Pool): Store {
   let closed = false
+  /** Months (by start) whose events partition this process has seen exist. */
+  const partitioned = new Set<number>()
+
+  /**
+   * Creates the monthly partitions of events that the given event times need and that this
+   * process has not seen yet: one short DDL transaction per new month (once a month in steady
+   * state), under an advisory lock so that processes creating the same month do not collide.
+   */
+  async function ensurePartitions(times: readonly number[]): Promise<void> {
+    const missing = [...new Set(times.map(monthStart))].filter((m) => !partitioned.has(m))
+    if (missing.length === 0) return
+    await transaction(pool, 'BEGIN', async (db) => {
+      await db.query(SQL.partitionLock)
+      for (const start of missing) {
+        await db.query(
+          `CREATE TABLE IF NOT EXISTS ${partitionName(start)} PARTITION OF events
+           FOR VALUES FROM (${start}) TO (${nextMonthStart(start)})`,
+        )
+      }
+    })
+    for (const start of missing) partitioned.add(start)
+  }
+
+  /** The monthly partitions of events: name and [from, to) in ms. */
+  async function partitionsOf(db: Queryable): Promise<{ name: string; to: number }[]> {
+    return (await rows(db, SQL.partitions, [])).flatMap((r) => {
+      const to = /TO \('?(-?\d+)'?\)/.exec(str(r['bound']))?.[1]
+      return to === undefined ? [] : [{ name: str(r['relname']), to: Number(to) }]
+    })
+  }
+
+  async function expireEvents(before: number): Promise<void> {
+    const cutoff = monthStart(before)
+    await transaction(pool, 'BEGIN', async (db) => {
+      await db.query(SQL.partitionLock)
+      for (const p of await partitionsOf(db)) {
+        if (p.to > cutoff) continue
+        await db.query(`DROP TABLE ${p.name}`)
+      }
+    })
+    partitioned.clear() // another process may have dropped some too; re-checked on next write
+  }
 
   /** Every public method goes through here, so that work after close() fails plainly. */
   function open<T>(fn: () => Promise<T>): Promise<T> {
@@ -666,6 +747,19 @@ function storeOver(pool: pg.Pool): Store {
   }
 
   async function commit(c: BatchChanges): Promise<void> {
+    await ensurePartitions(c.events.map((e) => e.eventTime))
+    try {
+      await commitOnce(c)
+    } catch (err) {
+      if (!(err instanceof pg.DatabaseError && err.code === NO_PARTITION)) throw err
+      // A partition this process saw was dropped since (retention): create it again, once.
+      partitioned.clear()
+      await ensurePartitions(c.events.map((e) => e.eventTime))
+      await commitOnce(c)
+    }
+  }
+
+  async function commitOnce(c: BatchChanges): Promise<void> {
     await transaction(pool, 'BEGIN', async (db) => {
       // Moving the cursor first takes its row lock: a concurrent commit from the same cursor
       // waits here, then finds the cursor moved and fails, before writing anything.
@@ -1011,6 +1105,17 @@ function storeOver(pool: pg.Pool): Store {
       commit: (changes) => open(() => commit(changes)),
       dueDeletions: (now, limit) =>
         open(async () => (await rows(pool, SQL.deletionsDue, [now, limit])).map(toDeletion)),
+      acquireLease: (owner, now, ttlMs) =>
+        open(async () => (await rows(pool, SQL.leaseTake, [owner, now + ttlMs, now])).length > 0),
+      releaseLease: (owner) =>
+        open(async () => {
+          await pool.query(SQL.leaseRelease, [owner])
+        }),
+      recordFailure: (seq, error, now) =>
+        open(async () =>
+          num((await rows(pool, SQL.failureRecord, [seq, error, now]))[0]?.['attempts'] ?? 1),
+        ),
+      expireEvents: (before) => open(() => expireEvents(before)),
     },
     close: async () => {
       if (closed) return

@@ -159,4 +159,29 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX identities_by_user ON identities (workspace_id, user_id);
     `,
   },
+  {
+    version: 7,
+    name: 'processor lease and failed attempts (many processors)',
+    sql: `
+      CREATE TABLE processor_leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE processor_failures (
+        seq INTEGER PRIMARY KEY,
+        attempts INTEGER NOT NULL,
+        last_error TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 10,
+    name: 'events by month (PostgreSQL partitions) and dashboard indexes',
+    sql: `
+      CREATE INDEX events_by_workspace_time ON events (workspace_id, event_time);
+      CREATE INDEX events_by_name_time ON events (workspace_id, name, event_time);
+    `,
+  },
 ]

@@ -274,6 +274,25 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ),
     cursorGet: db.prepare("SELECT value FROM processor_state WHERE name = 'cursor'").pluck(),
     cursorSet: db.prepare("UPDATE processor_state SET value = ? WHERE name = 'cursor'"),
+    failuresForget: db.prepare('DELETE FROM processor_failures WHERE seq <= ?'),
+    failureRecord: db
+      .prepare(
+        `INSERT INTO processor_failures (seq, attempts, last_error, at) VALUES (?, 1, ?, ?)
+         ON CONFLICT (seq) DO UPDATE SET attempts = attempts + 1,
+           last_error = excluded.last_error, at = excluded.at
+         RETURNING attempts`,
+      )
+      .pluck(),
+    leaseTake: db
+      .prepare(
+        `INSERT INTO processor_leases (name, owner, expires_at) VALUES ('processor', ?, ?)
+         ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+           WHERE processor_leases.owner = excluded.owner OR processor_leases.expires_at <= ?
+         RETURNING owner`,
+      )
+      .pluck(),
+    leaseRelease: db.prepare("DELETE FROM processor_leases WHERE name = 'processor' AND owner = ?"),
+    eventsExpire: db.prepare('DELETE FROM events WHERE event_time < ?'),
   }
 
   const append = logDb.transaction((records: readonly NewLogRecord[]) => {
@@ -498,6 +517,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       )
     }
     q.cursorSet.run(c.toSeq)
+    q.failuresForget.run(c.toSeq)
   })
 
   let closed = false
@@ -614,6 +634,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         attempt(() => (q.deletionsDue.all(now, limit) as Row[]).map(toDeletion)),
       loadSnapshot: (records) => attempt(() => loadSnapshot(records)),
       commit: (changes) => attempt(() => commit.immediate(changes)),
+      acquireLease: (owner, now, ttlMs) =>
+        attempt(() => q.leaseTake.get(owner, now + ttlMs, now) !== undefined),
+      releaseLease: (owner) =>
+        attempt(() => {
+          q.leaseRelease.run(owner)
+        }),
+      recordFailure: (seq, error, now) => attempt(() => num(q.failureRecord.get(seq, error, now))),
+      expireEvents: (before) =>
+        attempt(() => {
+          const d = new Date(before)
+          q.eventsExpire.run(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1))
+        }),
     },
     close: () =>
       attempt(() => {
