@@ -70,6 +70,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     ingest: deps.ingest,
     processor: deps.processor,
     processorEnabled: deps.config.processor.enabled,
+    role: deps.config.role,
   })
   const clock = deps.clock ?? systemClock
   const isClosing = deps.isClosing ?? (() => false)
@@ -118,6 +119,29 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       done()
     })
   }
+  await app.ready()
+  return app
+}
+
+/**
+ * The HTTP side of a `processor` process (INLET_ROLE=processor): `GET /healthz` only — liveness
+ * and the ingestion lag for an orchestrator or load balancer — and no Data API.
+ */
+export async function createHealthApp(
+  deps: Pick<AppDeps, 'config' | 'ingest' | 'processor' | 'log' | 'ids'>,
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    genReqId: () => deps.ids.requestId(),
+    return503OnClosing: false,
+  })
+  installErrorHandling(app, deps.log)
+  healthRoutes(app, {
+    ingest: deps.ingest,
+    processor: deps.processor,
+    processorEnabled: deps.config.processor.enabled,
+    role: deps.config.role,
+  })
   await app.ready()
   return app
 }

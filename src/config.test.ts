@@ -85,7 +85,7 @@ describe('docs/config.md', () => {
       assert.doesNotThrow(() => loadConfig({ [name]: String(max) }), `${name}=${max}`)
       checked++
     }
-    assert.equal(checked, 10, 'every whole-number setting documents its range')
+    assert.equal(checked, 12, 'every whole-number setting documents its range')
   })
 
   it('lists values of enumerated settings that the parsers accept', () => {
@@ -118,6 +118,7 @@ describe('loadConfig', () => {
   it('fills every default from an empty environment', () => {
     const config = loadConfig({})
     assert.deepEqual(config, {
+      role: 'all',
       host: '127.0.0.1',
       port: 8080,
       dataDir: './data',
@@ -133,7 +134,9 @@ describe('loadConfig', () => {
         maxAttempts: 5,
         thread: 'worker',
         maxDelayMs: 0,
+        leaseMs: 15_000,
       },
+      eventRetentionDays: 0,
       logRetentionSeconds: 86_400,
       deleteBufferSeconds: 86_400,
       shutdownTimeoutMs: 10_000,
@@ -146,6 +149,7 @@ describe('loadConfig', () => {
 
   it('reads each variable into its typed field', () => {
     const config = loadConfig({
+      INLET_ROLE: 'api',
       HOST: '0.0.0.0',
       PORT: '0',
       INLET_DATA_DIR: '/var/lib/inlet',
@@ -160,6 +164,8 @@ describe('loadConfig', () => {
       INLET_PROCESSOR_MAX_ATTEMPTS: '2',
       INLET_PROCESSOR_THREAD: 'inline',
       INLET_PROCESSOR_MAX_DELAY_MS: '20',
+      INLET_PROCESSOR_LEASE_MS: '2000',
+      INLET_EVENT_RETENTION_DAYS: '400',
       INLET_LOG_RETENTION_SECONDS: '0',
       INLET_DELETE_BUFFER_SECONDS: '0',
       INLET_SHUTDOWN_TIMEOUT_MS: '500',
@@ -170,6 +176,7 @@ describe('loadConfig', () => {
       INLET_ADMIN_TOKEN: 'admin-token-0123456789',
     })
     assert.deepEqual(config, {
+      role: 'api',
       host: '0.0.0.0',
       port: 0,
       dataDir: '/var/lib/inlet',
@@ -185,7 +192,9 @@ describe('loadConfig', () => {
         maxAttempts: 2,
         thread: 'inline',
         maxDelayMs: 20,
+        leaseMs: 2000,
       },
+      eventRetentionDays: 400,
       logRetentionSeconds: 0,
       deleteBufferSeconds: 0,
       shutdownTimeoutMs: 500,
@@ -193,6 +202,15 @@ describe('loadConfig', () => {
       rateLimits: false,
       adminToken: 'admin-token-0123456789',
     })
+  })
+
+  it('runs no processor in the api role, and refuses a processor role without one', () => {
+    assert.equal(loadConfig({ INLET_ROLE: 'api' }).processor.enabled, false)
+    assert.equal(loadConfig({ INLET_ROLE: 'processor' }).processor.enabled, true)
+    assert.equal(loadConfig({ INLET_ROLE: 'all' }).processor.enabled, true)
+    assert.deepEqual(problemsOf({ INLET_ROLE: 'processor', INLET_PROCESSOR: 'off' }), [
+      'INLET_ROLE=processor cannot run with INLET_PROCESSOR=false',
+    ])
   })
 
   it('ignores variables it does not own', () => {
@@ -210,6 +228,7 @@ describe('loadConfig', () => {
 
   // One bad value per setting; each must be rejected with a problem that names the variable.
   const BAD: Record<SettingName, readonly string[]> = {
+    INLET_ROLE: ['both', 'API', ''],
     HOST: [''],
     PORT: ['eighty', '65536', '-1', '80.5', ''],
     INLET_DATA_DIR: [''],
@@ -224,6 +243,8 @@ describe('loadConfig', () => {
     INLET_PROCESSOR_MAX_ATTEMPTS: ['0', '101'],
     INLET_PROCESSOR_THREAD: ['thread', 'WORKER', ''],
     INLET_PROCESSOR_MAX_DELAY_MS: ['-1', '10001', 'soon'],
+    INLET_PROCESSOR_LEASE_MS: ['499', '600001', 'long'],
+    INLET_EVENT_RETENTION_DAYS: ['-1', '36501', 'a year'],
     INLET_LOG_RETENTION_SECONDS: ['-1', '1.5'],
     INLET_DELETE_BUFFER_SECONDS: ['-5', 'a day'],
     INLET_SHUTDOWN_TIMEOUT_MS: ['600001', 'soon'],

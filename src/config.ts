@@ -8,8 +8,12 @@
 export type Durability = 'fsync' | 'os'
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 export type ProcessorThread = 'worker' | 'inline'
+/** What one process does: serve HTTP, apply the log, or both (docs/deploying.md). */
+export type Role = 'all' | 'api' | 'processor'
 
 export type Config = Readonly<{
+  /** `api`: HTTP only; `processor`: the processor and deletion sweeper, HTTP only for /healthz. */
+  role: Role
   host: string
   port: number
   dataDir: string
@@ -28,7 +32,11 @@ export type Config = Readonly<{
     thread: ProcessorThread
     /** After catching up, how long the processor lets records accumulate before its next batch. */
     maxDelayMs: number
+    /** How long a processor's lease runs without renewal before another processor takes over. */
+    leaseMs: number
   }>
+  /** Events older than this (whole UTC months) are removed; 0 keeps them forever. */
+  eventRetentionDays: number
   logRetentionSeconds: number
   /** spec §7.8: seconds between a Delete Users request and the deletion. */
   deleteBufferSeconds: number
@@ -86,6 +94,7 @@ const setting = <T>(parse: Parser<T>, def: T | undefined): Setting<T> => ({ pars
 
 /** Every environment variable Inlet reads, with its parser and default. */
 export const SETTINGS = {
+  INLET_ROLE: setting(oneOf<Role>('all', 'api', 'processor'), 'all'),
   HOST: setting(text(), '127.0.0.1'),
   PORT: setting(integer(0, 65_535), 8080),
   INLET_DATA_DIR: setting(text(), './data'),
@@ -103,6 +112,8 @@ export const SETTINGS = {
   INLET_PROCESSOR_MAX_ATTEMPTS: setting(integer(1, 100), 5),
   INLET_PROCESSOR_THREAD: setting(oneOf<ProcessorThread>('worker', 'inline'), 'worker'),
   INLET_PROCESSOR_MAX_DELAY_MS: setting(integer(0, 10_000), 0),
+  INLET_PROCESSOR_LEASE_MS: setting(integer(500, 600_000), 15_000),
+  INLET_EVENT_RETENTION_DAYS: setting(integer(0, 36_500), 0),
   INLET_LOG_RETENTION_SECONDS: setting(integer(0, 365 * 86_400), 86_400),
   INLET_DELETE_BUFFER_SECONDS: setting(integer(0, 365 * 86_400), 86_400),
   INLET_SHUTDOWN_TIMEOUT_MS: setting(integer(0, 600_000), 10_000),
@@ -148,13 +159,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if ((env['INLET_WORKSPACE_ID'] === undefined) !== (env['INLET_DATA_API_KEY'] === undefined)) {
     problems.push('INLET_WORKSPACE_ID and INLET_DATA_API_KEY must be set together')
   }
+  if (v.INLET_ROLE === 'processor' && v.INLET_PROCESSOR === false) {
+    problems.push('INLET_ROLE=processor cannot run with INLET_PROCESSOR=false')
+  }
   if (problems.length > 0) throw new ConfigError(problems)
   const bootstrap: { workspaceId?: string; dataApiKey?: string; workspaceName: string } = {
     workspaceName: v.INLET_WORKSPACE_NAME ?? 'Default workspace',
   }
   if (v.INLET_WORKSPACE_ID !== undefined) bootstrap.workspaceId = v.INLET_WORKSPACE_ID
   if (v.INLET_DATA_API_KEY !== undefined) bootstrap.dataApiKey = v.INLET_DATA_API_KEY
+  const role = must(v.INLET_ROLE)
   return Object.freeze({
+    role,
     host: must(v.HOST),
     port: must(v.PORT),
     dataDir: must(v.INLET_DATA_DIR),
@@ -164,13 +180,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bodyLimitBytes: must(v.INLET_BODY_LIMIT_BYTES),
     bulkBodyLimitBytes: must(v.INLET_BULK_BODY_LIMIT_BYTES),
     processor: Object.freeze({
-      enabled: must(v.INLET_PROCESSOR),
+      enabled: must(v.INLET_PROCESSOR) && role !== 'api',
       batchSize: must(v.INLET_PROCESSOR_BATCH_SIZE),
       pollMs: must(v.INLET_PROCESSOR_POLL_MS),
       maxAttempts: must(v.INLET_PROCESSOR_MAX_ATTEMPTS),
       thread: must(v.INLET_PROCESSOR_THREAD),
       maxDelayMs: must(v.INLET_PROCESSOR_MAX_DELAY_MS),
+      leaseMs: must(v.INLET_PROCESSOR_LEASE_MS),
     }),
+    eventRetentionDays: must(v.INLET_EVENT_RETENTION_DAYS),
     logRetentionSeconds: must(v.INLET_LOG_RETENTION_SECONDS),
     deleteBufferSeconds: must(v.INLET_DELETE_BUFFER_SECONDS),
     shutdownTimeoutMs: must(v.INLET_SHUTDOWN_TIMEOUT_MS),

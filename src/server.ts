@@ -2,11 +2,13 @@
  * The composition root: opens the store, bootstraps the first workspace, wires ingest, processor
  * and HTTP app together, listens, and shuts down in order (stop accepting, finish in-flight
  * requests, flush the log, stop the processor, close the store). The CLI's `serve` and the
- * end-to-end tests start Inlet through here; nothing else constructs these parts.
+ * end-to-end tests start Inlet through here; nothing else constructs these parts. The role
+ * (config.role) decides what runs: `api` the HTTP API without the processor, `processor` the
+ * processor and the deletion sweeper with only /healthz on HTTP, `all` everything.
  */
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import { createApp } from './app.js'
+import { createApp, createHealthApp } from './app.js'
 import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
 import { createIdGenerator, type IdGenerator } from './ids.js'
@@ -39,25 +41,29 @@ export async function startInlet(
   const ids = deps.ids ?? createIdGenerator()
   const store = await openStore(config)
   const workspaces = createWorkspaces({ store, clock, ids })
-  const created = await workspaces.bootstrap({
-    ...config.bootstrap,
-    name: config.bootstrap.workspaceName,
-  })
+  // A processor serves no requests: the API processes create the first workspace.
+  const created =
+    config.role === 'processor'
+      ? undefined
+      : await workspaces.bootstrap({ ...config.bootstrap, name: config.bootstrap.workspaceName })
 
   // In a worker thread by default (processor/processor-worker.ts); in this thread for `:memory:`.
   const processor = createServerProcessor(config, { store, clock, ids, log })
   const ingest = createIngest({ log: store.log, clock, onCommitted: () => processor.wake() })
   let closing = false
-  const app = await createApp({
-    config,
-    store,
-    ingest,
-    processor,
-    log,
-    ids,
-    clock,
-    isClosing: () => closing,
-  })
+  const app =
+    config.role === 'processor'
+      ? await createHealthApp({ config, ingest, processor, log, ids })
+      : await createApp({
+          config,
+          store,
+          ingest,
+          processor,
+          log,
+          ids,
+          clock,
+          isClosing: () => closing,
+        })
   // spec §7.8: scheduled deletions are logged when due, so the processor applies them in order.
   const sweeper = createDeletionSweeper({ store, ingest, clock, ids, log })
   if (config.processor.enabled) {
@@ -73,7 +79,7 @@ export async function startInlet(
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
     url = `http://${host}:${address.port}`
     log.info(
-      { url, store: describeStore(config), durability: config.durability },
+      { url, role: config.role, store: describeStore(config), durability: config.durability },
       'inlet listening',
     )
   }

@@ -20,6 +20,8 @@ Commands:
       --data-dir DIR        Data directory (env INLET_DATA_DIR, default ./data)
       --database-url URL    PostgreSQL instead of SQLite (env DATABASE_URL)
       --no-processor        Accept and log only; do not apply records
+      --role all|api|processor  api: HTTP only; processor: apply the log, /healthz only
+                            (env INLET_ROLE, default all; see docs/deploying.md)
   workspaces create         Create a workspace and print its Data API key (shown once)
       --id ID --key KEY --name NAME --json --data-dir DIR --database-url URL
       (and any update flag)

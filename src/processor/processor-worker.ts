@@ -25,6 +25,8 @@ export type ProcessorWorkerData = Readonly<{
   maxAttempts: number
   logRetentionMs: number
   maxDelayMs: number
+  leaseMs?: number
+  eventRetentionMs?: number
 }>
 
 export type ToWorker = Readonly<{ type: 'wake' }> | Readonly<{ type: 'stop' }>
@@ -73,6 +75,10 @@ export function startProcessorWorker(options: ProcessorWorkerOptions): Processor
     maxAttempts: options.maxAttempts,
     logRetentionMs: options.logRetentionMs,
     maxDelayMs: options.maxDelayMs,
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    ...(options.eventRetentionMs === undefined
+      ? {}
+      : { eventRetentionMs: options.eventRetentionMs }),
   }
   let worker: Worker | undefined
   let running = false
@@ -176,6 +182,8 @@ export function createServerProcessor(
     maxAttempts: config.processor.maxAttempts,
     logRetentionMs: config.logRetentionSeconds * 1000,
     maxDelayMs: config.processor.maxDelayMs,
+    leaseMs: config.processor.leaseMs,
+    eventRetentionMs: config.eventRetentionDays * 86_400_000,
   }
   const inWorker =
     config.processor.thread === 'worker' &&

@@ -7,7 +7,15 @@
  * log (records applied and older than the retention) and reports the ingestion lag. It runs in the
  * thread that creates it (tests, `:memory:`, INLET_PROCESSOR_THREAD=inline); processor-worker.ts
  * runs the same loop in a worker thread.
+ *
+ * Many processors may share one store (`inlet serve --role processor` on several machines): each
+ * batch is preceded by taking or renewing the store's processor lease, so one of them applies at a
+ * time and another takes over when the holder stops renewing (dies); a record's failed attempts
+ * are counted in the store, so a takeover continues the count. Exactly-once does not rest on the
+ * lease: a commit from a cursor that moved fails and the batch is read again.
  */
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
 import type { Clock } from '../clock.js'
 import type { IdGenerator } from '../ids.js'
 import type { Logger } from '../log.js'
@@ -32,6 +40,12 @@ export type ProcessorOptions = Readonly<{
    * the next batch (and its store commit) holds what arrived meanwhile; 0: read again at once.
    */
   maxDelayMs?: number
+  /** How long the lease lasts without renewal (default 15 s). */
+  leaseMs?: number
+  /** This processor's name in the lease (default: host, pid and a random suffix). */
+  owner?: string
+  /** Events older than this are removed (whole months, store.processing.expireEvents); 0: kept. */
+  eventRetentionMs?: number
   /** Replaces the record dispatcher; tests use it to inject failures. */
   step?: Step
   /** Called after each committed batch with the running totals (the worker posts them). */
@@ -69,6 +83,8 @@ export type Processor = Readonly<{
 }>
 
 const COMPACT_EVERY_MS = 10_000
+const EXPIRE_EVERY_MS = 3_600_000
+const DEFAULT_LEASE_MS = 15_000
 const LAG_LOG_EVERY_MS = 10_000
 const MAX_BACKOFF_MS = 5_000
 
@@ -79,9 +95,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
   let loop: Promise<void> | undefined
   let wakeUp: (() => void) | undefined
   let woken = false
-  /** Failed attempts of the record at the head of the log, by seq. */
-  const attempts = new Map<number, number>()
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS
+  const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
+  let holding = false
+  /** When this processor last took or renewed the lease. */
+  let leaseRenewedAt = 0
   let infraFailures = 0
+  let lastExpire = 0
   let lastCompact = 0
   let lastLagLog = 0
   const counts = { applied: 0, skipped: 0, dead: 0, batches: 0 }
@@ -122,8 +142,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
           // before it, and meet the failing one at the head of the next batch.
           return runBatch(i)
         }
-        const failures = (attempts.get(record.seq) ?? 0) + 1
-        attempts.set(record.seq, failures)
+        const failures = await store.processing.recordFailure(record.seq, errorText(err), now)
         log.error({ err, seq: record.seq, requestId: record.requestId, failures }, 'step failed')
         if (failures < options.maxAttempts) {
           return { consumed: 0, delayMs: backoff(failures) }
@@ -150,7 +169,6 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
     const changes = state.changes()
     await store.processing.commit({ fromSeq: cursor, toSeq, ...changes })
-    for (const o of changes.outcomes) attempts.delete(o.seq)
     counts.applied += tally.applied
     counts.skipped += tally.skipped
     counts.dead += tally.dead
@@ -159,8 +177,28 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return { consumed: tally.applied + tally.skipped + tally.dead, delayMs: 0 }
   }
 
+  /**
+   * Takes or renews the lease when a third of it has passed since the last renewal (so that a
+   * busy processor renews every few batches, not every batch); false while another holds it.
+   */
+  async function holdLease(): Promise<boolean> {
+    const now = clock.now()
+    if (holding && now - leaseRenewedAt < leaseMs / 3) return true
+    const held = await store.processing.acquireLease(owner, now, leaseMs)
+    if (held && !holding) log.info({ owner }, 'processor lease taken')
+    if (!held && holding) log.warn({ owner }, 'processor lease lost')
+    holding = held
+    leaseRenewedAt = now
+    return held
+  }
+
   async function maintain(): Promise<void> {
     const now = clock.now()
+    const retentionMs = options.eventRetentionMs ?? 0
+    if (retentionMs > 0 && now - lastExpire >= EXPIRE_EVERY_MS) {
+      lastExpire = now
+      await store.processing.expireEvents(now - retentionMs)
+    }
     if (now - lastCompact >= COMPACT_EVERY_MS) {
       lastCompact = now
       const cursor = await store.processing.cursor()
@@ -178,6 +216,11 @@ export function createProcessor(options: ProcessorOptions): Processor {
     while (running) {
       let delayMs = options.pollMs
       try {
+        if (!(await holdLease())) {
+          // Another processor applies the log; look again before its lease could run out.
+          await sleep(Math.min(options.pollMs * 5, leaseMs / 2))
+          continue
+        }
         const result = await runBatch(batchSize)
         infraFailures = 0
         await maintain()
@@ -231,6 +274,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
       wakeUp?.()
       await loop
       loop = undefined
+      if (holding) {
+        holding = false
+        // Handed over at once rather than after the lease runs out.
+        await store.processing.releaseLease(owner).catch((err: unknown) => {
+          log.warn({ err }, 'releasing the processor lease failed')
+        })
+      }
     },
     wake: () => {
       if (wakeUp !== undefined) wakeUp()

@@ -29,6 +29,8 @@ const processor = createProcessor({
   maxAttempts: data.maxAttempts,
   logRetentionMs: data.logRetentionMs,
   maxDelayMs: data.maxDelayMs,
+  ...(data.leaseMs === undefined ? {} : { leaseMs: data.leaseMs }),
+  ...(data.eventRetentionMs === undefined ? {} : { eventRetentionMs: data.eventRetentionMs }),
   onBatch: (stats) => post({ type: 'stats', stats }),
 })
 

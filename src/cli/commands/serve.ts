@@ -23,6 +23,7 @@ export async function serveCommand(
         'data-dir': { type: 'string' },
         'database-url': { type: 'string' },
         'no-processor': { type: 'boolean' },
+        role: { type: 'string' },
       },
     }),
   )
@@ -32,11 +33,16 @@ export async function serveCommand(
   if (values['data-dir'] !== undefined) merged['INLET_DATA_DIR'] = values['data-dir']
   if (values['database-url'] !== undefined) merged['DATABASE_URL'] = values['database-url']
   if (values['no-processor'] === true) merged['INLET_PROCESSOR'] = 'false'
+  if (values.role !== undefined) merged['INLET_ROLE'] = values.role
   const config = loadConfig(merged)
   const log = createLogger({ level: config.logLevel })
   const inlet = await startInlet(config, { log })
 
-  const out: string[] = [`Inlet is serving the MoEngage Data API on ${inlet.url}`]
+  const out: string[] = [
+    config.role === 'processor'
+      ? `Inlet processor is running; health check on ${inlet.url}/healthz`
+      : `Inlet is serving the MoEngage Data API on ${inlet.url}`,
+  ]
   if (inlet.created !== undefined) {
     const { workspace, dataApiKey } = inlet.created
     out.push(

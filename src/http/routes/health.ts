@@ -9,12 +9,19 @@ import type { Processor } from '../../processor/processor.js'
 
 export function healthRoutes(
   app: FastifyInstance,
-  deps: Readonly<{ ingest: Ingest; processor: Processor; processorEnabled: boolean }>,
+  deps: Readonly<{
+    ingest: Ingest
+    processor: Processor
+    processorEnabled: boolean
+    /** What this process does (INLET_ROLE); absent: `all`. */
+    role?: string
+  }>,
 ): void {
   app.get('/healthz', async () => {
     const lag = await deps.processor.lag()
     return {
       status: 'ok',
+      role: deps.role ?? 'all',
       lag: { records: lag.records, oldest_ms: lag.oldestMs },
       ingest: deps.ingest.stats(),
       processor: { enabled: deps.processorEnabled, ...deps.processor.stats() },
