@@ -138,7 +138,9 @@ function waitForExit(child: Child, timeoutMs: number, describe: () => string): P
   })
 }
 
-const SERVING = /Inlet is serving the MoEngage Data API on (http:\/\/\S+)\n/
+// An `api`/`all` process prints where it serves the Data API; a `processor` its health check.
+const SERVING =
+  /Inlet (?:is serving the MoEngage Data API on|processor is running; health check on) (http:\/\/[^\s/]+)(?:\/healthz)?\n/
 const WORKSPACE_LINE = /^ {2}Workspace ID: +(\S+)\n/m
 const KEY_LINE = /^ {2}Data API key: +(\S+)\n/m
 

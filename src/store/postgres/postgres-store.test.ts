@@ -11,7 +11,7 @@ import { silentLogger } from '../../log.js'
 import { startInlet } from '../../server.js'
 import { aWorkspace, storeContract } from '../contract.js'
 import * as sqlite from '../sqlite/migrations.js'
-import type { NewLogRecord } from '../store.js'
+import type { EventRow, NewLogRecord } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
 import { openStore } from '../open-store.js'
 import { createPostgresStore } from './postgres-store.js'
@@ -248,6 +248,170 @@ if (postgres === undefined) {
         ['z', 'a'],
         'attributes keep the order they were sent in',
       )
+    })
+
+    it('never lets a later append become visible while an earlier one is still committing', async (t) => {
+      const url = await freshUrl()
+      const store = await createPostgresStore({ url, durability: 'fsync', maxConnections: 2 })
+      t.after(() => store.close())
+      // Another API process's append, held open between taking its seq and committing: with a
+      // sequence, a second append would commit seq 2 meanwhile and a reader at cursor 0 would
+      // see 2 before 1. The counter's row lock makes the second append wait instead.
+      const slow = new pg.Client({ connectionString: url })
+      await slow.connect()
+      t.after(() => slow.end())
+      await slow.query('BEGIN')
+      await slow.query(
+        `WITH counter AS (UPDATE log_counter SET last_seq = last_seq + 1 RETURNING last_seq)
+         INSERT INTO log (seq, workspace_id, request_id, idx, kind, customer_id, received_at,
+           payload)
+         SELECT last_seq, $1, 'REQSLOW', 0, 'customer', 'alice', $2, '{}' FROM counter`,
+        [WORKSPACE.id, T0],
+      )
+      let secondDone = false
+      const second = store.log.append([record(7)]).then(() => (secondDone = true))
+      await new Promise((r) => setTimeout(r, 300))
+      assert.equal(secondDone, false, 'the second append waits for the first to commit')
+      assert.deepEqual(await store.log.readAfter(0, 10), [])
+      await slow.query('COMMIT')
+      await second
+      assert.deepEqual(
+        (await store.log.readAfter(0, 10)).map((r) => [r.seq, r.requestId]),
+        [
+          [1, 'REQSLOW'],
+          [2, 'REQAAAAA'],
+        ],
+      )
+    })
+
+    it('shows a reader no gap while several processes append at once', async (t) => {
+      const url = await freshUrl()
+      const writers = await Promise.all(
+        [1, 2, 3].map(() => createPostgresStore({ url, durability: 'fsync', maxConnections: 3 })),
+      )
+      const reader = await createPostgresStore({ url, durability: 'fsync', maxConnections: 1 })
+      t.after(() => Promise.all([...writers, reader].map((s) => s.close())))
+      const perWriter = 40
+      let done = 0
+      const appends = Promise.all(
+        writers.flatMap((w) =>
+          Array.from({ length: perWriter }, (_, i) =>
+            w.log.append([record(i), record(i + 1000)]).then(() => done++),
+          ),
+        ),
+      )
+      let cursor = 0
+      for (let round = 0; round < 20_000 && cursor < writers.length * perWriter * 2; round++) {
+        for (const r of await reader.log.readAfter(cursor, 1000)) {
+          assert.equal(r.seq, cursor + 1, `after ${cursor} the reader saw ${r.seq}`)
+          cursor = r.seq
+        }
+        if (done === writers.length * perWriter && cursor === (await reader.log.lastSeq())) break
+      }
+      await appends
+      assert.equal(cursor, writers.length * perWriter * 2)
+    })
+
+    it('keeps events in monthly partitions, made as needed with the next month ahead, and drops whole ones for retention', async (t) => {
+      const url = await freshUrl()
+      const store = await createPostgresStore({ url, durability: 'fsync' })
+      t.after(() => store.close())
+      const partitions = async (): Promise<string[]> =>
+        (
+          await query(
+            url,
+            `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE i.inhparent = 'events'::regclass ORDER BY 1`,
+          )
+        ).map((r) => String(r['relname']))
+      assert.deepEqual(await partitions(), [])
+      const event = (seq: number, iso: string): EventRow => ({
+        seq,
+        workspaceId: WORKSPACE.id,
+        userId: 'u1',
+        name: 'Viewed',
+        deviceId: null,
+        platform: null,
+        appVersion: null,
+        eventTime: Date.parse(iso),
+        userTime: null,
+        receivedAt: T0,
+        requestId: 'REQAAAAA',
+        attributes: {},
+      })
+      await store.processing.commit({
+        fromSeq: 0,
+        toSeq: 3,
+        users: [],
+        devices: [],
+        deletedDevices: [],
+        events: [
+          event(1, '2025-02-10T00:00:00Z'),
+          event(2, '2026-11-30T23:59:59.999Z'),
+          event(3, '2026-11-01T00:00:00Z'),
+        ],
+        outcomes: [],
+      })
+      assert.deepEqual(await partitions(), [
+        'events_y2025m02',
+        'events_y2025m03',
+        'events_y2026m11',
+        'events_y2026m12',
+      ])
+      const [counts] = await query(
+        url,
+        `SELECT (SELECT count(*) FROM events_y2026m11)::int AS nov,
+           (SELECT count(*) FROM events_y2025m02)::int AS feb`,
+      )
+      assert.deepEqual(counts, { nov: 2, feb: 1 })
+      await store.processing.expireEvents(Date.parse('2026-01-15T00:00:00Z'))
+      assert.deepEqual(await partitions(), ['events_y2026m11', 'events_y2026m12'])
+      assert.deepEqual(
+        (await store.profiles.eventsOfUser(WORKSPACE.id, 'u1', 10)).map((e) => e.seq),
+        [2, 3],
+      )
+    })
+
+    it('moves the events of an existing database into monthly partitions when upgrading', async (t) => {
+      const url = await freshUrl()
+      // The schema as it was before events were partitioned (every migration before 10).
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      try {
+        await client.query(`CREATE TABLE inlet_migrations (list text NOT NULL,
+          version integer NOT NULL, name text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (list, version))`)
+        for (const [list, ms] of [
+          ['log', LOG_MIGRATIONS],
+          ['store', STORE_MIGRATIONS],
+        ] as const) {
+          for (const m of ms.filter((x) => x.version < 10)) {
+            await client.query(m.sql)
+            await client.query('INSERT INTO inlet_migrations VALUES ($1, $2, $3)', [
+              list,
+              m.version,
+              m.name,
+            ])
+          }
+        }
+        await client.query(
+          `INSERT INTO events (seq, workspace_id, user_id, name, event_time, received_at,
+             request_id) VALUES (1, $1, 'u1', 'Old', $2, $2, 'R1'), (2, $1, 'u1', 'New', $3, $3, 'R2')`,
+          [WORKSPACE.id, Date.parse('2026-03-05T00:00:00Z'), Date.parse('2026-11-05T00:00:00Z')],
+        )
+      } finally {
+        await client.end()
+      }
+      const store = await createPostgresStore({ url, durability: 'fsync' })
+      t.after(() => store.close())
+      assert.deepEqual(
+        (await store.profiles.eventsOfUser(WORKSPACE.id, 'u1', 10)).map((e) => e.name),
+        ['New', 'Old'],
+      )
+      const [kind] = await query(url, "SELECT relkind FROM pg_class WHERE oid = 'events'::regclass")
+      assert.equal(kind?.['relkind'], 'p', 'events is a partitioned table')
+      const [march] = await query(url, 'SELECT count(*)::int AS n FROM events_y2026m03')
+      assert.equal(march?.['n'], 1)
     })
 
     it('hands out only URLs of the test database', async () => {

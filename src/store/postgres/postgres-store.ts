@@ -490,12 +490,16 @@ function storeOver(pool: pg.Pool): Store {
 
   /**
    * Creates the monthly partitions of events that the given event times need and that this
-   * process has not seen yet: one short DDL transaction per new month (once a month in steady
-   * state), under an advisory lock so that processes creating the same month do not collide.
+   * process has not seen yet, each with the following month's ahead of time: one short DDL
+   * transaction (about once a month in steady state; CREATE … PARTITION OF locks the parent for
+   * its moment), under an advisory lock so that processes creating the same month do not collide.
    */
   async function ensurePartitions(times: readonly number[]): Promise<void> {
-    const missing = [...new Set(times.map(monthStart))].filter((m) => !partitioned.has(m))
-    if (missing.length === 0) return
+    const months = new Set(times.map(monthStart))
+    if ([...months].every((m) => partitioned.has(m))) return
+    // Each month with the next one: the next month's partition is in place before its first event.
+    for (const m of [...months]) months.add(nextMonthStart(m))
+    const missing = [...months].filter((m) => !partitioned.has(m))
     await transaction(pool, 'BEGIN', async (db) => {
       await db.query(SQL.partitionLock)
       for (const start of missing) {

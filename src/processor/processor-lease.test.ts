@@ -1,0 +1,134 @@
+// Many processors on one store: one applies at a time (the store's lease), another takes over when
+// the holder stops renewing, a clean stop hands the lease over at once, and a record's failed
+// attempts counted by one processor carry over to the next. On SQLite in memory with a manual
+// clock; the same lease runs on PostgreSQL (store contract) and across real processes (test/e2e).
+import assert from 'node:assert/strict'
+import { describe, it, type TestContext } from 'node:test'
+import { createManualClock } from '../clock.js'
+import { createSequentialIds } from '../ids.js'
+import { silentLogger } from '../log.js'
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { Store } from '../store/store.js'
+import { createWorkspaces } from '../workspaces/workspaces.js'
+import { createProcessor, type Processor } from './processor.js'
+import type { Step } from './steps/step.js'
+
+const T0 = Date.parse('2026-11-24T10:00:00Z')
+const WS = 'LEASEWS1'
+
+async function setUp(
+  t: TestContext,
+): Promise<{ store: Store; clock: ReturnType<typeof createManualClock> }> {
+  const store = createSqliteStore({ dir: ':memory:', durability: 'os' })
+  t.after(() => store.close())
+  const clock = createManualClock(T0)
+  await createWorkspaces({ store, clock, ids: createSequentialIds() }).create({
+    id: WS,
+    key: 'k-12345678',
+  })
+  return { store, clock }
+}
+
+async function appendUsers(store: Store, count: number, receivedAt: number): Promise<void> {
+  await store.log.append(
+    Array.from({ length: count }, (_, i) => ({
+      workspaceId: WS,
+      requestId: `REQ${i}`,
+      index: 0,
+      kind: 'customer' as const,
+      customerId: `c${i}`,
+      receivedAt,
+      payload: JSON.stringify({ type: 'customer', customer_id: `c${i}`, attributes: { n: i } }),
+    })),
+  )
+}
+
+function processor(
+  t: TestContext,
+  store: Store,
+  clock: ReturnType<typeof createManualClock>,
+  owner: string,
+  extra: { step?: Step; maxAttempts?: number } = {},
+): Processor {
+  const p = createProcessor({
+    store,
+    clock,
+    ids: createSequentialIds(),
+    log: silentLogger,
+    batchSize: 100,
+    pollMs: 5,
+    maxAttempts: extra.maxAttempts ?? 3,
+    logRetentionMs: 86_400_000,
+    leaseMs: 1_000,
+    owner,
+    ...(extra.step === undefined ? {} : { step: extra.step }),
+  })
+  t.after(() => p.stop())
+  return p
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 2_000; i++) {
+    if (await check()) return
+    await new Promise((r) => setTimeout(r, 5))
+  }
+  assert.fail(`timed out waiting for ${what}`)
+}
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 100))
+
+describe('processor lease', () => {
+  it('applies nothing while another processor holds the lease, and takes over once it expires', async (t) => {
+    const { store, clock } = await setUp(t)
+    // A processor that took the lease and died: it never renews nor releases it.
+    assert.equal(await store.processing.acquireLease('dead', clock.now(), 1_000), true)
+    await appendUsers(store, 10, T0)
+    const p = processor(t, store, clock, 'alive')
+    p.start()
+    await settle()
+    assert.equal(await store.processing.cursor(), 0, 'nothing applied under another’s lease')
+    clock.advance(999)
+    await settle()
+    assert.equal(await store.processing.cursor(), 0, 'still the other’s lease')
+    clock.advance(1)
+    await waitFor('the takeover', async () => (await store.processing.cursor()) === 10)
+    assert.equal(p.stats().applied, 10)
+    assert.equal(await store.processing.acquireLease('dead', clock.now(), 1_000), false)
+  })
+
+  it('keeps a second processor idle while the first works, and hands over at a clean stop', async (t) => {
+    const { store, clock } = await setUp(t)
+    const first = processor(t, store, clock, 'first')
+    const second = processor(t, store, clock, 'second')
+    first.start()
+    await appendUsers(store, 5, T0)
+    await waitFor('the first batch', async () => (await store.processing.cursor()) === 5)
+    second.start()
+    await appendUsers(store, 5, T0)
+    await waitFor('the second batch', async () => (await store.processing.cursor()) === 10)
+    await settle()
+    assert.deepEqual([first.stats().applied, second.stats().applied], [10, 0])
+    await first.stop() // releases: the second takes over without waiting for the expiry
+    await appendUsers(store, 5, T0)
+    await waitFor('the takeover', async () => (await store.processing.cursor()) === 15)
+    assert.deepEqual([first.stats().applied, second.stats().applied], [10, 5])
+  })
+
+  it('continues the failed-attempt count of a record across processors, then records it dead', async (t) => {
+    const { store, clock } = await setUp(t)
+    await appendUsers(store, 1, T0)
+    // Two attempts failed under a processor that has since gone.
+    await store.processing.recordFailure(1, 'boom', T0)
+    await store.processing.recordFailure(1, 'boom', T0)
+    const failing: Step = () => {
+      throw new Error('boom')
+    }
+    const p = processor(t, store, clock, 'next', { step: failing, maxAttempts: 3 })
+    p.start()
+    await waitFor('the dead record', async () => (await store.processing.cursor()) === 1)
+    const [outcome] = await store.profiles.outcomesOfRequest('REQ0')
+    assert.equal(outcome?.outcome, 'dead')
+    assert.match(outcome?.reason ?? '', /^failed 3 times: boom/)
+    assert.equal(p.stats().dead, 1)
+  })
+})
