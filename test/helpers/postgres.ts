@@ -75,19 +75,37 @@ export function findPostgresBin(env: NodeJS.ProcessEnv = process.env): string | 
  * `TEST_DATABASE_URL`, no binaries, `CI` unset): the caller then skips, saying why.
  */
 export async function startPostgres(): Promise<TestPostgres | undefined> {
+  const postgres = await openPostgres()
+  if (postgres === undefined && process.env['CI'] !== undefined) {
+    throw new Error('CI: no PostgreSQL binaries (initdb) found and TEST_DATABASE_URL not set')
+  }
+  return postgres === undefined ? undefined : register(postgres)
+}
+
+export type ClusterOptions = Readonly<{
+  /**
+   * Keep PostgreSQL's crash safety on (fsync, synchronous commit, full-page writes), as a real
+   * server runs: for benchmarks and query plans. Tests leave it off (default), which is faster.
+   */
+  durable?: boolean
+  /** Extra server settings, `name=value` (e.g. `shared_buffers=256MB`). */
+  settings?: readonly string[]
+}>
+
+/**
+ * The same PostgreSQL outside node:test (benchmarks, scripts): `TEST_DATABASE_URL` or a throwaway
+ * cluster, undefined when neither is available. The caller stops it.
+ */
+export async function openPostgres(
+  options: ClusterOptions = {},
+): Promise<TestPostgres | undefined> {
   const given = process.env['TEST_DATABASE_URL']
   if (given !== undefined && given !== '') {
     assertTestDatabase(given)
-    return register(overDatabase(given, 'TEST_DATABASE_URL', () => Promise.resolve()))
+    return overDatabase(given, 'TEST_DATABASE_URL', () => Promise.resolve())
   }
   const bin = findPostgresBin()
-  if (bin === undefined) {
-    if (process.env['CI'] !== undefined) {
-      throw new Error('CI: no PostgreSQL binaries (initdb) found and TEST_DATABASE_URL not set')
-    }
-    return undefined
-  }
-  return register(await startCluster(bin))
+  return bin === undefined ? undefined : startCluster(bin, options)
 }
 
 function register(postgres: TestPostgres): TestPostgres {
@@ -158,7 +176,7 @@ async function freePort(): Promise<number> {
   })
 }
 
-async function startCluster(bin: string): Promise<TestPostgres> {
+async function startCluster(bin: string, options: ClusterOptions): Promise<TestPostgres> {
   const user = serverUser()
   const dir = mkdtempSync(join(tmpdir(), 'inlet-pg-'))
   const data = join(dir, 'data')
@@ -192,9 +210,14 @@ async function startCluster(bin: string): Promise<TestPostgres> {
         ['-c', 'listen_addresses=127.0.0.1'],
         ['-c', 'unix_socket_directories='],
         // A throwaway cluster: crash safety buys nothing, and fsyncs cost seconds per test file.
-        ['-c', 'fsync=off'],
-        ['-c', 'synchronous_commit=off'],
-        ['-c', 'full_page_writes=off'],
+        ...(options.durable === true
+          ? []
+          : [
+              ['-c', 'fsync=off'],
+              ['-c', 'synchronous_commit=off'],
+              ['-c', 'full_page_writes=off'],
+            ]),
+        ...(options.settings ?? []).map((kv) => ['-c', kv]),
       ].flat(),
       { ...asServerUser, stdio: ['ignore', 'ignore', 'pipe'] },
     )
