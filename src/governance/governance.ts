@@ -33,7 +33,10 @@ declare module 'fastify' {
 
 export type Governance = Readonly<{
   enabled: boolean
-  /** Before the body is validated: the quota state to report if the request fails validation. */
+  /**
+   * Before the body is validated: the quota state to report if the request fails validation; a
+   * request whose quotas are already spent is refused here (429, spec §4.5).
+   */
   observe(request: FastifyRequest, workspace: Workspace, quotas: readonly QuotaName[]): void
   /** Takes `demands` or throws `rate_limit_exceeded` (429); nothing is taken on a refusal. */
   admit(request: FastifyRequest, workspace: Workspace, demands: readonly Demand[]): void
@@ -62,16 +65,21 @@ export function createGovernance(deps: {
   return {
     enabled: true,
     observe(request, workspace, quotas) {
-      request.rateLimit = counter.peek(workspace.id, quotas, limitsOf(workspace), deps.clock.now())
+      const limits = limitsOf(workspace)
+      const now = deps.clock.now()
+      request.rateLimit = counter.peek(workspace.id, quotas, limits, now)
+      // spec §4.5: the rate limit comes before field validation. A quota already spent refuses
+      // the request before its body is validated; how many units a request needs is known only
+      // once its records are counted (admit). With several quotas (Bulk), all must be spent.
+      const spent = quotas.every(
+        (q) => counter.peek(workspace.id, [q], limits, now).remaining === 0,
+      )
+      if (quotas.length > 0 && spent) refuse(request.rateLimit)
     },
     admit(request, workspace, demands) {
       const decision = counter.take(workspace.id, demands, limitsOf(workspace), deps.clock.now())
       request.rateLimit = decision.status
-      if (!decision.allowed) {
-        throw new AppError('rate_limit_exceeded', {
-          headers: { 'retry-after': String(retryAfterSeconds(decision.status)) },
-        })
-      }
+      if (!decision.allowed) refuse(decision.status)
     },
     fairUsage(workspace, records) {
       const settings = readSettings(workspace.settings).fairUsage
@@ -79,6 +87,12 @@ export function createGovernance(deps: {
       return tracker.filter(workspace.id, records, settings, deps.clock.now())
     },
   }
+}
+
+function refuse(status: QuotaStatus): never {
+  throw new AppError('rate_limit_exceeded', {
+    headers: { 'retry-after': String(retryAfterSeconds(status)) },
+  })
 }
 
 /** Decorates requests with `rateLimit` and writes the §5.2 headers from it on every response. */

@@ -232,7 +232,8 @@ describe('quotas through the app', () => {
     const last = await bulk(customer('b'), event('b', 2))
     assert.equal(last.statusCode, 200)
     assert.equal(last.headers['x-ratelimit-remaining'], '0')
-    assertRefused(await bulk(event('c', 1)), 4, '59')
+    // both quotas spent: refused before the elements are read (spec §4.5), the first one shown
+    assertRefused(await bulk(event('c', 1)), 3, '59')
     app.clock.advance(59_000)
     const next = await bulk(event('c', 1))
     assert.equal(next.statusCode, 200)
@@ -264,6 +265,30 @@ describe('quotas through the app', () => {
     const res = await app.post(`/v1/customer/${WORKSPACE_ID}`, { type: 'customer' })
     assert.equal(res.statusCode, 400)
     assert.deepEqual(limitHeaders(res), { limit: '3; w=60', remaining: '3', reset: '59' })
+  })
+
+  it('§4.5 a spent quota answers 429 before field validation; one with room, the field error', async (t) => {
+    const app = await withLimits(t, { track_user: 1, bulk_users: 1, get_user: 1 })
+    const track = `/v1/customer/${WORKSPACE_ID}`
+    const invalid = { type: 'customer' } // customer_id missing
+    assert.equal((await app.post(track, invalid)).statusCode, 400, 'room left: the field error')
+    assert.equal((await app.post(track, customer('u'))).statusCode, 200)
+    assertRefused(await app.post(track, invalid), 1, '59')
+    assertRefused(await app.post(track, '{"type": "customer", "attributes": 5}'), 1, '59')
+    // Bulk spends two quotas: refused up front only when both are spent
+    const bulk = `/v1/transition/${WORKSPACE_ID}`
+    const users = { type: 'transition', elements: [customer('b')] }
+    assert.equal((await app.post(bulk, users)).statusCode, 200)
+    const badEnvelope = await app.post(bulk, { type: 'transition', elements: [] })
+    assert.equal(badEnvelope.statusCode, 400, 'bulk_events has room: the envelope error')
+    const events = { type: 'transition', elements: [event('b', 1)] }
+    assert.equal((await app.post(bulk, events)).statusCode, 200, 'events still have room')
+    assert.equal((await app.post(bulk, events)).statusCode, 200, 'the default events quota')
+    // Get User
+    const get = `/v1/customers/export?app_id=${WORKSPACE_ID}`
+    const ask = { data: { identifiers: [{ identifier_type: 'customer_id', identifier: 'x1' }] } }
+    assert.equal((await app.post(get, ask)).statusCode, 200)
+    assertRefused(await app.post(get, { data: {} }), 1, '59')
   })
 
   it('sends no header before the workspace is known (a failed authentication)', async (t) => {

@@ -7,6 +7,14 @@
 /** Epoch values at or above this are milliseconds (1e12 ms is 2001-09-09; 1e12 s is year 33658). */
 const MS_THRESHOLD = 1e12
 
+/**
+ * ISO 8601 as event times are sent: a date, optionally a time (`T` or a space) with seconds and a
+ * fraction, optionally `Z` or an offset (`+05:30`, `+0530`). Without a zone the time is read as UTC
+ * — never in the server's own time zone, which would make the stored time depend on the host.
+ */
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|([+-])(\d{2}):?(\d{2}))?$/
+
 /** Milliseconds since the epoch, or undefined when the value is not a time. */
 export function parseEventTime(value: string | number | undefined): number | undefined {
   if (value === undefined) return undefined
@@ -14,13 +22,26 @@ export function parseEventTime(value: string | number | undefined): number | und
   const trimmed = value.trim()
   if (trimmed === '') return undefined
   if (/^-?\d+(\.\d+)?$/.test(trimmed)) return fromEpoch(Number(trimmed))
-  if (
-    !/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(trimmed)
-  ) {
-    return undefined
-  }
-  const ms = Date.parse(trimmed)
-  return Number.isFinite(ms) ? ms : undefined
+  return fromIso(trimmed)
+}
+
+/** spec §7.2 ISO 8601; a date or time that does not exist (`2021-02-30`, `24:00`) is not a time. */
+function fromIso(text: string): number | undefined {
+  const m = ISO_TIME.exec(text)
+  if (m === null) return undefined
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const [hour, minute, second] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)]
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined
+  if (hour > 23 || minute > 59 || second > 59) return undefined
+  const fraction = m[7] === undefined ? 0 : Math.floor(Number(`0${m[7]}`) * 1000)
+  const [offsetHours, offsetMinutes] = [Number(m[10] ?? 0), Number(m[11] ?? 0)]
+  if (offsetHours > 23 || offsetMinutes > 59) return undefined
+  const offsetMs = (m[9] === '-' ? -1 : 1) * (offsetHours * 3_600_000 + offsetMinutes * 60_000)
+  return Date.UTC(year, month - 1, day, hour, minute, second, fraction) - offsetMs
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate()
 }
 
 function fromEpoch(n: number): number | undefined {

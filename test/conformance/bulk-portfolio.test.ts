@@ -116,6 +116,8 @@ describe('§7.3 Bulk Import', () => {
     const cases: [unknown, string][] = [
       [{ type: 'transition', elements: [] }, "'elements cannot be empty array"],
       [{ type: 'transition' }, "'elements cannot be empty array"],
+      [{ type: 'transition', elements: { type: 'customer' } }, "'elements cannot be empty array"],
+      [{ type: 'transition', elements: 'customer' }, "'elements cannot be empty array"],
       [
         { type: 'Transition', elements: [{ type: 'customer', customer_id: 'a' }] },
         'type should be transition',
@@ -129,6 +131,65 @@ describe('§7.3 Bulk Import', () => {
         assert.equal(res.json<{ error: { message: string } }>().error.message, message)
       }
     }
+  })
+  it('§7.3 customer elements take update_existing_only and unset_attributes like Track User', async (t) => {
+    const app = await createTestApp(t)
+    await app.post(TRACK, { type: 'customer', customer_id: 'old', attributes: { a: 1, b: 2 } })
+    const res = await app.post(BULK, {
+      type: 'transition',
+      elements: [
+        {
+          type: 'customer',
+          customer_id: 'new',
+          update_existing_only: 'true',
+          attributes: { a: 1 },
+        },
+        {
+          type: 'customer',
+          customer_id: 'old',
+          update_existing_only: true,
+          attributes: { a: 3 },
+          unset_attributes: [{ type: 'equals', attr: 'b' }],
+        },
+      ],
+    })
+    assert.equal(res.statusCode, 200)
+    const report = await app.inspect(requestIdOf(res))
+    assert.deepEqual(
+      report.records.map((r) => r.outcome),
+      ['skipped', 'applied'],
+    )
+    assert.match(report.records[0]?.reason ?? '', /update_existing_only/)
+    assert.equal(await app.getUser('new'), undefined)
+    const old = await app.getUser('old')
+    assert.equal(old?.['a'], 3)
+    assert.equal(Object.hasOwn(old ?? {}, 'b'), false)
+  })
+  it('§7.3 an element with the §8.4 ArrayFieldError: skipped by default, the 400 in strict mode', async (t) => {
+    const app = await createTestApp(t)
+    const conflict = {
+      type: 'customer',
+      customer_id: 'arr',
+      attributes: {
+        addValueToArrayField: { tags: ['a'] },
+        removeValueFromArrayField: { tags: ['b'] },
+      },
+    }
+    const lenient = await app.post(BULK, { type: 'transition', elements: [conflict] })
+    assert.equal(lenient.statusCode, 200)
+    const [record] = (await app.inspect(requestIdOf(lenient))).records
+    assert.equal(record?.outcome, 'skipped')
+    assert.match(record?.reason ?? '', /Cannot add and remove 'tags' at the same time/)
+    await setSettings(app, { bulkStrictElementValidation: true })
+    const strict = await app.post(BULK, { type: 'transition', elements: [conflict] })
+    assert.equal(strict.statusCode, 400)
+    const error = strict.json<{ error: Record<string, string> }>().error
+    assert.deepEqual(error, {
+      attribute: 'addValueToArrayField',
+      message: "Cannot add and remove 'tags' at the same time",
+      type: 'ArrayFieldError',
+      request_id: error['request_id'],
+    })
   })
   it('§7.3 the ?app_id= form works like the path form', async (t) => {
     const app = await createTestApp(t)
@@ -197,6 +258,39 @@ describe('§6.3 Portfolio project_code', () => {
     const [row] = await app.store.profiles.findUsers(WORKSPACE_ID, { customerIds: ['u1'], ids: [] })
     const [e] = await app.store.profiles.eventsOfUser(WORKSPACE_ID, row?.id ?? '', 10)
     assert.equal(e?.attributes['moe_project_name'], 'shop')
+  })
+  it('§6.3 project_code on Bulk Import tags its customer and event elements', async (t) => {
+    const app = await createTestApp(t)
+    await setSettings(app, { projects: { P1: 'shop' } })
+    for (const url of [
+      `${BULK}?project_code=P1`,
+      `/v1/transition?app_id=${WORKSPACE_ID}&project_code=P1`,
+    ]) {
+      const res = await app.post(url, {
+        type: 'transition',
+        elements: [
+          { type: 'customer', customer_id: 'u1', attributes: { tier: 'silver' } },
+          { type: 'event', customer_id: 'u1', actions: [{ action: 'Viewed' }] },
+        ],
+      })
+      assert.equal(res.statusCode, 200, res.body)
+    }
+    assert.equal((await app.getUser('u1'))?.['tier_shop'], 'silver')
+    const [row] = await app.store.profiles.findUsers(WORKSPACE_ID, { customerIds: ['u1'], ids: [] })
+    const events = await app.store.profiles.eventsOfUser(WORKSPACE_ID, row?.id ?? '', 10)
+    assert.deepEqual(
+      events.map((e) => e.attributes['moe_project_name']),
+      ['shop', 'shop'],
+    )
+    const unknown = await app.post(`${BULK}?project_code=P9`, {
+      type: 'transition',
+      elements: [{ type: 'customer', customer_id: 'u1' }],
+    })
+    assert.equal(unknown.statusCode, 400)
+    assert.equal(
+      unknown.json<{ error: { message: string } }>().error.message,
+      "project_code 'P9' is not a project of this workspace",
+    )
   })
   it('§6.3 an unknown project_code is 400 when the workspace lists its projects', async (t) => {
     const app = await createTestApp(t)

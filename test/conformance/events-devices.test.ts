@@ -91,6 +91,72 @@ describe('§7.2 Create Event', () => {
     const [e] = await eventsOf(app, 'u1')
     assert.equal(e?.eventTime, START_TIME)
   })
+  it('§7.2 the six time-derivation rules, through Create Event', async (t) => {
+    const app = await createTestApp(t)
+    const T = Date.parse('2026-10-01T12:00:00Z')
+    const H = 3_600_000
+    const rules: [string, Record<string, unknown>, number, number][] = [
+      ['1 none', {}, START_TIME, START_TIME],
+      ['2 current_time', { current_time: T }, T, T],
+      ['3 user_time', { user_time: new Date(T).toISOString() }, T, T],
+      [
+        '4 both',
+        { current_time: T, user_time: T + 5 * H, user_timezone_offset: 3600 },
+        T,
+        T + 5 * H,
+      ],
+      [
+        '5 current_time + offset',
+        { current_time: T, user_timezone_offset: 19800 },
+        T,
+        T + 19800_000,
+      ],
+      [
+        '6 user_time + offset',
+        { user_time: String(T), user_timezone_offset: 19800 },
+        T - 19800_000,
+        T,
+      ],
+    ]
+    await app.post(EVENT, {
+      type: 'event',
+      customer_id: 'u1',
+      actions: rules.map(([name, times]) => ({ action: name, ...times })),
+    })
+    const byName = new Map((await eventsOf(app, 'u1')).map((e) => [e.name, e]))
+    for (const [name, , eventTime, userTime] of rules) {
+      assert.equal(byName.get(name)?.eventTime, eventTime, `rule ${name}: current_time`)
+      assert.equal(byName.get(name)?.userTime, userTime, `rule ${name}: user_time`)
+    }
+  })
+  it('§7.2 an ISO time without a zone is UTC, whatever the server time zone', async (t) => {
+    const app = await createTestApp(t)
+    const saved = process.env['TZ']
+    t.after(() => {
+      if (saved === undefined) delete process.env['TZ']
+      else process.env['TZ'] = saved
+    })
+    const T = Date.parse('2026-10-01T12:00:00Z')
+    for (const tz of ['Asia/Kolkata', 'America/New_York']) {
+      process.env['TZ'] = tz // Node applies a changed TZ to the Date calls that follow
+      await app.post(EVENT, event({ action: tz, current_time: '2026-10-01T12:00:00' }))
+      await app.drain()
+    }
+    const events = await eventsOf(app, 'u1')
+    assert.deepEqual(
+      events.map((e) => e.eventTime),
+      [T, T],
+    )
+  })
+  it('§7.2 a time on a date that does not exist is ignored with a note', async (t) => {
+    const app = await createTestApp(t)
+    const res = await app.post(EVENT, event({ current_time: '2026-02-30T10:00:00Z' }))
+    const [e] = await eventsOf(app, 'u1')
+    assert.equal(e?.eventTime, START_TIME, 'as if no time was given (rule 1)')
+    const report = await app.inspect(requestIdOf(res))
+    assert.equal(report.records[0]?.outcome, 'applied')
+    assert.match(report.records[0]?.notes?.[0] ?? '', /current_time '2026-02-30T10:00:00Z'/)
+  })
   it('§7.2 user_timezone_offset outside ±54000 is ignored with a note', async (t) => {
     const app = await createTestApp(t)
     const T = Date.parse('2026-10-01T12:00:00Z')
@@ -150,29 +216,63 @@ describe('§7.2 Create Event', () => {
   })
   it('§7.2 actions must be a non-empty array of objects with a string action', async (t) => {
     const { post } = await createTestApp(t)
-    const cases: [unknown, number, string][] = [
-      [{ type: 'event', customer_id: 'u1', actions: [] }, 400, 'actions can not be empty Array'],
-      [{ type: 'event', customer_id: 'u1' }, 400, 'actions can not be empty Array'],
+    const MALFORMED =
+      'Could not decode the request body. The JSON was incorrect or not encoded as UTF-8.'
+    const actionsEmpty = {
+      attribute: 'actions',
+      message: 'actions can not be empty Array',
+      type: 'MissingAttributeError',
+    }
+    const actionMissing = {
+      attribute: 'action',
+      message: 'action is not found in the payload',
+      type: 'MissingAttributeError',
+    }
+    const cases: [unknown, Record<string, string>][] = [
+      [{ type: 'event', customer_id: 'u1', actions: [] }, actionsEmpty],
+      [{ type: 'event', customer_id: 'u1' }, actionsEmpty],
+      [{ type: 'event', customer_id: 'u1', actions: { action: 'A' } }, actionsEmpty],
+      [{ type: 'event', customer_id: 'u1', actions: [{}] }, actionMissing],
+      [{ type: 'event', customer_id: 'u1', actions: [{ action: 5 }] }, actionMissing],
+      [{ type: 'event', customer_id: 'u1', actions: [{ action: null }] }, actionMissing],
       [
-        { type: 'event', customer_id: 'u1', actions: [{}] },
-        400,
-        'action is not found in the payload',
-      ],
-      [
-        { type: 'event', customer_id: 'u1', actions: [{ action: 5 }] },
-        400,
-        'action is not found in the payload',
+        { type: 'event', customer_id: 'u1', actions: [{ action: ' ' }] },
+        {
+          attribute: 'action',
+          message: 'action cannot be empty Unicode string',
+          type: 'MissingAttributeError',
+        },
       ],
       [
         { type: 'event', customer_id: 'u1', actions: ['x'] },
-        400,
-        'Could not decode the request body. The JSON was incorrect or not encoded as UTF-8.',
+        { message: MALFORMED, type: 'Malformed JSON' },
+      ],
+      [
+        { type: 'event', actions: [{ action: 'A' }] },
+        {
+          attribute: 'customer_id',
+          message: 'customer_id is not found in the payload',
+          type: 'MissingAttributeError',
+        },
+      ],
+      [
+        { type: 'event', customer_id: 'u1', actions: [{ action: 'A', user_timezone_offset: '1' }] },
+        {
+          attribute: 'user_timezone_offset',
+          message: 'user_timezone_offset is expected to be Number.',
+          type: 'MissingAttributeError',
+        },
       ],
     ]
-    for (const [body, status, message] of cases) {
+    for (const [body, expected] of cases) {
       const res = await post(EVENT, body)
-      assert.equal(res.statusCode, status, JSON.stringify(body))
-      assert.equal(res.json<{ error: { message: string } }>().error.message, message)
+      assert.equal(res.statusCode, 400, JSON.stringify(body))
+      const error = res.json<{ error: Record<string, string> }>().error
+      assert.deepEqual(
+        error,
+        { ...expected, request_id: error['request_id'] },
+        JSON.stringify(body),
+      )
     }
   })
   it('§8.7 an arbitrary API event does not change Last Seen', async (t) => {
@@ -276,37 +376,66 @@ describe('§7.4 Track Device', () => {
   })
   it('§7.4 platform and push_id rules with their errors', async (t) => {
     const { post } = await createTestApp(t)
-    const cases: [unknown, string][] = [
+    const missing = (attribute: string, message: string) => ({
+      attribute,
+      message,
+      type: 'MissingAttributeError',
+    })
+    const base = { type: 'device', customer_id: 'u1', device_id: 'd' }
+    const cases: [unknown, Record<string, string>][] = [
       [
         { type: 'device', device_id: 'd', attributes: {} },
-        "'customer_id' is not found in the payload",
+        missing('customer_id', "'customer_id' is not found in the payload"),
+      ],
+      [base, missing('attributes', "'attributes' is not found in the payload")],
+      [
+        { ...base, attributes: { push_id: 'p' } },
+        missing('platform', "'platform' is not found in payload"),
+      ],
+      ...['Windows', 'Android TV', 'unknown', 42].map(
+        (platform): [unknown, Record<string, string>] => [
+          { ...base, attributes: { platform, push_id: 'p' } },
+          {
+            attribute: 'platform',
+            message: "'platform' is not a valid platform.",
+            type: 'ValueError',
+          },
+        ],
+      ),
+      [
+        { ...base, attributes: { platform: 'web' } },
+        missing('push_id', "'push_id' is not found in payload"),
       ],
       [
-        { type: 'device', customer_id: 'u1', device_id: 'd' },
-        "'attributes' is not found in the payload",
-      ],
-      [
-        { type: 'device', customer_id: 'u1', device_id: 'd', attributes: { push_id: 'p' } },
-        "'platform' is not found in payload",
-      ],
-      [
-        {
-          type: 'device',
-          customer_id: 'u1',
-          device_id: 'd',
-          attributes: { platform: 'Windows', push_id: 'p' },
-        },
-        "'platform' is not a valid platform.",
-      ],
-      [
-        { type: 'device', customer_id: 'u1', device_id: 'd', attributes: { platform: 'web' } },
-        "'push_id' is not found in payload",
+        { ...base, attributes: { platform: 'web', push_id: '' } },
+        missing('push_id', "'push_id' is not found in payload"),
       ],
     ]
-    for (const [body, message] of cases) {
+    for (const [body, expected] of cases) {
       const res = await post(DEVICE, body)
       assert.equal(res.statusCode, 400, JSON.stringify(body))
-      assert.equal(res.json<{ error: { message: string } }>().error.message, message)
+      const error = res.json<{ error: Record<string, string> }>().error
+      assert.deepEqual(
+        error,
+        { ...expected, request_id: error['request_id'] },
+        JSON.stringify(body),
+      )
     }
+  })
+  it('§7.4 the documented platforms are accepted in any case and stored canonically', async (t) => {
+    const app = await createTestApp(t)
+    await app.post(TRACK, { type: 'customer', customer_id: 'u1' })
+    const given = { a: 'android', i: 'IOS', w: 'Web', t: 'tv' }
+    for (const [id, platform] of Object.entries(given)) {
+      const res = await app.post(DEVICE, {
+        type: 'device',
+        customer_id: 'u1',
+        device_id: id,
+        attributes: { platform, push_id: `p-${id}` },
+      })
+      assert.equal(res.statusCode, 200, res.body)
+    }
+    const stored = new Map((await devicesOf(app, 'u1')).map((d) => [d.deviceId, d.platform]))
+    assert.deepEqual(Object.fromEntries(stored), { a: 'ANDROID', i: 'iOS', w: 'web', t: 'TV' })
   })
 })

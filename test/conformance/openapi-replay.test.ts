@@ -306,8 +306,11 @@ describe('MoEngage published request examples', () => {
     assert.equal(res.statusCode, 200)
     const documented = openApi.paths['/integrations/authentication']?.['post']?.responses['200']
       ?.content?.['application/json'] as { example?: unknown } | undefined
-    assert.deepEqual(shapeOf(res.json()), shapeOf(documented?.example))
-    assert.deepEqual(res.json(), { status: 'success', app_name: 'Test' })
+    // spec §4.1: Inlet answers the documented body plus request_id
+    const { request_id, ...answer } = res.json<Record<string, unknown>>()
+    assert.match(String(request_id), /^[A-Za-z]{8}$/)
+    assert.deepEqual(shapeOf(answer), shapeOf(documented?.example))
+    assert.deepEqual(answer, { status: 'success', app_name: 'Test' })
   })
 
   it('/customers/export "export_users" answers the documented shape', async (t) => {
@@ -321,7 +324,12 @@ describe('MoEngage published request examples', () => {
     const [[, body]] = examplesOf('/customers/export') as [[string, unknown]]
     const res = await app.post(SERVED['/customers/export']!.url, body)
     assert.equal(res.statusCode, 200)
-    const answer = res.json<{ data: { users: { user_attributes: Record<string, unknown> }[] } }>()
+    // spec §4.1: Inlet answers the documented body plus request_id
+    const { request_id, ...answer } = res.json<{
+      request_id: string
+      data: { users: { user_attributes: Record<string, unknown> }[] }
+    }>()
+    assert.match(request_id, /^[A-Za-z]{8}$/)
     assert.deepEqual(shapeOf(answer), shapeOf(documented200('/customers/export')))
     assert.deepEqual(answer.data.users[0]?.user_attributes, {
       last_name: 'Doe',

@@ -129,6 +129,8 @@ describe('§8.1 standard attributes', () => {
         moe_gaid: 'gaid-1',
         advertising_identifier: 'ad-1',
         created_time: '2020-01-01T00:00:00Z',
+        last_seen: '2020-02-02T00:00:00Z',
+        moe_mweb: true,
       }),
     )
     const res = await post(
@@ -139,6 +141,9 @@ describe('§8.1 standard attributes', () => {
         moe_gaid: 'gaid-2',
         advertising_identifier: 'ad-2',
         cr_t: '2021-01-01T00:00:00Z',
+        u_l_a: 1767092989259,
+        moe_mweb: false,
+        first_name: 'updatable',
       }),
     )
     const user = await getUser('u1')
@@ -147,9 +152,23 @@ describe('§8.1 standard attributes', () => {
     assert.equal(user?.['moe_gaid'], 'gaid-1')
     assert.equal(user?.['advertising_identifier'], 'ad-1')
     assert.equal(user?.['created_time'], '2020-01-01T00:00:00.000Z')
+    assert.equal(user?.['last_seen'], '2020-02-02T00:00:00.000Z')
+    assert.equal(user?.['moe_mweb'], true)
+    assert.equal(user?.['first_name'], 'updatable')
     const report = await inspect(requestIdOf(res))
     assert.equal(report.records[0]?.outcome, 'applied')
-    assert.equal(report.records[0]?.notes?.length, 5)
+    assert.deepEqual(
+      report.records[0]?.notes,
+      [
+        'publisher_name',
+        'campaign_name',
+        'moe_gaid',
+        'advertising_identifier',
+        'cr_t',
+        'u_l_a',
+        'moe_mweb',
+      ].map((k) => `'${k}' is set only when a user is created; the update was ignored (spec §8.1)`),
+    )
   })
   it('§8.2 First Seen is the creation time unless supplied; epoch ms becomes a datetime', async (t) => {
     const { post, getUser, clock } = await createTestApp(t)

@@ -1,7 +1,8 @@
 /**
  * Get User `POST /v1/customers/export?app_id=` (spec §7.6): up to 20 identifiers by `customer_id`
  * or Inlet's internal id (`id`, or `moengage_id` as the current schema spells it), answered with
- * friendly attribute keys, `customer_id` and `id`, and the identifiers that matched nobody.
+ * friendly attribute keys, `customer_id` and `id`, and the identifiers that matched nobody. Like
+ * every answer of Inlet it carries the request's `request_id` (a key the spec's example lacks).
  */
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.js'
@@ -102,6 +103,8 @@ export function exportRoutes(
             user_attributes: exportedAttributes(u, fields),
           })),
         },
+        // spec §4.1: the documented body plus request_id, like every other answer
+        request_id: request.id,
       }
     },
   })

@@ -20,7 +20,9 @@ describe('POST /v1/integrations/authentication', () => {
     const app = await createTestApp(t)
     const res = await send(app, body)
     assert.equal(res.statusCode, 200)
-    assert.deepEqual(res.json(), { status: 'success', app_name: 'Test' })
+    const { request_id, ...documented } = res.json<Record<string, unknown>>()
+    assert.deepEqual(documented, { status: 'success', app_name: 'Test' })
+    assert.match(String(request_id), /^[A-Za-z]{8}$/)
   })
 
   it('answers each problem with its documented error', async (t) => {

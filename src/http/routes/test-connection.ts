@@ -42,6 +42,7 @@ export function testConnectionRoutes(
     if (!keyAccepted(values['app_secret'] ?? '', workspace, deps.clock.now())) {
       throw new AppError('key_mismatch')
     }
-    return { status: 'success', app_name: workspace.name }
+    // the documented body plus request_id, like every other answer (spec §4.1)
+    return { status: 'success', app_name: workspace.name, request_id: request.id }
   })
 }
