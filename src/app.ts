@@ -11,6 +11,7 @@ import {
   installRateLimitHeaders,
   type Governance,
 } from './governance/governance.js'
+import { createSharedQuotaCounter } from './governance/shared-quotas.js'
 import { installErrorHandling } from './http/error-handler.js'
 import {
   createGateway,
@@ -46,7 +47,10 @@ export type AppDeps = Readonly<{
   isClosing?: () => boolean
   /** Time for quota windows and key grace periods (default: the system clock). */
   clock?: Clock
-  /** Quotas and fair usage (default: in-process, enforced unless config.rateLimits is off). */
+  /**
+   * Quotas and fair usage (default: quotas shared through the store by every process on it,
+   * fair usage in-process; enforced unless config.rateLimits is off).
+   */
   governance?: Governance
   /**
    * The gateway's workspace cache (default: a new one). Pass one to drop workspaces from it when
@@ -74,7 +78,18 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   const clock = deps.clock ?? systemClock
   const isClosing = deps.isClosing ?? (() => false)
-  const governance = deps.governance ?? createGovernance({ clock, enabled: deps.config.rateLimits })
+  // spec §5.1: one combined quota for every process on this store (governance/shared-quotas.ts).
+  const governance =
+    deps.governance ??
+    createGovernance({
+      clock,
+      enabled: deps.config.rateLimits,
+      counter: createSharedQuotaCounter({
+        quotas: deps.store.quotas,
+        onError: (err) => deps.log.warn({ err }, 'quota lease failed'),
+      }),
+    })
+  app.addHook('onClose', () => governance.close())
   // One cache for both gateways; the admin API's changes drop their workspace from it at once.
   const cache = deps.workspaceCache ?? createWorkspaceCache({ store: deps.store, clock })
   testConnectionRoutes(app, { store: deps.store, clock })

@@ -18,6 +18,7 @@ import {
   effectiveLimits,
   rateLimitHeaders,
   retryAfterSeconds,
+  type Decision,
   type Demand,
   type QuotaCounter,
   type QuotaName,
@@ -38,10 +39,19 @@ export type Governance = Readonly<{
    * request whose quotas are already spent is refused here (429, spec §4.5).
    */
   observe(request: FastifyRequest, workspace: Workspace, quotas: readonly QuotaName[]): void
-  /** Takes `demands` or throws `rate_limit_exceeded` (429); nothing is taken on a refusal. */
-  admit(request: FastifyRequest, workspace: Workspace, demands: readonly Demand[]): void
+  /**
+   * Takes `demands` or throws `rate_limit_exceeded` (429); nothing is taken on a refusal. Answers
+   * at once from the process's quota lease; a Promise only when a lease must be fetched first.
+   */
+  admit(
+    request: FastifyRequest,
+    workspace: Workspace,
+    demands: readonly Demand[],
+  ): Promise<void> | undefined
   /** The records with those of fair-usage-blocked users turned into skipped (`invalid`) ones. */
   fairUsage(workspace: Workspace, records: readonly ParsedRecord[]): ParsedRecord[]
+  /** Waits for the quota counter's background work to end. */
+  close(): Promise<void>
 }>
 
 export function createGovernance(deps: {
@@ -60,6 +70,7 @@ export function createGovernance(deps: {
       observe: () => undefined,
       admit: () => undefined,
       fairUsage: (_workspace, records) => [...records],
+      close: () => Promise.resolve(),
     }
   }
   return {
@@ -78,14 +89,25 @@ export function createGovernance(deps: {
     },
     admit(request, workspace, demands) {
       const decision = counter.take(workspace.id, demands, limitsOf(workspace), deps.clock.now())
-      request.rateLimit = decision.status
-      if (!decision.allowed) refuse(decision.status)
+      if (decision instanceof Promise) return decision.then((d) => settle(request, d))
+      settle(request, decision)
+      return undefined
     },
     fairUsage(workspace, records) {
       const settings = readSettings(workspace.settings).fairUsage
       if (!settings.enabled) return [...records]
       return tracker.filter(workspace.id, records, settings, deps.clock.now())
     },
+    close: () => counter.close?.() ?? Promise.resolve(),
+  }
+}
+
+function settle(request: FastifyRequest, decision: Decision): void {
+  request.rateLimit = decision.status
+  if (!decision.allowed) {
+    throw new AppError('rate_limit_exceeded', {
+      headers: { 'retry-after': String(retryAfterSeconds(decision.status)) },
+    })
   }
 }
 

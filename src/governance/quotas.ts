@@ -1,17 +1,16 @@
 /**
  * Per-workspace quotas (spec §5.1) and their headers (§5.2): the quota names with MoEngage's
  * documented per-minute defaults, a workspace's overrides (settings `quotas`), fixed 60-second
- * windows aligned to the injected clock's minute, and the counter that spends them.
+ * windows aligned to the injected clock's minute, and the in-process counter that spends them.
  *
  * Quotas count records (users, events, devices, identifiers), not requests. A request takes all
  * of its units or none: a request that would go over its quota is refused whole and counts nothing.
  *
- * The counter is an interface with a synchronous `take`, so counting never waits on a database.
- * The in-process counter here is exact for one process. A shared counter (several processes on
- * one PostgreSQL store, a later issue) implements the same interface by leasing blocks of units
- * from the database in the background and spending its lease in memory — `take` refuses when the
- * local lease and the last synced shared count say the window is spent — and writing its counts
- * back in batches; windows are aligned to the minute so every process agrees on their bounds.
+ * The counter answers from memory whenever it can (`take` returns a Decision, no I/O). The
+ * in-process counter here is exact for one process. The shared counter (shared-quotas.ts, what
+ * the server uses) gives several processes on one store one combined quota: it leases blocks of
+ * units from a count in the store and spends them in memory, so only a request that finds its
+ * process's lease spent waits for one store round trip (`take` then returns a Promise).
  */
 
 export const QUOTA_NAMES = [
@@ -90,13 +89,16 @@ export type Decision = Readonly<{
 }>
 
 export interface QuotaCounter {
-  /** Takes every demand, or none when any would exceed its limit. Synchronous: no I/O. */
+  /**
+   * Takes every demand, or none when any would exceed its limit. A Decision when memory can
+   * answer (the hot path: no I/O); a Promise when the counter must first ask a shared store.
+   */
   take(
     workspaceId: string,
     demands: readonly Demand[],
     limits: QuotaLimits,
     nowMs: number,
-  ): Decision
+  ): Decision | Promise<Decision>
   /** Where `quotas` stand, without taking anything; reports the one with the fewest units left. */
   peek(
     workspaceId: string,
@@ -104,16 +106,35 @@ export interface QuotaCounter {
     limits: QuotaLimits,
     nowMs: number,
   ): QuotaStatus
+  /** Waits for the counter's background work (leases in flight) to end; no more is started. */
+  close?(): Promise<void>
+}
+
+/** The status with the fewest units left (the one the headers report). */
+export function fewest(statuses: readonly QuotaStatus[]): QuotaStatus {
+  const [first, ...rest] = statuses
+  if (first === undefined) throw new Error('quotas: a status of no quota was asked for')
+  return rest.reduce((a, b) => (b.remaining < a.remaining ? b : a), first)
 }
 
 export function windowStartOf(nowMs: number): number {
   return Math.floor(nowMs / WINDOW_MS) * WINDOW_MS
 }
 
+/** A counter that always answers from memory. */
+export interface SyncQuotaCounter extends QuotaCounter {
+  take(
+    workspaceId: string,
+    demands: readonly Demand[],
+    limits: QuotaLimits,
+    nowMs: number,
+  ): Decision
+}
+
 type WindowCounts = { windowStart: number; used: Partial<Record<QuotaName, number>> }
 
 /** The in-process counter: one small record per workspace, replaced when its window has passed. */
-export function createMemoryQuotaCounter(): QuotaCounter {
+export function createMemoryQuotaCounter(): SyncQuotaCounter {
   const windows = new Map<string, WindowCounts>()
 
   function current(workspaceId: string, nowMs: number): WindowCounts {
@@ -135,12 +156,6 @@ export function createMemoryQuotaCounter(): QuotaCounter {
       windowStart: counts.windowStart,
       resetMs: counts.windowStart + WINDOW_MS - nowMs,
     }
-  }
-
-  function fewest(statuses: readonly QuotaStatus[]): QuotaStatus {
-    const [first, ...rest] = statuses
-    if (first === undefined) throw new Error('quotas: a status of no quota was asked for')
-    return rest.reduce((a, b) => (b.remaining < a.remaining ? b : a), first)
   }
 
   return {

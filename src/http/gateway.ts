@@ -158,6 +158,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     log: store.log,
     profiles: store.profiles,
     processing: store.processing,
+    quotas: store.quotas,
     close: () => store.close(),
     workspaces: {
       get: (id) => repo.get(id),

@@ -928,6 +928,76 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       })
     })
 
+    describe('shared quota counts', () => {
+      const key = { workspaceId: WS, quota: 'track_user', windowStart: T0 }
+      const lease = (store: Store, limit: number, need: number, want: number, k = key) =>
+        store.quotas.lease({ ...k, limit, need, want })
+
+      it('grants what is wanted up to the limit, and counts every grant', async (t) => {
+        const store = await fresh(t)
+        assert.equal(await store.quotas.used(key), 0)
+        assert.deepEqual(await lease(store, 10, 1, 4), { granted: 4, used: 4 })
+        assert.deepEqual(await lease(store, 10, 2, 4), { granted: 4, used: 8 })
+        assert.deepEqual(await lease(store, 10, 1, 4), { granted: 2, used: 10 }, 'capped')
+        assert.deepEqual(await lease(store, 10, 1, 4), { granted: 0, used: 10 })
+        assert.equal(await store.quotas.used(key), 10)
+      })
+
+      it('grants nothing when fewer than `need` are left, and at least `need` otherwise', async (t) => {
+        const store = await fresh(t)
+        assert.deepEqual(await lease(store, 10, 7, 1), { granted: 7, used: 7 })
+        assert.deepEqual(await lease(store, 10, 4, 9), { granted: 0, used: 7 }, 'all or nothing')
+        assert.deepEqual(await lease(store, 10, 3, 0), { granted: 3, used: 10 })
+        assert.deepEqual(await lease(store, 5, 0, 5), { granted: 0, used: 10 }, 'a lowered limit')
+        assert.deepEqual(await lease(store, 0, 0, 5, { ...key, quota: 'merge' }), {
+          granted: 0,
+          used: 0,
+        })
+      })
+
+      it('keeps workspaces, quotas and windows apart', async (t) => {
+        const store = await fresh(t)
+        await lease(store, 10, 1, 10)
+        assert.deepEqual(await lease(store, 10, 1, 3, { ...key, workspaceId: OTHER_WS }), {
+          granted: 3,
+          used: 3,
+        })
+        assert.deepEqual(await lease(store, 10, 1, 2, { ...key, quota: 'create_event' }), {
+          granted: 2,
+          used: 2,
+        })
+        assert.deepEqual(await lease(store, 10, 1, 5, { ...key, windowStart: T0 + 60_000 }), {
+          granted: 5,
+          used: 5,
+        })
+        assert.equal(await store.quotas.used(key), 10)
+      })
+
+      it('never grants past the limit to concurrent leases', async (t) => {
+        const store = await fresh(t)
+        const grants = await Promise.all(
+          Array.from({ length: 24 }, (_, i) => lease(store, 50, 1 + (i % 3), 3)),
+        )
+        const total = grants.reduce((sum, g) => sum + g.granted, 0)
+        assert.equal(total, 50)
+        assert.equal(await store.quotas.used(key), 50)
+        for (const [i, g] of grants.entries()) {
+          assert.ok(g.granted === 0 || (g.granted >= 1 + (i % 3) && g.granted <= 3), String(i))
+        }
+      })
+
+      it('prunes the windows that started before a time', async (t) => {
+        const store = await fresh(t)
+        await lease(store, 10, 1, 1)
+        await lease(store, 10, 1, 1, { ...key, quota: 'merge' })
+        await lease(store, 10, 1, 2, { ...key, windowStart: T0 + 60_000 })
+        assert.equal(await store.quotas.prune(T0 + 60_000), 2)
+        assert.equal(await store.quotas.used(key), 0)
+        assert.equal(await store.quotas.used({ ...key, windowStart: T0 + 60_000 }), 2)
+        assert.equal(await store.quotas.prune(T0), 0)
+      })
+    })
+
     describe('profiles', () => {
       const alice = aUser()
       const bob = aUser({ id: '00000000000000000000000b', customerId: 'bob', attributes: {} })

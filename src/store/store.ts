@@ -271,12 +271,53 @@ export interface ProcessingRepo {
   expireEvents(before: number): Promise<void>
 }
 
+/** One quota's count in one 60-second window of one workspace, shared by every process. */
+export type QuotaWindowKey = Readonly<{
+  workspaceId: string
+  /** A quota name (governance/quotas.ts); the store does not interpret it. */
+  quota: string
+  /** Start of the window, ms since the epoch (aligned to the minute by the caller). */
+  windowStart: number
+}>
+
+export type QuotaLeaseRequest = QuotaWindowKey &
+  Readonly<{
+    /** The quota's limit for the window: the count never goes past it. */
+    limit: number
+    /** Grant nothing unless at least this many units are left (all or nothing for `need`). */
+    need: number
+    /** Units wanted: more than `need` is a lease to spend in memory; capped by what is left. */
+    want: number
+  }>
+
+export type QuotaLease = Readonly<{
+  /** Units added to the window's count for the caller: 0, or from `need` to `max(need, want)`. */
+  granted: number
+  /** The window's count after this lease (every process's grants). */
+  used: number
+}>
+
+/**
+ * Shared quota counts (governance/shared-quotas.ts): processes serving one workspace take leases
+ * of units from one count per quota and window, atomically, so their combined grants never pass
+ * the limit. Not on the request path: a process asks only when its lease runs out.
+ */
+export interface QuotaRepo {
+  /** Atomically grants `min(max(need, want), limit - used)` units, or none when fewer than `need` are left. */
+  lease(request: QuotaLeaseRequest): Promise<QuotaLease>
+  /** The window's count (0 when nothing was granted in it). */
+  used(key: QuotaWindowKey): Promise<number>
+  /** Deletes the counts of windows that started before `before`; returns how many. */
+  prune(before: number): Promise<number>
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres'
   readonly workspaces: WorkspaceRepo
   readonly log: IngestLog
   readonly profiles: ProfileRepo
   readonly processing: ProcessingRepo
+  readonly quotas: QuotaRepo
   close(): Promise<void>
 }
 

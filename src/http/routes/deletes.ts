@@ -38,7 +38,7 @@ export function deleteRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
         },
       })
     }
-    deps.governance.admit(request, workspace, [{ quota: 'delete', amount: 1 }])
+    await deps.governance.admit(request, workspace, [{ quota: 'delete', amount: 1 }])
     await deps.ingest.accept({ workspaceId: workspace.id, requestId: request.id }, [
       {
         kind: 'delete',

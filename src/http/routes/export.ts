@@ -80,7 +80,9 @@ export function exportRoutes(
       deps.governance.observe(request, workspace, ['get_user'])
       const { identifiers, fields } = parseExportRequest(bodyOf(request))
       // spec §5.1: 1,000 users a minute, counted by the identifiers asked for.
-      deps.governance.admit(request, workspace, [{ quota: 'get_user', amount: identifiers.length }])
+      await deps.governance.admit(request, workspace, [
+        { quota: 'get_user', amount: identifiers.length },
+      ])
       const byCustomer = identifiers.filter((i) => i.identifier_type === 'customer_id')
       const byId = identifiers.filter((i) => i.identifier_type !== 'customer_id')
       const found = await deps.store.profiles.findUsers(workspaceId, {

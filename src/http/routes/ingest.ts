@@ -38,7 +38,7 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       const records = parse(bodyOf(request), settings)
       if (project !== undefined) for (const r of records) withProject(r, project)
       // spec §5.1: the request's records are counted against the quota, all or none (429).
-      governance.admit(request, workspace, ingestDemands(family, records))
+      await governance.admit(request, workspace, ingestDemands(family, records))
       const admitted = governance.fairUsage(workspace, records)
       await ingest.accept({ workspaceId: workspace.id, requestId: request.id }, admitted)
       return acceptedBody(request.id)

@@ -43,7 +43,7 @@ export function mergeRoutes(root: FastifyInstance, api: FastifyInstance, deps: M
       if (readSettings(workspace.settings).identityResolution) throw new AppError('merge_disabled')
       const records = parseMerge(bodyOf(request))
       // spec §5.1: Merge is limited in user updates per minute; one pair counts as one.
-      deps.governance.admit(request, workspace, [{ quota: 'merge', amount: records.length }])
+      await deps.governance.admit(request, workspace, [{ quota: 'merge', amount: records.length }])
       await deps.ingest.accept({ workspaceId: workspace.id, requestId: request.id }, records)
       return { status: 'success', operation: 'created', request_id: request.id }
     },

@@ -23,7 +23,7 @@ export function optOutRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       deps.governance.observe(request, workspace, ['device_opt_out'])
       const payload = parseDeviceOptOut(bodyOf(request))
       // spec §5.1: Device opt-out is limited in requests per minute.
-      deps.governance.admit(request, workspace, [{ quota: 'device_opt_out', amount: 1 }])
+      await deps.governance.admit(request, workspace, [{ quota: 'device_opt_out', amount: 1 }])
       await deps.ingest.accept({ workspaceId: workspace.id, requestId: request.id }, [
         { kind: 'device_opt_out', customerId: payload.customer_id, payload },
       ])

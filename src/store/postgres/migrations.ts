@@ -188,6 +188,21 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 8,
+    name: 'shared quota counts per workspace, quota and minute (spec §5.1, several processes)',
+    sql: `
+      CREATE TABLE quota_windows (
+        workspace_id text NOT NULL,
+        quota text NOT NULL,
+        window_start bigint NOT NULL,
+        used bigint NOT NULL,
+        last_grant bigint NOT NULL,
+        PRIMARY KEY (workspace_id, quota, window_start)
+      );
+      CREATE INDEX quota_windows_by_start ON quota_windows (window_start);
+    `,
+  },
+  {
     // Declarative range partitioning on event_time (ms), one partition per UTC month, named
     // events_yYYYYmMM. postgres-store.ts creates the partition of a month before the first event of
     // it is written and drops whole partitions for retention. The primary key must contain the

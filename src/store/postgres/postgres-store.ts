@@ -34,6 +34,7 @@ import {
   type WorkspaceState,
 } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
+import { postgresQuotaRepo } from './postgres-quotas.js'
 
 export type PostgresStoreOptions = Readonly<{
   /** `postgres://user:password@host:port/database?…` (libpq-style parameters, e.g. `options`). */
@@ -1121,6 +1122,7 @@ function storeOver(pool: pg.Pool): Store {
         ),
       expireEvents: (before) => open(() => expireEvents(before)),
     },
+    quotas: postgresQuotaRepo(pool, open),
     close: async () => {
       if (closed) return
       closed = true

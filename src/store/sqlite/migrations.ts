@@ -177,6 +177,21 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 8,
+    name: 'shared quota counts per workspace, quota and minute (spec §5.1, several processes)',
+    sql: `
+      CREATE TABLE quota_windows (
+        workspace_id TEXT NOT NULL,
+        quota TEXT NOT NULL,
+        window_start INTEGER NOT NULL,
+        used INTEGER NOT NULL,
+        last_grant INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, quota, window_start)
+      ) WITHOUT ROWID;
+      CREATE INDEX quota_windows_by_start ON quota_windows (window_start);
+    `,
+  },
+  {
     version: 10,
     name: 'events by month (PostgreSQL partitions) and dashboard indexes',
     sql: `

@@ -182,4 +182,19 @@ describe('SQLite store files', () => {
     await assert.rejects(store.log.append([record(0)]), /not open/)
     await assert.rejects(store.workspaces.list(), /not open/)
   })
+
+  it('shares quota counts between stores open on one directory (two processes)', async (t) => {
+    const dir = tempDir()
+    const a = createSqliteStore({ dir, durability: 'os' })
+    const b = createSqliteStore({ dir, durability: 'os' })
+    t.after(async () => {
+      await a.close()
+      await b.close()
+    })
+    const lease = { workspaceId: 'W', quota: 'track_user', windowStart: T0, limit: 10, need: 1 }
+    assert.deepEqual(await a.quotas.lease({ ...lease, want: 6 }), { granted: 6, used: 6 })
+    assert.deepEqual(await b.quotas.lease({ ...lease, want: 6 }), { granted: 4, used: 10 })
+    assert.deepEqual(await a.quotas.lease({ ...lease, want: 1 }), { granted: 0, used: 10 })
+    assert.equal(await b.quotas.used(lease), 10)
+  })
 })

@@ -32,6 +32,7 @@ import {
   type WorkspaceState,
 } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
+import { sqliteQuotaRepo } from './sqlite-quotas.js'
 
 export type SqliteStoreOptions = Readonly<{
   /** Directory holding log.db and store.db, or ':memory:'. */
@@ -647,6 +648,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           q.eventsExpire.run(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1))
         }),
     },
+    quotas: sqliteQuotaRepo(db, attempt),
     close: () =>
       attempt(() => {
         if (closed) return
