@@ -11,7 +11,7 @@ import {
   installRateLimitHeaders,
   type Governance,
 } from './governance/governance.js'
-import { installErrorHandling } from './http/error-handler.js'
+import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js'
 import {
   createGateway,
   createWorkspaceCache,
@@ -61,6 +61,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => deps.ids.requestId(),
     bodyLimit: deps.config.bodyLimitBytes,
     return503OnClosing: false,
+    frameworkErrors: frameworkErrorHandler(),
     routerOptions: { ignoreTrailingSlash: true },
   })
   app.decorateRequest('workspace', null)
