@@ -504,7 +504,7 @@ describe('fuzzing every endpoint', { timeout: 300_000 }, () => {
           await send(
             app,
             {
-              method: endpoint.method as 'GET' | 'POST',
+              method: endpoint.method,
               url: endpoint.url,
               headers,
               ...(endpoint.method === 'POST' ? { payload: JSON.stringify(endpoint.body) } : {}),
