@@ -12,7 +12,7 @@ import {
   type Governance,
 } from './governance/governance.js'
 import { createSharedQuotaCounter } from './governance/shared-quotas.js'
-import { installErrorHandling } from './http/error-handler.js'
+import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js'
 import {
   createGateway,
   createWorkspaceCache,
@@ -65,6 +65,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => deps.ids.requestId(),
     bodyLimit: deps.config.bodyLimitBytes,
     return503OnClosing: false,
+    frameworkErrors: frameworkErrorHandler(),
     routerOptions: { ignoreTrailingSlash: true },
   })
   app.decorateRequest('workspace', null)

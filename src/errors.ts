@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'auth_undecodable',
   'auth_username_missing',
   'auth_password_missing',
+  'auth_rate_limited',
   'invalid_app_id',
   'auth_unknown_app_id',
   'key_not_set',
@@ -31,6 +32,7 @@ export const ERROR_CODES = [
   'empty_body',
   'malformed_json',
   'body_not_object',
+  'body_too_deep',
   // Quotas (spec §5.1: after the body checks, before field validation)
   'rate_limit_exceeded',
   // Field validation shared by the ingest endpoints (spec §6.1, §7.1–§7.4)
@@ -80,6 +82,8 @@ export const ERROR_CODES = [
   'admin_workspace_exists',
   // Server side
   'service_unavailable',
+  'overloaded',
+  'store_unavailable',
   'internal',
 ] as const
 

@@ -24,6 +24,8 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_MISSING_CONTENT_TYPE: 'content_type_missing',
   FST_ERR_BAD_URL: 'route_not_found',
+  // A path parameter longer than the router's maxParamLength: no route has such an id.
+  FST_ERR_MAX_PARAM_LENGTH: 'route_not_found',
 }
 
 export function routeConfig(request: FastifyRequest): RouteConfig {
@@ -53,6 +55,22 @@ export function failureBody(
       ? { message: wire.message, type: wire.type, request_id: requestId }
       : { attribute: wire.attribute, message: wire.message, type: wire.type, request_id: requestId }
   return { status: wire.status, body: { status: 'fail', error } }
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors the router raises before any route is chosen (a URL
+ * that does not decode, a path parameter past maxParamLength), answered with the same envelope.
+ * Such a request has no route, so no route config or endpoint family.
+ */
+export function frameworkErrorHandler(): (
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => void {
+  return (err, request, reply) => {
+    const { status, body } = failureBody(fromFastify(err, {}), undefined, request.id)
+    void reply.code(status).type('application/json').send(body)
+  }
 }
 
 export function installErrorHandling(app: FastifyInstance, log: Logger): void {

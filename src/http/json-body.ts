@@ -1,17 +1,45 @@
 /**
  * The request-body parser for every route: the body-level checks of spec §4.5 after the size limit
- * (which Fastify enforces per route while reading): empty body, invalid UTF-8 or JSON, and a
- * document that is not a JSON object — each with its §4.4 error.
+ * (which Fastify enforces per route while reading): empty body, invalid UTF-8 or JSON, nesting past
+ * MAX_JSON_DEPTH (Inlet's bound), and a document that is not a JSON object — each with its error.
  */
 import { isUtf8 } from 'node:buffer'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { AppError } from '../errors.js'
+
+/**
+ * Deepest nesting of arrays and objects a body may have. MoEngage keeps two levels of an object
+ * attribute (spec §8.3), so valid payloads stay far below; without a bound, a 100 KB body of `[`
+ * overflows the stack of every recursive step after JSON.parse (JSON.stringify included).
+ */
+export const MAX_JSON_DEPTH = 256
+
+/** True when `text` nests `[` / `{` (outside strings) deeper than `limit`; one linear scan. */
+export function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c)
+        i++ // backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true
+    } else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return false
+}
 
 export function parseJsonObject(body: Buffer): Record<string, unknown> {
   if (body.length === 0) throw new AppError('empty_body')
   if (!isUtf8(body)) throw new AppError('malformed_json')
   const text = body.toString('utf8')
   if (text.trim() === '') throw new AppError('empty_body')
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new AppError('body_too_deep', { params: { limit: String(MAX_JSON_DEPTH) } })
+  }
   let parsed: unknown
   try {
     parsed = JSON.parse(text)

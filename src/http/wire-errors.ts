@@ -65,6 +65,12 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     type: 'Authentication required',
     message: 'APP_SECRET missing in the authentication header',
   },
+  // Inlet's own (the spec is silent): too many failed authentications from one address.
+  auth_rate_limited: {
+    status: 429,
+    type: 'Rate Limit Exceeded',
+    message: 'Too many failed authentication attempts. Please retry later.',
+  },
   invalid_app_id: { status: 400, type: 'InvalidParams', message: 'Given app_id is invalid.' },
   auth_unknown_app_id: {
     status: 401,
@@ -133,6 +139,12 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     status: 400,
     type: 'Body type is not JSON',
     message: 'A valid JSON document is required.',
+  },
+  // Inlet's own (the spec is silent): nesting past json-body.ts MAX_JSON_DEPTH.
+  body_too_deep: {
+    status: 400,
+    type: 'Malformed JSON',
+    message: 'The JSON document is nested too deeply (at most {limit} levels).',
   },
   // spec §4.4 (overview table) and §5.1: a per-minute quota would be exceeded
   rate_limit_exceeded: {
@@ -408,6 +420,18 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     status: 503,
     type: 'Service Unavailable',
     message: 'The server is shutting down or overloaded. Please retry.',
+  },
+  // Inlet's own: load shed (ingestion lag or memory past its bound); Retry-After is sent.
+  overloaded: {
+    status: 503,
+    type: 'Service Unavailable',
+    message: 'The server is shutting down or overloaded. Please retry.',
+  },
+  // Inlet's own: the store refused the write or read (disk full, database unreachable).
+  store_unavailable: {
+    status: 503,
+    type: 'Service Unavailable',
+    message: 'The data store is unavailable. Please retry.',
   },
   internal: { status: 500, type: 'Server Error', message: SERVER_ERROR_MESSAGE },
 }
