@@ -119,6 +119,46 @@ describe('§8.1 standard attributes', () => {
     for (const internal of ['u_fn', 'u_ln', 'u_em', 'u_mb'])
       assert.equal(user?.[internal], undefined)
   })
+  it('§8.1 every friendly alias and its internal key are one attribute', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    const aliases: [string, string, unknown, unknown][] = [
+      ['name', 'u_n', 'Ann Lee', 'Anna Lee'],
+      ['first_name', 'u_fn', 'Ann', 'Anna'],
+      ['last_name', 'u_ln', 'Lee', 'Li'],
+      ['email', 'u_em', 'a@x.io', 'b@x.io'],
+      ['mobile', 'u_mb', '+911', '+912'],
+      ['gender', 'u_gd', 'F', 'female'],
+      ['birthday', 'u_bd', '1990-01-02', '1991-02-03T00:00:00Z'],
+    ]
+    // created with the internal keys, updated with the friendly ones
+    await post(TRACK, track('u1', Object.fromEntries(aliases.map(([, k, v]) => [k, v]))))
+    await post(TRACK, track('u1', Object.fromEntries(aliases.map(([f, , , v]) => [f, v]))))
+    // and the other way round
+    await post(TRACK, track('u2', Object.fromEntries(aliases.map(([f, , v]) => [f, v]))))
+    await post(TRACK, track('u2', Object.fromEntries(aliases.map(([, k, , v]) => [k, v]))))
+    for (const id of ['u1', 'u2']) {
+      const user = await getUser(id)
+      for (const [, internal] of aliases) {
+        assert.equal(Object.hasOwn(user ?? {}, internal), false, `${id}: no ${internal}`)
+      }
+      assert.deepEqual(
+        aliases.map(([f]) => user?.[f]),
+        ['Anna Lee', 'Anna', 'Li', 'b@x.io', '+912', 'female', '1991-02-03T00:00:00.000Z'],
+        id,
+      )
+    }
+  })
+  it('§8.1 birthday, created_time and last_seen given as epoch seconds or ms are datetimes', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    await post(
+      TRACK,
+      track('u1', { birthday: 631152000, created_time: '1767092989259', last_seen: 1767092989 }),
+    )
+    const user = await getUser('u1')
+    assert.equal(user?.['birthday'], '1990-01-01T00:00:00.000Z')
+    assert.equal(user?.['created_time'], '2025-12-30T11:09:49.259Z')
+    assert.equal(user?.['last_seen'], '2025-12-30T11:09:49.000Z')
+  })
   it('§8.1 create-only keys are set at creation and ignored on update', async (t) => {
     const { post, getUser, inspect } = await createTestApp(t)
     await post(
