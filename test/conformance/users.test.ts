@@ -427,6 +427,22 @@ describe('§8.6 unset_attributes', () => {
       ['first_name', 'keep'],
     )
   })
+  it('§8.6 every value type can be unset, an array as a whole', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    const values = { s: 'x', n: 5, d: '2022-01-22', b: true, list: ['a', 'b'], nums: [1, 2] }
+    await post(TRACK, track('u1', { ...values, kept: 1 }))
+    await post(
+      TRACK,
+      track(
+        'u1',
+        {},
+        { unset_attributes: Object.keys(values).map((attr) => ({ type: 'equals', attr })) },
+      ),
+    )
+    const user = await getUser('u1')
+    for (const key of Object.keys(values)) assert.equal(Object.hasOwn(user ?? {}, key), false, key)
+    assert.equal(user?.['kept'], 1)
+  })
   it('§8.6 unset wins over a value for the same attribute in the same payload', async (t) => {
     const { post, getUser } = await createTestApp(t)
     await post(TRACK, track('u1', { color: 'red' }))
