@@ -97,6 +97,38 @@ describe('§7.1 Track User', () => {
       'update_existing_only is expected to be Boolean.',
     )
   })
+  it('§4.4 a field of the wrong JSON type is 400 "<key> is expected to be <datatype>"', async (t) => {
+    const { post } = await createTestApp(t)
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ attributes: 5 }, 'attributes', 'attributes is expected to be JSON Object.'],
+      [{ attributes: ['a'] }, 'attributes', 'attributes is expected to be JSON Object.'],
+      [{ platforms: 'ANDROID' }, 'platforms', 'platforms is expected to be Array.'],
+      [
+        { attributes: { addValueToArrayField: ['a'] } },
+        'addValueToArrayField',
+        'addValueToArrayField is expected to be JSON Object.',
+      ],
+      [
+        { attributes: { removeValueFromArrayField: 'a' } },
+        'removeValueFromArrayField',
+        'removeValueFromArrayField is expected to be JSON Object.',
+      ],
+      [
+        { update_existing_only: 1 },
+        'update_existing_only',
+        'update_existing_only is expected to be Boolean.',
+      ],
+    ]
+    for (const [fields, attribute, message] of cases) {
+      const res = await post(TRACK, { type: 'customer', customer_id: 'u1', ...fields })
+      assert.equal(res.statusCode, 400, JSON.stringify(fields))
+      assert.deepEqual(
+        res.json<{ error: object }>().error,
+        { attribute, message, type: 'MissingAttributeError', request_id: requestIdOf(res) },
+        JSON.stringify(fields),
+      )
+    }
+  })
   it('§7 a wrong-case type is accepted and not processed, with the reason recorded', async (t) => {
     const { post, getUser, inspect } = await createTestApp(t)
     const res = await post(TRACK, { type: 'Customer', customer_id: 'cased', attributes: { a: 1 } })
