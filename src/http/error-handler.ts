@@ -55,6 +55,24 @@ export function failureBody(
   return { status: wire.status, body: { status: 'fail', error } }
 }
 
+/**
+ * Fastify's `frameworkErrors` option: the errors its router raises before any route or hook runs
+ * (a path that is not valid percent-encoding, a path parameter over the length limit). Such a path
+ * names no route: the JSON 404 in the standard envelope, not Fastify's own body.
+ */
+export function frameworkErrors(
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { status, body } = failureBody(
+    new AppError('route_not_found', { cause: err }),
+    undefined,
+    request.id,
+  )
+  void reply.code(status).type('application/json').send(body)
+}
+
 export function installErrorHandling(app: FastifyInstance, log: Logger): void {
   const send = (err: AppError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const config = routeConfig(request)
