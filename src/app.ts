@@ -65,8 +65,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => deps.ids.requestId(),
     bodyLimit: deps.config.bodyLimitBytes,
     return503OnClosing: false,
+    // A workspace id of any plausible length reaches the gateway and gets its §4.4 answer; only
+    // a path segment over 1 KB is refused by the router (frameworkErrors: the JSON 404).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     frameworkErrors: frameworkErrorHandler(),
-    routerOptions: { ignoreTrailingSlash: true },
   })
   app.decorateRequest('workspace', null)
   installErrorHandling(app, deps.log)

@@ -556,6 +556,20 @@ describe('gateway', () => {
     }
   })
 
+  it('answers a long unknown workspace id in the path like any unknown id (§4.4)', async (t) => {
+    const app = await createTestApp(t)
+    const long = 'L'.repeat(300)
+    for (const endpoint of ENDPOINTS.filter((e) => e.pathId)) {
+      const res = await send(app, request(endpoint, { id: long }))
+      assertFailure(res, SPEC.appMismatch, endpoint.name)
+      const both = await send(
+        app,
+        request(endpoint, { id: long, headers: { authorization: basicAuth(long, API_KEY) } }),
+      )
+      assertFailure(both, SPEC.invalidAppId, endpoint.name)
+    }
+  })
+
   it('answers 409 when the path id and ?app_id= differ', async (t) => {
     const app = await createTestApp(t)
     await addOtherWorkspace(app)
@@ -578,6 +592,10 @@ describe('gateway', () => {
       ['POST', `/v1/customer/${WORKSPACE_ID}/extra`],
       ['GET', '/v1/nothing/here'],
       ['DELETE', '/v1/nothing'],
+      // a path the router cannot decode, and a path segment over the router's 1 KB limit
+      ['POST', '/v1/customer/%E0%A4%A'],
+      ['GET', '/%'],
+      ['POST', `/v1/customer/${'A'.repeat(1025)}`],
     ] as const) {
       const res = await send(app, { method, url, headers: GOOD_HEADERS, payload: '{}' })
       assertFailure(res, SPEC.notFound, `${method} ${url}`)

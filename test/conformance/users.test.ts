@@ -97,6 +97,38 @@ describe('§7.1 Track User', () => {
       'update_existing_only is expected to be Boolean.',
     )
   })
+  it('§4.4 a field of the wrong JSON type is 400 "<key> is expected to be <datatype>"', async (t) => {
+    const { post } = await createTestApp(t)
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ attributes: 5 }, 'attributes', 'attributes is expected to be JSON Object.'],
+      [{ attributes: ['a'] }, 'attributes', 'attributes is expected to be JSON Object.'],
+      [{ platforms: 'ANDROID' }, 'platforms', 'platforms is expected to be Array.'],
+      [
+        { attributes: { addValueToArrayField: ['a'] } },
+        'addValueToArrayField',
+        'addValueToArrayField is expected to be JSON Object.',
+      ],
+      [
+        { attributes: { removeValueFromArrayField: 'a' } },
+        'removeValueFromArrayField',
+        'removeValueFromArrayField is expected to be JSON Object.',
+      ],
+      [
+        { update_existing_only: 1 },
+        'update_existing_only',
+        'update_existing_only is expected to be Boolean.',
+      ],
+    ]
+    for (const [fields, attribute, message] of cases) {
+      const res = await post(TRACK, { type: 'customer', customer_id: 'u1', ...fields })
+      assert.equal(res.statusCode, 400, JSON.stringify(fields))
+      assert.deepEqual(
+        res.json<{ error: object }>().error,
+        { attribute, message, type: 'MissingAttributeError', request_id: requestIdOf(res) },
+        JSON.stringify(fields),
+      )
+    }
+  })
   it('§7 a wrong-case type is accepted and not processed, with the reason recorded', async (t) => {
     const { post, getUser, inspect } = await createTestApp(t)
     const res = await post(TRACK, { type: 'Customer', customer_id: 'cased', attributes: { a: 1 } })
@@ -118,6 +150,46 @@ describe('§8.1 standard attributes', () => {
     assert.equal(user?.['mobile'], '+2')
     for (const internal of ['u_fn', 'u_ln', 'u_em', 'u_mb'])
       assert.equal(user?.[internal], undefined)
+  })
+  it('§8.1 every friendly alias and its internal key are one attribute', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    const aliases: [string, string, unknown, unknown][] = [
+      ['name', 'u_n', 'Ann Lee', 'Anna Lee'],
+      ['first_name', 'u_fn', 'Ann', 'Anna'],
+      ['last_name', 'u_ln', 'Lee', 'Li'],
+      ['email', 'u_em', 'a@x.io', 'b@x.io'],
+      ['mobile', 'u_mb', '+911', '+912'],
+      ['gender', 'u_gd', 'F', 'female'],
+      ['birthday', 'u_bd', '1990-01-02', '1991-02-03T00:00:00Z'],
+    ]
+    // created with the internal keys, updated with the friendly ones
+    await post(TRACK, track('u1', Object.fromEntries(aliases.map(([, k, v]) => [k, v]))))
+    await post(TRACK, track('u1', Object.fromEntries(aliases.map(([f, , , v]) => [f, v]))))
+    // and the other way round
+    await post(TRACK, track('u2', Object.fromEntries(aliases.map(([f, , v]) => [f, v]))))
+    await post(TRACK, track('u2', Object.fromEntries(aliases.map(([, k, , v]) => [k, v]))))
+    for (const id of ['u1', 'u2']) {
+      const user = await getUser(id)
+      for (const [, internal] of aliases) {
+        assert.equal(Object.hasOwn(user ?? {}, internal), false, `${id}: no ${internal}`)
+      }
+      assert.deepEqual(
+        aliases.map(([f]) => user?.[f]),
+        ['Anna Lee', 'Anna', 'Li', 'b@x.io', '+912', 'female', '1991-02-03T00:00:00.000Z'],
+        id,
+      )
+    }
+  })
+  it('§8.1 birthday, created_time and last_seen given as epoch seconds or ms are datetimes', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    await post(
+      TRACK,
+      track('u1', { birthday: 631152000, created_time: '1767092989259', last_seen: 1767092989 }),
+    )
+    const user = await getUser('u1')
+    assert.equal(user?.['birthday'], '1990-01-01T00:00:00.000Z')
+    assert.equal(user?.['created_time'], '2025-12-30T11:09:49.259Z')
+    assert.equal(user?.['last_seen'], '2025-12-30T11:09:49.000Z')
   })
   it('§8.1 create-only keys are set at creation and ignored on update', async (t) => {
     const { post, getUser, inspect } = await createTestApp(t)
@@ -386,6 +458,22 @@ describe('§8.6 unset_attributes', () => {
         .sort(),
       ['first_name', 'keep'],
     )
+  })
+  it('§8.6 every value type can be unset, an array as a whole', async (t) => {
+    const { post, getUser } = await createTestApp(t)
+    const values = { s: 'x', n: 5, d: '2022-01-22', b: true, list: ['a', 'b'], nums: [1, 2] }
+    await post(TRACK, track('u1', { ...values, kept: 1 }))
+    await post(
+      TRACK,
+      track(
+        'u1',
+        {},
+        { unset_attributes: Object.keys(values).map((attr) => ({ type: 'equals', attr })) },
+      ),
+    )
+    const user = await getUser('u1')
+    for (const key of Object.keys(values)) assert.equal(Object.hasOwn(user ?? {}, key), false, key)
+    assert.equal(user?.['kept'], 1)
   })
   it('§8.6 unset wins over a value for the same attribute in the same payload', async (t) => {
     const { post, getUser } = await createTestApp(t)

@@ -62,7 +62,7 @@ function report(r: LogRecord, o: RecordOutcomeRow | undefined, cursor: number): 
     index: r.index,
     kind: r.kind,
     customer_id: r.customerId,
-    payload: JSON.parse(r.payload) as unknown, // written as JSON by ingest/accept.ts
+    payload: parseOr(r.payload, r.payload), // JSON written by ingest/accept.ts
   }
   if (o !== undefined) return { ...outcomeReport(o), ...base }
   return { ...base, outcome: r.seq <= cursor ? 'applied' : 'pending' }
@@ -71,8 +71,25 @@ function report(r: LogRecord, o: RecordOutcomeRow | undefined, cursor: number): 
 function outcomeReport(o: RecordOutcomeRow): RecordReport {
   const base = { index: o.index, kind: o.kind, customer_id: null, outcome: o.outcome }
   return o.outcome === 'applied'
-    ? { ...base, notes: JSON.parse(o.reason) as string[] } // processor.ts writes a JSON array
+    ? { ...base, notes: notesOf(o.reason) } // processor.ts writes a JSON array of strings
     : { ...base, reason: o.reason }
+}
+
+/**
+ * A stored record that is not the JSON it should be (a damaged log: the very records that end up
+ * `dead`) is shown as its text instead of failing the whole report.
+ */
+function parseOr(text: string, fallback: unknown): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return fallback
+  }
+}
+
+function notesOf(text: string): string[] {
+  const notes = parseOr(text, [text])
+  return Array.isArray(notes) ? notes.map(String) : [text]
 }
 
 export function requestRoutes(api: FastifyInstance, deps: Readonly<{ store: Store }>): void {

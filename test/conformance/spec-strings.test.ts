@@ -1,0 +1,102 @@
+/**
+ * Every `type` and `message` of the error catalogue (src/http/wire-errors.ts, with its per-endpoint
+ * overrides) is, character for character, a string of the spec — except the codes pinned below as
+ * Inlet's own, for conditions the spec documents no string for (docs/errors.md says so for each).
+ * Runs against `../shared/reference/moengage-data-api.md` when that file is present.
+ */
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync } from 'node:fs'
+import { it } from 'node:test'
+import { ERROR_CODES, type ErrorCode } from '../../src/errors.js'
+import { OVERRIDES, WIRE_ERRORS, type WireError } from '../../src/http/wire-errors.js'
+
+const SPEC_URL = new URL('../../../shared/reference/moengage-data-api.md', import.meta.url)
+
+/** Codes whose message (and, where marked, type) the spec does not document: Inlet's wording. */
+const INLET_OWN: Readonly<Partial<Record<ErrorCode, 'message' | 'both'>>> = {
+  method_not_allowed: 'both', // the File-import page's 405 text, in the standard envelope
+  action_empty: 'message', // Bulk's string without its stray apostrophe, for Create Event
+  device_id_missing: 'message',
+  bulk_type_invalid: 'message',
+  export_identifier_invalid: 'message',
+  merge_data_missing: 'message',
+  merge_data_empty: 'message',
+  merge_data_limit: 'message',
+  merge_disabled: 'message',
+  merge_not_found: 'both',
+  delete_identity_type_invalid: 'message',
+  opt_out_action_invalid: 'message',
+  opt_out_user_type_invalid: 'message',
+  project_code_invalid: 'message',
+  unset_attributes_invalid: 'message',
+  request_not_found: 'both',
+  admin_unauthorized: 'message',
+  admin_invalid_input: 'message',
+  admin_workspace_not_found: 'both',
+  admin_workspace_exists: 'both',
+  service_unavailable: 'both',
+}
+
+/** `{placeholder}` templates match any text in their place. */
+function matcher(template: string): (s: string) => boolean {
+  if (!template.includes('{')) return (s) => s === template
+  const pattern = template
+    .split(/\{\w+\}/)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.+')
+  const re = new RegExp(`^${pattern}$`)
+  return (s) => re.test(s)
+}
+
+it('every catalogue type and message is a string of the spec, unless pinned as Inlet’s own', (t) => {
+  if (!existsSync(SPEC_URL)) {
+    t.skip('the spec is not beside the repository')
+    return
+  }
+  // Inline code spans of the spec, fenced blocks removed first so spans pair up.
+  const spec = readFileSync(SPEC_URL, 'utf8').replace(/```[\s\S]*?```/g, '')
+  const spans = [...spec.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? '')
+  // JSON bodies quoted inline (e.g. Delete's 400) hold their strings as JSON values.
+  const values = spans.flatMap((s) => [...s.matchAll(/"([^"]*)"/g)].map((m) => m[1] ?? ''))
+  const inSpec = (template: string): boolean => {
+    const matches = matcher(template)
+    return spans.some(matches) || values.some(matches)
+  }
+  const missing: string[] = []
+  const wires: [string, ErrorCode, Partial<WireError>][] = [
+    ...ERROR_CODES.map((code): [string, ErrorCode, Partial<WireError>] => [
+      '',
+      code,
+      WIRE_ERRORS[code],
+    ]),
+    ...Object.entries(OVERRIDES).flatMap(([family, overrides]) =>
+      Object.entries(overrides ?? {}).map(
+        ([code, wire]): [string, ErrorCode, Partial<WireError>] => [
+          `${family}/`,
+          code as ErrorCode, // keys of a Partial<Record<ErrorCode, …>>
+          wire,
+        ],
+      ),
+    ),
+  ]
+  for (const [family, code, wire] of wires) {
+    const own = INLET_OWN[code]
+    if (wire.type !== undefined && own !== 'both' && !inSpec(wire.type)) {
+      missing.push(`${family}${code} type ${JSON.stringify(wire.type)}`)
+    }
+    if (wire.message !== undefined && own === undefined && !inSpec(wire.message)) {
+      missing.push(`${family}${code} message ${JSON.stringify(wire.message)}`)
+    }
+  }
+  assert.deepEqual(missing, [])
+  // Every pinned code is still one of Inlet's own: a code the spec now documents must be unpinned.
+  const stale = Object.entries(INLET_OWN).filter(([code, own]) => {
+    const wire = WIRE_ERRORS[code as ErrorCode]
+    if (/^\{\w+\}$/.test(wire.message)) return false // a bare placeholder matches anything
+    return own === 'both' ? inSpec(wire.type) && inSpec(wire.message) : inSpec(wire.message)
+  })
+  assert.deepEqual(
+    stale.map(([code]) => code),
+    [],
+  )
+})
