@@ -58,7 +58,7 @@ export type SharedQuotaCounterDeps = Readonly<{
 }>
 
 export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCounter {
-  const slots = new Map<string, Slot>()
+  const slots = new Map<string, Map<QuotaName, Slot>>()
   const background = new Set<Promise<void>>()
   const onError = deps.onError ?? (() => undefined)
   let closed = false
@@ -71,8 +71,12 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
 
   function slotOf(workspaceId: string, quota: QuotaName, limit: number, nowMs: number): Slot {
     const windowStart = windowStartOf(nowMs)
-    const id = `${workspaceId}\u0000${quota}`
-    let slot = slots.get(id)
+    let ofWorkspace = slots.get(workspaceId)
+    if (ofWorkspace === undefined) {
+      ofWorkspace = new Map()
+      slots.set(workspaceId, ofWorkspace)
+    }
+    let slot = ofWorkspace.get(quota)
     if (slot === undefined || slot.key.windowStart !== windowStart) {
       slot = {
         key: { workspaceId, quota, windowStart },
@@ -83,7 +87,7 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
         prefetch: false,
         active: false,
       }
-      slots.set(id, slot)
+      ofWorkspace.set(quota, slot)
       if (windowStart > prunedWindow && !closed) {
         // Once per window and process: the counts of windows before the previous one go.
         prunedWindow = windowStart
