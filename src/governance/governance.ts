@@ -92,7 +92,12 @@ export function createGovernance(deps: {
       request.rateLimit = counter.peek(workspace.id, quotas, limitsOf(workspace), deps.clock.now())
     },
     admit(request, workspace, demands) {
-      const decision = counter.take(workspace.id, demands, limitsOf(workspace), deps.clock.now())
+      const decision = counter.take(
+        workspace.id,
+        byQuota(demands),
+        limitsOf(workspace),
+        deps.clock.now(),
+      )
       if (decision instanceof Promise) return decision.then((d) => settle(request, d))
       settle(request, decision)
       return undefined
@@ -104,6 +109,16 @@ export function createGovernance(deps: {
     },
     close: () => counter.close?.() ?? Promise.resolve(),
   }
+}
+
+/** One demand per quota (two on one quota would each be checked alone, then both taken). */
+function byQuota(demands: readonly Demand[]): readonly Demand[] {
+  if (demands.length < 2) return demands
+  const sums = new Map<QuotaName, number>()
+  for (const d of demands) sums.set(d.quota, (sums.get(d.quota) ?? 0) + d.amount)
+  return sums.size === demands.length
+    ? demands
+    : [...sums].map(([quota, amount]) => ({ quota, amount }))
 }
 
 function settle(request: FastifyRequest, decision: Decision): void {
