@@ -149,7 +149,7 @@ export function startInlet(options: InletOptions): Promise<Child> {
       INLET_DATA_DIR: options.dataDir,
       INLET_WORKSPACE_ID: options.workspaceId,
       INLET_DATA_API_KEY: options.apiKey,
-      // Not read by Inlet yet; once rate limiting exists the benchmark must not be throttled.
+      // Quotas off unless --inlet-env INLET_RATE_LIMITS=on (run.ts then raises them all).
       INLET_RATE_LIMITS: 'off',
       INLET_DURABILITY: 'fsync',
       ...options.env,

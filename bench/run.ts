@@ -15,6 +15,7 @@ import { compactLog, measureDisk, type DiskReport } from './disk.js'
 import { bulkBody, eventBody, userBody, type BulkBody } from './payloads.js'
 import { ROOT, inletEntry, sampleRss, startBaseline, startInlet, type Child } from './processes.js'
 import { formatSummary, summarise, type ProfileSummary } from './profile.js'
+import { MAX_QUOTA, QUOTA_NAMES } from '../src/governance/quotas.js'
 
 const env = process.env
 const { values: flags } = parseArgs({
@@ -55,6 +56,13 @@ const INLET_ENV: Record<string, string> = Object.fromEntries(
     .filter((kv) => kv.includes('='))
     .map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), kv.slice(kv.indexOf('=') + 1).trim()]),
 )
+/**
+ * With `--inlet-env INLET_RATE_LIMITS=on` quotas are enforced (the default here is off): the
+ * workspace's quotas are then raised to the most allowed, through the admin API, so the load is
+ * counted like real traffic (leases, headers) but never refused.
+ */
+const RATE_LIMITED = ['true', '1', 'on', 'yes'].includes(INLET_ENV['INLET_RATE_LIMITS'] ?? 'off')
+const BENCH_ADMIN_TOKEN = INLET_ENV['INLET_ADMIN_TOKEN'] ?? 'bench-admin-token-0123456789'
 const DRAIN_TIMEOUT_MS = 120_000
 const ONLY = (flags.scenarios ?? env['BENCH_SCENARIOS'])?.split(',').map((s) => s.trim())
 const RESULTS = join(ROOT, 'bench', 'results')
@@ -241,10 +249,23 @@ async function runBaseline(loads: readonly (keyof typeof LOADS)[]): Promise<Scen
   return out
 }
 
+/** Every quota of the bench workspace at its most (admin API), so nothing is refused. */
+async function raiseQuotas(url: string): Promise<void> {
+  const res = await fetch(`${url}/inlet/v1/admin/workspaces/${WORKSPACE_ID}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      limits: Object.fromEntries(QUOTA_NAMES.map((name) => [name, MAX_QUOTA])),
+    }),
+  })
+  if (res.status !== 200) throw new Error(`raising the quotas: ${res.status} ${await res.text()}`)
+}
+
 async function runInlet(key: keyof typeof LOADS): Promise<ScenarioReport> {
   const load = LOADS[key]
   const dataDir = mkdtempSync(join(tmpdir(), `inlet-bench-${key}-`))
-  const options = { dataDir, workspaceId: WORKSPACE_ID, apiKey: API_KEY, env: INLET_ENV }
+  const inletEnv = RATE_LIMITED ? { ...INLET_ENV, INLET_ADMIN_TOKEN: BENCH_ADMIN_TOKEN } : INLET_ENV
+  const options = { dataDir, workspaceId: WORKSPACE_ID, apiKey: API_KEY, env: inletEnv }
   const profileName = `inlet-${key}.cpuprofile`
   const inlet: Child = await startInlet({
     ...options,
@@ -255,6 +276,7 @@ async function runInlet(key: keyof typeof LOADS): Promise<ScenarioReport> {
   const rss = sampleRss(inlet.pid)
   let report: ScenarioReport
   try {
+    if (RATE_LIMITED) await raiseQuotas(inlet.url)
     const processing = (await health(inlet.url)).processor.enabled
     if (WARMUP_SECONDS > 0) {
       await fire(inlet.url, load, WARMUP_SECONDS)

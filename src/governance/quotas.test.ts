@@ -260,6 +260,64 @@ describe('quotas through the app', () => {
     assertRefused(await ask(1), 3, '59')
   })
 
+  // Merge counts pairs; Delete and Device opt-out count requests (spec §5.1).
+  const PER_REQUEST: readonly {
+    name: string
+    quota: string
+    url: string
+    body: (i: number) => unknown
+    amount: number
+  }[] = [
+    {
+      name: 'Merge Users',
+      quota: 'merge',
+      url: `/v1/customer/merge?app_id=${WORKSPACE_ID}`,
+      body: (i) => ({ merge_data: [{ merged_user: `old-${i}`, retained_user: `new-${i}` }] }),
+      amount: 1,
+    },
+    {
+      name: 'Delete Users',
+      quota: 'delete',
+      url: `/v1/customer/delete?app_id=${WORKSPACE_ID}`,
+      body: (i) => ({ identity_type: 'customer_id', identity_value: `user-d${i}` }),
+      amount: 1,
+    },
+    {
+      name: 'Device Opt-out',
+      quota: 'device_opt_out',
+      url: `/v1/devices/manage?app_id=${WORKSPACE_ID}`,
+      body: (i) => ({
+        user_identifier_type: 'customer_id',
+        user_identifier_value: `user-d${i}`,
+        action_type: 'block',
+        device_identifiers: [{ push_id: `p-d${i}` }],
+      }),
+      amount: 1,
+    },
+  ]
+  for (const endpoint of PER_REQUEST) {
+    it(`${endpoint.name}: the last one inside the window is accepted, the next refused, reset next window`, async (t) => {
+      const app = await withLimits(t, { [endpoint.quota]: 2 })
+      for (let i = 0; i < 4; i++) await app.post(`/v1/customer/${WORKSPACE_ID}`, customer(`d${i}`))
+      await app.drain() // Delete Users needs its users to exist
+      const before = await logged(app)
+      for (const [i, remaining] of ['1', '0'].entries()) {
+        const res = await app.post(endpoint.url, endpoint.body(i))
+        assert.equal(res.statusCode, 200, res.body)
+        assert.deepEqual(limitHeaders(res), { limit: '2; w=60', remaining, reset: '59' })
+      }
+      app.clock.advance(40_200) // 18.8 s left
+      const refused = await app.post(endpoint.url, endpoint.body(2))
+      assertRefused(refused, 2, '19')
+      assert.deepEqual(limitHeaders(refused), { limit: '2; w=60', remaining: '0', reset: '18' })
+      assert.equal(await logged(app), before + 2, 'nothing of the refused request is stored')
+      app.clock.set(START_TIME + 120_000) // two windows later
+      const next = await app.post(endpoint.url, endpoint.body(3))
+      assert.equal(next.statusCode, 200, next.body)
+      assert.deepEqual(limitHeaders(next), { limit: '2; w=60', remaining: '1', reset: '59' })
+    })
+  }
+
   it('sends the headers on a validation failure too, without counting it', async (t) => {
     const app = await withLimits(t, { track_user: 3 })
     const res = await app.post(`/v1/customer/${WORKSPACE_ID}`, { type: 'customer' })

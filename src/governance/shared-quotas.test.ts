@@ -49,7 +49,11 @@ describe('createSharedQuotaCounter', () => {
     const { quotas } = sharedRepo(t)
     const shared = counterOver(t, quotas)
     const memory = createMemoryQuotaCounter()
-    const limits = effectiveLimits({ track_user: 120, bulk_users: 90, bulk_events: 60 })
+    // The operator may change a limit within a window: lowered below what was taken, raised again.
+    const limitSets = [
+      effectiveLimits({ track_user: 120, bulk_users: 90, bulk_events: 60 }),
+      effectiveLimits({ track_user: 30, bulk_users: 90, bulk_events: 20 }),
+    ]
     let seed = 7
     const random = (n: number) => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
@@ -65,6 +69,7 @@ describe('createSharedQuotaCounter', () => {
               { quota: 'bulk_users', amount: random(6) },
               { quota: 'bulk_events', amount: random(5) },
             ]
+      const limits = limitSets[random(10) < 8 ? 0 : 1] ?? effectiveLimits({})
       const expected = memory.take('W', demands, limits, now)
       const actual = await shared.take('W', demands, limits, now)
       assert.deepEqual(actual, expected, `take ${i}: ${JSON.stringify(demands)}`)

@@ -58,7 +58,7 @@ export type SharedQuotaCounterDeps = Readonly<{
 }>
 
 export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCounter {
-  const slots = new Map<string, Slot>()
+  const slots = new Map<string, Map<QuotaName, Slot>>()
   const background = new Set<Promise<void>>()
   const onError = deps.onError ?? (() => undefined)
   let closed = false
@@ -71,8 +71,12 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
 
   function slotOf(workspaceId: string, quota: QuotaName, limit: number, nowMs: number): Slot {
     const windowStart = windowStartOf(nowMs)
-    const id = `${workspaceId}\u0000${quota}`
-    let slot = slots.get(id)
+    let ofWorkspace = slots.get(workspaceId)
+    if (ofWorkspace === undefined) {
+      ofWorkspace = new Map()
+      slots.set(workspaceId, ofWorkspace)
+    }
+    let slot = ofWorkspace.get(quota)
     if (slot === undefined || slot.key.windowStart !== windowStart) {
       slot = {
         key: { workspaceId, quota, windowStart },
@@ -83,21 +87,26 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
         prefetch: false,
         active: false,
       }
-      slots.set(id, slot)
+      ofWorkspace.set(quota, slot)
       if (windowStart > prunedWindow && !closed) {
         // Once per window and process: the counts of windows before the previous one go.
         prunedWindow = windowStart
         track(deps.quotas.prune(windowStart - WINDOW_MS).then(() => undefined, onError))
       }
     }
-    if (limit !== slot.limit) {
-      slot.limit = limit
-      // A lowered limit: what this process spent plus everyone else's count must stay within it.
-      if (limit < slot.seenUsed)
-        slot.lease = Math.max(0, Math.min(slot.lease, limit - (slot.seenUsed - slot.lease)))
-    }
+    slot.limit = limit // the workspace's limit may change within a window
     return slot
   }
+
+  /**
+   * Units of the lease this process may spend: all of it, unless the limit was lowered below the
+   * window's count, when what it spent plus everyone else's count must stay within the new limit
+   * (the lease is kept whole in case the limit is raised again).
+   */
+  const spendable = (slot: Slot): number =>
+    slot.limit >= slot.seenUsed
+      ? slot.lease
+      : Math.max(0, Math.min(slot.lease, slot.limit - (slot.seenUsed - slot.lease)))
 
   /** Units the store may still grant, as far as the last count seen says (an upper bound). */
   const poolLeft = (slot: Slot): number => Math.max(0, slot.limit - slot.seenUsed)
@@ -106,7 +115,7 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
     return {
       quota: slot.key.quota as QuotaName, // slots are made from QuotaName keys only
       limit: slot.limit,
-      remaining: slot.lease + poolLeft(slot),
+      remaining: spendable(slot) + poolLeft(slot),
       windowStart: slot.key.windowStart,
       resetMs: slot.key.windowStart + WINDOW_MS - nowMs,
     }
@@ -123,7 +132,7 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
   function serve(slot: Slot): void {
     for (;;) {
       const head = slot.waiters[0]
-      if (head === undefined || head.need > slot.lease) return
+      if (head === undefined || head.need > spendable(slot)) return
       slot.lease -= head.need
       slot.waiters.shift()
       head.settle(true)
@@ -134,7 +143,7 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
   function refuseHopeless(slot: Slot): void {
     const keep: Waiter[] = []
     for (const w of slot.waiters) {
-      if (w.need - slot.lease > poolLeft(slot)) w.settle(false)
+      if (w.need - spendable(slot) > poolLeft(slot)) w.settle(false)
       else keep.push(w)
     }
     slot.waiters = keep
@@ -153,8 +162,8 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
         const head = slot.waiters[0]
         if (head === undefined && !slot.prefetch) return
         slot.prefetch = false
-        const need = head === undefined ? 1 : head.need - slot.lease
-        const queued = slot.waiters.reduce((sum, w) => sum + w.need, 0) - slot.lease
+        const need = head === undefined ? 1 : head.need - spendable(slot)
+        const queued = slot.waiters.reduce((sum, w) => sum + w.need, 0) - spendable(slot)
         const want = Math.max(need, queued, chunkOf(slot))
         let granted: number
         try {
@@ -188,7 +197,7 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
 
   /** After a take from memory: fetch the next lease in the background when this one runs low. */
   function topUp(slot: Slot): void {
-    if (slot.lease * 2 < chunkOf(slot) && poolLeft(slot) > 0 && !slot.active) {
+    if (spendable(slot) * 2 < chunkOf(slot) && poolLeft(slot) > 0 && !slot.active) {
       slot.prefetch = true
       kick(slot)
     }
@@ -215,7 +224,7 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
     const waits: Promise<boolean>[] = []
     const waited: { slot: Slot; units: number }[] = []
     for (const { demand, slot } of parts) {
-      if (demand.amount <= slot.lease && slot.waiters.length === 0) {
+      if (demand.amount <= spendable(slot) && slot.waiters.length === 0) {
         slot.lease -= demand.amount
         held.push({ slot, units: demand.amount })
       } else {
@@ -258,14 +267,16 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
       }))
       const counted = parts.filter((p) => p.demand.amount > 0)
       // The hot path: every demand fits in this process's lease, and nobody is queued before it.
-      if (counted.every((p) => p.demand.amount <= p.slot.lease && p.slot.waiters.length === 0)) {
+      if (
+        counted.every((p) => p.demand.amount <= spendable(p.slot) && p.slot.waiters.length === 0)
+      ) {
         for (const { demand, slot } of counted) slot.lease -= demand.amount
         for (const { slot } of counted) topUp(slot)
         return { allowed: true, status: fewest(parts.map((p) => statusOf(p.slot, nowMs))) }
       }
       // Refused from memory: the window's last count seen leaves too little for some demand.
       for (const { demand, slot } of counted) {
-        if (demand.amount > slot.lease + poolLeft(slot)) {
+        if (demand.amount > spendable(slot) + poolLeft(slot)) {
           return { allowed: false, status: statusOf(slot, nowMs) }
         }
       }

@@ -223,6 +223,49 @@ describe('admin API: operations', () => {
     assert.deepEqual(stored?.settings['quotas'], { track_user: 7 })
   })
 
+  it('toggles strict bulk mode and identity resolution; the Data API follows at once', async (t) => {
+    const app = await adminApp(t)
+    const settings = async (value: Record<string, unknown>) => {
+      const res = await admin(app, 'POST', WS_URL, { settings: value })
+      assert.equal(res.statusCode, 200, res.body)
+      return res.json<{ workspace: { settings: Record<string, unknown> } }>().workspace.settings
+    }
+    // spec §7.3: one element without customer_id — skipped when lenient, the request refused when strict
+    const bulk = async () =>
+      (
+        await app.post(`/v1/transition/${WORKSPACE_ID}`, {
+          type: 'transition',
+          elements: [
+            { type: 'customer', customer_id: 'john', attributes: {} },
+            { type: 'customer', attributes: {} },
+          ],
+        })
+      ).statusCode
+    // spec §6.2: with Identity Resolution on, an email identifies the user without a customer_id
+    const byEmail = async () =>
+      (
+        await app.post(`/v1/customer/${WORKSPACE_ID}`, {
+          type: 'customer',
+          attributes: { email: 'jo@example.com' },
+        })
+      ).statusCode
+    assert.deepEqual([await bulk(), await byEmail()], [200, 400])
+
+    assert.equal(
+      (await settings({ bulkStrictElementValidation: true }))['bulkStrictElementValidation'],
+      true,
+    )
+    assert.deepEqual([await bulk(), await byEmail()], [400, 400])
+    assert.equal((await settings({ identityResolution: true }))['identityResolution'], true)
+    assert.deepEqual([await bulk(), await byEmail()], [400, 200])
+    const off = await settings({ bulkStrictElementValidation: false, identityResolution: false })
+    assert.deepEqual(
+      [off['bulkStrictElementValidation'], off['identityResolution']],
+      [false, false],
+    )
+    assert.deepEqual([await bulk(), await byEmail()], [200, 400])
+  })
+
   it('refuses bad input with the field at fault, changing nothing', async (t) => {
     const app = await adminApp(t)
     const cases: [unknown, string, string][] = [
