@@ -6,10 +6,16 @@
 import type { FastifyInstance } from 'fastify'
 import type { Ingest } from '../../ingest/accept.js'
 import type { Processor } from '../../processor/processor.js'
+import type { LoadShedder } from '../load-shedding.js'
 
 export function healthRoutes(
   app: FastifyInstance,
-  deps: Readonly<{ ingest: Ingest; processor: Processor; processorEnabled: boolean }>,
+  deps: Readonly<{
+    ingest: Ingest
+    processor: Processor
+    processorEnabled: boolean
+    shedder?: LoadShedder
+  }>,
 ): void {
   app.get('/healthz', async () => {
     const lag = await deps.processor.lag()
@@ -18,6 +24,10 @@ export function healthRoutes(
       lag: { records: lag.records, oldest_ms: lag.oldestMs },
       ingest: deps.ingest.stats(),
       processor: { enabled: deps.processorEnabled, ...deps.processor.stats() },
+      memory: { rss_bytes: process.memoryUsage.rss() },
+      ...(deps.shedder === undefined
+        ? {}
+        : { shedding: { active: deps.shedder.last().shedding, shed: deps.shedder.shed() } }),
     }
   })
 }
