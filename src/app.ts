@@ -103,7 +103,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const gateway = createGateway({ store: deps.store, isClosing, clock, cache, authFailures })
   await app.register((api, _opts, done) => {
     // Shed before anything else is done for the request (docs/errors.md `overloaded`).
-    api.addHook('onRequest', async () => shedder.check())
+    api.addHook('onRequest', (_request, _reply, done) => {
+      try {
+        shedder.check()
+        done()
+      } catch (err) {
+        done(err as Error) // check() throws only AppError
+      }
+    })
     api.addHook('onRequest', gateway)
     installRateLimitHeaders(api)
     ingestRoutes(app, api, { ingest: deps.ingest, config: deps.config, governance })
