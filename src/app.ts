@@ -1,6 +1,7 @@
 /**
- * createApp: the Fastify application — error handling, the JSON body parser, the gateway scope
- * with its quotas, the admin API (only with an admin token) and every route. No I/O of its own: the store, ingest and processor come in as dependencies, so
+ * createApp: the Fastify application — error handling, the JSON body parser, the HTTP server's
+ * limits against slow and oversized clients, load shedding, failed-auth limiting, the gateway
+ * scope with its quotas, the admin API (only with an admin token) and every route. No I/O of its own: the store, ingest and processor come in as dependencies, so
  * tests drive it in-process with `app.inject()`.
  */
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -20,6 +21,8 @@ import {
   type WorkspaceCache,
 } from './http/gateway.js'
 import { installJsonBodyParser } from './http/json-body.js'
+import { createAuthFailureLimiter } from './http/auth-failures.js'
+import { createLoadShedder } from './http/load-shedding.js'
 import { adminRoutes } from './http/routes/admin.js'
 import { deleteRoutes } from './http/routes/deletes.js'
 import { exportRoutes } from './http/routes/export.js'
@@ -60,6 +63,7 @@ export type AppDeps = Readonly<{
 }>
 
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const limits = deps.config.http
   const app = Fastify({
     logger: false,
     genReqId: () => deps.ids.requestId(),
@@ -69,17 +73,35 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     // a path segment over 1 KB is refused by the router (frameworkErrors: the JSON 404).
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     frameworkErrors: frameworkErrorHandler(),
+    // Slow and oversized clients are cut off by Node itself (docs/config.md): headers within
+    // headersTimeout (slowloris), the whole request within requestTimeout (slow bodies), headers
+    // up to maxHeaderSize (431). Node checks the timeouts every connectionsCheckingInterval.
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+      requestTimeout: limits.requestTimeoutMs,
+      maxHeaderSize: limits.maxHeaderBytes,
+      connectionsCheckingInterval: 1_000,
+    },
   })
   app.decorateRequest('workspace', null)
   installErrorHandling(app, deps.log)
   installJsonBodyParser(app)
+  const clock = deps.clock ?? systemClock
+  const authFailures = createAuthFailureLimiter({ ...deps.config.authFailures, clock })
+  const shedder = createLoadShedder({
+    ...deps.config.shed,
+    lag: async () => (await deps.processor.lag()).records,
+    clock,
+  })
   healthRoutes(app, {
     ingest: deps.ingest,
     processor: deps.processor,
     processorEnabled: deps.config.processor.enabled,
     role: deps.config.role,
+    shedder,
   })
-  const clock = deps.clock ?? systemClock
   const isClosing = deps.isClosing ?? (() => false)
   // spec §5.1: one combined quota for every process on this store (governance/shared-quotas.ts).
   const governance =
@@ -95,9 +117,18 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', () => governance.close())
   // One cache for both gateways; the admin API's changes drop their workspace from it at once.
   const cache = deps.workspaceCache ?? createWorkspaceCache({ store: deps.store, clock })
-  testConnectionRoutes(app, { store: deps.store, clock })
-  const gateway = createGateway({ store: deps.store, isClosing, clock, cache })
+  testConnectionRoutes(app, { store: deps.store, clock, authFailures })
+  const gateway = createGateway({ store: deps.store, isClosing, clock, cache, authFailures })
   await app.register((api, _opts, done) => {
+    // Shed before anything else is done for the request (docs/errors.md `overloaded`).
+    api.addHook('onRequest', (_request, _reply, done) => {
+      try {
+        shedder.check()
+        done()
+      } catch (err) {
+        done(err as Error) // check() throws only AppError
+      }
+    })
     api.addHook('onRequest', gateway)
     installRateLimitHeaders(api)
     ingestRoutes(app, api, { ingest: deps.ingest, config: deps.config, governance })
@@ -118,7 +149,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     })
     done()
   })
-  const inletGateway = createGateway({ store: deps.store, isClosing, clock, cache }, 'inlet')
+  const inletGateway = createGateway(
+    { store: deps.store, isClosing, clock, cache, authFailures },
+    'inlet',
+  )
   await app.register((api, _opts, done) => {
     api.addHook('onRequest', inletGateway)
     requestRoutes(api, { store: deps.store })
@@ -133,7 +167,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       ids: deps.ids,
     })
     await app.register((api, _opts, done) => {
-      adminRoutes(api, { workspaces, adminToken, isClosing })
+      adminRoutes(api, { workspaces, adminToken, isClosing, authFailures })
       done()
     })
   }

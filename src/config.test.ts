@@ -85,7 +85,7 @@ describe('docs/config.md', () => {
       assert.doesNotThrow(() => loadConfig({ [name]: String(max) }), `${name}=${max}`)
       checked++
     }
-    assert.equal(checked, 12, 'every whole-number setting documents its range')
+    assert.equal(checked, 21, 'every whole-number setting documents its range')
   })
 
   it('lists values of enumerated settings that the parsers accept', () => {
@@ -143,6 +143,14 @@ describe('loadConfig', () => {
       bootstrap: { workspaceName: 'Default workspace' },
       rateLimits: true,
       adminToken: undefined,
+      authFailures: { perMinute: 30, blockSeconds: 60 },
+      shed: { lagRecords: 500_000, rssMb: 1_024, retryAfterSeconds: 5 },
+      http: {
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+        maxHeaderBytes: 16_384,
+        keepAliveTimeoutMs: 72_000,
+      },
     })
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.processor))
   })
@@ -174,6 +182,15 @@ describe('loadConfig', () => {
       INLET_WORKSPACE_NAME: 'Shop',
       INLET_RATE_LIMITS: 'off',
       INLET_ADMIN_TOKEN: 'admin-token-0123456789',
+      INLET_AUTH_FAILURES_PER_MINUTE: '0',
+      INLET_AUTH_BLOCK_SECONDS: '5',
+      INLET_SHED_LAG_RECORDS: '10',
+      INLET_SHED_RSS_MB: '0',
+      INLET_SHED_RETRY_AFTER_SECONDS: '2',
+      INLET_HEADERS_TIMEOUT_MS: '2000',
+      INLET_REQUEST_TIMEOUT_MS: '3000',
+      INLET_MAX_HEADER_BYTES: '4096',
+      INLET_KEEP_ALIVE_TIMEOUT_MS: '5000',
     })
     assert.deepEqual(config, {
       role: 'api',
@@ -201,6 +218,14 @@ describe('loadConfig', () => {
       bootstrap: { workspaceId: 'ABCD1234', dataApiKey: 'secret-key-123', workspaceName: 'Shop' },
       rateLimits: false,
       adminToken: 'admin-token-0123456789',
+      authFailures: { perMinute: 0, blockSeconds: 5 },
+      shed: { lagRecords: 10, rssMb: 0, retryAfterSeconds: 2 },
+      http: {
+        headersTimeoutMs: 2000,
+        requestTimeoutMs: 3000,
+        maxHeaderBytes: 4096,
+        keepAliveTimeoutMs: 5000,
+      },
     })
   })
 
@@ -253,6 +278,15 @@ describe('loadConfig', () => {
     INLET_WORKSPACE_NAME: [''],
     INLET_RATE_LIMITS: ['sometimes', 'OFF', ''],
     INLET_ADMIN_TOKEN: ['short', 'has a space in it ok', ''],
+    INLET_AUTH_FAILURES_PER_MINUTE: ['-1', 'many'],
+    INLET_AUTH_BLOCK_SECONDS: ['0', '86401'],
+    INLET_SHED_LAG_RECORDS: ['-1', 'lots'],
+    INLET_SHED_RSS_MB: ['-1', '1.5'],
+    INLET_SHED_RETRY_AFTER_SECONDS: ['0', '3601'],
+    INLET_HEADERS_TIMEOUT_MS: ['999', 'slow'],
+    INLET_REQUEST_TIMEOUT_MS: ['999', '3600001'],
+    INLET_MAX_HEADER_BYTES: ['1023', 'big'],
+    INLET_KEEP_ALIVE_TIMEOUT_MS: ['999', 'forever'],
   }
 
   for (const name of NAMES) {

@@ -46,6 +46,17 @@ export type Config = Readonly<{
   rateLimits: boolean
   /** Bearer token of the admin API; undefined: the admin API is off (404). */
   adminToken: string | undefined
+  /** Failed authentications per source address and minute before it is blocked (0: off). */
+  authFailures: Readonly<{ perMinute: number; blockSeconds: number }>
+  /** Load shedding: 503 + Retry-After past either bound (0: that bound is off). */
+  shed: Readonly<{ lagRecords: number; rssMb: number; retryAfterSeconds: number }>
+  /** Node HTTP server limits against slow and oversized requests. */
+  http: Readonly<{
+    headersTimeoutMs: number
+    requestTimeoutMs: number
+    maxHeaderBytes: number
+    keepAliveTimeoutMs: number
+  }>
 }>
 
 export class ConfigError extends Error {
@@ -131,6 +142,15 @@ export const SETTINGS = {
     text(/^\S{16,512}$/, 'must be 16 to 512 characters, no spaces'),
     undefined,
   ),
+  INLET_AUTH_FAILURES_PER_MINUTE: setting(integer(0, 1_000_000), 30),
+  INLET_AUTH_BLOCK_SECONDS: setting(integer(1, 86_400), 60),
+  INLET_SHED_LAG_RECORDS: setting(integer(0, 1_000_000_000), 500_000),
+  INLET_SHED_RSS_MB: setting(integer(0, 1_048_576), 1_024),
+  INLET_SHED_RETRY_AFTER_SECONDS: setting(integer(1, 3_600), 5),
+  INLET_HEADERS_TIMEOUT_MS: setting(integer(1_000, 600_000), 10_000),
+  INLET_REQUEST_TIMEOUT_MS: setting(integer(1_000, 3_600_000), 30_000),
+  INLET_MAX_HEADER_BYTES: setting(integer(1_024, 1_048_576), 16_384),
+  INLET_KEEP_ALIVE_TIMEOUT_MS: setting(integer(1_000, 600_000), 72_000),
 } as const
 
 type Settings = typeof SETTINGS
@@ -195,6 +215,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bootstrap: Object.freeze(bootstrap),
     rateLimits: must(v.INLET_RATE_LIMITS),
     adminToken: v.INLET_ADMIN_TOKEN,
+    authFailures: Object.freeze({
+      perMinute: must(v.INLET_AUTH_FAILURES_PER_MINUTE),
+      blockSeconds: must(v.INLET_AUTH_BLOCK_SECONDS),
+    }),
+    shed: Object.freeze({
+      lagRecords: must(v.INLET_SHED_LAG_RECORDS),
+      rssMb: must(v.INLET_SHED_RSS_MB),
+      retryAfterSeconds: must(v.INLET_SHED_RETRY_AFTER_SECONDS),
+    }),
+    http: Object.freeze({
+      headersTimeoutMs: must(v.INLET_HEADERS_TIMEOUT_MS),
+      requestTimeoutMs: must(v.INLET_REQUEST_TIMEOUT_MS),
+      maxHeaderBytes: must(v.INLET_MAX_HEADER_BYTES),
+      keepAliveTimeoutMs: must(v.INLET_KEEP_ALIVE_TIMEOUT_MS),
+    }),
   })
 }
 

@@ -1,12 +1,14 @@
 /**
  * The only place a failure is written to the wire: any thrown value (our AppError, Fastify's own
  * errors, bugs) becomes the MoEngage failure envelope of spec §4.2 with the status, `type` and
- * `message` of http/wire-errors.ts. Only `internal` errors are logged, with their cause and request
- * id; request bodies and credentials are never logged.
+ * `message` of http/wire-errors.ts. A store that is unavailable (disk full, database down) is a 503
+ * `store_unavailable` with Retry-After. Only `internal` and `store_unavailable` errors are logged,
+ * with their cause and request id; request bodies and credentials are never logged.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, toAppError, type ErrorCode } from '../errors.js'
 import type { Logger } from '../log.js'
+import { isStoreUnavailable } from '../store/store-errors.js'
 import { wireError, type EndpointFamily } from './wire-errors.js'
 
 export type RouteConfig = Readonly<{ family?: EndpointFamily; bodyLimitBytes?: number }>
@@ -15,6 +17,9 @@ export type FailureBody = {
   status: 'fail'
   error: { attribute?: string; message: string; type: string; request_id: string }
 }
+
+/** Seconds a client is asked to wait when the store is unavailable. */
+export const STORE_RETRY_AFTER_SECONDS = 5
 
 /** Fastify's own error codes that are really client errors of our catalogue. */
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
@@ -41,6 +46,12 @@ function fromFastify(err: unknown, config: RouteConfig): AppError {
     return new AppError(mapped, { params: { limit: `${kb}KB` }, cause: err })
   }
   if (mapped !== undefined) return new AppError(mapped, { cause: err })
+  if (isStoreUnavailable(err)) {
+    return new AppError('store_unavailable', {
+      cause: err,
+      headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) },
+    })
+  }
   return toAppError(err)
 }
 
@@ -77,6 +88,16 @@ export function installErrorHandling(app: FastifyInstance, log: Logger): void {
   const send = (err: AppError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const config = routeConfig(request)
     const { status, body } = failureBody(err, config.family, request.id)
+    if (err.code === 'payload_too_large') {
+      // The rest of an oversized body is not read into memory: the connection closes after this.
+      void reply.header('connection', 'close')
+    }
+    if (err.code === 'store_unavailable') {
+      log.warn(
+        { err: err.cause, requestId: request.id, url: request.routeOptions.url },
+        'store unavailable',
+      )
+    }
     if (err.code === 'internal') {
       log.error(
         {

@@ -16,6 +16,7 @@ import { systemClock, type Clock } from '../clock.js'
 import { AppError } from '../errors.js'
 import type { Store, Workspace } from '../store/store.js'
 import { verifyKey } from '../workspaces/keys.js'
+import { noAuthFailureLimit, type AuthFailureLimiter } from './auth-failures.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -214,13 +215,31 @@ function cachedKeyAccepted(secret: string, entry: CachedWorkspace, nowMs: number
 }
 
 export function createGateway(
-  deps: { store: Store; isClosing: () => boolean; clock?: Clock; cache?: WorkspaceCache },
+  deps: {
+    store: Store
+    isClosing: () => boolean
+    clock?: Clock
+    cache?: WorkspaceCache
+    /** Blocks addresses after repeated failed authentications (default: no limit). */
+    authFailures?: AuthFailureLimiter
+  },
   kind: GatewayKind = 'data',
 ) {
   const clock = deps.clock ?? systemClock
   const cache = deps.cache ?? createWorkspaceCache({ store: deps.store, clock })
+  const limiter = deps.authFailures ?? noAuthFailureLimit
   return async function gateway(request: FastifyRequest): Promise<void> {
     if (deps.isClosing()) throw new AppError('service_unavailable')
+    limiter.check(request)
+    try {
+      await authenticate(request)
+    } catch (err) {
+      limiter.observe(request, err)
+      throw err
+    }
+  }
+
+  async function authenticate(request: FastifyRequest): Promise<void> {
     const paramIds = kind === 'data' ? workspaceIdsOf(request) : inletAppIds(request)
     const { user, secret } = parseBasicAuth(request.headers.authorization)
     const entry = await cache.get(user)

@@ -54,7 +54,13 @@ export async function createTestApp(
   t: TestContext,
   env: Record<string, string> = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ INLET_DATA_DIR: ':memory:', INLET_DURABILITY: 'os', ...env })
+  // Failed-auth limiting is off unless a test turns it on: many tests fail auth on purpose.
+  const config = loadConfig({
+    INLET_DATA_DIR: ':memory:',
+    INLET_DURABILITY: 'os',
+    INLET_AUTH_FAILURES_PER_MINUTE: '0',
+    ...env,
+  })
   const clock = createManualClock(START_TIME)
   const ids = createSequentialIds()
   const log = createMemoryLogger()

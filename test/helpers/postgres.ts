@@ -33,6 +33,12 @@ export type TestPostgres = Readonly<{
   /** A new, empty schema of the test database; the URL selects it through `search_path`. */
   freshUrl(): Promise<string>
   stop(): Promise<void>
+  /**
+   * Only for a cluster started here: stop the server (fast shutdown; connections are cut) and
+   * start it again on the same data and port — the database going away and coming back.
+   */
+  pause?(): Promise<void>
+  resume?(): Promise<void>
 }>
 
 export class NotATestDatabaseError extends Error {
@@ -118,6 +124,7 @@ function overDatabase(
   url: string,
   source: TestPostgres['source'],
   shutdown: () => Promise<void>,
+  control: Pick<TestPostgres, 'pause' | 'resume'> = {},
 ): TestPostgres {
   const database = assertTestDatabase(url)
   const admin = new pg.Pool({ connectionString: url, max: 2 })
@@ -128,6 +135,7 @@ function overDatabase(
   return {
     url,
     source,
+    ...control,
     freshUrl: async () => {
       const schema = `${prefix}_${schemas.length + 1}`
       await admin.query(`CREATE SCHEMA ${schema}`)
@@ -202,29 +210,33 @@ async function startCluster(bin: string, options: ClusterOptions): Promise<TestP
       throw new Error(`initdb failed (${init.status}): ${init.stderr || String(init.error)}`)
     }
     const port = await freePort()
-    server = spawn(
-      join(bin, 'postgres'),
-      [
-        ['-D', data],
-        ['-p', String(port)],
-        ['-c', 'listen_addresses=127.0.0.1'],
-        ['-c', 'unix_socket_directories='],
-        // A throwaway cluster: crash safety buys nothing, and fsyncs cost seconds per test file.
-        ...(options.durable === true
-          ? []
-          : [
-              ['-c', 'fsync=off'],
-              ['-c', 'synchronous_commit=off'],
-              ['-c', 'full_page_writes=off'],
-            ]),
-        ...(options.settings ?? []).map((kv) => ['-c', kv]),
-      ].flat(),
-      { ...asServerUser, stdio: ['ignore', 'ignore', 'pipe'] },
-    )
     let log = ''
-    server.stderr?.on('data', (chunk: Buffer) => {
-      log = (log + chunk.toString('utf8')).slice(-4000)
-    })
+    const launch = (): ChildProcess => {
+      const child = spawn(
+        join(bin, 'postgres'),
+        [
+          ['-D', data],
+          ['-p', String(port)],
+          ['-c', 'listen_addresses=127.0.0.1'],
+          ['-c', 'unix_socket_directories='],
+          // A throwaway cluster: crash safety buys nothing, and fsyncs cost seconds per test file.
+          ...(options.durable === true
+            ? []
+            : [
+                ['-c', 'fsync=off'],
+                ['-c', 'synchronous_commit=off'],
+                ['-c', 'full_page_writes=off'],
+              ]),
+          ...(options.settings ?? []).map((kv) => ['-c', kv]),
+        ].flat(),
+        { ...asServerUser, stdio: ['ignore', 'ignore', 'pipe'] },
+      )
+      child.stderr?.on('data', (chunk: Buffer) => {
+        log = (log + chunk.toString('utf8')).slice(-4000)
+      })
+      return child
+    }
+    server = launch()
     const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`
     await waitUntilReady(adminUrl, server, () => log)
     const admin = new pg.Client({ connectionString: adminUrl })
@@ -232,18 +244,32 @@ async function startCluster(bin: string, options: ClusterOptions): Promise<TestP
     await admin.query('CREATE DATABASE inlet_test')
     await admin.end()
 
-    const running = server
-    return overDatabase(`postgres://postgres@127.0.0.1:${port}/inlet_test`, { bin }, async () => {
-      if (running.exitCode === null) {
-        const exited = new Promise((resolve) => running.once('exit', resolve))
-        running.kill('SIGINT') // fast shutdown
-        const timer = setTimeout(() => running.kill('SIGKILL'), 10_000)
-        await exited
-        clearTimeout(timer)
-      }
-      process.removeListener('exit', cleanUp)
-      cleanUp()
-    })
+    const halt = async (): Promise<void> => {
+      const running = server
+      if (running === undefined || running.exitCode !== null) return
+      const exited = new Promise((resolve) => running.once('exit', resolve))
+      running.kill('SIGINT') // fast shutdown
+      const timer = setTimeout(() => running.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(timer)
+    }
+    return overDatabase(
+      `postgres://postgres@127.0.0.1:${port}/inlet_test`,
+      { bin },
+      async () => {
+        await halt()
+        process.removeListener('exit', cleanUp)
+        cleanUp()
+      },
+      {
+        pause: halt,
+        resume: async () => {
+          const child = launch()
+          server = child
+          await waitUntilReady(adminUrl, child, () => log)
+        },
+      },
+    )
   } catch (err) {
     process.removeListener('exit', cleanUp)
     cleanUp()

@@ -158,6 +158,8 @@ export async function verifyShots(
   where: { dataDir: string; databaseUrl?: string },
   workspaceId: string,
   shots: readonly Shot[],
+  /** Statuses of a request refused whole (e.g. 503): it must have left nothing at all. */
+  refusals: readonly number[] = [],
 ): Promise<Verdict> {
   const store = await openStore({
     dataDir: where.dataDir,
@@ -185,8 +187,9 @@ export async function verifyShots(
     let records = 0
     for (const shot of shots) {
       const acked = shot.status === 200
+      const refused = typeof shot.status === 'number' && refusals.includes(shot.status)
       if (acked) acknowledged++
-      else assert.ok(shot.status === 'error', `${describe(shot)}: only 200 or a cut connection`)
+      else assert.ok(shot.status === 'error' || refused, `${describe(shot)}: unexpected status`)
       const found = await effectOf(store, workspaceId, shot, users)
       const what = `${describe(shot)}: ${JSON.stringify(found)}`
       const whole =
@@ -201,6 +204,8 @@ export async function verifyShots(
         assert.equal(found.logRecords, shot.records, `all records of ${what}`)
         assert.equal(found.notApplied, 0, `no record skipped or dead: ${what}`)
         records += shot.records
+      } else if (refused) {
+        assert.ok(nothing, `refused with ${String(shot.status)} and yet applied: ${what}`)
       } else {
         assert.ok(whole || nothing, `unacknowledged and half-applied: ${what}`)
         if (whole) unacknowledgedApplied++

@@ -22,6 +22,7 @@ import {
   type RotateKeyInput,
   type Workspaces,
 } from '../../workspaces/workspaces.js'
+import type { AuthFailureLimiter } from '../auth-failures.js'
 import type { RouteConfig } from '../error-handler.js'
 
 export const ADMIN_PREFIX = '/inlet/v1/admin'
@@ -106,14 +107,26 @@ function rotateInput(body: Record<string, unknown>): RotateKeyInput {
 
 export function adminRoutes(
   api: FastifyInstance,
-  deps: Readonly<{ workspaces: Workspaces; adminToken: string; isClosing: () => boolean }>,
+  deps: Readonly<{
+    workspaces: Workspaces
+    adminToken: string
+    isClosing: () => boolean
+    authFailures?: AuthFailureLimiter
+  }>,
 ): void {
   const { workspaces } = deps
   const config: RouteConfig = { family: 'inlet' }
   api.addHook('onRequest', (request, _reply, done) => {
     if (deps.isClosing()) return done(new AppError('service_unavailable'))
+    try {
+      deps.authFailures?.check(request)
+    } catch (err) {
+      return done(err as AppError) // check() throws only AppError
+    }
     if (!adminTokenMatches(request.headers.authorization, deps.adminToken)) {
-      return done(new AppError('admin_unauthorized'))
+      const err = new AppError('admin_unauthorized')
+      deps.authFailures?.observe(request, err)
+      return done(err)
     }
     done()
   })

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Ingest } from '../../ingest/accept.js'
 import type { Processor } from '../../processor/processor.js'
+import type { LoadShedder } from '../load-shedding.js'
 
 export function healthRoutes(
   app: FastifyInstance,
@@ -15,6 +16,7 @@ export function healthRoutes(
     processorEnabled: boolean
     /** What this process does (INLET_ROLE); absent: `all`. */
     role?: string
+    shedder?: LoadShedder
   }>,
 ): void {
   app.get('/healthz', async () => {
@@ -25,6 +27,10 @@ export function healthRoutes(
       lag: { records: lag.records, oldest_ms: lag.oldestMs },
       ingest: deps.ingest.stats(),
       processor: { enabled: deps.processorEnabled, ...deps.processor.stats() },
+      memory: { rss_bytes: process.memoryUsage.rss() },
+      ...(deps.shedder === undefined
+        ? {}
+        : { shedding: { active: deps.shedder.last().shedding, shed: deps.shedder.shed() } }),
     }
   })
 }

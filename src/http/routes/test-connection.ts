@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Clock } from '../../clock.js'
 import { AppError } from '../../errors.js'
 import type { Store } from '../../store/store.js'
+import type { AuthFailureLimiter } from '../auth-failures.js'
 import { keyAccepted } from '../gateway.js'
 import { bodyOf } from './route.js'
 
@@ -16,9 +17,19 @@ const FIELDS = ['app_id', 'app_secret', 'source', 'region'] as const
 
 export function testConnectionRoutes(
   app: FastifyInstance,
-  deps: Readonly<{ store: Store; clock: Clock }>,
+  deps: Readonly<{ store: Store; clock: Clock; authFailures?: AuthFailureLimiter }>,
 ): void {
   app.post('/v1/integrations/authentication', async (request: FastifyRequest) => {
+    deps.authFailures?.check(request)
+    try {
+      return await testConnection(request)
+    } catch (err) {
+      deps.authFailures?.observe(request, err)
+      throw err
+    }
+  })
+
+  async function testConnection(request: FastifyRequest) {
     const header = request.headers['moe-appkey']
     const appKey = Array.isArray(header) ? header[0] : header
     if (appKey === undefined || appKey === '') throw new AppError('moe_appkey_missing')
@@ -44,5 +55,5 @@ export function testConnectionRoutes(
     }
     // the documented body plus request_id, like every other answer (spec §4.1)
     return { status: 'success', app_name: workspace.name, request_id: request.id }
-  })
+  }
 }

@@ -122,6 +122,13 @@ async function transaction<T>(
 ): Promise<T> {
   const client = await pool.connect()
   let broken: Error | undefined
+  // A checked-out client whose server goes away (a restart, a stop) emits 'error'; the pool's own
+  // listener covers idle clients only, and an unheard 'error' would crash the process. The query
+  // in progress fails too, so the transaction throws; the client is then dropped, not reused.
+  const onError = (err: Error): void => {
+    broken = err
+  }
+  client.on('error', onError)
   try {
     await client.query(begin)
     const result = await fn(client)
@@ -136,6 +143,7 @@ async function transaction<T>(
     }
     throw err
   } finally {
+    client.removeListener('error', onError)
     client.release(broken)
   }
 }

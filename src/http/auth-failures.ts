@@ -1,0 +1,85 @@
+/**
+ * Failed-authentication limiting per source address (Inlet's own; the spec is silent): each
+ * failed authentication (a wrong or missing Data API key, an unknown workspace, a bad admin
+ * token) counts against the client's IP address in a fixed one-minute window; past
+ * `perMinute` the address is blocked for `blockSeconds`, and every request from it answers 429
+ * `auth_rate_limited` with `Retry-After` before its credentials are looked at — so guessing keys
+ * costs a minute per few dozen guesses. Successes never count and never reset a block. In memory,
+ * per process, bounded in size.
+ */
+import type { FastifyRequest } from 'fastify'
+import { systemClock, type Clock } from '../clock.js'
+import { AppError, type ErrorCode } from '../errors.js'
+
+/** The codes that mean "these credentials are wrong", the ones a key guesser provokes. */
+export const AUTH_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'auth_header_required',
+  'auth_empty',
+  'auth_not_basic',
+  'auth_undecodable',
+  'auth_username_missing',
+  'auth_password_missing',
+  'invalid_app_id',
+  'auth_unknown_app_id',
+  'key_mismatch',
+  'admin_unauthorized',
+])
+
+/** Addresses tracked at most; past this the oldest window is dropped first (Map order). */
+const MAX_TRACKED = 100_000
+const WINDOW_MS = 60_000
+
+export type AuthFailureLimiter = Readonly<{
+  /** Throws 429 auth_rate_limited when the request's address is blocked. */
+  check(request: FastifyRequest): void
+  /** Counts one failure of the request's address when `err` is a failed authentication. */
+  observe(request: FastifyRequest, err: unknown): void
+}>
+
+type Entry = { windowStart: number; failures: number; blockedUntil: number }
+
+export function createAuthFailureLimiter(options: {
+  perMinute: number
+  blockSeconds: number
+  clock?: Clock
+}): AuthFailureLimiter {
+  const clock = options.clock ?? systemClock
+  const entries = new Map<string, Entry>()
+  const off = options.perMinute === 0
+  const addressOf = (request: FastifyRequest): string => request.ip || 'unknown'
+  return {
+    check: (request) => {
+      if (off) return
+      const entry = entries.get(addressOf(request))
+      const now = clock.now()
+      if (entry === undefined || entry.blockedUntil <= now) return
+      const seconds = Math.max(1, Math.ceil((entry.blockedUntil - now) / 1000))
+      throw new AppError('auth_rate_limited', { headers: { 'retry-after': String(seconds) } })
+    },
+    observe: (request, err) => {
+      if (off || !(err instanceof AppError) || !AUTH_FAILURE_CODES.has(err.code)) return
+      const address = addressOf(request)
+      const now = clock.now()
+      let entry = entries.get(address)
+      if (entry === undefined || now - entry.windowStart >= WINDOW_MS || now < entry.windowStart) {
+        if (entry === undefined && entries.size >= MAX_TRACKED) {
+          const oldest = entries.keys().next()
+          if (oldest.done !== true) entries.delete(oldest.value)
+        }
+        entry = { windowStart: now, failures: 0, blockedUntil: entry?.blockedUntil ?? 0 }
+        entries.delete(address) // re-inserted last: Map order is the eviction order
+        entries.set(address, entry)
+      }
+      entry.failures++
+      if (entry.failures > options.perMinute) {
+        entry.blockedUntil = now + options.blockSeconds * 1000
+      }
+    },
+  }
+}
+
+/** A limiter that never blocks (tests that drive the gateway directly). */
+export const noAuthFailureLimit: AuthFailureLimiter = createAuthFailureLimiter({
+  perMinute: 0,
+  blockSeconds: 1,
+})

@@ -1,0 +1,43 @@
+/**
+ * Which store failures mean "the store is unavailable" rather than a bug: SQLite out of disk or
+ * unable to write its files, PostgreSQL unreachable, shutting down, out of disk or connections.
+ * The HTTP layer answers these with 503 `store_unavailable` and Retry-After (never a 200: nothing
+ * is acknowledged before its commit), and the processor simply retries them; both recover by
+ * themselves when the store is back.
+ */
+
+/** SQLite result codes (better-sqlite3 `SqliteError.code`) of a full or unwritable store. */
+const SQLITE_UNAVAILABLE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|PROTOCOL|NOLFS)/
+
+/** Node socket errors of a database connection. */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'])
+
+/**
+ * PostgreSQL SQLSTATEs: class 08 connection exceptions, 53 insufficient resources (disk full,
+ * out of memory, too many connections), 57P01–57P03 shutdown and not-yet-accepting.
+ */
+const PG_UNAVAILABLE = /^(08|53|57P0[1-3])/
+
+/** pg's own messages for a pool or client that has lost or cannot get its connection. */
+const PG_MESSAGES =
+  /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|not queryable/i
+
+function one(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false
+  const { code, message } = err as { code?: unknown; message?: unknown } // any thrown object
+  if (typeof code === 'string') {
+    if (SQLITE_UNAVAILABLE.test(code) || SOCKET_CODES.has(code)) return true
+    if (/^[0-9A-Z]{5}$/.test(code) && PG_UNAVAILABLE.test(code)) return true
+  }
+  return typeof message === 'string' && PG_MESSAGES.test(message)
+}
+
+/** True when `err` (or an error it was caused by) says the store is unavailable. */
+export function isStoreUnavailable(err: unknown): boolean {
+  let current: unknown = err
+  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
+    if (one(current)) return true
+    current = (current as { cause?: unknown }).cause // walk the cause chain
+  }
+  return false
+}

@@ -1,0 +1,503 @@
+/**
+ * Workspace isolation and authentication (issue 8 §5), in-process through `app.inject()`:
+ * - the walk: every route the app serves (read from Fastify's route table, so a new route fails
+ *   this test until it is walked) is tried with workspace A's key against workspace B — B's id in
+ *   the path, in `?app_id=`, in `MOE-APPKEY`, as the Basic user, B's user ids, request ids and
+ *   merge ids in bodies and paths — and none of it reads or changes anything of B;
+ * - key and token comparisons are constant-time on fixed-length digests;
+ * - failed authentications are limited per source address (429 auth_rate_limited);
+ * - the admin API exists only when INLET_ADMIN_TOKEN is set.
+ * That keys never reach the log is checked on a real process in test/security/log-secrets.test.ts.
+ */
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { describe, it, type TestContext } from 'node:test'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { createSequentialIds } from '../../src/ids.js'
+import { adminTokenMatches } from '../../src/http/routes/admin.js'
+import type { Store } from '../../src/store/store.js'
+import { hashKey, verifyKey } from '../../src/workspaces/keys.js'
+import { createWorkspaces } from '../../src/workspaces/workspaces.js'
+import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp, type TestApp } from '../helpers/app.js'
+
+const A = WORKSPACE_ID
+const B = 'WORKSPACEBBBBBBBBBB2'
+const B_KEY = 'data-api-key-of-workspace-b'
+const ADMIN_TOKEN = 'isolation-admin-token-123'
+
+const asA = { authorization: basicAuth(A, API_KEY), 'content-type': 'application/json' }
+const asB = { authorization: basicAuth(B, B_KEY), 'content-type': 'application/json' }
+
+/** Every `METHOD path` the app serves, from Fastify's route tree (HEAD routes are GET's twins). */
+function servedRoutes(app: FastifyInstance): string[] {
+  const tree = app.printRoutes({ commonPrefix: false })
+  const stack: string[] = []
+  const routes: string[] = []
+  for (const line of tree.split('\n')) {
+    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?$/u.exec(line)
+    if (m === null) continue
+    const depth = (m[1] ?? '').length / 4
+    stack.length = depth
+    const path = (stack[depth - 1] ?? '') + (m[2] ?? '')
+    stack[depth] = path
+    for (const method of (m[3] ?? '').split(', ')) {
+      if (method !== '' && method !== 'HEAD') routes.push(`${method} ${path}`)
+    }
+  }
+  return routes.sort()
+}
+
+type Seeded = {
+  bUserId: string
+  bRequestIds: string[]
+  bMergeId: number
+  snapshot: () => Promise<string>
+}
+
+/** Workspace B with a user, an event, a device and a merge, all sent with B's own key. */
+async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
+  await createWorkspaces({ store: app.store, clock: app.clock, ids: createSequentialIds() }).create(
+    {
+      id: B,
+      key: B_KEY,
+      name: 'Workspace B',
+    },
+  )
+  const requestIds: string[] = []
+  const send = async (url: string, body: unknown): Promise<void> => {
+    const res = await app.app.inject({ method: 'POST', url, headers: asB, payload: body as object })
+    assert.equal(res.statusCode, 200, `seeding B: ${url} ${res.body}`)
+    requestIds.push(res.json<{ request_id: string }>().request_id)
+  }
+  await send(`/v1/customer/${B}`, {
+    type: 'customer',
+    customer_id: 'b-user',
+    attributes: { secret_of_b: 'only-b-may-read-this', email: 'b@example.com' },
+  })
+  await send(`/v1/customer/${B}`, { type: 'customer', customer_id: 'b-old' })
+  await send(`/v1/event/${B}`, {
+    type: 'event',
+    customer_id: 'b-user',
+    actions: [{ action: 'B Event', attributes: { x: 1 } }],
+  })
+  await send(`/v1/device/${B}`, {
+    type: 'device',
+    customer_id: 'b-user',
+    device_id: 'b-device',
+    attributes: { platform: 'ANDROID', push_id: 'b-push' },
+  })
+  await app.drain()
+  await send(`/v1/customer/merge?app_id=${B}`, {
+    merge_data: [{ merged_user: 'b-old', retained_user: 'b-user' }],
+  })
+  await app.drain()
+  const mergeRecord = (await app.store.log.recordsOfRequest(B, requestIds.at(-1) ?? ''))[0]
+  assert.ok(mergeRecord !== undefined, 'the merge is logged')
+  const [user] = await app.store.profiles.findUsers(B, { customerIds: ['b-user'], ids: [] })
+  assert.ok(user !== undefined, 'B has its user')
+  void t
+  return {
+    bUserId: user.id,
+    bRequestIds: requestIds,
+    bMergeId: mergeRecord.seq,
+    snapshot: () => snapshotOf(app.store),
+  }
+}
+
+/** Everything of workspace B the store holds, as one string (compared before and after). */
+async function snapshotOf(store: Store): Promise<string> {
+  const users = await store.profiles.findUsers(B, { customerIds: ['b-user', 'b-old'], ids: [] })
+  const parts: unknown[] = [await store.workspaces.get(B)]
+  for (const u of users.sort((x, y) => x.id.localeCompare(y.id))) {
+    parts.push(u, await store.profiles.eventsOfUser(B, u.id, 100))
+    parts.push(await store.profiles.devicesOfUser(B, u.id))
+  }
+  const log = await store.log.readAfter(0, 100_000)
+  parts.push(log.filter((r) => r.workspaceId === B))
+  return JSON.stringify(parts)
+}
+
+type Attack = Readonly<{
+  name: string
+  request: InjectOptions
+  expect: (res: LightMyRequestResponse) => void
+}>
+
+const failsWith =
+  (status: number, type?: string) =>
+  (res: LightMyRequestResponse): void => {
+    assert.equal(res.statusCode, status, res.body)
+    const body = res.json<{ status: string; error: { type: string } }>()
+    assert.equal(body.status, 'fail', res.body)
+    if (type !== undefined) assert.equal(body.error.type, type, res.body)
+  }
+
+/** A 200 (or a documented failure) whose body names nothing of B. */
+const leaksNothing = (res: LightMyRequestResponse): void => {
+  assert.ok(res.statusCode < 500, res.body)
+  for (const secret of ['only-b-may-read-this', 'b@example.com', 'b-device', 'b-push', B_KEY]) {
+    assert.ok(!res.body.includes(secret), `answer leaks ${secret}: ${res.body}`)
+  }
+}
+
+/** The ways A's key can be aimed at B on one Data API route (POST, id in path or query). */
+function dataRouteAttacks(route: string, body: unknown): Attack[] {
+  const url = (ws: string): string =>
+    route.includes(':id') ? route.replace(':id', ws) : `${route}?app_id=${ws}`
+  const post = (u: string, headers: Record<string, string>): InjectOptions => ({
+    method: 'POST',
+    url: u,
+    headers,
+    payload: JSON.stringify(body),
+  })
+  const attacks: Attack[] = [
+    { name: 'B in the path or app_id', request: post(url(B), asA), expect: failsWith(409) },
+    {
+      name: 'B as the Basic user with A key',
+      request: post(url(B), { ...asA, authorization: basicAuth(B, API_KEY) }),
+      expect: failsWith(401),
+    },
+    {
+      name: 'A in the path, B as the Basic user with A key',
+      request: post(url(A), { ...asA, authorization: basicAuth(B, API_KEY) }),
+      expect: failsWith(401),
+    },
+    {
+      name: 'MOE-APPKEY B',
+      request: post(url(A), { ...asA, 'moe-appkey': B }),
+      expect: failsWith(401),
+    },
+    { name: 'own workspace, B data in the body', request: post(url(A), asA), expect: leaksNothing },
+  ]
+  if (route.includes(':id')) {
+    attacks.push({
+      name: 'A in the path, B in app_id',
+      request: post(`${url(A)}?app_id=${B}`, asA),
+      expect: failsWith(409),
+    })
+  }
+  return attacks
+}
+
+describe('workspace isolation: every route with A’s key against B', () => {
+  it('walks every served route and changes or reveals nothing of B', async (t) => {
+    const app = await createTestApp(t, { INLET_ADMIN_TOKEN: ADMIN_TOKEN, INLET_RATE_LIMITS: 'off' })
+    const seeded = await seedB(t, app)
+    const before = await seeded.snapshot()
+    const bReq = seeded.bRequestIds[0] ?? ''
+    const idB = { identifier_type: 'id', identifier: seeded.bUserId }
+    const cidB = { identifier_type: 'customer_id', identifier: 'b-user' }
+
+    /** Bodies that name B's users and devices: valid, so they reach the store. */
+    const bodies: Record<string, unknown> = {
+      '/v1/customer/:id': {
+        type: 'customer',
+        customer_id: 'b-user',
+        attributes: { secret_of_b: 'overwritten-by-a' },
+      },
+      '/v1/event/:id': { type: 'event', customer_id: 'b-user', actions: [{ action: 'A Event' }] },
+      '/v1/device/:id': {
+        type: 'device',
+        customer_id: 'b-user',
+        device_id: 'b-device',
+        attributes: { platform: 'ANDROID', push_id: 'hijacked' },
+      },
+      '/v1/transition': {
+        type: 'transition',
+        elements: [{ type: 'customer', customer_id: 'b-user', attributes: { x: 'a' } }],
+      },
+      '/v1/transition/:id': {
+        type: 'transition',
+        elements: [{ type: 'event', customer_id: 'b-user', actions: [{ action: 'A' }] }],
+      },
+      '/v1/customers/export': { data: { identifiers: [cidB, idB] } },
+      '/v1/customer/merge': { merge_data: [{ merged_user: 'b-user', retained_user: 'b-old' }] },
+      '/v1/customer/delete': { identity_type: 'customer_id', identity_value: 'b-user' },
+      '/v1/customer/delete/bulk': { identity_type: 'id', identity_value: seeded.bUserId },
+      '/v1/devices/manage': {
+        customer_id: 'b-user',
+        user_type: 'customer_id',
+        action: 'opt_out',
+        devices: ['b-device'],
+      },
+    }
+
+    const walked = new Map<string, Attack[]>()
+    for (const [route, body] of Object.entries(bodies)) {
+      walked.set(`POST ${route}`, dataRouteAttacks(route, body))
+      // Other methods on a Data API route answer 405 whoever asks, and read nothing.
+      for (const method of ['DELETE', 'GET', 'OPTIONS', 'PATCH', 'PUT'] as const) {
+        walked.set(`${method} ${route}`, [
+          {
+            name: `${method} with A key and B id`,
+            request: {
+              method,
+              url: route.replace(':id', B) + (route.includes(':id') ? '' : `?app_id=${B}`),
+              headers: asA,
+            },
+            expect: (res) => {
+              failsWith(405)(res)
+              leaksNothing(res)
+            },
+          },
+        ])
+      }
+    }
+    walked.set('GET /healthz', [
+      { name: 'health', request: { method: 'GET', url: '/healthz' }, expect: leaksNothing },
+    ])
+    walked.set('GET /inlet/v1/requests/:request_id', [
+      {
+        name: 'B request id with A key',
+        request: { method: 'GET', url: `/inlet/v1/requests/${bReq}`, headers: asA },
+        expect: failsWith(404),
+      },
+      {
+        name: 'B request id with A key and app_id B',
+        request: { method: 'GET', url: `/inlet/v1/requests/${bReq}?app_id=${B}`, headers: asA },
+        expect: failsWith(409),
+      },
+      {
+        name: 'B as the Basic user with A key',
+        request: {
+          method: 'GET',
+          url: `/inlet/v1/requests/${bReq}`,
+          headers: { authorization: basicAuth(B, API_KEY) },
+        },
+        expect: failsWith(401),
+      },
+    ])
+    walked.set('POST /inlet/v1/merges/:merge_id/undo', [
+      {
+        name: 'undo B merge with A key',
+        request: {
+          method: 'POST',
+          url: `/inlet/v1/merges/${seeded.bMergeId}/undo`,
+          headers: asA,
+          payload: '{}',
+        },
+        expect: failsWith(404),
+      },
+      {
+        name: 'undo B merge with A key, app_id B',
+        request: {
+          method: 'POST',
+          url: `/inlet/v1/merges/${seeded.bMergeId}/undo?app_id=${B}`,
+          headers: asA,
+          payload: '{}',
+        },
+        expect: failsWith(409),
+      },
+    ])
+    walked.set('POST /v1/integrations/authentication', [
+      {
+        name: 'B id with A key in the body',
+        request: {
+          method: 'POST',
+          url: '/v1/integrations/authentication',
+          headers: { 'content-type': 'application/json', 'moe-appkey': B },
+          payload: JSON.stringify({ app_id: B, app_secret: API_KEY, source: 'x', region: 'x' }),
+        },
+        expect: (res) => {
+          failsWith(401)(res)
+          assert.ok(!res.body.includes('Workspace B'), `B's name leaks: ${res.body}`)
+        },
+      },
+    ])
+    // The admin API takes only the admin token: a Data API key is no way in, for A or for B.
+    const adminAttempt = (method: 'GET' | 'POST', url: string): Attack => ({
+      name: 'Data API key on the admin API',
+      request: {
+        method,
+        url,
+        headers: asA,
+        ...(method === 'POST' ? { payload: JSON.stringify({ name: 'owned' }) } : {}),
+      },
+      expect: (res) => {
+        failsWith(401)(res)
+        leaksNothing(res)
+      },
+    })
+    walked.set('GET /inlet/v1/admin/workspaces', [
+      adminAttempt('GET', '/inlet/v1/admin/workspaces'),
+    ])
+    walked.set('POST /inlet/v1/admin/workspaces', [
+      adminAttempt('POST', '/inlet/v1/admin/workspaces'),
+    ])
+    walked.set('GET /inlet/v1/admin/workspaces/:id', [
+      adminAttempt('GET', `/inlet/v1/admin/workspaces/${B}`),
+    ])
+    walked.set('POST /inlet/v1/admin/workspaces/:id', [
+      adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}`),
+    ])
+    walked.set('POST /inlet/v1/admin/workspaces/:id/rotate-key', [
+      adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/rotate-key`),
+    ])
+    walked.set('POST /inlet/v1/admin/workspaces/:id/remove-key', [
+      adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/remove-key`),
+    ])
+
+    assert.deepEqual(
+      servedRoutes(app.app),
+      [...walked.keys()].sort(),
+      'the walk covers exactly the routes the app serves',
+    )
+    let attacks = 0
+    for (const [route, list] of walked) {
+      for (const attack of list) {
+        const res = await app.app.inject(attack.request)
+        try {
+          attack.expect(res)
+        } catch (err) {
+          throw new Error(`${route}: ${attack.name}: ${(err as Error).message}`, { cause: err }) // an AssertionError
+        }
+        attacks++
+      }
+    }
+    await app.drain()
+
+    assert.equal(await seeded.snapshot(), before, 'nothing of workspace B changed')
+    // B still reads exactly its own data, and A's writes landed in A.
+    const res = await app.app.inject({
+      method: 'POST',
+      url: `/v1/customers/export?app_id=${B}`,
+      headers: asB,
+      payload: JSON.stringify({
+        data: { identifiers: [{ identifier_type: 'customer_id', identifier: 'b-user' }] },
+      }),
+    })
+    const users = res.json<{ data: { users: { user_attributes: Record<string, unknown> }[] } }>()
+      .data.users
+    assert.equal(users[0]?.user_attributes['secret_of_b'], 'only-b-may-read-this')
+    const aUser = await app.getUser('b-user')
+    assert.equal(aUser?.['secret_of_b'], 'overwritten-by-a', 'A wrote to its own user of that name')
+    assert.notEqual(aUser?.['id'], seeded.bUserId, 'A has its own user, not B’s')
+    t.diagnostic(`isolation-figures {"routes":${walked.size},"attacks":${attacks}}`)
+  })
+})
+
+describe('credential comparison', () => {
+  it('compares keys and the admin token in constant time on fixed-length digests', () => {
+    const stored = hashKey('the-right-key')
+    assert.ok(verifyKey('the-right-key', stored))
+    assert.ok(!verifyKey('the-right-kez', stored))
+    assert.ok(!verifyKey('', stored))
+    assert.ok(!verifyKey('the-right-key'.repeat(100), stored), 'a longer guess is refused')
+    assert.ok(adminTokenMatches(`Bearer ${ADMIN_TOKEN}`, ADMIN_TOKEN))
+    assert.ok(!adminTokenMatches(`Bearer ${ADMIN_TOKEN}x`, ADMIN_TOKEN))
+    assert.ok(!adminTokenMatches('Bearer ', ADMIN_TOKEN))
+    // Each comparison of a secret goes through timingSafeEqual on SHA-256 digests (32 bytes each
+    // side, whatever the length of the guess), never through === on the secret itself.
+    const sources = {
+      'src/workspaces/keys.ts': /timingSafeEqual\(candidate, expected\)/,
+      'src/http/gateway.ts': /timingSafeEqual\(digest, v\.digest\)/,
+      'src/http/routes/admin.ts': /timingSafeEqual\(digest\(given\), digest\(token\)\)/,
+    }
+    for (const [file, pattern] of Object.entries(sources)) {
+      const text = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')
+      assert.match(text, pattern, file)
+      assert.match(text, /createHash\('sha256'\)/, `${file} compares SHA-256 digests`)
+      assert.doesNotMatch(
+        text,
+        /\b(secret|token|given)\s*[!=]==\s*[^\s'"`]/,
+        `${file}: no === on a secret`,
+      )
+    }
+  })
+})
+
+describe('failed-authentication limiting per source address', () => {
+  const wrong = { authorization: basicAuth(A, 'not-the-key'), 'content-type': 'application/json' }
+  const body = JSON.stringify({ type: 'customer', customer_id: 'u' })
+  const from = (remoteAddress: string, headers: Record<string, string>): InjectOptions => ({
+    method: 'POST',
+    url: `/v1/customer/${A}`,
+    headers,
+    payload: body,
+    remoteAddress,
+  })
+
+  it('blocks an address after too many failures, even with the right key, and only that one', async (t) => {
+    const app = await createTestApp(t, {
+      INLET_AUTH_FAILURES_PER_MINUTE: '5',
+      INLET_AUTH_BLOCK_SECONDS: '60',
+    })
+    for (let i = 0; i < 6; i++) {
+      const res = await app.app.inject(from('10.0.0.1', wrong))
+      assert.equal(res.statusCode, 401, `failure ${i + 1} is a 401: ${res.body}`)
+    }
+    const blocked = await app.app.inject(from('10.0.0.1', asA))
+    assert.equal(blocked.statusCode, 429, blocked.body)
+    assert.deepEqual(
+      blocked.json<{ error: { message: string; type: string } }>().error.type,
+      'Rate Limit Exceeded',
+    )
+    assert.equal(
+      blocked.json<{ error: { message: string } }>().error.message,
+      'Too many failed authentication attempts. Please retry later.',
+    )
+    assert.equal(blocked.headers['retry-after'], '60')
+    // Another address is not affected, and neither are other routes' own checks.
+    assert.equal((await app.app.inject(from('10.0.0.2', asA))).statusCode, 200)
+    // The admin API and Test connection count and obey the same block.
+    const admin = await app.app.inject({
+      method: 'GET',
+      url: '/inlet/v1/admin/workspaces',
+      remoteAddress: '10.0.0.1',
+    })
+    assert.equal(admin.statusCode, 404, 'no admin API without a token')
+    app.clock.advance(61_000)
+    assert.equal((await app.app.inject(from('10.0.0.1', asA))).statusCode, 200, 'unblocked')
+  })
+
+  it('never counts successes, and counts Test connection and admin failures', async (t) => {
+    const app = await createTestApp(t, {
+      INLET_AUTH_FAILURES_PER_MINUTE: '3',
+      INLET_ADMIN_TOKEN: ADMIN_TOKEN,
+      INLET_RATE_LIMITS: 'off',
+    })
+    for (let i = 0; i < 50; i++) {
+      assert.equal((await app.app.inject(from('10.0.0.3', asA))).statusCode, 200)
+    }
+    const tc = (secret: string): InjectOptions => ({
+      method: 'POST',
+      url: '/v1/integrations/authentication',
+      headers: { 'content-type': 'application/json', 'moe-appkey': A },
+      payload: JSON.stringify({ app_id: A, app_secret: secret, source: 's', region: 'r' }),
+      remoteAddress: '10.0.0.4',
+    })
+    assert.equal((await app.app.inject(tc('wrong-1'))).statusCode, 401)
+    assert.equal((await app.app.inject(tc('wrong-2'))).statusCode, 401)
+    const admin = await app.app.inject({
+      method: 'GET',
+      url: '/inlet/v1/admin/workspaces',
+      headers: { authorization: 'Bearer wrong-token-wrong-token' },
+      remoteAddress: '10.0.0.4',
+    })
+    assert.equal(admin.statusCode, 401)
+    assert.equal((await app.app.inject(tc('wrong-3'))).statusCode, 401, 'the 4th failure')
+    const blocked = await app.app.inject(tc(API_KEY))
+    assert.equal(blocked.statusCode, 429, `blocked even with the right key: ${blocked.body}`)
+  })
+})
+
+describe('the admin API', () => {
+  it('is off (404 on every path) unless INLET_ADMIN_TOKEN is set', async (t) => {
+    const off = await createTestApp(t)
+    for (const url of ['/inlet/v1/admin/workspaces', `/inlet/v1/admin/workspaces/${A}`]) {
+      for (const authorization of [`Bearer ${ADMIN_TOKEN}`, basicAuth(A, API_KEY), '']) {
+        const res = await off.app.inject({ method: 'GET', url, headers: { authorization } })
+        failsWith(404, 'Not Found')(res)
+      }
+    }
+    const on = await createTestApp(t, { INLET_ADMIN_TOKEN: ADMIN_TOKEN })
+    const denied = await on.app.inject({ method: 'GET', url: '/inlet/v1/admin/workspaces' })
+    failsWith(401)(denied)
+    const allowed = await on.app.inject({
+      method: 'GET',
+      url: '/inlet/v1/admin/workspaces',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    })
+    assert.equal(allowed.statusCode, 200, allowed.body)
+  })
+})
