@@ -33,6 +33,7 @@ Commands:
       --project CODE=NAME       (repeatable; replaces the project list)
       --goal EVENT[=REVENUE_ATTR] conversion goal (repeatable; replaces the list; none clears)
       --bulk-strict on|off  --identity-resolution on|off  --fair-usage on|off
+      --attribution-key KEY|none  the key GET /v1/installInfo is authenticated by
   workspaces set-state --id ID --state STATE      Only the state
   workspaces set-limits --id ID --limit QUOTA=N   Only quota limits
   workspaces rotate-key --id ID [--key KEY] [--grace-seconds N] [--json]
