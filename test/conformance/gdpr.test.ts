@@ -174,6 +174,37 @@ describe('§7.12 GDPR / CCPA erasure', () => {
     assert.equal(query.statusCode, 200)
   })
 
+  it('§7.12 the admin API refuses a bad lift and an unknown workspace', async (t) => {
+    const app = await createTestApp(t, { INLET_ADMIN_TOKEN: ADMIN_TOKEN })
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }
+    const lift = (ws: string, payload: unknown) =>
+      app.app.inject({
+        method: 'POST',
+        url: `/inlet/v1/admin/workspaces/${ws}/suppressions/lift`,
+        headers: admin,
+        payload: JSON.stringify(payload),
+      })
+    const bad = await lift(WORKSPACE_ID, { identity_type: 'phone', identity_value: 'x' })
+    assert.equal(bad.statusCode, 400)
+    assert.equal(
+      bad.json<{ error: { message: string } }>().error.message,
+      'identity_type should be one of ID, user_secondary_id, email, mobile, google_advertising_id, advertising_identifier (or give request_id)',
+    )
+    const both = await lift(WORKSPACE_ID, { request_id: 'r', identity_type: 'email' })
+    assert.equal(both.statusCode, 400)
+    assert.equal(
+      (await lift(WORKSPACE_ID, { request_id: 'r' })).json<{ lifted: number }>().lifted,
+      0,
+    )
+    const unknown = await lift('NOSUCHWORKSPACE00000', { request_id: 'r' })
+    assert.equal(unknown.statusCode, 404)
+    const noToken = await app.app.inject({
+      method: 'GET',
+      url: `/inlet/v1/admin/workspaces/${WORKSPACE_ID}/suppressions`,
+    })
+    assert.equal(noToken.statusCode, 401)
+  })
+
   it('§7.12 the documented 400s, exact strings', async (t) => {
     const app = await createTestApp(t)
     const noType = without(body(), 'request_type')
