@@ -14,7 +14,9 @@ import type { Logger } from '../log.js'
 import type { LogRecord, OutcomeKind, RecordOutcomeRow, Store } from '../store/store.js'
 import { createBatchState } from './batch-state.js'
 import { identitiesOfRecord, suppressionHash } from '../privacy/gdpr.js'
+import type { IdentityValue } from './batch-state.js'
 import { planErasure } from './erasure.js'
+import { identityLinksOf } from './steps/apply-merge.js'
 import { dead, skipped, type Outcome } from './outcome.js'
 import { applyRecord } from './steps/apply-record.js'
 import type { Step, StepContext } from './steps/step.js'
@@ -110,6 +112,50 @@ export function createProcessor(options: ProcessorOptions): Processor {
   }
 
   /**
+   * spec §6.2: Identity Resolution was switched on (or its identifiers changed): every profile of
+   * the workspace gets the identity links of its current attributes, so that profiles written
+   * before are found by their identifier values too. Committed alone, in log order.
+   */
+  async function runReindex(record: LogRecord, cursor: number): Promise<number> {
+    const workspace = await store.workspaces.get(record.workspaceId)
+    const settings = readSettings(workspace?.settings ?? {})
+    const now = clock.now()
+    const identityLinks: { workspaceId: string; userId: string; links: IdentityValue[] }[] = []
+    let note = 'Identity Resolution is off; nothing was indexed (spec §6.2)'
+    if (settings.identityResolution) {
+      let after = ''
+      for (;;) {
+        const page = await store.profiles.usersPage(record.workspaceId, after, REINDEX_PAGE)
+        for (const user of page) {
+          identityLinks.push({
+            workspaceId: user.workspaceId,
+            userId: user.id,
+            links: identityLinksOf(settings.identifiers, user),
+          })
+        }
+        const last = page[page.length - 1]
+        if (last === undefined || page.length < REINDEX_PAGE) break
+        after = last.id
+      }
+      note = `indexed the identifier values of ${identityLinks.length} profiles (spec §6.2)`
+    }
+    await store.processing.commit({
+      fromSeq: cursor,
+      toSeq: record.seq,
+      users: [],
+      devices: [],
+      deletedDevices: [],
+      events: [],
+      identityLinks,
+      outcomes: [outcomeRow(record, 'applied', JSON.stringify([note]), now)],
+    })
+    counts.applied++
+    counts.batches++
+    options.onBatch?.({ ...counts })
+    return 1
+  }
+
+  /**
    * spec §7.12 (Inlet): the records of a batch that name an identity on their workspace's
    * suppression list, with the reason each is refused.
    */
@@ -149,10 +195,14 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const read = await store.log.readAfter(cursor, limit)
     const head = read[0]
     if (head === undefined) return { consumed: 0, delayMs: 0 }
-    if (head.kind === 'gdpr_erasure')
+    if (head.kind === 'gdpr_erasure') {
       return { consumed: await runErasure(head, cursor), delayMs: 0 }
-    // An erasure ends the batch before it: it is committed alone, in log order.
-    const cut = read.findIndex((r) => r.kind === 'gdpr_erasure')
+    }
+    if (head.kind === 'identity_reindex') {
+      return { consumed: await runReindex(head, cursor), delayMs: 0 }
+    }
+    // An erasure or a reindex ends the batch before it: it is committed alone, in log order.
+    const cut = read.findIndex((r) => ALONE.includes(r.kind))
     const records = cut === -1 ? read : read.slice(0, cut)
     const refused = await refusals(records)
     const redactedLog: { seq: number; payload: string }[] = []
@@ -335,6 +385,12 @@ export async function measureLag(store: Store, clock: Clock): Promise<Lag> {
     lastSeq,
   }
 }
+
+/** Records the processor commits as batches of their own. */
+const ALONE: readonly string[] = ['gdpr_erasure', 'identity_reindex']
+
+/** Users read per page when indexing a workspace's profiles. */
+const REINDEX_PAGE = 1000
 
 /** What the log keeps of a record refused because it names a suppressed identity. */
 const SUPPRESSED_PAYLOAD = JSON.stringify({ refused: 'names an identity erased by GDPR' })

@@ -874,6 +874,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         )
       })
 
+      it('pages through a workspace’s users in internal-id order', async (t) => {
+        const store = await seeded(t)
+        const ids = async (after: string, limit: number): Promise<string[]> =>
+          (await store.profiles.usersPage(WS, after, limit)).map((u) => u.id)
+        assert.deepEqual(await ids('', 2), ['u-erin', 'u-other'])
+        assert.deepEqual(await ids('u-other', 2), ['u-phone'])
+        assert.deepEqual(await ids('u-phone', 2), [])
+        assert.deepEqual(await store.profiles.usersPage(OTHER_WS, '', 10), [])
+      })
+
       it('finds merges of users, and log records and outcomes holding their data', async (t) => {
         const store = await seeded(t)
         await store.log.append([

@@ -45,7 +45,8 @@ export type WorkspacePatch = Partial<
 /**
  * `merge` / `merge_undo`: one pair of Merge Users (spec §7.7), the undo of one merge (Inlet);
  * `delete`: one Delete Users request (spec §7.8); `device_opt_out`: one Device Opt-out (§7.5);
- * `gdpr_erasure`: one GDPR / CCPA erasure (§7.12); `install`: one install attribution (§7.10).
+ * `gdpr_erasure`: one GDPR / CCPA erasure (§7.12); `install`: one install attribution (§7.10);
+ * `identity_reindex`: index every profile's identifier values (Identity Resolution switched on).
  */
 export type RecordKind =
   | 'customer'
@@ -57,6 +58,7 @@ export type RecordKind =
   | 'device_opt_out'
   | 'gdpr_erasure'
   | 'install'
+  | 'identity_reindex'
   | 'invalid'
 
 export type NewLogRecord = Readonly<{
@@ -313,6 +315,8 @@ export interface ProfileRepo {
   outcomesOfRequest(requestId: string): Promise<RecordOutcomeRow[]>
   /** One merge by id (the seq of its log record). */
   merge(workspaceId: string, id: number): Promise<MergeRow | undefined>
+  /** A workspace's users in internal-id order, `limit` at a time after `afterId` ('' first). */
+  usersPage(workspaceId: string, afterId: string, limit: number): Promise<UserRow[]>
   /** spec §7.12, §7.10: the users `match` names directly (no merge closure), by internal id. */
   matchUsers(workspaceId: string, match: UserMatch): Promise<UserRow[]>
   /** Every merge (undone or not) whose retained or merged user is one of `userIds`. */

@@ -33,9 +33,10 @@ export function applyRecord(record: LogRecord, ctx: StepContext): Outcome {
       return applyDeviceOptOut(record, ctx)
     case 'install':
       return applyInstall(record, ctx)
+    case 'identity_reindex':
     case 'gdpr_erasure':
       // The processor carries erasures out as batches of their own (processor/erasure.ts).
-      return skipped('a GDPR erasure is not applied as a step (spec §7.12)')
+      return skipped(`a ${record.kind} record is not applied as a step`)
     case 'invalid':
       return skipped(parsePayload<InvalidPayload>(record).reason)
   }

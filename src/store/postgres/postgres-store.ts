@@ -1166,6 +1166,17 @@ function storeOver(pool: pg.Pool): Store {
           )
           return row === undefined ? undefined : toMerge(row)
         }),
+      usersPage: (workspaceId, afterId, limit) =>
+        open(async () =>
+          (
+            await rows(
+              pool,
+              `SELECT * FROM users WHERE workspace_id = $1 AND id COLLATE "C" > $2
+               ORDER BY id COLLATE "C" LIMIT $3`,
+              [workspaceId, afterId, limit],
+            )
+          ).map(toUser),
+        ),
       matchUsers: (workspaceId, match) => open(() => matchUsers(workspaceId, match)),
       mergesOfUsers: (workspaceId, userIds) =>
         open(async () =>

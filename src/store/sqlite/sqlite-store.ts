@@ -283,6 +283,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     mergesByMerged: db.prepare(
       'SELECT * FROM merges WHERE workspace_id = ? AND merged_user_id = ? ORDER BY id',
     ),
+    usersPage: db.prepare(
+      'SELECT * FROM users WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?',
+    ),
     mergeDelete: db.prepare('DELETE FROM merges WHERE workspace_id = ? AND id = ?'),
     usersByAttribute: db.prepare(
       `SELECT * FROM users WHERE workspace_id = ?
@@ -753,6 +756,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           const row = q.mergeGet.get(workspaceId, id) as Row | undefined
           return row === undefined ? undefined : toMerge(row)
         }),
+      usersPage: (workspaceId, afterId, limit) =>
+        attempt(() => (q.usersPage.all(workspaceId, afterId, limit) as Row[]).map(toUser)),
       matchUsers: (workspaceId, match) => attempt(() => matchUsers(workspaceId, match)),
       mergesOfUsers: (workspaceId, userIds) =>
         attempt(() => {
