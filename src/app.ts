@@ -26,7 +26,9 @@ import { createLoadShedder } from './http/load-shedding.js'
 import { adminRoutes } from './http/routes/admin.js'
 import { deleteRoutes } from './http/routes/deletes.js'
 import { exportRoutes } from './http/routes/export.js'
+import { gdprRoutes, gdprStatusRoutes } from './http/routes/gdpr.js'
 import { healthRoutes } from './http/routes/health.js'
+import { installInfoRoutes } from './http/routes/install-info.js'
 import { ingestRoutes } from './http/routes/ingest.js'
 import { mergeRoutes, mergeUndoRoutes } from './http/routes/merges.js'
 import { optOutRoutes } from './http/routes/opt-out.js'
@@ -118,6 +120,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   // One cache for both gateways; the admin API's changes drop their workspace from it at once.
   const cache = deps.workspaceCache ?? createWorkspaceCache({ store: deps.store, clock })
   testConnectionRoutes(app, { store: deps.store, clock, authFailures })
+  // spec §2.1: no Basic auth; authenticated by its appAttributionKey query parameter.
+  installInfoRoutes(app, { store: deps.store, ingest: deps.ingest, isClosing })
   const gateway = createGateway({ store: deps.store, isClosing, clock, cache, authFailures })
   await app.register((api, _opts, done) => {
     // Shed before anything else is done for the request (docs/errors.md `overloaded`).
@@ -147,6 +151,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       store: deps.store,
       governance,
     })
+    gdprRoutes(app, api, { ingest: deps.ingest, config: deps.config })
     done()
   })
   const inletGateway = createGateway(
@@ -156,6 +161,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register((api, _opts, done) => {
     api.addHook('onRequest', inletGateway)
     requestRoutes(api, { store: deps.store })
+    gdprStatusRoutes(api, { store: deps.store })
     mergeUndoRoutes(api, { ingest: deps.ingest, config: deps.config, store: deps.store })
     done()
   })
@@ -167,7 +173,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       ids: deps.ids,
     })
     await app.register((api, _opts, done) => {
-      adminRoutes(api, { workspaces, adminToken, isClosing, authFailures })
+      adminRoutes(api, { workspaces, adminToken, isClosing, authFailures, store: deps.store })
       done()
     })
   }

@@ -73,8 +73,14 @@ export const ERROR_CODES = [
   'opt_out_action_invalid',
   'opt_out_devices_missing',
   'opt_out_device_key_invalid',
+  // GDPR / CCPA erasure (spec §7.12) and install attribution (spec §7.10)
+  'gdpr_value_invalid',
+  'install_param_missing',
+  'attribution_key_not_set',
+  'attribution_key_mismatch',
   'request_not_found',
   'merge_not_found',
+  'gdpr_request_not_found',
   // The admin API (Inlet's own, /inlet/v1/admin/…)
   'admin_unauthorized',
   'admin_invalid_input',

@@ -1,10 +1,12 @@
 /**
- * The `inlet` command line (entry point: cli/main.ts): `inlet serve` and `inlet workspaces …`.
+ * The `inlet` command line (entry point: cli/main.ts): `inlet serve`, `inlet workspaces …` and
+ * `inlet suppressions …`.
  * Parses arguments with node:util parseArgs, reads the environment once through loadConfig, and
  * maps failures to exit codes (0 ok, 1 failure, 2 usage or configuration).
  */
 import { ConfigError } from '../config.js'
 import { serveCommand } from './commands/serve.js'
+import { suppressionsCommand } from './commands/suppressions.js'
 import { workspacesCommand } from './commands/workspaces.js'
 
 export class UsageError extends Error {
@@ -35,12 +37,18 @@ Commands:
       --project CODE=NAME       (repeatable; replaces the project list)
       --goal EVENT[=REVENUE_ATTR] conversion goal (repeatable; replaces the list; none clears)
       --bulk-strict on|off  --identity-resolution on|off  --fair-usage on|off
+      --attribution-key KEY|none  the key GET /v1/installInfo is authenticated by
   workspaces set-state --id ID --state STATE      Only the state
   workspaces set-limits --id ID --limit QUOTA=N   Only quota limits
   workspaces rotate-key --id ID [--key KEY] [--grace-seconds N] [--json]
                             New Data API key (shown once); the old key stops working at once,
                             or after N seconds
   workspaces remove-key --id ID                   No key: requests answer 409 until one is set
+  suppressions list --workspace ID [--json]
+                            Identities erased by GDPR requests (types and hashes, no values)
+  suppressions lift --workspace ID (--type TYPE --value VALUE | --request GDPR_REQUEST_ID)
+                            Accept data for an erased identity again (TYPE: ID, email, mobile,
+                            google_advertising_id, advertising_identifier, user_secondary_id)
   help                      Show this text
 
 Configuration is read from environment variables: see docs/config.md.
@@ -54,6 +62,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         return await serveCommand(rest, env)
       case 'workspaces':
         return await workspacesCommand(rest, env)
+      case 'suppressions':
+        return await suppressionsCommand(rest, env)
       case undefined:
       case 'help':
       case '--help':

@@ -16,7 +16,16 @@ export type WireError = Readonly<{
 
 /** Which endpoint answered: selects the per-endpoint overrides of the spec's §7 pages. */
 export type EndpointFamily =
-  'customer' | 'event' | 'device' | 'bulk' | 'export' | 'merge' | 'delete' | 'opt_out' | 'inlet'
+  | 'customer'
+  | 'event'
+  | 'device'
+  | 'bulk'
+  | 'export'
+  | 'merge'
+  | 'delete'
+  | 'opt_out'
+  | 'gdpr'
+  | 'inlet'
 
 const SERVER_ERROR_MESSAGE =
   'An unexpected error was encountered while processing this request. Please contact MoEngage Team'
@@ -385,6 +394,43 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     message: "project_code '{code}' is not a project of this workspace",
     attribute: 'project_code',
   },
+  // Inlet's own (spec §7.12 documents only the two missing-key 400s): a GDPR body value that is
+  // present but unusable — the `detail` names the rule
+  gdpr_value_invalid: {
+    status: 400,
+    type: 'ValueError',
+    message: '{detail}',
+    attribute: '{key}',
+  },
+  // Inlet's own (spec §7.10 lists the parameters and a generic 400, no strings)
+  install_param_missing: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: '{key} is required in query params.',
+    attribute: '{key}',
+  },
+  // Inlet's own (spec §7.10: authenticated by appAttributionKey instead of Basic auth), worded
+  // like the Data key's 409 and 401 (spec §4.4)
+  attribution_key_not_set: {
+    status: 409,
+    type: 'Authentication required',
+    message:
+      'App attribution key is not set. Please set it on the dashboard (Settings > Analytics > Acquisition Tracking)',
+    attribute: 'appAttributionKey',
+  },
+  attribution_key_mismatch: {
+    status: 401,
+    type: 'Authentication required',
+    message: 'App attribution key mismatch. Please login to the dashboard to verify key',
+    attribute: 'appAttributionKey',
+  },
+  // Inlet's own: GET /inlet/v1/gdpr/{request_id} for an id this workspace never sent
+  gdpr_request_not_found: {
+    status: 404,
+    type: 'Not Found',
+    message: "No GDPR request with id '{request_id}' was received by this workspace",
+    attribute: 'request_id',
+  },
   // Inlet's own: GET /inlet/v1/requests/{request_id} for an id this workspace never received
   request_not_found: {
     status: 404,
@@ -478,6 +524,25 @@ export const OVERRIDES: Readonly<
   // spec §7.8: the Delete page answers an unknown workspace id with 403
   delete: {
     invalid_app_id: { status: 403, message: 'given app_id is invalid/blocked' },
+  },
+  // spec §7.12: the GDPR page documents the Variant A texts of §4.4 (verbatim, trailing dots)
+  gdpr: {
+    auth_empty: { message: 'No identity information found.' },
+    account_blacklisted: {
+      status: 403,
+      type: 'BlockedClient',
+      message: 'Your account is suspended. Please contact MoEngage team.',
+    },
+    account_suspended: { message: 'Your account is suspended. Please contact MoEngage team.' },
+    account_temporarily_suspended: {
+      message: 'Your account is temporarily suspended. Please contact MoEngage team.',
+    },
+    payload_too_large: { message: 'Payload can not exceed 128KB.' },
+    unsupported_media_type: {
+      type: 'Unsupported media type',
+      message: 'Content type is not supported',
+    },
+    // (No 429: the spec gives GDPR requests no quota, so Inlet counts none.)
   },
   // spec §7.5: Device opt-out's own 413 text
   opt_out: {

@@ -5,6 +5,7 @@
  * `event` element is one `event` record, a device is one `device` record, and a Bulk element that
  * failed validation (outside strict mode) is one `invalid` record kept with its reason.
  */
+import type { GdprIdentityType } from '../privacy/gdpr.js'
 
 export type JsonObject = Record<string, unknown>
 
@@ -99,4 +100,29 @@ export type InvalidPayload = {
   /** The wire message that strict mode would have answered with. */
   reason: string
   element: unknown
+}
+
+/**
+ * spec §7.12: one GDPR / CCPA erasure request as sent (validated by wire/gdpr-bodies.ts). The
+ * processor carries it out as a batch of its own, then redacts this record too.
+ */
+export type GdprErasurePayload = {
+  request_type: 'erasure'
+  submitted_time: string
+  api_version: string
+  identities: { identity_type: GdprIdentityType; identity_value: string }[]
+}
+
+/**
+ * spec §7.10: one install attribution. `user_id` is the user owning the device with the given
+ * GAID / IDFV when the request arrived; the processor sets the create-only `publisher_name` and
+ * `campaign_name` on that user when it has none yet.
+ */
+export type InstallPayload = {
+  user_id: string
+  src: string
+  campaign_name?: string
+  publisher_name?: string
+  advertising_id?: string
+  idfv?: string
 }

@@ -21,7 +21,11 @@ import type { IdGenerator } from '../ids.js'
 import type { Logger } from '../log.js'
 import type { LogRecord, OutcomeKind, RecordOutcomeRow, Store } from '../store/store.js'
 import { createBatchState } from './batch-state.js'
-import { dead, type Outcome } from './outcome.js'
+import { identitiesOfRecord, suppressionHash } from '../privacy/gdpr.js'
+import type { IdentityValue } from './batch-state.js'
+import { planErasure } from './erasure.js'
+import { identityLinksOf } from './steps/apply-merge.js'
+import { dead, skipped, type Outcome } from './outcome.js'
 import { applyRecord } from './steps/apply-record.js'
 import type { Step, StepContext } from './steps/step.js'
 import { DEFAULT_SETTINGS, readSettings, type WorkspaceSettings } from '../workspaces/settings.js'
@@ -115,11 +119,113 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return new Map(rows.flatMap((w) => (w === undefined ? [] : [[w.id, readSettings(w.settings)]])))
   }
 
+  /** spec §7.12: one erasure, committed alone (processor/erasure.ts). */
+  async function runErasure(record: LogRecord, cursor: number): Promise<number> {
+    const now = clock.now()
+    const { changes, counts: erased } = await planErasure(store, record, now)
+    await store.processing.commit({ fromSeq: cursor, toSeq: record.seq, ...changes })
+    log.info({ requestId: record.requestId, erased }, 'GDPR erasure carried out')
+    counts.applied++
+    counts.batches++
+    options.onBatch?.({ ...counts })
+    return 1
+  }
+
+  /**
+   * spec §6.2: Identity Resolution was switched on (or its identifiers changed): every profile of
+   * the workspace gets the identity links of its current attributes, so that profiles written
+   * before are found by their identifier values too. Committed alone, in log order.
+   */
+  async function runReindex(record: LogRecord, cursor: number): Promise<number> {
+    const workspace = await store.workspaces.get(record.workspaceId)
+    const settings = readSettings(workspace?.settings ?? {})
+    const now = clock.now()
+    const identityLinks: { workspaceId: string; userId: string; links: IdentityValue[] }[] = []
+    let note = 'Identity Resolution is off; nothing was indexed (spec §6.2)'
+    if (settings.identityResolution) {
+      let after = ''
+      for (;;) {
+        const page = await store.profiles.usersPage(record.workspaceId, after, REINDEX_PAGE)
+        for (const user of page) {
+          identityLinks.push({
+            workspaceId: user.workspaceId,
+            userId: user.id,
+            links: identityLinksOf(settings.identifiers, user),
+          })
+        }
+        const last = page[page.length - 1]
+        if (last === undefined || page.length < REINDEX_PAGE) break
+        after = last.id
+      }
+      note = `indexed the identifier values of ${identityLinks.length} profiles (spec §6.2)`
+    }
+    await store.processing.commit({
+      fromSeq: cursor,
+      toSeq: record.seq,
+      users: [],
+      devices: [],
+      deletedDevices: [],
+      events: [],
+      identityLinks,
+      outcomes: [outcomeRow(record, 'applied', JSON.stringify([note]), now)],
+    })
+    counts.applied++
+    counts.batches++
+    options.onBatch?.({ ...counts })
+    return 1
+  }
+
+  /**
+   * spec §7.12 (Inlet): the records of a batch that name an identity on their workspace's
+   * suppression list, with the reason each is refused.
+   */
+  async function refusals(records: readonly LogRecord[]): Promise<Map<number, string>> {
+    const named = new Map<string, { seq: number; hashes: [string, string][] }[]>()
+    for (const r of records) {
+      const found = identitiesOfRecord(r)
+      if (found.length === 0) continue
+      const hashes: [string, string][] = found.map((i) => [
+        suppressionHash(r.workspaceId, i.identity_type, i.identity_value),
+        i.identity_type,
+      ])
+      const list = named.get(r.workspaceId) ?? []
+      list.push({ seq: r.seq, hashes })
+      named.set(r.workspaceId, list)
+    }
+    const refused = new Map<number, string>()
+    for (const [ws, list] of named) {
+      const present = new Set(
+        await store.profiles.suppressed(
+          ws,
+          list.flatMap((l) => l.hashes.map((h) => h[0])),
+        ),
+      )
+      if (present.size === 0) continue
+      for (const { seq, hashes } of list) {
+        const hit = hashes.find((h) => present.has(h[0]))
+        if (hit !== undefined) refused.set(seq, suppressedReason(hit[1]))
+      }
+    }
+    return refused
+  }
+
   /** Applies one batch; returns how many records it consumed (0 when the log is caught up). */
   async function runBatch(limit: number): Promise<{ consumed: number; delayMs: number }> {
     const cursor = await store.processing.cursor()
-    const records = await store.log.readAfter(cursor, limit)
-    if (records.length === 0) return { consumed: 0, delayMs: 0 }
+    const read = await store.log.readAfter(cursor, limit)
+    const head = read[0]
+    if (head === undefined) return { consumed: 0, delayMs: 0 }
+    if (head.kind === 'gdpr_erasure') {
+      return { consumed: await runErasure(head, cursor), delayMs: 0 }
+    }
+    if (head.kind === 'identity_reindex') {
+      return { consumed: await runReindex(head, cursor), delayMs: 0 }
+    }
+    // An erasure or a reindex ends the batch before it: it is committed alone, in log order.
+    const cut = read.findIndex((r) => ALONE.includes(r.kind))
+    const records = cut === -1 ? read : read.slice(0, cut)
+    const refused = await refusals(records)
+    const redactedLog: { seq: number; payload: string }[] = []
     const snapshot = await store.processing.loadSnapshot(records)
     const state = createBatchState(snapshot)
     const now = clock.now()
@@ -134,8 +240,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
     let toSeq = cursor
     for (const [i, record] of records.entries()) {
       let outcome: Outcome
+      const refusal = refused.get(record.seq)
       try {
-        outcome = step(record, ctx)
+        if (refusal !== undefined) {
+          // The record names an erased identity: skipped, and its payload no longer kept.
+          outcome = skipped(refusal)
+          redactedLog.push({ seq: record.seq, payload: SUPPRESSED_PAYLOAD })
+        } else outcome = step(record, ctx)
       } catch (err) {
         if (i > 0) {
           // The failing step may have half-changed this batch's state: apply only the records
@@ -168,7 +279,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
       }
     }
     const changes = state.changes()
-    await store.processing.commit({ fromSeq: cursor, toSeq, ...changes })
+    const kept = redactedLog.filter((r) => r.seq <= toSeq)
+    await store.processing.commit({
+      fromSeq: cursor,
+      toSeq,
+      ...changes,
+      ...(kept.length > 0 ? { redactedLog: kept } : {}),
+    })
     counts.applied += tally.applied
     counts.skipped += tally.skipped
     counts.dead += tally.dead
@@ -317,6 +434,20 @@ export async function measureLag(store: Store, clock: Clock): Promise<Lag> {
     cursor,
     lastSeq,
   }
+}
+
+/** Records the processor commits as batches of their own. */
+const ALONE: readonly string[] = ['gdpr_erasure', 'identity_reindex']
+
+/** Users read per page when indexing a workspace's profiles. */
+const REINDEX_PAGE = 1000
+
+/** What the log keeps of a record refused because it names a suppressed identity. */
+const SUPPRESSED_PAYLOAD = JSON.stringify({ refused: 'names an identity erased by GDPR' })
+
+/** spec §7.12 (Inlet): why a record naming a suppressed identity is refused. */
+export function suppressedReason(identityType: string): string {
+  return `refused: it names an identity (${identityType}) erased by a GDPR request, which the workspace's suppression list refuses until an operator lifts it (spec §7.12; docs/compatibility.md)`
 }
 
 function outcomeRow(

@@ -16,6 +16,7 @@ import {
   type NewLogRecord,
   type RecordOutcomeRow,
   type Store,
+  type UserMatch,
   type UserRow,
   type Workspace,
 } from './store.js'
@@ -995,6 +996,239 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(await store.quotas.used(key), 0)
         assert.equal(await store.quotas.used({ ...key, windowStart: T0 + 60_000 }), 2)
         assert.equal(await store.quotas.prune(T0), 0)
+      })
+    })
+
+    describe('GDPR erasure (spec §7.12)', () => {
+      const erin = aUser({
+        id: 'u-erin',
+        customerId: 'erin',
+        attributes: { u_em: 'Erin@Example.com', u_mb: 919876543210, moe_gaid: 'g-user' },
+      })
+      const other = aUser({ id: 'u-other', customerId: 'other', attributes: { u_em: 'x@y.z' } })
+      const phoneOwner = aUser({ id: 'u-phone', customerId: 'phone', attributes: {} })
+
+      async function seeded(t: TestContext): Promise<Store> {
+        const store = await fresh(t)
+        await store.processing.commit(
+          changes({
+            toSeq: 0,
+            users: [erin, other, phoneOwner],
+            devices: [
+              aDevice({ deviceId: 'd-1', userId: 'u-phone', attributes: { moe_gaid: 'g-dev' } }),
+              aDevice({ deviceId: 'd-2', userId: 'u-other', attributes: { model: 'x' } }),
+            ],
+          }),
+        )
+        return store
+      }
+
+      it('matches users by customer id, internal id, user attribute (text, any case) and device attribute', async (t) => {
+        const store = await seeded(t)
+        const none: UserMatch = {
+          customerIds: [],
+          userIds: [],
+          userAttributes: [],
+          deviceAttributes: [],
+        }
+        const ids = async (m: Partial<UserMatch>): Promise<string[]> =>
+          (await store.profiles.matchUsers(WS, { ...none, ...m })).map((u) => u.id)
+        assert.deepEqual(await ids({ customerIds: ['erin'] }), ['u-erin'])
+        assert.deepEqual(await ids({ userIds: ['u-other'] }), ['u-other'])
+        assert.deepEqual(
+          await ids({
+            userAttributes: [{ key: 'u_em', value: 'erin@example.COM', caseInsensitive: true }],
+          }),
+          ['u-erin'],
+        )
+        assert.deepEqual(
+          await ids({ userAttributes: [{ key: 'u_em', value: 'erin@example.com' }] }),
+          [],
+        )
+        // A number is matched as its text.
+        assert.deepEqual(await ids({ userAttributes: [{ key: 'u_mb', value: '919876543210' }] }), [
+          'u-erin',
+        ])
+        assert.deepEqual(await ids({ deviceAttributes: [{ key: 'moe_gaid', value: 'g-dev' }] }), [
+          'u-phone',
+        ])
+        assert.deepEqual(
+          await ids({
+            customerIds: ['erin'],
+            userAttributes: [{ key: 'moe_gaid', value: 'g-user' }],
+            deviceAttributes: [{ key: 'moe_gaid', value: 'g-dev' }],
+          }),
+          ['u-erin', 'u-phone'],
+        )
+        assert.deepEqual(
+          await store.profiles.matchUsers(OTHER_WS, { ...none, customerIds: ['erin'] }),
+          [],
+        )
+      })
+
+      it('pages through a workspace’s users in internal-id order', async (t) => {
+        const store = await seeded(t)
+        const ids = async (after: string, limit: number): Promise<string[]> =>
+          (await store.profiles.usersPage(WS, after, limit)).map((u) => u.id)
+        assert.deepEqual(await ids('', 2), ['u-erin', 'u-other'])
+        assert.deepEqual(await ids('u-other', 2), ['u-phone'])
+        assert.deepEqual(await ids('u-phone', 2), [])
+        assert.deepEqual(await store.profiles.usersPage(OTHER_WS, '', 10), [])
+      })
+
+      it('finds merges of users, and log records and outcomes holding their data', async (t) => {
+        const store = await seeded(t)
+        await store.log.append([
+          aLogRecord({ customerId: 'erin', payload: '{"a":1}' }),
+          aLogRecord({ customerId: null, index: 1, payload: '{"email":"Erin@Example.com"}' }),
+          aLogRecord({ customerId: 'other', index: 2, payload: '{"email":"x@y.z"}' }),
+          aLogRecord({ customerId: 'erin', index: 3, payload: '{}' }),
+          aLogRecord({ workspaceId: OTHER_WS, customerId: 'erin', index: 4, payload: '{}' }),
+        ])
+        const merge = {
+          id: 64,
+          workspaceId: WS,
+          requestId: 'REQAAAAA',
+          retainedUserId: 'u-erin',
+          mergedUserId: 'u-phone',
+          at: T0,
+          before: '{}',
+          undoneAt: null,
+        }
+        await store.processing.commit(
+          changes({
+            fromSeq: 0,
+            toSeq: 3,
+            events: [anEvent({ seq: 1, userId: 'u-erin' }), anEvent({ seq: 2, userId: 'u-erin' })],
+            merges: [merge],
+            outcomes: [
+              anOutcome({ seq: 1, reason: "customer_id 'erin' was trimmed" }),
+              anOutcome({ seq: 3, reason: 'nothing personal' }),
+            ],
+          }),
+        )
+        assert.deepEqual(await store.profiles.mergesOfUsers(WS, ['u-phone']), [merge])
+        assert.deepEqual(await store.profiles.mergesOfUsers(WS, ['u-other']), [])
+        assert.deepEqual(
+          await store.processing.recordsHolding(WS, {
+            beforeSeq: 4,
+            userIds: ['u-erin'],
+            customerIds: ['erin'],
+            logTokens: ['"Erin@Example.com"'],
+            outcomeTokens: ["'erin'"],
+          }),
+          { logSeqs: [1, 2], outcomeSeqs: [1], events: 2 },
+        )
+      })
+
+      it('commits an erasure: merges removed, log and outcomes redacted, suppressions and the request kept', async (t) => {
+        const store = await seeded(t)
+        await store.log.append([
+          aLogRecord({ customerId: 'erin', payload: '{"secret":"erin"}' }),
+          aLogRecord({ customerId: 'erin', index: 1, payload: '{"secret":"erin"}' }),
+        ])
+        const merge = {
+          id: 64,
+          workspaceId: WS,
+          requestId: 'REQAAAAA',
+          retainedUserId: 'u-erin',
+          mergedUserId: 'u-phone',
+          at: T0,
+          before: '{"secret":"erin"}',
+          undoneAt: null,
+        }
+        await store.processing.commit(
+          changes({
+            fromSeq: 0,
+            toSeq: 1,
+            merges: [merge],
+            outcomes: [
+              anOutcome({ seq: 1, outcome: 'applied', reason: '["erin noted"]' }),
+              anOutcome({ seq: 2, outcome: 'skipped', reason: "'erin' skipped" }),
+            ],
+          }),
+        )
+        const suppression = {
+          workspaceId: WS,
+          hash: 'h1',
+          identityType: 'email',
+          requestId: 'GDPR-1',
+          createdAt: T0,
+        }
+        await store.processing.commit(
+          changes({
+            fromSeq: 1,
+            toSeq: 2,
+            deletedUsers: [{ workspaceId: WS, userId: 'u-erin' }],
+            deletedMerges: [{ workspaceId: WS, id: 64 }],
+            redactedLog: [
+              { seq: 1, payload: '{"erased":true}' },
+              { seq: 2, payload: '{"erased":true}' },
+            ],
+            redactedOutcomes: [
+              { seq: 1, reason: 'erased' },
+              { seq: 2, reason: 'erased' },
+            ],
+            suppressions: [suppression, { ...suppression, hash: 'h2', identityType: 'ID' }],
+            gdprRequests: [
+              {
+                workspaceId: WS,
+                requestId: 'GDPR-1',
+                seq: 2,
+                receivedAt: T0,
+                doneAt: T0 + 1,
+                counts: '{"users":1}',
+              },
+            ],
+          }),
+        )
+        assert.equal(await store.profiles.merge(WS, 64), undefined)
+        const logged = await store.log.recordsOfRequest(WS, 'REQAAAAA')
+        assert.deepEqual(
+          logged.map((r) => [r.payload, r.customerId]),
+          [
+            ['{"erased":true}', null],
+            ['{"erased":true}', null],
+          ],
+        )
+        assert.deepEqual(
+          (await store.profiles.outcomesOfRequest('REQAAAAA')).map((o) => o.reason),
+          ['["erased"]', 'erased'],
+        )
+        assert.deepEqual(await store.profiles.gdprRequest(WS, 'GDPR-1'), {
+          workspaceId: WS,
+          requestId: 'GDPR-1',
+          seq: 2,
+          receivedAt: T0,
+          doneAt: T0 + 1,
+          counts: '{"users":1}',
+        })
+        assert.equal(await store.profiles.gdprRequest(OTHER_WS, 'GDPR-1'), undefined)
+        assert.deepEqual(
+          sortedBy(await store.profiles.suppressed(WS, ['h2', 'h3', 'h1']), (h) => h),
+          ['h1', 'h2'],
+        )
+        assert.deepEqual(await store.profiles.suppressed(OTHER_WS, ['h1']), [])
+        assert.equal((await store.profiles.suppressions(WS)).length, 2)
+        // A second erasure naming the same identity keeps the first entry.
+        await store.processing.commit(
+          changes({
+            fromSeq: 2,
+            toSeq: 3,
+            suppressions: [{ ...suppression, requestId: 'GDPR-2', createdAt: T0 + 5 }],
+          }),
+        )
+        assert.deepEqual(
+          (await store.profiles.suppressions(WS)).map((x) => [x.hash, x.requestId]),
+          [
+            ['h1', 'GDPR-1'],
+            ['h2', 'GDPR-1'],
+          ],
+        )
+        assert.equal(await store.profiles.liftSuppressions(WS, { hashes: ['h1', 'nope'] }), 1)
+        assert.deepEqual(await store.profiles.suppressed(WS, ['h1', 'h2']), ['h2'])
+        assert.equal(await store.profiles.liftSuppressions(WS, { requestId: 'GDPR-1' }), 1)
+        assert.deepEqual(await store.profiles.suppressions(WS), [])
       })
     })
 

@@ -44,10 +44,22 @@ export type WorkspacePatch = Partial<
 
 /**
  * `merge` / `merge_undo`: one pair of Merge Users (spec §7.7), the undo of one merge (Inlet);
- * `delete`: one Delete Users request (spec §7.8); `device_opt_out`: one Device Opt-out (§7.5).
+ * `delete`: one Delete Users request (spec §7.8); `device_opt_out`: one Device Opt-out (§7.5);
+ * `gdpr_erasure`: one GDPR / CCPA erasure (§7.12); `install`: one install attribution (§7.10);
+ * `identity_reindex`: index every profile's identifier values (Identity Resolution switched on).
  */
 export type RecordKind =
-  'customer' | 'event' | 'device' | 'merge' | 'merge_undo' | 'delete' | 'device_opt_out' | 'invalid'
+  | 'customer'
+  | 'event'
+  | 'device'
+  | 'merge'
+  | 'merge_undo'
+  | 'delete'
+  | 'device_opt_out'
+  | 'gdpr_erasure'
+  | 'install'
+  | 'identity_reindex'
+  | 'invalid'
 
 export type NewLogRecord = Readonly<{
   workspaceId: string
@@ -157,6 +169,59 @@ export type IdentityLink = Readonly<{
   value: string
 }>
 
+/**
+ * spec §7.12: how an erasure finds the users it erases, in store terms (the HTTP layer maps the
+ * GDPR identity types to these): by customer id, by internal id, by a user attribute's value
+ * (compared as text; `caseInsensitive` for emails) or by a device attribute's value (the device's
+ * user).
+ */
+export type UserMatch = Readonly<{
+  customerIds: readonly string[]
+  userIds: readonly string[]
+  userAttributes: readonly Readonly<{ key: string; value: string; caseInsensitive?: boolean }>[]
+  deviceAttributes: readonly Readonly<{ key: string; value: string }>[]
+}>
+
+/**
+ * spec §7.12: what an erasure looks for besides the users' own rows — log records (before
+ * `beforeSeq`) whose customer id is one of `customerIds` or whose payload contains one of
+ * `logTokens` (JSON-encoded strings, quotes included), outcomes whose reason contains one of
+ * `outcomeTokens`, and the number of events of `userIds`.
+ */
+export type HeldQuery = Readonly<{
+  beforeSeq: number
+  userIds: readonly string[]
+  customerIds: readonly string[]
+  logTokens: readonly string[]
+  outcomeTokens: readonly string[]
+}>
+
+export type HeldRecords = Readonly<{ logSeqs: number[]; outcomeSeqs: number[]; events: number }>
+
+/**
+ * spec §7.12 (Inlet): an identity erased by a GDPR request, kept only as a salted-by-workspace
+ * SHA-256 of its type and value, so the list itself holds nothing of the person.
+ */
+export type SuppressionRow = Readonly<{
+  workspaceId: string
+  hash: string
+  /** The GDPR identity type (`email`, `ID`, `mobile`, …). */
+  identityType: string
+  requestId: string
+  createdAt: number
+}>
+
+/** spec §7.12 (Inlet): a carried-out erasure and what it removed (`counts`, JSON). */
+export type GdprRequestRow = Readonly<{
+  workspaceId: string
+  requestId: string
+  seq: number
+  receivedAt: number
+  doneAt: number
+  /** JSON object of counts: users, devices, events, merges, log_records, … */
+  counts: string
+}>
+
 /** An event's owner: which user an event belongs to (merges move events between users). */
 export type EventOwner = Readonly<{ workspaceId: string; seq: number; userId: string }>
 
@@ -201,6 +266,22 @@ export type BatchChanges = Readonly<{
   /** Users removed with their devices, events, identity links and scheduled deletion (§7.8). */
   deletedUsers?: readonly Readonly<{ workspaceId: string; userId: string }>[]
   outcomes: readonly RecordOutcomeRow[]
+  /** spec §7.12: merge-log rows removed (their before-images hold an erased user's data). */
+  deletedMerges?: readonly Readonly<{ workspaceId: string; id: number }>[]
+  /**
+   * spec §7.12: log records whose payload is replaced (and customer id cleared). Once commit
+   * resolves they are redacted, even where the log is another database (SQLite: applied right
+   * after the commit, and again at open if a crash came between).
+   */
+  redactedLog?: readonly Readonly<{ seq: number; payload: string }>[]
+  /**
+   * spec §7.12: outcome rows whose reason is replaced (after this batch's outcomes are written);
+   * an `applied` row gets it as its one note.
+   */
+  redactedOutcomes?: readonly Readonly<{ seq: number; reason: string }>[]
+  /** spec §7.12: identities to refuse from now on (an existing hash is kept as it is). */
+  suppressions?: readonly SuppressionRow[]
+  gdprRequests?: readonly GdprRequestRow[]
 }>
 
 export type UserLookup = Readonly<{ customerIds: readonly string[]; ids: readonly string[] }>
@@ -234,6 +315,26 @@ export interface ProfileRepo {
   outcomesOfRequest(requestId: string): Promise<RecordOutcomeRow[]>
   /** One merge by id (the seq of its log record). */
   merge(workspaceId: string, id: number): Promise<MergeRow | undefined>
+  /** A workspace's users in internal-id order, `limit` at a time after `afterId` ('' first). */
+  usersPage(workspaceId: string, afterId: string, limit: number): Promise<UserRow[]>
+  /** spec §7.12, §7.10: the users `match` names directly (no merge closure), by internal id. */
+  matchUsers(workspaceId: string, match: UserMatch): Promise<UserRow[]>
+  /** Every merge (undone or not) whose retained or merged user is one of `userIds`. */
+  mergesOfUsers(workspaceId: string, userIds: readonly string[]): Promise<MergeRow[]>
+  /** spec §7.12 (Inlet): a carried-out erasure, by its request id. */
+  gdprRequest(workspaceId: string, requestId: string): Promise<GdprRequestRow | undefined>
+  /** spec §7.12 (Inlet): the workspace's suppression list, oldest first. */
+  suppressions(workspaceId: string): Promise<SuppressionRow[]>
+  /** Of `hashes`, those on the workspace's suppression list. */
+  suppressed(workspaceId: string, hashes: readonly string[]): Promise<string[]>
+  /**
+   * Lifts suppressions (the operator's decision, outside the processor): those with one of
+   * `hashes`, or all those of `requestId`; returns how many were lifted.
+   */
+  liftSuppressions(
+    workspaceId: string,
+    by: Readonly<{ hashes?: readonly string[]; requestId?: string }>,
+  ): Promise<number>
 }
 
 export interface ProcessingRepo {
@@ -241,6 +342,8 @@ export interface ProcessingRepo {
   cursor(): Promise<number>
   /** Users (by customer id) and devices (by device id, and all devices of those users) of a batch. */
   loadSnapshot(records: readonly LogRecord[]): Promise<BatchSnapshot>
+  /** spec §7.12: the log records and outcomes holding an erased user's data (see HeldQuery). */
+  recordsHolding(workspaceId: string, query: HeldQuery): Promise<HeldRecords>
   /** Scheduled deletions due at `now`, earliest first. */
   dueDeletions(now: number, limit: number): Promise<DeletionRow[]>
   /**

@@ -13,6 +13,8 @@ import type {
   CustomerPayload,
   DeletePayload,
   DeviceOptOutPayload,
+  GdprErasurePayload,
+  InstallPayload,
   DevicePayload,
   EventPayload,
   InvalidPayload,
@@ -31,6 +33,8 @@ export type ParsedRecord =
   | { kind: 'merge_undo'; customerId: string | null; payload: MergeUndoPayload }
   | { kind: 'delete'; customerId: string | null; payload: DeletePayload }
   | { kind: 'device_opt_out'; customerId: string; payload: DeviceOptOutPayload }
+  | { kind: 'gdpr_erasure'; customerId: null; payload: GdprErasurePayload }
+  | { kind: 'install'; customerId: null; payload: InstallPayload }
   | { kind: 'invalid'; customerId: string | null; payload: InvalidPayload }
 
 export const DEVICE_PLATFORMS = ['ANDROID', 'iOS', 'web', 'TV'] as const

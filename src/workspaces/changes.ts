@@ -52,6 +52,8 @@ export type SettingsChanges = Readonly<{
   conversionGoals?: readonly ConversionGoal[]
   /** Merged into the stored policy field by field; null: the policy's defaults (off). */
   fairUsage?: Readonly<Record<string, unknown>> | null
+  /** spec §7.10: the key GET /v1/installInfo is authenticated by; null removes it. */
+  attributionKey?: string | null
 }>
 
 export type WorkspaceChanges = Readonly<{
@@ -70,6 +72,7 @@ const SETTINGS_KEYS = [
   'retainByAttribute',
   'conversionGoals',
   'fairUsage',
+  'attributionKey',
 ] as const
 const FAIR_USAGE_KEYS = ['enabled', 'rules', 'repeatBreaches', 'repeatBlockSeconds'] as const
 
@@ -198,6 +201,13 @@ export function parseSettingsChanges(raw: unknown): SettingsChanges {
     out.conversionGoals = parseConversionGoals(raw['conversionGoals'])
   }
   if (Object.hasOwn(raw, 'fairUsage')) out.fairUsage = parseFairUsage(raw['fairUsage'])
+  if (Object.hasOwn(raw, 'attributionKey')) {
+    const key = raw['attributionKey']
+    if (key !== null && (typeof key !== 'string' || key.trim() === '')) {
+      fail('settings.attributionKey', 'should be a non-empty string or null')
+    }
+    out.attributionKey = key
+  }
   return out
 }
 
@@ -256,6 +266,8 @@ export function applySettingsChanges(
     if (s.identifiers !== undefined) out['identifiers'] = s.identifiers
     if (s.retainByAttribute === null) delete out['retainByAttribute']
     else if (s.retainByAttribute !== undefined) out['retainByAttribute'] = s.retainByAttribute
+    if (s.attributionKey === null) delete out['attributionKey']
+    else if (s.attributionKey !== undefined) out['attributionKey'] = s.attributionKey
     if (s.fairUsage === null) delete out['fairUsage']
     else if (s.fairUsage !== undefined) {
       const before = isPlainObject(stored['fairUsage']) ? stored['fairUsage'] : {}

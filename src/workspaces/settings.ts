@@ -41,6 +41,11 @@ export type WorkspaceSettings = Readonly<{
   identifiers: readonly string[]
   /** spec §6.2 retention rule 1: prefer the profile that has a value for this attribute. */
   retainByAttribute?: string
+  /**
+   * spec §7.10: the attribution key (MoEngage: Settings > Analytics > Acquisition Tracking) that
+   * authenticates GET /v1/installInfo; unset, install attribution answers 409.
+   */
+  attributionKey?: string
 }>
 
 /** spec §6.2: "up to 5 identifiers per workspace; ID is always one of them". */
@@ -91,6 +96,9 @@ export function readSettings(raw: StoredSettings): WorkspaceSettings {
     identifiers: readIdentifiers(raw['identifiers']),
     ...(typeof raw['retainByAttribute'] === 'string' && raw['retainByAttribute'] !== ''
       ? { retainByAttribute: identifierKey(raw['retainByAttribute']) }
+      : {}),
+    ...(typeof raw['attributionKey'] === 'string' && raw['attributionKey'] !== ''
+      ? { attributionKey: raw['attributionKey'] }
       : {}),
   }
 }

@@ -16,6 +16,7 @@ import {
 } from '../store/store.js'
 import { WorkspaceInputError, applySettingsChanges, type WorkspaceChanges } from './changes.js'
 import { hashKey } from './keys.js'
+import { readSettings } from './settings.js'
 
 export const WORKSPACE_ID_PATTERN = /^[A-Z0-9]{4,64}$/
 export const API_KEY_PATTERN = /^\S{8,256}$/
@@ -103,6 +104,25 @@ export function createWorkspaces(deps: { store: Store; clock: Clock; ids: IdGene
     }
     const updated = await store.workspaces.update(id, patch)
     if (updated === undefined) throw new WorkspaceNotFoundError(id)
+    const was = readSettings(workspace.settings)
+    const now = readSettings(updated.settings)
+    if (
+      now.identityResolution &&
+      (!was.identityResolution || now.identifiers.join('\u0000') !== was.identifiers.join('\u0000'))
+    ) {
+      // spec §6.2: profiles written before are indexed by the processor, in log order.
+      await store.log.append([
+        {
+          workspaceId: id,
+          requestId: ids.requestId(),
+          index: 0,
+          kind: 'identity_reindex',
+          customerId: null,
+          receivedAt: patch.updatedAt,
+          payload: '{}',
+        },
+      ])
+    }
     return updated
   }
 

@@ -2,10 +2,13 @@
  * Conformance: User Identity Resolution (spec §6.2) — users created and found by identifiers
  * instead of customer_id, profiles that share an identifier merged into the one the retention
  * rules choose (with every event of both), different IDs never merged, Bulk and events by
- * `user_identifiers`, the Merge API disabled, and nothing of it when the flag is off.
+ * `user_identifiers`, the Merge API disabled, nothing of it when the flag is off, and profiles
+ * written before the flag was switched on indexed by the switch.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { createSequentialIds } from '../../src/ids.js'
+import { createWorkspaces } from '../../src/workspaces/workspaces.js'
 import { WORKSPACE_ID, createTestApp, type TestApp } from '../helpers/app.js'
 
 const TRACK = `/v1/customer/${WORKSPACE_ID}`
@@ -183,6 +186,53 @@ describe('§6.2 Identity Resolution', () => {
     assert.equal(missing.statusCode, 400)
     await app.post(TRACK, { type: 'customer', customer_id: 'z1', attributes: { email: 'z@x.io' } })
     await app.post(TRACK, { type: 'customer', customer_id: 'z2', attributes: { email: 'z@x.io' } })
+    assert.equal((await profiles(app)).length, 2)
+  })
+})
+
+describe('§6.2 switching Identity Resolution on', () => {
+  it('§6.2 profiles written before the switch are found by their identifiers afterwards', async (t) => {
+    const app = await createTestApp(t)
+    await app.post(TRACK, {
+      type: 'customer',
+      customer_id: 'before-1',
+      attributes: { email: 'old@example.com', mobile: '+100200' },
+    })
+    await app.drain()
+    // Through the operator's path (admin API, CLI): the switch logs a reindex of the workspace.
+    await createWorkspaces({
+      store: app.store,
+      clock: app.clock,
+      ids: createSequentialIds(),
+    }).update(WORKSPACE_ID, { settings: { identityResolution: true } })
+    const res = await app.post(TRACK, {
+      type: 'customer',
+      attributes: { moe_mobile: '+100200', first_name: 'Found' },
+    })
+    assert.equal(res.statusCode, 200, res.body)
+    const event = await app.post(EVENT, {
+      type: 'event',
+      user_identifiers: { moe_email: 'old@example.com' },
+      actions: [{ action: 'Came back' }],
+    })
+    assert.equal(event.statusCode, 200, event.body)
+    const all = await profiles(app)
+    assert.equal(all.length, 1, JSON.stringify(all))
+    assert.equal(all[0]?.user.customerId, 'before-1')
+    assert.equal(all[0]?.user.attributes['u_fn'], 'Found')
+    assert.deepEqual(all[0]?.events, ['Came back'])
+  })
+
+  it('§6.2 without the switch through the operator path, an old profile is not found (control)', async (t) => {
+    const app = await createTestApp(t)
+    await app.post(TRACK, {
+      type: 'customer',
+      customer_id: 'before-1',
+      attributes: { mobile: '+100200' },
+    })
+    await app.drain()
+    await withIdentityResolution(app) // the store directly: no reindex is logged
+    await app.post(TRACK, { type: 'customer', attributes: { moe_mobile: '+100200' } })
     assert.equal((await profiles(app)).length, 2)
   })
 })

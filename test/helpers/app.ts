@@ -53,6 +53,8 @@ export function basicAuth(user: string, secret: string): string {
 export async function createTestApp(
   t: TestContext,
   env: Record<string, string> = {},
+  /** Another store than the in-memory SQLite one (a file store, PostgreSQL). */
+  options: Readonly<{ store?: Store }> = {},
 ): Promise<TestApp> {
   // Failed-auth limiting is off unless a test turns it on: many tests fail auth on purpose.
   const config = loadConfig({
@@ -66,7 +68,7 @@ export async function createTestApp(
   const log = createMemoryLogger()
   // Workspace writes through `store` (tests change settings and states directly) drop the
   // workspace from the gateway's cache, as the admin API's writes do.
-  const sqlite = createSqliteStore({ dir: ':memory:', durability: 'os' })
+  const sqlite = options.store ?? createSqliteStore({ dir: ':memory:', durability: 'os' })
   const workspaceCache = createWorkspaceCache({ store: sqlite, clock })
   const store = invalidatingWorkspaceWrites(sqlite, workspaceCache)
   await createWorkspaces({ store, clock, ids }).create({

@@ -62,6 +62,7 @@ type Values = {
   'bulk-strict'?: string | undefined
   'identity-resolution'?: string | undefined
   'fair-usage'?: string | undefined
+  'attribution-key'?: string | undefined
 }
 
 /** The update flags as the body the admin API takes, checked by the same parser. */
@@ -78,6 +79,11 @@ function changesOf(values: Values): WorkspaceChanges {
   if (ir !== undefined) settings['identityResolution'] = ir
   const fair = onOff('fair-usage', values['fair-usage'])
   if (fair !== undefined) settings['fairUsage'] = { enabled: fair }
+  // spec §7.10: --attribution-key KEY (none removes it)
+  const attribution = values['attribution-key']
+  if (attribution !== undefined) {
+    settings['attributionKey'] = attribution === 'none' ? null : attribution
+  }
   if (projects.length > 0) settings['projects'] = Object.fromEntries(projects)
   // --goal EVENT or --goal EVENT=REVENUE_ATTRIBUTE; --goal none clears the list (spec §8.7)
   if (values.goal !== undefined) {
@@ -138,6 +144,7 @@ export async function workspacesCommand(
         'bulk-strict': { type: 'string' },
         'identity-resolution': { type: 'string' },
         'fair-usage': { type: 'string' },
+        'attribution-key': { type: 'string' },
         'grace-seconds': { type: 'string' },
         json: { type: 'boolean' },
         'data-dir': { type: 'string' },

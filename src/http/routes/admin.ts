@@ -8,7 +8,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { AppError } from '../../errors.js'
-import { StoreConflictError } from '../../store/store.js'
+import { StoreConflictError, type Store } from '../../store/store.js'
+import { liftInput, suppressionView } from '../../privacy/suppressions.js'
 import {
   WorkspaceInputError,
   parseName,
@@ -112,6 +113,8 @@ export function adminRoutes(
     adminToken: string
     isClosing: () => boolean
     authFailures?: AuthFailureLimiter
+    /** For the suppression list (spec §7.12, Inlet). */
+    store: Store
   }>,
 ): void {
   const { workspaces } = deps
@@ -195,6 +198,32 @@ export function adminRoutes(
         rotateInput(bodyObject(request)),
       )
       return { status: 'success', workspace: workspaceView(workspace), data_api_key: dataApiKey }
+    }),
+  )
+
+  // spec §7.12 (Inlet): the suppression list of erased identities, and lifting from it.
+  api.get(
+    `${ADMIN_PREFIX}/workspaces/:id/suppressions`,
+    { config },
+    guarded(async (request) => {
+      const workspace = await workspaces.get(idOf(request))
+      return {
+        status: 'success',
+        suppressions: (await deps.store.profiles.suppressions(workspace.id)).map(suppressionView),
+      }
+    }),
+  )
+
+  api.post(
+    `${ADMIN_PREFIX}/workspaces/:id/suppressions/lift`,
+    { config },
+    guarded(async (request) => {
+      const workspace = await workspaces.get(idOf(request))
+      const by = liftInput(workspace.id, bodyObject(request))
+      return {
+        status: 'success',
+        lifted: await deps.store.profiles.liftSuppressions(workspace.id, by),
+      }
     }),
   )
 

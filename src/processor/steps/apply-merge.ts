@@ -135,14 +135,20 @@ export function mergeUsers(
 export function relink(ctx: StepContext, workspaceId: string, users: readonly UserRow[]): void {
   const settings = ctx.settings(workspaceId)
   if (!settings.identityResolution) return
-  for (const user of users) {
-    const links = settings.identifiers.flatMap((name) => {
-      const v = user.attributes[name]
-      const value = typeof v === 'number' ? String(v) : typeof v === 'string' ? v : ''
-      return value.trim() === '' ? [] : [{ name, value }]
-    })
-    ctx.state.setIdentityLinks(user, links)
-  }
+  for (const user of users)
+    ctx.state.setIdentityLinks(user, identityLinksOf(settings.identifiers, user))
+}
+
+/** spec §6.2: a user's values of the workspace's identifiers (numbers as text, blanks never). */
+export function identityLinksOf(
+  identifiers: readonly string[],
+  user: UserRow,
+): { name: string; value: string }[] {
+  return identifiers.flatMap((name) => {
+    const v = user.attributes[name]
+    const value = typeof v === 'number' ? String(v) : typeof v === 'string' ? v : ''
+    return value.trim() === '' ? [] : [{ name, value }]
+  })
 }
 
 export function applyMergeUndo(record: LogRecord, ctx: StepContext): Outcome {

@@ -10,6 +10,7 @@ import { applyCustomer } from './apply-customer.js'
 import { applyDelete } from './apply-delete.js'
 import { applyDevice } from './apply-device.js'
 import { applyEvent } from './apply-event.js'
+import { applyInstall } from './apply-install.js'
 import { applyDeviceOptOut } from './apply-opt-out.js'
 import { applyMerge, applyMergeUndo } from './apply-merge.js'
 import { parsePayload, type StepContext } from './step.js'
@@ -30,6 +31,12 @@ export function applyRecord(record: LogRecord, ctx: StepContext): Outcome {
       return applyDelete(record, ctx)
     case 'device_opt_out':
       return applyDeviceOptOut(record, ctx)
+    case 'install':
+      return applyInstall(record, ctx)
+    case 'identity_reindex':
+    case 'gdpr_erasure':
+      // The processor carries erasures out as batches of their own (processor/erasure.ts).
+      return skipped(`a ${record.kind} record is not applied as a step`)
     case 'invalid':
       return skipped(parsePayload<InvalidPayload>(record).reason)
   }

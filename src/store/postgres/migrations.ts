@@ -171,6 +171,30 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 6,
+    name: 'GDPR erasures and the suppression list (spec §7.12)',
+    // The log is in this database: redactions are part of the batch's transaction.
+    sql: `
+      CREATE TABLE gdpr_requests (
+        workspace_id text NOT NULL,
+        request_id text NOT NULL,
+        seq bigint NOT NULL,
+        received_at bigint NOT NULL,
+        done_at bigint NOT NULL,
+        counts text NOT NULL,
+        PRIMARY KEY (workspace_id, request_id)
+      );
+      CREATE TABLE suppressions (
+        workspace_id text NOT NULL,
+        hash text NOT NULL,
+        identity_type text NOT NULL,
+        request_id text NOT NULL,
+        created_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, hash)
+      );
+    `,
+  },
+  {
     version: 7,
     name: 'processor lease and failed attempts (many processors)',
     sql: `

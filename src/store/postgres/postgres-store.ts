@@ -19,6 +19,9 @@ import {
   type DeviceRow,
   type EventOwner,
   type EventRow,
+  type GdprRequestRow,
+  type HeldQuery,
+  type HeldRecords,
   type IdentityLink,
   type LogRecord,
   type MergeRow,
@@ -27,7 +30,9 @@ import {
   type RecordKind,
   type RecordOutcomeRow,
   type Store,
+  type SuppressionRow,
   type UserLookup,
+  type UserMatch,
   type UserRow,
   type Workspace,
   type WorkspacePatch,
@@ -470,6 +475,48 @@ const SQL = {
     ON CONFLICT (seq) DO UPDATE SET workspace_id = excluded.workspace_id,
       request_id = excluded.request_id, idx = excluded.idx, kind = excluded.kind,
       outcome = excluded.outcome, reason = excluded.reason, at = excluded.at`,
+  mergesDelete: `
+    DELETE FROM merges m USING unnest($1::text[], $2::bigint[]) AS k(workspace_id, id)
+    WHERE m.workspace_id = k.workspace_id AND m.id = k.id`,
+  outcomesRedact: `
+    UPDATE record_outcomes o
+    SET reason = CASE WHEN o.outcome = 'applied' THEN k.notes ELSE k.reason END
+    FROM unnest($1::bigint[], $2::text[], $3::text[]) AS k(seq, reason, notes)
+    WHERE o.seq = k.seq`,
+  logRedact: `
+    UPDATE log l SET payload = k.payload, customer_id = NULL
+    FROM unnest($1::bigint[], $2::text[]) AS k(seq, payload) WHERE l.seq = k.seq`,
+  suppressionsInsert: `
+    INSERT INTO suppressions (workspace_id, hash, identity_type, request_id, created_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+    ON CONFLICT (workspace_id, hash) DO NOTHING`,
+  gdprUpsert: `
+    INSERT INTO gdpr_requests (workspace_id, request_id, seq, received_at, done_at, counts)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (workspace_id, request_id) DO UPDATE SET seq = excluded.seq,
+      received_at = excluded.received_at, done_at = excluded.done_at, counts = excluded.counts`,
+  // Attribute maps are JSON text (never jsonb, see migrations.ts): parsed as json for the match.
+  usersByAttribute: `
+    SELECT * FROM users WHERE workspace_id = $1 AND (attributes::json ->> $2) = $3`,
+  usersByAttributeNoCase: `
+    SELECT * FROM users WHERE workspace_id = $1 AND lower(attributes::json ->> $2) = lower($3)`,
+  deviceUsersByAttribute: `
+    SELECT DISTINCT user_id FROM devices WHERE workspace_id = $1 AND (attributes::json ->> $2) = $3`,
+  mergesOfUsers: `
+    SELECT * FROM merges WHERE workspace_id = $1
+      AND (retained_user_id = ANY($2::text[]) OR merged_user_id = ANY($2::text[]))
+    ORDER BY id`,
+  logSeqsHolding: `
+    SELECT seq FROM log WHERE workspace_id = $1 AND seq < $2
+      AND (customer_id = ANY($3::text[])
+        OR EXISTS (SELECT 1 FROM unnest($4::text[]) AS t(token) WHERE strpos(payload, t.token) > 0))
+    ORDER BY seq`,
+  outcomeSeqsHolding: `
+    SELECT DISTINCT o.seq FROM record_outcomes o, unnest($2::text[]) AS t(token)
+    WHERE o.workspace_id = $1 AND strpos(o.reason, t.token) > 0
+    ORDER BY o.seq`,
+  eventCount: `
+    SELECT count(*) AS n FROM events WHERE workspace_id = $1 AND user_id = ANY($2::text[])`,
 } as const
 
 /** The start of the UTC month of `ms`, in ms. */
@@ -590,7 +637,7 @@ function storeOver(pool: pg.Pool): Store {
         eventsNeededOf.add(pairKey(r.workspaceId, r.customerId))
         identityCustomers.add(pairKey(r.workspaceId, r.customerId))
       }
-      if (r.kind === 'delete') {
+      if (r.kind === 'delete' || r.kind === 'install') {
         const userId = stringField(r.payload, 'user_id')
         if (userId !== undefined) userIds.add(r.workspaceId, userId)
       }
@@ -933,7 +980,128 @@ function storeOver(pool: pg.Pool): Store {
           outcomes.map((o) => o.at),
         ])
       }
+      // spec §7.12: what an erasure removes, after everything else the batch wrote; the log is
+      // in this database, so its redactions commit with the rest.
+      const deletedMerges = c.deletedMerges ?? []
+      if (deletedMerges.length > 0) {
+        await db.query(SQL.mergesDelete, [
+          deletedMerges.map((m) => m.workspaceId),
+          deletedMerges.map((m) => m.id),
+        ])
+      }
+      const redactedOutcomes = collapse(
+        c.redactedOutcomes ?? [],
+        (o) => String(o.seq),
+        (_, later) => later,
+      )
+      if (redactedOutcomes.length > 0) {
+        await db.query(SQL.outcomesRedact, [
+          redactedOutcomes.map((o) => o.seq),
+          redactedOutcomes.map((o) => o.reason),
+          redactedOutcomes.map((o) => JSON.stringify([o.reason])),
+        ])
+      }
+      const redactedLog = collapse(
+        c.redactedLog ?? [],
+        (r) => String(r.seq),
+        (_, later) => later,
+      )
+      if (redactedLog.length > 0) {
+        await db.query(SQL.logRedact, [
+          redactedLog.map((r) => r.seq),
+          redactedLog.map((r) => r.payload),
+        ])
+      }
+      const suppressions = collapse(
+        c.suppressions ?? [],
+        (x) => pairKey(x.workspaceId, x.hash),
+        (first) => first,
+      )
+      if (suppressions.length > 0) {
+        await db.query(SQL.suppressionsInsert, [
+          suppressions.map((x) => x.workspaceId),
+          suppressions.map((x) => x.hash),
+          suppressions.map((x) => x.identityType),
+          suppressions.map((x) => x.requestId),
+          suppressions.map((x) => x.createdAt),
+        ])
+      }
+      for (const g of c.gdprRequests ?? []) {
+        await db.query(SQL.gdprUpsert, [
+          g.workspaceId,
+          g.requestId,
+          g.seq,
+          g.receivedAt,
+          g.doneAt,
+          g.counts,
+        ])
+      }
     })
+  }
+
+  async function matchUsers(workspaceId: string, match: UserMatch): Promise<UserRow[]> {
+    const found = new Map<string, UserRow>()
+    const add = (rs: readonly Row[]): void => {
+      for (const r of rs) {
+        const user = toUser(r)
+        found.set(user.id, user)
+      }
+    }
+    const ids = [...match.userIds]
+    if (match.customerIds.length > 0 || ids.length > 0) {
+      add(
+        await rows(
+          pool,
+          `SELECT * FROM users WHERE workspace_id = $1
+             AND (customer_id = ANY($2::text[]) OR id = ANY($3::text[]))`,
+          [workspaceId, [...match.customerIds], ids],
+        ),
+      )
+    }
+    for (const a of match.userAttributes) {
+      const text = a.caseInsensitive === true ? SQL.usersByAttributeNoCase : SQL.usersByAttribute
+      add(await rows(pool, text, [workspaceId, a.key, a.value]))
+    }
+    const deviceUsers: string[] = []
+    for (const a of match.deviceAttributes) {
+      for (const r of await rows(pool, SQL.deviceUsersByAttribute, [workspaceId, a.key, a.value])) {
+        deviceUsers.push(str(r['user_id']))
+      }
+    }
+    if (deviceUsers.length > 0) {
+      add(
+        await rows(pool, 'SELECT * FROM users WHERE workspace_id = $1 AND id = ANY($2::text[])', [
+          workspaceId,
+          deviceUsers,
+        ]),
+      )
+    }
+    return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  }
+
+  async function recordsHolding(workspaceId: string, h: HeldQuery): Promise<HeldRecords> {
+    const logSeqs =
+      h.customerIds.length === 0 && h.logTokens.length === 0
+        ? []
+        : (
+            await rows(pool, SQL.logSeqsHolding, [
+              workspaceId,
+              h.beforeSeq,
+              [...h.customerIds],
+              [...h.logTokens],
+            ])
+          ).map((r) => num(r['seq']))
+    const outcomeSeqs =
+      h.outcomeTokens.length === 0
+        ? []
+        : (await rows(pool, SQL.outcomeSeqsHolding, [workspaceId, [...h.outcomeTokens]])).map((r) =>
+            num(r['seq']),
+          )
+    const events =
+      h.userIds.length === 0
+        ? 0
+        : num((await rows(pool, SQL.eventCount, [workspaceId, [...h.userIds]]))[0]?.['n'] ?? 0)
+    return { logSeqs, outcomeSeqs, events }
   }
 
   async function updateWorkspace(
@@ -1105,8 +1273,67 @@ function storeOver(pool: pg.Pool): Store {
           )
           return row === undefined ? undefined : toMerge(row)
         }),
+      usersPage: (workspaceId, afterId, limit) =>
+        open(async () =>
+          (
+            await rows(
+              pool,
+              `SELECT * FROM users WHERE workspace_id = $1 AND id COLLATE "C" > $2
+               ORDER BY id COLLATE "C" LIMIT $3`,
+              [workspaceId, afterId, limit],
+            )
+          ).map(toUser),
+        ),
+      matchUsers: (workspaceId, match) => open(() => matchUsers(workspaceId, match)),
+      mergesOfUsers: (workspaceId, userIds) =>
+        open(async () =>
+          userIds.length === 0
+            ? []
+            : (await rows(pool, SQL.mergesOfUsers, [workspaceId, [...userIds]])).map(toMerge),
+        ),
+      gdprRequest: (workspaceId, requestId) =>
+        open(async () => {
+          const [row] = await rows(
+            pool,
+            'SELECT * FROM gdpr_requests WHERE workspace_id = $1 AND request_id = $2',
+            [workspaceId, requestId],
+          )
+          return row === undefined ? undefined : toGdprRequest(row)
+        }),
+      suppressions: (workspaceId) =>
+        open(async () =>
+          (
+            await rows(
+              pool,
+              'SELECT * FROM suppressions WHERE workspace_id = $1 ORDER BY created_at, hash COLLATE "C"',
+              [workspaceId],
+            )
+          ).map(toSuppression),
+        ),
+      suppressed: (workspaceId, hashes) =>
+        open(async () =>
+          hashes.length === 0
+            ? []
+            : (
+                await rows(
+                  pool,
+                  'SELECT hash FROM suppressions WHERE workspace_id = $1 AND hash = ANY($2::text[])',
+                  [workspaceId, [...new Set(hashes)]],
+                )
+              ).map((r) => str(r['hash'])),
+        ),
+      liftSuppressions: (workspaceId, by) =>
+        open(async () => {
+          const result = await pool.query(
+            `DELETE FROM suppressions WHERE workspace_id = $1
+               AND (hash = ANY($2::text[]) OR request_id = $3)`,
+            [workspaceId, [...(by.hashes ?? [])], by.requestId ?? null],
+          )
+          return result.rowCount ?? 0
+        }),
     },
     processing: {
+      recordsHolding: (workspaceId, query) => open(() => recordsHolding(workspaceId, query)),
       cursor: () => open(async () => num((await rows(pool, SQL.cursor, []))[0]?.['value'] ?? 0)),
       // One snapshot for all the reads, as the SQLite adapter's read transaction gives.
       loadSnapshot: (records) =>
@@ -1136,6 +1363,27 @@ function storeOver(pool: pg.Pool): Store {
       closed = true
       await pool.end()
     },
+  }
+}
+
+function toGdprRequest(r: Row): GdprRequestRow {
+  return {
+    workspaceId: str(r['workspace_id']),
+    requestId: str(r['request_id']),
+    seq: num(r['seq']),
+    receivedAt: num(r['received_at']),
+    doneAt: num(r['done_at']),
+    counts: str(r['counts']),
+  }
+}
+
+function toSuppression(r: Row): SuppressionRow {
+  return {
+    workspaceId: str(r['workspace_id']),
+    hash: str(r['hash']),
+    identityType: str(r['identity_type']),
+    requestId: str(r['request_id']),
+    createdAt: num(r['created_at']),
   }
 }
 

@@ -160,6 +160,35 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 6,
+    name: 'GDPR erasures and the suppression list (spec §7.12)',
+    // pending_log_redactions: log.db is another file, so an erasure's log redactions are written
+    // here with the batch and carried over to log.db after the commit (again at open after a crash).
+    sql: `
+      CREATE TABLE gdpr_requests (
+        workspace_id TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        done_at INTEGER NOT NULL,
+        counts TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, request_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE suppressions (
+        workspace_id TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        identity_type TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, hash)
+      ) WITHOUT ROWID;
+      CREATE TABLE pending_log_redactions (
+        seq INTEGER PRIMARY KEY,
+        payload TEXT NOT NULL
+      );
+    `,
+  },
+  {
     version: 7,
     name: 'processor lease and failed attempts (many processors)',
     sql: `

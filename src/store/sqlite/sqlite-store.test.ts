@@ -162,6 +162,37 @@ describe('SQLite store files', () => {
     }
   })
 
+  it('redacts the log (another file) even when a crash came between the two commits (spec §7.12)', async () => {
+    const dir = tempDir()
+    const store = createSqliteStore({ dir, durability: 'fsync' })
+    await store.workspaces.create(WORKSPACE)
+    await store.log.append([record(0), record(1)])
+    // The erasure batch commits to store.db; the log redaction has not reached log.db yet (the
+    // process died between): only the pending row is there.
+    await store.close()
+    const storeDb = new Database(join(dir, 'store.db'))
+    storeDb
+      .prepare('INSERT INTO pending_log_redactions (seq, payload) VALUES (?, ?)')
+      .run(2, '{"erased":true}')
+    storeDb.close()
+    const reopened = createSqliteStore({ dir, durability: 'fsync' })
+    try {
+      const logged = await reopened.log.recordsOfRequest(WORKSPACE.id, 'REQAAAAA')
+      assert.deepEqual(
+        logged.map((r) => [r.seq, r.customerId, r.payload]),
+        [
+          [1, 'alice', '{}'],
+          [2, null, '{"erased":true}'],
+        ],
+      )
+    } finally {
+      await reopened.close()
+    }
+    const check = new Database(join(dir, 'store.db'), { readonly: true })
+    assert.equal(check.prepare('SELECT count(*) FROM pending_log_redactions').pluck().get(), 0)
+    check.close()
+  })
+
   it('keeps :memory: stores apart from each other', async (t) => {
     const a = createSqliteStore({ dir: ':memory:', durability: 'os' })
     const b = createSqliteStore({ dir: ':memory:', durability: 'os' })

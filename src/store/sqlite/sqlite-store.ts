@@ -17,6 +17,9 @@ import {
   type DeviceRow,
   type EventOwner,
   type EventRow,
+  type GdprRequestRow,
+  type HeldQuery,
+  type HeldRecords,
   type IdentityLink,
   type LogRecord,
   type MergeRow,
@@ -25,7 +28,9 @@ import {
   type RecordKind,
   type RecordOutcomeRow,
   type Store,
+  type SuppressionRow,
   type UserLookup,
+  type UserMatch,
   type UserRow,
   type Workspace,
   type WorkspacePatch,
@@ -273,6 +278,72 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
          before, undone_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (workspace_id, id) DO UPDATE SET undone_at = excluded.undone_at`,
     ),
+    mergesByRetained: db.prepare(
+      'SELECT * FROM merges WHERE workspace_id = ? AND retained_user_id = ? ORDER BY id',
+    ),
+    mergesByMerged: db.prepare(
+      'SELECT * FROM merges WHERE workspace_id = ? AND merged_user_id = ? ORDER BY id',
+    ),
+    usersPage: db.prepare(
+      'SELECT * FROM users WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?',
+    ),
+    mergeDelete: db.prepare('DELETE FROM merges WHERE workspace_id = ? AND id = ?'),
+    usersByAttribute: db.prepare(
+      `SELECT * FROM users WHERE workspace_id = ?
+         AND CAST(json_extract(attributes, ?) AS TEXT) = ?`,
+    ),
+    usersByAttributeNoCase: db.prepare(
+      `SELECT * FROM users WHERE workspace_id = ?
+         AND lower(CAST(json_extract(attributes, ?) AS TEXT)) = lower(?)`,
+    ),
+    deviceUsersByAttribute: db
+      .prepare(
+        `SELECT DISTINCT user_id FROM devices WHERE workspace_id = ?
+           AND CAST(json_extract(attributes, ?) AS TEXT) = ?`,
+      )
+      .pluck(),
+    logSeqsOfCustomer: logDb
+      .prepare('SELECT seq FROM log WHERE workspace_id = ? AND seq < ? AND customer_id = ?')
+      .pluck(),
+    logSeqsHolding: logDb
+      .prepare('SELECT seq FROM log WHERE workspace_id = ? AND seq < ? AND instr(payload, ?) > 0')
+      .pluck(),
+    outcomeSeqsHolding: db
+      .prepare('SELECT seq FROM record_outcomes WHERE workspace_id = ? AND instr(reason, ?) > 0')
+      .pluck(),
+    eventCountOfUser: db
+      .prepare('SELECT count(*) FROM events WHERE workspace_id = ? AND user_id = ?')
+      .pluck(),
+    // An applied outcome's reason is a JSON array of notes; the redaction becomes its one note.
+    outcomeRedact: db.prepare(
+      `UPDATE record_outcomes SET reason = CASE WHEN outcome = 'applied' THEN ? ELSE ? END
+       WHERE seq = ?`,
+    ),
+    pendingRedactionInsert: db.prepare(
+      'INSERT OR REPLACE INTO pending_log_redactions (seq, payload) VALUES (?, ?)',
+    ),
+    pendingRedactions: db.prepare('SELECT seq, payload FROM pending_log_redactions ORDER BY seq'),
+    pendingRedactionDelete: db.prepare('DELETE FROM pending_log_redactions WHERE seq = ?'),
+    logRedact: logDb.prepare('UPDATE log SET payload = ?, customer_id = NULL WHERE seq = ?'),
+    suppressionInsert: db.prepare(
+      `INSERT OR IGNORE INTO suppressions (workspace_id, hash, identity_type, request_id,
+         created_at) VALUES (?, ?, ?, ?, ?)`,
+    ),
+    suppressionGet: db
+      .prepare('SELECT hash FROM suppressions WHERE workspace_id = ? AND hash = ?')
+      .pluck(),
+    suppressionsOf: db.prepare(
+      'SELECT * FROM suppressions WHERE workspace_id = ? ORDER BY created_at, hash',
+    ),
+    suppressionDelete: db.prepare('DELETE FROM suppressions WHERE workspace_id = ? AND hash = ?'),
+    suppressionDeleteOfRequest: db.prepare(
+      'DELETE FROM suppressions WHERE workspace_id = ? AND request_id = ?',
+    ),
+    gdprInsert: db.prepare(
+      `INSERT OR REPLACE INTO gdpr_requests (workspace_id, request_id, seq, received_at, done_at,
+         counts) VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    gdprGet: db.prepare('SELECT * FROM gdpr_requests WHERE workspace_id = ? AND request_id = ?'),
     cursorGet: db.prepare("SELECT value FROM processor_state WHERE name = 'cursor'").pluck(),
     cursorSet: db.prepare("UPDATE processor_state SET value = ? WHERE name = 'cursor'"),
     failuresForget: db.prepare('DELETE FROM processor_failures WHERE seq <= ?'),
@@ -371,7 +442,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           }
         }
       }
-      if (r.kind === 'delete') {
+      if (r.kind === 'delete' || r.kind === 'install') {
         const userId = stringField(r.payload, 'user_id')
         if (userId !== undefined) addUser(q.userById.get(r.workspaceId, userId) as Row | undefined)
       }
@@ -517,9 +588,87 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         o.at,
       )
     }
+    // spec §7.12: what an erasure removes, after everything else the batch wrote.
+    for (const m of c.deletedMerges ?? []) q.mergeDelete.run(m.workspaceId, m.id)
+    for (const o of c.redactedOutcomes ?? []) {
+      q.outcomeRedact.run(JSON.stringify([o.reason]), o.reason, o.seq)
+    }
+    for (const r of c.redactedLog ?? []) q.pendingRedactionInsert.run(r.seq, r.payload)
+    for (const x of c.suppressions ?? []) {
+      q.suppressionInsert.run(x.workspaceId, x.hash, x.identityType, x.requestId, x.createdAt)
+    }
+    for (const g of c.gdprRequests ?? []) {
+      q.gdprInsert.run(g.workspaceId, g.requestId, g.seq, g.receivedAt, g.doneAt, g.counts)
+    }
     q.cursorSet.run(c.toSeq)
     q.failuresForget.run(c.toSeq)
   })
+
+  /**
+   * Carries the redactions committed to store.db over to log.db, then forgets them: idempotent,
+   * so it runs after every commit that has some and at open (a crash between the two commits).
+   */
+  function flushRedactions(): void {
+    const pending = q.pendingRedactions.all() as Row[]
+    if (pending.length === 0) return
+    logDb.transaction(() => {
+      for (const r of pending) q.logRedact.run(str(r['payload']), num(r['seq']))
+    })()
+    db.transaction(() => {
+      for (const r of pending) q.pendingRedactionDelete.run(num(r['seq']))
+    })()
+  }
+  flushRedactions()
+
+  const matchUsers = (workspaceId: string, match: UserMatch): UserRow[] => {
+    const found = new Map<string, UserRow>()
+    const add = (row: Row | undefined): void => {
+      if (row === undefined) return
+      const user = toUser(row)
+      found.set(user.id, user)
+    }
+    for (const id of match.customerIds)
+      add(q.userByCustomer.get(workspaceId, id) as Row | undefined)
+    for (const id of match.userIds) add(q.userById.get(workspaceId, id) as Row | undefined)
+    for (const a of match.userAttributes) {
+      const query = a.caseInsensitive === true ? q.usersByAttributeNoCase : q.usersByAttribute
+      for (const row of query.all(workspaceId, jsonPath(a.key), a.value) as Row[]) add(row)
+    }
+    for (const a of match.deviceAttributes) {
+      for (const userId of q.deviceUsersByAttribute.all(
+        workspaceId,
+        jsonPath(a.key),
+        a.value,
+      ) as string[]) {
+        add(q.userById.get(workspaceId, userId) as Row | undefined)
+      }
+    }
+    return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  }
+
+  const recordsHolding = (workspaceId: string, h: HeldQuery): HeldRecords => {
+    const logSeqs = new Set<number>()
+    for (const id of h.customerIds) {
+      for (const seq of q.logSeqsOfCustomer.all(workspaceId, h.beforeSeq, id) as number[]) {
+        logSeqs.add(num(seq))
+      }
+    }
+    for (const token of h.logTokens) {
+      for (const seq of q.logSeqsHolding.all(workspaceId, h.beforeSeq, token) as number[]) {
+        logSeqs.add(num(seq))
+      }
+    }
+    const outcomeSeqs = new Set<number>()
+    for (const token of h.outcomeTokens) {
+      for (const seq of q.outcomeSeqsHolding.all(workspaceId, token) as number[]) {
+        outcomeSeqs.add(num(seq))
+      }
+    }
+    let events = 0
+    for (const id of h.userIds) events += num(q.eventCountOfUser.get(workspaceId, id))
+    const order = (a: number, b: number): number => a - b
+    return { logSeqs: [...logSeqs].sort(order), outcomeSeqs: [...outcomeSeqs].sort(order), events }
+  }
 
   let closed = false
   return {
@@ -628,13 +777,57 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           const row = q.mergeGet.get(workspaceId, id) as Row | undefined
           return row === undefined ? undefined : toMerge(row)
         }),
+      usersPage: (workspaceId, afterId, limit) =>
+        attempt(() => (q.usersPage.all(workspaceId, afterId, limit) as Row[]).map(toUser)),
+      matchUsers: (workspaceId, match) => attempt(() => matchUsers(workspaceId, match)),
+      mergesOfUsers: (workspaceId, userIds) =>
+        attempt(() => {
+          const found = new Map<number, MergeRow>()
+          for (const id of userIds) {
+            for (const query of [q.mergesByRetained, q.mergesByMerged]) {
+              for (const row of query.all(workspaceId, id) as Row[]) {
+                const m = toMerge(row)
+                found.set(m.id, m)
+              }
+            }
+          }
+          return [...found.values()].sort((a, b) => a.id - b.id)
+        }),
+      gdprRequest: (workspaceId, requestId) =>
+        attempt(() => {
+          const row = q.gdprGet.get(workspaceId, requestId) as Row | undefined
+          return row === undefined ? undefined : toGdprRequest(row)
+        }),
+      suppressions: (workspaceId) =>
+        attempt(() => (q.suppressionsOf.all(workspaceId) as Row[]).map(toSuppression)),
+      suppressed: (workspaceId, hashes) =>
+        attempt(() =>
+          [...new Set(hashes)].filter((h) => q.suppressionGet.get(workspaceId, h) !== undefined),
+        ),
+      liftSuppressions: (workspaceId, by) =>
+        attempt(() =>
+          db.transaction(() => {
+            let lifted = 0
+            for (const h of by.hashes ?? [])
+              lifted += q.suppressionDelete.run(workspaceId, h).changes
+            if (by.requestId !== undefined) {
+              lifted += q.suppressionDeleteOfRequest.run(workspaceId, by.requestId).changes
+            }
+            return lifted
+          })(),
+        ),
     },
     processing: {
       cursor: () => attempt(() => num(q.cursorGet.get())),
       dueDeletions: (now, limit) =>
         attempt(() => (q.deletionsDue.all(now, limit) as Row[]).map(toDeletion)),
       loadSnapshot: (records) => attempt(() => loadSnapshot(records)),
-      commit: (changes) => attempt(() => commit.immediate(changes)),
+      recordsHolding: (workspaceId, query) => attempt(() => recordsHolding(workspaceId, query)),
+      commit: (changes) =>
+        attempt(() => {
+          commit.immediate(changes)
+          if ((changes.redactedLog ?? []).length > 0) flushRedactions()
+        }),
       acquireLease: (owner, now, ttlMs) =>
         attempt(() => q.leaseTake.get(owner, now + ttlMs, now) !== undefined),
       releaseLease: (owner) =>
@@ -739,6 +932,32 @@ function toMerge(row: Row): MergeRow {
     at: num(row['at']),
     before: String(row['before']),
     undoneAt: row['undone_at'] === null ? null : num(row['undone_at']),
+  }
+}
+
+/** A JSON path naming one top-level key, whatever characters the key holds. */
+function jsonPath(key: string): string {
+  return `$.${JSON.stringify(key)}`
+}
+
+function toGdprRequest(row: Row): GdprRequestRow {
+  return {
+    workspaceId: str(row['workspace_id']),
+    requestId: str(row['request_id']),
+    seq: num(row['seq']),
+    receivedAt: num(row['received_at']),
+    doneAt: num(row['done_at']),
+    counts: str(row['counts']),
+  }
+}
+
+function toSuppression(row: Row): SuppressionRow {
+  return {
+    workspaceId: str(row['workspace_id']),
+    hash: str(row['hash']),
+    identityType: str(row['identity_type']),
+    requestId: str(row['request_id']),
+    createdAt: num(row['created_at']),
   }
 }
 

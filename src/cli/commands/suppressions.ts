@@ -1,0 +1,81 @@
+/**
+ * `inlet suppressions list|lift`: the suppression list of erased identities (spec §7.12, Inlet)
+ * in the data directory (the server may be running): list a workspace's entries (types and
+ * hashes; values are never kept), and lift one identity (`--type T --value V`, hashed as the
+ * erasure hashed it) or every entry of one GDPR request (`--request ID`). The same input rules as
+ * the admin API (privacy/suppressions.ts). A lifted identity is accepted again from the next
+ * record the processor applies.
+ */
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../../config.js'
+import { liftInput, suppressionView } from '../../privacy/suppressions.js'
+import { openStore } from '../../store/open-store.js'
+import { WorkspaceInputError } from '../../workspaces/changes.js'
+import { UsageError, usage } from '../cli.js'
+
+export async function suppressionsCommand(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const [sub, ...rest] = args
+  const { values } = usage(() =>
+    parseArgs({
+      args: [...rest],
+      strict: true,
+      options: {
+        workspace: { type: 'string' },
+        type: { type: 'string' },
+        value: { type: 'string' },
+        request: { type: 'string' },
+        json: { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        'database-url': { type: 'string' },
+      },
+    }),
+  )
+  if (sub !== 'list' && sub !== 'lift') {
+    throw new UsageError(`unknown suppressions command: ${sub ?? '(none)'}`)
+  }
+  const workspaceId = values.workspace
+  if (workspaceId === undefined) throw new UsageError(`suppressions ${sub} needs --workspace`)
+  const by =
+    sub === 'lift'
+      ? usage(() => {
+          try {
+            return liftInput(workspaceId, {
+              ...(values.type === undefined ? {} : { identity_type: values.type }),
+              ...(values.value === undefined ? {} : { identity_value: values.value }),
+              ...(values.request === undefined ? {} : { request_id: values.request }),
+            })
+          } catch (err) {
+            if (err instanceof WorkspaceInputError) throw new UsageError(err.message)
+            throw err
+          }
+        })
+      : undefined
+  const merged: Record<string, string | undefined> = { ...env }
+  if (values['data-dir'] !== undefined) merged['INLET_DATA_DIR'] = values['data-dir']
+  if (values['database-url'] !== undefined) merged['DATABASE_URL'] = values['database-url']
+  const store = await openStore(loadConfig(merged))
+  try {
+    if ((await store.workspaces.get(workspaceId)) === undefined) {
+      throw new Error(`no workspace with id '${workspaceId}'`)
+    }
+    if (by === undefined) {
+      const list = (await store.profiles.suppressions(workspaceId)).map(suppressionView)
+      if (values.json === true) process.stdout.write(JSON.stringify(list) + '\n')
+      else {
+        for (const s of list) {
+          process.stdout.write(`${s.identity_type}\t${s.hash}\t${s.request_id}\t${s.created_at}\n`)
+        }
+      }
+      return 0
+    }
+    const lifted = await store.profiles.liftSuppressions(workspaceId, by)
+    if (values.json === true) process.stdout.write(JSON.stringify({ lifted }) + '\n')
+    else process.stdout.write(`lifted ${lifted} suppression${lifted === 1 ? '' : 's'}\n`)
+    return 0
+  } finally {
+    await store.close()
+  }
+}

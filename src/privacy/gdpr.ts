@@ -1,0 +1,138 @@
+/**
+ * GDPR / CCPA erasure semantics (spec §7.12): the identity types a request may name and what each
+ * matches in the store, the identities a user or a logged record carries, and the suppression
+ * hash under which an erased identity is remembered — SHA-256 of the workspace, the type and the
+ * (normalized) value, so that the suppression list holds nothing readable of the person.
+ */
+import { createHash } from 'node:crypto'
+import type { LogRecord, UserMatch, UserRow, DeviceRow } from '../store/store.js'
+import { internalKey } from '../profile/standard-attributes.js'
+
+/** spec §7.12: the documented `identity_type` values. */
+export const GDPR_IDENTITY_TYPES = [
+  'ID',
+  'user_secondary_id',
+  'email',
+  'mobile',
+  'google_advertising_id',
+  'advertising_identifier',
+] as const
+
+export type GdprIdentityType = (typeof GDPR_IDENTITY_TYPES)[number]
+
+export type GdprIdentity = Readonly<{ identity_type: GdprIdentityType; identity_value: string }>
+
+export function isGdprIdentityType(value: string): value is GdprIdentityType {
+  return (GDPR_IDENTITY_TYPES as readonly string[]).includes(value)
+}
+
+/** The user attribute (stored key) each type is read from, when it is one. */
+const USER_ATTRIBUTE: Readonly<Partial<Record<GdprIdentityType, string>>> = {
+  email: 'u_em',
+  mobile: 'u_mb',
+  google_advertising_id: 'moe_gaid',
+  advertising_identifier: 'advertising_identifier',
+}
+
+/** Emails match whatever their case (an erasure must not miss `John@x.com`); the rest exactly. */
+export function normalizedValue(type: GdprIdentityType, value: string): string {
+  return type === 'email' ? value.toLowerCase() : value
+}
+
+/**
+ * What an erasure's identities match: `ID` the customer id, `user_secondary_id` Inlet's internal
+ * id (`id` / `moengage_id` of Get User; the type is undocumented, docs/compatibility.md), `email`
+ * and `mobile` the standard attributes, `google_advertising_id` the user's or a device's
+ * `moe_gaid`, `advertising_identifier` the user attribute of that name (IDFA).
+ */
+export function userMatchOf(identities: readonly GdprIdentity[]): UserMatch {
+  const match = {
+    customerIds: [] as string[],
+    userIds: [] as string[],
+    userAttributes: [] as { key: string; value: string; caseInsensitive?: boolean }[],
+    deviceAttributes: [] as { key: string; value: string }[],
+  }
+  for (const { identity_type: type, identity_value: value } of identities) {
+    if (type === 'ID') match.customerIds.push(value)
+    else if (type === 'user_secondary_id') match.userIds.push(value)
+    const key = USER_ATTRIBUTE[type]
+    if (key !== undefined) {
+      match.userAttributes.push(
+        type === 'email' ? { key, value, caseInsensitive: true } : { key, value },
+      )
+    }
+    if (type === 'google_advertising_id') match.deviceAttributes.push({ key: 'moe_gaid', value })
+  }
+  return match
+}
+
+export function suppressionHash(
+  workspaceId: string,
+  type: GdprIdentityType,
+  value: string,
+): string {
+  return createHash('sha256')
+    .update(
+      `inlet-suppression\u0000${workspaceId}\u0000${type}\u0000${normalizedValue(type, value)}`,
+    )
+    .digest('hex')
+}
+
+type Found = { identity_type: GdprIdentityType; identity_value: string }
+
+function text(v: unknown): string | undefined {
+  if (typeof v === 'string') return v.trim() === '' ? undefined : v
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v)
+  return undefined
+}
+
+const TYPE_OF_KEY: Readonly<Record<string, GdprIdentityType>> = {
+  u_em: 'email',
+  u_mb: 'mobile',
+  moe_gaid: 'google_advertising_id',
+  advertising_identifier: 'advertising_identifier',
+}
+
+function fromAttributes(attributes: unknown, out: Found[]): void {
+  if (typeof attributes !== 'object' || attributes === null) return
+  for (const [key, v] of Object.entries(attributes)) {
+    const internal = internalKey(key)
+    const type = Object.hasOwn(TYPE_OF_KEY, internal) ? TYPE_OF_KEY[internal] : undefined
+    const value = text(v)
+    if (type !== undefined && value !== undefined) {
+      out.push({ identity_type: type, identity_value: value })
+    }
+  }
+}
+
+/** Every identity an erased user (with its devices) carries: all of them are suppressed. */
+export function identitiesOfUser(user: UserRow, devices: readonly DeviceRow[]): Found[] {
+  const out: Found[] = [{ identity_type: 'user_secondary_id', identity_value: user.id }]
+  if (user.customerId !== null) out.push({ identity_type: 'ID', identity_value: user.customerId })
+  fromAttributes(user.attributes, out)
+  for (const d of devices) {
+    const gaid = text(d.attributes['moe_gaid'])
+    if (gaid !== undefined)
+      out.push({ identity_type: 'google_advertising_id', identity_value: gaid })
+  }
+  return out
+}
+
+/**
+ * The identities a data-bearing log record names (customer, event, device, install): checked
+ * against the suppression list before the record is applied. Other kinds name none.
+ */
+export function identitiesOfRecord(record: LogRecord): Found[] {
+  if (!['customer', 'event', 'device', 'install'].includes(record.kind)) return []
+  const parsed: unknown = JSON.parse(record.payload)
+  if (typeof parsed !== 'object' || parsed === null) return []
+  const p = parsed as Record<string, unknown> // written by ingest from the kind's payload type
+  const out: Found[] = []
+  const id = text(p['customer_id'])
+  if (id !== undefined) out.push({ identity_type: 'ID', identity_value: id })
+  if (record.kind === 'customer' || record.kind === 'device') fromAttributes(p['attributes'], out)
+  fromAttributes(p['identities'], out)
+  const gaid = text(p['advertising_id'])
+  if (gaid !== undefined) out.push({ identity_type: 'google_advertising_id', identity_value: gaid })
+  return out
+}
