@@ -5,7 +5,10 @@
 // --seconds / BENCH_SECONDS, --warmup / BENCH_WARMUP_SECONDS, --connections / BENCH_CONNECTIONS,
 // --scenarios / BENCH_SCENARIOS (e.g. "baseline,events,bulk"), --quick / BENCH_QUICK=1 (a ~2 s
 // smoke run), --profile / BENCH_PROFILE=1 (--cpu-prof the Inlet children into bench/results/),
-// --out / BENCH_OUT (the JSON file), and BENCH_INLET (src | dist).
+// --out / BENCH_OUT (the JSON file), and BENCH_INLET (src | dist). --store / BENCH_STORE
+// ("sqlite", "postgres" or both, the default) adds a PostgreSQL run of the same Inlet scenarios,
+// named "events (postgres)" etc., on a throwaway cluster with crash safety on (test/helpers/
+// postgres.ts: TEST_DATABASE_URL or the installed binaries; skipped, saying so, when neither).
 import { cpus, tmpdir } from 'node:os'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -16,6 +19,7 @@ import { bulkBody, eventBody, userBody, type BulkBody } from './payloads.js'
 import { ROOT, inletEntry, sampleRss, startBaseline, startInlet, type Child } from './processes.js'
 import { formatSummary, summarise, type ProfileSummary } from './profile.js'
 import { MAX_QUOTA, QUOTA_NAMES } from '../src/governance/quotas.js'
+import { openPostgres } from '../test/helpers/postgres.js'
 
 const env = process.env
 const { values: flags } = parseArgs({
@@ -28,6 +32,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'boolean' },
     out: { type: 'string' },
     'inlet-env': { type: 'string', multiple: true },
+    store: { type: 'string' },
   },
   strict: true,
 })
@@ -64,6 +69,9 @@ const INLET_ENV: Record<string, string> = Object.fromEntries(
 const RATE_LIMITED = ['true', '1', 'on', 'yes'].includes(INLET_ENV['INLET_RATE_LIMITS'] ?? 'off')
 const BENCH_ADMIN_TOKEN = INLET_ENV['INLET_ADMIN_TOKEN'] ?? 'bench-admin-token-0123456789'
 const DRAIN_TIMEOUT_MS = 120_000
+const STORES = (flags.store ?? env['BENCH_STORE'] ?? 'sqlite,postgres')
+  .split(',')
+  .map((s) => s.trim())
 const ONLY = (flags.scenarios ?? env['BENCH_SCENARIOS'])?.split(',').map((s) => s.trim())
 const RESULTS = join(ROOT, 'bench', 'results')
 const OUT = resolve(flags.out ?? env['BENCH_OUT'] ?? join(RESULTS, 'latest.json'))
@@ -261,12 +269,19 @@ async function raiseQuotas(url: string): Promise<void> {
   if (res.status !== 200) throw new Error(`raising the quotas: ${res.status} ${await res.text()}`)
 }
 
-async function runInlet(key: keyof typeof LOADS): Promise<ScenarioReport> {
+/** `databaseUrl`: the PostgreSQL run of the scenario (named "<key> (postgres)"). */
+async function runInlet(key: keyof typeof LOADS, databaseUrl?: string): Promise<ScenarioReport> {
   const load = LOADS[key]
   const dataDir = mkdtempSync(join(tmpdir(), `inlet-bench-${key}-`))
-  const inletEnv = RATE_LIMITED ? { ...INLET_ENV, INLET_ADMIN_TOKEN: BENCH_ADMIN_TOKEN } : INLET_ENV
-  const options = { dataDir, workspaceId: WORKSPACE_ID, apiKey: API_KEY, env: inletEnv }
-  const profileName = `inlet-${key}.cpuprofile`
+  const limited = RATE_LIMITED ? { ...INLET_ENV, INLET_ADMIN_TOKEN: BENCH_ADMIN_TOKEN } : INLET_ENV
+  const options = {
+    dataDir,
+    workspaceId: WORKSPACE_ID,
+    apiKey: API_KEY,
+    env: databaseUrl === undefined ? limited : { ...limited, DATABASE_URL: databaseUrl },
+  }
+  const name = databaseUrl === undefined ? key : `${key} (postgres)`
+  const profileName = `inlet-${key}${databaseUrl === undefined ? '' : '-postgres'}.cpuprofile`
   const inlet: Child = await startInlet({
     ...options,
     nodeArgs: PROFILE
@@ -300,7 +315,7 @@ async function runInlet(key: keyof typeof LOADS): Promise<ScenarioReport> {
     await sampler
     const atEnd = await health(inlet.url)
     const accepted = atEnd.ingest.records - before.ingest.records
-    report = summariseLoad(key, 'inlet', key, r, accepted)
+    report = summariseLoad(name, 'inlet', key, r, accepted)
     const commits = atEnd.ingest.batches - before.ingest.batches
     report.commits = {
       count: commits,
@@ -328,18 +343,20 @@ async function runInlet(key: keyof typeof LOADS): Promise<ScenarioReport> {
   } catch (err) {
     rss.stop()
     await inlet.stop()
-    throw new Error(`${key}: ${String(err)}\n--- inlet output ---\n${inlet.output()}`, {
+    throw new Error(`${name}: ${String(err)}\n--- inlet output ---\n${inlet.output()}`, {
       cause: err,
     })
   }
   const code = await inlet.stop()
   if (code !== 0) log(`inlet exited with ${code}:\n${inlet.output()}`)
   if (PROFILE) report.profile = summarise(join(RESULTS, profileName))
-  if (report.apply !== null) report.disk = measureDisk(dataDir, await compactLog(options))
+  if (report.apply !== null && databaseUrl === undefined) {
+    report.disk = measureDisk(dataDir, await compactLog(options))
+  }
   if (env['BENCH_KEEP_DATA'] !== '1') rmSync(dataDir, { recursive: true, force: true })
   else log(`data kept in ${dataDir}`)
   log(
-    `${key}: ${report.requestsPerSec} req/s, ${report.recordsPerSec} records/s, ` +
+    `${name}: ${report.requestsPerSec} req/s, ${report.recordsPerSec} records/s, ` +
       `p99 ${report.latencyMs.p99} ms, ${report.commits?.recordsPerCommit} records/commit, ` +
       `drain ${report.apply === null ? '(no processor)' : drainText(report.apply)} s`,
   )
@@ -465,7 +482,19 @@ async function main(): Promise<void> {
   )
   const reports: ScenarioReport[] = []
   reports.push(...(await runBaseline(baselineKeys)))
-  for (const key of inletKeys) reports.push(await runInlet(key))
+  if (STORES.includes('sqlite')) for (const key of inletKeys) reports.push(await runInlet(key))
+  if (STORES.includes('postgres') && inletKeys.length > 0) {
+    const postgres = await openPostgres({ durable: true })
+    if (postgres === undefined)
+      log('no PostgreSQL (binaries or TEST_DATABASE_URL): no postgres run')
+    else {
+      try {
+        for (const key of inletKeys) reports.push(await runInlet(key, await postgres.freshUrl()))
+      } finally {
+        await postgres.stop()
+      }
+    }
+  }
   for (const r of reports) {
     if (r.target !== 'inlet') continue
     const base = reports.find(
@@ -484,6 +513,7 @@ async function main(): Promise<void> {
       connections: CONNECTIONS,
       pipelining: 1,
       inletFrom: entry.from,
+      stores: STORES,
       durability: INLET_ENV['INLET_DURABILITY'] ?? 'fsync',
       inletEnv: INLET_ENV,
       profiled: PROFILE,

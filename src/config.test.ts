@@ -85,7 +85,7 @@ describe('docs/config.md', () => {
       assert.doesNotThrow(() => loadConfig({ [name]: String(max) }), `${name}=${max}`)
       checked++
     }
-    assert.equal(checked, 21, 'every whole-number setting documents its range')
+    assert.equal(checked, 22, 'every whole-number setting documents its range')
   })
 
   it('lists values of enumerated settings that the parsers accept', () => {
@@ -123,6 +123,7 @@ describe('loadConfig', () => {
       port: 8080,
       dataDir: './data',
       databaseUrl: undefined,
+      databasePoolSize: 10,
       durability: 'fsync',
       logLevel: 'info',
       bodyLimitBytes: 128 * 1024,
@@ -162,6 +163,7 @@ describe('loadConfig', () => {
       PORT: '0',
       INLET_DATA_DIR: '/var/lib/inlet',
       DATABASE_URL: 'postgres://inlet:secret@db.internal:5432/inlet',
+      INLET_DATABASE_POOL_SIZE: '4',
       INLET_DURABILITY: 'os',
       INLET_LOG_LEVEL: 'silent',
       INLET_BODY_LIMIT_BYTES: '2048',
@@ -198,6 +200,7 @@ describe('loadConfig', () => {
       port: 0,
       dataDir: '/var/lib/inlet',
       databaseUrl: 'postgres://inlet:secret@db.internal:5432/inlet',
+      databasePoolSize: 4,
       durability: 'os',
       logLevel: 'silent',
       bodyLimitBytes: 2048,
@@ -258,6 +261,7 @@ describe('loadConfig', () => {
     PORT: ['eighty', '65536', '-1', '80.5', ''],
     INLET_DATA_DIR: [''],
     DATABASE_URL: ['', 'mysql://localhost/inlet', '/var/run/postgresql', 'postgres://has space'],
+    INLET_DATABASE_POOL_SIZE: ['0', '1001', 'many'],
     INLET_DURABILITY: ['sometimes', 'FSYNC', ''],
     INLET_LOG_LEVEL: ['verbose', 'INFO'],
     INLET_BODY_LIMIT_BYTES: ['1023', 'lots'],

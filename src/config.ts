@@ -19,6 +19,8 @@ export type Config = Readonly<{
   dataDir: string
   /** PostgreSQL instead of the SQLite files in dataDir, when set (postgres://…). */
   databaseUrl: string | undefined
+  /** Most connections this process opens to PostgreSQL. */
+  databasePoolSize: number
   durability: Durability
   logLevel: LogLevel
   bodyLimitBytes: number
@@ -113,6 +115,7 @@ export const SETTINGS = {
     text(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL'),
     undefined,
   ),
+  INLET_DATABASE_POOL_SIZE: setting(integer(1, 1000), 10),
   INLET_DURABILITY: setting(oneOf<Durability>('fsync', 'os'), 'fsync'),
   INLET_LOG_LEVEL: setting(oneOf<LogLevel>('debug', 'info', 'warn', 'error', 'silent'), 'info'),
   INLET_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), 128 * 1024),
@@ -195,6 +198,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     port: must(v.PORT),
     dataDir: must(v.INLET_DATA_DIR),
     databaseUrl: v.DATABASE_URL,
+    databasePoolSize: must(v.INLET_DATABASE_POOL_SIZE),
     durability: must(v.INLET_DURABILITY),
     logLevel: must(v.INLET_LOG_LEVEL),
     bodyLimitBytes: must(v.INLET_BODY_LIMIT_BYTES),

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'node:test'
 import { promisify } from 'node:util'
+import { findPostgresBin } from './helpers/postgres.js'
 
 const ROOT = join(import.meta.dirname, '..')
 
@@ -34,7 +35,10 @@ it('npm run bench runs in a short mode and reports every figure', { timeout: 90_
     const out = join(dir, 'result.json')
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'bench/run.ts', '--seconds', '1', '--warmup', '0', '--out', out],
+      [
+        ...['--import', 'tsx', 'bench/run.ts', '--seconds', '1', '--warmup', '0', '--out', out],
+        ...['--store', 'sqlite'],
+      ],
       { cwd: ROOT, env: { ...process.env, BENCH_INLET: 'src' }, maxBuffer: 16 * 1024 * 1024 },
     )
     const lines = stdout.split('\n').filter((l) => l.startsWith('|'))
@@ -65,3 +69,35 @@ it('npm run bench runs in a short mode and reports every figure', { timeout: 90_
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+it(
+  'npm run bench runs the same scenarios on PostgreSQL beside SQLite',
+  { timeout: 120_000, skip: findPostgresBin() === undefined && !process.env['TEST_DATABASE_URL'] },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inlet-bench-smoke-pg-'))
+    try {
+      const out = join(dir, 'result.json')
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          ...['--import', 'tsx', 'bench/run.ts', '--seconds', '1', '--warmup', '0', '--out', out],
+          ...['--scenarios', 'baseline,events', '--store', 'sqlite,postgres'],
+        ],
+        { cwd: ROOT, env: { ...process.env, BENCH_INLET: 'src' }, maxBuffer: 16 * 1024 * 1024 },
+      )
+      const names = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('|'))
+        .slice(2)
+        .map((l) => l.split('|')[1]?.trim())
+      assert.deepEqual(names, ['baseline', 'events', 'events (postgres)'])
+      const result = JSON.parse(readFileSync(out, 'utf8')) as { scenarios: Scenario[] } // just written
+      const pg = result.scenarios.find((s) => s.name === 'events (postgres)')
+      assert.ok(pg !== undefined && pg.requestsPerSec > 0 && pg.non2xx === 0, JSON.stringify(pg))
+      assert.ok(pg.ratio !== null && pg.ratio > 0, 'compared with the baseline')
+      assert.ok(pg.apply !== null && pg.apply.recordsPerSec > 0, 'applied on PostgreSQL')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  },
+)

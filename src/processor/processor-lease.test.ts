@@ -1,14 +1,15 @@
 // Many processors on one store: one applies at a time (the store's lease), another takes over when
-// the holder stops renewing, a clean stop hands the lease over at once, and a record's failed
-// attempts counted by one processor carry over to the next. On SQLite in memory with a manual
-// clock; the same lease runs on PostgreSQL (store contract) and across real processes (test/e2e).
+// the holder stops renewing, a clean stop hands the lease over at once, a record's failed attempts
+// counted by one processor carry over to the next, and the lease holder expires old events. On
+// SQLite in memory with a manual clock; the same lease runs on PostgreSQL (store contract) and
+// across real processes (test/e2e/many-processes.test.ts).
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import { createManualClock } from '../clock.js'
 import { createSequentialIds } from '../ids.js'
 import { silentLogger } from '../log.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
-import type { Store } from '../store/store.js'
+import type { EventRow, Store } from '../store/store.js'
 import { createWorkspaces } from '../workspaces/workspaces.js'
 import { createProcessor, type Processor } from './processor.js'
 import type { Step } from './steps/step.js'
@@ -48,7 +49,7 @@ function processor(
   store: Store,
   clock: ReturnType<typeof createManualClock>,
   owner: string,
-  extra: { step?: Step; maxAttempts?: number } = {},
+  extra: { step?: Step; maxAttempts?: number; eventRetentionMs?: number } = {},
 ): Processor {
   const p = createProcessor({
     store,
@@ -62,6 +63,7 @@ function processor(
     leaseMs: 1_000,
     owner,
     ...(extra.step === undefined ? {} : { step: extra.step }),
+    ...(extra.eventRetentionMs === undefined ? {} : { eventRetentionMs: extra.eventRetentionMs }),
   })
   t.after(() => p.stop())
   return p
@@ -130,5 +132,51 @@ describe('processor lease', () => {
     assert.equal(outcome?.outcome, 'dead')
     assert.match(outcome?.reason ?? '', /^failed 3 times: boom/)
     assert.equal(p.stats().dead, 1)
+  })
+
+  it('removes events past INLET_EVENT_RETENTION_DAYS, by whole months, while it holds the lease', async (t) => {
+    const { store, clock } = await setUp(t)
+    const user = {
+      workspaceId: WS,
+      id: 'u1',
+      customerId: 'c1',
+      attributes: {},
+      createdAt: T0,
+      updatedAt: T0,
+    }
+    const event = (seq: number, iso: string): EventRow => ({
+      seq,
+      workspaceId: WS,
+      userId: 'u1',
+      name: 'Viewed',
+      deviceId: null,
+      platform: null,
+      appVersion: null,
+      eventTime: Date.parse(iso),
+      userTime: null,
+      receivedAt: T0,
+      requestId: 'REQOLD',
+      attributes: {},
+    })
+    await store.processing.commit({
+      fromSeq: 0,
+      toSeq: 0,
+      users: [user],
+      devices: [],
+      deletedDevices: [],
+      events: [event(101, '2026-07-31T00:00:00Z'), event(102, '2026-08-15T00:00:00Z')],
+      outcomes: [],
+    })
+    // 100 days before 2026-11-24 is 2026-08-16: July is past, August is kept (whole months).
+    const p = processor(t, store, clock, 'keeper', { eventRetentionMs: 100 * 86_400_000 })
+    p.start()
+    await waitFor(
+      'the expiry',
+      async () => (await store.profiles.eventsOfUser(WS, 'u1', 10)).length === 1,
+    )
+    assert.deepEqual(
+      (await store.profiles.eventsOfUser(WS, 'u1', 10)).map((e) => e.seq),
+      [102],
+    )
   })
 })

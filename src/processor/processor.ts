@@ -334,7 +334,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
       let delayMs = options.pollMs
       try {
         if (!(await holdLease())) {
-          // Another processor applies the log; look again before its lease could run out.
+          // Another processor applies the log; look again before its lease could run out (not
+          // at every wake(): appends are the holder's business).
+          woken = false
           await sleep(Math.min(options.pollMs * 5, leaseMs / 2))
           continue
         }
@@ -400,6 +402,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       }
     },
     wake: () => {
+      if (!holding && running) return // standing by: the lease holder applies
       if (wakeUp !== undefined) wakeUp()
       else woken = true
     },

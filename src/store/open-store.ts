@@ -9,10 +9,15 @@ import { createSqliteStore } from './sqlite/sqlite-store.js'
 import type { Store } from './store.js'
 
 export async function openStore(
-  config: Pick<Config, 'dataDir' | 'databaseUrl' | 'durability'>,
+  config: Pick<Config, 'dataDir' | 'databaseUrl' | 'durability'> &
+    Partial<Pick<Config, 'databasePoolSize'>>,
 ): Promise<Store> {
   if (config.databaseUrl !== undefined) {
-    return createPostgresStore({ url: config.databaseUrl, durability: config.durability })
+    return createPostgresStore({
+      url: config.databaseUrl,
+      durability: config.durability,
+      ...(config.databasePoolSize === undefined ? {} : { maxConnections: config.databasePoolSize }),
+    })
   }
   return createSqliteStore({ dir: config.dataDir, durability: config.durability })
 }

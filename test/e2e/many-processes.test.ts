@@ -76,7 +76,12 @@ describe(
       const apis = [api1, api2]
       const processors = [proc1, proc2]
 
-      // A processor serves /healthz and nothing of the Data API.
+      // An API process runs no processor; a processor serves /healthz and none of the Data API.
+      const apiHealth = (await (await fetch(`${api1.baseUrl}/healthz`)).json()) as {
+        role: string
+        processor: { enabled: boolean }
+      }
+      assert.deepEqual([apiHealth.role, apiHealth.processor.enabled], ['api', false])
       const health = (await (await fetch(`${proc1.baseUrl}/healthz`)).json()) as { role: string }
       assert.equal(health.role, 'processor')
       const notServed = await fetch(`${proc1.baseUrl}/v1/customer/${WORKSPACE}`, {
