@@ -8,6 +8,7 @@
 export type Durability = 'fsync' | 'os'
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 export type ProcessorThread = 'worker' | 'inline'
+export type LogWriterThread = 'worker' | 'inline'
 
 export type Config = Readonly<{
   host: string
@@ -16,6 +17,8 @@ export type Config = Readonly<{
   /** PostgreSQL instead of the SQLite files in dataDir, when set (postgres://…). */
   databaseUrl: string | undefined
   durability: Durability
+  /** Where ingest-log commits run: a dedicated worker thread, or the request thread. */
+  logWriter: LogWriterThread
   logLevel: LogLevel
   bodyLimitBytes: number
   bulkBodyLimitBytes: number
@@ -94,6 +97,7 @@ export const SETTINGS = {
     undefined,
   ),
   INLET_DURABILITY: setting(oneOf<Durability>('fsync', 'os'), 'fsync'),
+  INLET_LOG_WRITER: setting(oneOf<LogWriterThread>('worker', 'inline'), 'worker'),
   INLET_LOG_LEVEL: setting(oneOf<LogLevel>('debug', 'info', 'warn', 'error', 'silent'), 'info'),
   INLET_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), 128 * 1024),
   INLET_BULK_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), 100 * 1024),
@@ -160,6 +164,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     dataDir: must(v.INLET_DATA_DIR),
     databaseUrl: v.DATABASE_URL,
     durability: must(v.INLET_DURABILITY),
+    logWriter: must(v.INLET_LOG_WRITER),
     logLevel: must(v.INLET_LOG_LEVEL),
     bodyLimitBytes: must(v.INLET_BODY_LIMIT_BYTES),
     bulkBodyLimitBytes: must(v.INLET_BULK_BODY_LIMIT_BYTES),

@@ -7,12 +7,13 @@
  * the main thread's connection, so /healthz needs no round trip. Only for a store in a directory
  * (`:memory:` cannot be shared across threads).
  */
-import { Worker } from 'node:worker_threads'
 import type { Clock } from '../clock.js'
 import type { Config, Durability, LogLevel } from '../config.js'
 import type { IdGenerator } from '../ids.js'
 import type { Logger } from '../log.js'
 import type { Store } from '../store/store.js'
+import type { Worker } from 'node:worker_threads'
+import { newWorker } from '../worker-thread.js'
 import { createProcessor, measureLag, type Processor, type ProcessorStats } from './processor.js'
 
 /** What the worker needs to open its own store and run the loop (structured-cloned). */
@@ -48,20 +49,6 @@ export type ProcessorWorkerOptions = ProcessorWorkerData &
 const RESTART_AFTER_MS = 1_000
 const ZERO: ProcessorStats = { applied: 0, skipped: 0, dead: 0, batches: 0 }
 
-/**
- * A Worker running worker.js once built; under tsx (tests, `npm start`) worker.ts, through tsx's
- * loader registered inside the worker (a worker does not inherit the loader hooks of its parent).
- */
-function newWorker(workerData: ProcessorWorkerData): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./worker.js', import.meta.url), { workerData })
-  }
-  const entry = JSON.stringify(new URL('./worker.ts', import.meta.url).href)
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'))
-  const code = `import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}) })`
-  return new Worker(code, { eval: true, workerData })
-}
-
 export function startProcessorWorker(options: ProcessorWorkerOptions): Processor {
   const { store, clock, log } = options
   const data: ProcessorWorkerData = {
@@ -88,7 +75,7 @@ export function startProcessorWorker(options: ProcessorWorkerOptions): Processor
   let inline: Processor | undefined
 
   function spawn(): void {
-    const w = newWorker(data)
+    const w = newWorker(import.meta.url, './worker', data)
     worker = w
     current = ZERO
     w.on('message', (message: FromWorker) => {

@@ -62,6 +62,66 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
   }
 }
 
+/** Rows per multi-row INSERT of the log (7 parameters each, far below SQLite's 32,766). */
+const LOG_ROWS_PER_INSERT = 64
+
+const LOG_INSERT_HEAD =
+  'INSERT INTO log (workspace_id, request_id, idx, kind, customer_id, received_at, payload) VALUES '
+
+/**
+ * Appending to the log in one transaction: multi-row INSERTs of LOG_ROWS_PER_INSERT rows (one
+ * statement step per 64 records instead of one per record), the rest row by row.
+ */
+function logAppend(logDb: Database.Database): (records: readonly NewLogRecord[]) => void {
+  const values = (n: number): string =>
+    Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')
+  const many = logDb.prepare(LOG_INSERT_HEAD + values(LOG_ROWS_PER_INSERT))
+  const one = logDb.prepare(LOG_INSERT_HEAD + values(1))
+  const params: unknown[] = new Array<unknown>(7 * LOG_ROWS_PER_INSERT)
+  const put = (r: NewLogRecord, at: number, into: unknown[]): void => {
+    into[at] = r.workspaceId
+    into[at + 1] = r.requestId
+    into[at + 2] = r.index
+    into[at + 3] = r.kind
+    into[at + 4] = r.customerId
+    into[at + 5] = r.receivedAt
+    into[at + 6] = r.payload
+  }
+  return logDb.transaction((records: readonly NewLogRecord[]) => {
+    let i = 0
+    for (; i + LOG_ROWS_PER_INSERT <= records.length; i += LOG_ROWS_PER_INSERT) {
+      for (let j = 0; j < LOG_ROWS_PER_INSERT; j++) {
+        put(records[i + j] as NewLogRecord, 7 * j, params) // i + j < records.length
+      }
+      many.run(params)
+    }
+    const row: unknown[] = new Array<unknown>(7)
+    for (; i < records.length; i++) {
+      put(records[i] as NewLogRecord, 0, row) // i < records.length
+      one.run(row)
+    }
+  })
+}
+
+/**
+ * The log writer's own connection to `log.db` (ingest/log-writer-worker.ts): appends only, with
+ * the same pragmas as the store's (so the same durability). The store that created the file has
+ * migrated it already.
+ */
+export function openSqliteLogAppender(
+  dir: string,
+  durability: Durability,
+): Readonly<{ append(records: readonly NewLogRecord[]): void; close(): void }> {
+  const logDb = openDatabase(join(dir, 'log.db'), durability)
+  const append = logAppend(logDb)
+  return {
+    append: (records) => {
+      if (records.length > 0) append(records)
+    },
+    close: () => logDb.close(),
+  }
+}
+
 const str = (v: unknown): string => (typeof v === 'string' ? v : String(v))
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : str(v))
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v))
@@ -182,10 +242,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   )
 
   const q = {
-    logInsert: logDb.prepare(
-      `INSERT INTO log (workspace_id, request_id, idx, kind, customer_id, received_at, payload)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ),
     logAfter: logDb.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq LIMIT ?'),
     logLastSeq: logDb.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'log'").pluck(),
     logOfRequest: logDb.prepare(
@@ -276,19 +332,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     cursorSet: db.prepare("UPDATE processor_state SET value = ? WHERE name = 'cursor'"),
   }
 
-  const append = logDb.transaction((records: readonly NewLogRecord[]) => {
-    for (const r of records) {
-      q.logInsert.run(
-        r.workspaceId,
-        r.requestId,
-        r.index,
-        r.kind,
-        r.customerId,
-        r.receivedAt,
-        r.payload,
-      )
-    }
-  })
+  const append = logAppend(logDb)
 
   const loadSnapshot = db.transaction((records: readonly LogRecord[]): BatchSnapshot => {
     const users = new Map<string, UserRow>()

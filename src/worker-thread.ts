@@ -1,0 +1,28 @@
+/**
+ * Starting Inlet's worker threads (the processor, the log writer) from either build: the compiled
+ * `.js` entry beside the caller once built, or under tsx (tests, `npm start`) the `.ts` entry
+ * through tsx's loader registered inside the worker (a worker does not inherit the loader hooks of
+ * its parent). Also the heap limits every worker runs with, so that a second and third V8 heap do
+ * not grow the process without bound (docs/benchmarks.md: peak RSS under Bulk).
+ */
+import { Worker, type ResourceLimits } from 'node:worker_threads'
+
+/**
+ * Heap limits of a worker thread. Old space is generous (a worker that runs out is restarted);
+ * the young generation is kept small: by default V8 sizes it for throughput and every worker's
+ * semi-spaces then count in the resident set whether they are used or not.
+ */
+export const WORKER_RESOURCE_LIMITS: ResourceLimits = {
+  maxOldGenerationSizeMb: 256,
+  maxYoungGenerationSizeMb: 8,
+}
+
+/** `base` is the caller's `import.meta.url`; `name` the entry without extension, e.g. './worker'. */
+export function newWorker(base: string, name: string, workerData: unknown): Worker {
+  const options = { workerData, resourceLimits: WORKER_RESOURCE_LIMITS }
+  if (!base.endsWith('.ts')) return new Worker(new URL(`${name}.js`, base), options)
+  const entry = JSON.stringify(new URL(`${name}.ts`, base).href)
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'))
+  const code = `import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}) })`
+  return new Worker(code, { ...options, eval: true })
+}
