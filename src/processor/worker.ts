@@ -18,7 +18,12 @@ const data = workerData as ProcessorWorkerData // posted by startProcessorWorker
 const post = (message: FromWorker): void => port.postMessage(message)
 
 const log = createLogger({ level: data.logLevel })
-const store = createSqliteStore({ dir: data.dataDir, durability: data.durability })
+// store.db batches are fsynced before each compaction, not one by one (sqlite-store.ts).
+const store = createSqliteStore({
+  dir: data.dataDir,
+  durability: data.durability,
+  deferStoreSync: true,
+})
 const processor = createProcessor({
   store,
   clock: systemClock,

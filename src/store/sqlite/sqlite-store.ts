@@ -37,6 +37,16 @@ export type SqliteStoreOptions = Readonly<{
   /** Directory holding log.db and store.db, or ':memory:'. */
   dir: string
   durability: Durability
+  /**
+   * The processor's own store (its worker thread): commit `store.db` batches under
+   * `synchronous=NORMAL` (no fsync per batch) and sync it before each log compaction instead, so
+   * that compaction (up to a cursor the processor read before) deletes only records whose applied
+   * state is on disk (docs/config.md, Durability). After a power loss `store.db` may come back at an older cursor, and the processor
+   * applies the records after it again from the log, which still holds them. Only with durability
+   * `fsync` (under `os` every commit is NORMAL anyway); the main thread's store never sets it: its
+   * workspace writes answer 200 and must stay durable.
+   */
+  deferStoreSync?: boolean
 }>
 
 type Row = Record<string, unknown>
@@ -330,6 +340,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ),
     cursorGet: db.prepare("SELECT value FROM processor_state WHERE name = 'cursor'").pluck(),
     cursorSet: db.prepare("UPDATE processor_state SET value = ? WHERE name = 'cursor'"),
+    // The cursor as of the last sync: a real change (SQLite skips the commit of one that is not).
+    syncedSet: db.prepare(
+      `INSERT INTO processor_state (name, value) SELECT 'synced_cursor', value FROM processor_state
+       WHERE name = 'cursor' ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+    ),
   }
 
   const append = logAppend(logDb)
@@ -454,6 +469,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       merges,
       ...(wantLinks ? { identityLinks } : {}),
     }
+  })
+
+  const deferSync = options.deferStoreSync === true && options.durability === 'fsync' && !inMemory
+  if (deferSync) db.pragma('synchronous = NORMAL')
+  /**
+   * Records the cursor as synced, in a transaction committed under FULL by the caller: fsyncing
+   * the WAL makes that and every earlier commit durable. When the cursor has not moved since the
+   * last sync nothing changes and nothing is committed — and nothing needs to be: the commit that
+   * moved it there came before that sync.
+   */
+  const syncCursor = db.transaction(() => {
+    q.syncedSet.run()
   })
 
   const commit = db.transaction((c: BatchChanges) => {
@@ -624,7 +651,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       recordsOfRequest: (workspaceId, requestId) =>
         attempt(() => (q.logOfRequest.all(requestId, workspaceId) as Row[]).map(toLogRecord)),
       compact: (upToSeq, receivedBefore) =>
-        attempt(() => q.logCompact.run(upToSeq, receivedBefore).changes),
+        attempt(() => {
+          if (deferSync) {
+            // Sync store.db first (an fsynced commit makes every earlier NORMAL commit durable):
+            // the processor compacts up to a cursor it read before, so whatever it deletes has
+            // its applied state on disk before it leaves the log.
+            db.pragma('synchronous = FULL')
+            try {
+              syncCursor.immediate()
+            } finally {
+              db.pragma('synchronous = NORMAL')
+            }
+          }
+          return q.logCompact.run(upToSeq, receivedBefore).changes
+        }),
     },
     profiles: {
       findUsers: (workspaceId, lookup: UserLookup) =>
