@@ -133,7 +133,7 @@ describe('loadConfig', () => {
         pollMs: 200,
         maxAttempts: 5,
         thread: 'worker',
-        maxDelayMs: 0,
+        maxDelayMs: 20,
       },
       logRetentionSeconds: 86_400,
       deleteBufferSeconds: 86_400,

@@ -106,7 +106,7 @@ export const SETTINGS = {
   INLET_PROCESSOR_POLL_MS: setting(integer(1, 60_000), 200),
   INLET_PROCESSOR_MAX_ATTEMPTS: setting(integer(1, 100), 5),
   INLET_PROCESSOR_THREAD: setting(oneOf<ProcessorThread>('worker', 'inline'), 'worker'),
-  INLET_PROCESSOR_MAX_DELAY_MS: setting(integer(0, 10_000), 0),
+  INLET_PROCESSOR_MAX_DELAY_MS: setting(integer(0, 10_000), 20),
   INLET_LOG_RETENTION_SECONDS: setting(integer(0, 365 * 86_400), 86_400),
   INLET_DELETE_BUFFER_SECONDS: setting(integer(0, 365 * 86_400), 86_400),
   INLET_SHUTDOWN_TIMEOUT_MS: setting(integer(0, 600_000), 10_000),

@@ -9,7 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { openSqliteLogAppender } from '../store/sqlite/sqlite-store.js'
 import {
-  fromColumns,
+  unpackBatch,
   type FromLogWriter,
   type LogWriterData,
   type ToLogWriter,
@@ -28,7 +28,7 @@ port.on('message', (message: ToLogWriter) => {
     return
   }
   try {
-    appender.append(fromColumns(message.columns))
+    appender.append(unpackBatch(message.batch))
     post({ type: 'appended', id: message.id })
   } catch (err) {
     post({

@@ -9,7 +9,7 @@ import { it } from 'node:test'
 import { createMemoryLogger } from '../log.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { NewLogRecord } from '../store/store.js'
-import { fromColumns, startLogWriterWorker, toColumns } from './log-writer.js'
+import { packBatch, startLogWriterWorker, unpackBatch } from './log-writer.js'
 
 const record = (requestId: string, index: number): NewLogRecord => ({
   workspaceId: 'WRITERWS',
@@ -17,13 +17,26 @@ const record = (requestId: string, index: number): NewLogRecord => ({
   index,
   kind: index % 2 === 0 ? 'event' : 'customer',
   customerId: index % 3 === 0 ? null : `c${index}`,
-  receivedAt: 1_700_000_000_000 + index,
+  receivedAt: 1_700_000_000_000,
   payload: JSON.stringify({ n: index, text: 'é "quoted"' }),
 })
 
-it('round-trips records through the column form', () => {
-  const records = Array.from({ length: 5 }, (_, i) => record('R', i))
-  assert.deepEqual(fromColumns(toColumns(records)), records)
+it('packs and unpacks group commits exactly', () => {
+  const records = [
+    ...Array.from({ length: 5 }, (_, i) => record('R1', i)),
+    ...Array.from({ length: 3 }, (_, i) => record('R2', i)),
+    { ...record('R3', 4), kind: 'device_opt_out' as const },
+    { ...record('R3', 6), kind: 'merge_undo' as const }, // not consecutive: a run of its own
+  ]
+  const packed = packBatch(records)
+  assert.equal(typeof packed.payloads, 'string', 'payloads posted as one string')
+  assert.equal(packed.runs.length, 4 * 5)
+  assert.deepEqual(unpackBatch(packed), records)
+  // A payload with a raw NUL (not from JSON.stringify) cannot be joined: posted as a list.
+  const odd = [record('R4', 0), { ...record('R4', 1), payload: 'a\u0000b' }]
+  assert.ok(Array.isArray(packBatch(odd).payloads))
+  assert.deepEqual(unpackBatch(packBatch(odd)), odd)
+  assert.deepEqual(unpackBatch(packBatch([])), [])
 })
 
 it('commits appends in a worker thread, in the order posted', { timeout: 60_000 }, async (t) => {

@@ -20,19 +20,35 @@ export type LogWriter = Readonly<{
   close(): Promise<void>
 }>
 
-/** One group commit, column by column (cheaper to post than one object per record). */
-export type LogColumns = Readonly<{
-  workspaceId: string[]
-  requestId: string[]
-  index: number[]
-  kind: RecordKind[]
-  customerId: (string | null)[]
-  receivedAt: number[]
-  payload: string[]
+/**
+ * One group commit as posted to the worker, packed so that structured cloning it is cheap: the
+ * request-level fields once per run of records of one request (workspace, request id, time,
+ * first index, count), the kinds as bytes, and every payload in one string joined by NUL — JSON
+ * text never holds a raw U+0000 (JSON.stringify escapes it), so splitting restores them exactly;
+ * a batch with one anyway is posted as a list.
+ */
+export type PackedBatch = Readonly<{
+  runs: (string | number)[]
+  kinds: Uint8Array
+  customerIds: (string | null)[]
+  payloads: string | string[]
 }>
 
+const KINDS: readonly RecordKind[] = [
+  'customer',
+  'event',
+  'device',
+  'merge',
+  'merge_undo',
+  'delete',
+  'device_opt_out',
+  'invalid',
+]
+const KIND_CODE = new Map(KINDS.map((k, i) => [k, i]))
+const SEPARATOR = '\u0000'
+
 export type ToLogWriter =
-  Readonly<{ type: 'append'; id: number; columns: LogColumns }> | Readonly<{ type: 'close' }>
+  Readonly<{ type: 'append'; id: number; batch: PackedBatch }> | Readonly<{ type: 'close' }>
 
 export type FromLogWriter =
   | Readonly<{ type: 'appended'; id: number }>
@@ -40,42 +56,54 @@ export type FromLogWriter =
 
 export type LogWriterData = Readonly<{ dataDir: string; durability: Durability }>
 
-export function toColumns(records: readonly NewLogRecord[]): LogColumns {
+export function packBatch(records: readonly NewLogRecord[]): PackedBatch {
   const n = records.length
-  const c = {
-    workspaceId: new Array<string>(n),
-    requestId: new Array<string>(n),
-    index: new Array<number>(n),
-    kind: new Array<RecordKind>(n),
-    customerId: new Array<string | null>(n),
-    receivedAt: new Array<number>(n),
-    payload: new Array<string>(n),
-  }
+  const runs: (string | number)[] = []
+  const kinds = new Uint8Array(n)
+  const customerIds = new Array<string | null>(n)
+  const payloads = new Array<string>(n)
+  let joinable = true
+  let prev: NewLogRecord | undefined
   for (let i = 0; i < n; i++) {
     const r = records[i] as NewLogRecord // i < n
-    c.workspaceId[i] = r.workspaceId
-    c.requestId[i] = r.requestId
-    c.index[i] = r.index
-    c.kind[i] = r.kind
-    c.customerId[i] = r.customerId
-    c.receivedAt[i] = r.receivedAt
-    c.payload[i] = r.payload
+    const continues =
+      prev !== undefined &&
+      r.requestId === prev.requestId &&
+      r.workspaceId === prev.workspaceId &&
+      r.receivedAt === prev.receivedAt &&
+      r.index === prev.index + 1
+    if (continues) runs[runs.length - 1] = (runs[runs.length - 1] as number) + 1
+    else runs.push(r.workspaceId, r.requestId, r.receivedAt, r.index, 1)
+    kinds[i] = KIND_CODE.get(r.kind) ?? 0
+    customerIds[i] = r.customerId
+    payloads[i] = r.payload
+    if (joinable && r.payload.includes(SEPARATOR)) joinable = false
+    prev = r
   }
-  return c
+  return { runs, kinds, customerIds, payloads: joinable ? payloads.join(SEPARATOR) : payloads }
 }
 
-export function fromColumns(c: LogColumns): NewLogRecord[] {
-  const n = c.payload.length
-  const out = new Array<NewLogRecord>(n)
-  for (let i = 0; i < n; i++) {
-    out[i] = {
-      workspaceId: c.workspaceId[i] as string, // every column has n entries
-      requestId: c.requestId[i] as string,
-      index: c.index[i] as number,
-      kind: c.kind[i] as RecordKind,
-      customerId: c.customerId[i] ?? null,
-      receivedAt: c.receivedAt[i] as number,
-      payload: c.payload[i] as string,
+export function unpackBatch(b: PackedBatch): NewLogRecord[] {
+  const payloads = typeof b.payloads === 'string' ? b.payloads.split(SEPARATOR) : b.payloads
+  const out: NewLogRecord[] = []
+  for (let r = 0; r < b.runs.length; r += 5) {
+    // A run is (workspaceId, requestId, receivedAt, first index, count), as packBatch wrote it.
+    const workspaceId = b.runs[r] as string
+    const requestId = b.runs[r + 1] as string
+    const receivedAt = b.runs[r + 2] as number
+    const first = b.runs[r + 3] as number
+    const count = b.runs[r + 4] as number
+    for (let j = 0; j < count; j++) {
+      const i = out.length
+      out.push({
+        workspaceId,
+        requestId,
+        index: first + j,
+        kind: KINDS[b.kinds[i] ?? 0] ?? 'invalid',
+        customerId: b.customerIds[i] ?? null,
+        receivedAt,
+        payload: payloads[i] ?? '',
+      })
     }
   }
   return out
@@ -132,7 +160,7 @@ export function startLogWriterWorker(
       const id = nextId++
       return new Promise<void>((resolve, reject) => {
         waiting.set(id, { resolve, reject })
-        const message: ToLogWriter = { type: 'append', id, columns: toColumns(records) }
+        const message: ToLogWriter = { type: 'append', id, batch: packBatch(records) }
         w.postMessage(message)
       })
     },

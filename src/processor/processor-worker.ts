@@ -33,6 +33,8 @@ export type ToWorker = Readonly<{ type: 'wake' }> | Readonly<{ type: 'stop' }>
 export type FromWorker =
   | Readonly<{ type: 'stats'; stats: ProcessorStats }>
   | Readonly<{ type: 'ready' }>
+  /** The loop found the log caught up and waits for a wake. */
+  | Readonly<{ type: 'idle' }>
   | Readonly<{ type: 'stopped' }>
 
 export type ProcessorWorkerOptions = ProcessorWorkerData &
@@ -71,6 +73,12 @@ export function startProcessorWorker(options: ProcessorWorkerOptions): Processor
   let base: ProcessorStats = ZERO
   let current: ProcessorStats = ZERO
   let restartTimer: NodeJS.Timeout | undefined
+  /**
+   * Wakes are posted only to a worker that said it is idle (each post costs the request thread a
+   * cross-thread wake-up); a commit while it is busy is remembered and sent when it goes idle.
+   */
+  let idle = false
+  let missedWake = false
   /** Applies inline through the main thread's store when drain() is called with no worker. */
   let inline: Processor | undefined
 
@@ -78,9 +86,18 @@ export function startProcessorWorker(options: ProcessorWorkerOptions): Processor
     const w = newWorker(import.meta.url, './worker', data)
     worker = w
     current = ZERO
+    idle = false
+    missedWake = false
     w.on('message', (message: FromWorker) => {
       if (message.type === 'stats') current = message.stats
       if (message.type === 'ready') markStarted()
+      if (message.type === 'idle') {
+        // Commits since the last wake it saw may have come after its last read: wake it now.
+        if (missedWake) {
+          missedWake = false
+          send({ type: 'wake' })
+        } else idle = true
+      }
     })
     w.on('error', (err) => log.error({ err }, 'processor worker failed'))
     exited = new Promise<void>((resolve) => {
@@ -131,7 +148,14 @@ export function startProcessorWorker(options: ProcessorWorkerOptions): Processor
         clearTimeout(timer)
       }
     },
-    wake: () => send({ type: 'wake' }),
+    wake: () => {
+      if (!idle) {
+        missedWake = true
+        return
+      }
+      idle = false
+      send({ type: 'wake' })
+    },
     drain: async (timeoutMs = 30_000) => {
       if (!running) {
         inline ??= createProcessor({ ...data, store, clock, ids: options.ids, log })

@@ -35,6 +35,7 @@ const processor = createProcessor({
   logRetentionMs: data.logRetentionMs,
   maxDelayMs: data.maxDelayMs,
   onBatch: (stats) => post({ type: 'stats', stats }),
+  onIdle: () => post({ type: 'idle' }),
 })
 
 let stopping = false
