@@ -12,14 +12,23 @@ import { Worker, type ResourceLimits } from 'node:worker_threads'
  * the young generation is kept small: by default V8 sizes it for throughput and every worker's
  * semi-spaces then count in the resident set whether they are used or not.
  */
-export const WORKER_RESOURCE_LIMITS: ResourceLimits = {
-  maxOldGenerationSizeMb: 256,
-  maxYoungGenerationSizeMb: 8,
-}
+export const WORKER_RESOURCE_LIMITS = {
+  /** Applies batches of up to INLET_PROCESSOR_BATCH_SIZE records with what they touch. */
+  processor: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 8 },
+  /** Holds one group commit at a time (at most MAX_ITEMS_PER_WRITE records, group-commit.ts). */
+  logWriter: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+} as const satisfies Record<string, ResourceLimits>
 
-/** `base` is the caller's `import.meta.url`; `name` the entry without extension, e.g. './worker'. */
-export function newWorker(base: string, name: string, workerData: unknown): Worker {
-  const options = { workerData, resourceLimits: WORKER_RESOURCE_LIMITS }
+/**
+ * `base` is the caller's `import.meta.url`; `name` the entry without extension, e.g. './worker'.
+ */
+export function newWorker(
+  base: string,
+  name: string,
+  workerData: unknown,
+  resourceLimits: ResourceLimits,
+): Worker {
+  const options = { workerData, resourceLimits }
   if (!base.endsWith('.ts')) return new Worker(new URL(`${name}.js`, base), options)
   const entry = JSON.stringify(new URL(`${name}.ts`, base).href)
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'))

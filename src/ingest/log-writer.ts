@@ -11,7 +11,7 @@ import type { Worker } from 'node:worker_threads'
 import type { Config, Durability } from '../config.js'
 import type { Logger } from '../log.js'
 import type { NewLogRecord, RecordKind, Store } from '../store/store.js'
-import { newWorker } from '../worker-thread.js'
+import { newWorker, WORKER_RESOURCE_LIMITS } from '../worker-thread.js'
 
 export type LogWriter = Readonly<{
   /** Appends in one transaction; resolves once committed (durable per setting). */
@@ -123,7 +123,12 @@ export function startLogWriterWorker(
   let closing = false
 
   function spawn(): Worker {
-    const w = newWorker(import.meta.url, './log-writer-worker', data)
+    const w = newWorker(
+      import.meta.url,
+      './log-writer-worker',
+      data,
+      WORKER_RESOURCE_LIMITS.logWriter,
+    )
     worker = w
     w.on('message', (message: FromLogWriter) => {
       const waiter = waiting.get(message.id)

@@ -13,7 +13,7 @@ import type { IdGenerator } from '../ids.js'
 import type { Logger } from '../log.js'
 import type { Store } from '../store/store.js'
 import type { Worker } from 'node:worker_threads'
-import { newWorker } from '../worker-thread.js'
+import { newWorker, WORKER_RESOURCE_LIMITS } from '../worker-thread.js'
 import { createProcessor, measureLag, type Processor, type ProcessorStats } from './processor.js'
 
 /** What the worker needs to open its own store and run the loop (structured-cloned). */
@@ -83,7 +83,7 @@ export function startProcessorWorker(options: ProcessorWorkerOptions): Processor
   let inline: Processor | undefined
 
   function spawn(): void {
-    const w = newWorker(import.meta.url, './worker', data)
+    const w = newWorker(import.meta.url, './worker', data, WORKER_RESOURCE_LIMITS.processor)
     worker = w
     current = ZERO
     idle = false
