@@ -169,6 +169,37 @@ export function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
+/** CPU ms (user + system) in a /proc stat file; 0 when it is gone. */
+function statCpuMs(path: string): number {
+  try {
+    // Fields after the command name (which may hold spaces, so split after its ')').
+    const stat = readFileSync(path, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[11]) + Number(fields[12]) // utime, stime (fields 14, 15)
+    return (ticks * 1000) / 100 // USER_HZ is 100 on Linux
+  } catch {
+    return 0
+  }
+}
+
+/** CPU time (user + system, all threads) a process has used so far, in ms. */
+export function procCpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/stat`)
+}
+
+/** CPU ms used so far by each thread of a process, by thread id (the main thread's is `pid`). */
+export function procThreadCpuMs(pid: number): Map<number, number> {
+  const out = new Map<number, number>()
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      out.set(Number(tid), statCpuMs(`/proc/${pid}/task/${tid}/stat`))
+    }
+  } catch {
+    // gone
+  }
+  return out
+}
+
 /** Samples a process's RSS every `everyMs`; `stop()` returns the peak (VmHWM when readable). */
 export function sampleRss(pid: number, everyMs = 100): { stop(): number } {
   let peak = 0

@@ -16,7 +16,16 @@ import { parseArgs } from 'node:util'
 import autocannon, { type Result } from 'autocannon'
 import { compactLog, measureDisk, type DiskReport } from './disk.js'
 import { bulkBody, eventBody, userBody, type BulkBody } from './payloads.js'
-import { ROOT, inletEntry, sampleRss, startBaseline, startInlet, type Child } from './processes.js'
+import {
+  ROOT,
+  inletEntry,
+  procCpuMs,
+  procThreadCpuMs,
+  sampleRss,
+  startBaseline,
+  startInlet,
+  type Child,
+} from './processes.js'
 import { formatSummary, summarise, type ProfileSummary } from './profile.js'
 import { MAX_QUOTA, QUOTA_NAMES } from '../src/governance/quotas.js'
 import { openPostgres } from '../test/helpers/postgres.js'
@@ -142,6 +151,13 @@ type ScenarioReport = {
   ratio: number | null
   /** Group commits of the ingest log during the load (Inlet only), and records per commit. */
   commits: { count: number; recordsPerCommit: number } | null
+  /**
+   * Server CPU (all threads) from the start of the load until the lag was zero, per 1,000 records
+   * accepted: what each record costs whatever the noise of the machine (Inlet only).
+   */
+  cpuMsPerKRecords: number | null
+  /** The same CPU split by thread: the request thread's share, then the busiest others (ms). */
+  cpuThreadsMs: { main: number; others: number[] } | null
   apply: ApplyReport | null
   disk: DiskReport | null
   profile: ProfileSummary | null
@@ -230,6 +246,8 @@ function summariseLoad(
     peakRssBytes: 0,
     ratio: null,
     commits: null,
+    cpuMsPerKRecords: null,
+    cpuThreadsMs: null,
     apply: null,
     disk: null,
     profile: null,
@@ -298,6 +316,8 @@ async function runInlet(key: keyof typeof LOADS, databaseUrl?: string): Promise<
       if (processing) await waitForDrain(inlet.url, 30_000)
     }
     const before = await health(inlet.url)
+    const cpuBefore = procCpuMs(inlet.pid)
+    const threadsBefore = procThreadCpuMs(inlet.pid)
     const samples: [number, number][] = []
     let maxLagMs = 0
     let loading = true
@@ -323,6 +343,19 @@ async function runInlet(key: keyof typeof LOADS, databaseUrl?: string): Promise<
     }
     const drainSeconds = processing ? await waitForDrain(inlet.url) : Number.NaN
     const drained = await health(inlet.url)
+    const cpuMs = procCpuMs(inlet.pid) - cpuBefore
+    const threads = [...procThreadCpuMs(inlet.pid)].map(
+      ([tid, ms]) => [tid, ms - (threadsBefore.get(tid) ?? 0)] as const,
+    )
+    report.cpuThreadsMs = {
+      main: threads.find(([tid]) => tid === inlet.pid)?.[1] ?? 0,
+      others: threads
+        .filter(([tid, ms]) => tid !== inlet.pid && ms > 0)
+        .map(([, ms]) => ms)
+        .sort((a, b) => b - a)
+        .slice(0, 4),
+    }
+    report.cpuMsPerKRecords = accepted === 0 ? null : Math.round((10_000 * cpuMs) / accepted) / 10
     const processed = processedOf(drained) - processedOf(before)
     const batches = drained.processor.batches - before.processor.batches
     report.apply = !processing
@@ -358,6 +391,8 @@ async function runInlet(key: keyof typeof LOADS, databaseUrl?: string): Promise<
   log(
     `${name}: ${report.requestsPerSec} req/s, ${report.recordsPerSec} records/s, ` +
       `p99 ${report.latencyMs.p99} ms, ${report.commits?.recordsPerCommit} records/commit, ` +
+      `cpu ${report.cpuMsPerKRecords} ms/1k records (threads ms: main ${report.cpuThreadsMs?.main}, ` +
+      `others ${report.cpuThreadsMs?.others.join('/')}), ` +
       `drain ${report.apply === null ? '(no processor)' : drainText(report.apply)} s`,
   )
   return report

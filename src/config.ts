@@ -10,6 +10,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 export type ProcessorThread = 'worker' | 'inline'
 /** What one process does: serve HTTP, apply the log, or both (docs/deploying.md). */
 export type Role = 'all' | 'api' | 'processor'
+export type LogWriterThread = 'worker' | 'inline'
 
 export type Config = Readonly<{
   /** `api`: HTTP only; `processor`: the processor and deletion sweeper, HTTP only for /healthz. */
@@ -22,6 +23,8 @@ export type Config = Readonly<{
   /** Most connections this process opens to PostgreSQL. */
   databasePoolSize: number
   durability: Durability
+  /** Where ingest-log commits run: a dedicated worker thread, or the request thread. */
+  logWriter: LogWriterThread
   logLevel: LogLevel
   bodyLimitBytes: number
   bulkBodyLimitBytes: number
@@ -117,6 +120,7 @@ export const SETTINGS = {
   ),
   INLET_DATABASE_POOL_SIZE: setting(integer(1, 1000), 10),
   INLET_DURABILITY: setting(oneOf<Durability>('fsync', 'os'), 'fsync'),
+  INLET_LOG_WRITER: setting(oneOf<LogWriterThread>('worker', 'inline'), 'worker'),
   INLET_LOG_LEVEL: setting(oneOf<LogLevel>('debug', 'info', 'warn', 'error', 'silent'), 'info'),
   INLET_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), 128 * 1024),
   INLET_BULK_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), 100 * 1024),
@@ -125,7 +129,7 @@ export const SETTINGS = {
   INLET_PROCESSOR_POLL_MS: setting(integer(1, 60_000), 200),
   INLET_PROCESSOR_MAX_ATTEMPTS: setting(integer(1, 100), 5),
   INLET_PROCESSOR_THREAD: setting(oneOf<ProcessorThread>('worker', 'inline'), 'worker'),
-  INLET_PROCESSOR_MAX_DELAY_MS: setting(integer(0, 10_000), 0),
+  INLET_PROCESSOR_MAX_DELAY_MS: setting(integer(0, 10_000), 20),
   INLET_PROCESSOR_LEASE_MS: setting(integer(500, 600_000), 15_000),
   INLET_EVENT_RETENTION_DAYS: setting(integer(0, 36_500), 0),
   INLET_LOG_RETENTION_SECONDS: setting(integer(0, 365 * 86_400), 86_400),
@@ -200,6 +204,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     databaseUrl: v.DATABASE_URL,
     databasePoolSize: must(v.INLET_DATABASE_POOL_SIZE),
     durability: must(v.INLET_DURABILITY),
+    logWriter: must(v.INLET_LOG_WRITER),
     logLevel: must(v.INLET_LOG_LEVEL),
     bodyLimitBytes: must(v.INLET_BODY_LIMIT_BYTES),
     bulkBodyLimitBytes: must(v.INLET_BULK_BODY_LIMIT_BYTES),

@@ -13,6 +13,7 @@ import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
 import { createIdGenerator, type IdGenerator } from './ids.js'
 import { createIngest, type Ingest } from './ingest/accept.js'
+import { createServerLogWriter } from './ingest/log-writer.js'
 import type { Logger } from './log.js'
 import { createDeletionSweeper } from './processor/deletion-sweeper.js'
 import { createServerProcessor } from './processor/processor-worker.js'
@@ -49,7 +50,9 @@ export async function startInlet(
 
   // In a worker thread by default (processor/processor-worker.ts); in this thread for `:memory:`.
   const processor = createServerProcessor(config, { store, clock, ids, log })
-  const ingest = createIngest({ log: store.log, clock, onCommitted: () => processor.wake() })
+  // In a worker thread by default (ingest/log-writer.ts): commits and their fsync leave this thread.
+  const logWriter = createServerLogWriter(config, { store, log })
+  const ingest = createIngest({ log: logWriter, clock, onCommitted: () => processor.wake() })
   let closing = false
   const app =
     config.role === 'processor'
@@ -96,6 +99,7 @@ export async function startInlet(
       await app.close()
       sweeper.stop()
       await ingest.flushed()
+      await logWriter.close()
       await processor.stop()
       await store.close()
     } finally {

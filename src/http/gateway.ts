@@ -10,7 +10,7 @@
  * `ttlMs` (changes made by other processes, e.g. the CLI, are seen within that time) and dropped
  * at once by `invalidate` when this process changes the workspace.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { systemClock, type Clock } from '../clock.js'
 import { AppError } from '../errors.js'
@@ -183,10 +183,11 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
 }
 
 /** A per-process random salt: digests of accepted keys held in memory are useless elsewhere. */
-const DIGEST_SALT = randomBytes(16)
+const DIGEST_SALT = randomBytes(16).toString('hex')
 
+/** One-shot `hash` (no Hash object per request: the gateway runs this on every request). */
 function keyDigest(secret: string): Buffer {
-  return createHash('sha256').update(DIGEST_SALT).update(secret).digest()
+  return hash('sha256', DIGEST_SALT + secret, 'buffer')
 }
 
 /**

@@ -19,7 +19,8 @@ export type Ingest = Readonly<{
 }>
 
 export function createIngest(deps: {
-  log: IngestLog
+  /** Where commits go: the store's log, or the log writer thread (log-writer.ts). */
+  log: Pick<IngestLog, 'append'>
   clock: Clock
   /** Called after each commit, e.g. to wake the processor. */
   onCommitted?: () => void

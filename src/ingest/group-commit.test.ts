@@ -92,6 +92,20 @@ describe('createGroupCommitter', () => {
     assert.deepEqual(committer.stats(), { batches: 2, items: 6 })
   })
 
+  it('caps a write at maxItems without splitting a submission', async () => {
+    const w = recordingWrite<number>()
+    const committer = createGroupCommitter(w.write, { maxItems: 4 })
+    await Promise.all([
+      committer.submit([1, 2]),
+      committer.submit([3]),
+      committer.submit([4, 5]), // would make 5: waits for the next write
+      committer.submit([6, 7, 8, 9, 10, 11]), // larger than the cap: a write of its own
+      committer.submit([12]),
+    ])
+    assert.deepEqual(w.calls, [[1, 2, 3], [4, 5], [6, 7, 8, 9, 10, 11], [12]])
+    assert.deepEqual(committer.stats(), { batches: 4, items: 12 })
+  })
+
   it('acknowledges an empty submission and adds nothing to the next write', async () => {
     const w = recordingWrite<string>()
     const committer = createGroupCommitter(w.write)

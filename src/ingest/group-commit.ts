@@ -14,9 +14,18 @@ export type GroupCommitter<T> = Readonly<{
 
 type Waiter<T> = { items: readonly T[]; resolve: () => void; reject: (err: unknown) => void }
 
+/**
+ * Most items one write takes (default): whole submissions are added until it is reached, so a
+ * request's records always share one transaction, and one write (and its copy in the log writer
+ * thread) stays bounded however many large requests wait.
+ */
+export const MAX_ITEMS_PER_WRITE = 16_384
+
 export function createGroupCommitter<T>(
   write: (items: readonly T[]) => Promise<void>,
+  options: Readonly<{ maxItems?: number }> = {},
 ): GroupCommitter<T> {
+  const maxItems = options.maxItems ?? MAX_ITEMS_PER_WRITE
   let pending: Waiter<T>[] = []
   let scheduled = false
   let inFlight: Promise<void> | undefined
@@ -38,8 +47,17 @@ export function createGroupCommitter<T>(
   }
 
   async function flush(): Promise<void> {
-    const batch = pending
-    pending = []
+    // Whole submissions up to maxItems (at least one); the rest waits for the next write.
+    let take = 0
+    let count = 0
+    while (take < pending.length) {
+      const size = pending[take]?.items.length ?? 0
+      if (take > 0 && count + size > maxItems) break
+      count += size
+      take++
+    }
+    const batch = take === pending.length ? pending : pending.slice(0, take)
+    pending = take === pending.length ? [] : pending.slice(take)
     if (batch.length === 0) return
     const items = batch.length === 1 ? (batch[0]?.items ?? []) : batch.flatMap((w) => w.items)
     try {

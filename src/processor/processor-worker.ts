@@ -7,12 +7,13 @@
  * the main thread's connection, so /healthz needs no round trip. Only for a store in a directory
  * (`:memory:` cannot be shared across threads).
  */
-import { Worker } from 'node:worker_threads'
 import type { Clock } from '../clock.js'
 import type { Config, Durability, LogLevel } from '../config.js'
 import type { IdGenerator } from '../ids.js'
 import type { Logger } from '../log.js'
 import type { Store } from '../store/store.js'
+import type { Worker } from 'node:worker_threads'
+import { newWorker, WORKER_RESOURCE_LIMITS } from '../worker-thread.js'
 import { createProcessor, measureLag, type Processor, type ProcessorStats } from './processor.js'
 
 /** What the worker needs to open its own store and run the loop (structured-cloned). */
@@ -34,6 +35,8 @@ export type ToWorker = Readonly<{ type: 'wake' }> | Readonly<{ type: 'stop' }>
 export type FromWorker =
   | Readonly<{ type: 'stats'; stats: ProcessorStats }>
   | Readonly<{ type: 'ready' }>
+  /** The loop found the log caught up and waits for a wake. */
+  | Readonly<{ type: 'idle' }>
   | Readonly<{ type: 'stopped' }>
 
 export type ProcessorWorkerOptions = ProcessorWorkerData &
@@ -49,20 +52,6 @@ export type ProcessorWorkerOptions = ProcessorWorkerData &
 
 const RESTART_AFTER_MS = 1_000
 const ZERO: ProcessorStats = { applied: 0, skipped: 0, dead: 0, batches: 0 }
-
-/**
- * A Worker running worker.js once built; under tsx (tests, `npm start`) worker.ts, through tsx's
- * loader registered inside the worker (a worker does not inherit the loader hooks of its parent).
- */
-function newWorker(workerData: ProcessorWorkerData): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./worker.js', import.meta.url), { workerData })
-  }
-  const entry = JSON.stringify(new URL('./worker.ts', import.meta.url).href)
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'))
-  const code = `import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}) })`
-  return new Worker(code, { eval: true, workerData })
-}
 
 export function startProcessorWorker(options: ProcessorWorkerOptions): Processor {
   const { store, clock, log } = options
@@ -90,16 +79,31 @@ export function startProcessorWorker(options: ProcessorWorkerOptions): Processor
   let base: ProcessorStats = ZERO
   let current: ProcessorStats = ZERO
   let restartTimer: NodeJS.Timeout | undefined
+  /**
+   * Wakes are posted only to a worker that said it is idle (each post costs the request thread a
+   * cross-thread wake-up); a commit while it is busy is remembered and sent when it goes idle.
+   */
+  let idle = false
+  let missedWake = false
   /** Applies inline through the main thread's store when drain() is called with no worker. */
   let inline: Processor | undefined
 
   function spawn(): void {
-    const w = newWorker(data)
+    const w = newWorker(import.meta.url, './worker', data, WORKER_RESOURCE_LIMITS.processor)
     worker = w
     current = ZERO
+    idle = false
+    missedWake = false
     w.on('message', (message: FromWorker) => {
       if (message.type === 'stats') current = message.stats
       if (message.type === 'ready') markStarted()
+      if (message.type === 'idle') {
+        // Commits since the last wake it saw may have come after its last read: wake it now.
+        if (missedWake) {
+          missedWake = false
+          send({ type: 'wake' })
+        } else idle = true
+      }
     })
     w.on('error', (err) => log.error({ err }, 'processor worker failed'))
     exited = new Promise<void>((resolve) => {
@@ -150,7 +154,14 @@ export function startProcessorWorker(options: ProcessorWorkerOptions): Processor
         clearTimeout(timer)
       }
     },
-    wake: () => send({ type: 'wake' }),
+    wake: () => {
+      if (!idle) {
+        missedWake = true
+        return
+      }
+      idle = false
+      send({ type: 'wake' })
+    },
     drain: async (timeoutMs = 30_000) => {
       if (!running) {
         inline ??= createProcessor({ ...data, store, clock, ids: options.ids, log })

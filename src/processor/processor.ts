@@ -54,6 +54,11 @@ export type ProcessorOptions = Readonly<{
   step?: Step
   /** Called after each committed batch with the running totals (the worker posts them). */
   onBatch?: (stats: ProcessorStats) => void
+  /**
+   * Called when the loop starts waiting for a wake (or the next poll), having found the log
+   * caught up; the worker posts it so that the main thread sends wakes only to a waiting loop.
+   */
+  onIdle?: () => void
 }>
 
 export type ProcessorStats = Readonly<{
@@ -369,6 +374,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       woken = false
       return Promise.resolve()
     }
+    options.onIdle?.()
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms)
       function done(): void {

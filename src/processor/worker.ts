@@ -18,7 +18,12 @@ const data = workerData as ProcessorWorkerData // posted by startProcessorWorker
 const post = (message: FromWorker): void => port.postMessage(message)
 
 const log = createLogger({ level: data.logLevel })
-const store = createSqliteStore({ dir: data.dataDir, durability: data.durability })
+// store.db batches are fsynced before each compaction, not one by one (sqlite-store.ts).
+const store = createSqliteStore({
+  dir: data.dataDir,
+  durability: data.durability,
+  deferStoreSync: true,
+})
 const processor = createProcessor({
   store,
   clock: systemClock,
@@ -32,6 +37,7 @@ const processor = createProcessor({
   ...(data.leaseMs === undefined ? {} : { leaseMs: data.leaseMs }),
   ...(data.eventRetentionMs === undefined ? {} : { eventRetentionMs: data.eventRetentionMs }),
   onBatch: (stats) => post({ type: 'stats', stats }),
+  onIdle: () => post({ type: 'idle' }),
 })
 
 let stopping = false

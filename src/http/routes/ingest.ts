@@ -29,8 +29,25 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
   const single = (
     family: 'customer' | 'event' | 'device' | 'bulk',
     parse: (body: Record<string, unknown>, settings: WorkspaceSettings) => ParsedRecord[],
-  ) =>
-    async function accept(request: FastifyRequest) {
+  ) => {
+    const submit = submitWith(family, parse)
+    return async function accept(request: FastifyRequest) {
+      await submit(request)
+      return acceptedBody(request.id)
+    }
+  }
+  /**
+   * Validates and hands the records to ingest, returning the commit to wait for. Nothing parsed
+   * outlives this call: the records are log text by now, and the parsed body is let go while the
+   * commit runs (with many Bulk requests waiting for one commit, their parsed bodies were most of
+   * the server's memory).
+   */
+  const submitWith =
+    (
+      family: 'customer' | 'event' | 'device' | 'bulk',
+      parse: (body: Record<string, unknown>, settings: WorkspaceSettings) => ParsedRecord[],
+    ) =>
+    async (request: FastifyRequest): Promise<void> => {
       const workspace = workspaceRowOf(request)
       governance.observe(request, workspace, INGEST_QUOTAS[family])
       const settings = readSettings(workspace.settings)
@@ -38,10 +55,16 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       const records = parse(bodyOf(request), settings)
       if (project !== undefined) for (const r of records) withProject(r, project)
       // spec §5.1: the request's records are counted against the quota, all or none (429).
-      await governance.admit(request, workspace, ingestDemands(family, records))
+      // (a Promise only when this process must first fetch a quota lease: shared-quotas.ts)
+      const leased = governance.admit(request, workspace, ingestDemands(family, records))
+      if (leased !== undefined) await leased
       const admitted = governance.fairUsage(workspace, records)
-      await ingest.accept({ workspaceId: workspace.id, requestId: request.id }, admitted)
-      return acceptedBody(request.id)
+      const committed = ingest.accept(
+        { workspaceId: workspace.id, requestId: request.id },
+        admitted,
+      )
+      request.body = undefined
+      return committed
     }
 
   const common = { bodyLimitBytes: config.bodyLimitBytes, responseSchema: ACCEPTED_SCHEMA }

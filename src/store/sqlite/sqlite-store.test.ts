@@ -33,6 +33,11 @@ for (const durability of ['fsync', 'os'] as const satisfies readonly Durability[
   )
 }
 
+// The processor's own store in its worker thread: store.db synced before compaction, not per batch.
+storeContract('sqlite file (fsync, store.db sync deferred)', () =>
+  Promise.resolve(createSqliteStore({ dir: tempDir(), durability: 'fsync', deferStoreSync: true })),
+)
+
 const T0 = Date.parse('2026-11-01T10:00:00Z')
 const WORKSPACE = aWorkspace({ id: 'SQLITEWS000000000001', name: 'SQLite' })
 
@@ -191,6 +196,35 @@ describe('SQLite store files', () => {
     const check = new Database(join(dir, 'store.db'), { readonly: true })
     assert.equal(check.prepare('SELECT count(*) FROM pending_log_redactions').pluck().get(), 0)
     check.close()
+  })
+
+  it('with store.db sync deferred, syncs the cursor to disk before compacting', async (t) => {
+    const dir = tempDir()
+    const store = createSqliteStore({ dir, durability: 'fsync', deferStoreSync: true })
+    t.after(() => store.close())
+    await store.log.append([0, 1, 2, 3].map(record))
+    const batch = { users: [], devices: [], deletedDevices: [], events: [], outcomes: [] }
+    await store.processing.commit({ fromSeq: 0, toSeq: 2, ...batch })
+    assert.equal(await store.log.compact(2, T0 + 1), 2)
+    assert.deepEqual(
+      (await store.log.readAfter(0, 10)).map((r) => r.seq),
+      [3, 4],
+    )
+    const state = (): Record<string, number> =>
+      Object.fromEntries(
+        (
+          inspect(t, dir, 'store.db').prepare('SELECT name, value FROM processor_state').all() as {
+            name: string
+            value: number
+          }[]
+        ).map((r) => [r.name, r.value]),
+      )
+    assert.deepEqual(state(), { cursor: 2, synced_cursor: 2 })
+    await store.processing.commit({ fromSeq: 2, toSeq: 3, ...batch })
+    assert.equal(await store.log.compact(3, T0 + 1), 1)
+    assert.deepEqual(state(), { cursor: 3, synced_cursor: 3 })
+    // Nothing new applied: the sync changes nothing and compaction still works.
+    assert.equal(await store.log.compact(3, T0 + 1), 0)
   })
 
   it('keeps :memory: stores apart from each other', async (t) => {

@@ -43,6 +43,16 @@ export type SqliteStoreOptions = Readonly<{
   /** Directory holding log.db and store.db, or ':memory:'. */
   dir: string
   durability: Durability
+  /**
+   * The processor's own store (its worker thread): commit `store.db` batches under
+   * `synchronous=NORMAL` (no fsync per batch) and sync it before each log compaction instead, so
+   * that compaction (up to a cursor the processor read before) deletes only records whose applied
+   * state is on disk (docs/config.md, Durability). After a power loss `store.db` may come back at an older cursor, and the processor
+   * applies the records after it again from the log, which still holds them. Only with durability
+   * `fsync` (under `os` every commit is NORMAL anyway); the main thread's store never sets it: its
+   * workspace writes answer 200 and must stay durable.
+   */
+  deferStoreSync?: boolean
 }>
 
 type Row = Record<string, unknown>
@@ -65,6 +75,66 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
       db.exec(m.sql)
       db.pragma(`user_version = ${m.version}`)
     }).immediate()
+  }
+}
+
+/** Rows per multi-row INSERT of the log (7 parameters each, far below SQLite's 32,766). */
+const LOG_ROWS_PER_INSERT = 64
+
+const LOG_INSERT_HEAD =
+  'INSERT INTO log (workspace_id, request_id, idx, kind, customer_id, received_at, payload) VALUES '
+
+/**
+ * Appending to the log in one transaction: multi-row INSERTs of LOG_ROWS_PER_INSERT rows (one
+ * statement step per 64 records instead of one per record), the rest row by row.
+ */
+function logAppend(logDb: Database.Database): (records: readonly NewLogRecord[]) => void {
+  const values = (n: number): string =>
+    Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')
+  const many = logDb.prepare(LOG_INSERT_HEAD + values(LOG_ROWS_PER_INSERT))
+  const one = logDb.prepare(LOG_INSERT_HEAD + values(1))
+  const params: unknown[] = new Array<unknown>(7 * LOG_ROWS_PER_INSERT)
+  const put = (r: NewLogRecord, at: number, into: unknown[]): void => {
+    into[at] = r.workspaceId
+    into[at + 1] = r.requestId
+    into[at + 2] = r.index
+    into[at + 3] = r.kind
+    into[at + 4] = r.customerId
+    into[at + 5] = r.receivedAt
+    into[at + 6] = r.payload
+  }
+  return logDb.transaction((records: readonly NewLogRecord[]) => {
+    let i = 0
+    for (; i + LOG_ROWS_PER_INSERT <= records.length; i += LOG_ROWS_PER_INSERT) {
+      for (let j = 0; j < LOG_ROWS_PER_INSERT; j++) {
+        put(records[i + j] as NewLogRecord, 7 * j, params) // i + j < records.length
+      }
+      many.run(params)
+    }
+    const row: unknown[] = new Array<unknown>(7)
+    for (; i < records.length; i++) {
+      put(records[i] as NewLogRecord, 0, row) // i < records.length
+      one.run(row)
+    }
+  })
+}
+
+/**
+ * The log writer's own connection to `log.db` (ingest/log-writer-worker.ts): appends only, with
+ * the same pragmas as the store's (so the same durability). The store that created the file has
+ * migrated it already.
+ */
+export function openSqliteLogAppender(
+  dir: string,
+  durability: Durability,
+): Readonly<{ append(records: readonly NewLogRecord[]): void; close(): void }> {
+  const logDb = openDatabase(join(dir, 'log.db'), durability)
+  const append = logAppend(logDb)
+  return {
+    append: (records) => {
+      if (records.length > 0) append(records)
+    },
+    close: () => logDb.close(),
   }
 }
 
@@ -188,10 +258,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   )
 
   const q = {
-    logInsert: logDb.prepare(
-      `INSERT INTO log (workspace_id, request_id, idx, kind, customer_id, received_at, payload)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ),
     logAfter: logDb.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq LIMIT ?'),
     logLastSeq: logDb.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'log'").pluck(),
     logOfRequest: logDb.prepare(
@@ -365,21 +431,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       .pluck(),
     leaseRelease: db.prepare("DELETE FROM processor_leases WHERE name = 'processor' AND owner = ?"),
     eventsExpire: db.prepare('DELETE FROM events WHERE event_time < ?'),
+    // The cursor as of the last sync: a real change (SQLite skips the commit of one that is not).
+    syncedSet: db.prepare(
+      `INSERT INTO processor_state (name, value) SELECT 'synced_cursor', value FROM processor_state
+       WHERE name = 'cursor' ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+    ),
   }
 
-  const append = logDb.transaction((records: readonly NewLogRecord[]) => {
-    for (const r of records) {
-      q.logInsert.run(
-        r.workspaceId,
-        r.requestId,
-        r.index,
-        r.kind,
-        r.customerId,
-        r.receivedAt,
-        r.payload,
-      )
-    }
-  })
+  const append = logAppend(logDb)
 
   const loadSnapshot = db.transaction((records: readonly LogRecord[]): BatchSnapshot => {
     const users = new Map<string, UserRow>()
@@ -501,6 +560,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       merges,
       ...(wantLinks ? { identityLinks } : {}),
     }
+  })
+
+  const deferSync = options.deferStoreSync === true && options.durability === 'fsync' && !inMemory
+  if (deferSync) db.pragma('synchronous = NORMAL')
+  /**
+   * Records the cursor as synced, in a transaction committed under FULL by the caller: fsyncing
+   * the WAL makes that and every earlier commit durable. When the cursor has not moved since the
+   * last sync nothing changes and nothing is committed — and nothing needs to be: the commit that
+   * moved it there came before that sync.
+   */
+  const syncCursor = db.transaction(() => {
+    q.syncedSet.run()
   })
 
   const commit = db.transaction((c: BatchChanges) => {
@@ -750,7 +821,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       recordsOfRequest: (workspaceId, requestId) =>
         attempt(() => (q.logOfRequest.all(requestId, workspaceId) as Row[]).map(toLogRecord)),
       compact: (upToSeq, receivedBefore) =>
-        attempt(() => q.logCompact.run(upToSeq, receivedBefore).changes),
+        attempt(() => {
+          if (deferSync) {
+            // Sync store.db first (an fsynced commit makes every earlier NORMAL commit durable):
+            // the processor compacts up to a cursor it read before, so whatever it deletes has
+            // its applied state on disk before it leaves the log.
+            db.pragma('synchronous = FULL')
+            try {
+              syncCursor.immediate()
+            } finally {
+              db.pragma('synchronous = NORMAL')
+            }
+          }
+          return q.logCompact.run(upToSeq, receivedBefore).changes
+        }),
     },
     profiles: {
       findUsers: (workspaceId, lookup: UserLookup) =>

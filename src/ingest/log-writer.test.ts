@@ -1,0 +1,84 @@
+// The log writer thread on a real data directory: appends posted by this thread are committed by
+// the worker's own connection in the order posted, a failed commit rejects only its own append,
+// and close() ends the worker after what was posted.
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { it } from 'node:test'
+import { createMemoryLogger } from '../log.js'
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { NewLogRecord } from '../store/store.js'
+import { packBatch, startLogWriterWorker, unpackBatch } from './log-writer.js'
+
+const record = (requestId: string, index: number): NewLogRecord => ({
+  workspaceId: 'WRITERWS',
+  requestId,
+  index,
+  kind: index % 2 === 0 ? 'event' : 'customer',
+  customerId: index % 3 === 0 ? null : `c${index}`,
+  receivedAt: 1_700_000_000_000,
+  payload: JSON.stringify({ n: index, text: 'é "quoted"' }),
+})
+
+it('packs and unpacks group commits exactly', () => {
+  const records = [
+    ...Array.from({ length: 5 }, (_, i) => record('R1', i)),
+    ...Array.from({ length: 3 }, (_, i) => record('R2', i)),
+    { ...record('R3', 4), kind: 'device_opt_out' as const },
+    { ...record('R3', 6), kind: 'merge_undo' as const }, // not consecutive: a run of its own
+  ]
+  const packed = packBatch(records)
+  assert.equal(typeof packed.payloads, 'string', 'payloads posted as one string')
+  assert.equal(packed.runs.length, 4 * 5)
+  assert.deepEqual(unpackBatch(packed), records)
+  // A payload with a raw NUL (not from JSON.stringify) cannot be joined: posted as a list.
+  const odd = [record('R4', 0), { ...record('R4', 1), payload: 'a\u0000b' }]
+  assert.ok(Array.isArray(packBatch(odd).payloads))
+  assert.deepEqual(unpackBatch(packBatch(odd)), odd)
+  assert.deepEqual(unpackBatch(packBatch([])), [])
+})
+
+it('commits appends in a worker thread, in the order posted', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'inlet-writer-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const store = createSqliteStore({ dir, durability: 'fsync' })
+  t.after(() => store.close())
+  const log = createMemoryLogger()
+  const writer = startLogWriterWorker(
+    { dataDir: dir, durability: 'fsync' },
+    {
+      log,
+      closeTimeoutMs: 10_000,
+    },
+  )
+  // 150 rows: more than two multi-row INSERTs (64 rows each) and a remainder row by row.
+  const batches = [150, 1, 64, 0, 7].map((n, b) =>
+    Array.from({ length: n }, (_, i) => record(`REQ${b}`, i)),
+  )
+  await Promise.all(batches.map((records) => writer.append(records)))
+  const stored = await store.log.readAfter(0, 1_000)
+  assert.deepEqual(
+    stored.map((r) => ({ ...r, seq: undefined })),
+    batches.flat().map((r) => ({ ...r, seq: undefined })),
+  )
+  assert.deepEqual(
+    stored.map((r) => r.seq),
+    stored.map((_, i) => i + 1),
+  )
+
+  // A commit that fails (NOT NULL) rejects its own append only; the writer keeps going.
+  const bad = { ...record('BAD', 0), workspaceId: null as unknown as string }
+  await assert.rejects(writer.append([record('BAD', 1), bad]), /log append failed/)
+  await writer.append([record('AFTER', 0)])
+  const after = await store.log.readAfter(stored.length, 10)
+  assert.deepEqual(
+    after.map((r) => r.requestId),
+    ['AFTER'],
+    'nothing of the failed commit was written',
+  )
+
+  await writer.close()
+  await assert.rejects(writer.append([record('CLOSED', 0)]), /closed/)
+  assert.deepEqual(log.lines, [])
+})
