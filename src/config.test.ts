@@ -146,7 +146,7 @@ describe('loadConfig', () => {
       rateLimits: true,
       adminToken: undefined,
       authFailures: { perMinute: 30, blockSeconds: 60 },
-      shed: { lagRecords: 500_000, rssMb: 1_024, retryAfterSeconds: 5 },
+      shed: { lagRecords: 2_000_000, rssMb: 1_024, retryAfterSeconds: 5 },
       http: {
         headersTimeoutMs: 10_000,
         requestTimeoutMs: 30_000,

@@ -151,7 +151,7 @@ export const SETTINGS = {
   ),
   INLET_AUTH_FAILURES_PER_MINUTE: setting(integer(0, 1_000_000), 30),
   INLET_AUTH_BLOCK_SECONDS: setting(integer(1, 86_400), 60),
-  INLET_SHED_LAG_RECORDS: setting(integer(0, 1_000_000_000), 500_000),
+  INLET_SHED_LAG_RECORDS: setting(integer(0, 1_000_000_000), 2_000_000),
   INLET_SHED_RSS_MB: setting(integer(0, 1_048_576), 1_024),
   INLET_SHED_RETRY_AFTER_SECONDS: setting(integer(1, 3_600), 5),
   INLET_HEADERS_TIMEOUT_MS: setting(integer(1_000, 600_000), 10_000),
