@@ -74,6 +74,7 @@ export async function startInlet(
     processor.start()
     await processor.ready?.() // a worker thread has opened its store before the first request
   }
+  await logWriter.ready() // likewise the log writer's thread
 
   let url = ''
   if (deps.listen !== false) {

@@ -21,6 +21,7 @@ const data = workerData as LogWriterData // posted by startLogWriterWorker
 const appender = openSqliteLogAppender(data.dataDir, data.durability)
 const post = (message: FromLogWriter): void => port.postMessage(message)
 
+post({ type: 'ready' })
 port.on('message', (message: ToLogWriter) => {
   if (message.type === 'close') {
     appender.close()

@@ -52,6 +52,7 @@ it('commits appends in a worker thread, in the order posted', { timeout: 60_000 
       closeTimeoutMs: 10_000,
     },
   )
+  await writer.ready()
   // 150 rows: more than two multi-row INSERTs (64 rows each) and a remainder row by row.
   const batches = [150, 1, 64, 0, 7].map((n, b) =>
     Array.from({ length: n }, (_, i) => record(`REQ${b}`, i)),

@@ -16,6 +16,8 @@ import { newWorker, WORKER_RESOURCE_LIMITS } from '../worker-thread.js'
 export type LogWriter = Readonly<{
   /** Appends in one transaction; resolves once committed (durable per setting). */
   append(records: readonly NewLogRecord[]): Promise<void>
+  /** Resolves once the writer can commit (its thread started and opened log.db). */
+  ready(): Promise<void>
   /** Closes the writer after the appends already posted. */
   close(): Promise<void>
 }>
@@ -51,6 +53,7 @@ export type ToLogWriter =
   Readonly<{ type: 'append'; id: number; batch: PackedBatch }> | Readonly<{ type: 'close' }>
 
 export type FromLogWriter =
+  | Readonly<{ type: 'ready' }>
   | Readonly<{ type: 'appended'; id: number }>
   | Readonly<{ type: 'failed'; id: number; message: string }>
 
@@ -121,6 +124,8 @@ export function startLogWriterWorker(
   let nextId = 1
   const waiting = new Map<number, Waiter>()
   let closing = false
+  let started: Promise<void> = Promise.resolve()
+  let markStarted: () => void = () => undefined
 
   function spawn(): Worker {
     const w = newWorker(
@@ -130,7 +135,11 @@ export function startLogWriterWorker(
       WORKER_RESOURCE_LIMITS.logWriter,
     )
     worker = w
+    started = new Promise<void>((resolve) => {
+      markStarted = resolve
+    })
     w.on('message', (message: FromLogWriter) => {
+      if (message.type === 'ready') return markStarted()
       const waiter = waiting.get(message.id)
       if (waiter === undefined) return
       waiting.delete(message.id)
@@ -141,6 +150,7 @@ export function startLogWriterWorker(
     exited = new Promise<void>((resolve) => {
       w.once('exit', (code) => {
         if (worker === w) worker = undefined
+        markStarted()
         // Whatever was posted and not answered may or may not be on disk: never acknowledged.
         for (const [id, waiter] of waiting) {
           waiting.delete(id)
@@ -157,7 +167,11 @@ export function startLogWriterWorker(
     deps.log.error({ code }, msg)
   }
 
+  // Started now, not on the first append: a worker takes a moment to boot, and the first
+  // requests should not wait for it.
+  spawn()
   return {
+    ready: () => started,
     append: (records) => {
       if (closing) return Promise.reject(new Error('log writer is closed'))
       if (records.length === 0) return Promise.resolve()
@@ -198,7 +212,11 @@ export function createServerLogWriter(
   const inWorker =
     config.logWriter === 'worker' && deps.store.kind === 'sqlite' && config.dataDir !== ':memory:'
   if (!inWorker) {
-    return { append: (records) => deps.store.log.append(records), close: () => Promise.resolve() }
+    return {
+      append: (records) => deps.store.log.append(records),
+      ready: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    }
   }
   return startLogWriterWorker(
     { dataDir: config.dataDir, durability: config.durability },
