@@ -119,11 +119,13 @@ export function identitiesOfUser(user: UserRow, devices: readonly DeviceRow[]): 
 }
 
 /**
- * The identities a data-bearing log record names (customer, event, device, install): checked
- * against the suppression list before the record is applied. Other kinds name none.
+ * The identities a log record names: checked against the suppression list before the record is
+ * applied. Data-bearing kinds (customer, event, device, install) by their ID and identifier
+ * values; merge, delete and opt-out records by the customer ids they name (refusing those is
+ * harmless — the users are gone — and keeps their payloads out of the log). Others name none.
  */
 export function identitiesOfRecord(record: LogRecord): Found[] {
-  if (!['customer', 'event', 'device', 'install'].includes(record.kind)) return []
+  if (!NAMING_KINDS.includes(record.kind)) return []
   const parsed: unknown = JSON.parse(record.payload)
   if (typeof parsed !== 'object' || parsed === null) return []
   const p = parsed as Record<string, unknown> // written by ingest from the kind's payload type
@@ -134,5 +136,25 @@ export function identitiesOfRecord(record: LogRecord): Found[] {
   fromAttributes(p['identities'], out)
   const gaid = text(p['advertising_id'])
   if (gaid !== undefined) out.push({ identity_type: 'google_advertising_id', identity_value: gaid })
+  if (record.kind === 'merge') {
+    for (const key of ['merged_user', 'retained_user']) {
+      const v = text(p[key])
+      if (v !== undefined) out.push({ identity_type: 'ID', identity_value: v })
+    }
+  }
+  if (record.kind === 'delete' && p['identity_type'] === 'customer_id') {
+    const v = text(p['identity_value'])
+    if (v !== undefined) out.push({ identity_type: 'ID', identity_value: v })
+  }
   return out
 }
+
+const NAMING_KINDS: readonly string[] = [
+  'customer',
+  'event',
+  'device',
+  'install',
+  'merge',
+  'delete',
+  'device_opt_out',
+]
