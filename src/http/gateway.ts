@@ -253,16 +253,7 @@ export function createGateway(
     if (paramIds.some((id) => id !== user)) throw new AppError('app_mismatch')
     const appKey = single(request.headers['moe-appkey'])
     if (appKey !== undefined && appKey !== user) throw new AppError('moe_appkey_mismatch')
-    switch (workspace.state) {
-      case 'active':
-        break
-      case 'blacklisted':
-        throw new AppError('account_blacklisted')
-      case 'suspended':
-        throw new AppError('account_suspended')
-      case 'temporarily_suspended':
-        throw new AppError('account_temporarily_suspended')
-    }
+    assertServing(workspace)
     if (kind === 'inlet') {
       request.workspace = workspace
       return
@@ -274,5 +265,19 @@ export function createGateway(
     const mediaType = contentType.split(';', 1)[0]?.trim().toLowerCase()
     if (mediaType !== 'application/json') throw new AppError('unsupported_media_type')
     request.workspace = workspace
+  }
+}
+
+/** spec §4.4: a workspace that is not active is refused (400 blacklisted, 403 suspended). */
+export function assertServing(workspace: Workspace): void {
+  switch (workspace.state) {
+    case 'active':
+      return
+    case 'blacklisted':
+      throw new AppError('account_blacklisted')
+    case 'suspended':
+      throw new AppError('account_suspended')
+    case 'temporarily_suspended':
+      throw new AppError('account_temporarily_suspended')
   }
 }

@@ -16,6 +16,7 @@ import type { Store } from '../../store/store.js'
 import type { ParsedRecord } from '../../wire/ingest-bodies.js'
 import { readSettings } from '../../workspaces/settings.js'
 import type { RouteConfig } from '../error-handler.js'
+import { assertServing } from '../gateway.js'
 import { ACCEPTED_SCHEMA, acceptedBody } from './route.js'
 
 const REQUIRED = ['appId', 'appAttributionKey', 'src'] as const
@@ -65,16 +66,7 @@ export function installInfoRoutes(
       if (!keyMatches(given['appAttributionKey'] ?? '', expected)) {
         throw new AppError('attribution_key_mismatch')
       }
-      switch (workspace.state) {
-        case 'active':
-          break
-        case 'blacklisted':
-          throw new AppError('account_blacklisted')
-        case 'suspended':
-          throw new AppError('account_suspended')
-        case 'temporarily_suspended':
-          throw new AppError('account_temporarily_suspended')
-      }
+      assertServing(workspace)
       const payload: Omit<InstallPayload, 'user_id'> = { src: given['src'] ?? '' }
       for (const key of OPTIONAL) {
         const v = one(key)
