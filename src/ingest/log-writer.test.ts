@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { it } from 'node:test'
 import { createMemoryLogger } from '../log.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
-import type { NewLogRecord } from '../store/store.js'
+import { RECORD_KINDS, type NewLogRecord } from '../store/store.js'
 import { packBatch, startLogWriterWorker, unpackBatch } from './log-writer.js'
 
 const record = (requestId: string, index: number): NewLogRecord => ({
@@ -37,6 +37,16 @@ it('packs and unpacks group commits exactly', () => {
   assert.ok(Array.isArray(packBatch(odd).payloads))
   assert.deepEqual(unpackBatch(packBatch(odd)), odd)
   assert.deepEqual(unpackBatch(packBatch([])), [])
+})
+
+it('keeps every record kind through a pack (a GDPR erasure stays an erasure)', () => {
+  const records = RECORD_KINDS.map((kind, i) => ({ ...record('R5', i), kind }))
+  assert.deepEqual(
+    unpackBatch(packBatch(records)).map((r) => r.kind),
+    [...RECORD_KINDS],
+  )
+  const unknown = { ...record('R6', 0), kind: 'no_such_kind' } as unknown as NewLogRecord
+  assert.throws(() => packBatch([unknown]), /no code for record kind 'no_such_kind'/)
 })
 
 it('commits appends in a worker thread, in the order posted', { timeout: 60_000 }, async (t) => {

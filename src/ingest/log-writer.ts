@@ -10,7 +10,7 @@
 import type { Worker } from 'node:worker_threads'
 import type { Config, Durability } from '../config.js'
 import type { Logger } from '../log.js'
-import type { NewLogRecord, RecordKind, Store } from '../store/store.js'
+import { RECORD_KINDS, type NewLogRecord, type RecordKind, type Store } from '../store/store.js'
 import { newWorker, WORKER_RESOURCE_LIMITS } from '../worker-thread.js'
 
 export type LogWriter = Readonly<{
@@ -36,16 +36,8 @@ export type PackedBatch = Readonly<{
   payloads: string | string[]
 }>
 
-const KINDS: readonly RecordKind[] = [
-  'customer',
-  'event',
-  'device',
-  'merge',
-  'merge_undo',
-  'delete',
-  'device_opt_out',
-  'invalid',
-]
+/** Every kind has its byte: the one list of kinds is the Store's. */
+const KINDS: readonly RecordKind[] = RECORD_KINDS
 const KIND_CODE = new Map(KINDS.map((k, i) => [k, i]))
 const SEPARATOR = '\u0000'
 
@@ -77,7 +69,9 @@ export function packBatch(records: readonly NewLogRecord[]): PackedBatch {
       r.index === prev.index + 1
     if (continues) runs[runs.length - 1] = (runs[runs.length - 1] as number) + 1
     else runs.push(r.workspaceId, r.requestId, r.receivedAt, r.index, 1)
-    kinds[i] = KIND_CODE.get(r.kind) ?? 0
+    const code = KIND_CODE.get(r.kind)
+    if (code === undefined) throw new Error(`log writer: no code for record kind '${r.kind}'`)
+    kinds[i] = code
     customerIds[i] = r.customerId
     payloads[i] = r.payload
     if (joinable && r.payload.includes(SEPARATOR)) joinable = false

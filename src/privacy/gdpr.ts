@@ -126,7 +126,12 @@ export function identitiesOfUser(user: UserRow, devices: readonly DeviceRow[]): 
  */
 export function identitiesOfRecord(record: LogRecord): Found[] {
   if (!NAMING_KINDS.includes(record.kind)) return []
-  const parsed: unknown = JSON.parse(record.payload)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(record.payload)
+  } catch {
+    return [] // a damaged record: its own step fails it (retried, then dead), not the whole batch
+  }
   if (typeof parsed !== 'object' || parsed === null) return []
   const p = parsed as Record<string, unknown> // written by ingest from the kind's payload type
   const out: Found[] = []

@@ -48,18 +48,21 @@ export type WorkspacePatch = Partial<
  * `gdpr_erasure`: one GDPR / CCPA erasure (§7.12); `install`: one install attribution (§7.10);
  * `identity_reindex`: index every profile's identifier values (Identity Resolution switched on).
  */
-export type RecordKind =
-  | 'customer'
-  | 'event'
-  | 'device'
-  | 'merge'
-  | 'merge_undo'
-  | 'delete'
-  | 'device_opt_out'
-  | 'gdpr_erasure'
-  | 'install'
-  | 'identity_reindex'
-  | 'invalid'
+export const RECORD_KINDS = [
+  'customer',
+  'event',
+  'device',
+  'merge',
+  'merge_undo',
+  'delete',
+  'device_opt_out',
+  'gdpr_erasure',
+  'install',
+  'identity_reindex',
+  'invalid',
+] as const
+
+export type RecordKind = (typeof RECORD_KINDS)[number]
 
 export type NewLogRecord = Readonly<{
   workspaceId: string

@@ -220,6 +220,19 @@ describe('workspace isolation: every route with A’s key against B', () => {
         action: 'opt_out',
         devices: ['b-device'],
       },
+      // spec §7.12: an erasure naming B's email (A has no user with it: A's own users stay).
+      '/v1/opengdpr_requests/:id': {
+        request_type: 'erasure',
+        submitted_time: '2026-11-01T10:00:00Z',
+        identities: [{ identity_type: 'email', identity_value: 'b@example.com' }],
+        api_version: '1.0',
+      },
+      '/v1/opengdpr_requests': {
+        request_type: 'erasure',
+        submitted_time: '2026-11-01T10:00:00Z',
+        identities: [{ identity_type: 'email', identity_value: 'b@example.com' }],
+        api_version: '1.0',
+      },
     }
 
     const walked = new Map<string, Attack[]>()
@@ -267,6 +280,54 @@ describe('workspace isolation: every route with A’s key against B', () => {
         expect: failsWith(401),
       },
     ])
+    walked.set('GET /inlet/v1/gdpr/:request_id', [
+      {
+        name: 'B request id with A key',
+        request: { method: 'GET', url: `/inlet/v1/gdpr/${bReq}`, headers: asA },
+        expect: failsWith(404),
+      },
+      {
+        name: 'B request id with A key and app_id B',
+        request: { method: 'GET', url: `/inlet/v1/gdpr/${bReq}?app_id=${B}`, headers: asA },
+        expect: failsWith(409),
+      },
+      {
+        name: 'B as the Basic user with A key',
+        request: {
+          method: 'GET',
+          url: `/inlet/v1/gdpr/${bReq}`,
+          headers: { authorization: basicAuth(B, API_KEY) },
+        },
+        expect: failsWith(401),
+      },
+    ])
+    // spec §7.10: no Basic auth; B's attribution key is not A's Data API key.
+    const install = (key: string): string =>
+      `/v1/installInfo?appId=${B}&appAttributionKey=${encodeURIComponent(key)}&src=x` +
+      '&advertising_id=b-gaid&publisher_name=hijack'
+    walked.set('GET /v1/installInfo', [
+      {
+        name: 'B app id with A key as the attribution key',
+        request: { method: 'GET', url: install(API_KEY), headers: asA },
+        expect: (res) => {
+          assert.ok(res.statusCode === 401 || res.statusCode === 409, res.body)
+          failsWith(res.statusCode)(res)
+          leaksNothing(res)
+        },
+      },
+    ])
+    for (const method of ['DELETE', 'PATCH', 'POST', 'PUT'] as const) {
+      walked.set(`${method} /v1/installInfo`, [
+        {
+          name: `${method} on install info`,
+          request: { method, url: install(API_KEY), headers: asA, payload: '{}' },
+          expect: (res) => {
+            failsWith(405)(res)
+            leaksNothing(res)
+          },
+        },
+      ])
+    }
     walked.set('POST /inlet/v1/merges/:merge_id/undo', [
       {
         name: 'undo B merge with A key',
@@ -333,6 +394,12 @@ describe('workspace isolation: every route with A’s key against B', () => {
     walked.set('POST /inlet/v1/admin/workspaces/:id/rotate-key', [
       adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/rotate-key`),
     ])
+    walked.set('GET /inlet/v1/admin/workspaces/:id/suppressions', [
+      adminAttempt('GET', `/inlet/v1/admin/workspaces/${B}/suppressions`),
+    ])
+    walked.set('POST /inlet/v1/admin/workspaces/:id/suppressions/lift', [
+      adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/suppressions/lift`),
+    ])
     walked.set('POST /inlet/v1/admin/workspaces/:id/remove-key', [
       adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/remove-key`),
     ])
@@ -392,11 +459,12 @@ describe('credential comparison', () => {
       'src/workspaces/keys.ts': /timingSafeEqual\(candidate, expected\)/,
       'src/http/gateway.ts': /timingSafeEqual\(digest, v\.digest\)/,
       'src/http/routes/admin.ts': /timingSafeEqual\(digest\(given\), digest\(token\)\)/,
+      'src/http/routes/install-info.ts': /timingSafeEqual\(digest\(given\), digest\(expected\)\)/,
     }
     for (const [file, pattern] of Object.entries(sources)) {
       const text = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')
       assert.match(text, pattern, file)
-      assert.match(text, /createHash\('sha256'\)/, `${file} compares SHA-256 digests`)
+      assert.match(text, /\b(createHash|hash)\('sha256'/, `${file} compares SHA-256 digests`)
       assert.doesNotMatch(
         text,
         /\b(secret|token|given)\s*[!=]==\s*[^\s'"`]/,
