@@ -36,6 +36,10 @@ port.on('message', (message: ToLogWriter) => {
       type: 'failed',
       id: message.id,
       message: err instanceof Error ? err.message : String(err),
+      // SQLITE_FULL, SQLITE_IOERR…: the request thread answers 503 store_unavailable for these
+      ...(typeof (err as { code?: unknown }).code === 'string'
+        ? { code: (err as { code: string }).code }
+        : {}),
     })
   }
 })

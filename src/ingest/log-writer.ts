@@ -47,7 +47,7 @@ export type ToLogWriter =
 export type FromLogWriter =
   | Readonly<{ type: 'ready' }>
   | Readonly<{ type: 'appended'; id: number }>
-  | Readonly<{ type: 'failed'; id: number; message: string }>
+  | Readonly<{ type: 'failed'; id: number; message: string; code?: string }>
 
 export type LogWriterData = Readonly<{ dataDir: string; durability: Durability }>
 
@@ -138,7 +138,11 @@ export function startLogWriterWorker(
       if (waiter === undefined) return
       waiting.delete(message.id)
       if (message.type === 'appended') waiter.resolve()
-      else waiter.reject(new Error(`log append failed: ${message.message}`))
+      else {
+        // The SQLite error's code crosses the thread, so a full disk is still told apart.
+        const err = new Error(`log append failed: ${message.message}`)
+        waiter.reject(message.code === undefined ? err : Object.assign(err, { code: message.code }))
+      }
     })
     w.on('error', (err) => deps.log.error({ err }, 'log writer failed'))
     exited = new Promise<void>((resolve) => {
