@@ -35,6 +35,14 @@ const INLET_OWN: Readonly<Partial<Record<ErrorCode, 'message' | 'both'>>> = {
   admin_workspace_not_found: 'both',
   admin_workspace_exists: 'both',
   service_unavailable: 'both',
+  auth_rate_limited: 'message', // Inlet's failed-auth limiting per source address
+  body_too_deep: 'message',
+  install_param_missing: 'message', // §7.10 lists its errors generically, with no strings
+  attribution_key_not_set: 'message',
+  attribution_key_mismatch: 'message',
+  gdpr_request_not_found: 'message', // GET /inlet/v1/gdpr/{request_id}, an Inlet extension
+  overloaded: 'both', // load shedding, an Inlet addition
+  store_unavailable: 'both',
 }
 
 /** `{placeholder}` templates match any text in their place. */
