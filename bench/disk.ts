@@ -87,7 +87,10 @@ export function measureDisk(dataDir: string, logRecordsLeft: number): DiskReport
   const devices = count(store, 'devices')
   store.close()
   const storeFile = files.find((f) => f.file === 'store.db')
-  const eventTable = (storeFile?.tables['events'] ?? 0) + (storeFile?.tables['events_by_user'] ?? 0)
+  // The events table and every index on it (events_by_user, and the dashboard's by time and name).
+  const eventTable = Object.entries(storeFile?.tables ?? {})
+    .filter(([name]) => name === 'events' || name.startsWith('events_by_'))
+    .reduce((sum, [, bytes]) => sum + bytes, 0)
   const logLive = files.find((f) => f.file === 'log.db')?.liveBytes ?? 0
   const liveBytes = files.reduce((sum, f) => sum + f.liveBytes, 0) + (totalBytes - sumBytes(files))
   const per = (bytes: number): number => (events === 0 ? 0 : Math.round(bytes / events))

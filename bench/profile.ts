@@ -2,7 +2,8 @@
 // time grouped by area (Fastify, SQLite, src/ folders, GC…), and the inclusive time of the request
 // path's main functions. Used by bench/run.ts with BENCH_PROFILE=1; also runs alone:
 // `npx tsx bench/profile.ts bench/results/inlet-events.cpuprofile`.
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 type CallFrame = { functionName: string; url: string; lineNumber: number }
@@ -19,6 +20,8 @@ export type Share = Readonly<{ name: string; ms: number; percent: number }>
 
 export type ProfileSummary = Readonly<{
   file: string
+  /** Which thread: 'request thread', or a worker named by the src/ folder it spent most in. */
+  thread: string
   totalMs: number
   /** Time not idle: what the process spent working. */
   busyMs: number
@@ -131,12 +134,45 @@ export function summarise(file: string, top = 20): ProfileSummary {
       .map(([name, ms]) => share(name, ms))
   return {
     file,
+    thread: threadOf(file, areaSelf),
     totalMs: Math.round(totalMs),
     busyMs: Math.round(busyMs),
     topSelf: sorted(fnSelf, top),
     byArea: sorted(areaSelf, 15),
     inclusive: sorted(inclusive, INCLUSIVE.length),
   }
+}
+
+/**
+ * `node --cpu-prof` names each thread's file CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile;
+ * thread 0 is the request thread. Workers are named by what they ran most: the processor
+ * (src/processor/…), the log writer (src/ingest/…).
+ */
+function threadOf(file: string, areaSelf: ReadonlyMap<string, number>): string {
+  const tid = /\.(\d+)\.\d+\.cpuprofile$/.exec(file)?.[1]
+  if (tid === '0') return 'request thread'
+  const ours = [...areaSelf.entries()]
+    .filter(([a]) => a.startsWith('src/'))
+    .sort((a, b) => b[1] - a[1])
+  const busiest = ours.find(([a]) => /^src\/(processor|ingest)\//.test(a))?.[0] ?? ours[0]?.[0]
+  const role = busiest?.startsWith('src/processor')
+    ? 'processor'
+    : busiest?.startsWith('src/ingest')
+      ? 'log writer'
+      : (busiest ?? 'idle')
+  return `worker ${tid ?? '?'} (${role})`
+}
+
+/** Every thread's profile in a --cpu-prof directory, busiest first after the request thread. */
+export function summariseThreads(dir: string): ProfileSummary[] {
+  if (!existsSync(dir)) return []
+  const all = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => summarise(join(dir, f)))
+    .filter((s) => s.busyMs > 50)
+  return all.sort((a, b) =>
+    a.thread === 'request thread' ? -1 : b.thread === 'request thread' ? 1 : b.busyMs - a.busyMs,
+  )
 }
 
 export function formatSummary(s: ProfileSummary): string {

@@ -26,7 +26,7 @@ import {
   startInlet,
   type Child,
 } from './processes.js'
-import { formatSummary, summarise, type ProfileSummary } from './profile.js'
+import { formatSummary, summariseThreads, type ProfileSummary } from './profile.js'
 import { MAX_QUOTA, QUOTA_NAMES } from '../src/governance/quotas.js'
 import { openPostgres } from '../test/helpers/postgres.js'
 
@@ -160,7 +160,8 @@ type ScenarioReport = {
   cpuThreadsMs: { main: number; others: number[] } | null
   apply: ApplyReport | null
   disk: DiskReport | null
-  profile: ProfileSummary | null
+  /** One summary per thread that did work (request thread first), with --profile. */
+  profile: ProfileSummary[] | null
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -299,12 +300,12 @@ async function runInlet(key: keyof typeof LOADS, databaseUrl?: string): Promise<
     env: databaseUrl === undefined ? limited : { ...limited, DATABASE_URL: databaseUrl },
   }
   const name = databaseUrl === undefined ? key : `${key} (postgres)`
-  const profileName = `inlet-${key}${databaseUrl === undefined ? '' : '-postgres'}.cpuprofile`
+  // One directory per scenario: every thread (request thread, processor, log writer) writes its own.
+  const profileDir = join(RESULTS, `profile-${key}${databaseUrl === undefined ? '' : '-postgres'}`)
+  if (PROFILE) rmSync(profileDir, { recursive: true, force: true })
   const inlet: Child = await startInlet({
     ...options,
-    nodeArgs: PROFILE
-      ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS}`, `--cpu-prof-name=${profileName}`]
-      : [],
+    nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   })
   const rss = sampleRss(inlet.pid)
   let report: ScenarioReport
@@ -382,7 +383,7 @@ async function runInlet(key: keyof typeof LOADS, databaseUrl?: string): Promise<
   }
   const code = await inlet.stop()
   if (code !== 0) log(`inlet exited with ${code}:\n${inlet.output()}`)
-  if (PROFILE) report.profile = summarise(join(RESULTS, profileName))
+  if (PROFILE) report.profile = summariseThreads(profileDir)
   if (report.apply !== null && databaseUrl === undefined) {
     report.disk = measureDisk(dataDir, await compactLog(options))
   }
@@ -568,7 +569,10 @@ async function main(): Promise<void> {
     ),
     '',
   ]
-  for (const r of reports) if (r.profile !== null) out.push(formatSummary(r.profile), '')
+  for (const r of reports) {
+    for (const p of r.profile ?? [])
+      out.push(`### ${r.name}: ${p.thread}`, '', formatSummary(p), '')
+  }
   const shown = relative(process.cwd(), OUT)
   out.push(`JSON: ${shown.startsWith('..') ? OUT : shown}`)
   process.stdout.write(out.join('\n') + '\n')

@@ -185,8 +185,14 @@ export function createProcessor(options: ProcessorOptions): Processor {
    * suppression list, with the reason each is refused.
    */
   async function refusals(records: readonly LogRecord[]): Promise<Map<number, string>> {
+    // Most workspaces have no suppressions: one query each, and no record parsed or hashed.
+    const listed = new Map<string, boolean>()
+    for (const ws of new Set(records.map((r) => r.workspaceId))) {
+      listed.set(ws, await store.profiles.hasSuppressions(ws))
+    }
     const named = new Map<string, { seq: number; hashes: [string, string][] }[]>()
     for (const r of records) {
+      if (listed.get(r.workspaceId) !== true) continue
       const found = identitiesOfRecord(r)
       if (found.length === 0) continue
       const hashes: [string, string][] = found.map((i) => [

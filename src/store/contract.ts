@@ -1155,6 +1155,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           requestId: 'GDPR-1',
           createdAt: T0,
         }
+        assert.equal(await store.profiles.hasSuppressions(WS), false)
         await store.processing.commit(
           changes({
             fromSeq: 1,
@@ -1204,6 +1205,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           counts: '{"users":1}',
         })
         assert.equal(await store.profiles.gdprRequest(OTHER_WS, 'GDPR-1'), undefined)
+        assert.equal(await store.profiles.hasSuppressions(WS), true)
+        assert.equal(await store.profiles.hasSuppressions(OTHER_WS), false)
         assert.deepEqual(
           sortedBy(await store.profiles.suppressed(WS, ['h2', 'h3', 'h1']), (h) => h),
           ['h1', 'h2'],
@@ -1229,6 +1232,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual(await store.profiles.suppressed(WS, ['h1', 'h2']), ['h2'])
         assert.equal(await store.profiles.liftSuppressions(WS, { requestId: 'GDPR-1' }), 1)
         assert.deepEqual(await store.profiles.suppressions(WS), [])
+        assert.equal(await store.profiles.hasSuppressions(WS), false)
       })
     })
 

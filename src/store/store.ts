@@ -328,6 +328,8 @@ export interface ProfileRepo {
   gdprRequest(workspaceId: string, requestId: string): Promise<GdprRequestRow | undefined>
   /** spec §7.12 (Inlet): the workspace's suppression list, oldest first. */
   suppressions(workspaceId: string): Promise<SuppressionRow[]>
+  /** Whether the workspace's suppression list holds anything (the processor's first check). */
+  hasSuppressions(workspaceId: string): Promise<boolean>
   /** Of `hashes`, those on the workspace's suppression list. */
   suppressed(workspaceId: string, hashes: readonly string[]): Promise<string[]>
   /**

@@ -1310,6 +1310,15 @@ function storeOver(pool: pg.Pool): Store {
             )
           ).map(toSuppression),
         ),
+      hasSuppressions: (workspaceId) =>
+        open(
+          async () =>
+            (
+              await rows(pool, 'SELECT 1 FROM suppressions WHERE workspace_id = $1 LIMIT 1', [
+                workspaceId,
+              ])
+            ).length > 0,
+        ),
       suppressed: (workspaceId, hashes) =>
         open(async () =>
           hashes.length === 0

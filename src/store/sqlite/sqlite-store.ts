@@ -282,7 +282,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ),
     deviceById: db.prepare('SELECT * FROM devices WHERE workspace_id = ? AND device_id = ?'),
     devicesOfUser: db.prepare(
-      'SELECT * FROM devices WHERE workspace_id = ? AND user_id = ? ORDER BY created_at, device_id',
+      'SELECT * FROM devices INDEXED BY devices_by_user WHERE workspace_id = ? AND user_id = ? ORDER BY created_at, device_id',
     ),
     deviceUpsert: db.prepare(
       `INSERT INTO devices (workspace_id, device_id, user_id, platform, push_id, attributes,
@@ -328,7 +328,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       'SELECT * FROM pending_deletions WHERE due_at <= ? ORDER BY due_at, seq LIMIT ?',
     ),
     userDelete: db.prepare('DELETE FROM users WHERE workspace_id = ? AND id = ?'),
-    userDevicesDelete: db.prepare('DELETE FROM devices WHERE workspace_id = ? AND user_id = ?'),
+    userDevicesDelete: db.prepare(
+      'DELETE FROM devices INDEXED BY devices_by_user WHERE workspace_id = ? AND user_id = ?',
+    ),
     userEventsDelete: db.prepare('DELETE FROM events WHERE workspace_id = ? AND user_id = ?'),
     userDeletionDelete: db.prepare(
       'DELETE FROM pending_deletions WHERE workspace_id = ? AND user_id = ?',
@@ -345,10 +347,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
        ON CONFLICT (workspace_id, id) DO UPDATE SET undone_at = excluded.undone_at`,
     ),
     mergesByRetained: db.prepare(
-      'SELECT * FROM merges WHERE workspace_id = ? AND retained_user_id = ? ORDER BY id',
+      'SELECT * FROM merges INDEXED BY merges_by_retained WHERE workspace_id = ? AND retained_user_id = ? ORDER BY id',
     ),
     mergesByMerged: db.prepare(
-      'SELECT * FROM merges WHERE workspace_id = ? AND merged_user_id = ? ORDER BY id',
+      'SELECT * FROM merges INDEXED BY merges_by_merged WHERE workspace_id = ? AND merged_user_id = ? ORDER BY id',
     ),
     usersPage: db.prepare(
       'SELECT * FROM users WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?',
@@ -395,6 +397,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       `INSERT OR IGNORE INTO suppressions (workspace_id, hash, identity_type, request_id,
          created_at) VALUES (?, ?, ?, ?, ?)`,
     ),
+    suppressionAny: db.prepare('SELECT 1 FROM suppressions WHERE workspace_id = ? LIMIT 1').pluck(),
     suppressionGet: db
       .prepare('SELECT hash FROM suppressions WHERE workspace_id = ? AND hash = ?')
       .pluck(),
@@ -884,6 +887,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         }),
       suppressions: (workspaceId) =>
         attempt(() => (q.suppressionsOf.all(workspaceId) as Row[]).map(toSuppression)),
+      hasSuppressions: (workspaceId) =>
+        attempt(() => q.suppressionAny.get(workspaceId) !== undefined),
       suppressed: (workspaceId, hashes) =>
         attempt(() =>
           [...new Set(hashes)].filter((h) => q.suppressionGet.get(workspaceId, h) !== undefined),
