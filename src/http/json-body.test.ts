@@ -8,12 +8,19 @@ import { MAX_JSON_DEPTH, nestedDeeperThan, parseJsonObject } from './json-body.j
 const nest = (n: number): string => '['.repeat(n) + ']'.repeat(n)
 
 describe('nestedDeeperThan', () => {
-  it('counts arrays and objects outside strings only', () => {
-    assert.equal(nestedDeeperThan('{"a":[1,{"b":2}]}', 3), false)
-    assert.equal(nestedDeeperThan('{"a":[1,{"b":2}]}', 2), true)
-    assert.equal(nestedDeeperThan(`{"s":"${'['.repeat(50)}"}`, 1), false)
-    assert.equal(nestedDeeperThan(`{"s":"\\"${'{'.repeat(50)}"}`, 1), false, 'escaped quote')
-    assert.equal(nestedDeeperThan(`{"s":"\\\\"${'['.repeat(5)}`, 3), true, 'escaped backslash')
+  it('counts the levels of arrays and objects, the top level as 1', () => {
+    assert.equal(nestedDeeperThan(JSON.parse('{"a":[1,{"b":2}]}'), 3), false)
+    assert.equal(nestedDeeperThan(JSON.parse('{"a":[1,{"b":2}]}'), 2), true)
+    assert.equal(nestedDeeperThan(JSON.parse('[[],[[]],{"x":{}}]'), 3), false)
+    assert.equal(nestedDeeperThan(JSON.parse('[[],[[]],{"x":{"y":[]}}]'), 3), true)
+    assert.equal(nestedDeeperThan(JSON.parse(`{"s":"${'['.repeat(50)}"}`), 1), false, 'in a string')
+    assert.equal(nestedDeeperThan('text', 0), false)
+    assert.equal(nestedDeeperThan(null, 0), false)
+  })
+
+  it('walks a value nested far past the stack without overflowing', () => {
+    assert.equal(nestedDeeperThan(JSON.parse(nest(200_000)), 199_999), true)
+    assert.equal(nestedDeeperThan(JSON.parse(nest(200_000)), 200_000), false)
   })
 })
 
