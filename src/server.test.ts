@@ -30,7 +30,8 @@ it(
       // The test holds the request's commit in store.log.append: the writer thread would bypass it.
       INLET_LOG_WRITER: 'inline',
     })
-    const inlet = await startInlet(config, { log: createMemoryLogger() })
+    const logger = createMemoryLogger()
+    const inlet = await startInlet(config, { log: logger })
     const steps: string[] = []
 
     // Hold the request's log commit until released: it is in flight when shutdown starts.
@@ -95,5 +96,10 @@ it(
       'processor stopped: listening=false',
       'store closed: listening=false',
     ])
+    // The in-flight request's keep-alive connection is closed once idle, not left to the timeout.
+    assert.deepEqual(
+      logger.lines.filter((l) => l.includes('shutdown timed out')),
+      [],
+    )
   },
 )

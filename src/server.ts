@@ -22,6 +22,9 @@ import { describeStore, openStore } from './store/open-store.js'
 import type { Store } from './store/store.js'
 import { createWorkspaces, type CreatedWorkspace } from './workspaces/workspaces.js'
 
+/** During shutdown, how often keep-alive connections that turned idle are closed. */
+const IDLE_SWEEP_MS = 50
+
 export type Inlet = Readonly<{
   url: string
   app: FastifyInstance
@@ -95,9 +98,14 @@ export async function startInlet(
       log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; closing connections')
       app.server.closeAllConnections()
     }, config.shutdownTimeoutMs)
+    // A keep-alive connection whose request finishes during shutdown turns idle after the one
+    // closeIdleConnections() call below: look again until the server has closed, so that
+    // shutdown does not wait for the timeout (or the client's keep-alive) to end it.
+    const idle = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS)
     try {
       app.server.closeIdleConnections()
       await app.close()
+      clearInterval(idle)
       sweeper.stop()
       await ingest.flushed()
       await logWriter.close()
@@ -105,6 +113,7 @@ export async function startInlet(
       await store.close()
     } finally {
       clearTimeout(timer)
+      clearInterval(idle)
     }
     log.info({}, 'inlet stopped')
   }
