@@ -19,7 +19,13 @@ import { hostname } from 'node:os'
 import type { Clock } from '../clock.js'
 import type { IdGenerator } from '../ids.js'
 import type { Logger } from '../log.js'
-import type { LogRecord, OutcomeKind, RecordOutcomeRow, Store } from '../store/store.js'
+import type {
+  BatchChanges,
+  LogRecord,
+  OutcomeKind,
+  RecordOutcomeRow,
+  Store,
+} from '../store/store.js'
 import { createBatchState } from './batch-state.js'
 import { identitiesOfRecord, suppressionHash } from '../privacy/gdpr.js'
 import type { IdentityValue } from './batch-state.js'
@@ -52,6 +58,8 @@ export type ProcessorOptions = Readonly<{
   eventRetentionMs?: number
   /** Replaces the record dispatcher; tests use it to inject failures. */
   step?: Step
+  /** Profiles read and committed per page by an Identity Resolution reindex (default 1,000). */
+  reindexPageSize?: number
   /** Called after each committed batch with the running totals (the worker posts them). */
   onBatch?: (stats: ProcessorStats) => void
   /**
@@ -114,6 +122,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   let lastCompact = 0
   let lastLagLog = 0
   const counts = { applied: 0, skipped: 0, dead: 0, batches: 0 }
+  const reindexPage = options.reindexPageSize ?? REINDEX_PAGE
 
   /** The settings of every workspace the batch's records belong to. */
   async function settingsOf(
@@ -145,32 +154,39 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const workspace = await store.workspaces.get(record.workspaceId)
     const settings = readSettings(workspace?.settings ?? {})
     const now = clock.now()
-    const identityLinks: { workspaceId: string; userId: string; links: IdentityValue[] }[] = []
+    let identityLinks: { workspaceId: string; userId: string; links: IdentityValue[] }[] = []
     let note = 'Identity Resolution is off; nothing was indexed (spec §6.2)'
     if (settings.identityResolution) {
+      // Page by page, each page committed on its own without moving the cursor, so that the
+      // processor holds one page of profiles however large the workspace. A crash part-way
+      // leaves the record at the head of the log: it is indexed again from the first page
+      // (each user's links are replaced, so a page written twice is written the same).
       let after = ''
+      let indexed = 0
       for (;;) {
-        const page = await store.profiles.usersPage(record.workspaceId, after, REINDEX_PAGE)
-        for (const user of page) {
-          identityLinks.push({
-            workspaceId: user.workspaceId,
-            userId: user.id,
-            links: identityLinksOf(settings.identifiers, user),
-          })
-        }
+        const page = await store.profiles.usersPage(record.workspaceId, after, reindexPage)
+        identityLinks = page.map((user) => ({
+          workspaceId: user.workspaceId,
+          userId: user.id,
+          links: identityLinksOf(settings.identifiers, user),
+        }))
+        indexed += page.length
         const last = page[page.length - 1]
-        if (last === undefined || page.length < REINDEX_PAGE) break
+        if (last === undefined || page.length < reindexPage) break
+        await store.processing.commit({
+          ...NO_CHANGES,
+          fromSeq: cursor,
+          toSeq: cursor,
+          identityLinks,
+        })
         after = last.id
       }
-      note = `indexed the identifier values of ${identityLinks.length} profiles (spec §6.2)`
+      note = `indexed the identifier values of ${indexed} profiles (spec §6.2)`
     }
     await store.processing.commit({
+      ...NO_CHANGES,
       fromSeq: cursor,
       toSeq: record.seq,
-      users: [],
-      devices: [],
-      deletedDevices: [],
-      events: [],
       identityLinks,
       outcomes: [outcomeRow(record, 'applied', JSON.stringify([note]), now)],
     })
@@ -454,8 +470,18 @@ export async function measureLag(store: Store, clock: Clock): Promise<Lag> {
 /** Records the processor commits as batches of their own. */
 const ALONE: readonly string[] = ['gdpr_erasure', 'identity_reindex']
 
-/** Users read per page when indexing a workspace's profiles. */
+/** Users read (and committed) per page when indexing a workspace's profiles. */
 const REINDEX_PAGE = 1000
+
+/** A commit's lists, all empty. */
+const NO_CHANGES = {
+  users: [],
+  devices: [],
+  deletedDevices: [],
+  events: [],
+  identityLinks: [],
+  outcomes: [],
+} as const satisfies Omit<BatchChanges, 'fromSeq' | 'toSeq'>
 
 /** What the log keeps of a record refused because it names a suppressed identity. */
 const SUPPRESSED_PAYLOAD = JSON.stringify({ refused: 'names an identity erased by GDPR' })
