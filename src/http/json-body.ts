@@ -48,7 +48,22 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
   return false
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The body's text as sent, once it parsed as a JSON object (undefined otherwise): a Bulk
+     * request is logged as this text (ingest/bulk-rows.ts). Routes let go of it with the body.
+     */
+    bodyText: string | undefined
+  }
+}
+
 export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  return parseJsonText(body).value
+}
+
+/** parseJsonObject, also returning the text it parsed. */
+export function parseJsonText(body: Buffer): { text: string; value: Record<string, unknown> } {
   if (body.length === 0) throw new AppError('empty_body')
   if (!isUtf8(body)) throw new AppError('malformed_json')
   const text = body.toString('utf8')
@@ -65,10 +80,11 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new AppError('body_not_object')
   }
-  return parsed as Record<string, unknown> // checked just above: a non-null, non-array object
+  return { text, value: parsed as Record<string, unknown> } // checked just above: an object
 }
 
 export function installJsonBodyParser(app: FastifyInstance): void {
+  app.decorateRequest('bodyText', undefined)
   app.removeAllContentTypeParsers()
   app.addContentTypeParser(
     '*',
@@ -82,7 +98,9 @@ export function installJsonBodyParser(app: FastifyInstance): void {
       // Data API route 405 (route.ts) whatever the body holds; only POST routes take a body.
       if (request.is404 || request.method !== 'POST') return done(null, undefined)
       try {
-        done(null, parseJsonObject(typeof body === 'string' ? Buffer.from(body) : body))
+        const { text, value } = parseJsonText(typeof body === 'string' ? Buffer.from(body) : body)
+        request.bodyText = text
+        done(null, value)
       } catch (err) {
         done(err instanceof Error ? err : new AppError('malformed_json'))
       }

@@ -5,7 +5,7 @@
  * is applied inline.
  */
 import type { Clock } from '../clock.js'
-import type { IngestLog, NewLogRecord } from '../store/store.js'
+import { BULK_ROW_KIND, type IngestLog, type NewLogRecord } from '../store/store.js'
 import type { ParsedRecord } from '../wire/ingest-bodies.js'
 import { createGroupCommitter } from './group-commit.js'
 
@@ -13,6 +13,11 @@ export type RequestContext = Readonly<{ workspaceId: string; requestId: string }
 
 export type Ingest = Readonly<{
   accept(ctx: RequestContext, records: readonly ParsedRecord[]): Promise<void>
+  /**
+   * A Bulk request as one log row (ingest/bulk-rows.ts): `payload` from bulkRowPayload, holding
+   * `records` records. Counted, batched and acknowledged like that many records.
+   */
+  acceptBulkRow(ctx: RequestContext, payload: string, records: number): Promise<void>
   /** Resolves when everything accepted so far is committed. */
   flushed(): Promise<void>
   stats(): Readonly<{ batches: number; records: number }>
@@ -25,10 +30,13 @@ export function createIngest(deps: {
   /** Called after each commit, e.g. to wake the processor. */
   onCommitted?: () => void
 }): Ingest {
-  const committer = createGroupCommitter<NewLogRecord>(async (records) => {
-    await deps.log.append(records)
-    deps.onCommitted?.()
-  })
+  const committer = createGroupCommitter<NewLogRecord>(
+    async (records) => {
+      await deps.log.append(records)
+      deps.onCommitted?.()
+    },
+    { weight: (r) => r.records ?? 1 },
+  )
   return {
     accept: (ctx, parsed) => {
       const receivedAt = deps.clock.now()
@@ -43,6 +51,19 @@ export function createIngest(deps: {
       }))
       return committer.submit(records)
     },
+    acceptBulkRow: (ctx, payload, records) =>
+      committer.submit([
+        {
+          workspaceId: ctx.workspaceId,
+          requestId: ctx.requestId,
+          index: 0,
+          kind: BULK_ROW_KIND,
+          customerId: null,
+          receivedAt: deps.clock.now(),
+          payload,
+          records,
+        },
+      ]),
     flushed: () => committer.flushed(),
     stats: () => {
       const s = committer.stats()

@@ -12,7 +12,12 @@ export type GroupCommitter<T> = Readonly<{
   stats(): Readonly<{ batches: number; items: number }>
 }>
 
-type Waiter<T> = { items: readonly T[]; resolve: () => void; reject: (err: unknown) => void }
+type Waiter<T> = {
+  items: readonly T[]
+  size: number
+  resolve: () => void
+  reject: (err: unknown) => void
+}
 
 /**
  * Most items one write takes (default): whole submissions are added until it is reached, so a
@@ -23,9 +28,20 @@ export const MAX_ITEMS_PER_WRITE = 16_384
 
 export function createGroupCommitter<T>(
   write: (items: readonly T[]) => Promise<void>,
-  options: Readonly<{ maxItems?: number }> = {},
+  options: Readonly<{
+    maxItems?: number
+    /** How many items one counts as, for maxItems and the stats (default 1). */
+    weight?: (item: T) => number
+  }> = {},
 ): GroupCommitter<T> {
   const maxItems = options.maxItems ?? MAX_ITEMS_PER_WRITE
+  const weight = options.weight
+  const sizeOf = (items: readonly T[]): number => {
+    if (weight === undefined) return items.length
+    let n = 0
+    for (const item of items) n += weight(item)
+    return n
+  }
   let pending: Waiter<T>[] = []
   let scheduled = false
   let inFlight: Promise<void> | undefined
@@ -51,7 +67,7 @@ export function createGroupCommitter<T>(
     let take = 0
     let count = 0
     while (take < pending.length) {
-      const size = pending[take]?.items.length ?? 0
+      const size = pending[take]?.size ?? 0
       if (take > 0 && count + size > maxItems) break
       count += size
       take++
@@ -63,7 +79,7 @@ export function createGroupCommitter<T>(
     try {
       await write(items)
       batches++
-      written += items.length
+      written += count
       for (const w of batch) w.resolve()
     } catch (err) {
       for (const w of batch) w.reject(err)
@@ -73,7 +89,7 @@ export function createGroupCommitter<T>(
   return {
     submit: (items) =>
       new Promise<void>((resolve, reject) => {
-        pending.push({ items, resolve, reject })
+        pending.push({ items, size: sizeOf(items), resolve, reject })
         schedule()
       }),
     flushed: async () => {

@@ -10,7 +10,7 @@
 import type { Worker } from 'node:worker_threads'
 import type { Config, Durability } from '../config.js'
 import type { Logger } from '../log.js'
-import { RECORD_KINDS, type NewLogRecord, type RecordKind, type Store } from '../store/store.js'
+import { BULK_ROW_KIND, RECORD_KINDS, type NewLogRecord, type Store } from '../store/store.js'
 import { newWorker, WORKER_RESOURCE_LIMITS } from '../worker-thread.js'
 
 export type LogWriter = Readonly<{
@@ -34,10 +34,12 @@ export type PackedBatch = Readonly<{
   kinds: Uint8Array
   customerIds: (string | null)[]
   payloads: string | string[]
+  /** (position, records) of each Bulk row of the batch (ingest/bulk-rows.ts). */
+  rows: number[]
 }>
 
-/** Every kind has its byte: the one list of kinds is the Store's. */
-const KINDS: readonly RecordKind[] = RECORD_KINDS
+/** Every kind has its byte: the one list of kinds is the Store's, and the Bulk row's. */
+const KINDS: readonly NewLogRecord['kind'][] = [...RECORD_KINDS, BULK_ROW_KIND]
 const KIND_CODE = new Map(KINDS.map((k, i) => [k, i]))
 const SEPARATOR = '\u0000'
 
@@ -57,6 +59,7 @@ export function packBatch(records: readonly NewLogRecord[]): PackedBatch {
   const kinds = new Uint8Array(n)
   const customerIds = new Array<string | null>(n)
   const payloads = new Array<string>(n)
+  const rows: number[] = []
   let joinable = true
   let prev: NewLogRecord | undefined
   for (let i = 0; i < n; i++) {
@@ -74,14 +77,23 @@ export function packBatch(records: readonly NewLogRecord[]): PackedBatch {
     kinds[i] = code
     customerIds[i] = r.customerId
     payloads[i] = r.payload
+    if (r.records !== undefined) rows.push(i, r.records)
     if (joinable && r.payload.includes(SEPARATOR)) joinable = false
     prev = r
   }
-  return { runs, kinds, customerIds, payloads: joinable ? payloads.join(SEPARATOR) : payloads }
+  return {
+    runs,
+    kinds,
+    customerIds,
+    payloads: joinable ? payloads.join(SEPARATOR) : payloads,
+    rows,
+  }
 }
 
 export function unpackBatch(b: PackedBatch): NewLogRecord[] {
   const payloads = typeof b.payloads === 'string' ? b.payloads.split(SEPARATOR) : b.payloads
+  const rows = new Map<number, number>()
+  for (let r = 0; r < b.rows.length; r += 2) rows.set(b.rows[r] ?? 0, b.rows[r + 1] ?? 1)
   const out: NewLogRecord[] = []
   for (let r = 0; r < b.runs.length; r += 5) {
     // A run is (workspaceId, requestId, receivedAt, first index, count), as packBatch wrote it.
@@ -92,6 +104,7 @@ export function unpackBatch(b: PackedBatch): NewLogRecord[] {
     const count = b.runs[r + 4] as number
     for (let j = 0; j < count; j++) {
       const i = out.length
+      const records = rows.get(i)
       out.push({
         workspaceId,
         requestId,
@@ -100,6 +113,7 @@ export function unpackBatch(b: PackedBatch): NewLogRecord[] {
         customerId: b.customerIds[i] ?? null,
         receivedAt,
         payload: payloads[i] ?? '',
+        ...(records === undefined ? {} : { records }),
       })
     }
   }

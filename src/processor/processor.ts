@@ -458,10 +458,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
 export async function measureLag(store: Store, clock: Clock): Promise<Lag> {
   const [cursor, lastSeq] = await Promise.all([store.processing.cursor(), store.log.lastSeq()])
   if (lastSeq <= cursor) return { records: 0, oldestMs: 0, cursor, lastSeq }
-  const [oldest] = await store.log.readAfter(cursor, 1)
+  const oldest = await store.log.receivedAfter(cursor)
   return {
     records: lastSeq - cursor,
-    oldestMs: oldest === undefined ? 0 : Math.max(0, clock.now() - oldest.receivedAt),
+    oldestMs: oldest === undefined ? 0 : Math.max(0, clock.now() - oldest),
     cursor,
     lastSeq,
   }

@@ -7,13 +7,16 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
+import { bulkRowPayload, parseBulk } from '../ingest/bulk-rows.js'
 import {
+  BULK_ROW_KIND,
   StoreConflictError,
   type BatchChanges,
   type DeviceRow,
   type EventRow,
   type LogRecord,
   type NewLogRecord,
+  type RecordKind,
   type RecordOutcomeRow,
   type Store,
   type UserMatch,
@@ -40,7 +43,10 @@ export function aWorkspace(overrides: Partial<Workspace> = {}): Workspace {
   }
 }
 
-function aLogRecord(overrides: Partial<NewLogRecord> = {}): NewLogRecord {
+/** A record of one of the processor's kinds (not a Bulk row): read back as it was appended. */
+type PlainLogRecord = NewLogRecord & Readonly<{ kind: RecordKind }>
+
+function aLogRecord(overrides: Partial<PlainLogRecord> = {}): PlainLogRecord {
   return {
     workspaceId: WS,
     requestId: 'REQAAAAA',
@@ -349,6 +355,163 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await appends
         assert.equal(seen.length, calls * 2)
         assert.equal(await store.log.lastSeq(), cursor)
+      })
+
+      describe('Bulk rows (ingest/bulk-rows.ts)', () => {
+        // A customer, an event of two actions (two records) and an invalid element: 4 records.
+        const body = JSON.stringify({
+          type: 'transition',
+          elements: [
+            { type: 'customer', customer_id: 'erin', attributes: { name: 'Erin' } },
+            {
+              type: 'event',
+              customer_id: 'erin',
+              actions: [{ action: 'Viewed' }, { action: 'Bought', attributes: { sku: 'A1' } }],
+            },
+            { type: 'nonsense' },
+          ],
+        })
+        const expected = parseBulk(JSON.parse(body) as Record<string, unknown>, {
+          strict: false,
+          project: 'shop',
+        })
+        const bulkRow = (requestId: string): NewLogRecord => ({
+          workspaceId: WS,
+          requestId,
+          index: 0,
+          kind: BULK_ROW_KIND,
+          customerId: null,
+          receivedAt: T0 + 5,
+          payload: bulkRowPayload(body, { strict: false, project: 'shop' }),
+          records: expected.length,
+        })
+        /** before, the Bulk row, after: read back as 1 + 4 + 1 records. */
+        async function withBulkRow(store: Store): Promise<LogRecord[]> {
+          await store.log.append([
+            aLogRecord({ requestId: 'REQBEFOR' }),
+            bulkRow('REQBULK1'),
+            aLogRecord({ requestId: 'REQAFTER' }),
+          ])
+          return store.log.readAfter(0, 100)
+        }
+
+        it('reads a Bulk row as its records, at consecutive seqs between its neighbours', async (t) => {
+          const store = await fresh(t)
+          const records = await withBulkRow(store)
+          assert.equal(expected.length, 4)
+          assert.deepEqual(
+            records.map((r) => [r.requestId, r.index, r.kind, r.customerId]),
+            [
+              ['REQBEFOR', 0, 'customer', 'alice'],
+              ['REQBULK1', 0, 'customer', 'erin'],
+              ['REQBULK1', 1, 'event', 'erin'],
+              ['REQBULK1', 2, 'event', 'erin'],
+              ['REQBULK1', 3, 'invalid', null],
+              ['REQAFTER', 0, 'customer', 'alice'],
+            ],
+          )
+          const first = records[0]?.seq ?? 0
+          assert.deepEqual(
+            records.map((r) => r.seq),
+            [0, 1, 2, 3, 4, 5].map((i) => first + i),
+          )
+          assert.deepEqual(
+            records.slice(1, 5).map((r) => JSON.parse(r.payload) as unknown),
+            expected.map((r) => r.payload),
+          )
+          assert.equal(records[1]?.receivedAt, T0 + 5)
+          assert.equal(await store.log.lastSeq(), first + 5)
+          assert.deepEqual(
+            (await store.log.recordsOfRequest(WS, 'REQBULK1')).map((r) => r.seq),
+            [1, 2, 3, 4].map((i) => first + i),
+          )
+          assert.equal(await store.log.receivedAfter(first), T0 + 5)
+          assert.equal(await store.log.receivedAfter(first + 5), undefined)
+        })
+
+        it('pages through a Bulk row: at most limit records, none twice, from inside the row', async (t) => {
+          const store = await fresh(t)
+          const all = await withBulkRow(store)
+          const seen: number[] = []
+          let cursor = 0
+          for (;;) {
+            const page = await store.log.readAfter(cursor, 2)
+            if (page.length === 0) break
+            assert.ok(page.length <= 2)
+            seen.push(...page.map((r) => r.seq))
+            cursor = page[page.length - 1]?.seq ?? cursor
+          }
+          assert.deepEqual(
+            seen,
+            all.map((r) => r.seq),
+          )
+          // From a cursor in the middle of the row (a processor that stopped at a failing record).
+          const mid = all[2]?.seq ?? 0
+          assert.deepEqual(
+            (await store.log.readAfter(mid, 100)).map((r) => r.seq),
+            all.slice(3).map((r) => r.seq),
+          )
+        })
+
+        it('finds an erased user in a Bulk row and redacts only that record', async (t) => {
+          const store = await fresh(t)
+          const all = await withBulkRow(store)
+          const first = all[0]?.seq ?? 0
+          const held = await store.processing.recordsHolding(WS, {
+            beforeSeq: first + 100,
+            userIds: [],
+            customerIds: ['erin'],
+            logTokens: ['"A1"'],
+            outcomeTokens: [],
+          })
+          assert.deepEqual(
+            held.logSeqs,
+            [1, 2, 3].map((i) => first + i),
+          )
+          const byToken = await store.processing.recordsHolding(WS, {
+            beforeSeq: first + 100,
+            userIds: [],
+            customerIds: [],
+            logTokens: ['"A1"'],
+            outcomeTokens: [],
+          })
+          assert.deepEqual(byToken.logSeqs, [first + 3])
+          await store.processing.commit(
+            changes({
+              fromSeq: 0,
+              toSeq: first + 5,
+              redactedLog: [{ seq: first + 2, payload: '{"erased":true}' }],
+            }),
+          )
+          const after = await store.log.readAfter(0, 100)
+          assert.deepEqual(
+            after.map((r) => r.seq),
+            all.map((r) => r.seq),
+          )
+          assert.deepEqual(after[2], { ...all[2], payload: '{"erased":true}', customerId: null })
+          assert.deepEqual(
+            after.filter((_, i) => i !== 2),
+            all.filter((_, i) => i !== 2),
+          )
+        })
+
+        it('compacts Bulk records counting each record, never one not yet applied', async (t) => {
+          const store = await fresh(t)
+          const all = await withBulkRow(store)
+          const first = all[0]?.seq ?? 0
+          // Up to a seq inside the row (SQLite keeps the row until all of it is applied).
+          const some = await store.log.compact(first + 3, T0 + 10_000)
+          assert.deepEqual(
+            (await store.log.readAfter(first + 3, 100)).map((r) => r.seq),
+            [first + 4, first + 5],
+          )
+          const rest = await store.log.compact(first + 4, T0 + 10_000)
+          assert.equal(some + rest, 5)
+          assert.deepEqual(
+            (await store.log.readAfter(0, 100)).map((r) => r.requestId),
+            ['REQAFTER'],
+          )
+        })
       })
 
       it('compacts only records up to the given seq received before the cutoff', async (t) => {

@@ -64,20 +64,57 @@ export const RECORD_KINDS = [
 
 export type RecordKind = (typeof RECORD_KINDS)[number]
 
+/**
+ * The kind of a log row that holds a whole Bulk Import request (spec §7.3) rather than one record:
+ * its payload is the body as sent with what its records are derived from (ingest/bulk-rows.ts),
+ * `records` seqs are reserved for it, and its own seq is the last of them. Stores keep it as one
+ * row where they can (SQLite) or expand it on append (PostgreSQL); every reader of the log gets
+ * its records, expanded by the store's LogRowExpander, so no consumer ever sees this kind.
+ */
+export const BULK_ROW_KIND = 'bulk'
+
 export type NewLogRecord = Readonly<{
   workspaceId: string
   requestId: string
-  /** Position of this record within its request (0-based). */
+  /** Position of this record within its request (0-based; 0 for a Bulk row). */
   index: number
-  kind: RecordKind
-  /** The user the record belongs to; null when the request named none. */
+  kind: RecordKind | typeof BULK_ROW_KIND
+  /** The user the record belongs to; null when the request named none (and for a Bulk row). */
   customerId: string | null
   receivedAt: number
   /** The record as JSON text (see ingest/record.ts for the shape per kind). */
   payload: string
+  /** How many records a Bulk row holds (at least 1); absent (1) for every other kind. */
+  records?: number
 }>
 
-export type LogRecord = NewLogRecord & Readonly<{ seq: number }>
+export type LogRecord = Readonly<{
+  seq: number
+  workspaceId: string
+  requestId: string
+  index: number
+  kind: RecordKind
+  customerId: string | null
+  receivedAt: number
+  payload: string
+}>
+
+/** A Bulk row as a store read it: its seq is the last of its `records` seqs. */
+export type BulkLogRow = Readonly<{
+  seq: number
+  records: number
+  workspaceId: string
+  requestId: string
+  receivedAt: number
+  payload: string
+}>
+
+/**
+ * The records of a Bulk row, seqs `seq - records + 1` to `seq`, in order: exactly `records` of
+ * them whatever the payload holds (ingest/bulk-rows.ts). Injected into each store (open-store.ts),
+ * which does not know the wire format.
+ */
+export type LogRowExpander = (row: BulkLogRow) => LogRecord[]
 
 export type AttributeMap = Record<string, unknown>
 
@@ -304,6 +341,8 @@ export interface IngestLog {
   readAfter(afterSeq: number, limit: number): Promise<LogRecord[]>
   /** The highest seq ever assigned (0 when none). */
   lastSeq(): Promise<number>
+  /** When the first record with seq > afterSeq was received (undefined when there is none). */
+  receivedAfter(afterSeq: number): Promise<number | undefined>
   /** The records of one request still in the log (compaction removes them after retention). */
   recordsOfRequest(workspaceId: string, requestId: string): Promise<LogRecord[]>
   /** Deletes records with seq <= upToSeq received before `receivedBefore`; returns how many. */

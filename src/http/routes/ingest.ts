@@ -9,16 +9,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../../config.js'
 import { AppError } from '../../errors.js'
 import type { Ingest } from '../../ingest/accept.js'
+import { bulkRowPayload, parseBulk, withProject, type BulkOptions } from '../../ingest/bulk-rows.js'
 import {
-  parseBulkElement,
   parseCustomer,
   parseDevice,
   parseEvent,
-  readBulkElements,
   type ParsedRecord,
 } from '../../wire/ingest-bodies.js'
 import { INGEST_QUOTAS, ingestDemands, type Governance } from '../../governance/governance.js'
-import { wireError } from '../wire-errors.js'
 import { readSettings, projectName, type WorkspaceSettings } from '../../workspaces/settings.js'
 import { ACCEPTED_SCHEMA, acceptedBody, bodyOf, dataRoute, workspaceRowOf } from './route.js'
 
@@ -28,7 +26,7 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
   const { ingest, config, governance } = deps
   const single = (
     family: 'customer' | 'event' | 'device' | 'bulk',
-    parse: (body: Record<string, unknown>, settings: WorkspaceSettings) => ParsedRecord[],
+    parse: (body: Record<string, unknown>, options: BulkOptions) => ParsedRecord[],
   ) => {
     const submit = submitWith(family, parse)
     return async function accept(request: FastifyRequest) {
@@ -45,25 +43,41 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
   const submitWith =
     (
       family: 'customer' | 'event' | 'device' | 'bulk',
-      parse: (body: Record<string, unknown>, settings: WorkspaceSettings) => ParsedRecord[],
+      parse: (body: Record<string, unknown>, options: BulkOptions) => ParsedRecord[],
     ) =>
     async (request: FastifyRequest): Promise<void> => {
       const workspace = workspaceRowOf(request)
       governance.observe(request, workspace, INGEST_QUOTAS[family])
       const settings = readSettings(workspace.settings)
       const project = projectOf(request, settings)
-      const records = parse(bodyOf(request), settings)
-      if (project !== undefined) for (const r of records) withProject(r, project)
+      const options: BulkOptions = {
+        strict: settings.bulkStrictElementValidation,
+        ...identifiersOf(settings),
+        ...(project === undefined ? {} : { project }),
+      }
+      const records = parse(bodyOf(request), options)
+      // (parseBulk tags its records itself: its rows are expanded with the same options)
+      if (project !== undefined && family !== 'bulk')
+        for (const r of records) withProject(r, project)
       // spec §5.1: the request's records are counted against the quota, all or none (429).
       // (a Promise only when this process must first fetch a quota lease: shared-quotas.ts)
       const leased = governance.admit(request, workspace, ingestDemands(family, records))
       if (leased !== undefined) await leased
       const admitted = governance.fairUsage(workspace, records)
-      const committed = ingest.accept(
-        { workspaceId: workspace.id, requestId: request.id },
-        admitted,
-      )
+      const ctx = { workspaceId: workspace.id, requestId: request.id }
+      const text = request.bodyText
+      // A Bulk request is logged as its text (ingest/bulk-rows.ts) unless fair usage blocked
+      // some of its records (spec §5.3): those are logged as the blocked records they became.
+      const asRow =
+        family === 'bulk' &&
+        text !== undefined &&
+        admitted.length === records.length &&
+        admitted.every((r, i) => r === records[i])
+      const committed = asRow
+        ? ingest.acceptBulkRow(ctx, bulkRowPayload(text, options), records.length)
+        : ingest.accept(ctx, admitted)
       request.body = undefined
+      request.bodyText = undefined
       return committed
     }
 
@@ -72,16 +86,16 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
     ...common,
     url: '/v1/customer/:id',
     family: 'customer',
-    handler: single('customer', (body, settings) => [
-      parseCustomer(body, { checkType: true, ...identifiersOf(settings) }),
+    handler: single('customer', (body, options) => [
+      parseCustomer(body, { checkType: true, ...identifiersOf(options) }),
     ]),
   })
   dataRoute(root, api, {
     ...common,
     url: '/v1/event/:id',
     family: 'event',
-    handler: single('event', (body, settings) =>
-      parseEvent(body, { checkType: true, ...identifiersOf(settings) }),
+    handler: single('event', (body, options) =>
+      parseEvent(body, { checkType: true, ...identifiersOf(options) }),
     ),
   })
   dataRoute(root, api, {
@@ -90,12 +104,7 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
     family: 'device',
     handler: single('device', (body) => [parseDevice(body, { checkType: true })]),
   })
-  const bulk = single('bulk', (body, settings) =>
-    parseBulk(body, {
-      strict: settings.bulkStrictElementValidation,
-      ...identifiersOf(settings),
-    }),
-  )
+  const bulk = single('bulk', parseBulk)
   for (const url of ['/v1/transition/:id', '/v1/transition']) {
     dataRoute(root, api, {
       url,
@@ -108,8 +117,13 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
 }
 
 /** spec §6.2: the identifiers to read, when the workspace has Identity Resolution on. */
-function identifiersOf(settings: WorkspaceSettings): { identifiers?: readonly string[] } {
-  return settings.identityResolution ? { identifiers: settings.identifiers } : {}
+function identifiersOf(settings: WorkspaceSettings | BulkOptions): {
+  identifiers?: readonly string[]
+} {
+  if ('identityResolution' in settings) {
+    return settings.identityResolution ? { identifiers: settings.identifiers } : {}
+  }
+  return settings.identifiers === undefined ? {} : { identifiers: settings.identifiers }
 }
 
 /** spec §6.3: the `project_code` query parameter, resolved to its project name. */
@@ -124,41 +138,4 @@ function projectOf(request: FastifyRequest, settings: WorkspaceSettings): string
     })
   }
   return name
-}
-
-function withProject(record: ParsedRecord, project: string): void {
-  if (record.kind === 'customer' || record.kind === 'event') record.payload.project = project
-}
-
-/**
- * spec §7.3: envelope problems are 400s; an element that fails its endpoint's validation is
- * logged as an `invalid` record with the error it would have had, and the request answers 200
- * ("all bulk API requests return a 200").
- */
-export function parseBulk(
-  body: Record<string, unknown>,
-  options: { strict: boolean; identifiers?: readonly string[] } = { strict: false },
-): ParsedRecord[] {
-  const records: ParsedRecord[] = []
-  for (const element of readBulkElements(body)) {
-    try {
-      records.push(...parseBulkElement(element, options.identifiers))
-    } catch (err) {
-      if (!(err instanceof AppError) || options.strict) throw err
-      const id =
-        typeof element === 'object' && element !== null
-          ? (element as Record<string, unknown>)['customer_id']
-          : undefined // narrowed: any object may hold it
-      records.push({
-        kind: 'invalid',
-        customerId: typeof id === 'string' && id !== '' ? id : null,
-        payload: {
-          code: err.code,
-          reason: `${wireError(err.code, 'bulk', err.params).message} (element skipped; spec §7.3)`,
-          element,
-        },
-      })
-    }
-  }
-  return records
 }

@@ -40,6 +40,13 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
     name: 'log records by request (GET /inlet/v1/requests/{request_id})',
     sql: `CREATE INDEX log_by_request ON log (request_id);`,
   },
+  {
+    version: 3,
+    name: 'Bulk rows: one row per Bulk request, seq the last of its records (ingest/bulk-rows.ts)',
+    // In step with SQLite's list. This store expands a Bulk row into its records on append
+    // (postgres-store.ts), so every row here holds one record: the column stays 1.
+    sql: `ALTER TABLE log ADD COLUMN records integer NOT NULL DEFAULT 1;`,
+  },
 ]
 
 /** Workspaces and the profile store, written by the processor. */

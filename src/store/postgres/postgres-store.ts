@@ -12,6 +12,7 @@ import pg from 'pg'
 import type { PoolClient } from 'pg'
 import type { Durability } from '../../config.js'
 import {
+  BULK_ROW_KIND,
   StoreConflictError,
   type BatchChanges,
   type BatchSnapshot,
@@ -24,6 +25,7 @@ import {
   type HeldRecords,
   type IdentityLink,
   type LogRecord,
+  type LogRowExpander,
   type MergeRow,
   type NewLogRecord,
   type OutcomeKind,
@@ -38,6 +40,8 @@ import {
   type WorkspacePatch,
   type WorkspaceState,
 } from '../store.js'
+// The one thing the store knows of the wire: how a Bulk row's records are derived.
+import { expandBulkRow } from '../../ingest/bulk-rows.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
 import { postgresQuotaRepo } from './postgres-quotas.js'
 
@@ -52,6 +56,11 @@ export type PostgresStoreOptions = Readonly<{
   durability: Durability
   /** Most connections the pool opens (default 10). */
   maxConnections?: number
+  /**
+   * Expands Bulk rows (default: ingest/bulk-rows.ts), which this store does not keep as rows:
+   * append stores their records, one row each (its seqs come from one counter per append).
+   */
+  expandRow?: LogRowExpander
 }>
 
 type Row = Record<string, unknown>
@@ -80,7 +89,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     await pool.end()
     throw err
   }
-  return storeOver(pool)
+  return storeOver(pool, options.expandRow ?? expandBulkRow)
 }
 
 /**
@@ -539,7 +548,7 @@ export function partitionName(start: number): string {
 /** "no partition of relation … found for row": a month whose partition is missing (or dropped). */
 const NO_PARTITION = '23514'
 
-function storeOver(pool: pg.Pool): Store {
+function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
   let closed = false
   /** Months (by start) whose events partition this process has seen exist. */
   const partitioned = new Set<number>()
@@ -598,7 +607,10 @@ function storeOver(pool: pg.Pool): Store {
     return (await db.query<Row>(text, [...values])).rows
   }
 
-  async function append(records: readonly NewLogRecord[]): Promise<void> {
+  async function append(appended: readonly NewLogRecord[]): Promise<void> {
+    const records = appended.some((r) => r.kind === BULK_ROW_KIND)
+      ? appended.flatMap((r) => (r.kind === BULK_ROW_KIND ? recordsOfRow(r) : [r]))
+      : appended
     if (records.length === 0) return
     await pool.query(SQL.append, [
       records.map((r) => r.workspaceId),
@@ -610,6 +622,19 @@ function storeOver(pool: pg.Pool): Store {
       records.map((r) => r.payload),
       records.length,
     ])
+  }
+
+  function recordsOfRow(row: NewLogRecord): NewLogRecord[] {
+    const records = Math.max(1, row.records ?? 1)
+    return expandRow({ ...row, seq: records, records }).map((r): NewLogRecord => ({
+      workspaceId: r.workspaceId,
+      requestId: r.requestId,
+      index: r.index,
+      kind: r.kind,
+      customerId: r.customerId,
+      receivedAt: r.receivedAt,
+      payload: r.payload,
+    }))
   }
 
   async function loadSnapshot(
@@ -1189,6 +1214,15 @@ function storeOver(pool: pg.Pool): Store {
         open(async () =>
           num((await rows(pool, 'SELECT last_seq FROM log_counter', []))[0]?.['last_seq'] ?? 0),
         ),
+      receivedAfter: (afterSeq) =>
+        open(async () => {
+          const [row] = await rows(
+            pool,
+            'SELECT received_at FROM log WHERE seq > $1 ORDER BY seq LIMIT 1',
+            [afterSeq],
+          )
+          return row === undefined ? undefined : num(row['received_at'])
+        }),
       recordsOfRequest: (workspaceId, requestId) =>
         open(async () =>
           (

@@ -29,6 +29,11 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
     name: 'log records by request (GET /inlet/v1/requests/{request_id})',
     sql: `CREATE INDEX log_by_request ON log (request_id);`,
   },
+  {
+    version: 3,
+    name: 'Bulk rows: one row per Bulk request, seq the last of its records (ingest/bulk-rows.ts)',
+    sql: `ALTER TABLE log ADD COLUMN records INTEGER NOT NULL DEFAULT 1;`,
+  },
 ]
 
 /** `store.db`: workspaces and the profile store, written by the processor. */

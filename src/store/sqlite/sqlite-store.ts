@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Durability } from '../../config.js'
 import {
+  BULK_ROW_KIND,
   StoreConflictError,
   type BatchChanges,
   type BatchSnapshot,
@@ -22,6 +23,7 @@ import {
   type HeldRecords,
   type IdentityLink,
   type LogRecord,
+  type LogRowExpander,
   type MergeRow,
   type NewLogRecord,
   type OutcomeKind,
@@ -36,6 +38,8 @@ import {
   type WorkspacePatch,
   type WorkspaceState,
 } from '../store.js'
+// The one thing the store knows of the wire: how a Bulk row's records are derived.
+import { expandBulkRow } from '../../ingest/bulk-rows.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
 import { sqliteQuotaRepo } from './sqlite-quotas.js'
 
@@ -53,6 +57,8 @@ export type SqliteStoreOptions = Readonly<{
    * workspace writes answer 200 and must stay durable.
    */
   deferStoreSync?: boolean
+  /** Expands the log's Bulk rows into their records (default: ingest/bulk-rows.ts). */
+  expandRow?: LogRowExpander
 }>
 
 type Row = Record<string, unknown>
@@ -103,19 +109,40 @@ function logAppend(logDb: Database.Database): (records: readonly NewLogRecord[])
     into[at + 5] = r.receivedAt
     into[at + 6] = r.payload
   }
-  return logDb.transaction((records: readonly NewLogRecord[]) => {
-    let i = 0
-    for (; i + LOG_ROWS_PER_INSERT <= records.length; i += LOG_ROWS_PER_INSERT) {
+  // A Bulk row takes the next `records` seqs and is stored at the last of them, so the seqs
+  // AUTOINCREMENT hands out next (sqlite_sequence: the largest ever stored) come after them.
+  const bulk = logDb.prepare(
+    `INSERT INTO log (seq, workspace_id, request_id, idx, kind, customer_id, received_at, payload,
+       records)
+     VALUES (COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'log'), 0) + ?,
+       ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+  const row: unknown[] = new Array<unknown>(7)
+  const plain = (records: readonly NewLogRecord[], from: number, to: number): void => {
+    let i = from
+    for (; i + LOG_ROWS_PER_INSERT <= to; i += LOG_ROWS_PER_INSERT) {
       for (let j = 0; j < LOG_ROWS_PER_INSERT; j++) {
-        put(records[i + j] as NewLogRecord, 7 * j, params) // i + j < records.length
+        put(records[i + j] as NewLogRecord, 7 * j, params) // i + j < to <= records.length
       }
       many.run(params)
     }
-    const row: unknown[] = new Array<unknown>(7)
-    for (; i < records.length; i++) {
-      put(records[i] as NewLogRecord, 0, row) // i < records.length
+    for (; i < to; i++) {
+      put(records[i] as NewLogRecord, 0, row) // i < to <= records.length
       one.run(row)
     }
+  }
+  return logDb.transaction((records: readonly NewLogRecord[]) => {
+    let from = 0
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as NewLogRecord // i < records.length
+      if (r.kind !== BULK_ROW_KIND) continue
+      plain(records, from, i)
+      put(r, 0, row)
+      const reserved = Math.max(1, r.records ?? 1)
+      bulk.run(reserved, ...row, reserved)
+      from = i + 1
+    }
+    plain(records, from, records.length)
   })
 }
 
@@ -170,6 +197,42 @@ function toWorkspace(r: Row): Workspace {
           },
         }),
   }
+}
+
+/**
+ * The records of log rows after `afterSeq`, at most `limit`: a Bulk row is expanded into its
+ * records (of which those at or before `afterSeq` are dropped: a processor that met a failing
+ * record in a Bulk row commits its cursor inside the row).
+ */
+function toLogRecords(
+  rows: readonly Row[],
+  expand: LogRowExpander | undefined,
+  afterSeq = 0,
+  limit = Infinity,
+): LogRecord[] {
+  const out: LogRecord[] = []
+  for (const r of rows) {
+    if (out.length >= limit) break
+    if (r['kind'] !== BULK_ROW_KIND) {
+      out.push(toLogRecord(r))
+      continue
+    }
+    for (const record of expandRow(r, expand)) {
+      if (record.seq > afterSeq && out.length < limit) out.push(record)
+    }
+  }
+  return out
+}
+
+function expandRow(r: Row, expand: LogRowExpander = expandBulkRow): LogRecord[] {
+  return expand({
+    seq: num(r['seq']),
+    records: num(r['records']),
+    workspaceId: str(r['workspace_id']),
+    requestId: str(r['request_id']),
+    receivedAt: num(r['received_at']),
+    payload: str(r['payload']),
+  })
 }
 
 function toLogRecord(r: Row): LogRecord {
@@ -259,11 +322,26 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const q = {
     logAfter: logDb.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq LIMIT ?'),
+    // Rows whose records all lie in (after, upTo]: seqs are dense, so at most upTo - after records
+    // however many of the rows are Bulk rows (a LIMIT on rows could read hundreds of them).
+    logWindow: logDb.prepare('SELECT * FROM log WHERE seq > ? AND seq <= ? ORDER BY seq'),
+    logReceivedAfter: logDb
+      .prepare('SELECT received_at FROM log WHERE seq > ? ORDER BY seq LIMIT 1')
+      .pluck(),
+    logRowAtOrAfter: logDb.prepare('SELECT * FROM log WHERE seq >= ? ORDER BY seq LIMIT 1'),
+    logDeleteRow: logDb.prepare('DELETE FROM log WHERE seq = ?'),
+    logInsertAt: logDb.prepare(
+      `INSERT INTO log (seq, workspace_id, request_id, idx, kind, customer_id, received_at, payload)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
     logLastSeq: logDb.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'log'").pluck(),
     logOfRequest: logDb.prepare(
       'SELECT * FROM log WHERE request_id = ? AND workspace_id = ? ORDER BY seq',
     ),
-    logCompact: logDb.prepare('DELETE FROM log WHERE seq <= ? AND received_at < ?'),
+    // A Bulk row goes once all of its records are applied (its seq is the last); counted by record.
+    logCompact: logDb
+      .prepare('DELETE FROM log WHERE seq <= ? AND received_at < ? RETURNING records')
+      .pluck(),
     wsInsert: db.prepare(
       `INSERT INTO workspaces (id, name, key_hash, key_salt, state, settings, created_at, updated_at,
          prev_key_hash, prev_key_salt, prev_key_expires_at)
@@ -376,6 +454,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     logSeqsHolding: logDb
       .prepare('SELECT seq FROM log WHERE workspace_id = ? AND seq < ? AND instr(payload, ?) > 0')
       .pluck(),
+    // A Bulk row's records are known only expanded (its text may spell a value with escapes).
+    // `seq < ?` on the row's last seq: `beforeSeq` is an erasure's record, never inside a row.
+    logBulkRowsBefore: logDb.prepare(
+      `SELECT * FROM log WHERE workspace_id = ? AND kind = '${BULK_ROW_KIND}' AND seq < ?`,
+    ),
     outcomeSeqsHolding: db
       .prepare('SELECT seq FROM record_outcomes WHERE workspace_id = ? AND instr(reason, ?) > 0')
       .pluck(),
@@ -686,11 +769,37 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const pending = q.pendingRedactions.all() as Row[]
     if (pending.length === 0) return
     logDb.transaction(() => {
-      for (const r of pending) q.logRedact.run(str(r['payload']), num(r['seq']))
+      for (const r of pending) redactLogRecord(num(r['seq']), str(r['payload']))
     })()
     db.transaction(() => {
       for (const r of pending) q.pendingRedactionDelete.run(num(r['seq']))
     })()
+  }
+  /**
+   * Replaces one record's payload in log.db. A record inside a Bulk row first has its row split
+   * into rows of their own (the row's records, at their seqs), so that only it is redacted.
+   */
+  function redactLogRecord(seq: number, payload: string): void {
+    const row = q.logRowAtOrAfter.get(seq) as Row | undefined
+    if (row === undefined) return // compacted already
+    const inBulkRow = row['kind'] === BULK_ROW_KIND && num(row['seq']) - num(row['records']) < seq
+    if (inBulkRow) {
+      const records = expandRow(row, options.expandRow)
+      q.logDeleteRow.run(num(row['seq']))
+      for (const r of records) {
+        q.logInsertAt.run(
+          r.seq,
+          r.workspaceId,
+          r.requestId,
+          r.index,
+          r.kind,
+          r.customerId,
+          r.receivedAt,
+          r.payload,
+        )
+      }
+    }
+    q.logRedact.run(payload, seq)
   }
   flushRedactions()
 
@@ -730,6 +839,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     for (const token of h.logTokens) {
       for (const seq of q.logSeqsHolding.all(workspaceId, h.beforeSeq, token) as number[]) {
         logSeqs.add(num(seq))
+      }
+    }
+    // Bulk rows: each record as if it were a row of its own (the rows found above by their
+    // text are dropped: a Bulk row's seq is one of its records', not the row).
+    const ids = new Set(h.customerIds)
+    for (const row of q.logBulkRowsBefore.all(workspaceId, h.beforeSeq) as Row[]) {
+      logSeqs.delete(num(row['seq']))
+      for (const r of expandRow(row, options.expandRow)) {
+        const holds =
+          (r.customerId !== null && ids.has(r.customerId)) ||
+          h.logTokens.some((token) => r.payload.includes(token))
+        if (r.seq < h.beforeSeq && holds) logSeqs.add(r.seq)
       }
     }
     const outcomeSeqs = new Set<number>()
@@ -819,10 +940,22 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           if (records.length > 0) append(records)
         }),
       readAfter: (afterSeq, limit) =>
-        attempt(() => (q.logAfter.all(afterSeq, limit) as Row[]).map(toLogRecord)),
+        attempt(() => {
+          let rows = q.logWindow.all(afterSeq, afterSeq + limit) as Row[]
+          // None: the next row holds more than `limit` records, or seqs jump (reserveSeqsUpTo).
+          if (rows.length === 0) rows = q.logAfter.all(afterSeq, 1) as Row[]
+          return toLogRecords(rows, options.expandRow, afterSeq, limit)
+        }),
       lastSeq: () => attempt(() => num(q.logLastSeq.get() ?? 0)),
+      receivedAfter: (afterSeq) =>
+        attempt(() => {
+          const at = q.logReceivedAfter.get(afterSeq)
+          return at === undefined ? undefined : num(at)
+        }),
       recordsOfRequest: (workspaceId, requestId) =>
-        attempt(() => (q.logOfRequest.all(requestId, workspaceId) as Row[]).map(toLogRecord)),
+        attempt(() =>
+          toLogRecords(q.logOfRequest.all(requestId, workspaceId) as Row[], options.expandRow),
+        ),
       compact: (upToSeq, receivedBefore) =>
         attempt(() => {
           if (deferSync) {
@@ -836,7 +969,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
               db.pragma('synchronous = NORMAL')
             }
           }
-          return q.logCompact.run(upToSeq, receivedBefore).changes
+          let records = 0
+          for (const n of q.logCompact.all(upToSeq, receivedBefore) as number[]) records += num(n)
+          return records
         }),
     },
     profiles: {
