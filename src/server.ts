@@ -55,7 +55,12 @@ export async function startInlet(
   const processor = createServerProcessor(config, { store, clock, ids, log })
   // In a worker thread by default (ingest/log-writer.ts): commits and their fsync leave this thread.
   const logWriter = createServerLogWriter(config, { store, log })
-  const ingest = createIngest({ log: logWriter, clock, onCommitted: () => processor.wake() })
+  const ingest = createIngest({
+    log: logWriter,
+    clock,
+    onCommitted: () => processor.wake(),
+    bulkRows: store.kind === 'sqlite',
+  })
   let closing = false
   const app =
     config.role === 'processor'

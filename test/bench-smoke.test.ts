@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'node:test'
 import { promisify } from 'node:util'
+import { inletEntry, nodeFlagsOf } from '../bench/processes.js'
 import { findPostgresBin } from './helpers/postgres.js'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -101,3 +102,13 @@ it(
     }
   },
 )
+
+it('runs Inlet with the node flags of the inlet binary, as npm start does', () => {
+  const flags = nodeFlagsOf(readFileSync('src/cli/main.ts', 'utf8'))
+  assert.deepEqual(flags, ['--max-semi-space-size=8'])
+  assert.deepEqual(nodeFlagsOf('#!/usr/bin/env node\n'), [])
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
+  assert.equal(pkg.scripts.start, `node ${flags.join(' ')} --import tsx src/cli/main.ts serve`)
+  const entry = inletEntry()
+  assert.deepEqual(entry.args.slice(0, flags.length), flags)
+})

@@ -95,7 +95,10 @@ export type DeviceOptOutPayload = {
 }
 
 export type InvalidPayload = {
-  /** The error code the element failed with (errors.ts). */
+  /**
+   * The error code the element failed with (errors.ts), or `bulk_row_unreadable` for a record of
+   * a Bulk log row that could not be derived from it (ingest/bulk-rows.ts).
+   */
   code: string
   /** The wire message that strict mode would have answered with. */
   reason: string

@@ -66,10 +66,12 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       const admitted = governance.fairUsage(workspace, records)
       const ctx = { workspaceId: workspace.id, requestId: request.id }
       const text = request.bodyText
-      // A Bulk request is logged as its text (ingest/bulk-rows.ts) unless fair usage blocked
-      // some of its records (spec §5.3): those are logged as the blocked records they became.
+      // A Bulk request is logged as its text (ingest/bulk-rows.ts), unless the log would only
+      // expand it again (PostgreSQL) or fair usage blocked some of its records (spec §5.3):
+      // those are logged as the blocked records they became.
       const asRow =
         family === 'bulk' &&
+        ingest.bulkRows &&
         text !== undefined &&
         admitted.length === records.length &&
         admitted.every((r, i) => r === records[i])
