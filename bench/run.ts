@@ -77,7 +77,7 @@ const INLET_ENV: Record<string, string> = Object.fromEntries(
  */
 const RATE_LIMITED = ['true', '1', 'on', 'yes'].includes(INLET_ENV['INLET_RATE_LIMITS'] ?? 'off')
 const BENCH_ADMIN_TOKEN = INLET_ENV['INLET_ADMIN_TOKEN'] ?? 'bench-admin-token-0123456789'
-const DRAIN_TIMEOUT_MS = 120_000
+const DRAIN_TIMEOUT_MS = 60_000
 const STORES = (flags.store ?? env['BENCH_STORE'] ?? 'sqlite,postgres')
   .split(',')
   .map((s) => s.trim())
