@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { it } from 'node:test'
 import { createMemoryLogger } from '../log.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
-import { RECORD_KINDS, type NewLogRecord } from '../store/store.js'
+import { BULK_ROW_KIND, RECORD_KINDS, type NewLogRecord } from '../store/store.js'
 import { packBatch, startLogWriterWorker, unpackBatch } from './log-writer.js'
 
 const record = (requestId: string, index: number): NewLogRecord => ({
@@ -45,6 +45,10 @@ it('keeps every record kind through a pack (a GDPR erasure stays an erasure)', (
     unpackBatch(packBatch(records)).map((r) => r.kind),
     [...RECORD_KINDS],
   )
+  // A Bulk row keeps its kind and how many records it holds, among ordinary records.
+  const bulk: NewLogRecord = { ...record('R7', 0), kind: BULK_ROW_KIND, records: 552 }
+  const mixed = [record('R6', 0), bulk, record('R8', 0), { ...bulk, requestId: 'R9', records: 1 }]
+  assert.deepEqual(unpackBatch(packBatch(mixed)), mixed)
   const unknown = { ...record('R6', 0), kind: 'no_such_kind' } as unknown as NewLogRecord
   assert.throws(() => packBatch([unknown]), /no code for record kind 'no_such_kind'/)
 })
