@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { BulkLogRow } from '../store/store.js'
-import { bulkRowPayload, expandBulkRow, parseBulk } from './bulk-rows.js'
+import { bulkRowPayload, expandBulkRow, parseBulk, withProject } from './bulk-rows.js'
 
 const body = {
   type: 'transition',
@@ -23,6 +23,7 @@ describe('Bulk rows', () => {
     const text = JSON.stringify(body, null, 2).replace('x/y', 'x\\/y').replace('\u00e9', '\\u00e9')
     const options = { strict: false, identifiers: ['email'], project: 'p1' }
     const expected = parseBulk(JSON.parse(text) as Record<string, unknown>, options)
+    for (const r of expected) withProject(r, options.project)
     assert.equal(expected.length, 5)
     const records = expandBulkRow(row(bulkRowPayload(text, options), expected.length))
     assert.deepEqual(

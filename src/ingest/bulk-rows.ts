@@ -18,7 +18,7 @@ export type BulkOptions = Readonly<{
   strict: boolean
   /** spec §6.2: the identifiers read when the workspace has Identity Resolution on. */
   identifiers?: readonly string[]
-  /** spec §6.3: the project name of the request's `project_code`. */
+  /** spec §6.3: the project name of the request's `project_code` (tagged by withProject). */
   project?: string
 }>
 
@@ -26,6 +26,7 @@ export type BulkOptions = Readonly<{
  * spec §7.3: envelope problems are 400s; an element that fails its endpoint's validation is
  * logged as an `invalid` record with the error it would have had, and the request answers 200
  * ("all bulk API requests return a 200"). With `strict`, the element's error is thrown instead.
+ * `project` is not applied here: see withProject.
  */
 export function parseBulk(
   body: JsonObject,
@@ -52,7 +53,6 @@ export function parseBulk(
       })
     }
   }
-  if (options.project !== undefined) for (const r of records) withProject(r, options.project)
   return records
 }
 
@@ -100,8 +100,9 @@ export const expandBulkRow: LogRowExpander = (row: BulkLogRow): LogRecord[] => {
       ...(Array.isArray(envelope.identifiers)
         ? { identifiers: envelope.identifiers as string[] } // written from WorkspaceSettings
         : {}),
-      ...(typeof envelope.project === 'string' ? { project: envelope.project } : {}),
     })
+    const project = envelope.project
+    if (typeof project === 'string') for (const r of parsed) withProject(r, project)
     if (parsed.length !== row.records) {
       problem = `the body yields ${parsed.length} records, the row reserved ${row.records}`
     }

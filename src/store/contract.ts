@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
-import { bulkRowPayload, parseBulk } from '../ingest/bulk-rows.js'
+import { bulkRowPayload, parseBulk, withProject } from '../ingest/bulk-rows.js'
 import {
   BULK_ROW_KIND,
   StoreConflictError,
@@ -371,10 +371,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
             { type: 'nonsense' },
           ],
         })
-        const expected = parseBulk(JSON.parse(body) as Record<string, unknown>, {
-          strict: false,
-          project: 'shop',
-        })
+        const expected = parseBulk(JSON.parse(body) as Record<string, unknown>, { strict: false })
+        for (const r of expected) withProject(r, 'shop')
         const bulkRow = (requestId: string): NewLogRecord => ({
           workspaceId: WS,
           requestId,

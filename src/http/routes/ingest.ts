@@ -56,9 +56,7 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
         ...(project === undefined ? {} : { project }),
       }
       const records = parse(bodyOf(request), options)
-      // (parseBulk tags its records itself: its rows are expanded with the same options)
-      if (project !== undefined && family !== 'bulk')
-        for (const r of records) withProject(r, project)
+      if (project !== undefined) for (const r of records) withProject(r, project)
       // spec §5.1: the request's records are counted against the quota, all or none (429).
       // (a Promise only when this process must first fetch a quota lease: shared-quotas.ts)
       const leased = governance.admit(request, workspace, ingestDemands(family, records))
@@ -88,16 +86,16 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
     ...common,
     url: '/v1/customer/:id',
     family: 'customer',
-    handler: single('customer', (body, options) => [
-      parseCustomer(body, { checkType: true, ...identifiersOf(options) }),
+    handler: single('customer', (body, { identifiers }) => [
+      parseCustomer(body, { checkType: true, ...(identifiers && { identifiers }) }),
     ]),
   })
   dataRoute(root, api, {
     ...common,
     url: '/v1/event/:id',
     family: 'event',
-    handler: single('event', (body, options) =>
-      parseEvent(body, { checkType: true, ...identifiersOf(options) }),
+    handler: single('event', (body, { identifiers }) =>
+      parseEvent(body, { checkType: true, ...(identifiers && { identifiers }) }),
     ),
   })
   dataRoute(root, api, {
@@ -119,13 +117,8 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
 }
 
 /** spec §6.2: the identifiers to read, when the workspace has Identity Resolution on. */
-function identifiersOf(settings: WorkspaceSettings | BulkOptions): {
-  identifiers?: readonly string[]
-} {
-  if ('identityResolution' in settings) {
-    return settings.identityResolution ? { identifiers: settings.identifiers } : {}
-  }
-  return settings.identifiers === undefined ? {} : { identifiers: settings.identifiers }
+function identifiersOf(settings: WorkspaceSettings): { identifiers?: readonly string[] } {
+  return settings.identityResolution ? { identifiers: settings.identifiers } : {}
 }
 
 /** spec §6.3: the `project_code` query parameter, resolved to its project name. */
