@@ -206,7 +206,7 @@ function toWorkspace(r: Row): Workspace {
  */
 function toLogRecords(
   rows: readonly Row[],
-  expand: LogRowExpander | undefined,
+  expand: LogRowExpander,
   afterSeq = 0,
   limit = Infinity,
 ): LogRecord[] {
@@ -224,7 +224,7 @@ function toLogRecords(
   return out
 }
 
-function expandRow(r: Row, expand: LogRowExpander = expandBulkRow): LogRecord[] {
+function expandRow(r: Row, expand: LogRowExpander): LogRecord[] {
   return expand({
     seq: num(r['seq']),
     records: num(r['records']),
@@ -303,6 +303,7 @@ function toOutcome(r: Row): RecordOutcomeRow {
 }
 
 export function createSqliteStore(options: SqliteStoreOptions): Store {
+  const expand = options.expandRow ?? expandBulkRow
   const inMemory = options.dir === ':memory:'
   if (!inMemory) mkdirSync(options.dir, { recursive: true })
   const logDb = openDatabase(
@@ -784,7 +785,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     if (row === undefined) return // compacted already
     const inBulkRow = row['kind'] === BULK_ROW_KIND && num(row['seq']) - num(row['records']) < seq
     if (inBulkRow) {
-      const records = expandRow(row, options.expandRow)
+      const records = expandRow(row, expand)
       q.logDeleteRow.run(num(row['seq']))
       for (const r of records) {
         q.logInsertAt.run(
@@ -846,7 +847,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const ids = new Set(h.customerIds)
     for (const row of q.logBulkRowsBefore.all(workspaceId, h.beforeSeq) as Row[]) {
       logSeqs.delete(num(row['seq']))
-      for (const r of expandRow(row, options.expandRow)) {
+      for (const r of expandRow(row, expand)) {
         const holds =
           (r.customerId !== null && ids.has(r.customerId)) ||
           h.logTokens.some((token) => r.payload.includes(token))
@@ -944,7 +945,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           let rows = q.logWindow.all(afterSeq, afterSeq + limit) as Row[]
           // None: the next row holds more than `limit` records, or seqs jump (reserveSeqsUpTo).
           if (rows.length === 0) rows = q.logAfter.all(afterSeq, 1) as Row[]
-          return toLogRecords(rows, options.expandRow, afterSeq, limit)
+          return toLogRecords(rows, expand, afterSeq, limit)
         }),
       lastSeq: () => attempt(() => num(q.logLastSeq.get() ?? 0)),
       receivedAfter: (afterSeq) =>
@@ -953,9 +954,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           return at === undefined ? undefined : num(at)
         }),
       recordsOfRequest: (workspaceId, requestId) =>
-        attempt(() =>
-          toLogRecords(q.logOfRequest.all(requestId, workspaceId) as Row[], options.expandRow),
-        ),
+        attempt(() => toLogRecords(q.logOfRequest.all(requestId, workspaceId) as Row[], expand)),
       compact: (upToSeq, receivedBefore) =>
         attempt(() => {
           if (deferSync) {
