@@ -2,7 +2,8 @@
 // the workspace rules accept (20-character upper-case workspace ids, 32-character keys).
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createIdGenerator, createSequentialIds } from './ids.js'
+import { createManualClock } from './clock.js'
+import { createIdGenerator, createSequentialIds, REQUEST_ID_SLOT_MS } from './ids.js'
 import { API_KEY_PATTERN, WORKSPACE_ID_PATTERN } from './workspaces/workspaces.js'
 
 const NOW = Date.parse('2026-11-01T10:00:00Z')
@@ -58,6 +59,56 @@ describe('createIdGenerator', () => {
       seen.add(key)
     }
     assert.equal(seen.size, N)
+  })
+
+  it('starts request ids with the time: three letters counting tenths of a second', () => {
+    const clock = createManualClock(0)
+    const timed = createIdGenerator(clock)
+    assert.equal(timed.requestId().slice(0, 3), 'AAA')
+    clock.set(REQUEST_ID_SLOT_MS)
+    assert.equal(timed.requestId().slice(0, 3), 'AAB')
+    clock.set(52 * REQUEST_ID_SLOT_MS)
+    assert.equal(timed.requestId().slice(0, 3), 'ABA')
+    clock.set(52 ** 3 * REQUEST_ID_SLOT_MS - 1)
+    assert.equal(timed.requestId().slice(0, 3), 'zzz')
+    clock.set(52 ** 3 * REQUEST_ID_SLOT_MS) // a 3.9-hour cycle
+    assert.equal(timed.requestId().slice(0, 3), 'AAA')
+  })
+
+  it('makes request ids that sort in the order they were made, slot by slot', () => {
+    const clock = createManualClock(NOW)
+    const timed = createIdGenerator(clock)
+    const made: string[] = []
+    for (let i = 0; i < 50; i++) {
+      made.push(timed.requestId())
+      clock.advance(REQUEST_ID_SLOT_MS)
+    }
+    assert.deepEqual([...made].sort(), made)
+  })
+
+  it('never repeats a request id within a process, nor goes back when the clock does', () => {
+    const clock = createManualClock(NOW)
+    const timed = createIdGenerator(clock)
+    const seen = new Set<string>()
+    const first = timed.requestId()
+    seen.add(first)
+    clock.advance(-60_000)
+    for (let i = 0; i < 20_000; i++) seen.add(timed.requestId())
+    assert.equal(seen.size, 20_001)
+    assert.ok([...seen].every((id) => id.slice(0, 3) === first.slice(0, 3)))
+  })
+
+  it('takes the next slot early once one slot has handed out 100,000 ids', () => {
+    const clock = createManualClock(NOW)
+    const timed = createIdGenerator(clock)
+    const prefixes = new Map<string, number>()
+    for (let i = 0; i < 100_001; i++) {
+      const p = timed.requestId().slice(0, 3)
+      prefixes.set(p, (prefixes.get(p) ?? 0) + 1)
+    }
+    assert.deepEqual([...prefixes.values()], [100_000, 1])
+    const [a, b] = [...prefixes.keys()]
+    assert.ok(a !== undefined && b !== undefined && a < b)
   })
 
   it('gives two generators independent random streams', () => {

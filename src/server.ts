@@ -42,7 +42,7 @@ export async function startInlet(
 ): Promise<Inlet> {
   const { log } = deps
   const clock = deps.clock ?? systemClock
-  const ids = deps.ids ?? createIdGenerator()
+  const ids = deps.ids ?? createIdGenerator(clock)
   const store = await openStore(config)
   const workspaces = createWorkspaces({ store, clock, ids })
   // A processor serves no requests: the API processes create the first workspace.

@@ -39,7 +39,7 @@ function sweeperOf(app: TestApp) {
     store: app.store,
     ingest: app.ingest,
     clock: app.clock,
-    ids: createIdGenerator(),
+    ids: createIdGenerator(app.clock),
     log: app.log,
   })
 }
