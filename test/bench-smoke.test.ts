@@ -38,7 +38,7 @@ it('npm run bench runs in a short mode and reports every figure', { timeout: 90_
       process.execPath,
       [
         ...['--import', 'tsx', 'bench/run.ts', '--seconds', '1', '--warmup', '0', '--out', out],
-        ...['--store', 'sqlite'],
+        ...['--store', 'sqlite', '--rounds', '2', '--round-seconds', '1'],
       ],
       { cwd: ROOT, env: { ...process.env, BENCH_INLET: 'src' }, maxBuffer: 16 * 1024 * 1024 },
     )
@@ -50,8 +50,18 @@ it('npm run bench runs in a short mode and reports every figure', { timeout: 90_
     const names = lines.slice(2).map((l) => l.split('|')[1]?.trim())
     assert.deepEqual(names, ['baseline', 'baseline (bulk bodies)', 'events', 'users', 'bulk'])
     assert.match(stdout, /bulk: ≥ 150,000 records\/s/)
+    assert.match(stdout, /paired rounds \(events, 2 × 1 s per server\): ratio median \d\.\d\d/)
 
-    const result = JSON.parse(readFileSync(out, 'utf8')) as { scenarios: Scenario[] } // just written
+    const result = JSON.parse(readFileSync(out, 'utf8')) as {
+      scenarios: Scenario[]
+      paired: { ratios: number[]; inletRequestsPerSec: number[]; medianRatio: number } | null
+    } // just written
+    assert.equal(result.paired?.ratios.length, 2, 'two paired rounds')
+    assert.ok(
+      result.paired.inletRequestsPerSec.every((n) => n > 0),
+      'Inlet answered in each round',
+    )
+    assert.ok(result.paired.medianRatio > 0)
     for (const s of result.scenarios) {
       assert.ok(s.requestsPerSec > 0, `${s.name} answered requests`)
       assert.equal(s.non2xx, 0, `${s.name} non-2xx`)
@@ -82,7 +92,7 @@ it(
         process.execPath,
         [
           ...['--import', 'tsx', 'bench/run.ts', '--seconds', '1', '--warmup', '0', '--out', out],
-          ...['--scenarios', 'baseline,events', '--store', 'sqlite,postgres'],
+          ...['--scenarios', 'baseline,events', '--store', 'sqlite,postgres', '--rounds', '0'],
         ],
         { cwd: ROOT, env: { ...process.env, BENCH_INLET: 'src' }, maxBuffer: 16 * 1024 * 1024 },
       )
