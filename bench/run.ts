@@ -15,8 +15,9 @@ import { cpus, tmpdir } from 'node:os'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import autocannon, { type Result } from 'autocannon'
+import type { Result } from 'autocannon'
 import { compactLog, measureDisk, type DiskReport } from './disk.js'
+import { BENCH_API_KEY, BENCH_WORKSPACE_ID, fire as fireLoad, median } from './load.js'
 import { bulkBody, eventBody, userBody, type BulkBody } from './payloads.js'
 import {
   ROOT,
@@ -99,10 +100,8 @@ const STORES = (flags.store ?? env['BENCH_STORE'] ?? 'sqlite,postgres')
 const ONLY = (flags.scenarios ?? env['BENCH_SCENARIOS'])?.split(',').map((s) => s.trim())
 const RESULTS = join(ROOT, 'bench', 'results')
 const OUT = resolve(flags.out ?? env['BENCH_OUT'] ?? join(RESULTS, 'latest.json'))
-const WORKSPACE_ID = 'BENCHWORKSPACE01'
-const API_KEY = 'bench-data-api-key-0123456789'
-const AUTH = `Basic ${Buffer.from(`${WORKSPACE_ID}:${API_KEY}`).toString('base64')}`
-const HEADERS = { 'content-type': 'application/json', authorization: AUTH }
+const WORKSPACE_ID = BENCH_WORKSPACE_ID
+const API_KEY = BENCH_API_KEY
 
 type Load = Readonly<{
   path: string
@@ -196,12 +195,6 @@ type PairedReport = {
   medianInletP99Ms: number
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 async function health(url: string): Promise<Health> {
@@ -213,24 +206,7 @@ const processedOf = (h: Health): number =>
   h.processor.applied + h.processor.skipped + h.processor.dead
 
 function fire(url: string, load: Load, seconds: number): Promise<Result> {
-  let n = 0
-  return Promise.resolve(
-    autocannon({
-      url,
-      connections: CONNECTIONS,
-      pipelining: 1,
-      duration: seconds,
-      timeout: 30,
-      requests: [
-        {
-          method: 'POST',
-          path: load.path,
-          headers: HEADERS,
-          setupRequest: (request) => ({ ...request, body: load.body(n++) }),
-        },
-      ],
-    }),
-  )
+  return fireLoad(url, load, { connections: CONNECTIONS, seconds })
 }
 
 /** Polls /healthz until the lag is zero; returns seconds taken and the lag samples seen. */

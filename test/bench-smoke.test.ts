@@ -113,6 +113,26 @@ it(
   },
 )
 
+it('npm run bench:ab loads two configurations in paired rounds', { timeout: 60_000 }, async () => {
+  const run = (args: string[]) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/ab.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_INLET: 'src' },
+    })
+  const { stdout } = await run(['--rounds', '1', '--seconds', '1', '--b', 'INLET_PROCESSOR=false'])
+  assert.match(stdout, /^A: \{\} {2}B: \{"INLET_PROCESSOR":"false"\}$/m)
+  for (const side of ['A', 'B']) {
+    const row = new RegExp(
+      `^\\| ${side} \\| (\\d+) \\| (\\d+) \\| (\\d+(\\.\\d+)?) \\| (\\d+) \\|$`,
+      'm',
+    )
+    const m = row.exec(stdout)
+    assert.ok(m !== null && Number(m[1]) > 0 && Number(m[5]) > 0, `${side} row in\n${stdout}`)
+  }
+  assert.match(stdout, /^B\/A req\/s per round: \d+\.\d\d \(median \d+\.\d\d\)$/m)
+  await assert.rejects(run(['--a', 'INLET_PROCESSOR']), /expected KEY=VALUE/)
+})
+
 it('runs Inlet with the node flags of the inlet binary, as npm start does', () => {
   const flags = nodeFlagsOf(readFileSync('src/cli/main.ts', 'utf8'))
   assert.deepEqual(flags, ['--max-semi-space-size=8'])
