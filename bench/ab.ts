@@ -4,10 +4,12 @@
 // baseline moved by ±40% within an hour — hits both sides alike. Prints, per side, req/s, p99 and
 // the server's CPU per request (all threads, load and drain) of every round, their medians, and
 // the B/A ratio of each pair. Flags: --a / --b KEY=VALUE (repeatable: Inlet settings of each side),
-// --rounds (default 6), --seconds per turn (default 5), --load events | users, --connections.
+// --a-root / --b-root DIR (the checkout each side runs, default this one: e.g. a `git worktree` of
+// another commit, with its node_modules), --rounds (default 6), --seconds per turn (default 5),
+// --load events | users, --connections.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Result } from 'autocannon'
 import {
@@ -24,6 +26,8 @@ const { values: flags } = parseArgs({
   options: {
     a: { type: 'string', multiple: true },
     b: { type: 'string', multiple: true },
+    'a-root': { type: 'string' },
+    'b-root': { type: 'string' },
     rounds: { type: 'string' },
     seconds: { type: 'string' },
     load: { type: 'string' },
@@ -63,7 +67,13 @@ const fire = (url: string, seconds: number): Promise<Result> =>
   fireLoad(url, POST, { connections: CONNECTIONS, seconds })
 
 type Turn = { requestsPerSec: number; p99Ms: number; cpuUsPerRequest: number }
-type Side = { name: 'A' | 'B'; settings: Record<string, string>; dataDir: string; inlet?: Child }
+type Side = {
+  name: 'A' | 'B'
+  settings: Record<string, string>
+  root: string | undefined
+  dataDir: string
+  inlet?: Child
+}
 
 /** Waits for the lag to be zero, unless the side runs no processor (then there is none to wait for). */
 async function drain(url: string): Promise<void> {
@@ -92,10 +102,12 @@ async function turn(inlet: Child): Promise<Turn> {
   }
 }
 
+const tempDir = (): string => mkdtempSync(join(tmpdir(), 'inlet-ab-'))
+
 async function main(): Promise<void> {
   const sides: Side[] = [
-    { name: 'A', settings: settingsOf(flags.a), dataDir: mkdtempSync(join(tmpdir(), 'inlet-ab-')) },
-    { name: 'B', settings: settingsOf(flags.b), dataDir: mkdtempSync(join(tmpdir(), 'inlet-ab-')) },
+    { name: 'A', settings: settingsOf(flags.a), root: flags['a-root'], dataDir: tempDir() },
+    { name: 'B', settings: settingsOf(flags.b), root: flags['b-root'], dataDir: tempDir() },
   ]
   const turns: Record<'A' | 'B', Turn[]> = { A: [], B: [] }
   try {
@@ -105,6 +117,7 @@ async function main(): Promise<void> {
         workspaceId: BENCH_WORKSPACE_ID,
         apiKey: BENCH_API_KEY,
         env: side.settings,
+        ...(side.root === undefined ? {} : { root: resolve(side.root) }),
       })
       await fire(side.inlet.url, 2) // warm-up
       await drain(side.inlet.url)
@@ -122,7 +135,10 @@ async function main(): Promise<void> {
   }
   const lines = [
     `${LOAD}, ${ROUNDS} rounds × ${SECONDS} s per side, ${CONNECTIONS} connections`,
-    `A: ${JSON.stringify(sides[0]?.settings)}  B: ${JSON.stringify(sides[1]?.settings)}`,
+    ...sides.map(
+      (s) =>
+        `${s.name}: ${JSON.stringify(s.settings)}${s.root === undefined ? '' : ` from ${s.root}`}`,
+    ),
     '',
     '| side | req/s (each round) | median req/s | median p99 ms | median server CPU µs/request |',
     '| --- | --- | ---: | ---: | ---: |',

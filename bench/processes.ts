@@ -110,14 +110,15 @@ export function startBaseline(): Promise<Child> {
 /**
  * How Inlet is run: the built dist when it is at least as new as every source file, else tsx;
  * either way with the node flags of the `inlet` binary's shebang line, as `inlet serve` runs.
+ * `root`: the checkout to run (default this one; bench/ab.ts compares two).
  */
-export function inletEntry(): { args: string[]; from: 'dist' | 'src' } {
-  const main = join(ROOT, 'src', 'cli', 'main.ts')
+export function inletEntry(root = ROOT): { args: string[]; from: 'dist' | 'src' } {
+  const main = join(root, 'src', 'cli', 'main.ts')
   const flags = nodeFlagsOf(readFileSync(main, 'utf8'))
-  const dist = join(ROOT, 'dist', 'cli', 'main.js')
+  const dist = join(root, 'dist', 'cli', 'main.js')
   if (process.env['BENCH_INLET'] !== 'src' && existsSync(dist)) {
     const built = statSync(dist).mtimeMs
-    if (process.env['BENCH_INLET'] === 'dist' || newestMtime(join(ROOT, 'src')) <= built) {
+    if (process.env['BENCH_INLET'] === 'dist' || newestMtime(join(root, 'src')) <= built) {
       return { args: [...flags, dist, 'serve'], from: 'dist' }
     }
   }
@@ -152,10 +153,12 @@ export type InletOptions = Readonly<{
   env?: Readonly<Record<string, string>>
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: readonly string[]
+  /** The checkout whose Inlet runs (default this one), with its own node_modules. */
+  root?: string
 }>
 
 export function startInlet(options: InletOptions): Promise<Child> {
-  const entry = inletEntry()
+  const entry = inletEntry(options.root)
   return startChild({
     name: 'inlet',
     args: [...(options.nodeArgs ?? []), ...entry.args],

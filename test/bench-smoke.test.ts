@@ -120,7 +120,7 @@ it('npm run bench:ab loads two configurations in paired rounds', { timeout: 60_0
       env: { ...process.env, BENCH_INLET: 'src' },
     })
   const { stdout } = await run(['--rounds', '1', '--seconds', '1', '--b', 'INLET_PROCESSOR=false'])
-  assert.match(stdout, /^A: \{\} {2}B: \{"INLET_PROCESSOR":"false"\}$/m)
+  assert.match(stdout, /^A: \{\}\nB: \{"INLET_PROCESSOR":"false"\}$/m)
   for (const side of ['A', 'B']) {
     const row = new RegExp(
       `^\\| ${side} \\| (\\d+) \\| (\\d+) \\| (\\d+(\\.\\d+)?) \\| (\\d+) \\|$`,
