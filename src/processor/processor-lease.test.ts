@@ -1,6 +1,7 @@
 // Many processors on one store: one applies at a time (the store's lease), another takes over when
 // the holder stops renewing, a clean stop hands the lease over at once, a record's failed attempts
-// counted by one processor carry over to the next, and the lease holder expires old events. On
+// counted by one processor carry over to the next, and the lease holder expires old events and
+// checkpoints the log. On
 // SQLite in memory with a manual clock; the same lease runs on PostgreSQL (store contract) and
 // across real processes (test/e2e/many-processes.test.ts).
 import assert from 'node:assert/strict'
@@ -11,7 +12,7 @@ import { silentLogger } from '../log.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { EventRow, Store } from '../store/store.js'
 import { createWorkspaces } from '../workspaces/workspaces.js'
-import { createProcessor, type Processor } from './processor.js'
+import { createProcessor, LOG_CHECKPOINT_EVERY_MS, type Processor } from './processor.js'
 import type { Step } from './steps/step.js'
 
 const T0 = Date.parse('2026-11-24T10:00:00Z')
@@ -178,5 +179,37 @@ describe('processor lease', () => {
       (await store.profiles.eventsOfUser(WS, 'u1', 10)).map((e) => e.seq),
       [102],
     )
+  })
+
+  it('checkpoints the log every LOG_CHECKPOINT_EVERY_MS while it holds the lease', async (t) => {
+    const { store, clock } = await setUp(t)
+    let checkpoints = 0
+    const counted: Store = {
+      ...store,
+      log: {
+        ...store.log,
+        checkpoint: () => {
+          checkpoints++
+          return store.log.checkpoint()
+        },
+      },
+    }
+    const idle = processor(t, store, clock, 'holder')
+    idle.start()
+    await settle()
+    // Another holds the lease: no checkpoint from this one.
+    const p = processor(t, counted, clock, 'waiting')
+    p.start()
+    await settle()
+    assert.equal(checkpoints, 0)
+    await idle.stop()
+    await waitFor('the first checkpoint', () => Promise.resolve(checkpoints === 1))
+    await appendUsers(store, 3, T0)
+    await waitFor('the records applied', async () => (await store.processing.cursor()) === 3)
+    clock.advance(LOG_CHECKPOINT_EVERY_MS - 1)
+    await settle()
+    assert.equal(checkpoints, 1, 'not again within the interval, however many batches')
+    clock.advance(1)
+    await waitFor('the next checkpoint', () => Promise.resolve(checkpoints === 2))
   })
 })

@@ -100,6 +100,8 @@ export type Processor = Readonly<{
 }>
 
 const COMPACT_EVERY_MS = 10_000
+/** How often the processor checkpoints the log (store.log.checkpoint) between batches. */
+export const LOG_CHECKPOINT_EVERY_MS = 500
 const EXPIRE_EVERY_MS = 3_600_000
 const DEFAULT_LEASE_MS = 15_000
 const LAG_LOG_EVERY_MS = 10_000
@@ -120,6 +122,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   let infraFailures = 0
   let lastExpire = 0
   let lastCompact = 0
+  let lastCheckpoint = 0
   let lastLagLog = 0
   const counts = { applied: 0, skipped: 0, dead: 0, batches: 0 }
   const reindexPage = options.reindexPageSize ?? REINDEX_PAGE
@@ -348,6 +351,11 @@ export function createProcessor(options: ProcessorOptions): Processor {
       const cursor = await store.processing.cursor()
       const removed = await store.log.compact(cursor, now - options.logRetentionMs)
       if (removed > 0) log.debug({ removed, cursor }, 'log compacted')
+    }
+    // Off the log writer's commits (sqlite-store.ts LOG_WRITER_AUTOCHECKPOINT_PAGES).
+    if (now - lastCheckpoint >= LOG_CHECKPOINT_EVERY_MS || now < lastCheckpoint) {
+      lastCheckpoint = now
+      await store.log.checkpoint()
     }
     if (now - lastLagLog >= LAG_LOG_EVERY_MS) {
       lastLagLog = now

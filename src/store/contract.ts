@@ -564,6 +564,21 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.ok((next?.seq ?? 0) > last, `new seq ${next?.seq} after ${last}`)
         assert.equal(await store.log.lastSeq(), next?.seq)
       })
+
+      it('checkpoints between appends and reads, losing and reordering nothing', async (t) => {
+        const store = await fresh(t)
+        await store.log.checkpoint() // an empty log
+        await store.log.append([aLogRecord({ index: 0 }), aLogRecord({ index: 1 })])
+        await Promise.all([store.log.append([aLogRecord({ index: 2 })]), store.log.checkpoint()])
+        await store.log.checkpoint()
+        await store.log.append([aLogRecord({ index: 3 })])
+        const read = await store.log.readAfter(0, 10)
+        assert.deepEqual(
+          read.map((r) => r.index),
+          [0, 1, 2, 3],
+        )
+        assert.equal(await store.log.lastSeq(), read.at(-1)?.seq)
+      })
     })
 
     describe('processing', () => {

@@ -347,6 +347,13 @@ export interface IngestLog {
   recordsOfRequest(workspaceId: string, requestId: string): Promise<LogRecord[]>
   /** Deletes records with seq <= upToSeq received before `receivedBefore`; returns how many. */
   compact(upToSeq: number, receivedBefore: number): Promise<number>
+  /**
+   * Moves committed appends from the write-ahead log into the log's main file, without waiting
+   * for (or stopping) an append in progress; nothing to do where the database does it by itself
+   * (PostgreSQL). The processor calls it between batches, so that the thread committing appends
+   * does not stop for it (SQLite: LOG_WRITER_AUTOCHECKPOINT_PAGES).
+   */
+  checkpoint(): Promise<void>
 }
 
 export interface ProfileRepo {

@@ -1214,6 +1214,8 @@ function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
         open(async () =>
           num((await rows(pool, 'SELECT last_seq FROM log_counter', []))[0]?.['last_seq'] ?? 0),
         ),
+      // PostgreSQL's checkpointer does this on its own.
+      checkpoint: () => Promise.resolve(),
       receivedAfter: (afterSeq) =>
         open(async () => {
           const [row] = await rows(

@@ -2,7 +2,7 @@
 // in both durabilities, then what only this adapter has (its files, WAL mode, migrations,
 // reopening an existing directory).
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it, type TestContext } from 'node:test'
@@ -11,7 +11,11 @@ import type { Durability } from '../../config.js'
 import { aWorkspace, storeContract } from '../contract.js'
 import type { NewLogRecord } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
-import { createSqliteStore } from './sqlite-store.js'
+import {
+  createSqliteStore,
+  LOG_WRITER_AUTOCHECKPOINT_PAGES,
+  openSqliteLogAppender,
+} from './sqlite-store.js'
 
 const tempDirs: string[] = []
 after(() => {
@@ -225,6 +229,26 @@ describe('SQLite store files', () => {
     assert.deepEqual(state(), { cursor: 3, synced_cursor: 3 })
     // Nothing new applied: the sync changes nothing and compaction still works.
     assert.equal(await store.log.compact(3, T0 + 1), 0)
+  })
+
+  it('leaves checkpointing log.db to log.checkpoint, not to the log writer’s commits', async (t) => {
+    const dir = tempDir()
+    const store = createSqliteStore({ dir, durability: 'os' })
+    t.after(() => store.close())
+    const writer = openSqliteLogAppender(dir, 'os')
+    t.after(() => writer.close())
+    const size = (): number => statSync(join(dir, 'log.db')).size
+    const before = size()
+    // ~2,500 pages of appends: past SQLite's default autocheckpoint (1,000), not past the writer's.
+    const payload = JSON.stringify({ text: 'x'.repeat(5000) })
+    for (let i = 0; i < 40; i++) {
+      writer.append(Array.from({ length: 50 }, (_, j) => ({ ...record(j), payload })))
+    }
+    assert.ok(LOG_WRITER_AUTOCHECKPOINT_PAGES > 2_500)
+    assert.equal(size(), before, 'the commits left everything in the WAL')
+    await store.log.checkpoint()
+    assert.ok(size() > before + 1_500 * 4096, `log.db grew by ${size() - before} bytes`)
+    assert.equal((await store.log.readAfter(0, 5_000)).length, 2_000)
   })
 
   it('keeps :memory: stores apart from each other', async (t) => {
