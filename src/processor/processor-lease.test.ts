@@ -1,9 +1,8 @@
 // Many processors on one store: one applies at a time (the store's lease), another takes over when
 // the holder stops renewing, a clean stop hands the lease over at once, a record's failed attempts
 // counted by one processor carry over to the next, and the lease holder expires old events and
-// checkpoints the log. On
-// SQLite in memory with a manual clock; the same lease runs on PostgreSQL (store contract) and
-// across real processes (test/e2e/many-processes.test.ts).
+// checkpoints the log. On SQLite in memory with a manual clock; the same lease runs on PostgreSQL
+// (store contract) and across real processes (test/e2e/many-processes.test.ts).
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import { createManualClock } from '../clock.js'
