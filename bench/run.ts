@@ -17,6 +17,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Result } from 'autocannon'
 import { compactLog, measureDisk, type DiskReport } from './disk.js'
+import { ratioFactors, sampleMachine, type MachineReport } from './machine.js'
 import { BENCH_API_KEY, BENCH_WORKSPACE_ID, fire as fireLoad, median } from './load.js'
 import { bulkBody, eventBody, userBody, type BulkBody } from './payloads.js'
 import {
@@ -174,6 +175,8 @@ type ScenarioReport = {
   cpuThreadsMs: { main: number; others: number[] } | null
   apply: ApplyReport | null
   disk: DiskReport | null
+  /** The machine's CPU during the measured load (bench/machine.ts). */
+  machine: MachineReport | null
   /** One summary per thread that did work (request thread first), with --profile. */
   profile: ProfileSummary[] | null
 }
@@ -265,6 +268,7 @@ function summariseLoad(
     cpuThreadsMs: null,
     apply: null,
     disk: null,
+    machine: null,
     profile: null,
   }
 }
@@ -277,9 +281,12 @@ async function runBaseline(loads: readonly (keyof typeof LOADS)[]): Promise<Scen
     for (const key of loads) {
       const load = LOADS[key]
       if (WARMUP_SECONDS > 0) await fire(child.url, load, WARMUP_SECONDS)
+      const machine = sampleMachine(child.pid)
       const r = await fire(child.url, load, SECONDS)
       const name = key === 'events' ? 'baseline' : `baseline (${key} bodies)`
-      out.push(summariseLoad(name, 'baseline', key, r, r['2xx'] * load.recordsPerRequest))
+      const report = summariseLoad(name, 'baseline', key, r, r['2xx'] * load.recordsPerRequest)
+      report.machine = machine.stop(r['2xx'], r.duration)
+      out.push(report)
       log(`${name}: ${out.at(-1)?.requestsPerSec} req/s`)
     }
   } finally {
@@ -417,12 +424,15 @@ async function runInlet(key: keyof typeof LOADS, databaseUrl?: string): Promise<
         await sleep(100)
       }
     })()
+    const machine = sampleMachine(inlet.pid)
     const r = await fire(inlet.url, load, SECONDS)
+    const machineReport = machine.stop(r['2xx'], r.duration)
     loading = false
     await sampler
     const atEnd = await health(inlet.url)
     const accepted = atEnd.ingest.records - before.ingest.records
     report = summariseLoad(name, 'inlet', key, r, accepted)
+    report.machine = machineReport
     const commits = atEnd.ingest.batches - before.ingest.batches
     report.commits = {
       count: commits,
@@ -538,6 +548,57 @@ export function table(reports: readonly ScenarioReport[]): string {
   )
 }
 
+/** The baseline row a scenario's ratio is taken against (the same bodies, SQLite or not). */
+function baselineOf(
+  reports: readonly ScenarioReport[],
+  r: ScenarioReport,
+): ScenarioReport | undefined {
+  return reports.find(
+    (b) => b.target === 'baseline' && b.load === (r.load === 'bulk' ? 'bulk' : 'events'),
+  )
+}
+
+/**
+ * Where the machine's CPU went during each load (bench/machine.ts), and each ratio as the product
+ * of what the CPU per request explains and what the cores' idle time explains.
+ */
+export function machineTable(reports: readonly ScenarioReport[]): string {
+  const head = [
+    'scenario',
+    'cores busy %',
+    'idle %',
+    'I/O wait %',
+    'steal %',
+    'load generator µs/req',
+    'server µs/req',
+    'server threads, % of a core',
+    'ratio = CPU × busy',
+  ]
+  const p = (v: number | null): string => (v === null ? '—' : v.toFixed(1))
+  const rows = reports.map((r) => {
+    const m = r.machine
+    const base = r.target === 'inlet' ? baselineOf(reports, r)?.machine : undefined
+    const f = m === null || base === undefined || base === null ? null : ratioFactors(m, base)
+    return [
+      r.name,
+      p(m?.busyPct ?? null),
+      p(m?.idlePct ?? null),
+      p(m?.ioWaitPct ?? null),
+      p(m?.stealPct ?? null),
+      m === null ? '—' : int(m.loadGeneratorUsPerRequest),
+      m === null ? '—' : int(m.serverUsPerRequest),
+      m === null ? '—' : m.serverThreadsPctOfCore.join(' / '),
+      f === null || f.busyFactor === null
+        ? '—'
+        : `${f.cpuFactor.toFixed(2)} × ${f.busyFactor.toFixed(2)} = ${(f.cpuFactor * f.busyFactor).toFixed(2)}`,
+    ]
+  })
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
+  return [line(head), line(head.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join(
+    '\n',
+  )
+}
+
 type Goal = { goal: string; met: boolean | null; measured: string }
 
 /** With paired rounds the ratio goal is judged on their median, the steadier figure. */
@@ -630,9 +691,7 @@ async function main(): Promise<void> {
   }
   for (const r of reports) {
     if (r.target !== 'inlet') continue
-    const base = reports.find(
-      (b) => b.target === 'baseline' && b.load === (r.load === 'bulk' ? 'bulk' : 'events'),
-    )
+    const base = baselineOf(reports, r)
     r.ratio =
       base === undefined ? null : Math.round((100 * r.requestsPerSec) / base.requestsPerSec) / 100
   }
@@ -667,6 +726,10 @@ async function main(): Promise<void> {
   writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n')
   const out = [
     table(reports),
+    '',
+    'Where the CPU went during each load (ratio = the CPU-per-request factor × the busy factor):',
+    '',
+    machineTable(reports),
     '',
     ...(paired === null ? [] : [pairedText(paired), '']),
     ...goalList.map(

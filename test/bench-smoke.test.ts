@@ -28,6 +28,12 @@ type Scenario = {
   ratio: number | null
   apply: { recordsPerSec: number; maxLagRecords: number; drainSeconds: number } | null
   disk: { bytesPerEvent: number; events: number } | null
+  machine: {
+    busyPct: number | null
+    loadGeneratorUsPerRequest: number
+    serverUsPerRequest: number
+    serverThreadsPctOfCore: number[]
+  } | null
 }
 
 it('npm run bench runs in a short mode and reports every figure', { timeout: 90_000 }, async () => {
@@ -47,8 +53,17 @@ it('npm run bench runs in a short mode and reports every figure', { timeout: 90_
       lines[0] ?? '',
       /^\| scenario \| req\/s \| records\/s \| ratio \| p50 ms \| p99 ms/,
     )
-    const names = lines.slice(2).map((l) => l.split('|')[1]?.trim())
+    const names = lines.slice(2, 7).map((l) => l.split('|')[1]?.trim())
     assert.deepEqual(names, ['baseline', 'baseline (bulk bodies)', 'events', 'users', 'bulk'])
+    // The second table: where the CPU went, with each Inlet ratio as its two factors.
+    const machineHead = lines.findIndex((l) => l.startsWith('| scenario | cores busy %'))
+    assert.ok(machineHead > 0, 'the CPU table follows the results table')
+    const machineRows = lines.slice(machineHead + 2, machineHead + 7)
+    assert.deepEqual(
+      machineRows.map((l) => l.split('|')[1]?.trim()),
+      ['baseline', 'baseline (bulk bodies)', 'events', 'users', 'bulk'],
+    )
+    assert.match(machineRows[2] ?? '', /\| \d\.\d\d × \d\.\d\d = \d\.\d\d \|$/)
     assert.match(stdout, /bulk: ≥ 150,000 records\/s/)
     assert.match(stdout, /paired rounds \(events, 2 × 1 s per server\): ratio median \d\.\d\d/)
 
@@ -67,6 +82,11 @@ it('npm run bench runs in a short mode and reports every figure', { timeout: 90_
       assert.equal(s.non2xx, 0, `${s.name} non-2xx`)
       assert.ok(s.latencyMs.max >= s.latencyMs.p99 && s.latencyMs.p99 >= s.latencyMs.p50)
       assert.ok(s.peakRssBytes > 0, `${s.name} peak RSS`)
+      assert.ok(s.machine !== null, `${s.name} CPU split`)
+      assert.ok(s.machine.busyPct !== null && s.machine.busyPct > 0, `${s.name} cores busy`)
+      assert.ok(s.machine.loadGeneratorUsPerRequest > 0, `${s.name} load generator CPU`)
+      assert.ok(s.machine.serverUsPerRequest > 0, `${s.name} server CPU`)
+      assert.ok(s.machine.serverThreadsPctOfCore.length > 0, `${s.name} server threads`)
       if (s.target === 'inlet') {
         assert.ok(s.ratio !== null && s.ratio > 0, `${s.name} ratio`)
         assert.ok(s.apply !== null && s.apply.recordsPerSec > 0, `${s.name} apply rate`)
@@ -96,9 +116,8 @@ it(
         ],
         { cwd: ROOT, env: { ...process.env, BENCH_INLET: 'src' }, maxBuffer: 16 * 1024 * 1024 },
       )
-      const names = stdout
+      const names = (stdout.slice(stdout.indexOf('| scenario |')).split('\n\n')[0] ?? '')
         .split('\n')
-        .filter((l) => l.startsWith('|'))
         .slice(2)
         .map((l) => l.split('|')[1]?.trim())
       assert.deepEqual(names, ['baseline', 'events', 'events (postgres)'])
