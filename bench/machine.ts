@@ -4,7 +4,7 @@
 // baseline into what the CPU per request explains and what the idle cores explain.
 import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
-import { procThreadCpuMs } from './processes.js'
+import { cpuMsByCommand, procThreadCpuMs } from './processes.js'
 
 /** The machine's CPU time so far, summed over its cores, in /proc/stat ticks. */
 export type CpuTimes = Readonly<{ total: number; idle: number; ioWait: number; steal: number }>
@@ -43,6 +43,8 @@ export type MachineReport = {
   loadGeneratorUsPerRequest: number
   /** CPU of the server process (all threads) during the load, per 2xx. */
   serverUsPerRequest: number
+  /** CPU of this machine's `postgres` processes during the load, per 2xx (0: none ran). */
+  databaseUsPerRequest: number
   /** Each server thread that ran, as % of one core over the load, busiest first. */
   serverThreadsPctOfCore: number[]
 }
@@ -60,6 +62,8 @@ export function machineReport(
     seconds: number
     loadGeneratorCpuUs: number
     serverThreadsCpuMs: readonly number[]
+    /** The database's processes (PostgreSQL); 0 or absent for SQLite. */
+    databaseCpuMs?: number
   }>,
 ): MachineReport {
   const { before, after, requests, seconds } = input
@@ -83,6 +87,7 @@ export function machineReport(
     stealPct: d === null ? null : pct(d.steal, d.total),
     loadGeneratorUsPerRequest: perRequest(input.loadGeneratorCpuUs),
     serverUsPerRequest: perRequest(serverMs * 1000),
+    databaseUsPerRequest: perRequest((input.databaseCpuMs ?? 0) * 1000),
     serverThreadsPctOfCore: input.serverThreadsCpuMs
       .filter((ms) => ms > 0)
       .map((ms) => (seconds <= 0 ? 0 : Math.round(ms / seconds / 10)))
@@ -97,6 +102,7 @@ export function sampleMachine(serverPid: number): {
 } {
   const before = readCpuTimes()
   const threadsBefore = procThreadCpuMs(serverPid)
+  const databaseBefore = cpuMsByCommand('postgres')
   const cpuBefore = process.cpuUsage()
   return {
     stop: (requests, seconds) => {
@@ -105,6 +111,10 @@ export function sampleMachine(serverPid: number): {
       const threads = [...procThreadCpuMs(serverPid)].map(
         ([tid, ms]) => ms - (threadsBefore.get(tid) ?? 0),
       )
+      let databaseCpuMs = 0
+      for (const [pid, ms] of cpuMsByCommand('postgres')) {
+        databaseCpuMs += ms - (databaseBefore.get(pid) ?? 0)
+      }
       return machineReport({
         before,
         after,
@@ -113,6 +123,7 @@ export function sampleMachine(serverPid: number): {
         seconds,
         loadGeneratorCpuUs: own.user + own.system,
         serverThreadsCpuMs: threads,
+        databaseCpuMs,
       })
     },
   }
@@ -120,7 +131,7 @@ export function sampleMachine(serverPid: number): {
 
 /**
  * A ratio of two loads' req/s as the product of two factors: req/s = busy share × cores ÷ CPU per
- * request of what ran (load generator + server), so Inlet's ratio to the baseline = (baseline's
+ * request of what ran (load generator + server + database), so Inlet's ratio to the baseline = (baseline's
  * CPU per request ÷ Inlet's) × (Inlet's busy share ÷ the baseline's). Whatever else used the CPU
  * during a load (another process, the kernel's own threads) is in the busy share but in neither
  * CPU per request, and shows as the product straying from the measured ratio.
@@ -129,7 +140,8 @@ export function ratioFactors(
   inlet: MachineReport,
   baseline: MachineReport,
 ): { cpuFactor: number; busyFactor: number | null } {
-  const cost = (m: MachineReport): number => m.loadGeneratorUsPerRequest + m.serverUsPerRequest
+  const cost = (m: MachineReport): number =>
+    m.loadGeneratorUsPerRequest + m.serverUsPerRequest + m.databaseUsPerRequest
   const cpuFactor = cost(inlet) === 0 ? 0 : Math.round((100 * cost(baseline)) / cost(inlet)) / 100
   const busyFactor =
     inlet.busyPct === null || baseline.busyPct === null || baseline.busyPct === 0

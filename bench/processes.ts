@@ -209,6 +209,29 @@ export function procCpuMs(pid: number): number {
   return statCpuMs(`/proc/${pid}/stat`)
 }
 
+/**
+ * CPU ms used so far by every process whose command name is `command` (e.g. `postgres`: the
+ * cluster the PostgreSQL runs use, when it runs on this machine), by pid.
+ */
+export function cpuMsByCommand(command: string): Map<number, number> {
+  const out = new Map<number, number>()
+  let pids: string[]
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name))
+  } catch {
+    return out // not Linux
+  }
+  for (const pid of pids) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== command) continue
+    } catch {
+      continue // gone
+    }
+    out.set(Number(pid), statCpuMs(`/proc/${pid}/stat`))
+  }
+  return out
+}
+
 /** CPU ms used so far by each thread of a process, by thread id (the main thread's is `pid`). */
 export function procThreadCpuMs(pid: number): Map<number, number> {
   const out = new Map<number, number>()

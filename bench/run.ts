@@ -571,6 +571,7 @@ export function machineTable(reports: readonly ScenarioReport[]): string {
     'steal %',
     'load generator µs/req',
     'server µs/req',
+    'PostgreSQL µs/req',
     'server threads, % of a core',
     'ratio = CPU × busy',
   ]
@@ -587,6 +588,7 @@ export function machineTable(reports: readonly ScenarioReport[]): string {
       p(m?.stealPct ?? null),
       m === null ? '—' : int(m.loadGeneratorUsPerRequest),
       m === null ? '—' : int(m.serverUsPerRequest),
+      m === null || m.databaseUsPerRequest === 0 ? '—' : int(m.databaseUsPerRequest),
       m === null ? '—' : m.serverThreadsPctOfCore.join(' / '),
       f === null || f.busyFactor === null
         ? '—'

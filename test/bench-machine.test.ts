@@ -51,6 +51,7 @@ describe('machineReport', () => {
       stealPct: 1,
       loadGeneratorUsPerRequest: 120,
       serverUsPerRequest: 1_850.6, // 7,402.4 ms over 4,000 requests
+      databaseUsPerRequest: 0,
       // threads under 0.5 % of a core are left out; busiest first
       serverThreadsPctOfCore: [61, 10, 3],
     })
@@ -94,6 +95,13 @@ describe('ratioFactors', () => {
     const f = ratioFactors(inlet, baseline)
     assert.deepEqual(f, { cpuFactor: 0.5, busyFactor: 0.8 })
     assert.equal(Math.round(100 * f.cpuFactor * (f.busyFactor ?? 0)) / 100, 0.4)
+  })
+
+  it("counts the database's CPU per request with the server's", () => {
+    // PostgreSQL's backends are other processes: 280 µs of Inlet + 100 of the database.
+    const baseline = report(90, 100, 100)
+    const inlet = { ...report(72, 120, 180), databaseUsPerRequest: 100 }
+    assert.deepEqual(ratioFactors(inlet, baseline), { cpuFactor: 0.5, busyFactor: 0.8 })
   })
 
   it('has no busy factor when a run could not read /proc/stat', () => {

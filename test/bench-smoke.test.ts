@@ -32,6 +32,7 @@ type Scenario = {
     busyPct: number | null
     loadGeneratorUsPerRequest: number
     serverUsPerRequest: number
+    databaseUsPerRequest: number
     serverThreadsPctOfCore: number[]
   } | null
 }
@@ -126,6 +127,10 @@ it(
       assert.ok(pg !== undefined && pg.requestsPerSec > 0 && pg.non2xx === 0, JSON.stringify(pg))
       assert.ok(pg.ratio !== null && pg.ratio > 0, 'compared with the baseline')
       assert.ok(pg.apply !== null && pg.apply.recordsPerSec > 0, 'applied on PostgreSQL')
+      if (process.env['TEST_DATABASE_URL'] === undefined) {
+        // The throwaway cluster runs here, so its CPU is counted with the server's.
+        assert.ok(pg.machine !== null && pg.machine.databaseUsPerRequest > 0, 'PostgreSQL CPU')
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
