@@ -107,12 +107,27 @@ export function startBaseline(): Promise<Child> {
   })
 }
 
+export type InletEntry = Readonly<{ args: string[]; from: 'dist' | 'src' }>
+
+/** Each checkout's entry, decided at its first start in this run (inletEntry). */
+const entries = new Map<string, InletEntry>()
+
 /**
  * How Inlet is run: the built dist when it is at least as new as every source file, else tsx;
  * either way with the node flags of the `inlet` binary's shebang line, as `inlet serve` runs.
- * `root`: the checkout to run (default this one; bench/ab.ts compares two).
+ * `root`: the checkout to run (default this one; bench/ab.ts compares two). Decided once per
+ * checkout and run: a source file saved during a run does not switch the later scenarios to tsx
+ * (which measures other numbers: ~50 MB more RSS, for one).
  */
-export function inletEntry(root = ROOT): { args: string[]; from: 'dist' | 'src' } {
+export function inletEntry(root = ROOT): InletEntry {
+  const known = entries.get(root)
+  if (known !== undefined) return known
+  const entry = decideEntry(root)
+  entries.set(root, entry)
+  return entry
+}
+
+function decideEntry(root: string): InletEntry {
   const main = join(root, 'src', 'cli', 'main.ts')
   const flags = nodeFlagsOf(readFileSync(main, 'utf8'))
   const dist = join(root, 'dist', 'cli', 'main.js')

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'node:test'
@@ -165,4 +165,28 @@ it('runs Inlet with the node flags of the inlet binary, as npm start does', () =
   assert.equal(pkg.scripts.start, `node ${flags.join(' ')} --import tsx src/cli/main.ts serve`)
   const entry = inletEntry()
   assert.deepEqual(entry.args.slice(0, flags.length), flags)
+})
+
+it('keeps the way it runs a checkout for the whole run, even when a source file changes', () => {
+  const root = mkdtempSync(join(tmpdir(), 'inlet-bench-entry-'))
+  try {
+    mkdirSync(join(root, 'src', 'cli'), { recursive: true })
+    mkdirSync(join(root, 'dist', 'cli'), { recursive: true })
+    const main = join(root, 'src', 'cli', 'main.ts')
+    writeFileSync(main, '#!/usr/bin/env -S node --max-semi-space-size=8\n')
+    const past = new Date(Date.now() - 60_000)
+    utimesSync(main, past, past)
+    writeFileSync(join(root, 'dist', 'cli', 'main.js'), '')
+    const env = process.env['BENCH_INLET']
+    delete process.env['BENCH_INLET']
+    try {
+      assert.equal(inletEntry(root).from, 'dist', 'dist is newer than every source file')
+      writeFileSync(main, '#!/usr/bin/env -S node --max-semi-space-size=8\n// saved\n')
+      assert.equal(inletEntry(root).from, 'dist', 'the first decision holds')
+    } finally {
+      if (env !== undefined) process.env['BENCH_INLET'] = env
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
 })
