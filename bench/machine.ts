@@ -89,7 +89,6 @@ export function machineReport(
     serverUsPerRequest: perRequest(serverMs * 1000),
     databaseUsPerRequest: perRequest((input.databaseCpuMs ?? 0) * 1000),
     serverThreadsPctOfCore: input.serverThreadsCpuMs
-      .filter((ms) => ms > 0)
       .map((ms) => (seconds <= 0 ? 0 : Math.round(ms / seconds / 10)))
       .filter((p) => p > 0)
       .sort((a, b) => b - a),

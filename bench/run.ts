@@ -507,6 +507,14 @@ const drainText = (a: ApplyReport): string =>
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0)
 const int = (n: number): string => Math.round(n).toLocaleString('en-US')
 
+/** A markdown table: the first column left-aligned, the figures right-aligned. */
+function markdownTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
+  return [line(head), line(head.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join(
+    '\n',
+  )
+}
+
 export function table(reports: readonly ScenarioReport[]): string {
   const head = [
     'scenario',
@@ -542,10 +550,7 @@ export function table(reports: readonly ScenarioReport[]): string {
       ? '—'
       : `${int(r.disk.bytesPerEvent)} (files ${int(r.disk.fileBytesPerEvent)})`,
   ])
-  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
-  return [line(head), line(head.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join(
-    '\n',
-  )
+  return markdownTable(head, rows)
 }
 
 /** The baseline row a scenario's ratio is taken against (the same bodies, SQLite or not). */
@@ -595,10 +600,7 @@ export function machineTable(reports: readonly ScenarioReport[]): string {
         : `${f.cpuFactor.toFixed(2)} × ${f.busyFactor.toFixed(2)} = ${(f.cpuFactor * f.busyFactor).toFixed(2)}`,
     ]
   })
-  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
-  return [line(head), line(head.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join(
-    '\n',
-  )
+  return markdownTable(head, rows)
 }
 
 type Goal = { goal: string; met: boolean | null; measured: string }
