@@ -15,7 +15,6 @@ import {
   createSqliteStore,
   LOG_WRITER_AUTOCHECKPOINT_PAGES,
   openSqliteLogAppender,
-  PROCESSOR_STORE_AUTOCHECKPOINT_PAGES,
 } from './sqlite-store.js'
 
 const tempDirs: string[] = []
@@ -250,37 +249,6 @@ describe('SQLite store files', () => {
     await store.log.checkpoint()
     assert.ok(size() > before + 1_500 * 4096, `log.db grew by ${size() - before} bytes`)
     assert.equal((await store.log.readAfter(0, 5_000)).length, 2_000)
-  })
-
-  it('checkpoints the processor’s store.db in steps of PROCESSOR_STORE_AUTOCHECKPOINT_PAGES', async (t) => {
-    const dir = tempDir()
-    const store = createSqliteStore({ dir, durability: 'fsync', deferStoreSync: true })
-    t.after(() => store.close())
-    const wal = (): number => statSync(join(dir, 'store.db-wal')).size
-    const batch = { users: [], devices: [], deletedDevices: [], events: [] }
-    // 40 commits of 20 outcome rows of ~3.5 KB: ~800 pages, each commit ~20 of them. The WAL file
-    // keeps the largest size it reached, so it shows how far it ran before a checkpoint reset it.
-    let seq = 0
-    let largest = 0
-    for (let c = 0; c < 40; c++) {
-      const outcomes = Array.from({ length: 20 }, () => ({
-        seq: ++seq,
-        workspaceId: WORKSPACE.id,
-        requestId: 'REQAAAAA',
-        index: seq,
-        kind: 'event' as const,
-        outcome: 'skipped' as const,
-        reason: 'x'.repeat(3_500),
-        at: T0,
-      }))
-      await store.processing.commit({ fromSeq: seq - 20, toSeq: seq, ...batch, outcomes })
-      largest = Math.max(largest, wal())
-    }
-    const pages = largest / 4096
-    assert.ok(PROCESSOR_STORE_AUTOCHECKPOINT_PAGES + 100 < 800, 'the test writes past it')
-    assert.ok(pages > PROCESSOR_STORE_AUTOCHECKPOINT_PAGES / 2, `the WAL reached ${pages} pages`)
-    assert.ok(pages < PROCESSOR_STORE_AUTOCHECKPOINT_PAGES + 100, `the WAL reached ${pages} pages`)
-    assert.equal(await store.processing.cursor(), 800)
   })
 
   it('keeps :memory: stores apart from each other', async (t) => {

@@ -162,18 +162,6 @@ function logAppend(logDb: Database.Database): (records: readonly NewLogRecord[])
 export const LOG_WRITER_AUTOCHECKPOINT_PAGES = 10_000
 
 /**
- * WAL pages after which the processor's commits checkpoint `store.db` (its own connection, with
- * the store's sync deferred; SQLite's default is 1,000). A checkpoint copies the WAL into the
- * database file and fsyncs both, on the disk where the log writer's fsyncs acknowledge requests:
- * the bigger the copy, the longer the log's fsyncs behind it wait. In steps of 200 pages (~800 KB,
- * every few batches of single events) the log commit's tail shortens. Paired A/B of single events
- * (docs/benchmarks.md): p99 30.5 → 24, 30.5 → 25.5 and 28.5 → 23 ms (64 pages) against 1,000,
- * req/s and CPU per request unchanged; 8,000 pages made p99 worse (32 → 35.5 ms). Under Bulk one
- * batch writes more than either size, so its checkpoints come once per batch as before.
- */
-export const PROCESSOR_STORE_AUTOCHECKPOINT_PAGES = 200
-
-/**
  * The log writer's own connection to `log.db` (ingest/log-writer-worker.ts): appends only, with
  * the same pragmas as the store's (so the same durability), but checkpointing only as a fallback
  * (LOG_WRITER_AUTOCHECKPOINT_PAGES). The store that created the file has migrated it already.
@@ -678,10 +666,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   })
 
   const deferSync = options.deferStoreSync === true && options.durability === 'fsync' && !inMemory
-  if (deferSync) {
-    db.pragma('synchronous = NORMAL')
-    db.pragma(`wal_autocheckpoint = ${PROCESSOR_STORE_AUTOCHECKPOINT_PAGES}`)
-  }
+  if (deferSync) db.pragma('synchronous = NORMAL')
   /**
    * Records the cursor as synced, in a transaction committed under FULL by the caller: fsyncing
    * the WAL makes that and every earlier commit durable. When the cursor has not moved since the
