@@ -1,8 +1,10 @@
 // ESLint flat config: recommended JS + typescript-eslint type-checked rules, the rules that catch
-// un-awaited promises and non-exhaustive switches, and the layer rule that keeps process.env in
-// the CLI and test helpers (everything else receives a Config).
+// un-awaited promises and non-exhaustive switches, the architecture's layer rule (eslint/layers.js:
+// imports go only to lower layers, so folders cannot form cycles), and the rule that keeps
+// process.env in the CLI and test helpers (everything else receives a Config).
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import layers from './eslint/layers.js'
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/results/**'] },
@@ -46,6 +48,11 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
+    plugins: { inlet: layers },
+    rules: { 'inlet/layers': 'error' },
+  },
+  {
+    files: ['src/**/*.ts'],
     ignores: ['src/cli/**'],
     rules: {
       'no-restricted-properties': [
@@ -59,7 +66,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js'],
+    files: ['eslint.config.js', 'eslint/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
   },
 )

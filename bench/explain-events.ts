@@ -12,6 +12,7 @@ import pg from 'pg'
 import { openPostgres } from '../test/helpers/postgres.js'
 import { createPostgresStore } from '../src/store/postgres/postgres-store.js'
 import { ROOT } from './processes.js'
+import { expandBulkRow } from '../src/families/data/bulk-rows.js'
 
 const { values: flags } = parseArgs({
   options: { events: { type: 'string' }, out: { type: 'string' } },
@@ -40,7 +41,7 @@ const url = await postgres.freshUrl()
 const client = new pg.Client({ connectionString: url })
 try {
   // The schema exactly as Inlet migrates it, and the monthly partitions as the store makes them.
-  const store = await createPostgresStore({ url, durability: 'fsync' })
+  const store = await createPostgresStore({ expandRow: expandBulkRow, url, durability: 'fsync' })
   const months = Array.from({ length: 12 }, (_, i) => Date.UTC(2025, 11 + i, 15))
   await store.processing.commit({
     fromSeq: 0,

@@ -202,7 +202,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 async function health(url: string): Promise<Health> {
   const res = await fetch(`${url}/healthz`)
-  return (await res.json()) as Health // Inlet's /healthz shape (src/http/routes/health.ts)
+  return (await res.json()) as Health // Inlet's /healthz shape (src/http/health.ts)
 }
 
 const processedOf = (h: Health): number =>

@@ -4,7 +4,7 @@
  * Parses arguments with node:util parseArgs, reads the environment once through loadConfig, and
  * maps failures to exit codes (0 ok, 1 failure, 2 usage or configuration).
  */
-import { ConfigError } from '../config.js'
+import { ConfigError } from '../core/config.js'
 import { serveCommand } from './commands/serve.js'
 import { suppressionsCommand } from './commands/suppressions.js'
 import { workspacesCommand } from './commands/workspaces.js'

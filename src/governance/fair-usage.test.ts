@@ -1,10 +1,10 @@
 // The per-user Fair Usage Policy (spec §5.3): off by default; when on, the record that takes a user
 // over a threshold and every record of theirs until the block ends are skipped with the reason,
 // visible through GET /inlet/v1/requests/{request_id}, while the request still answers 200.
+import type { ParsedRecord } from '../core/records.js'
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import { START_TIME, WORKSPACE_ID, createTestApp } from '../../test/helpers/app.js'
-import type { ParsedRecord } from '../wire/ingest-bodies.js'
 import { DEFAULT_FAIR_USAGE, createFairUsageTracker, readFairUsage } from './fair-usage.js'
 
 const record = (customerId: string): ParsedRecord => ({

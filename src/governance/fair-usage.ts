@@ -5,7 +5,7 @@
  * reason, visible through `GET /inlet/v1/requests/{request_id}`. Counts are in memory, per process,
  * in fixed windows aligned to the injected clock; each record naming a user is one data request.
  */
-import type { ParsedRecord } from '../wire/ingest-bodies.js'
+import type { ParsedRecord } from '../core/records.js'
 
 export type FairUsageRule = Readonly<{
   windowSeconds: number

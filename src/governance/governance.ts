@@ -1,26 +1,25 @@
 /**
  * Governance on the request path: a route names the quotas it spends (spec §5.1); `admit` takes
  * the request's units from the workspace's quotas or refuses it whole with the 429 of §4.4, and
- * passes the records through the workspace's fair-usage policy (§5.3). The `x-ratelimit-*`
- * headers of §5.2 are written by one onSend hook on every response of a rate-limited route that
- * got as far as knowing its workspace — 200s, validation 400s and 429s alike. With
- * `INLET_RATE_LIMITS=off` nothing is counted and no header is sent.
+ * passes the records through the workspace's fair-usage policy (§5.3). Where the request's quota
+ * stands is left on the request (`rateLimit`), from which http/rate-limit-headers.ts writes the
+ * `x-ratelimit-*` headers of §5.2. Knows nothing of HTTP: a request is anything with a
+ * `rateLimit` slot. With `INLET_RATE_LIMITS=off` nothing is counted and no header is sent.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Clock } from '../clock.js'
-import { AppError } from '../errors.js'
+import type { Clock } from '../core/clock.js'
+import { AppError } from '../core/errors.js'
 import type { Workspace } from '../store/store.js'
-import type { ParsedRecord } from '../wire/ingest-bodies.js'
-import { readSettings } from '../workspaces/settings.js'
+import type { ParsedRecord } from '../core/records.js'
 import {
   createFairUsageTracker,
+  readFairUsage,
   type FairUsageSettings,
   type FairUsageTracker,
 } from './fair-usage.js'
 import {
   createMemoryQuotaCounter,
   effectiveLimits,
-  rateLimitHeaders,
+  readQuotaOverrides,
   retryAfterSeconds,
   type Decision,
   type Demand,
@@ -30,12 +29,8 @@ import {
   type QuotaStatus,
 } from './quotas.js'
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Where the request's quota stands, for the §5.2 headers; null until a route sets it. */
-    rateLimit: QuotaStatus | null
-  }
-}
+/** A request as governance sees it: where its quota stands, for the §5.2 headers. */
+export type GovernedRequest = { rateLimit: QuotaStatus | null }
 
 export type Governance = Readonly<{
   enabled: boolean
@@ -43,13 +38,13 @@ export type Governance = Readonly<{
    * Before the body is validated: the quota state to report if the request fails validation; a
    * request whose quotas are already spent is refused here (429, spec §4.5).
    */
-  observe(request: FastifyRequest, workspace: Workspace, quotas: readonly QuotaName[]): void
+  observe(request: GovernedRequest, workspace: Workspace, quotas: readonly QuotaName[]): void
   /**
    * Takes `demands` or throws `rate_limit_exceeded` (429); nothing is taken on a refusal. Answers
    * at once from the process's quota lease; a Promise only when a lease must be fetched first.
    */
   admit(
-    request: FastifyRequest,
+    request: GovernedRequest,
     workspace: Workspace,
     demands: readonly Demand[],
   ): Promise<void> | undefined
@@ -73,8 +68,11 @@ export function createGovernance(deps: {
   const governed = (workspace: Workspace) => {
     let found = read.get(workspace.settings)
     if (found === undefined) {
-      const settings = readSettings(workspace.settings)
-      found = { limits: effectiveLimits(settings.quotas), fairUsage: settings.fairUsage }
+      // The two settings of workspaces/settings.ts that are governance's, read by their own readers.
+      found = {
+        limits: effectiveLimits(readQuotaOverrides(workspace.settings['quotas'])),
+        fairUsage: readFairUsage(workspace.settings['fairUsage']),
+      }
       read.set(workspace.settings, found)
     }
     return found
@@ -133,7 +131,7 @@ function byQuota(demands: readonly Demand[]): readonly Demand[] {
     : [...sums].map(([quota, amount]) => ({ quota, amount }))
 }
 
-function settle(request: FastifyRequest, decision: Decision): void {
+function settle(request: GovernedRequest, decision: Decision): void {
   request.rateLimit = decision.status
   if (!decision.allowed) {
     throw new AppError('rate_limit_exceeded', {
@@ -146,46 +144,4 @@ function refuse(status: QuotaStatus): never {
   throw new AppError('rate_limit_exceeded', {
     headers: { 'retry-after': String(retryAfterSeconds(status)) },
   })
-}
-
-/** Decorates requests with `rateLimit` and writes the §5.2 headers from it on every response. */
-export function installRateLimitHeaders(app: FastifyInstance): void {
-  app.decorateRequest('rateLimit', null)
-  app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (request.rateLimit !== null) void reply.headers(rateLimitHeaders(request.rateLimit))
-    return Promise.resolve(payload)
-  })
-}
-
-/** Quota units of ingest records (spec §5.1): per endpoint, users and events counted apart. */
-export function ingestDemands(
-  family: 'customer' | 'event' | 'device' | 'bulk',
-  records: readonly ParsedRecord[],
-): Demand[] {
-  switch (family) {
-    case 'customer':
-      return [{ quota: 'track_user', amount: records.length }]
-    case 'event':
-      return [{ quota: 'create_event', amount: records.length }]
-    case 'device':
-      return [{ quota: 'track_device', amount: records.length }]
-    case 'bulk': {
-      // Devices are user-level updates; elements that failed validation are not counted.
-      const events = records.filter((r) => r.kind === 'event').length
-      const users = records.filter((r) => r.kind === 'customer' || r.kind === 'device').length
-      return [
-        { quota: 'bulk_users', amount: users },
-        { quota: 'bulk_events', amount: events },
-      ]
-    }
-  }
-}
-
-export const INGEST_QUOTAS: Readonly<
-  Record<'customer' | 'event' | 'device' | 'bulk', readonly QuotaName[]>
-> = {
-  customer: ['track_user'],
-  event: ['create_event'],
-  device: ['track_device'],
-  bulk: ['bulk_users', 'bulk_events'],
 }

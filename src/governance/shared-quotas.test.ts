@@ -14,12 +14,13 @@ import {
   type QuotaCounter,
 } from './quotas.js'
 import { createSharedQuotaCounter } from './shared-quotas.js'
+import { expandBulkRow } from '../families/data/bulk-rows.js'
 
 const T = Date.parse('2026-11-01T10:00:00Z')
 
 /** The store's quota counts, with every lease recorded and optionally held back or failed. */
 function sharedRepo(t: TestContext) {
-  const store = createSqliteStore({ dir: ':memory:', durability: 'os' })
+  const store = createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' })
   t.after(() => store.close())
   const leases: QuotaLeaseRequest[] = []
   const control = { delayMs: 0, fail: false }

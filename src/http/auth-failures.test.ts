@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { FastifyRequest } from 'fastify'
-import { createManualClock } from '../clock.js'
-import { AppError } from '../errors.js'
+import { createManualClock } from '../core/clock.js'
+import { AppError } from '../core/errors.js'
 import { createAuthFailureLimiter } from './auth-failures.js'
 
 const from = (ip: string): FastifyRequest => ({ ip }) as FastifyRequest // only `ip` is read

@@ -8,8 +8,8 @@
  * per process, bounded in size.
  */
 import type { FastifyRequest } from 'fastify'
-import { systemClock, type Clock } from '../clock.js'
-import { AppError, type ErrorCode } from '../errors.js'
+import { systemClock, type Clock } from '../core/clock.js'
+import { AppError, type ErrorCode } from '../core/errors.js'
 
 /** The codes that mean "these credentials are wrong", the ones a key guesser provokes. */
 export const AUTH_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([

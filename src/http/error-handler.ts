@@ -1,15 +1,15 @@
 /**
  * The only place a failure is written to the wire: any thrown value (our AppError, Fastify's own
  * errors, bugs) becomes the MoEngage failure envelope of spec §4.2 with the status, `type` and
- * `message` of http/wire-errors.ts. A store that is unavailable (disk full, database down) is a 503
+ * `message` of core/error-catalogue.ts. A store that is unavailable (disk full, database down) is a 503
  * `store_unavailable` with Retry-After. Only `internal` and `store_unavailable` errors are logged,
  * with their cause and request id; request bodies and credentials are never logged.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AppError, toAppError, type ErrorCode } from '../errors.js'
-import type { Logger } from '../log.js'
+import { AppError, toAppError, type ErrorCode } from '../core/errors.js'
+import type { Logger } from '../core/log.js'
 import { isStoreUnavailable } from '../store/store-errors.js'
-import { wireError, type EndpointFamily } from './wire-errors.js'
+import { wireError, type EndpointFamily } from '../core/error-catalogue.js'
 
 export type RouteConfig = Readonly<{ family?: EndpointFamily; bodyLimitBytes?: number }>
 

@@ -12,8 +12,8 @@
  */
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
-import { systemClock, type Clock } from '../clock.js'
-import { AppError } from '../errors.js'
+import { systemClock, type Clock } from '../core/clock.js'
+import { AppError } from '../core/errors.js'
 import type { Store, Workspace } from '../store/store.js'
 import { verifyKey } from '../workspaces/keys.js'
 import { noAuthFailureLimit, type AuthFailureLimiter } from './auth-failures.js'

@@ -2,7 +2,7 @@
 // and a body deeper than MAX_JSON_DEPTH is a 400 body_too_deep, never a stack overflow.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { AppError } from '../errors.js'
+import { AppError } from '../core/errors.js'
 import { MAX_JSON_DEPTH, nestedDeeperThan, parseJsonObject } from './json-body.js'
 
 const nest = (n: number): string => '['.repeat(n) + ']'.repeat(n)

@@ -5,7 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { AppError } from '../errors.js'
+import { AppError } from '../core/errors.js'
 
 /**
  * Deepest nesting of arrays and objects a body may have. MoEngage keeps two levels of an object
@@ -52,7 +52,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /**
      * The body's text as sent, once it parsed as a JSON object (undefined otherwise): a Bulk
-     * request is logged as this text (ingest/bulk-rows.ts). Routes let go of it with the body.
+     * request is logged as this text (families/data/bulk-rows.ts). Routes let go of it with the body.
      */
     bodyText: string | undefined
   }

@@ -2,8 +2,8 @@
 // once an interval without awaiting it, recovers when the sample is back under, and is off at 0.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createManualClock } from '../clock.js'
-import { AppError } from '../errors.js'
+import { createManualClock } from '../core/clock.js'
+import { AppError } from '../core/errors.js'
 import { createLoadShedder } from './load-shedding.js'
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))

@@ -6,8 +6,8 @@
  * Lag and memory are sampled at most every `sampleEveryMs` (the lag is a store read), never
  * awaited on the request path.
  */
-import { systemClock, type Clock } from '../clock.js'
-import { AppError } from '../errors.js'
+import { systemClock, type Clock } from '../core/clock.js'
+import { AppError } from '../core/errors.js'
 
 export const SHED_SAMPLE_EVERY_MS = 100
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp } from '../../test/helpers/app.js'
-import { createSequentialIds } from '../ids.js'
+import { createSequentialIds } from '../core/ids.js'
 import { createWorkspaces } from '../workspaces/workspaces.js'
 import { WORKSPACE_CACHE_TTL_MS, createWorkspaceCache } from './gateway.js'
 

@@ -2,17 +2,18 @@
 // request's identity and the clock's time, before the accept resolves.
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
-import { createManualClock } from '../clock.js'
+import { createManualClock } from '../core/clock.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Store } from '../store/store.js'
-import type { ParsedRecord } from '../wire/ingest-bodies.js'
+import type { ParsedRecord } from '../core/records.js'
 import { createIngest } from './accept.js'
+import { expandBulkRow } from '../families/data/bulk-rows.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
 const WS = 'ACCEPTWS000000000001'
 
 function memoryStore(t: TestContext): Store {
-  const store = createSqliteStore({ dir: ':memory:', durability: 'os' })
+  const store = createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' })
   t.after(() => store.close())
   return store
 }

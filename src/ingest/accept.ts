@@ -4,9 +4,9 @@
  * processing" — here also durable). The processor is woken once the records are on disk; nothing
  * is applied inline.
  */
-import type { Clock } from '../clock.js'
+import type { Clock } from '../core/clock.js'
 import { BULK_ROW_KIND, type IngestLog, type NewLogRecord } from '../store/store.js'
-import type { ParsedRecord } from '../wire/ingest-bodies.js'
+import type { ParsedRecord } from '../core/records.js'
 import { createGroupCommitter } from './group-commit.js'
 
 export type RequestContext = Readonly<{ workspaceId: string; requestId: string }>
@@ -14,7 +14,7 @@ export type RequestContext = Readonly<{ workspaceId: string; requestId: string }
 export type Ingest = Readonly<{
   accept(ctx: RequestContext, records: readonly ParsedRecord[]): Promise<void>
   /**
-   * A Bulk request as one log row (ingest/bulk-rows.ts): `payload` from bulkRowPayload, holding
+   * A Bulk request as one log row (families/data/bulk-rows.ts): `payload` from bulkRowPayload, holding
    * `records` records. Counted, batched and acknowledged like that many records.
    */
   acceptBulkRow(ctx: RequestContext, payload: string, records: number): Promise<void>

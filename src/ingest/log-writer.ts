@@ -8,10 +8,10 @@
  * the worker died, so no request is answered 200 for records that are not on disk.
  */
 import type { Worker } from 'node:worker_threads'
-import type { Config, Durability } from '../config.js'
-import type { Logger } from '../log.js'
+import type { Config, Durability } from '../core/config.js'
+import type { Logger } from '../core/log.js'
 import { BULK_ROW_KIND, RECORD_KINDS, type NewLogRecord, type Store } from '../store/store.js'
-import { newWorker, WORKER_RESOURCE_LIMITS } from '../worker-thread.js'
+import { newWorker, WORKER_RESOURCE_LIMITS } from '../core/worker-thread.js'
 
 export type LogWriter = Readonly<{
   /** Appends in one transaction; resolves once committed (durable per setting). */
@@ -34,7 +34,7 @@ export type PackedBatch = Readonly<{
   kinds: Uint8Array
   customerIds: (string | null)[]
   payloads: string | string[]
-  /** (position, records) of each Bulk row of the batch (ingest/bulk-rows.ts). */
+  /** (position, records) of each Bulk row of the batch (families/data/bulk-rows.ts). */
   rows: number[]
 }>
 

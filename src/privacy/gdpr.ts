@@ -7,24 +7,7 @@
 import { createHash } from 'node:crypto'
 import type { LogRecord, UserMatch, UserRow, DeviceRow } from '../store/store.js'
 import { internalKey } from '../profile/standard-attributes.js'
-
-/** spec §7.12: the documented `identity_type` values. */
-export const GDPR_IDENTITY_TYPES = [
-  'ID',
-  'user_secondary_id',
-  'email',
-  'mobile',
-  'google_advertising_id',
-  'advertising_identifier',
-] as const
-
-export type GdprIdentityType = (typeof GDPR_IDENTITY_TYPES)[number]
-
-export type GdprIdentity = Readonly<{ identity_type: GdprIdentityType; identity_value: string }>
-
-export function isGdprIdentityType(value: string): value is GdprIdentityType {
-  return (GDPR_IDENTITY_TYPES as readonly string[]).includes(value)
-}
+import type { GdprIdentity, GdprIdentityType } from '../core/records.js'
 
 /** The user attribute (stored key) each type is read from, when it is one. */
 const USER_ATTRIBUTE: Readonly<Partial<Record<GdprIdentityType, string>>> = {

@@ -6,7 +6,8 @@
  */
 import type { SuppressionRow } from '../store/store.js'
 import { WorkspaceInputError } from '../workspaces/changes.js'
-import { GDPR_IDENTITY_TYPES, isGdprIdentityType, suppressionHash } from './gdpr.js'
+import { GDPR_IDENTITY_TYPES, isGdprIdentityType } from '../core/records.js'
+import { suppressionHash } from './gdpr.js'
 
 export type SuppressionView = {
   identity_type: string

@@ -4,10 +4,10 @@
  * other write (never behind its back). A record logged twice — two processes, or a sweep before the
  * processor caught up — is harmless: the second finds the user gone and is skipped.
  */
-import type { Clock } from '../clock.js'
-import type { IdGenerator } from '../ids.js'
+import type { Clock } from '../core/clock.js'
+import type { IdGenerator } from '../core/ids.js'
 import type { Ingest } from '../ingest/accept.js'
-import type { Logger } from '../log.js'
+import type { Logger } from '../core/log.js'
 import type { Store } from '../store/store.js'
 
 export const SWEEP_EVERY_MS = 1_000

@@ -8,13 +8,8 @@
  * they carried goes on the workspace's suppression list; and the request's counts are kept for
  * GET /inlet/v1/gdpr/{request_id}.
  */
-import type { GdprErasurePayload } from '../ingest/record.js'
-import {
-  identitiesOfUser,
-  suppressionHash,
-  userMatchOf,
-  type GdprIdentity,
-} from '../privacy/gdpr.js'
+import type { GdprErasurePayload, GdprIdentity } from '../core/records.js'
+import { identitiesOfUser, suppressionHash, userMatchOf } from '../privacy/gdpr.js'
 import type {
   BatchChanges,
   DeviceRow,

@@ -5,14 +5,15 @@
 // (store contract) and across real processes (test/e2e/many-processes.test.ts).
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
-import { createManualClock } from '../clock.js'
-import { createSequentialIds } from '../ids.js'
-import { silentLogger } from '../log.js'
+import { createManualClock } from '../core/clock.js'
+import { createSequentialIds } from '../core/ids.js'
+import { silentLogger } from '../core/log.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { EventRow, Store } from '../store/store.js'
 import { createWorkspaces } from '../workspaces/workspaces.js'
 import { createProcessor, LOG_CHECKPOINT_EVERY_MS, type Processor } from './processor.js'
 import type { Step } from './steps/step.js'
+import { expandBulkRow } from '../families/data/bulk-rows.js'
 
 const T0 = Date.parse('2026-11-24T10:00:00Z')
 const WS = 'LEASEWS1'
@@ -20,7 +21,7 @@ const WS = 'LEASEWS1'
 async function setUp(
   t: TestContext,
 ): Promise<{ store: Store; clock: ReturnType<typeof createManualClock> }> {
-  const store = createSqliteStore({ dir: ':memory:', durability: 'os' })
+  const store = createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' })
   t.after(() => store.close())
   const clock = createManualClock(T0)
   await createWorkspaces({ store, clock, ids: createSequentialIds() }).create({

@@ -5,17 +5,18 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'node:test'
-import { systemClock } from '../clock.js'
-import { createSequentialIds } from '../ids.js'
-import { createMemoryLogger } from '../log.js'
+import { systemClock } from '../core/clock.js'
+import { createSequentialIds } from '../core/ids.js'
+import { createMemoryLogger } from '../core/log.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import { createWorkspaces } from '../workspaces/workspaces.js'
 import { startProcessorWorker } from './processor-worker.js'
+import { expandBulkRow } from '../families/data/bulk-rows.js'
 
 it('applies the log in a worker thread and stops cleanly', { timeout: 60_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'inlet-worker-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const store = createSqliteStore({ dir, durability: 'os' })
+  const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
   t.after(() => store.close())
   const ids = createSequentialIds()
   await createWorkspaces({ store, clock: systemClock, ids }).create({
@@ -37,6 +38,7 @@ it('applies the log in a worker thread and stops cleanly', { timeout: 60_000 }, 
     logRetentionMs: 86_400_000,
     maxDelayMs: 5,
     stopTimeoutMs: 10_000,
+    entry: { base: import.meta.url, name: '../server/processor-thread' },
   })
   t.after(() => processor.stop()) // also when an assertion fails: a live worker keeps the test alive
   processor.start()

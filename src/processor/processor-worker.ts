@@ -7,13 +7,13 @@
  * the main thread's connection, so /healthz needs no round trip. Only for a store in a directory
  * (`:memory:` cannot be shared across threads).
  */
-import type { Clock } from '../clock.js'
-import type { Config, Durability, LogLevel } from '../config.js'
-import type { IdGenerator } from '../ids.js'
-import type { Logger } from '../log.js'
+import type { Clock } from '../core/clock.js'
+import type { Config, Durability, LogLevel } from '../core/config.js'
+import type { IdGenerator } from '../core/ids.js'
+import type { Logger } from '../core/log.js'
 import type { Store } from '../store/store.js'
 import type { Worker } from 'node:worker_threads'
-import { newWorker, WORKER_RESOURCE_LIMITS } from '../worker-thread.js'
+import { newWorker, WORKER_RESOURCE_LIMITS, type WorkerEntry } from '../core/worker-thread.js'
 import { createProcessor, measureLag, type Processor, type ProcessorStats } from './processor.js'
 
 /** What the worker needs to open its own store and run the loop (structured-cloned). */
@@ -48,6 +48,8 @@ export type ProcessorWorkerOptions = ProcessorWorkerData &
     log: Logger
     /** How long stop() waits for the batch in progress before terminating the worker. */
     stopTimeoutMs: number
+    /** The thread's entry (server/processor-thread.ts): it opens the store with its expander. */
+    entry: WorkerEntry
   }>
 
 const RESTART_AFTER_MS = 1_000
@@ -89,7 +91,12 @@ export function startProcessorWorker(options: ProcessorWorkerOptions): Processor
   let inline: Processor | undefined
 
   function spawn(): void {
-    const w = newWorker(import.meta.url, './worker', data, WORKER_RESOURCE_LIMITS.processor)
+    const w = newWorker(
+      options.entry.base,
+      options.entry.name,
+      data,
+      WORKER_RESOURCE_LIMITS.processor,
+    )
     worker = w
     current = ZERO
     idle = false
@@ -185,7 +192,7 @@ export function startProcessorWorker(options: ProcessorWorkerOptions): Processor
  */
 export function createServerProcessor(
   config: Config,
-  deps: Readonly<{ store: Store; clock: Clock; ids: IdGenerator; log: Logger }>,
+  deps: Readonly<{ store: Store; clock: Clock; ids: IdGenerator; log: Logger; entry: WorkerEntry }>,
 ): Processor {
   const settings = {
     batchSize: config.processor.batchSize,
@@ -201,9 +208,11 @@ export function createServerProcessor(
     config.processor.enabled &&
     deps.store.kind === 'sqlite' &&
     config.dataDir !== ':memory:'
-  if (!inWorker) return createProcessor({ ...deps, ...settings })
+  const { entry, ...inline } = deps
+  if (!inWorker) return createProcessor({ ...inline, ...settings })
   return startProcessorWorker({
-    ...deps,
+    ...inline,
+    entry,
     ...settings,
     dataDir: config.dataDir,
     durability: config.durability,

@@ -16,9 +16,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { Clock } from '../clock.js'
-import type { IdGenerator } from '../ids.js'
-import type { Logger } from '../log.js'
+import type { Clock } from '../core/clock.js'
+import type { IdGenerator } from '../core/ids.js'
+import type { Logger } from '../core/log.js'
 import type {
   BatchChanges,
   LogRecord,

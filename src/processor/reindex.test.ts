@@ -4,20 +4,21 @@
 // large the workspace, and a crash part-way indexes again from the first page.
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { createManualClock } from '../clock.js'
-import { createSequentialIds } from '../ids.js'
-import { createMemoryLogger } from '../log.js'
+import { createManualClock } from '../core/clock.js'
+import { createSequentialIds } from '../core/ids.js'
+import { createMemoryLogger } from '../core/log.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { BatchChanges, NewLogRecord } from '../store/store.js'
-import { parseCustomer } from '../wire/ingest-bodies.js'
+import { parseCustomer } from '../families/data/bodies/ingest-bodies.js'
 import { createWorkspaces } from '../workspaces/workspaces.js'
 import { createProcessor } from './processor.js'
+import { expandBulkRow } from '../families/data/bulk-rows.js'
 
 const WS = 'REINDEXWS'
 const T0 = Date.UTC(2026, 11, 1)
 
 it('indexes existing profiles one page per commit, the cursor moving with the last', async (t) => {
-  const store = createSqliteStore({ dir: ':memory:', durability: 'os' })
+  const store = createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' })
   t.after(() => store.close())
   const clock = createManualClock(T0)
   const ids = createSequentialIds()

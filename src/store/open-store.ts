@@ -3,23 +3,26 @@
  * SQLite files in the data directory. The one place that chooses an adapter; everything else
  * receives a Store.
  */
-import type { Config } from '../config.js'
+import type { Config } from '../core/config.js'
 import { createPostgresStore } from './postgres/postgres-store.js'
 import { createSqliteStore } from './sqlite/sqlite-store.js'
-import type { Store } from './store.js'
+import type { LogRowExpander, Store } from './store.js'
 
 export async function openStore(
   config: Pick<Config, 'dataDir' | 'databaseUrl' | 'durability'> &
     Partial<Pick<Config, 'databasePoolSize'>>,
+  /** How the log's Bulk rows become records (the Data family's, given by the composition root). */
+  expandRow: LogRowExpander,
 ): Promise<Store> {
   if (config.databaseUrl !== undefined) {
     return createPostgresStore({
       url: config.databaseUrl,
       durability: config.durability,
+      expandRow,
       ...(config.databasePoolSize === undefined ? {} : { maxConnections: config.databasePoolSize }),
     })
   }
-  return createSqliteStore({ dir: config.dataDir, durability: config.durability })
+  return createSqliteStore({ dir: config.dataDir, durability: config.durability, expandRow })
 }
 
 /** Where the store is, for logs: never the URL itself, which may hold a password. */

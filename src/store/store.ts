@@ -66,7 +66,7 @@ export type RecordKind = (typeof RECORD_KINDS)[number]
 
 /**
  * The kind of a log row that holds a whole Bulk Import request (spec §7.3) rather than one record:
- * its payload is the body as sent with what its records are derived from (ingest/bulk-rows.ts),
+ * its payload is the body as sent with what its records are derived from (families/data/bulk-rows.ts),
  * `records` seqs are reserved for it, and its own seq is the last of them. Stores keep it as one
  * row where they can (SQLite) or expand it on append (PostgreSQL); every reader of the log gets
  * its records, expanded by the store's LogRowExpander, so no consumer ever sees this kind.
@@ -82,7 +82,7 @@ export type NewLogRecord = Readonly<{
   /** The user the record belongs to; null when the request named none (and for a Bulk row). */
   customerId: string | null
   receivedAt: number
-  /** The record as JSON text (see ingest/record.ts for the shape per kind). */
+  /** The record as JSON text (see core/records.ts for the shape per kind). */
   payload: string
   /** How many records a Bulk row holds (at least 1); absent (1) for every other kind. */
   records?: number
@@ -111,10 +111,18 @@ export type BulkLogRow = Readonly<{
 
 /**
  * The records of a Bulk row, seqs `seq - records + 1` to `seq`, in order: exactly `records` of
- * them whatever the payload holds (ingest/bulk-rows.ts). Injected into each store (open-store.ts),
- * which does not know the wire format.
+ * them whatever the payload holds (families/data/bulk-rows.ts). Injected into each store by the
+ * composition root (server/server.ts through openStore, server/processor-thread.ts), since a
+ * store does not know the wire format.
  */
 export type LogRowExpander = (row: BulkLogRow) => LogRecord[]
+
+/** The expander of a store opened without one: reading a Bulk row is then a wiring error. */
+export const noBulkRowExpander: LogRowExpander = (row) => {
+  throw new Error(
+    `log row ${row.seq} is a Bulk row, and this store was opened without a Bulk row expander`,
+  )
+}
 
 export type AttributeMap = Record<string, unknown>
 

@@ -2,17 +2,18 @@
 // the input rules, and the start-up bootstrap.
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
-import { createManualClock } from '../clock.js'
-import { createSequentialIds } from '../ids.js'
+import { createManualClock } from '../core/clock.js'
+import { createSequentialIds } from '../core/ids.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import { StoreConflictError, type Store } from '../store/store.js'
 import { verifyKey } from './keys.js'
 import { WorkspaceInputError, createWorkspaces } from './workspaces.js'
+import { expandBulkRow } from '../families/data/bulk-rows.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
 
 function setup(t: TestContext): { store: Store; workspaces: ReturnType<typeof createWorkspaces> } {
-  const store = createSqliteStore({ dir: ':memory:', durability: 'os' })
+  const store = createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' })
   t.after(() => store.close())
   const workspaces = createWorkspaces({
     store,

@@ -5,8 +5,8 @@
  * The CLI and the admin API both go through here. The gateway reads workspaces through the
  * store; nothing here is on the hot path.
  */
-import type { Clock } from '../clock.js'
-import type { IdGenerator } from '../ids.js'
+import type { Clock } from '../core/clock.js'
+import type { IdGenerator } from '../core/ids.js'
 import {
   StoreConflictError,
   type Store,

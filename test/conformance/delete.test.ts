@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createIdGenerator } from '../../src/ids.js'
+import { createIdGenerator } from '../../src/core/ids.js'
 import { createDeletionSweeper } from '../../src/processor/deletion-sweeper.js'
 import { WORKSPACE_ID, createTestApp, type TestApp } from '../helpers/app.js'
 

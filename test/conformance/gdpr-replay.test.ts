@@ -9,8 +9,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { parseDocument } from 'yaml'
-import { ERROR_CODES } from '../../src/errors.js'
-import { wireError } from '../../src/http/wire-errors.js'
+import { ERROR_CODES } from '../../src/core/errors.js'
+import { wireError } from '../../src/core/error-catalogue.js'
 import { WORKSPACE_ID, createTestApp } from '../helpers/app.js'
 
 const FIXTURES = new URL('../fixtures/moengage/', import.meta.url)

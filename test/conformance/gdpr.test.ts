@@ -13,6 +13,7 @@ import Database from 'better-sqlite3'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import { WORKSPACE_ID, basicAuth, createTestApp, type TestApp } from '../helpers/app.js'
 import { ADMIN_TOKEN, gdprScenario } from '../helpers/gdpr-scenario.js'
+import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
 
 const GDPR = `/v1/opengdpr_requests/${WORKSPACE_ID}`
 const TRACK = `/v1/customer/${WORKSPACE_ID}`
@@ -85,7 +86,7 @@ describe('§7.12 GDPR / CCPA erasure', () => {
     const app = await createTestApp(
       t,
       { INLET_ADMIN_TOKEN: ADMIN_TOKEN },
-      { store: createSqliteStore({ dir, durability: 'os' }) },
+      { store: createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' }) },
     )
     await gdprScenario(app, sqliteDump(dir))
   })

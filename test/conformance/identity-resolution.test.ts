@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createSequentialIds } from '../../src/ids.js'
+import { createSequentialIds } from '../../src/core/ids.js'
 import { createWorkspaces } from '../../src/workspaces/workspaces.js'
 import { WORKSPACE_ID, createTestApp, type TestApp } from '../helpers/app.js'
 

@@ -1,5 +1,5 @@
 /**
- * Every `type` and `message` of the error catalogue (src/http/wire-errors.ts, with its per-endpoint
+ * Every `type` and `message` of the error catalogue (src/core/error-catalogue.ts, with its per-endpoint
  * overrides) is, character for character, a string of the spec — except the codes pinned below as
  * Inlet's own, for conditions the spec documents no string for (docs/errors.md says so for each).
  * Runs against `../shared/reference/moengage-data-api.md` when that file is present.
@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { it } from 'node:test'
-import { ERROR_CODES, type ErrorCode } from '../../src/errors.js'
-import { OVERRIDES, WIRE_ERRORS, type WireError } from '../../src/http/wire-errors.js'
+import { ERROR_CODES, type ErrorCode } from '../../src/core/errors.js'
+import { OVERRIDES, WIRE_ERRORS, type WireError } from '../../src/core/error-catalogue.js'
 
 const SPEC_URL = new URL('../../../shared/reference/moengage-data-api.md', import.meta.url)
 

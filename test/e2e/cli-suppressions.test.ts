@@ -8,13 +8,14 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { suppressionHash } from '../../src/privacy/gdpr.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
-import { aWorkspace } from '../../src/store/contract.js'
+import { aWorkspace } from '../store/contract.js'
 import { runInlet, tempDir } from '../helpers/server.js'
+import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
 
 const WS = 'CLIGDPRWS00000000001'
 
 async function seeded(dir: string): Promise<void> {
-  const store = createSqliteStore({ dir, durability: 'os' })
+  const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
   await store.workspaces.create(aWorkspace({ id: WS }))
   const row = (type: 'email' | 'ID', value: string) => ({
     workspaceId: WS,

@@ -9,6 +9,7 @@ import { createPostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { createTestApp } from '../helpers/app.js'
 import { ADMIN_TOKEN, gdprScenario } from '../helpers/gdpr-scenario.js'
 import { startPostgres } from '../helpers/postgres.js'
+import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
 
 const postgres = await startPostgres()
 
@@ -41,7 +42,12 @@ describe(
     it('§7.12 erases a profile by email from every table; suppression refuses, then lifts', async (t) => {
       if (postgres === undefined) return
       const url = await postgres.freshUrl()
-      const store = await createPostgresStore({ url, durability: 'fsync', maxConnections: 4 })
+      const store = await createPostgresStore({
+        expandRow: expandBulkRow,
+        url,
+        durability: 'fsync',
+        maxConnections: 4,
+      })
       const app = await createTestApp(t, { INLET_ADMIN_TOKEN: ADMIN_TOKEN }, { store })
       await gdprScenario(app, postgresDump(url))
     })

@@ -12,6 +12,7 @@ import pg from 'pg'
 import { startPostgres } from '../helpers/postgres.js'
 import { startServer, tempDir, type RunningServer } from '../helpers/server.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
 
 const WORKSPACE = 'SHAREDQUOTAS0001'
 const KEY = 'shared-quotas-key-0001'
@@ -154,7 +155,7 @@ describe('shared quotas across processes', { timeout: 240_000 }, () => {
     t.diagnostic(`accepted ${JSON.stringify(tally)} of a limit of ${LIMIT}`)
     for (const server of servers) server.kill('SIGTERM')
     for (const server of servers) await server.waitForExit()
-    const store = createSqliteStore({ dir: dataDir, durability: 'os' })
+    const store = createSqliteStore({ expandRow: expandBulkRow, dir: dataDir, durability: 'os' })
     try {
       assertCombined(tally, await store.log.lastSeq())
     } finally {

@@ -25,7 +25,7 @@ let fuzzed = 0
 
 const W = WORKSPACE_ID
 
-/** Every POST endpoint of src/http/routes/ (and src/app.ts), with a valid body to mutate. */
+/** Every POST endpoint of src/http/routes/ (and src/server/app.ts), with a valid body to mutate. */
 const POST_ENDPOINTS: readonly { url: string; body: Record<string, unknown> }[] = [
   {
     url: `/v1/customer/${W}`,

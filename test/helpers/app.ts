@@ -5,18 +5,19 @@
  */
 import type { TestContext } from 'node:test'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import { createApp } from '../../src/app.js'
+import { createApp } from '../../src/server/app.js'
 import { createWorkspaceCache, invalidatingWorkspaceWrites } from '../../src/http/gateway.js'
-import { createManualClock, type ManualClock } from '../../src/clock.js'
-import { loadConfig, type Config } from '../../src/config.js'
-import { createSequentialIds } from '../../src/ids.js'
-import type { RequestReport } from '../../src/http/routes/requests.js'
+import { createManualClock, type ManualClock } from '../../src/core/clock.js'
+import { loadConfig, type Config } from '../../src/core/config.js'
+import { createSequentialIds } from '../../src/core/ids.js'
+import type { RequestReport } from '../../src/families/data/routes/requests.js'
 import { createIngest, type Ingest } from '../../src/ingest/accept.js'
-import { createMemoryLogger, type MemoryLogger } from '../../src/log.js'
+import { createMemoryLogger, type MemoryLogger } from '../../src/core/log.js'
 import { createProcessor, type Processor } from '../../src/processor/processor.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../../src/store/store.js'
 import { createWorkspaces } from '../../src/workspaces/workspaces.js'
+import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
 
 export const WORKSPACE_ID = 'TESTWORKSPACE0000001'
 export const API_KEY = 'test-data-api-key-1'
@@ -68,7 +69,9 @@ export async function createTestApp(
   const log = createMemoryLogger()
   // Workspace writes through `store` (tests change settings and states directly) drop the
   // workspace from the gateway's cache, as the admin API's writes do.
-  const sqlite = options.store ?? createSqliteStore({ dir: ':memory:', durability: 'os' })
+  const sqlite =
+    options.store ??
+    createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' })
   const workspaceCache = createWorkspaceCache({ store: sqlite, clock })
   const store = invalidatingWorkspaceWrites(sqlite, workspaceCache)
   await createWorkspaces({ store, clock, ids }).create({

@@ -13,8 +13,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
-import type { RequestReport } from '../../src/http/routes/requests.js'
+import type { RequestReport } from '../../src/families/data/routes/requests.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
 
 export const ROOT = join(import.meta.dirname, '..', '..')
 
@@ -471,7 +472,11 @@ export async function assertProbesApplied(
   server.kill('SIGTERM')
   const exit = await server.waitForExit()
   assert.equal(exit.code, 0, `the restarted server stopped cleanly: ${JSON.stringify(exit)}`)
-  const store = createSqliteStore({ dir: server.dataDir, durability: 'os' })
+  const store = createSqliteStore({
+    expandRow: expandBulkRow,
+    dir: server.dataDir,
+    durability: 'os',
+  })
   try {
     const events = sent.filter((s) => s.probe.kind === 'event')
     const rows = await store.profiles.findUsers(server.workspaceId, {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { openStore } from '../../src/store/open-store.js'
 import type { Store } from '../../src/store/store.js'
 import type { RunningServer } from './server.js'
+import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
 
 export const TRAFFIC_EVENT = 'Stress Probe'
 
@@ -161,11 +162,10 @@ export async function verifyShots(
   /** Statuses of a request refused whole (e.g. 503): it must have left nothing at all. */
   refusals: readonly number[] = [],
 ): Promise<Verdict> {
-  const store = await openStore({
-    dataDir: where.dataDir,
-    databaseUrl: where.databaseUrl,
-    durability: 'os',
-  })
+  const store = await openStore(
+    { dataDir: where.dataDir, databaseUrl: where.databaseUrl, durability: 'os' },
+    expandBulkRow,
+  )
   try {
     const cursor = await store.processing.cursor()
     assert.equal(cursor, await store.log.lastSeq(), 'the processor has applied the whole log')

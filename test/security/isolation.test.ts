@@ -13,8 +13,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it, type TestContext } from 'node:test'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import { createSequentialIds } from '../../src/ids.js'
-import { adminTokenMatches } from '../../src/http/routes/admin.js'
+import { createSequentialIds } from '../../src/core/ids.js'
+import { adminTokenMatches } from '../../src/families/admin/admin.js'
 import type { Store } from '../../src/store/store.js'
 import { hashKey, verifyKey } from '../../src/workspaces/keys.js'
 import { createWorkspaces } from '../../src/workspaces/workspaces.js'
@@ -458,8 +458,9 @@ describe('credential comparison', () => {
     const sources = {
       'src/workspaces/keys.ts': /timingSafeEqual\(candidate, expected\)/,
       'src/http/gateway.ts': /timingSafeEqual\(digest, v\.digest\)/,
-      'src/http/routes/admin.ts': /timingSafeEqual\(digest\(given\), digest\(token\)\)/,
-      'src/http/routes/install-info.ts': /timingSafeEqual\(digest\(given\), digest\(expected\)\)/,
+      'src/families/admin/admin.ts': /timingSafeEqual\(digest\(given\), digest\(token\)\)/,
+      'src/families/data/routes/install-info.ts':
+        /timingSafeEqual\(digest\(given\), digest\(expected\)\)/,
     }
     for (const [file, pattern] of Object.entries(sources)) {
       const text = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')

@@ -4,9 +4,9 @@
  * SIGTERM or SIGINT and shuts down gracefully.
  */
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../../config.js'
-import { createLogger } from '../../log.js'
-import { startInlet } from '../../server.js'
+import { loadConfig } from '../../core/config.js'
+import { createLogger } from '../../core/log.js'
+import { startInlet } from '../../server/server.js'
 import { usage } from '../cli.js'
 
 export async function serveCommand(

@@ -7,8 +7,9 @@
  * record the processor applies.
  */
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../../config.js'
+import { loadConfig } from '../../core/config.js'
 import { liftInput, suppressionView } from '../../privacy/suppressions.js'
+import { expandBulkRow } from '../../families/data/bulk-rows.js'
 import { openStore } from '../../store/open-store.js'
 import { WorkspaceInputError } from '../../workspaces/changes.js'
 import { UsageError, usage } from '../cli.js'
@@ -56,7 +57,7 @@ export async function suppressionsCommand(
   const merged: Record<string, string | undefined> = { ...env }
   if (values['data-dir'] !== undefined) merged['INLET_DATA_DIR'] = values['data-dir']
   if (values['database-url'] !== undefined) merged['DATABASE_URL'] = values['database-url']
-  const store = await openStore(loadConfig(merged))
+  const store = await openStore(loadConfig(merged), expandBulkRow)
   try {
     if ((await store.workspaces.get(workspaceId)) === undefined) {
       throw new Error(`no workspace with id '${workspaceId}'`)

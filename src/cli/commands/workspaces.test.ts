@@ -8,6 +8,7 @@ import { describe, it, type TestContext } from 'node:test'
 import { createSqliteStore } from '../../store/sqlite/sqlite-store.js'
 import { verifyKey } from '../../workspaces/keys.js'
 import { main } from '../cli.js'
+import { expandBulkRow } from '../../families/data/bulk-rows.js'
 
 type Run = { code: number; out: string; err: string }
 
@@ -37,7 +38,7 @@ function dataDir(t: TestContext): string {
 }
 
 async function stored(dir: string, id: string) {
-  const store = createSqliteStore({ dir, durability: 'os' })
+  const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
   try {
     return await store.workspaces.get(id)
   } finally {

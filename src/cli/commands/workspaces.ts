@@ -6,9 +6,10 @@
  * checks (workspaces/changes.ts). `create` and `rotate-key` print the Data API key once.
  */
 import { parseArgs } from 'node:util'
-import { systemClock } from '../../clock.js'
-import { loadConfig } from '../../config.js'
-import { createIdGenerator } from '../../ids.js'
+import { systemClock } from '../../core/clock.js'
+import { loadConfig } from '../../core/config.js'
+import { createIdGenerator } from '../../core/ids.js'
+import { expandBulkRow } from '../../families/data/bulk-rows.js'
 import { openStore } from '../../store/open-store.js'
 import { StoreConflictError, type Workspace } from '../../store/store.js'
 import {
@@ -163,7 +164,7 @@ export async function workspacesCommand(
   const config = loadConfig(merged)
   // Flags are checked before the store is opened, so a usage error touches nothing.
   const changes = sub === 'create' || sub === 'update' ? usageOf(() => changesOf(values)) : {}
-  const store = await openStore(config)
+  const store = await openStore(config, expandBulkRow)
   const workspaces = createWorkspaces({ store, clock: systemClock, ids: createIdGenerator() })
   try {
     switch (sub) {

@@ -5,7 +5,7 @@
  * rules; array add/remove (§8.4); `platforms` (§8.5); `unset_attributes` (§8.6). Everything a rule
  * dropped or changed becomes a note on the record's outcome.
  */
-import type { CustomerPayload, UnsetRule } from '../../ingest/record.js'
+import type { CustomerPayload, UnsetRule } from '../../core/records.js'
 import {
   dateValue,
   defineOwn,

@@ -5,7 +5,7 @@
  * with its devices and events. A later record for the same customer_id creates a new user with a
  * new internal id.
  */
-import type { DeletePayload } from '../../ingest/record.js'
+import type { DeletePayload } from '../../core/records.js'
 import type { LogRecord } from '../../store/store.js'
 import { applied, skipped, type Outcome } from '../outcome.js'
 import { parsePayload, type StepContext } from './step.js'

@@ -5,7 +5,7 @@
  * iOS device; a `push_id`, `moe_gaid` or `idfv` that already belongs to another device of the user
  * moves to this one (the other device is deleted); a user holds at most 1,000 devices.
  */
-import type { DevicePayload } from '../../ingest/record.js'
+import type { DevicePayload } from '../../core/records.js'
 import { defineOwn } from '../../profile/attribute-values.js'
 import type { AttributeMap, LogRecord } from '../../store/store.js'
 import { applied, skipped, type Outcome } from '../outcome.js'

@@ -5,7 +5,7 @@
  * events are refused (§7.2); conversion-goal events count towards LTV and transactions (§8.7). The log seq is the event's id, so a record applied twice could never
  * store two events.
  */
-import type { EventPayload } from '../../ingest/record.js'
+import type { EventPayload } from '../../core/records.js'
 import { defineOwn, normalizeName, normalizeValue } from '../../profile/attribute-values.js'
 import { deriveEventTimes, parseEventTime } from '../../profile/event-time.js'
 import type { AttributeMap, LogRecord } from '../../store/store.js'

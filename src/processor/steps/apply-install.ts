@@ -4,7 +4,7 @@
  * `campaign_name` — create-only standard attributes (spec §8.1), so a user that already has one
  * keeps it.
  */
-import type { InstallPayload } from '../../ingest/record.js'
+import type { InstallPayload } from '../../core/records.js'
 import { defineOwn } from '../../profile/attribute-values.js'
 import type { LogRecord } from '../../store/store.js'
 import { applied, skipped, type Outcome } from '../outcome.js'

@@ -6,7 +6,7 @@
  * its internal id. The merge log keeps both users, the devices and the moved events as they were,
  * so that an undo can put everything back — provided neither user changed since.
  */
-import type { MergePayload, MergeUndoPayload } from '../../ingest/record.js'
+import type { MergePayload, MergeUndoPayload } from '../../core/records.js'
 import { defineOwn } from '../../profile/attribute-values.js'
 import type { DeviceRow, LogRecord, UserRow } from '../../store/store.js'
 import { applied, skipped, type Outcome } from '../outcome.js'

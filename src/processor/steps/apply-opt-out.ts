@@ -5,7 +5,7 @@
  * removes them. The outcome notes list the devices changed; names that match no device of the
  * user are noted too.
  */
-import type { DeviceOptOutPayload } from '../../ingest/record.js'
+import type { DeviceOptOutPayload } from '../../core/records.js'
 import { defineOwn } from '../../profile/attribute-values.js'
 import type { DeviceRow, LogRecord } from '../../store/store.js'
 import { applied, skipped, type Outcome } from '../outcome.js'

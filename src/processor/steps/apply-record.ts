@@ -3,7 +3,7 @@
  * validation outside strict mode, single bodies with a wrong-case `type`) are skipped with the
  * reason they were logged with.
  */
-import type { InvalidPayload } from '../../ingest/record.js'
+import type { InvalidPayload } from '../../core/records.js'
 import type { LogRecord } from '../../store/store.js'
 import { skipped, type Outcome } from '../outcome.js'
 import { applyCustomer } from './apply-customer.js'

@@ -3,7 +3,7 @@
  * record is applied at, the id generator for new users and the workspaces' settings. Also the helper that creates a user the
  * way every step must (spec §8.2: created on first record, First Seen = the time that record was accepted).
  */
-import type { IdGenerator } from '../../ids.js'
+import type { IdGenerator } from '../../core/ids.js'
 import { dateValue } from '../../profile/attribute-values.js'
 import type { LogRecord, UserRow } from '../../store/store.js'
 import type { WorkspaceSettings } from '../../workspaces/settings.js'

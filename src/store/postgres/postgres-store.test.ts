@@ -6,15 +6,16 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import pg from 'pg'
 import { assertTestDatabase, startPostgres } from '../../../test/helpers/postgres.js'
-import { loadConfig } from '../../config.js'
-import { silentLogger } from '../../log.js'
-import { startInlet } from '../../server.js'
-import { aWorkspace, storeContract } from '../contract.js'
+import { loadConfig } from '../../core/config.js'
+import { silentLogger } from '../../core/log.js'
+import { startInlet } from '../../server/server.js'
+import { aWorkspace, storeContract } from '../../../test/store/contract.js'
 import * as sqlite from '../sqlite/migrations.js'
 import type { EventRow, NewLogRecord } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
 import { openStore } from '../open-store.js'
 import { createPostgresStore } from './postgres-store.js'
+import { expandBulkRow } from '../../families/data/bulk-rows.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
 const WORKSPACE = aWorkspace({ id: 'PGWS0000000000000001', name: 'PostgreSQL' })
@@ -70,7 +71,12 @@ if (postgres === undefined) {
 
   // One run: durability only changes a session setting (the reopen test below uses `os`).
   storeContract('postgres', async () =>
-    createPostgresStore({ url: await freshUrl(), durability: 'fsync', maxConnections: 4 }),
+    createPostgresStore({
+      expandRow: expandBulkRow,
+      url: await freshUrl(),
+      durability: 'fsync',
+      maxConnections: 4,
+    }),
   )
 
   /** Rows of `sql` in the schema of `url`, through a connection of its own. */
@@ -87,7 +93,9 @@ if (postgres === undefined) {
   describe('PostgreSQL store', () => {
     it('records each migration once, and reopening applies none again', async () => {
       const url = await freshUrl()
-      await (await createPostgresStore({ url, durability: 'fsync' })).close()
+      await (
+        await createPostgresStore({ expandRow: expandBulkRow, url, durability: 'fsync' })
+      ).close()
       const applied = await query(url, 'SELECT list, version, name FROM inlet_migrations')
       const expected = [
         ...LOG_MIGRATIONS.map((m) => ({ list: 'log', version: m.version, name: m.name })),
@@ -97,7 +105,7 @@ if (postgres === undefined) {
         rows.map((r) => `${String(r['list'])}:${String(r['version'])}:${String(r['name'])}`).sort()
       assert.deepEqual(byVersion(applied), byVersion(expected))
       const [before] = await query(url, 'SELECT max(applied_at)::text AS at FROM inlet_migrations')
-      await (await createPostgresStore({ url, durability: 'os' })).close()
+      await (await createPostgresStore({ expandRow: expandBulkRow, url, durability: 'os' })).close()
       assert.deepEqual(
         await query(url, 'SELECT list, version, name FROM inlet_migrations'),
         applied,
@@ -109,7 +117,14 @@ if (postgres === undefined) {
     it('migrates once when several processes open the same database together', async () => {
       const url = await freshUrl()
       const stores = await Promise.all(
-        [1, 2, 3].map(() => createPostgresStore({ url, durability: 'fsync', maxConnections: 2 })),
+        [1, 2, 3].map(() =>
+          createPostgresStore({
+            expandRow: expandBulkRow,
+            url,
+            durability: 'fsync',
+            maxConnections: 2,
+          }),
+        ),
       )
       try {
         await stores[0]?.workspaces.create(WORKSPACE)
@@ -123,7 +138,11 @@ if (postgres === undefined) {
 
     it('keeps everything when reopened', async () => {
       const url = await freshUrl()
-      const first = await createPostgresStore({ url, durability: 'fsync' })
+      const first = await createPostgresStore({
+        expandRow: expandBulkRow,
+        url,
+        durability: 'fsync',
+      })
       await first.workspaces.create(WORKSPACE)
       await first.log.append([record(0), record(1), record(2)])
       const user = {
@@ -146,7 +165,7 @@ if (postgres === undefined) {
       })
       await first.close()
 
-      const second = await createPostgresStore({ url, durability: 'os' })
+      const second = await createPostgresStore({ expandRow: expandBulkRow, url, durability: 'os' })
       try {
         assert.deepEqual(await second.workspaces.get(WORKSPACE.id), WORKSPACE)
         assert.equal(await second.log.lastSeq(), 3)
@@ -169,7 +188,11 @@ if (postgres === undefined) {
     })
 
     it('numbers appends without gaps, even after a failed append', async (t) => {
-      const store = await createPostgresStore({ url: await freshUrl(), durability: 'fsync' })
+      const store = await createPostgresStore({
+        expandRow: expandBulkRow,
+        url: await freshUrl(),
+        durability: 'fsync',
+      })
       t.after(() => store.close())
       await store.log.append([record(0)])
       // A payload PostgreSQL refuses (a NUL byte in text) fails the whole append.
@@ -186,7 +209,11 @@ if (postgres === undefined) {
     })
 
     it('can be closed twice, and rejects work after closing', async () => {
-      const store = await createPostgresStore({ url: await freshUrl(), durability: 'fsync' })
+      const store = await createPostgresStore({
+        expandRow: expandBulkRow,
+        url: await freshUrl(),
+        durability: 'fsync',
+      })
       await store.close()
       await store.close()
       await assert.rejects(store.log.append([record(0)]), /not open/)
@@ -195,14 +222,16 @@ if (postgres === undefined) {
 
     it('is the store Inlet opens when DATABASE_URL is set, SQLite otherwise', async (t) => {
       const url = await freshUrl()
-      const store = await openStore({ dataDir: ':memory:', databaseUrl: url, durability: 'os' })
+      const store = await openStore(
+        { dataDir: ':memory:', databaseUrl: url, durability: 'os' },
+        expandBulkRow,
+      )
       t.after(() => store.close())
       assert.equal(store.kind, 'postgres')
-      const embedded = await openStore({
-        dataDir: ':memory:',
-        databaseUrl: undefined,
-        durability: 'os',
-      })
+      const embedded = await openStore(
+        { dataDir: ':memory:', databaseUrl: undefined, durability: 'os' },
+        expandBulkRow,
+      )
       t.after(() => embedded.close())
       assert.equal(embedded.kind, 'sqlite')
     })
@@ -252,7 +281,12 @@ if (postgres === undefined) {
 
     it('never lets a later append become visible while an earlier one is still committing', async (t) => {
       const url = await freshUrl()
-      const store = await createPostgresStore({ url, durability: 'fsync', maxConnections: 2 })
+      const store = await createPostgresStore({
+        expandRow: expandBulkRow,
+        url,
+        durability: 'fsync',
+        maxConnections: 2,
+      })
       t.after(() => store.close())
       // Another API process's append, held open between taking its seq and committing: with a
       // sequence, a second append would commit seq 2 meanwhile and a reader at cursor 0 would
@@ -287,9 +321,21 @@ if (postgres === undefined) {
     it('shows a reader no gap while several processes append at once', async (t) => {
       const url = await freshUrl()
       const writers = await Promise.all(
-        [1, 2, 3].map(() => createPostgresStore({ url, durability: 'fsync', maxConnections: 3 })),
+        [1, 2, 3].map(() =>
+          createPostgresStore({
+            expandRow: expandBulkRow,
+            url,
+            durability: 'fsync',
+            maxConnections: 3,
+          }),
+        ),
       )
-      const reader = await createPostgresStore({ url, durability: 'fsync', maxConnections: 1 })
+      const reader = await createPostgresStore({
+        expandRow: expandBulkRow,
+        url,
+        durability: 'fsync',
+        maxConnections: 1,
+      })
       t.after(() => Promise.all([...writers, reader].map((s) => s.close())))
       const perWriter = 40
       let done = 0
@@ -314,7 +360,11 @@ if (postgres === undefined) {
 
     it('keeps events in monthly partitions, made as needed with the next month ahead, and drops whole ones for retention', async (t) => {
       const url = await freshUrl()
-      const store = await createPostgresStore({ url, durability: 'fsync' })
+      const store = await createPostgresStore({
+        expandRow: expandBulkRow,
+        url,
+        durability: 'fsync',
+      })
       t.after(() => store.close())
       const partitions = async (): Promise<string[]> =>
         (
@@ -402,7 +452,11 @@ if (postgres === undefined) {
       } finally {
         await client.end()
       }
-      const store = await createPostgresStore({ url, durability: 'fsync' })
+      const store = await createPostgresStore({
+        expandRow: expandBulkRow,
+        url,
+        durability: 'fsync',
+      })
       t.after(() => store.close())
       assert.deepEqual(
         (await store.profiles.eventsOfUser(WORKSPACE.id, 'u1', 10)).map((e) => e.name),

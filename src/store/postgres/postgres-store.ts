@@ -10,7 +10,7 @@
  */
 import pg from 'pg'
 import type { PoolClient } from 'pg'
-import type { Durability } from '../../config.js'
+import type { Durability } from '../../core/config.js'
 import {
   BULK_ROW_KIND,
   StoreConflictError,
@@ -26,6 +26,7 @@ import {
   type IdentityLink,
   type LogRecord,
   type LogRowExpander,
+  noBulkRowExpander,
   type MergeRow,
   type NewLogRecord,
   type OutcomeKind,
@@ -41,7 +42,6 @@ import {
   type WorkspaceState,
 } from '../store.js'
 // The one thing the store knows of the wire: how a Bulk row's records are derived.
-import { expandBulkRow } from '../../ingest/bulk-rows.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
 import { postgresQuotaRepo } from './postgres-quotas.js'
 
@@ -57,7 +57,9 @@ export type PostgresStoreOptions = Readonly<{
   /** Most connections the pool opens (default 10). */
   maxConnections?: number
   /**
-   * Expands Bulk rows (default: ingest/bulk-rows.ts), which this store does not keep as rows:
+   * Expands Bulk rows (the Data family's families/data/bulk-rows.ts, injected by the composition
+   * root; without it an append of a Bulk row fails with noBulkRowExpander's error), which this
+   * store does not keep as rows:
    * append stores their records, one row each (its seqs come from one counter per append).
    */
   expandRow?: LogRowExpander
@@ -89,7 +91,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     await pool.end()
     throw err
   }
-  return storeOver(pool, options.expandRow ?? expandBulkRow)
+  return storeOver(pool, options.expandRow ?? noBulkRowExpander)
 }
 
 /**

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { it } from 'node:test'
 import Database from 'better-sqlite3'
 import { createSqliteStore } from './sqlite-store.js'
+import { expandBulkRow } from '../../families/data/bulk-rows.js'
 
 /** Plans allowed to scan, matched by a piece of their SQL, each with why. */
 const ALLOWED: readonly { sql: string; why: string }[] = [
@@ -57,7 +58,7 @@ it('prepares no statement whose plan scans a table or searches it by workspace a
     if (!prepared.has(sql)) prepared.set(sql, this)
     return prepare.call(this, sql)
   }
-  const store = createSqliteStore({ dir, durability: 'os' })
+  const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
   t.after(() => store.close())
   proto.prepare = prepare
 

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it, type TestContext } from 'node:test'
 import Database from 'better-sqlite3'
-import type { Durability } from '../../config.js'
-import { aWorkspace, storeContract } from '../contract.js'
+import type { Durability } from '../../core/config.js'
+import { aWorkspace, storeContract } from '../../../test/store/contract.js'
 import type { NewLogRecord } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
 import {
@@ -16,6 +16,7 @@ import {
   LOG_WRITER_AUTOCHECKPOINT_PAGES,
   openSqliteLogAppender,
 } from './sqlite-store.js'
+import { expandBulkRow } from '../../families/data/bulk-rows.js'
 
 const tempDirs: string[] = []
 after(() => {
@@ -29,17 +30,26 @@ function tempDir(): string {
 }
 
 storeContract('sqlite :memory:', () =>
-  Promise.resolve(createSqliteStore({ dir: ':memory:', durability: 'os' })),
+  Promise.resolve(
+    createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' }),
+  ),
 )
 for (const durability of ['fsync', 'os'] as const satisfies readonly Durability[]) {
   storeContract(`sqlite file (${durability})`, () =>
-    Promise.resolve(createSqliteStore({ dir: tempDir(), durability })),
+    Promise.resolve(createSqliteStore({ expandRow: expandBulkRow, dir: tempDir(), durability })),
   )
 }
 
 // The processor's own store in its worker thread: store.db synced before compaction, not per batch.
 storeContract('sqlite file (fsync, store.db sync deferred)', () =>
-  Promise.resolve(createSqliteStore({ dir: tempDir(), durability: 'fsync', deferStoreSync: true })),
+  Promise.resolve(
+    createSqliteStore({
+      expandRow: expandBulkRow,
+      dir: tempDir(),
+      durability: 'fsync',
+      deferStoreSync: true,
+    }),
+  ),
 )
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
@@ -67,7 +77,7 @@ function inspect(t: TestContext, dir: string, file: string): Database.Database {
 describe('SQLite store files', () => {
   it('creates the directory with log.db and store.db in it', async (t) => {
     const dir = join(tempDir(), 'nested', 'data')
-    const store = createSqliteStore({ dir, durability: 'fsync' })
+    const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'fsync' })
     t.after(() => store.close())
     assert.ok(existsSync(join(dir, 'log.db')), 'log.db')
     assert.ok(existsSync(join(dir, 'store.db')), 'store.db')
@@ -78,7 +88,7 @@ describe('SQLite store files', () => {
   for (const durability of ['fsync', 'os'] as const) {
     it(`puts both files in WAL mode, migrated to the latest version (${durability})`, async (t) => {
       const dir = tempDir()
-      const store = createSqliteStore({ dir, durability })
+      const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability })
       await store.close()
       for (const [file, migrations] of [
         ['log.db', LOG_MIGRATIONS],
@@ -97,7 +107,7 @@ describe('SQLite store files', () => {
 
   it('keeps everything when reopened, without re-running migrations', async () => {
     const dir = tempDir()
-    const first = createSqliteStore({ dir, durability: 'fsync' })
+    const first = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'fsync' })
     await first.workspaces.create(WORKSPACE)
     await first.log.append([record(0), record(1), record(2)])
     const user = {
@@ -119,7 +129,7 @@ describe('SQLite store files', () => {
     })
     await first.close()
 
-    const second = createSqliteStore({ dir, durability: 'os' })
+    const second = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
     try {
       assert.deepEqual(await second.workspaces.get(WORKSPACE.id), WORKSPACE)
       assert.equal(await second.log.lastSeq(), 3)
@@ -144,7 +154,7 @@ describe('SQLite store files', () => {
     // synced independently, so store.db may remember a cursor past the end of log.db. New records
     // must not reuse those seqs, or the processor would skip them as already applied.
     const dir = tempDir()
-    const first = createSqliteStore({ dir, durability: 'os' })
+    const first = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
     await first.log.append([record(0), record(1), record(2)])
     await first.processing.commit({
       fromSeq: 0,
@@ -159,7 +169,7 @@ describe('SQLite store files', () => {
     for (const file of ['log.db', 'log.db-wal', 'log.db-shm'])
       rmSync(join(dir, file), { force: true })
 
-    const second = createSqliteStore({ dir, durability: 'os' })
+    const second = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
     try {
       assert.equal(await second.processing.cursor(), 3)
       await second.log.append([record(0)])
@@ -173,7 +183,7 @@ describe('SQLite store files', () => {
 
   it('redacts the log (another file) even when a crash came between the two commits (spec §7.12)', async () => {
     const dir = tempDir()
-    const store = createSqliteStore({ dir, durability: 'fsync' })
+    const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'fsync' })
     await store.workspaces.create(WORKSPACE)
     await store.log.append([record(0), record(1)])
     // The erasure batch commits to store.db; the log redaction has not reached log.db yet (the
@@ -184,7 +194,7 @@ describe('SQLite store files', () => {
       .prepare('INSERT INTO pending_log_redactions (seq, payload) VALUES (?, ?)')
       .run(2, '{"erased":true}')
     storeDb.close()
-    const reopened = createSqliteStore({ dir, durability: 'fsync' })
+    const reopened = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'fsync' })
     try {
       const logged = await reopened.log.recordsOfRequest(WORKSPACE.id, 'REQAAAAA')
       assert.deepEqual(
@@ -204,7 +214,12 @@ describe('SQLite store files', () => {
 
   it('with store.db sync deferred, syncs the cursor to disk before compacting', async (t) => {
     const dir = tempDir()
-    const store = createSqliteStore({ dir, durability: 'fsync', deferStoreSync: true })
+    const store = createSqliteStore({
+      expandRow: expandBulkRow,
+      dir,
+      durability: 'fsync',
+      deferStoreSync: true,
+    })
     t.after(() => store.close())
     await store.log.append([0, 1, 2, 3].map(record))
     const batch = { users: [], devices: [], deletedDevices: [], events: [], outcomes: [] }
@@ -233,7 +248,7 @@ describe('SQLite store files', () => {
 
   it('leaves checkpointing log.db to log.checkpoint, not to the log writer’s commits', async (t) => {
     const dir = tempDir()
-    const store = createSqliteStore({ dir, durability: 'os' })
+    const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
     t.after(() => store.close())
     const writer = openSqliteLogAppender(dir, 'os')
     t.after(() => writer.close())
@@ -252,8 +267,8 @@ describe('SQLite store files', () => {
   })
 
   it('keeps :memory: stores apart from each other', async (t) => {
-    const a = createSqliteStore({ dir: ':memory:', durability: 'os' })
-    const b = createSqliteStore({ dir: ':memory:', durability: 'os' })
+    const a = createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' })
+    const b = createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' })
     t.after(async () => {
       await a.close()
       await b.close()
@@ -265,7 +280,7 @@ describe('SQLite store files', () => {
   })
 
   it('can be closed twice, and rejects work after closing', async () => {
-    const store = createSqliteStore({ dir: ':memory:', durability: 'os' })
+    const store = createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' })
     await store.close()
     await store.close()
     await assert.rejects(store.log.append([record(0)]), /not open/)
@@ -274,8 +289,8 @@ describe('SQLite store files', () => {
 
   it('shares quota counts between stores open on one directory (two processes)', async (t) => {
     const dir = tempDir()
-    const a = createSqliteStore({ dir, durability: 'os' })
-    const b = createSqliteStore({ dir, durability: 'os' })
+    const a = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
+    const b = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
     t.after(async () => {
       await a.close()
       await b.close()

@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import type { Durability } from '../../config.js'
+import type { Durability } from '../../core/config.js'
 import {
   BULK_ROW_KIND,
   StoreConflictError,
@@ -24,6 +24,7 @@ import {
   type IdentityLink,
   type LogRecord,
   type LogRowExpander,
+  noBulkRowExpander,
   type MergeRow,
   type NewLogRecord,
   type OutcomeKind,
@@ -38,8 +39,6 @@ import {
   type WorkspacePatch,
   type WorkspaceState,
 } from '../store.js'
-// The one thing the store knows of the wire: how a Bulk row's records are derived.
-import { expandBulkRow } from '../../ingest/bulk-rows.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
 import { sqliteQuotaRepo } from './sqlite-quotas.js'
 
@@ -57,7 +56,11 @@ export type SqliteStoreOptions = Readonly<{
    * workspace writes answer 200 and must stay durable.
    */
   deferStoreSync?: boolean
-  /** Expands the log's Bulk rows into their records (default: ingest/bulk-rows.ts). */
+  /**
+   * Expands the log's Bulk rows into their records: the Data family's derivation
+   * (families/data/bulk-rows.ts), injected by the composition root. Without it a store that
+   * reads a Bulk row fails with noBulkRowExpander's error; appends never need it.
+   */
   expandRow?: LogRowExpander
 }>
 
@@ -319,7 +322,7 @@ function toOutcome(r: Row): RecordOutcomeRow {
 }
 
 export function createSqliteStore(options: SqliteStoreOptions): Store {
-  const expand = options.expandRow ?? expandBulkRow
+  const expand = options.expandRow ?? noBulkRowExpander
   const inMemory = options.dir === ':memory:'
   if (!inMemory) mkdirSync(options.dir, { recursive: true })
   const logDb = openDatabase(

@@ -1,0 +1,123 @@
+/**
+ * The error codes of Inlet and the one error class that carries them. Codes are ours: stable,
+ * snake_case, one per distinct answer a client can get. The wire strings (status, `type`,
+ * `message`) live in `core/error-catalogue.ts`; a code without a wire entry does not compile.
+ */
+
+export const ERROR_CODES = [
+  // Gateway (spec §4.4, in the validation order of §4.5)
+  'route_not_found',
+  'method_not_allowed',
+  'params_required',
+  'auth_header_required',
+  'auth_empty',
+  'auth_not_basic',
+  'auth_undecodable',
+  'auth_username_missing',
+  'auth_password_missing',
+  'auth_rate_limited',
+  'invalid_app_id',
+  'auth_unknown_app_id',
+  'key_not_set',
+  'key_mismatch',
+  'app_mismatch',
+  'moe_appkey_mismatch',
+  'moe_appkey_missing',
+  'account_blacklisted',
+  'account_suspended',
+  'account_temporarily_suspended',
+  'content_type_missing',
+  'unsupported_media_type',
+  'payload_too_large',
+  'empty_body',
+  'malformed_json',
+  'body_not_object',
+  'body_too_deep',
+  // Quotas (spec §5.1: after the body checks, before field validation)
+  'rate_limit_exceeded',
+  // Field validation shared by the ingest endpoints (spec §6.1, §7.1–§7.4)
+  'attribute_type',
+  'customer_id_missing',
+  'customer_id_empty',
+  'actions_empty',
+  'action_missing',
+  'action_empty',
+  'action_not_object',
+  'device_id_missing',
+  'device_attributes_missing',
+  'device_platform_missing',
+  'device_platform_invalid',
+  'device_push_id_missing',
+  'elements_empty',
+  'bulk_type_invalid',
+  'element_type_invalid',
+  'element_not_object',
+  // Get User (spec §7.6)
+  'export_data_missing',
+  'export_identifiers_missing',
+  'export_identifiers_limit',
+  'export_identifier_invalid',
+  'array_field_conflict',
+  'unset_attributes_invalid',
+  'project_code_invalid',
+  'merge_data_missing',
+  'merge_data_empty',
+  'merge_data_limit',
+  'field_missing',
+  'merge_disabled',
+  'user_not_found',
+  'delete_identity_type_invalid',
+  'opt_out_user_type_missing',
+  'opt_out_user_type_invalid',
+  'opt_out_action_missing',
+  'opt_out_action_invalid',
+  'opt_out_devices_missing',
+  'opt_out_device_key_invalid',
+  // GDPR / CCPA erasure (spec §7.12) and install attribution (spec §7.10)
+  'gdpr_value_invalid',
+  'install_param_missing',
+  'attribution_key_not_set',
+  'attribution_key_mismatch',
+  'request_not_found',
+  'merge_not_found',
+  'gdpr_request_not_found',
+  // The admin API (Inlet's own, /inlet/v1/admin/…)
+  'admin_unauthorized',
+  'admin_invalid_input',
+  'admin_workspace_not_found',
+  'admin_workspace_exists',
+  // Server side
+  'service_unavailable',
+  'overloaded',
+  'store_unavailable',
+  'internal',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/** Values substituted into `{name}` placeholders of a catalogue message or attribute. */
+export type ErrorParams = Readonly<Record<string, string>>
+
+/** The one error class every layer throws for an answer the client should see. */
+export class AppError extends Error {
+  override readonly name: string = 'AppError'
+  readonly code: ErrorCode
+  readonly params: ErrorParams
+  readonly headers: Readonly<Record<string, string>>
+
+  constructor(
+    code: ErrorCode,
+    options?: { params?: ErrorParams; cause?: unknown; headers?: Record<string, string> },
+  ) {
+    super(code, { cause: options?.cause })
+    this.code = code
+    this.params = options?.params ?? {}
+    this.headers = options?.headers ?? {}
+  }
+}
+
+/** Anything thrown becomes an AppError; unknown throws become `internal` and keep their cause. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err
+  return new AppError('internal', { cause: err })
+}

@@ -1,0 +1,79 @@
+/**
+ * How a Data API route is declared: POST behind the gateway, its endpoint family (for per-endpoint
+ * error strings) and body limit, a compiled serializer for its 200 body, and a JSON 405 for every
+ * other method on the same path. Also the success envelope of spec §4.1.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { AppError } from '../core/errors.js'
+import type { RouteConfig } from './error-handler.js'
+import type { Workspace } from '../store/store.js'
+import type { EndpointFamily } from '../core/error-catalogue.js'
+
+export const ACCEPTED_MESSAGE = 'Your request has been accepted and will be processed soon.'
+
+export type AcceptedBody = { status: 'success'; message: string; request_id: string }
+
+export const acceptedBody = (requestId: string): AcceptedBody => ({
+  status: 'success',
+  message: ACCEPTED_MESSAGE,
+  request_id: requestId,
+})
+
+export const ACCEPTED_SCHEMA = {
+  type: 'object',
+  properties: {
+    status: { type: 'string' },
+    message: { type: 'string' },
+    request_id: { type: 'string' },
+  },
+} as const
+
+const OTHER_METHODS = ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const
+
+export type DataRoute = Readonly<{
+  url: string
+  family: EndpointFamily
+  bodyLimitBytes: number
+  /** A serializer schema for the 200 body; omitted for bodies of open shape. */
+  responseSchema?: object
+  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
+}>
+
+/** Registers `route` on `api` (the gateway-protected scope) and its 405s on `root`. */
+export function dataRoute(root: FastifyInstance, api: FastifyInstance, route: DataRoute): void {
+  const config: RouteConfig = { family: route.family, bodyLimitBytes: route.bodyLimitBytes }
+  api.route({
+    method: 'POST',
+    url: route.url,
+    bodyLimit: route.bodyLimitBytes,
+    config,
+    ...(route.responseSchema === undefined
+      ? {}
+      : { schema: { response: { 200: route.responseSchema } } }),
+    handler: route.handler,
+  })
+  root.route({
+    method: [...OTHER_METHODS],
+    url: route.url,
+    config,
+    handler: (_request, reply) => {
+      void reply.header('allow', 'POST')
+      throw new AppError('method_not_allowed')
+    },
+  })
+}
+
+/** The workspace the gateway authenticated; routes behind it can rely on it being set. */
+export function workspaceRowOf(request: FastifyRequest): Workspace {
+  if (request.workspace === null) throw new AppError('internal')
+  return request.workspace
+}
+
+export function workspaceOf(request: FastifyRequest): string {
+  return workspaceRowOf(request).id
+}
+
+/** The parsed body: the JSON parser guarantees an object for every POST behind the gateway. */
+export function bodyOf(request: FastifyRequest): Record<string, unknown> {
+  return request.body as Record<string, unknown> // json-body.ts only ever yields objects
+}

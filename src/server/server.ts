@@ -1,0 +1,142 @@
+/**
+ * The composition root: opens the store, bootstraps the first workspace, wires ingest, processor
+ * and HTTP app together, listens, and shuts down in order (stop accepting, finish in-flight
+ * requests, flush the log, stop the processor, close the store). The CLI's `serve` and the
+ * end-to-end tests start Inlet through here; nothing else constructs these parts. The role
+ * (config.role) decides what runs: `api` the HTTP API without the processor, `processor` the
+ * processor and the deletion sweeper with only /healthz on HTTP, `all` everything.
+ */
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { createApp, createHealthApp } from './app.js'
+import { systemClock, type Clock } from '../core/clock.js'
+import type { Config } from '../core/config.js'
+import { createIdGenerator, type IdGenerator } from '../core/ids.js'
+import { createIngest, type Ingest } from '../ingest/accept.js'
+import { createServerLogWriter } from '../ingest/log-writer.js'
+import type { Logger } from '../core/log.js'
+import { createDeletionSweeper } from '../processor/deletion-sweeper.js'
+import { createServerProcessor } from '../processor/processor-worker.js'
+import type { Processor } from '../processor/processor.js'
+import { expandBulkRow } from '../families/data/bulk-rows.js'
+import { describeStore, openStore } from '../store/open-store.js'
+import type { Store } from '../store/store.js'
+import { createWorkspaces, type CreatedWorkspace } from '../workspaces/workspaces.js'
+
+/** During shutdown, how often keep-alive connections that turned idle are closed. */
+const IDLE_SWEEP_MS = 50
+
+export type Inlet = Readonly<{
+  url: string
+  app: FastifyInstance
+  store: Store
+  ingest: Ingest
+  processor: Processor
+  /** Credentials of a workspace created at this start, to print once. */
+  created: CreatedWorkspace | undefined
+  close(): Promise<void>
+}>
+
+export async function startInlet(
+  config: Config,
+  deps: { log: Logger; clock?: Clock; ids?: IdGenerator; listen?: boolean },
+): Promise<Inlet> {
+  const { log } = deps
+  const clock = deps.clock ?? systemClock
+  const ids = deps.ids ?? createIdGenerator(clock)
+  const store = await openStore(config, expandBulkRow)
+  const workspaces = createWorkspaces({ store, clock, ids })
+  // A processor serves no requests: the API processes create the first workspace.
+  const created =
+    config.role === 'processor'
+      ? undefined
+      : await workspaces.bootstrap({ ...config.bootstrap, name: config.bootstrap.workspaceName })
+
+  // In a worker thread by default (processor/processor-worker.ts); in this thread for `:memory:`.
+  const processor = createServerProcessor(config, {
+    store,
+    clock,
+    ids,
+    log,
+    entry: { base: import.meta.url, name: './processor-thread' },
+  })
+  // In a worker thread by default (ingest/log-writer.ts): commits and their fsync leave this thread.
+  const logWriter = createServerLogWriter(config, { store, log })
+  const ingest = createIngest({
+    log: logWriter,
+    clock,
+    onCommitted: () => processor.wake(),
+    bulkRows: store.kind === 'sqlite',
+  })
+  let closing = false
+  const app =
+    config.role === 'processor'
+      ? await createHealthApp({ config, ingest, processor, log, ids })
+      : await createApp({
+          config,
+          store,
+          ingest,
+          processor,
+          log,
+          ids,
+          clock,
+          isClosing: () => closing,
+        })
+  // spec §7.8: scheduled deletions are logged when due, so the processor applies them in order.
+  const sweeper = createDeletionSweeper({ store, ingest, clock, ids, log })
+  if (config.processor.enabled) {
+    sweeper.start()
+    processor.start()
+    await processor.ready?.() // a worker thread has opened its store before the first request
+  }
+  await logWriter.ready() // likewise the log writer's thread
+
+  let url = ''
+  if (deps.listen !== false) {
+    await app.listen({ host: config.host, port: config.port })
+    const address = app.server.address() as AddressInfo // a TCP listener always has an AddressInfo
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    url = `http://${host}:${address.port}`
+    log.info(
+      { url, role: config.role, store: describeStore(config), durability: config.durability },
+      'inlet listening',
+    )
+  }
+
+  let closed: Promise<void> | undefined
+  async function shutdown(): Promise<void> {
+    closing = true
+    const timer = setTimeout(() => {
+      log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; closing connections')
+      app.server.closeAllConnections()
+    }, config.shutdownTimeoutMs)
+    // A keep-alive connection whose request finishes during shutdown turns idle after the one
+    // closeIdleConnections() call below: look again until the server has closed, so that
+    // shutdown does not wait for the timeout (or the client's keep-alive) to end it.
+    const idle = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS)
+    try {
+      app.server.closeIdleConnections()
+      await app.close()
+      clearInterval(idle)
+      sweeper.stop()
+      await ingest.flushed()
+      await logWriter.close()
+      await processor.stop()
+      await store.close()
+    } finally {
+      clearTimeout(timer)
+      clearInterval(idle)
+    }
+    log.info({}, 'inlet stopped')
+  }
+
+  return {
+    url,
+    app,
+    store,
+    ingest,
+    processor,
+    created,
+    close: () => (closed ??= shutdown()),
+  }
+}
