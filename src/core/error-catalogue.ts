@@ -12,6 +12,11 @@ export type WireError = Readonly<{
   message: string
   /** Echoed as `error.attribute`; may hold `{placeholders}` like the message. */
   attribute?: string
+  /**
+   * A family's second code, where its envelope has one (http/envelopes.ts): Inform's six-digit
+   * `status_code`, the `code` of a `{title, description, code}` body, a field detail's code.
+   */
+  code?: string | number
 }>
 
 /** Which endpoint answered: selects the per-endpoint overrides of the spec's §7 pages. */
@@ -569,14 +574,16 @@ export function wireError(
   const override = family === undefined ? undefined : OVERRIDES[family]?.[code]
   const merged = override === undefined ? base : { ...base, ...override }
   const message = fill(merged.message, params)
-  return merged.attribute === undefined
-    ? { status: merged.status, type: merged.type, message }
-    : {
-        status: merged.status,
-        type: merged.type,
-        message,
-        attribute: fill(merged.attribute, params),
-      }
+  const wire: WireError =
+    merged.attribute === undefined
+      ? { status: merged.status, type: merged.type, message }
+      : {
+          status: merged.status,
+          type: merged.type,
+          message,
+          attribute: fill(merged.attribute, params),
+        }
+  return merged.code === undefined ? wire : { ...wire, code: merged.code }
 }
 
 function fill(template: string, params: ErrorParams): string {

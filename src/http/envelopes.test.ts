@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import {
+  ENVELOPE_SHAPES,
+  codeEnvelope,
+  dataEnvelope,
+  detailedEnvelope,
+  falseStatusEnvelope,
+  hyphenEnvelope,
+  informEnvelope,
+  liveActivityEnvelope,
+  pushEnvelope,
+  resourceEnvelope,
+  titleEnvelope,
+  v5Envelope,
+  type Envelope,
+  type Failure,
+} from './envelopes.js'
+
+const field: Failure = {
+  status: 400,
+  type: 'MissingAttributeError',
+  message: 'customer_id is not found in the payload',
+  attribute: 'customer_id',
+  requestId: 'ZbPXtKFL',
+}
+const plain: Failure = { status: 401, type: 'Auth', message: 'Invalid key', requestId: 'kXwpDESb' }
+
+// Each expected body is the shape of moengage-other-apis.md §2.0 for that envelope.
+describe('error envelopes (moengage-other-apis.md §2.0)', () => {
+  it('E1, the Data API: status fail, error with attribute only for field errors', () => {
+    assert.deepEqual(dataEnvelope.format(field), {
+      status: 400,
+      body: {
+        status: 'fail',
+        error: {
+          attribute: 'customer_id',
+          message: 'customer_id is not found in the payload',
+          type: 'MissingAttributeError',
+          request_id: 'ZbPXtKFL',
+        },
+      },
+    })
+    assert.deepEqual(dataEnvelope.format(plain).body, {
+      status: 'fail',
+      error: { message: 'Invalid key', type: 'Auth', request_id: 'kXwpDESb' },
+    })
+  })
+
+  it('E2, Segments v3: response_id, the resource type, error code and message', () => {
+    const out = resourceEnvelope('custom_segment').format({
+      status: 429,
+      type: 'RATE_LIMIT_EXCEEDED',
+      message: 'API rate limit breached. Current limit: 50/1 mins',
+      requestId: 'r1',
+    })
+    assert.deepEqual(out, {
+      status: 429,
+      body: {
+        response_id: 'r1',
+        type: 'custom_segment',
+        error: {
+          code: 'RATE_LIMIT_EXCEEDED',
+          message: 'API rate limit breached. Current limit: 50/1 mins',
+        },
+      },
+    })
+  })
+
+  it('E3: title and description, code only where the entry has one', () => {
+    const media = {
+      status: 415,
+      type: 'Unsupported media type',
+      message: 'Content type is not supported',
+      requestId: 'r',
+    }
+    assert.deepEqual(titleEnvelope.format(media).body, {
+      title: 'Unsupported media type',
+      description: 'Content type is not supported',
+    })
+    assert.deepEqual(titleEnvelope.format({ ...media, code: 429 }).body, {
+      title: 'Unsupported media type',
+      description: 'Content type is not supported',
+      code: 429,
+    })
+  })
+
+  it('E4: code, message, details naming the field, request_id', () => {
+    const out = detailedEnvelope.format({ ...field, type: '400 Bad Request', code: 'MissingValue' })
+    assert.deepEqual(out.body, {
+      error: {
+        code: '400 Bad Request',
+        message: 'customer_id is not found in the payload',
+        details: [
+          {
+            code: 'MissingValue',
+            target: 'customer_id',
+            message: 'customer_id is not found in the payload',
+          },
+        ],
+        request_id: 'ZbPXtKFL',
+      },
+    })
+    const bare = detailedEnvelope.format({ ...plain, type: '401 Authentication error' })
+    assert.deepEqual(bare.body, {
+      error: {
+        code: '401 Authentication error',
+        message: 'Invalid key',
+        details: [],
+        request_id: 'kXwpDESb',
+      },
+    })
+  })
+
+  it('E5: response_id and error with code, target, details and doc_url', () => {
+    const out = v5Envelope('https://developers.moengage.com').format({
+      ...field,
+      type: 'VALIDATION_FAILED',
+    })
+    assert.deepEqual(out.body, {
+      response_id: 'ZbPXtKFL',
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'customer_id is not found in the payload',
+        target: 'customer_id',
+        details: [{ target: 'customer_id', message: 'customer_id is not found in the payload' }],
+        doc_url: 'https://developers.moengage.com',
+      },
+    })
+  })
+
+  it('E6 and E7: Catalog `error-code`, Coupons `error.code`', () => {
+    const unauth = {
+      status: 401,
+      type: 'request-unauthenticated',
+      message: 'Your request is unauthorized. Please verify your credentials and try again.',
+      requestId: 'r',
+    }
+    assert.deepEqual(hyphenEnvelope.format(unauth).body, {
+      'error-code': 'request-unauthenticated',
+      message: 'Your request is unauthorized. Please verify your credentials and try again.',
+    })
+    assert.deepEqual(codeEnvelope.format({ ...unauth, type: 'request-forbidden' }).body, {
+      error: {
+        code: 'request-forbidden',
+        message: 'Your request is unauthorized. Please verify your credentials and try again.',
+      },
+    })
+  })
+
+  it('E8, Inform: message, err_code and the six-digit status_code', () => {
+    const out = informEnvelope.format({
+      status: 409,
+      type: 'DUPLICATE_REQUEST_RECEIVED',
+      message: 'Duplicate Transaction ID',
+      code: 120105,
+      requestId: 'r',
+    })
+    assert.deepEqual(out, {
+      status: 409,
+      body: {
+        message: 'Duplicate Transaction ID',
+        err_code: 'DUPLICATE_REQUEST_RECEIVED',
+        status_code: 120105,
+      },
+    })
+  })
+
+  it('E9, Push: documented failures are 200 status Fail, 401 is [], 404/500 carry a reason', () => {
+    const fail = pushEnvelope.format({
+      status: 400,
+      type: 'Fail',
+      message: 'Campaign Name not found',
+      requestId: 'p1',
+    })
+    assert.deepEqual(fail, {
+      status: 200,
+      body: {
+        status: 'Fail',
+        Error_Message: 'Campaign Name not found',
+        responseId: 'p1',
+        requestId: '',
+      },
+    })
+    assert.deepEqual(pushEnvelope.format({ ...plain, status: 401 }), { status: 401, body: [] })
+    assert.deepEqual(
+      pushEnvelope.format({
+        status: 404,
+        type: 'x',
+        message: 'Page not found. Please recheck the URL',
+        requestId: 'r',
+      }),
+      {
+        status: 404,
+        body: { code: 404, status: 'error', reason: 'Page not found. Please recheck the URL' },
+      },
+    )
+  })
+
+  it('E10, Live Activities: error code, message and details; a 429 is []', () => {
+    const out = liveActivityEnvelope.format({
+      status: 400,
+      type: 'PayloadError',
+      message: 'Extra inputs are not permitted',
+      attribute: 'ios.alert.metrics',
+      code: 'extra_forbidden',
+      requestId: 'r',
+    })
+    assert.deepEqual(out.body, {
+      error: {
+        code: 'PayloadError',
+        message: 'Extra inputs are not permitted',
+        details: [
+          {
+            code: 'extra_forbidden',
+            target: 'ios.alert.metrics',
+            message: 'Extra inputs are not permitted',
+          },
+        ],
+      },
+    })
+    assert.deepEqual(liveActivityEnvelope.format({ ...plain, status: 429 }), {
+      status: 429,
+      body: [],
+    })
+  })
+
+  it('E11: status false with `error` and request_id (Cards) or `error_message` (Archival)', () => {
+    const f = { status: 401, type: 'x', message: 'Invalid data key', requestId: 'c1' }
+    assert.deepEqual(falseStatusEnvelope('error').format(f).body, {
+      status: false,
+      error: 'Invalid data key',
+      request_id: 'c1',
+    })
+    assert.deepEqual(falseStatusEnvelope('error_message').format(f).body, {
+      status: false,
+      error_message: 'Invalid data key',
+    })
+  })
+
+  it('has one formatter for each of the eleven shapes', () => {
+    const all: Envelope[] = [
+      dataEnvelope,
+      resourceEnvelope('custom_segment'),
+      titleEnvelope,
+      detailedEnvelope,
+      v5Envelope(''),
+      hyphenEnvelope,
+      codeEnvelope,
+      informEnvelope,
+      pushEnvelope,
+      liveActivityEnvelope,
+      falseStatusEnvelope('error'),
+    ]
+    assert.deepEqual(
+      all.map((e) => e.shape),
+      [...ENVELOPE_SHAPES],
+    )
+  })
+})

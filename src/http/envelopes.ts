@@ -1,0 +1,220 @@
+/**
+ * The error envelopes of MoEngage's API families (moengage-other-apis.md §2.0, E1–E11): one
+ * formatter per shape, each turning a catalogue entry (status, `type`/code, message, attribute)
+ * into the status and JSON body that family's clients parse. A family names its envelope once
+ * (http/family.ts); the error handler is the only caller. Nothing here decides which strings are
+ * sent: that is the catalogue's (core/error-catalogue.ts).
+ */
+import type { WireError } from '../core/error-catalogue.js'
+
+/** What a formatter gets: the catalogue entry with its placeholders filled, and the request id. */
+export type Failure = WireError & Readonly<{ requestId: string }>
+
+/** What is written: the HTTP status (some families answer failures with 200) and the body. */
+export type EnvelopeOutput = Readonly<{ status: number; body: unknown }>
+
+export type Envelope = Readonly<{
+  /** The shape's name in moengage-other-apis.md §2.0 (E1 … E11). */
+  shape: EnvelopeShape
+  format(failure: Failure): EnvelopeOutput
+}>
+
+export const ENVELOPE_SHAPES = [
+  'E1',
+  'E2',
+  'E3',
+  'E4',
+  'E5',
+  'E6',
+  'E7',
+  'E8',
+  'E9',
+  'E10',
+  'E11',
+] as const
+
+export type EnvelopeShape = (typeof ENVELOPE_SHAPES)[number]
+
+/**
+ * E1, the Data API's (spec §4.2): `{"status":"fail","error":{"attribute"?,"message","type",
+ * "request_id"}}`; also Cohort Sync, File Imports and Test connection.
+ */
+export const dataEnvelope: Envelope = {
+  shape: 'E1',
+  format: (f) => ({
+    status: f.status,
+    body: {
+      status: 'fail',
+      error:
+        f.attribute === undefined
+          ? { message: f.message, type: f.type, request_id: f.requestId }
+          : { attribute: f.attribute, message: f.message, type: f.type, request_id: f.requestId },
+    },
+  }),
+}
+
+/**
+ * E2, Segments v3 and the custom templates' 429: `{"response_id","type":<resource>,"error":
+ * {"code","message"}}`; `type` is the family's resource name (`custom_segment`).
+ */
+export function resourceEnvelope(resource: string): Envelope {
+  return {
+    shape: 'E2',
+    format: (f) => ({
+      status: f.status,
+      body: {
+        response_id: f.requestId,
+        type: resource,
+        error: { code: f.type, message: f.message },
+      },
+    }),
+  }
+}
+
+/**
+ * E3, Segments v2, Content Blocks, Subscription categories, Personalize, Stats, Cards' 401/429:
+ * `{"title","description"[,"code"]}`: the entry's `type` is the title; `code` only where the
+ * entry has one.
+ */
+export const titleEnvelope: Envelope = {
+  shape: 'E3',
+  format: (f) => ({
+    status: f.status,
+    body:
+      f.code === undefined
+        ? { title: f.type, description: f.message }
+        : { title: f.type, description: f.message, code: f.code },
+  }),
+}
+
+/**
+ * E4, Business Events, custom templates, Campaigns V1, Email opt-in: `{"error":{"code":
+ * "400 Bad Request","message","details":[{"code","target","message"}],"request_id"}}`. A field
+ * error (an entry with `attribute`) is one detail naming it, with the entry's `code` (default
+ * `InvalidValue`).
+ */
+export const detailedEnvelope: Envelope = {
+  shape: 'E4',
+  format: (f) => ({
+    status: f.status,
+    body: {
+      error: {
+        code: f.type,
+        message: f.message,
+        details:
+          f.attribute === undefined
+            ? []
+            : [{ code: String(f.code ?? 'InvalidValue'), target: f.attribute, message: f.message }],
+        request_id: f.requestId,
+      },
+    },
+  }),
+}
+
+/**
+ * E5, Campaigns V5, Flows, Offerings, Analytics: `{"response_id","error":{"code","message",
+ * "target","details":[],"doc_url"}}`; `target` is the attribute ('' when none).
+ */
+export function v5Envelope(docUrl: string): Envelope {
+  return {
+    shape: 'E5',
+    format: (f) => ({
+      status: f.status,
+      body: {
+        response_id: f.requestId,
+        error: {
+          code: f.type,
+          message: f.message,
+          target: f.attribute ?? '',
+          details: f.attribute === undefined ? [] : [{ target: f.attribute, message: f.message }],
+          doc_url: docUrl,
+        },
+      },
+    }),
+  }
+}
+
+/** E6, Catalog and Recommendations: `{"error-code","message"}`. */
+export const hyphenEnvelope: Envelope = {
+  shape: 'E6',
+  format: (f) => ({ status: f.status, body: { 'error-code': f.type, message: f.message } }),
+}
+
+/** E7, Coupons: `{"error":{"code":"kebab-case","message"}}`. */
+export const codeEnvelope: Envelope = {
+  shape: 'E7',
+  format: (f) => ({ status: f.status, body: { error: { code: f.type, message: f.message } } }),
+}
+
+/**
+ * E8, Inform: `{"message","err_code","status_code"}`: `type` is the `err_code`
+ * (`DUPLICATE_REQUEST_RECEIVED`), the entry's `code` the six-digit `status_code` (120105).
+ */
+export const informEnvelope: Envelope = {
+  shape: 'E8',
+  format: (f) => ({
+    status: f.status,
+    body: { message: f.message, err_code: f.type, status_code: Number(f.code ?? 0) },
+  }),
+}
+
+/**
+ * E9, Push v2/v2.1: every documented failure is HTTP 200 `{"status":"Fail","Error_Message",
+ * "responseId","requestId":""}`; a 401 is the body `[]`; other statuses (404, 500)
+ * `{"code","status":"error","reason"}`.
+ */
+export const pushEnvelope: Envelope = {
+  shape: 'E9',
+  format: (f) => {
+    if (f.status === 401) return { status: 401, body: [] }
+    if (f.status >= 404 && f.status !== 429 && f.status !== 413 && f.status !== 415) {
+      return { status: f.status, body: { code: f.status, status: 'error', reason: f.message } }
+    }
+    return {
+      status: 200,
+      body: { status: 'Fail', Error_Message: f.message, responseId: f.requestId, requestId: '' },
+    }
+  },
+}
+
+/**
+ * E10, Live Activities: `{"error":{"code":"PayloadError"|"AuthError"|…,"message","details"}}`;
+ * a field error is one detail `{code, target, message}` (code from the entry, default
+ * `invalid`). A 429 is the body `[]`.
+ */
+export const liveActivityEnvelope: Envelope = {
+  shape: 'E10',
+  format: (f) => {
+    if (f.status === 429) return { status: 429, body: [] }
+    return {
+      status: f.status,
+      body: {
+        error: {
+          code: f.type,
+          message: f.message,
+          details:
+            f.attribute === undefined
+              ? []
+              : [{ code: String(f.code ?? 'invalid'), target: f.attribute, message: f.message }],
+        },
+      },
+    }
+  },
+}
+
+/**
+ * E11, Cards (`{"status":false,"error","request_id"}`) and Message Archival
+ * (`{"status":false,"error_message"}`): `field` names the message's key.
+ */
+export function falseStatusEnvelope(field: 'error' | 'error_message'): Envelope {
+  return {
+    shape: 'E11',
+    format: (f) => ({
+      status: f.status,
+      body:
+        field === 'error'
+          ? { status: false, error: f.message, request_id: f.requestId }
+          : { status: false, error_message: f.message },
+    }),
+  }
+}
