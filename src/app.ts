@@ -12,6 +12,7 @@ import {
   installRateLimitHeaders,
   type Governance,
 } from './governance/governance.js'
+import { createFairUsageTracker } from './governance/fair-usage.js'
 import { createSharedQuotaCounter } from './governance/shared-quotas.js'
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js'
 import {
@@ -114,6 +115,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       counter: createSharedQuotaCounter({
         quotas: deps.store.quotas,
         onError: (err) => deps.log.warn({ err }, 'quota lease failed'),
+      }),
+      // At its cap the tracker drops the counts of users it cannot keep (governance/fair-usage.ts).
+      fairUsage: createFairUsageTracker({
+        clock,
+        onOverflow: (report) =>
+          deps.log.warn(report, 'fair usage: tracker full, some users went uncounted'),
       }),
     })
   app.addHook('onClose', () => governance.close())
