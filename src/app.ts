@@ -23,7 +23,7 @@ import {
 } from './http/gateway.js'
 import { installJsonBodyParser } from './http/json-body.js'
 import { createAuthFailureLimiter } from './http/auth-failures.js'
-import { createLoadShedder } from './http/load-shedding.js'
+import { createLoadShedder, shedHook } from './http/load-shedding.js'
 import { adminRoutes } from './http/routes/admin.js'
 import { deleteRoutes } from './http/routes/deletes.js'
 import { exportRoutes } from './http/routes/export.js'
@@ -126,20 +126,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', () => governance.close())
   // One cache for both gateways; the admin API's changes drop their workspace from it at once.
   const cache = deps.workspaceCache ?? createWorkspaceCache({ store: deps.store, clock })
-  testConnectionRoutes(app, { store: deps.store, clock, authFailures })
+  // Shed before anything else is done for the request (docs/errors.md `overloaded`): every route
+  // but /healthz and the admin API.
+  const shed = shedHook(shedder)
+  testConnectionRoutes(app, { store: deps.store, clock, authFailures, shed })
   // spec §2.1: no Basic auth; authenticated by its appAttributionKey query parameter.
-  installInfoRoutes(app, { store: deps.store, ingest: deps.ingest, isClosing })
+  installInfoRoutes(app, { store: deps.store, ingest: deps.ingest, isClosing, authFailures, shed })
   const gateway = createGateway({ store: deps.store, isClosing, clock, cache, authFailures })
   await app.register((api, _opts, done) => {
-    // Shed before anything else is done for the request (docs/errors.md `overloaded`).
-    api.addHook('onRequest', (_request, _reply, done) => {
-      try {
-        shedder.check()
-        done()
-      } catch (err) {
-        done(err as Error) // check() throws only AppError
-      }
-    })
+    api.addHook('onRequest', shed)
     api.addHook('onRequest', gateway)
     installRateLimitHeaders(api)
     ingestRoutes(app, api, { ingest: deps.ingest, config: deps.config, governance })
@@ -166,6 +161,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     'inlet',
   )
   await app.register((api, _opts, done) => {
+    api.addHook('onRequest', shed)
     api.addHook('onRequest', inletGateway)
     requestRoutes(api, { store: deps.store })
     gdprStatusRoutes(api, { store: deps.store })
