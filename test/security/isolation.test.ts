@@ -12,13 +12,14 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it, type TestContext } from 'node:test'
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { createSequentialIds } from '../../src/ids.js'
 import { adminTokenMatches } from '../../src/http/routes/admin.js'
 import type { Store } from '../../src/store/store.js'
 import { hashKey, verifyKey } from '../../src/workspaces/keys.js'
 import { createWorkspaces } from '../../src/workspaces/workspaces.js'
 import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp, type TestApp } from '../helpers/app.js'
+import { servedRoutes } from '../helpers/routes.js'
 
 const A = WORKSPACE_ID
 const B = 'WORKSPACEBBBBBBBBBB2'
@@ -27,25 +28,6 @@ const ADMIN_TOKEN = 'isolation-admin-token-123'
 
 const asA = { authorization: basicAuth(A, API_KEY), 'content-type': 'application/json' }
 const asB = { authorization: basicAuth(B, B_KEY), 'content-type': 'application/json' }
-
-/** Every `METHOD path` the app serves, from Fastify's route tree (HEAD routes are GET's twins). */
-function servedRoutes(app: FastifyInstance): string[] {
-  const tree = app.printRoutes({ commonPrefix: false })
-  const stack: string[] = []
-  const routes: string[] = []
-  for (const line of tree.split('\n')) {
-    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?$/u.exec(line)
-    if (m === null) continue
-    const depth = (m[1] ?? '').length / 4
-    stack.length = depth
-    const path = (stack[depth - 1] ?? '') + (m[2] ?? '')
-    stack[depth] = path
-    for (const method of (m[3] ?? '').split(', ')) {
-      if (method !== '' && method !== 'HEAD') routes.push(`${method} ${path}`)
-    }
-  }
-  return routes.sort()
-}
 
 type Seeded = {
   bUserId: string
