@@ -4,7 +4,9 @@
 import type { ParsedRecord } from '../core/records.js'
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { START_TIME, WORKSPACE_ID, createTestApp } from '../../test/helpers/app.js'
+import { createManualClock } from '../core/clock.js'
 import { DEFAULT_FAIR_USAGE, createFairUsageTracker, readFairUsage } from './fair-usage.js'
 
 const record = (customerId: string): ParsedRecord => ({
@@ -86,6 +88,86 @@ describe('createFairUsageTracker', () => {
     const off = { ...settings, enabled: false }
     const many = Array.from({ length: 10 }, () => record('ann'))
     assert.ok(tracker.filter('W', many, off, T).every((r) => r.kind === 'customer'))
+  })
+})
+
+describe('createFairUsageTracker memory bounds', () => {
+  const T = Date.parse('2026-11-01T10:00:00Z')
+  const MIN = 60_000
+  const DAY_MS = 86_400_000
+  const rule = (windowSeconds: number, maxRequests: number) => ({
+    ...DEFAULT_FAIR_USAGE,
+    enabled: true,
+    rules: [{ windowSeconds, maxRequests, blockSeconds: 3600 }],
+  })
+  const minute = rule(60, 2)
+
+  it('tracks at most maxEntries users however many distinct users it sees', (t) => {
+    const tracker = createFairUsageTracker({ maxEntries: 100 })
+    t.after(() => tracker.close())
+    let largest = 0
+    for (let i = 0; i < 20_000; i++) {
+      // Two workspaces, 20,000 distinct users within one minute: none has expired yet.
+      const workspace = i % 2 === 0 ? 'W' : 'V'
+      const out = tracker.filter(workspace, [record(`user-${i}`)], minute, T + (i % 1000))
+      assert.equal(out[0]?.kind, 'customer', 'a user seen once is never blocked')
+      largest = Math.max(largest, tracker.size())
+    }
+    assert.ok(largest <= 100, `at most 100 entries at any time, saw ${largest}`)
+    assert.equal(tracker.stats().evicted, 20_000 - 100)
+  })
+
+  it('keeps a blocked user blocked while far more distinct users than the cap pass', (t) => {
+    const tracker = createFairUsageTracker({ maxEntries: 50 })
+    t.after(() => tracker.close())
+    const burst = [record('ann'), record('ann'), record('ann')]
+    assert.equal(tracker.filter('W', burst, minute, T)[2]?.kind, 'invalid')
+    for (let i = 0; i < 5_000; i++) tracker.filter('W', [record(`u${i}`)], minute, T + 1)
+    assert.ok(tracker.size() <= 50)
+    assert.equal(tracker.filter('W', [record('ann')], minute, T + 2)[0]?.kind, 'invalid')
+  })
+
+  it('reports what the cap cost instead of dropping it silently', (t) => {
+    const reports: unknown[] = []
+    const tracker = createFairUsageTracker({
+      maxEntries: 10,
+      sweepEveryMs: MIN,
+      onOverflow: (report) => reports.push(report),
+    })
+    t.after(() => tracker.close())
+    for (let i = 0; i < 30; i++) tracker.filter('W', [record(`u${i}`)], minute, T)
+    tracker.filter('W', [record('late')], minute, T + MIN) // the timed sweep reports
+    assert.deepEqual(reports, [{ evicted: 20, untracked: 0, maxEntries: 10 }])
+  })
+
+  it('sweeps by the clock, each workspace by its own rules', (t) => {
+    const tracker = createFairUsageTracker({ sweepEveryMs: MIN })
+    t.after(() => tracker.close())
+    // Workspace S counts per minute; workspace L per two days (start of an aligned window).
+    const long = rule(2 * 86_400, 2)
+    const start = Math.ceil(T / (2 * DAY_MS)) * (2 * DAY_MS)
+    tracker.filter('S', [record('sam'), record('sam')], minute, start)
+    tracker.filter('L', [record('lea'), record('lea')], long, start)
+    assert.equal(tracker.size(), 2)
+    // A day and a half later, only S sends (enough calls for any request-count sweep too).
+    const later = start + 1.5 * DAY_MS
+    for (let i = 0; i < 10_000; i++) tracker.filter('S', [], minute, later)
+    assert.equal(tracker.size(), 1, "S's user is forgotten by S's one-minute rule")
+    // L's user is still counted in L's two-day window: a third request blocks it.
+    const third = tracker.filter('L', [record('lea')], long, later + 1)
+    assert.equal(third[0]?.kind, 'invalid', "L's entry was kept by L's own rule")
+  })
+
+  it('sweeps on a timer when no request arrives (e.g. every request is shed)', async (t) => {
+    const clock = createManualClock(T)
+    const tracker = createFairUsageTracker({ sweepEveryMs: 20, clock })
+    t.after(() => tracker.close())
+    for (let i = 0; i < 100; i++) tracker.filter('W', [record(`u${i}`)], minute, clock.now())
+    assert.equal(tracker.size(), 100)
+    clock.advance(2 * MIN) // every window has ended; no request comes
+    const deadline = Date.now() + 5_000
+    while (tracker.size() > 0 && Date.now() < deadline) await sleep(10)
+    assert.equal(tracker.size(), 0)
   })
 })
 

@@ -4,7 +4,19 @@
  * a time; the request still answers 200 and each blocked record is logged as skipped with the
  * reason, visible through `GET /inlet/v1/requests/{request_id}`. Counts are in memory, per process,
  * in fixed windows aligned to the injected clock; each record naming a user is one data request.
+ *
+ * Memory is bounded. Each (workspace, user) entry is kept only while its own workspace's rules
+ * need it (its current windows, its block, a day past its last block for the breach streak), and a
+ * sweep driven by the clock — a timer, and any request arriving after `sweepEveryMs` — forgets the
+ * rest, even while every request is being shed. At most `maxEntries` users are tracked (default
+ * FAIR_USAGE_MAX_ENTRIES). A new user past the cap first gets room from expired entries, then from
+ * the user seen least recently who is not blocked: that user's counts are lost, so fair usage can
+ * under-count (a user may get past a threshold it would otherwise have hit) but never blocks
+ * anyone wrongly, and a running block is never dropped to make room. When every candidate is
+ * blocked the new user is left untracked (its data passes). Evicted and untracked users are
+ * counted and reported through `onOverflow` (the server logs a warning), never dropped silently.
  */
+import { systemClock, type Clock } from '../core/clock.js'
 import type { ParsedRecord } from '../core/records.js'
 
 export type FairUsageRule = Readonly<{
@@ -94,8 +106,29 @@ type UserState = {
   blockReason: string
   breaches: number
   lastBlockEnd: number
-  lastSeen: number
+  /**
+   * Until when the rules of the entry's own workspace need it (exclusive): the end of its
+   * current windows, of its block, and a day past its last block while a breach streak runs.
+   */
+  keepUntil: number
 }
+
+/** Users tracked at most, all workspaces together: about 0.65 KB each with the default rules. */
+export const FAIR_USAGE_MAX_ENTRIES = 100_000
+/** How often, by the clock, the entries no rule needs any more are forgotten. */
+export const FAIR_USAGE_SWEEP_EVERY_MS = 60_000
+/** At the cap, how often (clock time) a full sweep is tried before evicting live entries. */
+const FULL_SWEEP_GAP_MS = 1_000
+/** Least recently seen entries looked at for one eviction; all blocked: the new user is untracked. */
+const EVICTION_SCAN = 32
+
+export type FairUsageOverflow = Readonly<{
+  /** Users not blocked whose counts were dropped to make room, since the last report. */
+  evicted: number
+  /** Requests of new users that went uncounted because every candidate was blocked. */
+  untracked: number
+  maxEntries: number
+}>
 
 export interface FairUsageTracker {
   /**
@@ -108,39 +141,114 @@ export interface FairUsageTracker {
     settings: FairUsageSettings,
     nowMs: number,
   ): ParsedRecord[]
+  /** Users tracked now, all workspaces together. */
+  size(): number
+  /** Totals since start: entries now, users evicted at the cap, new users left untracked. */
+  stats(): Readonly<{ entries: number; evicted: number; untracked: number }>
+  /** Stops the sweep timer. */
+  close(): void
 }
 
-const SWEEP_EVERY = 10_000
-
-export function createFairUsageTracker(): FairUsageTracker {
+export function createFairUsageTracker(
+  options: Readonly<{
+    /** Users tracked at most (default FAIR_USAGE_MAX_ENTRIES). */
+    maxEntries?: number
+    /** Sweep period by the clock (default FAIR_USAGE_SWEEP_EVERY_MS); also the timer's period. */
+    sweepEveryMs?: number
+    /** The time the timer's sweeps use (default: the system clock). */
+    clock?: Clock
+    /** Called by a timed sweep when users were evicted or left untracked since the last call. */
+    onOverflow?: (report: FairUsageOverflow) => void
+  }> = {},
+): FairUsageTracker {
+  const maxEntries = Math.max(1, options.maxEntries ?? FAIR_USAGE_MAX_ENTRIES)
+  const every = options.sweepEveryMs ?? FAIR_USAGE_SWEEP_EVERY_MS
+  const clock = options.clock ?? systemClock
+  /** In the order last seen, least recently first: every request moves its user to the end. */
   const users = new Map<string, UserState>()
-  let sinceSweep = 0
+  let sweptAt: number | undefined
+  let fullSweepAt = Number.NEGATIVE_INFINITY
+  let evicted = 0
+  let untracked = 0
+  let reported = { evicted: 0, untracked: 0 }
+  let timer: NodeJS.Timeout | undefined
+  let closed = false
 
-  /** Forgets users with no activity in their longest window, no block and no breach streak. */
-  function sweep(nowMs: number, settings: FairUsageSettings): void {
-    const longest = Math.max(DAY, ...settings.rules.map((r) => r.windowSeconds)) * 1000
-    for (const [key, s] of users) {
-      if (s.blockedUntil > nowMs) continue
-      if (s.lastSeen + longest < nowMs && s.lastBlockEnd + DAY * 1000 < nowMs) users.delete(key)
+  /** Forgets every entry its own workspace's rules no longer need. */
+  function sweep(nowMs: number): void {
+    for (const [key, s] of users) if (s.keepUntil <= nowMs) users.delete(key)
+  }
+
+  /** The periodic sweep, and the report of what the cap cost since the last one. */
+  function timedSweep(nowMs: number): void {
+    sweptAt = nowMs
+    sweep(nowMs)
+    const report = {
+      evicted: evicted - reported.evicted,
+      untracked: untracked - reported.untracked,
     }
+    if (report.evicted === 0 && report.untracked === 0) return
+    reported = { evicted, untracked }
+    options.onOverflow?.({ ...report, maxEntries })
+  }
+
+  function startTimer(): void {
+    if (timer !== undefined || closed) return
+    timer = setInterval(() => timedSweep(clock.now()), every)
+    timer.unref()
+  }
+
+  /** Room for one more entry: expired ones first, then the least recently seen unblocked user. */
+  function makeRoom(nowMs: number): boolean {
+    if (nowMs - fullSweepAt >= FULL_SWEEP_GAP_MS || nowMs < fullSweepAt) {
+      fullSweepAt = nowMs
+      sweep(nowMs)
+      if (users.size < maxEntries) return true
+    }
+    const blocked: [string, UserState][] = []
+    let room = false
+    for (const [key, s] of users) {
+      if (blocked.length >= EVICTION_SCAN) break
+      if (s.blockedUntil > nowMs) {
+        blocked.push([key, s])
+        continue
+      }
+      users.delete(key)
+      evicted++
+      room = true
+      break
+    }
+    // Blocked entries go to the end, so the next eviction does not look at them again first.
+    for (const [key, s] of blocked) {
+      users.delete(key)
+      users.set(key, s)
+    }
+    return room
   }
 
   /** undefined when the request is admitted (and counted), else why the user's data is dropped. */
   function admit(key: string, settings: FairUsageSettings, nowMs: number): string | undefined {
     let s = users.get(key)
     if (s === undefined) {
+      if (users.size >= maxEntries && !makeRoom(nowMs)) {
+        untracked++
+        return undefined
+      }
       s = {
         windows: new Map(),
         blockedUntil: 0,
         blockReason: '',
         breaches: 0,
         lastBlockEnd: 0,
-        lastSeen: nowMs,
+        keepUntil: nowMs,
       }
-      users.set(key, s)
+      startTimer()
+    } else {
+      users.delete(key) // re-inserted last: Map order is the order last seen
     }
-    s.lastSeen = nowMs
+    users.set(key, s)
     if (s.blockedUntil > nowMs) return s.blockReason
+    let keepUntil = s.breaches > 0 ? s.lastBlockEnd + DAY * 1000 + 1 : 0
     for (const rule of settings.rules) {
       const ms = rule.windowSeconds * 1000
       const start = Math.floor(nowMs / ms) * ms
@@ -150,7 +258,9 @@ export function createFairUsageTracker(): FairUsageTracker {
         s.windows.set(rule.windowSeconds, w)
       }
       w.count++
+      keepUntil = Math.max(keepUntil, start + ms)
     }
+    s.keepUntil = keepUntil
     const broken = settings.rules.find(
       (r) => (s.windows.get(r.windowSeconds)?.count ?? 0) > r.maxRequests,
     )
@@ -163,6 +273,8 @@ export function createFairUsageTracker(): FairUsageTracker {
     s.blockedUntil = nowMs + blockSeconds * 1000
     s.lastBlockEnd = s.blockedUntil
     s.windows.clear()
+    // The block, and a day past it while the streak runs (a later breach then counts as repeated).
+    s.keepUntil = s.breaches > 0 ? s.lastBlockEnd + DAY * 1000 + 1 : s.blockedUntil
     s.blockReason =
       `fair usage: data of this user is blocked until ${new Date(s.blockedUntil).toISOString()}` +
       ` after more than ${broken.maxRequests} data requests in ${broken.windowSeconds} s` +
@@ -174,10 +286,8 @@ export function createFairUsageTracker(): FairUsageTracker {
   return {
     filter(workspaceId, records, settings, nowMs) {
       if (!settings.enabled) return [...records]
-      if (++sinceSweep >= SWEEP_EVERY) {
-        sinceSweep = 0
-        sweep(nowMs, settings)
-      }
+      if (sweptAt === undefined) sweptAt = nowMs
+      else if (nowMs - sweptAt >= every || nowMs < sweptAt) timedSweep(nowMs)
       return records.map((record): ParsedRecord => {
         if (record.kind === 'invalid' || record.customerId === null) return record
         const reason = admit(`${workspaceId}\u0000${record.customerId}`, settings, nowMs)
@@ -188,6 +298,13 @@ export function createFairUsageTracker(): FairUsageTracker {
           payload: { code: 'fair_usage_blocked', reason, element: record.payload },
         }
       })
+    },
+    size: () => users.size,
+    stats: () => ({ entries: users.size, evicted, untracked }),
+    close() {
+      closed = true
+      clearInterval(timer)
+      timer = undefined
     },
   }
 }

@@ -50,7 +50,7 @@ export type Governance = Readonly<{
   ): Promise<void> | undefined
   /** The records with those of fair-usage-blocked users turned into skipped (`invalid`) ones. */
   fairUsage(workspace: Workspace, records: readonly ParsedRecord[]): ParsedRecord[]
-  /** Waits for the quota counter's background work to end. */
+  /** Stops the fair-usage sweep and waits for the quota counter's background work to end. */
   close(): Promise<void>
 }>
 
@@ -61,7 +61,7 @@ export function createGovernance(deps: {
   fairUsage?: FairUsageTracker
 }): Governance {
   const counter = deps.counter ?? createMemoryQuotaCounter()
-  const tracker = deps.fairUsage ?? createFairUsageTracker()
+  const tracker = deps.fairUsage ?? createFairUsageTracker({ clock: deps.clock })
   // Read once per settings object: the gateway's cache hands out the same workspace row for a
   // second, so the hot path does not re-read the settings (about 10 µs each) on every request.
   const read = new WeakMap<object, { limits: QuotaLimits; fairUsage: FairUsageSettings }>()
@@ -117,7 +117,10 @@ export function createGovernance(deps: {
       if (!settings.enabled) return [...records]
       return tracker.filter(workspace.id, records, settings, deps.clock.now())
     },
-    close: () => counter.close?.() ?? Promise.resolve(),
+    close: () => {
+      tracker.close()
+      return counter.close?.() ?? Promise.resolve()
+    },
   }
 }
 

@@ -1,11 +1,14 @@
 /**
  * Load shedding (Inlet's own): when the ingestion lag (records accepted and not yet applied) or
- * the process's resident memory passes its configured bound, Data API requests answer 503
- * `overloaded` with `Retry-After` before any work is done for them, so a sender far above the
- * sustainable rate meets back-pressure instead of a backlog and a heap that grow without limit.
- * Lag and memory are sampled at most every `sampleEveryMs` (the lag is a store read), never
- * awaited on the request path.
+ * the process's resident memory passes its configured bound, requests answer 503 `overloaded`
+ * with `Retry-After` before any work is done for them, so a sender far above the sustainable rate
+ * meets back-pressure instead of a backlog and a heap that grow without limit. Every Data API
+ * route (Install info and Test connection included) and Inlet's own `/inlet/v1/…` endpoints are
+ * shed through `shedHook`; `GET /healthz` and the admin API never are, so an operator can still
+ * see the load and act on it. Lag and memory are sampled at most every `sampleEveryMs` (the lag is
+ * a store read), never awaited on the request path.
  */
+import type { onRequestHookHandler } from 'fastify'
 import { systemClock, type Clock } from '../core/clock.js'
 import { AppError } from '../core/errors.js'
 
@@ -74,5 +77,17 @@ export function createLoadShedder(options: {
     },
     last: () => ({ lagRecords, rssBytes, shedding: over() }),
     shed: () => shedCount,
+  }
+}
+
+/** An onRequest hook that sheds before anything else is done for the request. */
+export function shedHook(shedder: LoadShedder): onRequestHookHandler {
+  return (_request, _reply, done) => {
+    try {
+      shedder.check()
+      done()
+    } catch (err) {
+      done(err as Error) // check() throws only AppError
+    }
   }
 }

@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../core/clock.js'
 import type { Config } from '../core/config.js'
 import { createGovernance, type Governance } from '../governance/governance.js'
 import { installRateLimitHeaders } from '../http/rate-limit-headers.js'
+import { createFairUsageTracker } from '../governance/fair-usage.js'
 import { createSharedQuotaCounter } from '../governance/shared-quotas.js'
 import { frameworkErrorHandler, installErrorHandling } from '../http/error-handler.js'
 import {
@@ -19,7 +20,7 @@ import {
 } from '../http/gateway.js'
 import { installJsonBodyParser } from '../http/json-body.js'
 import { createAuthFailureLimiter } from '../http/auth-failures.js'
-import { createLoadShedder } from '../http/load-shedding.js'
+import { createLoadShedder, shedHook } from '../http/load-shedding.js'
 import { adminRoutes } from '../families/admin/admin.js'
 import { deleteRoutes } from '../families/data/routes/deletes.js'
 import { exportRoutes } from '../families/data/routes/export.js'
@@ -112,24 +113,25 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
         quotas: deps.store.quotas,
         onError: (err) => deps.log.warn({ err }, 'quota lease failed'),
       }),
+      // At its cap the tracker drops the counts of users it cannot keep (governance/fair-usage.ts).
+      fairUsage: createFairUsageTracker({
+        clock,
+        onOverflow: (report) =>
+          deps.log.warn(report, 'fair usage: tracker full, some users went uncounted'),
+      }),
     })
   app.addHook('onClose', () => governance.close())
   // One cache for both gateways; the admin API's changes drop their workspace from it at once.
   const cache = deps.workspaceCache ?? createWorkspaceCache({ store: deps.store, clock })
-  testConnectionRoutes(app, { store: deps.store, clock, authFailures })
+  // Shed before anything else is done for the request (docs/errors.md `overloaded`): every route
+  // but /healthz and the admin API.
+  const shed = shedHook(shedder)
+  testConnectionRoutes(app, { store: deps.store, clock, authFailures, shed })
   // spec §2.1: no Basic auth; authenticated by its appAttributionKey query parameter.
-  installInfoRoutes(app, { store: deps.store, ingest: deps.ingest, isClosing })
+  installInfoRoutes(app, { store: deps.store, ingest: deps.ingest, isClosing, authFailures, shed })
   const gateway = createGateway({ store: deps.store, isClosing, clock, cache, authFailures })
   await app.register((api, _opts, done) => {
-    // Shed before anything else is done for the request (docs/errors.md `overloaded`).
-    api.addHook('onRequest', (_request, _reply, done) => {
-      try {
-        shedder.check()
-        done()
-      } catch (err) {
-        done(err as Error) // check() throws only AppError
-      }
-    })
+    api.addHook('onRequest', shed)
     api.addHook('onRequest', gateway)
     installRateLimitHeaders(api)
     ingestRoutes(app, api, { ingest: deps.ingest, config: deps.config, governance })
@@ -156,6 +158,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     'inlet',
   )
   await app.register((api, _opts, done) => {
+    api.addHook('onRequest', shed)
     api.addHook('onRequest', inletGateway)
     requestRoutes(api, { store: deps.store })
     gdprStatusRoutes(api, { store: deps.store })

@@ -12,13 +12,14 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it, type TestContext } from 'node:test'
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { createSequentialIds } from '../../src/core/ids.js'
 import { adminTokenMatches } from '../../src/families/admin/admin.js'
 import type { Store } from '../../src/store/store.js'
 import { hashKey, verifyKey } from '../../src/workspaces/keys.js'
 import { createWorkspaces } from '../../src/workspaces/workspaces.js'
 import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp, type TestApp } from '../helpers/app.js'
+import { servedRoutes } from '../helpers/routes.js'
 
 const A = WORKSPACE_ID
 const B = 'WORKSPACEBBBBBBBBBB2'
@@ -27,25 +28,6 @@ const ADMIN_TOKEN = 'isolation-admin-token-123'
 
 const asA = { authorization: basicAuth(A, API_KEY), 'content-type': 'application/json' }
 const asB = { authorization: basicAuth(B, B_KEY), 'content-type': 'application/json' }
-
-/** Every `METHOD path` the app serves, from Fastify's route tree (HEAD routes are GET's twins). */
-function servedRoutes(app: FastifyInstance): string[] {
-  const tree = app.printRoutes({ commonPrefix: false })
-  const stack: string[] = []
-  const routes: string[] = []
-  for (const line of tree.split('\n')) {
-    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?$/u.exec(line)
-    if (m === null) continue
-    const depth = (m[1] ?? '').length / 4
-    stack.length = depth
-    const path = (stack[depth - 1] ?? '') + (m[2] ?? '')
-    stack[depth] = path
-    for (const method of (m[3] ?? '').split(', ')) {
-      if (method !== '' && method !== 'HEAD') routes.push(`${method} ${path}`)
-    }
-  }
-  return routes.sort()
-}
 
 type Seeded = {
   bUserId: string
@@ -547,6 +529,86 @@ describe('failed-authentication limiting per source address', () => {
     assert.equal((await app.app.inject(tc('wrong-3'))).statusCode, 401, 'the 4th failure')
     const blocked = await app.app.inject(tc(API_KEY))
     assert.equal(blocked.statusCode, 429, `blocked even with the right key: ${blocked.body}`)
+  })
+})
+
+describe('failed-authentication limiting on Install info and Inlet’s own endpoints', () => {
+  const ATTRIBUTION_KEY = 'attribution-key-1'
+  type Request = InjectOptions & { method: string; url: string }
+  const install = (key: string, remoteAddress: string): Request => ({
+    method: 'GET',
+    url: `/v1/installInfo?${new URLSearchParams({ appId: A, appAttributionKey: key, src: 'appsflyer' }).toString()}`,
+    remoteAddress,
+  })
+  const inspect = (secret: string, remoteAddress: string): Request => ({
+    method: 'GET',
+    url: '/inlet/v1/requests/abcdefgh',
+    headers: { authorization: basicAuth(A, secret) },
+    remoteAddress,
+  })
+  async function limited(t: TestContext): Promise<TestApp> {
+    const app = await createTestApp(t, {
+      INLET_AUTH_FAILURES_PER_MINUTE: '3',
+      INLET_AUTH_BLOCK_SECONDS: '60',
+      INLET_RATE_LIMITS: 'off',
+    })
+    await app.store.workspaces.update(A, {
+      settings: { attributionKey: ATTRIBUTION_KEY },
+      updatedAt: app.clock.now(),
+    })
+    return app
+  }
+
+  it('counts wrong attribution keys on Install info and blocks the address there', async (t) => {
+    const app = await limited(t)
+    for (let i = 0; i < 4; i++) {
+      const res = await app.app.inject(install(`wrong-key-${i}`, '10.0.1.1'))
+      assert.equal(res.statusCode, 401, `failure ${i + 1}: ${res.body}`)
+    }
+    const blocked = await app.app.inject(install(ATTRIBUTION_KEY, '10.0.1.1'))
+    assert.equal(blocked.statusCode, 429, `blocked even with the right key: ${blocked.body}`)
+    assert.equal(blocked.headers['retry-after'], '60')
+    // The block is per address, and holds on the Data API too.
+    assert.equal((await app.app.inject(install(ATTRIBUTION_KEY, '10.0.1.2'))).statusCode, 200)
+    const data = await app.app.inject({
+      method: 'POST',
+      url: `/v1/customer/${A}`,
+      headers: asA,
+      payload: JSON.stringify({ type: 'customer', customer_id: 'u' }),
+      remoteAddress: '10.0.1.1',
+    })
+    assert.equal(data.statusCode, 429, data.body)
+  })
+
+  it('refuses a blocked address on Install info and on /inlet/v1/*, and counts their failures', async (t) => {
+    const app = await limited(t)
+    // Blocked by wrong Data API keys: Install info and the Inlet endpoints refuse it too.
+    for (let i = 0; i < 4; i++) {
+      const res = await app.app.inject({
+        method: 'POST',
+        url: `/v1/customer/${A}`,
+        headers: { ...asA, authorization: basicAuth(A, 'not-the-key') },
+        payload: JSON.stringify({ type: 'customer', customer_id: 'u' }),
+        remoteAddress: '10.0.1.3',
+      })
+      assert.equal(res.statusCode, 401, res.body)
+    }
+    const refused = [
+      install(ATTRIBUTION_KEY, '10.0.1.3'),
+      inspect(API_KEY, '10.0.1.3'),
+      { ...inspect(API_KEY, '10.0.1.3'), method: 'POST', url: '/inlet/v1/merges/1/undo' } as const,
+    ]
+    const answers: Record<string, number> = {}
+    for (const request of refused) {
+      answers[`${request.method} ${request.url}`] = (await app.app.inject(request)).statusCode
+    }
+    assert.deepEqual(answers, Object.fromEntries(refused.map((r) => [`${r.method} ${r.url}`, 429])))
+    // Wrong keys on an Inlet endpoint count like any other failed authentication.
+    for (let i = 0; i < 4; i++) {
+      assert.equal((await app.app.inject(inspect(`wrong-${i}`, '10.0.1.4'))).statusCode, 401)
+    }
+    const blocked = await app.app.inject(inspect(API_KEY, '10.0.1.4'))
+    assert.equal(blocked.statusCode, 429, blocked.body)
   })
 })
 

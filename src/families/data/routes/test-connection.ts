@@ -5,7 +5,7 @@
  * not required (open question 17): this is what integration partners call before they have stored
  * the credentials. It answers `{"status":"success","app_name": <workspace name>}`.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Clock } from '../../../core/clock.js'
 import { AppError } from '../../../core/errors.js'
 import type { Store } from '../../../store/store.js'
@@ -17,17 +17,27 @@ const FIELDS = ['app_id', 'app_secret', 'source', 'region'] as const
 
 export function testConnectionRoutes(
   app: FastifyInstance,
-  deps: Readonly<{ store: Store; clock: Clock; authFailures?: AuthFailureLimiter }>,
+  deps: Readonly<{
+    store: Store
+    clock: Clock
+    authFailures?: AuthFailureLimiter
+    /** Load shedding (load-shedding.ts shedHook), before anything else. */
+    shed: onRequestHookHandler
+  }>,
 ): void {
-  app.post('/v1/integrations/authentication', async (request: FastifyRequest) => {
-    deps.authFailures?.check(request)
-    try {
-      return await testConnection(request)
-    } catch (err) {
-      deps.authFailures?.observe(request, err)
-      throw err
-    }
-  })
+  app.post(
+    '/v1/integrations/authentication',
+    { onRequest: deps.shed },
+    async (request: FastifyRequest) => {
+      deps.authFailures?.check(request)
+      try {
+        return await testConnection(request)
+      } catch (err) {
+        deps.authFailures?.observe(request, err)
+        throw err
+      }
+    },
+  )
 
   async function testConnection(request: FastifyRequest) {
     const header = request.headers['moe-appkey']
