@@ -297,15 +297,55 @@ describe('loadConfig', () => {
     INLET_KEEP_ALIVE_TIMEOUT_MS: ['999', 'forever'],
   }
 
+  /** The settings holding a secret: an error names them and never shows their value. */
+  const SECRETS: readonly SettingName[] = [
+    'DATABASE_URL',
+    'INLET_DATA_API_KEY',
+    'INLET_ADMIN_TOKEN',
+  ]
+
   for (const name of NAMES) {
     it(`rejects a bad ${name}, naming it`, () => {
       for (const raw of BAD[name]) {
         const problems = problemsOf({ [name]: raw })
-        const own = problems.filter((p) => p.startsWith(`${name}=${JSON.stringify(raw)}: `))
+        const shown = SECRETS.includes(name) ? `${name} (value not shown)` : null
+        const own = problems.filter(
+          (p) => p.startsWith(`${name}=${JSON.stringify(raw)}: `) || p.startsWith(`${shown}: `),
+        )
         assert.equal(own.length, 1, `${name}=${JSON.stringify(raw)} gives ${problems.join(' / ')}`)
       }
     })
   }
+
+  it('never shows a secret in an error: names the variable and what is wrong', () => {
+    const env = {
+      INLET_WORKSPACE_ID: 'ABCD1234',
+      INLET_DATA_API_KEY: 'leaked key',
+      INLET_ADMIN_TOKEN: 'leaked-token',
+      DATABASE_URL: 'mysql://inlet:leaked-password@db.internal/inlet?password=leaked-param',
+    }
+    assert.throws(
+      () => loadConfig(env),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError)
+        assert.deepEqual(err.problems, [
+          // A URL is shown with its password and password parameters masked.
+          'DATABASE_URL="mysql://inlet:***@db.internal/inlet?password=***": must be a postgres:// or postgresql:// URL',
+          'INLET_DATA_API_KEY (value not shown): must be 8 to 256 characters, no spaces',
+          'INLET_ADMIN_TOKEN (value not shown): must be 16 to 512 characters, no spaces',
+        ])
+        assert.doesNotMatch(`${err.message}\n${String(err.stack)}`, /leaked/)
+        return true
+      },
+    )
+    // A URL the parser cannot split safely (here a '/' in the password) is not shown at all.
+    for (const url of ['postgres://inlet:pa/ss@db/x y', 'postgres://inlet:pass word@db/inlet']) {
+      const problems = problemsOf({ DATABASE_URL: url })
+      assert.equal(problems.length, 1)
+      assert.doesNotMatch(problems[0] ?? '', /pa\/ss|pass|word/, problems[0])
+      assert.match(problems[0] ?? '', /^DATABASE_URL[ =]/)
+    }
+  })
 
   it('says what a bad value must be', () => {
     assert.deepEqual(problemsOf({ PORT: 'eighty' }), ['PORT="eighty": must be a whole number'])

@@ -1,8 +1,9 @@
 /**
  * Configuration: the one typed loader of environment variables. `loadConfig(env)` takes the env as
  * an argument (never reads `process.env` itself), fills defaults, and throws one ConfigError naming
- * every bad variable. docs/config.md documents each entry of SETTINGS; config.test.ts keeps the two
- * in step.
+ * every bad variable — with its value, except for secrets (a token, a key, a database password),
+ * which an error names but never shows. docs/config.md documents each entry of SETTINGS;
+ * config.test.ts keeps the two in step.
  */
 
 export type Durability = 'fsync' | 'os'
@@ -104,9 +105,46 @@ const text =
       ? { error: hint ?? 'must not be empty' }
       : raw
 
-type Setting<T> = Readonly<{ parse: Parser<T>; default: T | undefined }>
+/**
+ * How a bad value is shown in an error: as it is; not at all (`secret`: a token or a key); or, for
+ * a URL that may hold a password, with the password and password-like parameters masked.
+ */
+type Shown = 'value' | 'secret' | 'url'
 
-const setting = <T>(parse: Parser<T>, def: T | undefined): Setting<T> => ({ parse, default: def })
+type Setting<T> = Readonly<{ parse: Parser<T>; default: T | undefined; shown: Shown }>
+
+const setting = <T>(parse: Parser<T>, def: T | undefined, shown: Shown = 'value'): Setting<T> => ({
+  parse,
+  default: def,
+  shown,
+})
+
+/** Query parameters of a connection URL that may hold a secret (libpq takes `password=`). */
+const SECRET_PARAM = /pass|secret|token/i
+
+/** The URL with its password and secret-looking parameters masked; undefined when unparsable. */
+export function redactUrl(raw: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    return undefined // unparsable: no telling where a password would be
+  }
+  // An '@' the parser did not take as the end of user:password means the URL is malformed around
+  // it (a '/', '#' or '?' in a password not percent-encoded): the password may be anywhere.
+  if (raw.includes('@') && url.username === '' && url.password === '') return undefined
+  if (url.password !== '') url.password = '***'
+  for (const key of [...url.searchParams.keys()]) {
+    if (SECRET_PARAM.test(key)) url.searchParams.set(key, '***')
+  }
+  return url.href
+}
+
+/** How a problem names a bad value: `NAME="value"`, never a secret's value. */
+function label(name: string, raw: string, shown: Shown): string {
+  const visible = shown === 'value' ? raw : shown === 'url' ? redactUrl(raw) : undefined
+  return visible === undefined ? `${name} (value not shown)` : `${name}=${JSON.stringify(visible)}`
+}
 
 /** Every environment variable Inlet reads, with its parser and default. */
 export const SETTINGS = {
@@ -117,6 +155,7 @@ export const SETTINGS = {
   DATABASE_URL: setting(
     text(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL'),
     undefined,
+    'url',
   ),
   INLET_DATABASE_POOL_SIZE: setting(integer(1, 1000), 10),
   INLET_DURABILITY: setting(oneOf<Durability>('fsync', 'os'), 'fsync'),
@@ -142,12 +181,14 @@ export const SETTINGS = {
   INLET_DATA_API_KEY: setting(
     text(/^\S{8,256}$/, 'must be 8 to 256 characters, no spaces'),
     undefined,
+    'secret',
   ),
   INLET_WORKSPACE_NAME: setting(text(), 'Default workspace'),
   INLET_RATE_LIMITS: setting(boolean, true),
   INLET_ADMIN_TOKEN: setting(
     text(/^\S{16,512}$/, 'must be 16 to 512 characters, no spaces'),
     undefined,
+    'secret',
   ),
   INLET_AUTH_FAILURES_PER_MINUTE: setting(integer(0, 1_000_000), 30),
   INLET_AUTH_BLOCK_SECONDS: setting(integer(1, 86_400), 60),
@@ -176,7 +217,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }
     const parsed = s.parse(raw)
     if (typeof parsed === 'object' && parsed !== null && 'error' in parsed) {
-      problems.push(`${name}=${JSON.stringify(raw)}: ${String(parsed.error)}`)
+      problems.push(`${label(name, raw, s.shown)}: ${String(parsed.error)}`)
     } else {
       values[name] = parsed
     }

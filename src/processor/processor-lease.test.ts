@@ -129,7 +129,7 @@ describe('processor lease', () => {
     const p = processor(t, store, clock, 'next', { step: failing, maxAttempts: 3 })
     p.start()
     await waitFor('the dead record', async () => (await store.processing.cursor()) === 1)
-    const [outcome] = await store.profiles.outcomesOfRequest('REQ0')
+    const [outcome] = await store.profiles.outcomesOfRequest(WS, 'REQ0')
     assert.equal(outcome?.outcome, 'dead')
     assert.match(outcome?.reason ?? '', /^failed 3 times: boom/)
     assert.equal(p.stats().dead, 1)

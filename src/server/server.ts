@@ -21,7 +21,7 @@ import type { Processor } from '../processor/processor.js'
 import { expandBulkRow } from '../families/data/bulk-rows.js'
 import { describeStore, openStore } from '../store/open-store.js'
 import type { Store } from '../store/store.js'
-import { createWorkspaces, type CreatedWorkspace } from '../workspaces/workspaces.js'
+import { createWorkspaces, type BootstrappedWorkspace } from '../workspaces/workspaces.js'
 
 /** During shutdown, how often keep-alive connections that turned idle are closed. */
 const IDLE_SWEEP_MS = 50
@@ -32,8 +32,8 @@ export type Inlet = Readonly<{
   store: Store
   ingest: Ingest
   processor: Processor
-  /** Credentials of a workspace created at this start, to print once. */
-  created: CreatedWorkspace | undefined
+  /** A workspace created at this start; its key only when generated, to print once. */
+  created: BootstrappedWorkspace | undefined
   close(): Promise<void>
 }>
 

@@ -369,7 +369,11 @@ export interface ProfileRepo {
   findUsers(workspaceId: string, lookup: UserLookup): Promise<UserRow[]>
   eventsOfUser(workspaceId: string, userId: string, limit: number): Promise<EventRow[]>
   devicesOfUser(workspaceId: string, userId: string): Promise<DeviceRow[]>
-  outcomesOfRequest(requestId: string): Promise<RecordOutcomeRow[]>
+  /**
+   * The outcomes of one request of one workspace, in record order. Request ids are not unique
+   * across workspaces: the workspace is part of the lookup, never a filter left to the caller.
+   */
+  outcomesOfRequest(workspaceId: string, requestId: string): Promise<RecordOutcomeRow[]>
   /** One merge by id (the seq of its log record). */
   merge(workspaceId: string, id: number): Promise<MergeRow | undefined>
   /** A workspace's users in internal-id order, `limit` at a time after `afterId` ('' first). */

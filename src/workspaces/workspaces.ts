@@ -39,6 +39,16 @@ export type RotateKeyInput = Readonly<{
 
 export type CreatedWorkspace = Readonly<{ workspace: Workspace; dataApiKey: string }>
 
+/**
+ * A workspace the start-up bootstrap created. `generatedKey` is its Data API key only when Inlet
+ * generated it, to be shown once; a key given in the environment (INLET_DATA_API_KEY) is never
+ * handed back, so it cannot reach the output.
+ */
+export type BootstrappedWorkspace = Readonly<{
+  workspace: Workspace
+  generatedKey: string | undefined
+}>
+
 export { WorkspaceInputError }
 
 /** No workspace has this id (update, rotation, removal). */
@@ -178,24 +188,30 @@ export function createWorkspaces(deps: { store: Store; clock: Clock; ids: IdGene
   /**
    * At start: with explicit credentials, make sure that workspace exists (created with that key
    * if not; an existing one is left as it is). With none, create a first workspace when there is
-   * none. Returns the credentials to print when something was created.
+   * none. Returns the workspace when one was created, with its key only when it was generated.
    */
   async function bootstrap(input: {
     workspaceId?: string
     dataApiKey?: string
     name: string
-  }): Promise<CreatedWorkspace | undefined> {
+  }): Promise<BootstrappedWorkspace | undefined> {
     if (input.workspaceId !== undefined && input.dataApiKey !== undefined) {
       if ((await store.workspaces.get(input.workspaceId)) !== undefined) return undefined
       try {
-        return await create({ id: input.workspaceId, key: input.dataApiKey, name: input.name })
+        const { workspace } = await create({
+          id: input.workspaceId,
+          key: input.dataApiKey,
+          name: input.name,
+        })
+        return { workspace, generatedKey: undefined }
       } catch (err) {
         if (err instanceof StoreConflictError) return undefined // created by a sibling process
         throw err
       }
     }
     if ((await store.workspaces.list()).length > 0) return undefined
-    return create({ name: input.name })
+    const { workspace, dataApiKey } = await create({ name: input.name })
+    return { workspace, generatedKey: dataApiKey }
   }
 
   return {

@@ -125,12 +125,18 @@ describe('inlet workspaces', { timeout: 180_000 }, () => {
       [{ PORT: '70000' }, /PORT="70000": must be between 0 and 65535/],
       [{ INLET_DURABILITY: 'sometimes' }, /INLET_DURABILITY="sometimes": must be one of fsync, os/],
       [{ INLET_WORKSPACE_ID: 'ONLYTHEID' }, /INLET_WORKSPACE_ID and INLET_DATA_API_KEY/],
+      // A secret is named, never shown.
+      [
+        { INLET_ADMIN_TOKEN: 'leaked-token', DATABASE_URL: 'mysql://u:leaked-pw@db/inlet' },
+        /DATABASE_URL="mysql:\/\/u:\*\*\*@db\/inlet"[^]*INLET_ADMIN_TOKEN \(value not shown\): must be 16/,
+      ],
     ]
     for (const [bad, message] of cases) {
       const run = await runInlet(['serve'], { env: { INLET_DATA_DIR: dir, ...bad } })
       const what = `serve with ${JSON.stringify(bad)}`
       assert.equal(run.code, 2, `${what} exits 2: ${run.stderr}`)
       assert.match(run.stderr, message, what)
+      assert.doesNotMatch(run.stdout + run.stderr, /leaked/, `${what} shows no secret`)
       assert.doesNotMatch(run.stdout, /Inlet is serving/, what)
       assert.equal(existsSync(dir), false, `${what} touched no data directory`)
     }

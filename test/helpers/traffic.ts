@@ -247,7 +247,7 @@ async function effectOf(
   let notApplied = 0
   if (shot.requestId !== undefined) {
     logRecords = (await store.log.recordsOfRequest(workspaceId, shot.requestId)).length
-    notApplied = (await store.profiles.outcomesOfRequest(shot.requestId)).filter(
+    notApplied = (await store.profiles.outcomesOfRequest(workspaceId, shot.requestId)).filter(
       (o) => o.outcome !== 'applied',
     ).length
   }

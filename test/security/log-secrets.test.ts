@@ -3,8 +3,8 @@
  * successes and failures of every kind that carries a secret — right and wrong Data API keys in
  * Basic auth, keys in a Test connection body, a good and a bad admin token, keys created and
  * rotated through the admin API, an address blocked for failed authentications — and stops; its
- * whole output (every log line on stdout, and stderr) is then searched for each secret, raw,
- * base64-encoded and as the Authorization header that carried it.
+ * whole output (the start-up text and every log line on stdout, and stderr) is then searched for
+ * each secret, raw, base64-encoded and as the Authorization header that carried it.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
@@ -110,7 +110,9 @@ describe('secrets in log output', { timeout: 120_000 }, () => {
       .filter((l) => l.startsWith('{'))
     assert.ok(logLines.length >= 3, `the server logged: ${server.stdout()}`)
     assert.ok(logLines.some((l) => l.includes('"level":"debug"') || l.includes('"level":"info"')))
-    const output = [...logLines, server.stderr()].join('\n')
+    // Everything it wrote: the log lines and the start-up text, which names the workspace created
+    // from INLET_DATA_API_KEY without printing that key.
+    const output = [server.stdout(), server.stderr()].join('\n')
     const secrets = [KEY, ADMIN_TOKEN, createdKey, 'log-secret-rotated-key-999', ...WRONG]
     for (const secret of secrets) {
       for (const form of [

@@ -615,7 +615,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         ])
         assert.deepEqual(await store.profiles.devicesOfUser(WS, user.id), [device])
         assert.deepEqual(await store.profiles.eventsOfUser(WS, user.id, 10), [event])
-        assert.deepEqual(await store.profiles.outcomesOfRequest('REQAAAAA'), [outcome])
+        assert.deepEqual(await store.profiles.outcomesOfRequest(WS, 'REQAAAAA'), [outcome])
         await store.processing.commit(changes({ fromSeq: 3, toSeq: 7 }))
         assert.equal(await store.processing.cursor(), 7)
       })
@@ -682,7 +682,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         )
         assert.deepEqual(await store.profiles.devicesOfUser(WS, bob.id), [])
         assert.deepEqual(await store.profiles.eventsOfUser(WS, bob.id, 10), [])
-        assert.deepEqual(await store.profiles.outcomesOfRequest('REQAAAAA'), [])
+        assert.deepEqual(await store.profiles.outcomesOfRequest(WS, 'REQAAAAA'), [])
       })
 
       it('writes nothing when a commit fails part-way', async (t) => {
@@ -835,7 +835,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
             outcomes: [anOutcome({ seq: 3, outcome: 'dead', reason: 'failed 2 times: boom' })],
           }),
         )
-        assert.deepEqual(await store.profiles.outcomesOfRequest('REQAAAAA'), [
+        assert.deepEqual(await store.profiles.outcomesOfRequest(WS, 'REQAAAAA'), [
           anOutcome({ seq: 3, outcome: 'dead', reason: 'failed 2 times: boom' }),
         ])
         assert.equal(await store.processing.recordFailure(3, 'boom', T0 + 3), 1)
@@ -1369,7 +1369,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           ],
         )
         assert.deepEqual(
-          (await store.profiles.outcomesOfRequest('REQAAAAA')).map((o) => o.reason),
+          (await store.profiles.outcomesOfRequest(WS, 'REQAAAAA')).map((o) => o.reason),
           ['["erased"]', 'erased'],
         )
         assert.deepEqual(await store.profiles.gdprRequest(WS, 'GDPR-1'), {
@@ -1516,12 +1516,25 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
       it('lists the outcomes of a request in record order', async (t) => {
         const store = await seeded(t)
-        assert.deepEqual(await store.profiles.outcomesOfRequest('REQBBBBB'), [
+        assert.deepEqual(await store.profiles.outcomesOfRequest(WS, 'REQBBBBB'), [
           anOutcome({ seq: 8, requestId: 'REQBBBBB', index: 0, outcome: 'applied' }),
           anOutcome({ seq: 7, requestId: 'REQBBBBB', index: 2, outcome: 'dead' }),
         ])
-        assert.equal((await store.profiles.outcomesOfRequest('REQCCCCC')).length, 1)
-        assert.deepEqual(await store.profiles.outcomesOfRequest('REQNONE'), [])
+        assert.equal((await store.profiles.outcomesOfRequest(WS, 'REQCCCCC')).length, 1)
+        assert.deepEqual(await store.profiles.outcomesOfRequest(WS, 'REQNONE'), [])
+      })
+
+      it('lists only the given workspace’s outcomes of a request id', async (t) => {
+        const store = await seeded(t)
+        // Request ids are drawn per request, not per workspace: another workspace may hold one.
+        const other = anOutcome({ seq: 11, workspaceId: OTHER_WS, requestId: 'REQBBBBB' })
+        await store.processing.commit(changes({ fromSeq: 10, toSeq: 11, outcomes: [other] }))
+        assert.deepEqual(
+          (await store.profiles.outcomesOfRequest(WS, 'REQBBBBB')).map((o) => o.seq),
+          [8, 7],
+        )
+        assert.deepEqual(await store.profiles.outcomesOfRequest(OTHER_WS, 'REQBBBBB'), [other])
+        assert.deepEqual(await store.profiles.outcomesOfRequest(OTHER_WS, 'REQCCCCC'), [])
       })
     })
   })

@@ -1292,13 +1292,14 @@ function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
             )
           ).map(toDevice),
         ),
-      outcomesOfRequest: (requestId) =>
+      outcomesOfRequest: (workspaceId, requestId) =>
         open(async () =>
           (
             await rows(
               pool,
-              'SELECT * FROM record_outcomes WHERE request_id = $1 ORDER BY idx, seq',
-              [requestId],
+              `SELECT * FROM record_outcomes WHERE request_id = $1 AND workspace_id = $2
+               ORDER BY idx, seq`,
+              [requestId, workspaceId],
             )
           ).map(toOutcome),
         ),

@@ -63,6 +63,7 @@ it('prepares no statement whose plan scans a table or searches it by workspace a
   proto.prepare = prepare
 
   const broad: string[] = []
+  const plans = new Map<string, string>()
   let explained = 0
   for (const [sql, db] of prepared) {
     if (!/^\s*(SELECT|UPDATE|DELETE|INSERT|WITH)\b/i.test(sql)) continue
@@ -75,12 +76,26 @@ it('prepares no statement whose plan scans a table or searches it by workspace a
     explained++
     const plan = rows.map((r) => r.detail).join(' | ')
     const flat = sql.replace(/\s+/g, ' ').trim()
+    plans.set(flat, plan)
     if (BROAD.test(plan) && !ALLOWED.some((a) => flat.includes(a.sql))) {
       broad.push(`${plan}  <-  ${flat}`)
     }
   }
   assert.ok(explained > 50, `only ${explained} statements were explained`)
   assert.deepEqual(broad, [])
+
+  // GET /inlet/v1/requests/{id}: a request's outcomes, scoped to the asking workspace in the SQL
+  // and found through the request-id index (a request has a handful of rows).
+  const outcomes = [...plans].filter(([sql]) =>
+    /FROM record_outcomes\b.*\brequest_id = \?/.test(sql),
+  )
+  assert.equal(outcomes.length, 1, 'one statement reads the outcomes of a request')
+  const [[sql, plan] = ['', '']] = outcomes
+  assert.match(sql, /\bworkspace_id = \?/)
+  assert.match(
+    plan,
+    /SEARCH record_outcomes USING INDEX record_outcomes_by_request \(request_id=\?\)/,
+  )
 })
 
 it('catches the plan the store avoids: a user’s devices searched by workspace alone', (t) => {

@@ -403,8 +403,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       `INSERT OR REPLACE INTO record_outcomes (seq, workspace_id, request_id, idx, kind, outcome,
          reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    // record_outcomes_by_request finds the request's few rows; the workspace is checked on them.
     outcomesOfRequest: db.prepare(
-      'SELECT * FROM record_outcomes WHERE request_id = ? ORDER BY idx, seq',
+      `SELECT * FROM record_outcomes INDEXED BY record_outcomes_by_request
+       WHERE request_id = ? AND workspace_id = ? ORDER BY idx, seq`,
     ),
     identityUsers: db
       .prepare('SELECT user_id FROM identities WHERE workspace_id = ? AND name = ? AND value = ?')
@@ -1015,8 +1017,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         attempt(() => (q.eventsOfUser.all(workspaceId, userId, limit) as Row[]).map(toEvent)),
       devicesOfUser: (workspaceId, userId) =>
         attempt(() => (q.devicesOfUser.all(workspaceId, userId) as Row[]).map(toDevice)),
-      outcomesOfRequest: (requestId) =>
-        attempt(() => (q.outcomesOfRequest.all(requestId) as Row[]).map(toOutcome)),
+      outcomesOfRequest: (workspaceId, requestId) =>
+        attempt(() => (q.outcomesOfRequest.all(requestId, workspaceId) as Row[]).map(toOutcome)),
       merge: (workspaceId, id) =>
         attempt(() => {
           const row = q.mergeGet.get(workspaceId, id) as Row | undefined

@@ -98,15 +98,10 @@ export function requestRoutes(api: FastifyInstance, deps: Readonly<{ store: Stor
     const { request_id: requestId } = request.params as { request_id: string } // route param
     const [logged, outcomes, cursor] = await Promise.all([
       deps.store.log.recordsOfRequest(workspace.id, requestId),
-      deps.store.profiles.outcomesOfRequest(requestId),
+      deps.store.profiles.outcomesOfRequest(workspace.id, requestId),
       deps.store.processing.cursor(),
     ])
-    const report = buildRequestReport(
-      requestId,
-      logged,
-      outcomes.filter((o) => o.workspaceId === workspace.id),
-      cursor,
-    )
+    const report = buildRequestReport(requestId, logged, outcomes, cursor)
     if (report === undefined) {
       throw new AppError('request_not_found', { params: { request_id: requestId } })
     }
