@@ -143,8 +143,22 @@ const leaksNothing = (res: LightMyRequestResponse): void => {
   }
 }
 
-/** The ways A's key can be aimed at B on one Data API route (POST, id in path or query). */
-function dataRouteAttacks(route: string, body: unknown): Attack[] {
+/** A 200 `success` that names nothing of B: the body was valid and reached the store. */
+const succeeds = (res: LightMyRequestResponse): void => {
+  assert.equal(res.statusCode, 200, res.body)
+  assert.equal(res.json<{ status: string }>().status, 'success', res.body)
+  leaksNothing(res)
+}
+
+/**
+ * The ways A's key can be aimed at B on one Data API route (POST, id in path or query); `own` is
+ * what A's own request with that body answers.
+ */
+function dataRouteAttacks(
+  route: string,
+  body: unknown,
+  own: (res: LightMyRequestResponse) => void,
+): Attack[] {
   const url = (ws: string): string =>
     route.includes(':id') ? route.replace(':id', ws) : `${route}?app_id=${ws}`
   const post = (u: string, headers: Record<string, string>): InjectOptions => ({
@@ -170,7 +184,7 @@ function dataRouteAttacks(route: string, body: unknown): Attack[] {
       request: post(url(A), { ...asA, 'moe-appkey': B }),
       expect: failsWith(401),
     },
-    { name: 'own workspace, B data in the body', request: post(url(A), asA), expect: leaksNothing },
+    { name: 'own workspace, B data in the body', request: post(url(A), asA), expect: own },
   ]
   if (route.includes(':id')) {
     attacks.push({
@@ -217,11 +231,13 @@ describe('workspace isolation: every route with A’s key against B', () => {
       '/v1/customer/merge': { merge_data: [{ merged_user: 'b-user', retained_user: 'b-old' }] },
       '/v1/customer/delete': { identity_type: 'customer_id', identity_value: 'b-user' },
       '/v1/customer/delete/bulk': { identity_type: 'id', identity_value: seeded.bUserId },
+      // spec §7.5: blocks A's device of that id (A's Track Device above gives A's b-user one).
       '/v1/devices/manage': {
-        customer_id: 'b-user',
-        user_type: 'customer_id',
-        action: 'opt_out',
-        devices: ['b-device'],
+        user_identifier_type: 'customer_id',
+        user_identifier_value: 'b-user',
+        action_type: 'block',
+        device_identifiers: [{ unique_id: 'b-device' }],
+        reason: 'blocked-by-a',
       },
       // spec §7.12: an erasure naming B's email (A has no user with it: A's own users stay).
       '/v1/opengdpr_requests/:id': {
@@ -238,9 +254,23 @@ describe('workspace isolation: every route with A’s key against B', () => {
       },
     }
 
+    /**
+     * A's own request with each body is a 200, except Delete Users: its synchronous existence
+     * check (spec §7.8) looks in A only, which has no user `b-user` yet (A's Track User above is
+     * applied after the walk) and never has B's internal id.
+     */
+    const notFound = (res: LightMyRequestResponse): void => {
+      failsWith(400, 'Not Found')(res)
+      leaksNothing(res)
+    }
+    const own: Record<string, (res: LightMyRequestResponse) => void> = {
+      '/v1/customer/delete': notFound,
+      '/v1/customer/delete/bulk': notFound,
+    }
+
     const walked = new Map<string, Attack[]>()
     for (const [route, body] of Object.entries(bodies)) {
-      walked.set(`POST ${route}`, dataRouteAttacks(route, body))
+      walked.set(`POST ${route}`, dataRouteAttacks(route, body, own[route] ?? succeeds))
       // Other methods on a Data API route answer 405 whoever asks, and read nothing.
       for (const method of ['DELETE', 'GET', 'OPTIONS', 'PATCH', 'PUT'] as const) {
         walked.set(`${method} ${route}`, [
@@ -442,6 +472,11 @@ describe('workspace isolation: every route with A’s key against B', () => {
     const aUser = await app.getUser('b-user')
     assert.equal(aUser?.['secret_of_b'], 'overwritten-by-a', 'A wrote to its own user of that name')
     assert.notEqual(aUser?.['id'], seeded.bUserId, 'A has its own user, not B’s')
+    const [aDevice] = await app.store.profiles.devicesOfUser(A, String(aUser?.['id']))
+    assert.equal(aDevice?.deviceId, 'b-device', 'A has its own device of that id')
+    assert.equal(aDevice.pushId, 'hijacked')
+    assert.equal(aDevice.attributes['push_blocked'], true, 'A’s opt-out blocked A’s device')
+    assert.equal(aDevice.attributes['push_block_reason'], 'blocked-by-a')
     t.diagnostic(`isolation-figures {"routes":${walked.size},"attacks":${attacks}}`)
   })
 })
