@@ -25,7 +25,11 @@ let fuzzed = 0
 
 const W = WORKSPACE_ID
 
-/** Every POST endpoint of src/http/routes/ (and src/server/app.ts), with a valid body to mutate. */
+/**
+ * Every POST endpoint of src/families/ (and src/server/app.ts), with a valid body to mutate: on an app
+ * seeded by seedFuzzApp each one is accepted and applied (checked below), so mutations start
+ * from a body that reaches the store, not from one every endpoint already refuses.
+ */
 const POST_ENDPOINTS: readonly { url: string; body: Record<string, unknown> }[] = [
   {
     url: `/v1/customer/${W}`,
@@ -72,21 +76,27 @@ const POST_ENDPOINTS: readonly { url: string; body: Record<string, unknown> }[] 
   },
   {
     url: `/v1/customer/delete?app_id=${W}`,
-    body: { identity_type: 'customer_id', identity_value: 'nobody' },
+    body: { identity_type: 'customer_id', identity_value: 'fz-del1' },
   },
   {
     url: `/v1/customer/delete/bulk?app_id=${W}`,
-    body: { identity_type: 'customer_id', identity_value: 'nobody' },
+    body: { identity_type: 'customer_id', identity_value: 'fz-del2' },
   },
   {
     url: `/v1/devices/manage?app_id=${W}`,
-    body: { customer_id: 'fz', user_type: 'customer_id', action: 'opt_out', devices: ['d1'] },
+    body: {
+      user_identifier_type: 'customer_id',
+      user_identifier_value: 'fz',
+      action_type: 'block',
+      device_identifiers: [{ unique_id: 'd1' }],
+    },
   },
   {
     url: '/v1/integrations/authentication',
     body: { app_id: W, app_secret: API_KEY, source: 'fuzz', region: 'DC1' },
   },
-  { url: '/inlet/v1/merges/1/undo', body: {} },
+  // `:merge_id`: the merge seedFuzzApp made (FuzzApp.url fills it in)
+  { url: '/inlet/v1/merges/:merge_id/undo', body: {} },
   { url: '/inlet/v1/admin/workspaces', body: { name: 'Fuzzed' } },
   { url: `/inlet/v1/admin/workspaces/${W}`, body: { name: 'Renamed' } },
   { url: `/inlet/v1/admin/workspaces/${W}/rotate-key`, body: { grace_seconds: 60 } },
@@ -140,8 +150,11 @@ const key = fc.oneof(
     'retained_user',
     'identity_type',
     'identity_value',
-    'user_type',
-    'devices',
+    'user_identifier_type',
+    'user_identifier_value',
+    'action_type',
+    'device_identifiers',
+    'unique_id',
     'current_time',
     'user_time',
     'addValueToArrayField',
@@ -187,8 +200,8 @@ const scalar = fc.oneof(
     'transition',
     'customer_id',
     'ANDROID',
-    'opt_out',
-    'opt_in',
+    'block',
+    'unblock',
     '2026-11-01T10:00:00Z',
     '9999-12-31',
     'guest',
@@ -446,8 +459,45 @@ async function check<T extends unknown[]>(
   )
 }
 
-const fuzzApp = (t: TestContext) =>
-  createTestApp(t, { INLET_ADMIN_TOKEN: ADMIN_TOKEN, INLET_RATE_LIMITS: 'off' })
+/** A seeded test app, and the URL of an endpoint on it (`:merge_id` filled in). */
+type FuzzApp = TestApp & Readonly<{ url: (url: string) => string }>
+
+/**
+ * What the seed bodies name: users `fz` (with device `d1`), `fz-old` (merged by the Merge seed),
+ * `fz-del1` and `fz-del2` (deleted by the Delete seeds), and a merge of `fz-m` into `fz-r` (undone
+ * by the undo seed; no other seed touches them, so it can be undone); resolves to that merge's id.
+ */
+async function seedFuzzApp(app: TestApp): Promise<number> {
+  const customer = (id: string) => ({ type: 'customer', customer_id: id })
+  const bulk = await app.post(`/v1/transition/${W}`, {
+    type: 'transition',
+    elements: [
+      ...['fz', 'fz-old', 'fz-del1', 'fz-del2', 'fz-m', 'fz-r'].map(customer),
+      {
+        type: 'device',
+        customer_id: 'fz',
+        device_id: 'd1',
+        attributes: { platform: 'ANDROID', push_id: 'p' },
+      },
+    ],
+  })
+  assert.equal(bulk.statusCode, 200, bulk.body)
+  const merge = await app.post(`/v1/customer/merge?app_id=${W}`, {
+    merge_data: [{ merged_user: 'fz-m', retained_user: 'fz-r' }],
+  })
+  assert.equal(merge.statusCode, 200, merge.body)
+  await app.drain()
+  const [retained] = await app.store.profiles.findUsers(W, { customerIds: ['fz-r'], ids: [] })
+  const merges = await app.store.profiles.mergesOfUsers(W, [retained?.id ?? ''])
+  assert.equal(merges.length, 1, 'the seeded merge')
+  return merges[0]?.id ?? 0
+}
+
+const fuzzApp = async (t: TestContext): Promise<FuzzApp> => {
+  const app = await createTestApp(t, { INLET_ADMIN_TOKEN: ADMIN_TOKEN, INLET_RATE_LIMITS: 'off' })
+  const mergeId = await seedFuzzApp(app)
+  return { ...app, url: (url) => url.replace(':merge_id', String(mergeId)) }
+}
 
 function authFor(url: string): Record<string, string> {
   return url.startsWith('/inlet/v1/admin')
@@ -460,6 +510,66 @@ function authFor(url: string): Record<string, string> {
 }
 
 describe('fuzzing every endpoint', { timeout: 300_000 }, () => {
+  it('every seed body, sent as is, is accepted and applied', async (t) => {
+    const app = await fuzzApp(t)
+    const post = (url: string, body: unknown) =>
+      app.app.inject({
+        method: 'POST',
+        url: app.url(url),
+        headers: authFor(url),
+        payload: JSON.stringify(body),
+      })
+    for (const { url, body } of SHARED_POST_ENDPOINTS) {
+      const res = await post(url, body)
+      assert.ok(res.statusCode === 200 || res.statusCode === 201, `${url}: ${res.body}`)
+      assert.ok(['success', 'ok'].includes(res.json<{ status: string }>().status), res.body)
+      if (url.startsWith('/v1/customers/export')) {
+        const found = res.json<{ data: { users: unknown[]; users_not_found: unknown[] } }>().data
+        assert.deepEqual([found.users.length, found.users_not_found], [1, []], 'fz is found')
+      }
+      // Get User, Test connection and the admin API answer at once and log nothing.
+      if (/^\/(v1\/customers\/export|v1\/integrations|inlet\/v1\/admin)\b/.test(url)) continue
+      const requestId = res.json<{ request_id: string }>().request_id
+      // What a Data API request logged, and what the processor made of it.
+      const report = await app.inspect(requestId)
+      for (const record of report.records) {
+        assert.equal(record.outcome, 'applied', `${url}: ${JSON.stringify(record)}`)
+      }
+    }
+    await app.drain()
+    // The effect of each write.
+    const fz = await app.getUser('fz')
+    assert.equal(fz?.['first_name'], 'F')
+    assert.equal(fz?.['a'], 1)
+    assert.equal(await app.getUser('fz2').then((u) => u?.['customer_id']), 'fz2')
+    const fzRow = (await app.store.profiles.findUsers(W, { customerIds: ['fz'], ids: [] }))[0]
+    assert.ok(fzRow !== undefined)
+    const events = await app.store.profiles.eventsOfUser(W, fzRow.id, 10)
+    // The Merge seed records MOE_USER_MERGED on the retained user (spec §7.7).
+    assert.deepEqual(events.map((e) => e.name).sort(), ['B', 'MOE_USER_MERGED', 'Viewed'])
+    const [d1] = await app.store.profiles.devicesOfUser(W, fzRow.id)
+    assert.equal(d1?.deviceId, 'd1')
+    assert.equal(d1.attributes['push_blocked'], true, 'the opt-out seed blocked d1')
+    assert.equal(await app.getUser('fz-old'), undefined, 'the Merge seed merged fz-old into fz')
+    assert.equal((await app.getUser('fz-m'))?.['customer_id'], 'fz-m', 'the undo seed split fz-m')
+    // The Delete seeds scheduled both deletions (spec §7.8: done after the buffer).
+    const due = await app.store.processing.dueDeletions(Number.MAX_SAFE_INTEGER, 10)
+    const doomed = await app.store.profiles.findUsers(W, {
+      customerIds: ['fz-del1', 'fz-del2'],
+      ids: [],
+    })
+    assert.deepEqual(due.map((d) => d.userId).sort(), doomed.map((u) => u.id).sort())
+    assert.equal(doomed.length, 2)
+    for (const url of [
+      `/inlet/v1/admin/workspaces/${W}/rotate-key`,
+      `/inlet/v1/admin/workspaces/${W}/remove-key`,
+    ]) {
+      const body = POST_ENDPOINTS.find((e) => e.url === url)?.body
+      const res = await post(url, body)
+      assert.equal(res.statusCode, 200, `${url}: ${res.body}`)
+    }
+  })
+
   for (const endpoint of POST_ENDPOINTS) {
     it(`POST ${endpoint.url}: mutated and generated bodies`, async (t) => {
       const app = await fuzzApp(t)
@@ -468,7 +578,7 @@ describe('fuzzing every endpoint', { timeout: 300_000 }, () => {
           const payload = JSON.stringify(body) ?? 'null'
           await send(
             app,
-            { method: 'POST', url: endpoint.url, headers: authFor(endpoint.url), payload },
+            { method: 'POST', url: app.url(endpoint.url), headers: authFor(endpoint.url), payload },
             `POST ${endpoint.url} ${payload.slice(0, 200)}`,
           )
         }),
@@ -487,7 +597,7 @@ describe('fuzzing every endpoint', { timeout: 300_000 }, () => {
         async (endpoint, payload) => {
           await send(
             app,
-            { method: 'POST', url: endpoint.url, headers: authFor(endpoint.url), payload },
+            { method: 'POST', url: app.url(endpoint.url), headers: authFor(endpoint.url), payload },
             `POST ${endpoint.url} raw ${Buffer.from(payload).subarray(0, 80).toString('hex')} (${payload.length} bytes)`,
           )
         },
@@ -518,7 +628,7 @@ describe('fuzzing every endpoint', { timeout: 300_000 }, () => {
             app,
             {
               method: endpoint.method,
-              url: endpoint.url,
+              url: app.url(endpoint.url),
               headers,
               ...(endpoint.method === 'POST' ? { payload: JSON.stringify(endpoint.body) } : {}),
             },

@@ -4,16 +4,19 @@
  *   this test until it is walked) is tried with workspace A's key against workspace B — B's id in
  *   the path, in `?app_id=`, in `MOE-APPKEY`, as the Basic user, B's user ids, request ids and
  *   merge ids in bodies and paths — and none of it reads or changes anything of B;
- * - key and token comparisons are constant-time on fixed-length digests;
+ * - every key and token comparison is timingSafeEqual on two SHA-256 digests, whatever the guess,
+ *   and a key is compared with the current and the previous key whichever matches;
  * - failed authentications are limited per source address (429 auth_rate_limited);
  * - the admin API exists only when INLET_ADMIN_TOKEN is set.
  * That keys never reach the log is checked on a real process in test/security/log-secrets.test.ts.
  */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import type { timingSafeEqual } from 'node:crypto'
+import { createRequire, syncBuiltinESMExports } from 'node:module'
 import { describe, it, type TestContext } from 'node:test'
-import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { createSequentialIds } from '../../src/core/ids.js'
+import { WORKSPACE_CACHE_TTL_MS, keyAccepted } from '../../src/http/gateway.js'
 import { adminTokenMatches } from '../../src/families/admin/admin.js'
 import type { Store } from '../../src/store/store.js'
 import { hashKey, verifyKey } from '../../src/workspaces/keys.js'
@@ -122,8 +125,22 @@ const leaksNothing = (res: LightMyRequestResponse): void => {
   }
 }
 
-/** The ways A's key can be aimed at B on one Data API route (POST, id in path or query). */
-function dataRouteAttacks(route: string, body: unknown): Attack[] {
+/** A 200 `success` that names nothing of B: the body was valid and reached the store. */
+const succeeds = (res: LightMyRequestResponse): void => {
+  assert.equal(res.statusCode, 200, res.body)
+  assert.equal(res.json<{ status: string }>().status, 'success', res.body)
+  leaksNothing(res)
+}
+
+/**
+ * The ways A's key can be aimed at B on one Data API route (POST, id in path or query); `own` is
+ * what A's own request with that body answers.
+ */
+function dataRouteAttacks(
+  route: string,
+  body: unknown,
+  own: (res: LightMyRequestResponse) => void,
+): Attack[] {
   const url = (ws: string): string =>
     route.includes(':id') ? route.replace(':id', ws) : `${route}?app_id=${ws}`
   const post = (u: string, headers: Record<string, string>): InjectOptions => ({
@@ -149,7 +166,7 @@ function dataRouteAttacks(route: string, body: unknown): Attack[] {
       request: post(url(A), { ...asA, 'moe-appkey': B }),
       expect: failsWith(401),
     },
-    { name: 'own workspace, B data in the body', request: post(url(A), asA), expect: leaksNothing },
+    { name: 'own workspace, B data in the body', request: post(url(A), asA), expect: own },
   ]
   if (route.includes(':id')) {
     attacks.push({
@@ -196,11 +213,13 @@ describe('workspace isolation: every route with A’s key against B', () => {
       '/v1/customer/merge': { merge_data: [{ merged_user: 'b-user', retained_user: 'b-old' }] },
       '/v1/customer/delete': { identity_type: 'customer_id', identity_value: 'b-user' },
       '/v1/customer/delete/bulk': { identity_type: 'id', identity_value: seeded.bUserId },
+      // spec §7.5: blocks A's device of that id (A's Track Device above gives A's b-user one).
       '/v1/devices/manage': {
-        customer_id: 'b-user',
-        user_type: 'customer_id',
-        action: 'opt_out',
-        devices: ['b-device'],
+        user_identifier_type: 'customer_id',
+        user_identifier_value: 'b-user',
+        action_type: 'block',
+        device_identifiers: [{ unique_id: 'b-device' }],
+        reason: 'blocked-by-a',
       },
       // spec §7.12: an erasure naming B's email (A has no user with it: A's own users stay).
       '/v1/opengdpr_requests/:id': {
@@ -217,9 +236,23 @@ describe('workspace isolation: every route with A’s key against B', () => {
       },
     }
 
+    /**
+     * A's own request with each body is a 200, except Delete Users: its synchronous existence
+     * check (spec §7.8) looks in A only, which has no user `b-user` yet (A's Track User above is
+     * applied after the walk) and never has B's internal id.
+     */
+    const notFound = (res: LightMyRequestResponse): void => {
+      failsWith(400, 'Not Found')(res)
+      leaksNothing(res)
+    }
+    const own: Record<string, (res: LightMyRequestResponse) => void> = {
+      '/v1/customer/delete': notFound,
+      '/v1/customer/delete/bulk': notFound,
+    }
+
     const walked = new Map<string, Attack[]>()
     for (const [route, body] of Object.entries(bodies)) {
-      walked.set(`POST ${route}`, dataRouteAttacks(route, body))
+      walked.set(`POST ${route}`, dataRouteAttacks(route, body, own[route] ?? succeeds))
       // Other methods on a Data API route answer 405 whoever asks, and read nothing.
       for (const method of ['DELETE', 'GET', 'OPTIONS', 'PATCH', 'PUT'] as const) {
         walked.set(`${method} ${route}`, [
@@ -421,38 +454,134 @@ describe('workspace isolation: every route with A’s key against B', () => {
     const aUser = await app.getUser('b-user')
     assert.equal(aUser?.['secret_of_b'], 'overwritten-by-a', 'A wrote to its own user of that name')
     assert.notEqual(aUser?.['id'], seeded.bUserId, 'A has its own user, not B’s')
+    const [aDevice] = await app.store.profiles.devicesOfUser(A, String(aUser?.['id']))
+    assert.equal(aDevice?.deviceId, 'b-device', 'A has its own device of that id')
+    assert.equal(aDevice.pushId, 'hijacked')
+    assert.equal(aDevice.attributes['push_blocked'], true, 'A’s opt-out blocked A’s device')
+    assert.equal(aDevice.attributes['push_block_reason'], 'blocked-by-a')
     t.diagnostic(`isolation-figures {"routes":${walked.size},"attacks":${attacks}}`)
   })
 })
 
+/**
+ * Every comparison of a secret goes through crypto.timingSafeEqual. This spies on it (through
+ * node:crypto's CommonJS exports, synced into every ESM import of it) and records the byte
+ * lengths of each call, calling through to the real function.
+ */
+function spyOnTimingSafeEqual(t: TestContext): () => number[][] {
+  const crypto = createRequire(import.meta.url)('node:crypto') as {
+    timingSafeEqual: typeof timingSafeEqual
+  }
+  const spy = t.mock.method(crypto, 'timingSafeEqual')
+  syncBuiltinESMExports()
+  t.after(() => {
+    spy.mock.restore()
+    syncBuiltinESMExports()
+  })
+  let seen = 0
+  /** The lengths compared by each call since the last take. */
+  return () => {
+    const calls = spy.mock.calls.slice(seen)
+    seen = spy.mock.calls.length
+    return calls.map((c) => c.arguments.map((b) => (b as Uint8Array).byteLength))
+  }
+}
+
+/** Wrong guesses of many lengths: empty, one byte, one character off, one longer, 100 times as
+ * long, multi-byte. */
+const guessesFor = (secret: string): string[] => [
+  '',
+  'x',
+  `${secret.slice(0, -1)}z`,
+  `${secret}x`,
+  secret.repeat(100),
+  'κλειδί🔑',
+]
+
 describe('credential comparison', () => {
-  it('compares keys and the admin token in constant time on fixed-length digests', () => {
+  // Not a timing measurement: what is checked is what makes the timing independent of the guess.
+  // Each check compares two SHA-256 digests (32 bytes each side, whatever the length of the guess
+  // or where it differs: a length or === short-cut would show as a missing or unequal call), and
+  // the number of comparisons does not depend on which key matched.
+  it('verifyKey compares one pair of 32-byte digests for any guess', (t) => {
+    const take = spyOnTimingSafeEqual(t)
     const stored = hashKey('the-right-key')
-    assert.ok(verifyKey('the-right-key', stored))
-    assert.ok(!verifyKey('the-right-kez', stored))
-    assert.ok(!verifyKey('', stored))
-    assert.ok(!verifyKey('the-right-key'.repeat(100), stored), 'a longer guess is refused')
-    assert.ok(adminTokenMatches(`Bearer ${ADMIN_TOKEN}`, ADMIN_TOKEN))
-    assert.ok(!adminTokenMatches(`Bearer ${ADMIN_TOKEN}x`, ADMIN_TOKEN))
-    assert.ok(!adminTokenMatches('Bearer ', ADMIN_TOKEN))
-    // Each comparison of a secret goes through timingSafeEqual on SHA-256 digests (32 bytes each
-    // side, whatever the length of the guess), never through === on the secret itself.
-    const sources = {
-      'src/workspaces/keys.ts': /timingSafeEqual\(candidate, expected\)/,
-      'src/http/gateway.ts': /timingSafeEqual\(digest, v\.digest\)/,
-      'src/families/admin/admin.ts': /timingSafeEqual\(digest\(given\), digest\(token\)\)/,
-      'src/families/data/routes/install-info.ts':
-        /timingSafeEqual\(digest\(given\), digest\(expected\)\)/,
+    for (const guess of [...guessesFor('the-right-key'), 'the-right-key']) {
+      assert.equal(verifyKey(guess, stored), guess === 'the-right-key', JSON.stringify(guess))
+      assert.deepEqual(take(), [[32, 32]], `one digest comparison for ${JSON.stringify(guess)}`)
     }
-    for (const [file, pattern] of Object.entries(sources)) {
-      const text = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')
-      assert.match(text, pattern, file)
-      assert.match(text, /\b(createHash|hash)\('sha256'/, `${file} compares SHA-256 digests`)
-      assert.doesNotMatch(
-        text,
-        /\b(secret|token|given)\s*[!=]==\s*[^\s'"`]/,
-        `${file}: no === on a secret`,
+  })
+
+  it('a Data API request compares the guess with the current and the previous key, whichever matches', async (t) => {
+    const app = await createTestApp(t)
+    const previousKey = API_KEY
+    const { dataApiKey: currentKey } = await createWorkspaces({
+      store: app.store,
+      clock: app.clock,
+      ids: createSequentialIds(),
+    }).rotateKey(A, { key: 'the-current-key-1', graceSeconds: 3_600 })
+    const take = spyOnTimingSafeEqual(t)
+    const cases: [string, number][] = [
+      [currentKey, 200],
+      [previousKey, 200],
+      ...guessesFor(currentKey)
+        .filter((g) => g !== '') // an empty password is refused before any key is looked at
+        .map((g): [string, number] => [g, 401]),
+    ]
+    for (const [key, status] of cases) {
+      // Past the workspace cache's TTL: no digest of an accepted key is remembered, so every
+      // request checks the stored keys in full.
+      app.clock.advance(WORKSPACE_CACHE_TTL_MS)
+      const res = await app.app.inject({
+        method: 'POST',
+        url: `/v1/customer/${A}`,
+        headers: { ...asA, authorization: basicAuth(A, key) },
+        payload: { type: 'customer', customer_id: 'u' },
+      })
+      assert.equal(res.statusCode, status, `${JSON.stringify(key)}: ${res.body}`)
+      assert.deepEqual(
+        take(),
+        [
+          [32, 32],
+          [32, 32],
+        ],
+        `the current and the previous key compared for ${JSON.stringify(key)}`,
       )
+    }
+    // keyAccepted (Test connection) makes the same two comparisons.
+    const workspace = await app.store.workspaces.get(A)
+    assert.ok(workspace !== undefined)
+    for (const key of [currentKey, previousKey, ...guessesFor(currentKey)]) {
+      const accepted = keyAccepted(key, workspace, app.clock.now())
+      assert.equal(accepted, key === currentKey || key === previousKey, JSON.stringify(key))
+      assert.equal(take().filter(([a, b]) => a === 32 && b === 32).length, 2, JSON.stringify(key))
+    }
+  })
+
+  it('the admin token and the attribution key are compared as 32-byte digests for any guess', async (t) => {
+    const take = spyOnTimingSafeEqual(t)
+    for (const guess of [...guessesFor(ADMIN_TOKEN), ADMIN_TOKEN]) {
+      const matches = adminTokenMatches(`Bearer ${guess}`, ADMIN_TOKEN)
+      assert.equal(matches, guess === ADMIN_TOKEN, JSON.stringify(guess))
+      assert.deepEqual(take(), [[32, 32]], `admin token ${JSON.stringify(guess)}`)
+    }
+    const app = await createTestApp(t)
+    const ws = await app.store.workspaces.get(A)
+    assert.ok(ws !== undefined)
+    const attributionKey = 'the-attribution-key'
+    await app.store.workspaces.update(A, {
+      settings: { ...ws.settings, attributionKey },
+      updatedAt: app.clock.now(),
+    })
+    take()
+    for (const guess of [...guessesFor(attributionKey).filter((g) => g !== ''), attributionKey]) {
+      const query = new URLSearchParams({ src: 'x', appId: A, appAttributionKey: guess })
+      const res = await app.app.inject({
+        method: 'GET',
+        url: `/v1/installInfo?${query.toString()}`,
+      })
+      assert.equal(res.statusCode, guess === attributionKey ? 200 : 401, res.body)
+      assert.deepEqual(take(), [[32, 32]], `attribution key ${JSON.stringify(guess)}`)
     }
   })
 })
