@@ -1,10 +1,20 @@
 /**
- * The wire form of every error code: HTTP status, `error.type`, `error.message` and, for field
- * errors, `error.attribute` — verbatim from the spec (moengage-data-api.md §4.4 and §7). Defaults
- * follow the newest overview table (§4.4); per-endpoint pages that document other strings for the
- * same condition are applied as overrides by endpoint family. Rendering lives in error-handler.ts.
+ * The error catalogue: one entry per (API family, code) with the HTTP status, `type` (or the
+ * family's code field), message and, for field errors, attribute. The Data family's entries are
+ * verbatim from the spec (moengage-data-api.md §4.4 and §7): defaults follow the newest overview
+ * table (§4.4); per-endpoint pages that document other strings for the same condition are applied
+ * as overrides by endpoint. Each family's envelope (http/envelopes.ts) turns an entry into its
+ * wire shape; http/error-handler.ts is the one place that does.
  */
 import type { ErrorCode, ErrorParams } from './errors.js'
+
+/**
+ * The API families Inlet serves, one folder each under src/families/. A family answers with its
+ * own catalogue (CATALOGUES) through its own envelope.
+ */
+export const API_FAMILIES = ['data', 'admin'] as const
+
+export type ApiFamilyName = (typeof API_FAMILIES)[number]
 
 export type WireError = Readonly<{
   status: number
@@ -19,8 +29,8 @@ export type WireError = Readonly<{
   code?: string | number
 }>
 
-/** Which endpoint answered: selects the per-endpoint overrides of the spec's §7 pages. */
-export type EndpointFamily =
+/** Which Data endpoint answered: selects the per-endpoint overrides of the spec's §7 pages. */
+export type DataEndpoint =
   | 'customer'
   | 'event'
   | 'device'
@@ -38,7 +48,11 @@ const SERVER_ERROR_MESSAGE =
 const MALFORMED_JSON_MESSAGE =
   'Could not decode the request body. The JSON was incorrect or not encoded as UTF-8.'
 
-export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
+/** The codes only the admin API answers (its own catalogue, ADMIN_ERRORS). */
+export type AdminErrorCode = Extract<ErrorCode, `admin_${string}`>
+
+/** The Data family's entries: every code but the admin API's. */
+export const WIRE_ERRORS: Readonly<Record<Exclude<ErrorCode, AdminErrorCode>, WireError>> = {
   // Inlet's own: the spec has no JSON for these; they use the standard envelope.
   route_not_found: { status: 404, type: 'Not Found', message: 'Resource not found' },
   method_not_allowed: { status: 405, type: 'Method Not Allowed', message: 'Method not allowed' },
@@ -443,7 +457,28 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     message: "No request with id '{request_id}' was received by this workspace",
     attribute: 'request_id',
   },
-  // Inlet's own: the admin API
+  service_unavailable: {
+    status: 503,
+    type: 'Service Unavailable',
+    message: 'The server is shutting down or overloaded. Please retry.',
+  },
+  // Inlet's own: load shed (ingestion lag or memory past its bound); Retry-After is sent.
+  overloaded: {
+    status: 503,
+    type: 'Service Unavailable',
+    message: 'The server is shutting down or overloaded. Please retry.',
+  },
+  // Inlet's own: the store refused the write or read (disk full, database unreachable).
+  store_unavailable: {
+    status: 503,
+    type: 'Service Unavailable',
+    message: 'The data store is unavailable. Please retry.',
+  },
+  internal: { status: 500, type: 'Server Error', message: SERVER_ERROR_MESSAGE },
+}
+
+/** The admin API's own entries (Inlet's, /inlet/v1/admin/…); every other code as Data's. */
+export const ADMIN_ERRORS: Readonly<Record<AdminErrorCode, WireError>> = {
   admin_unauthorized: {
     status: 401,
     type: 'Authentication required',
@@ -467,29 +502,11 @@ export const WIRE_ERRORS: Readonly<Record<ErrorCode, WireError>> = {
     message: "A workspace with id '{workspace_id}' already exists",
     attribute: 'workspace_id',
   },
-  service_unavailable: {
-    status: 503,
-    type: 'Service Unavailable',
-    message: 'The server is shutting down or overloaded. Please retry.',
-  },
-  // Inlet's own: load shed (ingestion lag or memory past its bound); Retry-After is sent.
-  overloaded: {
-    status: 503,
-    type: 'Service Unavailable',
-    message: 'The server is shutting down or overloaded. Please retry.',
-  },
-  // Inlet's own: the store refused the write or read (disk full, database unreachable).
-  store_unavailable: {
-    status: 503,
-    type: 'Service Unavailable',
-    message: 'The data store is unavailable. Please retry.',
-  },
-  internal: { status: 500, type: 'Server Error', message: SERVER_ERROR_MESSAGE },
 }
 
 /** Per-endpoint strings where an endpoint's own page documents different text (spec §7). */
 export const OVERRIDES: Readonly<
-  Partial<Record<EndpointFamily, Partial<Record<ErrorCode, Partial<WireError>>>>>
+  Partial<Record<DataEndpoint, Partial<Record<ErrorCode, Partial<WireError>>>>>
 > = {
   // spec §7.7: the Merge page documents its own text for most gateway conditions (verbatim,
   // including the three spaces of its malformed-JSON message and the trailing dots)
@@ -564,14 +581,50 @@ export const OVERRIDES: Readonly<
   },
 }
 
-/** The wire form of `code` as answered by `family`, with its placeholders filled. */
-export function wireError(
+/** One family's catalogue: its own entries, per-endpoint variants, the family it falls back to. */
+export type FamilyCatalogue = Readonly<{
+  errors: Readonly<Partial<Record<ErrorCode, WireError>>>
+  endpoints?: Readonly<
+    Partial<Record<string, Readonly<Partial<Record<ErrorCode, Partial<WireError>>>>>>
+  >
+  /** Codes this family has no entry for are answered with this family's entry. */
+  inherits?: ApiFamilyName
+}>
+
+export const CATALOGUES: Readonly<Record<ApiFamilyName, FamilyCatalogue>> = {
+  data: { errors: WIRE_ERRORS, endpoints: OVERRIDES },
+  admin: { errors: ADMIN_ERRORS, inherits: 'data' },
+}
+
+/**
+ * The entry of `code` in `family`'s catalogue (or the one it inherits from); a code no family on
+ * that path lists is answered as whichever family lists it, so every code renders somewhere.
+ */
+export function catalogueEntry(family: ApiFamilyName, code: ErrorCode): WireError {
+  for (let f: ApiFamilyName | undefined = family; f !== undefined; f = CATALOGUES[f].inherits) {
+    const entry = CATALOGUES[f].errors[code]
+    if (entry !== undefined) return entry
+  }
+  for (const f of API_FAMILIES) {
+    const entry = CATALOGUES[f].errors[code]
+    if (entry !== undefined) return entry
+  }
+  return WIRE_ERRORS.internal
+}
+
+/**
+ * The wire form of `code` as `family` answers it at `endpoint` (a per-endpoint variant when the
+ * family has one), with its placeholders filled.
+ */
+export function familyWireError(
+  family: ApiFamilyName,
   code: ErrorCode,
-  family: EndpointFamily | undefined,
+  endpoint: string | undefined,
   params: ErrorParams,
 ): WireError {
-  const base = WIRE_ERRORS[code]
-  const override = family === undefined ? undefined : OVERRIDES[family]?.[code]
+  const base = catalogueEntry(family, code)
+  const override =
+    endpoint === undefined ? undefined : CATALOGUES[family].endpoints?.[endpoint]?.[code]
   const merged = override === undefined ? base : { ...base, ...override }
   const message = fill(merged.message, params)
   const wire: WireError =
@@ -584,6 +637,15 @@ export function wireError(
           attribute: fill(merged.attribute, params),
         }
   return merged.code === undefined ? wire : { ...wire, code: merged.code }
+}
+
+/** The Data family's wire form of `code` at `endpoint` (familyWireError for `data`). */
+export function wireError(
+  code: ErrorCode,
+  endpoint: DataEndpoint | undefined,
+  params: ErrorParams,
+): WireError {
+  return familyWireError('data', code, endpoint, params)
 }
 
 function fill(template: string, params: ErrorParams): string {

@@ -87,6 +87,15 @@ export const titleEnvelope: Envelope = {
   }),
 }
 
+/** The one detail of a field error (`attribute` set): its code (the entry's, else `fallback`). */
+function fieldDetails(
+  f: Failure,
+  fallback: string,
+): { code: string; target: string; message: string }[] {
+  if (f.attribute === undefined) return []
+  return [{ code: String(f.code ?? fallback), target: f.attribute, message: f.message }]
+}
+
 /**
  * E4, Business Events, custom templates, Campaigns V1, Email opt-in: `{"error":{"code":
  * "400 Bad Request","message","details":[{"code","target","message"}],"request_id"}}`. A field
@@ -101,10 +110,7 @@ export const detailedEnvelope: Envelope = {
       error: {
         code: f.type,
         message: f.message,
-        details:
-          f.attribute === undefined
-            ? []
-            : [{ code: String(f.code ?? 'InvalidValue'), target: f.attribute, message: f.message }],
+        details: fieldDetails(f, 'InvalidValue'),
         request_id: f.requestId,
       },
     },
@@ -192,10 +198,7 @@ export const liveActivityEnvelope: Envelope = {
         error: {
           code: f.type,
           message: f.message,
-          details:
-            f.attribute === undefined
-              ? []
-              : [{ code: String(f.code ?? 'invalid'), target: f.attribute, message: f.message }],
+          details: fieldDetails(f, 'invalid'),
         },
       },
     }

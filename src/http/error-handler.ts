@@ -1,7 +1,8 @@
 /**
  * The only place a failure is written to the wire: any thrown value (our AppError, Fastify's own
- * errors, bugs) becomes the MoEngage failure envelope of spec §4.2 with the status, `type` and
- * `message` of core/error-catalogue.ts. A store that is unavailable (disk full, database down) is a 503
+ * errors, bugs) becomes the failure envelope of the API family whose route answered
+ * (http/envelopes.ts; the Data API's is spec §4.2), with the status, `type` and `message` of that
+ * family's entry in core/error-catalogue.ts. A request no route took answers as the Data API. A store that is unavailable (disk full, database down) is a 503
  * `store_unavailable` with Retry-After. Only `internal` and `store_unavailable` errors are logged,
  * with their cause and request id; request bodies and credentials are never logged.
  */
@@ -9,14 +10,24 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, toAppError, type ErrorCode } from '../core/errors.js'
 import type { Logger } from '../core/log.js'
 import { isStoreUnavailable } from '../store/store-errors.js'
-import { wireError, type EndpointFamily } from '../core/error-catalogue.js'
+import { familyWireError, type ApiFamilyName } from '../core/error-catalogue.js'
+import { dataEnvelope, type Envelope } from './envelopes.js'
 
-export type RouteConfig = Readonly<{ family?: EndpointFamily; bodyLimitBytes?: number }>
+/**
+ * What a route tells the error handler: its API family (catalogue and envelope), the endpoint
+ * within it (a family's per-endpoint strings) and its body limit (the 413's `{limit}`).
+ */
+export type RouteConfig = Readonly<{
+  family?: ApiFamilyName
+  endpoint?: string
+  bodyLimitBytes?: number
+}>
 
-export type FailureBody = {
-  status: 'fail'
-  error: { attribute?: string; message: string; type: string; request_id: string }
-}
+/** Each family's envelope, by family name (http/family.ts gathers them). */
+export type Envelopes = Readonly<Partial<Record<ApiFamilyName, Envelope>>>
+
+/** The family of a request that no route took (unknown paths, router errors). */
+const DEFAULT_FAMILY: ApiFamilyName = 'data'
 
 /** Seconds a client is asked to wait when the store is unavailable. */
 export const STORE_RETRY_AFTER_SECONDS = 5
@@ -55,17 +66,16 @@ function fromFastify(err: unknown, config: RouteConfig): AppError {
   return toAppError(err)
 }
 
+/** The status and body `family`'s envelope answers `err` with at `endpoint`. */
 export function failureBody(
   err: AppError,
-  family: EndpointFamily | undefined,
+  config: RouteConfig,
   requestId: string,
-): { status: number; body: FailureBody } {
-  const wire = wireError(err.code, family, err.params)
-  const error: FailureBody['error'] =
-    wire.attribute === undefined
-      ? { message: wire.message, type: wire.type, request_id: requestId }
-      : { attribute: wire.attribute, message: wire.message, type: wire.type, request_id: requestId }
-  return { status: wire.status, body: { status: 'fail', error } }
+  envelopes: Envelopes,
+): { status: number; body: unknown } {
+  const family = config.family ?? DEFAULT_FAMILY
+  const wire = familyWireError(family, err.code, config.endpoint, err.params)
+  return (envelopes[family] ?? dataEnvelope).format({ ...wire, requestId })
 }
 
 /**
@@ -73,21 +83,23 @@ export function failureBody(
  * that does not decode, a path parameter past maxParamLength), answered with the same envelope.
  * Such a request has no route, so no route config or endpoint family.
  */
-export function frameworkErrorHandler(): (
-  err: FastifyError,
-  request: FastifyRequest,
-  reply: FastifyReply,
-) => void {
+export function frameworkErrorHandler(
+  envelopes: Envelopes = {},
+): (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
   return (err, request, reply) => {
-    const { status, body } = failureBody(fromFastify(err, {}), undefined, request.id)
+    const { status, body } = failureBody(fromFastify(err, {}), {}, request.id, envelopes)
     void reply.code(status).type('application/json').send(body)
   }
 }
 
-export function installErrorHandling(app: FastifyInstance, log: Logger): void {
+export function installErrorHandling(
+  app: FastifyInstance,
+  log: Logger,
+  envelopes: Envelopes = {},
+): void {
   const send = (err: AppError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const config = routeConfig(request)
-    const { status, body } = failureBody(err, config.family, request.id)
+    const { status, body } = failureBody(err, config, request.id, envelopes)
     if (err.code === 'payload_too_large') {
       // The rest of an oversized body is not read into memory: the connection closes after this.
       void reply.header('connection', 'close')

@@ -1,13 +1,13 @@
 /**
- * How a Data API route is declared: POST behind the gateway, its endpoint family (for per-endpoint
- * error strings) and body limit, a compiled serializer for its 200 body, and a JSON 405 for every
+ * How a Data API route is declared: POST behind the gateway, its endpoint (for per-endpoint error
+ * strings) and body limit, a compiled serializer for its 200 body, and a JSON 405 for every
  * other method on the same path. Also the success envelope of spec §4.1.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../core/errors.js'
 import type { RouteConfig } from './error-handler.js'
 import type { Workspace } from '../store/store.js'
-import type { EndpointFamily } from '../core/error-catalogue.js'
+import type { DataEndpoint } from '../core/error-catalogue.js'
 
 export const ACCEPTED_MESSAGE = 'Your request has been accepted and will be processed soon.'
 
@@ -32,7 +32,7 @@ const OTHER_METHODS = ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const
 
 export type DataRoute = Readonly<{
   url: string
-  family: EndpointFamily
+  endpoint: DataEndpoint
   bodyLimitBytes: number
   /** A serializer schema for the 200 body; omitted for bodies of open shape. */
   responseSchema?: object
@@ -41,7 +41,11 @@ export type DataRoute = Readonly<{
 
 /** Registers `route` on `api` (the gateway-protected scope) and its 405s on `root`. */
 export function dataRoute(root: FastifyInstance, api: FastifyInstance, route: DataRoute): void {
-  const config: RouteConfig = { family: route.family, bodyLimitBytes: route.bodyLimitBytes }
+  const config: RouteConfig = {
+    family: 'data',
+    endpoint: route.endpoint,
+    bodyLimitBytes: route.bodyLimitBytes,
+  }
   api.route({
     method: 'POST',
     url: route.url,

@@ -1,43 +1,30 @@
 /**
- * createApp: the Fastify application — error handling, the JSON body parser, the HTTP server's
- * limits against slow and oversized clients, load shedding, failed-auth limiting, the gateway
- * scope with its quotas, the admin API (only with an admin token) and every route. No I/O of its own: the store, ingest and processor come in as dependencies, so
- * tests drive it in-process with `app.inject()`.
+ * createApp: the Fastify application — the HTTP server's limits against slow and oversized
+ * clients, the JSON body parser, /healthz, and the platform every API family shares (governance,
+ * load shedding, failed-auth limiting, the gateway's workspace cache), then the families
+ * themselves, one line each, with the one error handler that answers in each family's envelope.
+ * No I/O of its own: server.ts (composeInlet) gives it the store, ingest and processor.
  */
 import Fastify, { type FastifyInstance } from 'fastify'
 import { systemClock, type Clock } from '../core/clock.js'
 import type { Config } from '../core/config.js'
 import { createGovernance, type Governance } from '../governance/governance.js'
-import { installRateLimitHeaders } from '../http/rate-limit-headers.js'
 import { createFairUsageTracker } from '../governance/fair-usage.js'
 import { createSharedQuotaCounter } from '../governance/shared-quotas.js'
 import { frameworkErrorHandler, installErrorHandling } from '../http/error-handler.js'
-import {
-  createGateway,
-  createWorkspaceCache,
-  invalidatingWorkspaceWrites,
-  type WorkspaceCache,
-} from '../http/gateway.js'
+import { createWorkspaceCache, type WorkspaceCache } from '../http/gateway.js'
 import { installJsonBodyParser } from '../http/json-body.js'
 import { createAuthFailureLimiter } from '../http/auth-failures.js'
 import { createLoadShedder, shedHook } from '../http/load-shedding.js'
-import { adminRoutes } from '../families/admin/admin.js'
-import { deleteRoutes } from '../families/data/routes/deletes.js'
-import { exportRoutes } from '../families/data/routes/export.js'
-import { gdprRoutes, gdprStatusRoutes } from '../families/data/routes/gdpr.js'
 import { healthRoutes } from '../http/health.js'
-import { installInfoRoutes } from '../families/data/routes/install-info.js'
-import { ingestRoutes } from '../families/data/routes/ingest.js'
-import { mergeRoutes, mergeUndoRoutes } from '../families/data/routes/merges.js'
-import { optOutRoutes } from '../families/data/routes/opt-out.js'
-import { requestRoutes } from '../families/data/routes/requests.js'
-import { testConnectionRoutes } from '../families/data/routes/test-connection.js'
+import { envelopesOf, type ApiFamily, type Platform } from '../http/family.js'
+import { adminFamily } from '../families/admin/family.js'
+import { dataFamily } from '../families/data/family.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { Ingest } from '../ingest/accept.js'
 import type { Logger } from '../core/log.js'
 import type { Processor } from '../processor/processor.js'
 import type { Store } from '../store/store.js'
-import { createWorkspaces } from '../workspaces/workspaces.js'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -86,7 +73,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   })
   app.decorateRequest('workspace', null)
-  installErrorHandling(app, deps.log)
   installJsonBodyParser(app)
   const clock = deps.clock ?? systemClock
   const authFailures = createAuthFailureLimiter({ ...deps.config.authFailures, clock })
@@ -121,62 +107,29 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       }),
     })
   app.addHook('onClose', () => governance.close())
-  // One cache for both gateways; the admin API's changes drop their workspace from it at once.
-  const cache = deps.workspaceCache ?? createWorkspaceCache({ store: deps.store, clock })
-  // Shed before anything else is done for the request (docs/errors.md `overloaded`): every route
-  // but /healthz and the admin API.
-  const shed = shedHook(shedder)
-  testConnectionRoutes(app, { store: deps.store, clock, authFailures, shed })
-  // spec §2.1: no Basic auth; authenticated by its appAttributionKey query parameter.
-  installInfoRoutes(app, { store: deps.store, ingest: deps.ingest, isClosing, authFailures, shed })
-  const gateway = createGateway({ store: deps.store, isClosing, clock, cache, authFailures })
-  await app.register((api, _opts, done) => {
-    api.addHook('onRequest', shed)
-    api.addHook('onRequest', gateway)
-    installRateLimitHeaders(api)
-    ingestRoutes(app, api, { ingest: deps.ingest, config: deps.config, governance })
-    exportRoutes(app, api, { store: deps.store, config: deps.config, governance })
-    deleteRoutes(app, api, {
-      ingest: deps.ingest,
-      config: deps.config,
-      store: deps.store,
-      governance,
-      clock,
-    })
-    optOutRoutes(app, api, { ingest: deps.ingest, config: deps.config, governance })
-    mergeRoutes(app, api, {
-      ingest: deps.ingest,
-      config: deps.config,
-      store: deps.store,
-      governance,
-    })
-    gdprRoutes(app, api, { ingest: deps.ingest, config: deps.config })
-    done()
-  })
-  const inletGateway = createGateway(
-    { store: deps.store, isClosing, clock, cache, authFailures },
-    'inlet',
-  )
-  await app.register((api, _opts, done) => {
-    api.addHook('onRequest', shed)
-    api.addHook('onRequest', inletGateway)
-    requestRoutes(api, { store: deps.store })
-    gdprStatusRoutes(api, { store: deps.store })
-    mergeUndoRoutes(api, { ingest: deps.ingest, config: deps.config, store: deps.store })
-    done()
-  })
-  const adminToken = deps.config.adminToken
-  if (adminToken !== undefined) {
-    const workspaces = createWorkspaces({
-      store: invalidatingWorkspaceWrites(deps.store, cache),
-      clock,
-      ids: deps.ids,
-    })
-    await app.register((api, _opts, done) => {
-      adminRoutes(api, { workspaces, adminToken, isClosing, authFailures, store: deps.store })
-      done()
-    })
+  const platform: Platform = {
+    config: deps.config,
+    store: deps.store,
+    ingest: deps.ingest,
+    processor: deps.processor,
+    clock,
+    ids: deps.ids,
+    log: deps.log,
+    governance,
+    // One cache for every family's gateway; writes through deps.store drop their workspace.
+    cache: deps.workspaceCache ?? createWorkspaceCache({ store: deps.store, clock }),
+    authFailures,
+    // Shed before anything else is done for the request (docs/errors.md `overloaded`): every
+    // family's routes but the admin API; never /healthz.
+    shed: shedHook(shedder),
+    isClosing,
   }
+  // The API families, one line each (docs/architecture.md: adding an API family).
+  const families = [dataFamily(platform), adminFamily(platform)].filter(
+    (f): f is ApiFamily => f !== undefined,
+  )
+  installErrorHandling(app, deps.log, envelopesOf(families))
+  for (const family of families) await family.register(app)
   await app.ready()
   return app
 }

@@ -22,6 +22,7 @@ import { expandBulkRow } from '../families/data/bulk-rows.js'
 import { describeStore, openStore } from '../store/open-store.js'
 import type { Store } from '../store/store.js'
 import { createWorkspaces, type BootstrappedWorkspace } from '../workspaces/workspaces.js'
+import { createWorkspaceCache, invalidatingWorkspaceWrites } from '../http/gateway.js'
 
 /** During shutdown, how often keep-alive connections that turned idle are closed. */
 const IDLE_SWEEP_MS = 50
@@ -37,14 +38,33 @@ export type Inlet = Readonly<{
   close(): Promise<void>
 }>
 
-export async function startInlet(
-  config: Config,
-  deps: { log: Logger; clock?: Clock; ids?: IdGenerator; listen?: boolean },
-): Promise<Inlet> {
-  const { log } = deps
-  const clock = deps.clock ?? systemClock
-  const ids = deps.ids ?? createIdGenerator(clock)
-  const store = await openStore(config, expandBulkRow)
+/** What the composition root takes besides the configuration. */
+export type ComposeOptions = Readonly<{
+  log: Logger
+  clock?: Clock
+  ids?: IdGenerator
+  /** A store the caller opened (tests: `:memory:`, a file store, PostgreSQL); else the configured one. */
+  store?: Store
+  /**
+   * Start the background work when the processor is on (its loop, the deletion sweeper); false
+   * leaves applying to `processor.drain()` (the in-process tests). Default true.
+   */
+  background?: boolean
+}>
+
+/**
+ * Everything wired and nothing listening: the one place Inlet's parts are constructed, for
+ * `startInlet` (the server, the CLI's `serve`) and for the in-process test app alike.
+ */
+export async function composeInlet(config: Config, options: ComposeOptions): Promise<Inlet> {
+  const { log } = options
+  const clock = options.clock ?? systemClock
+  const ids = options.ids ?? createIdGenerator(clock)
+  const opened = options.store ?? (await openStore(config, expandBulkRow))
+  // The gateway's workspace cache: writes through this store (the admin API, tests) drop the
+  // workspace from it at once; other processes' writes are seen within WORKSPACE_CACHE_TTL_MS.
+  const workspaceCache = createWorkspaceCache({ store: opened, clock })
+  const store = invalidatingWorkspaceWrites(opened, workspaceCache)
   const workspaces = createWorkspaces({ store, clock, ids })
   // A processor serves no requests: the API processes create the first workspace.
   const created =
@@ -80,28 +100,17 @@ export async function startInlet(
           log,
           ids,
           clock,
+          workspaceCache,
           isClosing: () => closing,
         })
   // spec §7.8: scheduled deletions are logged when due, so the processor applies them in order.
   const sweeper = createDeletionSweeper({ store, ingest, clock, ids, log })
-  if (config.processor.enabled) {
+  if (config.processor.enabled && options.background !== false) {
     sweeper.start()
     processor.start()
     await processor.ready?.() // a worker thread has opened its store before the first request
   }
   await logWriter.ready() // likewise the log writer's thread
-
-  let url = ''
-  if (deps.listen !== false) {
-    await app.listen({ host: config.host, port: config.port })
-    const address = app.server.address() as AddressInfo // a TCP listener always has an AddressInfo
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-    url = `http://${host}:${address.port}`
-    log.info(
-      { url, role: config.role, store: describeStore(config), durability: config.durability },
-      'inlet listening',
-    )
-  }
 
   let closed: Promise<void> | undefined
   async function shutdown(): Promise<void> {
@@ -131,7 +140,7 @@ export async function startInlet(
   }
 
   return {
-    url,
+    url: '',
     app,
     store,
     ingest,
@@ -139,4 +148,23 @@ export async function startInlet(
     created,
     close: () => (closed ??= shutdown()),
   }
+}
+
+/** composeInlet, then listen on config.host:config.port (unless `listen` is false). */
+export async function startInlet(
+  config: Config,
+  deps: ComposeOptions & { listen?: boolean },
+): Promise<Inlet> {
+  const inlet = await composeInlet(config, deps)
+  if (deps.listen === false) return inlet
+  const { app } = inlet
+  await app.listen({ host: config.host, port: config.port })
+  const address = app.server.address() as AddressInfo // a TCP listener always has an AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const url = `http://${host}:${address.port}`
+  deps.log.info(
+    { url, role: config.role, store: describeStore(config), durability: config.durability },
+    'inlet listening',
+  )
+  return { ...inlet, url }
 }

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs'
 import { describe, it, type TestContext } from 'node:test'
 import { parseDocument } from 'yaml'
 import { ERROR_CODES } from '../../src/core/errors.js'
-import { type EndpointFamily, wireError } from '../../src/core/error-catalogue.js'
+import { type DataEndpoint, wireError } from '../../src/core/error-catalogue.js'
 import { API_KEY, WORKSPACE_ID, createTestApp } from '../helpers/app.js'
 
 const FIXTURES = new URL('../fixtures/moengage/', import.meta.url)
@@ -43,7 +43,7 @@ const postman = JSON.parse(
 ) as { item: PostmanItem[] }
 
 /** The OpenAPI paths Inlet serves, with the URL each is replayed at and its error family. */
-const SERVED: Record<string, { url: string; family: EndpointFamily }> = {
+const SERVED: Record<string, { url: string; family: DataEndpoint }> = {
   '/customer/{app_id}': { url: `/v1/customer/${WORKSPACE_ID}`, family: 'customer' },
   '/event/{Workspace_ID}': { url: `/v1/event/${WORKSPACE_ID}`, family: 'event' },
   '/device/{app_id}': { url: `/v1/device/${WORKSPACE_ID}`, family: 'device' },
@@ -431,7 +431,7 @@ function shapeOf(value: unknown): unknown {
 
 /** Whether some error code, as `family` answers it, has this status, type and message. */
 function catalogueProduces(
-  family: EndpointFamily,
+  family: DataEndpoint,
   status: number,
   error: { type: string; message: string },
 ): boolean {

@@ -1,22 +1,21 @@
 /**
- * createTestApp(t): a complete Inlet in-process on a throwaway SQLite store (`:memory:`) with one
- * seeded workspace, sequential ids and a manual clock; closed when the test ends. Requests go
- * through `app.inject()` — the real Fastify app, no socket.
+ * createTestApp(t): a complete Inlet in-process, composed by the production composition root
+ * (server/server.ts composeInlet) on a throwaway SQLite store (`:memory:`) with one seeded
+ * workspace, sequential ids, a manual clock and no background work (drain() applies); closed when
+ * the test ends. Requests go through `app.inject()` — the real Fastify app, no socket.
  */
 import type { TestContext } from 'node:test'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import { createApp } from '../../src/server/app.js'
-import { createWorkspaceCache, invalidatingWorkspaceWrites } from '../../src/http/gateway.js'
 import { createManualClock, type ManualClock } from '../../src/core/clock.js'
 import { loadConfig, type Config } from '../../src/core/config.js'
 import { createSequentialIds } from '../../src/core/ids.js'
 import type { RequestReport } from '../../src/families/data/routes/requests.js'
-import { createIngest, type Ingest } from '../../src/ingest/accept.js'
+import type { Ingest } from '../../src/ingest/accept.js'
 import { createMemoryLogger, type MemoryLogger } from '../../src/core/log.js'
-import { createProcessor, type Processor } from '../../src/processor/processor.js'
+import type { Processor } from '../../src/processor/processor.js'
+import { composeInlet } from '../../src/server/server.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../../src/store/store.js'
-import { createWorkspaces } from '../../src/workspaces/workspaces.js'
 import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
 
 export const WORKSPACE_ID = 'TESTWORKSPACE0000001'
@@ -62,48 +61,27 @@ export async function createTestApp(
     INLET_DATA_DIR: ':memory:',
     INLET_DURABILITY: 'os',
     INLET_AUTH_FAILURES_PER_MINUTE: '0',
+    INLET_WORKSPACE_ID: WORKSPACE_ID,
+    INLET_DATA_API_KEY: API_KEY,
+    INLET_WORKSPACE_NAME: 'Test',
     ...env,
   })
   const clock = createManualClock(START_TIME)
   const ids = createSequentialIds()
   const log = createMemoryLogger()
-  // Workspace writes through `store` (tests change settings and states directly) drop the
-  // workspace from the gateway's cache, as the admin API's writes do.
-  const sqlite =
-    options.store ??
-    createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' })
-  const workspaceCache = createWorkspaceCache({ store: sqlite, clock })
-  const store = invalidatingWorkspaceWrites(sqlite, workspaceCache)
-  await createWorkspaces({ store, clock, ids }).create({
-    id: WORKSPACE_ID,
-    key: API_KEY,
-    name: 'Test',
-  })
-  const processor = createProcessor({
-    store,
+  // The production composition root, with the seeded workspace bootstrapped as a start would and
+  // nothing running in the background: tests apply what was accepted with drain().
+  const inlet = await composeInlet(config, {
+    log,
     clock,
     ids,
-    log,
-    batchSize: config.processor.batchSize,
-    pollMs: config.processor.pollMs,
-    maxAttempts: config.processor.maxAttempts,
-    logRetentionMs: config.logRetentionSeconds * 1000,
+    store:
+      options.store ??
+      createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' }),
+    background: false,
   })
-  const ingest = createIngest({ log: store.log, clock })
-  const app = await createApp({
-    config,
-    store,
-    ingest,
-    processor,
-    log,
-    ids,
-    clock,
-    workspaceCache,
-  })
-  t.after(async () => {
-    await app.close()
-    await store.close()
-  })
+  const { app, store, ingest, processor } = inlet
+  t.after(() => inlet.close())
   const headers = {
     authorization: basicAuth(WORKSPACE_ID, API_KEY),
     'content-type': 'application/json',

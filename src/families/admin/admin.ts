@@ -118,7 +118,7 @@ export function adminRoutes(
   }>,
 ): void {
   const { workspaces } = deps
-  const config: RouteConfig = { family: 'inlet' }
+  const config: RouteConfig = { family: 'admin' }
   api.addHook('onRequest', (request, _reply, done) => {
     if (deps.isClosing()) return done(new AppError('service_unavailable'))
     try {

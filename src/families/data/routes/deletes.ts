@@ -56,7 +56,7 @@ export function deleteRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
   for (const url of ['/v1/customer/delete', '/v1/customer/delete/bulk']) {
     dataRoute(root, api, {
       url,
-      family: 'delete',
+      endpoint: 'delete',
       bodyLimitBytes: deps.config.bodyLimitBytes,
       responseSchema: ACCEPTED_SCHEMA,
       handler,

@@ -72,7 +72,7 @@ export function exportRoutes(
 ): void {
   dataRoute(root, api, {
     url: '/v1/customers/export',
-    family: 'export',
+    endpoint: 'export',
     bodyLimitBytes: deps.config.bodyLimitBytes,
     handler: async (request) => {
       const workspace = workspaceRowOf(request)

@@ -26,7 +26,7 @@ export function gdprRoutes(root: FastifyInstance, api: FastifyInstance, deps: Gd
   for (const url of ['/v1/opengdpr_requests/:id', '/v1/opengdpr_requests']) {
     dataRoute(root, api, {
       url,
-      family: 'gdpr',
+      endpoint: 'gdpr',
       bodyLimitBytes: deps.config.bodyLimitBytes,
       responseSchema: ACCEPTED_SCHEMA,
       handler: async (request: FastifyRequest) => {

@@ -22,10 +22,10 @@ export type IngestRouteDeps = Readonly<{ ingest: Ingest; config: Config; governa
 export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: IngestRouteDeps) {
   const { ingest, config, governance } = deps
   const single = (
-    family: 'customer' | 'event' | 'device' | 'bulk',
+    endpoint: 'customer' | 'event' | 'device' | 'bulk',
     parse: (body: Record<string, unknown>, options: BulkOptions) => ParsedRecord[],
   ) => {
-    const submit = submitWith(family, parse)
+    const submit = submitWith(endpoint, parse)
     return async function accept(request: FastifyRequest) {
       await submit(request)
       return acceptedBody(request.id)
@@ -39,12 +39,12 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
    */
   const submitWith =
     (
-      family: 'customer' | 'event' | 'device' | 'bulk',
+      endpoint: 'customer' | 'event' | 'device' | 'bulk',
       parse: (body: Record<string, unknown>, options: BulkOptions) => ParsedRecord[],
     ) =>
     async (request: FastifyRequest): Promise<void> => {
       const workspace = workspaceRowOf(request)
-      governance.observe(request, workspace, INGEST_QUOTAS[family])
+      governance.observe(request, workspace, INGEST_QUOTAS[endpoint])
       const settings = readSettings(workspace.settings)
       const project = projectOf(request, settings)
       const options: BulkOptions = {
@@ -56,7 +56,7 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       if (project !== undefined) for (const r of records) withProject(r, project)
       // spec §5.1: the request's records are counted against the quota, all or none (429).
       // (a Promise only when this process must first fetch a quota lease: shared-quotas.ts)
-      const leased = governance.admit(request, workspace, ingestDemands(family, records))
+      const leased = governance.admit(request, workspace, ingestDemands(endpoint, records))
       if (leased !== undefined) await leased
       const admitted = governance.fairUsage(workspace, records)
       const ctx = { workspaceId: workspace.id, requestId: request.id }
@@ -65,7 +65,7 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       // expand it again (PostgreSQL) or fair usage blocked some of its records (spec §5.3):
       // those are logged as the blocked records they became.
       const asRow =
-        family === 'bulk' &&
+        endpoint === 'bulk' &&
         ingest.bulkRows &&
         text !== undefined &&
         admitted.length === records.length &&
@@ -82,7 +82,7 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
   dataRoute(root, api, {
     ...common,
     url: '/v1/customer/:id',
-    family: 'customer',
+    endpoint: 'customer',
     handler: single('customer', (body, { identifiers }) => [
       parseCustomer(body, { checkType: true, ...(identifiers && { identifiers }) }),
     ]),
@@ -90,7 +90,7 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
   dataRoute(root, api, {
     ...common,
     url: '/v1/event/:id',
-    family: 'event',
+    endpoint: 'event',
     handler: single('event', (body, { identifiers }) =>
       parseEvent(body, { checkType: true, ...(identifiers && { identifiers }) }),
     ),
@@ -98,14 +98,14 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
   dataRoute(root, api, {
     ...common,
     url: '/v1/device/:id',
-    family: 'device',
+    endpoint: 'device',
     handler: single('device', (body) => [parseDevice(body, { checkType: true })]),
   })
   const bulk = single('bulk', parseBulk)
   for (const url of ['/v1/transition/:id', '/v1/transition']) {
     dataRoute(root, api, {
       url,
-      family: 'bulk',
+      endpoint: 'bulk',
       bodyLimitBytes: config.bulkBodyLimitBytes,
       responseSchema: ACCEPTED_SCHEMA,
       handler: bulk,

@@ -43,7 +43,7 @@ export function installInfoRoutes(
     shed: onRequestHookHandler
   }>,
 ): void {
-  const config: RouteConfig = { family: 'inlet' }
+  const config: RouteConfig = { family: 'data' }
   app.route({
     method: ['POST', 'PUT', 'DELETE', 'PATCH'],
     url: '/v1/installInfo',

@@ -33,7 +33,7 @@ const MERGE_SCHEMA = {
 export function mergeRoutes(root: FastifyInstance, api: FastifyInstance, deps: MergeRouteDeps) {
   dataRoute(root, api, {
     url: '/v1/customer/merge',
-    family: 'merge',
+    endpoint: 'merge',
     bodyLimitBytes: deps.config.bodyLimitBytes,
     responseSchema: MERGE_SCHEMA,
     handler: async (request: FastifyRequest) => {

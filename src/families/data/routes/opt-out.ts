@@ -15,7 +15,7 @@ export type OptOutRouteDeps = Readonly<{ ingest: Ingest; config: Config; governa
 export function optOutRoutes(root: FastifyInstance, api: FastifyInstance, deps: OptOutRouteDeps) {
   dataRoute(root, api, {
     url: '/v1/devices/manage',
-    family: 'opt_out',
+    endpoint: 'opt_out',
     bodyLimitBytes: deps.config.bodyLimitBytes,
     responseSchema: ACCEPTED_SCHEMA,
     handler: async (request: FastifyRequest) => {

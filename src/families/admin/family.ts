@@ -1,0 +1,36 @@
+/**
+ * The admin API family (Inlet's own, `/inlet/v1/admin/…`): workspaces, their states, settings,
+ * keys and suppression lists, behind `INLET_ADMIN_TOKEN`; off (its paths 404) without one. Its
+ * own catalogue entries (`admin_*`) in the Data API's envelope (E1).
+ */
+import { dataEnvelope } from '../../http/envelopes.js'
+import type { FamilyModule } from '../../http/family.js'
+import { createWorkspaces } from '../../workspaces/workspaces.js'
+import { adminRoutes } from './admin.js'
+
+export const adminFamily: FamilyModule = (platform) => {
+  const adminToken = platform.config.adminToken
+  if (adminToken === undefined) return undefined
+  // Writes go through the platform's store, so each drops its workspace from the gateway's cache.
+  const workspaces = createWorkspaces({
+    store: platform.store,
+    clock: platform.clock,
+    ids: platform.ids,
+  })
+  return {
+    name: 'admin',
+    envelope: dataEnvelope,
+    register: async (app) => {
+      await app.register((api, _opts, done) => {
+        adminRoutes(api, {
+          workspaces,
+          adminToken,
+          isClosing: platform.isClosing,
+          authFailures: platform.authFailures,
+          store: platform.store,
+        })
+        done()
+      })
+    },
+  }
+}
