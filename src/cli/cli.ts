@@ -13,7 +13,7 @@ export class UsageError extends Error {
   override readonly name: string = 'UsageError'
 }
 
-const HELP = `Usage: inlet <command> [options]
+export const HELP = `Usage: inlet <command> [options]
 
 Commands:
   serve                     Serve the MoEngage Data API (HTTP + processor)
@@ -41,9 +41,12 @@ Commands:
   workspaces set-state --id ID --state STATE      Only the state
   workspaces set-limits --id ID --limit QUOTA=N   Only quota limits
   workspaces rotate-key --id ID [--key KEY] [--grace-seconds N] [--json]
-                            New Data API key (shown once); the old key stops working at once,
-                            or after N seconds
+                            New Data API key (shown once); running servers switch to it
+                            within about a second, and the old key then stops working (or N
+                            seconds later)
   workspaces remove-key --id ID                   No key: requests answer 409 until one is set
+      Running servers see workspace changes made here within about a second (each keeps a
+      workspace for 1 s); the admin API's own changes apply at once in the process serving it.
   suppressions list --workspace ID [--json]
                             Identities erased by GDPR requests (types and hashes, no values)
   suppressions lift --workspace ID (--type TYPE --value VALUE | --request GDPR_REQUEST_ID)

@@ -1,9 +1,13 @@
 // The gateway's workspace cache: rows kept for the TTL, dropped by writes through this process,
-// failed keys never remembered, a previous key honoured only until its grace period ends.
+// failed keys never remembered, a previous key honoured only until its grace period ends; changes
+// made by another process (the CLI) seen within the TTL, as the README, CLI help and docs say.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp } from '../../test/helpers/app.js'
+import { HELP } from '../cli/cli.js'
 import { createSequentialIds } from '../core/ids.js'
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import { createWorkspaces } from '../workspaces/workspaces.js'
 import { WORKSPACE_CACHE_TTL_MS, createWorkspaceCache } from './gateway.js'
 
@@ -75,5 +79,49 @@ describe('workspace cache', () => {
     assert.equal((await app.post(TRACK, BODY)).statusCode, 401, 'old key after its grace period')
     assert.equal((await app.post(TRACK, BODY, rotated)).statusCode, 200)
     assert.notEqual(API_KEY, dataApiKey)
+  })
+
+  it('sees another process’s change within the TTL, not at once, as the docs say', async (t) => {
+    // Writes through `raw` bypass this app's cache, like the CLI or a second `inlet serve` would.
+    const raw = createSqliteStore({ dir: ':memory:', durability: 'os' })
+    const app = await createTestApp(t, {}, { store: raw })
+    assert.equal((await app.post(TRACK, BODY)).statusCode, 200)
+    const cli = createWorkspaces({ store: raw, clock: app.clock, ids: createSequentialIds() })
+    const { dataApiKey } = await cli.rotateKey(WORKSPACE_ID)
+    const rotated = withKey(dataApiKey)
+    assert.equal((await app.post(TRACK, BODY)).statusCode, 200, 'old key: not refused at once')
+    assert.equal((await app.post(TRACK, BODY, rotated)).statusCode, 401, 'new key: not yet')
+    app.clock.advance(WORKSPACE_CACHE_TTL_MS)
+    assert.equal((await app.post(TRACK, BODY)).statusCode, 401, 'old key after the TTL')
+    assert.equal((await app.post(TRACK, BODY, rotated)).statusCode, 200, 'new key after the TTL')
+    // What the README, the CLI's help and docs/errors.md promise.
+    assert.equal(WORKSPACE_CACHE_TTL_MS, 1_000, 'the docs say "about a second"')
+    const doc = (path: string, from: string, to: string): string => {
+      const text = readFileSync(new URL(path, import.meta.url), 'utf8')
+      const start = text.indexOf(from)
+      assert.notEqual(start, -1, `${path}: ${from}`)
+      return text.slice(start, text.indexOf(to, start + from.length))
+    }
+    const claims = {
+      README: doc('../../README.md', '### Workspace states and keys', '\n### '),
+      'inlet help, rotate-key': doc(
+        '../cli/cli.ts',
+        'workspaces rotate-key',
+        'workspaces remove-key',
+      ),
+      'docs/errors.md key_mismatch': doc('../../docs/errors.md', '### `key_mismatch`', '\n### '),
+    }
+    assert.ok(HELP.includes(claims['inlet help, rotate-key'].trim().split('\n')[0] ?? '-'))
+    for (const [where, text] of Object.entries(claims)) {
+      assert.match(
+        text,
+        /within\s+about\s+a\s+second/,
+        `${where}: other processes within about a second`,
+      )
+      // "At once" holds only for the admin API's changes, in its own process.
+      for (const sentence of text.split(/(?<=\.)\s+/).filter((x) => /at\s+once/.test(x))) {
+        assert.match(sentence, /admin\s+API/, `${where}: "${sentence}"`)
+      }
+    }
   })
 })

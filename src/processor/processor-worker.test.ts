@@ -1,16 +1,17 @@
 // The processor in a worker thread, on a real data directory: records appended by the main thread
 // are applied by the worker (its own connections), drain and lag see it, stop closes it.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'node:test'
 import { systemClock } from '../core/clock.js'
+import { loadConfig } from '../core/config.js'
 import { createSequentialIds } from '../core/ids.js'
 import { createMemoryLogger } from '../core/log.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import { createWorkspaces } from '../workspaces/workspaces.js'
-import { startProcessorWorker } from './processor-worker.js'
+import { processorRunsInWorker, startProcessorWorker } from './processor-worker.js'
 import { expandBulkRow } from '../families/data/bulk-rows.js'
 
 it('applies the log in a worker thread and stops cleanly', { timeout: 60_000 }, async (t) => {
@@ -72,4 +73,19 @@ it('applies the log in a worker thread and stops cleanly', { timeout: 60_000 }, 
     log.lines.filter((l) => l.includes('"error"')),
     [],
   )
+})
+
+it('runs in a worker only on SQLite in a directory, with the processor on, as docs/config.md says', () => {
+  const config = (env: Record<string, string>) => loadConfig({ INLET_DATA_DIR: '/data', ...env })
+  assert.equal(processorRunsInWorker(config({}), 'sqlite'), true)
+  assert.equal(processorRunsInWorker(config({}), 'postgres'), false)
+  assert.equal(processorRunsInWorker(config({ INLET_DATA_DIR: ':memory:' }), 'sqlite'), false)
+  assert.equal(processorRunsInWorker(config({ INLET_PROCESSOR: 'false' }), 'sqlite'), false)
+  assert.equal(processorRunsInWorker(config({ INLET_PROCESSOR_THREAD: 'inline' }), 'sqlite'), false)
+  // The setting's row names each store that always runs the processor inline.
+  const doc = readFileSync(new URL('../../docs/config.md', import.meta.url), 'utf8')
+  const row = doc.split('\n').find((line) => line.startsWith('| `INLET_PROCESSOR_THREAD`')) ?? ''
+  const inline = /[^.]*always runs? it inline[^.]*\./.exec(row)?.[0] ?? ''
+  assert.match(inline, /PostgreSQL/, `PostgreSQL runs it inline: ${row}`)
+  assert.match(inline, /`:memory:`/, `a :memory: store runs it inline: ${row}`)
 })

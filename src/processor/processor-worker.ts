@@ -4,8 +4,9 @@
  * a `worker_thread` with its own SQLite connections (WAL lets them read and write beside the main
  * thread's). The two talk by postMessage: `wake` after each log commit, `stop` at shutdown; the
  * worker posts its running totals after each batch. Lag and drain are read from the store through
- * the main thread's connection, so /healthz needs no round trip. Only for a store in a directory
- * (`:memory:` cannot be shared across threads).
+ * the main thread's connection, so /healthz needs no round trip. Only for a SQLite store in a
+ * directory (`:memory:` cannot be shared across threads; PostgreSQL runs the processor inline):
+ * processorRunsInWorker.
  */
 import type { Clock } from '../core/clock.js'
 import type { Config, Durability, LogLevel } from '../core/config.js'
@@ -190,6 +191,21 @@ export function startProcessorWorker(options: ProcessorWorkerOptions): Processor
  * The processor the server runs: in a worker thread (INLET_PROCESSOR_THREAD=worker, the default)
  * when the store is SQLite in a directory and the processor is on; otherwise in this thread.
  */
+/**
+ * Whether createServerProcessor runs the processor in a worker thread: only when it is asked for
+ * (INLET_PROCESSOR_THREAD=worker), the processor is on, and the store is SQLite in a directory.
+ * PostgreSQL (the worker opens its own connections to SQLite files only) and a `:memory:` SQLite
+ * store (it cannot be shared between threads) always run it inline. docs/config.md says the same.
+ */
+export function processorRunsInWorker(config: Config, storeKind: Store['kind']): boolean {
+  return (
+    config.processor.thread === 'worker' &&
+    config.processor.enabled &&
+    storeKind === 'sqlite' &&
+    config.dataDir !== ':memory:'
+  )
+}
+
 export function createServerProcessor(
   config: Config,
   deps: Readonly<{ store: Store; clock: Clock; ids: IdGenerator; log: Logger; entry: WorkerEntry }>,
@@ -203,13 +219,10 @@ export function createServerProcessor(
     leaseMs: config.processor.leaseMs,
     eventRetentionMs: config.eventRetentionDays * 86_400_000,
   }
-  const inWorker =
-    config.processor.thread === 'worker' &&
-    config.processor.enabled &&
-    deps.store.kind === 'sqlite' &&
-    config.dataDir !== ':memory:'
   const { entry, ...inline } = deps
-  if (!inWorker) return createProcessor({ ...inline, ...settings })
+  if (!processorRunsInWorker(config, deps.store.kind)) {
+    return createProcessor({ ...inline, ...settings })
+  }
   return startProcessorWorker({
     ...inline,
     entry,

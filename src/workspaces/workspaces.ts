@@ -137,8 +137,10 @@ export function createWorkspaces(deps: { store: Store; clock: Clock; ids: IdGene
   }
 
   /**
-   * A new Data API key, effective at once; the replaced key then answers 401 `key_mismatch`, or
-   * keeps working for `graceSeconds` when given (a workspace without a key just gets one).
+   * A new Data API key, stored at once; servers use it once they read the workspace again (at
+   * once through this process's admin API, within about a second elsewhere: http/gateway.ts). The
+   * replaced key then answers 401 `key_mismatch`, or keeps working for `graceSeconds` when given
+   * (a workspace without a key just gets one).
    */
   async function rotateKey(id: string, input: RotateKeyInput = {}): Promise<CreatedWorkspace> {
     const key = input.key ?? ids.apiKey()

@@ -3,10 +3,14 @@
  * has rows for every section of §6–§8, each with a status. The lists are pinned here, and checked
  * against the spec itself (its copy in test/fixtures/moengage/), so a new open question or section
  * in a newer copy of the spec fails this test until the document covers it.
+ * Its "Error strings" table is checked against the error catalogue: a string it says Inlet does
+ * not answer is answered by no endpoint, except where its GDPR column says that endpoint does.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
+import { ERROR_CODES } from '../../src/core/errors.js'
+import { type DataEndpoint, wireError } from '../../src/core/error-catalogue.js'
 
 const DOC = readFileSync(new URL('../../docs/compatibility.md', import.meta.url), 'utf8')
 const SPEC = readFileSync(
@@ -65,6 +69,40 @@ function section(markdown: string, heading: string): string {
   return markdown.slice(start, end === -1 ? undefined : end)
 }
 
+/** Every endpoint family (a missing one fails the typecheck); undefined: no family's overrides. */
+const FAMILIES: Record<DataEndpoint, true> = {
+  customer: true,
+  event: true,
+  device: true,
+  bulk: true,
+  export: true,
+  merge: true,
+  delete: true,
+  opt_out: true,
+  gdpr: true,
+  inlet: true,
+}
+
+/** The families whose answer to some error code has this status, type and message (`…`: a prefix). */
+function familiesAnswering(status: number, type: string, message: string): string[] {
+  const prefix = message.endsWith(' …') ? message.slice(0, -2) : undefined
+  const families = [...(Object.keys(FAMILIES) as DataEndpoint[]), undefined]
+  return families
+    .filter((family) =>
+      ERROR_CODES.some((code) => {
+        const wire = wireError(code, family, {})
+        if (wire.status !== status || wire.type !== type) return false
+        if (prefix !== undefined) return wire.message.startsWith(prefix)
+        const pattern = wire.message
+          .split(/\{\w+\}/)
+          .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.+')
+        return new RegExp(`^${pattern}$`).test(message)
+      }),
+    )
+    .map((family) => family ?? '(none)')
+}
+
 describe('docs/compatibility.md', () => {
   it('pins the spec’s open questions and sections', () => {
     const questions = SPEC.slice(SPEC.indexOf('## Open questions'), SPEC.indexOf('## Sources'))
@@ -98,5 +136,30 @@ describe('docs/compatibility.md', () => {
         assert.ok(STATUSES.includes(cells[1] ?? ''), `§${number} row "${cells[0]}": a status`)
       }
     }
+  })
+
+  it('lists as not answered only error strings no endpoint answers, GDPR’s own marked', () => {
+    const table = rows(section(DOC, 'Error strings')).slice(1)
+    const problems: string[] = []
+    let checked = 0
+    for (const cells of table) {
+      const documented = [...(cells[0] ?? '').matchAll(/(\d{3}) `([^`]+)` `([^`]+)`/g)]
+      for (const [, status, type, message] of documented) {
+        const answering = familiesAnswering(Number(status), type ?? '', message ?? '')
+        const where = `${status} ${type}: ${message}`
+        const others = answering.filter((family) => family !== 'gdpr')
+        if (others.length > 0) problems.push(`${where} is answered by ${others.join(', ')}`)
+        const marked = cells.some((cell) => cell.includes('answered as documented'))
+        if (answering.includes('gdpr') && !marked) {
+          problems.push(`${where} is answered by the GDPR endpoint; the row does not say so`)
+        }
+        if (!answering.includes('gdpr') && marked) {
+          problems.push(`${where} is marked as answered by the GDPR endpoint, which does not`)
+        }
+        checked++
+      }
+    }
+    assert.deepEqual(problems, [])
+    assert.ok(checked >= 8, `the table was found (${checked} strings)`)
   })
 })

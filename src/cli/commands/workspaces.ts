@@ -1,8 +1,8 @@
 /**
  * `inlet workspaces create|list|get|update|set-state|set-limits|rotate-key|remove-key`: manage
  * workspaces in the data directory directly (the server may be running; SQLite's locking lets both
- * work on the same files, and the server reads a workspace's state, key and limits on each
- * request, so changes apply at once). The same operations as the admin API, through the same
+ * work on the same files). A running server keeps each workspace for WORKSPACE_CACHE_TTL_MS (1 s),
+ * so it sees a change made here within about a second. The same operations as the admin API, through the same
  * checks (workspaces/changes.ts). `create` and `rotate-key` print the Data API key once.
  */
 import { parseArgs } from 'node:util'
