@@ -10,6 +10,7 @@ import { AppError } from '../errors.js'
 import { wireError } from '../http/wire-errors.js'
 import type { BulkLogRow, LogRecord, LogRowExpander } from '../store/store.js'
 import { parseBulkElement, readBulkElements, type ParsedRecord } from '../wire/ingest-bodies.js'
+import { MAX_ID_LENGTH, withinLength } from '../wire/limits.js'
 import type { JsonObject } from './record.js'
 
 /** What, besides the body, a Bulk request's records are derived with. */
@@ -44,7 +45,9 @@ export function parseBulk(
           : undefined // narrowed: any object may hold it
       records.push({
         kind: 'invalid',
-        customerId: typeof id === 'string' && id !== '' ? id : null,
+        // An id over its bound is kept only in the element (field_too_long names it).
+        customerId:
+          typeof id === 'string' && id !== '' && withinLength(id, MAX_ID_LENGTH) ? id : null,
         payload: {
           code: err.code,
           reason: `${wireError(err.code, 'bulk', err.params).message} (element skipped; spec §7.3)`,
