@@ -1,6 +1,6 @@
 /**
  * Conformance: the length bounds of ids and event names (src/wire/limits.ts, docs/compatibility.md
- * "Lengths") at the boundary, on every ingest endpoint: exactly 512 characters is accepted
+ * "Lengths") at the boundary, on every endpoint that takes one: exactly 512 characters is accepted
  * and reaches the store, 513 is the 400 `field_too_long` naming the field. Characters are code
  * points: 512 emoji (1,024 UTF-16 units, 2,048 bytes) are accepted, 513 refused.
  */
@@ -199,5 +199,92 @@ describe('lengths of ids and event names', () => {
     })
     assertTooLong(strict, 'customer_id')
     assert.equal(await app.getUser('fine'), undefined, 'a refused request stores nothing')
+  })
+
+  it('§7.5 / §7.6 / §7.7 / §7.8 / §7.12 the other bodies that name users and devices', async (t) => {
+    const app = await createTestApp(t)
+    const [retained, merged, doomed] = ['r', 'm', 'x'].map((tag) => ascii(LIMIT, tag)) as [
+      string,
+      string,
+      string,
+    ]
+    const erased = emoji(LIMIT)
+    const deviceId = ascii(LIMIT, 'd')
+    for (const id of [retained, merged, doomed, erased]) {
+      await app.post(URL.track, { type: 'customer', customer_id: id })
+    }
+    await app.post(URL.device, {
+      type: 'device',
+      customer_id: retained,
+      device_id: deviceId,
+      attributes: { platform: 'iOS', push_id: 'p' },
+    })
+    await app.drain()
+
+    // Get User (§7.6): `identifier`, whatever its type.
+    const exported = await app.post(URL.exportUsers, {
+      data: { identifiers: [{ identifier_type: 'customer_id', identifier: retained }] },
+    })
+    assert.equal(exported.statusCode, 200, exported.body)
+    assert.equal(exported.json<{ data: { users: unknown[] } }>().data.users.length, 1)
+    for (const identifier_type of ['customer_id', 'id']) {
+      const res = await app.post(URL.exportUsers, {
+        data: { identifiers: [{ identifier_type, identifier: ascii(LIMIT + 1) }] },
+      })
+      assertTooLong(res, 'identifier')
+    }
+
+    // Device Opt-out (§7.5): the customer id and the device ids.
+    const optOut = (value: string, device: Record<string, string>) => ({
+      user_identifier_type: 'customer_id',
+      user_identifier_value: value,
+      action_type: 'block',
+      device_identifiers: [device],
+    })
+    await assertApplied(app, await app.post(URL.optOut, optOut(retained, { unique_id: deviceId })))
+    const user = await userRow(app, retained)
+    const [device] = await app.store.profiles.devicesOfUser(W, user.id)
+    assert.equal(device?.attributes['push_blocked'], true)
+    const over = ascii(LIMIT + 1)
+    assertTooLong(
+      await app.post(URL.optOut, optOut(over, { unique_id: deviceId })),
+      'user_identifier_value',
+    )
+    assertTooLong(await app.post(URL.optOut, optOut(retained, { unique_id: over })), 'unique_id')
+    assertTooLong(
+      await app.post(URL.optOut, optOut(retained, { device_unique_id: over })),
+      'device_unique_id',
+    )
+
+    // Merge Users (§7.7).
+    const mergeBody = (m: string, r: string) => ({
+      merge_data: [{ merged_user: m, retained_user: r }],
+    })
+    assertTooLong(await app.post(URL.merge, mergeBody(over, retained)), 'merged_user')
+    assertTooLong(await app.post(URL.merge, mergeBody(merged, over)), 'retained_user')
+    await assertApplied(app, await app.post(URL.merge, mergeBody(merged, retained)))
+
+    // Delete Users (§7.8).
+    const del = (value: string) => ({ identity_type: 'customer_id', identity_value: value })
+    assertTooLong(await app.post(URL.delete, del(over)), 'identity_value')
+    await assertApplied(app, await app.post(URL.delete, del(doomed)))
+    const due = await app.store.processing.dueDeletions(Number.MAX_SAFE_INTEGER, 10)
+    assert.deepEqual(
+      due.map((d) => d.userId),
+      [(await userRow(app, doomed)).id],
+    )
+
+    // GDPR / CCPA erasure (§7.12).
+    const gdpr = (value: string) => ({
+      request_type: 'erasure',
+      submitted_time: '2026-11-01T10:00:00Z',
+      identities: [{ identity_type: 'ID', identity_value: value }],
+      api_version: '1.0',
+    })
+    assertTooLong(await app.post(URL.gdpr, gdpr(emoji(LIMIT + 1))), 'identity_value')
+    const accepted = await app.post(URL.gdpr, gdpr(erased))
+    assert.equal(accepted.statusCode, 200, accepted.body)
+    await app.drain()
+    assert.equal(await app.getUser(erased), undefined, 'the 512-character ID was erased')
   })
 })

@@ -12,6 +12,7 @@ import { defineOwn, toWireValue } from '../../profile/attribute-values.js'
 import { friendlyKey, internalKey } from '../../profile/standard-attributes.js'
 import type { Store, UserRow } from '../../store/store.js'
 import { isObject } from '../../wire/ingest-bodies.js'
+import { MAX_ID_LENGTH, checkLength } from '../../wire/limits.js'
 import { bodyOf, dataRoute, workspaceRowOf } from './route.js'
 
 export const MAX_EXPORT_IDENTIFIERS = 20
@@ -37,6 +38,7 @@ export function parseExportRequest(body: Record<string, unknown>): ExportRequest
     ) {
       throw new AppError('export_identifier_invalid')
     }
+    checkLength('identifier', value, MAX_ID_LENGTH)
     return { identifier_type: type, identifier: value }
   })
   const fieldsRaw = data['user_fields_to_export']
