@@ -200,6 +200,14 @@ export const WIRE_ERRORS: Readonly<Record<Exclude<ErrorCode, AdminErrorCode>, Wi
     message: 'customer_id can not be empty Unicode String',
     attribute: 'customer_id',
   },
+  // Inlet's own (spec §6.1 gives an id no length; §8.3 bounds names and strings): an id or an
+  // event name longer than its bound in wire/limits.ts, in characters; Get User's LimitBreached
+  field_too_long: {
+    status: 400,
+    type: 'LimitBreached',
+    message: '{key} can not exceed {limit} characters',
+    attribute: '{key}',
+  },
   // spec §7.2
   actions_empty: {
     status: 400,

@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'attribute_type',
   'customer_id_missing',
   'customer_id_empty',
+  'field_too_long',
   'actions_empty',
   'action_missing',
   'action_empty',

@@ -28,9 +28,13 @@ export function healthRoutes(
       ingest: deps.ingest.stats(),
       processor: { enabled: deps.processorEnabled, ...deps.processor.stats() },
       memory: { rss_bytes: process.memoryUsage.rss() },
-      ...(deps.shedder === undefined
-        ? {}
-        : { shedding: { active: deps.shedder.last().shedding, shed: deps.shedder.shed() } }),
+      ...(deps.shedder === undefined ? {} : { shedding: sheddingOf(deps.shedder) }),
     }
   })
+}
+
+/** Whether requests are shed now, judged by the last sample (its lag), and how many were shed. */
+function sheddingOf(shedder: LoadShedder) {
+  const last = shedder.last()
+  return { active: last.shedding, lag_records: last.lagRecords, shed: shedder.shed() }
 }

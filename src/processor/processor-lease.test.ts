@@ -45,13 +45,27 @@ async function appendUsers(store: Store, count: number, receivedAt: number): Pro
   )
 }
 
+/** A processor, and a signal of its loop going round. */
+type Watched = Processor &
+  Readonly<{
+    /**
+     * Resolves once the loop has gone round a whole iteration that began after the call: at its
+     * second idle wait (onIdle: caught up, or standing by for the lease) from now, as the first may
+     * end an iteration already under way. What such an iteration could do — take the lease, apply,
+     * checkpoint — it has done by then, so an assertion that it did not is not a guess on timing.
+     */
+    wentRound(what: string): Promise<void>
+  }>
+
 function processor(
   t: TestContext,
   store: Store,
   clock: ReturnType<typeof createManualClock>,
   owner: string,
   extra: { step?: Step; maxAttempts?: number; eventRetentionMs?: number } = {},
-): Processor {
+): Watched {
+  let idleWaits = 0
+  const waiting: { at: number; done: () => void }[] = []
   const p = createProcessor({
     store,
     clock,
@@ -65,9 +79,31 @@ function processor(
     owner,
     ...(extra.step === undefined ? {} : { step: extra.step }),
     ...(extra.eventRetentionMs === undefined ? {} : { eventRetentionMs: extra.eventRetentionMs }),
+    onIdle: () => {
+      idleWaits++
+      for (const w of waiting.filter((w) => idleWaits >= w.at)) {
+        waiting.splice(waiting.indexOf(w), 1)
+        w.done()
+      }
+    },
   })
   t.after(() => p.stop())
-  return p
+  const wentRound = (what: string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      // A bound on a positive event, not a sleep: the loop goes round every few ms.
+      const timer = setTimeout(
+        () => reject(new Error(`${owner} never went round: ${what}`)),
+        10_000,
+      )
+      waiting.push({
+        at: idleWaits + 2,
+        done: () => {
+          clearTimeout(timer)
+          resolve()
+        },
+      })
+    })
+  return { ...p, wentRound }
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
@@ -78,8 +114,6 @@ async function waitFor(what: string, check: () => Promise<boolean>): Promise<voi
   assert.fail(`timed out waiting for ${what}`)
 }
 
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 100))
-
 describe('processor lease', () => {
   it('applies nothing while another processor holds the lease, and takes over once it expires', async (t) => {
     const { store, clock } = await setUp(t)
@@ -88,10 +122,10 @@ describe('processor lease', () => {
     await appendUsers(store, 10, T0)
     const p = processor(t, store, clock, 'alive')
     p.start()
-    await settle()
+    await p.wentRound('standing by')
     assert.equal(await store.processing.cursor(), 0, 'nothing applied under another’s lease')
     clock.advance(999)
-    await settle()
+    await p.wentRound('standing by at 999 ms')
     assert.equal(await store.processing.cursor(), 0, 'still the other’s lease')
     clock.advance(1)
     await waitFor('the takeover', async () => (await store.processing.cursor()) === 10)
@@ -109,7 +143,7 @@ describe('processor lease', () => {
     second.start()
     await appendUsers(store, 5, T0)
     await waitFor('the second batch', async () => (await store.processing.cursor()) === 10)
-    await settle()
+    await second.wentRound('standing by after the second batch')
     assert.deepEqual([first.stats().applied, second.stats().applied], [10, 0])
     await first.stop() // releases: the second takes over without waiting for the expiry
     await appendUsers(store, 5, T0)
@@ -196,18 +230,18 @@ describe('processor lease', () => {
     }
     const idle = processor(t, store, clock, 'holder')
     idle.start()
-    await settle()
+    await idle.wentRound('taking the lease') // and caught up with the empty log
     // Another holds the lease: no checkpoint from this one.
     const p = processor(t, counted, clock, 'waiting')
     p.start()
-    await settle()
+    await p.wentRound('standing by')
     assert.equal(checkpoints, 0)
     await idle.stop()
     await waitFor('the first checkpoint', () => Promise.resolve(checkpoints === 1))
     await appendUsers(store, 3, T0)
     await waitFor('the records applied', async () => (await store.processing.cursor()) === 3)
     clock.advance(LOG_CHECKPOINT_EVERY_MS - 1)
-    await settle()
+    await p.wentRound('a batch and its maintenance 1 ms before the interval')
     assert.equal(checkpoints, 1, 'not again within the interval, however many batches')
     clock.advance(1)
     await waitFor('the next checkpoint', () => Promise.resolve(checkpoints === 2))

@@ -25,20 +25,35 @@ describe('load shedding', () => {
       INLET_SHED_RETRY_AFTER_SECONDS: '7',
     })
     const url = `/v1/customer/${WORKSPACE_ID}`
-    /** A request judged on a fresh sample: the clock moves past the sampling interval, the
-     * request takes the sample, and the next one is judged by it. */
-    const settle = () => new Promise((r) => setTimeout(r, 10))
-    const send = async (n: number) => {
+    /** The lag of the shedder's last sample, which requests are judged by (GET /healthz). */
+    const sampled = async (): Promise<number> => {
+      const health = await app.app.inject({ method: 'GET', url: '/healthz' })
+      return health.json<{ shedding: { lag_records: number } }>().shedding.lag_records
+    }
+    /**
+     * A request judged on a fresh sample: the clock moves past the sampling interval, the first
+     * request starts the sample (not awaited by it), and once /healthz shows the sample's lag —
+     * `lag` records, or one more if the first request's own record was counted — the next
+     * request is judged by it. No sleep: each sample below differs from the one before by more
+     * than one (but the first, taken at lag 0, where nothing was sampled before: 0 either way).
+     */
+    const send = async (n: number, lag: number) => {
       app.clock.advance(1_000)
       await app.post(url, user(-n)) // takes the sample (and may itself be shed)
-      await settle()
+      const deadline = Date.now() + 10_000
+      for (;;) {
+        const seen = await sampled()
+        if (seen === lag || seen === lag + 1) break
+        assert.ok(Date.now() < deadline, `the sample never showed lag ${lag} (it shows ${seen})`)
+        await new Promise((r) => setImmediate(r))
+      }
       return app.post(url, user(n))
     }
     for (let n = 0; n < 2; n++) {
-      const res = await send(n)
+      const res = await send(n, n * 2)
       assert.equal(res.statusCode, 200, `lag ${n * 2} is within the bound: ${res.body}`)
     }
-    const shed = await send(3) // 4 records accepted: past the bound of 3
+    const shed = await send(3, 4) // 4 records accepted: past the bound of 3
     assert.equal(shed.statusCode, 503, shed.body)
     assert.equal(shed.headers['retry-after'], '7')
     assert.deepEqual(shed.json(), {
@@ -56,7 +71,7 @@ describe('load shedding', () => {
     const logged = await app.store.log.recordsOfRequest(WORKSPACE_ID, shedId)
     assert.deepEqual(logged, [], 'nothing of a shed request was accepted')
     await app.drain()
-    const again = await send(4)
+    const again = await send(4, 0)
     assert.equal(again.statusCode, 200, `accepted again once the lag is back: ${again.body}`)
   })
 

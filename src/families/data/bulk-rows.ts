@@ -12,6 +12,7 @@ import { wireError } from '../../core/error-catalogue.js'
 import type { BulkLogRow, LogRecord, LogRowExpander } from '../../store/store.js'
 import { parseBulkElement, readBulkElements } from './bodies/ingest-bodies.js'
 import type { JsonObject } from '../../core/records.js'
+import { MAX_ID_LENGTH, withinLength } from './bodies/limits.js'
 
 /** What, besides the body, a Bulk request's records are derived with. */
 export type BulkOptions = Readonly<{
@@ -45,7 +46,9 @@ export function parseBulk(
           : undefined // narrowed: any object may hold it
       records.push({
         kind: 'invalid',
-        customerId: typeof id === 'string' && id !== '' ? id : null,
+        // An id over its bound is kept only in the element (field_too_long names it).
+        customerId:
+          typeof id === 'string' && id !== '' && withinLength(id, MAX_ID_LENGTH) ? id : null,
         payload: {
           code: err.code,
           reason: `${wireError(err.code, 'bulk', err.params).message} (element skipped; spec §7.3)`,

@@ -304,7 +304,20 @@ if (postgres === undefined) {
       )
       let secondDone = false
       const second = store.log.append([record(7)]).then(() => (secondDone = true))
-      await new Promise((r) => setTimeout(r, 300))
+      // The sign that it waits, rather than a sleep: PostgreSQL reports a backend blocked by the
+      // open transaction (the second append, on the counter's row lock).
+      const slowPid = (await slow.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]
+        ?.pid
+      for (let polls = 0; ; polls++) {
+        assert.equal(secondDone, false, 'the second append waits for the first to commit')
+        const blocked = await slow.query(
+          'SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+          [slowPid],
+        )
+        if (blocked.rowCount === 1) break
+        assert.ok(polls < 1_000, 'the second append never waited on the first')
+        await new Promise((r) => setTimeout(r, 10))
+      }
       assert.equal(secondDone, false, 'the second append waits for the first to commit')
       assert.deepEqual(await store.log.readAfter(0, 10), [])
       await slow.query('COMMIT')

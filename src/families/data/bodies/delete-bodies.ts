@@ -1,8 +1,10 @@
 /**
  * Validation of Delete Users bodies (spec §7.8): `identity_type` (`customer_id`, or the internal
- * id as `id` / `moengage_id`) and `identity_value`, one user per request.
+ * id as `id` / `moengage_id`) and `identity_value` (an id: at most MAX_ID_LENGTH characters), one
+ * user per request.
  */
 import { AppError } from '../../../core/errors.js'
+import { MAX_ID_LENGTH, checkLength } from './limits.js'
 
 export type DeleteIdentity = Readonly<{ type: 'customer_id' | 'id'; value: string; given: string }>
 
@@ -17,6 +19,7 @@ export function parseDelete(body: Record<string, unknown>): DeleteIdentity {
   const value = stringField(body, 'identity_value')
   const type = Object.hasOwn(TYPES, given) ? TYPES[given] : undefined
   if (type === undefined) throw new AppError('delete_identity_type_invalid')
+  checkLength('identity_value', value, MAX_ID_LENGTH)
   return { type, value, given }
 }
 

@@ -2,7 +2,8 @@
  * Validation of GDPR / CCPA request bodies (spec §7.12): the four required keys in the order of
  * the documented schema (`request_type`, `submitted_time`, `identities`, `api_version`), only
  * `erasure` as the request type, and one or more identities of the documented types — all naming
- * one person (every user matching any of them is erased).
+ * one person (every user matching any of them is erased), each value at most MAX_ID_LENGTH
+ * characters.
  */
 import { AppError } from '../../../core/errors.js'
 import {
@@ -11,6 +12,7 @@ import {
   type GdprErasurePayload,
   type GdprIdentity,
 } from '../../../core/records.js'
+import { MAX_ID_LENGTH, checkLength } from './limits.js'
 
 /** Identities per request: one person's (MoEngage: "one user per payload"). */
 export const MAX_GDPR_IDENTITIES = 20
@@ -79,6 +81,9 @@ export function parseGdprRequest(body: Record<string, unknown>): GdprErasurePayl
       })
     }
     if (value.trim() === '') throw invalid('identity_value', 'identity_value can not be empty')
+    // Every identity is an id or an email / mobile number: bounded like every id (limits.ts). An
+    // ID over the bound names no user Inlet accepted; a 400 says so where a 200 would erase nothing.
+    checkLength('identity_value', value, MAX_ID_LENGTH)
     return { identity_type: type, identity_value: value }
   })
   const apiVersion = text(body, 'api_version')

@@ -1,7 +1,7 @@
 /**
  * Validation of the ingest bodies — Track User (spec §7.1), Create Event (§7.2), Track Device (§7.4)
  * and the elements of Bulk Import (§7.3) — in the order and with the error codes the spec
- * documents. Hand-written rather than schema-driven: MoEngage's rules name one field at a time with
+ * documents, and the length bounds of ids and event names (limits.ts). Hand-written rather than schema-driven: MoEngage's rules name one field at a time with
  * field-specific strings, and bulk bodies of 100 KB must validate in well under a millisecond.
  * Each function returns the records to log or throws an AppError; the types of what it returns are
  * the payload types of core/records.ts.
@@ -9,6 +9,7 @@
 import { AppError } from '../../../core/errors.js'
 import { internalKey } from '../../../profile/standard-attributes.js'
 import { identifierKey } from '../../../workspaces/settings.js'
+import { MAX_EVENT_NAME_LENGTH, MAX_ID_LENGTH, checkLength } from './limits.js'
 import type {
   CustomerPayload,
   DevicePayload,
@@ -31,12 +32,13 @@ function expectType(key: string, datatype: string): AppError {
   return new AppError('attribute_type', { params: { key, datatype } })
 }
 
-/** spec §6.1: present, a string, not empty. */
+/** spec §6.1: present, a string, not empty; at most MAX_ID_LENGTH characters (limits.ts). */
 export function readCustomerId(body: JsonObject): string {
   const id = body['customer_id']
   if (id === undefined || id === null) throw new AppError('customer_id_missing')
   if (typeof id !== 'string') throw expectType('customer_id', STRING_TYPE)
   if (id === '') throw new AppError('customer_id_empty')
+  checkLength('customer_id', id, MAX_ID_LENGTH)
   return id
 }
 
@@ -257,7 +259,9 @@ export function parseEvent(body: JsonObject, options: ParseOptions): ParsedRecor
   const identities = readIdentities(optionalObject(body, 'user_identifiers'), options.identifiers)
   // spec §6.2: `user_identifiers` is required only when customer_id is absent.
   if (customerId === null && identities === undefined) throw new AppError('customer_id_missing')
-  const deviceId = optionalString(body, 'device_id') ?? customerId
+  const givenDeviceId = optionalString(body, 'device_id')
+  if (givenDeviceId !== undefined) checkLength('device_id', givenDeviceId, MAX_ID_LENGTH)
+  const deviceId = givenDeviceId ?? customerId
   const actions = body['actions']
   if (!Array.isArray(actions) || actions.length === 0) throw new AppError('actions_empty')
   const records: ParsedRecord[] = []
@@ -268,6 +272,8 @@ export function parseEvent(body: JsonObject, options: ParseOptions): ParsedRecor
       throw new AppError('action_missing')
     }
     if (name.trim() === '') throw new AppError('action_empty')
+    // spec §8.3: a name over 200 characters is truncated when applied; over 512 it is refused.
+    checkLength('action', name, MAX_EVENT_NAME_LENGTH)
     const payload: EventPayload = {
       customer_id: customerId,
       device_id: deviceId,
@@ -312,6 +318,7 @@ export function parseDevice(body: JsonObject, options: { checkType: boolean }): 
     throw new AppError('device_id_missing')
   }
   if (typeof deviceId !== 'string') throw expectType('device_id', STRING_TYPE)
+  checkLength('device_id', deviceId, MAX_ID_LENGTH)
   const attributes = body['attributes']
   if (!isObject(attributes)) throw new AppError('device_attributes_missing')
   const platform = attributes['platform']

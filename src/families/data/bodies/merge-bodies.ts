@@ -4,6 +4,7 @@
  */
 import { AppError } from '../../../core/errors.js'
 import type { MergePayload } from '../../../core/records.js'
+import { MAX_ID_LENGTH, checkLength } from './limits.js'
 
 /** spec §7.7: "≤ 50 users per call". */
 export const MAX_MERGE_PAIRS = 50
@@ -36,5 +37,6 @@ function userOf(pair: Record<string, unknown>, key: 'merged_user' | 'retained_us
   if (typeof v !== 'string' || v === '') {
     throw new AppError('attribute_type', { params: { key, datatype: STRING_TYPE } })
   }
+  checkLength(key, v, MAX_ID_LENGTH) // a customer id (limits.ts)
   return v
 }

@@ -3,10 +3,13 @@
  * `user_identifier_value`), what (`action_type` `block` / `unblock`) and, optionally, which
  * devices — each object of `device_identifiers` names devices by `unique_id` /
  * `device_unique_id` (the device id), `push_id`, `moe_gaid` / `GAID` or `IDFV` (open question 8:
- * the schema's and the validation message's names are both accepted).
+ * the schema's and the validation message's names are both accepted). The customer id and device
+ * ids are bounded like everywhere else (limits.ts); push ids, GAIDs and IDFVs, which Track Device
+ * does not bound either, are not.
  */
 import { AppError } from '../../../core/errors.js'
 import type { DeviceOptOutPayload } from '../../../core/records.js'
+import { MAX_ID_LENGTH, checkLength } from './limits.js'
 
 type DeviceKey = NonNullable<DeviceOptOutPayload['devices']>[number]['key']
 
@@ -29,6 +32,7 @@ export function parseDeviceOptOut(body: Record<string, unknown>): DeviceOptOutPa
   }
   if (typeof value !== 'string') throw stringExpected('user_identifier_value')
   if (type !== 'customer_id') throw new AppError('opt_out_user_type_invalid')
+  checkLength('user_identifier_value', value, MAX_ID_LENGTH)
   const action = body['action_type']
   if (action === undefined || action === null || action === '') {
     throw new AppError('opt_out_action_missing')
@@ -56,6 +60,7 @@ export function parseDeviceOptOut(body: Record<string, unknown>): DeviceOptOutPa
       const key = Object.hasOwn(DEVICE_KEYS, given) ? DEVICE_KEYS[given] : undefined
       if (key === undefined) throw new AppError('opt_out_device_key_invalid')
       if (typeof v !== 'string' || v === '') throw stringExpected(given)
+      if (key === 'device_id') checkLength(given, v, MAX_ID_LENGTH)
       return { key, value: v }
     })
   })

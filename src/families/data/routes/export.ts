@@ -13,6 +13,7 @@ import { friendlyKey, internalKey } from '../../../profile/standard-attributes.j
 import type { Store, UserRow } from '../../../store/store.js'
 import { isObject } from '../bodies/ingest-bodies.js'
 import { bodyOf, dataRoute, workspaceRowOf } from '../../../http/route.js'
+import { MAX_ID_LENGTH, checkLength } from '../bodies/limits.js'
 
 export const MAX_EXPORT_IDENTIFIERS = 20
 
@@ -37,6 +38,7 @@ export function parseExportRequest(body: Record<string, unknown>): ExportRequest
     ) {
       throw new AppError('export_identifier_invalid')
     }
+    checkLength('identifier', value, MAX_ID_LENGTH)
     return { identifier_type: type, identifier: value }
   })
   const fieldsRaw = data['user_fields_to_export']
