@@ -8,7 +8,10 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { ERROR_CODES } from './errors.js'
-import { ADMIN_ERRORS, OVERRIDES, WIRE_ERRORS, type WireError } from './error-catalogue.js'
+import { ADMIN_ERRORS } from './catalogue/admin.js'
+import { WIRE_ERRORS } from './catalogue/data.js'
+import { OVERRIDES } from './catalogue/data-endpoints.js'
+import type { WireError } from './catalogue/types.js'
 
 const DOC_PATH = new URL('../../docs/errors.md', import.meta.url)
 

@@ -5,7 +5,7 @@
  * (http/family.ts); the error handler is the only caller. Nothing here decides which strings are
  * sent: that is the catalogue's (core/error-catalogue.ts).
  */
-import type { WireError } from '../core/error-catalogue.js'
+import type { WireError } from '../core/catalogue/types.js'
 
 /** What a formatter gets: the catalogue entry with its placeholders filled, and the request id. */
 export type Failure = WireError & Readonly<{ requestId: string }>

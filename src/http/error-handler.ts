@@ -2,15 +2,17 @@
  * The only place a failure is written to the wire: any thrown value (our AppError, Fastify's own
  * errors, bugs) becomes the failure envelope of the API family whose route answered
  * (http/envelopes.ts; the Data API's is spec §4.2), with the status, `type` and `message` of that
- * family's entry in core/error-catalogue.ts. A request no route took answers as the Data API. A store that is unavailable (disk full, database down) is a 503
- * `store_unavailable` with Retry-After. Only `internal` and `store_unavailable` errors are logged,
- * with their cause and request id; request bodies and credentials are never logged.
+ * family's entry in core/error-catalogue.ts. A request no route took answers as the Data API. A
+ * store that is unavailable (disk full, database down) is a 503 `store_unavailable` with
+ * Retry-After. Only `internal` and `store_unavailable` errors are logged, with their cause and
+ * request id; request bodies and credentials are never logged.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, toAppError, type ErrorCode } from '../core/errors.js'
 import type { Logger } from '../core/log.js'
 import { isStoreUnavailable } from '../store/store-errors.js'
-import { familyWireError, type ApiFamilyName } from '../core/error-catalogue.js'
+import { familyWireError } from '../core/error-catalogue.js'
+import type { ApiFamilyName } from '../core/catalogue/types.js'
 import { dataEnvelope, type Envelope } from './envelopes.js'
 
 /**

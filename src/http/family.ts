@@ -8,7 +8,7 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { Clock } from '../core/clock.js'
 import type { Config } from '../core/config.js'
-import type { ApiFamilyName } from '../core/error-catalogue.js'
+import type { ApiFamilyName } from '../core/catalogue/types.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { Logger } from '../core/log.js'
 import type { Governance } from '../governance/governance.js'

@@ -1,7 +1,7 @@
 /**
  * The gateway and body-parsing answers of spec §4.4 as a client sees them, on every Data API route
  * in both its path-id and `?app_id=` forms, and the check order of §4.5. Expected strings are
- * written out from the spec here (not imported from core/error-catalogue.ts) so a drifting catalogue fails.
+ * written out from the spec here (not imported from the catalogue) so a drifting catalogue fails.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../core/errors.js'
 import type { RouteConfig } from './error-handler.js'
 import type { Workspace } from '../store/store.js'
-import type { DataEndpoint } from '../core/error-catalogue.js'
+import type { DataEndpoint } from '../core/catalogue/types.js'
 
 export const ACCEPTED_MESSAGE = 'Your request has been accepted and will be processed soon.'
 

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { ERROR_CODES } from '../../src/core/errors.js'
-import { type DataEndpoint, wireError } from '../../src/core/error-catalogue.js'
+import type { DataEndpoint } from '../../src/core/catalogue/types.js'
+import { wireError } from '../../src/core/error-catalogue.js'
 
 const DOC = readFileSync(new URL('../../docs/compatibility.md', import.meta.url), 'utf8')
 const SPEC = readFileSync(

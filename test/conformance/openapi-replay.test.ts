@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs'
 import { describe, it, type TestContext } from 'node:test'
 import { parseDocument } from 'yaml'
 import { ERROR_CODES } from '../../src/core/errors.js'
-import { type DataEndpoint, wireError } from '../../src/core/error-catalogue.js'
+import type { DataEndpoint } from '../../src/core/catalogue/types.js'
+import { wireError } from '../../src/core/error-catalogue.js'
 import { API_KEY, WORKSPACE_ID, createTestApp } from '../helpers/app.js'
 
 const FIXTURES = new URL('../fixtures/moengage/', import.meta.url)

@@ -1,5 +1,5 @@
 /**
- * Every `type` and `message` of the error catalogue (src/core/error-catalogue.ts, with its per-endpoint
+ * Every `type` and `message` of the error catalogue (src/core/catalogue/, with its per-endpoint
  * overrides) is, character for character, a string of the spec — except the codes pinned below as
  * Inlet's own, for conditions the spec documents no string for (docs/errors.md says so for each).
  * Runs against the spec's copy in test/fixtures/moengage/ (checked by fixtures.test.ts).
@@ -8,12 +8,10 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { it } from 'node:test'
 import { ERROR_CODES, type ErrorCode } from '../../src/core/errors.js'
-import {
-  ADMIN_ERRORS,
-  OVERRIDES,
-  WIRE_ERRORS,
-  type WireError,
-} from '../../src/core/error-catalogue.js'
+import { ADMIN_ERRORS } from '../../src/core/catalogue/admin.js'
+import { WIRE_ERRORS } from '../../src/core/catalogue/data.js'
+import { OVERRIDES } from '../../src/core/catalogue/data-endpoints.js'
+import type { WireError } from '../../src/core/catalogue/types.js'
 
 const ENTRIES: Readonly<Record<ErrorCode, WireError>> = { ...WIRE_ERRORS, ...ADMIN_ERRORS }
 

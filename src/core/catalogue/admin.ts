@@ -1,0 +1,29 @@
+/** The admin API family's own catalogue entries (Inlet's, /inlet/v1/admin/…). */
+import type { AdminErrorCode, WireError } from './types.js'
+
+/** The admin API's own entries (Inlet's, /inlet/v1/admin/…); every other code as Data's. */
+export const ADMIN_ERRORS: Readonly<Record<AdminErrorCode, WireError>> = {
+  admin_unauthorized: {
+    status: 401,
+    type: 'Authentication required',
+    message: 'A valid admin token is required: Authorization: Bearer <INLET_ADMIN_TOKEN>',
+  },
+  admin_invalid_input: {
+    status: 400,
+    type: 'ValueError',
+    message: '{detail}',
+    attribute: '{attribute}',
+  },
+  admin_workspace_not_found: {
+    status: 404,
+    type: 'Not Found',
+    message: "No workspace with id '{workspace_id}'",
+    attribute: 'workspace_id',
+  },
+  admin_workspace_exists: {
+    status: 409,
+    type: 'Conflict',
+    message: "A workspace with id '{workspace_id}' already exists",
+    attribute: 'workspace_id',
+  },
+}

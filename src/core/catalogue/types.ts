@@ -1,0 +1,53 @@
+/**
+ * The shapes of the error catalogue: an entry (status, `type` or a family's code, message,
+ * attribute, second code), the API families that have catalogues, the Data API's endpoints
+ * (for its per-endpoint strings), and one family's catalogue.
+ */
+import type { ErrorCode } from '../errors.js'
+
+/**
+ * The API families Inlet serves, one folder each under src/families/. A family answers with its
+ * own catalogue (CATALOGUES) through its own envelope.
+ */
+export const API_FAMILIES = ['data', 'admin'] as const
+
+export type ApiFamilyName = (typeof API_FAMILIES)[number]
+
+export type WireError = Readonly<{
+  status: number
+  type: string
+  message: string
+  /** Echoed as `error.attribute`; may hold `{placeholders}` like the message. */
+  attribute?: string
+  /**
+   * A family's second code, where its envelope has one (http/envelopes.ts): Inform's six-digit
+   * `status_code`, the `code` of a `{title, description, code}` body, a field detail's code.
+   */
+  code?: string | number
+}>
+
+/** Which Data endpoint answered: selects the per-endpoint overrides of the spec's §7 pages. */
+export type DataEndpoint =
+  | 'customer'
+  | 'event'
+  | 'device'
+  | 'bulk'
+  | 'export'
+  | 'merge'
+  | 'delete'
+  | 'opt_out'
+  | 'gdpr'
+  | 'inlet'
+
+/** The codes only the admin API answers (its own catalogue, ADMIN_ERRORS). */
+export type AdminErrorCode = Extract<ErrorCode, `admin_${string}`>
+
+/** One family's catalogue: its own entries, per-endpoint variants, the family it falls back to. */
+export type FamilyCatalogue = Readonly<{
+  errors: Readonly<Partial<Record<ErrorCode, WireError>>>
+  endpoints?: Readonly<
+    Partial<Record<string, Readonly<Partial<Record<ErrorCode, Partial<WireError>>>>>>
+  >
+  /** Codes this family has no entry for are answered with this family's entry. */
+  inherits?: ApiFamilyName
+}>
