@@ -1,0 +1,60 @@
+/**
+ * The Data API family (moengage-data-api.md): Track User, Create Event, Track Device, Bulk Import,
+ * Get User, Merge, Delete, Device opt-out, GDPR, Test connection and Install info, with Inlet's
+ * extensions for the same key (`/inlet/v1/requests`, `/inlet/v1/gdpr`, merge undo). Envelope E1
+ * (spec §4.2), the catalogue's `data` entries, the quotas of spec §5.1 (quotas.ts).
+ */
+import type { FastifyInstance } from 'fastify'
+import { dataEnvelope } from '../../http/envelopes.js'
+import type { ApiFamily, FamilyModule } from '../../http/family.js'
+import { createGateway } from '../../http/gateway.js'
+import { installRateLimitHeaders } from '../../http/rate-limit-headers.js'
+import { deleteRoutes } from './routes/deletes.js'
+import { exportRoutes } from './routes/export.js'
+import { gdprRoutes, gdprStatusRoutes } from './routes/gdpr.js'
+import { ingestRoutes } from './routes/ingest.js'
+import { installInfoRoutes } from './routes/install-info.js'
+import { mergeRoutes, mergeUndoRoutes } from './routes/merges.js'
+import { optOutRoutes } from './routes/opt-out.js'
+import { requestRoutes } from './routes/requests.js'
+import { testConnectionRoutes } from './routes/test-connection.js'
+
+export const dataFamily: FamilyModule = (platform): ApiFamily => {
+  const { store, ingest, config, governance, clock, cache, authFailures, shed, isClosing } =
+    platform
+  const gatewayDeps = { store, isClosing, clock, cache, authFailures }
+  return {
+    name: 'data',
+    envelope: dataEnvelope,
+    register: async (app: FastifyInstance) => {
+      // spec §7.11: credentials in the body, not Basic auth.
+      testConnectionRoutes(app, { store, clock, authFailures, shed })
+      // spec §2.1: no Basic auth; authenticated by its appAttributionKey query parameter.
+      installInfoRoutes(app, { store, ingest, isClosing, authFailures, shed })
+      // The gateway of spec §4.5 in front of every Data API route; shedding before anything else.
+      const gateway = createGateway(gatewayDeps)
+      await app.register((api, _opts, done) => {
+        api.addHook('onRequest', shed)
+        api.addHook('onRequest', gateway)
+        installRateLimitHeaders(api)
+        ingestRoutes(app, api, { ingest, config, governance })
+        exportRoutes(app, api, { store, config, governance })
+        deleteRoutes(app, api, { ingest, config, store, governance, clock })
+        optOutRoutes(app, api, { ingest, config, governance })
+        mergeRoutes(app, api, { ingest, config, store, governance })
+        gdprRoutes(app, api, { ingest, config })
+        done()
+      })
+      // Inlet's extensions: the Basic-auth user names the workspace, no body required.
+      const inletGateway = createGateway(gatewayDeps, 'inlet')
+      await app.register((api, _opts, done) => {
+        api.addHook('onRequest', shed)
+        api.addHook('onRequest', inletGateway)
+        requestRoutes(api, { store })
+        gdprStatusRoutes(api, { store })
+        mergeUndoRoutes(api, { ingest, config, store })
+        done()
+      })
+    },
+  }
+}
