@@ -10,13 +10,30 @@ import type { Store } from './store.js'
 
 export async function openStore(
   config: Pick<Config, 'dataDir' | 'databaseUrl' | 'durability'> &
-    Partial<Pick<Config, 'databasePoolSize'>>,
+    Partial<
+      Pick<
+        Config,
+        | 'databasePoolSize'
+        | 'databaseConnectTimeoutMs'
+        | 'databaseStatementTimeoutMs'
+        | 'databaseIdleInTransactionTimeoutMs'
+      >
+    >,
 ): Promise<Store> {
   if (config.databaseUrl !== undefined) {
     return createPostgresStore({
       url: config.databaseUrl,
       durability: config.durability,
       ...(config.databasePoolSize === undefined ? {} : { maxConnections: config.databasePoolSize }),
+      ...(config.databaseConnectTimeoutMs === undefined
+        ? {}
+        : { connectTimeoutMs: config.databaseConnectTimeoutMs }),
+      ...(config.databaseStatementTimeoutMs === undefined
+        ? {}
+        : { statementTimeoutMs: config.databaseStatementTimeoutMs }),
+      ...(config.databaseIdleInTransactionTimeoutMs === undefined
+        ? {}
+        : { idleInTransactionTimeoutMs: config.databaseIdleInTransactionTimeoutMs }),
     })
   }
   return createSqliteStore({ dir: config.dataDir, durability: config.durability })

@@ -2,8 +2,9 @@
  * The PostgreSQL store: the Store interface over one `pg.Pool`, for deployments that outgrow one
  * machine's SQLite files. It owns the SQL of this dialect, its migrations runner and the mapping
  * between rows and the Store's row types; storage semantics are the contract's (store/contract.ts),
- * shared with the SQLite adapter. It does not own connection settings beyond the URL (TLS, pool
- * sizing and the server's `synchronous_commit` come from the URL and the server's configuration).
+ * shared with the SQLite adapter. Of the connection it owns the pool's size and time limits
+ * (connecting, and each session's statement_timeout and idle_in_transaction_session_timeout);
+ * TLS and the rest come from the URL and the server's configuration.
  *
  * Round trips are what cost here, so each operation is a few set-based statements (arrays through
  * `unnest`) whatever the number of rows: an append is one statement, a batch commit about ten.
@@ -42,6 +43,7 @@ import {
 } from '../store.js'
 // The one thing the store knows of the wire: how a Bulk row's records are derived.
 import { expandBulkRow } from '../../ingest/bulk-rows.js'
+import { StoreTimeoutError } from '../store-errors.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
 import { postgresQuotaRepo } from './postgres-quotas.js'
 
@@ -56,6 +58,18 @@ export type PostgresStoreOptions = Readonly<{
   durability: Durability
   /** Most connections the pool opens (default 10). */
   maxConnections?: number
+  /**
+   * Longest wait, in ms, to open a connection or to get one from a full pool (INLET_DATABASE_
+   * CONNECT_TIMEOUT_MS); 0 or absent: no limit.
+   */
+  connectTimeoutMs?: number
+  /**
+   * `statement_timeout` of every session, in ms (INLET_DATABASE_STATEMENT_TIMEOUT_MS); 0 or
+   * absent: the server's setting. Migrations are exempt.
+   */
+  statementTimeoutMs?: number
+  /** `idle_in_transaction_session_timeout` of every session, in ms; 0 or absent: the server's. */
+  idleInTransactionTimeoutMs?: number
   /**
    * Expands Bulk rows (default: ingest/bulk-rows.ts), which this store does not keep as rows:
    * append stores their records, one row each (its seqs come from one counter per append).
@@ -73,23 +87,79 @@ const MIGRATION_LISTS: readonly (readonly [string, readonly Migration[]])[] = [
 ]
 
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 })
+  // Session settings, by SET on each new connection rather than as startup parameters: PgBouncer
+  // refuses startup parameters it does not know (docs/deploying.md).
+  const session = [
+    ...(options.durability === 'os' ? ['synchronous_commit = off'] : []),
+    ...((options.statementTimeoutMs ?? 0) > 0
+      ? [`statement_timeout = ${Math.trunc(options.statementTimeoutMs ?? 0)}`]
+      : []),
+    ...((options.idleInTransactionTimeoutMs ?? 0) > 0
+      ? [
+          `idle_in_transaction_session_timeout = ${Math.trunc(options.idleInTransactionTimeoutMs ?? 0)}`,
+        ]
+      : []),
+  ]
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    ...((options.connectTimeoutMs ?? 0) > 0
+      ? { connectionTimeoutMillis: options.connectTimeoutMs }
+      : {}),
+  })
   // An idle connection that the server drops emits 'error' on the pool; without a listener that
   // would crash the process. The pool discards the connection and the next query opens another.
   pool.on('error', () => undefined)
-  if (options.durability === 'os') {
+  if (session.length > 0) {
     // Queued on the new connection before any query of ours, so it is in force for all of them.
     pool.on('connect', (client) => {
-      client.query('SET synchronous_commit = off').catch(() => undefined)
+      client.query(session.map((s) => `SET ${s}`).join('; ')).catch(() => undefined)
     })
   }
+  const explain = explainer(options)
   try {
     await migrate(pool)
   } catch (err) {
     await pool.end()
-    throw err
+    throw explain(err)
   }
-  return storeOver(pool, options.expandRow ?? expandBulkRow)
+  return storeOver(pool, options.expandRow ?? expandBulkRow, explain)
+}
+
+/** SQLSTATE query_canceled: here, a statement past its statement_timeout. */
+const QUERY_CANCELED = '57014'
+
+/**
+ * Tells the errors of this store's time limits in terms of the settings that set them (the
+ * driver's own messages name no setting); other errors pass unchanged.
+ */
+function explainer(options: PostgresStoreOptions): (err: unknown) => unknown {
+  return (err) => {
+    if (!(err instanceof Error)) return err
+    if (
+      err instanceof pg.DatabaseError &&
+      err.code === QUERY_CANCELED &&
+      /statement timeout/i.test(err.message)
+    ) {
+      return new StoreTimeoutError(
+        `PostgreSQL cancelled a statement that ran longer than ${options.statementTimeoutMs} ms (INLET_DATABASE_STATEMENT_TIMEOUT_MS): ${err.message}`,
+        { cause: err },
+      )
+    }
+    if (err.message === 'Connection terminated due to connection timeout') {
+      return new StoreTimeoutError(
+        `could not connect to PostgreSQL within ${options.connectTimeoutMs} ms (INLET_DATABASE_CONNECT_TIMEOUT_MS)`,
+        { cause: err },
+      )
+    }
+    if (err.message === 'timeout exceeded when trying to connect') {
+      return new StoreTimeoutError(
+        `no PostgreSQL connection was free or could be opened within ${options.connectTimeoutMs} ms (INLET_DATABASE_CONNECT_TIMEOUT_MS; the pool holds ${options.maxConnections ?? 10}, INLET_DATABASE_POOL_SIZE)`,
+        { cause: err },
+      )
+    }
+    return err
+  }
 }
 
 /**
@@ -98,6 +168,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
  */
 export async function migrate(pool: pg.Pool): Promise<void> {
   await transaction(pool, 'BEGIN', async (c) => {
+    // A migration (or waiting for another process's) takes as long as it takes: a statement
+    // timeout would fail every start while the schema is being rewritten.
+    await c.query('SET LOCAL statement_timeout = 0')
     await c.query(
       "SELECT pg_advisory_xact_lock(hashtext('inlet migrations ' || coalesce(current_schema(), '')))",
     )
@@ -548,7 +621,11 @@ export function partitionName(start: number): string {
 /** "no partition of relation … found for row": a month whose partition is missing (or dropped). */
 const NO_PARTITION = '23514'
 
-function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
+function storeOver(
+  pool: pg.Pool,
+  expandRow: LogRowExpander,
+  explain: (err: unknown) => unknown,
+): Store {
   let closed = false
   /** Months (by start) whose events partition this process has seen exist. */
   const partitioned = new Set<number>()
@@ -597,10 +674,15 @@ function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
     partitioned.clear() // another process may have dropped some too; re-checked on next write
   }
 
-  /** Every public method goes through here, so that work after close() fails plainly. */
+  /**
+   * Every public method goes through here, so that work after close() fails plainly, and a time
+   * limit's error names its setting.
+   */
   function open<T>(fn: () => Promise<T>): Promise<T> {
     if (closed) return Promise.reject(new Error('The PostgreSQL store is not open'))
-    return fn()
+    return fn().catch((err: unknown) => {
+      throw explain(err)
+    })
   }
 
   async function rows(db: Queryable, text: string, values: readonly unknown[]): Promise<Row[]> {
