@@ -85,7 +85,7 @@ describe('docs/config.md', () => {
       assert.doesNotThrow(() => loadConfig({ [name]: String(max) }), `${name}=${max}`)
       checked++
     }
-    assert.equal(checked, 22, 'every whole-number setting documents its range')
+    assert.equal(checked, 25, 'every whole-number setting documents its range')
   })
 
   it('lists values of enumerated settings that the parsers accept', () => {
@@ -124,6 +124,9 @@ describe('loadConfig', () => {
       dataDir: './data',
       databaseUrl: undefined,
       databasePoolSize: 10,
+      databaseConnectTimeoutMs: 10_000,
+      databaseStatementTimeoutMs: 120_000,
+      databaseIdleInTransactionTimeoutMs: 60_000,
       durability: 'fsync',
       logWriter: 'worker',
       logLevel: 'info',
@@ -165,6 +168,9 @@ describe('loadConfig', () => {
       INLET_DATA_DIR: '/var/lib/inlet',
       DATABASE_URL: 'postgres://inlet:secret@db.internal:5432/inlet',
       INLET_DATABASE_POOL_SIZE: '4',
+      INLET_DATABASE_CONNECT_TIMEOUT_MS: '0',
+      INLET_DATABASE_STATEMENT_TIMEOUT_MS: '250',
+      INLET_DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '1000',
       INLET_DURABILITY: 'os',
       INLET_LOG_WRITER: 'inline',
       INLET_LOG_LEVEL: 'silent',
@@ -203,6 +209,9 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/inlet',
       databaseUrl: 'postgres://inlet:secret@db.internal:5432/inlet',
       databasePoolSize: 4,
+      databaseConnectTimeoutMs: 0,
+      databaseStatementTimeoutMs: 250,
+      databaseIdleInTransactionTimeoutMs: 1000,
       durability: 'os',
       logWriter: 'inline',
       logLevel: 'silent',
@@ -265,6 +274,9 @@ describe('loadConfig', () => {
     INLET_DATA_DIR: [''],
     DATABASE_URL: ['', 'mysql://localhost/inlet', '/var/run/postgresql', 'postgres://has space'],
     INLET_DATABASE_POOL_SIZE: ['0', '1001', 'many'],
+    INLET_DATABASE_CONNECT_TIMEOUT_MS: ['-1', '600001', 'soon'],
+    INLET_DATABASE_STATEMENT_TIMEOUT_MS: ['-1', '86400001', '1.5'],
+    INLET_DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: ['-1', '86400001', 'never'],
     INLET_DURABILITY: ['sometimes', 'FSYNC', ''],
     INLET_LOG_WRITER: ['thread', 'Worker', ''],
     INLET_LOG_LEVEL: ['verbose', 'INFO'],

@@ -23,6 +23,12 @@ export type Config = Readonly<{
   databaseUrl: string | undefined
   /** Most connections this process opens to PostgreSQL. */
   databasePoolSize: number
+  /** PostgreSQL: longest wait to open a connection or get one from the pool (0: no limit). */
+  databaseConnectTimeoutMs: number
+  /** PostgreSQL: `statement_timeout` of Inlet's sessions (0: the server's setting). */
+  databaseStatementTimeoutMs: number
+  /** PostgreSQL: `idle_in_transaction_session_timeout` of Inlet's sessions (0: the server's). */
+  databaseIdleInTransactionTimeoutMs: number
   durability: Durability
   /** Where ingest-log commits run: a dedicated worker thread, or the request thread. */
   logWriter: LogWriterThread
@@ -158,6 +164,9 @@ export const SETTINGS = {
     'url',
   ),
   INLET_DATABASE_POOL_SIZE: setting(integer(1, 1000), 10),
+  INLET_DATABASE_CONNECT_TIMEOUT_MS: setting(integer(0, 600_000), 10_000),
+  INLET_DATABASE_STATEMENT_TIMEOUT_MS: setting(integer(0, 86_400_000), 120_000),
+  INLET_DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: setting(integer(0, 86_400_000), 60_000),
   INLET_DURABILITY: setting(oneOf<Durability>('fsync', 'os'), 'fsync'),
   INLET_LOG_WRITER: setting(oneOf<LogWriterThread>('worker', 'inline'), 'worker'),
   INLET_LOG_LEVEL: setting(oneOf<LogLevel>('debug', 'info', 'warn', 'error', 'silent'), 'info'),
@@ -244,6 +253,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     dataDir: must(v.INLET_DATA_DIR),
     databaseUrl: v.DATABASE_URL,
     databasePoolSize: must(v.INLET_DATABASE_POOL_SIZE),
+    databaseConnectTimeoutMs: must(v.INLET_DATABASE_CONNECT_TIMEOUT_MS),
+    databaseStatementTimeoutMs: must(v.INLET_DATABASE_STATEMENT_TIMEOUT_MS),
+    databaseIdleInTransactionTimeoutMs: must(v.INLET_DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS),
     durability: must(v.INLET_DURABILITY),
     logWriter: must(v.INLET_LOG_WRITER),
     logLevel: must(v.INLET_LOG_LEVEL),

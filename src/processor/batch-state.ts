@@ -3,12 +3,16 @@
  * BatchSnapshot, owned by this batch (rows are fresh from the store), read and changed by the steps synchronously, and turned into BatchChanges that the
  * store writes in one transaction with the cursor. Steps never touch the store directly, so they are
  * plain functions of (record, state) and the batch commits all or nothing.
+ *
+ * Events are the exception to "in memory": a user may have any number of them, so the state holds
+ * only how many each user has, and a merge (or its undo) is an EventChange the store carries out
+ * in SQL at commit, in batch order (store.ts).
  */
 import type {
   BatchSnapshot,
   DeletionRow,
   DeviceRow,
-  EventOwner,
+  EventChange,
   EventRow,
   MergeRow,
   RecordOutcomeRow,
@@ -31,11 +35,37 @@ export type BatchState = Readonly<{
   putDevice(device: DeviceRow): void
   deleteDevice(workspaceId: string, deviceId: string): void
   addEvent(event: EventRow): void
-  /** Seqs of the stored events of a user (loaded for `merge` records only). */
-  eventSeqsOfUser(workspaceId: string, userId: string): number[]
-  moveEvent(owner: EventOwner): void
-  deleteEvent(workspaceId: string, seq: number): void
-  /** Removes a user with its devices and events (spec §7.8); written before the batch's upserts. */
+  /**
+   * Merge `mergeId` (applied by the record `beforeSeq`): every event `fromUserId` holds goes to
+   * `toUserId`, at commit; returns how many (the stored ones as counted for the users a record
+   * may merge away, and those this batch gave it).
+   */
+  mergeEvents(
+    m: Readonly<{
+      workspaceId: string
+      mergeId: number
+      fromUserId: string
+      toUserId: string
+      beforeSeq: number
+    }>,
+  ): number
+  /** Undo of merge `mergeId`: the `count` events it moved go from `fromUserId` back to `toUserId`. */
+  unmergeEvents(
+    m: Readonly<{ workspaceId: string; mergeId: number; fromUserId: string; toUserId: string }>,
+    count: number,
+  ): void
+  /** The events `seqs` go from `fromUserId` to `toUserId` (an undo of a merge that listed them). */
+  moveEvents(
+    workspaceId: string,
+    seqs: readonly number[],
+    fromUserId: string,
+    toUserId: string,
+  ): void
+  deleteEvent(workspaceId: string, seq: number, userId: string): void
+  /**
+   * Removes a user with its devices and events (spec §7.8): the user row before the batch's
+   * upserts, its events after the batch's event changes (store.ts BatchChanges.deletedUsers).
+   */
   deleteUser(user: UserRow): void
   scheduleDeletion(deletion: DeletionRow): void
   merge(workspaceId: string, id: number): MergeRow | undefined
@@ -46,8 +76,7 @@ export type BatchState = Readonly<{
     devices: DeviceRow[]
     deletedDevices: { workspaceId: string; deviceId: string }[]
     events: EventRow[]
-    movedEvents: EventOwner[]
-    deletedEvents: { workspaceId: string; seq: number }[]
+    eventChanges: EventChange[]
     merges: MergeRow[]
     scheduledDeletions: DeletionRow[]
     identityLinks: { workspaceId: string; userId: string; links: IdentityValue[] }[]
@@ -70,10 +99,14 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
     }
     usersById.set(k(u.workspaceId, u.id), u)
   }
-  const owners = new Map<string, EventOwner>()
-  for (const o of snapshot.eventOwners ?? []) owners.set(k(o.workspaceId, String(o.seq)), o)
-  const moved = new Map<string, EventOwner>()
-  const deletedEvents = new Map<string, { workspaceId: string; seq: number }>()
+  /** Events held per user, as far as known (users not counted by the snapshot start at 0). */
+  const eventCounts = new Map<string, number>()
+  for (const c of snapshot.eventCounts ?? []) eventCounts.set(k(c.workspaceId, c.userId), c.count)
+  const countOf = (ws: string, userId: string): number => eventCounts.get(k(ws, userId)) ?? 0
+  const addCount = (ws: string, userId: string, n: number): void => {
+    eventCounts.set(k(ws, userId), Math.max(0, countOf(ws, userId) + n))
+  }
+  const eventChanges: EventChange[] = []
   const merges = new Map<string, MergeRow>()
   for (const m of snapshot.merges ?? []) merges.set(k(m.workspaceId, String(m.id)), m)
   const dirtyMerges = new Map<string, MergeRow>()
@@ -167,25 +200,31 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
       deleted.set(key, { workspaceId, deviceId })
     },
     addEvent: (event) => {
+      // Written with the user it was made for; later changes in the batch move it in the store.
       events.push(event)
+      addCount(event.workspaceId, event.userId, 1)
     },
-    eventSeqsOfUser: (workspaceId, userId) => {
-      const stored = [...owners.values()]
-      const fresh = events.filter((e) => !owners.has(k(e.workspaceId, String(e.seq))))
-      return [...stored, ...fresh]
-        .filter((o) => o.workspaceId === workspaceId && o.userId === userId)
-        .map((o) => o.seq)
+    mergeEvents: (m) => {
+      const moved = countOf(m.workspaceId, m.fromUserId)
+      addCount(m.workspaceId, m.toUserId, moved)
+      eventCounts.set(k(m.workspaceId, m.fromUserId), 0)
+      eventChanges.push({ kind: 'merge', ...m })
+      return moved
     },
-    moveEvent: (owner) => {
-      const key = k(owner.workspaceId, String(owner.seq))
-      owners.set(key, owner)
-      moved.set(key, owner)
+    unmergeEvents: (m, count) => {
+      addCount(m.workspaceId, m.fromUserId, -count)
+      addCount(m.workspaceId, m.toUserId, count)
+      eventChanges.push({ kind: 'unmerge', ...m })
     },
-    deleteEvent: (workspaceId, seq) => {
-      const key = k(workspaceId, String(seq))
-      owners.delete(key)
-      moved.delete(key)
-      deletedEvents.set(key, { workspaceId, seq })
+    moveEvents: (workspaceId, seqs, fromUserId, toUserId) => {
+      if (seqs.length === 0) return
+      addCount(workspaceId, fromUserId, -seqs.length)
+      addCount(workspaceId, toUserId, seqs.length)
+      eventChanges.push({ kind: 'move', workspaceId, seqs: [...seqs], toUserId })
+    },
+    deleteEvent: (workspaceId, seq, userId) => {
+      addCount(workspaceId, userId, -1)
+      eventChanges.push({ kind: 'delete', workspaceId, seq })
     },
     deleteUser: (user) => {
       const key = storedUnder.get(user)
@@ -199,12 +238,8 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
           dirtyDevices.delete(dk)
         }
       }
-      for (let i = events.length - 1; i >= 0; i--) {
-        const e = events[i]
-        if (e !== undefined && e.workspaceId === user.workspaceId && e.userId === user.id) {
-          events.splice(i, 1)
-        }
-      }
+      // Its events, stored or added by this batch (wherever they were made), go in the store.
+      eventCounts.set(k(user.workspaceId, user.id), 0)
       link(user.workspaceId, user.id, [])
       relinked.delete(k(user.workspaceId, user.id))
       deletedUsers.push({ workspaceId: user.workspaceId, userId: user.id })
@@ -226,8 +261,7 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
       devices: [...dirtyDevices.values()],
       deletedDevices: [...deleted.values()],
       events,
-      movedEvents: [...moved.values()],
-      deletedEvents: [...deletedEvents.values()],
+      eventChanges,
       merges: [...dirtyMerges.values()],
       scheduledDeletions: scheduled,
       identityLinks: [...relinked.values()],

@@ -10,7 +10,15 @@ import type { LogRowExpander, Store } from './store.js'
 
 export async function openStore(
   config: Pick<Config, 'dataDir' | 'databaseUrl' | 'durability'> &
-    Partial<Pick<Config, 'databasePoolSize'>>,
+    Partial<
+      Pick<
+        Config,
+        | 'databasePoolSize'
+        | 'databaseConnectTimeoutMs'
+        | 'databaseStatementTimeoutMs'
+        | 'databaseIdleInTransactionTimeoutMs'
+      >
+    >,
   /** How the log's Bulk rows become records (the Data family's, given by the composition root). */
   expandRow: LogRowExpander,
 ): Promise<Store> {
@@ -20,6 +28,15 @@ export async function openStore(
       durability: config.durability,
       expandRow,
       ...(config.databasePoolSize === undefined ? {} : { maxConnections: config.databasePoolSize }),
+      ...(config.databaseConnectTimeoutMs === undefined
+        ? {}
+        : { connectTimeoutMs: config.databaseConnectTimeoutMs }),
+      ...(config.databaseStatementTimeoutMs === undefined
+        ? {}
+        : { statementTimeoutMs: config.databaseStatementTimeoutMs }),
+      ...(config.databaseIdleInTransactionTimeoutMs === undefined
+        ? {}
+        : { idleInTransactionTimeoutMs: config.databaseIdleInTransactionTimeoutMs }),
     })
   }
   return createSqliteStore({ dir: config.dataDir, durability: config.durability, expandRow })

@@ -1,6 +1,7 @@
 /**
  * Which store failures mean "the store is unavailable" rather than a bug: SQLite out of disk or
- * unable to write its files, PostgreSQL unreachable, shutting down, out of disk or connections.
+ * unable to write its files, PostgreSQL unreachable, shutting down, out of disk or connections,
+ * or too slow (a connection or a statement past its timeout: INLET_DATABASE_*_TIMEOUT_MS).
  * The HTTP layer answers these with 503 `store_unavailable` and Retry-After (never a 200: nothing
  * is acknowledged before its commit), and the processor simply retries them; both recover by
  * themselves when the store is back.
@@ -14,15 +15,25 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
 
 /**
  * PostgreSQL SQLSTATEs: class 08 connection exceptions, 53 insufficient resources (disk full,
- * out of memory, too many connections), 57P01–57P03 shutdown and not-yet-accepting.
+ * out of memory, too many connections), 57P01–57P03 shutdown and not-yet-accepting, 57014 a
+ * statement cancelled (its statement_timeout, or an operator's pg_cancel_backend).
  */
-const PG_UNAVAILABLE = /^(08|53|57P0[1-3])/
+const PG_UNAVAILABLE = /^(08|53|57P0[1-3]|57014)/
+
+/**
+ * A store operation that ran out of one of its time limits (PostgreSQL: connecting, or a
+ * statement), with a message naming the setting; the driver's error is its `cause`.
+ */
+export class StoreTimeoutError extends Error {
+  override readonly name: string = 'StoreTimeoutError'
+}
 
 /** pg's own messages for a pool or client that has lost or cannot get its connection. */
 const PG_MESSAGES =
   /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|not queryable/i
 
 function one(err: unknown): boolean {
+  if (err instanceof StoreTimeoutError) return true
   if (typeof err !== 'object' || err === null) return false
   const { code, message } = err as { code?: unknown; message?: unknown } // any thrown object
   if (typeof code === 'string') {

@@ -191,7 +191,11 @@ export type MergeRow = Readonly<{
   retainedUserId: string
   mergedUserId: string
   at: number
-  /** JSON of MergeBefore: both users, the merged user's devices and events as they were. */
+  /**
+   * JSON of the merge's before-image (steps/apply-merge.ts): both users and their devices as they
+   * were. Which events the merge moved the store keeps itself (EventChange `merge`), except for
+   * merges logged before it did, whose image lists their seqs.
+   */
   before: string
   undoneAt: number | null
 }>
@@ -270,15 +274,46 @@ export type GdprRequestRow = Readonly<{
   counts: string
 }>
 
-/** An event's owner: which user an event belongs to (merges move events between users). */
-export type EventOwner = Readonly<{ workspaceId: string; seq: number; userId: string }>
+/** How many events a user has. */
+export type EventCount = Readonly<{ workspaceId: string; userId: string; count: number }>
+
+/**
+ * A change to events that the store makes itself, in SQL, so that a merge never brings a user's
+ * events into memory, however many there are. A batch's changes apply in the order listed, after
+ * the batch's new events are written:
+ * - `merge`: every event `fromUserId` holds whose seq, in absolute value, is below `beforeSeq` (the
+ *   merge record's seq: the events stored before the batch and those the batch added before the
+ *   merge, not the merge's own system events nor later ones) goes to `toUserId`, and the store
+ *   keeps their seqs as the events merge `mergeId` moved;
+ * - `unmerge`: the events merge `mergeId` moved that `fromUserId` still holds go back to
+ *   `toUserId`, and the store forgets the merge's list (an undone merge is never undone again);
+ * - `move`: the events `seqs` go to `toUserId` (undoing a merge logged before the store kept its
+ *   list, whose before-image lists them);
+ * - `delete`: the event `seq` is removed.
+ */
+export type EventChange = Readonly<
+  | {
+      kind: 'merge'
+      workspaceId: string
+      mergeId: number
+      fromUserId: string
+      toUserId: string
+      beforeSeq: number
+    }
+  | { kind: 'unmerge'; workspaceId: string; mergeId: number; fromUserId: string; toUserId: string }
+  | { kind: 'move'; workspaceId: string; seqs: readonly number[]; toUserId: string }
+  | { kind: 'delete'; workspaceId: string; seq: number }
+>
 
 /** What the processor needs in memory to apply a batch: the users and devices it touches. */
 export type BatchSnapshot = Readonly<{
   users: readonly UserRow[]
   devices: readonly DeviceRow[]
-  /** For `merge` records: the events of the user being merged away. */
-  eventOwners?: readonly EventOwner[]
+  /**
+   * For users a record may merge away (`merge` records, Identity Resolution): how many events
+   * each has (users without any are left out) — never the events themselves.
+   */
+  eventCounts?: readonly EventCount[]
   /** For `merge_undo` records: the merges they undo. */
   merges?: readonly MergeRow[]
   /**
@@ -298,9 +333,8 @@ export type BatchChanges = Readonly<{
   devices: readonly DeviceRow[]
   deletedDevices: readonly Readonly<{ workspaceId: string; deviceId: string }>[]
   events: readonly EventRow[]
-  /** Events given to another user (merge, undo). */
-  movedEvents?: readonly EventOwner[]
-  deletedEvents?: readonly Readonly<{ workspaceId: string; seq: number }>[]
+  /** Events given to another user (merge, undo) or removed, in order (see EventChange). */
+  eventChanges?: readonly EventChange[]
   /** Merges recorded or (undoneAt set) undone. */
   merges?: readonly MergeRow[]
   /** Deletions to carry out later (an existing one for the same user is kept). */
@@ -311,10 +345,16 @@ export type BatchChanges = Readonly<{
     userId: string
     links: readonly Readonly<{ name: string; value: string }>[]
   }>[]
-  /** Users removed with their devices, events, identity links and scheduled deletion (§7.8). */
+  /**
+   * Users removed with their devices, events, identity links and scheduled deletion (§7.8); their
+   * events go after `eventChanges`, so that those given to them earlier in the batch go too.
+   */
   deletedUsers?: readonly Readonly<{ workspaceId: string; userId: string }>[]
   outcomes: readonly RecordOutcomeRow[]
-  /** spec §7.12: merge-log rows removed (their before-images hold an erased user's data). */
+  /**
+   * spec §7.12: merge-log rows removed (their before-images hold an erased user's data), with the
+   * lists of events they moved.
+   */
   deletedMerges?: readonly Readonly<{ workspaceId: string; id: number }>[]
   /**
    * spec §7.12: log records whose payload is replaced (and customer id cleared). Once commit

@@ -1,5 +1,5 @@
 /**
- * Conformance: the length bounds of ids and event names (src/wire/limits.ts, docs/compatibility.md
+ * Conformance: the length bounds of ids and event names (src/families/data/bodies/limits.ts, docs/compatibility.md
  * "Lengths") at the boundary, on every endpoint that takes one: exactly 512 characters is accepted
  * and reaches the store, 513 is the 400 `field_too_long` naming the field. Characters are code
  * points: 512 emoji (1,024 UTF-16 units, 2,048 bytes) are accepted, 513 refused.

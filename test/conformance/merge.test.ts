@@ -3,7 +3,13 @@
  * no transitive merges — and Inlet's undo, which must return both users to identical exports.
  */
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import Database from 'better-sqlite3'
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import type { Store } from '../../src/store/store.js'
 import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp, type TestApp } from '../helpers/app.js'
 
 const MERGE = `/v1/customer/merge?app_id=${WORKSPACE_ID}`
@@ -149,6 +155,25 @@ describe('§7.7 Merge Users', () => {
     assert.equal((await userRow(app, 'bb'))?.id, undefined)
   })
 
+  it('§7.7 merging a user and deleting the retained one in one batch leaves no event behind', async (t) => {
+    const app = await createTestApp(t, { INLET_DELETE_BUFFER_SECONDS: '0' })
+    await seed(app)
+    const keep = await userRow(app, 'keep')
+    const old = await userRow(app, 'old')
+    assert.ok(keep && old)
+    // Applied together (nothing drains in between): the merge gives old's events to keep, then
+    // keep is deleted with its events — those it was given included.
+    await app.post(MERGE, { merge_data: [{ merged_user: 'old', retained_user: 'keep' }] })
+    await app.post(`/v1/customer/delete?app_id=${WORKSPACE_ID}`, {
+      identity_type: 'customer_id',
+      identity_value: 'keep',
+    })
+    await app.drain()
+    assert.equal(await userRow(app, 'keep'), undefined)
+    assert.deepEqual(await eventNames(app, keep.id), [])
+    assert.deepEqual(await eventNames(app, old.id), ['MOE_USER_MERGE_EVENT'])
+  })
+
   it('§7.7 a later record for the merged customer_id creates a new user', async (t) => {
     const app = await createTestApp(t)
     await seed(app)
@@ -276,6 +301,107 @@ describe('Inlet merge undo', () => {
     const again = await undo(app, id)
     const second = await app.inspect(again.json<{ request_id: string }>().request_id)
     assert.match(second.records[0]?.reason ?? '', /already undone/)
+  })
+
+  it('moves a user with many events without loading them, and undo returns each one', async (t) => {
+    // The processor's snapshot of each batch holding a merge or an undo, as JSON: what it loads
+    // into memory for them.
+    const inner = createSqliteStore({ dir: ':memory:', durability: 'os' })
+    const snapshots: string[] = []
+    const store: Store = {
+      ...inner,
+      processing: {
+        ...inner.processing,
+        loadSnapshot: async (records) => {
+          const snapshot = await inner.processing.loadSnapshot(records)
+          if (records.some((r) => r.kind === 'merge' || r.kind === 'merge_undo')) {
+            snapshots.push(JSON.stringify(snapshot))
+          }
+          return snapshot
+        },
+      },
+    }
+    const app = await createTestApp(t, {}, { store })
+    await seed(app) // 'old' has 2 events, 'keep' 1
+    const many = 3000
+    for (let sent = 0; sent < many; sent += 1000) {
+      const actions = Array.from({ length: 1000 }, (_, i) => ({ action: `E${sent + i}` }))
+      const res = await app.post(EVENT, { type: 'event', customer_id: 'old', actions })
+      assert.equal(res.statusCode, 200)
+    }
+    const old = await userRow(app, 'old')
+    const keep = await userRow(app, 'keep')
+    assert.ok(old && keep)
+    const ownEvents = async (userId: string): Promise<string[]> =>
+      (await app.store.profiles.eventsOfUser(WORKSPACE_ID, userId, 10_000)).map((e) => e.name)
+    const oldBefore = (await ownEvents(old.id)).sort()
+    assert.equal(oldBefore.length, many + 2)
+
+    const res = await app.post(MERGE, {
+      merge_data: [{ merged_user: 'old', retained_user: 'keep' }],
+    })
+    const id = await mergeIdOf(app, res.json<{ request_id: string }>().request_id)
+    const report = await app.inspect(res.json<{ request_id: string }>().request_id)
+    assert.match(report.records[0]?.notes?.[0] ?? '', /\(3002 events and 1 devices moved\)/)
+    assert.equal((await ownEvents(keep.id)).length, many + 2 + 1 + 1) // + its own, MOE_USER_MERGED
+    assert.deepEqual(await ownEvents(old.id), ['MOE_USER_MERGE_EVENT'])
+
+    const undone = await undo(app, id)
+    const undoReport = await app.inspect(undone.json<{ request_id: string }>().request_id)
+    assert.deepEqual(undoReport.records[0]?.notes, [`merge ${id} undone`])
+    assert.deepEqual((await ownEvents(old.id)).sort(), oldBefore)
+    assert.deepEqual(await ownEvents(keep.id), ['Opened'])
+
+    // Neither batch brought the moved events' ids into memory: a few hundred bytes of users,
+    // devices and counts, where one seq per event would be ten times as much.
+    assert.equal(snapshots.length, 2)
+    for (const snapshot of snapshots) {
+      assert.ok(snapshot.length < 3000, `${snapshot.length} bytes: ${snapshot.slice(0, 400)}…`)
+    }
+  })
+
+  it('undoes a merge logged before the store kept its moved events (their seqs in its image)', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'inlet-merge-'))
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
+    const app = await createTestApp(t, {}, { store: createSqliteStore({ dir, durability: 'os' }) })
+    await seed(app)
+    const old = await userRow(app, 'old')
+    const keep = await userRow(app, 'keep')
+    assert.ok(old && keep)
+    const eventsBefore = [await eventNames(app, keep.id), await eventNames(app, old.id)]
+    const res = await app.post(MERGE, {
+      merge_data: [{ merged_user: 'old', retained_user: 'keep' }],
+    })
+    const id = await mergeIdOf(app, res.json<{ request_id: string }>().request_id)
+    // Rewrite the merge as the previous version logged it: the moved events' seqs in the image,
+    // no list in the store.
+    const db = new Database(join(dir, 'store.db'))
+    try {
+      const seqs = db
+        .prepare('SELECT seq FROM merge_events WHERE workspace_id = ? AND merge_id = ?')
+        .pluck()
+        .all(WORKSPACE_ID, Number(id)) as number[]
+      assert.equal(seqs.length, 2)
+      const row = db
+        .prepare('SELECT before FROM merges WHERE workspace_id = ? AND id = ?')
+        .pluck()
+        .get(WORKSPACE_ID, Number(id)) as string
+      const image = JSON.parse(row) as { before: Record<string, unknown>; movedEvents?: number }
+      image.before['eventSeqs'] = seqs
+      delete image.movedEvents
+      db.prepare('UPDATE merges SET before = ? WHERE workspace_id = ? AND id = ?').run(
+        JSON.stringify(image),
+        WORKSPACE_ID,
+        Number(id),
+      )
+      db.prepare('DELETE FROM merge_events').run()
+    } finally {
+      db.close()
+    }
+    const undone = await undo(app, id)
+    const report = await app.inspect(undone.json<{ request_id: string }>().request_id)
+    assert.deepEqual(report.records[0]?.notes, [`merge ${id} undone`])
+    assert.deepEqual([await eventNames(app, keep.id), await eventNames(app, old.id)], eventsBefore)
   })
 
   it('is refused when a user changed after the merge, and 404 for an unknown merge', async (t) => {

@@ -21,7 +21,7 @@ const SPEC_URL = new URL('../fixtures/moengage/moengage-data-api.md', import.met
 const INLET_OWN: Readonly<Partial<Record<ErrorCode, 'message' | 'both'>>> = {
   method_not_allowed: 'both', // the File-import page's 405 text, in the standard envelope
   action_empty: 'message', // Bulk's string without its stray apostrophe, for Create Event
-  field_too_long: 'message', // ids have no documented length (src/wire/limits.ts)
+  field_too_long: 'message', // ids have no documented length (src/families/data/bodies/limits.ts)
   device_id_missing: 'message',
   bulk_type_invalid: 'message',
   export_identifier_invalid: 'message',

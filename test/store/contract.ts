@@ -588,8 +588,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.log.append([aLogRecord()])
         const records = await store.log.readAfter(0, 10)
         assert.deepEqual(
-          { eventOwners: [], merges: [], ...(await store.processing.loadSnapshot(records)) },
-          { users: [], devices: [], eventOwners: [], merges: [] },
+          { eventCounts: [], merges: [], ...(await store.processing.loadSnapshot(records)) },
+          { users: [], devices: [], eventCounts: [], merges: [] },
         )
       })
 
@@ -883,7 +883,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const mergeRecord = (payload: object): NewLogRecord =>
         aLogRecord({ kind: 'merge', customerId: 'keeper', payload: JSON.stringify(payload) })
 
-      it('loads both users of a merge record, their devices and the merged user’s events', async (t) => {
+      it('loads both users of a merge record, their devices and how many events the merged user has', async (t) => {
         const store = await fresh(t)
         const keeper = aUser({ id: 'u-keeper', customerId: 'keeper' })
         const gone = aUser({ id: 'u-gone', customerId: 'gone' })
@@ -908,63 +908,239 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           snapshot.devices.map((d) => d.deviceId),
           ['d-gone'],
         )
-        assert.deepEqual(snapshot.eventOwners, [{ workspaceId: WS, seq: 5, userId: 'u-gone' }])
+        assert.deepEqual(snapshot.eventCounts, [{ workspaceId: WS, userId: 'u-gone', count: 1 }])
       })
 
-      it('moves and deletes events and records merges, atomically with the cursor', async (t) => {
+      it('loads a count, not the events, of a merged user with many events', async (t) => {
+        const store = await fresh(t)
+        const many = 2000
+        await store.processing.commit(
+          changes({
+            toSeq: 0,
+            users: [aUser({ id: 'u-keeper', customerId: 'keeper' })],
+            events: Array.from({ length: many }, (_, i) =>
+              anEvent({ seq: i + 1, userId: 'u-gone', attributes: {} }),
+            ),
+          }),
+        )
+        await store.processing.commit(
+          changes({
+            toSeq: 0,
+            users: [aUser({ id: 'u-gone', customerId: 'gone', attributes: {} })],
+          }),
+        )
+        await store.log.append([mergeRecord({ merged_user: 'gone', retained_user: 'keeper' })])
+        const snapshot = await store.processing.loadSnapshot(await store.log.readAfter(0, 10))
+        assert.deepEqual(snapshot.eventCounts, [{ workspaceId: WS, userId: 'u-gone', count: many }])
+        // What a batch holds in memory does not grow with the user's events (one seq each would
+        // be tens of kilobytes here).
+        const size = JSON.stringify(snapshot).length
+        assert.ok(size < 1500, `the snapshot is ${size} bytes`)
+      })
+
+      const merge = {
+        id: 2,
+        workspaceId: WS,
+        requestId: 'REQBBBBB',
+        retainedUserId: 'u-keeper',
+        mergedUserId: 'u-gone',
+        at: T0,
+        before: '{"any":"json"}',
+        undoneAt: null,
+      }
+      const seqsOf = async (store: Store, userId: string): Promise<number[]> =>
+        (await store.profiles.eventsOfUser(WS, userId, 100)).map((e) => e.seq).sort((a, b) => a - b)
+
+      it('moves events by merge in the store, and back by its undo, atomically with the cursor', async (t) => {
         const store = await fresh(t)
         await store.processing.commit(
           changes({
-            toSeq: 1,
+            toSeq: 3,
             users: [aUser({ id: 'u-keeper' }), aUser({ id: 'u-gone', customerId: 'gone' })],
-            events: [anEvent({ seq: 1, userId: 'u-gone' })],
+            events: [
+              anEvent({ seq: 1, userId: 'u-gone' }),
+              anEvent({ seq: 2, userId: 'u-keeper' }),
+              anEvent({ seq: 3, userId: 'u-gone' }),
+            ],
           }),
         )
-        const merge = {
-          id: 2,
-          workspaceId: WS,
-          requestId: 'REQBBBBB',
-          retainedUserId: 'u-keeper',
-          mergedUserId: 'u-gone',
-          at: T0,
-          before: '{"any":"json"}',
-          undoneAt: null,
-        }
+        // The merge record is seq 5; the batch also holds an event of u-gone before it (4), the
+        // merge's system events (±5) and an event of u-gone after it (6).
         await store.processing.commit(
           changes({
-            fromSeq: 1,
-            toSeq: 2,
-            events: [anEvent({ seq: -2, userId: 'u-gone', name: 'MOE_USER_MERGE_EVENT' })],
-            movedEvents: [{ workspaceId: WS, seq: 1, userId: 'u-keeper' }],
+            fromSeq: 3,
+            toSeq: 6,
+            events: [
+              anEvent({ seq: 4, userId: 'u-gone' }),
+              anEvent({ seq: 5, userId: 'u-keeper', name: 'MOE_USER_MERGED' }),
+              anEvent({ seq: -5, userId: 'u-gone', name: 'MOE_USER_MERGE_EVENT' }),
+              anEvent({ seq: 6, userId: 'u-gone' }),
+            ],
+            eventChanges: [
+              {
+                kind: 'merge',
+                workspaceId: WS,
+                mergeId: 2,
+                fromUserId: 'u-gone',
+                toUserId: 'u-keeper',
+                beforeSeq: 5,
+              },
+            ],
             merges: [merge],
           }),
         )
-        assert.deepEqual(
-          (await store.profiles.eventsOfUser(WS, 'u-keeper', 10)).map((e) => e.seq),
-          [1],
-        )
-        assert.deepEqual(
-          (await store.profiles.eventsOfUser(WS, 'u-gone', 10)).map((e) => e.seq),
-          [-2],
-        )
+        assert.deepEqual(await seqsOf(store, 'u-keeper'), [1, 2, 3, 4, 5])
+        assert.deepEqual(await seqsOf(store, 'u-gone'), [-5, 6])
         assert.deepEqual(await store.profiles.merge(WS, 2), merge)
         assert.equal(await store.profiles.merge(OTHER_WS, 2), undefined)
 
-        await store.log.append([
-          aLogRecord({ kind: 'merge_undo', customerId: 'gone', payload: '{"merge_id":2}' }),
-        ])
-        const undo = await store.processing.loadSnapshot(await store.log.readAfter(0, 10))
-        assert.deepEqual(undo.merges, [merge])
+        // A commit that fails moves nothing back.
+        const undo = changes({
+          fromSeq: 6,
+          toSeq: 7,
+          eventChanges: [
+            {
+              kind: 'unmerge',
+              workspaceId: WS,
+              mergeId: 2,
+              fromUserId: 'u-keeper',
+              toUserId: 'u-gone',
+            },
+            { kind: 'delete', workspaceId: WS, seq: 5 },
+            { kind: 'delete', workspaceId: WS, seq: -5 },
+          ],
+          merges: [{ ...merge, undoneAt: T0 + 5 }],
+        })
+        await assert.rejects(store.processing.commit({ ...undo, fromSeq: 5 }), StoreConflictError)
+        assert.deepEqual(await seqsOf(store, 'u-keeper'), [1, 2, 3, 4, 5])
+
+        await store.processing.commit(undo)
+        // Exactly the events the merge moved go back; the retained user keeps its own.
+        assert.deepEqual(await seqsOf(store, 'u-keeper'), [2])
+        assert.deepEqual(await seqsOf(store, 'u-gone'), [1, 3, 4, 6])
+        assert.equal((await store.profiles.merge(WS, 2))?.undoneAt, T0 + 5)
+        // The store forgot the list: the same undo again moves nothing.
+        await store.processing.commit({ ...undo, fromSeq: 7, toSeq: 8, merges: [] })
+        assert.deepEqual(await seqsOf(store, 'u-keeper'), [2])
+        assert.deepEqual(await seqsOf(store, 'u-gone'), [1, 3, 4, 6])
+      })
+
+      it('applies event changes in order, before removing the events of deleted users', async (t) => {
+        const store = await fresh(t)
+        const users = ['u-a', 'u-b', 'u-c', 'u-d', 'u-e', 'u-x', 'u-y'].map((id) =>
+          aUser({ id, customerId: id }),
+        )
         await store.processing.commit(
           changes({
-            fromSeq: 2,
-            toSeq: 3,
-            deletedEvents: [{ workspaceId: WS, seq: -2 }],
-            merges: [{ ...merge, undoneAt: T0 + 5 }],
+            toSeq: 7,
+            users,
+            events: users.map((u, i) => anEvent({ seq: i + 1, userId: u.id })),
           }),
         )
-        assert.deepEqual(await store.profiles.eventsOfUser(WS, 'u-gone', 10), [])
-        assert.equal((await store.profiles.merge(WS, 2))?.undoneAt, T0 + 5)
+        const merging = (mergeId: number, fromUserId: string, toUserId: string) =>
+          ({
+            kind: 'merge',
+            workspaceId: WS,
+            mergeId,
+            fromUserId,
+            toUserId,
+            beforeSeq: 10,
+          }) as const
+        await store.processing.commit(
+          changes({
+            fromSeq: 7,
+            toSeq: 10,
+            // A chain (a into b, then b into c), one beside it (d into e), and x into y where y is
+            // deleted in the same batch: y's events go, those it was given included.
+            eventChanges: [
+              merging(64, 'u-a', 'u-b'),
+              merging(65, 'u-d', 'u-e'),
+              merging(66, 'u-b', 'u-c'),
+              merging(67, 'u-x', 'u-y'),
+            ],
+            deletedUsers: [{ workspaceId: WS, userId: 'u-y' }],
+          }),
+        )
+        assert.deepEqual(await seqsOf(store, 'u-c'), [1, 2, 3])
+        assert.deepEqual(await seqsOf(store, 'u-e'), [4, 5])
+        for (const id of ['u-a', 'u-b', 'u-d', 'u-x', 'u-y']) {
+          assert.deepEqual(await seqsOf(store, id), [], id)
+        }
+        // Undoing the chain's second merge returns only what it moved (a's and b's events).
+        await store.processing.commit(
+          changes({
+            fromSeq: 10,
+            toSeq: 11,
+            eventChanges: [
+              {
+                kind: 'unmerge',
+                workspaceId: WS,
+                mergeId: 66,
+                fromUserId: 'u-c',
+                toUserId: 'u-b',
+              },
+            ],
+          }),
+        )
+        assert.deepEqual(await seqsOf(store, 'u-b'), [1, 2])
+        assert.deepEqual(await seqsOf(store, 'u-c'), [3])
+      })
+
+      it('moves listed events (merges logged before the store kept them) and forgets an erased merge’s list', async (t) => {
+        const store = await fresh(t)
+        await store.processing.commit(
+          changes({
+            toSeq: 3,
+            users: [aUser({ id: 'u-keeper' }), aUser({ id: 'u-gone', customerId: 'gone' })],
+            events: [1, 2, 3].map((seq) => anEvent({ seq, userId: 'u-keeper' })),
+          }),
+        )
+        await store.processing.commit(
+          changes({
+            fromSeq: 3,
+            toSeq: 4,
+            eventChanges: [{ kind: 'move', workspaceId: WS, seqs: [1, 3], toUserId: 'u-gone' }],
+          }),
+        )
+        assert.deepEqual(await seqsOf(store, 'u-gone'), [1, 3])
+        await store.processing.commit(
+          changes({
+            fromSeq: 4,
+            toSeq: 5,
+            eventChanges: [
+              {
+                kind: 'merge',
+                workspaceId: WS,
+                mergeId: 2,
+                fromUserId: 'u-gone',
+                toUserId: 'u-keeper',
+                beforeSeq: 5,
+              },
+            ],
+            merges: [merge],
+          }),
+        )
+        // spec §7.12: an erasure removes the merge-log row and the list of what it moved.
+        await store.processing.commit(
+          changes({ fromSeq: 5, toSeq: 6, deletedMerges: [{ workspaceId: WS, id: 2 }] }),
+        )
+        await store.processing.commit(
+          changes({
+            fromSeq: 6,
+            toSeq: 7,
+            eventChanges: [
+              {
+                kind: 'unmerge',
+                workspaceId: WS,
+                mergeId: 2,
+                fromUserId: 'u-keeper',
+                toUserId: 'u-gone',
+              },
+            ],
+          }),
+        )
+        assert.deepEqual(await seqsOf(store, 'u-keeper'), [1, 2, 3])
+        assert.equal(await store.profiles.merge(WS, 2), undefined)
       })
     })
 
@@ -1013,7 +1189,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           snapshot.devices.map((d) => d.deviceId),
           ['d-bob'],
         )
-        assert.deepEqual(snapshot.eventOwners, [{ workspaceId: WS, seq: 9, userId: 'u-bob' }])
+        assert.deepEqual(snapshot.eventCounts, [{ workspaceId: WS, userId: 'u-bob', count: 1 }])
         // A record without identities loads no links; another workspace's values match nothing.
         await store.log.append([aLogRecord({ customerId: 'ann' })])
         const plain = await store.processing.loadSnapshot(await store.log.readAfter(2, 10))

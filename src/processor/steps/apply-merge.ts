@@ -3,8 +3,9 @@
  * undo). A merge copies the merged user's attributes that the retained user lacks (retained values
  * win), moves its devices and all its events to the retained user, records `MOE_USER_MERGED` on the
  * retained user and `MOE_USER_MERGE_EVENT` on the merged one, and leaves the merged user with only
- * its internal id. The merge log keeps both users, the devices and the moved events as they were,
- * so that an undo can put everything back — provided neither user changed since.
+ * its internal id. The merge log keeps both users and the devices as they were, and the store keeps
+ * which events moved (without the processor ever loading them: a user may have millions), so that
+ * an undo can put everything back — provided neither user changed since.
  */
 import type { MergePayload, MergeUndoPayload } from '../../core/records.js'
 import { defineOwn } from '../../profile/attribute-values.js'
@@ -18,11 +19,22 @@ export const MERGE_EVENT = 'MOE_USER_MERGE_EVENT'
 
 /** What the merge log keeps of one merge (MergeRow.before, as JSON). */
 type MergeImage = {
-  before: { retained: UserRow; merged: UserRow; devices: DeviceRow[]; eventSeqs: number[] }
+  before: {
+    retained: UserRow
+    merged: UserRow
+    devices: DeviceRow[]
+    /**
+     * Merges logged before the store kept the moved events (EventChange `merge`) list their seqs
+     * here; later ones leave it out.
+     */
+    eventSeqs?: number[]
+  }
   /** Both users right after the merge: an undo is refused when either differs from this. */
   after: { retained: string; merged: string }
   /** The seq whose ± keys the merge's two system events, when it recorded them. */
   systemEventSeq?: number
+  /** How many events the merge moved (the store has their list). */
+  movedEvents?: number
 }
 
 export function applyMerge(record: LogRecord, ctx: StepContext): Outcome {
@@ -68,8 +80,7 @@ export function mergeUsers(
     ...ctx.state.devicesOfUser(ws, merged.id),
     ...ctx.state.devicesOfUser(ws, retained.id),
   ]
-  const eventSeqs = ctx.state.eventSeqsOfUser(ws, merged.id)
-  const before = clone({ retained, merged, devices, eventSeqs })
+  const before = clone({ retained, merged, devices })
 
   for (const [key, value] of Object.entries(merged.attributes)) {
     if (!Object.hasOwn(retained.attributes, key)) defineOwn(retained.attributes, key, value)
@@ -78,7 +89,14 @@ export function mergeUsers(
   for (const d of movedDevices) {
     ctx.state.putDevice({ ...d, userId: retained.id, updatedAt: ctx.now })
   }
-  for (const seq of eventSeqs) ctx.state.moveEvent({ workspaceId: ws, seq, userId: retained.id })
+  // Every event the merged user holds so far, stored or from this batch: moved by the store.
+  const movedEvents = ctx.state.mergeEvents({
+    workspaceId: ws,
+    mergeId: m.id,
+    fromUserId: merged.id,
+    toUserId: retained.id,
+    beforeSeq: record.seq,
+  })
   retained.updatedAt = ctx.now
   merged.customerId = null
   merged.attributes = {}
@@ -117,6 +135,7 @@ export function mergeUsers(
     before,
     after: { retained: JSON.stringify(retained), merged: JSON.stringify(merged) },
     ...(m.systemEvents ? { systemEventSeq: record.seq } : {}),
+    movedEvents,
   }
   ctx.state.putMerge({
     id: m.id,
@@ -128,7 +147,7 @@ export function mergeUsers(
     before: JSON.stringify(image),
     undoneAt: null,
   })
-  return { events: eventSeqs.length, devices: movedDevices.length }
+  return { events: movedEvents, devices: movedDevices.length }
 }
 
 /** spec §6.2: a user's identity links, from its attributes, when the workspace resolves by them. */
@@ -191,12 +210,16 @@ export function applyMergeUndo(record: LogRecord, ctx: StepContext): Outcome {
     ctx.state.putUser(user)
   }
   for (const d of image.before.devices) ctx.state.putDevice(d)
-  for (const seq of image.before.eventSeqs) {
-    ctx.state.moveEvent({ workspaceId: ws, seq, userId: merged.id })
-  }
+  // The events the merge moved go back: listed by the store, or (older merges) by the image.
+  const listed = image.before.eventSeqs ?? []
+  ctx.state.moveEvents(ws, listed, retained.id, merged.id)
+  ctx.state.unmergeEvents(
+    { workspaceId: ws, mergeId: id, fromUserId: retained.id, toUserId: merged.id },
+    image.movedEvents ?? 0,
+  )
   if (image.systemEventSeq !== undefined) {
-    ctx.state.deleteEvent(ws, image.systemEventSeq)
-    ctx.state.deleteEvent(ws, -image.systemEventSeq)
+    ctx.state.deleteEvent(ws, image.systemEventSeq, retained.id)
+    ctx.state.deleteEvent(ws, -image.systemEventSeq, merged.id)
   }
   relink(ctx, ws, [retained, merged])
   ctx.state.putMerge({ ...merge, undoneAt: ctx.now })

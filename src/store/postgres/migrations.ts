@@ -281,4 +281,19 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       DROP TABLE events_unpartitioned;
     `,
   },
+  {
+    // The events each merge moved, written by the store as it moves them (EventChange 'merge'),
+    // so that neither a merge nor its undo loads a user's events; kept until the merge is undone
+    // or erased. Merges logged before list them in their before-image instead.
+    version: 11,
+    name: 'events moved by each merge, kept by the store (undo)',
+    sql: `
+      CREATE TABLE merge_events (
+        workspace_id text NOT NULL,
+        merge_id bigint NOT NULL,
+        seq bigint NOT NULL,
+        PRIMARY KEY (workspace_id, merge_id, seq)
+      );
+    `,
+  },
 ]

@@ -3,7 +3,9 @@
 // what only this adapter has: migrations recorded and applied once (also by processes starting
 // together), numbered in step with SQLite's, reopening, and the test-database guard.
 import assert from 'node:assert/strict'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { describe, it } from 'node:test'
+import { setTimeout as delay } from 'node:timers/promises'
 import pg from 'pg'
 import { assertTestDatabase, startPostgres } from '../../../test/helpers/postgres.js'
 import { loadConfig } from '../../core/config.js'
@@ -11,7 +13,8 @@ import { silentLogger } from '../../core/log.js'
 import { startInlet } from '../../server/server.js'
 import { aWorkspace, storeContract } from '../../../test/store/contract.js'
 import * as sqlite from '../sqlite/migrations.js'
-import type { EventRow, NewLogRecord } from '../store.js'
+import { StoreTimeoutError, isStoreUnavailable } from '../store-errors.js'
+import type { BatchChanges, EventRow, NewLogRecord } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
 import { openStore } from '../open-store.js'
 import { createPostgresStore } from './postgres-store.js'
@@ -484,6 +487,138 @@ if (postgres === undefined) {
     it('hands out only URLs of the test database', async () => {
       assertTestDatabase(postgres.url)
       assertTestDatabase(await freshUrl())
+    })
+  })
+
+  describe('PostgreSQL time limits (INLET_DATABASE_*_TIMEOUT_MS)', () => {
+    const batch: BatchChanges = {
+      fromSeq: 0,
+      toSeq: 1,
+      users: [],
+      devices: [],
+      deletedDevices: [],
+      events: [],
+      outcomes: [],
+    }
+    /** What `work` came to within `ms`: its value, its error, or 'still waiting'. */
+    const within = (ms: number, work: Promise<unknown>): Promise<unknown> =>
+      Promise.race([work.catch((err: unknown) => err), delay(ms).then(() => 'still waiting')])
+
+    /** A second session holding the cursor's row lock, as a processor hung mid-commit would. */
+    async function cursorLocked(url: string): Promise<() => Promise<void>> {
+      const other = new pg.Client({ connectionString: url })
+      await other.connect()
+      await other.query('BEGIN')
+      await other.query("SELECT value FROM processor_state WHERE name = 'cursor' FOR UPDATE")
+      return async () => {
+        await other.query('ROLLBACK')
+        await other.end()
+      }
+    }
+
+    it('cancels a statement past INLET_DATABASE_STATEMENT_TIMEOUT_MS, naming it', async () => {
+      const url = await freshUrl()
+      const config = loadConfig({ DATABASE_URL: url, INLET_DATABASE_STATEMENT_TIMEOUT_MS: '300' })
+      const store = await openStore(config, expandBulkRow)
+      const release = await cursorLocked(url)
+      try {
+        // The commit waits for the row lock; the timeout cuts the wait, where nothing else would.
+        const outcome = await within(10_000, store.processing.commit(batch))
+        assert.ok(outcome instanceof StoreTimeoutError, `got ${String(outcome)}`)
+        assert.match(
+          outcome.message,
+          /^PostgreSQL cancelled a statement that ran longer than 300 ms \(INLET_DATABASE_STATEMENT_TIMEOUT_MS\): canceling statement due to statement timeout$/,
+        )
+        // 503 store_unavailable on the request path; retried by the processor.
+        assert.equal(isStoreUnavailable(outcome), true)
+      } finally {
+        await release()
+      }
+      try {
+        // Nothing of the cancelled commit was written, and the store keeps working.
+        assert.equal(await store.processing.cursor(), 0)
+        await store.processing.commit(batch)
+        assert.equal(await store.processing.cursor(), 1)
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('lets a start wait for another process’s migration, whatever the statement timeout', async () => {
+      const url = await freshUrl()
+      const other = new pg.Client({ connectionString: url })
+      await other.connect()
+      try {
+        await other.query('BEGIN')
+        // The lock migrate() takes: another process is migrating this schema.
+        await other.query(
+          "SELECT pg_advisory_xact_lock(hashtext('inlet migrations ' || coalesce(current_schema(), '')))",
+        )
+        const opening = createPostgresStore({ url, durability: 'fsync', statementTimeoutMs: 100 })
+        assert.equal(await within(600, opening), 'still waiting')
+        await other.query('COMMIT')
+        const store = await opening
+        await store.close()
+      } finally {
+        await other.end()
+      }
+    })
+
+    it('gives up connecting after INLET_DATABASE_CONNECT_TIMEOUT_MS, naming it', async (t) => {
+      // A server that accepts connections and never answers: the connection neither opens nor fails.
+      const sockets: Socket[] = []
+      const silent = createServer((socket) => sockets.push(socket))
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+      t.after(() => {
+        for (const socket of sockets) socket.destroy()
+        silent.close()
+      })
+      const { port } = silent.address() as AddressInfo // listening on a TCP port
+      const opening = createPostgresStore({
+        url: `postgres://inlet@127.0.0.1:${port}/inlet_test`,
+        durability: 'fsync',
+        connectTimeoutMs: 300,
+      })
+      const outcome = await within(10_000, opening)
+      assert.ok(outcome instanceof StoreTimeoutError, `got ${String(outcome)}`)
+      assert.equal(
+        outcome.message,
+        'could not connect to PostgreSQL within 300 ms (INLET_DATABASE_CONNECT_TIMEOUT_MS)',
+      )
+      assert.equal(isStoreUnavailable(outcome), true)
+    })
+
+    it('gives up waiting for a connection of a full pool after the connect timeout', async () => {
+      const url = await freshUrl()
+      const store = await createPostgresStore({
+        url,
+        durability: 'fsync',
+        maxConnections: 1,
+        connectTimeoutMs: 300,
+      })
+      const release = await cursorLocked(url)
+      // The pool's one connection waits in a commit (no statement timeout here).
+      const stuck = store.processing.commit(batch)
+      try {
+        for (let waiting = 0, tries = 0; waiting === 0 && tries < 500; tries++, await delay(20)) {
+          const [row] = await query(
+            url,
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+          )
+          waiting = Number(row?.['n'])
+        }
+        const outcome = await within(10_000, store.processing.cursor())
+        assert.ok(outcome instanceof StoreTimeoutError, `got ${String(outcome)}`)
+        assert.match(
+          outcome.message,
+          /^no PostgreSQL connection was free or could be opened within 300 ms \(INLET_DATABASE_CONNECT_TIMEOUT_MS; the pool holds 1/,
+        )
+        assert.equal(isStoreUnavailable(outcome), true)
+      } finally {
+        await release()
+        await stuck
+        await store.close()
+      }
     })
   })
 }

@@ -2,8 +2,9 @@
  * The PostgreSQL store: the Store interface over one `pg.Pool`, for deployments that outgrow one
  * machine's SQLite files. It owns the SQL of this dialect, its migrations runner and the mapping
  * between rows and the Store's row types; storage semantics are the contract's (store/contract.ts),
- * shared with the SQLite adapter. It does not own connection settings beyond the URL (TLS, pool
- * sizing and the server's `synchronous_commit` come from the URL and the server's configuration).
+ * shared with the SQLite adapter. Of the connection it owns the pool's size and time limits
+ * (connecting, and each session's statement_timeout and idle_in_transaction_session_timeout);
+ * TLS and the rest come from the URL and the server's configuration.
  *
  * Round trips are what cost here, so each operation is a few set-based statements (arrays through
  * `unnest`) whatever the number of rows: an append is one statement, a batch commit about ten.
@@ -18,7 +19,8 @@ import {
   type BatchSnapshot,
   type DeletionRow,
   type DeviceRow,
-  type EventOwner,
+  type EventChange,
+  type EventCount,
   type EventRow,
   type GdprRequestRow,
   type HeldQuery,
@@ -42,6 +44,7 @@ import {
   type WorkspaceState,
 } from '../store.js'
 // The one thing the store knows of the wire: how a Bulk row's records are derived.
+import { StoreTimeoutError } from '../store-errors.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
 import { postgresQuotaRepo } from './postgres-quotas.js'
 
@@ -56,6 +59,18 @@ export type PostgresStoreOptions = Readonly<{
   durability: Durability
   /** Most connections the pool opens (default 10). */
   maxConnections?: number
+  /**
+   * Longest wait, in ms, to open a connection or to get one from a full pool (INLET_DATABASE_
+   * CONNECT_TIMEOUT_MS); 0 or absent: no limit.
+   */
+  connectTimeoutMs?: number
+  /**
+   * `statement_timeout` of every session, in ms (INLET_DATABASE_STATEMENT_TIMEOUT_MS); 0 or
+   * absent: the server's setting. Migrations are exempt.
+   */
+  statementTimeoutMs?: number
+  /** `idle_in_transaction_session_timeout` of every session, in ms; 0 or absent: the server's. */
+  idleInTransactionTimeoutMs?: number
   /**
    * Expands Bulk rows (the Data family's families/data/bulk-rows.ts, injected by the composition
    * root; without it an append of a Bulk row fails with noBulkRowExpander's error), which this
@@ -75,23 +90,79 @@ const MIGRATION_LISTS: readonly (readonly [string, readonly Migration[]])[] = [
 ]
 
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 })
+  // Session settings, by SET on each new connection rather than as startup parameters: PgBouncer
+  // refuses startup parameters it does not know (docs/deploying.md).
+  const session = [
+    ...(options.durability === 'os' ? ['synchronous_commit = off'] : []),
+    ...((options.statementTimeoutMs ?? 0) > 0
+      ? [`statement_timeout = ${Math.trunc(options.statementTimeoutMs ?? 0)}`]
+      : []),
+    ...((options.idleInTransactionTimeoutMs ?? 0) > 0
+      ? [
+          `idle_in_transaction_session_timeout = ${Math.trunc(options.idleInTransactionTimeoutMs ?? 0)}`,
+        ]
+      : []),
+  ]
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    ...((options.connectTimeoutMs ?? 0) > 0
+      ? { connectionTimeoutMillis: options.connectTimeoutMs }
+      : {}),
+  })
   // An idle connection that the server drops emits 'error' on the pool; without a listener that
   // would crash the process. The pool discards the connection and the next query opens another.
   pool.on('error', () => undefined)
-  if (options.durability === 'os') {
+  if (session.length > 0) {
     // Queued on the new connection before any query of ours, so it is in force for all of them.
     pool.on('connect', (client) => {
-      client.query('SET synchronous_commit = off').catch(() => undefined)
+      client.query(session.map((s) => `SET ${s}`).join('; ')).catch(() => undefined)
     })
   }
+  const explain = explainer(options)
   try {
     await migrate(pool)
   } catch (err) {
     await pool.end()
-    throw err
+    throw explain(err)
   }
-  return storeOver(pool, options.expandRow ?? noBulkRowExpander)
+  return storeOver(pool, options.expandRow ?? noBulkRowExpander, explain)
+}
+
+/** SQLSTATE query_canceled: here, a statement past its statement_timeout. */
+const QUERY_CANCELED = '57014'
+
+/**
+ * Tells the errors of this store's time limits in terms of the settings that set them (the
+ * driver's own messages name no setting); other errors pass unchanged.
+ */
+function explainer(options: PostgresStoreOptions): (err: unknown) => unknown {
+  return (err) => {
+    if (!(err instanceof Error)) return err
+    if (
+      err instanceof pg.DatabaseError &&
+      err.code === QUERY_CANCELED &&
+      /statement timeout/i.test(err.message)
+    ) {
+      return new StoreTimeoutError(
+        `PostgreSQL cancelled a statement that ran longer than ${options.statementTimeoutMs} ms (INLET_DATABASE_STATEMENT_TIMEOUT_MS): ${err.message}`,
+        { cause: err },
+      )
+    }
+    if (err.message === 'Connection terminated due to connection timeout') {
+      return new StoreTimeoutError(
+        `could not connect to PostgreSQL within ${options.connectTimeoutMs} ms (INLET_DATABASE_CONNECT_TIMEOUT_MS)`,
+        { cause: err },
+      )
+    }
+    if (err.message === 'timeout exceeded when trying to connect') {
+      return new StoreTimeoutError(
+        `no PostgreSQL connection was free or could be opened within ${options.connectTimeoutMs} ms (INLET_DATABASE_CONNECT_TIMEOUT_MS; the pool holds ${options.maxConnections ?? 10}, INLET_DATABASE_POOL_SIZE)`,
+        { cause: err },
+      )
+    }
+    return err
+  }
 }
 
 /**
@@ -100,6 +171,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
  */
 export async function migrate(pool: pg.Pool): Promise<void> {
   await transaction(pool, 'BEGIN', async (c) => {
+    // A migration (or waiting for another process's) takes as long as it takes: a statement
+    // timeout would fail every start while the schema is being rewritten.
+    await c.query('SET LOCAL statement_timeout = 0')
     await c.query(
       "SELECT pg_advisory_xact_lock(hashtext('inlet migrations ' || coalesce(current_schema(), '')))",
     )
@@ -369,11 +443,11 @@ const SQL = {
     JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, user_id)
       ON d.workspace_id = k.workspace_id AND d.user_id = k.user_id
     ORDER BY d.created_at, d.device_id COLLATE "C"`,
-  eventSeqsOfUsers: `
-    SELECT e.workspace_id, e.user_id, e.seq FROM events e
+  eventCountsOfUsers: `
+    SELECT e.workspace_id, e.user_id, count(*) AS n FROM events e
     JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, user_id)
       ON e.workspace_id = k.workspace_id AND e.user_id = k.user_id
-    ORDER BY e.seq`,
+    GROUP BY e.workspace_id, e.user_id`,
   usersByIdentity: `
     SELECT DISTINCT u.* FROM users u
     JOIN identities i ON i.workspace_id = u.workspace_id AND i.user_id = u.id
@@ -461,9 +535,6 @@ const SQL = {
       devices_gone AS (
         DELETE FROM devices d USING k WHERE d.workspace_id = k.workspace_id AND d.user_id = k.user_id
       ),
-      events_gone AS (
-        DELETE FROM events e USING k WHERE e.workspace_id = k.workspace_id AND e.user_id = k.user_id
-      ),
       deletions_gone AS (
         DELETE FROM pending_deletions p USING k
         WHERE p.workspace_id = k.workspace_id AND p.user_id = k.user_id
@@ -473,6 +544,32 @@ const SQL = {
         WHERE i.workspace_id = k.workspace_id AND i.user_id = k.user_id
       )
     DELETE FROM users u USING k WHERE u.workspace_id = k.workspace_id AND u.id = k.user_id`,
+  // A deleted user's events: after the batch's event changes, which may have given it some.
+  usersEventsDelete: `
+    DELETE FROM events e USING unnest($1::text[], $2::text[]) AS k(workspace_id, user_id)
+    WHERE e.workspace_id = k.workspace_id AND e.user_id = k.user_id`,
+  // EventChange 'merge', for merges whose users are all distinct: each moves every event of its
+  // merged user made before its record, and the merge keeps their seqs.
+  eventsMerge: `
+    WITH k AS (
+      SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[])
+        AS k(workspace_id, merge_id, from_user, to_user, before_seq)
+    ),
+    moved AS (
+      UPDATE events e SET user_id = k.to_user FROM k
+      WHERE e.workspace_id = k.workspace_id AND e.user_id = k.from_user
+        AND abs(e.seq) < k.before_seq
+      RETURNING e.workspace_id, k.merge_id, e.seq
+    )
+    INSERT INTO merge_events (workspace_id, merge_id, seq) SELECT * FROM moved
+    ON CONFLICT DO NOTHING`,
+  // EventChange 'unmerge': the merge's kept events still with the retained user go back.
+  eventsUnmerge: `
+    WITH forgotten AS (
+      DELETE FROM merge_events WHERE workspace_id = $1 AND merge_id = $2 RETURNING seq
+    )
+    UPDATE events e SET user_id = $4 FROM forgotten f
+    WHERE e.workspace_id = $1 AND e.user_id = $3 AND e.seq = f.seq`,
   deletionsInsert: `
     INSERT INTO pending_deletions (workspace_id, user_id, due_at, request_id, seq)
     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[])
@@ -487,8 +584,12 @@ const SQL = {
       request_id = excluded.request_id, idx = excluded.idx, kind = excluded.kind,
       outcome = excluded.outcome, reason = excluded.reason, at = excluded.at`,
   mergesDelete: `
-    DELETE FROM merges m USING unnest($1::text[], $2::bigint[]) AS k(workspace_id, id)
-    WHERE m.workspace_id = k.workspace_id AND m.id = k.id`,
+    WITH k AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS k(workspace_id, id)),
+      moved_gone AS (
+        DELETE FROM merge_events x USING k
+        WHERE x.workspace_id = k.workspace_id AND x.merge_id = k.id
+      )
+    DELETE FROM merges m USING k WHERE m.workspace_id = k.workspace_id AND m.id = k.id`,
   outcomesRedact: `
     UPDATE record_outcomes o
     SET reason = CASE WHEN o.outcome = 'applied' THEN k.notes ELSE k.reason END
@@ -547,10 +648,90 @@ export function partitionName(start: number): string {
   return `events_y${d.getUTCFullYear()}m${String(d.getUTCMonth() + 1).padStart(2, '0')}`
 }
 
+/**
+ * A batch's event changes as statements, in order: consecutive merges in one statement as long as
+ * no user appears in two of them (a chain A→B, B→C must run in two), consecutive deletions in one,
+ * each undo and each listed move on its own.
+ */
+function eventChangeSteps(
+  changes: readonly EventChange[],
+): ((db: Queryable) => Promise<unknown>)[] {
+  const steps: ((db: Queryable) => Promise<unknown>)[] = []
+  let merges: Extract<EventChange, { kind: 'merge' }>[] = []
+  let mergedUsers = new Set<string>()
+  let deletions: Extract<EventChange, { kind: 'delete' }>[] = []
+  const flush = (): void => {
+    if (merges.length > 0) {
+      const group = merges
+      steps.push((db) =>
+        db.query(SQL.eventsMerge, [
+          group.map((m) => m.workspaceId),
+          group.map((m) => m.mergeId),
+          group.map((m) => m.fromUserId),
+          group.map((m) => m.toUserId),
+          group.map((m) => m.beforeSeq),
+        ]),
+      )
+      merges = []
+      mergedUsers = new Set()
+    }
+    if (deletions.length > 0) {
+      const group = deletions
+      steps.push((db) =>
+        db.query(SQL.eventsDelete, [group.map((d) => d.workspaceId), group.map((d) => d.seq)]),
+      )
+      deletions = []
+    }
+  }
+  for (const e of changes) {
+    switch (e.kind) {
+      case 'merge': {
+        const users = [pairKey(e.workspaceId, e.fromUserId), pairKey(e.workspaceId, e.toUserId)]
+        if (deletions.length > 0 || users.some((u) => mergedUsers.has(u))) flush()
+        merges.push(e)
+        for (const u of users) mergedUsers.add(u)
+        break
+      }
+      case 'delete':
+        if (merges.length > 0) flush()
+        deletions.push(e)
+        break
+      case 'unmerge':
+        flush()
+        // A join of the merge's list with the retained user's events: by hash, whatever the
+        // statistics say. Lists written in this very transaction have none, and a nested loop
+        // over an underestimated list scans the user's events once per moved event (minutes
+        // for 100,000 events, against a second).
+        steps.push(async (db) => {
+          await db.query('SET LOCAL enable_nestloop = off')
+          await db.query(SQL.eventsUnmerge, [e.workspaceId, e.mergeId, e.fromUserId, e.toUserId])
+          await db.query('SET LOCAL enable_nestloop TO DEFAULT')
+        })
+        break
+      case 'move':
+        flush()
+        steps.push((db) =>
+          db.query(SQL.eventsMove, [
+            e.seqs.map(() => e.workspaceId),
+            [...e.seqs],
+            e.seqs.map(() => e.toUserId),
+          ]),
+        )
+        break
+    }
+  }
+  flush()
+  return steps
+}
+
 /** "no partition of relation … found for row": a month whose partition is missing (or dropped). */
 const NO_PARTITION = '23514'
 
-function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
+function storeOver(
+  pool: pg.Pool,
+  expandRow: LogRowExpander,
+  explain: (err: unknown) => unknown,
+): Store {
   let closed = false
   /** Months (by start) whose events partition this process has seen exist. */
   const partitioned = new Set<number>()
@@ -599,10 +780,15 @@ function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
     partitioned.clear() // another process may have dropped some too; re-checked on next write
   }
 
-  /** Every public method goes through here, so that work after close() fails plainly. */
+  /**
+   * Every public method goes through here, so that work after close() fails plainly, and a time
+   * limit's error names its setting.
+   */
   function open<T>(fn: () => Promise<T>): Promise<T> {
     if (closed) return Promise.reject(new Error('The PostgreSQL store is not open'))
-    return fn()
+    return fn().catch((err: unknown) => {
+      throw explain(err)
+    })
   }
 
   async function rows(db: Queryable, text: string, values: readonly unknown[]): Promise<Row[]> {
@@ -653,8 +839,6 @@ function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
     const mergeIds = new Pairs<number>()
     const userIds = new Pairs<string>() // users named by internal id (delete records)
     const identities: [string, string, string][] = [] // (workspace, name, value)
-    const identityCustomers = new Set<string>() // (workspace, customer id) of identity records
-    const identityUsers = new Set<string>() // (workspace, user id) found by identity
     for (const r of records) {
       const ids = identitiesOf(r.payload)
       for (const [name, value] of ids) identities.push([r.workspaceId, name, value])
@@ -662,7 +846,6 @@ function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
         // The user named by ID may be merged into one found by identifiers: load all of it.
         devicesNeededOf.add(pairKey(r.workspaceId, r.customerId))
         eventsNeededOf.add(pairKey(r.workspaceId, r.customerId))
-        identityCustomers.add(pairKey(r.workspaceId, r.customerId))
       }
       if (r.kind === 'delete' || r.kind === 'install') {
         const userId = stringField(r.payload, 'user_id')
@@ -731,7 +914,6 @@ function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
         // A match may be merged into another: its devices and events are needed too.
         withDevices.add(user.workspaceId, user.id)
         withEvents.add(user.workspaceId, user.id)
-        identityUsers.add(pairKey(user.workspaceId, user.id))
       }
     }
     const mergesById = new Map<string, MergeRow>()
@@ -764,45 +946,24 @@ function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
         addDevice(toDevice(row))
       }
     }
-    const eventsOf = new Map<string, EventOwner[]>()
+    // How many events each user that may be merged away has (one row per user, never its events).
+    const eventCounts: EventCount[] = []
     if (withEvents.size > 0) {
-      for (const row of await rows(db, SQL.eventSeqsOfUsers, [
+      for (const row of await rows(db, SQL.eventCountsOfUsers, [
         withEvents.workspaceIds,
         withEvents.keys,
       ])) {
-        const owner = {
+        eventCounts.push({
           workspaceId: str(row['workspace_id']),
-          seq: num(row['seq']),
           userId: str(row['user_id']),
-        }
-        const key = pairKey(owner.workspaceId, owner.userId)
-        eventsOf.set(key, [...(eventsOf.get(key) ?? []), owner])
+          count: num(row['n']),
+        })
       }
     }
 
-    // Per record, as the SQLite adapter lists them: each merge record's merged user's events, and
-    // each undo record's merge.
-    const eventOwners: EventOwner[] = []
+    // Per record, as the SQLite adapter lists them: each undo record's merge.
     const merges: MergeRow[] = []
-    const userIdByCustomer = new Map<string, string>()
-    for (const u of users.values()) {
-      if (u.customerId !== null) userIdByCustomer.set(pairKey(u.workspaceId, u.customerId), u.id)
-    }
-    for (const u of users.values()) {
-      if (u.customerId !== null && identityCustomers.has(pairKey(u.workspaceId, u.customerId))) {
-        identityUsers.add(pairKey(u.workspaceId, u.id))
-      }
-    }
-    for (const key of identityUsers) eventOwners.push(...(eventsOf.get(key) ?? []))
     for (const r of records) {
-      if (r.kind === 'merge') {
-        const merged = stringField(r.payload, 'merged_user')
-        const userId =
-          merged === undefined ? undefined : userIdByCustomer.get(pairKey(r.workspaceId, merged))
-        if (userId !== undefined) {
-          eventOwners.push(...(eventsOf.get(pairKey(r.workspaceId, userId)) ?? []))
-        }
-      }
       if (r.kind === 'merge_undo') {
         const id = numberField(r.payload, 'merge_id')
         const merge = id === undefined ? undefined : mergesById.get(pairKey(r.workspaceId, id))
@@ -827,7 +988,7 @@ function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
     return {
       users: [...users.values()],
       devices: [...devices.values()],
-      eventOwners,
+      eventCounts,
       merges,
       ...(identities.length > 0 ? { identityLinks } : {}),
     }
@@ -954,23 +1115,11 @@ function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
           ])
         }
       }
-      const movedEvents = collapse(
-        c.movedEvents ?? [],
-        (e) => pairKey(e.workspaceId, e.seq),
-        (_, later) => later,
-      )
-      if (movedEvents.length > 0) {
-        await db.query(SQL.eventsMove, [
-          movedEvents.map((e) => e.workspaceId),
-          movedEvents.map((e) => e.seq),
-          movedEvents.map((e) => e.userId),
-        ])
-      }
-      const deletedEvents = c.deletedEvents ?? []
-      if (deletedEvents.length > 0) {
-        await db.query(SQL.eventsDelete, [
-          deletedEvents.map((e) => e.workspaceId),
-          deletedEvents.map((e) => e.seq),
+      for (const step of eventChangeSteps(c.eventChanges ?? [])) await step(db)
+      if (deletedUsers.length > 0) {
+        await db.query(SQL.usersEventsDelete, [
+          deletedUsers.map((u) => u.workspaceId),
+          deletedUsers.map((u) => u.userId),
         ])
       }
       const merges = collapse(

@@ -233,4 +233,19 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_by_name_time ON events (workspace_id, name, event_time);
     `,
   },
+  {
+    // The events each merge moved, written by the store as it moves them (EventChange 'merge'),
+    // so that neither a merge nor its undo loads a user's events; kept until the merge is undone
+    // or erased. Merges logged before list them in their before-image instead.
+    version: 11,
+    name: 'events moved by each merge, kept by the store (undo)',
+    sql: `
+      CREATE TABLE merge_events (
+        workspace_id TEXT NOT NULL,
+        merge_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, merge_id, seq)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]

@@ -16,7 +16,7 @@ import {
   type BatchSnapshot,
   type DeletionRow,
   type DeviceRow,
-  type EventOwner,
+  type EventCount,
   type EventRow,
   type GdprRequestRow,
   type HeldQuery,
@@ -435,9 +435,25 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     userDeletionDelete: db.prepare(
       'DELETE FROM pending_deletions WHERE workspace_id = ? AND user_id = ?',
     ),
-    eventSeqsOfUser: db
-      .prepare('SELECT seq FROM events WHERE workspace_id = ? AND user_id = ?')
-      .pluck(),
+    // EventChange 'merge': the moved events' seqs are kept first, then the events move.
+    mergeEventsKeep: db.prepare(
+      `INSERT OR IGNORE INTO merge_events (workspace_id, merge_id, seq)
+       SELECT workspace_id, ?, seq FROM events
+       WHERE workspace_id = ? AND user_id = ? AND abs(seq) < ?`,
+    ),
+    mergeEventsMove: db.prepare(
+      `UPDATE events SET user_id = ?
+       WHERE workspace_id = ? AND user_id = ? AND abs(seq) < ?`,
+    ),
+    // EventChange 'unmerge': the kept events still with the retained user go back, then the list.
+    unmergeEventsMove: db.prepare(
+      `UPDATE events SET user_id = ?
+       WHERE workspace_id = ? AND user_id = ?
+         AND seq IN (SELECT seq FROM merge_events WHERE workspace_id = ? AND merge_id = ?)`,
+    ),
+    mergeEventsForget: db.prepare(
+      'DELETE FROM merge_events WHERE workspace_id = ? AND merge_id = ?',
+    ),
     eventMove: db.prepare('UPDATE events SET user_id = ? WHERE workspace_id = ? AND seq = ?'),
     eventDelete: db.prepare('DELETE FROM events WHERE workspace_id = ? AND seq = ?'),
     mergeGet: db.prepare('SELECT * FROM merges WHERE workspace_id = ? AND id = ?'),
@@ -563,7 +579,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const device = toDevice(row)
       devices.set(`${device.workspaceId}\u0000${device.deviceId}`, device)
     }
-    const eventOwners: EventOwner[] = []
+    const eventCounts = new Map<string, EventCount>()
     const merges: MergeRow[] = []
     let wantLinks = false
     const identityLoaded = new Set<string>()
@@ -573,9 +589,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const user = toUser(row)
       for (const d of q.devicesOfUser.all(user.workspaceId, user.id) as Row[]) addDevice(d)
       if (!events) return
-      for (const seq of q.eventSeqsOfUser.all(user.workspaceId, user.id) as number[]) {
-        eventOwners.push({ workspaceId: user.workspaceId, seq, userId: user.id })
-      }
+      const key = `${user.workspaceId}\u0000${user.id}`
+      if (eventCounts.has(key)) return
+      const count = num(q.eventCountOfUser.get(user.workspaceId, user.id))
+      if (count > 0) eventCounts.set(key, { workspaceId: user.workspaceId, userId: user.id, count })
     }
     for (const r of records) {
       if (r.kind === 'merge') {
@@ -664,7 +681,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return {
       users: [...users.values()],
       devices: [...devices.values()],
-      eventOwners,
+      eventCounts: [...eventCounts.values()],
       merges,
       ...(wantLinks ? { identityLinks } : {}),
     }
@@ -688,9 +705,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       throw new StoreConflictError(`cursor moved: expected ${c.fromSeq}, found ${cursor}`)
     }
     // Deletions first: a user created later in the batch may take the deleted one's customer id.
+    // (Their events go after the batch's event changes, below.)
     for (const u of c.deletedUsers ?? []) {
       q.userDevicesDelete.run(u.workspaceId, u.userId)
-      q.userEventsDelete.run(u.workspaceId, u.userId)
       q.userDeletionDelete.run(u.workspaceId, u.userId)
       q.identityDeleteOfUser.run(u.workspaceId, u.userId)
       q.userDelete.run(u.workspaceId, u.userId)
@@ -741,8 +758,26 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       q.identityDeleteOfUser.run(u.workspaceId, u.userId)
       for (const l of u.links) q.identityInsert.run(u.workspaceId, l.name, l.value, u.userId)
     }
-    for (const e of c.movedEvents ?? []) q.eventMove.run(e.userId, e.workspaceId, e.seq)
-    for (const e of c.deletedEvents ?? []) q.eventDelete.run(e.workspaceId, e.seq)
+    for (const e of c.eventChanges ?? []) {
+      switch (e.kind) {
+        case 'merge':
+          q.mergeEventsKeep.run(e.mergeId, e.workspaceId, e.fromUserId, e.beforeSeq)
+          q.mergeEventsMove.run(e.toUserId, e.workspaceId, e.fromUserId, e.beforeSeq)
+          break
+        case 'unmerge':
+          q.unmergeEventsMove.run(e.toUserId, e.workspaceId, e.fromUserId, e.workspaceId, e.mergeId)
+          q.mergeEventsForget.run(e.workspaceId, e.mergeId)
+          break
+        case 'move':
+          for (const seq of e.seqs) q.eventMove.run(e.toUserId, e.workspaceId, seq)
+          break
+        case 'delete':
+          q.eventDelete.run(e.workspaceId, e.seq)
+          break
+      }
+    }
+    // A deleted user's events, those the batch's changes gave it included.
+    for (const u of c.deletedUsers ?? []) q.userEventsDelete.run(u.workspaceId, u.userId)
     for (const m of c.merges ?? []) {
       q.mergeUpsert.run(
         m.workspaceId,
@@ -768,7 +803,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       )
     }
     // spec §7.12: what an erasure removes, after everything else the batch wrote.
-    for (const m of c.deletedMerges ?? []) q.mergeDelete.run(m.workspaceId, m.id)
+    for (const m of c.deletedMerges ?? []) {
+      q.mergeDelete.run(m.workspaceId, m.id)
+      q.mergeEventsForget.run(m.workspaceId, m.id)
+    }
     for (const o of c.redactedOutcomes ?? []) {
       q.outcomeRedact.run(JSON.stringify([o.reason]), o.reason, o.seq)
     }
