@@ -17,12 +17,9 @@ import {
   StoreConflictError,
   type BatchChanges,
   type BatchSnapshot,
-  type DeletionRow,
   type DeviceRow,
   type EventChange,
   type EventCount,
-  type EventRow,
-  type GdprRequestRow,
   type HeldQuery,
   type HeldRecords,
   type IdentityLink,
@@ -31,22 +28,33 @@ import {
   noBulkRowExpander,
   type MergeRow,
   type NewLogRecord,
-  type OutcomeKind,
-  type RecordKind,
-  type RecordOutcomeRow,
   type Store,
-  type SuppressionRow,
   type UserLookup,
   type UserMatch,
   type UserRow,
   type Workspace,
   type WorkspacePatch,
-  type WorkspaceState,
 } from '../store.js'
 // The one thing the store knows of the wire: how a Bulk row's records are derived.
 import { StoreTimeoutError } from '../store-errors.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
 import { postgresQuotaRepo } from './postgres-quotas.js'
+import {
+  num,
+  str,
+  toDeletion,
+  toDevice,
+  toEvent,
+  toGdprRequest,
+  toIdentityLink,
+  toLogRecord,
+  toMerge,
+  toOutcome,
+  toSuppression,
+  toUser,
+  toWorkspace,
+  type Row,
+} from '../rows.js'
 
 export type PostgresStoreOptions = Readonly<{
   /** `postgres://user:password@host:port/database?…` (libpq-style parameters, e.g. `options`). */
@@ -80,7 +88,6 @@ export type PostgresStoreOptions = Readonly<{
   expandRow?: LogRowExpander
 }>
 
-type Row = Record<string, unknown>
 type Queryable = Pick<PoolClient, 'query'>
 
 /** The migration lists by the name under which `inlet_migrations` records them. */
@@ -235,132 +242,6 @@ async function transaction<T>(
   } finally {
     client.removeListener('error', onError)
     client.release(broken)
-  }
-}
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : String(v))
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : str(v))
-// bigint columns arrive as strings (pg does not narrow int8 to a JS number by itself); every value
-// stored in them (ms times, seqs) is a safe integer.
-const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v))
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v))
-const json = (v: unknown): Record<string, unknown> => {
-  if (typeof v !== 'string' || v === '') return {}
-  const parsed: unknown = JSON.parse(v)
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-    ? (parsed as Record<string, unknown>) // narrowed: a non-array object
-    : {}
-}
-
-function toWorkspace(r: Row): Workspace {
-  return {
-    id: str(r['id']),
-    name: str(r['name']),
-    keyHash: strOrNull(r['key_hash']),
-    keySalt: strOrNull(r['key_salt']),
-    state: str(r['state']) as WorkspaceState, // written only from the WorkspaceState union
-    settings: json(r['settings']),
-    createdAt: num(r['created_at']),
-    updatedAt: num(r['updated_at']),
-    ...(r['prev_key_hash'] === null || r['prev_key_hash'] === undefined
-      ? {}
-      : {
-          previousKey: {
-            hash: str(r['prev_key_hash']),
-            salt: str(r['prev_key_salt']),
-            expiresAt: num(r['prev_key_expires_at']),
-          },
-        }),
-  }
-}
-
-function toLogRecord(r: Row): LogRecord {
-  return {
-    seq: num(r['seq']),
-    workspaceId: str(r['workspace_id']),
-    requestId: str(r['request_id']),
-    index: num(r['idx']),
-    kind: str(r['kind']) as RecordKind, // written only from the RecordKind union
-    customerId: strOrNull(r['customer_id']),
-    receivedAt: num(r['received_at']),
-    payload: str(r['payload']),
-  }
-}
-
-function toUser(r: Row): UserRow {
-  return {
-    workspaceId: str(r['workspace_id']),
-    id: str(r['id']),
-    customerId: strOrNull(r['customer_id']),
-    attributes: json(r['attributes']),
-    createdAt: num(r['created_at']),
-    updatedAt: num(r['updated_at']),
-  }
-}
-
-function toDevice(r: Row): DeviceRow {
-  return {
-    workspaceId: str(r['workspace_id']),
-    deviceId: str(r['device_id']),
-    userId: str(r['user_id']),
-    platform: strOrNull(r['platform']),
-    pushId: strOrNull(r['push_id']),
-    attributes: json(r['attributes']),
-    createdAt: num(r['created_at']),
-    updatedAt: num(r['updated_at']),
-  }
-}
-
-function toEvent(r: Row): EventRow {
-  return {
-    seq: num(r['seq']),
-    workspaceId: str(r['workspace_id']),
-    userId: str(r['user_id']),
-    name: str(r['name']),
-    deviceId: strOrNull(r['device_id']),
-    platform: strOrNull(r['platform']),
-    appVersion: strOrNull(r['app_version']),
-    eventTime: num(r['event_time']),
-    userTime: numOrNull(r['user_time']),
-    receivedAt: num(r['received_at']),
-    requestId: str(r['request_id']),
-    attributes: json(r['attributes']),
-  }
-}
-
-function toOutcome(r: Row): RecordOutcomeRow {
-  return {
-    seq: num(r['seq']),
-    workspaceId: str(r['workspace_id']),
-    requestId: str(r['request_id']),
-    index: num(r['idx']),
-    kind: str(r['kind']) as RecordKind, // written only from the RecordKind union
-    outcome: str(r['outcome']) as OutcomeKind, // written only from the OutcomeKind union
-    reason: str(r['reason']),
-    at: num(r['at']),
-  }
-}
-
-function toDeletion(r: Row): DeletionRow {
-  return {
-    workspaceId: str(r['workspace_id']),
-    userId: str(r['user_id']),
-    dueAt: num(r['due_at']),
-    requestId: str(r['request_id']),
-    seq: num(r['seq']),
-  }
-}
-
-function toMerge(r: Row): MergeRow {
-  return {
-    id: num(r['id']),
-    workspaceId: str(r['workspace_id']),
-    requestId: str(r['request_id']),
-    retainedUserId: str(r['retained_user_id']),
-    mergedUserId: str(r['merged_user_id']),
-    at: num(r['at']),
-    before: str(r['before']),
-    undoneAt: numOrNull(r['undone_at']),
   }
 }
 
@@ -977,12 +858,7 @@ function storeOver(
         all.map((u) => u.workspaceId),
         all.map((u) => u.id),
       ])) {
-        identityLinks.push({
-          workspaceId: str(row['workspace_id']),
-          userId: str(row['user_id']),
-          name: str(row['name']),
-          value: str(row['value']),
-        })
+        identityLinks.push(toIdentityLink(row))
       }
     }
     return {
@@ -1560,27 +1436,6 @@ function storeOver(
       closed = true
       await pool.end()
     },
-  }
-}
-
-function toGdprRequest(r: Row): GdprRequestRow {
-  return {
-    workspaceId: str(r['workspace_id']),
-    requestId: str(r['request_id']),
-    seq: num(r['seq']),
-    receivedAt: num(r['received_at']),
-    doneAt: num(r['done_at']),
-    counts: str(r['counts']),
-  }
-}
-
-function toSuppression(r: Row): SuppressionRow {
-  return {
-    workspaceId: str(r['workspace_id']),
-    hash: str(r['hash']),
-    identityType: str(r['identity_type']),
-    requestId: str(r['request_id']),
-    createdAt: num(r['created_at']),
   }
 }
 

@@ -14,11 +14,8 @@ import {
   StoreConflictError,
   type BatchChanges,
   type BatchSnapshot,
-  type DeletionRow,
   type DeviceRow,
   type EventCount,
-  type EventRow,
-  type GdprRequestRow,
   type HeldQuery,
   type HeldRecords,
   type IdentityLink,
@@ -27,20 +24,30 @@ import {
   noBulkRowExpander,
   type MergeRow,
   type NewLogRecord,
-  type OutcomeKind,
-  type RecordKind,
-  type RecordOutcomeRow,
   type Store,
-  type SuppressionRow,
   type UserLookup,
   type UserMatch,
   type UserRow,
-  type Workspace,
   type WorkspacePatch,
-  type WorkspaceState,
 } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
 import { sqliteQuotaRepo } from './sqlite-quotas.js'
+import {
+  num,
+  str,
+  toBulkLogRow,
+  toDeletion,
+  toDevice,
+  toEvent,
+  toGdprRequest,
+  toLogRecord,
+  toMerge,
+  toOutcome,
+  toSuppression,
+  toUser,
+  toWorkspace,
+  type Row,
+} from '../rows.js'
 
 export type SqliteStoreOptions = Readonly<{
   /** Directory holding log.db and store.db, or ':memory:'. */
@@ -63,8 +70,6 @@ export type SqliteStoreOptions = Readonly<{
    */
   expandRow?: LogRowExpander
 }>
-
-type Row = Record<string, unknown>
 
 function openDatabase(path: string, durability: Durability): Database.Database {
   const db = new Database(path)
@@ -184,40 +189,6 @@ export function openSqliteLogAppender(
   }
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : String(v))
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : str(v))
-const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v))
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v))
-const json = (v: unknown): Record<string, unknown> => {
-  if (typeof v !== 'string' || v === '') return {}
-  const parsed: unknown = JSON.parse(v)
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-    ? (parsed as Record<string, unknown>) // narrowed: a non-array object
-    : {}
-}
-
-function toWorkspace(r: Row): Workspace {
-  return {
-    id: str(r['id']),
-    name: str(r['name']),
-    keyHash: strOrNull(r['key_hash']),
-    keySalt: strOrNull(r['key_salt']),
-    state: str(r['state']) as WorkspaceState, // written only from the WorkspaceState union
-    settings: json(r['settings']),
-    createdAt: num(r['created_at']),
-    updatedAt: num(r['updated_at']),
-    ...(r['prev_key_hash'] === null || r['prev_key_hash'] === undefined
-      ? {}
-      : {
-          previousKey: {
-            hash: str(r['prev_key_hash']),
-            salt: str(r['prev_key_salt']),
-            expiresAt: num(r['prev_key_expires_at']),
-          },
-        }),
-  }
-}
-
 /**
  * The records of log rows after `afterSeq`, at most `limit`: a Bulk row is expanded into its
  * records (of which those at or before `afterSeq` are dropped: a processor that met a failing
@@ -244,81 +215,7 @@ function toLogRecords(
 }
 
 function expandRow(r: Row, expand: LogRowExpander): LogRecord[] {
-  return expand({
-    seq: num(r['seq']),
-    records: num(r['records']),
-    workspaceId: str(r['workspace_id']),
-    requestId: str(r['request_id']),
-    receivedAt: num(r['received_at']),
-    payload: str(r['payload']),
-  })
-}
-
-function toLogRecord(r: Row): LogRecord {
-  return {
-    seq: num(r['seq']),
-    workspaceId: str(r['workspace_id']),
-    requestId: str(r['request_id']),
-    index: num(r['idx']),
-    kind: str(r['kind']) as RecordKind, // written only from the RecordKind union
-    customerId: strOrNull(r['customer_id']),
-    receivedAt: num(r['received_at']),
-    payload: str(r['payload']),
-  }
-}
-
-function toUser(r: Row): UserRow {
-  return {
-    workspaceId: str(r['workspace_id']),
-    id: str(r['id']),
-    customerId: strOrNull(r['customer_id']),
-    attributes: json(r['attributes']),
-    createdAt: num(r['created_at']),
-    updatedAt: num(r['updated_at']),
-  }
-}
-
-function toDevice(r: Row): DeviceRow {
-  return {
-    workspaceId: str(r['workspace_id']),
-    deviceId: str(r['device_id']),
-    userId: str(r['user_id']),
-    platform: strOrNull(r['platform']),
-    pushId: strOrNull(r['push_id']),
-    attributes: json(r['attributes']),
-    createdAt: num(r['created_at']),
-    updatedAt: num(r['updated_at']),
-  }
-}
-
-function toEvent(r: Row): EventRow {
-  return {
-    seq: num(r['seq']),
-    workspaceId: str(r['workspace_id']),
-    userId: str(r['user_id']),
-    name: str(r['name']),
-    deviceId: strOrNull(r['device_id']),
-    platform: strOrNull(r['platform']),
-    appVersion: strOrNull(r['app_version']),
-    eventTime: num(r['event_time']),
-    userTime: numOrNull(r['user_time']),
-    receivedAt: num(r['received_at']),
-    requestId: str(r['request_id']),
-    attributes: json(r['attributes']),
-  }
-}
-
-function toOutcome(r: Row): RecordOutcomeRow {
-  return {
-    seq: num(r['seq']),
-    workspaceId: str(r['workspace_id']),
-    requestId: str(r['request_id']),
-    index: num(r['idx']),
-    kind: str(r['kind']) as RecordKind, // written only from the RecordKind union
-    outcome: str(r['outcome']) as OutcomeKind, // written only from the OutcomeKind union
-    reason: str(r['reason']),
-    at: num(r['at']),
-  }
+  return expand(toBulkLogRow(r))
 }
 
 export function createSqliteStore(options: SqliteStoreOptions): Store {
@@ -1199,53 +1096,9 @@ function mergeIdOf(payload: string): number | undefined {
   return typeof id === 'number' ? id : undefined
 }
 
-function toDeletion(row: Row): DeletionRow {
-  return {
-    workspaceId: String(row['workspace_id']),
-    userId: String(row['user_id']),
-    dueAt: num(row['due_at']),
-    requestId: String(row['request_id']),
-    seq: num(row['seq']),
-  }
-}
-
-function toMerge(row: Row): MergeRow {
-  return {
-    id: num(row['id']),
-    workspaceId: String(row['workspace_id']),
-    requestId: String(row['request_id']),
-    retainedUserId: String(row['retained_user_id']),
-    mergedUserId: String(row['merged_user_id']),
-    at: num(row['at']),
-    before: String(row['before']),
-    undoneAt: row['undone_at'] === null ? null : num(row['undone_at']),
-  }
-}
-
 /** A JSON path naming one top-level key, whatever characters the key holds. */
 function jsonPath(key: string): string {
   return `$.${JSON.stringify(key)}`
-}
-
-function toGdprRequest(row: Row): GdprRequestRow {
-  return {
-    workspaceId: str(row['workspace_id']),
-    requestId: str(row['request_id']),
-    seq: num(row['seq']),
-    receivedAt: num(row['received_at']),
-    doneAt: num(row['done_at']),
-    counts: str(row['counts']),
-  }
-}
-
-function toSuppression(row: Row): SuppressionRow {
-  return {
-    workspaceId: str(row['workspace_id']),
-    hash: str(row['hash']),
-    identityType: str(row['identity_type']),
-    requestId: str(row['request_id']),
-    createdAt: num(row['created_at']),
-  }
 }
 
 function deviceIdOf(payload: string): string | undefined {

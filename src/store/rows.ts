@@ -1,0 +1,201 @@
+/**
+ * Row mappers shared by both adapters: a row as the driver returns it (column names as in the
+ * migrations) to the Store's row types. This is the one place where the drivers' differences are
+ * normalised: better-sqlite3 returns INTEGER columns as numbers, pg returns BIGINT columns (times,
+ * seqs, ids) and count(*) as strings, and both return JSON attribute maps as the text written.
+ * It owns the mapping only: no SQL, no dialect.
+ */
+import type {
+  BulkLogRow,
+  DeletionRow,
+  DeviceRow,
+  EventRow,
+  GdprRequestRow,
+  IdentityLink,
+  LogRecord,
+  MergeRow,
+  OutcomeKind,
+  RecordKind,
+  RecordOutcomeRow,
+  SuppressionRow,
+  UserRow,
+  Workspace,
+  WorkspaceState,
+} from './store.js'
+
+/** A row as a driver returns it. */
+export type Row = Record<string, unknown>
+
+export const str = (v: unknown): string => (typeof v === 'string' ? v : String(v))
+export const strOrNull = (v: unknown): string | null =>
+  v === null || v === undefined ? null : str(v)
+// PostgreSQL BIGINT arrives as a string (pg does not narrow int8 to a JS number by itself); every
+// value stored in one (ms times, seqs, counts) is a safe integer.
+export const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v))
+export const numOrNull = (v: unknown): number | null =>
+  v === null || v === undefined ? null : num(v)
+/** An attribute map or settings object stored as JSON text ({} for none, or for a non-object). */
+export const json = (v: unknown): Record<string, unknown> => {
+  if (typeof v !== 'string' || v === '') return {}
+  const parsed: unknown = JSON.parse(v)
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>) // narrowed: a non-array object
+    : {}
+}
+
+export function toWorkspace(r: Row): Workspace {
+  return {
+    id: str(r['id']),
+    name: str(r['name']),
+    keyHash: strOrNull(r['key_hash']),
+    keySalt: strOrNull(r['key_salt']),
+    state: str(r['state']) as WorkspaceState, // written only from the WorkspaceState union
+    settings: json(r['settings']),
+    createdAt: num(r['created_at']),
+    updatedAt: num(r['updated_at']),
+    ...(r['prev_key_hash'] === null || r['prev_key_hash'] === undefined
+      ? {}
+      : {
+          previousKey: {
+            hash: str(r['prev_key_hash']),
+            salt: str(r['prev_key_salt']),
+            expiresAt: num(r['prev_key_expires_at']),
+          },
+        }),
+  }
+}
+
+export function toLogRecord(r: Row): LogRecord {
+  return {
+    seq: num(r['seq']),
+    workspaceId: str(r['workspace_id']),
+    requestId: str(r['request_id']),
+    index: num(r['idx']),
+    kind: str(r['kind']) as RecordKind, // written only from the RecordKind union
+    customerId: strOrNull(r['customer_id']),
+    receivedAt: num(r['received_at']),
+    payload: str(r['payload']),
+  }
+}
+
+/** A log row of kind BULK_ROW_KIND, for the store's LogRowExpander. */
+export function toBulkLogRow(r: Row): BulkLogRow {
+  return {
+    seq: num(r['seq']),
+    records: num(r['records']),
+    workspaceId: str(r['workspace_id']),
+    requestId: str(r['request_id']),
+    receivedAt: num(r['received_at']),
+    payload: str(r['payload']),
+  }
+}
+
+export function toUser(r: Row): UserRow {
+  return {
+    workspaceId: str(r['workspace_id']),
+    id: str(r['id']),
+    customerId: strOrNull(r['customer_id']),
+    attributes: json(r['attributes']),
+    createdAt: num(r['created_at']),
+    updatedAt: num(r['updated_at']),
+  }
+}
+
+export function toDevice(r: Row): DeviceRow {
+  return {
+    workspaceId: str(r['workspace_id']),
+    deviceId: str(r['device_id']),
+    userId: str(r['user_id']),
+    platform: strOrNull(r['platform']),
+    pushId: strOrNull(r['push_id']),
+    attributes: json(r['attributes']),
+    createdAt: num(r['created_at']),
+    updatedAt: num(r['updated_at']),
+  }
+}
+
+export function toEvent(r: Row): EventRow {
+  return {
+    seq: num(r['seq']),
+    workspaceId: str(r['workspace_id']),
+    userId: str(r['user_id']),
+    name: str(r['name']),
+    deviceId: strOrNull(r['device_id']),
+    platform: strOrNull(r['platform']),
+    appVersion: strOrNull(r['app_version']),
+    eventTime: num(r['event_time']),
+    userTime: numOrNull(r['user_time']),
+    receivedAt: num(r['received_at']),
+    requestId: str(r['request_id']),
+    attributes: json(r['attributes']),
+  }
+}
+
+export function toOutcome(r: Row): RecordOutcomeRow {
+  return {
+    seq: num(r['seq']),
+    workspaceId: str(r['workspace_id']),
+    requestId: str(r['request_id']),
+    index: num(r['idx']),
+    kind: str(r['kind']) as RecordKind, // written only from the RecordKind union
+    outcome: str(r['outcome']) as OutcomeKind, // written only from the OutcomeKind union
+    reason: str(r['reason']),
+    at: num(r['at']),
+  }
+}
+
+export function toDeletion(r: Row): DeletionRow {
+  return {
+    workspaceId: str(r['workspace_id']),
+    userId: str(r['user_id']),
+    dueAt: num(r['due_at']),
+    requestId: str(r['request_id']),
+    seq: num(r['seq']),
+  }
+}
+
+export function toMerge(r: Row): MergeRow {
+  return {
+    id: num(r['id']),
+    workspaceId: str(r['workspace_id']),
+    requestId: str(r['request_id']),
+    retainedUserId: str(r['retained_user_id']),
+    mergedUserId: str(r['merged_user_id']),
+    at: num(r['at']),
+    before: str(r['before']),
+    undoneAt: numOrNull(r['undone_at']),
+  }
+}
+
+export function toIdentityLink(r: Row): IdentityLink {
+  return {
+    workspaceId: str(r['workspace_id']),
+    userId: str(r['user_id']),
+    name: str(r['name']),
+    value: str(r['value']),
+  }
+}
+
+export function toGdprRequest(r: Row): GdprRequestRow {
+  return {
+    workspaceId: str(r['workspace_id']),
+    requestId: str(r['request_id']),
+    seq: num(r['seq']),
+    receivedAt: num(r['received_at']),
+    doneAt: num(r['done_at']),
+    counts: str(r['counts']),
+  }
+}
+
+export function toSuppression(r: Row): SuppressionRow {
+  return {
+    workspaceId: str(r['workspace_id']),
+    hash: str(r['hash']),
+    identityType: str(r['identity_type']),
+    requestId: str(r['request_id']),
+    createdAt: num(r['created_at']),
+  }
+}
+
+/** Orders users by internal id, as code units (PostgreSQL: COLLATE "C"). */
+export const byUserId = (a: UserRow, b: UserRow): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
