@@ -37,6 +37,7 @@ import {
 } from '../store.js'
 // The one thing the store knows of the wire: how a Bulk row's records are derived.
 import { StoreTimeoutError } from '../store-errors.js'
+import { snapshotNeeds } from '../snapshot-rules.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
 import { postgresQuotaRepo } from './postgres-quotas.js'
 import {
@@ -244,9 +245,6 @@ async function transaction<T>(
     client.release(broken)
   }
 }
-
-/** Record kinds whose snapshot needs all devices of the record's user. */
-const NEEDS_DEVICES: readonly string[] = ['device', 'merge', 'device_opt_out']
 
 /** A (workspace, key) pair as one string, for sets and maps. */
 const pairKey = (workspaceId: string, key: string | number): string => `${workspaceId}\u0000${key}`
@@ -706,56 +704,15 @@ function storeOver(
     }))
   }
 
+  /** Runs the queries for what the batch needs (snapshot-rules.ts), in a fixed number of round trips. */
   async function loadSnapshot(
     db: Queryable,
     records: readonly LogRecord[],
   ): Promise<BatchSnapshot> {
     // First what the records name (users by customer id, devices by id, merges by id), then what
-    // those rows lead to (the users of merges, the devices and events of users): the same rows the
-    // SQLite adapter reads record by record, in a fixed number of round trips.
-    const byCustomer = new Pairs<string>()
-    const devicesNeededOf = new Set<string>() // (workspace, customer id) whose devices are needed
-    const eventsNeededOf = new Set<string>() // (workspace, customer id) whose events are needed
-    const deviceIds = new Pairs<string>()
-    const mergeIds = new Pairs<number>()
-    const userIds = new Pairs<string>() // users named by internal id (delete records)
-    const identities: [string, string, string][] = [] // (workspace, name, value)
-    for (const r of records) {
-      const ids = identitiesOf(r.payload)
-      for (const [name, value] of ids) identities.push([r.workspaceId, name, value])
-      if (ids.length > 0 && r.customerId !== null) {
-        // The user named by ID may be merged into one found by identifiers: load all of it.
-        devicesNeededOf.add(pairKey(r.workspaceId, r.customerId))
-        eventsNeededOf.add(pairKey(r.workspaceId, r.customerId))
-      }
-      if (r.kind === 'delete' || r.kind === 'install') {
-        const userId = stringField(r.payload, 'user_id')
-        if (userId !== undefined) userIds.add(r.workspaceId, userId)
-      }
-      if (r.kind === 'merge') {
-        const merged = stringField(r.payload, 'merged_user')
-        if (merged !== undefined) {
-          byCustomer.add(r.workspaceId, merged)
-          devicesNeededOf.add(pairKey(r.workspaceId, merged))
-          eventsNeededOf.add(pairKey(r.workspaceId, merged))
-        }
-      }
-      if (r.kind === 'merge_undo') {
-        const id = numberField(r.payload, 'merge_id')
-        if (id !== undefined) mergeIds.add(r.workspaceId, id)
-      }
-      if (r.customerId !== null) {
-        byCustomer.add(r.workspaceId, r.customerId)
-        if (NEEDS_DEVICES.includes(r.kind)) {
-          devicesNeededOf.add(pairKey(r.workspaceId, r.customerId))
-        }
-      }
-      if (r.kind === 'device') {
-        const deviceId = stringField(r.payload, 'device_id')
-        if (deviceId !== undefined) deviceIds.add(r.workspaceId, deviceId)
-      }
-    }
-
+    // those rows lead to (the users of merges, the devices and events of users).
+    const needs = snapshotNeeds(records)
+    const customers = new Map(needs.customers.map((c) => [pairKey(c.workspaceId, c.customerId), c]))
     const users = new Map<string, UserRow>()
     const devices = new Map<string, DeviceRow>()
     const withDevices = new Pairs<string>() // (workspace, user id)
@@ -767,38 +724,42 @@ function storeOver(
       devices.set(pairKey(device.workspaceId, device.deviceId), device)
     }
 
-    if (byCustomer.size > 0) {
+    if (needs.customers.length > 0) {
       for (const row of await rows(db, SQL.usersByCustomer, [
-        byCustomer.workspaceIds,
-        byCustomer.keys,
+        needs.customers.map((c) => c.workspaceId),
+        needs.customers.map((c) => c.customerId),
       ])) {
         const user = toUser(row)
         addUser(user)
-        const key = pairKey(user.workspaceId, user.customerId ?? '')
-        if (devicesNeededOf.has(key)) withDevices.add(user.workspaceId, user.id)
-        if (eventsNeededOf.has(key)) withEvents.add(user.workspaceId, user.id)
+        const need = customers.get(pairKey(user.workspaceId, user.customerId ?? ''))
+        if (need?.devices === true) withDevices.add(user.workspaceId, user.id)
+        if (need?.events === true) withEvents.add(user.workspaceId, user.id)
       }
     }
-    if (userIds.size > 0) {
-      for (const row of await rows(db, SQL.usersById, [userIds.workspaceIds, userIds.keys])) {
+    if (needs.userIds.length > 0) {
+      for (const row of await rows(db, SQL.usersById, [
+        needs.userIds.map((u) => u.workspaceId),
+        needs.userIds.map((u) => u.userId),
+      ])) {
         addUser(toUser(row))
       }
     }
-    if (identities.length > 0) {
+    if (needs.identities.length > 0) {
       for (const row of await rows(db, SQL.usersByIdentity, [
-        identities.map((i) => i[0]),
-        identities.map((i) => i[1]),
-        identities.map((i) => i[2]),
+        needs.identities.map((i) => i.workspaceId),
+        needs.identities.map((i) => i.name),
+        needs.identities.map((i) => i.value),
       ])) {
         const user = toUser(row)
         addUser(user)
-        // A match may be merged into another: its devices and events are needed too.
         withDevices.add(user.workspaceId, user.id)
         withEvents.add(user.workspaceId, user.id)
       }
     }
     const mergesById = new Map<string, MergeRow>()
-    if (mergeIds.size > 0) {
+    if (needs.mergeIds.length > 0) {
+      const mergeIds = new Pairs<number>()
+      for (const m of needs.mergeIds) mergeIds.add(m.workspaceId, m.mergeId)
       const byId = new Pairs<string>()
       for (const row of await rows(db, SQL.mergesById, [mergeIds.workspaceIds, mergeIds.keys])) {
         const merge = toMerge(row)
@@ -814,8 +775,11 @@ function storeOver(
         }
       }
     }
-    if (deviceIds.size > 0) {
-      for (const row of await rows(db, SQL.devicesById, [deviceIds.workspaceIds, deviceIds.keys])) {
+    if (needs.deviceIds.length > 0) {
+      for (const row of await rows(db, SQL.devicesById, [
+        needs.deviceIds.map((d) => d.workspaceId),
+        needs.deviceIds.map((d) => d.deviceId),
+      ])) {
         addDevice(toDevice(row))
       }
     }
@@ -842,17 +806,14 @@ function storeOver(
       }
     }
 
-    // Per record, as the SQLite adapter lists them: each undo record's merge.
+    // One per naming record, in record order (snapshot-rules.ts).
     const merges: MergeRow[] = []
-    for (const r of records) {
-      if (r.kind === 'merge_undo') {
-        const id = numberField(r.payload, 'merge_id')
-        const merge = id === undefined ? undefined : mergesById.get(pairKey(r.workspaceId, id))
-        if (merge !== undefined) merges.push(merge)
-      }
+    for (const m of needs.mergeIds) {
+      const merge = mergesById.get(pairKey(m.workspaceId, m.mergeId))
+      if (merge !== undefined) merges.push(merge)
     }
     const identityLinks: IdentityLink[] = []
-    if (identities.length > 0 && users.size > 0) {
+    if (needs.identityLinks && users.size > 0) {
       const all = [...users.values()]
       for (const row of await rows(db, SQL.identityLinksOfUsers, [
         all.map((u) => u.workspaceId),
@@ -866,7 +827,7 @@ function storeOver(
       devices: [...devices.values()],
       eventCounts,
       merges,
-      ...(identities.length > 0 ? { identityLinks } : {}),
+      ...(needs.identityLinks ? { identityLinks } : {}),
     }
   }
 
@@ -1437,29 +1398,4 @@ function storeOver(
       await pool.end()
     },
   }
-}
-
-/** A string field of a record's JSON payload, read without trusting its shape. */
-/** The `identities` of a logged payload (Identity Resolution), as [name, value] pairs. */
-function identitiesOf(payload: string): [string, string][] {
-  if (!payload.includes('"identities"')) return []
-  const ids = fieldOf(payload, 'identities')
-  if (typeof ids !== 'object' || ids === null) return []
-  return Object.entries(ids).filter((e): e is [string, string] => typeof e[1] === 'string')
-}
-
-function stringField(payload: string, field: string): string | undefined {
-  const value = fieldOf(payload, field)
-  return typeof value === 'string' ? value : undefined
-}
-
-function numberField(payload: string, field: string): number | undefined {
-  const value = fieldOf(payload, field)
-  return typeof value === 'number' ? value : undefined
-}
-
-function fieldOf(payload: string, field: string): unknown {
-  const parsed: unknown = JSON.parse(payload)
-  if (typeof parsed !== 'object' || parsed === null) return undefined
-  return (parsed as Record<string, unknown>)[field] // narrowed to object above
 }

@@ -30,6 +30,7 @@ import {
   type UserRow,
   type WorkspacePatch,
 } from '../store.js'
+import { snapshotNeeds } from '../snapshot-rules.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
 import { sqliteQuotaRepo } from './sqlite-quotas.js'
 import {
@@ -461,116 +462,70 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const append = logAppend(logDb)
 
+  /** Runs the queries for what the batch needs (snapshot-rules.ts), in one read transaction. */
   const loadSnapshot = db.transaction((records: readonly LogRecord[]): BatchSnapshot => {
+    const needs = snapshotNeeds(records)
     const users = new Map<string, UserRow>()
     const devices = new Map<string, DeviceRow>()
-    const seenUsers = new Set<string>()
-    const seenDevicesOf = new Set<string>()
-    const addUser = (row: Row | undefined): void => {
-      if (row === undefined) return
-      const user = toUser(row)
-      users.set(`${user.workspaceId}\u0000${user.id}`, user)
-    }
+    const eventCounts = new Map<string, EventCount>()
+    const withDevices = new Set<string>()
+    const counted = new Set<string>()
     const addDevice = (row: Row | undefined): void => {
       if (row === undefined) return
       const device = toDevice(row)
       devices.set(`${device.workspaceId}\u0000${device.deviceId}`, device)
     }
-    const eventCounts = new Map<string, EventCount>()
-    const merges: MergeRow[] = []
-    let wantLinks = false
-    const identityLoaded = new Set<string>()
-    /** Merges need the devices and events of both users; undos need both users by id. */
-    const withDevicesAndEvents = (row: Row | undefined, events: boolean): void => {
+    /** A user found, with all its devices and how many events it has where asked for. */
+    const addUser = (row: Row | undefined, allDevices: boolean, events: boolean): void => {
       if (row === undefined) return
       const user = toUser(row)
-      for (const d of q.devicesOfUser.all(user.workspaceId, user.id) as Row[]) addDevice(d)
-      if (!events) return
       const key = `${user.workspaceId}\u0000${user.id}`
-      if (eventCounts.has(key)) return
-      const count = num(q.eventCountOfUser.get(user.workspaceId, user.id))
-      if (count > 0) eventCounts.set(key, { workspaceId: user.workspaceId, userId: user.id, count })
+      users.set(key, user)
+      if (allDevices && !withDevices.has(key)) {
+        withDevices.add(key)
+        for (const d of q.devicesOfUser.all(user.workspaceId, user.id) as Row[]) addDevice(d)
+      }
+      if (events && !counted.has(key)) {
+        counted.add(key)
+        const count = num(q.eventCountOfUser.get(user.workspaceId, user.id))
+        if (count > 0)
+          eventCounts.set(key, { workspaceId: user.workspaceId, userId: user.id, count })
+      }
     }
-    for (const r of records) {
-      if (r.kind === 'merge') {
-        const merged = mergedCustomerIdOf(r.payload)
-        if (merged !== undefined) {
-          const row = q.userByCustomer.get(r.workspaceId, merged) as Row | undefined
-          addUser(row)
-          withDevicesAndEvents(row, true)
-        }
+    for (const c of needs.customers) {
+      const row = q.userByCustomer.get(c.workspaceId, c.customerId) as Row | undefined
+      addUser(row, c.devices, c.events)
+    }
+    for (const u of needs.userIds) {
+      addUser(q.userById.get(u.workspaceId, u.userId) as Row | undefined, false, false)
+    }
+    for (const i of needs.identities) {
+      for (const userId of q.identityUsers.all(i.workspaceId, i.name, i.value) as string[]) {
+        addUser(q.userById.get(i.workspaceId, userId) as Row | undefined, true, true)
       }
-      const identities = identitiesOf(r.payload)
-      if (identities.length > 0 && r.customerId !== null) {
-        // The user named by ID may be merged into one found by identifiers: load all of it.
-        const row = q.userByCustomer.get(r.workspaceId, r.customerId) as Row | undefined
-        addUser(row)
-        const id = row === undefined ? undefined : `${r.workspaceId}\u0000${String(row['id'])}`
-        if (id !== undefined && !identityLoaded.has(id)) {
-          identityLoaded.add(id)
-          withDevicesAndEvents(row, true)
-        }
+    }
+    const merges: MergeRow[] = []
+    for (const m of needs.mergeIds) {
+      const row = q.mergeGet.get(m.workspaceId, m.mergeId) as Row | undefined
+      if (row === undefined) continue
+      const merge = toMerge(row)
+      merges.push(merge)
+      for (const userId of [merge.retainedUserId, merge.mergedUserId]) {
+        addUser(q.userById.get(m.workspaceId, userId) as Row | undefined, true, false)
       }
-      for (const [name, value] of identities) {
-        wantLinks = true
-        for (const userId of q.identityUsers.all(r.workspaceId, name, value) as string[]) {
-          // A match may be merged into another: its devices and events are needed too.
-          const row = q.userById.get(r.workspaceId, userId) as Row | undefined
-          addUser(row)
-          if (!identityLoaded.has(`${r.workspaceId}\u0000${userId}`)) {
-            identityLoaded.add(`${r.workspaceId}\u0000${userId}`)
-            withDevicesAndEvents(row, true)
-          }
-        }
-      }
-      if (r.kind === 'delete' || r.kind === 'install') {
-        const userId = stringField(r.payload, 'user_id')
-        if (userId !== undefined) addUser(q.userById.get(r.workspaceId, userId) as Row | undefined)
-      }
-      if (r.kind === 'merge_undo') {
-        const id = mergeIdOf(r.payload)
-        const merge =
-          id === undefined ? undefined : (q.mergeGet.get(r.workspaceId, id) as Row | undefined)
-        if (merge !== undefined) {
-          const m = toMerge(merge)
-          merges.push(m)
-          for (const userId of [m.retainedUserId, m.mergedUserId]) {
-            const row = q.userById.get(r.workspaceId, userId) as Row | undefined
-            addUser(row)
-            withDevicesAndEvents(row, false)
-          }
-        }
-      }
-      if (r.customerId !== null) {
-        const key = `${r.workspaceId}\u0000${r.customerId}`
-        const needsDevices =
-          r.kind === 'device' || r.kind === 'merge' || r.kind === 'device_opt_out'
-        if (!seenUsers.has(key) || (needsDevices && !seenDevicesOf.has(key))) {
-          seenUsers.add(key)
-          const row = q.userByCustomer.get(r.workspaceId, r.customerId) as Row | undefined
-          addUser(row)
-          if (needsDevices) {
-            seenDevicesOf.add(key)
-            withDevicesAndEvents(row, false)
-          }
-        }
-      }
-      if (r.kind === 'device') {
-        const deviceId = deviceIdOf(r.payload)
-        if (deviceId !== undefined) {
-          addDevice(q.deviceById.get(r.workspaceId, deviceId) as Row | undefined)
-        }
-      }
+    }
+    for (const d of needs.deviceIds) {
+      addDevice(q.deviceById.get(d.workspaceId, d.deviceId) as Row | undefined)
     }
     const identityLinks: IdentityLink[] = []
-    if (wantLinks) {
+    if (needs.identityLinks) {
       for (const u of users.values()) {
         for (const l of q.identityLinksOfUser.all(u.workspaceId, u.id) as Row[]) {
           identityLinks.push({
             workspaceId: u.workspaceId,
             userId: u.id,
-            name: String(l['name']),
-            value: String(l['value']),
+            name: str(l['name']),
+            value: str(l['value']),
           })
         }
       }
@@ -580,7 +535,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       devices: [...devices.values()],
       eventCounts: [...eventCounts.values()],
       merges,
-      ...(wantLinks ? { identityLinks } : {}),
+      ...(needs.identityLinks ? { identityLinks } : {}),
     }
   })
 
@@ -1063,47 +1018,7 @@ function attempt<T>(fn: () => T): Promise<T> {
   }
 }
 
-/** The device id of a device record's payload, read without trusting its shape. */
-/** The `identities` of a logged payload (Identity Resolution), as [name, value] pairs. */
-export function identitiesOf(payload: string): [string, string][] {
-  if (!payload.includes('"identities"')) return [] // cheap test before parsing
-  const parsed: unknown = JSON.parse(payload)
-  if (typeof parsed !== 'object' || parsed === null) return []
-  const ids: unknown = (parsed as Record<string, unknown>)['identities'] // narrowed above
-  if (typeof ids !== 'object' || ids === null) return []
-  return Object.entries(ids).filter((e): e is [string, string] => typeof e[1] === 'string')
-}
-
-/** A string field of a logged payload (the store reads the few it needs to load a snapshot). */
-function stringField(payload: string, key: string): string | undefined {
-  const parsed: unknown = JSON.parse(payload)
-  if (typeof parsed !== 'object' || parsed === null) return undefined
-  const v: unknown = (parsed as Record<string, unknown>)[key] // narrowed to object above
-  return typeof v === 'string' ? v : undefined
-}
-
-function mergedCustomerIdOf(payload: string): string | undefined {
-  const parsed: unknown = JSON.parse(payload)
-  if (typeof parsed !== 'object' || parsed === null) return undefined
-  const id: unknown = (parsed as Record<string, unknown>)['merged_user'] // narrowed to object above
-  return typeof id === 'string' ? id : undefined
-}
-
-function mergeIdOf(payload: string): number | undefined {
-  const parsed: unknown = JSON.parse(payload)
-  if (typeof parsed !== 'object' || parsed === null) return undefined
-  const id: unknown = (parsed as Record<string, unknown>)['merge_id'] // narrowed to object above
-  return typeof id === 'number' ? id : undefined
-}
-
 /** A JSON path naming one top-level key, whatever characters the key holds. */
 function jsonPath(key: string): string {
   return `$.${JSON.stringify(key)}`
-}
-
-function deviceIdOf(payload: string): string | undefined {
-  const parsed: unknown = JSON.parse(payload)
-  if (typeof parsed !== 'object' || parsed === null) return undefined
-  const id: unknown = (parsed as Record<string, unknown>)['device_id'] // narrowed to object above
-  return typeof id === 'string' ? id : undefined
 }
