@@ -3,7 +3,7 @@
  * migrations) to the Store's row types. This is the one place where the drivers' differences are
  * normalised: better-sqlite3 returns INTEGER columns as numbers, pg returns BIGINT columns (times,
  * seqs, ids) and count(*) as strings, and both return JSON attribute maps as the text written.
- * It owns the mapping only: no SQL, no dialect.
+ * It owns the mapping only (and the columns a workspace patch sets): no SQL, no dialect.
  */
 import type {
   BulkLogRow,
@@ -20,6 +20,7 @@ import type {
   SuppressionRow,
   UserRow,
   Workspace,
+  WorkspacePatch,
   WorkspaceState,
 } from './store.js'
 
@@ -199,3 +200,25 @@ export function toSuppression(r: Row): SuppressionRow {
 
 /** Orders users by internal id, as code units (PostgreSQL: COLLATE "C"). */
 export const byUserId = (a: UserRow, b: UserRow): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
+/**
+ * The columns a WorkspacePatch sets, each with its value as stored, `updated_at` first: the one
+ * reading of a patch, each adapter writing its own placeholders.
+ */
+export function workspacePatchColumns(patch: WorkspacePatch): [column: string, value: unknown][] {
+  const set: [string, unknown][] = [['updated_at', patch.updatedAt]]
+  if (patch.name !== undefined) set.push(['name', patch.name])
+  if (patch.keyHash !== undefined) {
+    set.push(['key_hash', patch.keyHash], ['key_salt', patch.keySalt ?? null])
+  }
+  if (patch.state !== undefined) set.push(['state', patch.state])
+  if (patch.settings !== undefined) set.push(['settings', JSON.stringify(patch.settings)])
+  if (patch.previousKey !== undefined) {
+    set.push(
+      ['prev_key_hash', patch.previousKey?.hash ?? null],
+      ['prev_key_salt', patch.previousKey?.salt ?? null],
+      ['prev_key_expires_at', patch.previousKey?.expiresAt ?? null],
+    )
+  }
+  return set
+}
