@@ -30,7 +30,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const merges = sqliteMerges(c)
   const outcomes = sqliteOutcomes(c)
   const privacy = sqlitePrivacy(c)
-  const repositories = { log, users, devices, events, identities, merges, outcomes, privacy }
   return {
     kind: 'sqlite',
     workspaces: sqliteWorkspaces(c),
@@ -43,7 +42,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       ...merges.profiles,
       ...privacy.profiles,
     },
-    processing: sqliteProcessing(c, repositories),
+    processing: sqliteProcessing(c, {
+      log,
+      users,
+      devices,
+      events,
+      identities,
+      merges,
+      outcomes,
+      privacy,
+    }),
     quotas: sqliteQuotaRepo(c.db, attempt),
     close: () => attempt(c.close),
   }

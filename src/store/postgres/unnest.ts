@@ -1,0 +1,62 @@
+/**
+ * Set-based statements of the PostgreSQL adapter: rows passed as the parallel arrays `unnest`
+ * takes, so that an operation is a few statements whatever the number of rows (round trips are
+ * what cost here). Helpers only: the SQL is each repository's.
+ */
+import type { Queryable } from './connection.js'
+
+/** A (workspace, key) pair as one string, for sets and maps. */
+export const pairKey = (workspaceId: string, key: string | number): string =>
+  `${workspaceId}\u0000${key}`
+
+/** Distinct (workspace, key) pairs as the two parallel arrays `unnest` takes. */
+export class Pairs<K extends string | number> {
+  readonly #seen = new Set<string>()
+  readonly workspaceIds: string[] = []
+  readonly keys: K[] = []
+  add(workspaceId: string, key: K): void {
+    const k = pairKey(workspaceId, key)
+    if (this.#seen.has(k)) return
+    this.#seen.add(k)
+    this.workspaceIds.push(workspaceId)
+    this.keys.push(key)
+  }
+  get size(): number {
+    return this.keys.length
+  }
+}
+
+/**
+ * One row per key where the SQLite adapter writes row after row: a multi-row upsert may not touch
+ * the same row twice. `merge(first, later)` says what writing `later` over `first` leaves.
+ */
+export function collapse<T>(
+  rows: readonly T[],
+  key: (row: T) => string,
+  merge: (first: T, later: T) => T,
+): T[] {
+  const byKey = new Map<string, T>()
+  for (const row of rows) {
+    const k = key(row)
+    const first = byKey.get(k)
+    byKey.set(k, first === undefined ? row : merge(first, row))
+  }
+  return [...byKey.values()]
+}
+
+/**
+ * Runs `text` with one array parameter per column of `rows` ($1 the first column's values, …),
+ * in one round trip; nothing at all when there are no rows.
+ */
+export async function unnest<T>(
+  db: Queryable,
+  text: string,
+  rows: readonly T[],
+  columns: readonly ((row: T) => unknown)[],
+): Promise<void> {
+  if (rows.length === 0) return
+  await db.query(
+    text,
+    columns.map((column) => rows.map(column)),
+  )
+}
