@@ -1,9 +1,11 @@
 /**
- * Row mappers shared by both adapters: a row as the driver returns it (column names as in the
- * migrations) to the Store's row types. This is the one place where the drivers' differences are
- * normalised: better-sqlite3 returns INTEGER columns as numbers, pg returns BIGINT columns (times,
- * seqs, ids) and count(*) as strings, and both return JSON attribute maps as the text written.
- * It owns the mapping only (and the columns a workspace patch sets): no SQL, no dialect.
+ * Row mappers shared by both adapters, both ways. Reading: a row as the driver returns it (column
+ * names as in the migrations) to the Store's row types — the one place where the drivers'
+ * differences are normalised: better-sqlite3 returns INTEGER columns as numbers, pg returns BIGINT
+ * columns (times, seqs, ids) and count(*) as strings, and both return JSON attribute maps as the
+ * text written. Writing: a row type's values in the column order of its table's INSERT, which
+ * both adapters' statements list in that order, and the columns a workspace patch sets. It owns
+ * the mapping only: no SQL, no dialect.
  */
 import type {
   BulkLogRow,
@@ -43,6 +45,9 @@ export const json = (v: unknown): Record<string, unknown> => {
     ? (parsed as Record<string, unknown>) // narrowed: a non-array object
     : {}
 }
+
+// The mappers below (and the values functions after them) are alike in shape, each for another
+// row type: written out rather than table-driven, since they run once per row on hot paths.
 
 export function toWorkspace(r: Row): Workspace {
   return {
@@ -197,6 +202,104 @@ export function toSuppression(r: Row): SuppressionRow {
     createdAt: num(r['created_at']),
   }
 }
+
+/** A workspace's values in the column order of its INSERT. */
+export const workspaceValues = (w: Workspace): unknown[] => [
+  w.id,
+  w.name,
+  w.keyHash,
+  w.keySalt,
+  w.state,
+  JSON.stringify(w.settings),
+  w.createdAt,
+  w.updatedAt,
+  w.previousKey?.hash ?? null,
+  w.previousKey?.salt ?? null,
+  w.previousKey?.expiresAt ?? null,
+]
+
+export const userValues = (u: UserRow): unknown[] => [
+  u.workspaceId,
+  u.id,
+  u.customerId,
+  JSON.stringify(u.attributes),
+  u.createdAt,
+  u.updatedAt,
+]
+
+export const deviceValues = (d: DeviceRow): unknown[] => [
+  d.workspaceId,
+  d.deviceId,
+  d.userId,
+  d.platform,
+  d.pushId,
+  JSON.stringify(d.attributes),
+  d.createdAt,
+  d.updatedAt,
+]
+
+/** An event's values; attributes are NULL when there are none. */
+export const eventValues = (e: EventRow): unknown[] => [
+  e.seq,
+  e.workspaceId,
+  e.userId,
+  e.name,
+  e.deviceId,
+  e.platform,
+  e.appVersion,
+  e.eventTime,
+  e.userTime,
+  e.receivedAt,
+  e.requestId,
+  Object.keys(e.attributes).length === 0 ? null : JSON.stringify(e.attributes),
+]
+
+export const outcomeValues = (o: RecordOutcomeRow): unknown[] => [
+  o.seq,
+  o.workspaceId,
+  o.requestId,
+  o.index,
+  o.kind,
+  o.outcome,
+  o.reason,
+  o.at,
+]
+
+export const mergeValues = (m: MergeRow): unknown[] => [
+  m.workspaceId,
+  m.id,
+  m.requestId,
+  m.retainedUserId,
+  m.mergedUserId,
+  m.at,
+  m.before,
+  m.undoneAt,
+]
+
+export const deletionValues = (d: DeletionRow): unknown[] => [
+  d.workspaceId,
+  d.userId,
+  d.dueAt,
+  d.requestId,
+  d.seq,
+]
+
+export const suppressionValues = (x: SuppressionRow): unknown[] => [
+  x.workspaceId,
+  x.hash,
+  x.identityType,
+  x.requestId,
+  x.createdAt,
+]
+
+export const gdprRequestValues = (g: GdprRequestRow): unknown[] => [
+  g.workspaceId,
+  g.requestId,
+  g.seq,
+  g.receivedAt,
+  g.doneAt,
+  g.counts,
+]
 
 /** Orders users by internal id, as code units (PostgreSQL: COLLATE "C"). */
 export const byUserId = (a: UserRow, b: UserRow): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)

@@ -55,6 +55,10 @@ export type PostgresConnection = Readonly<{
   expandRow: LogRowExpander
   /** Runs a public method's work: refused after close(), time limits' errors explained. */
   open<T>(fn: () => Promise<T>): Promise<T>
+  /** A public read (through `open`): the rows of one statement on the pool, each mapped. */
+  all<T>(text: string, values: readonly unknown[], map: (row: Row) => T): Promise<T[]>
+  /** A public read of one row (undefined when there is none), mapped. */
+  one<T>(text: string, values: readonly unknown[], map: (row: Row) => T): Promise<T | undefined>
   close(): Promise<void>
 }>
 
@@ -112,15 +116,22 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<Postg
     throw explain(err)
   }
   let closed = false
+  const open = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new Error('The PostgreSQL store is not open'))
+    return fn().catch((err: unknown) => {
+      throw explain(err)
+    })
+  }
   return {
     pool,
     expandRow: options.expandRow ?? noBulkRowExpander,
-    open: (fn) => {
-      if (closed) return Promise.reject(new Error('The PostgreSQL store is not open'))
-      return fn().catch((err: unknown) => {
-        throw explain(err)
-      })
-    },
+    open,
+    all: (text, values, map) => open(async () => (await rows(pool, text, values)).map(map)),
+    one: (text, values, map) =>
+      open(async () => {
+        const [row] = await rows(pool, text, values)
+        return row === undefined ? undefined : map(row)
+      }),
     close: async () => {
       if (closed) return
       closed = true

@@ -2,12 +2,17 @@
  * The PostgreSQL adapter's devices (table `devices`): lookups of many devices at once, by id or by
  * user, for snapshots, a batch's upserts and removals, and Store `profiles.devicesOfUser`.
  */
-import type { DeviceRow, ProfileRepo } from '../store.js'
-import { toDevice } from '../rows.js'
-import { rows, type PostgresConnection, type Queryable } from './connection.js'
-import { collapse, pairKey, unnest } from './unnest.js'
+import type { ProfileParts } from '../profiles.js'
+import type { DeviceRow } from '../store.js'
+import { deviceValues, toDevice } from '../rows.js'
+import type { PostgresConnection, Queryable } from './connection.js'
+import { collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
 
 const SQL = {
+  devicesOfUser: `
+    SELECT * FROM devices WHERE workspace_id = $1 AND user_id = $2
+    ORDER BY created_at, device_id COLLATE "C"`,
+  // Rows by (workspace, key) pairs: the join through unnest of users.ts's lookups, on devices.
   devicesById: `
     SELECT d.* FROM devices d
     JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, device_id)
@@ -34,59 +39,31 @@ export type PostgresDevices = ReturnType<typeof postgresDevices>
 
 type DeviceKey = Readonly<{ workspaceId: string; deviceId: string }>
 
-export function postgresDevices({ pool, open }: PostgresConnection) {
-  const profiles: Pick<ProfileRepo, 'devicesOfUser'> = {
-    devicesOfUser: (workspaceId, userId) =>
-      open(async () =>
-        (
-          await rows(
-            pool,
-            `SELECT * FROM devices WHERE workspace_id = $1 AND user_id = $2
-             ORDER BY created_at, device_id COLLATE "C"`,
-            [workspaceId, userId],
-          )
-        ).map(toDevice),
-      ),
+export function postgresDevices({ all }: PostgresConnection) {
+  const profiles: ProfileParts['devices']['profiles'] = {
+    devicesOfUser: (workspaceId, userId) => all(SQL.devicesOfUser, [workspaceId, userId], toDevice),
   }
 
   return {
     profiles,
-    /** Devices by (workspace, device id) pairs, as parallel arrays. */
-    byId: async (
-      db: Queryable,
-      workspaceIds: readonly string[],
-      deviceIds: readonly string[],
-    ): Promise<DeviceRow[]> =>
-      (await rows(db, SQL.devicesById, [workspaceIds, deviceIds])).map(toDevice),
-    /** All devices of the (workspace, user id) pairs, as parallel arrays. */
-    ofUsers: async (
-      db: Queryable,
-      workspaceIds: readonly string[],
-      userIds: readonly string[],
-    ): Promise<DeviceRow[]> =>
-      (await rows(db, SQL.devicesOfUsers, [workspaceIds, userIds])).map(toDevice),
+    /** Devices by (workspace, device id). */
+    byId: (db: Queryable, ids: Keys<string>) => rowsOfKeys(db, SQL.devicesById, ids, toDevice),
+    /** All devices of the users, by (workspace, user id). */
+    ofUsers: (db: Queryable, users: Keys<string>) =>
+      rowsOfKeys(db, SQL.devicesOfUsers, users, toDevice),
     /** A batch's devices: the deleted ones first, then the written ones. */
     async write(
       db: Queryable,
       deleted: readonly DeviceKey[],
       written: readonly DeviceRow[],
     ): Promise<void> {
-      await unnest(db, SQL.devicesDelete, deleted, [(d) => d.workspaceId, (d) => d.deviceId])
+      await unnest(db, SQL.devicesDelete, deleted, (d) => [d.workspaceId, d.deviceId])
       const devices = collapse(
         written,
         (d) => pairKey(d.workspaceId, d.deviceId),
         (first, later) => ({ ...later, createdAt: first.createdAt }),
       )
-      await unnest(db, SQL.devicesUpsert, devices, [
-        (d) => d.workspaceId,
-        (d) => d.deviceId,
-        (d) => d.userId,
-        (d) => d.platform,
-        (d) => d.pushId,
-        (d) => JSON.stringify(d.attributes),
-        (d) => d.createdAt,
-        (d) => d.updatedAt,
-      ])
+      await unnest(db, SQL.devicesUpsert, devices, deviceValues)
     },
   }
 }

@@ -4,12 +4,16 @@
  * (once per seq), its EventChanges made in SQL in as few statements as their order allows, so
  * that no user's events are ever loaded, counts, and Store `profiles.eventsOfUser`.
  */
-import type { EventChange, EventCount, EventRow, ProfileRepo } from '../store.js'
-import { num, str, toEvent } from '../rows.js'
+import type { ProfileParts } from '../profiles.js'
+import type { EventChange, EventCount, EventRow } from '../store.js'
+import { eventValues, num, str, toEvent } from '../rows.js'
 import { rows, type PostgresConnection, type Queryable } from './connection.js'
-import { collapse, pairKey, unnest } from './unnest.js'
+import { collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
 
 const SQL = {
+  eventsOfUser: `
+    SELECT * FROM events WHERE workspace_id = $1 AND user_id = $2
+    ORDER BY event_time DESC, seq DESC LIMIT $3`,
   eventsInsert: `
     INSERT INTO events (seq, workspace_id, user_id, name, device_id, platform, app_version,
       event_time, user_time, received_at, request_id, attributes)
@@ -60,30 +64,17 @@ const SQL = {
 
 export type PostgresEvents = ReturnType<typeof postgresEvents>
 
-export function postgresEvents({ pool, open }: PostgresConnection) {
-  const profiles: Pick<ProfileRepo, 'eventsOfUser'> = {
+export function postgresEvents({ pool, all }: PostgresConnection) {
+  const profiles: ProfileParts['events']['profiles'] = {
     eventsOfUser: (workspaceId, userId, limit) =>
-      open(async () =>
-        (
-          await rows(
-            pool,
-            `SELECT * FROM events WHERE workspace_id = $1 AND user_id = $2
-             ORDER BY event_time DESC, seq DESC LIMIT $3`,
-            [workspaceId, userId, limit],
-          )
-        ).map(toEvent),
-      ),
+      all(SQL.eventsOfUser, [workspaceId, userId, limit], toEvent),
   }
 
   return {
     profiles,
     /** How many events each of the (workspace, user id) pairs has; users without any are left out. */
-    countsOf: async (
-      db: Queryable,
-      workspaceIds: readonly string[],
-      userIds: readonly string[],
-    ): Promise<EventCount[]> =>
-      (await rows(db, SQL.eventCountsOfUsers, [workspaceIds, userIds])).map((row) => ({
+    countsOf: (db: Queryable, users: Keys<string>): Promise<EventCount[]> =>
+      rowsOfKeys(db, SQL.eventCountsOfUsers, users, (row) => ({
         workspaceId: str(row['workspace_id']),
         userId: str(row['user_id']),
         count: num(row['n']),
@@ -100,20 +91,7 @@ export function postgresEvents({ pool, open }: PostgresConnection) {
         (e) => String(e.seq),
         (first) => first,
       )
-      await unnest(db, SQL.eventsInsert, events, [
-        (e) => e.seq,
-        (e) => e.workspaceId,
-        (e) => e.userId,
-        (e) => e.name,
-        (e) => e.deviceId,
-        (e) => e.platform,
-        (e) => e.appVersion,
-        (e) => e.eventTime,
-        (e) => e.userTime,
-        (e) => e.receivedAt,
-        (e) => e.requestId,
-        (e) => (Object.keys(e.attributes).length === 0 ? null : JSON.stringify(e.attributes)),
-      ])
+      await unnest(db, SQL.eventsInsert, events, eventValues)
     },
     /** A batch's EventChanges, in order (store.ts EventChange). */
     async change(db: Queryable, changes: readonly EventChange[]): Promise<void> {
@@ -124,7 +102,7 @@ export function postgresEvents({ pool, open }: PostgresConnection) {
       db: Queryable,
       users: readonly Readonly<{ workspaceId: string; userId: string }>[],
     ): Promise<void> {
-      await unnest(db, SQL.usersEventsDelete, users, [(u) => u.workspaceId, (u) => u.userId])
+      await unnest(db, SQL.usersEventsDelete, users, (u) => [u.workspaceId, u.userId])
     },
   }
 }

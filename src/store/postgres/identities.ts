@@ -6,7 +6,7 @@
 import type { BatchChanges, IdentityLink, UserRow } from '../store.js'
 import { toIdentityLink, toUser } from '../rows.js'
 import { rows, type Queryable } from './connection.js'
-import { unnest } from './unnest.js'
+import { rowsOfKeys, unnest, type Keys } from './unnest.js'
 
 const SQL = {
   usersByIdentity: `
@@ -47,27 +47,22 @@ export function postgresIdentities() {
           values.map((i) => i.value),
         ])
       ).map(toUser),
-    /** The links of every one of the users. */
-    linksOf: async (db: Queryable, users: readonly UserRow[]): Promise<IdentityLink[]> =>
-      (
-        await rows(db, SQL.identityLinksOfUsers, [
-          users.map((u) => u.workspaceId),
-          users.map((u) => u.id),
-        ])
-      ).map(toIdentityLink),
+    /** The links of every one of the users, by (workspace, user id). */
+    linksOf: (db: Queryable, users: Keys<string>): Promise<IdentityLink[]> =>
+      rowsOfKeys(db, SQL.identityLinksOfUsers, users, toIdentityLink),
     /** Replaces all links of each listed user. */
     async replace(
       db: Queryable,
       relinked: NonNullable<BatchChanges['identityLinks']>,
     ): Promise<void> {
       if (relinked.length === 0) return
-      await unnest(db, SQL.identitiesReplace, relinked, [(u) => u.workspaceId, (u) => u.userId])
+      await unnest(db, SQL.identitiesReplace, relinked, (u) => [u.workspaceId, u.userId])
       const links = relinked.flatMap((u) => u.links.map((l) => ({ ...l, ...u })))
-      await unnest(db, SQL.identitiesInsert, links, [
-        (l) => l.workspaceId,
-        (l) => l.name,
-        (l) => l.value,
-        (l) => l.userId,
+      await unnest(db, SQL.identitiesInsert, links, (l) => [
+        l.workspaceId,
+        l.name,
+        l.value,
+        l.userId,
       ])
     },
   }

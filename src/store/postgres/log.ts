@@ -37,7 +37,7 @@ const SQL = {
 
 export type PostgresLog = ReturnType<typeof postgresLog>
 
-export function postgresLog({ pool, open, expandRow }: PostgresConnection) {
+export function postgresLog({ pool, open, all, one, expandRow }: PostgresConnection) {
   async function append(appended: readonly NewLogRecord[]): Promise<void> {
     const records = appended.some((r) => r.kind === BULK_ROW_KIND)
       ? appended.flatMap((r) => (r.kind === BULK_ROW_KIND ? recordsOfRow(r) : [r]))
@@ -72,14 +72,7 @@ export function postgresLog({ pool, open, expandRow }: PostgresConnection) {
   const repo: IngestLog = {
     append: (records) => open(() => append(records)),
     readAfter: (afterSeq, limit) =>
-      open(async () =>
-        (
-          await rows(pool, 'SELECT * FROM log WHERE seq > $1 ORDER BY seq LIMIT $2', [
-            afterSeq,
-            limit,
-          ])
-        ).map(toLogRecord),
-      ),
+      all('SELECT * FROM log WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit], toLogRecord),
     lastSeq: () =>
       open(async () =>
         num((await rows(pool, 'SELECT last_seq FROM log_counter', []))[0]?.['last_seq'] ?? 0),
@@ -87,23 +80,14 @@ export function postgresLog({ pool, open, expandRow }: PostgresConnection) {
     // PostgreSQL's checkpointer does this on its own.
     checkpoint: () => Promise.resolve(),
     receivedAfter: (afterSeq) =>
-      open(async () => {
-        const [row] = await rows(
-          pool,
-          'SELECT received_at FROM log WHERE seq > $1 ORDER BY seq LIMIT 1',
-          [afterSeq],
-        )
-        return row === undefined ? undefined : num(row['received_at'])
-      }),
+      one('SELECT received_at FROM log WHERE seq > $1 ORDER BY seq LIMIT 1', [afterSeq], (row) =>
+        num(row['received_at']),
+      ),
     recordsOfRequest: (workspaceId, requestId) =>
-      open(async () =>
-        (
-          await rows(
-            pool,
-            'SELECT * FROM log WHERE request_id = $1 AND workspace_id = $2 ORDER BY seq',
-            [requestId, workspaceId],
-          )
-        ).map(toLogRecord),
+      all(
+        'SELECT * FROM log WHERE request_id = $1 AND workspace_id = $2 ORDER BY seq',
+        [requestId, workspaceId],
+        toLogRecord,
       ),
     compact: (upToSeq, receivedBefore) =>
       open(async () => {
@@ -139,7 +123,7 @@ export function postgresLog({ pool, open, expandRow }: PostgresConnection) {
         (r) => String(r.seq),
         (_, later) => later,
       )
-      await unnest(db, SQL.logRedact, redactedLog, [(r) => r.seq, (r) => r.payload])
+      await unnest(db, SQL.logRedact, redactedLog, (r) => [r.seq, r.payload])
     },
   }
 }

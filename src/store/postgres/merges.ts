@@ -3,10 +3,11 @@
  * merges recorded, undone or erased (with the list of events each moved, `merge_events`), and
  * Store `profiles.merge` / `mergesOfUsers`.
  */
-import type { MergeRow, ProfileRepo } from '../store.js'
-import { toMerge } from '../rows.js'
-import { rows, type PostgresConnection, type Queryable } from './connection.js'
-import { collapse, pairKey, unnest } from './unnest.js'
+import type { ProfileParts } from '../profiles.js'
+import type { MergeRow } from '../store.js'
+import { mergeValues, toMerge } from '../rows.js'
+import type { PostgresConnection, Queryable } from './connection.js'
+import { collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
 
 const SQL = {
   mergesById: `
@@ -34,32 +35,20 @@ const SQL = {
 
 export type PostgresMerges = ReturnType<typeof postgresMerges>
 
-export function postgresMerges({ pool, open }: PostgresConnection) {
-  const profiles: Pick<ProfileRepo, 'merge' | 'mergesOfUsers'> = {
+export function postgresMerges({ open, all, one }: PostgresConnection) {
+  const profiles: ProfileParts['merges']['profiles'] = {
     merge: (workspaceId, id) =>
-      open(async () => {
-        const [row] = await rows(pool, 'SELECT * FROM merges WHERE workspace_id = $1 AND id = $2', [
-          workspaceId,
-          id,
-        ])
-        return row === undefined ? undefined : toMerge(row)
-      }),
+      one('SELECT * FROM merges WHERE workspace_id = $1 AND id = $2', [workspaceId, id], toMerge),
     mergesOfUsers: (workspaceId, userIds) =>
-      open(async () =>
-        userIds.length === 0
-          ? []
-          : (await rows(pool, SQL.mergesOfUsers, [workspaceId, [...userIds]])).map(toMerge),
-      ),
+      userIds.length === 0
+        ? open(() => Promise.resolve([]))
+        : all(SQL.mergesOfUsers, [workspaceId, [...userIds]], toMerge),
   }
 
   return {
     profiles,
-    /** Merges by (workspace, id) pairs, as parallel arrays. */
-    byId: async (
-      db: Queryable,
-      workspaceIds: readonly string[],
-      ids: readonly number[],
-    ): Promise<MergeRow[]> => (await rows(db, SQL.mergesById, [workspaceIds, ids])).map(toMerge),
+    /** Merges by (workspace, id). */
+    byId: (db: Queryable, ids: Keys<number>) => rowsOfKeys(db, SQL.mergesById, ids, toMerge),
     /** Merges recorded, or (undoneAt set) undone. */
     async write(db: Queryable, written: readonly MergeRow[]): Promise<void> {
       const merges = collapse(
@@ -67,23 +56,14 @@ export function postgresMerges({ pool, open }: PostgresConnection) {
         (m) => pairKey(m.workspaceId, m.id),
         (first, later) => ({ ...first, undoneAt: later.undoneAt }),
       )
-      await unnest(db, SQL.mergesUpsert, merges, [
-        (m) => m.workspaceId,
-        (m) => m.id,
-        (m) => m.requestId,
-        (m) => m.retainedUserId,
-        (m) => m.mergedUserId,
-        (m) => m.at,
-        (m) => m.before,
-        (m) => m.undoneAt,
-      ])
+      await unnest(db, SQL.mergesUpsert, merges, mergeValues)
     },
     /** spec §7.12: merges erased, with the lists of events they moved. */
     async remove(
       db: Queryable,
       merges: readonly Readonly<{ workspaceId: string; id: number }>[],
     ): Promise<void> {
-      await unnest(db, SQL.mergesDelete, merges, [(m) => m.workspaceId, (m) => m.id])
+      await unnest(db, SQL.mergesDelete, merges, (m) => [m.workspaceId, m.id])
     },
   }
 }

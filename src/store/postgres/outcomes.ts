@@ -2,12 +2,16 @@
  * The PostgreSQL adapter's record outcomes (table `record_outcomes`): a batch's outcomes and
  * redactions, the outcomes an erasure must redact, and Store `profiles.outcomesOfRequest`.
  */
-import type { ProfileRepo, RecordOutcomeRow } from '../store.js'
-import { num, toOutcome } from '../rows.js'
+import type { ProfileParts } from '../profiles.js'
+import type { RecordOutcomeRow } from '../store.js'
+import { num, outcomeValues, toOutcome } from '../rows.js'
 import { rows, type PostgresConnection, type Queryable } from './connection.js'
 import { collapse, unnest } from './unnest.js'
 
 const SQL = {
+  outcomesOfRequest: `
+    SELECT * FROM record_outcomes WHERE request_id = $1 AND workspace_id = $2
+    ORDER BY idx, seq`,
   outcomesUpsert: `
     INSERT INTO record_outcomes (seq, workspace_id, request_id, idx, kind, outcome, reason, at)
     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
@@ -28,19 +32,10 @@ const SQL = {
 
 export type PostgresOutcomes = ReturnType<typeof postgresOutcomes>
 
-export function postgresOutcomes({ pool, open }: PostgresConnection) {
-  const profiles: Pick<ProfileRepo, 'outcomesOfRequest'> = {
+export function postgresOutcomes({ pool, all }: PostgresConnection) {
+  const profiles: ProfileParts['outcomes']['profiles'] = {
     outcomesOfRequest: (workspaceId, requestId) =>
-      open(async () =>
-        (
-          await rows(
-            pool,
-            `SELECT * FROM record_outcomes WHERE request_id = $1 AND workspace_id = $2
-             ORDER BY idx, seq`,
-            [requestId, workspaceId],
-          )
-        ).map(toOutcome),
-      ),
+      all(SQL.outcomesOfRequest, [requestId, workspaceId], toOutcome),
   }
 
   return {
@@ -51,16 +46,7 @@ export function postgresOutcomes({ pool, open }: PostgresConnection) {
         (o) => String(o.seq),
         (_, later) => later,
       )
-      await unnest(db, SQL.outcomesUpsert, outcomes, [
-        (o) => o.seq,
-        (o) => o.workspaceId,
-        (o) => o.requestId,
-        (o) => o.index,
-        (o) => o.kind,
-        (o) => o.outcome,
-        (o) => o.reason,
-        (o) => o.at,
-      ])
+      await unnest(db, SQL.outcomesUpsert, outcomes, outcomeValues)
     },
     /** Reasons replaced; an `applied` row gets the reason as its one note. */
     async redact(
@@ -72,10 +58,10 @@ export function postgresOutcomes({ pool, open }: PostgresConnection) {
         (o) => String(o.seq),
         (_, later) => later,
       )
-      await unnest(db, SQL.outcomesRedact, outcomes, [
-        (o) => o.seq,
-        (o) => o.reason,
-        (o) => JSON.stringify([o.reason]),
+      await unnest(db, SQL.outcomesRedact, outcomes, (o) => [
+        o.seq,
+        o.reason,
+        JSON.stringify([o.reason]),
       ])
     },
     /** spec §7.12: the seqs of the workspace's outcomes whose reason holds one of `tokens`. */

@@ -9,6 +9,7 @@
  * `unnest`, unnest.ts) whatever the number of rows: an append is one statement, a batch commit
  * about ten.
  */
+import { profilesOf } from '../profiles.js'
 import type { Store } from '../store.js'
 import { openPostgres, type PostgresStoreOptions } from './connection.js'
 import { postgresDevices } from './devices.js'
@@ -29,6 +30,7 @@ export { monthStart, partitionName } from './partitions.js'
 
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const c = await openPostgres(options)
+  // The same domains as sqlite-store.ts assembles: one repository each, in either dialect.
   const log = postgresLog(c)
   const users = postgresUsers(c)
   const devices = postgresDevices(c)
@@ -42,14 +44,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     kind: 'postgres',
     workspaces: postgresWorkspaces(c),
     log: log.repo,
-    profiles: {
-      ...users.profiles,
-      ...devices.profiles,
-      ...events.profiles,
-      ...outcomes.profiles,
-      ...merges.profiles,
-      ...privacy.profiles,
-    },
+    profiles: profilesOf({ users, devices, events, outcomes, merges, privacy }),
     processing: postgresProcessing(c, {
       log,
       users,

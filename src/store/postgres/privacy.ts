@@ -3,9 +3,10 @@
  * carried-out erasures (`gdpr_requests`) — a batch's writes and Store `profiles`' reads and
  * lifting of suppressions.
  */
-import type { GdprRequestRow, ProfileRepo, SuppressionRow } from '../store.js'
-import { str, toGdprRequest, toSuppression } from '../rows.js'
-import { rows, type PostgresConnection, type Queryable } from './connection.js'
+import type { ProfileParts } from '../profiles.js'
+import type { GdprRequestRow, SuppressionRow } from '../store.js'
+import { gdprRequestValues, str, suppressionValues, toGdprRequest, toSuppression } from '../rows.js'
+import type { PostgresConnection, Queryable } from './connection.js'
 import { collapse, pairKey, unnest } from './unnest.js'
 
 const SQL = {
@@ -22,51 +23,34 @@ const SQL = {
 
 export type PostgresPrivacy = ReturnType<typeof postgresPrivacy>
 
-type PrivacyReads =
-  'gdprRequest' | 'suppressions' | 'hasSuppressions' | 'suppressed' | 'liftSuppressions'
-
-export function postgresPrivacy({ pool, open }: PostgresConnection) {
-  const profiles: Pick<ProfileRepo, PrivacyReads> = {
+export function postgresPrivacy({ pool, open, all, one }: PostgresConnection) {
+  const profiles: ProfileParts['privacy']['profiles'] = {
     gdprRequest: (workspaceId, requestId) =>
-      open(async () => {
-        const [row] = await rows(
-          pool,
-          'SELECT * FROM gdpr_requests WHERE workspace_id = $1 AND request_id = $2',
-          [workspaceId, requestId],
-        )
-        return row === undefined ? undefined : toGdprRequest(row)
-      }),
+      one(
+        'SELECT * FROM gdpr_requests WHERE workspace_id = $1 AND request_id = $2',
+        [workspaceId, requestId],
+        toGdprRequest,
+      ),
     suppressions: (workspaceId) =>
-      open(async () =>
-        (
-          await rows(
-            pool,
-            'SELECT * FROM suppressions WHERE workspace_id = $1 ORDER BY created_at, hash COLLATE "C"',
-            [workspaceId],
-          )
-        ).map(toSuppression),
+      all(
+        'SELECT * FROM suppressions WHERE workspace_id = $1 ORDER BY created_at, hash COLLATE "C"',
+        [workspaceId],
+        toSuppression,
       ),
-    hasSuppressions: (workspaceId) =>
-      open(
-        async () =>
-          (
-            await rows(pool, 'SELECT 1 FROM suppressions WHERE workspace_id = $1 LIMIT 1', [
-              workspaceId,
-            ])
-          ).length > 0,
-      ),
+    hasSuppressions: async (workspaceId) =>
+      (await one(
+        'SELECT 1 FROM suppressions WHERE workspace_id = $1 LIMIT 1',
+        [workspaceId],
+        () => true,
+      )) ?? false,
     suppressed: (workspaceId, hashes) =>
-      open(async () =>
-        hashes.length === 0
-          ? []
-          : (
-              await rows(
-                pool,
-                'SELECT hash FROM suppressions WHERE workspace_id = $1 AND hash = ANY($2::text[])',
-                [workspaceId, [...new Set(hashes)]],
-              )
-            ).map((r) => str(r['hash'])),
-      ),
+      hashes.length === 0
+        ? open(() => Promise.resolve([]))
+        : all(
+            'SELECT hash FROM suppressions WHERE workspace_id = $1 AND hash = ANY($2::text[])',
+            [workspaceId, [...new Set(hashes)]],
+            (r) => str(r['hash']),
+          ),
     liftSuppressions: (workspaceId, by) =>
       open(async () => {
         const result = await pool.query(
@@ -91,23 +75,8 @@ export function postgresPrivacy({ pool, open }: PostgresConnection) {
         (x) => pairKey(x.workspaceId, x.hash),
         (first) => first,
       )
-      await unnest(db, SQL.suppressionsInsert, suppressions, [
-        (x) => x.workspaceId,
-        (x) => x.hash,
-        (x) => x.identityType,
-        (x) => x.requestId,
-        (x) => x.createdAt,
-      ])
-      for (const g of gdprRequests) {
-        await db.query(SQL.gdprUpsert, [
-          g.workspaceId,
-          g.requestId,
-          g.seq,
-          g.receivedAt,
-          g.doneAt,
-          g.counts,
-        ])
-      }
+      await unnest(db, SQL.suppressionsInsert, suppressions, suppressionValues)
+      for (const g of gdprRequests) await db.query(SQL.gdprUpsert, gdprRequestValues(g))
     },
   }
 }

@@ -6,22 +6,14 @@
  * devices), then what those rows lead to (the users of merges, the devices and event counts of
  * users). It decides nothing about which rows a record kind needs.
  */
-import type {
-  BatchSnapshot,
-  DeviceRow,
-  EventCount,
-  IdentityLink,
-  LogRecord,
-  MergeRow,
-  UserRow,
-} from '../store.js'
+import type { BatchSnapshot, DeviceRow, LogRecord, MergeRow, UserRow } from '../store.js'
 import { snapshotNeeds } from '../snapshot-rules.js'
-import { transaction, type PostgresConnection } from './connection.js'
+import { transaction, type PostgresConnection, type Queryable } from './connection.js'
 import type { PostgresDevices } from './devices.js'
 import type { PostgresEvents } from './events.js'
 import type { PostgresIdentities } from './identities.js'
 import type { PostgresMerges } from './merges.js'
-import { pairKey, Pairs } from './unnest.js'
+import { keysOf, pairKey, Pairs } from './unnest.js'
 import type { PostgresUsers } from './users.js'
 
 export type SnapshotSources = Readonly<{
@@ -36,101 +28,92 @@ export function postgresSnapshot(
   { pool }: PostgresConnection,
   { users: userRows, devices: deviceRows, events, identities, merges: mergeRows }: SnapshotSources,
 ): (records: readonly LogRecord[]) => Promise<BatchSnapshot> {
-  // One snapshot for all the reads, as the SQLite adapter's read transaction gives.
-  return (records) =>
-    transaction(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (db) => {
-      const needs = snapshotNeeds(records)
-      const customers = new Map(
+  async function load(db: Queryable, records: readonly LogRecord[]): Promise<BatchSnapshot> {
+    const needs = snapshotNeeds(records)
+    const users = new Map<string, UserRow>()
+    const devices = new Map<string, DeviceRow>()
+    const withDevices = new Pairs<string>() // (workspace, user id)
+    const withEvents = new Pairs<string>()
+    const addUsers = (found: readonly UserRow[], allDevices: boolean, count: boolean): void => {
+      for (const user of found) {
+        users.set(pairKey(user.workspaceId, user.id), user)
+        if (allDevices) withDevices.add(user.workspaceId, user.id)
+        if (count) withEvents.add(user.workspaceId, user.id)
+      }
+    }
+    const addDevices = (found: readonly DeviceRow[]): void => {
+      for (const device of found) devices.set(pairKey(device.workspaceId, device.deviceId), device)
+    }
+
+    if (needs.customers.length > 0) {
+      const byCustomer = new Map(
         needs.customers.map((c) => [pairKey(c.workspaceId, c.customerId), c]),
       )
-      const users = new Map<string, UserRow>()
-      const devices = new Map<string, DeviceRow>()
-      const withDevices = new Pairs<string>() // (workspace, user id)
-      const withEvents = new Pairs<string>()
-      const addUser = (user: UserRow): void => {
-        users.set(pairKey(user.workspaceId, user.id), user)
+      for (const user of await userRows.byCustomer(
+        db,
+        keysOf(needs.customers, (c) => c.customerId),
+      )) {
+        const need = byCustomer.get(pairKey(user.workspaceId, user.customerId ?? ''))
+        addUsers([user], need?.devices === true, need?.events === true)
       }
-      const addDevice = (device: DeviceRow): void => {
-        devices.set(pairKey(device.workspaceId, device.deviceId), device)
+    }
+    if (needs.userIds.length > 0) {
+      addUsers(
+        await userRows.byId(
+          db,
+          keysOf(needs.userIds, (u) => u.userId),
+        ),
+        false,
+        false,
+      )
+    }
+    if (needs.identities.length > 0) {
+      addUsers(await identities.holders(db, needs.identities), true, true)
+    }
+    const mergesById = new Map<string, MergeRow>()
+    if (needs.mergeIds.length > 0) {
+      const mergeIds = new Pairs<number>()
+      for (const m of needs.mergeIds) mergeIds.add(m.workspaceId, m.mergeId)
+      const mergeUsers = new Pairs<string>()
+      for (const merge of await mergeRows.byId(db, mergeIds)) {
+        mergesById.set(pairKey(merge.workspaceId, merge.id), merge)
+        mergeUsers.add(merge.workspaceId, merge.retainedUserId)
+        mergeUsers.add(merge.workspaceId, merge.mergedUserId)
       }
+      if (mergeUsers.size > 0) addUsers(await userRows.byId(db, mergeUsers), true, false)
+    }
+    if (needs.deviceIds.length > 0) {
+      addDevices(
+        await deviceRows.byId(
+          db,
+          keysOf(needs.deviceIds, (d) => d.deviceId),
+        ),
+      )
+    }
+    if (withDevices.size > 0) addDevices(await deviceRows.ofUsers(db, withDevices))
+    // How many events each user that may be merged away has (one row per user, never its events).
+    const eventCounts = withEvents.size > 0 ? await events.countsOf(db, withEvents) : []
+    // One per naming record, in record order (snapshot-rules.ts).
+    const merges: MergeRow[] = []
+    for (const m of needs.mergeIds) {
+      const merge = mergesById.get(pairKey(m.workspaceId, m.mergeId))
+      if (merge !== undefined) merges.push(merge)
+    }
+    if (!needs.identityLinks) {
+      return { users: [...users.values()], devices: [...devices.values()], eventCounts, merges }
+    }
+    const loaded = [...users.values()]
+    const identityLinks =
+      loaded.length > 0
+        ? await identities.linksOf(
+            db,
+            keysOf(loaded, (u) => u.id),
+          )
+        : []
+    return { users: loaded, devices: [...devices.values()], eventCounts, merges, identityLinks }
+  }
 
-      if (needs.customers.length > 0) {
-        for (const user of await userRows.byCustomer(
-          db,
-          needs.customers.map((c) => c.workspaceId),
-          needs.customers.map((c) => c.customerId),
-        )) {
-          addUser(user)
-          const need = customers.get(pairKey(user.workspaceId, user.customerId ?? ''))
-          if (need?.devices === true) withDevices.add(user.workspaceId, user.id)
-          if (need?.events === true) withEvents.add(user.workspaceId, user.id)
-        }
-      }
-      if (needs.userIds.length > 0) {
-        const found = await userRows.byId(
-          db,
-          needs.userIds.map((u) => u.workspaceId),
-          needs.userIds.map((u) => u.userId),
-        )
-        for (const user of found) addUser(user)
-      }
-      if (needs.identities.length > 0) {
-        for (const user of await identities.holders(db, needs.identities)) {
-          addUser(user)
-          withDevices.add(user.workspaceId, user.id)
-          withEvents.add(user.workspaceId, user.id)
-        }
-      }
-      const mergesById = new Map<string, MergeRow>()
-      if (needs.mergeIds.length > 0) {
-        const mergeIds = new Pairs<number>()
-        for (const m of needs.mergeIds) mergeIds.add(m.workspaceId, m.mergeId)
-        const byId = new Pairs<string>()
-        for (const merge of await mergeRows.byId(db, mergeIds.workspaceIds, mergeIds.keys)) {
-          mergesById.set(pairKey(merge.workspaceId, merge.id), merge)
-          byId.add(merge.workspaceId, merge.retainedUserId)
-          byId.add(merge.workspaceId, merge.mergedUserId)
-        }
-        if (byId.size > 0) {
-          for (const user of await userRows.byId(db, byId.workspaceIds, byId.keys)) {
-            addUser(user)
-            withDevices.add(user.workspaceId, user.id)
-          }
-        }
-      }
-      if (needs.deviceIds.length > 0) {
-        const found = await deviceRows.byId(
-          db,
-          needs.deviceIds.map((d) => d.workspaceId),
-          needs.deviceIds.map((d) => d.deviceId),
-        )
-        for (const device of found) addDevice(device)
-      }
-      if (withDevices.size > 0) {
-        const found = await deviceRows.ofUsers(db, withDevices.workspaceIds, withDevices.keys)
-        for (const device of found) addDevice(device)
-      }
-      // How many events each user that may be merged away has (one row per user, never its events).
-      const eventCounts: EventCount[] =
-        withEvents.size > 0
-          ? await events.countsOf(db, withEvents.workspaceIds, withEvents.keys)
-          : []
-      // One per naming record, in record order (snapshot-rules.ts).
-      const merges: MergeRow[] = []
-      for (const m of needs.mergeIds) {
-        const merge = mergesById.get(pairKey(m.workspaceId, m.mergeId))
-        if (merge !== undefined) merges.push(merge)
-      }
-      const identityLinks: IdentityLink[] =
-        needs.identityLinks && users.size > 0
-          ? await identities.linksOf(db, [...users.values()])
-          : []
-      return {
-        users: [...users.values()],
-        devices: [...devices.values()],
-        eventCounts,
-        merges,
-        ...(needs.identityLinks ? { identityLinks } : {}),
-      }
-    })
+  // One snapshot for all the reads, as the SQLite adapter's read transaction gives.
+  return (records) =>
+    transaction(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', (db) => load(db, records))
 }

@@ -3,14 +3,39 @@
  * takes, so that an operation is a few statements whatever the number of rows (round trips are
  * what cost here). Helpers only: the SQL is each repository's.
  */
-import type { Queryable } from './connection.js'
+import type { Row } from '../rows.js'
+import { rows, type Queryable } from './connection.js'
 
 /** A (workspace, key) pair as one string, for sets and maps. */
 export const pairKey = (workspaceId: string, key: string | number): string =>
   `${workspaceId}\u0000${key}`
 
-/** Distinct (workspace, key) pairs as the two parallel arrays `unnest` takes. */
-export class Pairs<K extends string | number> {
+/** (workspace, key) pairs as the two parallel arrays `unnest` takes. */
+export type Keys<K extends string | number> = Readonly<{
+  workspaceIds: readonly string[]
+  keys: readonly K[]
+}>
+
+/** The rows of `text` (whose $1 and $2 are a Keys' two arrays) for the pairs, each mapped. */
+export async function rowsOfKeys<K extends string | number, T>(
+  db: Queryable,
+  text: string,
+  keys: Keys<K>,
+  map: (row: Row) => T,
+): Promise<T[]> {
+  return (await rows(db, text, [keys.workspaceIds, keys.keys])).map(map)
+}
+
+/** The (workspace, key) pairs of a list's items, as they come. */
+export function keysOf<T extends Readonly<{ workspaceId: string }>, K extends string | number>(
+  items: readonly T[],
+  key: (item: T) => K,
+): Keys<K> {
+  return { workspaceIds: items.map((i) => i.workspaceId), keys: items.map(key) }
+}
+
+/** Distinct (workspace, key) pairs, in the order first added. */
+export class Pairs<K extends string | number> implements Keys<K> {
   readonly #seen = new Set<string>()
   readonly workspaceIds: string[] = []
   readonly keys: K[] = []
@@ -45,18 +70,21 @@ export function collapse<T>(
 }
 
 /**
- * Runs `text` with one array parameter per column of `rows` ($1 the first column's values, …),
- * in one round trip; nothing at all when there are no rows.
+ * Runs `text` with one array parameter per column of `rows` — `values(row)` gives a row's values
+ * in the order of the statement's parameters ($1 the first) — in one round trip; nothing at all
+ * when there are no rows.
  */
 export async function unnest<T>(
   db: Queryable,
   text: string,
   rows: readonly T[],
-  columns: readonly ((row: T) => unknown)[],
+  values: (row: T) => readonly unknown[],
 ): Promise<void> {
   if (rows.length === 0) return
-  await db.query(
-    text,
-    columns.map((column) => rows.map(column)),
-  )
+  const columns: unknown[][] = []
+  for (const row of rows) {
+    const v = values(row)
+    for (let i = 0; i < v.length; i++) (columns[i] ??= []).push(v[i])
+  }
+  await db.query(text, columns)
 }

@@ -5,12 +5,17 @@
  * and the profile reads of Store `profiles` (findUsers, usersPage, matchUsers — the last also by a
  * device attribute's value, through `devices`).
  */
-import type { DeletionRow, ProfileRepo, UserRow } from '../store.js'
-import { byUserId, str, toDeletion, toUser } from '../rows.js'
+import type { ProfileParts } from '../profiles.js'
+import type { DeletionRow, UserMatch, UserRow } from '../store.js'
+import { byUserId, deletionValues, str, toDeletion, toUser, userValues } from '../rows.js'
 import { rows, type PostgresConnection, type Queryable } from './connection.js'
-import { collapse, pairKey, unnest } from './unnest.js'
+import { collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
 
 const SQL = {
+  usersPage: `
+    SELECT * FROM users WHERE workspace_id = $1 AND id COLLATE "C" > $2
+    ORDER BY id COLLATE "C" LIMIT $3`,
+  // Rows by (workspace, key) pairs: the join through unnest of every adapter lookup of many rows.
   usersByCustomer: `
     SELECT u.* FROM users u
     JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, customer_id)
@@ -61,11 +66,8 @@ export type PostgresUsers = ReturnType<typeof postgresUsers>
 
 type UserKey = Readonly<{ workspaceId: string; userId: string }>
 
-export function postgresUsers({ pool, open }: PostgresConnection) {
-  async function matchUsers(
-    workspaceId: string,
-    match: Parameters<ProfileRepo['matchUsers']>[1],
-  ): Promise<UserRow[]> {
+export function postgresUsers({ pool, open, all }: PostgresConnection) {
+  async function matchUsers(workspaceId: string, match: UserMatch): Promise<UserRow[]> {
     const found = new Map<string, UserRow>()
     const add = (users: readonly UserRow[]): void => {
       for (const user of users) found.set(user.id, user)
@@ -101,7 +103,7 @@ export function postgresUsers({ pool, open }: PostgresConnection) {
     return [...found.values()].sort(byUserId)
   }
 
-  const profiles: Pick<ProfileRepo, 'findUsers' | 'usersPage' | 'matchUsers'> = {
+  const profiles: ProfileParts['users']['profiles'] = {
     findUsers: (workspaceId, lookup) =>
       open(async () => {
         if (lookup.customerIds.length === 0 && lookup.ids.length === 0) return []
@@ -121,52 +123,28 @@ export function postgresUsers({ pool, open }: PostgresConnection) {
         return out
       }),
     usersPage: (workspaceId, afterId, limit) =>
-      open(async () =>
-        (
-          await rows(
-            pool,
-            `SELECT * FROM users WHERE workspace_id = $1 AND id COLLATE "C" > $2
-             ORDER BY id COLLATE "C" LIMIT $3`,
-            [workspaceId, afterId, limit],
-          )
-        ).map(toUser),
-      ),
+      all(SQL.usersPage, [workspaceId, afterId, limit], toUser),
     matchUsers: (workspaceId, match) => open(() => matchUsers(workspaceId, match)),
   }
 
   return {
     profiles,
-    /** Users by (workspace, customer id) pairs, as parallel arrays. */
-    byCustomer: async (
-      db: Queryable,
-      workspaceIds: readonly string[],
-      customerIds: readonly string[],
-    ): Promise<UserRow[]> =>
-      (await rows(db, SQL.usersByCustomer, [workspaceIds, customerIds])).map(toUser),
-    /** Users by (workspace, internal id) pairs, as parallel arrays. */
-    byId: async (
-      db: Queryable,
-      workspaceIds: readonly string[],
-      ids: readonly string[],
-    ): Promise<UserRow[]> => (await rows(db, SQL.usersById, [workspaceIds, ids])).map(toUser),
+    /** Users by (workspace, customer id). */
+    byCustomer: (db: Queryable, customerIds: Keys<string>) =>
+      rowsOfKeys(db, SQL.usersByCustomer, customerIds, toUser),
+    /** Users by (workspace, internal id). */
+    byId: (db: Queryable, ids: Keys<string>) => rowsOfKeys(db, SQL.usersById, ids, toUser),
     async write(db: Queryable, written: readonly UserRow[]): Promise<void> {
       const users = collapse(
         written,
         (u) => pairKey(u.workspaceId, u.id),
         (first, later) => ({ ...later, createdAt: first.createdAt }),
       )
-      await unnest(db, SQL.usersUpsert, users, [
-        (u) => u.workspaceId,
-        (u) => u.id,
-        (u) => u.customerId,
-        (u) => JSON.stringify(u.attributes),
-        (u) => u.createdAt,
-        (u) => u.updatedAt,
-      ])
+      await unnest(db, SQL.usersUpsert, users, userValues)
     },
     /** Users with their devices, scheduled deletion and identity links (not their events). */
     async remove(db: Queryable, users: readonly UserKey[]): Promise<void> {
-      await unnest(db, SQL.usersDelete, users, [(u) => u.workspaceId, (u) => u.userId])
+      await unnest(db, SQL.usersDelete, users, (u) => [u.workspaceId, u.userId])
     },
     /** Deletions to carry out later; an existing one for the same user is kept. */
     async schedule(db: Queryable, deletions: readonly DeletionRow[]): Promise<void> {
@@ -175,13 +153,7 @@ export function postgresUsers({ pool, open }: PostgresConnection) {
         (d) => pairKey(d.workspaceId, d.userId),
         (first) => first,
       )
-      await unnest(db, SQL.deletionsInsert, scheduled, [
-        (d) => d.workspaceId,
-        (d) => d.userId,
-        (d) => d.dueAt,
-        (d) => d.requestId,
-        (d) => d.seq,
-      ])
+      await unnest(db, SQL.deletionsInsert, scheduled, deletionValues)
     },
     dueDeletions: async (now: number, limit: number): Promise<DeletionRow[]> =>
       (await rows(pool, SQL.deletionsDue, [now, limit])).map(toDeletion),

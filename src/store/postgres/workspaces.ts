@@ -4,7 +4,7 @@
  */
 import pg from 'pg'
 import { StoreConflictError, type WorkspaceRepo } from '../store.js'
-import { toWorkspace, workspacePatchColumns } from '../rows.js'
+import { toWorkspace, workspacePatchColumns, workspaceValues } from '../rows.js'
 import { rows, type PostgresConnection } from './connection.js'
 
 const WS_INSERT = `
@@ -12,24 +12,12 @@ const WS_INSERT = `
     prev_key_hash, prev_key_salt, prev_key_expires_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
 
-export function postgresWorkspaces({ pool, open }: PostgresConnection): WorkspaceRepo {
+export function postgresWorkspaces({ pool, open, all, one }: PostgresConnection): WorkspaceRepo {
   return {
     create: (w) =>
       open(async () => {
         try {
-          await pool.query(WS_INSERT, [
-            w.id,
-            w.name,
-            w.keyHash,
-            w.keySalt,
-            w.state,
-            JSON.stringify(w.settings),
-            w.createdAt,
-            w.updatedAt,
-            w.previousKey?.hash ?? null,
-            w.previousKey?.salt ?? null,
-            w.previousKey?.expiresAt ?? null,
-          ])
+          await pool.query(WS_INSERT, workspaceValues(w))
         } catch (err) {
           if (err instanceof pg.DatabaseError && err.code === '23505') {
             throw new StoreConflictError(`workspace ${w.id} already exists`)
@@ -37,17 +25,9 @@ export function postgresWorkspaces({ pool, open }: PostgresConnection): Workspac
           throw err
         }
       }),
-    get: (id) =>
-      open(async () => {
-        const [row] = await rows(pool, 'SELECT * FROM workspaces WHERE id = $1', [id])
-        return row === undefined ? undefined : toWorkspace(row)
-      }),
+    get: (id) => one('SELECT * FROM workspaces WHERE id = $1', [id], toWorkspace),
     list: () =>
-      open(async () =>
-        (await rows(pool, 'SELECT * FROM workspaces ORDER BY created_at, id COLLATE "C"', [])).map(
-          toWorkspace,
-        ),
-      ),
+      all('SELECT * FROM workspaces ORDER BY created_at, id COLLATE "C"', [], toWorkspace),
     update: (id, patch) =>
       open(async () => {
         const set = workspacePatchColumns(patch)

@@ -4,8 +4,9 @@
  * are always found through `devices_by_user`, named in the SQL (docs/query-plans.md: without
  * statistics SQLite searched them by workspace alone).
  */
-import type { DeviceRow, ProfileRepo } from '../store.js'
-import { toDevice, type Row } from '../rows.js'
+import type { ProfileParts } from '../profiles.js'
+import type { DeviceRow } from '../store.js'
+import { deviceValues, toDevice, type Row } from '../rows.js'
 import { attempt, type SqliteConnection } from './connection.js'
 
 export type SqliteDevices = ReturnType<typeof sqliteDevices>
@@ -31,7 +32,7 @@ export function sqliteDevices({ db }: SqliteConnection) {
   const ofUser = (workspaceId: string, userId: string): DeviceRow[] =>
     (q.devicesOfUser.all(workspaceId, userId) as Row[]).map(toDevice)
 
-  const profiles: Pick<ProfileRepo, 'devicesOfUser'> = {
+  const profiles: ProfileParts['devices']['profiles'] = {
     devicesOfUser: (workspaceId, userId) => attempt(() => ofUser(workspaceId, userId)),
   }
 
@@ -48,18 +49,7 @@ export function sqliteDevices({ db }: SqliteConnection) {
       devices: readonly DeviceRow[],
     ): void {
       for (const d of deleted) q.deviceDelete.run(d.workspaceId, d.deviceId)
-      for (const d of devices) {
-        q.deviceUpsert.run(
-          d.workspaceId,
-          d.deviceId,
-          d.userId,
-          d.platform,
-          d.pushId,
-          JSON.stringify(d.attributes),
-          d.createdAt,
-          d.updatedAt,
-        )
-      }
+      for (const d of devices) q.deviceUpsert.run(deviceValues(d))
     },
     removeOfUser(workspaceId: string, userId: string): void {
       q.userDevicesDelete.run(workspaceId, userId)

@@ -4,8 +4,9 @@
  * user's events are ever loaded, counts, retention by whole months, and Store
  * `profiles.eventsOfUser`.
  */
-import type { EventChange, EventRow, ProfileRepo } from '../store.js'
-import { num, toEvent, type Row } from '../rows.js'
+import type { ProfileParts } from '../profiles.js'
+import type { EventChange, EventRow } from '../store.js'
+import { eventValues, num, toEvent, type Row } from '../rows.js'
 import { attempt, type SqliteConnection } from './connection.js'
 
 export type SqliteEvents = ReturnType<typeof sqliteEvents>
@@ -49,7 +50,7 @@ export function sqliteEvents({ db }: SqliteConnection) {
     eventsExpire: db.prepare('DELETE FROM events WHERE event_time < ?'),
   }
 
-  const profiles: Pick<ProfileRepo, 'eventsOfUser'> = {
+  const profiles: ProfileParts['events']['profiles'] = {
     eventsOfUser: (workspaceId, userId, limit) =>
       attempt(() => (q.eventsOfUser.all(workspaceId, userId, limit) as Row[]).map(toEvent)),
   }
@@ -61,22 +62,7 @@ export function sqliteEvents({ db }: SqliteConnection) {
       num(q.eventCountOfUser.get(workspaceId, userId)),
     /** A batch's new events; a seq already stored is left as it is. */
     write(events: readonly EventRow[]): void {
-      for (const e of events) {
-        q.eventInsert.run(
-          e.seq,
-          e.workspaceId,
-          e.userId,
-          e.name,
-          e.deviceId,
-          e.platform,
-          e.appVersion,
-          e.eventTime,
-          e.userTime,
-          e.receivedAt,
-          e.requestId,
-          Object.keys(e.attributes).length === 0 ? null : JSON.stringify(e.attributes),
-        )
-      }
+      for (const e of events) q.eventInsert.run(eventValues(e))
     },
     /** A batch's EventChanges, in order (store.ts EventChange). */
     change(changes: readonly EventChange[]): void {

@@ -3,8 +3,9 @@
  * batch's merges recorded, undone or erased, and Store `profiles.merge` / `mergesOfUsers`. Which
  * events a merge moved is events.ts's (`merge_events`).
  */
-import type { MergeRow, ProfileRepo } from '../store.js'
-import { toMerge, type Row } from '../rows.js'
+import type { ProfileParts } from '../profiles.js'
+import type { MergeRow } from '../store.js'
+import { mergeValues, toMerge, type Row } from '../rows.js'
 import { attempt, type SqliteConnection } from './connection.js'
 
 export type SqliteMerges = ReturnType<typeof sqliteMerges>
@@ -30,7 +31,7 @@ export function sqliteMerges({ db }: SqliteConnection) {
     return row === undefined ? undefined : toMerge(row)
   }
 
-  const profiles: Pick<ProfileRepo, 'merge' | 'mergesOfUsers'> = {
+  const profiles: ProfileParts['merges']['profiles'] = {
     merge: (workspaceId, id) => attempt(() => get(workspaceId, id)),
     mergesOfUsers: (workspaceId, userIds) =>
       attempt(() => {
@@ -52,18 +53,7 @@ export function sqliteMerges({ db }: SqliteConnection) {
     get,
     /** Merges recorded, or (undoneAt set) undone. */
     write(merges: readonly MergeRow[]): void {
-      for (const m of merges) {
-        q.mergeUpsert.run(
-          m.workspaceId,
-          m.id,
-          m.requestId,
-          m.retainedUserId,
-          m.mergedUserId,
-          m.at,
-          m.before,
-          m.undoneAt,
-        )
-      }
+      for (const m of merges) q.mergeUpsert.run(mergeValues(m))
     },
     remove(workspaceId: string, id: number): void {
       q.mergeDelete.run(workspaceId, id)

@@ -2,8 +2,9 @@
  * The SQLite adapter's record outcomes (table `record_outcomes` of store.db): a batch's outcomes
  * and redactions, the outcomes an erasure must redact, and Store `profiles.outcomesOfRequest`.
  */
-import type { ProfileRepo, RecordOutcomeRow } from '../store.js'
-import { num, toOutcome, type Row } from '../rows.js'
+import type { ProfileParts } from '../profiles.js'
+import type { RecordOutcomeRow } from '../store.js'
+import { num, outcomeValues, toOutcome, type Row } from '../rows.js'
 import { attempt, type SqliteConnection } from './connection.js'
 
 export type SqliteOutcomes = ReturnType<typeof sqliteOutcomes>
@@ -29,7 +30,7 @@ export function sqliteOutcomes({ db }: SqliteConnection) {
     ),
   }
 
-  const profiles: Pick<ProfileRepo, 'outcomesOfRequest'> = {
+  const profiles: ProfileParts['outcomes']['profiles'] = {
     outcomesOfRequest: (workspaceId, requestId) =>
       attempt(() => (q.outcomesOfRequest.all(requestId, workspaceId) as Row[]).map(toOutcome)),
   }
@@ -37,18 +38,7 @@ export function sqliteOutcomes({ db }: SqliteConnection) {
   return {
     profiles,
     write(outcomes: readonly RecordOutcomeRow[]): void {
-      for (const o of outcomes) {
-        q.outcomeInsert.run(
-          o.seq,
-          o.workspaceId,
-          o.requestId,
-          o.index,
-          o.kind,
-          o.outcome,
-          o.reason,
-          o.at,
-        )
-      }
+      for (const o of outcomes) q.outcomeInsert.run(outcomeValues(o))
     },
     redact(redacted: readonly Readonly<{ seq: number; reason: string }>[]): void {
       for (const o of redacted) q.outcomeRedact.run(JSON.stringify([o.reason]), o.reason, o.seq)

@@ -3,14 +3,18 @@
  * (`suppressions`) and carried-out erasures (`gdpr_requests`) — a batch's writes and Store
  * `profiles`' reads and lifting of suppressions.
  */
-import type { GdprRequestRow, ProfileRepo, SuppressionRow } from '../store.js'
-import { toGdprRequest, toSuppression, type Row } from '../rows.js'
+import type { ProfileParts } from '../profiles.js'
+import type { GdprRequestRow, SuppressionRow } from '../store.js'
+import {
+  gdprRequestValues,
+  suppressionValues,
+  toGdprRequest,
+  toSuppression,
+  type Row,
+} from '../rows.js'
 import { attempt, type SqliteConnection } from './connection.js'
 
 export type SqlitePrivacy = ReturnType<typeof sqlitePrivacy>
-
-type PrivacyReads =
-  'gdprRequest' | 'suppressions' | 'hasSuppressions' | 'suppressed' | 'liftSuppressions'
 
 export function sqlitePrivacy({ db }: SqliteConnection) {
   const q = {
@@ -36,7 +40,7 @@ export function sqlitePrivacy({ db }: SqliteConnection) {
     gdprGet: db.prepare('SELECT * FROM gdpr_requests WHERE workspace_id = ? AND request_id = ?'),
   }
 
-  const profiles: Pick<ProfileRepo, PrivacyReads> = {
+  const profiles: ProfileParts['privacy']['profiles'] = {
     gdprRequest: (workspaceId, requestId) =>
       attempt(() => {
         const row = q.gdprGet.get(workspaceId, requestId) as Row | undefined
@@ -67,12 +71,8 @@ export function sqlitePrivacy({ db }: SqliteConnection) {
     profiles,
     /** A batch's suppressions (an existing hash is kept as it is) and carried-out erasures. */
     write(suppressions: readonly SuppressionRow[], gdprRequests: readonly GdprRequestRow[]): void {
-      for (const x of suppressions) {
-        q.suppressionInsert.run(x.workspaceId, x.hash, x.identityType, x.requestId, x.createdAt)
-      }
-      for (const g of gdprRequests) {
-        q.gdprInsert.run(g.workspaceId, g.requestId, g.seq, g.receivedAt, g.doneAt, g.counts)
-      }
+      for (const x of suppressions) q.suppressionInsert.run(suppressionValues(x))
+      for (const g of gdprRequests) q.gdprInsert.run(gdprRequestValues(g))
     },
   }
 }

@@ -7,7 +7,6 @@ import type {
   BatchSnapshot,
   DeviceRow,
   EventCount,
-  IdentityLink,
   LogRecord,
   MergeRow,
   UserRow,
@@ -77,16 +76,14 @@ export function sqliteSnapshot(
       }
     }
     for (const d of needs.deviceIds) addDevice(deviceRows.byId(d.workspaceId, d.deviceId))
-    const identityLinks: IdentityLink[] = []
-    if (needs.identityLinks) {
-      for (const u of users.values()) identityLinks.push(...identities.linksOf(u.workspaceId, u.id))
-    }
-    return {
+    const snapshot = {
       users: [...users.values()],
       devices: [...devices.values()],
       eventCounts: [...eventCounts.values()],
       merges,
-      ...(needs.identityLinks ? { identityLinks } : {}),
     }
+    if (!needs.identityLinks) return snapshot
+    const identityLinks = snapshot.users.flatMap((u) => identities.linksOf(u.workspaceId, u.id))
+    return { ...snapshot, identityLinks }
   })
 }

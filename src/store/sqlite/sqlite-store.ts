@@ -3,6 +3,7 @@
  * one repository per domain, each of which owns its tables' statements. This module only puts
  * them together; a new repository is one more line here.
  */
+import { profilesOf } from '../profiles.js'
 import type { Store } from '../store.js'
 import { attempt, openSqlite, type SqliteStoreOptions } from './connection.js'
 import { sqliteDevices } from './devices.js'
@@ -22,6 +23,7 @@ export { LOG_WRITER_AUTOCHECKPOINT_PAGES, openSqliteLogAppender } from './log-ap
 
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const c = openSqlite(options)
+  // The same domains as postgres-store.ts assembles: one repository each, in either dialect.
   const log = sqliteLog(c)
   const users = sqliteUsers(c)
   const devices = sqliteDevices(c)
@@ -34,14 +36,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     kind: 'sqlite',
     workspaces: sqliteWorkspaces(c),
     log: log.repo,
-    profiles: {
-      ...users.profiles,
-      ...devices.profiles,
-      ...events.profiles,
-      ...outcomes.profiles,
-      ...merges.profiles,
-      ...privacy.profiles,
-    },
+    profiles: profilesOf({ users, devices, events, outcomes, merges, privacy }),
     processing: sqliteProcessing(c, {
       log,
       users,

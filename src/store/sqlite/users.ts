@@ -4,8 +4,9 @@
  * and removals, and the profile reads of Store `profiles` (findUsers, usersPage, matchUsers — the
  * last also by a device attribute's value, through `devices`).
  */
-import type { DeletionRow, ProfileRepo, UserRow } from '../store.js'
-import { byUserId, toDeletion, toUser, type Row } from '../rows.js'
+import type { ProfileParts } from '../profiles.js'
+import type { DeletionRow, UserRow } from '../store.js'
+import { byUserId, deletionValues, toDeletion, toUser, userValues, type Row } from '../rows.js'
 import { attempt, type SqliteConnection } from './connection.js'
 
 export type SqliteUsers = ReturnType<typeof sqliteUsers>
@@ -58,7 +59,7 @@ export function sqliteUsers({ db }: SqliteConnection) {
   const byId = (workspaceId: string, id: string): UserRow | undefined =>
     user(q.userById.get(workspaceId, id))
 
-  const profiles: Pick<ProfileRepo, 'findUsers' | 'usersPage' | 'matchUsers'> = {
+  const profiles: ProfileParts['users']['profiles'] = {
     findUsers: (workspaceId, lookup) =>
       attempt(() => {
         const out: UserRow[] = []
@@ -103,16 +104,7 @@ export function sqliteUsers({ db }: SqliteConnection) {
     byId,
     profiles,
     write(users: readonly UserRow[]): void {
-      for (const u of users) {
-        q.userUpsert.run(
-          u.workspaceId,
-          u.id,
-          u.customerId,
-          JSON.stringify(u.attributes),
-          u.createdAt,
-          u.updatedAt,
-        )
-      }
+      for (const u of users) q.userUpsert.run(userValues(u))
     },
     /** The user's row and its scheduled deletion (its other rows are their tables' to remove). */
     remove(u: UserKey): void {
@@ -121,9 +113,7 @@ export function sqliteUsers({ db }: SqliteConnection) {
     },
     /** Deletions to carry out later; an existing one for the same user is kept. */
     schedule(deletions: readonly DeletionRow[]): void {
-      for (const d of deletions) {
-        q.deletionInsert.run(d.workspaceId, d.userId, d.dueAt, d.requestId, d.seq)
-      }
+      for (const d of deletions) q.deletionInsert.run(deletionValues(d))
     },
     dueDeletions: (now: number, limit: number): DeletionRow[] =>
       (q.deletionsDue.all(now, limit) as Row[]).map(toDeletion),

@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3'
 import { StoreConflictError, type WorkspaceRepo } from '../store.js'
-import { toWorkspace, workspacePatchColumns, type Row } from '../rows.js'
+import { toWorkspace, workspacePatchColumns, workspaceValues, type Row } from '../rows.js'
 import { attempt, type SqliteConnection } from './connection.js'
 
 export function sqliteWorkspaces({ db }: SqliteConnection): WorkspaceRepo {
@@ -12,8 +12,7 @@ export function sqliteWorkspaces({ db }: SqliteConnection): WorkspaceRepo {
     wsInsert: db.prepare(
       `INSERT INTO workspaces (id, name, key_hash, key_salt, state, settings, created_at, updated_at,
          prev_key_hash, prev_key_salt, prev_key_expires_at)
-       VALUES (@id, @name, @keyHash, @keySalt, @state, @settings, @createdAt, @updatedAt,
-         @prevKeyHash, @prevKeySalt, @prevKeyExpiresAt)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     wsGet: db.prepare('SELECT * FROM workspaces WHERE id = ?'),
     wsList: db.prepare('SELECT * FROM workspaces ORDER BY created_at, id'),
@@ -26,19 +25,7 @@ export function sqliteWorkspaces({ db }: SqliteConnection): WorkspaceRepo {
     create: (w) =>
       attempt(() => {
         try {
-          q.wsInsert.run({
-            id: w.id,
-            name: w.name,
-            keyHash: w.keyHash,
-            keySalt: w.keySalt,
-            state: w.state,
-            settings: JSON.stringify(w.settings),
-            createdAt: w.createdAt,
-            updatedAt: w.updatedAt,
-            prevKeyHash: w.previousKey?.hash ?? null,
-            prevKeySalt: w.previousKey?.salt ?? null,
-            prevKeyExpiresAt: w.previousKey?.expiresAt ?? null,
-          })
+          q.wsInsert.run(workspaceValues(w))
         } catch (err) {
           if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_CONSTRAINT')) {
             throw new StoreConflictError(`workspace ${w.id} already exists`)
