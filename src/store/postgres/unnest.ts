@@ -81,10 +81,7 @@ export async function unnest<T>(
   values: (row: T) => readonly unknown[],
 ): Promise<void> {
   if (rows.length === 0) return
-  const columns: unknown[][] = []
-  for (const row of rows) {
-    const v = values(row)
-    for (let i = 0; i < v.length; i++) (columns[i] ??= []).push(v[i])
-  }
+  const tuples = rows.map(values)
+  const columns = (tuples[0] ?? []).map((_, i) => tuples.map((v) => v[i]))
   await db.query(text, columns)
 }

@@ -49,7 +49,7 @@ export function sqliteDevices({ db }: SqliteConnection) {
       devices: readonly DeviceRow[],
     ): void {
       for (const d of deleted) q.deviceDelete.run(d.workspaceId, d.deviceId)
-      for (const d of devices) q.deviceUpsert.run(deviceValues(d))
+      for (const d of devices) q.deviceUpsert.run(...deviceValues(d))
     },
     removeOfUser(workspaceId: string, userId: string): void {
       q.userDevicesDelete.run(workspaceId, userId)

@@ -62,7 +62,7 @@ export function sqliteEvents({ db }: SqliteConnection) {
       num(q.eventCountOfUser.get(workspaceId, userId)),
     /** A batch's new events; a seq already stored is left as it is. */
     write(events: readonly EventRow[]): void {
-      for (const e of events) q.eventInsert.run(eventValues(e))
+      for (const e of events) q.eventInsert.run(...eventValues(e))
     },
     /** A batch's EventChanges, in order (store.ts EventChange). */
     change(changes: readonly EventChange[]): void {

@@ -53,7 +53,7 @@ export function sqliteMerges({ db }: SqliteConnection) {
     get,
     /** Merges recorded, or (undoneAt set) undone. */
     write(merges: readonly MergeRow[]): void {
-      for (const m of merges) q.mergeUpsert.run(mergeValues(m))
+      for (const m of merges) q.mergeUpsert.run(...mergeValues(m))
     },
     remove(workspaceId: string, id: number): void {
       q.mergeDelete.run(workspaceId, id)

@@ -38,7 +38,7 @@ export function sqliteOutcomes({ db }: SqliteConnection) {
   return {
     profiles,
     write(outcomes: readonly RecordOutcomeRow[]): void {
-      for (const o of outcomes) q.outcomeInsert.run(outcomeValues(o))
+      for (const o of outcomes) q.outcomeInsert.run(...outcomeValues(o))
     },
     redact(redacted: readonly Readonly<{ seq: number; reason: string }>[]): void {
       for (const o of redacted) q.outcomeRedact.run(JSON.stringify([o.reason]), o.reason, o.seq)

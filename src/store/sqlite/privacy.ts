@@ -71,8 +71,8 @@ export function sqlitePrivacy({ db }: SqliteConnection) {
     profiles,
     /** A batch's suppressions (an existing hash is kept as it is) and carried-out erasures. */
     write(suppressions: readonly SuppressionRow[], gdprRequests: readonly GdprRequestRow[]): void {
-      for (const x of suppressions) q.suppressionInsert.run(suppressionValues(x))
-      for (const g of gdprRequests) q.gdprInsert.run(gdprRequestValues(g))
+      for (const x of suppressions) q.suppressionInsert.run(...suppressionValues(x))
+      for (const g of gdprRequests) q.gdprInsert.run(...gdprRequestValues(g))
     },
   }
 }

@@ -104,7 +104,7 @@ export function sqliteUsers({ db }: SqliteConnection) {
     byId,
     profiles,
     write(users: readonly UserRow[]): void {
-      for (const u of users) q.userUpsert.run(userValues(u))
+      for (const u of users) q.userUpsert.run(...userValues(u))
     },
     /** The user's row and its scheduled deletion (its other rows are their tables' to remove). */
     remove(u: UserKey): void {
@@ -113,7 +113,7 @@ export function sqliteUsers({ db }: SqliteConnection) {
     },
     /** Deletions to carry out later; an existing one for the same user is kept. */
     schedule(deletions: readonly DeletionRow[]): void {
-      for (const d of deletions) q.deletionInsert.run(deletionValues(d))
+      for (const d of deletions) q.deletionInsert.run(...deletionValues(d))
     },
     dueDeletions: (now: number, limit: number): DeletionRow[] =>
       (q.deletionsDue.all(now, limit) as Row[]).map(toDeletion),

@@ -25,7 +25,7 @@ export function sqliteWorkspaces({ db }: SqliteConnection): WorkspaceRepo {
     create: (w) =>
       attempt(() => {
         try {
-          q.wsInsert.run(workspaceValues(w))
+          q.wsInsert.run(...workspaceValues(w))
         } catch (err) {
           if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_CONSTRAINT')) {
             throw new StoreConflictError(`workspace ${w.id} already exists`)
