@@ -9,7 +9,8 @@ import { createManualClock } from '../core/clock.js'
 import { createSequentialIds } from '../core/ids.js'
 import { silentLogger } from '../core/log.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
-import type { EventRow, Store } from '../store/store.js'
+import type { Store } from '../store/store.js'
+import { anEvent } from '../../test/store/contract.js'
 import { createWorkspaces } from '../workspaces/workspaces.js'
 import { createProcessor, LOG_CHECKPOINT_EVERY_MS, type Processor } from './processor.js'
 import type { Step } from './steps/step.js'
@@ -179,20 +180,8 @@ describe('processor lease', () => {
       createdAt: T0,
       updatedAt: T0,
     }
-    const event = (seq: number, iso: string): EventRow => ({
-      seq,
-      workspaceId: WS,
-      userId: 'u1',
-      name: 'Viewed',
-      deviceId: null,
-      platform: null,
-      appVersion: null,
-      eventTime: Date.parse(iso),
-      userTime: null,
-      receivedAt: T0,
-      requestId: 'REQOLD',
-      attributes: {},
-    })
+    const event = (seq: number, iso: string) =>
+      anEvent({ seq, workspaceId: WS, userId: 'u1', eventTime: Date.parse(iso) })
     await store.processing.commit({
       fromSeq: 0,
       toSeq: 0,

@@ -20,7 +20,7 @@ const data = workerData as ProcessorWorkerData // posted by startProcessorWorker
 const post = (message: FromWorker): void => port.postMessage(message)
 
 const log = createLogger({ level: data.logLevel })
-// store.db batches are fsynced before each compaction, not one by one (sqlite-store.ts).
+// store.db batches are fsynced before each compaction, not one by one (sqlite/connection.ts).
 const store = createSqliteStore({
   dir: data.dataDir,
   durability: data.durability,

@@ -2,8 +2,10 @@
  * The Store contract: the one behaviour suite every storage adapter runs (drizzle's shared-tests
  * pattern). `storeContract(name, open)` registers a node:test suite over the whole Store
  * interface — workspaces, the ingest log, processing (cursor, snapshot, atomic commit) and the
- * profile reads — against fresh stores from `open`. It owns storage semantics only; adapter
- * details (files, pragmas, reopening) are tested beside each adapter.
+ * profile reads — against fresh stores from the adapter's factory, and, where the adapter's data
+ * outlives a store, that all of it is there again once the store is reopened (the factory's
+ * `reopen` hook). It owns storage semantics only; adapter details (files, pragmas, migrations) are
+ * tested beside each adapter.
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
@@ -46,7 +48,8 @@ export function aWorkspace(overrides: Partial<Workspace> = {}): Workspace {
 /** A record of one of the processor's kinds (not a Bulk row): read back as it was appended. */
 type PlainLogRecord = NewLogRecord & Readonly<{ kind: RecordKind }>
 
-function aLogRecord(overrides: Partial<PlainLogRecord> = {}): PlainLogRecord {
+/** A log record of one of the processor's kinds (the contract's and each adapter's tests). */
+export function aLogRecord(overrides: Partial<PlainLogRecord> = {}): PlainLogRecord {
   return {
     workspaceId: WS,
     requestId: 'REQAAAAA',
@@ -85,7 +88,8 @@ function aDevice(overrides: Partial<DeviceRow> = {}): DeviceRow {
   }
 }
 
-function anEvent(overrides: Partial<EventRow> = {}): EventRow {
+/** An event row for store tests (the contract's and others'). */
+export function anEvent(overrides: Partial<EventRow> = {}): EventRow {
   return {
     seq: 1,
     workspaceId: WS,
@@ -133,15 +137,55 @@ function changes(overrides: Partial<BatchChanges> = {}): BatchChanges {
 const sortedBy = <T>(rows: readonly T[], key: (row: T) => string): T[] =>
   [...rows].sort((a, b) => key(a).localeCompare(key(b)))
 
+/** How the contract gets stores of one adapter. */
+export type StoreFactory = Readonly<{
+  /** A fresh, empty store each time. */
+  open(): Promise<Store>
+  /**
+   * Closes `store` and opens its data again (the same SQLite directory, the same PostgreSQL
+   * schema), as a restarted process would. Absent where the data does not outlive the store
+   * (`:memory:`): the reopening cases are then skipped.
+   */
+  reopen?(store: Store): Promise<Store>
+}>
+
 /**
- * Registers the contract suite for one adapter. `open` must return a fresh, empty store each time;
- * every test closes the store it opened.
+ * A factory whose stores are opened each at a new place (`place()`: a directory, a database URL)
+ * and reopened at theirs.
  */
-export function storeContract(name: string, open: () => Promise<Store>): void {
+export function reopenable<P>(
+  place: () => P | Promise<P>,
+  openAt: (place: P) => Store | Promise<Store>,
+): Required<StoreFactory> {
+  const places = new WeakMap<Store, P>()
+  const open = async (at: P): Promise<Store> => {
+    const store = await openAt(at)
+    places.set(store, at)
+    return store
+  }
+  return {
+    open: async () => open(await place()),
+    reopen: async (store) => {
+      if (!places.has(store)) throw new Error('not a store of this factory')
+      await store.close()
+      return open(places.get(store) as P) // has() above
+    },
+  }
+}
+
+/** Registers the contract suite for one adapter; every test closes the stores it opened. */
+export function storeContract(name: string, factory: StoreFactory): void {
   async function fresh(t: TestContext): Promise<Store> {
-    const store = await open()
+    const store = await factory.open()
     t.after(() => store.close())
     return store
+  }
+  /** `store` closed and its data opened again (closing a store twice is allowed). */
+  async function reopened(t: TestContext, store: Store): Promise<Store> {
+    if (factory.reopen === undefined) throw new Error(`${name} has no reopen hook`)
+    const again = await factory.reopen(store)
+    t.after(() => again.close())
+    return again
   }
 
   describe(`Store contract: ${name}`, () => {
@@ -1713,5 +1757,170 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual(await store.profiles.outcomesOfRequest(OTHER_WS, 'REQCCCCC'), [])
       })
     })
+
+    describe(
+      'reopening',
+      { skip: factory.reopen === undefined ? 'the data does not outlive the store' : false },
+      () => {
+        const ws = aWorkspace({
+          settings: { rateLimit: 10, tags: ['x'] },
+          previousKey: { hash: 'ef'.repeat(32), salt: '01'.repeat(16), expiresAt: T0 + 60_000 },
+        })
+        // Key order is part of what Get User exports: attributes come back as written.
+        const user = aUser({
+          id: 'u-keeper',
+          customerId: 'keeper',
+          attributes: { zeta: 1, alpha: { y: 2, b: 1 }, __proto__x: 'p', '10': 'ten', '2': 'two' },
+        })
+        const gone = aUser({ id: 'u-gone', customerId: 'gone', attributes: {} })
+        const device = aDevice({ userId: user.id })
+        const merge = {
+          id: 3,
+          workspaceId: WS,
+          requestId: 'REQMERGE',
+          retainedUserId: user.id,
+          mergedUserId: gone.id,
+          at: T0,
+          before: '{"any":"json"}',
+          undoneAt: null,
+        }
+        const suppression = {
+          workspaceId: WS,
+          hash: 'h1',
+          identityType: 'email',
+          requestId: 'GDPR-1',
+          createdAt: T0,
+        }
+        const gdprRequest = {
+          workspaceId: WS,
+          requestId: 'GDPR-1',
+          seq: 3,
+          receivedAt: T0,
+          doneAt: T0 + 1,
+          counts: '{"users":0}',
+        }
+        const deletion = { workspaceId: WS, userId: gone.id, dueAt: T0, requestId: 'R', seq: 3 }
+        const window = { workspaceId: WS, quota: 'track_user', windowStart: T0 }
+
+        /** A store holding a row of every kind, with the cursor at 3. */
+        async function filled(t: TestContext): Promise<Store> {
+          const store = await fresh(t)
+          await store.workspaces.create(ws)
+          await store.log.append([0, 1, 2].map((index) => aLogRecord({ index })))
+          await store.processing.commit(
+            changes({
+              toSeq: 3,
+              users: [user, gone],
+              devices: [device],
+              events: [anEvent({ seq: 1, userId: gone.id }), anEvent({ seq: 2, userId: user.id })],
+              eventChanges: [
+                {
+                  kind: 'merge',
+                  workspaceId: WS,
+                  mergeId: merge.id,
+                  fromUserId: gone.id,
+                  toUserId: user.id,
+                  beforeSeq: 3,
+                },
+              ],
+              merges: [merge],
+              outcomes: [anOutcome({ seq: 3, index: 2 })],
+              scheduledDeletions: [deletion],
+              identityLinks: [
+                { workspaceId: WS, userId: user.id, links: [{ name: 'u_em', value: 'k@x.io' }] },
+              ],
+              suppressions: [suppression],
+              gdprRequests: [gdprRequest],
+            }),
+          )
+          assert.equal(await store.processing.acquireLease('p1', T0, 60_000), true)
+          assert.equal(await store.processing.recordFailure(4, 'boom', T0), 1)
+          await store.quotas.lease({ ...window, limit: 10, need: 1, want: 4 })
+          return store
+        }
+
+        it('keeps every row, the cursor, the lease, the retry counts and the quota counts', async (t) => {
+          const again = await reopened(t, await filled(t))
+          assert.deepEqual(await again.workspaces.get(WS), ws)
+          assert.deepEqual(
+            (await again.log.readAfter(0, 10)).map((r) => [r.seq, r.index]),
+            [
+              [1, 0],
+              [2, 1],
+              [3, 2],
+            ],
+          )
+          assert.equal(await again.processing.cursor(), 3)
+          const [found] = await again.profiles.findUsers(WS, { customerIds: ['keeper'], ids: [] })
+          assert.deepEqual(found, user)
+          assert.equal(JSON.stringify(found?.attributes), JSON.stringify(user.attributes))
+          assert.deepEqual(await again.profiles.devicesOfUser(WS, user.id), [device])
+          assert.deepEqual(
+            (await again.profiles.eventsOfUser(WS, user.id, 10)).map((e) => e.seq),
+            [2, 1],
+          )
+          assert.deepEqual(await again.profiles.merge(WS, merge.id), merge)
+          assert.deepEqual(await again.profiles.outcomesOfRequest(WS, 'REQAAAAA'), [
+            anOutcome({ seq: 3, index: 2 }),
+          ])
+          assert.deepEqual(await again.processing.dueDeletions(T0, 10), [deletion])
+          assert.deepEqual(await again.profiles.suppressions(WS), [suppression])
+          assert.deepEqual(await again.profiles.gdprRequest(WS, 'GDPR-1'), gdprRequest)
+          const snapshot = await again.processing.loadSnapshot([
+            {
+              ...aLogRecord({ payload: JSON.stringify({ identities: { u_em: 'k@x.io' } }) }),
+              customerId: null,
+              seq: 4,
+            },
+          ])
+          assert.deepEqual(snapshot.identityLinks, [
+            { workspaceId: WS, userId: user.id, name: 'u_em', value: 'k@x.io' },
+          ])
+          assert.equal(await again.processing.acquireLease('p2', T0 + 1, 60_000), false)
+          assert.equal(await again.processing.recordFailure(4, 'boom', T0 + 1), 2)
+          assert.equal(await again.quotas.used(window), 4)
+        })
+
+        it('undoes a merge made before it was reopened, from the events the store kept', async (t) => {
+          const again = await reopened(t, await filled(t))
+          await again.processing.commit(
+            changes({
+              fromSeq: 3,
+              toSeq: 4,
+              eventChanges: [
+                {
+                  kind: 'unmerge',
+                  workspaceId: WS,
+                  mergeId: merge.id,
+                  fromUserId: user.id,
+                  toUserId: gone.id,
+                },
+              ],
+              merges: [{ ...merge, undoneAt: T0 + 1 }],
+            }),
+          )
+          assert.deepEqual(
+            (await again.profiles.eventsOfUser(WS, gone.id, 10)).map((e) => e.seq),
+            [1],
+          )
+          assert.equal((await again.profiles.merge(WS, merge.id))?.undoneAt, T0 + 1)
+        })
+
+        it('numbers appends after every seq ever assigned, the log compacted or not', async (t) => {
+          const store = await fresh(t)
+          await store.log.append([0, 1, 2].map((index) => aLogRecord({ index })))
+          await store.processing.commit(changes({ toSeq: 3 }))
+          assert.equal(await store.log.compact(3, T0 + 1), 3)
+          const again = await reopened(t, store)
+          assert.equal(await again.log.lastSeq(), 3)
+          assert.deepEqual(await again.log.readAfter(0, 10), [])
+          await again.log.append([aLogRecord({ index: 3 })])
+          assert.deepEqual(
+            (await again.log.readAfter(3, 10)).map((r) => [r.seq, r.index]),
+            [[4, 3]],
+          )
+        })
+      },
+    )
   })
 }

@@ -7,12 +7,15 @@
  * Dialect choices: times and seqs are `bigint` (ms since the epoch do not fit in `integer`);
  * attribute maps, settings and payloads are `text` holding JSON exactly as written, never `jsonb`,
  * which would reorder keys and change what Get User exports.
+ *
+ * The DDL here pairs with sqlite/migrations.ts by design (the same tables, in each dialect), and
+ * migration 10 repeats migration 1's columns of `events`: migrations are append-only, never shared.
  */
 import type { Migration } from '../sqlite/migrations.js'
 
 export type { Migration }
 
-/** The ingest log. `log_counter` hands out seqs (see postgres-store.ts: why not a sequence). */
+/** The ingest log. `log_counter` hands out seqs (see postgres/log.ts: why not a sequence). */
 export const LOG_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -44,7 +47,7 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: 'Bulk rows: one row per Bulk request, seq the last of its records (ingest/bulk-rows.ts)',
     // In step with SQLite's list. This store expands a Bulk row into its records on append
-    // (postgres-store.ts), so every row here holds one record: the column stays 1.
+    // (postgres/log.ts), so every row here holds one record: the column stays 1.
     sql: `ALTER TABLE log ADD COLUMN records integer NOT NULL DEFAULT 1;`,
   },
 ]
@@ -235,9 +238,10 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
   },
   {
     // Declarative range partitioning on event_time (ms), one partition per UTC month, named
-    // events_yYYYYmMM. postgres-store.ts creates the partition of a month before the first event of
-    // it is written and drops whole partitions for retention. The primary key must contain the
-    // partition key: (seq, event_time), still one row per seq since a seq has one event time.
+    // events_yYYYYmMM. postgres/partitions.ts creates the partition of a month before the first
+    // event of it is written and drops whole partitions for retention. The primary key must
+    // contain the partition key: (seq, event_time), still one row per seq since a seq has one
+    // event time.
     version: 10,
     name: 'events by month (PostgreSQL partitions) and dashboard indexes',
     sql: `

@@ -1,7 +1,8 @@
 // The PostgreSQL adapter: the shared Store contract against a real PostgreSQL (TEST_DATABASE_URL,
 // or a throwaway cluster from the installed binaries, each store in its own fresh schema), then
 // what only this adapter has: migrations recorded and applied once (also by processes starting
-// together), numbered in step with SQLite's, reopening, and the test-database guard.
+// together), numbered in step with SQLite's, seqs and partitions, time limits, and the
+// test-database guard. Reopening is the contract's (its reopen hook).
 import assert from 'node:assert/strict'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { describe, it } from 'node:test'
@@ -11,29 +12,27 @@ import { assertTestDatabase, startPostgres } from '../../../test/helpers/postgre
 import { loadConfig } from '../../core/config.js'
 import { silentLogger } from '../../core/log.js'
 import { startInlet } from '../../server/server.js'
-import { aWorkspace, storeContract } from '../../../test/store/contract.js'
+import {
+  aLogRecord,
+  anEvent,
+  aWorkspace,
+  reopenable,
+  storeContract,
+} from '../../../test/store/contract.js'
 import * as sqlite from '../sqlite/migrations.js'
 import { StoreTimeoutError, isStoreUnavailable } from '../store-errors.js'
-import type { BatchChanges, EventRow, NewLogRecord } from '../store.js'
+import type { BatchChanges, NewLogRecord, Store } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
 import { openStore } from '../open-store.js'
-import { createPostgresStore } from './postgres-store.js'
+import { createPostgresStore, type PostgresStoreOptions } from './postgres-store.js'
 import { expandBulkRow } from '../../families/data/bulk-rows.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
 const WORKSPACE = aWorkspace({ id: 'PGWS0000000000000001', name: 'PostgreSQL' })
 
-function record(index: number): NewLogRecord {
-  return {
-    workspaceId: WORKSPACE.id,
-    requestId: 'REQAAAAA',
-    index,
-    kind: 'customer',
-    customerId: 'alice',
-    receivedAt: T0,
-    payload: '{}',
-  }
-}
+/** A record of the adapter's own workspace, read back with payload `{}`. */
+const record = (index: number): NewLogRecord =>
+  aLogRecord({ workspaceId: WORKSPACE.id, index, payload: '{}' })
 
 describe('PostgreSQL migrations', () => {
   it('are numbered and named in step with SQLite’s, one list for both dialects', () => {
@@ -72,14 +71,14 @@ if (postgres === undefined) {
 } else {
   const freshUrl = postgres.freshUrl
 
-  // One run: durability only changes a session setting (the reopen test below uses `os`).
-  storeContract('postgres', async () =>
-    createPostgresStore({
-      expandRow: expandBulkRow,
-      url: await freshUrl(),
-      durability: 'fsync',
-      maxConnections: 4,
-    }),
+  /** A store of the schema of `url`, durability `fsync` unless `more` says otherwise. */
+  const storeAt = (url: string, more: Partial<PostgresStoreOptions> = {}): Promise<Store> =>
+    createPostgresStore({ expandRow: expandBulkRow, url, durability: 'fsync', ...more })
+
+  // One run: durability only changes a session setting. Reopened: in the same schema.
+  storeContract(
+    'postgres',
+    reopenable(freshUrl, (url) => storeAt(url, { maxConnections: 4 })),
   )
 
   /** Rows of `sql` in the schema of `url`, through a connection of its own. */
@@ -96,9 +95,7 @@ if (postgres === undefined) {
   describe('PostgreSQL store', () => {
     it('records each migration once, and reopening applies none again', async () => {
       const url = await freshUrl()
-      await (
-        await createPostgresStore({ expandRow: expandBulkRow, url, durability: 'fsync' })
-      ).close()
+      await (await storeAt(url)).close()
       const applied = await query(url, 'SELECT list, version, name FROM inlet_migrations')
       const expected = [
         ...LOG_MIGRATIONS.map((m) => ({ list: 'log', version: m.version, name: m.name })),
@@ -108,7 +105,7 @@ if (postgres === undefined) {
         rows.map((r) => `${String(r['list'])}:${String(r['version'])}:${String(r['name'])}`).sort()
       assert.deepEqual(byVersion(applied), byVersion(expected))
       const [before] = await query(url, 'SELECT max(applied_at)::text AS at FROM inlet_migrations')
-      await (await createPostgresStore({ expandRow: expandBulkRow, url, durability: 'os' })).close()
+      await (await storeAt(url, { durability: 'os' })).close()
       assert.deepEqual(
         await query(url, 'SELECT list, version, name FROM inlet_migrations'),
         applied,
@@ -119,16 +116,7 @@ if (postgres === undefined) {
 
     it('migrates once when several processes open the same database together', async () => {
       const url = await freshUrl()
-      const stores = await Promise.all(
-        [1, 2, 3].map(() =>
-          createPostgresStore({
-            expandRow: expandBulkRow,
-            url,
-            durability: 'fsync',
-            maxConnections: 2,
-          }),
-        ),
-      )
+      const stores = await Promise.all([1, 2, 3].map(() => storeAt(url, { maxConnections: 2 })))
       try {
         await stores[0]?.workspaces.create(WORKSPACE)
         for (const store of stores) assert.deepEqual(await store.workspaces.list(), [WORKSPACE])
@@ -139,63 +127,8 @@ if (postgres === undefined) {
       assert.equal(count?.['n'], LOG_MIGRATIONS.length + STORE_MIGRATIONS.length)
     })
 
-    it('keeps everything when reopened', async () => {
-      const url = await freshUrl()
-      const first = await createPostgresStore({
-        expandRow: expandBulkRow,
-        url,
-        durability: 'fsync',
-      })
-      await first.workspaces.create(WORKSPACE)
-      await first.log.append([record(0), record(1), record(2)])
-      const user = {
-        workspaceId: WORKSPACE.id,
-        id: '00000000000000000000000a',
-        customerId: 'alice',
-        // Key order is part of what Get User exports: stored as written, not as jsonb would.
-        attributes: { zeta: 1, alpha: { y: 2, b: 1 }, __proto__x: 'p', '10': 'ten', '2': 'two' },
-        createdAt: T0,
-        updatedAt: T0,
-      }
-      await first.processing.commit({
-        fromSeq: 0,
-        toSeq: 2,
-        users: [user],
-        devices: [],
-        deletedDevices: [],
-        events: [],
-        outcomes: [],
-      })
-      await first.close()
-
-      const second = await createPostgresStore({ expandRow: expandBulkRow, url, durability: 'os' })
-      try {
-        assert.deepEqual(await second.workspaces.get(WORKSPACE.id), WORKSPACE)
-        assert.equal(await second.log.lastSeq(), 3)
-        assert.deepEqual(
-          (await second.log.readAfter(0, 10)).map((r) => r.index),
-          [0, 1, 2],
-        )
-        assert.equal(await second.processing.cursor(), 2)
-        const [found] = await second.profiles.findUsers(WORKSPACE.id, {
-          customerIds: ['alice'],
-          ids: [],
-        })
-        assert.deepEqual(found, user)
-        assert.equal(JSON.stringify(found?.attributes), JSON.stringify(user.attributes))
-        await second.log.append([record(3)])
-        assert.equal(await second.log.lastSeq(), 4)
-      } finally {
-        await second.close()
-      }
-    })
-
     it('numbers appends without gaps, even after a failed append', async (t) => {
-      const store = await createPostgresStore({
-        expandRow: expandBulkRow,
-        url: await freshUrl(),
-        durability: 'fsync',
-      })
+      const store = await storeAt(await freshUrl())
       t.after(() => store.close())
       await store.log.append([record(0)])
       // A payload PostgreSQL refuses (a NUL byte in text) fails the whole append.
@@ -212,11 +145,7 @@ if (postgres === undefined) {
     })
 
     it('can be closed twice, and rejects work after closing', async () => {
-      const store = await createPostgresStore({
-        expandRow: expandBulkRow,
-        url: await freshUrl(),
-        durability: 'fsync',
-      })
+      const store = await storeAt(await freshUrl())
       await store.close()
       await store.close()
       await assert.rejects(store.log.append([record(0)]), /not open/)
@@ -284,12 +213,7 @@ if (postgres === undefined) {
 
     it('never lets a later append become visible while an earlier one is still committing', async (t) => {
       const url = await freshUrl()
-      const store = await createPostgresStore({
-        expandRow: expandBulkRow,
-        url,
-        durability: 'fsync',
-        maxConnections: 2,
-      })
+      const store = await storeAt(url, { maxConnections: 2 })
       t.after(() => store.close())
       // Another API process's append, held open between taking its seq and committing: with a
       // sequence, a second append would commit seq 2 meanwhile and a reader at cursor 0 would
@@ -336,22 +260,8 @@ if (postgres === undefined) {
 
     it('shows a reader no gap while several processes append at once', async (t) => {
       const url = await freshUrl()
-      const writers = await Promise.all(
-        [1, 2, 3].map(() =>
-          createPostgresStore({
-            expandRow: expandBulkRow,
-            url,
-            durability: 'fsync',
-            maxConnections: 3,
-          }),
-        ),
-      )
-      const reader = await createPostgresStore({
-        expandRow: expandBulkRow,
-        url,
-        durability: 'fsync',
-        maxConnections: 1,
-      })
+      const writers = await Promise.all([1, 2, 3].map(() => storeAt(url, { maxConnections: 3 })))
+      const reader = await storeAt(url, { maxConnections: 1 })
       t.after(() => Promise.all([...writers, reader].map((s) => s.close())))
       const perWriter = 40
       let done = 0
@@ -376,11 +286,7 @@ if (postgres === undefined) {
 
     it('keeps events in monthly partitions, made as needed with the next month ahead, and drops whole ones for retention', async (t) => {
       const url = await freshUrl()
-      const store = await createPostgresStore({
-        expandRow: expandBulkRow,
-        url,
-        durability: 'fsync',
-      })
+      const store = await storeAt(url)
       t.after(() => store.close())
       const partitions = async (): Promise<string[]> =>
         (
@@ -391,20 +297,8 @@ if (postgres === undefined) {
           )
         ).map((r) => String(r['relname']))
       assert.deepEqual(await partitions(), [])
-      const event = (seq: number, iso: string): EventRow => ({
-        seq,
-        workspaceId: WORKSPACE.id,
-        userId: 'u1',
-        name: 'Viewed',
-        deviceId: null,
-        platform: null,
-        appVersion: null,
-        eventTime: Date.parse(iso),
-        userTime: null,
-        receivedAt: T0,
-        requestId: 'REQAAAAA',
-        attributes: {},
-      })
+      const event = (seq: number, iso: string) =>
+        anEvent({ seq, workspaceId: WORKSPACE.id, userId: 'u1', eventTime: Date.parse(iso) })
       await store.processing.commit({
         fromSeq: 0,
         toSeq: 3,
@@ -468,11 +362,7 @@ if (postgres === undefined) {
       } finally {
         await client.end()
       }
-      const store = await createPostgresStore({
-        expandRow: expandBulkRow,
-        url,
-        durability: 'fsync',
-      })
+      const store = await storeAt(url)
       t.after(() => store.close())
       assert.deepEqual(
         (await store.profiles.eventsOfUser(WORKSPACE.id, 'u1', 10)).map((e) => e.name),

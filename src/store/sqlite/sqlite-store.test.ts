@@ -1,6 +1,6 @@
 // The SQLite adapter: the shared Store contract against an in-memory store and against file stores
-// in both durabilities, then what only this adapter has (its files, WAL mode, migrations,
-// reopening an existing directory).
+// in both durabilities (reopened in their directories by the contract's reopen hook), then what
+// only this adapter has (its files, WAL mode, migrations, the two files synced apart).
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { after, describe, it, type TestContext } from 'node:test'
 import Database from 'better-sqlite3'
 import type { Durability } from '../../core/config.js'
-import { aWorkspace, storeContract } from '../../../test/store/contract.js'
+import { aLogRecord, aWorkspace, reopenable, storeContract } from '../../../test/store/contract.js'
 import type { NewLogRecord } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
 import {
@@ -29,43 +29,33 @@ function tempDir(): string {
   return dir
 }
 
-storeContract('sqlite :memory:', () =>
-  Promise.resolve(
-    createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' }),
-  ),
-)
+storeContract('sqlite :memory:', {
+  open: () =>
+    Promise.resolve(
+      createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' }),
+    ),
+})
 for (const durability of ['fsync', 'os'] as const satisfies readonly Durability[]) {
-  storeContract(`sqlite file (${durability})`, () =>
-    Promise.resolve(createSqliteStore({ expandRow: expandBulkRow, dir: tempDir(), durability })),
+  storeContract(
+    `sqlite file (${durability})`,
+    reopenable(tempDir, (dir) => createSqliteStore({ expandRow: expandBulkRow, dir, durability })),
   )
 }
 
 // The processor's own store in its worker thread: store.db synced before compaction, not per batch.
-storeContract('sqlite file (fsync, store.db sync deferred)', () =>
-  Promise.resolve(
-    createSqliteStore({
-      expandRow: expandBulkRow,
-      dir: tempDir(),
-      durability: 'fsync',
-      deferStoreSync: true,
-    }),
+storeContract(
+  'sqlite file (fsync, store.db sync deferred)',
+  reopenable(tempDir, (dir) =>
+    createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'fsync', deferStoreSync: true }),
   ),
 )
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
 const WORKSPACE = aWorkspace({ id: 'SQLITEWS000000000001', name: 'SQLite' })
 
-function record(index: number): NewLogRecord {
-  return {
-    workspaceId: WORKSPACE.id,
-    requestId: 'REQAAAAA',
-    index,
-    kind: 'customer',
-    customerId: 'alice',
-    receivedAt: T0,
-    payload: '{}',
-  }
-}
+/** A record of the adapter's own workspace, read back with payload `{}`. */
+const record = (index: number): NewLogRecord =>
+  aLogRecord({ workspaceId: WORKSPACE.id, index, payload: '{}' })
 
 /** Opens a file in `dir` read-only with its own connection, closed when the test ends. */
 function inspect(t: TestContext, dir: string, file: string): Database.Database {
@@ -104,50 +94,6 @@ describe('SQLite store files', () => {
       }
     })
   }
-
-  it('keeps everything when reopened, without re-running migrations', async () => {
-    const dir = tempDir()
-    const first = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'fsync' })
-    await first.workspaces.create(WORKSPACE)
-    await first.log.append([record(0), record(1), record(2)])
-    const user = {
-      workspaceId: WORKSPACE.id,
-      id: '00000000000000000000000a',
-      customerId: 'alice',
-      attributes: { points: 20 },
-      createdAt: T0,
-      updatedAt: T0,
-    }
-    await first.processing.commit({
-      fromSeq: 0,
-      toSeq: 2,
-      users: [user],
-      devices: [],
-      deletedDevices: [],
-      events: [],
-      outcomes: [],
-    })
-    await first.close()
-
-    const second = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
-    try {
-      assert.deepEqual(await second.workspaces.get(WORKSPACE.id), WORKSPACE)
-      assert.equal(await second.log.lastSeq(), 3)
-      assert.deepEqual(
-        (await second.log.readAfter(0, 10)).map((r) => r.index),
-        [0, 1, 2],
-      )
-      assert.equal(await second.processing.cursor(), 2)
-      assert.deepEqual(
-        await second.profiles.findUsers(WORKSPACE.id, { customerIds: ['alice'], ids: [] }),
-        [user],
-      )
-      await second.log.append([record(3)])
-      assert.equal(await second.log.lastSeq(), 4)
-    } finally {
-      await second.close()
-    }
-  })
 
   it('numbers new records after the cursor when the log lost records already applied', async () => {
     // Simulates a power loss under durability `os` (or a deleted log.db): the two files are

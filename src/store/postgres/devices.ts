@@ -1,0 +1,69 @@
+/**
+ * The PostgreSQL adapter's devices (table `devices`): lookups of many devices at once, by id or by
+ * user, for snapshots, a batch's upserts and removals, and Store `profiles.devicesOfUser`.
+ */
+import type { ProfileParts } from '../profiles.js'
+import type { DeviceRow } from '../store.js'
+import { deviceValues, toDevice } from '../rows.js'
+import type { PostgresConnection, Queryable } from './connection.js'
+import { collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
+
+const SQL = {
+  devicesOfUser: `
+    SELECT * FROM devices WHERE workspace_id = $1 AND user_id = $2
+    ORDER BY created_at, device_id COLLATE "C"`,
+  // Rows by (workspace, key) pairs: the join through unnest of users.ts's lookups, on devices.
+  devicesById: `
+    SELECT d.* FROM devices d
+    JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, device_id)
+      ON d.workspace_id = k.workspace_id AND d.device_id = k.device_id`,
+  devicesOfUsers: `
+    SELECT d.* FROM devices d
+    JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, user_id)
+      ON d.workspace_id = k.workspace_id AND d.user_id = k.user_id
+    ORDER BY d.created_at, d.device_id COLLATE "C"`,
+  devicesDelete: `
+    DELETE FROM devices d USING unnest($1::text[], $2::text[]) AS k(workspace_id, device_id)
+    WHERE d.workspace_id = k.workspace_id AND d.device_id = k.device_id`,
+  devicesUpsert: `
+    INSERT INTO devices (workspace_id, device_id, user_id, platform, push_id, attributes,
+      created_at, updated_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+      $7::bigint[], $8::bigint[])
+    ON CONFLICT (workspace_id, device_id) DO UPDATE SET user_id = excluded.user_id,
+      platform = excluded.platform, push_id = excluded.push_id,
+      attributes = excluded.attributes, updated_at = excluded.updated_at`,
+} as const
+
+export type PostgresDevices = ReturnType<typeof postgresDevices>
+
+type DeviceKey = Readonly<{ workspaceId: string; deviceId: string }>
+
+export function postgresDevices({ all }: PostgresConnection) {
+  const profiles: ProfileParts['devices']['profiles'] = {
+    devicesOfUser: (workspaceId, userId) => all(SQL.devicesOfUser, [workspaceId, userId], toDevice),
+  }
+
+  return {
+    profiles,
+    /** Devices by (workspace, device id). */
+    byId: (db: Queryable, ids: Keys<string>) => rowsOfKeys(db, SQL.devicesById, ids, toDevice),
+    /** All devices of the users, by (workspace, user id). */
+    ofUsers: (db: Queryable, users: Keys<string>) =>
+      rowsOfKeys(db, SQL.devicesOfUsers, users, toDevice),
+    /** A batch's devices: the deleted ones first, then the written ones. */
+    async write(
+      db: Queryable,
+      deleted: readonly DeviceKey[],
+      written: readonly DeviceRow[],
+    ): Promise<void> {
+      await unnest(db, SQL.devicesDelete, deleted, (d) => [d.workspaceId, d.deviceId])
+      const devices = collapse(
+        written,
+        (d) => pairKey(d.workspaceId, d.deviceId),
+        (first, later) => ({ ...later, createdAt: first.createdAt }),
+      )
+      await unnest(db, SQL.devicesUpsert, devices, deviceValues)
+    },
+  }
+}

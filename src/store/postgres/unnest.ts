@@ -1,0 +1,87 @@
+/**
+ * Set-based statements of the PostgreSQL adapter: rows passed as the parallel arrays `unnest`
+ * takes, so that an operation is a few statements whatever the number of rows (round trips are
+ * what cost here). Helpers only: the SQL is each repository's.
+ */
+import type { Row } from '../rows.js'
+import { rows, type Queryable } from './connection.js'
+
+/** A (workspace, key) pair as one string, for sets and maps. */
+export const pairKey = (workspaceId: string, key: string | number): string =>
+  `${workspaceId}\u0000${key}`
+
+/** (workspace, key) pairs as the two parallel arrays `unnest` takes. */
+export type Keys<K extends string | number> = Readonly<{
+  workspaceIds: readonly string[]
+  keys: readonly K[]
+}>
+
+/** The rows of `text` (whose $1 and $2 are a Keys' two arrays) for the pairs, each mapped. */
+export async function rowsOfKeys<K extends string | number, T>(
+  db: Queryable,
+  text: string,
+  keys: Keys<K>,
+  map: (row: Row) => T,
+): Promise<T[]> {
+  return (await rows(db, text, [keys.workspaceIds, keys.keys])).map(map)
+}
+
+/** The (workspace, key) pairs of a list's items, as they come. */
+export function keysOf<T extends Readonly<{ workspaceId: string }>, K extends string | number>(
+  items: readonly T[],
+  key: (item: T) => K,
+): Keys<K> {
+  return { workspaceIds: items.map((i) => i.workspaceId), keys: items.map(key) }
+}
+
+/** Distinct (workspace, key) pairs, in the order first added. */
+export class Pairs<K extends string | number> implements Keys<K> {
+  readonly #seen = new Set<string>()
+  readonly workspaceIds: string[] = []
+  readonly keys: K[] = []
+  add(workspaceId: string, key: K): void {
+    const k = pairKey(workspaceId, key)
+    if (this.#seen.has(k)) return
+    this.#seen.add(k)
+    this.workspaceIds.push(workspaceId)
+    this.keys.push(key)
+  }
+  get size(): number {
+    return this.keys.length
+  }
+}
+
+/**
+ * One row per key where the SQLite adapter writes row after row: a multi-row upsert may not touch
+ * the same row twice. `merge(first, later)` says what writing `later` over `first` leaves.
+ */
+export function collapse<T>(
+  rows: readonly T[],
+  key: (row: T) => string,
+  merge: (first: T, later: T) => T,
+): T[] {
+  const byKey = new Map<string, T>()
+  for (const row of rows) {
+    const k = key(row)
+    const first = byKey.get(k)
+    byKey.set(k, first === undefined ? row : merge(first, row))
+  }
+  return [...byKey.values()]
+}
+
+/**
+ * Runs `text` with one array parameter per column of `rows` — `values(row)` gives a row's values
+ * in the order of the statement's parameters ($1 the first) — in one round trip; nothing at all
+ * when there are no rows.
+ */
+export async function unnest<T>(
+  db: Queryable,
+  text: string,
+  rows: readonly T[],
+  values: (row: T) => readonly unknown[],
+): Promise<void> {
+  if (rows.length === 0) return
+  const tuples = rows.map(values)
+  const columns = (tuples[0] ?? []).map((_, i) => tuples.map((v) => v[i]))
+  await db.query(text, columns)
+}
