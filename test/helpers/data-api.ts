@@ -1,10 +1,11 @@
 /**
  * The seeded test workspace's Data API as the conformance tests call it: the endpoint paths, the
- * request id of an answer, what the records of a request came to, and the exact failure envelope
- * of spec §4.2 that every documented refusal is checked against (one answer, or a table of bodies
- * POSTed to one endpoint).
+ * request id of an answer, the stored user of a customer id, what the records of a request came
+ * to, and the exact failure envelope of spec §4.2 that every documented refusal is checked against
+ * (one answer, or a table of bodies POSTed to one endpoint).
  */
 import assert from 'node:assert/strict'
+import type { UserRow } from '../../src/store/store.js'
 import { WORKSPACE_ID, type TestApp } from './app.js'
 
 export const TRACK = `/v1/customer/${WORKSPACE_ID}`
@@ -80,6 +81,17 @@ export async function assertRefusals(
   for (const [body, expected] of cases) {
     assertRefusal(await app.post(url, body), expected, JSON.stringify(body).slice(0, 200))
   }
+}
+
+/** Applies what was accepted; then the stored user that holds `customerId`, which must exist. */
+export async function userOf(app: TestApp, customerId: string): Promise<UserRow> {
+  await app.drain()
+  const [user] = await app.store.profiles.findUsers(WORKSPACE_ID, {
+    customerIds: [customerId],
+    ids: [],
+  })
+  assert.ok(user, `a user with customer_id ${customerId}`)
+  return user
 }
 
 /** The kind and outcome of each record of an accepted request, once applied. */
