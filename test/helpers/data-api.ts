@@ -1,12 +1,13 @@
 /**
  * The seeded test workspace's Data API as the conformance tests call it: the endpoint paths, the
- * request id of an answer, the stored user of a customer id, what the records of a request came
+ * request id of an answer, the §4.1 success envelope, the stored user of a customer id, what the records of a request came
  * to, and the exact failure envelope of spec §4.2 that every documented refusal is checked against
  * (one answer, or a table of bodies POSTed to one endpoint).
  */
 import assert from 'node:assert/strict'
 import type { UserRow } from '../../src/store/store.js'
 import { WORKSPACE_ID, type TestApp } from './app.js'
+import { EXAMPLES } from './spec-examples.js'
 
 export const TRACK = `/v1/customer/${WORKSPACE_ID}`
 export const EVENT = `/v1/event/${WORKSPACE_ID}`
@@ -23,6 +24,21 @@ type Answer = { statusCode: number; body: string; json<T>(): T }
 export function requestIdOf(res: { json<T>(): T }): string {
   const body = res.json<{ request_id?: string; error?: { request_id: string } }>()
   return body.request_id ?? body.error?.request_id ?? ''
+}
+
+/**
+ * The §4.1 success envelope, exactly (with `fields` in place of its message, for an endpoint that
+ * answers others): the request id it returns is 8 letters.
+ */
+export function assertAccepted(
+  res: Answer,
+  fields: Record<string, unknown> = { message: EXAMPLES.success.message },
+): string {
+  assert.equal(res.statusCode, 200, res.body)
+  const requestId = requestIdOf(res)
+  assert.deepEqual(res.json(), { status: 'success', ...fields, request_id: requestId })
+  assert.match(requestId, /^[A-Za-z]{8}$/, 'request_id')
+  return requestId
 }
 
 /** A documented refusal: its status (400 unless given), type, message and attribute, if any. */
