@@ -15,6 +15,7 @@ import {
   EXPORT,
   TRACK,
   assertRefusal,
+  customer,
   outcomesOf,
   requestIdOf,
   userOf,
@@ -44,7 +45,7 @@ describe('the spec’s own JSON examples', () => {
 
   it('§4.1 / §4.2 Inlet answers the documented envelopes', async (t) => {
     const app = await createTestApp(t)
-    const ok = await app.post(TRACK, { type: 'customer', customer_id: 'john', attributes: {} })
+    const ok = await app.post(TRACK, customer('john', {}))
     const okBody = ok.json<Record<string, unknown>>()
     assert.deepEqual(okBody, { ...EXAMPLES.success, request_id: okBody['request_id'] })
     const bad = await app.post(TRACK, { type: 'customer', attributes: {} })
@@ -108,11 +109,14 @@ describe('the spec’s own JSON examples', () => {
 
   it('§7.6 the Get User example answers the fields asked for and the id that matched nobody', async (t) => {
     const app = await createTestApp(t)
-    await app.post(TRACK, {
-      type: 'customer',
-      customer_id: '6416d1a318r98264512c0f89',
-      attributes: { name: 'John', last_name: 'Doe', custom_user_attr: 12345 },
-    })
+    await app.post(
+      TRACK,
+      customer('6416d1a318r98264512c0f89', {
+        name: 'John',
+        last_name: 'Doe',
+        custom_user_attr: 12345,
+      }),
+    )
     await app.drain()
     const res = await app.post(EXPORT, EXAMPLES.getUser)
     assert.equal(res.statusCode, 200)
@@ -144,11 +148,10 @@ describe('the spec’s own JSON examples', () => {
 
   it('§8.6 the unset example removes the attribute', async (t) => {
     const app = await createTestApp(t)
-    await app.post(TRACK, {
-      type: 'customer',
-      customer_id: 'john',
-      attributes: { custom_userattribute_1: 'x', custom_userattribute_10: 'y' },
-    })
+    await app.post(
+      TRACK,
+      customer('john', { custom_userattribute_1: 'x', custom_userattribute_10: 'y' }),
+    )
     await app.post(TRACK, { type: 'customer', customer_id: 'john', ...EXAMPLES.unset })
     const user = await app.getUser('john')
     assert.equal(Object.hasOwn(user ?? {}, 'custom_userattribute_1'), false)

@@ -9,6 +9,7 @@ import {
   TRACK,
   assertRefusal,
   assertRefusals,
+  customer,
   invalid,
   missing,
   requestIdOf,
@@ -17,12 +18,6 @@ import {
 /** The named attributes of an exported user (undefined where it has none). */
 const pick = (user: Record<string, unknown> | undefined, keys: readonly string[]) =>
   Object.fromEntries(keys.map((key) => [key, user?.[key]]))
-const track = (customerId: unknown, attributes: Record<string, unknown> = {}, extra = {}) => ({
-  type: 'customer',
-  customer_id: customerId,
-  attributes,
-  ...extra,
-})
 
 describe('§6.1 customer_id', () => {
   it('§6.1 missing customer_id is 400 MissingAttributeError', async (t) => {
@@ -32,7 +27,7 @@ describe('§6.1 customer_id', () => {
   })
   it('§6.1 empty customer_id is 400 "customer_id can not be empty Unicode String"', async (t) => {
     const { post } = await createTestApp(t)
-    const res = await post(TRACK, track(''))
+    const res = await post(TRACK, customer(''))
     assertRefusal(res, missing('customer_id', 'customer_id can not be empty Unicode String'))
   })
   it('§6.1 a non-string customer_id is 400 "customer_id is expected to be String or Unicode String."', async (t) => {
@@ -44,13 +39,13 @@ describe('§6.1 customer_id', () => {
     await assertRefusals(
       app,
       TRACK,
-      [42, true, ['a'], { a: 1 }].map((id) => [track(id), refusal]),
+      [42, true, ['a'], { a: 1 }].map((id) => [customer(id), refusal]),
     )
   })
   it('§6.1 denylisted ids are accepted, not processed, and the reason is recorded', async (t) => {
     const { post, getUser, inspect } = await createTestApp(t)
     for (const id of ['unknown', 'guest', 'null', '0', 'n/a', 'dummy_seller_code', '-1', 'x']) {
-      const res = await post(TRACK, track(id, { a: 1 }))
+      const res = await post(TRACK, customer(id, { a: 1 }))
       assert.equal(res.statusCode, 200, id)
       assert.equal(await getUser(id), undefined, id)
       const report = await inspect(requestIdOf(res))
@@ -61,7 +56,7 @@ describe('§6.1 customer_id', () => {
   it('§6.1 the denylist is exact and case-sensitive', async (t) => {
     const { post, getUser } = await createTestApp(t)
     for (const id of ['Guest', 'NULL', 'unknown1', 'ab']) {
-      assert.equal((await post(TRACK, track(id, { a: 1 }))).statusCode, 200)
+      assert.equal((await post(TRACK, customer(id, { a: 1 }))).statusCode, 200)
       assert.equal((await getUser(id))?.['a'], 1, id)
     }
   })
@@ -71,21 +66,21 @@ describe('§7.1 Track User', () => {
   it('§7.1 update_existing_only (boolean or string) never creates a user', async (t) => {
     const { post, getUser, inspect } = await createTestApp(t)
     for (const flag of [true, 'true', 'TRUE']) {
-      const res = await post(TRACK, track('nobody', { a: 1 }, { update_existing_only: flag }))
+      const res = await post(TRACK, customer('nobody', { a: 1 }, { update_existing_only: flag }))
       assert.equal(res.statusCode, 200)
       assert.equal(await getUser('nobody'), undefined)
       const report = await inspect(requestIdOf(res))
       assert.match(report.records[0]?.reason ?? '', /update_existing_only/)
     }
-    await post(TRACK, track('somebody', { a: 1 }))
-    await post(TRACK, track('somebody', { a: 2 }, { update_existing_only: 'true' }))
+    await post(TRACK, customer('somebody', { a: 1 }))
+    await post(TRACK, customer('somebody', { a: 2 }, { update_existing_only: 'true' }))
     assert.equal((await getUser('somebody'))?.['a'], 2)
-    await post(TRACK, track('other', { a: 3 }, { update_existing_only: 'false' }))
+    await post(TRACK, customer('other', { a: 3 }, { update_existing_only: 'false' }))
     assert.equal((await getUser('other'))?.['a'], 3)
   })
   it('§7.1 update_existing_only of another type is 400', async (t) => {
     const { post } = await createTestApp(t)
-    const res = await post(TRACK, track('u1', {}, { update_existing_only: 'yes' }))
+    const res = await post(TRACK, customer('u1', {}, { update_existing_only: 'yes' }))
     assertRefusal(
       res,
       missing('update_existing_only', 'update_existing_only is expected to be Boolean.'),
@@ -122,8 +117,11 @@ describe('§7.1 Track User', () => {
 describe('§8.1 standard attributes', () => {
   it('§8.1 friendly and internal keys are one attribute, exported by friendly name', async (t) => {
     const { post, getUser } = await createTestApp(t)
-    await post(TRACK, track('u1', { first_name: 'Ann', u_ln: 'Lee', email: 'a@x.io', u_mb: '+1' }))
-    await post(TRACK, track('u1', { u_fn: 'Anna', mobile: '+2' }))
+    await post(
+      TRACK,
+      customer('u1', { first_name: 'Ann', u_ln: 'Lee', email: 'a@x.io', u_mb: '+1' }),
+    )
+    await post(TRACK, customer('u1', { u_fn: 'Anna', mobile: '+2' }))
     const user = await getUser('u1')
     assert.equal(user?.['first_name'], 'Anna')
     assert.equal(user?.['last_name'], 'Lee')
@@ -144,11 +142,11 @@ describe('§8.1 standard attributes', () => {
       ['birthday', 'u_bd', '1990-01-02', '1991-02-03T00:00:00Z'],
     ]
     // created with the internal keys, updated with the friendly ones
-    await post(TRACK, track('u1', Object.fromEntries(aliases.map(([, k, v]) => [k, v]))))
-    await post(TRACK, track('u1', Object.fromEntries(aliases.map(([f, , , v]) => [f, v]))))
+    await post(TRACK, customer('u1', Object.fromEntries(aliases.map(([, k, v]) => [k, v]))))
+    await post(TRACK, customer('u1', Object.fromEntries(aliases.map(([f, , , v]) => [f, v]))))
     // and the other way round
-    await post(TRACK, track('u2', Object.fromEntries(aliases.map(([f, , v]) => [f, v]))))
-    await post(TRACK, track('u2', Object.fromEntries(aliases.map(([, k, , v]) => [k, v]))))
+    await post(TRACK, customer('u2', Object.fromEntries(aliases.map(([f, , v]) => [f, v]))))
+    await post(TRACK, customer('u2', Object.fromEntries(aliases.map(([, k, , v]) => [k, v]))))
     for (const id of ['u1', 'u2']) {
       const user = await getUser(id)
       for (const [, internal] of aliases) {
@@ -165,7 +163,7 @@ describe('§8.1 standard attributes', () => {
     const { post, getUser } = await createTestApp(t)
     await post(
       TRACK,
-      track('u1', { birthday: 631152000, created_time: '1767092989259', last_seen: 1767092989 }),
+      customer('u1', { birthday: 631152000, created_time: '1767092989259', last_seen: 1767092989 }),
     )
     const user = await getUser('u1')
     assert.equal(user?.['birthday'], '1990-01-01T00:00:00.000Z')
@@ -183,10 +181,10 @@ describe('§8.1 standard attributes', () => {
       last_seen: '2020-02-02T00:00:00Z',
       moe_mweb: true,
     }
-    await post(TRACK, track('u1', created))
+    await post(TRACK, customer('u1', created))
     const res = await post(
       TRACK,
-      track('u1', {
+      customer('u1', {
         publisher_name: 'Pub2',
         campaign_name: 'Camp2',
         moe_gaid: 'gaid-2',
@@ -222,16 +220,16 @@ describe('§8.1 standard attributes', () => {
   })
   it('§8.2 First Seen is the creation time unless supplied; epoch ms becomes a datetime', async (t) => {
     const { post, getUser, clock } = await createTestApp(t)
-    await post(TRACK, track('fresh', { a: 1 }))
+    await post(TRACK, customer('fresh', { a: 1 }))
     assert.equal((await getUser('fresh'))?.['created_time'], new Date(clock.now()).toISOString())
-    await post(TRACK, track('given', { cr_t: 1767092989259 }))
+    await post(TRACK, customer('given', { cr_t: 1767092989259 }))
     assert.equal((await getUser('given'))?.['created_time'], '2025-12-30T11:09:49.259Z')
   })
   it('§8.1 blocked names, derived and reserved keys are dropped with a recorded reason', async (t) => {
     const { post, getUser, inspect } = await createTestApp(t)
     const res = await post(
       TRACK,
-      track('u1', {
+      customer('u1', {
         id: 'x',
         _id: 'y',
         '': 'z',
@@ -265,7 +263,7 @@ describe('§8.1 standard attributes', () => {
   })
   it('§8.1 unknown moe_ keys are stored as custom with a note', async (t) => {
     const { post, getUser, inspect } = await createTestApp(t)
-    const res = await post(TRACK, track('u1', { moe_custom: 'v', moe_spam: true }))
+    const res = await post(TRACK, customer('u1', { moe_custom: 'v', moe_spam: true }))
     const user = await getUser('u1')
     assert.equal(user?.['moe_custom'], 'v')
     assert.equal(user?.['moe_spam'], true)
@@ -278,8 +276,8 @@ describe('§8.1 standard attributes', () => {
 describe('§8.2 upsert', () => {
   it('§8.2 last write wins per key; absent keys untouched; 0, "N/A", "" and null kept', async (t) => {
     const { post, getUser } = await createTestApp(t)
-    await post(TRACK, track('u1', { a: 1, b: 'x', c: 5, d: 'y', e: true, f: 1 }))
-    await post(TRACK, track('u1', { a: 2, c: 0, d: 'N/A', e: null, f: '' }))
+    await post(TRACK, customer('u1', { a: 1, b: 'x', c: 5, d: 'y', e: true, f: 1 }))
+    await post(TRACK, customer('u1', { a: 2, c: 0, d: 'N/A', e: null, f: '' }))
     const user = await getUser('u1')
     assert.deepEqual(pick(user, ['a', 'b', 'c', 'd', 'e', 'f']), {
       a: 2,
@@ -304,7 +302,10 @@ describe('§8.3 types and limits', () => {
       ['birthday', '02-12-2001', '02-12-2001'],
       ['text', 'hello', 'hello'],
     ]
-    await post(TRACK, track('u1', Object.fromEntries(values.map(([key, given]) => [key, given]))))
+    await post(
+      TRACK,
+      customer('u1', Object.fromEntries(values.map(([key, given]) => [key, given]))),
+    )
     const user = await getUser('u1')
     for (const [key, , stored] of values) assert.equal(user?.[key], stored, key)
   })
@@ -312,7 +313,7 @@ describe('§8.3 types and limits', () => {
     const { post, getUser } = await createTestApp(t)
     await post(
       TRACK,
-      track('u1', {
+      customer('u1', {
         ['n'.repeat(210)]: 1,
         long: 's'.repeat(600),
         link: `https://x.io/${'p'.repeat(600)}`,
@@ -330,17 +331,17 @@ describe('§8.3 types and limits', () => {
 describe('§8.4 arrays', () => {
   it('§8.4 a plain array replaces; add appends missing values; remove takes values out', async (t) => {
     const { post, getUser } = await createTestApp(t)
-    await post(TRACK, track('u1', { tags: ['a', 'b'], nums: [1, 2] }))
+    await post(TRACK, customer('u1', { tags: ['a', 'b'], nums: [1, 2] }))
     await post(
       TRACK,
-      track('u1', { addValueToArrayField: { tags: ['b', 'c', 'c'], fresh: ['x'] } }),
+      customer('u1', { addValueToArrayField: { tags: ['b', 'c', 'c'], fresh: ['x'] } }),
     )
-    await post(TRACK, track('u1', { removeValueFromArrayField: { nums: [1] } }))
+    await post(TRACK, customer('u1', { removeValueFromArrayField: { nums: [1] } }))
     let user = await getUser('u1')
     assert.deepEqual(user?.['tags'], ['a', 'b', 'c'])
     assert.deepEqual(user?.['fresh'], ['x'])
     assert.deepEqual(user?.['nums'], [2])
-    await post(TRACK, track('u1', { tags: ['z'] }))
+    await post(TRACK, customer('u1', { tags: ['z'] }))
     user = await getUser('u1')
     assert.deepEqual(user?.['tags'], ['z'])
   })
@@ -348,7 +349,7 @@ describe('§8.4 arrays', () => {
     const { post } = await createTestApp(t)
     const res = await post(
       TRACK,
-      track('u1', {
+      customer('u1', {
         addValueToArrayField: { first_name: ['a'] },
         removeValueFromArrayField: { u_fn: ['b'] },
       }),
@@ -364,10 +365,10 @@ describe('§8.4 arrays', () => {
 describe('§8.5 platforms', () => {
   it('§8.5 platforms inside attributes or at top level, one entry per platform', async (t) => {
     const { post, getUser, inspect } = await createTestApp(t)
-    await post(TRACK, track('u1', { platforms: [{ platform: 'ANDROID', active: 'true' }] }))
+    await post(TRACK, customer('u1', { platforms: [{ platform: 'ANDROID', active: 'true' }] }))
     const res = await post(
       TRACK,
-      track(
+      customer(
         'u1',
         {},
         {
@@ -392,7 +393,7 @@ describe('§8.6 unset_attributes', () => {
     const { post, getUser } = await createTestApp(t)
     await post(
       TRACK,
-      track('u1', {
+      customer('u1', {
         keep: 1,
         drop_me: 1,
         Drop_Case: 1,
@@ -403,7 +404,7 @@ describe('§8.6 unset_attributes', () => {
     )
     await post(
       TRACK,
-      track(
+      customer(
         'u1',
         {},
         {
@@ -428,10 +429,10 @@ describe('§8.6 unset_attributes', () => {
   it('§8.6 every value type can be unset, an array as a whole', async (t) => {
     const { post, getUser } = await createTestApp(t)
     const values = { s: 'x', n: 5, d: '2022-01-22', b: true, list: ['a', 'b'], nums: [1, 2] }
-    await post(TRACK, track('u1', { ...values, kept: 1 }))
+    await post(TRACK, customer('u1', { ...values, kept: 1 }))
     await post(
       TRACK,
-      track(
+      customer(
         'u1',
         {},
         { unset_attributes: Object.keys(values).map((attr) => ({ type: 'equals', attr })) },
@@ -443,19 +444,19 @@ describe('§8.6 unset_attributes', () => {
   })
   it('§8.6 unset wins over a value for the same attribute in the same payload', async (t) => {
     const { post, getUser } = await createTestApp(t)
-    await post(TRACK, track('u1', { color: 'red' }))
+    await post(TRACK, customer('u1', { color: 'red' }))
     await post(
       TRACK,
-      track('u1', { color: 'blue' }, { unset_attributes: [{ type: 'equals', attr: 'color' }] }),
+      customer('u1', { color: 'blue' }, { unset_attributes: [{ type: 'equals', attr: 'color' }] }),
     )
     assert.equal(Object.hasOwn((await getUser('u1')) ?? {}, 'color'), false)
   })
   it('§8.6 only registered attributes can be unset: a rule that matches nothing says so', async (t) => {
     const { post, inspect } = await createTestApp(t)
-    await post(TRACK, track('u1', { color: 'red' }))
+    await post(TRACK, customer('u1', { color: 'red' }))
     const res = await post(
       TRACK,
-      track('u1', {}, { unset_attributes: [{ type: 'prefix', attr: 'size' }] }),
+      customer('u1', {}, { unset_attributes: [{ type: 'prefix', attr: 'size' }] }),
     )
     const [record] = (await inspect(requestIdOf(res))).records
     assert.equal(record?.outcome, 'applied')
@@ -465,8 +466,8 @@ describe('§8.6 unset_attributes', () => {
   })
   it('§8.6 the ID and create-only attributes cannot be unset', async (t) => {
     const { post, getUser } = await createTestApp(t)
-    await post(TRACK, track('u1', { publisher_name: 'P' }))
-    await post(TRACK, track('u1', {}, { unset_attributes: [{ type: 'contains', attr: 'e' }] }))
+    await post(TRACK, customer('u1', { publisher_name: 'P' }))
+    await post(TRACK, customer('u1', {}, { unset_attributes: [{ type: 'contains', attr: 'e' }] }))
     const user = await getUser('u1')
     assert.equal(user?.['publisher_name'], 'P')
     assert.equal(user?.['customer_id'], 'u1')
@@ -474,7 +475,7 @@ describe('§8.6 unset_attributes', () => {
   })
   it('§8.6 a malformed rule is 400 naming the rule', async (t) => {
     const app = await createTestApp(t)
-    const rules = (rules: unknown) => track('u1', {}, { unset_attributes: rules })
+    const rules = (rules: unknown) => customer('u1', {}, { unset_attributes: rules })
     const rule = (message: string) => invalid('unset_attributes', message)
     await assertRefusals(app, TRACK, [
       [
@@ -498,7 +499,7 @@ describe('§8 a sequence of Track User calls', () => {
     const created = new Date(clock.now()).toISOString()
     await post(
       TRACK,
-      track('seq', {
+      customer('seq', {
         name: 'Jo',
         publisher_name: 'First',
         tags: ['a'],
@@ -510,14 +511,17 @@ describe('§8 a sequence of Track User calls', () => {
     clock.advance(1000)
     await post(
       TRACK,
-      track('seq', {
+      customer('seq', {
         name: 'Joanne',
         publisher_name: 'Second',
         addValueToArrayField: { tags: ['b'] },
         points: 2,
       }),
     )
-    await post(TRACK, track('seq', {}, { unset_attributes: [{ type: 'equals', attr: 'legacy' }] }))
+    await post(
+      TRACK,
+      customer('seq', {}, { unset_attributes: [{ type: 'equals', attr: 'legacy' }] }),
+    )
     const user = await getUser('seq')
     assert.deepEqual(user, {
       created_time: created,

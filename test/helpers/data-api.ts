@@ -1,8 +1,9 @@
 /**
- * The seeded test workspace's Data API as the conformance tests call it: the endpoint paths, the
- * request id of an answer, the §4.1 success envelope, the stored user of a customer id, what the records of a request came
- * to, and the exact failure envelope of spec §4.2 that every documented refusal is checked against
- * (one answer, or a table of bodies POSTed to one endpoint).
+ * The seeded test workspace's Data API as the conformance tests call it: the endpoint paths, a
+ * Track User body, the request id of an answer, the §4.1 success envelope, the stored user of a
+ * customer id, what the records of a request came to, and the exact failure envelope of spec §4.2
+ * that every documented refusal is checked against (one answer, or a table of bodies POSTed to one
+ * endpoint).
  */
 import assert from 'node:assert/strict'
 import type { UserRow } from '../../src/store/store.js'
@@ -17,6 +18,13 @@ export const EXPORT = `/v1/customers/export?app_id=${WORKSPACE_ID}`
 export const MERGE = `/v1/customer/merge?app_id=${WORKSPACE_ID}`
 export const DELETE = `/v1/customer/delete?app_id=${WORKSPACE_ID}`
 export const GDPR = `/v1/opengdpr_requests/${WORKSPACE_ID}`
+
+/** A Track User body (spec §7.1): the customer, its attributes, and any other fields. */
+export const customer = (
+  customerId: unknown,
+  attributes: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+) => ({ type: 'customer', customer_id: customerId, attributes, ...extra })
 
 type Answer = { statusCode: number; body: string; json<T>(): T }
 
