@@ -9,6 +9,7 @@ import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
+import { batchChanges } from '../test/helpers/batches.js'
 import { openPostgres } from '../test/helpers/postgres.js'
 import { createPostgresStore } from '../src/store/postgres/postgres-store.js'
 import { ROOT } from './processes.js'
@@ -43,28 +44,24 @@ try {
   // The schema exactly as Inlet migrates it, and the monthly partitions as the store makes them.
   const store = await createPostgresStore({ expandRow: expandBulkRow, url, durability: 'fsync' })
   const months = Array.from({ length: 12 }, (_, i) => Date.UTC(2025, 11 + i, 15))
-  await store.processing.commit({
-    fromSeq: 0,
-    toSeq: 0,
-    users: [],
-    devices: [],
-    deletedDevices: [],
-    events: months.map((eventTime, i) => ({
-      seq: EVENTS + 1 + i,
-      workspaceId: 'SEED',
-      userId: 'seed',
-      name: 'seed',
-      deviceId: null,
-      platform: null,
-      appVersion: null,
-      eventTime,
-      userTime: null,
-      receivedAt: eventTime,
-      requestId: 'SEED',
-      attributes: {},
-    })),
-    outcomes: [],
-  })
+  await store.processing.commit(
+    batchChanges({
+      events: months.map((eventTime, i) => ({
+        seq: EVENTS + 1 + i,
+        workspaceId: 'SEED',
+        userId: 'seed',
+        name: 'seed',
+        deviceId: null,
+        platform: null,
+        appVersion: null,
+        eventTime,
+        userTime: null,
+        receivedAt: eventTime,
+        requestId: 'SEED',
+        attributes: {},
+      })),
+    }),
+  )
   await store.close()
   await client.connect()
   await client.query("DELETE FROM events WHERE workspace_id = 'SEED'")

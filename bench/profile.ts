@@ -18,6 +18,7 @@ type CpuProfile = {
 
 export type Share = Readonly<{ name: string; ms: number; percent: number }>
 
+// A record type of its own; test/helpers/server.ts's RunningServer is alike in shape only.
 export type ProfileSummary = Readonly<{
   file: string
   /** Which thread: 'request thread', or a worker named by the src/ folder it spent most in. */

@@ -35,6 +35,7 @@ import { MAX_QUOTA, QUOTA_NAMES } from '../src/governance/quotas.js'
 import { openPostgres } from '../test/helpers/postgres.js'
 
 const env = process.env
+// The benchmark's own flags: src/cli's commands declare theirs alike, but they share no option.
 const { values: flags } = parseArgs({
   options: {
     seconds: { type: 'string' },

@@ -37,71 +37,82 @@ type Scenario = {
   } | null
 }
 
-it('npm run bench runs in a short mode and reports every figure', { timeout: 90_000 }, async () => {
+/** Runs a bench/ script from source (the checkout's Inlet, not dist/) to completion. */
+function runScript(script: string, args: readonly string[]) {
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_INLET: 'src' },
+    maxBuffer: 16 * 1024 * 1024,
+  })
+}
+
+/**
+ * `npm run bench` for one second per scenario with no warm-up, and `args`: what it printed, and
+ * the JSON it wrote (into a directory removed afterwards).
+ */
+async function runBench<Result>(
+  args: readonly string[],
+): Promise<{ stdout: string; result: Result }> {
   const dir = mkdtempSync(join(tmpdir(), 'inlet-bench-smoke-'))
   try {
     const out = join(dir, 'result.json')
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [
-        ...['--import', 'tsx', 'bench/run.ts', '--seconds', '1', '--warmup', '0', '--out', out],
-        ...['--store', 'sqlite', '--rounds', '2', '--round-seconds', '1'],
-      ],
-      { cwd: ROOT, env: { ...process.env, BENCH_INLET: 'src' }, maxBuffer: 16 * 1024 * 1024 },
-    )
-    const lines = stdout.split('\n').filter((l) => l.startsWith('|'))
-    assert.match(
-      lines[0] ?? '',
-      /^\| scenario \| req\/s \| records\/s \| ratio \| p50 ms \| p99 ms/,
-    )
-    const names = lines.slice(2, 7).map((l) => l.split('|')[1]?.trim())
-    assert.deepEqual(names, ['baseline', 'baseline (bulk bodies)', 'events', 'users', 'bulk'])
-    // The second table: where the CPU went, with each Inlet ratio as its two factors.
-    const machineHead = lines.findIndex((l) => l.startsWith('| scenario | cores busy %'))
-    assert.ok(machineHead > 0, 'the CPU table follows the results table')
-    const machineRows = lines.slice(machineHead + 2, machineHead + 7)
-    assert.deepEqual(
-      machineRows.map((l) => l.split('|')[1]?.trim()),
-      ['baseline', 'baseline (bulk bodies)', 'events', 'users', 'bulk'],
-    )
-    assert.match(machineRows[2] ?? '', /\| \d\.\d\d × \d\.\d\d = \d\.\d\d \|$/)
-    assert.match(stdout, /bulk: ≥ 150,000 records\/s/)
-    assert.match(stdout, /paired rounds \(events, 2 × 1 s per server\): ratio median \d\.\d\d/)
-
-    const result = JSON.parse(readFileSync(out, 'utf8')) as {
-      scenarios: Scenario[]
-      paired: { ratios: number[]; inletRequestsPerSec: number[]; medianRatio: number } | null
-    } // just written
-    assert.equal(result.paired?.ratios.length, 2, 'two paired rounds')
-    assert.ok(
-      result.paired.inletRequestsPerSec.every((n) => n > 0),
-      'Inlet answered in each round',
-    )
-    assert.ok(result.paired.medianRatio > 0)
-    for (const s of result.scenarios) {
-      assert.ok(s.requestsPerSec > 0, `${s.name} answered requests`)
-      assert.equal(s.non2xx, 0, `${s.name} non-2xx`)
-      assert.ok(s.latencyMs.max >= s.latencyMs.p99 && s.latencyMs.p99 >= s.latencyMs.p50)
-      assert.ok(s.peakRssBytes > 0, `${s.name} peak RSS`)
-      assert.ok(s.machine !== null, `${s.name} CPU split`)
-      assert.ok(s.machine.busyPct !== null && s.machine.busyPct > 0, `${s.name} cores busy`)
-      assert.ok(s.machine.loadGeneratorUsPerRequest > 0, `${s.name} load generator CPU`)
-      assert.ok(s.machine.serverUsPerRequest > 0, `${s.name} server CPU`)
-      assert.ok(s.machine.serverThreadsPctOfCore.length > 0, `${s.name} server threads`)
-      if (s.target === 'inlet') {
-        assert.ok(s.ratio !== null && s.ratio > 0, `${s.name} ratio`)
-        assert.ok(s.apply !== null && s.apply.recordsPerSec > 0, `${s.name} apply rate`)
-        assert.ok(s.apply.drainSeconds >= 0, `${s.name} drained`)
-        assert.ok(s.disk !== null, `${s.name} disk`)
-      }
-    }
-    const events = result.scenarios.find((s) => s.name === 'events')
-    assert.ok(events?.disk !== null && events?.disk !== undefined && events.disk.bytesPerEvent > 0)
+    const { stdout } = await runScript('bench/run.ts', [
+      ...['--seconds', '1', '--warmup', '0', '--out', out],
+      ...args,
+    ])
+    return { stdout, result: JSON.parse(readFileSync(out, 'utf8')) as Result } // just written
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-})
+}
 
+it('npm run bench runs in a short mode and reports every figure', { timeout: 90_000 }, async () => {
+  const { stdout, result } = await runBench<{
+    scenarios: Scenario[]
+    paired: { ratios: number[]; inletRequestsPerSec: number[]; medianRatio: number } | null
+  }>(['--store', 'sqlite', '--rounds', '2', '--round-seconds', '1'])
+  const lines = stdout.split('\n').filter((l) => l.startsWith('|'))
+  assert.match(lines[0] ?? '', /^\| scenario \| req\/s \| records\/s \| ratio \| p50 ms \| p99 ms/)
+  const names = lines.slice(2, 7).map((l) => l.split('|')[1]?.trim())
+  assert.deepEqual(names, ['baseline', 'baseline (bulk bodies)', 'events', 'users', 'bulk'])
+  // The second table: where the CPU went, with each Inlet ratio as its two factors.
+  const machineHead = lines.findIndex((l) => l.startsWith('| scenario | cores busy %'))
+  assert.ok(machineHead > 0, 'the CPU table follows the results table')
+  const machineRows = lines.slice(machineHead + 2, machineHead + 7)
+  assert.deepEqual(
+    machineRows.map((l) => l.split('|')[1]?.trim()),
+    ['baseline', 'baseline (bulk bodies)', 'events', 'users', 'bulk'],
+  )
+  assert.match(machineRows[2] ?? '', /\| \d\.\d\d × \d\.\d\d = \d\.\d\d \|$/)
+  assert.match(stdout, /bulk: ≥ 150,000 records\/s/)
+  assert.match(stdout, /paired rounds \(events, 2 × 1 s per server\): ratio median \d\.\d\d/)
+
+  assert.equal(result.paired?.ratios.length, 2, 'two paired rounds')
+  assert.ok(
+    result.paired.inletRequestsPerSec.every((n) => n > 0),
+    'Inlet answered in each round',
+  )
+  assert.ok(result.paired.medianRatio > 0)
+  for (const s of result.scenarios) {
+    assert.ok(s.requestsPerSec > 0, `${s.name} answered requests`)
+    assert.equal(s.non2xx, 0, `${s.name} non-2xx`)
+    assert.ok(s.latencyMs.max >= s.latencyMs.p99 && s.latencyMs.p99 >= s.latencyMs.p50)
+    assert.ok(s.peakRssBytes > 0, `${s.name} peak RSS`)
+    assert.ok(s.machine !== null, `${s.name} CPU split`)
+    assert.ok(s.machine.busyPct !== null && s.machine.busyPct > 0, `${s.name} cores busy`)
+    assert.ok(s.machine.loadGeneratorUsPerRequest > 0, `${s.name} load generator CPU`)
+    assert.ok(s.machine.serverUsPerRequest > 0, `${s.name} server CPU`)
+    assert.ok(s.machine.serverThreadsPctOfCore.length > 0, `${s.name} server threads`)
+    if (s.target === 'inlet') {
+      assert.ok(s.ratio !== null && s.ratio > 0, `${s.name} ratio`)
+      assert.ok(s.apply !== null && s.apply.recordsPerSec > 0, `${s.name} apply rate`)
+      assert.ok(s.apply.drainSeconds >= 0, `${s.name} drained`)
+      assert.ok(s.disk !== null, `${s.name} disk`)
+    }
+  }
+  const events = result.scenarios.find((s) => s.name === 'events')
+  assert.ok(events?.disk !== null && events?.disk !== undefined && events.disk.bytesPerEvent > 0)
+})
 /** Why the PostgreSQL run cannot happen here; undefined when it can. */
 const noPostgres =
   findPostgresBin() === undefined && !process.env['TEST_DATABASE_URL']
@@ -115,43 +126,32 @@ it(
   { timeout: 120_000, skip: process.env['CI'] === undefined ? (noPostgres ?? false) : false },
   async () => {
     assert.equal(noPostgres, undefined, `CI: ${noPostgres ?? ''}`)
-    const dir = mkdtempSync(join(tmpdir(), 'inlet-bench-smoke-pg-'))
-    try {
-      const out = join(dir, 'result.json')
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        [
-          ...['--import', 'tsx', 'bench/run.ts', '--seconds', '1', '--warmup', '0', '--out', out],
-          ...['--scenarios', 'baseline,events', '--store', 'sqlite,postgres', '--rounds', '0'],
-        ],
-        { cwd: ROOT, env: { ...process.env, BENCH_INLET: 'src' }, maxBuffer: 16 * 1024 * 1024 },
-      )
-      const names = (stdout.slice(stdout.indexOf('| scenario |')).split('\n\n')[0] ?? '')
-        .split('\n')
-        .slice(2)
-        .map((l) => l.split('|')[1]?.trim())
-      assert.deepEqual(names, ['baseline', 'events', 'events (postgres)'])
-      const result = JSON.parse(readFileSync(out, 'utf8')) as { scenarios: Scenario[] } // just written
-      const pg = result.scenarios.find((s) => s.name === 'events (postgres)')
-      assert.ok(pg !== undefined && pg.requestsPerSec > 0 && pg.non2xx === 0, JSON.stringify(pg))
-      assert.ok(pg.ratio !== null && pg.ratio > 0, 'compared with the baseline')
-      assert.ok(pg.apply !== null && pg.apply.recordsPerSec > 0, 'applied on PostgreSQL')
-      if (process.env['TEST_DATABASE_URL'] === undefined) {
-        // The throwaway cluster runs here, so its CPU is counted with the server's.
-        assert.ok(pg.machine !== null && pg.machine.databaseUsPerRequest > 0, 'PostgreSQL CPU')
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
+    const { stdout, result } = await runBench<{ scenarios: Scenario[] }>([
+      '--scenarios',
+      'baseline,events',
+      '--store',
+      'sqlite,postgres',
+      '--rounds',
+      '0',
+    ])
+    const names = (stdout.slice(stdout.indexOf('| scenario |')).split('\n\n')[0] ?? '')
+      .split('\n')
+      .slice(2)
+      .map((l) => l.split('|')[1]?.trim())
+    assert.deepEqual(names, ['baseline', 'events', 'events (postgres)'])
+    const pg = result.scenarios.find((s) => s.name === 'events (postgres)')
+    assert.ok(pg !== undefined && pg.requestsPerSec > 0 && pg.non2xx === 0, JSON.stringify(pg))
+    assert.ok(pg.ratio !== null && pg.ratio > 0, 'compared with the baseline')
+    assert.ok(pg.apply !== null && pg.apply.recordsPerSec > 0, 'applied on PostgreSQL')
+    if (process.env['TEST_DATABASE_URL'] === undefined) {
+      // The throwaway cluster runs here, so its CPU is counted with the server's.
+      assert.ok(pg.machine !== null && pg.machine.databaseUsPerRequest > 0, 'PostgreSQL CPU')
     }
   },
 )
 
 it('npm run bench:ab loads two configurations in paired rounds', { timeout: 60_000 }, async () => {
-  const run = (args: string[]) =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/ab.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, BENCH_INLET: 'src' },
-    })
+  const run = (args: string[]) => runScript('bench/ab.ts', args)
   const { stdout } = await run(['--rounds', '1', '--seconds', '1', '--b', 'INLET_PROCESSOR=false'])
   assert.match(stdout, /^A: \{\}\nB: \{"INLET_PROCESSOR":"false"\}$/m)
   for (const side of ['A', 'B']) {

@@ -202,6 +202,7 @@ describe('loadConfig', () => {
       INLET_MAX_HEADER_BYTES: '4096',
       INLET_KEEP_ALIVE_TIMEOUT_MS: '5000',
     })
+    // Written out in full, not derived from the defaults above: every field must be seen to change.
     assert.deepEqual(config, {
       role: 'api',
       host: '0.0.0.0',

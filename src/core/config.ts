@@ -152,7 +152,10 @@ function label(name: string, raw: string, shown: Shown): string {
   return visible === undefined ? `${name} (value not shown)` : `${name}=${JSON.stringify(visible)}`
 }
 
-/** Every environment variable Inlet reads, with its parser and default. */
+/**
+ * Every environment variable Inlet reads, with its parser and default: one entry per variable,
+ * spelled out (docs/config.md is checked against each), so entries are alike but share nothing.
+ */
 export const SETTINGS = {
   INLET_ROLE: setting(oneOf<Role>('all', 'api', 'processor'), 'all'),
   HOST: setting(text(), '127.0.0.1'),

@@ -1,3 +1,8 @@
+/**
+ * Unit tests of http/envelopes.ts: each of the eleven error-envelope shapes of
+ * moengage-other-apis.md §2.0 formats a failure as that page shows it; the Data API's is the
+ * spec's own §4.2 example (test/helpers/spec-examples.ts).
+ */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
@@ -16,6 +21,7 @@ import {
   type Envelope,
   type Failure,
 } from './envelopes.js'
+import { EXAMPLES } from '../../test/helpers/spec-examples.js'
 
 const field: Failure = {
   status: 400,
@@ -25,22 +31,14 @@ const field: Failure = {
   requestId: 'ZbPXtKFL',
 }
 const plain: Failure = { status: 401, type: 'Auth', message: 'Invalid key', requestId: 'kXwpDESb' }
+/** A failure of the given status, type and message (request id `r`). */
+const failure = (status: number, type: string, message: string, extra: Partial<Failure> = {}) =>
+  ({ status, type, message, requestId: 'r', ...extra }) satisfies Failure
 
 // Each expected body is the shape of moengage-other-apis.md §2.0 for that envelope.
 describe('error envelopes (moengage-other-apis.md §2.0)', () => {
   it('E1, the Data API: status fail, error with attribute only for field errors', () => {
-    assert.deepEqual(dataEnvelope.format(field), {
-      status: 400,
-      body: {
-        status: 'fail',
-        error: {
-          attribute: 'customer_id',
-          message: 'customer_id is not found in the payload',
-          type: 'MissingAttributeError',
-          request_id: 'ZbPXtKFL',
-        },
-      },
-    })
+    assert.deepEqual(dataEnvelope.format(field), { status: 400, body: EXAMPLES.failure })
     assert.deepEqual(dataEnvelope.format(plain).body, {
       status: 'fail',
       error: { message: 'Invalid key', type: 'Auth', request_id: 'kXwpDESb' },
@@ -48,12 +46,11 @@ describe('error envelopes (moengage-other-apis.md §2.0)', () => {
   })
 
   it('E2, Segments v3: response_id, the resource type, error code and message', () => {
-    const out = resourceEnvelope('custom_segment').format({
-      status: 429,
-      type: 'RATE_LIMIT_EXCEEDED',
-      message: 'API rate limit breached. Current limit: 50/1 mins',
-      requestId: 'r1',
-    })
+    const out = resourceEnvelope('custom_segment').format(
+      failure(429, 'RATE_LIMIT_EXCEEDED', 'API rate limit breached. Current limit: 50/1 mins', {
+        requestId: 'r1',
+      }),
+    )
     assert.deepEqual(out, {
       status: 429,
       body: {
@@ -68,12 +65,7 @@ describe('error envelopes (moengage-other-apis.md §2.0)', () => {
   })
 
   it('E3: title and description, code only where the entry has one', () => {
-    const media = {
-      status: 415,
-      type: 'Unsupported media type',
-      message: 'Content type is not supported',
-      requestId: 'r',
-    }
+    const media = failure(415, 'Unsupported media type', 'Content type is not supported')
     assert.deepEqual(titleEnvelope.format(media).body, {
       title: 'Unsupported media type',
       description: 'Content type is not supported',
@@ -130,12 +122,11 @@ describe('error envelopes (moengage-other-apis.md §2.0)', () => {
   })
 
   it('E6 and E7: Catalog `error-code`, Coupons `error.code`', () => {
-    const unauth = {
-      status: 401,
-      type: 'request-unauthenticated',
-      message: 'Your request is unauthorized. Please verify your credentials and try again.',
-      requestId: 'r',
-    }
+    const unauth = failure(
+      401,
+      'request-unauthenticated',
+      'Your request is unauthorized. Please verify your credentials and try again.',
+    )
     assert.deepEqual(hyphenEnvelope.format(unauth).body, {
       'error-code': 'request-unauthenticated',
       message: 'Your request is unauthorized. Please verify your credentials and try again.',
@@ -149,13 +140,9 @@ describe('error envelopes (moengage-other-apis.md §2.0)', () => {
   })
 
   it('E8, Inform: message, err_code and the six-digit status_code', () => {
-    const out = informEnvelope.format({
-      status: 409,
-      type: 'DUPLICATE_REQUEST_RECEIVED',
-      message: 'Duplicate Transaction ID',
-      code: 120105,
-      requestId: 'r',
-    })
+    const out = informEnvelope.format(
+      failure(409, 'DUPLICATE_REQUEST_RECEIVED', 'Duplicate Transaction ID', { code: 120105 }),
+    )
     assert.deepEqual(out, {
       status: 409,
       body: {
@@ -167,12 +154,9 @@ describe('error envelopes (moengage-other-apis.md §2.0)', () => {
   })
 
   it('E9, Push: documented failures are 200 status Fail, 401 is [], 404/500 carry a reason', () => {
-    const fail = pushEnvelope.format({
-      status: 400,
-      type: 'Fail',
-      message: 'Campaign Name not found',
-      requestId: 'p1',
-    })
+    const fail = pushEnvelope.format(
+      failure(400, 'Fail', 'Campaign Name not found', { requestId: 'p1' }),
+    )
     assert.deepEqual(fail, {
       status: 200,
       body: {
@@ -184,12 +168,7 @@ describe('error envelopes (moengage-other-apis.md §2.0)', () => {
     })
     assert.deepEqual(pushEnvelope.format({ ...plain, status: 401 }), { status: 401, body: [] })
     assert.deepEqual(
-      pushEnvelope.format({
-        status: 404,
-        type: 'x',
-        message: 'Page not found. Please recheck the URL',
-        requestId: 'r',
-      }),
+      pushEnvelope.format(failure(404, 'x', 'Page not found. Please recheck the URL')),
       {
         status: 404,
         body: { code: 404, status: 'error', reason: 'Page not found. Please recheck the URL' },
@@ -198,14 +177,12 @@ describe('error envelopes (moengage-other-apis.md §2.0)', () => {
   })
 
   it('E10, Live Activities: error code, message and details; a 429 is []', () => {
-    const out = liveActivityEnvelope.format({
-      status: 400,
-      type: 'PayloadError',
-      message: 'Extra inputs are not permitted',
-      attribute: 'ios.alert.metrics',
-      code: 'extra_forbidden',
-      requestId: 'r',
-    })
+    const out = liveActivityEnvelope.format(
+      failure(400, 'PayloadError', 'Extra inputs are not permitted', {
+        attribute: 'ios.alert.metrics',
+        code: 'extra_forbidden',
+      }),
+    )
     assert.deepEqual(out.body, {
       error: {
         code: 'PayloadError',
@@ -226,7 +203,7 @@ describe('error envelopes (moengage-other-apis.md §2.0)', () => {
   })
 
   it('E11: status false with `error` and request_id (Cards) or `error_message` (Archival)', () => {
-    const f = { status: 401, type: 'x', message: 'Invalid data key', requestId: 'c1' }
+    const f = failure(401, 'x', 'Invalid data key', { requestId: 'c1' })
     assert.deepEqual(falseStatusEnvelope('error').format(f).body, {
       status: false,
       error: 'Invalid data key',

@@ -19,14 +19,15 @@ export const acceptedBody = (requestId: string): AcceptedBody => ({
   request_id: requestId,
 })
 
-export const ACCEPTED_SCHEMA = {
-  type: 'object',
-  properties: {
-    status: { type: 'string' },
-    message: { type: 'string' },
-    request_id: { type: 'string' },
-  },
-} as const
+/** A serializer schema for a 200 body whose fields are all strings. */
+export function stringFieldsSchema(...fields: readonly string[]): object {
+  return {
+    type: 'object',
+    properties: Object.fromEntries(fields.map((field) => [field, { type: 'string' }])),
+  }
+}
+
+export const ACCEPTED_SCHEMA = stringFieldsSchema('status', 'message', 'request_id')
 
 const OTHER_METHODS = ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const
 

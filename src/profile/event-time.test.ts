@@ -1,3 +1,7 @@
+/**
+ * Unit tests of profile/event-time.ts: every accepted and refused event-time format of spec §7.2,
+ * and its six rules deriving an event's current_time and user_time.
+ */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { deriveEventTimes, parseEventTime } from './event-time.js'
@@ -46,70 +50,44 @@ describe('§7.2 event time formats', () => {
 describe('§7.2 the six time-derivation rules', () => {
   const received = Date.parse('2020-06-01T00:00:00Z')
   const H = 3_600_000
-  it('1. none given: current_time is the receive time', () => {
-    assert.deepEqual(
-      deriveEventTimes({
-        currentTime: undefined,
-        userTime: undefined,
-        offsetSeconds: undefined,
-        receivedAt: received,
-      }),
+  type Given = Omit<Parameters<typeof deriveEventTimes>[0], 'receivedAt'>
+  type Derived = ReturnType<typeof deriveEventTimes>
+  const none = { currentTime: undefined, userTime: undefined, offsetSeconds: undefined }
+  const rules: [string, Given, Derived][] = [
+    [
+      '1. none given: current_time is the receive time',
+      none,
       { eventTime: received, userTime: received },
-    )
-  })
-  it('2. only current_time: user_time = current_time + internal offset (0)', () => {
-    assert.deepEqual(
-      deriveEventTimes({
-        currentTime: T,
-        userTime: undefined,
-        offsetSeconds: undefined,
-        receivedAt: received,
-      }),
+    ],
+    [
+      '2. only current_time: user_time = current_time + internal offset (0)',
+      { ...none, currentTime: T },
       { eventTime: T, userTime: T },
-    )
-  })
-  it('3. only user_time: current_time = user_time − internal offset (0)', () => {
-    assert.deepEqual(
-      deriveEventTimes({
-        currentTime: undefined,
-        userTime: T,
-        offsetSeconds: undefined,
-        receivedAt: received,
-      }),
+    ],
+    [
+      '3. only user_time: current_time = user_time − internal offset (0)',
+      { ...none, userTime: T },
       { eventTime: T, userTime: T },
-    )
-  })
-  it('4. both: used as they are', () => {
-    assert.deepEqual(
-      deriveEventTimes({
-        currentTime: T,
-        userTime: T + 5 * H,
-        offsetSeconds: 3600,
-        receivedAt: received,
-      }),
+    ],
+    [
+      '4. both: used as they are',
+      { currentTime: T, userTime: T + 5 * H, offsetSeconds: 3600 },
       { eventTime: T, userTime: T + 5 * H },
-    )
-  })
-  it('5. current_time + offset: user_time = current_time + offset', () => {
-    assert.deepEqual(
-      deriveEventTimes({
-        currentTime: T,
-        userTime: undefined,
-        offsetSeconds: 19800,
-        receivedAt: received,
-      }),
+    ],
+    [
+      '5. current_time + offset: user_time = current_time + offset',
+      { ...none, currentTime: T, offsetSeconds: 19800 },
       { eventTime: T, userTime: T + 19800 * 1000 },
-    )
-  })
-  it('6. user_time + offset: current_time = user_time − offset', () => {
-    assert.deepEqual(
-      deriveEventTimes({
-        currentTime: undefined,
-        userTime: T,
-        offsetSeconds: 19800,
-        receivedAt: received,
-      }),
+    ],
+    [
+      '6. user_time + offset: current_time = user_time − offset',
+      { ...none, userTime: T, offsetSeconds: 19800 },
       { eventTime: T - 19800 * 1000, userTime: T },
-    )
-  })
+    ],
+  ]
+  for (const [rule, given, expected] of rules) {
+    it(rule, () => {
+      assert.deepEqual(deriveEventTimes({ ...given, receivedAt: received }), expected)
+    })
+  }
 })

@@ -15,8 +15,11 @@ import { elementOf } from '../../eslint/layers.js'
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const src = join(root, 'src')
 
-/** Writes `files` (path under src/ → text), lints them with the project's config, removes them. */
-async function lintPlanted(files: Record<string, string>): Promise<ESLint.LintResult[]> {
+/**
+ * Writes `files` (path under src/ → text), lints them with the project's config, removes them:
+ * what the layer rule said, as `file: message`.
+ */
+async function layerMessagesOf(files: Record<string, string>): Promise<string[]> {
   const paths = Object.keys(files).map((p) => join(src, p))
   const made: string[] = []
   try {
@@ -28,7 +31,7 @@ async function lintPlanted(files: Record<string, string>): Promise<ESLint.LintRe
       }
       writeFileSync(join(src, p), text)
     }
-    return await new ESLint({ cwd: root }).lintFiles(paths)
+    return layerMessages(await new ESLint({ cwd: root }).lintFiles(paths))
   } finally {
     for (const p of paths) rmSync(p, { force: true })
     for (const d of made) rmSync(d, { recursive: true, force: true })
@@ -53,48 +56,58 @@ function layerMessages(results: readonly ESLint.LintResult[]): string[] {
 }
 
 describe('the layer rule of npm run lint', { timeout: 120_000 }, () => {
-  it('rejects an upward import, type-only included', async () => {
-    const messages = layerMessages(
-      await lintPlanted({
+  /** A test's planted files, and each message of the rule: the file it is on, what it says. */
+  type Case = [name: string, planted: Record<string, string>, expected: [string, RegExp][]]
+  const cases: Case[] = [
+    [
+      'rejects an upward import, type-only included',
+      {
         'store/zz-planted-upward.ts':
           "import type { Governance } from '../governance/governance.js'\nexport type Planted = Governance\n",
-      }),
-    )
-    assert.equal(messages.length, 1, messages.join('\n'))
-    assert.match(messages[0] ?? '', /'store' \(layer 1\) may not import 'governance' \(layer 2\)/)
-  })
-
-  it('rejects a planted folder cycle (core → store → core)', async () => {
-    const messages = layerMessages(
-      await lintPlanted({
+      },
+      [
+        [
+          'store/zz-planted-upward.ts',
+          /'store' \(layer 1\) may not import 'governance' \(layer 2\)/,
+        ],
+      ],
+    ],
+    [
+      // store → core is downward and allowed; the edge that closes the cycle is refused.
+      'rejects a planted folder cycle (core → store → core)',
+      {
         'store/zz-planted-cycle-a.ts':
           "import { plantedB } from '../core/zz-planted-cycle-b.js'\nexport const plantedA = (): number => plantedB() + 1\n",
         'core/zz-planted-cycle-b.ts':
           "import { plantedA } from '../store/zz-planted-cycle-a.js'\nexport const plantedB = (): number => plantedA() - 1\n",
-      }),
-    )
-    // store → core is downward and allowed; the edge that closes the cycle is refused.
-    assert.deepEqual(
-      messages.map((m) => m.split(':')[0]),
-      ['core/zz-planted-cycle-b.ts'],
-      messages.join('\n'),
-    )
-    assert.match(messages[0] ?? '', /'core' \(layer 0\) may not import 'store'/)
-  })
-
-  it('rejects imports between sibling families and folders with no layer', async () => {
-    const messages = layerMessages(
-      await lintPlanted({
+      },
+      [['core/zz-planted-cycle-b.ts', /'core' \(layer 0\) may not import 'store'/]],
+    ],
+    [
+      'rejects imports between sibling families and folders with no layer',
+      {
         'families/zz-planted/family.ts':
           "import { parseBulk } from '../data/bulk-rows.js'\nexport const planted = parseBulk\n",
         'zz-unplaced/thing.ts':
           "import type { Clock } from '../core/clock.js'\nexport type T = Clock\n",
-      }),
-    )
-    assert.equal(messages.length, 2, messages.join('\n'))
-    assert.ok(messages.some((m) => /may not import its sibling 'families\/data'/.test(m)))
-    assert.ok(messages.some((m) => /'zz-unplaced' has no layer/.test(m)))
-  })
+      },
+      [
+        ['families/zz-planted/family.ts', /may not import its sibling 'families\/data'/],
+        ['zz-unplaced/thing.ts', /'zz-unplaced' has no layer/],
+      ],
+    ],
+  ]
+  for (const [name, planted, expected] of cases) {
+    it(name, async () => {
+      const messages = (await layerMessagesOf(planted)).sort()
+      assert.deepEqual(
+        messages.map((m) => m.split(':')[0]),
+        expected.map(([file]) => file),
+        messages.join('\n'),
+      )
+      expected.forEach(([, pattern], i) => assert.match(messages[i] ?? '', pattern))
+    })
+  }
 })
 
 describe('folders of src/', () => {

@@ -5,14 +5,18 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { WORKSPACE_ID, createTestApp, type TestApp } from '../helpers/app.js'
-
-const BULK = `/v1/transition/${WORKSPACE_ID}`
-const TRACK = `/v1/customer/${WORKSPACE_ID}`
-const EVENT = `/v1/event/${WORKSPACE_ID}`
-const requestIdOf = (res: { json<T>(): T }): string => {
-  const body = res.json<{ request_id?: string; error?: { request_id: string } }>()
-  return body.request_id ?? body.error?.request_id ?? ''
-}
+import {
+  BULK,
+  EVENT,
+  TRACK,
+  assertRefusal,
+  assertRefusals,
+  missing,
+  outcomesOf,
+  requestIdOf,
+  userOf,
+  type Refusal,
+} from '../helpers/data-api.js'
 
 async function setSettings(app: TestApp, settings: Record<string, unknown>): Promise<void> {
   await app.store.workspaces.update(WORKSPACE_ID, { settings, updatedAt: app.clock.now() })
@@ -41,16 +45,8 @@ describe('§7.3 Bulk Import', () => {
         { type: 'event', customer_id: 'john', actions: [{ action: 'Added to Cart' }] },
       ],
     })
-    assert.equal(res.statusCode, 200)
-    const report = await app.inspect(requestIdOf(res))
-    assert.deepEqual(
-      report.records.map((r) => [r.kind, r.outcome]),
-      [
-        ['customer', 'applied'],
-        ['device', 'applied'],
-        ['event', 'applied'],
-      ],
-    )
+    const applied = ['customer', 'device', 'event'].map((kind) => [kind, 'applied'])
+    assert.deepEqual(await outcomesOf(app, res), applied)
     assert.equal((await app.getUser('john'))?.['name'], 'John')
   })
   it('§7.3 by default a bad element is skipped with the documented message, the rest applied', async (t) => {
@@ -77,59 +73,47 @@ describe('§7.3 Bulk Import', () => {
   it('§7.3 strict mode answers the documented 400s and stores nothing', async (t) => {
     const app = await createTestApp(t)
     await setSettings(app, { bulkStrictElementValidation: true })
-    const expected: [unknown, string, string, string | undefined][] = [
+    const first = { type: 'customer', customer_id: 'first', attributes: { a: 1 } }
+    const after = (element: unknown) => ({ type: 'transition', elements: [first, element] })
+    const [wrongType, noId, emptyAction, notObject] = badElements
+    await assertRefusals(app, BULK, [
       [
-        badElements[0],
-        'AttributeError',
-        "'type in elements should be customer/event/device",
-        'type',
+        after(wrongType),
+        {
+          type: 'AttributeError',
+          message: "'type in elements should be customer/event/device",
+          attribute: 'type',
+        },
       ],
+      [after(noId), missing('customer_id', "'customer_id not found in the payload")],
+      [after(emptyAction), missing('action', "'action cannot be empty Unicode string")],
       [
-        badElements[1],
-        'MissingAttributeError',
-        "'customer_id not found in the payload",
-        'customer_id',
+        after(notObject),
+        {
+          type: 'Malformed JSON',
+          message:
+            "'Could not decode the request body. The JSON was incorrect or not decoded as UTF-8.",
+        },
       ],
-      [badElements[2], 'MissingAttributeError', "'action cannot be empty Unicode string", 'action'],
-      [
-        badElements[3],
-        'Malformed JSON',
-        "'Could not decode the request body. The JSON was incorrect or not decoded as UTF-8.",
-        undefined,
-      ],
-    ]
-    for (const [element, type, message, attribute] of expected) {
-      const res = await app.post(BULK, {
-        type: 'transition',
-        elements: [{ type: 'customer', customer_id: 'first', attributes: { a: 1 } }, element],
-      })
-      assert.equal(res.statusCode, 400, JSON.stringify(element))
-      const error = res.json<{ error: Record<string, string> }>().error
-      assert.equal(error['type'], type)
-      assert.equal(error['message'], message)
-      assert.equal(error['attribute'], attribute)
-    }
+    ])
     assert.equal(await app.getUser('first'), undefined)
   })
   it('§7.3 envelope problems are 400s in both modes', async (t) => {
     const app = await createTestApp(t)
-    const cases: [unknown, string][] = [
-      [{ type: 'transition', elements: [] }, "'elements cannot be empty array"],
-      [{ type: 'transition' }, "'elements cannot be empty array"],
-      [{ type: 'transition', elements: { type: 'customer' } }, "'elements cannot be empty array"],
-      [{ type: 'transition', elements: 'customer' }, "'elements cannot be empty array"],
+    const empty = missing('elements', "'elements cannot be empty array")
+    const cases: [unknown, Refusal][] = [
+      [{ type: 'transition', elements: [] }, empty],
+      [{ type: 'transition' }, empty],
+      [{ type: 'transition', elements: { type: 'customer' } }, empty],
+      [{ type: 'transition', elements: 'customer' }, empty],
       [
         { type: 'Transition', elements: [{ type: 'customer', customer_id: 'a' }] },
-        'type should be transition',
+        { type: 'AttributeError', message: 'type should be transition', attribute: 'type' },
       ],
     ]
     for (const strict of [false, true]) {
       await setSettings(app, { bulkStrictElementValidation: strict })
-      for (const [body, message] of cases) {
-        const res = await app.post(BULK, body)
-        assert.equal(res.statusCode, 400)
-        assert.equal(res.json<{ error: { message: string } }>().error.message, message)
-      }
+      await assertRefusals(app, BULK, cases)
     }
   })
   it('§7.3 customer elements take update_existing_only and unset_attributes like Track User', async (t) => {
@@ -182,13 +166,10 @@ describe('§7.3 Bulk Import', () => {
     assert.match(record?.reason ?? '', /Cannot add and remove 'tags' at the same time/)
     await setSettings(app, { bulkStrictElementValidation: true })
     const strict = await app.post(BULK, { type: 'transition', elements: [conflict] })
-    assert.equal(strict.statusCode, 400)
-    const error = strict.json<{ error: Record<string, string> }>().error
-    assert.deepEqual(error, {
-      attribute: 'addValueToArrayField',
-      message: "Cannot add and remove 'tags' at the same time",
+    assertRefusal(strict, {
       type: 'ArrayFieldError',
-      request_id: error['request_id'],
+      message: "Cannot add and remove 'tags' at the same time",
+      attribute: 'addValueToArrayField',
     })
   })
   it('§7.3 the ?app_id= form works like the path form', async (t) => {
@@ -218,15 +199,8 @@ describe('§7.3 Bulk Import', () => {
       assert.equal(res.statusCode, 200)
     }
     const last = await app.post(BULK, { type: 'transition', elements: [device(5000)] })
-    await app.drain()
-    const [user] = await app.store.profiles.findUsers(WORKSPACE_ID, {
-      customerIds: ['many'],
-      ids: [],
-    })
-    assert.equal(
-      (await app.store.profiles.devicesOfUser(WORKSPACE_ID, user?.id ?? '')).length,
-      1000,
-    )
+    const user = await userOf(app, 'many')
+    assert.equal((await app.store.profiles.devicesOfUser(WORKSPACE_ID, user.id)).length, 1000)
     const report = await app.inspect(requestIdOf(last))
     assert.match(report.records[0]?.reason ?? '', /1000 devices/)
     // an existing device can still be updated
@@ -236,6 +210,11 @@ describe('§7.3 Bulk Import', () => {
 })
 
 describe('§6.3 Portfolio project_code', () => {
+  const unknownProject: Refusal = {
+    type: 'InvalidParams',
+    message: "project_code 'P9' is not a project of this workspace",
+    attribute: 'project_code',
+  }
   it('§6.3 attributes sent with project_code are project-level; events get moe_project_name', async (t) => {
     const app = await createTestApp(t)
     await setSettings(app, { projects: { P1: 'shop' } })
@@ -254,9 +233,8 @@ describe('§6.3 Portfolio project_code', () => {
     assert.equal(user?.['tier'], 'gold')
     assert.equal(user?.['tier_shop'], 'silver')
     assert.equal(user?.['first_name_shop'], 'Ann')
-    await app.drain()
-    const [row] = await app.store.profiles.findUsers(WORKSPACE_ID, { customerIds: ['u1'], ids: [] })
-    const [e] = await app.store.profiles.eventsOfUser(WORKSPACE_ID, row?.id ?? '', 10)
+    const row = await userOf(app, 'u1')
+    const [e] = await app.store.profiles.eventsOfUser(WORKSPACE_ID, row.id, 10)
     assert.equal(e?.attributes['moe_project_name'], 'shop')
   })
   it('§6.3 project_code on Bulk Import tags its customer and event elements', async (t) => {
@@ -276,8 +254,8 @@ describe('§6.3 Portfolio project_code', () => {
       assert.equal(res.statusCode, 200, res.body)
     }
     assert.equal((await app.getUser('u1'))?.['tier_shop'], 'silver')
-    const [row] = await app.store.profiles.findUsers(WORKSPACE_ID, { customerIds: ['u1'], ids: [] })
-    const events = await app.store.profiles.eventsOfUser(WORKSPACE_ID, row?.id ?? '', 10)
+    const row = await userOf(app, 'u1')
+    const events = await app.store.profiles.eventsOfUser(WORKSPACE_ID, row.id, 10)
     assert.deepEqual(
       events.map((e) => e.attributes['moe_project_name']),
       ['shop', 'shop'],
@@ -286,23 +264,13 @@ describe('§6.3 Portfolio project_code', () => {
       type: 'transition',
       elements: [{ type: 'customer', customer_id: 'u1' }],
     })
-    assert.equal(unknown.statusCode, 400)
-    assert.equal(
-      unknown.json<{ error: { message: string } }>().error.message,
-      "project_code 'P9' is not a project of this workspace",
-    )
+    assertRefusal(unknown, unknownProject)
   })
   it('§6.3 an unknown project_code is 400 when the workspace lists its projects', async (t) => {
     const app = await createTestApp(t)
     await setSettings(app, { projects: { P1: 'shop' } })
     const res = await app.post(`${TRACK}?project_code=P9`, { type: 'customer', customer_id: 'u1' })
-    assert.equal(res.statusCode, 400)
-    assert.deepEqual(res.json<{ error: object }>().error, {
-      attribute: 'project_code',
-      message: "project_code 'P9' is not a project of this workspace",
-      type: 'InvalidParams',
-      request_id: requestIdOf(res),
-    })
+    assertRefusal(res, unknownProject)
   })
   it('§6.3 without a project list the code is the project name', async (t) => {
     const app = await createTestApp(t)

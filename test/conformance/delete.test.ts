@@ -8,11 +8,19 @@ import { describe, it } from 'node:test'
 import { createIdGenerator } from '../../src/core/ids.js'
 import { createDeletionSweeper } from '../../src/processor/deletion-sweeper.js'
 import { WORKSPACE_ID, createTestApp, type TestApp } from '../helpers/app.js'
+import {
+  DELETE,
+  DEVICE,
+  EVENT,
+  TRACK,
+  assertAccepted,
+  assertRefusal,
+  assertRefusals,
+  invalid,
+  missing,
+  userOf,
+} from '../helpers/data-api.js'
 
-const DELETE = `/v1/customer/delete?app_id=${WORKSPACE_ID}`
-const TRACK = `/v1/customer/${WORKSPACE_ID}`
-const EVENT = `/v1/event/${WORKSPACE_ID}`
-const DEVICE = `/v1/device/${WORKSPACE_ID}`
 const DAY_MS = 86_400_000
 
 async function seed(app: TestApp, customerId = 'gone') {
@@ -25,13 +33,7 @@ async function seed(app: TestApp, customerId = 'gone') {
     device_id: `${customerId}-phone`,
     attributes: { platform: 'iOS', push_id: `${customerId}-push` },
   })
-  await app.drain()
-  const [user] = await app.store.profiles.findUsers(WORKSPACE_ID, {
-    customerIds: [customerId],
-    ids: [],
-  })
-  assert.ok(user)
-  return user
+  return userOf(app, customerId)
 }
 
 function sweeperOf(app: TestApp) {
@@ -58,13 +60,7 @@ describe('§7.8 Delete Users', () => {
     const app = await createTestApp(t, { INLET_DELETE_BUFFER_SECONDS: '0' })
     const user = await seed(app)
     const res = await app.post(DELETE, { identity_type: 'customer_id', identity_value: 'gone' })
-    assert.equal(res.statusCode, 200)
-    const body = res.json<Record<string, unknown>>()
-    assert.deepEqual(body, {
-      status: 'success',
-      message: 'Your request has been accepted and will be processed soon.',
-      request_id: body['request_id'],
-    })
+    assertAccepted(res)
     await app.drain()
     await nothingLeft(app, user.id)
     assert.equal(await app.getUser('gone'), undefined)
@@ -105,12 +101,10 @@ describe('§7.8 Delete Users', () => {
   it('§7.8 the existence check is synchronous: "User doesn\'t exists with customer id …"', async (t) => {
     const app = await createTestApp(t)
     const res = await app.post(DELETE, { identity_type: 'customer_id', identity_value: 'nobody' })
-    assert.equal(res.statusCode, 400)
-    const error = res.json<{ error: { type: string; message: string } }>().error
-    assert.deepEqual(
-      [error.type, error.message],
-      ['Not Found', "User doesn't exists with customer id nobody"],
-    )
+    assertRefusal(res, {
+      type: 'Not Found',
+      message: "User doesn't exists with customer id nobody",
+    })
   })
 
   it('§7.8 the legacy /v1/customer/delete/bulk path works the same', async (t) => {
@@ -127,33 +121,26 @@ describe('§7.8 Delete Users', () => {
 
   it('§7.8 validation errors', async (t) => {
     const app = await createTestApp(t)
-    const cases: [unknown, string, string][] = [
+    await assertRefusals(app, DELETE, [
       [
         { identity_value: 'x1' },
-        'MissingAttributeError',
-        'identity_type is not found in the payload',
+        missing('identity_type', 'identity_type is not found in the payload'),
       ],
       [
         { identity_type: 'customer_id' },
-        'MissingAttributeError',
-        'identity_value is not found in the payload',
+        missing('identity_value', 'identity_value is not found in the payload'),
       ],
       [
         { identity_type: 'email', identity_value: 'a@b.c' },
-        'ValueError',
-        "identity_type should be one of ['customer_id', 'id', 'moengage_id']",
+        invalid(
+          'identity_type',
+          "identity_type should be one of ['customer_id', 'id', 'moengage_id']",
+        ),
       ],
       [
         { identity_type: 'customer_id', identity_value: 42 },
-        'MissingAttributeError',
-        'identity_value is expected to be String or Unicode String.',
+        missing('identity_value', 'identity_value is expected to be String or Unicode String.'),
       ],
-    ]
-    for (const [body, type, message] of cases) {
-      const res = await app.post(DELETE, body)
-      assert.equal(res.statusCode, 400, JSON.stringify(body))
-      const error = res.json<{ error: { type: string; message: string } }>().error
-      assert.deepEqual([error.type, error.message], [type, message])
-    }
+    ])
   })
 })

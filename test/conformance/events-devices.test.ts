@@ -5,39 +5,33 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { START_TIME, WORKSPACE_ID, createTestApp, type TestApp } from '../helpers/app.js'
-
-const EVENT = `/v1/event/${WORKSPACE_ID}`
-const TRACK = `/v1/customer/${WORKSPACE_ID}`
-const DEVICE = `/v1/device/${WORKSPACE_ID}`
-const requestIdOf = (res: { json<T>(): T }): string => {
-  const body = res.json<{ request_id?: string; error?: { request_id: string } }>()
-  return body.request_id ?? body.error?.request_id ?? ''
-}
+import {
+  DEVICE,
+  EVENT,
+  TRACK,
+  assertRefusals,
+  invalid,
+  missing,
+  requestIdOf,
+  userOf,
+} from '../helpers/data-api.js'
 
 async function eventsOf(app: TestApp, customerId: string) {
-  await app.drain()
-  const [user] = await app.store.profiles.findUsers(WORKSPACE_ID, {
-    customerIds: [customerId],
-    ids: [],
-  })
-  assert.ok(user, `user ${customerId} exists`)
+  const user = await userOf(app, customerId)
   return app.store.profiles.eventsOfUser(WORKSPACE_ID, user.id, 100)
 }
 
 async function devicesOf(app: TestApp, customerId: string) {
-  await app.drain()
-  const [user] = await app.store.profiles.findUsers(WORKSPACE_ID, {
-    customerIds: [customerId],
-    ids: [],
-  })
-  assert.ok(user, `user ${customerId} exists`)
+  const user = await userOf(app, customerId)
   return app.store.profiles.devicesOfUser(WORKSPACE_ID, user.id)
 }
 
+/** A Create Event body for u1 with these actions. */
+const actions = (actions: unknown) => ({ type: 'event', customer_id: 'u1', actions })
+
+/** A Create Event body for u1 with one Purchased action. */
 const event = (action: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-  type: 'event',
-  customer_id: 'u1',
-  actions: [{ action: 'Purchased', ...action }],
+  ...actions([{ action: 'Purchased', ...action }]),
   ...extra,
 })
 
@@ -51,14 +45,13 @@ describe('§7.2 Create Event', () => {
   })
   it('§7.2 one event per action, each with its own attributes and app version', async (t) => {
     const app = await createTestApp(t)
-    await app.post(EVENT, {
-      type: 'event',
-      customer_id: 'u1',
-      actions: [
+    await app.post(
+      EVENT,
+      actions([
         { action: 'A', attributes: { n: 1 }, app_version: '1.2.3' },
         { action: 'B', attributes: { when: '2020-01-02' } },
-      ],
-    })
+      ]),
+    )
     const events = await eventsOf(app, 'u1')
     const byName = new Map(events.map((e) => [e.name, e]))
     assert.deepEqual(byName.get('A')?.attributes, { n: 1 })
@@ -118,11 +111,7 @@ describe('§7.2 Create Event', () => {
         T,
       ],
     ]
-    await app.post(EVENT, {
-      type: 'event',
-      customer_id: 'u1',
-      actions: rules.map(([name, times]) => ({ action: name, ...times })),
-    })
+    await app.post(EVENT, actions(rules.map(([name, times]) => ({ action: name, ...times }))))
     const byName = new Map((await eventsOf(app, 'u1')).map((e) => [e.name, e]))
     for (const [name, , eventTime, userTime] of rules) {
       assert.equal(byName.get(name)?.eventTime, eventTime, `rule ${name}: current_time`)
@@ -187,17 +176,16 @@ describe('§7.2 Create Event', () => {
   })
   it('§7.2 platform values are canonical; moe_os_type only with TV', async (t) => {
     const app = await createTestApp(t)
-    await app.post(EVENT, {
-      type: 'event',
-      customer_id: 'u1',
-      actions: [
+    await app.post(
+      EVENT,
+      actions([
         { action: 'a', platform: 'android' },
         { action: 'b', platform: 'IOS' },
         { action: 'c', platform: 'Windows' },
         { action: 'd', platform: 'tv', moe_os_type: 'roku' },
         { action: 'e', platform: 'web', moe_os_type: 'ROKU' },
-      ],
-    })
+      ]),
+    )
     const byName = new Map((await eventsOf(app, 'u1')).map((e) => [e.name, e]))
     assert.equal(byName.get('a')?.platform, 'ANDROID')
     assert.equal(byName.get('b')?.platform, 'iOS')
@@ -215,65 +203,29 @@ describe('§7.2 Create Event', () => {
     assert.equal(e?.name, 'x'.repeat(200))
   })
   it('§7.2 actions must be a non-empty array of objects with a string action', async (t) => {
-    const { post } = await createTestApp(t)
+    const app = await createTestApp(t)
     const MALFORMED =
       'Could not decode the request body. The JSON was incorrect or not encoded as UTF-8.'
-    const actionsEmpty = {
-      attribute: 'actions',
-      message: 'actions can not be empty Array',
-      type: 'MissingAttributeError',
-    }
-    const actionMissing = {
-      attribute: 'action',
-      message: 'action is not found in the payload',
-      type: 'MissingAttributeError',
-    }
-    const cases: [unknown, Record<string, string>][] = [
-      [{ type: 'event', customer_id: 'u1', actions: [] }, actionsEmpty],
+    const actionsEmpty = missing('actions', 'actions can not be empty Array')
+    const actionMissing = missing('action', 'action is not found in the payload')
+    await assertRefusals(app, EVENT, [
+      [actions([]), actionsEmpty],
       [{ type: 'event', customer_id: 'u1' }, actionsEmpty],
-      [{ type: 'event', customer_id: 'u1', actions: { action: 'A' } }, actionsEmpty],
-      [{ type: 'event', customer_id: 'u1', actions: [{}] }, actionMissing],
-      [{ type: 'event', customer_id: 'u1', actions: [{ action: 5 }] }, actionMissing],
-      [{ type: 'event', customer_id: 'u1', actions: [{ action: null }] }, actionMissing],
-      [
-        { type: 'event', customer_id: 'u1', actions: [{ action: ' ' }] },
-        {
-          attribute: 'action',
-          message: 'action cannot be empty Unicode string',
-          type: 'MissingAttributeError',
-        },
-      ],
-      [
-        { type: 'event', customer_id: 'u1', actions: ['x'] },
-        { message: MALFORMED, type: 'Malformed JSON' },
-      ],
+      [actions({ action: 'A' }), actionsEmpty],
+      [actions([{}]), actionMissing],
+      [actions([{ action: 5 }]), actionMissing],
+      [actions([{ action: null }]), actionMissing],
+      [actions([{ action: ' ' }]), missing('action', 'action cannot be empty Unicode string')],
+      [actions(['x']), { message: MALFORMED, type: 'Malformed JSON' }],
       [
         { type: 'event', actions: [{ action: 'A' }] },
-        {
-          attribute: 'customer_id',
-          message: 'customer_id is not found in the payload',
-          type: 'MissingAttributeError',
-        },
+        missing('customer_id', 'customer_id is not found in the payload'),
       ],
       [
-        { type: 'event', customer_id: 'u1', actions: [{ action: 'A', user_timezone_offset: '1' }] },
-        {
-          attribute: 'user_timezone_offset',
-          message: 'user_timezone_offset is expected to be Number.',
-          type: 'MissingAttributeError',
-        },
+        actions([{ action: 'A', user_timezone_offset: '1' }]),
+        missing('user_timezone_offset', 'user_timezone_offset is expected to be Number.'),
       ],
-    ]
-    for (const [body, expected] of cases) {
-      const res = await post(EVENT, body)
-      assert.equal(res.statusCode, 400, JSON.stringify(body))
-      const error = res.json<{ error: Record<string, string> }>().error
-      assert.deepEqual(
-        error,
-        { ...expected, request_id: error['request_id'] },
-        JSON.stringify(body),
-      )
-    }
+    ])
   })
   it('§8.7 an arbitrary API event does not change Last Seen', async (t) => {
     const app = await createTestApp(t)
@@ -296,17 +248,16 @@ describe('§8.7 conversion goals', () => {
       updatedAt: app.clock.now(),
     })
     await app.post(TRACK, { type: 'customer', customer_id: 'u1', attributes: { t_rev: 1000 } })
-    await app.post(EVENT, {
-      type: 'event',
-      customer_id: 'u1',
-      actions: [
+    await app.post(
+      EVENT,
+      actions([
         { action: 'Purchased', attributes: { amount: 12.5 } },
         { action: 'Purchased', attributes: { amount: '7.5' } },
         { action: 'Purchased', attributes: { amount: 'lots' } },
         { action: 'Subscribed', attributes: { amount: 100 } },
         { action: 'Viewed', attributes: { amount: 100 } },
-      ],
-    })
+      ]),
+    )
     const user = await app.getUser('u1')
     assert.equal(user?.['t_trans'], 4)
     assert.equal(user?.['t_rev'], 20)
@@ -375,52 +326,26 @@ describe('§7.4 Track Device', () => {
     assert.equal(d?.attributes['os_version'], '13')
   })
   it('§7.4 platform and push_id rules with their errors', async (t) => {
-    const { post } = await createTestApp(t)
-    const missing = (attribute: string, message: string) => ({
-      attribute,
-      message,
-      type: 'MissingAttributeError',
-    })
+    const app = await createTestApp(t)
     const base = { type: 'device', customer_id: 'u1', device_id: 'd' }
-    const cases: [unknown, Record<string, string>][] = [
+    const attributes = (attributes: Record<string, unknown>) => ({ ...base, attributes })
+    const badPlatform = invalid('platform', "'platform' is not a valid platform.")
+    await assertRefusals(app, DEVICE, [
       [
         { type: 'device', device_id: 'd', attributes: {} },
         missing('customer_id', "'customer_id' is not found in the payload"),
       ],
       [base, missing('attributes', "'attributes' is not found in the payload")],
-      [
-        { ...base, attributes: { push_id: 'p' } },
-        missing('platform', "'platform' is not found in payload"),
-      ],
+      [attributes({ push_id: 'p' }), missing('platform', "'platform' is not found in payload")],
       ...['Windows', 'Android TV', 'unknown', 42].map(
-        (platform): [unknown, Record<string, string>] => [
-          { ...base, attributes: { platform, push_id: 'p' } },
-          {
-            attribute: 'platform',
-            message: "'platform' is not a valid platform.",
-            type: 'ValueError',
-          },
-        ],
+        (platform) => [attributes({ platform, push_id: 'p' }), badPlatform] as const,
       ),
+      [attributes({ platform: 'web' }), missing('push_id', "'push_id' is not found in payload")],
       [
-        { ...base, attributes: { platform: 'web' } },
+        attributes({ platform: 'web', push_id: '' }),
         missing('push_id', "'push_id' is not found in payload"),
       ],
-      [
-        { ...base, attributes: { platform: 'web', push_id: '' } },
-        missing('push_id', "'push_id' is not found in payload"),
-      ],
-    ]
-    for (const [body, expected] of cases) {
-      const res = await post(DEVICE, body)
-      assert.equal(res.statusCode, 400, JSON.stringify(body))
-      const error = res.json<{ error: Record<string, string> }>().error
-      assert.deepEqual(
-        error,
-        { ...expected, request_id: error['request_id'] },
-        JSON.stringify(body),
-      )
-    }
+    ])
   })
   it('§7.4 the documented platforms are accepted in any case and stored canonically', async (t) => {
     const app = await createTestApp(t)

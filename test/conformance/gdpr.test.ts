@@ -12,12 +12,18 @@ import { after, describe, it } from 'node:test'
 import Database from 'better-sqlite3'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import { WORKSPACE_ID, basicAuth, createTestApp, type TestApp } from '../helpers/app.js'
+import {
+  DEVICE,
+  GDPR,
+  TRACK,
+  assertRefusal,
+  assertRefusals,
+  invalid,
+  missing,
+  type Refusal,
+} from '../helpers/data-api.js'
 import { ADMIN_TOKEN, gdprScenario } from '../helpers/gdpr-scenario.js'
 import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
-
-const GDPR = `/v1/opengdpr_requests/${WORKSPACE_ID}`
-const TRACK = `/v1/customer/${WORKSPACE_ID}`
-const DEVICE = `/v1/device/${WORKSPACE_ID}`
 
 const dirs: string[] = []
 after(() => {
@@ -62,21 +68,15 @@ function body(overrides: Record<string, unknown> = {}): Record<string, unknown> 
   }
 }
 
+/** POSTs `payload` to the GDPR endpoint (with `headers` over the good ones): the refusal, exactly. */
 async function fails(
   app: TestApp,
   payload: unknown,
-  expected: { status: number; type: string; message: string; attribute?: string },
+  expected: Refusal,
   headers: Record<string, string> = {},
 ): Promise<void> {
   const res = await app.post(GDPR, payload, { headers: { ...app.headers, ...headers } })
-  assert.equal(res.statusCode, expected.status, res.body)
-  const error = res.json<{ status: string; error: Record<string, unknown> }>()
-  assert.equal(error.status, 'fail')
-  assert.deepEqual(without(error.error, 'request_id'), {
-    ...(expected.attribute === undefined ? {} : { attribute: expected.attribute }),
-    message: expected.message,
-    type: expected.type,
-  })
+  assertRefusal(res, expected, JSON.stringify(headers))
 }
 
 describe('§7.12 GDPR / CCPA erasure', () => {
@@ -208,77 +208,43 @@ describe('§7.12 GDPR / CCPA erasure', () => {
 
   it('§7.12 the documented 400s, exact strings', async (t) => {
     const app = await createTestApp(t)
-    const noType = without(body(), 'request_type')
-    await fails(app, noType, {
-      status: 400,
-      type: 'MissingAttributeError',
-      message: 'request_type is not found in the payload',
-      attribute: 'request_type',
-    })
-    const noIdentities = without(body(), 'identities')
-    await fails(app, noIdentities, {
-      status: 400,
-      type: 'MissingAttributeError',
-      message: 'identities is not found in the payload',
-      attribute: 'identities',
-    })
-    const noTime = without(body(), 'submitted_time')
-    await fails(app, noTime, {
-      status: 400,
-      type: 'MissingAttributeError',
-      message: 'submitted_time is not found in the payload',
-      attribute: 'submitted_time',
-    })
-    const noVersion = without(body(), 'api_version')
-    await fails(app, noVersion, {
-      status: 400,
-      type: 'MissingAttributeError',
-      message: 'api_version is not found in the payload',
-      attribute: 'api_version',
-    })
-    await fails(app, body({ request_type: 'access' }), {
-      status: 400,
-      type: 'ValueError',
-      message: "request_type should be one of ['erasure']",
-      attribute: 'request_type',
-    })
-    await fails(app, body({ identities: [] }), {
-      status: 400,
-      type: 'ValueError',
-      message: 'identities can not be empty Array',
-      attribute: 'identities',
-    })
-    await fails(app, body({ identities: 'a@example.com' }), {
-      status: 400,
-      type: 'MissingAttributeError',
-      message: 'identities is expected to be Array',
-      attribute: 'identities',
-    })
-    await fails(app, body({ identities: [{ identity_type: 'phone', identity_value: '1' }] }), {
-      status: 400,
-      type: 'ValueError',
-      message:
-        "identity_type should be one of ['ID', 'user_secondary_id', 'email', 'mobile', 'google_advertising_id', 'advertising_identifier']",
-      attribute: 'identity_type',
-    })
-    await fails(app, body({ identities: [{ identity_type: 'email' }] }), {
-      status: 400,
-      type: 'MissingAttributeError',
-      message: 'identity_value is not found in the payload',
-      attribute: 'identity_value',
-    })
-    await fails(app, body({ identities: [{ identity_type: 'email', identity_value: ' ' }] }), {
-      status: 400,
-      type: 'ValueError',
-      message: 'identity_value can not be empty',
-      attribute: 'identity_value',
-    })
-    await fails(app, body({ submitted_time: 'yesterday' }), {
-      status: 400,
-      type: 'ValueError',
-      message: 'submitted_time should be an ISO 8601 date-time, e.g. 2018-10-05T15:00:00Z',
-      attribute: 'submitted_time',
-    })
+    for (const key of ['request_type', 'identities', 'submitted_time', 'api_version']) {
+      await fails(app, without(body(), key), missing(key, `${key} is not found in the payload`))
+    }
+    const identity = (identity: Record<string, unknown>) => body({ identities: [identity] })
+    await assertRefusals(app, GDPR, [
+      [
+        body({ request_type: 'access' }),
+        invalid('request_type', "request_type should be one of ['erasure']"),
+      ],
+      [body({ identities: [] }), invalid('identities', 'identities can not be empty Array')],
+      [
+        body({ identities: 'a@example.com' }),
+        missing('identities', 'identities is expected to be Array'),
+      ],
+      [
+        identity({ identity_type: 'phone', identity_value: '1' }),
+        invalid(
+          'identity_type',
+          "identity_type should be one of ['ID', 'user_secondary_id', 'email', 'mobile', 'google_advertising_id', 'advertising_identifier']",
+        ),
+      ],
+      [
+        identity({ identity_type: 'email' }),
+        missing('identity_value', 'identity_value is not found in the payload'),
+      ],
+      [
+        identity({ identity_type: 'email', identity_value: ' ' }),
+        invalid('identity_value', 'identity_value can not be empty'),
+      ],
+      [
+        body({ submitted_time: 'yesterday' }),
+        invalid(
+          'submitted_time',
+          'submitted_time should be an ISO 8601 date-time, e.g. 2018-10-05T15:00:00Z',
+        ),
+      ],
+    ])
     // Nothing was logged for a refused request.
     assert.equal(await app.store.log.lastSeq(), 0)
   })

@@ -5,11 +5,16 @@
  * message. Tests are named after the rule they pin.
  */
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { describe, it, type TestContext } from 'node:test'
 import { WORKSPACE_ID, createTestApp, type TestApp } from '../helpers/app.js'
-
-const EXPORT = `/v1/customers/export?app_id=${WORKSPACE_ID}`
-const TRACK = `/v1/customer/${WORKSPACE_ID}`
+import {
+  EXPORT,
+  TRACK,
+  assertRefusal,
+  invalid,
+  missing,
+  type Refusal,
+} from '../helpers/data-api.js'
 
 type Identifier = { identifier_type: string; identifier: string }
 type Exported = {
@@ -18,11 +23,6 @@ type Exported = {
   request_id: string
   data: { users_not_found: Identifier[]; users: { user_attributes: Record<string, unknown> }[] }
 }
-type Failure = {
-  status: string
-  error: { attribute?: string; message: string; type: string; request_id: string }
-}
-
 const byCustomerId = (identifier: string): Identifier => ({
   identifier_type: 'customer_id',
   identifier,
@@ -47,29 +47,22 @@ async function seed(app: TestApp): Promise<Map<string, string>> {
   return new Map(rows.map((u) => [u.customerId ?? '', u.id]))
 }
 
-/** The documented failure envelope, exactly (with an 8-letter request id). */
-function assertFailure(
-  res: { statusCode: number; body: string; json<T>(): T },
-  expected: { status: number; type: string; message: string; attribute?: string },
-  context: string,
-): void {
-  assert.equal(res.statusCode, expected.status, `${context}: ${res.body}`)
-  const body = res.json<Failure>()
-  const { type, message, attribute } = expected
-  assert.deepEqual(
-    body,
-    {
-      status: 'fail',
-      error: {
-        ...(attribute === undefined ? {} : { attribute }),
-        message,
-        type,
-        request_id: body.error.request_id,
-      },
+/** Get User of ann on a freshly seeded app, with `user_fields_to_export` when given. */
+async function exportAnn(t: TestContext, fields?: readonly string[]) {
+  const app = await createTestApp(t)
+  const ids = await seed(app)
+  const res = await app.post(EXPORT, {
+    data: {
+      identifiers: [byCustomerId('ann')],
+      ...(fields === undefined ? {} : { user_fields_to_export: fields }),
     },
-    context,
-  )
-  assert.match(body.error.request_id, /^[A-Za-z]{8}$/, context)
+  })
+  assert.equal(res.statusCode, 200, res.body)
+  return {
+    app,
+    annId: ids.get('ann'),
+    attributes: res.json<Exported>().data.users[0]?.user_attributes,
+  }
 }
 
 describe('§7.6 Get User', () => {
@@ -99,11 +92,8 @@ describe('§7.6 Get User', () => {
   })
 
   it('§7.6 answers friendly keys, customer_id and id; datetimes as ISO 8601', async (t) => {
-    const app = await createTestApp(t)
-    const ids = await seed(app)
-    const res = await app.post(EXPORT, { data: { identifiers: [byCustomerId('ann')] } })
-    const [user] = res.json<Exported>().data.users
-    assert.deepEqual(user?.user_attributes, {
+    const { app, annId, attributes } = await exportAnn(t)
+    assert.deepEqual(attributes, {
       created_time: new Date(app.clock.now()).toISOString(),
       first_name: 'Ann',
       last_name: 'Lee',
@@ -111,25 +101,19 @@ describe('§7.6 Get User', () => {
       plan: 'gold',
       joined: '2021-03-04T00:00:00.000Z',
       customer_id: 'ann',
-      id: ids.get('ann'),
+      id: annId,
     })
   })
 
   it('§7.6 user_fields_to_export limits the answer (friendly or internal names)', async (t) => {
-    const app = await createTestApp(t)
-    const ids = await seed(app)
-    const res = await app.post(EXPORT, {
-      data: {
-        identifiers: [byCustomerId('ann')],
-        user_fields_to_export: ['last_name', 'customer_id', 'u_fn', 'plan', 'not_an_attribute'],
-      },
-    })
-    assert.deepEqual(res.json<Exported>().data.users[0]?.user_attributes, {
+    const fields = ['last_name', 'customer_id', 'u_fn', 'plan', 'not_an_attribute']
+    const { annId, attributes } = await exportAnn(t, fields)
+    assert.deepEqual(attributes, {
       last_name: 'Lee',
       first_name: 'Ann',
       plan: 'gold',
       customer_id: 'ann',
-      id: ids.get('ann'),
+      id: annId,
     })
   })
 
@@ -143,33 +127,18 @@ describe('§7.6 Get User', () => {
     const res = await app.post(EXPORT, {
       data: { identifiers: [...twenty, byCustomerId('ann')] },
     })
-    assertFailure(
+    assertRefusal(
       res,
-      {
-        status: 400,
-        type: 'LimitBreached',
-        message: 'max limit allowed is 20',
-        attribute: 'users',
-      },
+      { type: 'LimitBreached', message: 'max limit allowed is 20', attribute: 'users' },
       '21 identifiers',
     )
   })
 
   it('§7.6 identifiers must be inside data: the documented 400s', async (t) => {
     const app = await createTestApp(t)
-    const dataMissing = {
-      status: 400,
-      type: 'MissingAttributeError',
-      message: 'data is not found in the payload',
-      attribute: 'data',
-    }
-    const identifiersMissing = {
-      status: 400,
-      type: 'MissingAttributeError',
-      message: 'identifiers is not found in the payload',
-      attribute: 'identifiers',
-    }
-    const cases: [string, unknown, typeof dataMissing][] = [
+    const dataMissing = missing('data', 'data is not found in the payload')
+    const identifiersMissing = missing('identifiers', 'identifiers is not found in the payload')
+    const cases: [string, unknown, Refusal][] = [
       ['no data', {}, dataMissing],
       ['identifiers at the root', { identifiers: [byCustomerId('ann')] }, dataMissing],
       ['data not an object', { data: [byCustomerId('ann')] }, dataMissing],
@@ -183,16 +152,15 @@ describe('§7.6 Get User', () => {
       ],
     ]
     for (const [name, body, expected] of cases) {
-      assertFailure(await app.post(EXPORT, body), expected, name)
+      assertRefusal(await app.post(EXPORT, body), expected, name)
     }
   })
 
   it('§7.6 malformed JSON is 400 "Malformed JSON"', async (t) => {
     const app = await createTestApp(t)
-    assertFailure(
+    assertRefusal(
       await app.post(EXPORT, '{"data": {"identifiers": ['),
       {
-        status: 400,
         type: 'Malformed JSON',
         message:
           'Could not decode the request body. The JSON was incorrect or not encoded as UTF-8.',
@@ -203,12 +171,10 @@ describe('§7.6 Get User', () => {
 
   it('§7.6 an identifier of another type is 400 ValueError (Inlet: the spec names none)', async (t) => {
     const app = await createTestApp(t)
-    const expected = {
-      status: 400,
-      type: 'ValueError',
-      message: "identifier_type should be one of ['customer_id', 'id', 'moengage_id']",
-      attribute: 'identifier_type',
-    }
+    const expected = invalid(
+      'identifier_type',
+      "identifier_type should be one of ['customer_id', 'id', 'moengage_id']",
+    )
     for (const entry of [
       { identifier_type: 'email', identifier: 'ann@x.io' },
       { identifier_type: 'customer_id', identifier: 42 },
@@ -216,7 +182,7 @@ describe('§7.6 Get User', () => {
       'ann',
     ]) {
       const res = await app.post(EXPORT, { data: { identifiers: [entry] } })
-      assertFailure(res, expected, JSON.stringify(entry))
+      assertRefusal(res, expected, JSON.stringify(entry))
     }
   })
 })

@@ -10,10 +10,16 @@ import { describe, it } from 'node:test'
 import { createSequentialIds } from '../../src/core/ids.js'
 import { createWorkspaces } from '../../src/workspaces/workspaces.js'
 import { WORKSPACE_ID, createTestApp, type TestApp } from '../helpers/app.js'
-
-const TRACK = `/v1/customer/${WORKSPACE_ID}`
-const EVENT = `/v1/event/${WORKSPACE_ID}`
-const BULK = `/v1/transition/${WORKSPACE_ID}`
+import {
+  BULK,
+  EVENT,
+  MERGE,
+  TRACK,
+  assertRefusal,
+  customer,
+  missing,
+  requestIdOf,
+} from '../helpers/data-api.js'
 
 async function withIdentityResolution(app: TestApp, extra: Record<string, unknown> = {}) {
   await app.store.workspaces.update(WORKSPACE_ID, {
@@ -36,34 +42,33 @@ async function profiles(app: TestApp) {
   return out
 }
 
+/** Track User with `identifier` and `attributes`, then an event of `action` by the identifier. */
+async function createWithEvent(
+  app: TestApp,
+  identifier: Record<string, string>,
+  attributes: Record<string, unknown>,
+  action: string,
+): Promise<void> {
+  const created = await app.post(TRACK, {
+    type: 'customer',
+    attributes: { ...identifier, ...attributes },
+  })
+  assert.equal(created.statusCode, 200, created.body)
+  const event = await app.post(EVENT, {
+    type: 'event',
+    user_identifiers: identifier,
+    actions: [{ action }],
+  })
+  assert.equal(event.statusCode, 200, event.body)
+}
+
 describe('§6.2 Identity Resolution', () => {
   it('§6.2 create by email, then by mobile, then a record with both: one profile with every event', async (t) => {
     const app = await createTestApp(t)
     await withIdentityResolution(app)
-    const answers = [
-      await app.post(TRACK, {
-        type: 'customer',
-        attributes: { email: 'jo@example.com', first_name: 'Jo' },
-      }),
-      await app.post(EVENT, {
-        type: 'event',
-        user_identifiers: { email: 'jo@example.com' },
-        actions: [{ action: 'Viewed' }],
-      }),
-    ]
+    await createWithEvent(app, { email: 'jo@example.com' }, { first_name: 'Jo' }, 'Viewed')
     app.clock.advance(1000)
-    answers.push(
-      await app.post(TRACK, {
-        type: 'customer',
-        attributes: { moe_mobile: '+15550100', city: 'Oslo' },
-      }),
-      await app.post(EVENT, {
-        type: 'event',
-        user_identifiers: { moe_mobile: '+15550100' },
-        actions: [{ action: 'Bought' }],
-      }),
-    )
-    for (const res of answers) assert.equal(res.statusCode, 200, res.body)
+    await createWithEvent(app, { moe_mobile: '+15550100' }, { city: 'Oslo' }, 'Bought')
     assert.equal((await profiles(app)).length, 2)
 
     app.clock.advance(1000)
@@ -71,7 +76,7 @@ describe('§6.2 Identity Resolution', () => {
       type: 'customer',
       attributes: { email: 'jo@example.com', moe_mobile: '+15550100', plan: 'gold' },
     })
-    const report = await app.inspect(both.json<{ request_id: string }>().request_id)
+    const report = await app.inspect(requestIdOf(both))
     assert.match(
       report.records[0]?.notes?.[0] ?? '',
       /merged user \w+ into \w+ by identity resolution/,
@@ -109,20 +114,12 @@ describe('§6.2 Identity Resolution', () => {
     const app = await createTestApp(t)
     await withIdentityResolution(app)
     await app.post(TRACK, { type: 'customer', attributes: { email: 'k@x.io' } })
-    await app.post(TRACK, {
-      type: 'customer',
-      customer_id: 'kay-1',
-      attributes: { email: 'k@x.io' },
-    })
+    await app.post(TRACK, customer('kay-1', { email: 'k@x.io' }))
     assert.equal((await app.getUser('kay-1'))?.['email'], 'k@x.io')
     assert.equal((await profiles(app)).length, 1)
 
-    const res = await app.post(TRACK, {
-      type: 'customer',
-      customer_id: 'kay-2',
-      attributes: { email: 'k@x.io' },
-    })
-    const report = await app.inspect(res.json<{ request_id: string }>().request_id)
+    const res = await app.post(TRACK, customer('kay-2', { email: 'k@x.io' }))
+    const report = await app.inspect(requestIdOf(res))
     assert.match(report.records[0]?.notes?.join(' ') ?? '', /different IDs are not merged/)
     assert.equal((await profiles(app)).length, 2)
   })
@@ -151,6 +148,7 @@ describe('§6.2 Identity Resolution', () => {
   it('§6.2 without customer_id an identifier is required', async (t) => {
     const app = await createTestApp(t)
     await withIdentityResolution(app)
+    const noId = missing('customer_id', 'customer_id is not found in the payload')
     for (const [url, body] of [
       [TRACK, { type: 'customer', attributes: { first_name: 'Nobody' } }],
       [
@@ -158,34 +156,26 @@ describe('§6.2 Identity Resolution', () => {
         { type: 'event', user_identifiers: { unknown_key: 'x' }, actions: [{ action: 'A' }] },
       ],
     ] as const) {
-      const res = await app.post(url, body)
-      assert.equal(res.statusCode, 400)
-      assert.equal(
-        res.json<{ error: { message: string } }>().error.message,
-        'customer_id is not found in the payload',
-      )
+      assertRefusal(await app.post(url, body), noId, url)
     }
   })
 
   it('§6.2 the Merge API is disabled while Identity Resolution is on', async (t) => {
     const app = await createTestApp(t)
     await withIdentityResolution(app)
-    const res = await app.post(`/v1/customer/merge?app_id=${WORKSPACE_ID}`, {
-      merge_data: [{ merged_user: 'aa', retained_user: 'bb' }],
+    const res = await app.post(MERGE, { merge_data: [{ merged_user: 'aa', retained_user: 'bb' }] })
+    assertRefusal(res, {
+      type: 'InvalidParams',
+      message: 'Merge API is disabled for workspaces with User Identity Resolution enabled',
     })
-    assert.equal(res.statusCode, 400)
-    assert.deepEqual(
-      res.json<{ error: { type: string; message: string } }>().error.message,
-      'Merge API is disabled for workspaces with User Identity Resolution enabled',
-    )
   })
 
   it('§6.2 with the flag off, identifiers are ordinary attributes and customer_id is required', async (t) => {
     const app = await createTestApp(t)
     const missing = await app.post(TRACK, { type: 'customer', attributes: { email: 'z@x.io' } })
     assert.equal(missing.statusCode, 400)
-    await app.post(TRACK, { type: 'customer', customer_id: 'z1', attributes: { email: 'z@x.io' } })
-    await app.post(TRACK, { type: 'customer', customer_id: 'z2', attributes: { email: 'z@x.io' } })
+    await app.post(TRACK, customer('z1', { email: 'z@x.io' }))
+    await app.post(TRACK, customer('z2', { email: 'z@x.io' }))
     assert.equal((await profiles(app)).length, 2)
   })
 })
@@ -193,11 +183,7 @@ describe('§6.2 Identity Resolution', () => {
 describe('§6.2 switching Identity Resolution on', () => {
   it('§6.2 profiles written before the switch are found by their identifiers afterwards', async (t) => {
     const app = await createTestApp(t)
-    await app.post(TRACK, {
-      type: 'customer',
-      customer_id: 'before-1',
-      attributes: { email: 'old@example.com', mobile: '+100200' },
-    })
+    await app.post(TRACK, customer('before-1', { email: 'old@example.com', mobile: '+100200' }))
     await app.drain()
     // Through the operator's path (admin API, CLI): the switch logs a reindex of the workspace.
     await createWorkspaces({
@@ -225,11 +211,7 @@ describe('§6.2 switching Identity Resolution on', () => {
 
   it('§6.2 without the switch through the operator path, an old profile is not found (control)', async (t) => {
     const app = await createTestApp(t)
-    await app.post(TRACK, {
-      type: 'customer',
-      customer_id: 'before-1',
-      attributes: { mobile: '+100200' },
-    })
+    await app.post(TRACK, customer('before-1', { mobile: '+100200' }))
     await app.drain()
     await withIdentityResolution(app) // the store directly: no reindex is logged
     await app.post(TRACK, { type: 'customer', attributes: { moe_mobile: '+100200' } })

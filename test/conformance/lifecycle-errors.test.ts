@@ -7,12 +7,19 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp, type TestApp } from '../helpers/app.js'
+import { DELETE, MERGE } from '../helpers/data-api.js'
 
-const MERGE = `/v1/customer/merge?app_id=${WORKSPACE_ID}`
-const DELETE = `/v1/customer/delete?app_id=${WORKSPACE_ID}`
 const PAIR = { merge_data: [{ merged_user: 'a1', retained_user: 'b1' }] }
 
 type Expected = readonly [status: number, type: string, message: string]
+
+const UNKNOWN_ID = 'UNKNOWNWORKSPACE0001'
+
+/** `path` for a workspace that does not exist, named by both the query and the Basic user. */
+const ofUnknownWorkspace = (path: string) => ({
+  url: `${path}?app_id=${UNKNOWN_ID}`,
+  headers: { authorization: basicAuth(UNKNOWN_ID, API_KEY) },
+})
 
 async function answers(
   app: TestApp,
@@ -40,7 +47,6 @@ async function answers(
 describe('§7.7 Merge Users: the Merge page’s own gateway strings', () => {
   it('§7.7 auth, content, size and state errors answer the documented text', async (t) => {
     const app = await createTestApp(t)
-    const basic = (user: string, secret: string) => basicAuth(user, secret)
     const cases: [Record<string, string | undefined>, string | undefined, Expected][] = [
       [
         { authorization: '' },
@@ -48,7 +54,7 @@ describe('§7.7 Merge Users: the Merge page’s own gateway strings', () => {
         [401, 'Authentication required', 'Authorization details are missing'],
       ],
       [
-        { authorization: basic('', API_KEY) },
+        { authorization: basicAuth('', API_KEY) },
         undefined,
         [
           401,
@@ -57,7 +63,7 @@ describe('§7.7 Merge Users: the Merge page’s own gateway strings', () => {
         ],
       ],
       [
-        { authorization: basic(WORKSPACE_ID, '') },
+        { authorization: basicAuth(WORKSPACE_ID, '') },
         undefined,
         [
           401,
@@ -75,7 +81,7 @@ describe('§7.7 Merge Users: the Merge page’s own gateway strings', () => {
         ],
       ],
       [
-        { authorization: basic(WORKSPACE_ID, 'wrong-key') },
+        { authorization: basicAuth(WORKSPACE_ID, 'wrong-key') },
         undefined,
         [
           401,
@@ -136,14 +142,11 @@ describe('§7.7 Merge Users: the Merge page’s own gateway strings', () => {
       'App key mismatch in params and authentication.',
     ])
     // An unknown workspace named by both.
-    await answers(
-      app,
-      {
-        url: '/v1/customer/merge?app_id=UNKNOWNWORKSPACE0001',
-        headers: { authorization: basic('UNKNOWNWORKSPACE0001', API_KEY) },
-      },
-      [400, 'InvalidParams', 'given app_id is invalid/blocked'],
-    )
+    await answers(app, ofUnknownWorkspace('/v1/customer/merge'), [
+      400,
+      'InvalidParams',
+      'given app_id is invalid/blocked',
+    ])
     await app.store.workspaces.update(WORKSPACE_ID, {
       state: 'temporarily_suspended',
       updatedAt: app.clock.now(),
@@ -184,15 +187,11 @@ describe('§7.8 Delete Users: the Delete page’s own gateway strings', () => {
         'App Secret key mismatch. Please login to the dashboard to verify key',
       ],
     )
-    await answers(
-      app,
-      {
-        url: '/v1/customer/delete?app_id=UNKNOWNWORKSPACE0001',
-        headers: { authorization: basicAuth('UNKNOWNWORKSPACE0001', API_KEY) },
-        payload: body,
-      },
-      [403, 'InvalidParams', 'given app_id is invalid/blocked'],
-    )
+    await answers(app, { ...ofUnknownWorkspace('/v1/customer/delete'), payload: body }, [
+      403,
+      'InvalidParams',
+      'given app_id is invalid/blocked',
+    ])
     await answers(app, { url: DELETE, payload: body }, [
       400,
       'Not Found',

@@ -11,11 +11,18 @@ import Database from 'better-sqlite3'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../../src/store/store.js'
 import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp, type TestApp } from '../helpers/app.js'
-
-const MERGE = `/v1/customer/merge?app_id=${WORKSPACE_ID}`
-const TRACK = `/v1/customer/${WORKSPACE_ID}`
-const EVENT = `/v1/event/${WORKSPACE_ID}`
-const DEVICE = `/v1/device/${WORKSPACE_ID}`
+import {
+  DELETE,
+  DEVICE,
+  EVENT,
+  EXPORT,
+  MERGE,
+  TRACK,
+  assertAccepted,
+  assertRefusal,
+  assertRefusals,
+  missing,
+} from '../helpers/data-api.js'
 
 async function userRow(app: TestApp, customerId: string) {
   await app.drain()
@@ -34,7 +41,7 @@ async function eventNames(app: TestApp, userId: string): Promise<string[]> {
 /** Get User by customer id and by internal id, as response text without its own request_id. */
 async function exportText(app: TestApp, identifiers: unknown[]): Promise<string> {
   await app.drain()
-  const res = await app.post(`/v1/customers/export?app_id=${WORKSPACE_ID}`, {
+  const res = await app.post(EXPORT, {
     data: { identifiers },
   })
   assert.equal(res.statusCode, 200)
@@ -77,13 +84,7 @@ describe('§7.7 Merge Users', () => {
     const res = await app.post(MERGE, {
       merge_data: [{ merged_user: 'old', retained_user: 'keep' }],
     })
-    assert.equal(res.statusCode, 200)
-    const body = res.json<Record<string, unknown>>()
-    assert.deepEqual(body, {
-      status: 'success',
-      operation: 'created',
-      request_id: body['request_id'],
-    })
+    assertAccepted(res, { operation: 'created' })
 
     const keep = await userRow(app, 'keep')
     assert.ok(keep && oldUser)
@@ -164,7 +165,7 @@ describe('§7.7 Merge Users', () => {
     // Applied together (nothing drains in between): the merge gives old's events to keep, then
     // keep is deleted with its events — those it was given included.
     await app.post(MERGE, { merge_data: [{ merged_user: 'old', retained_user: 'keep' }] })
-    await app.post(`/v1/customer/delete?app_id=${WORKSPACE_ID}`, {
+    await app.post(DELETE, {
       identity_type: 'customer_id',
       identity_value: 'keep',
     })
@@ -188,34 +189,29 @@ describe('§7.7 Merge Users', () => {
   it('§7.7 validation errors', async (t) => {
     const app = await createTestApp(t)
     const pair = { merged_user: 'a1', retained_user: 'b1' }
-    const cases: [unknown, string, string][] = [
-      [{}, 'MissingAttributeError', 'merge_data is not found in the payload'],
-      [{ merge_data: [] }, 'MissingAttributeError', 'merge_data can not be empty Array'],
-      [{ merge_data: 'x' }, 'MissingAttributeError', 'merge_data can not be empty Array'],
-      [{ merge_data: Array(51).fill(pair) }, 'LimitBreached', 'max limit allowed is 50'],
+    const emptyData = missing('merge_data', 'merge_data can not be empty Array')
+    await assertRefusals(app, MERGE, [
+      [{}, missing('merge_data', 'merge_data is not found in the payload')],
+      [{ merge_data: [] }, emptyData],
+      [{ merge_data: 'x' }, emptyData],
+      [
+        { merge_data: Array(51).fill(pair) },
+        { type: 'LimitBreached', message: 'max limit allowed is 50', attribute: 'merge_data' },
+      ],
       [
         { merge_data: [{ retained_user: 'b1' }] },
-        'MissingAttributeError',
-        'merged_user is not found in the payload',
+        missing('merged_user', 'merged_user is not found in the payload'),
       ],
       [
         { merge_data: [{ merged_user: 'a1' }] },
-        'MissingAttributeError',
-        'retained_user is not found in the payload',
+        missing('retained_user', 'retained_user is not found in the payload'),
       ],
       // The one error string spec §7.7 documents for a pair.
       [
         { merge_data: [{ merged_user: 5, retained_user: 'b1' }] },
-        'MissingAttributeError',
-        'merged_user is expected to be String or Unicode String.',
+        missing('merged_user', 'merged_user is expected to be String or Unicode String.'),
       ],
-    ]
-    for (const [body, type, message] of cases) {
-      const res = await app.post(MERGE, body)
-      assert.equal(res.statusCode, 400, JSON.stringify(body))
-      const error = res.json<{ error: { type: string; message: string } }>().error
-      assert.deepEqual([error.type, error.message], [type, message])
-    }
+    ])
     // Exactly 50 pairs is within the limit.
     assert.equal((await app.post(MERGE, { merge_data: Array(50).fill(pair) })).statusCode, 200)
   })
@@ -240,8 +236,10 @@ describe('§7.7 Merge Users', () => {
   it('§7.7 needs app_id like every Data API endpoint', async (t) => {
     const app = await createTestApp(t)
     const res = await app.post('/v1/customer/merge', { merge_data: [] })
-    assert.equal(res.statusCode, 400)
-    assert.equal(res.json<{ error: { type: string } }>().error.type, 'ParamsRequired')
+    assertRefusal(res, {
+      type: 'ParamsRequired',
+      message: 'app_id is required in path/query params.',
+    })
   })
 })
 

@@ -9,10 +9,9 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it, type TestContext } from 'node:test'
 import { parseDocument } from 'yaml'
-import { ERROR_CODES } from '../../src/core/errors.js'
 import type { DataEndpoint } from '../../src/core/catalogue/types.js'
-import { wireError } from '../../src/core/error-catalogue.js'
 import { API_KEY, WORKSPACE_ID, createTestApp } from '../helpers/app.js'
+import { catalogueProduces } from '../helpers/catalogue.js'
 
 const FIXTURES = new URL('../fixtures/moengage/', import.meta.url)
 
@@ -259,6 +258,23 @@ function matches(actual: string[], expected: string[]): boolean {
   )
 }
 
+/** Replays `body` at `path`: the pinned 400 message, or records that match the pinned ones. */
+async function answersAsPinned(
+  t: TestContext,
+  path: string,
+  body: unknown,
+  expected: Expected | undefined,
+): Promise<void> {
+  assert.ok(expected, 'pinned')
+  const got = await replay(t, path, body)
+  if (expected.status === 400) {
+    assert.deepEqual(got, { error: `400 ${expected.message}` })
+  } else {
+    assert.ok(Array.isArray(got), JSON.stringify(got))
+    assert.ok(matches(got, expected.records), `got\n${got.join('\n')}`)
+  }
+}
+
 describe('MoEngage published request examples', () => {
   it('every path of the file is either served or listed as not yet served', () => {
     const paths = Object.keys(openApi.paths).sort()
@@ -279,15 +295,7 @@ describe('MoEngage published request examples', () => {
     for (const [name, body] of examplesOf(path)) {
       if (path === '/customers/export') continue // answered synchronously: tested below
       it(`${path} "${name}" is answered as pinned`, async (t) => {
-        const expected = EXPECTED[`${path} ${name}`]
-        assert.ok(expected)
-        const got = await replay(t, path, body)
-        if (expected.status === 400) {
-          assert.deepEqual(got, { error: `400 ${expected.message}` })
-        } else {
-          assert.ok(Array.isArray(got), JSON.stringify(got))
-          assert.ok(matches(got, expected.records), `got\n${got.join('\n')}`)
-        }
+        await answersAsPinned(t, path, body, EXPECTED[`${path} ${name}`])
       })
     }
   }
@@ -353,15 +361,7 @@ describe('MoEngage published request examples', () => {
     const openApiPath = openApiPathOf(path)
     if (!(openApiPath in SERVED)) continue
     it(`Postman "${name}" is answered as pinned`, async (t) => {
-      const expected = POSTMAN_EXPECTED[name]
-      assert.ok(expected)
-      const got = await replay(t, openApiPath, body)
-      if (expected.status === 400) {
-        assert.deepEqual(got, { error: `400 ${expected.message}` })
-      } else {
-        assert.ok(Array.isArray(got), JSON.stringify(got))
-        assert.ok(matches(got, expected.records), `got\n${got.join('\n')}`)
-      }
+      await answersAsPinned(t, openApiPath, body, POSTMAN_EXPECTED[name])
     })
   }
 
@@ -428,22 +428,4 @@ function shapeOf(value: unknown): unknown {
     return Object.fromEntries(entries.map(([k, v]) => [k, shapeOf(v)]).sort())
   }
   return typeof value
-}
-
-/** Whether some error code, as `family` answers it, has this status, type and message. */
-function catalogueProduces(
-  family: DataEndpoint,
-  status: number,
-  error: { type: string; message: string },
-): boolean {
-  return ERROR_CODES.some((code) => {
-    const wire = wireError(code, family, {})
-    if (wire.status !== status || wire.type !== error.type) return false
-    if (!wire.message.includes('{')) return wire.message === error.message
-    const pattern = wire.message
-      .split(/\{\w+\}/)
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.+')
-    return new RegExp(`^${pattern}$`).test(error.message)
-  })
 }

@@ -1,100 +1,28 @@
 /**
  * Conformance: the JSON examples of the spec itself (moengage-data-api.md §4, §7, §8) replayed
  * against Inlet — requests get the documented answer and land in the profile as §8 says; the two
- * envelopes of §4.1 / §4.2 are what Inlet answers. The examples are pinned here and compared with
- * the spec's own blocks (its copy in test/fixtures/moengage/, checked by fixtures.test.ts).
+ * envelopes of §4.1 / §4.2 are what Inlet answers. The examples are pinned in
+ * test/helpers/spec-examples.ts (other tests use them too) and compared here with the spec's own
+ * blocks (its copy in test/fixtures/moengage/, checked by fixtures.test.ts).
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { WORKSPACE_ID, createTestApp } from '../helpers/app.js'
+import {
+  BULK,
+  DELETE,
+  EXPORT,
+  TRACK,
+  assertRefusal,
+  customer,
+  outcomesOf,
+  requestIdOf,
+  userOf,
+} from '../helpers/data-api.js'
+import { EXAMPLES } from '../helpers/spec-examples.js'
 
 const SPEC_URL = new URL('../fixtures/moengage/moengage-data-api.md', import.meta.url)
-
-const EXAMPLES = {
-  success: {
-    status: 'success',
-    message: 'Your request has been accepted and will be processed soon.',
-    request_id: 'kXwpDESb',
-  },
-  failure: {
-    status: 'fail',
-    error: {
-      attribute: 'customer_id',
-      message: 'customer_id is not found in the payload',
-      type: 'MissingAttributeError',
-      request_id: 'ZbPXtKFL',
-    },
-  },
-  trackUser: {
-    type: 'customer',
-    customer_id: 'john@example.com',
-    update_existing_only: 'true',
-    attributes: {
-      points: 20,
-      expiry_date: '2020-05-31T03:47:35Z',
-      super_user: true,
-      user_persona: 'browsers',
-      platforms: [{ platform: 'ANDROID', active: 'true' }],
-    },
-  },
-  arrayOps: {
-    type: 'customer',
-    customer_id: '123',
-    attributes: {
-      removeValueFromArrayField: {},
-      addValueToArrayField: { attribute1: ['abc', 'def'], attribute2: ['a'], attribute3: ['123'] },
-      platforms: [{ platform: 'iOS', active: 'true' }],
-    },
-  },
-  bulk: {
-    type: 'transition',
-    elements: [
-      {
-        type: 'customer',
-        customer_id: 'john@example.com',
-        attributes: { name: 'John', platforms: [{ platform: 'ANDROID', active: 'true' }] },
-      },
-      {
-        type: 'device',
-        customer_id: 'john@example.com',
-        device_id: '96bd03b6-defc-4203-83d3-dc1c73080232',
-        attributes: { brand: 'Apple', platform: 'iOS', push_id: 'irBMohQPf_k2...' },
-      },
-      {
-        type: 'event',
-        customer_id: 'john@example.com',
-        device_id: '96bd03b6-defc-4203-83d3-dc1c73080232',
-        actions: [
-          {
-            action: 'Added to Cart',
-            attributes: { product: 'Mobile' },
-            platform: 'iOS',
-            app_version: '1.2.3',
-            current_time: '2020-05-31T16:33:35Z',
-            user_timezone_offset: 19800,
-          },
-        ],
-      },
-    ],
-  },
-  getUser: {
-    data: {
-      identifiers: [
-        { identifier_type: 'customer_id', identifier: '6416d1a318r98264512c0f89' },
-        { identifier_type: 'id', identifier: '62e79fb15ada55x123g987bu' },
-      ],
-      user_fields_to_export: ['last_name', 'customer_id', 'name'],
-    },
-  },
-  delete: { identity_type: 'customer_id', identity_value: '6416d1a318r98264512c0f89' },
-  unset: {
-    unset_attributes: [{ type: 'equals', attr: 'custom_userattribute_1', case_sensitive: true }],
-  },
-} as const
-
-const TRACK = `/v1/customer/${WORKSPACE_ID}`
-const requestIdOf = (res: { json<T>(): T }): string => res.json<{ request_id: string }>().request_id
 
 describe('the spec’s own JSON examples', () => {
   it('pins the examples of the spec', () => {
@@ -117,7 +45,7 @@ describe('the spec’s own JSON examples', () => {
 
   it('§4.1 / §4.2 Inlet answers the documented envelopes', async (t) => {
     const app = await createTestApp(t)
-    const ok = await app.post(TRACK, { type: 'customer', customer_id: 'john', attributes: {} })
+    const ok = await app.post(TRACK, customer('john', {}))
     const okBody = ok.json<Record<string, unknown>>()
     assert.deepEqual(okBody, { ...EXAMPLES.success, request_id: okBody['request_id'] })
     const bad = await app.post(TRACK, { type: 'customer', attributes: {} })
@@ -159,29 +87,18 @@ describe('the spec’s own JSON examples', () => {
 
   it('§7.3 the Bulk example applies its customer, device and event', async (t) => {
     const app = await createTestApp(t)
-    const res = await app.post(`/v1/transition/${WORKSPACE_ID}`, EXAMPLES.bulk)
-    assert.equal(res.statusCode, 200)
-    const report = await app.inspect(requestIdOf(res))
-    assert.deepEqual(
-      report.records.map((r) => [r.kind, r.outcome]),
-      [
-        ['customer', 'applied'],
-        ['device', 'applied'],
-        ['event', 'applied'],
-      ],
-    )
+    const res = await app.post(BULK, EXAMPLES.bulk)
+    const applied = ['customer', 'device', 'event'].map((kind) => [kind, 'applied'])
+    assert.deepEqual(await outcomesOf(app, res), applied)
     assert.equal((await app.getUser('john@example.com'))?.['name'], 'John')
-    const [user] = await app.store.profiles.findUsers(WORKSPACE_ID, {
-      customerIds: ['john@example.com'],
-      ids: [],
-    })
-    const [device] = await app.store.profiles.devicesOfUser(WORKSPACE_ID, user?.id ?? '')
+    const user = await userOf(app, 'john@example.com')
+    const [device] = await app.store.profiles.devicesOfUser(WORKSPACE_ID, user.id)
     assert.deepEqual(device?.attributes, {
       brand: 'Apple',
       platform: 'iOS',
       push_id: 'irBMohQPf_k2...',
     })
-    const [event] = await app.store.profiles.eventsOfUser(WORKSPACE_ID, user?.id ?? '', 10)
+    const [event] = await app.store.profiles.eventsOfUser(WORKSPACE_ID, user.id, 10)
     const T = Date.parse('2020-05-31T16:33:35Z')
     assert.equal(event?.deviceId, '96bd03b6-defc-4203-83d3-dc1c73080232')
     assert.equal(event?.eventTime, T)
@@ -192,13 +109,16 @@ describe('the spec’s own JSON examples', () => {
 
   it('§7.6 the Get User example answers the fields asked for and the id that matched nobody', async (t) => {
     const app = await createTestApp(t)
-    await app.post(TRACK, {
-      type: 'customer',
-      customer_id: '6416d1a318r98264512c0f89',
-      attributes: { name: 'John', last_name: 'Doe', custom_user_attr: 12345 },
-    })
+    await app.post(
+      TRACK,
+      customer('6416d1a318r98264512c0f89', {
+        name: 'John',
+        last_name: 'Doe',
+        custom_user_attr: 12345,
+      }),
+    )
     await app.drain()
-    const res = await app.post(`/v1/customers/export?app_id=${WORKSPACE_ID}`, EXAMPLES.getUser)
+    const res = await app.post(EXPORT, EXAMPLES.getUser)
     assert.equal(res.statusCode, 200)
     const body = res.json<{
       data: { users_not_found: unknown[]; users: { user_attributes: Record<string, unknown> }[] }
@@ -215,28 +135,23 @@ describe('the spec’s own JSON examples', () => {
 
   it('§7.8 the Delete example: 200 for a user that exists, the documented 400 otherwise', async (t) => {
     const app = await createTestApp(t)
-    const url = `/v1/customer/delete?app_id=${WORKSPACE_ID}`
-    const missing = await app.post(url, EXAMPLES.delete)
-    assert.equal(missing.statusCode, 400)
-    const error = missing.json<{ error: Record<string, unknown> }>().error
-    assert.deepEqual(error, {
-      message: "User doesn't exists with customer id 6416d1a318r98264512c0f89",
+    const missing = await app.post(DELETE, EXAMPLES.delete)
+    assertRefusal(missing, {
       type: 'Not Found',
-      request_id: error['request_id'],
+      message: "User doesn't exists with customer id 6416d1a318r98264512c0f89",
     })
     await app.post(TRACK, { type: 'customer', customer_id: '6416d1a318r98264512c0f89' })
     await app.drain()
-    const ok = await app.post(url, EXAMPLES.delete)
+    const ok = await app.post(DELETE, EXAMPLES.delete)
     assert.equal(ok.statusCode, 200, ok.body)
   })
 
   it('§8.6 the unset example removes the attribute', async (t) => {
     const app = await createTestApp(t)
-    await app.post(TRACK, {
-      type: 'customer',
-      customer_id: 'john',
-      attributes: { custom_userattribute_1: 'x', custom_userattribute_10: 'y' },
-    })
+    await app.post(
+      TRACK,
+      customer('john', { custom_userattribute_1: 'x', custom_userattribute_10: 'y' }),
+    )
     await app.post(TRACK, { type: 'customer', customer_id: 'john', ...EXAMPLES.unset })
     const user = await app.getUser('john')
     assert.equal(Object.hasOwn(user ?? {}, 'custom_userattribute_1'), false)

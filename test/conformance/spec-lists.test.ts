@@ -7,6 +7,15 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { WORKSPACE_ID, createTestApp } from '../helpers/app.js'
+import {
+  BULK,
+  DEVICE,
+  EVENT,
+  TRACK,
+  assertRefusal,
+  missing,
+  requestIdOf,
+} from '../helpers/data-api.js'
 
 const SPEC = readFileSync(
   new URL('../fixtures/moengage/moengage-data-api.md', import.meta.url),
@@ -30,8 +39,6 @@ const RESERVED: string[] = (() => {
   return [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? '')
 })()
 
-const requestIdOf = (res: { json<T>(): T }): string => res.json<{ request_id: string }>().request_id
-
 describe('the spec’s own lists', () => {
   it('finds the lists in the spec, whole', () => {
     // §6.1 lists 22 ids (the empty one among them), §8.1 21 keywords: a spec whose wording moved
@@ -46,16 +53,10 @@ describe('the spec’s own lists', () => {
     const app = await createTestApp(t)
     for (const id of DENYLIST.filter((d) => d !== '')) {
       const bodies: [string, unknown][] = [
+        [TRACK, { type: 'customer', customer_id: id, attributes: { a: 1 } }],
+        [EVENT, { type: 'event', customer_id: id, actions: [{ action: 'A' }] }],
         [
-          `/v1/customer/${WORKSPACE_ID}`,
-          { type: 'customer', customer_id: id, attributes: { a: 1 } },
-        ],
-        [
-          `/v1/event/${WORKSPACE_ID}`,
-          { type: 'event', customer_id: id, actions: [{ action: 'A' }] },
-        ],
-        [
-          `/v1/device/${WORKSPACE_ID}`,
+          DEVICE,
           {
             type: 'device',
             customer_id: id,
@@ -63,10 +64,7 @@ describe('the spec’s own lists', () => {
             attributes: { platform: 'web', push_id: 'p' },
           },
         ],
-        [
-          `/v1/transition/${WORKSPACE_ID}`,
-          { type: 'transition', elements: [{ type: 'customer', customer_id: id }] },
-        ],
+        [BULK, { type: 'transition', elements: [{ type: 'customer', customer_id: id }] }],
       ]
       for (const [url, body] of bodies) {
         const res = await app.post(url, body)
@@ -89,21 +87,14 @@ describe('the spec’s own lists', () => {
 
   it('§6.1 the empty id of the denylist is the documented 400', async (t) => {
     const app = await createTestApp(t)
-    const res = await app.post(`/v1/customer/${WORKSPACE_ID}`, {
-      type: 'customer',
-      customer_id: '',
-    })
-    assert.equal(res.statusCode, 400)
-    assert.equal(
-      res.json<{ error: { message: string } }>().error.message,
-      'customer_id can not be empty Unicode String',
-    )
+    const res = await app.post(TRACK, { type: 'customer', customer_id: '' })
+    assertRefusal(res, missing('customer_id', 'customer_id can not be empty Unicode String'))
   })
 
   it('§8.1 every reserved keyword is dropped with a note, except source (stored by choice)', async (t) => {
     const app = await createTestApp(t)
     const attributes = Object.fromEntries(RESERVED.map((k) => [k, 'v']))
-    const res = await app.post(`/v1/customer/${WORKSPACE_ID}`, {
+    const res = await app.post(TRACK, {
       type: 'customer',
       customer_id: 'reserved',
       attributes: { ...attributes, kept: 1 },

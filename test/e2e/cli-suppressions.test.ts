@@ -9,6 +9,7 @@ import { describe, it } from 'node:test'
 import { suppressionHash } from '../../src/privacy/gdpr.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import { aWorkspace } from '../store/contract.js'
+import { batchChanges } from '../helpers/batches.js'
 import { runInlet, tempDir } from '../helpers/server.js'
 import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
 
@@ -24,16 +25,9 @@ async function seeded(dir: string): Promise<void> {
     requestId: 'a7551968-d5d6-44b2-9831-815ac9017798',
     createdAt: Date.parse('2026-11-01T10:00:00Z'),
   })
-  await store.processing.commit({
-    fromSeq: 0,
-    toSeq: 0,
-    users: [],
-    devices: [],
-    deletedDevices: [],
-    events: [],
-    outcomes: [],
-    suppressions: [row('email', 'gone@example.com'), row('ID', 'gone-1')],
-  })
+  await store.processing.commit(
+    batchChanges({ suppressions: [row('email', 'gone@example.com'), row('ID', 'gone-1')] }),
+  )
   await store.close()
 }
 

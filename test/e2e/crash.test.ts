@@ -8,26 +8,17 @@
  * `--no-processor` case pins the one where none had been.
  */
 import assert from 'node:assert/strict'
-import { describe, it, type TestContext } from 'node:test'
+import { describe, it } from 'node:test'
 import {
   assertProbesApplied,
   probes,
+  restartAfterExit,
   sendAll,
   startServer,
-  type RunningServer,
 } from '../helpers/server.js'
 
-/** Waits for the SIGKILLed process to be gone, then starts Inlet again on its data directory. */
-async function restartAfterKill(t: TestContext, server: RunningServer): Promise<RunningServer> {
-  const exit = await server.waitForExit()
-  assert.equal(exit.signal, 'SIGKILL', `killed, not exited: ${JSON.stringify(exit)}`)
-  const again = await startServer(t, {
-    dataDir: server.dataDir,
-    credentials: { workspaceId: server.workspaceId, apiKey: server.apiKey },
-  })
-  assert.doesNotMatch(again.stdout(), /Created a workspace/, 'the restart creates no workspace')
-  return again
-}
+/** How a SIGKILLed process exits: killed, not exited. */
+const KILLED = { code: null, signal: 'SIGKILL' } as const
 
 describe('SIGKILL after acknowledged requests', { timeout: 240_000 }, () => {
   it('applies every request acknowledged before the kill exactly once after a restart', async (t) => {
@@ -45,7 +36,7 @@ describe('SIGKILL after acknowledged requests', { timeout: 240_000 }, () => {
     )
     assert.equal(new Set(sent.map((s) => s.requestId)).size, list.length, 'distinct request ids')
 
-    const again = await restartAfterKill(t, server)
+    const again = await restartAfterExit(t, server, KILLED)
     await assertProbesApplied(again, sent)
   })
 
@@ -62,7 +53,7 @@ describe('SIGKILL after acknowledged requests', { timeout: 240_000 }, () => {
       assert.ok(s.status === 200 || s.status === 'error', `${s.probe.customerId}: ${s.status}`)
     }
 
-    const again = await restartAfterKill(t, server)
+    const again = await restartAfterExit(t, server, KILLED)
     await assertProbesApplied(again, sent)
   })
 
@@ -80,7 +71,7 @@ describe('SIGKILL after acknowledged requests', { timeout: 240_000 }, () => {
     assert.equal(health.lag.records, list.length, 'nothing was applied before the kill')
     server.kill('SIGKILL')
 
-    const again = await restartAfterKill(t, server)
+    const again = await restartAfterExit(t, server, KILLED)
     await assertProbesApplied(again, sent)
   })
 })

@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import pg from 'pg'
+import { queryRows } from '../helpers/pg-query.js'
 import { startPostgres } from '../helpers/postgres.js'
 import {
   inBatches,
@@ -35,16 +35,6 @@ type Sent = Readonly<{
   via: number
   requestId: string
 }>
-
-async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return (await client.query<Record<string, unknown>>(sql)).rows
-  } finally {
-    await client.end()
-  }
-}
 
 describe(
   'two API processes and two processors on one PostgreSQL',
@@ -97,7 +87,7 @@ describe(
       let killedAt = 0
       /** Kills the processor that holds the lease (its pid is part of the lease owner). */
       async function killLeaseHolder(): Promise<void> {
-        const [lease] = await query(url, 'SELECT owner FROM processor_leases')
+        const [lease] = await queryRows(url, 'SELECT owner FROM processor_leases')
         const pid = Number(String(lease?.['owner']).split(':')[1])
         const holder = processors.find((p) => p.process.pid === pid)
         assert.ok(holder !== undefined, `a processor holds the lease: ${JSON.stringify(lease)}`)
@@ -162,15 +152,15 @@ describe(
 
       // Exactly once: one log record per request, the cursor at its end, one event per event
       // request and none other, one `applied` outcome per request (the inspector).
-      const [log] = await query(
+      const [log] = await queryRows(
         url,
         `SELECT count(*)::int AS records, count(DISTINCT request_id)::int AS requests,
            max(seq)::int AS last FROM log`,
       )
       assert.deepEqual(log, { records: total, requests: total, last: total })
-      const [cursor] = await query(url, 'SELECT value::int AS value FROM processor_state')
+      const [cursor] = await queryRows(url, 'SELECT value::int AS value FROM processor_state')
       assert.equal(cursor?.['value'], total)
-      const events = await query(
+      const events = await queryRows(
         url,
         `SELECT request_id, count(*)::int AS n FROM events WHERE name = 'Step' GROUP BY request_id`,
       )

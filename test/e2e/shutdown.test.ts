@@ -11,6 +11,7 @@ import { describe, it } from 'node:test'
 import {
   assertProbesApplied,
   probes,
+  restartAfterExit,
   sendAll,
   startServer,
   type RunningServer,
@@ -18,6 +19,9 @@ import {
 
 /** Generous: the default INLET_SHUTDOWN_TIMEOUT_MS is 10 s, and the machine may be busy. */
 const EXIT_TIMEOUT_MS = 20_000
+
+/** How a process that shut down gracefully exits. */
+const STOPPED = { code: 0, signal: null } as const
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -95,14 +99,8 @@ describe('graceful shutdown', { timeout: 240_000 }, () => {
     assert.equal(answer.status, 200, JSON.stringify(answer.body))
     assert.equal((answer.body as { status?: unknown }).status, 'success')
 
-    const exit = await server.waitForExit(EXIT_TIMEOUT_MS)
-    assert.deepEqual(exit, { code: 0, signal: null }, server.stdout())
+    const again = await restartAfterExit(t, server, STOPPED, EXIT_TIMEOUT_MS)
     assert.match(server.stdout(), /"msg":"inlet stopped"/)
-
-    const again = await startServer(t, {
-      dataDir: server.dataDir,
-      credentials: { workspaceId: ws, apiKey: server.apiKey },
-    })
     const requestId = String((answer.body as { request_id?: unknown }).request_id)
     await assertProbesApplied(again, [
       {
@@ -137,13 +135,7 @@ describe('graceful shutdown', { timeout: 240_000 }, () => {
       )
     }
     assert.ok(sent.some((s) => s.status === 200))
-    const exit = await server.waitForExit(EXIT_TIMEOUT_MS)
-    assert.deepEqual(exit, { code: 0, signal: null }, server.stdout())
-
-    const again = await startServer(t, {
-      dataDir: server.dataDir,
-      credentials: { workspaceId: server.workspaceId, apiKey: server.apiKey },
-    })
+    const again = await restartAfterExit(t, server, STOPPED, EXIT_TIMEOUT_MS)
     await assertProbesApplied(again, sent)
   })
 
@@ -153,15 +145,9 @@ describe('graceful shutdown', { timeout: 240_000 }, () => {
     const sent = await sendAll(server, list)
     assert.ok(sent.every((s) => s.status === 200))
     server.kill('SIGINT')
-    const exit = await server.waitForExit(EXIT_TIMEOUT_MS)
-    assert.deepEqual(exit, { code: 0, signal: null }, server.stdout())
+    const again = await restartAfterExit(t, server, STOPPED, EXIT_TIMEOUT_MS)
     assert.match(server.stdout(), /"signal":"SIGINT"/)
     assert.match(server.stdout(), /"msg":"inlet stopped"/)
-
-    const again = await startServer(t, {
-      dataDir: server.dataDir,
-      credentials: { workspaceId: server.workspaceId, apiKey: server.apiKey },
-    })
     await assertProbesApplied(again, sent)
   })
 })

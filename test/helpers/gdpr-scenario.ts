@@ -9,18 +9,13 @@
  */
 import assert from 'node:assert/strict'
 import { WORKSPACE_ID, type TestApp } from './app.js'
+import { BULK, DEVICE, EVENT, GDPR, MERGE, TRACK, customer } from './data-api.js'
+import { EXAMPLES } from './spec-examples.js'
 
 export const ADMIN_TOKEN = 'gdpr-admin-token-1'
 
 /** Every row of every table, as `table: JSON`, for one store. */
 export type Dump = () => Promise<string[]>
-
-const TRACK = `/v1/customer/${WORKSPACE_ID}`
-const EVENT = `/v1/event/${WORKSPACE_ID}`
-const DEVICE = `/v1/device/${WORKSPACE_ID}`
-const BULK = `/v1/transition/${WORKSPACE_ID}`
-const MERGE = `/v1/customer/merge?app_id=${WORKSPACE_ID}`
-const GDPR = `/v1/opengdpr_requests/${WORKSPACE_ID}`
 
 /** What must not survive the erasure (compared lower-case). */
 const TOKENS = [
@@ -53,22 +48,16 @@ async function ok(app: TestApp, url: string, body: unknown): Promise<string> {
 
 export async function gdprScenario(app: TestApp, dump: Dump): Promise<void> {
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }
-  await ok(app, TRACK, {
-    type: 'customer',
-    customer_id: 'erase-me-7',
-    attributes: { email: 'Erase.Me@Example.com', mobile: '+15550001234', first_name: 'Zyxwva' },
+  const track = (customerId: string, attributes: Record<string, unknown>) =>
+    ok(app, TRACK, customer(customerId, attributes))
+  await track('erase-me-7', {
+    email: 'Erase.Me@Example.com',
+    mobile: '+15550001234',
+    first_name: 'Zyxwva',
   })
-  await ok(app, TRACK, {
-    type: 'customer',
-    customer_id: 'erase-alt-7',
-    attributes: { email: 'erase.me@example.com', points: 3 },
-  })
-  await ok(app, TRACK, { type: 'customer', customer_id: 'old-erase-7', attributes: { plan: 'x' } })
-  await ok(app, TRACK, {
-    type: 'customer',
-    customer_id: 'keep-me',
-    attributes: { email: 'keep@example.com', first_name: 'Kept' },
-  })
+  await track('erase-alt-7', { email: 'erase.me@example.com', points: 3 })
+  await track('old-erase-7', { plan: 'x' })
+  await track('keep-me', { email: 'keep@example.com', first_name: 'Kept' })
   await ok(app, EVENT, {
     type: 'event',
     customer_id: 'erase-me-7',
@@ -79,18 +68,14 @@ export async function gdprScenario(app: TestApp, dump: Dump): Promise<void> {
   })
   await ok(app, EVENT, { type: 'event', customer_id: 'keep-me', actions: [{ action: 'Viewed' }] })
   await app.drain()
-  await ok(app, DEVICE, {
-    type: 'device',
-    customer_id: 'erase-me-7',
-    device_id: 'dev-erase-1',
-    attributes: { platform: 'ANDROID', push_id: 'push-erase-1', moe_gaid: 'gaid-erase-1' },
+  const device = (customerId: string, deviceId: string, attributes: Record<string, unknown>) =>
+    ok(app, DEVICE, { type: 'device', customer_id: customerId, device_id: deviceId, attributes })
+  await device('erase-me-7', 'dev-erase-1', {
+    platform: 'ANDROID',
+    push_id: 'push-erase-1',
+    moe_gaid: 'gaid-erase-1',
   })
-  await ok(app, DEVICE, {
-    type: 'device',
-    customer_id: 'keep-me',
-    device_id: 'dev-keep',
-    attributes: { platform: 'iOS', push_id: 'push-keep' },
-  })
+  await device('keep-me', 'dev-keep', { platform: 'iOS', push_id: 'push-keep' })
   // A Bulk element that failed validation keeps the email in the log.
   await ok(app, BULK, {
     type: 'transition',
@@ -107,11 +92,7 @@ export async function gdprScenario(app: TestApp, dump: Dump): Promise<void> {
     settings: { ...ws.settings, identityResolution: true },
     updatedAt: app.clock.now(),
   })
-  await ok(app, TRACK, {
-    type: 'customer',
-    customer_id: 'erase-me-7',
-    attributes: { email: 'Erase.Me@Example.com', mobile: '+15550001234' },
-  })
+  await track('erase-me-7', { email: 'Erase.Me@Example.com', mobile: '+15550001234' })
   await app.drain()
 
   // The test can fail: before the erasure every kind of table holds the person's data.
@@ -131,7 +112,7 @@ export async function gdprScenario(app: TestApp, dump: Dump): Promise<void> {
   const accepted = res.json<{ status: string; message: string; request_id: string }>()
   assert.deepEqual(accepted, {
     status: 'success',
-    message: 'Your request has been accepted and will be processed soon.',
+    message: EXAMPLES.success.message,
     request_id: accepted.request_id,
   })
   assert.match(
@@ -175,11 +156,7 @@ export async function gdprScenario(app: TestApp, dump: Dump): Promise<void> {
   })
 
   // Suppression: a later request for the email (or the erased ID) is refused, with the reason.
-  const later = await ok(app, TRACK, {
-    type: 'customer',
-    customer_id: 'new-person',
-    attributes: { email: 'ERASE.ME@example.com', first_name: 'New' },
-  })
+  const later = await track('new-person', { email: 'ERASE.ME@example.com', first_name: 'New' })
   const refused = await app.inspect(later)
   assert.equal(refused.records[0]?.outcome, 'skipped')
   assert.match(
@@ -215,13 +192,7 @@ export async function gdprScenario(app: TestApp, dump: Dump): Promise<void> {
   })
   assert.equal(lift.statusCode, 200, lift.body)
   assert.deepEqual(lift.json(), { status: 'success', lifted: 1 })
-  const accepted2 = await app.inspect(
-    await ok(app, TRACK, {
-      type: 'customer',
-      customer_id: 'new-person',
-      attributes: { email: 'ERASE.ME@example.com' },
-    }),
-  )
+  const accepted2 = await app.inspect(await track('new-person', { email: 'ERASE.ME@example.com' }))
   assert.equal(accepted2.records[0]?.outcome, 'applied')
   assert.equal((await app.getUser('new-person'))?.['email'], 'ERASE.ME@example.com')
 }

@@ -2,7 +2,8 @@
  * The real Inlet process for end-to-end tests: `startServer(t)` spawns `node --import tsx
  * src/cli/main.ts serve` on port 0 with a throwaway data directory, reads the listening address and
  * the first workspace's credentials from what it prints, and kills it (then removes the directory)
- * when the test ends. `runInlet` runs one CLI command to completion. Requests go over a real socket
+ * when the test ends, or `restartAfterExit` starts it again on the same directory. `runInlet` runs
+ * one CLI command to completion. Requests go over a real socket
  * with plain `fetch`; nothing here reaches into the running process. Also the probe records of the
  * crash and shutdown tests and the check that each was applied exactly once (which reads the
  * stopped server's store, the only read path for events).
@@ -145,6 +146,21 @@ const SERVING =
 const WORKSPACE_LINE = /^ {2}Workspace ID: +(\S+)\n/m
 const KEY_LINE = /^ {2}Data API key: +(\S+)\n/m
 
+/** Spawns `inlet <args>` from source; what it prints is collected in `output` as it comes. */
+function spawnInlet(args: readonly string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const output = { stdout: '', stderr: '' }
+  child.stdout.setEncoding('utf8')
+  child.stderr.setEncoding('utf8')
+  child.stdout.on('data', (chunk: string) => (output.stdout += chunk))
+  child.stderr.on('data', (chunk: string) => (output.stderr += chunk))
+  return { child, output }
+}
+
 export async function startServer(
   t: TestContext,
   options: ServerOptions = {},
@@ -157,20 +173,11 @@ export async function startServer(
     INLET_DATA_DIR: dataDir,
     ...options.env,
   }
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...(options.args ?? [])],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
+  const { child, output } = spawnInlet(['serve', ...(options.args ?? [])], env)
   const tracked = track(child)
   cleanup.children.push(tracked)
-  let out = ''
-  let err = ''
-  child.stdout.setEncoding('utf8')
-  child.stderr.setEncoding('utf8')
-  child.stdout.on('data', (chunk: string) => (out += chunk))
-  child.stderr.on('data', (chunk: string) => (err += chunk))
-  const describe = (): string => `--- stdout ---\n${out}\n--- stderr ---\n${err}`
+  const describe = (): string =>
+    `--- stdout ---\n${output.stdout}\n--- stderr ---\n${output.stderr}`
 
   const given =
     options.credentials ??
@@ -187,6 +194,7 @@ export async function startServer(
   let baseUrl: string | undefined
   let credentials: Credentials | undefined
   for (;;) {
+    const out = output.stdout
     const serving = SERVING.exec(out)
     if (serving !== null) {
       baseUrl = serving[1]
@@ -241,8 +249,8 @@ export async function startServer(
     apiKey,
     dataDir,
     process: child,
-    stdout: () => out,
-    stderr: () => err,
+    stdout: () => output.stdout,
+    stderr: () => output.stderr,
     kill: (signal = 'SIGTERM') => {
       if (tracked.exit === undefined) child.kill(signal)
     },
@@ -280,6 +288,26 @@ export async function startServer(
   }
 }
 
+/**
+ * Waits for a stopped server's process to exit as `expected`, then starts Inlet again on its data
+ * directory with its credentials, which creates no workspace.
+ */
+export async function restartAfterExit(
+  t: TestContext,
+  server: RunningServer,
+  expected: Exit,
+  timeoutMs?: number,
+): Promise<RunningServer> {
+  const exit = await server.waitForExit(timeoutMs)
+  assert.deepEqual(exit, expected, `exit: ${JSON.stringify(exit)}\n${server.stdout()}`)
+  const again = await startServer(t, {
+    dataDir: server.dataDir,
+    credentials: { workspaceId: server.workspaceId, apiKey: server.apiKey },
+  })
+  assert.doesNotMatch(again.stdout(), /Created a workspace/, 'the restart creates no workspace')
+  return again
+}
+
 /** Polls GET /healthz until nothing accepted is left unapplied (the ingestion lag is 0). */
 export async function waitForNoLag(server: RunningServer, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -306,17 +334,7 @@ export function runInlet(
   args: readonly string[],
   options: { env?: Readonly<Record<string, string>>; timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    env: { ...cleanEnv(), ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8')
-  child.stderr.setEncoding('utf8')
-  child.stdout.on('data', (chunk: string) => (stdout += chunk))
-  child.stderr.on('data', (chunk: string) => (stderr += chunk))
+  const { child, output } = spawnInlet(args, { ...cleanEnv(), ...options.env })
   const timeoutMs = options.timeoutMs ?? START_TIMEOUT_MS
   return new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -326,7 +344,7 @@ export function runInlet(
     child.once('error', reject)
     child.once('close', (code) => {
       clearTimeout(timer)
-      resolve({ code, stdout, stderr })
+      resolve({ code, ...output })
     })
   })
 }

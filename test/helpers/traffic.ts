@@ -68,6 +68,45 @@ const SHAPES: Record<Shot['kind'], { records: number; events: number }> = {
   bulk: { records: 4, events: 3 },
 }
 
+/** A shot not sent yet: a request of `kind` for the user `customerId`, and what it should store. */
+export function newShot(kind: Shot['kind'], customerId: string, counter: number): Shot {
+  return { kind, customerId, counter, ...SHAPES[kind], status: 'error', settled: false }
+}
+
+type Target = Pick<RunningServer, 'baseUrl' | 'workspaceId' | 'authorization'>
+
+/**
+ * Sends the shot's request and records the answer on it: its status, and the request id of an
+ * acknowledged one; `error` when none came (refused, reset or cut: never acknowledged). Returns
+ * the answer's body and headers.
+ */
+export async function sendShot(
+  server: Target,
+  shot: Shot,
+  timeoutMs: number,
+): Promise<{ body: unknown; headers: Headers | undefined }> {
+  const { path, body } = shotRequest(server.workspaceId, shot)
+  try {
+    const res = await fetch(`${server.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: server.authorization, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    const answer = (await res.json()) as { request_id?: unknown }
+    shot.status = res.status
+    if (res.status === 200 && typeof answer.request_id === 'string') {
+      shot.requestId = answer.request_id
+    }
+    return { body: answer, headers: res.headers }
+  } catch {
+    shot.status = 'error'
+    return { body: undefined, headers: undefined }
+  } finally {
+    shot.settled = true
+  }
+}
+
 export type Traffic = Readonly<{
   /** Every request sent so far, with its answer. */
   shots: Shot[]
@@ -84,7 +123,7 @@ export type Traffic = Readonly<{
  * stop() or until a request fails at the socket (the server was killed).
  */
 export function startTraffic(
-  server: Pick<RunningServer, 'baseUrl' | 'workspaceId' | 'authorization'>,
+  server: Target,
   options: {
     clients: number
     prefix: string
@@ -100,30 +139,9 @@ export function startTraffic(
   async function client(c: number): Promise<void> {
     for (let n = 0; !stopped; n++) {
       const kind = kinds[(c + n) % kinds.length] ?? 'user'
-      const shot: Shot = {
-        kind,
-        customerId: `${options.prefix}-${c}-${n}`,
-        counter: n,
-        ...SHAPES[kind],
-        status: 'error',
-        settled: false,
-      }
+      const shot = newShot(kind, `${options.prefix}-${c}-${n}`, n)
       shots.push(shot)
-      const { path, body } = shotRequest(server.workspaceId, shot)
-      try {
-        const res = await fetch(`${server.baseUrl}${path}`, {
-          method: 'POST',
-          headers: { authorization: server.authorization, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(30_000),
-        })
-        const answer = (await res.json()) as { request_id?: unknown }
-        shot.status = res.status
-        if (typeof answer.request_id === 'string') shot.requestId = answer.request_id
-      } catch {
-        shot.status = 'error' // refused, reset or cut: never acknowledged
-      }
-      shot.settled = true
+      await sendShot(server, shot, 30_000)
       options.onAnswer?.(shot)
       if (shot.status === 'error' && options.stopOnError !== false) return
     }

@@ -14,6 +14,7 @@ import autocannon, { type Options, type Result } from 'autocannon'
 import { SHED_SAMPLE_EVERY_MS } from '../../src/http/load-shedding.js'
 import { startServer, waitForNoLag } from '../helpers/server.js'
 
+// This test's bounds and durations, one named constant each (alike in shape only to others).
 const SHED_LAG_RECORDS = 20_000
 const SHED_RSS_MB = 400
 /** RSS above the shedding bound we tolerate: requests in flight when the bound is crossed. */

@@ -16,48 +16,19 @@ import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
 import { startPostgres } from '../helpers/postgres.js'
 import { startServer, tempDir, waitForNoLag, type RunningServer } from '../helpers/server.js'
-import { shotRequest, verifyShots, type Shot } from '../helpers/traffic.js'
+import { newShot, sendShot, verifyShots, type Shot } from '../helpers/traffic.js'
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Sends one Track User / Create Event / Bulk request per call and remembers its answer. */
 function shooter(server: RunningServer, prefix: string, shots: Shot[]) {
   const kinds = ['user', 'event', 'bulk'] as const
-  const shapes = { user: [1, 0], event: [2, 2], bulk: [4, 3] } as const
   let n = 0
   return async (): Promise<{ shot: Shot; body: unknown; headers: Headers | undefined }> => {
-    const kind = kinds[n % 3] ?? 'user'
-    const [records, events] = shapes[kind]
-    const shot: Shot = {
-      kind,
-      customerId: `${prefix}-${n}`,
-      counter: n++,
-      records,
-      events,
-      status: 'error',
-      settled: false,
-    }
+    const shot = newShot(kinds[n % 3] ?? 'user', `${prefix}-${n}`, n)
+    n++
     shots.push(shot)
-    const { path, body } = shotRequest(server.workspaceId, shot)
-    let answer: unknown
-    let headers: Headers | undefined
-    try {
-      const res = await fetch(`${server.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { authorization: server.authorization, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(60_000),
-      })
-      headers = res.headers
-      answer = await res.json()
-      shot.status = res.status
-      const id = (answer as { request_id?: unknown }).request_id
-      if (res.status === 200 && typeof id === 'string') shot.requestId = id
-    } catch {
-      shot.status = 'error'
-    }
-    shot.settled = true
-    return { shot, body: answer, headers }
+    return { shot, ...(await sendShot(server, shot, 60_000)) }
   }
 }
 

@@ -4,7 +4,7 @@
  * reason they were logged with.
  */
 import type { InvalidPayload } from '../../core/records.js'
-import type { LogRecord } from '../../store/store.js'
+import type { LogRecord, RecordKind } from '../../store/store.js'
 import { skipped, type Outcome } from '../outcome.js'
 import { applyCustomer } from './apply-customer.js'
 import { applyDelete } from './apply-delete.js'
@@ -15,29 +15,26 @@ import { applyDeviceOptOut } from './apply-opt-out.js'
 import { applyMerge, applyMergeUndo } from './apply-merge.js'
 import { parsePayload, type StepContext } from './step.js'
 
+type Step = (record: LogRecord, ctx: StepContext) => Outcome
+
+/** The processor carries erasures out as batches of their own (processor/erasure.ts). */
+const notAStep: Step = (record) => skipped(`a ${record.kind} record is not applied as a step`)
+
+/** The step of each record kind: a kind added to RECORD_KINDS does not compile until it has one. */
+const STEPS: Readonly<Record<RecordKind, Step>> = {
+  customer: applyCustomer,
+  event: applyEvent,
+  device: applyDevice,
+  merge: applyMerge,
+  merge_undo: applyMergeUndo,
+  delete: applyDelete,
+  device_opt_out: applyDeviceOptOut,
+  install: applyInstall,
+  identity_reindex: notAStep,
+  gdpr_erasure: notAStep,
+  invalid: (record) => skipped(parsePayload<InvalidPayload>(record).reason),
+}
+
 export function applyRecord(record: LogRecord, ctx: StepContext): Outcome {
-  switch (record.kind) {
-    case 'customer':
-      return applyCustomer(record, ctx)
-    case 'event':
-      return applyEvent(record, ctx)
-    case 'device':
-      return applyDevice(record, ctx)
-    case 'merge':
-      return applyMerge(record, ctx)
-    case 'merge_undo':
-      return applyMergeUndo(record, ctx)
-    case 'delete':
-      return applyDelete(record, ctx)
-    case 'device_opt_out':
-      return applyDeviceOptOut(record, ctx)
-    case 'install':
-      return applyInstall(record, ctx)
-    case 'identity_reindex':
-    case 'gdpr_erasure':
-      // The processor carries erasures out as batches of their own (processor/erasure.ts).
-      return skipped(`a ${record.kind} record is not applied as a step`)
-    case 'invalid':
-      return skipped(parsePayload<InvalidPayload>(record).reason)
-  }
+  return STEPS[record.kind](record, ctx)
 }

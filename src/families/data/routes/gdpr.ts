@@ -58,14 +58,17 @@ export function gdprStatusRoutes(api: FastifyInstance, deps: Readonly<{ store: S
   api.get('/inlet/v1/gdpr/:request_id', async (request: FastifyRequest): Promise<GdprReport> => {
     const workspace = workspaceRowOf(request)
     const { request_id: requestId } = request.params as { request_id: string } // route param
+    const report = (state: GdprReport['state'], receivedAt: number): GdprReport => ({
+      status: 'success',
+      request_id: requestId,
+      request_type: 'erasure',
+      state,
+      received_at: new Date(receivedAt).toISOString(),
+    })
     const done = await deps.store.profiles.gdprRequest(workspace.id, requestId)
     if (done !== undefined) {
       return {
-        status: 'success',
-        request_id: requestId,
-        request_type: 'erasure',
-        state: 'done',
-        received_at: new Date(done.receivedAt).toISOString(),
+        ...report('done', done.receivedAt),
         completed_at: new Date(done.doneAt).toISOString(),
         erased: JSON.parse(done.counts) as Record<string, number>, // written by processor/erasure.ts
       }
@@ -75,12 +78,6 @@ export function gdprStatusRoutes(api: FastifyInstance, deps: Readonly<{ store: S
     if (record === undefined) {
       throw new AppError('gdpr_request_not_found', { params: { request_id: requestId } })
     }
-    return {
-      status: 'success',
-      request_id: requestId,
-      request_type: 'erasure',
-      state: 'pending',
-      received_at: new Date(record.receivedAt).toISOString(),
-    }
+    return report('pending', record.receivedAt)
   })
 }

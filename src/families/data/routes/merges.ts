@@ -12,7 +12,13 @@ import type { Ingest } from '../../../ingest/accept.js'
 import type { Store } from '../../../store/store.js'
 import { parseMerge } from '../bodies/merge-bodies.js'
 import { readSettings } from '../../../workspaces/settings.js'
-import { bodyOf, dataRoute, workspaceRowOf } from '../../../http/route.js'
+import {
+  acceptedBody,
+  bodyOf,
+  dataRoute,
+  stringFieldsSchema,
+  workspaceRowOf,
+} from '../../../http/route.js'
 
 export type MergeRouteDeps = Readonly<{
   ingest: Ingest
@@ -21,16 +27,10 @@ export type MergeRouteDeps = Readonly<{
   governance: Governance
 }>
 
-const MERGE_SCHEMA = {
-  type: 'object',
-  properties: {
-    status: { type: 'string' },
-    operation: { type: 'string' },
-    request_id: { type: 'string' },
-  },
-} as const
+const MERGE_SCHEMA = stringFieldsSchema('status', 'operation', 'request_id')
 
 export function mergeRoutes(root: FastifyInstance, api: FastifyInstance, deps: MergeRouteDeps) {
+  // Declared as opt-out.ts declares its route: they share dataRoute's form, not their steps.
   dataRoute(root, api, {
     url: '/v1/customer/merge',
     endpoint: 'merge',
@@ -69,10 +69,6 @@ export function mergeUndoRoutes(api: FastifyInstance, deps: Omit<MergeRouteDeps,
         payload: { merge_id: id },
       },
     ])
-    return {
-      status: 'success',
-      message: 'Your request has been accepted and will be processed soon.',
-      request_id: request.id,
-    }
+    return acceptedBody(request.id)
   })
 }
