@@ -1404,7 +1404,7 @@ function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
         ),
       expireEvents: (before) => open(() => expireEvents(before)),
     },
-    quotas: postgresQuotaRepo(pool, open),
+    quotas: postgresQuotaRepo(pool, open, (fn) => transaction(pool, 'BEGIN', fn)),
     close: async () => {
       if (closed) return
       closed = true
