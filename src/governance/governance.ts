@@ -124,7 +124,7 @@ export function createGovernance(deps: {
 /** One demand per quota (two on one quota would each be checked alone, then both taken). */
 function byQuota(demands: readonly Demand[]): readonly Demand[] {
   if (demands.length < 2) return demands
-  const sums = new Map<QuotaName, number>()
+  const sums = new Map<string, number>()
   for (const d of demands) sums.set(d.quota, (sums.get(d.quota) ?? 0) + d.amount)
   return sums.size === demands.length
     ? demands
