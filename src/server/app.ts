@@ -29,6 +29,7 @@ import { installInfoRoutes } from '../families/data/routes/install-info.js'
 import { ingestRoutes } from '../families/data/routes/ingest.js'
 import { mergeRoutes, mergeUndoRoutes } from '../families/data/routes/merges.js'
 import { optOutRoutes } from '../families/data/routes/opt-out.js'
+import { DATA_RATE_LIMIT_HEADERS } from '../families/data/quotas.js'
 import { requestRoutes } from '../families/data/routes/requests.js'
 import { testConnectionRoutes } from '../families/data/routes/test-connection.js'
 import type { IdGenerator } from '../core/ids.js'
@@ -131,7 +132,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     })
     api.addHook('onRequest', gateway)
-    installRateLimitHeaders(api)
+    installRateLimitHeaders(api, DATA_RATE_LIMIT_HEADERS)
     ingestRoutes(app, api, { ingest: deps.ingest, config: deps.config, governance })
     exportRoutes(app, api, { store: deps.store, config: deps.config, governance })
     deleteRoutes(app, api, {
