@@ -1,10 +1,13 @@
 /**
- * Governance on the request path: a route names the quotas it spends (spec §5.1); `admit` takes
- * the request's units from the workspace's quotas or refuses it whole with the 429 of §4.4, and
- * passes the records through the workspace's fair-usage policy (§5.3). Where the request's quota
- * stands is left on the request (`rateLimit`), from which http/rate-limit-headers.ts writes the
- * `x-ratelimit-*` headers of §5.2. Knows nothing of HTTP: a request is anything with a
- * `rateLimit` slot. With `INLET_RATE_LIMITS=off` nothing is counted and no header is sent.
+ * Governance on the request path: a route names the quotas it spends; `admit` takes the request's
+ * units from every window of the workspace's quotas or refuses it whole with the 429 of spec §4.4,
+ * and passes the records through the workspace's fair-usage policy (§5.3). The Data family's
+ * quotas (§5.1, with the workspace's overrides) are the governance's own `observe`/`admit`; another
+ * family takes a `scope` of its own declared quotas (quotas.ts: windows of a minute, an hour, a
+ * day, fixed or rolling). Where the request's quota stands — and whether it was refused — is left
+ * on the request (`rateLimit`, `rateLimitRefused`), from which http/rate-limit-headers.ts writes
+ * the headers of the family's convention. Knows nothing of HTTP: a request is anything with those
+ * slots. With `INLET_RATE_LIMITS=off` nothing is counted and no header is sent.
  */
 import type { Clock } from '../core/clock.js'
 import { AppError } from '../core/errors.js'
@@ -20,39 +23,57 @@ import {
   createMemoryQuotaCounter,
   effectiveLimits,
   readQuotaOverrides,
-  retryAfterSeconds,
   type Decision,
   type Demand,
   type QuotaCounter,
   type QuotaLimits,
-  type QuotaName,
+  type QuotaPlan,
   type QuotaStatus,
 } from './quotas.js'
 
-/** A request as governance sees it: where its quota stands, for the §5.2 headers. */
-export type GovernedRequest = { rateLimit: QuotaStatus | null }
+/**
+ * A request as governance sees it: where its quota stands (the window to report), and whether
+ * governance refused it — for the headers of its family's convention (Retry-After on a refusal).
+ */
+export type GovernedRequest = { rateLimit: QuotaStatus | null; rateLimitRefused: boolean }
 
-export type Governance = Readonly<{
-  enabled: boolean
+/** The quotas of one family: the windows they are counted in come from its plan. */
+export type QuotaScope = Readonly<{
   /**
    * Before the body is validated: the quota state to report if the request fails validation; a
-   * request whose quotas are already spent is refused here (429, spec §4.5).
+   * request all of whose quotas are already spent (in some window) is refused here (429, §4.5).
    */
-  observe(request: GovernedRequest, workspace: Workspace, quotas: readonly QuotaName[]): void
+  observe(request: GovernedRequest, workspace: Workspace, quotas: readonly string[]): void
   /**
-   * Takes `demands` or throws `rate_limit_exceeded` (429); nothing is taken on a refusal. Answers
-   * at once from the process's quota lease; a Promise only when a lease must be fetched first.
+   * Takes `demands` from every window of their quotas or throws `rate_limit_exceeded` (429);
+   * nothing is taken on a refusal. Answers at once from the process's quota leases; a Promise
+   * only when a lease must be fetched first.
    */
   admit(
     request: GovernedRequest,
     workspace: Workspace,
     demands: readonly Demand[],
   ): Promise<void> | undefined
-  /** The records with those of fair-usage-blocked users turned into skipped (`invalid`) ones. */
-  fairUsage(workspace: Workspace, records: readonly ParsedRecord[]): ParsedRecord[]
-  /** Stops the fair-usage sweep and waits for the quota counter's background work to end. */
-  close(): Promise<void>
 }>
+
+/** A family's plan: the same for every workspace, or read from the workspace. */
+export type PlanOf = QuotaPlan | ((workspace: Workspace) => QuotaPlan)
+
+/** The Data family's quotas (spec §5.1) are the governance's own scope. */
+export type Governance = QuotaScope &
+  Readonly<{
+    enabled: boolean
+    /**
+     * Another family's quotas, counted by the same counter (its quota names must differ from the
+     * Data API's and from other families'): a plan function is called on every request, so it
+     * should return the same plan object for the same workspace settings.
+     */
+    scope(plan: PlanOf): QuotaScope
+    /** The records with those of fair-usage-blocked users turned into skipped (`invalid`) ones. */
+    fairUsage(workspace: Workspace, records: readonly ParsedRecord[]): ParsedRecord[]
+    /** Stops the fair-usage sweep and waits for the quota counter's background work to end. */
+    close(): Promise<void>
+  }>
 
 export function createGovernance(deps: {
   clock: Clock
@@ -79,39 +100,48 @@ export function createGovernance(deps: {
   }
   const limitsOf = (workspace: Workspace) => governed(workspace).limits
   if (!deps.enabled) {
+    const off: QuotaScope = { observe: () => undefined, admit: () => undefined }
     return {
       enabled: false,
-      observe: () => undefined,
-      admit: () => undefined,
+      ...off,
+      scope: () => off,
       fairUsage: (_workspace, records) => [...records],
       close: () => Promise.resolve(),
     }
   }
+
+  function scopeOf(planOf: (workspace: Workspace) => QuotaPlan): QuotaScope {
+    return {
+      observe(request, workspace, quotas) {
+        const plan = planOf(workspace)
+        const now = deps.clock.now()
+        request.rateLimit = counter.peek(workspace.id, quotas, plan, now)
+        // spec §4.5: the rate limit comes before field validation. A quota already spent refuses
+        // the request before its body is validated; how many units a request needs is known only
+        // once its records are counted (admit). With several quotas (Bulk), all must be spent.
+        const spent = quotas.every(
+          (q) => counter.peek(workspace.id, [q], plan, now).remaining === 0,
+        )
+        if (quotas.length > 0 && spent) refuse(request, request.rateLimit)
+      },
+      admit(request, workspace, demands) {
+        const decision = counter.take(
+          workspace.id,
+          byQuota(demands),
+          planOf(workspace),
+          deps.clock.now(),
+        )
+        if (decision instanceof Promise) return decision.then((d) => settle(request, d))
+        settle(request, decision)
+        return undefined
+      },
+    }
+  }
+
   return {
     enabled: true,
-    observe(request, workspace, quotas) {
-      const limits = limitsOf(workspace)
-      const now = deps.clock.now()
-      request.rateLimit = counter.peek(workspace.id, quotas, limits, now)
-      // spec §4.5: the rate limit comes before field validation. A quota already spent refuses
-      // the request before its body is validated; how many units a request needs is known only
-      // once its records are counted (admit). With several quotas (Bulk), all must be spent.
-      const spent = quotas.every(
-        (q) => counter.peek(workspace.id, [q], limits, now).remaining === 0,
-      )
-      if (quotas.length > 0 && spent) refuse(request.rateLimit)
-    },
-    admit(request, workspace, demands) {
-      const decision = counter.take(
-        workspace.id,
-        byQuota(demands),
-        limitsOf(workspace),
-        deps.clock.now(),
-      )
-      if (decision instanceof Promise) return decision.then((d) => settle(request, d))
-      settle(request, decision)
-      return undefined
-    },
+    ...scopeOf(limitsOf),
+    scope: (plan) => scopeOf(typeof plan === 'function' ? plan : () => plan),
     fairUsage(workspace, records) {
       const settings = governed(workspace).fairUsage
       if (!settings.enabled) return [...records]
@@ -127,7 +157,7 @@ export function createGovernance(deps: {
 /** One demand per quota (two on one quota would each be checked alone, then both taken). */
 function byQuota(demands: readonly Demand[]): readonly Demand[] {
   if (demands.length < 2) return demands
-  const sums = new Map<QuotaName, number>()
+  const sums = new Map<string, number>()
   for (const d of demands) sums.set(d.quota, (sums.get(d.quota) ?? 0) + d.amount)
   return sums.size === demands.length
     ? demands
@@ -136,15 +166,12 @@ function byQuota(demands: readonly Demand[]): readonly Demand[] {
 
 function settle(request: GovernedRequest, decision: Decision): void {
   request.rateLimit = decision.status
-  if (!decision.allowed) {
-    throw new AppError('rate_limit_exceeded', {
-      headers: { 'retry-after': String(retryAfterSeconds(decision.status)) },
-    })
-  }
+  if (!decision.allowed) refuse(request, decision.status)
 }
 
-function refuse(status: QuotaStatus): never {
-  throw new AppError('rate_limit_exceeded', {
-    headers: { 'retry-after': String(retryAfterSeconds(status)) },
-  })
+/** The 429; its Retry-After, if the family's convention has one, is written from the status. */
+function refuse(request: GovernedRequest, status: QuotaStatus): never {
+  request.rateLimit = status
+  request.rateLimitRefused = true
+  throw new AppError('rate_limit_exceeded')
 }

@@ -1,31 +1,45 @@
 /**
- * The shared quota counter: one combined quota per workspace, quota and minute for every Inlet
+ * The shared quota counter: one combined quota per workspace, quota and window for every Inlet
  * process on one store (spec §5.1; several processes on PostgreSQL, or on one SQLite directory),
  * without a store round trip on the request path.
  *
- * Each process holds, per workspace and quota, a *lease*: units granted to it by the store's
- * count of the window (Store `quotas.lease`, atomic across processes), which it spends in memory.
- * A request whose units fit in the lease is answered at once. One that does not waits for one
- * lease round trip, shared with every request queued behind it; one that the last count seen says
- * cannot fit (`used` only grows within a window) is refused at once. When a lease runs low, the
- * next is fetched in the background, so under steady load requests rarely wait at all.
+ * Each process holds, per workspace, quota and window, a *lease*: units granted to it by the
+ * store's count of the window's current count (Store `quotas.lease`, atomic across processes),
+ * which it spends in memory. A request must fit every window of every quota it spends; a request
+ * whose units fit in the leases is answered at once. One that does not waits for one lease round
+ * trip per window short of units, shared with every request queued behind it; one that the last
+ * count seen says cannot fit (`used` only grows within a count) is refused at once. When a lease
+ * runs low, the next is fetched in the background, so under steady load requests rarely wait.
+ *
+ * Windows (quotas.ts): a fixed window is one count in the store per window; a rolling window is
+ * one count per slice, leased with `overlapping` so that the store limits their sum in force. A
+ * rolling window's lease belongs to its slice: when the slice turns, the units not spent are given
+ * back to the store with the next lease (`giveBack`), so slices do not leak leases.
  *
  * Bounds, documented in the README: the store never grants past the limit, so the combined count
- * of accepted units is at most the limit (processes whose clocks disagree by δ may each count a
- * request at the minute's edge in a different window: at most δ's worth of traffic). Units leased
- * but not spent by the end of the window are lost: at most about `limit / 50` per process (a lease
- * is at most that, and at most 1/8 of what is left, so leases shrink as the window runs out). When
- * the store cannot be reached, a request that needs a lease fails (500) like its append would.
+ * of accepted units is at most the limit of each window (processes whose clocks disagree by δ may
+ * each count a request at a fixed window's edge in a different window: at most δ's worth of
+ * traffic; a rolling window's store check covers later slices too, so skew costs it nothing).
+ * Units leased but not spent by the end of a window are lost: at most about `limit / 50` per
+ * process (a lease is at most that, and at most 1/8 of what is left, so leases shrink as the
+ * window runs out); a rolling window loses them only for a process that stops receiving requests.
+ * When the store cannot be reached, a request that needs a lease fails (500) like its append would.
  */
 import type { QuotaRepo, QuotaWindowKey } from '../store/store.js'
 import {
   WINDOW_MS,
-  fewest,
+  countedWindows,
+  latestReset,
+  mostConstrained,
+  sameShape,
+  specOf,
   windowStartOf,
+  windowStatus,
+  type CountedWindow,
   type Decision,
   type Demand,
   type QuotaCounter,
-  type QuotaName,
+  type QuotaSpec,
   type QuotaStatus,
 } from './quotas.js'
 
@@ -37,11 +51,14 @@ export const REMAINING_SHARE = 8
 type Waiter = { need: number; settle: (granted: boolean | Error) => void }
 
 type Slot = {
-  key: QuotaWindowKey
+  /** The store's count this slot leases from: `windowMs` is the window's span. */
+  key: QuotaWindowKey & { windowMs: number }
+  quota: string
+  window: CountedWindow
   limit: number
-  /** Units granted to this process in this window and not yet spent. */
+  /** Units granted to this process in this count and not yet spent. */
   lease: number
-  /** The window's count (all processes) as of the last lease: only grows within a window. */
+  /** What the store's limit applied to as of the last lease: only grows within a count. */
   seenUsed: number
   /** Requests waiting for units, first come first served. */
   waiters: Waiter[]
@@ -49,7 +66,14 @@ type Slot = {
   prefetch: boolean
   /** A lease loop (run) is going: it sees every waiter queued before it ends. */
   active: boolean
+  /** Rolling: the previous slice's unspent lease, given back with this slot's first lease. */
+  giveBack: { windowStart: number; units: number } | undefined
 }
+
+/** One quota of one workspace: its declaration and one slot per window. */
+type Entry = { spec: QuotaSpec; windows: readonly CountedWindow[]; slots: Slot[] }
+
+type Part = { demand: Demand; slot: Slot }
 
 export type SharedQuotaCounterDeps = Readonly<{
   quotas: QuotaRepo
@@ -58,7 +82,7 @@ export type SharedQuotaCounterDeps = Readonly<{
 }>
 
 export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCounter {
-  const slots = new Map<string, Map<QuotaName, Slot>>()
+  const entries = new Map<string, Map<string, Entry>>()
   const background = new Set<Promise<void>>()
   const onError = deps.onError ?? (() => undefined)
   let closed = false
@@ -69,38 +93,100 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
     void work.finally(() => background.delete(work))
   }
 
-  function slotOf(workspaceId: string, quota: QuotaName, limit: number, nowMs: number): Slot {
-    const windowStart = windowStartOf(nowMs)
-    let ofWorkspace = slots.get(workspaceId)
+  /** Once a minute and process: the counts no longer in force a minute ago go (every span). */
+  function prune(nowMs: number): void {
+    const minute = windowStartOf(nowMs)
+    if (minute <= prunedWindow || closed) return
+    prunedWindow = minute
+    track(deps.quotas.prune(minute - WINDOW_MS).then(() => undefined, onError))
+  }
+
+  function newSlot(workspaceId: string, quota: string, window: CountedWindow, nowMs: number): Slot {
+    return {
+      key: {
+        workspaceId,
+        quota,
+        windowMs: window.spanMs,
+        windowStart: windowStartOf(nowMs, window.countMs),
+      },
+      quota,
+      window,
+      limit: window.limit,
+      lease: 0,
+      seenUsed: 0,
+      waiters: [],
+      prefetch: false,
+      active: false,
+      giveBack: undefined,
+    }
+  }
+
+  /** The slot of the count after `old`'s; a rolling window's unspent lease goes back with it. */
+  function renew(old: Slot, nowMs: number): Slot {
+    const slot = newSlot(old.key.workspaceId, old.quota, old.window, nowMs)
+    slot.limit = old.limit
+    if (old.window.kind === 'rolling') {
+      if (old.giveBack !== undefined) {
+        slot.giveBack = old.giveBack // the previous slice leased nothing: still owed
+      } else if (old.lease > 0 && old.waiters.length === 0 && !old.active) {
+        // Idle: nothing can spend these units any more. (A slot still serving its queue keeps
+        // them; they are lost, at most one lease.)
+        slot.giveBack = { windowStart: old.key.windowStart, units: old.lease }
+        old.lease = 0
+      }
+    }
+    prune(nowMs)
+    return slot
+  }
+
+  function slotsOf(workspaceId: string, quota: string, spec: QuotaSpec, nowMs: number): Slot[] {
+    let ofWorkspace = entries.get(workspaceId)
     if (ofWorkspace === undefined) {
       ofWorkspace = new Map()
-      slots.set(workspaceId, ofWorkspace)
+      entries.set(workspaceId, ofWorkspace)
     }
-    let slot = ofWorkspace.get(quota)
-    if (slot === undefined || slot.key.windowStart !== windowStart) {
-      slot = {
-        key: { workspaceId, quota, windowStart },
-        limit,
-        lease: 0,
-        seenUsed: 0,
-        waiters: [],
-        prefetch: false,
-        active: false,
-      }
-      ofWorkspace.set(quota, slot)
-      if (windowStart > prunedWindow && !closed) {
-        // Once per window and process: the counts of windows before the previous one go.
-        prunedWindow = windowStart
-        track(deps.quotas.prune(windowStart - WINDOW_MS).then(() => undefined, onError))
+    let entry = ofWorkspace.get(quota)
+    if (entry === undefined || entry.spec !== spec) {
+      entry = redeclared(workspaceId, quota, entry, spec, nowMs)
+      ofWorkspace.set(quota, entry)
+    }
+    const slots = entry.slots
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as Slot // i < length
+      if (slot.key.windowStart !== windowStartOf(nowMs, slot.window.countMs)) {
+        slots[i] = renew(slot, nowMs)
       }
     }
-    slot.limit = limit // the workspace's limit may change within a window
-    return slot
+    return slots
+  }
+
+  /**
+   * A quota met for the first time, or declared anew (the workspace's limit may change within a
+   * window): slots of the same windows are kept with their leases, the limits updated.
+   */
+  function redeclared(
+    workspaceId: string,
+    quota: string,
+    entry: Entry | undefined,
+    spec: QuotaSpec,
+    nowMs: number,
+  ): Entry {
+    const windows = countedWindows(spec)
+    if (entry !== undefined && sameShape(entry.windows, windows)) {
+      for (const [i, slot] of entry.slots.entries()) {
+        const w = windows[i] ?? slot.window // same shape: one window per slot
+        slot.window = w
+        slot.limit = w.limit
+      }
+      return { spec, windows, slots: entry.slots }
+    }
+    prune(nowMs)
+    return { spec, windows, slots: windows.map((w) => newSlot(workspaceId, quota, w, nowMs)) }
   }
 
   /**
    * Units of the lease this process may spend: all of it, unless the limit was lowered below the
-   * window's count, when what it spent plus everyone else's count must stay within the new limit
+   * count seen, when what it spent plus everyone else's count must stay within the new limit
    * (the lease is kept whole in case the limit is raised again).
    */
   const spendable = (slot: Slot): number =>
@@ -111,15 +197,15 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
   /** Units the store may still grant, as far as the last count seen says (an upper bound). */
   const poolLeft = (slot: Slot): number => Math.max(0, slot.limit - slot.seenUsed)
 
-  function statusOf(slot: Slot, nowMs: number): QuotaStatus {
-    return {
-      quota: slot.key.quota as QuotaName, // slots are made from QuotaName keys only
-      limit: slot.limit,
-      remaining: spendable(slot) + poolLeft(slot),
-      windowStart: slot.key.windowStart,
-      resetMs: slot.key.windowStart + WINDOW_MS - nowMs,
-    }
-  }
+  const statusOf = (slot: Slot, nowMs: number): QuotaStatus =>
+    windowStatus(
+      slot.quota,
+      slot.window,
+      slot.limit,
+      slot.key.windowStart,
+      spendable(slot) + poolLeft(slot),
+      nowMs,
+    )
 
   function chunkOf(slot: Slot): number {
     return Math.max(
@@ -165,9 +251,18 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
         const need = head === undefined ? 1 : head.need - spendable(slot)
         const queued = slot.waiters.reduce((sum, w) => sum + w.need, 0) - spendable(slot)
         const want = Math.max(need, queued, chunkOf(slot))
+        const giveBack = slot.giveBack
+        slot.giveBack = undefined
         let granted: number
         try {
-          const lease = await deps.quotas.lease({ ...slot.key, limit: slot.limit, need, want })
+          const lease = await deps.quotas.lease({
+            ...slot.key,
+            limit: slot.limit,
+            need,
+            want,
+            ...(slot.window.kind === 'rolling' ? { overlapping: true } : {}),
+            ...(giveBack === undefined ? {} : { giveBack }),
+          })
           granted = lease.granted
           slot.seenUsed = Math.max(slot.seenUsed, lease.used)
           slot.lease += lease.granted
@@ -214,11 +309,8 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
     })
   }
 
-  async function takeSlowly(
-    parts: readonly { demand: Demand; slot: Slot }[],
-    nowMs: number,
-  ): Promise<Decision> {
-    // Units already in the lease are set aside at once, so requests behind this one cannot take
+  async function takeSlowly(parts: readonly Part[], nowMs: number): Promise<Decision> {
+    // Units already in a lease are set aside at once, so requests behind this one cannot take
     // them meanwhile; the rest is waited for. All or nothing: on a refusal, all go back.
     const held: { slot: Slot; units: number }[] = []
     const waits: Promise<boolean>[] = []
@@ -243,13 +335,13 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
       giveBack(held)
       throw failed.settled.reason
     }
-    const refused = results.find((r) => !r.ok)
-    if (refused !== undefined) {
+    const refused = results.filter((r) => !r.ok)
+    if (refused.length > 0) {
       giveBack(held)
-      return { allowed: false, status: statusOf(refused.slot, nowMs) }
+      return { allowed: false, status: latestReset(refused.map((r) => statusOf(r.slot, nowMs))) }
     }
     for (const { slot } of parts) topUp(slot)
-    return { allowed: true, status: fewest(parts.map((p) => statusOf(p.slot, nowMs))) }
+    return { allowed: true, status: mostConstrained(parts.map((p) => statusOf(p.slot, nowMs))) }
   }
 
   function giveBack(held: readonly { slot: Slot; units: number }[]): void {
@@ -261,33 +353,45 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
 
   return {
     take(workspaceId, demands, limits, nowMs) {
-      const parts = demands.map((demand) => ({
-        demand,
-        slot: slotOf(workspaceId, demand.quota, limits[demand.quota], nowMs),
-      }))
+      const parts: Part[] = []
+      for (const demand of demands) {
+        const slots = slotsOf(workspaceId, demand.quota, specOf(limits, demand.quota), nowMs)
+        for (const slot of slots) parts.push({ demand, slot })
+      }
       const counted = parts.filter((p) => p.demand.amount > 0)
-      // The hot path: every demand fits in this process's lease, and nobody is queued before it.
+      // The hot path: every demand fits in this process's leases, and nobody is queued before it.
       if (
         counted.every((p) => p.demand.amount <= spendable(p.slot) && p.slot.waiters.length === 0)
       ) {
         for (const { demand, slot } of counted) slot.lease -= demand.amount
         for (const { slot } of counted) topUp(slot)
-        return { allowed: true, status: fewest(parts.map((p) => statusOf(p.slot, nowMs))) }
+        return {
+          allowed: true,
+          status: mostConstrained(parts.map((p) => statusOf(p.slot, nowMs))),
+        }
       }
-      // Refused from memory: the window's last count seen leaves too little for some demand.
-      for (const { demand, slot } of counted) {
-        if (demand.amount > spendable(slot) + poolLeft(slot)) {
-          return { allowed: false, status: statusOf(slot, nowMs) }
+      // Refused from memory: the last counts seen leave too little for some demand.
+      const hopeless = counted.filter((p) => p.demand.amount > spendable(p.slot) + poolLeft(p.slot))
+      if (hopeless.length > 0) {
+        return {
+          allowed: false,
+          status: latestReset(hopeless.map((p) => statusOf(p.slot, nowMs))),
         }
       }
       return takeSlowly(counted, nowMs).then((decision) =>
         decision.allowed
-          ? { allowed: true, status: fewest(parts.map((p) => statusOf(p.slot, nowMs))) }
+          ? { allowed: true, status: mostConstrained(parts.map((p) => statusOf(p.slot, nowMs))) }
           : decision,
       )
     },
     peek(workspaceId, quotas, limits, nowMs) {
-      return fewest(quotas.map((q) => statusOf(slotOf(workspaceId, q, limits[q], nowMs), nowMs)))
+      const statuses: QuotaStatus[] = []
+      for (const quota of quotas) {
+        for (const slot of slotsOf(workspaceId, quota, specOf(limits, quota), nowMs)) {
+          statuses.push(statusOf(slot, nowMs))
+        }
+      }
+      return mostConstrained(statuses)
     },
     async close() {
       closed = true

@@ -1,23 +1,55 @@
 /**
- * The `x-ratelimit-*` headers of spec §5.2: one onSend hook writes them on every response of a
- * rate-limited route that got as far as knowing its workspace — 200s, validation 400s and 429s
- * alike — from where governance left the request's quota (`request.rateLimit`).
+ * The rate-limit headers of a family's scope, in the convention the family chooses: one onSend
+ * hook writes them on every response of a rate-limited route that got as far as knowing its
+ * workspace — 200s, validation 400s and 429s alike — from where governance left the request's
+ * quota (`request.rateLimit`, the window to report) and whether it refused it
+ * (`request.rateLimitRefused`).
+ *
+ * - `x-ratelimit`: the `x-ratelimit-limit`/`-remaining`/`-reset` headers of spec §5.2 on every
+ *   response, for the most constrained window (the fewest units left; of those, the one that
+ *   frees up last; `w=` its length in seconds), and `Retry-After` on a quota's 429 (the Data API,
+ *   where it is an Inlet addition; Catalog, Coupons, Push v2.1).
+ * - `retry-after`: only `Retry-After`, on a quota's 429 (Flows, Campaigns V5, Offerings).
+ * - `none`: no header (families whose docs state none).
+ *
+ * Only a quota's refusal gets this Retry-After: other errors that carry their own (a store that is
+ * unavailable, failed authentications) keep theirs whatever the convention.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { rateLimitHeaders, type QuotaStatus } from '../governance/quotas.js'
+import { rateLimitHeaders, retryAfterSeconds, type QuotaStatus } from '../governance/quotas.js'
+
+export type RateLimitHeaderConvention = 'x-ratelimit' | 'retry-after' | 'none'
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Where the request's quota stands, for the §5.2 headers; null until a route sets it. */
+    /** Where the request's quota stands, for the rate-limit headers; null until a route sets it. */
     rateLimit: QuotaStatus | null
+    /** Governance refused the request for its quota (429): Retry-After, if the convention has it. */
+    rateLimitRefused: boolean
   }
 }
 
-/** Decorates requests with `rateLimit` and writes the §5.2 headers from it on every response. */
-export function installRateLimitHeaders(app: FastifyInstance): void {
-  app.decorateRequest('rateLimit', null)
+/**
+ * Decorates the scope's requests with `rateLimit` and `rateLimitRefused` and writes the headers of
+ * `convention` from them on every response (default: the Data API's §5.2 headers).
+ */
+export function installRateLimitHeaders(
+  app: FastifyInstance,
+  convention: RateLimitHeaderConvention = 'x-ratelimit',
+): void {
+  // Each family's scope installs its own; a request decorator is shared by all of them.
+  if (!app.hasRequestDecorator('rateLimit')) app.decorateRequest('rateLimit', null)
+  if (!app.hasRequestDecorator('rateLimitRefused')) app.decorateRequest('rateLimitRefused', false)
+  if (convention === 'none') return
+  const limits = convention === 'x-ratelimit'
   app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (request.rateLimit !== null) void reply.headers(rateLimitHeaders(request.rateLimit))
+    const status = request.rateLimit
+    if (status !== null) {
+      if (limits) void reply.headers(rateLimitHeaders(status))
+      if (request.rateLimitRefused) {
+        void reply.header('retry-after', String(retryAfterSeconds(status)))
+      }
+    }
     return Promise.resolve(payload)
   })
 }

@@ -20,6 +20,7 @@ import {
   type NewLogRecord,
   type RecordKind,
   type RecordOutcomeRow,
+  type QuotaWindowKey,
   type Store,
   type UserMatch,
   type UserRow,
@@ -1392,6 +1393,172 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.equal(await store.quotas.used(key), 0)
         assert.equal(await store.quotas.used({ ...key, windowStart: T0 + 60_000 }), 2)
         assert.equal(await store.quotas.prune(T0), 0)
+      })
+
+      // Windows of several lengths (governance/quotas.ts): the count's span is part of its key.
+      const MINUTE = 60_000
+      const HOUR = 3_600_000
+      const DAY = 86_400_000
+      /** A rolling hour's slices (one minute each) are in force for an hour and a minute. */
+      const ROLLING_HOUR = HOUR + MINUTE
+      const leaseIn = (
+        store: Store,
+        limit: number,
+        need: number,
+        want: number,
+        k: QuotaWindowKey,
+      ) => store.quotas.lease({ ...k, limit, need, want })
+
+      it('keeps counts of different spans apart; a key without a span is the minute', async (t) => {
+        const store = await fresh(t)
+        assert.deepEqual(await leaseIn(store, 10, 1, 3, { ...key, windowMs: MINUTE }), {
+          granted: 3,
+          used: 3,
+        })
+        assert.deepEqual(await leaseIn(store, 10, 1, 4, { ...key, windowMs: HOUR }), {
+          granted: 4,
+          used: 4,
+        })
+        assert.deepEqual(await leaseIn(store, 10, 1, 5, { ...key, windowMs: DAY }), {
+          granted: 5,
+          used: 5,
+        })
+        assert.equal(await store.quotas.used(key), 3, 'no span: the minute')
+        assert.equal(await store.quotas.used({ ...key, windowMs: HOUR }), 4)
+        assert.equal(await store.quotas.used({ ...key, windowMs: DAY }), 5)
+        assert.deepEqual(
+          await leaseIn(store, 10, 1, 9, key),
+          { granted: 7, used: 10 },
+          'the minute',
+        )
+      })
+
+      it('limits the sum of overlapping counts in force, for as long as each is in force', async (t) => {
+        const store = await fresh(t)
+        const slice = (start: number, limit: number, need: number, want: number) =>
+          leaseIn(store, limit, need, want, {
+            ...key,
+            windowMs: ROLLING_HOUR,
+            windowStart: start,
+          })
+        const rolling = (start: number, limit: number, need: number, want: number) =>
+          store.quotas.lease({
+            ...key,
+            windowMs: ROLLING_HOUR,
+            windowStart: start,
+            limit,
+            need,
+            want,
+            overlapping: true,
+          })
+        assert.deepEqual(await rolling(T0, 10, 1, 6), { granted: 6, used: 6 })
+        assert.deepEqual(await rolling(T0 + MINUTE, 10, 1, 6), { granted: 4, used: 10 })
+        assert.deepEqual(
+          await rolling(T0 + HOUR, 10, 1, 1),
+          { granted: 0, used: 10 },
+          'T0 in force',
+        )
+        assert.deepEqual(await rolling(T0 + ROLLING_HOUR, 10, 1, 9), { granted: 6, used: 10 })
+        assert.equal(await store.quotas.used({ ...key, windowMs: ROLLING_HOUR }), 6, 'one count')
+        // Without `overlapping` the count alone is limited (a fixed window's lease).
+        assert.deepEqual(await slice(T0 + 2 * MINUTE, 10, 1, 2), { granted: 2, used: 2 })
+      })
+
+      it('counts later overlapping counts too, so a late lease cannot pass the limit', async (t) => {
+        const store = await fresh(t)
+        const rolling = (start: number, want: number) =>
+          store.quotas.lease({
+            ...key,
+            windowMs: ROLLING_HOUR,
+            windowStart: start,
+            limit: 10,
+            need: 1,
+            want,
+            overlapping: true,
+          })
+        assert.deepEqual(await rolling(T0 + MINUTE, 7), { granted: 7, used: 7 })
+        // A process whose clock is a minute behind leases in the earlier slice: 3 are left.
+        assert.deepEqual(await rolling(T0, 9), { granted: 3, used: 10 })
+      })
+
+      it('gives back an earlier count’s unspent units before granting', async (t) => {
+        const store = await fresh(t)
+        const rolling = (start: number, want: number, giveBack?: number) =>
+          store.quotas.lease({
+            ...key,
+            windowMs: ROLLING_HOUR,
+            windowStart: start,
+            limit: 10,
+            need: 1,
+            want,
+            overlapping: true,
+            ...(giveBack === undefined ? {} : { giveBack: { windowStart: T0, units: giveBack } }),
+          })
+        assert.deepEqual(await rolling(T0, 6), { granted: 6, used: 6 })
+        assert.deepEqual(await rolling(T0 + MINUTE, 8, 4), { granted: 8, used: 10 })
+        assert.equal(
+          await store.quotas.used({ ...key, windowMs: ROLLING_HOUR, windowStart: T0 }),
+          2,
+        )
+        assert.deepEqual(
+          await rolling(T0 + 2 * MINUTE, 5, 9),
+          { granted: 2, used: 10 },
+          'not below 0',
+        )
+        assert.equal(
+          await store.quotas.used({ ...key, windowMs: ROLLING_HOUR, windowStart: T0 }),
+          0,
+        )
+      })
+
+      it('never lets concurrent overlapping leases pass the limit at any moment', async (t) => {
+        const store = await fresh(t)
+        const starts = [T0, T0 + MINUTE, T0 + 2 * MINUTE]
+        const grants = await Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            store.quotas.lease({
+              ...key,
+              windowMs: ROLLING_HOUR,
+              // out of time order on purpose: later slices before earlier ones
+              windowStart: starts[(i * 2) % 3] ?? T0,
+              limit: 50,
+              need: 1 + (i % 3),
+              want: 3,
+              overlapping: true,
+            }),
+          ),
+        )
+        const total = grants.reduce((sum, g) => sum + g.granted, 0)
+        let counted = 0
+        for (const start of starts) {
+          counted += await store.quotas.used({ ...key, windowMs: ROLLING_HOUR, windowStart: start })
+        }
+        assert.equal(counted, total)
+        assert.ok(total <= 50 && total >= 48, `granted ${total} of 50, all in force together`)
+      })
+
+      it('prunes each count when it is no longer in force, whatever its span', async (t) => {
+        const store = await fresh(t)
+        for (const windowMs of [MINUTE, HOUR, ROLLING_HOUR, DAY]) {
+          await leaseIn(store, 10, 1, 1, { ...key, windowMs })
+        }
+        const left = async () => {
+          const spans: number[] = []
+          for (const windowMs of [MINUTE, HOUR, ROLLING_HOUR, DAY]) {
+            if ((await store.quotas.used({ ...key, windowMs })) > 0) spans.push(windowMs)
+          }
+          return spans
+        }
+        assert.equal(await store.quotas.prune(T0 + MINUTE - 1), 0)
+        assert.equal(await store.quotas.prune(T0 + MINUTE), 1)
+        assert.deepEqual(await left(), [HOUR, ROLLING_HOUR, DAY], 'the hour outlives the minute')
+        assert.equal(await store.quotas.prune(T0 + HOUR), 1)
+        assert.deepEqual(await left(), [ROLLING_HOUR, DAY])
+        assert.equal(await store.quotas.prune(T0 + ROLLING_HOUR), 1)
+        assert.equal(await store.quotas.prune(T0 + DAY - 1), 0)
+        assert.deepEqual(await left(), [DAY])
+        assert.equal(await store.quotas.prune(T0 + DAY), 1)
+        assert.deepEqual(await left(), [])
       })
     })
 

@@ -2,7 +2,8 @@
  * The Data API family (moengage-data-api.md): Track User, Create Event, Track Device, Bulk Import,
  * Get User, Merge, Delete, Device opt-out, GDPR, Test connection and Install info, with Inlet's
  * extensions for the same key (`/inlet/v1/requests`, `/inlet/v1/gdpr`, merge undo). Envelope E1
- * (spec §4.2), the catalogue's `data` entries, the quotas of spec §5.1 (quotas.ts).
+ * (spec §4.2), the catalogue's `data` entries, the quotas of spec §5.1 and the `x-ratelimit` header convention of
+ * §5.2 (quotas.ts).
  */
 import type { FastifyInstance } from 'fastify'
 import { dataEnvelope } from '../../http/envelopes.js'
@@ -16,6 +17,7 @@ import { ingestRoutes } from './routes/ingest.js'
 import { installInfoRoutes } from './routes/install-info.js'
 import { mergeRoutes, mergeUndoRoutes } from './routes/merges.js'
 import { optOutRoutes } from './routes/opt-out.js'
+import { DATA_RATE_LIMIT_HEADERS } from './quotas.js'
 import { requestRoutes } from './routes/requests.js'
 import { testConnectionRoutes } from './routes/test-connection.js'
 
@@ -36,7 +38,7 @@ export const dataFamily: FamilyModule = (platform): ApiFamily => {
       await app.register((api, _opts, done) => {
         api.addHook('onRequest', shed)
         api.addHook('onRequest', gateway)
-        installRateLimitHeaders(api)
+        installRateLimitHeaders(api, DATA_RATE_LIMIT_HEADERS)
         ingestRoutes(app, api, { ingest, config, governance })
         exportRoutes(app, api, { store, config, governance })
         deleteRoutes(app, api, { ingest, config, store, governance, clock })

@@ -1,9 +1,15 @@
 /**
  * The Data family's quotas on the request path (spec §5.1): which quotas each ingest endpoint
- * spends, and how many units a request's records take from them.
+ * spends, how many units a request's records take from them, and the family's rate-limit header
+ * convention (§5.2). The quotas themselves, one fixed minute each, are governance's own
+ * (governance/quotas.ts DEFAULT_QUOTAS, with the workspace's overrides).
  */
 import type { ParsedRecord } from '../../core/records.js'
 import type { Demand, QuotaName } from '../../governance/quotas.js'
+import type { RateLimitHeaderConvention } from '../../http/rate-limit-headers.js'
+
+/** spec §5.2: `x-ratelimit-*` on every response of a rate-limited endpoint (+ Retry-After on 429). */
+export const DATA_RATE_LIMIT_HEADERS: RateLimitHeaderConvention = 'x-ratelimit'
 
 /** Quota units of ingest records (spec §5.1): per endpoint, users and events counted apart. */
 export function ingestDemands(

@@ -298,6 +298,19 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         seq bigint NOT NULL,
         PRIMARY KEY (workspace_id, merge_id, seq)
       );
+      `,
+  },
+  {
+    // The windows of several lengths of governance/quotas.ts: the key gains the count's span
+    // (window_ms). Every existing count is a fixed minute's (60,000 ms), the column's default.
+    version: 12,
+    name: 'quota counts keyed by their span too (windows of a minute, an hour, a day; rolling slices)',
+    sql: `
+      ALTER TABLE quota_windows ADD COLUMN window_ms bigint NOT NULL DEFAULT 60000;
+      ALTER TABLE quota_windows DROP CONSTRAINT quota_windows_pkey;
+      ALTER TABLE quota_windows ADD PRIMARY KEY (workspace_id, quota, window_ms, window_start);
+      DROP INDEX quota_windows_by_start;
+      CREATE INDEX quota_windows_by_end ON quota_windows ((window_start + window_ms));
     `,
   },
 ]

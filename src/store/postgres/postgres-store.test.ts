@@ -374,6 +374,45 @@ if (postgres === undefined) {
       assert.equal(march?.['n'], 1)
     })
 
+    it('reads the counts of a database migrated before windows had lengths as the minute’s', async (t) => {
+      const url = await freshUrl()
+      // The schema as the previous version left it (every migration up to 11), one minute counted.
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      try {
+        await client.query(`CREATE TABLE inlet_migrations (list text NOT NULL,
+          version integer NOT NULL, name text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (list, version))`)
+        for (const [list, ms] of [
+          ['log', LOG_MIGRATIONS],
+          ['store', STORE_MIGRATIONS],
+        ] as const) {
+          for (const m of ms.filter((x) => x.version <= 11)) {
+            await client.query(m.sql)
+            await client.query('INSERT INTO inlet_migrations VALUES ($1, $2, $3)', [
+              list,
+              m.version,
+              m.name,
+            ])
+          }
+        }
+        await client.query("INSERT INTO quota_windows VALUES ('W', 'track_user', $1, 7, 7)", [T0])
+      } finally {
+        await client.end()
+      }
+      const store = await createPostgresStore({ expandRow: expandBulkRow, url, durability: 'os' })
+      t.after(() => store.close())
+      const key = { workspaceId: 'W', quota: 'track_user', windowStart: T0 }
+      assert.equal(await store.quotas.used(key), 7)
+      assert.equal(await store.quotas.used({ ...key, windowMs: 60_000 }), 7)
+      assert.equal(await store.quotas.used({ ...key, windowMs: 3_600_000 }), 0)
+      assert.deepEqual(await store.quotas.lease({ ...key, limit: 10, need: 1, want: 5 }), {
+        granted: 3,
+        used: 10,
+      })
+      assert.equal(await store.quotas.prune(T0 + 60_000), 1, 'pruned as a minute')
+    })
+
     it('hands out only URLs of the test database', async () => {
       assertTestDatabase(postgres.url)
       assertTestDatabase(await freshUrl())

@@ -11,7 +11,7 @@
  */
 import { profilesOf } from '../profiles.js'
 import type { Store } from '../store.js'
-import { openPostgres, type PostgresStoreOptions } from './connection.js'
+import { openPostgres, transaction, type PostgresStoreOptions } from './connection.js'
 import { postgresDevices } from './devices.js'
 import { postgresEvents } from './events.js'
 import { postgresIdentities } from './identities.js'
@@ -56,7 +56,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       outcomes,
       privacy,
     }),
-    quotas: postgresQuotaRepo(c.pool, c.open),
+    quotas: postgresQuotaRepo(c.pool, c.open, (fn) => transaction(c.pool, 'BEGIN', fn)),
     close: c.close,
   }
 }

@@ -246,6 +246,29 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         seq INTEGER NOT NULL,
         PRIMARY KEY (workspace_id, merge_id, seq)
       ) WITHOUT ROWID;
+      `,
+  },
+  {
+    // The windows of several lengths of governance/quotas.ts: the key gains the count's span
+    // (window_ms). SQLite cannot change a primary key, so the table is rebuilt; every existing
+    // count is a fixed minute's (60,000 ms), which is also the column's default.
+    version: 12,
+    name: 'quota counts keyed by their span too (windows of a minute, an hour, a day; rolling slices)',
+    sql: `
+      CREATE TABLE quota_windows_spans (
+        workspace_id TEXT NOT NULL,
+        quota TEXT NOT NULL,
+        window_ms INTEGER NOT NULL DEFAULT 60000,
+        window_start INTEGER NOT NULL,
+        used INTEGER NOT NULL,
+        last_grant INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, quota, window_ms, window_start)
+      ) WITHOUT ROWID;
+      INSERT INTO quota_windows_spans (workspace_id, quota, window_ms, window_start, used, last_grant)
+        SELECT workspace_id, quota, 60000, window_start, used, last_grant FROM quota_windows;
+      DROP TABLE quota_windows;
+      ALTER TABLE quota_windows_spans RENAME TO quota_windows;
+      CREATE INDEX quota_windows_by_end ON quota_windows (window_start + window_ms);
     `,
   },
 ]

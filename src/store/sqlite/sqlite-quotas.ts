@@ -1,51 +1,65 @@
 /**
  * The SQLite adapter's shared quota counts (Store `quotas`, table `quota_windows` of store.db):
  * each lease is one IMMEDIATE transaction, so processes sharing a data directory take units from
- * one count without passing the limit. It owns this SQL only; the leasing policy is
- * governance/shared-quotas.ts's.
+ * one count (or, for a rolling window's slices, one sum of counts) without passing the limit. It
+ * owns this SQL only; the leasing policy is governance/shared-quotas.ts's, the grant rule store.ts's.
  */
 import type Database from 'better-sqlite3'
-import type { QuotaLease, QuotaLeaseRequest, QuotaRepo } from '../store.js'
+import {
+  DEFAULT_QUOTA_WINDOW_MS,
+  grantOf,
+  type QuotaLease,
+  type QuotaLeaseRequest,
+  type QuotaRepo,
+  type QuotaWindowKey,
+} from '../store.js'
 
-/** Units granted to a lease given the window's count: 0, or from `need` up to `max(need, want)`. */
-export function grantOf(request: QuotaLeaseRequest, used: number): number {
-  const left = request.limit - used
-  const need = Math.max(0, request.need)
-  if (left <= 0 || left < need) return 0
-  return Math.min(left, Math.max(need, request.want))
-}
+/** A key's row parameters, its span defaulting to the Data API's minute. */
+const rowOf = (key: QuotaWindowKey) => ({
+  workspaceId: key.workspaceId,
+  quota: key.quota,
+  windowMs: key.windowMs ?? DEFAULT_QUOTA_WINDOW_MS,
+  windowStart: key.windowStart,
+})
 
 export function sqliteQuotaRepo(
   db: Database.Database,
   attempt: <T>(fn: () => T) => Promise<T>,
 ): QuotaRepo {
+  const KEY =
+    'workspace_id = @workspaceId AND quota = @quota AND window_ms = @windowMs AND window_start = @windowStart'
   const q = {
-    used: db
+    used: db.prepare(`SELECT used FROM quota_windows WHERE ${KEY}`).pluck(),
+    // The series' counts in force at @windowStart or later (store.ts `overlapping`).
+    inForce: db
       .prepare(
-        'SELECT used FROM quota_windows WHERE workspace_id = ? AND quota = ? AND window_start = ?',
+        `SELECT coalesce(sum(used), 0) FROM quota_windows
+         WHERE workspace_id = @workspaceId AND quota = @quota AND window_ms = @windowMs
+           AND window_start > @windowStart - @windowMs`,
       )
       .pluck(),
     upsert: db.prepare(
-      `INSERT INTO quota_windows (workspace_id, quota, window_start, used, last_grant)
-       VALUES (@workspaceId, @quota, @windowStart, @granted, @granted)
-       ON CONFLICT (workspace_id, quota, window_start)
+      `INSERT INTO quota_windows (workspace_id, quota, window_ms, window_start, used, last_grant)
+       VALUES (@workspaceId, @quota, @windowMs, @windowStart, @granted, @granted)
+       ON CONFLICT (workspace_id, quota, window_ms, window_start)
        DO UPDATE SET used = used + excluded.last_grant, last_grant = excluded.last_grant`,
     ),
-    prune: db.prepare('DELETE FROM quota_windows WHERE window_start < ?'),
+    giveBack: db.prepare(`UPDATE quota_windows SET used = max(0, used - @units) WHERE ${KEY}`),
+    prune: db.prepare('DELETE FROM quota_windows WHERE window_start + window_ms <= ?'),
   }
-  const usedOf = (r: QuotaLeaseRequest | Parameters<QuotaRepo['used']>[0]): number =>
-    Number(q.used.get(r.workspaceId, r.quota, r.windowStart) ?? 0)
+  const usedOf = (key: QuotaWindowKey): number => Number(q.used.get(rowOf(key)) ?? 0)
   const lease = db.transaction((request: QuotaLeaseRequest): QuotaLease => {
-    const used = usedOf(request)
-    const granted = grantOf(request, used)
-    if (granted > 0) {
-      q.upsert.run({
-        workspaceId: request.workspaceId,
-        quota: request.quota,
-        windowStart: request.windowStart,
-        granted,
+    const row = rowOf(request)
+    if (request.giveBack !== undefined && request.giveBack.units > 0) {
+      q.giveBack.run({
+        ...row,
+        windowStart: request.giveBack.windowStart,
+        units: request.giveBack.units,
       })
     }
+    const used = request.overlapping === true ? Number(q.inForce.get(row)) : usedOf(request)
+    const granted = grantOf(request, used)
+    if (granted > 0) q.upsert.run({ ...row, granted })
     return { granted, used: used + granted }
   })
   return {

@@ -14,6 +14,7 @@ import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
 import {
   createSqliteStore,
   LOG_WRITER_AUTOCHECKPOINT_PAGES,
+  migrate,
   openSqliteLogAppender,
 } from './sqlite-store.js'
 import { expandBulkRow } from '../../families/data/bulk-rows.js'
@@ -246,5 +247,60 @@ describe('SQLite store files', () => {
     assert.deepEqual(await b.quotas.lease({ ...lease, want: 6 }), { granted: 4, used: 10 })
     assert.deepEqual(await a.quotas.lease({ ...lease, want: 1 }), { granted: 0, used: 10 })
     assert.equal(await b.quotas.used(lease), 10)
+  })
+
+  it('shares the sum of a rolling window’s slices between stores open on one directory', async (t) => {
+    const dir = tempDir()
+    const a = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
+    const b = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
+    t.after(async () => {
+      await a.close()
+      await b.close()
+    })
+    // A rolling hour counted in one-minute slices, each in force for an hour and a minute.
+    const slice = (windowStart: number) => ({
+      workspaceId: 'W',
+      quota: 'segments_get',
+      windowMs: 3_660_000,
+      windowStart,
+      limit: 10,
+      need: 1,
+      overlapping: true,
+    })
+    assert.deepEqual(await a.quotas.lease({ ...slice(T0), want: 6 }), { granted: 6, used: 6 })
+    assert.deepEqual(await b.quotas.lease({ ...slice(T0 + 60_000), want: 6 }), {
+      granted: 4,
+      used: 10,
+    })
+    assert.deepEqual(await a.quotas.lease({ ...slice(T0 + 3_660_000), want: 9 }), {
+      granted: 6,
+      used: 10,
+    })
+  })
+
+  it('reads the counts of a store migrated before windows had lengths as the minute’s', async () => {
+    const dir = tempDir()
+    // store.db as the previous version left it (every migration up to 11), one minute counted.
+    const old = new Database(join(dir, 'store.db'))
+    migrate(
+      old,
+      STORE_MIGRATIONS.filter((m) => m.version <= 11),
+    )
+    old.prepare('INSERT INTO quota_windows VALUES (?, ?, ?, ?, ?)').run('W', 'track_user', T0, 7, 7)
+    old.close()
+    const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
+    try {
+      const key = { workspaceId: 'W', quota: 'track_user', windowStart: T0 }
+      assert.equal(await store.quotas.used(key), 7)
+      assert.equal(await store.quotas.used({ ...key, windowMs: 60_000 }), 7)
+      assert.equal(await store.quotas.used({ ...key, windowMs: 3_600_000 }), 0)
+      assert.deepEqual(await store.quotas.lease({ ...key, limit: 10, need: 1, want: 5 }), {
+        granted: 3,
+        used: 10,
+      })
+      assert.equal(await store.quotas.prune(T0 + 60_000), 1, 'pruned as a minute')
+    } finally {
+      await store.close()
+    }
   })
 })
