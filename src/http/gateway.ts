@@ -149,11 +149,13 @@ export function createWorkspaceCache(deps: {
 }
 
 /**
- * The store with its workspace writes dropping the written workspace from `cache`, so that every
- * change made through this process (admin API, tests) is seen by the next request.
+ * The store with its workspace and feature-key writes dropping the written workspace from
+ * `cache`, so that every change made through this process (admin API, tests) is seen by the next
+ * request.
  */
 export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache): Store {
   const repo = store.workspaces
+  const keys = store.keys
   return {
     kind: store.kind,
     log: store.log,
@@ -161,6 +163,24 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     processing: store.processing,
     quotas: store.quotas,
     close: () => store.close(),
+    keys: {
+      get: (workspaceId, feature) => keys.get(workspaceId, feature),
+      list: (workspaceId) => keys.list(workspaceId),
+      set: async (row) => {
+        try {
+          await keys.set(row)
+        } finally {
+          cache.invalidate(row.workspaceId)
+        }
+      },
+      delete: async (workspaceId, feature) => {
+        try {
+          return await keys.delete(workspaceId, feature)
+        } finally {
+          cache.invalidate(workspaceId)
+        }
+      },
+    },
     workspaces: {
       get: (id) => repo.get(id),
       list: () => repo.list(),

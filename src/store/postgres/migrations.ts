@@ -281,4 +281,24 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       DROP TABLE events_unpartitioned;
     `,
   },
+  {
+    version: 12,
+    name: 'feature-scoped API keys: push, inform, personalize, reports (docs/auth.md)',
+    sql: `
+      CREATE TABLE feature_keys (
+        workspace_id text NOT NULL,
+        feature text NOT NULL,
+        key_hash text NOT NULL,
+        key_salt text NOT NULL,
+        sealed_key text,
+        created_at bigint NOT NULL,
+        rotated_at bigint,
+        prev_key_hash text,
+        prev_key_salt text,
+        prev_sealed_key text,
+        prev_key_expires_at bigint,
+        PRIMARY KEY (workspace_id, feature)
+      );
+    `,
+  },
 ]

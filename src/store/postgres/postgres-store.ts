@@ -43,6 +43,7 @@ import {
 } from '../store.js'
 // The one thing the store knows of the wire: how a Bulk row's records are derived.
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
+import { postgresKeyRepo } from './postgres-keys.js'
 import { postgresQuotaRepo } from './postgres-quotas.js'
 
 export type PostgresStoreOptions = Readonly<{
@@ -1406,6 +1407,7 @@ function storeOver(pool: pg.Pool, expandRow: LogRowExpander): Store {
       expireEvents: (before) => open(() => expireEvents(before)),
     },
     quotas: postgresQuotaRepo(pool, open),
+    keys: postgresKeyRepo(pool, open),
     close: async () => {
       if (closed) return
       closed = true

@@ -40,6 +40,7 @@ import {
   type WorkspaceState,
 } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
+import { sqliteKeyRepo } from './sqlite-keys.js'
 import { sqliteQuotaRepo } from './sqlite-quotas.js'
 
 export type SqliteStoreOptions = Readonly<{
@@ -1091,6 +1092,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         }),
     },
     quotas: sqliteQuotaRepo(db, attempt),
+    keys: sqliteKeyRepo(db, attempt),
     close: () =>
       attempt(() => {
         if (closed) return
