@@ -18,7 +18,7 @@ import {
   type FeatureKeys,
 } from './feature-keys.js'
 import { verifyKey } from './keys.js'
-import { createSecretBox, type SecretBox } from './secret-box.js'
+import { SealedValueError, createSecretBox, type SecretBox } from './secret-box.js'
 import { WorkspaceNotFoundError, createWorkspaces } from './workspaces.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
@@ -126,6 +126,23 @@ describe('feature keys', () => {
     const after = await store.keys.get(WS, 'push')
     assert.equal(after?.previous, undefined, 'no grace: the replaced key stops at once')
     assert.ok(after !== undefined && verifyKey(third.apiKey, after))
+  })
+
+  it('after a server secret change, leaves out a previous key it cannot open (not the current)', async (t) => {
+    const { keys, store, clock, secrets } = await setUp(t)
+    await keys.create(WS, 'push')
+    // The server secret changes; the operator rotates the key (with a grace period by habit).
+    const renewed = createSecretBox(() => Buffer.from('the-replacing-server-secret-0123456'))
+    const { apiKey } = await createFeatureKeys({
+      store,
+      clock,
+      ids: createSequentialIds(),
+      secrets: renewed,
+    }).rotate(WS, 'push', { graceSeconds: 60 })
+    const row = await store.keys.get(WS, 'push')
+    assert.ok(row !== undefined)
+    assert.deepEqual(openFeatureKeys(row, renewed, clock.now()), [apiKey])
+    assert.throws(() => openFeatureKeys(row, secrets, clock.now()), SealedValueError)
   })
 
   it('rotates the Data key on the workspace row, as rotate-key does', async (t) => {

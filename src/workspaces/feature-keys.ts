@@ -14,7 +14,7 @@ import type { IdGenerator } from '../core/ids.js'
 import type { FeatureKeyRow, Store, Workspace } from '../store/store.js'
 import { WorkspaceInputError } from './changes.js'
 import { hashKey } from './keys.js'
-import type { SecretBox } from './secret-box.js'
+import { SealedValueError, type SecretBox } from './secret-box.js'
 import {
   API_KEY_PATTERN,
   MAX_GRACE_SECONDS,
@@ -125,18 +125,23 @@ export function featureKeyView(
 
 /**
  * The plaintext keys of a sealed feature key that a request may use at `nowMs`: the current one,
- * and the previous one while its grace period runs. Throws when a key is not sealed (a feature
- * outside SEALED_FEATURES) or does not open (secret-box.ts SealedValueError).
+ * and the previous one while its grace period runs. Throws when the current key is not sealed (a
+ * feature outside SEALED_FEATURES) or does not open (secret-box.ts SealedValueError). A previous
+ * key that does not open — sealed under a server secret since replaced, then rotated out with a
+ * grace period — is left out: it could not have worked anyway.
  */
 export function openFeatureKeys(row: FeatureKeyRow, secrets: SecretBox, nowMs: number): string[] {
   const context = sealContext(row.workspaceId, row.feature)
-  const open = (sealed: string | null): string => {
-    if (sealed === null) throw new Error(`the ${row.feature} key is not kept sealed`)
-    return secrets.open(sealed, context)
-  }
-  const keys = [open(row.sealed)]
+  if (row.sealed === null) throw new Error(`the ${row.feature} key is not kept sealed`)
+  const keys = [secrets.open(row.sealed, context)]
   const previous = row.previous
-  if (previous !== undefined && previous.expiresAt > nowMs) keys.push(open(previous.sealed))
+  if (previous !== undefined && previous.expiresAt > nowMs && previous.sealed !== null) {
+    try {
+      keys.push(secrets.open(previous.sealed, context))
+    } catch (err) {
+      if (!(err instanceof SealedValueError)) throw err
+    }
+  }
   return keys
 }
 
