@@ -45,6 +45,16 @@ Commands:
                             within about a second, and the old key then stops working (or N
                             seconds later)
   workspaces remove-key --id ID                   No key: requests answer 409 until one is set
+  workspaces keys list --id ID [--json]
+                            Which feature keys the workspace has (data, push, inform,
+                            personalize, reports), when made and rotated; never a key
+  workspaces keys create --id ID --feature F [--key KEY] [--json]
+                            A first key for feature F (shown once); F already having one fails
+  workspaces keys rotate --id ID --feature F [--key KEY] [--grace-seconds N] [--json]
+                            New key for F (shown once); the old one stops working at once, or N
+                            seconds later. Push and reports keys are stored encrypted under
+                            INLET_SECRET_KEY, else the data directory's secret.key (docs/auth.md)
+  workspaces keys remove --id ID --feature F      No key for F: its requests answer 409
       Running servers see workspace changes made here within about a second (each keeps a
       workspace for 1 s); the admin API's own changes apply at once in the process serving it.
   suppressions list --workspace ID [--json]

@@ -148,6 +148,7 @@ describe('loadConfig', () => {
       bootstrap: { workspaceName: 'Default workspace' },
       rateLimits: true,
       adminToken: undefined,
+      secretKey: undefined,
       authFailures: { perMinute: 30, blockSeconds: 60 },
       shed: { lagRecords: 2_000_000, rssMb: 1_024, retryAfterSeconds: 5 },
       http: {
@@ -192,6 +193,7 @@ describe('loadConfig', () => {
       INLET_WORKSPACE_NAME: 'Shop',
       INLET_RATE_LIMITS: 'off',
       INLET_ADMIN_TOKEN: 'admin-token-0123456789',
+      INLET_SECRET_KEY: 'server-secret-0123456789abcdef0123456789',
       INLET_AUTH_FAILURES_PER_MINUTE: '0',
       INLET_AUTH_BLOCK_SECONDS: '5',
       INLET_SHED_LAG_RECORDS: '10',
@@ -234,6 +236,7 @@ describe('loadConfig', () => {
       bootstrap: { workspaceId: 'ABCD1234', dataApiKey: 'secret-key-123', workspaceName: 'Shop' },
       rateLimits: false,
       adminToken: 'admin-token-0123456789',
+      secretKey: 'server-secret-0123456789abcdef0123456789',
       authFailures: { perMinute: 0, blockSeconds: 5 },
       shed: { lagRecords: 10, rssMb: 0, retryAfterSeconds: 2 },
       http: {
@@ -299,6 +302,7 @@ describe('loadConfig', () => {
     INLET_WORKSPACE_NAME: [''],
     INLET_RATE_LIMITS: ['sometimes', 'OFF', ''],
     INLET_ADMIN_TOKEN: ['short', 'has a space in it ok', ''],
+    INLET_SECRET_KEY: ['too-short-a-secret', 'a secret with spaces that is long enough', ''],
     INLET_AUTH_FAILURES_PER_MINUTE: ['-1', 'many'],
     INLET_AUTH_BLOCK_SECONDS: ['0', '86401'],
     INLET_SHED_LAG_RECORDS: ['-1', 'lots'],
@@ -315,6 +319,7 @@ describe('loadConfig', () => {
     'DATABASE_URL',
     'INLET_DATA_API_KEY',
     'INLET_ADMIN_TOKEN',
+    'INLET_SECRET_KEY',
   ]
 
   for (const name of NAMES) {
@@ -335,6 +340,7 @@ describe('loadConfig', () => {
       INLET_WORKSPACE_ID: 'ABCD1234',
       INLET_DATA_API_KEY: 'leaked key',
       INLET_ADMIN_TOKEN: 'leaked-token',
+      INLET_SECRET_KEY: 'leaked-secret',
       DATABASE_URL: 'mysql://inlet:leaked-password@db.internal/inlet?password=leaked-param',
     }
     assert.throws(
@@ -346,6 +352,7 @@ describe('loadConfig', () => {
           'DATABASE_URL="mysql://inlet:***@db.internal/inlet?password=***": must be a postgres:// or postgresql:// URL',
           'INLET_DATA_API_KEY (value not shown): must be 8 to 256 characters, no spaces',
           'INLET_ADMIN_TOKEN (value not shown): must be 16 to 512 characters, no spaces',
+          'INLET_SECRET_KEY (value not shown): must be 32 to 512 characters, no spaces',
         ])
         assert.doesNotMatch(`${err.message}\n${String(err.stack)}`, /leaked/)
         return true

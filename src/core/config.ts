@@ -58,6 +58,11 @@ export type Config = Readonly<{
   rateLimits: boolean
   /** Bearer token of the admin API; undefined: the admin API is off (404). */
   adminToken: string | undefined
+  /**
+   * The server secret sealing the keys request signatures need (Push, reports; docs/auth.md);
+   * undefined: `secret.key` of the data directory (SQLite), none with PostgreSQL.
+   */
+  secretKey: string | undefined
   /** Failed authentications per source address and minute before it is blocked (0: off). */
   authFailures: Readonly<{ perMinute: number; blockSeconds: number }>
   /** Load shedding: 503 + Retry-After past either bound (0: that bound is off). */
@@ -202,6 +207,11 @@ export const SETTINGS = {
     undefined,
     'secret',
   ),
+  INLET_SECRET_KEY: setting(
+    text(/^\S{32,512}$/, 'must be 32 to 512 characters, no spaces'),
+    undefined,
+    'secret',
+  ),
   INLET_AUTH_FAILURES_PER_MINUTE: setting(integer(0, 1_000_000), 30),
   INLET_AUTH_BLOCK_SECONDS: setting(integer(1, 86_400), 60),
   INLET_SHED_LAG_RECORDS: setting(integer(0, 1_000_000_000), 2_000_000),
@@ -280,6 +290,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bootstrap: Object.freeze(bootstrap),
     rateLimits: must(v.INLET_RATE_LIMITS),
     adminToken: v.INLET_ADMIN_TOKEN,
+    secretKey: v.INLET_SECRET_KEY,
     authFailures: Object.freeze({
       perMinute: must(v.INLET_AUTH_FAILURES_PER_MINUTE),
       blockSeconds: must(v.INLET_AUTH_BLOCK_SECONDS),

@@ -23,6 +23,11 @@ export const ERROR_CODES = [
   'app_mismatch',
   'moe_appkey_mismatch',
   'moe_appkey_missing',
+  // Feature-scoped keys and request signatures (the families beyond Data: http/auth.ts)
+  'feature_key_not_set',
+  'feature_key_mismatch',
+  'signature_missing',
+  'signature_mismatch',
   'account_blacklisted',
   'account_suspended',
   'account_temporarily_suspended',
@@ -87,6 +92,8 @@ export const ERROR_CODES = [
   'admin_invalid_input',
   'admin_workspace_not_found',
   'admin_workspace_exists',
+  'admin_feature_key_exists',
+  'admin_secret_key_missing',
   // Server side
   'service_unavailable',
   'overloaded',

@@ -1,12 +1,13 @@
 /**
  * Failed-authentication limiting per source address (Inlet's own; the spec is silent): each
- * failed authentication (a wrong or missing Data API key, an unknown workspace, a wrong
- * attribution key on Install info, a bad admin token) counts against the client's IP address in a
- * fixed one-minute window; past `perMinute` the address is blocked for `blockSeconds`, and every
- * request from it answers 429 `auth_rate_limited` with `Retry-After` before its credentials are
- * looked at — so guessing keys costs a minute per few dozen guesses. Checked by both gateways
- * (Data API and `/inlet/v1/…`), Test connection, Install info and the admin API. Successes never
- * count and never reset a block. In memory, per process, bounded in size.
+ * failed authentication (a wrong or missing Data API key, a wrong feature key, a missing or wrong
+ * request signature, an unknown workspace, a wrong attribution key on Install info, a bad admin
+ * token) counts against the client's IP address in a fixed one-minute window; past `perMinute`
+ * the address is blocked for `blockSeconds`, and every request from it answers 429
+ * `auth_rate_limited` with `Retry-After` before its credentials are looked at — so guessing keys
+ * costs a minute per few dozen guesses. Checked by every gateway variant (http/auth.ts: the Data
+ * API, `/inlet/v1/…`, feature keys, signatures), Test connection, Install info and the admin API.
+ * Successes never count and never reset a block. In memory, per process, bounded in size.
  */
 import type { FastifyRequest } from 'fastify'
 import { systemClock, type Clock } from '../core/clock.js'
@@ -23,6 +24,10 @@ export const AUTH_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'invalid_app_id',
   'auth_unknown_app_id',
   'key_mismatch',
+  // Feature-scoped keys and request signatures (http/auth.ts)
+  'feature_key_mismatch',
+  'signature_missing',
+  'signature_mismatch',
   'admin_unauthorized',
   // Install info (spec §7.10) is authenticated by the attribution key instead of Basic auth.
   'attribution_key_mismatch',

@@ -15,6 +15,7 @@ import type { Governance } from '../governance/governance.js'
 import type { Ingest } from '../ingest/accept.js'
 import type { Processor } from '../processor/processor.js'
 import type { Store } from '../store/store.js'
+import type { SecretBox } from '../workspaces/secret-box.js'
 import type { AuthFailureLimiter } from './auth-failures.js'
 import type { Envelopes } from './error-handler.js'
 import type { Envelope } from './envelopes.js'
@@ -35,6 +36,8 @@ export type Platform = Readonly<{
   cache: WorkspaceCache
   /** Blocks addresses after repeated failed authentications, across families. */
   authFailures: AuthFailureLimiter
+  /** Seals and opens the feature keys request signatures need (workspaces/secret-box.ts). */
+  secrets: SecretBox
   /** Load shedding: an onRequest hook that answers 503 `overloaded` (http/load-shedding.ts). */
   shed: onRequestHookHandler
   /** True once shutdown has begun: new requests get 503. */

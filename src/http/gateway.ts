@@ -1,22 +1,27 @@
 /**
- * The gateway checks of spec §4.5 that come before the body: workspace id in path or query (§2.3),
- * Basic auth (§2.1) with the `MOE-APPKEY` cross-check (§2.2), the workspace's key (or, during a
- * rotation's grace period, its previous key) and state (§4.4), and the Content-Type header. On
- * success the request carries its workspace. Runs as an onRequest hook, so a request that fails
- * here is answered before its body is read.
+ * The gateway checks of spec §4.5 that come before the body, for the Basic-auth variants of
+ * http/auth.ts: workspace id in path or query (§2.3) or the Basic user, Basic auth (§2.1) against
+ * the workspace's Data key (or, during a rotation's grace period, its previous key) or another
+ * feature's key, the `MOE-APPKEY` / `X-MOE-APPKEY` header (§2.2: cross-checked when sent, or
+ * required), workspace state (§4.4) and the Content-Type header. On success the request carries
+ * its workspace. Runs as an onRequest hook, so a request that fails here is answered before its
+ * body is read. The Data API's variant (DATA_AUTH) is the spec's, unchanged.
  *
  * It also owns the workspace cache of the hot path: each authenticated workspace row (settings
- * already parsed by the store) and the digest of the key last verified against it, kept for
- * `ttlMs` (changes made by other processes, e.g. the CLI, are seen within that time) and dropped
- * at once by `invalidate` when this process changes the workspace.
+ * already parsed by the store), the digest of the key last verified against it, and the
+ * workspace's feature keys as read, kept for `ttlMs` (changes made by other processes, e.g. the
+ * CLI, are seen within that time) and dropped at once by `invalidate` when this process changes
+ * the workspace or its keys.
  */
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { systemClock, type Clock } from '../core/clock.js'
 import { AppError } from '../core/errors.js'
-import type { Store, Workspace } from '../store/store.js'
+import type { FeatureKeyRow, Store, Workspace } from '../store/store.js'
+import { FEATURE_LABELS } from '../workspaces/feature-keys.js'
 import { verifyKey } from '../workspaces/keys.js'
 import { noAuthFailureLimit, type AuthFailureLimiter } from './auth-failures.js'
+import { DATA_AUTH, INLET_AUTH, featureKeyAccepted, type BasicAuth } from './auth.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -69,9 +74,8 @@ export function workspaceIdsOf(request: FastifyRequest): readonly string[] {
 }
 
 /**
- * `data`: the Data API checks above. `inlet`: Inlet's own endpoints (`/inlet/v1/…`), where the
- * Basic-auth user names the workspace (an `?app_id=`, when given, must match) and a GET carries no
- * body, so no Content-Type is required.
+ * The ids `?app_id=` names where the Basic-auth user names the workspace (`basic-user`: Inlet's own
+ * endpoints `/inlet/v1/…` and most families beyond Data): none, or the one it must match.
  */
 function inletAppIds(request: FastifyRequest): readonly string[] {
   const query = request.query as Record<string, string | string[] | undefined> // parsed query
@@ -79,6 +83,11 @@ function inletAppIds(request: FastifyRequest): readonly string[] {
   return appId === undefined ? [] : [appId]
 }
 
+/**
+ * `data`: the Data API checks above (DATA_AUTH). `inlet`: Inlet's own endpoints (`/inlet/v1/…`,
+ * INLET_AUTH), where the Basic-auth user names the workspace (an `?app_id=`, when given, must
+ * match) and a GET carries no body, so no Content-Type is required.
+ */
 export type GatewayKind = 'data' | 'inlet'
 
 /**
@@ -105,10 +114,18 @@ type CachedWorkspace = {
   verified: { digest: Buffer; until: number } | undefined
 }
 
+/** A feature key as read (undefined: the feature has no key) and when. */
+type CachedKey = { row: FeatureKeyRow | undefined; readAt: number }
+
 export type WorkspaceCache = Readonly<{
   /** The workspace, from memory when read less than the TTL ago; unknown ids are not cached. */
   get(id: string): Promise<CachedWorkspace | undefined>
-  /** Forgets one workspace (changed through this process) so the next request reads it again. */
+  /**
+   * The key of `feature` of workspace `id` (undefined: none), from memory when read less than the
+   * TTL ago. Asked only for a workspace that exists, so the entries are bounded by workspaces.
+   */
+  featureKey(id: string, feature: string): Promise<FeatureKeyRow | undefined>
+  /** Forgets one workspace and its keys (changed through this process): read again next time. */
   invalidate(id: string): void
 }>
 
@@ -120,6 +137,8 @@ export function createWorkspaceCache(deps: {
   const clock = deps.clock ?? systemClock
   const ttlMs = deps.ttlMs ?? WORKSPACE_CACHE_TTL_MS
   const entries = new Map<string, CachedWorkspace>()
+  /** Feature keys by workspace id, then feature; `row` undefined: the feature has no key. */
+  const keys = new Map<string, Map<string, CachedKey>>()
   /** Bumped by invalidate, so a read that started before a change is not cached after it. */
   let generation = 0
   return {
@@ -141,19 +160,36 @@ export function createWorkspaceCache(deps: {
       }
       return entry
     },
+    featureKey: async (id, feature) => {
+      const now = clock.now()
+      const hit = keys.get(id)?.get(feature)
+      if (hit !== undefined && now - hit.readAt < ttlMs && now >= hit.readAt) return hit.row
+      const started = generation
+      const row = await deps.store.keys.get(id, feature)
+      if (started === generation && ttlMs > 0) {
+        if (keys.size >= MAX_CACHED_WORKSPACES) keys.clear()
+        const byFeature = keys.get(id) ?? new Map<string, CachedKey>()
+        byFeature.set(feature, { row, readAt: now })
+        keys.set(id, byFeature)
+      }
+      return row
+    },
     invalidate: (id) => {
       generation++
       entries.delete(id)
+      keys.delete(id)
     },
   }
 }
 
 /**
- * The store with its workspace writes dropping the written workspace from `cache`, so that every
- * change made through this process (admin API, tests) is seen by the next request.
+ * The store with its workspace and feature-key writes dropping the written workspace from
+ * `cache`, so that every change made through this process (admin API, tests) is seen by the next
+ * request.
  */
 export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache): Store {
   const repo = store.workspaces
+  const keys = store.keys
   return {
     kind: store.kind,
     log: store.log,
@@ -161,6 +197,24 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     processing: store.processing,
     quotas: store.quotas,
     close: () => store.close(),
+    keys: {
+      get: (workspaceId, feature) => keys.get(workspaceId, feature),
+      list: (workspaceId) => keys.list(workspaceId),
+      set: async (row) => {
+        try {
+          await keys.set(row)
+        } finally {
+          cache.invalidate(row.workspaceId)
+        }
+      },
+      delete: async (workspaceId, feature) => {
+        try {
+          return await keys.delete(workspaceId, feature)
+        } finally {
+          cache.invalidate(workspaceId)
+        }
+      },
+    },
     workspaces: {
       get: (id) => repo.get(id),
       list: () => repo.list(),
@@ -215,20 +269,35 @@ function cachedKeyAccepted(secret: string, entry: CachedWorkspace, nowMs: number
   return false
 }
 
-export function createGateway(
-  deps: {
-    store: Store
-    isClosing: () => boolean
-    clock?: Clock
-    cache?: WorkspaceCache
-    /** Blocks addresses after repeated failed authentications (default: no limit). */
-    authFailures?: AuthFailureLimiter
-  },
-  kind: GatewayKind = 'data',
-) {
+/** What every gateway variant needs. */
+export type GatewayDeps = {
+  store: Store
+  isClosing: () => boolean
+  clock?: Clock
+  cache?: WorkspaceCache
+  /** Blocks addresses after repeated failed authentications (default: no limit). */
+  authFailures?: AuthFailureLimiter
+}
+
+/** The Basic-auth variant a GatewayKind stands for. */
+export function basicVariantOf(kind: GatewayKind | BasicAuth): BasicAuth {
+  if (kind === 'data') return DATA_AUTH
+  if (kind === 'inlet') return INLET_AUTH
+  return kind
+}
+
+/**
+ * The gateway of one Basic-auth variant (http/auth.ts BasicAuth; `data` and `inlet` name the Data
+ * API's and Inlet's own). The checks, in order (spec §4.5): the workspace id (params), the
+ * Authorization header, the workspace, its key for the variant's feature (set, then matching),
+ * params against the Basic user, the app-key header, the account state, the Content-Type.
+ */
+export function createGateway(deps: GatewayDeps, kind: GatewayKind | BasicAuth = 'data') {
+  const variant = basicVariantOf(kind)
   const clock = deps.clock ?? systemClock
   const cache = deps.cache ?? createWorkspaceCache({ store: deps.store, clock })
   const limiter = deps.authFailures ?? noAuthFailureLimit
+  const appKeyHeader = variant.appKeyHeader.toLowerCase()
   return async function gateway(request: FastifyRequest): Promise<void> {
     if (deps.isClosing()) throw new AppError('service_unavailable')
     limiter.check(request)
@@ -241,31 +310,47 @@ export function createGateway(
   }
 
   async function authenticate(request: FastifyRequest): Promise<void> {
-    const paramIds = kind === 'data' ? workspaceIdsOf(request) : inletAppIds(request)
+    const paramIds =
+      variant.workspaceFrom === 'path-or-query' ? workspaceIdsOf(request) : inletAppIds(request)
     const { user, secret } = parseBasicAuth(request.headers.authorization)
     const entry = await cache.get(user)
     if (entry === undefined) {
       throw new AppError(paramIds.includes(user) ? 'invalid_app_id' : 'auth_unknown_app_id')
     }
     const { workspace } = entry
-    if (workspace.keyHash === null || workspace.keySalt === null) throw new AppError('key_not_set')
-    if (!cachedKeyAccepted(secret, entry, clock.now())) throw new AppError('key_mismatch')
+    if (variant.feature === 'data') {
+      if (workspace.keyHash === null || workspace.keySalt === null) {
+        throw new AppError('key_not_set')
+      }
+      if (!cachedKeyAccepted(secret, entry, clock.now())) throw new AppError('key_mismatch')
+    } else {
+      const params = { feature: FEATURE_LABELS[variant.feature] }
+      const key = await cache.featureKey(user, variant.feature)
+      if (key === undefined) throw new AppError('feature_key_not_set', { params })
+      if (!featureKeyAccepted(secret, key, clock.now())) {
+        throw new AppError('feature_key_mismatch', { params })
+      }
+    }
     if (paramIds.some((id) => id !== user)) throw new AppError('app_mismatch')
-    const appKey = single(request.headers['moe-appkey'])
+    const appKey = single(request.headers[appKeyHeader])
+    if (variant.appKey === 'required' && (appKey === undefined || appKey === '')) {
+      throw new AppError('moe_appkey_missing', { params: { header: variant.appKeyHeader } })
+    }
     if (appKey !== undefined && appKey !== user) throw new AppError('moe_appkey_mismatch')
     assertServing(workspace)
-    if (kind === 'inlet') {
-      request.workspace = workspace
-      return
-    }
-    const contentType = request.headers['content-type']
-    if (contentType === undefined || contentType.trim() === '') {
-      throw new AppError('content_type_missing')
-    }
-    const mediaType = contentType.split(';', 1)[0]?.trim().toLowerCase()
-    if (mediaType !== 'application/json') throw new AppError('unsupported_media_type')
+    if (variant.contentType === 'json') assertJsonContentType(request)
     request.workspace = workspace
   }
+}
+
+/** spec §4.4: a JSON body's Content-Type (400 when missing, 415 when not application/json). */
+export function assertJsonContentType(request: FastifyRequest): void {
+  const contentType = request.headers['content-type']
+  if (contentType === undefined || contentType.trim() === '') {
+    throw new AppError('content_type_missing')
+  }
+  const mediaType = contentType.split(';', 1)[0]?.trim().toLowerCase()
+  if (mediaType !== 'application/json') throw new AppError('unsupported_media_type')
 }
 
 /** spec §4.4: a workspace that is not active is refused (400 blacklisted, 403 suspended). */

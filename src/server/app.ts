@@ -25,6 +25,7 @@ import type { Ingest } from '../ingest/accept.js'
 import type { Logger } from '../core/log.js'
 import type { Processor } from '../processor/processor.js'
 import type { Store } from '../store/store.js'
+import { createSecretBox, serverSecret, type SecretBox } from '../workspaces/secret-box.js'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -47,6 +48,8 @@ export type AppDeps = Readonly<{
    * they are written outside the app (see invalidatingWorkspaceWrites).
    */
   workspaceCache?: WorkspaceCache
+  /** Seals feature keys (default: the configured server secret, read when first needed). */
+  secrets?: SecretBox
 }>
 
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -119,6 +122,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     // One cache for every family's gateway; writes through deps.store drop their workspace.
     cache: deps.workspaceCache ?? createWorkspaceCache({ store: deps.store, clock }),
     authFailures,
+    secrets: deps.secrets ?? createSecretBox(serverSecret(deps.config)),
     // Shed before anything else is done for the request (docs/errors.md `overloaded`): every
     // family's routes but the admin API; never /healthz.
     shed: shedHook(shedder),

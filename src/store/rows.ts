@@ -12,6 +12,7 @@ import type {
   DeletionRow,
   DeviceRow,
   EventRow,
+  FeatureKeyRow,
   GdprRequestRow,
   IdentityLink,
   LogRecord,
@@ -203,6 +204,28 @@ export function toSuppression(r: Row): SuppressionRow {
   }
 }
 
+export function toFeatureKeyRow(r: Row): FeatureKeyRow {
+  const row: FeatureKeyRow = {
+    workspaceId: str(r['workspace_id']),
+    feature: str(r['feature']),
+    hash: str(r['key_hash']),
+    salt: str(r['key_salt']),
+    sealed: strOrNull(r['sealed_key']),
+    createdAt: num(r['created_at']),
+    rotatedAt: numOrNull(r['rotated_at']),
+  }
+  if (r['prev_key_hash'] === null || r['prev_key_hash'] === undefined) return row
+  return {
+    ...row,
+    previous: {
+      hash: str(r['prev_key_hash']),
+      salt: str(r['prev_key_salt']),
+      sealed: strOrNull(r['prev_sealed_key']),
+      expiresAt: num(r['prev_key_expires_at']),
+    },
+  }
+}
+
 // SQLite statements take the values spread (`run(...values)`): better-sqlite3 binds an array
 // about a quarter slower than arguments; PostgreSQL's unnest statements take them by column.
 
@@ -303,6 +326,39 @@ export const gdprRequestValues = (g: GdprRequestRow): unknown[] => [
   g.doneAt,
   g.counts,
 ]
+
+/** The columns of `feature_keys`, in the order of featureKeyValues (both adapters' upserts). */
+export const FEATURE_KEY_COLUMNS = [
+  'workspace_id',
+  'feature',
+  'key_hash',
+  'key_salt',
+  'sealed_key',
+  'created_at',
+  'rotated_at',
+  'prev_key_hash',
+  'prev_key_salt',
+  'prev_sealed_key',
+  'prev_key_expires_at',
+] as const
+
+/** A feature key's values in the order of FEATURE_KEY_COLUMNS. */
+export function featureKeyValues(row: FeatureKeyRow): unknown[] {
+  const p = row.previous
+  return [
+    row.workspaceId,
+    row.feature,
+    row.hash,
+    row.salt,
+    row.sealed,
+    row.createdAt,
+    row.rotatedAt,
+    p?.hash ?? null,
+    p?.salt ?? null,
+    p?.sealed ?? null,
+    p?.expiresAt ?? null,
+  ]
+}
 
 /** Orders users by internal id, as code units (PostgreSQL: COLLATE "C"). */
 export const byUserId = (a: UserRow, b: UserRow): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)

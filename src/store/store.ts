@@ -478,6 +478,45 @@ export interface ProcessingRepo {
 }
 
 /**
+ * A feature-scoped API key of a workspace (workspaces/feature-keys.ts: Push, Inform, Personalize,
+ * Campaign reports): a salted SHA-256 like the Data API key's, and — for a feature whose request
+ * signatures are computed from the key itself — the key sealed (encrypted) under the server secret.
+ * The store interprets neither `feature` nor `sealed`.
+ */
+export type FeatureKeyRow = Readonly<{
+  workspaceId: string
+  feature: string
+  hash: string
+  salt: string
+  /** The key encrypted under the server secret (workspaces/secret-box.ts); null when not kept. */
+  sealed: string | null
+  createdAt: number
+  /** When the key was last replaced by a rotation; null until then. */
+  rotatedAt: number | null
+  /** The key replaced by a rotation with a grace period, accepted until `expiresAt`. */
+  previous?: PreviousFeatureKey
+}>
+
+/** A rotated-out feature key: as the current one, and when it stops working. */
+export type PreviousFeatureKey = Readonly<{
+  hash: string
+  salt: string
+  sealed: string | null
+  expiresAt: number
+}>
+
+/** The feature-scoped keys of workspaces: at most one row per (workspace, feature). */
+export interface FeatureKeyRepo {
+  get(workspaceId: string, feature: string): Promise<FeatureKeyRow | undefined>
+  /** The workspace's keys, by feature name. */
+  list(workspaceId: string): Promise<FeatureKeyRow[]>
+  /** Creates the row of (workspace, feature) or replaces it whole (a row without `previous` has none). */
+  set(row: FeatureKeyRow): Promise<void>
+  /** Removes the row of (workspace, feature), previous key included; true when there was one. */
+  delete(workspaceId: string, feature: string): Promise<boolean>
+}
+
+/**
  * One quota's count of one workspace over one span of time, shared by every process. The counts
  * of one workspace, quota and `windowMs` form a *series*; governance/quotas.ts chooses how a
  * window is laid out in one: a fixed window is one count per window (`windowMs` its length), a
@@ -563,6 +602,7 @@ export interface Store {
   readonly profiles: ProfileRepo
   readonly processing: ProcessingRepo
   readonly quotas: QuotaRepo
+  readonly keys: FeatureKeyRepo
   close(): Promise<void>
 }
 

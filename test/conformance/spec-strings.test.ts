@@ -49,6 +49,13 @@ const INLET_OWN: Readonly<Partial<Record<ErrorCode, 'message' | 'both'>>> = {
   gdpr_request_not_found: 'message', // GET /inlet/v1/gdpr/{request_id}, an Inlet extension
   overloaded: 'both', // load shedding, an Inlet addition
   store_unavailable: 'both',
+  // Feature-scoped keys and signatures (docs/auth.md): the families beyond Data
+  feature_key_not_set: 'message',
+  feature_key_mismatch: 'message',
+  signature_missing: 'message', // Push's page has one reason for both: "Signature missing or not verified"
+  signature_mismatch: 'message',
+  admin_feature_key_exists: 'both',
+  admin_secret_key_missing: 'message',
 }
 
 /** `{placeholder}` templates match any text in their place. */

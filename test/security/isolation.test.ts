@@ -5,7 +5,8 @@
  *   the path, in `?app_id=`, in `MOE-APPKEY`, as the Basic user, B's user ids, request ids and
  *   merge ids in bodies and paths — and none of it reads or changes anything of B;
  * - every key and token comparison is timingSafeEqual on two SHA-256 digests, whatever the guess,
- *   and a key is compared with the current and the previous key whichever matches;
+ *   and a key is compared with the current and the previous key whichever matches — Data keys,
+ *   feature keys (Basic auth with a Push key) and Push signatures alike;
  * - failed authentications are limited per source address (429 auth_rate_limited);
  * - the admin API exists only when INLET_ADMIN_TOKEN is set.
  * That keys never reach the log is checked on a real process in test/security/log-secrets.test.ts.
@@ -14,12 +15,19 @@ import assert from 'node:assert/strict'
 import type { timingSafeEqual } from 'node:crypto'
 import { createRequire, syncBuiltinESMExports } from 'node:module'
 import { describe, it, type TestContext } from 'node:test'
-import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import Fastify, { type InjectOptions, type LightMyRequestResponse } from 'fastify'
 import { createSequentialIds } from '../../src/core/ids.js'
+import { silentLogger } from '../../src/core/log.js'
+import { installAuth } from '../../src/http/auth-hooks.js'
+import { PUSH_V2_AUTH, pushSignature, type AuthVariant } from '../../src/http/auth.js'
+import { installErrorHandling } from '../../src/http/error-handler.js'
 import { WORKSPACE_CACHE_TTL_MS, keyAccepted } from '../../src/http/gateway.js'
+import { installJsonBodyParser } from '../../src/http/json-body.js'
 import { adminTokenMatches } from '../../src/families/admin/admin.js'
 import type { Store } from '../../src/store/store.js'
+import { createFeatureKeys } from '../../src/workspaces/feature-keys.js'
 import { hashKey, verifyKey } from '../../src/workspaces/keys.js'
+import { createSecretBox } from '../../src/workspaces/secret-box.js'
 import { createWorkspaces } from '../../src/workspaces/workspaces.js'
 import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp, type TestApp } from '../helpers/app.js'
 import { servedRoutes } from '../helpers/routes.js'
@@ -28,6 +36,8 @@ const A = WORKSPACE_ID
 const B = 'WORKSPACEBBBBBBBBBB2'
 const B_KEY = 'data-api-key-of-workspace-b'
 const ADMIN_TOKEN = 'isolation-admin-token-123'
+const B_PUSH_KEY = 'push-api-key-of-workspace-b'
+const TEST_SECRETS = createSecretBox(() => Buffer.from('isolation-test-server-secret-0123456'))
 
 const asA = { authorization: basicAuth(A, API_KEY), 'content-type': 'application/json' }
 const asB = { authorization: basicAuth(B, B_KEY), 'content-type': 'application/json' }
@@ -48,6 +58,13 @@ async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
       name: 'Workspace B',
     },
   )
+  // B's Push key: the admin API's key routes are walked with A's key too.
+  await createFeatureKeys({
+    store: app.store,
+    clock: app.clock,
+    ids: createSequentialIds(),
+    secrets: TEST_SECRETS,
+  }).create(B, 'push', { key: B_PUSH_KEY })
   const requestIds: string[] = []
   const send = async (url: string, body: unknown): Promise<void> => {
     const res = await app.app.inject({ method: 'POST', url, headers: asB, payload: body as object })
@@ -92,7 +109,7 @@ async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
 /** Everything of workspace B the store holds, as one string (compared before and after). */
 async function snapshotOf(store: Store): Promise<string> {
   const users = await store.profiles.findUsers(B, { customerIds: ['b-user', 'b-old'], ids: [] })
-  const parts: unknown[] = [await store.workspaces.get(B)]
+  const parts: unknown[] = [await store.workspaces.get(B), await store.keys.list(B)]
   for (const u of users.sort((x, y) => x.id.localeCompare(y.id))) {
     parts.push(u, await store.profiles.eventsOfUser(B, u.id, 100))
     parts.push(await store.profiles.devicesOfUser(B, u.id))
@@ -120,7 +137,14 @@ const failsWith =
 /** A 200 (or a documented failure) whose body names nothing of B. */
 const leaksNothing = (res: LightMyRequestResponse): void => {
   assert.ok(res.statusCode < 500, res.body)
-  for (const secret of ['only-b-may-read-this', 'b@example.com', 'b-device', 'b-push', B_KEY]) {
+  for (const secret of [
+    'only-b-may-read-this',
+    'b@example.com',
+    'b-device',
+    'b-push',
+    B_KEY,
+    B_PUSH_KEY,
+  ]) {
     assert.ok(!res.body.includes(secret), `answer leaks ${secret}: ${res.body}`)
   }
 }
@@ -418,6 +442,18 @@ describe('workspace isolation: every route with A’s key against B', () => {
     walked.set('POST /inlet/v1/admin/workspaces/:id/remove-key', [
       adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/remove-key`),
     ])
+    walked.set('GET /inlet/v1/admin/workspaces/:id/keys', [
+      adminAttempt('GET', `/inlet/v1/admin/workspaces/${B}/keys`),
+    ])
+    walked.set('POST /inlet/v1/admin/workspaces/:id/keys/:feature', [
+      adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/keys/inform`),
+    ])
+    walked.set('POST /inlet/v1/admin/workspaces/:id/keys/:feature/rotate', [
+      adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/keys/push/rotate`),
+    ])
+    walked.set('POST /inlet/v1/admin/workspaces/:id/keys/:feature/remove', [
+      adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/keys/push/remove`),
+    ])
 
     assert.deepEqual(
       servedRoutes(app.app),
@@ -555,6 +591,92 @@ describe('credential comparison', () => {
       const accepted = keyAccepted(key, workspace, app.clock.now())
       assert.equal(accepted, key === currentKey || key === previousKey, JSON.stringify(key))
       assert.equal(take().filter(([a, b]) => a === 32 && b === 32).length, 2, JSON.stringify(key))
+    }
+  })
+
+  it('a feature key and a Push signature are compared with the current and the previous key, whichever matches', async (t) => {
+    const app = await createTestApp(t)
+    // A test family behind each variant: Basic with the Push key, and Push's body signature.
+    const server = Fastify({ logger: false })
+    server.decorateRequest('workspace', null)
+    installJsonBodyParser(server)
+    installErrorHandling(server, silentLogger)
+    const deps = {
+      store: app.store,
+      clock: app.clock,
+      secrets: TEST_SECRETS,
+      isClosing: () => false,
+    }
+    const pushBasic: AuthVariant = {
+      scheme: 'basic',
+      feature: 'push',
+      appKey: 'optional',
+      appKeyHeader: 'MOE-APPKEY',
+      workspaceFrom: 'basic-user',
+      contentType: 'json',
+    }
+    for (const [prefix, variant] of [
+      ['/basic', pushBasic],
+      ['/signed', PUSH_V2_AUTH],
+    ] as const) {
+      await server.register(
+        (scope, _opts, done) => {
+          installAuth(scope, deps, variant)
+          scope.post('/send', () => ({ status: 'success' }))
+          done()
+        },
+        { prefix },
+      )
+    }
+    await server.ready()
+    t.after(() => server.close())
+    const keys = createFeatureKeys({ ...deps, ids: createSequentialIds() })
+    const { apiKey: previousKey } = await keys.create(A, 'push', { key: 'the-previous-push-key' })
+    const { apiKey: currentKey } = await keys.rotate(A, 'push', { graceSeconds: 3_600 })
+    const take = spyOnTimingSafeEqual(t)
+    const twoDigests = [
+      [32, 32],
+      [32, 32],
+    ]
+    const basicCases: [string, number][] = [
+      [currentKey, 200],
+      [previousKey, 200],
+      [API_KEY, 401], // the Data key is no Push key
+      ...guessesFor(currentKey)
+        .filter((g) => g !== '')
+        .map((g): [string, number] => [g, 401]),
+    ]
+    for (const [key, status] of basicCases) {
+      const res = await server.inject({
+        method: 'POST',
+        url: '/basic/send',
+        headers: { authorization: basicAuth(A, key), 'content-type': 'application/json' },
+        payload: '{}',
+      })
+      assert.equal(res.statusCode, status, `${JSON.stringify(key)}: ${res.body}`)
+      assert.deepEqual(take(), twoDigests, `Push key ${JSON.stringify(key)}`)
+    }
+    const campaign = 'Winter sale'
+    const current = pushSignature(A, campaign, currentKey)
+    const signatureCases: [string, number][] = [
+      [current, 200],
+      [pushSignature(A, campaign, previousKey), 200],
+      [current.toUpperCase(), 200],
+      [pushSignature(A, 'Another campaign', currentKey), 401],
+      [pushSignature(A, campaign, API_KEY), 401],
+      ...guessesFor(current)
+        .filter((g) => g !== '') // an empty signature is refused before any key is looked at
+        .map((g): [string, number] => [g, 401]),
+    ]
+    for (const [signature, status] of signatureCases) {
+      const res = await server.inject({
+        method: 'POST',
+        url: '/signed/send',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ appId: A, campaignName: campaign, signature }),
+      })
+      assert.equal(res.statusCode, status, `${JSON.stringify(signature)}: ${res.body}`)
+      assert.deepEqual(take(), twoDigests, `signature ${JSON.stringify(signature)}`)
     }
   })
 

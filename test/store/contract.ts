@@ -16,6 +16,7 @@ import {
   type BatchChanges,
   type DeviceRow,
   type EventRow,
+  type FeatureKeyRow,
   type LogRecord,
   type NewLogRecord,
   type RecordKind,
@@ -1559,6 +1560,81 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.deepEqual(await left(), [DAY])
         assert.equal(await store.quotas.prune(T0 + DAY), 1)
         assert.deepEqual(await left(), [])
+      })
+    })
+
+    describe('feature keys', () => {
+      const pushKey = (overrides: Partial<FeatureKeyRow> = {}): FeatureKeyRow => ({
+        workspaceId: WS,
+        feature: 'push',
+        hash: 'ab'.repeat(32),
+        salt: 'cd'.repeat(16),
+        sealed: 'v1.sealed-push-key',
+        createdAt: T0,
+        rotatedAt: null,
+        ...overrides,
+      })
+
+      it('keeps a key per workspace and feature, every field intact', async (t) => {
+        const store = await fresh(t)
+        assert.equal(await store.keys.get(WS, 'push'), undefined)
+        assert.deepEqual(await store.keys.list(WS), [])
+        const push = pushKey()
+        const inform = pushKey({ feature: 'inform', sealed: null, hash: 'ef'.repeat(32) })
+        const other = pushKey({ workspaceId: OTHER_WS, hash: '01'.repeat(32) })
+        await store.keys.set(push)
+        await store.keys.set(inform)
+        await store.keys.set(other)
+        assert.deepEqual(await store.keys.get(WS, 'push'), push)
+        assert.deepEqual(await store.keys.get(WS, 'inform'), inform)
+        assert.deepEqual(await store.keys.get(OTHER_WS, 'push'), other)
+        assert.equal(await store.keys.get(WS, 'personalize'), undefined)
+        assert.deepEqual(await store.keys.list(WS), [inform, push], 'by feature name')
+        assert.deepEqual(await store.keys.list(OTHER_WS), [other])
+      })
+
+      it('replaces a row whole: a previous key is kept with its expiry, and dropped when absent', async (t) => {
+        const store = await fresh(t)
+        await store.keys.set(pushKey())
+        const rotated = pushKey({
+          hash: '12'.repeat(32),
+          salt: '34'.repeat(16),
+          sealed: 'v1.sealed-new-key',
+          rotatedAt: T0 + 1_000,
+          previous: {
+            hash: 'ab'.repeat(32),
+            salt: 'cd'.repeat(16),
+            sealed: 'v1.sealed-push-key',
+            expiresAt: T0 + 61_000,
+          },
+        })
+        await store.keys.set(rotated)
+        assert.deepEqual(await store.keys.get(WS, 'push'), rotated)
+        const unsealed = pushKey({
+          feature: 'personalize',
+          sealed: null,
+          previous: { hash: '56'.repeat(32), salt: '78'.repeat(16), sealed: null, expiresAt: T0 },
+        })
+        await store.keys.set(unsealed)
+        assert.deepEqual(await store.keys.get(WS, 'personalize'), unsealed)
+        const again = pushKey({ rotatedAt: T0 + 2_000 })
+        await store.keys.set(again)
+        assert.deepEqual(await store.keys.get(WS, 'push'), again, 'no previous key any more')
+      })
+
+      it('deletes one key, previous included, and says whether there was one', async (t) => {
+        const store = await fresh(t)
+        await store.keys.set(pushKey({ previous: { ...pushKey(), expiresAt: T0 + 5 } }))
+        await store.keys.set(pushKey({ feature: 'inform' }))
+        await store.keys.set(pushKey({ workspaceId: OTHER_WS }))
+        assert.equal(await store.keys.delete(WS, 'push'), true)
+        assert.equal(await store.keys.delete(WS, 'push'), false)
+        assert.equal(await store.keys.get(WS, 'push'), undefined)
+        assert.deepEqual(
+          (await store.keys.list(WS)).map((k) => k.feature),
+          ['inform'],
+        )
+        assert.deepEqual(await store.keys.get(OTHER_WS, 'push'), pushKey({ workspaceId: OTHER_WS }))
       })
     })
 

@@ -4,6 +4,7 @@
  * work on the same files). A running server keeps each workspace for WORKSPACE_CACHE_TTL_MS (1 s),
  * so it sees a change made here within about a second. The same operations as the admin API, through the same
  * checks (workspaces/changes.ts). `create` and `rotate-key` print the Data API key once.
+ * `workspaces keys …` (feature-scoped keys) is commands/keys.ts.
  */
 import { parseArgs } from 'node:util'
 import { systemClock } from '../../core/clock.js'
@@ -24,6 +25,7 @@ import {
   type CreateWorkspaceInput,
 } from '../../workspaces/workspaces.js'
 import { UsageError, usage } from '../cli.js'
+import { keysCommand } from './keys.js'
 
 const print = (value: unknown): void => {
   process.stdout.write(JSON.stringify(value) + '\n')
@@ -130,6 +132,7 @@ export async function workspacesCommand(
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const [sub, ...rest] = args
+  if (sub === 'keys') return keysCommand(rest, env)
   const { values } = usage(() =>
     parseArgs({
       args: [...rest],

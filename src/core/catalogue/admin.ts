@@ -26,4 +26,16 @@ export const ADMIN_ERRORS: Readonly<Record<AdminErrorCode, WireError>> = {
     message: "A workspace with id '{workspace_id}' already exists",
     attribute: 'workspace_id',
   },
+  admin_feature_key_exists: {
+    status: 409,
+    type: 'Conflict',
+    message: "Workspace '{workspace_id}' already has a {feature} key: rotate it instead",
+    attribute: 'feature',
+  },
+  admin_secret_key_missing: {
+    status: 500,
+    type: 'Server Error',
+    message:
+      'Push and Campaign report keys are stored encrypted under the server secret, and this server has none: set INLET_SECRET_KEY',
+  },
 }

@@ -92,6 +92,30 @@ export const WIRE_ERRORS: Readonly<Record<Exclude<ErrorCode, AdminErrorCode>, Wi
     type: 'Authentication required',
     message: 'MOE-APPKEY is missing in Header',
   },
+  // Inlet's own, worded like the Data key's 409 and 401 (spec §4.4): a family authenticated by
+  // another feature's key (http/auth.ts); `{feature}` is the key's tile name (Push, Inform, …)
+  feature_key_not_set: {
+    status: 409,
+    type: 'Authentication required',
+    message: '{feature} API key is not set. Please ask the workspace operator to set a key',
+  },
+  feature_key_mismatch: {
+    status: 401,
+    type: 'Authentication required',
+    message: '{feature} API key mismatch. Please verify the key of this API',
+  },
+  // Push v2 (moengage-other-apis.md §2.8: "Signature missing or not verified"): the body's
+  // signature, sha256 of appId|campaignName|Push API key
+  signature_missing: {
+    status: 401,
+    type: 'Authentication required',
+    message: 'Signature missing',
+  },
+  signature_mismatch: {
+    status: 401,
+    type: 'Authentication required',
+    message: 'Signature not verified',
+  },
   account_blacklisted: {
     status: 400,
     type: 'Blacklisted',

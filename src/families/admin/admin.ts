@@ -1,9 +1,11 @@
 /**
  * The admin API under `/inlet/v1/admin/` (Inlet's own): create, list, read and update workspaces
- * (name, state, quota limits, settings), rotate and remove Data API keys. Registered only when
- * INLET_ADMIN_TOKEN is set (otherwise every admin path is a 404) and authenticated by
- * `Authorization: Bearer <token>`, compared in constant time. Keys are answered only by create and
- * rotate-key; every other answer is the workspace view of workspaces/changes.ts.
+ * (name, state, quota limits, settings), rotate and remove Data API keys, and create, rotate,
+ * remove and list the feature-scoped keys (Push, Inform, Personalize, reports;
+ * workspaces/feature-keys.ts). Registered only when INLET_ADMIN_TOKEN is set (otherwise every admin
+ * path is a 404) and authenticated by `Authorization: Bearer <token>`, compared in constant time.
+ * Keys are answered only by the calls that set one (create, rotate-key, a feature key's create and
+ * rotate); every other answer is a view without keys (workspaces/changes.ts, feature-keys.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -23,6 +25,16 @@ import {
   type RotateKeyInput,
   type Workspaces,
 } from '../../workspaces/workspaces.js'
+import {
+  FEATURES,
+  FeatureKeyExistsError,
+  isFeature,
+  type Feature,
+  type FeatureKeyInput,
+  type FeatureKeys,
+  type IssuedFeatureKey,
+} from '../../workspaces/feature-keys.js'
+import { ServerSecretMissingError } from '../../workspaces/secret-box.js'
 import type { AuthFailureLimiter } from '../../http/auth-failures.js'
 import type { RouteConfig } from '../../http/error-handler.js'
 
@@ -54,7 +66,51 @@ function toAdminError(err: unknown): unknown {
   if (err instanceof WorkspaceNotFoundError) {
     return new AppError('admin_workspace_not_found', { params: { workspace_id: err.workspaceId } })
   }
+  if (err instanceof FeatureKeyExistsError) {
+    return new AppError('admin_feature_key_exists', {
+      params: { workspace_id: err.workspaceId, feature: err.feature },
+    })
+  }
+  if (err instanceof ServerSecretMissingError) {
+    return new AppError('admin_secret_key_missing', { cause: err })
+  }
   return err
+}
+
+/** The `:feature` of a key route: one of FEATURES. */
+function featureOf(request: FastifyRequest): Feature {
+  const { feature } = request.params as { feature: string } // route param of every key route
+  if (!isFeature(feature)) {
+    throw new WorkspaceInputError(
+      `${feature} is not a feature (features: ${FEATURES.join(', ')})`,
+      'feature',
+    )
+  }
+  return feature
+}
+
+/** A feature key's create (`grace` false) or rotate body: `api_key`, `grace_seconds`. */
+function featureKeyInput(body: Record<string, unknown>, grace: boolean): FeatureKeyInput {
+  const { api_key: key, grace_seconds: seconds, ...rest } = body
+  const known = grace ? ['api_key', 'grace_seconds'] : ['api_key']
+  const unknown =
+    Object.keys(rest)[0] ?? (!grace && seconds !== undefined ? 'grace_seconds' : undefined)
+  if (unknown !== undefined) {
+    throw new WorkspaceInputError(
+      `${unknown} is not a known field (known: ${known.join(', ')})`,
+      unknown,
+    )
+  }
+  if (key !== undefined && typeof key !== 'string') {
+    throw new WorkspaceInputError('api_key should be a string', 'api_key')
+  }
+  if (seconds !== undefined && typeof seconds !== 'number') {
+    throw new WorkspaceInputError('grace_seconds should be a whole number', 'grace_seconds')
+  }
+  return {
+    ...(key === undefined ? {} : { key }),
+    ...(seconds === undefined ? {} : { graceSeconds: seconds }),
+  }
 }
 
 function createInput(body: Record<string, unknown>): CreateWorkspaceInput {
@@ -115,9 +171,11 @@ export function adminRoutes(
     authFailures?: AuthFailureLimiter
     /** For the suppression list (spec §7.12, Inlet). */
     store: Store
+    /** The feature-scoped keys (workspaces/feature-keys.ts). */
+    featureKeys: FeatureKeys
   }>,
 ): void {
-  const { workspaces } = deps
+  const { workspaces, featureKeys } = deps
   const config: RouteConfig = { family: 'admin' }
   api.addHook('onRequest', (request, _reply, done) => {
     if (deps.isClosing()) return done(new AppError('service_unavailable'))
@@ -234,5 +292,51 @@ export function adminRoutes(
       status: 'success',
       workspace: workspaceView(await workspaces.removeKey(idOf(request))),
     })),
+  )
+
+  // Feature-scoped keys (docs/auth.md): which features have one, never the keys themselves.
+  api.get(
+    `${ADMIN_PREFIX}/workspaces/:id/keys`,
+    { config },
+    guarded(async (request) => ({
+      status: 'success',
+      workspace_id: idOf(request),
+      keys: await featureKeys.list(idOf(request)),
+    })),
+  )
+
+  const issued = (result: IssuedFeatureKey) => ({
+    status: 'success',
+    key: result.view,
+    api_key: result.apiKey,
+  })
+
+  api.post(
+    `${ADMIN_PREFIX}/workspaces/:id/keys/:feature`,
+    { config },
+    guarded(async (request) => {
+      const feature = featureOf(request)
+      const input = featureKeyInput(bodyObject(request), false)
+      return issued(await featureKeys.create(idOf(request), feature, input))
+    }),
+  )
+
+  api.post(
+    `${ADMIN_PREFIX}/workspaces/:id/keys/:feature/rotate`,
+    { config },
+    guarded(async (request) => {
+      const feature = featureOf(request)
+      const input = featureKeyInput(bodyObject(request), true)
+      return issued(await featureKeys.rotate(idOf(request), feature, input))
+    }),
+  )
+
+  api.post(
+    `${ADMIN_PREFIX}/workspaces/:id/keys/:feature/remove`,
+    { config },
+    guarded(async (request) => {
+      const feature = featureOf(request)
+      return { status: 'success', key: await featureKeys.remove(idOf(request), feature) }
+    }),
   )
 }

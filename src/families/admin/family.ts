@@ -1,10 +1,11 @@
 /**
  * The admin API family (Inlet's own, `/inlet/v1/admin/…`): workspaces, their states, settings,
- * keys and suppression lists, behind `INLET_ADMIN_TOKEN`; off (its paths 404) without one. Its
- * own catalogue entries (`admin_*`) in the Data API's envelope (E1).
+ * Data and feature-scoped keys and suppression lists, behind `INLET_ADMIN_TOKEN`; off (its paths
+ * 404) without one. Its own catalogue entries (`admin_*`) in the Data API's envelope (E1).
  */
 import { dataEnvelope } from '../../http/envelopes.js'
 import type { FamilyModule } from '../../http/family.js'
+import { createFeatureKeys } from '../../workspaces/feature-keys.js'
 import { createWorkspaces } from '../../workspaces/workspaces.js'
 import { adminRoutes } from './admin.js'
 
@@ -17,6 +18,12 @@ export const adminFamily: FamilyModule = (platform) => {
     clock: platform.clock,
     ids: platform.ids,
   })
+  const featureKeys = createFeatureKeys({
+    store: platform.store,
+    clock: platform.clock,
+    ids: platform.ids,
+    secrets: platform.secrets,
+  })
   return {
     name: 'admin',
     envelope: dataEnvelope,
@@ -28,6 +35,7 @@ export const adminFamily: FamilyModule = (platform) => {
           isClosing: platform.isClosing,
           authFailures: platform.authFailures,
           store: platform.store,
+          featureKeys,
         })
         done()
       })

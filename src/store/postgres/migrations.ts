@@ -311,6 +311,26 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE quota_windows ADD PRIMARY KEY (workspace_id, quota, window_ms, window_start);
       DROP INDEX quota_windows_by_start;
       CREATE INDEX quota_windows_by_end ON quota_windows ((window_start + window_ms));
+      `,
+  },
+  {
+    version: 13,
+    name: 'feature-scoped API keys: push, inform, personalize, reports (docs/auth.md)',
+    sql: `
+      CREATE TABLE feature_keys (
+        workspace_id text NOT NULL,
+        feature text NOT NULL,
+        key_hash text NOT NULL,
+        key_salt text NOT NULL,
+        sealed_key text,
+        created_at bigint NOT NULL,
+        rotated_at bigint,
+        prev_key_hash text,
+        prev_key_salt text,
+        prev_sealed_key text,
+        prev_key_expires_at bigint,
+        PRIMARY KEY (workspace_id, feature)
+      );
     `,
   },
 ]

@@ -15,11 +15,12 @@ import { openPostgres, transaction, type PostgresStoreOptions } from './connecti
 import { postgresDevices } from './devices.js'
 import { postgresEvents } from './events.js'
 import { postgresIdentities } from './identities.js'
+import { postgresKeyRepo } from './keys.js'
 import { postgresLog } from './log.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
-import { postgresQuotaRepo } from './postgres-quotas.js'
+import { postgresQuotaRepo } from './quotas.js'
 import { postgresPrivacy } from './privacy.js'
 import { postgresProcessing } from './processing.js'
 import { postgresUsers } from './users.js'
@@ -57,6 +58,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       privacy,
     }),
     quotas: postgresQuotaRepo(c.pool, c.open, (fn) => transaction(c.pool, 'BEGIN', fn)),
+    keys: postgresKeyRepo(c.pool, c.open),
     close: c.close,
   }
 }

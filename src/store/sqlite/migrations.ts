@@ -269,6 +269,26 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       DROP TABLE quota_windows;
       ALTER TABLE quota_windows_spans RENAME TO quota_windows;
       CREATE INDEX quota_windows_by_end ON quota_windows (window_start + window_ms);
+      `,
+  },
+  {
+    version: 13,
+    name: 'feature-scoped API keys: push, inform, personalize, reports (docs/auth.md)',
+    sql: `
+      CREATE TABLE feature_keys (
+        workspace_id TEXT NOT NULL,
+        feature TEXT NOT NULL,
+        key_hash TEXT NOT NULL,
+        key_salt TEXT NOT NULL,
+        sealed_key TEXT,
+        created_at INTEGER NOT NULL,
+        rotated_at INTEGER,
+        prev_key_hash TEXT,
+        prev_key_salt TEXT,
+        prev_sealed_key TEXT,
+        prev_key_expires_at INTEGER,
+        PRIMARY KEY (workspace_id, feature)
+      ) WITHOUT ROWID;
     `,
   },
 ]

@@ -36,6 +36,10 @@ const ALLOWED: readonly { sql: string; why: string }[] = [
     sql: 'DELETE FROM events WHERE event_time < ?',
     why: 'event retention (INLET_EVENT_RETENTION_DAYS), at most hourly, in the processor',
   },
+  {
+    sql: 'FROM feature_keys WHERE workspace_id = ? ORDER BY',
+    why: 'the keys of one workspace: one row per feature, at most five',
+  },
   { sql: 'ROW VALUES CLAUSE', why: 'the VALUES list of a multi-row INSERT, not a table' },
 ]
 

@@ -9,12 +9,13 @@ import { attempt, openSqlite, type SqliteStoreOptions } from './connection.js'
 import { sqliteDevices } from './devices.js'
 import { sqliteEvents } from './events.js'
 import { sqliteIdentities } from './identities.js'
+import { sqliteKeyRepo } from './keys.js'
 import { sqliteLog } from './log.js'
 import { sqliteMerges } from './merges.js'
 import { sqliteOutcomes } from './outcomes.js'
 import { sqlitePrivacy } from './privacy.js'
 import { sqliteProcessing } from './processing.js'
-import { sqliteQuotaRepo } from './sqlite-quotas.js'
+import { sqliteQuotaRepo } from './quotas.js'
 import { sqliteUsers } from './users.js'
 import { sqliteWorkspaces } from './workspaces.js'
 
@@ -48,6 +49,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       privacy,
     }),
     quotas: sqliteQuotaRepo(c.db, attempt),
+    keys: sqliteKeyRepo(c.db, attempt),
     close: () => attempt(c.close),
   }
 }
