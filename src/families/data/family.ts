@@ -8,7 +8,8 @@
 import type { FastifyInstance } from 'fastify'
 import { dataEnvelope } from '../../http/envelopes.js'
 import type { ApiFamily, FamilyModule } from '../../http/family.js'
-import { createGateway } from '../../http/gateway.js'
+import { DATA_AUTH, INLET_AUTH } from '../../http/auth.js'
+import { installAuth } from '../../http/auth-hooks.js'
 import { installRateLimitHeaders } from '../../http/rate-limit-headers.js'
 import { deleteRoutes } from './routes/deletes.js'
 import { exportRoutes } from './routes/export.js'
@@ -24,7 +25,7 @@ import { testConnectionRoutes } from './routes/test-connection.js'
 export const dataFamily: FamilyModule = (platform): ApiFamily => {
   const { store, ingest, config, governance, clock, cache, authFailures, shed, isClosing } =
     platform
-  const gatewayDeps = { store, isClosing, clock, cache, authFailures }
+  const authDeps = { store, isClosing, clock, cache, authFailures }
   return {
     name: 'data',
     envelope: dataEnvelope,
@@ -33,11 +34,11 @@ export const dataFamily: FamilyModule = (platform): ApiFamily => {
       testConnectionRoutes(app, { store, clock, authFailures, shed })
       // spec §2.1: no Basic auth; authenticated by its appAttributionKey query parameter.
       installInfoRoutes(app, { store, ingest, isClosing, authFailures, shed })
-      // The gateway of spec §4.5 in front of every Data API route; shedding before anything else.
-      const gateway = createGateway(gatewayDeps)
+      // The gateway of spec §4.5 (Basic with the Data key, optional MOE-APPKEY, the workspace in
+      // the path or query) in front of every Data API route; shedding before anything else.
       await app.register((api, _opts, done) => {
         api.addHook('onRequest', shed)
-        api.addHook('onRequest', gateway)
+        installAuth(api, authDeps, DATA_AUTH)
         installRateLimitHeaders(api, DATA_RATE_LIMIT_HEADERS)
         ingestRoutes(app, api, { ingest, config, governance })
         exportRoutes(app, api, { store, config, governance })
@@ -48,10 +49,9 @@ export const dataFamily: FamilyModule = (platform): ApiFamily => {
         done()
       })
       // Inlet's extensions: the Basic-auth user names the workspace, no body required.
-      const inletGateway = createGateway(gatewayDeps, 'inlet')
       await app.register((api, _opts, done) => {
         api.addHook('onRequest', shed)
-        api.addHook('onRequest', inletGateway)
+        installAuth(api, authDeps, INLET_AUTH)
         requestRoutes(api, { store })
         gdprStatusRoutes(api, { store })
         mergeUndoRoutes(api, { ingest, config, store })
