@@ -1,6 +1,6 @@
 /**
  * The Store interface: everything Inlet keeps, behind one contract that each adapter (SQLite,
- * PostgreSQL) implements and that store/contract.ts tests. It owns the row types; it does not
+ * PostgreSQL) implements and that test/store/contract.ts tests. It owns the row types; it does not
  * own any MoEngage semantics (those live in profile/ and processor/steps/).
  *
  * Two parts with different write paths:

@@ -5,10 +5,13 @@
  * in a newer copy of the spec fails this test until the document covers it.
  * Its "Error strings" table is checked against the error catalogue: a string it says Inlet does
  * not answer is answered by no endpoint, except where its GDPR column says that endpoint does.
+ * Every table row has as many cells as its header (a `|` inside a cell splits it), and each path
+ * listed as "Not served yet" answers the JSON 404 of an unknown route.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
+import { createTestApp } from '../helpers/app.js'
 import { ERROR_CODES } from '../../src/core/errors.js'
 import type { DataEndpoint } from '../../src/core/catalogue/types.js'
 import { wireError } from '../../src/core/error-catalogue.js'
@@ -162,5 +165,41 @@ describe('docs/compatibility.md', () => {
     }
     assert.deepEqual(problems, [])
     assert.ok(checked >= 8, `the table was found (${checked} strings)`)
+  })
+
+  it('has as many cells in every table row as in its header', () => {
+    const problems: string[] = []
+    let header = 0
+    for (const line of DOC.split('\n')) {
+      if (!line.startsWith('|')) {
+        header = 0
+        continue
+      }
+      const cells = rows(line)[0]?.length ?? 0
+      if (/^\|\s*-/.test(line)) continue
+      if (header === 0) header = cells
+      else if (cells !== header)
+        problems.push(`${cells} cells, header ${header}: ${line.slice(0, 80)}`)
+    }
+    assert.deepEqual(problems, [])
+  })
+
+  it('lists as not served only paths that answer the JSON 404 of an unknown route', async (t) => {
+    const table = rows(section(DOC, 'Not served yet')).slice(1)
+    assert.ok(table.length > 0, 'the table was found')
+    const { app, headers } = await createTestApp(t)
+    for (const cells of table) {
+      const [, method, path] = /`(GET|POST|PUT|PATCH|DELETE) ([^`]+)`/.exec(cells[0] ?? '') ?? []
+      assert.ok(method !== undefined && path !== undefined, `a path in "${cells[0]}"`)
+      const url = path.replace(/\{[^}]+\}/g, 'x1') + '?app_id=TESTWORKSPACE0000001'
+      const res = await app.inject({
+        method: method as 'GET' | 'POST',
+        url,
+        headers,
+        payload: '{}',
+      })
+      assert.equal(res.statusCode, 404, `${method} ${path}`)
+      assert.equal(res.json<{ error?: { type?: string } }>().error?.type, 'Not Found')
+    }
   })
 })
