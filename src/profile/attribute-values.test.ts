@@ -113,6 +113,19 @@ describe('§8.3 limits', () => {
     const shortUrl = 'https://example.com/a'
     assert.deepEqual(normalizeValue('link', shortUrl), { keep: true, value: shortUrl, notes: [] })
   })
+  it('counts names and strings in characters: an emoji is one, and a cut never halves one', () => {
+    const notes: string[] = []
+    // 200 emoji are 400 UTF-16 units: within the limit, kept whole.
+    assert.equal(normalizeName('😀'.repeat(200), notes), '😀'.repeat(200))
+    assert.equal(notes.length, 0)
+    assert.equal(normalizeName('n'.repeat(199) + '😀😀', notes), 'n'.repeat(199) + '😀')
+    const s = normalizeValue('s', '😀'.repeat(512))
+    assert.deepEqual(s, { keep: true, value: '😀'.repeat(512), notes: [] })
+    const cut = normalizeValue('s', 'x'.repeat(511) + '😀😀')
+    assert.equal(cut.keep && cut.value, 'x'.repeat(511) + '😀')
+    const element = normalizeValue('a', ['y'.repeat(511) + '😀z'])
+    assert.deepEqual(element.keep && element.value, ['y'.repeat(511) + '😀'])
+  })
   it('keeps the first 50 array elements and truncates long elements', () => {
     const r = normalizeValue(
       'a',

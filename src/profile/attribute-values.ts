@@ -5,6 +5,7 @@
  * stored as `{"$date": "<ISO 8601 UTC>"}`; `$` can never start an object key (§8.3), so the
  * marker cannot collide with a user's own object.
  */
+import { truncateCharacters, withinLength } from '../core/characters.js'
 
 export const LIMITS = Object.freeze({
   /** spec §8.3: user and event property names, event names (longer are truncated). */
@@ -89,8 +90,8 @@ export type NormalizedValue =
 
 /** The property name as stored (spec §8.3: longer names are truncated to 200 characters). */
 export function normalizeName(name: string, notes: string[]): string {
-  if (name.length <= LIMITS.nameLength) return name
-  const cut = name.slice(0, LIMITS.nameLength)
+  if (withinLength(name, LIMITS.nameLength)) return name
+  const cut = truncateCharacters(name, LIMITS.nameLength)
   notes.push(`name '${cut}…' truncated to ${LIMITS.nameLength} characters (spec §8.3)`)
   return cut
 }
@@ -129,7 +130,7 @@ function normalizeAny(name: string, value: unknown, notes: string[], depth: numb
 function normalizeString(name: string, s: string, notes: string[]): unknown {
   const ms = parseDatetime(s)
   if (ms !== undefined) return dateValue(ms)
-  if (s.length <= LIMITS.stringLength) return s
+  if (withinLength(s, LIMITS.stringLength)) return s
   if (URL_PATTERN.test(s)) {
     notes.push(
       `'${name}' is a URL longer than ${LIMITS.stringLength} characters and was rejected (spec §8.3)`,
@@ -137,7 +138,7 @@ function normalizeString(name: string, s: string, notes: string[]): unknown {
     return DROP
   }
   notes.push(`'${name}' truncated to ${LIMITS.stringLength} characters (spec §8.3)`)
-  return s.slice(0, LIMITS.stringLength)
+  return truncateCharacters(s, LIMITS.stringLength)
 }
 
 function normalizeArray(name: string, values: unknown[], notes: string[], depth: number): unknown {
@@ -161,9 +162,9 @@ function normalizeArray(name: string, values: unknown[], notes: string[], depth:
   if (!kinds.has('string')) return kept
   let cut = false
   const out = (kept as string[]).map((s) => {
-    if (s.length <= LIMITS.stringLength) return s
+    if (withinLength(s, LIMITS.stringLength)) return s
     cut = true
-    return s.slice(0, LIMITS.stringLength)
+    return truncateCharacters(s, LIMITS.stringLength)
   })
   if (cut)
     notes.push(`'${name}' elements truncated to ${LIMITS.stringLength} characters (spec §8.3)`)
@@ -216,7 +217,7 @@ function normalizeObject(
   const out: Record<string, unknown> = {}
   let count = 0
   for (const [key, v] of entries) {
-    if (key === '' || key.length > LIMITS.nameLength || FORBIDDEN_OBJECT_KEY.test(key)) {
+    if (key === '' || !withinLength(key, LIMITS.nameLength) || FORBIDDEN_OBJECT_KEY.test(key)) {
       notes.push(
         `'${name}.${key}' dropped: object keys are 1–200 characters without $ . % # (spec §8.3)`,
       )

@@ -1,7 +1,8 @@
 /**
- * Conformance: the length bounds of ids and event names (src/families/data/bodies/limits.ts, docs/compatibility.md
- * "Lengths") at the boundary, on every endpoint that takes one: exactly 512 characters is accepted
- * and reaches the store, 513 is the 400 `field_too_long` naming the field. Characters are code
+ * Conformance: the length bounds of ids, identifier values and event names
+ * (src/families/data/bodies/limits.ts, docs/compatibility.md "Lengths") at the boundary, on every
+ * endpoint that takes one: exactly 512 characters is accepted and reaches the store, 513 is the
+ * 400 `field_too_long` naming the field. Characters are code
  * points: 512 emoji (1,024 UTF-16 units, 2,048 bytes) are accepted, 513 refused.
  */
 import assert from 'node:assert/strict'
@@ -99,6 +100,29 @@ describe('lengths of ids and event names', () => {
       assertTooLong(await app.post(URL.device, device), 'customer_id')
     }
     assert.equal(await app.store.log.lastSeq(), logged, 'nothing of a refused request was logged')
+  })
+
+  it('§6.2 identifier values: with Identity Resolution, 512 characters are accepted and applied, 513 refused', async (t) => {
+    const app = await createTestApp(t)
+    await app.store.workspaces.update(W, {
+      settings: { identityResolution: true },
+      updatedAt: app.clock.now(),
+    })
+    const email = `${emoji(LIMIT - 12)}@example.com`
+    await assertApplied(app, await app.post(URL.track, { type: 'customer', attributes: { email } }))
+    const byIdentifier = { type: 'event', user_identifiers: { email }, actions: [{ action: 'A' }] }
+    await assertApplied(app, await app.post(URL.event, byIdentifier))
+    const tooLong = `${ascii(LIMIT - 11)}@example.com`
+    assertTooLong(
+      await app.post(URL.track, { type: 'customer', attributes: { email: tooLong } }),
+      'email',
+    )
+    const event = {
+      type: 'event',
+      user_identifiers: { mobile: ascii(LIMIT + 1, '5') },
+      actions: [{ action: 'A' }],
+    }
+    assertTooLong(await app.post(URL.event, event), 'mobile')
   })
 
   it('§7.2 / §7.4 device_id: 512 characters are accepted and stored, 513 refused', async (t) => {

@@ -12,7 +12,8 @@ import { wireError } from '../../core/error-catalogue.js'
 import type { BulkLogRow, LogRecord, LogRowExpander } from '../../store/store.js'
 import { parseBulkElement, readBulkElements } from './bodies/ingest-bodies.js'
 import type { JsonObject } from '../../core/records.js'
-import { MAX_ID_LENGTH, withinLength } from './bodies/limits.js'
+import { withinLength } from '../../core/characters.js'
+import { MAX_ID_LENGTH } from './bodies/limits.js'
 
 /** What, besides the body, a Bulk request's records are derived with. */
 export type BulkOptions = Readonly<{

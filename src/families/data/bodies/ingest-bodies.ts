@@ -163,6 +163,8 @@ function readIdentities(
     const key = identifierKey(internalKey(name))
     if (!identifiers.includes(key)) continue
     const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : ''
+    // An identifier finds and links users as an id does (spec §6.2): the same bound (limits.ts).
+    checkLength(name, text, MAX_ID_LENGTH)
     if (text.trim() !== '') Object.defineProperty(found, key, { value: text, enumerable: true })
   }
   return Object.keys(found).length === 0 ? undefined : found

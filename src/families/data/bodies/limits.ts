@@ -11,10 +11,12 @@
  * - An event name is truncated to 200 characters when applied (§8.3, as MoEngage does); a name is
  *   refused only beyond 512, the bound every other name and id of a request shares.
  *
- * Lengths are counted in characters — Unicode code points, as a person counts them and as
- * MoEngage's "characters" read — not in UTF-16 units (an emoji is one character, not two) and not
- * in bytes (an id in Devanagari or Chinese is not three times shorter than one in Latin letters).
+ * Lengths are counted in characters (core/characters.ts) — Unicode code points, as a person counts
+ * them and as MoEngage's "characters" read — not in UTF-16 units (an emoji is one character, not
+ * two) and not in bytes (an id in Devanagari or Chinese is not three times shorter than one in
+ * Latin letters).
  */
+import { withinLength } from '../../../core/characters.js'
 import { AppError } from '../../../core/errors.js'
 
 /** Customer ids, device ids and every other id a body names (merge, delete, opt-out, export, GDPR). */
@@ -22,29 +24,6 @@ export const MAX_ID_LENGTH = 512
 
 /** Event names (`actions[].action`); applied names are truncated to 200 (profile/attribute-values). */
 export const MAX_EVENT_NAME_LENGTH = 512
-
-/** The length of `text` in Unicode code points (a lone surrogate counts as one). */
-export function characterCount(text: string): number {
-  let count = 0
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i)
-    // A high surrogate followed by a low one is one code point.
-    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1)
-      if (next >= 0xdc00 && next <= 0xdfff) i++
-    }
-    count++
-  }
-  return count
-}
-
-/** True when `text` has at most `limit` characters; counts only when the answer is in doubt. */
-export function withinLength(text: string, limit: number): boolean {
-  // A code point is one or two UTF-16 units, so the count lies between length / 2 and length.
-  if (text.length <= limit) return true
-  if (text.length > 2 * limit) return false
-  return characterCount(text) <= limit
-}
 
 /** Throws `field_too_long` (400 LimitBreached, attribute `key`) when `value` is over `limit`. */
 export function checkLength(key: string, value: string, limit: number): void {
