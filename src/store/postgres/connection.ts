@@ -37,6 +37,12 @@ export type PostgresStoreOptions = Readonly<{
   /** `idle_in_transaction_session_timeout` of every session, in ms; 0 or absent: the server's. */
   idleInTransactionTimeoutMs?: number
   /**
+   * Most log rows one compaction statement deletes (default 10,000): compaction deletes in
+   * statements of this many, so a backlog of millions never meets `statement_timeout` or holds
+   * one long transaction.
+   */
+  logCompactChunkRows?: number
+  /**
    * Expands Bulk rows (the Data family's families/data/bulk-rows.ts, injected by the composition
    * root; without it an append of a Bulk row fails with noBulkRowExpander's error), which this
    * store does not keep as rows:
@@ -53,6 +59,8 @@ export type PostgresConnection = Readonly<{
   pool: pg.Pool
   /** The Bulk-row expander (PostgresStoreOptions.expandRow). */
   expandRow: LogRowExpander
+  /** PostgresStoreOptions.logCompactChunkRows, defaulted. */
+  logCompactChunkRows: number
   /** Runs a public method's work: refused after close(), time limits' errors explained. */
   open<T>(fn: () => Promise<T>): Promise<T>
   /** A public read (through `open`): the rows of one statement on the pool, each mapped. */
@@ -125,6 +133,7 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<Postg
   return {
     pool,
     expandRow: options.expandRow ?? noBulkRowExpander,
+    logCompactChunkRows: options.logCompactChunkRows ?? 10_000,
     open,
     all: (text, values, map) => open(async () => (await rows(pool, text, values)).map(map)),
     one: (text, values, map) =>

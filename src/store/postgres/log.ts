@@ -9,6 +9,8 @@ import { rows, type PostgresConnection, type Queryable } from './connection.js'
 import { collapse, unnest } from './unnest.js'
 
 const SQL = {
+  compactChunk: `DELETE FROM log WHERE seq IN (
+    SELECT seq FROM log WHERE seq <= $1 AND received_at < $2 ORDER BY seq LIMIT $3)`,
   // Seqs come from a one-row counter rather than a sequence: the counter's row lock is held until
   // commit, so appends commit in seq order and a reader never sees seq n+1 before seq n (which a
   // sequence allows, letting the processor skip a record), and a rolled-back append leaves no gap
@@ -37,7 +39,14 @@ const SQL = {
 
 export type PostgresLog = ReturnType<typeof postgresLog>
 
-export function postgresLog({ pool, open, all, one, expandRow }: PostgresConnection) {
+export function postgresLog({
+  pool,
+  open,
+  all,
+  one,
+  expandRow,
+  logCompactChunkRows,
+}: PostgresConnection) {
   async function append(appended: readonly NewLogRecord[]): Promise<void> {
     const records = appended.some((r) => r.kind === BULK_ROW_KIND)
       ? appended.flatMap((r) => (r.kind === BULK_ROW_KIND ? recordsOfRow(r) : [r]))
@@ -89,13 +98,19 @@ export function postgresLog({ pool, open, all, one, expandRow }: PostgresConnect
         [requestId, workspaceId],
         toLogRecord,
       ),
+    // In statements of at most logCompactChunkRows rows, oldest first (connection.ts).
     compact: (upToSeq, receivedBefore) =>
       open(async () => {
-        const result = await pool.query('DELETE FROM log WHERE seq <= $1 AND received_at < $2', [
-          upToSeq,
-          receivedBefore,
-        ])
-        return result.rowCount ?? 0
+        let removed = 0
+        for (;;) {
+          const result = await pool.query(SQL.compactChunk, [
+            upToSeq,
+            receivedBefore,
+            logCompactChunkRows,
+          ])
+          removed += result.rowCount ?? 0
+          if ((result.rowCount ?? 0) < logCompactChunkRows) return removed
+        }
       }),
   }
 
