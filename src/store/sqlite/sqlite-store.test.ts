@@ -9,7 +9,7 @@ import { after, describe, it, type TestContext } from 'node:test'
 import Database from 'better-sqlite3'
 import type { Durability } from '../../core/config.js'
 import { aLogRecord, aWorkspace, reopenable, storeContract } from '../../../test/store/contract.js'
-import type { NewLogRecord } from '../store.js'
+import type { NewLogRecord, Store } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
 import {
   createSqliteStore,
@@ -52,6 +52,18 @@ storeContract(
 )
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
+
+/** Two stores open on one fresh directory, as two processes on one machine; closed at the end. */
+function twoStoresOnOneDirectory(t: TestContext): [Store, Store] {
+  const dir = tempDir()
+  const a = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
+  const b = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
+  t.after(async () => {
+    await a.close()
+    await b.close()
+  })
+  return [a, b]
+}
 const WORKSPACE = aWorkspace({ id: 'SQLITEWS000000000001', name: 'SQLite' })
 
 /** A record of the adapter's own workspace, read back with payload `{}`. */
@@ -235,13 +247,7 @@ describe('SQLite store files', () => {
   })
 
   it('shares quota counts between stores open on one directory (two processes)', async (t) => {
-    const dir = tempDir()
-    const a = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
-    const b = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
-    t.after(async () => {
-      await a.close()
-      await b.close()
-    })
+    const [a, b] = twoStoresOnOneDirectory(t)
     const lease = { workspaceId: 'W', quota: 'track_user', windowStart: T0, limit: 10, need: 1 }
     assert.deepEqual(await a.quotas.lease({ ...lease, want: 6 }), { granted: 6, used: 6 })
     assert.deepEqual(await b.quotas.lease({ ...lease, want: 6 }), { granted: 4, used: 10 })
@@ -250,13 +256,7 @@ describe('SQLite store files', () => {
   })
 
   it('shares the sum of a rolling window’s slices between stores open on one directory', async (t) => {
-    const dir = tempDir()
-    const a = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
-    const b = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
-    t.after(async () => {
-      await a.close()
-      await b.close()
-    })
+    const [a, b] = twoStoresOnOneDirectory(t)
     // A rolling hour counted in one-minute slices, each in force for an hour and a minute.
     const slice = (windowStart: number) => ({
       workspaceId: 'W',
