@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
+import { batchChanges } from '../helpers/batches.js'
 import { bulkRowPayload, parseBulk, withProject } from '../../src/families/data/bulk-rows.js'
 import {
   BULK_ROW_KIND,
@@ -123,17 +124,9 @@ function anOutcome(overrides: Partial<RecordOutcomeRow> = {}): RecordOutcomeRow 
   }
 }
 
+/** A batch moving the cursor from 0 to 1 unless `overrides` say otherwise. */
 function changes(overrides: Partial<BatchChanges> = {}): BatchChanges {
-  return {
-    fromSeq: 0,
-    toSeq: 1,
-    users: [],
-    devices: [],
-    deletedDevices: [],
-    events: [],
-    outcomes: [],
-    ...overrides,
-  }
+  return batchChanges({ toSeq: 1, ...overrides })
 }
 
 const sortedBy = <T>(rows: readonly T[], key: (row: T) => string): T[] =>

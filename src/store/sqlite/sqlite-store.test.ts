@@ -9,6 +9,8 @@ import { after, describe, it, type TestContext } from 'node:test'
 import Database from 'better-sqlite3'
 import type { Durability } from '../../core/config.js'
 import { aLogRecord, aWorkspace, reopenable, storeContract } from '../../../test/store/contract.js'
+import { batchChanges } from '../../../test/helpers/batches.js'
+import { PRE_WINDOW_COUNT, assertReadAsMinute } from '../../../test/store/upgrades.js'
 import type { NewLogRecord, Store } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
 import {
@@ -115,15 +117,7 @@ describe('SQLite store files', () => {
     const dir = tempDir()
     const first = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
     await first.log.append([record(0), record(1), record(2)])
-    await first.processing.commit({
-      fromSeq: 0,
-      toSeq: 3,
-      users: [],
-      devices: [],
-      deletedDevices: [],
-      events: [],
-      outcomes: [],
-    })
+    await first.processing.commit(batchChanges({ toSeq: 3 }))
     await first.close()
     for (const file of ['log.db', 'log.db-wal', 'log.db-shm'])
       rmSync(join(dir, file), { force: true })
@@ -181,8 +175,7 @@ describe('SQLite store files', () => {
     })
     t.after(() => store.close())
     await store.log.append([0, 1, 2, 3].map(record))
-    const batch = { users: [], devices: [], deletedDevices: [], events: [], outcomes: [] }
-    await store.processing.commit({ fromSeq: 0, toSeq: 2, ...batch })
+    await store.processing.commit(batchChanges({ toSeq: 2 }))
     assert.equal(await store.log.compact(2, T0 + 1), 2)
     assert.deepEqual(
       (await store.log.readAfter(0, 10)).map((r) => r.seq),
@@ -198,7 +191,7 @@ describe('SQLite store files', () => {
         ).map((r) => [r.name, r.value]),
       )
     assert.deepEqual(state(), { cursor: 2, synced_cursor: 2 })
-    await store.processing.commit({ fromSeq: 2, toSeq: 3, ...batch })
+    await store.processing.commit(batchChanges({ fromSeq: 2, toSeq: 3 }))
     assert.equal(await store.log.compact(3, T0 + 1), 1)
     assert.deepEqual(state(), { cursor: 3, synced_cursor: 3 })
     // Nothing new applied: the sync changes nothing and compaction still works.
@@ -286,19 +279,14 @@ describe('SQLite store files', () => {
       old,
       STORE_MIGRATIONS.filter((m) => m.version <= 11),
     )
-    old.prepare('INSERT INTO quota_windows VALUES (?, ?, ?, ?, ?)').run('W', 'track_user', T0, 7, 7)
+    const { workspaceId, quota, used } = PRE_WINDOW_COUNT
+    old
+      .prepare('INSERT INTO quota_windows VALUES (?, ?, ?, ?, ?)')
+      .run(workspaceId, quota, T0, used, used)
     old.close()
     const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
     try {
-      const key = { workspaceId: 'W', quota: 'track_user', windowStart: T0 }
-      assert.equal(await store.quotas.used(key), 7)
-      assert.equal(await store.quotas.used({ ...key, windowMs: 60_000 }), 7)
-      assert.equal(await store.quotas.used({ ...key, windowMs: 3_600_000 }), 0)
-      assert.deepEqual(await store.quotas.lease({ ...key, limit: 10, need: 1, want: 5 }), {
-        granted: 3,
-        used: 10,
-      })
-      assert.equal(await store.quotas.prune(T0 + 60_000), 1, 'pruned as a minute')
+      await assertReadAsMinute(store, T0)
     } finally {
       await store.close()
     }
