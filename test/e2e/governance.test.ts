@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { settingProbes } from '../helpers/data-api.js'
 import { SPEC, STATE_ANSWERS } from '../helpers/gateway-spec.js'
 import { basicAuth, runInlet, startServer, type RunningServer } from '../helpers/server.js'
 
@@ -96,24 +97,12 @@ describe('inlet workspaces against a running server', { timeout: 240_000 }, () =
 
   it('toggles strict bulk mode and Identity Resolution', async (t) => {
     const server = await startServer(t)
-    const bulk = async () =>
-      (
-        await server.post(`/v1/transition/${server.workspaceId}`, {
-          type: 'transition',
-          elements: [
-            { type: 'customer', customer_id: 'john', attributes: {} },
-            { type: 'customer', attributes: {} },
-          ],
-        })
-      ).status
-    const byEmail = async () =>
-      (
-        await server.post(`/v1/customer/${server.workspaceId}`, {
-          type: 'customer',
-          attributes: { email: 'jo@example.com' },
-        })
-      ).status
-    const both = async () => [await bulk(), await byEmail()]
+    // [Bulk with an element lacking customer_id, Track User by email alone]: see settingProbes.
+    const both = () =>
+      settingProbes(
+        server.workspaceId,
+        async (path, body) => (await server.post(path, body)).status,
+      )
     assert.deepEqual(await both(), [200, 400])
     await cli(server, 'update', '--bulk-strict', 'on', '--identity-resolution', 'on')
     await eventually(both, [400, 200], 'both on')

@@ -13,6 +13,7 @@ import {
   createTestApp,
   type TestApp,
 } from '../../../test/helpers/app.js'
+import { settingProbes } from '../../../test/helpers/data-api.js'
 import { SPEC, STATE_ANSWERS } from '../../../test/helpers/gateway-spec.js'
 import { DEFAULT_QUOTAS } from '../../governance/quotas.js'
 import { adminTokenMatches } from './admin.js'
@@ -205,40 +206,24 @@ describe('admin API: operations', () => {
       assert.equal(res.statusCode, 200, res.body)
       return res.json<{ workspace: { settings: Record<string, unknown> } }>().workspace.settings
     }
-    // spec §7.3: one element without customer_id — skipped when lenient, the request refused when strict
-    const bulk = async () =>
-      (
-        await app.post(`/v1/transition/${WORKSPACE_ID}`, {
-          type: 'transition',
-          elements: [
-            { type: 'customer', customer_id: 'john', attributes: {} },
-            { type: 'customer', attributes: {} },
-          ],
-        })
-      ).statusCode
-    // spec §6.2: with Identity Resolution on, an email identifies the user without a customer_id
-    const byEmail = async () =>
-      (
-        await app.post(`/v1/customer/${WORKSPACE_ID}`, {
-          type: 'customer',
-          attributes: { email: 'jo@example.com' },
-        })
-      ).statusCode
-    assert.deepEqual([await bulk(), await byEmail()], [200, 400])
+    // [Bulk with an element lacking customer_id, Track User by email alone]: see settingProbes.
+    const both = () =>
+      settingProbes(WORKSPACE_ID, async (path, body) => (await app.post(path, body)).statusCode)
+    assert.deepEqual(await both(), [200, 400])
 
     assert.equal(
       (await settings({ bulkStrictElementValidation: true }))['bulkStrictElementValidation'],
       true,
     )
-    assert.deepEqual([await bulk(), await byEmail()], [400, 400])
+    assert.deepEqual(await both(), [400, 400])
     assert.equal((await settings({ identityResolution: true }))['identityResolution'], true)
-    assert.deepEqual([await bulk(), await byEmail()], [400, 200])
+    assert.deepEqual(await both(), [400, 200])
     const off = await settings({ bulkStrictElementValidation: false, identityResolution: false })
     assert.deepEqual(
       [off['bulkStrictElementValidation'], off['identityResolution']],
       [false, false],
     )
-    assert.deepEqual([await bulk(), await byEmail()], [200, 400])
+    assert.deepEqual(await both(), [200, 400])
   })
 
   it('refuses bad input with the field at fault, changing nothing', async (t) => {
