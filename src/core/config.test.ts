@@ -117,6 +117,7 @@ describe('docs/config.md', () => {
 describe('loadConfig', () => {
   it('fills every default from an empty environment', () => {
     const config = loadConfig({})
+    // Every default written out; the next case's expected config is alike in shape, other values.
     assert.deepEqual(config, {
       role: 'all',
       host: '127.0.0.1',

@@ -18,17 +18,7 @@ import {
   type QuotaStatus,
   type QuotaWindow,
 } from './quotas.js'
-
-/** A seeded generator (mulberry32): whole numbers below `n`, the same sequence every run. */
-function randomOf(seed: number): (n: number) => number {
-  let state = seed
-  return (n) => {
-    state = (state + 0x6d2b79f5) | 0
-    let x = Math.imul(state ^ (state >>> 15), 1 | state)
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-    return Math.floor((((x ^ (x >>> 14)) >>> 0) / 4_294_967_296) * n)
-  }
-}
+import { randomOf } from '../../test/helpers/random.js'
 
 const at = (iso: string): number => Date.parse(iso)
 const take = (quota: string, amount: number) => [{ quota, amount }]

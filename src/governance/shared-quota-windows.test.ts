@@ -25,17 +25,7 @@ import {
   type QuotaPlan,
 } from './quotas.js'
 import { createSharedQuotaCounter } from './shared-quotas.js'
-
-/** A seeded generator (mulberry32): whole numbers below `n`, the same sequence every run. */
-function randomOf(seed: number): (n: number) => number {
-  let state = seed
-  return (n) => {
-    state = (state + 0x6d2b79f5) | 0
-    let x = Math.imul(state ^ (state >>> 15), 1 | state)
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-    return Math.floor((((x ^ (x >>> 14)) >>> 0) / 4_294_967_296) * n)
-  }
-}
+import { randomOf } from '../../test/helpers/random.js'
 
 const T = Date.parse('2026-11-01T10:00:00Z')
 const MINUTE_MS = MINUTE * 1000

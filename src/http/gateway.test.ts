@@ -18,6 +18,7 @@ import {
   GOOD_HEADERS,
   OTHER_ID,
   SPEC,
+  STATE_ANSWERS,
   UNKNOWN_ID,
   addOtherWorkspace,
   always,
@@ -123,24 +124,13 @@ const FAULTS: readonly Fault[] = [
     request: (e) => request(e, { headers: { 'moe-appkey': OTHER_ID } }),
     expected: always(SPEC.moeAppKeyMismatch),
   },
-  {
-    name: 'a blacklisted workspace',
-    setup: (app) => setState(app, WORKSPACE_ID, 'blacklisted'),
+  // One fault a workspace state: blacklisted, suspended, temporarily suspended.
+  ...Object.entries(STATE_ANSWERS).map(([state, answer]): Fault => ({
+    name: `a ${state.replace('_', ' ')} workspace`,
+    setup: (app) => setState(app, WORKSPACE_ID, state as keyof typeof STATE_ANSWERS),
     request: (e) => request(e),
-    expected: always(SPEC.blacklisted),
-  },
-  {
-    name: 'a suspended workspace',
-    setup: (app) => setState(app, WORKSPACE_ID, 'suspended'),
-    request: (e) => request(e),
-    expected: always(SPEC.suspended),
-  },
-  {
-    name: 'a temporarily suspended workspace',
-    setup: (app) => setState(app, WORKSPACE_ID, 'temporarily_suspended'),
-    request: (e) => request(e),
-    expected: always(SPEC.temporarilySuspended),
-  },
+    expected: always(answer),
+  })),
   {
     name: 'no Content-Type header',
     request: (e) => request(e, { headers: { 'content-type': undefined } }),

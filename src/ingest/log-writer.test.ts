@@ -2,15 +2,11 @@
 // the worker's own connection in the order posted, a failed commit rejects only its own append,
 // and close() ends the worker after what was posted.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { it } from 'node:test'
+import { sqliteStoreOnDisk } from '../../test/helpers/sqlite.js'
 import { createMemoryLogger } from '../core/log.js'
-import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import { BULK_ROW_KIND, RECORD_KINDS, type NewLogRecord } from '../store/store.js'
 import { packBatch, startLogWriterWorker, unpackBatch } from './log-writer.js'
-import { expandBulkRow } from '../families/data/bulk-rows.js'
 
 const record = (requestId: string, index: number): NewLogRecord => ({
   workspaceId: 'WRITERWS',
@@ -55,10 +51,7 @@ it('keeps every record kind through a pack (a GDPR erasure stays an erasure)', (
 })
 
 it('commits appends in a worker thread, in the order posted', { timeout: 60_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'inlet-writer-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'fsync' })
-  t.after(() => store.close())
+  const { dir, store } = sqliteStoreOnDisk(t, 'inlet-writer-', 'fsync')
   const log = createMemoryLogger()
   const writer = startLogWriterWorker(
     { dataDir: dir, durability: 'fsync' },

@@ -11,6 +11,7 @@ import { silentLogger } from '../core/log.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Store } from '../store/store.js'
 import { anEvent } from '../../test/store/contract.js'
+import { batchChanges } from '../../test/helpers/batches.js'
 import { createWorkspaces } from '../workspaces/workspaces.js'
 import { createProcessor, LOG_CHECKPOINT_EVERY_MS, type Processor } from './processor.js'
 import type { Step } from './steps/step.js'
@@ -182,15 +183,12 @@ describe('processor lease', () => {
     }
     const event = (seq: number, iso: string) =>
       anEvent({ seq, workspaceId: WS, userId: 'u1', eventTime: Date.parse(iso) })
-    await store.processing.commit({
-      fromSeq: 0,
-      toSeq: 0,
-      users: [user],
-      devices: [],
-      deletedDevices: [],
-      events: [event(101, '2026-07-31T00:00:00Z'), event(102, '2026-08-15T00:00:00Z')],
-      outcomes: [],
-    })
+    await store.processing.commit(
+      batchChanges({
+        users: [user],
+        events: [event(101, '2026-07-31T00:00:00Z'), event(102, '2026-08-15T00:00:00Z')],
+      }),
+    )
     // 100 days before 2026-11-24 is 2026-08-16: July is past, August is kept (whole months).
     const p = processor(t, store, clock, 'keeper', { eventRetentionMs: 100 * 86_400_000 })
     p.start()

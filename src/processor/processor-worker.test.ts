@@ -1,24 +1,18 @@
 // The processor in a worker thread, on a real data directory: records appended by the main thread
 // are applied by the worker (its own connections), drain and lag see it, stop closes it.
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { it } from 'node:test'
+import { sqliteStoreOnDisk } from '../../test/helpers/sqlite.js'
 import { systemClock } from '../core/clock.js'
 import { loadConfig } from '../core/config.js'
 import { createSequentialIds } from '../core/ids.js'
 import { createMemoryLogger } from '../core/log.js'
-import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import { createWorkspaces } from '../workspaces/workspaces.js'
 import { processorRunsInWorker, startProcessorWorker } from './processor-worker.js'
-import { expandBulkRow } from '../families/data/bulk-rows.js'
 
 it('applies the log in a worker thread and stops cleanly', { timeout: 60_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'inlet-worker-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
-  t.after(() => store.close())
+  const { dir, store } = sqliteStoreOnDisk(t, 'inlet-worker-', 'os')
   const ids = createSequentialIds()
   await createWorkspaces({ store, clock: systemClock, ids }).create({
     id: 'WORKERWS',

@@ -7,17 +7,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { WORKSPACE_ID, createTestApp } from '../helpers/app.js'
-
-/** mulberry32: a small seeded PRNG, so every run sends the same bodies. */
-function prng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '../helpers/random.js'
 
 const STRINGS = [
   '',
@@ -166,7 +156,7 @@ const TEMPLATES: [string, Record<string, unknown>][] = [
 describe('bad input', () => {
   it('never answers 500 and never leaves a dead record', async (t) => {
     const app = await createTestApp(t)
-    const rand = prng(20261201)
+    const rand = seededRandom(20261201)
     const statuses = new Map<number, number>()
     for (let round = 0; round < 120; round++) {
       for (const [url, template] of TEMPLATES) {

@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { settingProbes } from '../helpers/data-api.js'
+import { SPEC, STATE_ANSWERS } from '../helpers/gateway-spec.js'
 import { basicAuth, runInlet, startServer, type RunningServer } from '../helpers/server.js'
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -53,29 +55,12 @@ async function cli(server: RunningServer, ...args: string[]): Promise<string> {
   return run.stdout
 }
 
-const KEY_MISMATCH = {
-  status: 401,
-  type: 'Authentication required',
-  message: 'App Secret key mismatch. Please login to the dashboard to verify key',
-}
+const KEY_MISMATCH = SPEC.keyMismatch
 
 describe('inlet workspaces against a running server', { timeout: 240_000 }, () => {
   it('sets every workspace state, each answered exactly, and lifts it again', async (t) => {
     const server = await startServer(t)
-    const states = {
-      blacklisted: {
-        status: 400,
-        type: 'Blacklisted',
-        message: 'Your account is blacklisted, Please contact MoEngage.',
-      },
-      suspended: { status: 403, type: 'Account Suspended', message: 'Account Suspended' },
-      temporarily_suspended: {
-        status: 403,
-        type: 'Account Temporarily Suspended',
-        message: 'Account Temporarily Suspended',
-      },
-      active: { status: 200 },
-    }
+    const states = { ...STATE_ANSWERS, active: { status: 200 } }
     for (const [state, expected] of Object.entries(states)) {
       await cli(server, 'set-state', '--state', state)
       await eventually(() => trackUser(server), expected, state)
@@ -112,24 +97,12 @@ describe('inlet workspaces against a running server', { timeout: 240_000 }, () =
 
   it('toggles strict bulk mode and Identity Resolution', async (t) => {
     const server = await startServer(t)
-    const bulk = async () =>
-      (
-        await server.post(`/v1/transition/${server.workspaceId}`, {
-          type: 'transition',
-          elements: [
-            { type: 'customer', customer_id: 'john', attributes: {} },
-            { type: 'customer', attributes: {} },
-          ],
-        })
-      ).status
-    const byEmail = async () =>
-      (
-        await server.post(`/v1/customer/${server.workspaceId}`, {
-          type: 'customer',
-          attributes: { email: 'jo@example.com' },
-        })
-      ).status
-    const both = async () => [await bulk(), await byEmail()]
+    // [Bulk with an element lacking customer_id, Track User by email alone]: see settingProbes.
+    const both = () =>
+      settingProbes(
+        server.workspaceId,
+        async (path, body) => (await server.post(path, body)).status,
+      )
     assert.deepEqual(await both(), [200, 400])
     await cli(server, 'update', '--bulk-strict', 'on', '--identity-resolution', 'on')
     await eventually(both, [400, 200], 'both on')

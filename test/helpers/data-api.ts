@@ -26,6 +26,27 @@ export const customer = (
   extra: Record<string, unknown> = {},
 ) => ({ type: 'customer', customer_id: customerId, attributes, ...extra })
 
+/**
+ * The statuses of two requests that show two workspace settings: a Bulk Import with one element
+ * without customer_id (spec §7.3: skipped when lenient, 200; the request refused when strict, 400)
+ * and a Track User identified by an email alone (spec §6.2: 200 with Identity Resolution, else 400).
+ */
+export async function settingProbes(
+  workspaceId: string,
+  post: (path: string, body: unknown) => Promise<number>,
+): Promise<[bulk: number, byEmail: number]> {
+  return [
+    await post(`/v1/transition/${workspaceId}`, {
+      type: 'transition',
+      elements: [customer('john'), { type: 'customer', attributes: {} }],
+    }),
+    await post(`/v1/customer/${workspaceId}`, {
+      type: 'customer',
+      attributes: { email: 'jo@example.com' },
+    }),
+  ]
+}
+
 type Answer = { statusCode: number; body: string; json<T>(): T }
 
 /** The request id of an answer: its own, or its error's. */

@@ -128,6 +128,13 @@ export const SPEC = {
   methodNotAllowed: { status: 405, type: 'Method Not Allowed', message: 'Method not allowed' },
 } as const satisfies Record<string, Expected>
 
+/** What a Data API client is answered in each workspace state but `active` (spec §4.4). */
+export const STATE_ANSWERS = {
+  blacklisted: SPEC.blacklisted,
+  suspended: SPEC.suspended,
+  temporarily_suspended: SPEC.temporarilySuspended,
+} as const satisfies Record<Exclude<WorkspaceState, 'active'>, Expected>
+
 export const UNKNOWN_ID = 'UNKNOWNWORKSPACE0001'
 export const OTHER_ID = 'OTHERWORKSPACE000001'
 export const OTHER_KEY = 'other-data-api-key-2'

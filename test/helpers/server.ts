@@ -40,6 +40,7 @@ export type ServerOptions = Readonly<{
 
 export type ApiResponse = Readonly<{ status: number; headers: Headers; body: unknown }>
 
+// A handle of its own; bench/profile.ts's ProfileSummary is a record alike in shape only.
 export type RunningServer = Readonly<{
   baseUrl: string
   workspaceId: string

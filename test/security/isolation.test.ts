@@ -298,48 +298,35 @@ describe('workspace isolation: every route with A’s key against B', () => {
     walked.set('GET /healthz', [
       { name: 'health', request: { method: 'GET', url: '/healthz' }, expect: leaksNothing },
     ])
-    walked.set('GET /inlet/v1/requests/:request_id', [
-      {
-        name: 'B request id with A key',
-        request: { method: 'GET', url: `/inlet/v1/requests/${bReq}`, headers: asA },
-        expect: failsWith(404),
-      },
-      {
-        name: 'B request id with A key and app_id B',
-        request: { method: 'GET', url: `/inlet/v1/requests/${bReq}?app_id=${B}`, headers: asA },
-        expect: failsWith(409),
-      },
-      {
-        name: 'B as the Basic user with A key',
-        request: {
-          method: 'GET',
-          url: `/inlet/v1/requests/${bReq}`,
-          headers: { authorization: basicAuth(B, API_KEY) },
+    // The two lookups by request id answer alike: B's id is unknown to A, app_id B conflicts with
+    // A's key, and B as the Basic user with A's key is refused.
+    for (const lookup of ['requests', 'gdpr'] as const) {
+      walked.set(`GET /inlet/v1/${lookup}/:request_id`, [
+        {
+          name: 'B request id with A key',
+          request: { method: 'GET', url: `/inlet/v1/${lookup}/${bReq}`, headers: asA },
+          expect: failsWith(404),
         },
-        expect: failsWith(401),
-      },
-    ])
-    walked.set('GET /inlet/v1/gdpr/:request_id', [
-      {
-        name: 'B request id with A key',
-        request: { method: 'GET', url: `/inlet/v1/gdpr/${bReq}`, headers: asA },
-        expect: failsWith(404),
-      },
-      {
-        name: 'B request id with A key and app_id B',
-        request: { method: 'GET', url: `/inlet/v1/gdpr/${bReq}?app_id=${B}`, headers: asA },
-        expect: failsWith(409),
-      },
-      {
-        name: 'B as the Basic user with A key',
-        request: {
-          method: 'GET',
-          url: `/inlet/v1/gdpr/${bReq}`,
-          headers: { authorization: basicAuth(B, API_KEY) },
+        {
+          name: 'B request id with A key and app_id B',
+          request: {
+            method: 'GET',
+            url: `/inlet/v1/${lookup}/${bReq}?app_id=${B}`,
+            headers: asA,
+          },
+          expect: failsWith(409),
         },
-        expect: failsWith(401),
-      },
-    ])
+        {
+          name: 'B as the Basic user with A key',
+          request: {
+            method: 'GET',
+            url: `/inlet/v1/${lookup}/${bReq}`,
+            headers: { authorization: basicAuth(B, API_KEY) },
+          },
+          expect: failsWith(401),
+        },
+      ])
+    }
     // spec §7.10: no Basic auth; B's attribution key is not A's Data API key.
     const install = (key: string): string =>
       `/v1/installInfo?appId=${B}&appAttributionKey=${encodeURIComponent(key)}&src=x` +
@@ -418,42 +405,25 @@ describe('workspace isolation: every route with A’s key against B', () => {
         leaksNothing(res)
       },
     })
-    walked.set('GET /inlet/v1/admin/workspaces', [
-      adminAttempt('GET', '/inlet/v1/admin/workspaces'),
-    ])
-    walked.set('POST /inlet/v1/admin/workspaces', [
-      adminAttempt('POST', '/inlet/v1/admin/workspaces'),
-    ])
-    walked.set('GET /inlet/v1/admin/workspaces/:id', [
-      adminAttempt('GET', `/inlet/v1/admin/workspaces/${B}`),
-    ])
-    walked.set('POST /inlet/v1/admin/workspaces/:id', [
-      adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}`),
-    ])
-    walked.set('POST /inlet/v1/admin/workspaces/:id/rotate-key', [
-      adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/rotate-key`),
-    ])
-    walked.set('GET /inlet/v1/admin/workspaces/:id/suppressions', [
-      adminAttempt('GET', `/inlet/v1/admin/workspaces/${B}/suppressions`),
-    ])
-    walked.set('POST /inlet/v1/admin/workspaces/:id/suppressions/lift', [
-      adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/suppressions/lift`),
-    ])
-    walked.set('POST /inlet/v1/admin/workspaces/:id/remove-key', [
-      adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/remove-key`),
-    ])
-    walked.set('GET /inlet/v1/admin/workspaces/:id/keys', [
-      adminAttempt('GET', `/inlet/v1/admin/workspaces/${B}/keys`),
-    ])
-    walked.set('POST /inlet/v1/admin/workspaces/:id/keys/:feature', [
-      adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/keys/inform`),
-    ])
-    walked.set('POST /inlet/v1/admin/workspaces/:id/keys/:feature/rotate', [
-      adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/keys/push/rotate`),
-    ])
-    walked.set('POST /inlet/v1/admin/workspaces/:id/keys/:feature/remove', [
-      adminAttempt('POST', `/inlet/v1/admin/workspaces/${B}/keys/push/remove`),
-    ])
+    // Every admin route, `:id` B's (a feature without a key to create, one with a key otherwise).
+    for (const route of [
+      'GET /inlet/v1/admin/workspaces',
+      'POST /inlet/v1/admin/workspaces',
+      'GET /inlet/v1/admin/workspaces/:id',
+      'POST /inlet/v1/admin/workspaces/:id',
+      'POST /inlet/v1/admin/workspaces/:id/rotate-key',
+      'GET /inlet/v1/admin/workspaces/:id/suppressions',
+      'POST /inlet/v1/admin/workspaces/:id/suppressions/lift',
+      'POST /inlet/v1/admin/workspaces/:id/remove-key',
+      'GET /inlet/v1/admin/workspaces/:id/keys',
+      'POST /inlet/v1/admin/workspaces/:id/keys/:feature',
+      'POST /inlet/v1/admin/workspaces/:id/keys/:feature/rotate',
+      'POST /inlet/v1/admin/workspaces/:id/keys/:feature/remove',
+    ] as const) {
+      const [method, path] = route.split(' ') as ['GET' | 'POST', string]
+      const feature = path.endsWith(':feature') ? 'inform' : 'push'
+      walked.set(route, [adminAttempt(method, path.replace(':id', B).replace(':feature', feature))])
+    }
 
     assert.deepEqual(
       servedRoutes(app.app),

@@ -9,20 +9,26 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
+import { batchChanges } from '../helpers/batches.js'
 import { bulkRowPayload, parseBulk, withProject } from '../../src/families/data/bulk-rows.js'
 import {
   BULK_ROW_KIND,
   StoreConflictError,
   type BatchChanges,
   type DeviceRow,
+  type EventChange,
   type EventRow,
   type FeatureKeyRow,
+  type GdprRequestRow,
   type LogRecord,
+  type MergeRow,
   type NewLogRecord,
   type RecordKind,
   type RecordOutcomeRow,
+  type QuotaLeaseRequest,
   type QuotaWindowKey,
   type Store,
+  type SuppressionRow,
   type UserMatch,
   type UserRow,
   type Workspace,
@@ -32,109 +38,136 @@ const T0 = Date.parse('2026-11-01T10:00:00Z')
 const WS = 'CONTRACTWS0000000001'
 const OTHER_WS = 'CONTRACTWS0000000002'
 
+/** A builder of rows of one kind: a fresh copy of `defaults`, with what a test gives on top. */
+const rowsOf =
+  <T>(defaults: T) =>
+  (overrides: Partial<T> = {}): T => ({ ...structuredClone(defaults), ...overrides })
+
 /** A valid workspace row for store tests (the contract's and each adapter's own). */
-export function aWorkspace(overrides: Partial<Workspace> = {}): Workspace {
-  return {
-    id: WS,
-    name: 'Contract',
-    keyHash: 'ab'.repeat(32),
-    keySalt: 'cd'.repeat(16),
-    state: 'active',
-    settings: {},
-    createdAt: T0,
-    updatedAt: T0,
-    ...overrides,
-  }
-}
+export const aWorkspace = rowsOf<Workspace>({
+  id: WS,
+  name: 'Contract',
+  keyHash: 'ab'.repeat(32),
+  keySalt: 'cd'.repeat(16),
+  state: 'active',
+  settings: {},
+  createdAt: T0,
+  updatedAt: T0,
+})
 
 /** A record of one of the processor's kinds (not a Bulk row): read back as it was appended. */
 type PlainLogRecord = NewLogRecord & Readonly<{ kind: RecordKind }>
 
 /** A log record of one of the processor's kinds (the contract's and each adapter's tests). */
-export function aLogRecord(overrides: Partial<PlainLogRecord> = {}): PlainLogRecord {
-  return {
-    workspaceId: WS,
-    requestId: 'REQAAAAA',
-    index: 0,
-    kind: 'customer',
-    customerId: 'alice',
-    receivedAt: T0,
-    payload: JSON.stringify({ customer_id: 'alice', attributes: {} }),
-    ...overrides,
-  }
-}
+export const aLogRecord = rowsOf<PlainLogRecord>({
+  workspaceId: WS,
+  requestId: 'REQAAAAA',
+  index: 0,
+  kind: 'customer',
+  customerId: 'alice',
+  receivedAt: T0,
+  payload: JSON.stringify({ customer_id: 'alice', attributes: {} }),
+})
 
-function aUser(overrides: Partial<UserRow> = {}): UserRow {
-  return {
-    workspaceId: WS,
-    id: '00000000000000000000000a',
-    customerId: 'alice',
-    attributes: { name: 'Alice', points: 20, tags: ['a', 'b'], nested: { ok: true } },
-    createdAt: T0,
-    updatedAt: T0,
-    ...overrides,
-  }
-}
+const aUser = rowsOf<UserRow>({
+  workspaceId: WS,
+  id: '00000000000000000000000a',
+  customerId: 'alice',
+  attributes: { name: 'Alice', points: 20, tags: ['a', 'b'], nested: { ok: true } },
+  createdAt: T0,
+  updatedAt: T0,
+})
 
-function aDevice(overrides: Partial<DeviceRow> = {}): DeviceRow {
-  return {
-    workspaceId: WS,
-    deviceId: 'device-1',
-    userId: '00000000000000000000000a',
-    platform: 'ANDROID',
-    pushId: 'push-1',
-    attributes: { model: 'Pixel' },
-    createdAt: T0,
-    updatedAt: T0,
-    ...overrides,
-  }
-}
+const aDevice = rowsOf<DeviceRow>({
+  workspaceId: WS,
+  deviceId: 'device-1',
+  userId: '00000000000000000000000a',
+  platform: 'ANDROID',
+  pushId: 'push-1',
+  attributes: { model: 'Pixel' },
+  createdAt: T0,
+  updatedAt: T0,
+})
 
 /** An event row for store tests (the contract's and others'). */
-export function anEvent(overrides: Partial<EventRow> = {}): EventRow {
-  return {
-    seq: 1,
-    workspaceId: WS,
-    userId: '00000000000000000000000a',
-    name: 'Added to Cart',
-    deviceId: 'device-1',
-    platform: 'ANDROID',
-    appVersion: '1.2.3',
-    eventTime: T0,
-    userTime: T0 + 3_600_000,
-    receivedAt: T0 + 5,
-    requestId: 'REQAAAAA',
-    attributes: { sku: 'A1', price: 9.5 },
-    ...overrides,
-  }
-}
+export const anEvent = rowsOf<EventRow>({
+  seq: 1,
+  workspaceId: WS,
+  userId: '00000000000000000000000a',
+  name: 'Added to Cart',
+  deviceId: 'device-1',
+  platform: 'ANDROID',
+  appVersion: '1.2.3',
+  eventTime: T0,
+  userTime: T0 + 3_600_000,
+  receivedAt: T0 + 5,
+  requestId: 'REQAAAAA',
+  attributes: { sku: 'A1', price: 9.5 },
+})
 
-function anOutcome(overrides: Partial<RecordOutcomeRow> = {}): RecordOutcomeRow {
-  return {
-    seq: 1,
-    workspaceId: WS,
-    requestId: 'REQAAAAA',
-    index: 0,
-    kind: 'device',
-    outcome: 'skipped',
-    reason: 'no user with customer_id bob',
-    at: T0,
-    ...overrides,
-  }
-}
+const anOutcome = rowsOf<RecordOutcomeRow>({
+  seq: 1,
+  workspaceId: WS,
+  requestId: 'REQAAAAA',
+  index: 0,
+  kind: 'device',
+  outcome: 'skipped',
+  reason: 'no user with customer_id bob',
+  at: T0,
+})
 
+/** A batch moving the cursor from 0 to 1 unless `overrides` say otherwise. */
 function changes(overrides: Partial<BatchChanges> = {}): BatchChanges {
-  return {
-    fromSeq: 0,
-    toSeq: 1,
-    users: [],
-    devices: [],
-    deletedDevices: [],
-    events: [],
-    outcomes: [],
-    ...overrides,
-  }
+  return batchChanges({ toSeq: 1, ...overrides })
 }
+
+/** The event change of merge `mergeId`: `fromUserId`'s events before `beforeSeq` go to `toUserId`. */
+const mergeChange = (
+  mergeId: number,
+  fromUserId: string,
+  toUserId: string,
+  beforeSeq: number,
+): EventChange => ({ kind: 'merge', workspaceId: WS, mergeId, fromUserId, toUserId, beforeSeq })
+
+/** The event change undoing merge `mergeId`: what it moved goes from `fromUserId` to `toUserId`. */
+const unmergeChange = (mergeId: number, fromUserId: string, toUserId: string): EventChange => ({
+  kind: 'unmerge',
+  workspaceId: WS,
+  mergeId,
+  fromUserId,
+  toUserId,
+})
+
+/** A merge-log row: merge 2 of u-gone into u-keeper, not undone, unless `overrides` say otherwise. */
+const aMerge = rowsOf<MergeRow>({
+  id: 2,
+  workspaceId: WS,
+  requestId: 'REQBBBBB',
+  retainedUserId: 'u-keeper',
+  mergedUserId: 'u-gone',
+  at: T0,
+  before: '{"any":"json"}',
+  undoneAt: null,
+})
+
+/** A suppression of an email hash, made by the GDPR request GDPR-1. */
+const aSuppression = rowsOf<SuppressionRow>({
+  workspaceId: WS,
+  hash: 'h1',
+  identityType: 'email',
+  requestId: 'GDPR-1',
+  createdAt: T0,
+})
+
+/** The GDPR request GDPR-1, done, as committed at seq 3 with nothing erased. */
+const aGdprRequest = rowsOf<GdprRequestRow>({
+  workspaceId: WS,
+  requestId: 'GDPR-1',
+  seq: 3,
+  receivedAt: T0,
+  doneAt: T0 + 1,
+  counts: '{"users":0}',
+})
 
 const sortedBy = <T>(rows: readonly T[], key: (row: T) => string): T[] =>
   [...rows].sort((a, b) => key(a).localeCompare(key(b)))
@@ -984,32 +1017,28 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.ok(size < 1500, `the snapshot is ${size} bytes`)
       })
 
-      const merge = {
-        id: 2,
-        workspaceId: WS,
-        requestId: 'REQBBBBB',
-        retainedUserId: 'u-keeper',
-        mergedUserId: 'u-gone',
-        at: T0,
-        before: '{"any":"json"}',
-        undoneAt: null,
-      }
+      const merge = aMerge()
       const seqsOf = async (store: Store, userId: string): Promise<number[]> =>
         (await store.profiles.eventsOfUser(WS, userId, 100)).map((e) => e.seq).sort((a, b) => a - b)
-
-      it('moves events by merge in the store, and back by its undo, atomically with the cursor', async (t) => {
+      /** A fresh store holding u-keeper, u-gone (customer 'gone') and `events`, the cursor at 3. */
+      const keeperAndGone = async (t: TestContext, events: EventRow[]): Promise<Store> => {
         const store = await fresh(t)
         await store.processing.commit(
           changes({
             toSeq: 3,
             users: [aUser({ id: 'u-keeper' }), aUser({ id: 'u-gone', customerId: 'gone' })],
-            events: [
-              anEvent({ seq: 1, userId: 'u-gone' }),
-              anEvent({ seq: 2, userId: 'u-keeper' }),
-              anEvent({ seq: 3, userId: 'u-gone' }),
-            ],
+            events,
           }),
         )
+        return store
+      }
+
+      it('moves events by merge in the store, and back by its undo, atomically with the cursor', async (t) => {
+        const store = await keeperAndGone(t, [
+          anEvent({ seq: 1, userId: 'u-gone' }),
+          anEvent({ seq: 2, userId: 'u-keeper' }),
+          anEvent({ seq: 3, userId: 'u-gone' }),
+        ])
         // The merge record is seq 5; the batch also holds an event of u-gone before it (4), the
         // merge's system events (±5) and an event of u-gone after it (6).
         await store.processing.commit(
@@ -1022,16 +1051,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
               anEvent({ seq: -5, userId: 'u-gone', name: 'MOE_USER_MERGE_EVENT' }),
               anEvent({ seq: 6, userId: 'u-gone' }),
             ],
-            eventChanges: [
-              {
-                kind: 'merge',
-                workspaceId: WS,
-                mergeId: 2,
-                fromUserId: 'u-gone',
-                toUserId: 'u-keeper',
-                beforeSeq: 5,
-              },
-            ],
+            eventChanges: [mergeChange(2, 'u-gone', 'u-keeper', 5)],
             merges: [merge],
           }),
         )
@@ -1045,13 +1065,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
           fromSeq: 6,
           toSeq: 7,
           eventChanges: [
-            {
-              kind: 'unmerge',
-              workspaceId: WS,
-              mergeId: 2,
-              fromUserId: 'u-keeper',
-              toUserId: 'u-gone',
-            },
+            unmergeChange(2, 'u-keeper', 'u-gone'),
             { kind: 'delete', workspaceId: WS, seq: 5 },
             { kind: 'delete', workspaceId: WS, seq: -5 },
           ],
@@ -1084,14 +1098,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
           }),
         )
         const merging = (mergeId: number, fromUserId: string, toUserId: string) =>
-          ({
-            kind: 'merge',
-            workspaceId: WS,
-            mergeId,
-            fromUserId,
-            toUserId,
-            beforeSeq: 10,
-          }) as const
+          mergeChange(mergeId, fromUserId, toUserId, 10)
         await store.processing.commit(
           changes({
             fromSeq: 7,
@@ -1117,15 +1124,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
           changes({
             fromSeq: 10,
             toSeq: 11,
-            eventChanges: [
-              {
-                kind: 'unmerge',
-                workspaceId: WS,
-                mergeId: 66,
-                fromUserId: 'u-c',
-                toUserId: 'u-b',
-              },
-            ],
+            eventChanges: [unmergeChange(66, 'u-c', 'u-b')],
           }),
         )
         assert.deepEqual(await seqsOf(store, 'u-b'), [1, 2])
@@ -1133,13 +1132,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
       })
 
       it('moves listed events (merges logged before the store kept them) and forgets an erased merge’s list', async (t) => {
-        const store = await fresh(t)
-        await store.processing.commit(
-          changes({
-            toSeq: 3,
-            users: [aUser({ id: 'u-keeper' }), aUser({ id: 'u-gone', customerId: 'gone' })],
-            events: [1, 2, 3].map((seq) => anEvent({ seq, userId: 'u-keeper' })),
-          }),
+        const store = await keeperAndGone(
+          t,
+          [1, 2, 3].map((seq) => anEvent({ seq, userId: 'u-keeper' })),
         )
         await store.processing.commit(
           changes({
@@ -1153,16 +1148,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
           changes({
             fromSeq: 4,
             toSeq: 5,
-            eventChanges: [
-              {
-                kind: 'merge',
-                workspaceId: WS,
-                mergeId: 2,
-                fromUserId: 'u-gone',
-                toUserId: 'u-keeper',
-                beforeSeq: 5,
-              },
-            ],
+            eventChanges: [mergeChange(2, 'u-gone', 'u-keeper', 5)],
             merges: [merge],
           }),
         )
@@ -1174,15 +1160,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
           changes({
             fromSeq: 6,
             toSeq: 7,
-            eventChanges: [
-              {
-                kind: 'unmerge',
-                workspaceId: WS,
-                mergeId: 2,
-                fromUserId: 'u-keeper',
-                toUserId: 'u-gone',
-              },
-            ],
+            eventChanges: [unmergeChange(2, 'u-keeper', 'u-gone')],
           }),
         )
         assert.deepEqual(await seqsOf(store, 'u-keeper'), [1, 2, 3])
@@ -1409,6 +1387,19 @@ export function storeContract(name: string, factory: StoreFactory): void {
         want: number,
         k: QuotaWindowKey,
       ) => store.quotas.lease({ ...k, limit, need, want })
+      /** A lease in the rolling hour's slice starting at `start`, all slices in force counted. */
+      const leaseRolling = (
+        store: Store,
+        start: number,
+        lease: Pick<QuotaLeaseRequest, 'limit' | 'need' | 'want' | 'giveBack'>,
+      ) =>
+        store.quotas.lease({
+          ...key,
+          windowMs: ROLLING_HOUR,
+          windowStart: start,
+          overlapping: true,
+          ...lease,
+        })
 
       it('keeps counts of different spans apart; a key without a span is the minute', async (t) => {
         const store = await fresh(t)
@@ -1443,15 +1434,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
             windowStart: start,
           })
         const rolling = (start: number, limit: number, need: number, want: number) =>
-          store.quotas.lease({
-            ...key,
-            windowMs: ROLLING_HOUR,
-            windowStart: start,
-            limit,
-            need,
-            want,
-            overlapping: true,
-          })
+          leaseRolling(store, start, { limit, need, want })
         assert.deepEqual(await rolling(T0, 10, 1, 6), { granted: 6, used: 6 })
         assert.deepEqual(await rolling(T0 + MINUTE, 10, 1, 6), { granted: 4, used: 10 })
         assert.deepEqual(
@@ -1468,15 +1451,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       it('counts later overlapping counts too, so a late lease cannot pass the limit', async (t) => {
         const store = await fresh(t)
         const rolling = (start: number, want: number) =>
-          store.quotas.lease({
-            ...key,
-            windowMs: ROLLING_HOUR,
-            windowStart: start,
-            limit: 10,
-            need: 1,
-            want,
-            overlapping: true,
-          })
+          leaseRolling(store, start, { limit: 10, need: 1, want })
         assert.deepEqual(await rolling(T0 + MINUTE, 7), { granted: 7, used: 7 })
         // A process whose clock is a minute behind leases in the earlier slice: 3 are left.
         assert.deepEqual(await rolling(T0, 9), { granted: 3, used: 10 })
@@ -1485,14 +1460,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
       it('gives back an earlier count’s unspent units before granting', async (t) => {
         const store = await fresh(t)
         const rolling = (start: number, want: number, giveBack?: number) =>
-          store.quotas.lease({
-            ...key,
-            windowMs: ROLLING_HOUR,
-            windowStart: start,
+          leaseRolling(store, start, {
             limit: 10,
             need: 1,
             want,
-            overlapping: true,
             ...(giveBack === undefined ? {} : { giveBack: { windowStart: T0, units: giveBack } }),
           })
         assert.deepEqual(await rolling(T0, 6), { granted: 6, used: 6 })
@@ -1517,15 +1488,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const starts = [T0, T0 + MINUTE, T0 + 2 * MINUTE]
         const grants = await Promise.all(
           Array.from({ length: 30 }, (_, i) =>
-            store.quotas.lease({
-              ...key,
-              windowMs: ROLLING_HOUR,
-              // out of time order on purpose: later slices before earlier ones
-              windowStart: starts[(i * 2) % 3] ?? T0,
+            // out of time order on purpose: later slices before earlier ones
+            leaseRolling(store, starts[(i * 2) % 3] ?? T0, {
               limit: 50,
               need: 1 + (i % 3),
               want: 3,
-              overlapping: true,
             }),
           ),
         )
@@ -1724,16 +1691,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
           aLogRecord({ customerId: 'erin', index: 3, payload: '{}' }),
           aLogRecord({ workspaceId: OTHER_WS, customerId: 'erin', index: 4, payload: '{}' }),
         ])
-        const merge = {
+        const merge = aMerge({
           id: 64,
-          workspaceId: WS,
           requestId: 'REQAAAAA',
           retainedUserId: 'u-erin',
           mergedUserId: 'u-phone',
-          at: T0,
           before: '{}',
-          undoneAt: null,
-        }
+        })
         await store.processing.commit(
           changes({
             fromSeq: 0,
@@ -1766,16 +1730,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
           aLogRecord({ customerId: 'erin', payload: '{"secret":"erin"}' }),
           aLogRecord({ customerId: 'erin', index: 1, payload: '{"secret":"erin"}' }),
         ])
-        const merge = {
+        const merge = aMerge({
           id: 64,
-          workspaceId: WS,
           requestId: 'REQAAAAA',
           retainedUserId: 'u-erin',
           mergedUserId: 'u-phone',
-          at: T0,
           before: '{"secret":"erin"}',
-          undoneAt: null,
-        }
+        })
         await store.processing.commit(
           changes({
             fromSeq: 0,
@@ -1787,13 +1748,8 @@ export function storeContract(name: string, factory: StoreFactory): void {
             ],
           }),
         )
-        const suppression = {
-          workspaceId: WS,
-          hash: 'h1',
-          identityType: 'email',
-          requestId: 'GDPR-1',
-          createdAt: T0,
-        }
+        const suppression = aSuppression()
+        const gdprRequest = aGdprRequest({ seq: 2, counts: '{"users":1}' })
         assert.equal(await store.profiles.hasSuppressions(WS), false)
         await store.processing.commit(
           changes({
@@ -1810,16 +1766,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
               { seq: 2, reason: 'erased' },
             ],
             suppressions: [suppression, { ...suppression, hash: 'h2', identityType: 'ID' }],
-            gdprRequests: [
-              {
-                workspaceId: WS,
-                requestId: 'GDPR-1',
-                seq: 2,
-                receivedAt: T0,
-                doneAt: T0 + 1,
-                counts: '{"users":1}',
-              },
-            ],
+            gdprRequests: [gdprRequest],
           }),
         )
         assert.equal(await store.profiles.merge(WS, 64), undefined)
@@ -1835,14 +1782,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
           (await store.profiles.outcomesOfRequest(WS, 'REQAAAAA')).map((o) => o.reason),
           ['["erased"]', 'erased'],
         )
-        assert.deepEqual(await store.profiles.gdprRequest(WS, 'GDPR-1'), {
-          workspaceId: WS,
-          requestId: 'GDPR-1',
-          seq: 2,
-          receivedAt: T0,
-          doneAt: T0 + 1,
-          counts: '{"users":1}',
-        })
+        assert.deepEqual(await store.profiles.gdprRequest(WS, 'GDPR-1'), gdprRequest)
         assert.equal(await store.profiles.gdprRequest(OTHER_WS, 'GDPR-1'), undefined)
         assert.equal(await store.profiles.hasSuppressions(WS), true)
         assert.equal(await store.profiles.hasSuppressions(OTHER_WS), false)
@@ -2017,31 +1957,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
         })
         const gone = aUser({ id: 'u-gone', customerId: 'gone', attributes: {} })
         const device = aDevice({ userId: user.id })
-        const merge = {
+        const merge = aMerge({
           id: 3,
-          workspaceId: WS,
           requestId: 'REQMERGE',
           retainedUserId: user.id,
           mergedUserId: gone.id,
-          at: T0,
-          before: '{"any":"json"}',
-          undoneAt: null,
-        }
-        const suppression = {
-          workspaceId: WS,
-          hash: 'h1',
-          identityType: 'email',
-          requestId: 'GDPR-1',
-          createdAt: T0,
-        }
-        const gdprRequest = {
-          workspaceId: WS,
-          requestId: 'GDPR-1',
-          seq: 3,
-          receivedAt: T0,
-          doneAt: T0 + 1,
-          counts: '{"users":0}',
-        }
+        })
+        const suppression = aSuppression()
+        const gdprRequest = aGdprRequest()
         const deletion = { workspaceId: WS, userId: gone.id, dueAt: T0, requestId: 'R', seq: 3 }
         const window = { workspaceId: WS, quota: 'track_user', windowStart: T0 }
 
@@ -2056,16 +1979,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
               users: [user, gone],
               devices: [device],
               events: [anEvent({ seq: 1, userId: gone.id }), anEvent({ seq: 2, userId: user.id })],
-              eventChanges: [
-                {
-                  kind: 'merge',
-                  workspaceId: WS,
-                  mergeId: merge.id,
-                  fromUserId: gone.id,
-                  toUserId: user.id,
-                  beforeSeq: 3,
-                },
-              ],
+              eventChanges: [mergeChange(merge.id, gone.id, user.id, 3)],
               merges: [merge],
               outcomes: [anOutcome({ seq: 3, index: 2 })],
               scheduledDeletions: [deletion],
@@ -2130,15 +2044,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
             changes({
               fromSeq: 3,
               toSeq: 4,
-              eventChanges: [
-                {
-                  kind: 'unmerge',
-                  workspaceId: WS,
-                  mergeId: merge.id,
-                  fromUserId: user.id,
-                  toUserId: gone.id,
-                },
-              ],
+              eventChanges: [unmergeChange(merge.id, user.id, gone.id)],
               merges: [{ ...merge, undoneAt: T0 + 1 }],
             }),
           )

@@ -2,56 +2,24 @@
 // rotate with a grace period, remove; the Push key sealed under the data directory's secret.key,
 // which the server on the same directory shares, or under INLET_SECRET_KEY; exit codes.
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
-import { expandBulkRow } from '../../families/data/bulk-rows.js'
-import { createSqliteStore } from '../../store/sqlite/sqlite-store.js'
+import { jsonOf, runCli, withSqliteStore, type CliRun } from '../../../test/helpers/cli.js'
+import { tempDir } from '../../../test/helpers/server.js'
 import type { FeatureKeyRow } from '../../store/store.js'
 import { sealContext } from '../../workspaces/feature-keys.js'
 import { verifyKey } from '../../workspaces/keys.js'
 import { SECRET_KEY_FILE, createSecretBox, serverSecret } from '../../workspaces/secret-box.js'
-import { main } from '../cli.js'
 
-type Run = { code: number; out: string; err: string }
+/** `inlet workspaces …args` on `dir`, with `env` on top. */
+const run = (dir: string, env: Record<string, string>, ...args: string[]): Promise<CliRun> =>
+  runCli(dir, ['workspaces', ...args], env)
 
-async function run(dir: string, env: Record<string, string>, ...args: string[]): Promise<Run> {
-  const out: string[] = []
-  const err: string[] = []
-  const stdout = process.stdout.write.bind(process.stdout)
-  const stderr = process.stderr.write.bind(process.stderr)
-  process.stdout.write = (chunk: string | Uint8Array) => out.push(String(chunk)) > 0
-  process.stderr.write = (chunk: string | Uint8Array) => err.push(String(chunk)) > 0
-  try {
-    const code = await main(['workspaces', ...args], {
-      INLET_DATA_DIR: dir,
-      INLET_DURABILITY: 'os',
-      ...env,
-    })
-    return { code, out: out.join(''), err: err.join('') }
-  } finally {
-    process.stdout.write = stdout
-    process.stderr.write = stderr
-  }
-}
+const dataDir = (t: TestContext): string => tempDir(t, 'inlet-cli-keys-')
 
-function dataDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'inlet-cli-keys-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
-
-async function storedKey(dir: string, feature: string): Promise<FeatureKeyRow | undefined> {
-  const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
-  try {
-    return await store.keys.get('SHOP0001', feature)
-  } finally {
-    await store.close()
-  }
-}
-
-const json = <T>(r: Run): T => JSON.parse(r.out) as T
+const storedKey = (dir: string, feature: string): Promise<FeatureKeyRow | undefined> =>
+  withSqliteStore(dir, (store) => store.keys.get('SHOP0001', feature))
 
 type Issued = {
   workspace_id: string
@@ -105,7 +73,7 @@ describe('inlet workspaces keys', () => {
     assert.match(text.out, /^inform {8}set {6}created \S+Z$/m)
     assert.match(text.out, /^push {10}not set$/m)
     const listed = await run(dir, {}, 'keys', 'list', '--id', 'SHOP0001', '--json')
-    const keys = json<{ keys: { feature: string; key_set: boolean }[] }>(listed).keys
+    const keys = jsonOf<{ keys: { feature: string; key_set: boolean }[] }>(listed).keys
     assert.deepEqual(
       keys.map((k) => `${k.feature}:${k.key_set}`),
       ['data:true', 'push:false', 'inform:true', 'personalize:false', 'reports:false'],
@@ -118,7 +86,7 @@ describe('inlet workspaces keys', () => {
   it('rotates with a grace period and removes', async (t) => {
     const dir = dataDir(t)
     await run(dir, {}, 'create', '--id', 'SHOP0001')
-    const first = json<Issued>(
+    const first = jsonOf<Issued>(
       await run(dir, {}, 'keys', 'create', '--id', 'SHOP0001', '--feature', 'reports', '--json'),
     )
     const rotated = await run(
@@ -135,7 +103,7 @@ describe('inlet workspaces keys', () => {
       '--json',
     )
     assert.equal(rotated.code, 0, rotated.err)
-    const issued = json<Issued>(rotated)
+    const issued = jsonOf<Issued>(rotated)
     assert.notEqual(issued.api_key, first.api_key)
     assert.equal(issued.key.previous_key_in_grace, true)
     const row = await storedKey(dir, 'reports')
@@ -151,7 +119,7 @@ describe('inlet workspaces keys', () => {
     const dir = dataDir(t)
     const env = { INLET_SECRET_KEY: 'the-configured-server-secret-012345' }
     await run(dir, env, 'create', '--id', 'SHOP0001')
-    const created = json<Issued>(
+    const created = jsonOf<Issued>(
       await run(dir, env, 'keys', 'create', '--id', 'SHOP0001', '--feature', 'push', '--json'),
     )
     assert.equal(existsSync(join(dir, SECRET_KEY_FILE)), false)

@@ -1,52 +1,19 @@
 // `inlet workspaces …` on a real data directory: create, get, update, set-state, set-limits,
 // rotate-key (with a grace period) and remove-key, their output and exit codes.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
-import { createSqliteStore } from '../../store/sqlite/sqlite-store.js'
+import { jsonOf, runCli, withSqliteStore, type CliRun } from '../../../test/helpers/cli.js'
+import { tempDir } from '../../../test/helpers/server.js'
 import { verifyKey } from '../../workspaces/keys.js'
-import { main } from '../cli.js'
-import { expandBulkRow } from '../../families/data/bulk-rows.js'
 
-type Run = { code: number; out: string; err: string }
+/** `inlet workspaces …args` on `dir`. */
+const run = (dir: string, ...args: string[]): Promise<CliRun> =>
+  runCli(dir, ['workspaces', ...args])
 
-async function run(dir: string, ...args: string[]): Promise<Run> {
-  const out: string[] = []
-  const err: string[] = []
-  const stdout = process.stdout.write.bind(process.stdout)
-  const stderr = process.stderr.write.bind(process.stderr)
-  process.stdout.write = (chunk: string | Uint8Array) => out.push(String(chunk)) > 0
-  process.stderr.write = (chunk: string | Uint8Array) => err.push(String(chunk)) > 0
-  try {
-    const code = await main(['workspaces', ...args], {
-      INLET_DATA_DIR: dir,
-      INLET_DURABILITY: 'os',
-    })
-    return { code, out: out.join(''), err: err.join('') }
-  } finally {
-    process.stdout.write = stdout
-    process.stderr.write = stderr
-  }
-}
+const dataDir = (t: TestContext): string => tempDir(t, 'inlet-cli-')
 
-function dataDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'inlet-cli-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
-
-async function stored(dir: string, id: string) {
-  const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
-  try {
-    return await store.workspaces.get(id)
-  } finally {
-    await store.close()
-  }
-}
-
-const json = <T>(r: Run): T => JSON.parse(r.out) as T
+const stored = (dir: string, id: string) =>
+  withSqliteStore(dir, (store) => store.workspaces.get(id))
 
 describe('inlet workspaces', () => {
   it('creates with limits and settings, then gets it', async (t) => {
@@ -67,13 +34,13 @@ describe('inlet workspaces', () => {
       '--json',
     )
     assert.equal(created.code, 0, created.err)
-    assert.deepEqual(json(created), {
+    assert.deepEqual(jsonOf(created), {
       workspace_id: 'SHOP0001',
       data_api_key: 'shop-key-00001',
       name: 'Shop',
     })
     const got = await run(dir, 'get', '--id', 'SHOP0001', '--json')
-    const view = json<{ limits: Record<string, number>; settings: Record<string, unknown> }>(got)
+    const view = jsonOf<{ limits: Record<string, number>; settings: Record<string, unknown> }>(got)
     assert.equal(view.limits['track_user'], 50)
     assert.equal(view.settings['bulkStrictElementValidation'], true)
     assert.ok(!got.out.includes('shop-key-00001'), 'get never shows the key')
@@ -102,7 +69,7 @@ describe('inlet workspaces', () => {
       '--json',
     )
     assert.equal(updated.code, 0, updated.err)
-    const view = json<{ name: string; settings: Record<string, unknown> }>(updated)
+    const view = jsonOf<{ name: string; settings: Record<string, unknown> }>(updated)
     assert.equal(view.name, 'Renamed')
     assert.equal(view.settings['identityResolution'], true)
     assert.deepEqual(view.settings['projects'], { p1: 'Shop' })
@@ -112,7 +79,7 @@ describe('inlet workspaces', () => {
     ])
     const cleared = await run(dir, 'update', '--id', 'SHOP0001', '--goal', 'none', '--json')
     assert.deepEqual(
-      json<{ settings: Record<string, unknown> }>(cleared).settings['conversionGoals'],
+      jsonOf<{ settings: Record<string, unknown> }>(cleared).settings['conversionGoals'],
       [],
     )
 
@@ -138,7 +105,7 @@ describe('inlet workspaces', () => {
       '--json',
     )
     assert.equal(rotated.code, 0, rotated.err)
-    const body = json<{ data_api_key: string; previous_key_expires_at: string | null }>(rotated)
+    const body = jsonOf<{ data_api_key: string; previous_key_expires_at: string | null }>(rotated)
     assert.notEqual(body.previous_key_expires_at, null)
     const ws = await stored(dir, 'SHOP0001')
     assert.ok(ws?.keyHash != null && ws.keySalt != null && ws.previousKey !== undefined)

@@ -2,42 +2,17 @@
 // create one (shown once; 409 when there is one), rotate with a grace period, remove; the Data key
 // through the same routes; input errors in the admin API's usual answers; the server secret.
 import assert from 'node:assert/strict'
-import { describe, it, type TestContext } from 'node:test'
+import { describe, it } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import {
-  API_KEY,
-  START_TIME,
-  WORKSPACE_ID,
-  basicAuth,
-  createTestApp,
-  type TestApp,
-} from '../../../test/helpers/app.js'
+import { admin, adminApp } from '../../../test/helpers/admin.js'
+import { API_KEY, START_TIME, WORKSPACE_ID, basicAuth } from '../../../test/helpers/app.js'
+import type { FeatureKeyView } from '../../workspaces/feature-keys.js'
 import { verifyKey } from '../../workspaces/keys.js'
 
-const TOKEN = 'admin-token-for-key-tests-01'
 const KEYS_URL = `/inlet/v1/admin/workspaces/${WORKSPACE_ID}/keys`
 
-function admin(app: TestApp, method: 'GET' | 'POST', url: string, body?: unknown) {
-  return app.app.inject({
-    method,
-    url,
-    headers: {
-      authorization: `Bearer ${TOKEN}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-  })
-}
-
-type KeyView = {
-  feature: string
-  label: string
-  key_set: boolean
-  created_at: string | null
-  rotated_at: string | null
-  previous_key_in_grace: boolean
-  previous_key_expires_at: string | null
-}
+// The view the admin API answers with, as src/workspaces/feature-keys.ts declares it.
+type KeyView = FeatureKeyView
 type Issued = { status: string; key: KeyView; api_key: string }
 type ErrorBody = { status: string; error: { type: string; message: string; attribute?: string } }
 
@@ -48,10 +23,6 @@ const errorOf = (res: LightMyRequestResponse) => ({
 })
 
 const iso = (ms: number): string => new Date(ms).toISOString()
-
-async function adminApp(t: TestContext, env: Record<string, string> = {}): Promise<TestApp> {
-  return createTestApp(t, { INLET_ADMIN_TOKEN: TOKEN, ...env })
-}
 
 describe('admin API: feature keys', () => {
   it('lists every feature and whether it has a key, never a key', async (t) => {

@@ -2,8 +2,9 @@
 // API client then sees — every workspace state and key rotation (with and without a grace period)
 // with the exact status, type and message of spec §4.4.
 import assert from 'node:assert/strict'
-import { describe, it, type TestContext } from 'node:test'
+import { describe, it } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
+import { ADMIN_TOKEN, admin, adminApp } from '../../../test/helpers/admin.js'
 import {
   API_KEY,
   START_TIME,
@@ -12,31 +13,12 @@ import {
   createTestApp,
   type TestApp,
 } from '../../../test/helpers/app.js'
+import { settingProbes } from '../../../test/helpers/data-api.js'
+import { SPEC, STATE_ANSWERS } from '../../../test/helpers/gateway-spec.js'
 import { DEFAULT_QUOTAS } from '../../governance/quotas.js'
 import { adminTokenMatches } from './admin.js'
 
-const TOKEN = 'admin-token-for-tests-0001'
-const ADMIN = { authorization: `Bearer ${TOKEN}` }
 const WS_URL = `/inlet/v1/admin/workspaces/${WORKSPACE_ID}`
-
-async function adminApp(t: TestContext): Promise<TestApp> {
-  return createTestApp(t, { INLET_ADMIN_TOKEN: TOKEN })
-}
-
-function admin(
-  app: TestApp,
-  method: 'GET' | 'POST',
-  url: string,
-  body?: unknown,
-  headers: Record<string, string> = ADMIN,
-): Promise<LightMyRequestResponse> {
-  return app.app.inject({
-    method,
-    url,
-    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-  })
-}
 
 /** A Track User request with `key`: the status and error (type, message) a client sees. */
 async function trackUser(app: TestApp, key = API_KEY) {
@@ -51,12 +33,6 @@ async function trackUser(app: TestApp, key = API_KEY) {
   return body.error === undefined
     ? { status: res.statusCode }
     : { status: res.statusCode, type: body.error.type, message: body.error.message }
-}
-
-const KEY_MISMATCH = {
-  status: 401,
-  type: 'Authentication required',
-  message: 'App Secret key mismatch. Please login to the dashboard to verify key',
 }
 
 function errorOf(res: LightMyRequestResponse): Record<string, string | number> {
@@ -92,8 +68,8 @@ describe('admin API: availability and authentication', () => {
     }
     for (const headers of [
       {},
-      { authorization: `Bearer ${TOKEN}x` },
-      { authorization: `Basic ${TOKEN}` },
+      { authorization: `Bearer ${ADMIN_TOKEN}x` },
+      { authorization: `Basic ${ADMIN_TOKEN}` },
       { authorization: 'Bearer ' },
       { authorization: basicAuth(WORKSPACE_ID, API_KEY) },
     ]) {
@@ -107,10 +83,10 @@ describe('admin API: availability and authentication', () => {
   })
 
   it('compares tokens whatever their length', () => {
-    assert.equal(adminTokenMatches(`Bearer ${TOKEN}`, TOKEN), true)
-    assert.equal(adminTokenMatches(`bearer   ${TOKEN} `, TOKEN), true)
-    assert.equal(adminTokenMatches('Bearer x', TOKEN), false)
-    assert.equal(adminTokenMatches(undefined, TOKEN), false)
+    assert.equal(adminTokenMatches(`Bearer ${ADMIN_TOKEN}`, ADMIN_TOKEN), true)
+    assert.equal(adminTokenMatches(`bearer   ${ADMIN_TOKEN} `, ADMIN_TOKEN), true)
+    assert.equal(adminTokenMatches('Bearer x', ADMIN_TOKEN), false)
+    assert.equal(adminTokenMatches(undefined, ADMIN_TOKEN), false)
   })
 })
 
@@ -230,40 +206,24 @@ describe('admin API: operations', () => {
       assert.equal(res.statusCode, 200, res.body)
       return res.json<{ workspace: { settings: Record<string, unknown> } }>().workspace.settings
     }
-    // spec §7.3: one element without customer_id — skipped when lenient, the request refused when strict
-    const bulk = async () =>
-      (
-        await app.post(`/v1/transition/${WORKSPACE_ID}`, {
-          type: 'transition',
-          elements: [
-            { type: 'customer', customer_id: 'john', attributes: {} },
-            { type: 'customer', attributes: {} },
-          ],
-        })
-      ).statusCode
-    // spec §6.2: with Identity Resolution on, an email identifies the user without a customer_id
-    const byEmail = async () =>
-      (
-        await app.post(`/v1/customer/${WORKSPACE_ID}`, {
-          type: 'customer',
-          attributes: { email: 'jo@example.com' },
-        })
-      ).statusCode
-    assert.deepEqual([await bulk(), await byEmail()], [200, 400])
+    // [Bulk with an element lacking customer_id, Track User by email alone]: see settingProbes.
+    const both = () =>
+      settingProbes(WORKSPACE_ID, async (path, body) => (await app.post(path, body)).statusCode)
+    assert.deepEqual(await both(), [200, 400])
 
     assert.equal(
       (await settings({ bulkStrictElementValidation: true }))['bulkStrictElementValidation'],
       true,
     )
-    assert.deepEqual([await bulk(), await byEmail()], [400, 400])
+    assert.deepEqual(await both(), [400, 400])
     assert.equal((await settings({ identityResolution: true }))['identityResolution'], true)
-    assert.deepEqual([await bulk(), await byEmail()], [400, 200])
+    assert.deepEqual(await both(), [400, 200])
     const off = await settings({ bulkStrictElementValidation: false, identityResolution: false })
     assert.deepEqual(
       [off['bulkStrictElementValidation'], off['identityResolution']],
       [false, false],
     )
-    assert.deepEqual([await bulk(), await byEmail()], [200, 400])
+    assert.deepEqual(await both(), [200, 400])
   })
 
   it('refuses bad input with the field at fault, changing nothing', async (t) => {
@@ -289,21 +249,7 @@ describe('admin API: operations', () => {
 })
 
 describe('workspace states as a Data API client sees them (spec §4.4)', () => {
-  const STATES = {
-    blacklisted: {
-      status: 400,
-      type: 'Blacklisted',
-      message: 'Your account is blacklisted, Please contact MoEngage.',
-    },
-    suspended: { status: 403, type: 'Account Suspended', message: 'Account Suspended' },
-    temporarily_suspended: {
-      status: 403,
-      type: 'Account Temporarily Suspended',
-      message: 'Account Temporarily Suspended',
-    },
-  } as const
-
-  for (const [state, expected] of Object.entries(STATES)) {
+  for (const [state, expected] of Object.entries(STATE_ANSWERS)) {
     it(`${state}: set through the admin API, answered at once, and lifted again`, async (t) => {
       const app = await adminApp(t)
       const res = await admin(app, 'POST', WS_URL, { state })
@@ -340,7 +286,7 @@ describe('key rotation', () => {
     assert.notEqual(key, API_KEY)
     assert.equal(workspace.previous_key_expires_at, null)
     assert.deepEqual(await trackUser(app, key), { status: 200 })
-    assert.deepEqual(await trackUser(app, API_KEY), KEY_MISMATCH)
+    assert.deepEqual(await trackUser(app, API_KEY), SPEC.keyMismatch)
   })
 
   it('with a grace period, both keys work until it ends, then only the new one', async (t) => {
@@ -358,7 +304,7 @@ describe('key rotation', () => {
     app.clock.advance(299_999)
     assert.deepEqual(await trackUser(app, API_KEY), { status: 200 })
     app.clock.advance(1)
-    assert.deepEqual(await trackUser(app, API_KEY), KEY_MISMATCH)
+    assert.deepEqual(await trackUser(app, API_KEY), SPEC.keyMismatch)
     assert.deepEqual(await trackUser(app, 'rotated-key-0001'), { status: 200 })
   })
 
@@ -369,8 +315,8 @@ describe('key rotation', () => {
       grace_seconds: 300,
     })
     await admin(app, 'POST', `${WS_URL}/rotate-key`, { data_api_key: 'third-key-00001' })
-    assert.deepEqual(await trackUser(app, API_KEY), KEY_MISMATCH)
-    assert.deepEqual(await trackUser(app, 'second-key-0001'), KEY_MISMATCH)
+    assert.deepEqual(await trackUser(app, API_KEY), SPEC.keyMismatch)
+    assert.deepEqual(await trackUser(app, 'second-key-0001'), SPEC.keyMismatch)
     assert.deepEqual(await trackUser(app, 'third-key-00001'), { status: 200 })
   })
 

@@ -1,14 +1,16 @@
 // The PostgreSQL adapter: the shared Store contract against a real PostgreSQL (TEST_DATABASE_URL,
 // or a throwaway cluster from the installed binaries, each store in its own fresh schema), then
-// what only this adapter has: migrations recorded and applied once (also by processes starting
-// together), numbered in step with SQLite's, seqs and partitions, time limits, and the
-// test-database guard. Reopening is the contract's (its reopen hook).
+// what only this adapter has besides its migrations (postgres-migrations.test.ts): seqs without
+// gaps and never out of order, monthly partitions, being the store DATABASE_URL opens, time
+// limits, and the test-database guard. Reopening is the contract's (its reopen hook).
 import assert from 'node:assert/strict'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { describe, it } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
 import pg from 'pg'
 import { assertTestDatabase, startPostgres } from '../../../test/helpers/postgres.js'
+import { batchChanges } from '../../../test/helpers/batches.js'
+import { queryRows as query } from '../../../test/helpers/pg-query.js'
 import { loadConfig } from '../../core/config.js'
 import { silentLogger } from '../../core/log.js'
 import { startInlet } from '../../server/server.js'
@@ -19,10 +21,8 @@ import {
   reopenable,
   storeContract,
 } from '../../../test/store/contract.js'
-import * as sqlite from '../sqlite/migrations.js'
 import { StoreTimeoutError, isStoreUnavailable } from '../store-errors.js'
-import type { BatchChanges, NewLogRecord, Store } from '../store.js'
-import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
+import type { NewLogRecord, Store } from '../store.js'
 import { openStore } from '../open-store.js'
 import { createPostgresStore, type PostgresStoreOptions } from './postgres-store.js'
 import { expandBulkRow } from '../../families/data/bulk-rows.js'
@@ -33,15 +33,6 @@ const WORKSPACE = aWorkspace({ id: 'PGWS0000000000000001', name: 'PostgreSQL' })
 /** A record of the adapter's own workspace, read back with payload `{}`. */
 const record = (index: number): NewLogRecord =>
   aLogRecord({ workspaceId: WORKSPACE.id, index, payload: '{}' })
-
-describe('PostgreSQL migrations', () => {
-  it('are numbered and named in step with SQLite’s, one list for both dialects', () => {
-    const outline = (ms: readonly sqlite.Migration[]): string[] =>
-      ms.map((m) => `${m.version} ${m.name}`)
-    assert.deepEqual(outline(LOG_MIGRATIONS), outline(sqlite.LOG_MIGRATIONS))
-    assert.deepEqual(outline(STORE_MIGRATIONS), outline(sqlite.STORE_MIGRATIONS))
-  })
-})
 
 describe('the test-database guard', () => {
   it('refuses a database whose name does not mark it as a test database', () => {
@@ -81,52 +72,7 @@ if (postgres === undefined) {
     reopenable(freshUrl, (url) => storeAt(url, { maxConnections: 4 })),
   )
 
-  /** Rows of `sql` in the schema of `url`, through a connection of its own. */
-  async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
-    try {
-      return (await client.query<Record<string, unknown>>(sql)).rows
-    } finally {
-      await client.end()
-    }
-  }
-
   describe('PostgreSQL store', () => {
-    it('records each migration once, and reopening applies none again', async () => {
-      const url = await freshUrl()
-      await (await storeAt(url)).close()
-      const applied = await query(url, 'SELECT list, version, name FROM inlet_migrations')
-      const expected = [
-        ...LOG_MIGRATIONS.map((m) => ({ list: 'log', version: m.version, name: m.name })),
-        ...STORE_MIGRATIONS.map((m) => ({ list: 'store', version: m.version, name: m.name })),
-      ]
-      const byVersion = (rows: readonly Record<string, unknown>[]): string[] =>
-        rows.map((r) => `${String(r['list'])}:${String(r['version'])}:${String(r['name'])}`).sort()
-      assert.deepEqual(byVersion(applied), byVersion(expected))
-      const [before] = await query(url, 'SELECT max(applied_at)::text AS at FROM inlet_migrations')
-      await (await storeAt(url, { durability: 'os' })).close()
-      assert.deepEqual(
-        await query(url, 'SELECT list, version, name FROM inlet_migrations'),
-        applied,
-      )
-      const [again] = await query(url, 'SELECT max(applied_at)::text AS at FROM inlet_migrations')
-      assert.deepEqual(again, before)
-    })
-
-    it('migrates once when several processes open the same database together', async () => {
-      const url = await freshUrl()
-      const stores = await Promise.all([1, 2, 3].map(() => storeAt(url, { maxConnections: 2 })))
-      try {
-        await stores[0]?.workspaces.create(WORKSPACE)
-        for (const store of stores) assert.deepEqual(await store.workspaces.list(), [WORKSPACE])
-      } finally {
-        await Promise.all(stores.map((s) => s.close()))
-      }
-      const [count] = await query(url, 'SELECT count(*)::int AS n FROM inlet_migrations')
-      assert.equal(count?.['n'], LOG_MIGRATIONS.length + STORE_MIGRATIONS.length)
-    })
-
     it('numbers appends without gaps, even after a failed append', async (t) => {
       const store = await storeAt(await freshUrl())
       t.after(() => store.close())
@@ -299,19 +245,16 @@ if (postgres === undefined) {
       assert.deepEqual(await partitions(), [])
       const event = (seq: number, iso: string) =>
         anEvent({ seq, workspaceId: WORKSPACE.id, userId: 'u1', eventTime: Date.parse(iso) })
-      await store.processing.commit({
-        fromSeq: 0,
-        toSeq: 3,
-        users: [],
-        devices: [],
-        deletedDevices: [],
-        events: [
-          event(1, '2025-02-10T00:00:00Z'),
-          event(2, '2026-11-30T23:59:59.999Z'),
-          event(3, '2026-11-01T00:00:00Z'),
-        ],
-        outcomes: [],
-      })
+      await store.processing.commit(
+        batchChanges({
+          toSeq: 3,
+          events: [
+            event(1, '2025-02-10T00:00:00Z'),
+            event(2, '2026-11-30T23:59:59.999Z'),
+            event(3, '2026-11-01T00:00:00Z'),
+          ],
+        }),
+      )
       assert.deepEqual(await partitions(), [
         'events_y2025m02',
         'events_y2025m03',
@@ -332,87 +275,6 @@ if (postgres === undefined) {
       )
     })
 
-    it('moves the events of an existing database into monthly partitions when upgrading', async (t) => {
-      const url = await freshUrl()
-      // The schema as it was before events were partitioned (every migration before 10).
-      const client = new pg.Client({ connectionString: url })
-      await client.connect()
-      try {
-        await client.query(`CREATE TABLE inlet_migrations (list text NOT NULL,
-          version integer NOT NULL, name text NOT NULL,
-          applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (list, version))`)
-        for (const [list, ms] of [
-          ['log', LOG_MIGRATIONS],
-          ['store', STORE_MIGRATIONS],
-        ] as const) {
-          for (const m of ms.filter((x) => x.version < 10)) {
-            await client.query(m.sql)
-            await client.query('INSERT INTO inlet_migrations VALUES ($1, $2, $3)', [
-              list,
-              m.version,
-              m.name,
-            ])
-          }
-        }
-        await client.query(
-          `INSERT INTO events (seq, workspace_id, user_id, name, event_time, received_at,
-             request_id) VALUES (1, $1, 'u1', 'Old', $2, $2, 'R1'), (2, $1, 'u1', 'New', $3, $3, 'R2')`,
-          [WORKSPACE.id, Date.parse('2026-03-05T00:00:00Z'), Date.parse('2026-11-05T00:00:00Z')],
-        )
-      } finally {
-        await client.end()
-      }
-      const store = await storeAt(url)
-      t.after(() => store.close())
-      assert.deepEqual(
-        (await store.profiles.eventsOfUser(WORKSPACE.id, 'u1', 10)).map((e) => e.name),
-        ['New', 'Old'],
-      )
-      const [kind] = await query(url, "SELECT relkind FROM pg_class WHERE oid = 'events'::regclass")
-      assert.equal(kind?.['relkind'], 'p', 'events is a partitioned table')
-      const [march] = await query(url, 'SELECT count(*)::int AS n FROM events_y2026m03')
-      assert.equal(march?.['n'], 1)
-    })
-
-    it('reads the counts of a database migrated before windows had lengths as the minute’s', async (t) => {
-      const url = await freshUrl()
-      // The schema as the previous version left it (every migration up to 11), one minute counted.
-      const client = new pg.Client({ connectionString: url })
-      await client.connect()
-      try {
-        await client.query(`CREATE TABLE inlet_migrations (list text NOT NULL,
-          version integer NOT NULL, name text NOT NULL,
-          applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (list, version))`)
-        for (const [list, ms] of [
-          ['log', LOG_MIGRATIONS],
-          ['store', STORE_MIGRATIONS],
-        ] as const) {
-          for (const m of ms.filter((x) => x.version <= 11)) {
-            await client.query(m.sql)
-            await client.query('INSERT INTO inlet_migrations VALUES ($1, $2, $3)', [
-              list,
-              m.version,
-              m.name,
-            ])
-          }
-        }
-        await client.query("INSERT INTO quota_windows VALUES ('W', 'track_user', $1, 7, 7)", [T0])
-      } finally {
-        await client.end()
-      }
-      const store = await createPostgresStore({ expandRow: expandBulkRow, url, durability: 'os' })
-      t.after(() => store.close())
-      const key = { workspaceId: 'W', quota: 'track_user', windowStart: T0 }
-      assert.equal(await store.quotas.used(key), 7)
-      assert.equal(await store.quotas.used({ ...key, windowMs: 60_000 }), 7)
-      assert.equal(await store.quotas.used({ ...key, windowMs: 3_600_000 }), 0)
-      assert.deepEqual(await store.quotas.lease({ ...key, limit: 10, need: 1, want: 5 }), {
-        granted: 3,
-        used: 10,
-      })
-      assert.equal(await store.quotas.prune(T0 + 60_000), 1, 'pruned as a minute')
-    })
-
     it('hands out only URLs of the test database', async () => {
       assertTestDatabase(postgres.url)
       assertTestDatabase(await freshUrl())
@@ -420,15 +282,7 @@ if (postgres === undefined) {
   })
 
   describe('PostgreSQL time limits (INLET_DATABASE_*_TIMEOUT_MS)', () => {
-    const batch: BatchChanges = {
-      fromSeq: 0,
-      toSeq: 1,
-      users: [],
-      devices: [],
-      deletedDevices: [],
-      events: [],
-      outcomes: [],
-    }
+    const batch = batchChanges({ toSeq: 1 })
     /** What `work` came to within `ms`: its value, its error, or 'still waiting'. */
     const within = (ms: number, work: Promise<unknown>): Promise<unknown> =>
       Promise.race([work.catch((err: unknown) => err), delay(ms).then(() => 'still waiting')])

@@ -9,7 +9,9 @@ import { after, describe, it, type TestContext } from 'node:test'
 import Database from 'better-sqlite3'
 import type { Durability } from '../../core/config.js'
 import { aLogRecord, aWorkspace, reopenable, storeContract } from '../../../test/store/contract.js'
-import type { NewLogRecord } from '../store.js'
+import { batchChanges } from '../../../test/helpers/batches.js'
+import { PRE_WINDOW_COUNT, assertReadAsMinute } from '../../../test/store/upgrades.js'
+import type { NewLogRecord, Store } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
 import {
   createSqliteStore,
@@ -52,6 +54,18 @@ storeContract(
 )
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
+
+/** Two stores open on one fresh directory, as two processes on one machine; closed at the end. */
+function twoStoresOnOneDirectory(t: TestContext): [Store, Store] {
+  const dir = tempDir()
+  const a = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
+  const b = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
+  t.after(async () => {
+    await a.close()
+    await b.close()
+  })
+  return [a, b]
+}
 const WORKSPACE = aWorkspace({ id: 'SQLITEWS000000000001', name: 'SQLite' })
 
 /** A record of the adapter's own workspace, read back with payload `{}`. */
@@ -103,15 +117,7 @@ describe('SQLite store files', () => {
     const dir = tempDir()
     const first = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
     await first.log.append([record(0), record(1), record(2)])
-    await first.processing.commit({
-      fromSeq: 0,
-      toSeq: 3,
-      users: [],
-      devices: [],
-      deletedDevices: [],
-      events: [],
-      outcomes: [],
-    })
+    await first.processing.commit(batchChanges({ toSeq: 3 }))
     await first.close()
     for (const file of ['log.db', 'log.db-wal', 'log.db-shm'])
       rmSync(join(dir, file), { force: true })
@@ -169,8 +175,7 @@ describe('SQLite store files', () => {
     })
     t.after(() => store.close())
     await store.log.append([0, 1, 2, 3].map(record))
-    const batch = { users: [], devices: [], deletedDevices: [], events: [], outcomes: [] }
-    await store.processing.commit({ fromSeq: 0, toSeq: 2, ...batch })
+    await store.processing.commit(batchChanges({ toSeq: 2 }))
     assert.equal(await store.log.compact(2, T0 + 1), 2)
     assert.deepEqual(
       (await store.log.readAfter(0, 10)).map((r) => r.seq),
@@ -186,7 +191,7 @@ describe('SQLite store files', () => {
         ).map((r) => [r.name, r.value]),
       )
     assert.deepEqual(state(), { cursor: 2, synced_cursor: 2 })
-    await store.processing.commit({ fromSeq: 2, toSeq: 3, ...batch })
+    await store.processing.commit(batchChanges({ fromSeq: 2, toSeq: 3 }))
     assert.equal(await store.log.compact(3, T0 + 1), 1)
     assert.deepEqual(state(), { cursor: 3, synced_cursor: 3 })
     // Nothing new applied: the sync changes nothing and compaction still works.
@@ -235,13 +240,7 @@ describe('SQLite store files', () => {
   })
 
   it('shares quota counts between stores open on one directory (two processes)', async (t) => {
-    const dir = tempDir()
-    const a = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
-    const b = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
-    t.after(async () => {
-      await a.close()
-      await b.close()
-    })
+    const [a, b] = twoStoresOnOneDirectory(t)
     const lease = { workspaceId: 'W', quota: 'track_user', windowStart: T0, limit: 10, need: 1 }
     assert.deepEqual(await a.quotas.lease({ ...lease, want: 6 }), { granted: 6, used: 6 })
     assert.deepEqual(await b.quotas.lease({ ...lease, want: 6 }), { granted: 4, used: 10 })
@@ -250,13 +249,7 @@ describe('SQLite store files', () => {
   })
 
   it('shares the sum of a rolling window’s slices between stores open on one directory', async (t) => {
-    const dir = tempDir()
-    const a = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
-    const b = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
-    t.after(async () => {
-      await a.close()
-      await b.close()
-    })
+    const [a, b] = twoStoresOnOneDirectory(t)
     // A rolling hour counted in one-minute slices, each in force for an hour and a minute.
     const slice = (windowStart: number) => ({
       workspaceId: 'W',
@@ -286,19 +279,14 @@ describe('SQLite store files', () => {
       old,
       STORE_MIGRATIONS.filter((m) => m.version <= 11),
     )
-    old.prepare('INSERT INTO quota_windows VALUES (?, ?, ?, ?, ?)').run('W', 'track_user', T0, 7, 7)
+    const { workspaceId, quota, used } = PRE_WINDOW_COUNT
+    old
+      .prepare('INSERT INTO quota_windows VALUES (?, ?, ?, ?, ?)')
+      .run(workspaceId, quota, T0, used, used)
     old.close()
     const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
     try {
-      const key = { workspaceId: 'W', quota: 'track_user', windowStart: T0 }
-      assert.equal(await store.quotas.used(key), 7)
-      assert.equal(await store.quotas.used({ ...key, windowMs: 60_000 }), 7)
-      assert.equal(await store.quotas.used({ ...key, windowMs: 3_600_000 }), 0)
-      assert.deepEqual(await store.quotas.lease({ ...key, limit: 10, need: 1, want: 5 }), {
-        granted: 3,
-        used: 10,
-      })
-      assert.equal(await store.quotas.prune(T0 + 60_000), 1, 'pruned as a minute')
+      await assertReadAsMinute(store, T0)
     } finally {
       await store.close()
     }
