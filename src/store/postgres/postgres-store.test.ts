@@ -377,7 +377,8 @@ if (postgres === undefined) {
         url,
         durability: 'fsync',
         maxConnections: 1,
-        connectTimeoutMs: 300,
+        // Long enough for the store's own opening (connect, migrations) on a busy machine.
+        connectTimeoutMs: 2_000,
       })
       const release = await cursorLocked(url)
       // The pool's one connection waits in a commit (no statement timeout here).
@@ -394,7 +395,7 @@ if (postgres === undefined) {
         assert.ok(outcome instanceof StoreTimeoutError, `got ${String(outcome)}`)
         assert.match(
           outcome.message,
-          /^no PostgreSQL connection was free or could be opened within 300 ms \(INLET_DATABASE_CONNECT_TIMEOUT_MS; the pool holds 1/,
+          /^no PostgreSQL connection was free or could be opened within 2000 ms \(INLET_DATABASE_CONNECT_TIMEOUT_MS; the pool holds 1/,
         )
         assert.equal(isStoreUnavailable(outcome), true)
       } finally {
