@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint'
 import layers from './eslint/layers.js'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'web/dist/**', 'node_modules/**', 'data/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

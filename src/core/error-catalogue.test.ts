@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { ERROR_CODES } from './errors.js'
 import { ADMIN_ERRORS } from './catalogue/admin.js'
+import { DASHBOARD_ERRORS } from './catalogue/dashboard.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
 import type { WireError } from './catalogue/types.js'
@@ -158,7 +159,7 @@ function compareFields(problems: string[], where: string, doc: DocFields, want: 
 // every other code the Data family's).
 const CATALOGUE: Catalogue = {
   codes: ERROR_CODES,
-  wire: { ...WIRE_ERRORS, ...ADMIN_ERRORS },
+  wire: { ...WIRE_ERRORS, ...ADMIN_ERRORS, ...DASHBOARD_ERRORS },
   overrides: OVERRIDES,
 }
 

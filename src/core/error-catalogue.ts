@@ -8,6 +8,7 @@
  */
 import type { ErrorCode, ErrorParams } from './errors.js'
 import { ADMIN_ERRORS } from './catalogue/admin.js'
+import { DASHBOARD_ERRORS } from './catalogue/dashboard.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
 import {
@@ -21,6 +22,7 @@ import {
 export const CATALOGUES: Readonly<Record<ApiFamilyName, FamilyCatalogue>> = {
   data: { errors: WIRE_ERRORS, endpoints: OVERRIDES },
   admin: { errors: ADMIN_ERRORS, inherits: 'data' },
+  dashboard: { errors: DASHBOARD_ERRORS, inherits: 'data' },
 }
 
 /**

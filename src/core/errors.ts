@@ -94,6 +94,13 @@ export const ERROR_CODES = [
   'admin_workspace_exists',
   'admin_feature_key_exists',
   'admin_secret_key_missing',
+  // The dashboard (Inlet's own, /dashboard/api/…)
+  'dashboard_unauthorized',
+  'dashboard_sign_in_failed',
+  'dashboard_csrf',
+  'dashboard_operator_only',
+  'dashboard_not_found',
+  'dashboard_invalid_input',
   // Server side
   'service_unavailable',
   'overloaded',

@@ -29,6 +29,8 @@ export const AUTH_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'signature_missing',
   'signature_mismatch',
   'admin_unauthorized',
+  // A dashboard sign-in with a wrong key or admin token (families/dashboard/).
+  'dashboard_sign_in_failed',
   // Install info (spec §7.10) is authenticated by the attribution key instead of Basic auth.
   'attribution_key_mismatch',
 ])

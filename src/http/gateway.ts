@@ -196,6 +196,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     profiles: store.profiles,
     processing: store.processing,
     quotas: store.quotas,
+    browse: store.browse,
     close: () => store.close(),
     keys: {
       get: (workspaceId, feature) => keys.get(workspaceId, feature),

@@ -9,6 +9,7 @@
  *   processor in one transaction per batch together with its cursor, so a batch is applied exactly
  *   once whatever happens around it.
  */
+import type { BrowseRepo } from './browse.js'
 
 export type WorkspaceState = 'active' | 'blacklisted' | 'suspended' | 'temporarily_suspended'
 
@@ -597,6 +598,8 @@ export interface QuotaRepo {
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres'
+  /** Paged reads for people browsing the data (store/browse.ts: the dashboard). */
+  readonly browse: BrowseRepo
   readonly workspaces: WorkspaceRepo
   readonly log: IngestLog
   readonly profiles: ProfileRepo

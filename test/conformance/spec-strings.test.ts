@@ -9,11 +9,16 @@ import { readFileSync } from 'node:fs'
 import { it } from 'node:test'
 import { ERROR_CODES, type ErrorCode } from '../../src/core/errors.js'
 import { ADMIN_ERRORS } from '../../src/core/catalogue/admin.js'
+import { DASHBOARD_ERRORS } from '../../src/core/catalogue/dashboard.js'
 import { WIRE_ERRORS } from '../../src/core/catalogue/data.js'
 import { OVERRIDES } from '../../src/core/catalogue/data-endpoints.js'
 import type { WireError } from '../../src/core/catalogue/types.js'
 
-const ENTRIES: Readonly<Record<ErrorCode, WireError>> = { ...WIRE_ERRORS, ...ADMIN_ERRORS }
+const ENTRIES: Readonly<Record<ErrorCode, WireError>> = {
+  ...WIRE_ERRORS,
+  ...ADMIN_ERRORS,
+  ...DASHBOARD_ERRORS,
+}
 
 const SPEC_URL = new URL('../fixtures/moengage/moengage-data-api.md', import.meta.url)
 
@@ -56,6 +61,13 @@ const INLET_OWN: Readonly<Partial<Record<ErrorCode, 'message' | 'both'>>> = {
   signature_mismatch: 'message',
   admin_feature_key_exists: 'both',
   admin_secret_key_missing: 'message',
+  // The dashboard's (Inlet's web console): MoEngage's API has no such answers.
+  dashboard_unauthorized: 'both',
+  dashboard_sign_in_failed: 'both',
+  dashboard_csrf: 'both',
+  dashboard_operator_only: 'both',
+  dashboard_not_found: 'both',
+  dashboard_invalid_input: 'both',
 }
 
 /** `{placeholder}` templates match any text in their place. */

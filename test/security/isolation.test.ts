@@ -31,6 +31,7 @@ import { createSecretBox } from '../../src/workspaces/secret-box.js'
 import { createWorkspaces } from '../../src/workspaces/workspaces.js'
 import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp, type TestApp } from '../helpers/app.js'
 import { servedRoutes } from '../helpers/routes.js'
+import { dashboardAttacks } from './dashboard-walk.js'
 
 const A = WORKSPACE_ID
 const B = 'WORKSPACEBBBBBBBBBB2'
@@ -424,6 +425,17 @@ describe('workspace isolation: every route with A’s key against B', () => {
       const feature = path.endsWith(':feature') ? 'inform' : 'push'
       walked.set(route, [adminAttempt(method, path.replace(':id', B).replace(':feature', feature))])
     }
+    // The dashboard: a session signed in with A's key against B (dashboard-walk.ts).
+    const dashboard = await dashboardAttacks(app, {
+      a: A,
+      aKey: API_KEY,
+      b: B,
+      bUserId: seeded.bUserId,
+      bRequestIds: seeded.bRequestIds,
+      bMergeId: seeded.bMergeId,
+      secrets: ['only-b-may-read-this', 'b@example.com', 'b-device', 'b-push', B_KEY],
+    })
+    for (const [route, list] of dashboard) walked.set(route, list)
 
     assert.deepEqual(
       servedRoutes(app.app),

@@ -33,6 +33,7 @@ import {
   type UserRow,
   type Workspace,
 } from '../../src/store/store.js'
+import { browseContract } from './browse-contract.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
 const WS = 'CONTRACTWS0000000001'
@@ -2071,5 +2072,6 @@ export function storeContract(name: string, factory: StoreFactory): void {
         })
       },
     )
+    browseContract(fresh)
   })
 }

@@ -9,7 +9,7 @@ import type { ErrorCode } from '../errors.js'
  * The API families Inlet serves, one folder each under src/families/. A family answers with its
  * own catalogue (CATALOGUES) through its own envelope.
  */
-export const API_FAMILIES = ['data', 'admin'] as const
+export const API_FAMILIES = ['data', 'admin', 'dashboard'] as const
 
 export type ApiFamilyName = (typeof API_FAMILIES)[number]
 
@@ -41,6 +41,9 @@ export type DataEndpoint =
 
 /** The codes only the admin API answers (its own catalogue, ADMIN_ERRORS). */
 export type AdminErrorCode = Extract<ErrorCode, `admin_${string}`>
+
+/** The codes only the dashboard answers (its own catalogue, DASHBOARD_ERRORS). */
+export type DashboardErrorCode = Extract<ErrorCode, `dashboard_${string}`>
 
 /** One family's catalogue: its own entries, per-endpoint variants, the family it falls back to. */
 export type FamilyCatalogue = Readonly<{

@@ -50,6 +50,11 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
     // (postgres/log.ts), so every row here holds one record: the column stays 1.
     sql: `ALTER TABLE log ADD COLUMN records integer NOT NULL DEFAULT 1;`,
   },
+  {
+    version: 4,
+    name: "a workspace's log records newest first (the dashboard's recent requests)",
+    sql: `CREATE INDEX log_by_workspace ON log (workspace_id, seq);`,
+  },
 ]
 
 /** Workspaces and the profile store, written by the processor. */
@@ -331,6 +336,21 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         prev_key_expires_at bigint,
         PRIMARY KEY (workspace_id, feature)
       );
+    `,
+  },
+  {
+    // The dashboard's user list and searches (store/browse.ts) and its rejected records; text
+    // keys byte-wise (COLLATE "C") so that a prefix is a range of the index.
+    version: 14,
+    name: 'dashboard: users newest first, by email and mobile; outcomes by workspace',
+    sql: `
+      CREATE INDEX users_by_created ON users (workspace_id, created_at, (id COLLATE "C"));
+      CREATE INDEX users_by_customer_c ON users (workspace_id, (customer_id COLLATE "C"));
+      CREATE INDEX users_by_email ON users
+        (workspace_id, (lower(attributes::json ->> 'u_em') COLLATE "C"), (id COLLATE "C"));
+      CREATE INDEX users_by_mobile ON users
+        (workspace_id, ((attributes::json ->> 'u_mb') COLLATE "C"), (id COLLATE "C"));
+      CREATE INDEX record_outcomes_by_workspace ON record_outcomes (workspace_id, seq);
     `,
   },
 ]

@@ -17,6 +17,7 @@ import { postgresEvents } from './events.js'
 import { postgresIdentities } from './identities.js'
 import { postgresKeyRepo } from './keys.js'
 import { postgresLog } from './log.js'
+import { postgresBrowse } from './browse.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
@@ -59,6 +60,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     }),
     quotas: postgresQuotaRepo(c.pool, c.open, (fn) => transaction(c.pool, 'BEGIN', fn)),
     keys: postgresKeyRepo(c.pool, c.open),
+    browse: postgresBrowse(c),
     close: c.close,
   }
 }

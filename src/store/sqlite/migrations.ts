@@ -34,6 +34,11 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
     name: 'Bulk rows: one row per Bulk request, seq the last of its records (ingest/bulk-rows.ts)',
     sql: `ALTER TABLE log ADD COLUMN records INTEGER NOT NULL DEFAULT 1;`,
   },
+  {
+    version: 4,
+    name: "a workspace's log records newest first (the dashboard's recent requests)",
+    sql: `CREATE INDEX log_by_workspace ON log (workspace_id, seq);`,
+  },
 ]
 
 /** `store.db`: workspaces and the profile store, written by the processor. */
@@ -289,6 +294,17 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         prev_key_expires_at INTEGER,
         PRIMARY KEY (workspace_id, feature)
       ) WITHOUT ROWID;
+    `,
+  },
+  {
+    // The dashboard's user list and searches (store/browse.ts) and its rejected records.
+    version: 14,
+    name: 'dashboard: users newest first, by email and mobile; outcomes by workspace',
+    sql: `
+      CREATE INDEX users_by_created ON users (workspace_id, created_at, id);
+      CREATE INDEX users_by_email ON users (workspace_id, lower(json_extract(attributes, '$.u_em')), id);
+      CREATE INDEX users_by_mobile ON users (workspace_id, CAST(json_extract(attributes, '$.u_mb') AS TEXT), id);
+      CREATE INDEX record_outcomes_by_workspace ON record_outcomes (workspace_id, seq);
     `,
   },
 ]

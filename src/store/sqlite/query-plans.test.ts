@@ -23,6 +23,10 @@ const ALLOWED: readonly { sql: string; why: string }[] = [
     why: 'Get User by email, mobile or advertising id: a documented scan of the workspace (docs/query-plans.md)',
   },
   { sql: 'instr(reason', why: 'a GDPR erasure redacting outcomes: rare, in the processor' },
+  {
+    sql: 'json_each(users.attributes)',
+    why: "the dashboard's any-attribute search: ATTRIBUTE_SCAN_ROWS users a page at most (store/browse.ts)",
+  },
   { sql: 'FROM suppressions WHERE workspace_id = ? LIMIT 1', why: 'stops at the first row' },
   {
     sql: 'FROM suppressions WHERE workspace_id = ? ORDER BY',

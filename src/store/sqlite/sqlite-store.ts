@@ -6,6 +6,7 @@
 import { profilesOf } from '../profiles.js'
 import type { Store } from '../store.js'
 import { attempt, openSqlite, type SqliteStoreOptions } from './connection.js'
+import { sqliteBrowse } from './browse.js'
 import { sqliteDevices } from './devices.js'
 import { sqliteEvents } from './events.js'
 import { sqliteIdentities } from './identities.js'
@@ -50,6 +51,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }),
     quotas: sqliteQuotaRepo(c.db, attempt),
     keys: sqliteKeyRepo(c.db, attempt),
+    browse: sqliteBrowse(c),
     close: () => attempt(c.close),
   }
 }

@@ -1,0 +1,60 @@
+/**
+ * The dashboard family (Inlet's web console, docs/dashboard.md): the built front end under
+ * /dashboard (assets.ts) and its JSON API under /dashboard/api/ behind session sign-in
+ * (session-routes.ts): users and profiles, requests and rejected records, the live stream, the
+ * workspace page. Answers errors in its own envelope, `{"error":{"code","message","details",
+ * "request_id"}}` (E4), with its own catalogue entries (`dashboard_*`).
+ */
+import type { FastifyInstance } from 'fastify'
+import { detailedEnvelope } from '../../http/envelopes.js'
+import type { FamilyModule } from '../../http/family.js'
+import type { RouteConfig } from '../../http/error-handler.js'
+import { createWorkspaces } from '../../workspaces/workspaces.js'
+import { DEFAULT_ASSETS_DIR, assetRoutes } from './assets.js'
+import { liveRoutes } from './live.js'
+import { createRequestMeter } from './meter.js'
+import { activityRoutes } from './routes/activity.js'
+import { userRoutes } from './routes/users.js'
+import { workspaceRoutes } from './routes/workspace.js'
+import { sessionRoutes } from './session-routes.js'
+import { createSessions } from './sessions.js'
+
+export const dashboardFamily: FamilyModule = (platform) => {
+  const { store, clock } = platform
+  const sessions = createSessions(clock)
+  const meter = createRequestMeter(clock)
+  const workspaces = createWorkspaces({ store, clock, ids: platform.ids })
+  return {
+    name: 'dashboard',
+    envelope: detailedEnvelope,
+    register: async (app: FastifyInstance) => {
+      // Every Data API answer of an authenticated workspace is counted for the workspace page.
+      app.addHook('onResponse', (request, reply, done) => {
+        const config = request.routeOptions.config as RouteConfig | undefined // set by routes
+        if (config?.family === 'data' && request.workspace !== null) {
+          meter.count(request.workspace.id, config.endpoint ?? 'inlet', reply.statusCode < 300)
+        }
+        done()
+      })
+      assetRoutes(app, DEFAULT_ASSETS_DIR)
+      await app.register((api, _opts, done) => {
+        sessionRoutes(api, {
+          store,
+          sessions,
+          clock,
+          authFailures: platform.authFailures,
+          adminToken: platform.config.adminToken,
+        })
+        userRoutes(api, { store, ingest: platform.ingest })
+        activityRoutes(api, { store })
+        workspaceRoutes(api, { workspaces, processor: platform.processor, meter, sessions })
+        const live = liveRoutes(api, { store })
+        api.addHook('preClose', (next) => {
+          live.closeAll()
+          next()
+        })
+        done()
+      })
+    },
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The live view's stream (`GET /dashboard/api/w/:ws/live`, server-sent events): records of the
+ * workspace as they are accepted (read from the ingest log) and as the processor applies them (its
+ * cursor, with the outcome rows of what it skipped, killed or applied with notes). Each open stream
+ * reads the log every POLL_MS while the browser is connected, so a record shows within a second of
+ * its 200 — from whichever process accepted it, since the log is shared. Pausing and filtering by
+ * kind and user are the browser's.
+ */
+import type { FastifyInstance } from 'fastify'
+import type { Store } from '../../store/store.js'
+import { CONTENT_SECURITY_POLICY } from './assets.js'
+import { API_PREFIX, CONFIG, workspaceOf } from './session-routes.js'
+
+export const POLL_MS = 250
+const HEARTBEAT_MS = 15_000
+const READ_LIMIT = 1_000
+
+export type LiveStreams = Readonly<{ closeAll(): void }>
+
+export function liveRoutes(api: FastifyInstance, deps: Readonly<{ store: Store }>): LiveStreams {
+  const { store } = deps
+  const open = new Set<() => void>()
+  api.get(`${API_PREFIX}/w/:ws/live`, { config: CONFIG }, async (request, reply) => {
+    const ws = workspaceOf(request).id
+    let seq = await store.log.lastSeq()
+    let cursor = await store.processing.cursor()
+    reply.hijack()
+    const raw = reply.raw
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'x-accel-buffering': 'no',
+    })
+    const send = (data: unknown): boolean => raw.write(`data: ${JSON.stringify(data)}\n\n`)
+    send({ type: 'hello', seq, applied_up_to: cursor })
+    let stopped = false
+    let timer: NodeJS.Timeout | undefined
+    let lastWrite = Date.now()
+    const stop = (): void => {
+      if (stopped) return
+      stopped = true
+      clearTimeout(timer)
+      open.delete(stop)
+      raw.end()
+    }
+    open.add(stop)
+    raw.on('close', stop)
+    const tick = async (): Promise<void> => {
+      const records = await store.log.readAfter(seq, READ_LIMIT)
+      for (const r of records) {
+        seq = r.seq
+        if (r.workspaceId !== ws) continue
+        send({
+          type: 'accepted',
+          seq: r.seq,
+          kind: r.kind,
+          customer_id: r.customerId,
+          request_id: r.requestId,
+          index: r.index,
+          received_at: new Date(r.receivedAt).toISOString(),
+          payload: JSON.parse(r.payload) as unknown,
+        })
+        lastWrite = Date.now()
+      }
+      const now = await store.processing.cursor()
+      if (now > cursor) {
+        const outcomes = (await store.browse.outcomesAfter(cursor, READ_LIMIT)).filter(
+          (o) => o.workspaceId === ws && o.seq <= now,
+        )
+        send({
+          type: 'applied',
+          up_to: now,
+          outcomes: outcomes.map((o) => ({ seq: o.seq, outcome: o.outcome, reason: o.reason })),
+        })
+        cursor = now
+        lastWrite = Date.now()
+      }
+      if (Date.now() - lastWrite > HEARTBEAT_MS) {
+        raw.write(': still here\n\n')
+        lastWrite = Date.now()
+      }
+    }
+    const loop = (): void => {
+      timer = setTimeout(() => {
+        tick().then(
+          () => !stopped && loop(),
+          (err: unknown) => {
+            request.log.warn({ err }, 'dashboard live stream failed')
+            stop()
+          },
+        )
+      }, POLL_MS)
+    }
+    loop()
+  })
+  return { closeAll: () => [...open].forEach((stop) => stop()) }
+}

@@ -1,0 +1,171 @@
+/**
+ * The dashboard's users: the list and the searches (`GET /dashboard/api/w/:ws/users`: by
+ * `customer_id`, email or mobile prefix, internal id, or an attribute's value; store/browse.ts),
+ * one profile (attributes with their types, devices with push state, identity links, merges), its
+ * event timeline newest first, and the undo of one of its merges (logged like
+ * `POST /inlet/v1/merges/{id}/undo`).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { AppError } from '../../../core/errors.js'
+import type { Ingest } from '../../../ingest/accept.js'
+import { USER_SEARCH_KINDS, type UserSearchKind } from '../../../store/browse.js'
+import type { MergeRow, Store, UserRow } from '../../../store/store.js'
+import { API_PREFIX, CONFIG, workspaceOf } from '../session-routes.js'
+import { PAGE_SIZE, decodePage, encodePage, intParam, oneOfParam, param } from '../paging.js'
+import { typedAttributes } from './attribute-types.js'
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+function userSummary(u: UserRow) {
+  const a = u.attributes
+  return {
+    id: u.id,
+    customer_id: u.customerId,
+    email: typeof a['u_em'] === 'string' ? a['u_em'] : null,
+    mobile: scalarText(a['u_mb']),
+    name: [a['u_fn'], a['u_ln']].filter((v) => typeof v === 'string').join(' ') || null,
+    created_at: iso(u.createdAt),
+    updated_at: iso(u.updatedAt),
+  }
+}
+
+function mergeView(m: MergeRow) {
+  return {
+    merge_id: m.id,
+    request_id: m.requestId,
+    retained_user_id: m.retainedUserId,
+    merged_user_id: m.mergedUserId,
+    at: iso(m.at),
+    undone_at: m.undoneAt === null ? null : iso(m.undoneAt),
+  }
+}
+
+export function userRoutes(
+  api: FastifyInstance,
+  deps: Readonly<{ store: Store; ingest: Ingest }>,
+): void {
+  const { store } = deps
+  const userOf = async (request: FastifyRequest): Promise<UserRow> => {
+    const ws = workspaceOf(request)
+    const { id } = request.params as { id: string } // route param
+    const [user] = await store.profiles.findUsers(ws.id, { customerIds: [], ids: [id] })
+    if (user === undefined)
+      throw new AppError('dashboard_not_found', { params: { what: 'user', id } })
+    return user
+  }
+
+  api.get(`${API_PREFIX}/w/:ws/users`, { config: CONFIG }, async (request) => {
+    const ws = workspaceOf(request)
+    const q = request.query
+    const value = (param(q, 'q') ?? '').trim()
+    const kind: UserSearchKind =
+      oneOfParam(q, 'by', USER_SEARCH_KINDS) ?? (value === '' ? 'all' : 'customer_id')
+    const key = param(q, 'key')?.trim()
+    const page = await store.browse.searchUsers({
+      workspaceId: ws.id,
+      kind: value === '' && kind !== 'all' ? 'all' : kind,
+      value,
+      ...(key === undefined || key === '' ? {} : { key }),
+      ...optional('after', decodePage(param(q, 'page'))),
+      limit: intParam(q, 'limit', 1, 200) ?? PAGE_SIZE,
+    })
+    return { users: page.users.map(userSummary), next_page: encodePage(page.next) }
+  })
+
+  api.get(`${API_PREFIX}/w/:ws/users/:id`, { config: CONFIG }, async (request) => {
+    const ws = workspaceOf(request)
+    const user = await userOf(request)
+    const [devices, merges] = await Promise.all([
+      store.profiles.devicesOfUser(ws.id, user.id),
+      store.profiles.mergesOfUsers(ws.id, [user.id]),
+    ])
+    const platforms = [...new Set(devices.map((d) => d.platform).filter((p) => p !== null))]
+    const listed = user.attributes['platforms']
+    return {
+      user: userSummary(user),
+      attributes: typedAttributes(user.attributes),
+      platforms: Array.isArray(listed) ? listed.map(String) : platforms,
+      devices: devices.map((d) => ({
+        device_id: d.deviceId,
+        platform: d.platform,
+        push_id: d.pushId,
+        push: pushState(d.attributes, d.pushId),
+        created_at: iso(d.createdAt),
+        updated_at: iso(d.updatedAt),
+        attributes: typedAttributes(d.attributes),
+      })),
+      identities: identitiesOf(user),
+      merges: merges.sort((a, b) => b.id - a.id).map(mergeView),
+    }
+  })
+
+  api.get(`${API_PREFIX}/w/:ws/users/:id/events`, { config: CONFIG }, async (request) => {
+    const ws = workspaceOf(request)
+    const user = await userOf(request)
+    const after = decodePage(param(request.query, 'page'))
+    const limit = intParam(request.query, 'limit', 1, 200) ?? PAGE_SIZE
+    const position =
+      after === undefined ? undefined : ([Number(after[0]), Number(after[1])] as const)
+    const events = await store.browse.userEvents(ws.id, user.id, position, limit)
+    const last = events.at(-1)
+    return {
+      events: events.map((e) => ({
+        seq: e.seq,
+        name: e.name,
+        event_time: iso(e.eventTime),
+        user_time: e.userTime === null ? null : iso(e.userTime),
+        received_at: iso(e.receivedAt),
+        platform: e.platform,
+        app_version: e.appVersion,
+        device_id: e.deviceId,
+        request_id: e.requestId,
+        attributes: typedAttributes(e.attributes),
+      })),
+      next_page:
+        events.length === limit && last !== undefined
+          ? encodePage([last.eventTime, last.seq])
+          : null,
+    }
+  })
+
+  api.post(`${API_PREFIX}/w/:ws/merges/:merge_id/undo`, { config: CONFIG }, async (request) => {
+    const ws = workspaceOf(request)
+    const { merge_id: given } = request.params as { merge_id: string } // route param
+    const id = /^\d{1,15}$/.test(given) ? Number(given) : undefined
+    const merge = id === undefined ? undefined : await store.profiles.merge(ws.id, id)
+    if (merge === undefined || id === undefined) {
+      throw new AppError('dashboard_not_found', { params: { what: 'merge', id: given } })
+    }
+    const image = JSON.parse(merge.before) as { before: { merged: { customerId: string | null } } }
+    await deps.ingest.accept({ workspaceId: ws.id, requestId: request.id }, [
+      { kind: 'merge_undo', customerId: image.before.merged.customerId, payload: { merge_id: id } },
+    ])
+    return { status: 'accepted', request_id: request.id }
+  })
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
+}
+
+/** spec §7.5: a device's push is blocked by Device Opt-out; without a push id it has none. */
+function pushState(attributes: Record<string, unknown>, pushId: string | null): string {
+  if (attributes['push_blocked'] === true) return 'blocked'
+  return pushId === null ? 'no push token' : 'reachable'
+}
+
+/** The identifiers MoEngage resolves users by, as this user holds them. */
+function identitiesOf(user: UserRow) {
+  const a = user.attributes
+  const out: { type: string; value: string }[] = [{ type: 'id', value: user.id }]
+  if (user.customerId !== null) out.push({ type: 'customer_id', value: user.customerId })
+  if (typeof a['u_em'] === 'string') out.push({ type: 'email', value: a['u_em'] })
+  const mobile = scalarText(a['u_mb'])
+  if (mobile !== null) out.push({ type: 'mobile', value: mobile })
+  return out
+}
+
+/** A string or number attribute as text; null for anything else. */
+function scalarText(v: unknown): string | null {
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : null
+}

@@ -1,0 +1,147 @@
+/**
+ * The Store's reads for people browsing the data (the dashboard, families/dashboard/): users
+ * listed and searched a page at a time, a user's events newest first, the records that were kept
+ * out with their reason, a workspace's recent requests, and outcomes in log order (the live view).
+ * Every read names its workspace but `outcomesAfter`, which the live view filters itself.
+ *
+ * Pages continue from a position (`after`): the sort key of the last row of the page before, as
+ * the store answered it in `next`; what a position holds is the store's business. How each search
+ * stays fast with a million users (docs/dashboard.md):
+ * - `all`: newest users first, on an index of (workspace, created_at, id);
+ * - `customer_id`, `email`, `mobile`: prefix matches on indexes (`email` ignoring case);
+ * - `id`: the one user;
+ * - `attribute`: any attribute's value (of the attribute `key`, or of any attribute when no key is
+ *   given) — no index can hold every attribute, so each page examines at most
+ *   ATTRIBUTE_SCAN_ROWS users, newest first, and answers the matches among them and where to go on:
+ *   a page may hold fewer matches than asked for, and `next` is null only at the last user.
+ */
+import type { EventRow, RecordOutcomeRow, UserRow } from './store.js'
+
+export const USER_SEARCH_KINDS = [
+  'all',
+  'customer_id',
+  'id',
+  'email',
+  'mobile',
+  'attribute',
+] as const
+
+export type UserSearchKind = (typeof USER_SEARCH_KINDS)[number]
+
+/** A page position: the sort key of the last row answered (never built by callers). */
+export type PagePosition = readonly (string | number)[]
+
+/** Users an `attribute` search examines per page at most. */
+export const ATTRIBUTE_SCAN_ROWS = 20_000
+
+export type UserSearch = Readonly<{
+  workspaceId: string
+  kind: UserSearchKind
+  /** The prefix, id or value searched for (ignored by `all`). */
+  value: string
+  /** `attribute`: the attribute whose value is compared; absent: any attribute. */
+  key?: string
+  after?: PagePosition
+  limit: number
+}>
+
+export type UserPage = Readonly<{ users: UserRow[]; next: PagePosition | null }>
+
+export type RejectionFilter = Readonly<{
+  /** Only `skipped` or only `dead` records; both when absent. */
+  outcome?: 'skipped' | 'dead'
+  /** Only those whose reason contains this text. */
+  reason?: string
+  /** Only records logged before this seq (the page before's last). */
+  beforeSeq?: number
+  limit: number
+}>
+
+/** One request as the log still holds it: its records' kinds and count, newest request first. */
+export type RequestSummary = Readonly<{
+  requestId: string
+  receivedAt: number
+  /** Records of the request (a Bulk request's elements each count). */
+  records: number
+  kinds: string[]
+  /** The highest seq of its records (a page's position). */
+  lastSeq: number
+}>
+
+export interface BrowseRepo {
+  searchUsers(search: UserSearch): Promise<UserPage>
+  /** A user's events, newest first (event time, then seq), after `after` ([eventTime, seq]). */
+  userEvents(
+    workspaceId: string,
+    userId: string,
+    after: readonly [number, number] | undefined,
+    limit: number,
+  ): Promise<EventRow[]>
+  /** Skipped and dead records, newest first. */
+  rejections(workspaceId: string, filter: RejectionFilter): Promise<RecordOutcomeRow[]>
+  /** The requests of the workspace the log still holds, newest first, logged before `beforeSeq`. */
+  recentRequests(
+    workspaceId: string,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<RequestSummary[]>
+  /** Outcome rows of every workspace with seq > afterSeq, in seq order (the live view). */
+  outcomesAfter(afterSeq: number, limit: number): Promise<RecordOutcomeRow[]>
+}
+
+/** The end of a prefix range: every string starting with `prefix` sorts below it. */
+export function prefixEnd(prefix: string): string {
+  return `${prefix}\u{10FFFF}`
+}
+
+/** The position after a full page (`limit` rows), by `key`; null after a shorter, last one. */
+export function lastOf(
+  found: readonly UserRow[],
+  limit: number,
+  key: (u: UserRow) => PagePosition,
+): PagePosition | null {
+  const last = found.at(-1)
+  return found.length === limit && last !== undefined ? key(last) : null
+}
+
+/** The position of a user in the newest-first list. */
+export const newestKey = (u: UserRow): PagePosition => [u.createdAt, u.id]
+
+/** Log rows read to find `limit` requests (a request has many rows; Bulk rows are one row). */
+export function requestScanRows(limit: number): number {
+  return Math.min(5_000, limit * 50)
+}
+
+/** Groups log rows (newest first) into requests, at most `limit`. */
+export function summarizeRequests(
+  rows: readonly Readonly<{
+    seq: number
+    requestId: string
+    kind: string
+    receivedAt: number
+    records: number
+  }>[],
+  limit: number,
+): RequestSummary[] {
+  const byId = new Map<string, { summary: RequestSummary; kinds: Set<string> }>()
+  for (const row of rows) {
+    let entry = byId.get(row.requestId)
+    if (entry === undefined) {
+      if (byId.size === limit) break
+      entry = {
+        summary: {
+          requestId: row.requestId,
+          receivedAt: row.receivedAt,
+          records: 0,
+          kinds: [],
+          lastSeq: row.seq,
+        },
+        kinds: new Set(),
+      }
+      byId.set(row.requestId, entry)
+    }
+    entry.kinds.add(row.kind)
+    entry.summary = { ...entry.summary, records: entry.summary.records + row.records }
+  }
+  return [...byId.values()].map(({ summary, kinds }) => ({ ...summary, kinds: [...kinds] }))
+}

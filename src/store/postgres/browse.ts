@@ -1,0 +1,143 @@
+/**
+ * The PostgreSQL adapter's reads for browsing (Store `browse`, store/browse.ts): users listed and
+ * searched on the indexes of migration 14 (text compared byte-wise, COLLATE "C", so that a prefix
+ * is a range), a user's events newest first, skipped and dead records, recent requests from the
+ * log, outcomes in seq order for the live view.
+ */
+import {
+  ATTRIBUTE_SCAN_ROWS,
+  prefixEnd,
+  requestScanRows,
+  summarizeRequests,
+  lastOf,
+  newestKey,
+  type BrowseRepo,
+  type PagePosition,
+  type UserSearch,
+  type UserPage,
+} from '../browse.js'
+import { num, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
+import type { PostgresConnection } from './connection.js'
+
+const TOP: PagePosition = [Number.MAX_SAFE_INTEGER, '']
+const EMAIL = `(lower(attributes::json ->> 'u_em') COLLATE "C")`
+const MOBILE = `((attributes::json ->> 'u_mb') COLLATE "C")`
+const ID = `(id COLLATE "C")`
+
+const SQL = {
+  newest: `
+    SELECT * FROM users WHERE workspace_id = $1 AND (created_at, ${ID}) < ($2, $3)
+    ORDER BY created_at DESC, ${ID} DESC LIMIT $4`,
+  byId: 'SELECT * FROM users WHERE workspace_id = $1 AND id = $2',
+  byCustomer: `
+    SELECT * FROM users WHERE workspace_id = $1 AND (customer_id COLLATE "C") >= $2
+      AND (customer_id COLLATE "C") < $3 AND (customer_id COLLATE "C") > $4
+    ORDER BY (customer_id COLLATE "C") LIMIT $5`,
+  byEmail: `
+    SELECT *, ${EMAIL} AS k FROM users WHERE workspace_id = $1 AND ${EMAIL} >= $2
+      AND ${EMAIL} < $3 AND (${EMAIL}, ${ID}) > ($4, $5) ORDER BY ${EMAIL}, ${ID} LIMIT $6`,
+  byMobile: `
+    SELECT *, ${MOBILE} AS k FROM users WHERE workspace_id = $1 AND ${MOBILE} >= $2
+      AND ${MOBILE} < $3 AND (${MOBILE}, ${ID}) > ($4, $5) ORDER BY ${MOBILE}, ${ID} LIMIT $6`,
+  scanEnd: `
+    SELECT created_at, id FROM users WHERE workspace_id = $1 AND (created_at, ${ID}) < ($2, $3)
+    ORDER BY created_at DESC, ${ID} DESC LIMIT 1 OFFSET $4`,
+  byAttribute: `
+    SELECT * FROM users WHERE workspace_id = $1 AND (created_at, ${ID}) < ($2, $3)
+      AND (created_at, ${ID}) >= ($4, $5) AND (attributes::json ->> $6) = $7
+    ORDER BY created_at DESC, ${ID} DESC LIMIT $8`,
+  byAnyAttribute: `
+    SELECT * FROM users WHERE workspace_id = $1 AND (created_at, ${ID}) < ($2, $3)
+      AND (created_at, ${ID}) >= ($4, $5)
+      AND EXISTS (SELECT 1 FROM json_each_text(attributes::json) e WHERE e.value = $6)
+    ORDER BY created_at DESC, ${ID} DESC LIMIT $7`,
+  events: `
+    SELECT * FROM events WHERE workspace_id = $1 AND user_id = $2 AND (event_time, seq) < ($3, $4)
+    ORDER BY event_time DESC, seq DESC LIMIT $5`,
+  rejections: `
+    SELECT * FROM record_outcomes WHERE workspace_id = $1 AND seq < $2
+      AND outcome IN ('skipped', 'dead') AND ($3::text IS NULL OR outcome = $3)
+      AND ($4::text IS NULL OR strpos(lower(reason), lower($4)) > 0)
+    ORDER BY seq DESC LIMIT $5`,
+  outcomesAfter: 'SELECT * FROM record_outcomes WHERE seq > $1 ORDER BY seq LIMIT $2',
+  requests: `
+    SELECT seq, request_id, kind, received_at FROM log
+    WHERE workspace_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+}
+
+export function postgresBrowse({ all, one, open }: PostgresConnection): BrowseRepo {
+  async function search(s: UserSearch): Promise<UserPage> {
+    const { workspaceId: ws, value, limit } = s
+    switch (s.kind) {
+      case 'all': {
+        const [at, id] = s.after ?? TOP
+        const found = await all(SQL.newest, [ws, at, id, limit], toUser)
+        return { users: found, next: lastOf(found, limit, newestKey) }
+      }
+      case 'id':
+        return {
+          users: s.after === undefined ? await all(SQL.byId, [ws, value], toUser) : [],
+          next: null,
+        }
+      case 'customer_id': {
+        const [after] = s.after ?? ['']
+        const found = await all(SQL.byCustomer, [ws, value, prefixEnd(value), after, limit], toUser)
+        return { users: found, next: lastOf(found, limit, (u) => [u.customerId ?? '']) }
+      }
+      case 'email':
+      case 'mobile': {
+        const prefix = s.kind === 'email' ? value.toLowerCase() : value
+        const [k, id] = s.after ?? ['', '']
+        const text = s.kind === 'email' ? SQL.byEmail : SQL.byMobile
+        const rows = await all(text, [ws, prefix, prefixEnd(prefix), k, id, limit], (r) => r)
+        const last = rows.at(-1)
+        return {
+          users: rows.map(toUser),
+          next:
+            rows.length === limit && last !== undefined ? [str(last['k']), str(last['id'])] : null,
+        }
+      }
+      case 'attribute': {
+        const [at, id] = s.after ?? TOP
+        const end = await one(SQL.scanEnd, [ws, at, id, ATTRIBUTE_SCAN_ROWS - 1], (r) => r)
+        const [endAt, endId] =
+          end === undefined ? [-1, ''] : [num(end['created_at']), str(end['id'])]
+        const found =
+          s.key === undefined
+            ? await all(SQL.byAnyAttribute, [ws, at, id, endAt, endId, value, limit], toUser)
+            : await all(SQL.byAttribute, [ws, at, id, endAt, endId, s.key, value, limit], toUser)
+        const full = lastOf(found, limit, newestKey)
+        return { users: found, next: full ?? (end === undefined ? null : [endAt, endId]) }
+      }
+    }
+  }
+
+  return {
+    searchUsers: (s) => open(() => search(s)),
+    userEvents: (ws, userId, after, limit) => {
+      const [at, seq] = after ?? [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]
+      return all(SQL.events, [ws, userId, at, seq, limit], toEvent)
+    },
+    rejections: (ws, f) =>
+      all(
+        SQL.rejections,
+        [ws, f.beforeSeq ?? Number.MAX_SAFE_INTEGER, f.outcome ?? null, f.reason ?? null, f.limit],
+        toOutcome,
+      ),
+    recentRequests: async (ws, beforeSeq, limit) => {
+      const rows = await all(
+        SQL.requests,
+        [ws, beforeSeq ?? Number.MAX_SAFE_INTEGER, requestScanRows(limit)],
+        (r: Row) => ({
+          seq: num(r['seq']),
+          requestId: str(r['request_id']),
+          kind: str(r['kind']),
+          receivedAt: num(r['received_at']),
+          records: 1,
+        }),
+      )
+      return summarizeRequests(rows, limit)
+    },
+    outcomesAfter: (afterSeq, limit) => all(SQL.outcomesAfter, [afterSeq, limit], toOutcome),
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The SQLite adapter's reads for browsing (Store `browse`, store/browse.ts): users listed and
+ * searched on the indexes of migration 14, a user's events newest first, skipped and dead records,
+ * recent requests from the log (log.db), outcomes in seq order for the live view.
+ */
+import {
+  ATTRIBUTE_SCAN_ROWS,
+  prefixEnd,
+  requestScanRows,
+  summarizeRequests,
+  lastOf,
+  newestKey,
+  type BrowseRepo,
+  type PagePosition,
+  type UserSearch,
+} from '../browse.js'
+import { num, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
+import type { UserRow } from '../store.js'
+import { attempt, type SqliteConnection } from './connection.js'
+
+/** Sorts after every real position: the first page of a newest-first list. */
+const TOP: PagePosition = [Number.MAX_SAFE_INTEGER, '']
+const EMAIL = `lower(json_extract(attributes, '$.u_em'))`
+const MOBILE = `CAST(json_extract(attributes, '$.u_mb') AS TEXT)`
+
+/** The JSON path of one attribute key, quoted so that any key is one path step. */
+const pathOf = (key: string): string => `$.${JSON.stringify(key)}`
+
+export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
+  const q = {
+    newest: db.prepare(
+      `SELECT * FROM users WHERE workspace_id = ? AND (created_at, id) < (?, ?)
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+    ),
+    byId: db.prepare('SELECT * FROM users WHERE workspace_id = ? AND id = ?'),
+    byCustomer: db.prepare(
+      `SELECT * FROM users WHERE workspace_id = ? AND customer_id >= ? AND customer_id < ?
+         AND customer_id > ? ORDER BY customer_id LIMIT ?`,
+    ),
+    byEmail: db.prepare(
+      `SELECT *, ${EMAIL} AS k FROM users WHERE workspace_id = ? AND ${EMAIL} >= ?
+         AND ${EMAIL} < ? AND (${EMAIL}, id) > (?, ?) ORDER BY ${EMAIL}, id LIMIT ?`,
+    ),
+    byMobile: db.prepare(
+      `SELECT *, ${MOBILE} AS k FROM users WHERE workspace_id = ? AND ${MOBILE} >= ?
+         AND ${MOBILE} < ? AND (${MOBILE}, id) > (?, ?) ORDER BY ${MOBILE}, id LIMIT ?`,
+    ),
+    // The last user an attribute page examines (ATTRIBUTE_SCAN_ROWS on from the position).
+    scanEnd: db.prepare(
+      `SELECT created_at, id FROM users WHERE workspace_id = ? AND (created_at, id) < (?, ?)
+       ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?`,
+    ),
+    byAttribute: db.prepare(
+      `SELECT * FROM users WHERE workspace_id = ? AND (created_at, id) < (?, ?)
+         AND (created_at, id) >= (?, ?) AND CAST(json_extract(attributes, ?) AS TEXT) = ?
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+    ),
+    byAnyAttribute: db.prepare(
+      `SELECT * FROM users WHERE workspace_id = ? AND (created_at, id) < (?, ?)
+         AND (created_at, id) >= (?, ?)
+         AND EXISTS (SELECT 1 FROM json_each(users.attributes) WHERE CAST(value AS TEXT) = ?)
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+    ),
+    events: db.prepare(
+      `SELECT * FROM events WHERE workspace_id = ? AND user_id = ? AND (event_time, seq) < (?, ?)
+       ORDER BY event_time DESC, seq DESC LIMIT ?`,
+    ),
+    rejections: db.prepare(
+      `SELECT * FROM record_outcomes WHERE workspace_id = ? AND seq < ?
+         AND outcome IN ('skipped', 'dead') AND (? IS NULL OR outcome = ?)
+         AND (? IS NULL OR instr(lower(reason), lower(?)) > 0)
+       ORDER BY seq DESC LIMIT ?`,
+    ),
+    outcomesAfter: db.prepare('SELECT * FROM record_outcomes WHERE seq > ? ORDER BY seq LIMIT ?'),
+    requests: logDb.prepare(
+      `SELECT seq, request_id, kind, received_at, records FROM log
+       WHERE workspace_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+    ),
+  }
+  const users = (rows: unknown[]): UserRow[] => (rows as Row[]).map(toUser)
+
+  function search(s: UserSearch) {
+    const { workspaceId: ws, value, limit } = s
+    switch (s.kind) {
+      case 'all': {
+        const [at, id] = s.after ?? TOP
+        const found = users(q.newest.all(ws, at, id, limit))
+        return { users: found, next: lastOf(found, limit, newestKey) }
+      }
+      case 'id': {
+        const found = s.after === undefined ? users(q.byId.all(ws, value)) : []
+        return { users: found, next: null }
+      }
+      case 'customer_id': {
+        const [after] = s.after ?? ['']
+        const found = users(q.byCustomer.all(ws, value, prefixEnd(value), after, limit))
+        return { users: found, next: lastOf(found, limit, (u) => [u.customerId ?? '']) }
+      }
+      case 'email':
+      case 'mobile': {
+        const prefix = s.kind === 'email' ? value.toLowerCase() : value
+        const [k, id] = s.after ?? ['', '']
+        const statement = s.kind === 'email' ? q.byEmail : q.byMobile
+        const rows = statement.all(ws, prefix, prefixEnd(prefix), k, id, limit) as Row[]
+        const found = rows.map(toUser)
+        const last = rows.at(-1)
+        return {
+          users: found,
+          next:
+            rows.length === limit && last !== undefined ? [str(last['k']), str(last['id'])] : null,
+        }
+      }
+      case 'attribute': {
+        const [at, id] = s.after ?? TOP
+        const end = q.scanEnd.get(ws, at, id, ATTRIBUTE_SCAN_ROWS - 1) as Row | undefined
+        const [endAt, endId] =
+          end === undefined ? [-1, ''] : [num(end['created_at']), str(end['id'])]
+        const found =
+          s.key === undefined
+            ? users(q.byAnyAttribute.all(ws, at, id, endAt, endId, value, limit))
+            : users(q.byAttribute.all(ws, at, id, endAt, endId, pathOf(s.key), value, limit))
+        const full = lastOf(found, limit, newestKey)
+        return { users: found, next: full ?? (end === undefined ? null : [endAt, endId]) }
+      }
+    }
+  }
+
+  return {
+    searchUsers: (s) => attempt(() => search(s)),
+    userEvents: (ws, userId, after, limit) =>
+      attempt(() => {
+        const [at, seq] = after ?? [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]
+        return (q.events.all(ws, userId, at, seq, limit) as Row[]).map(toEvent)
+      }),
+    rejections: (ws, f) =>
+      attempt(() => {
+        const outcome = f.outcome ?? null
+        const reason = f.reason ?? null
+        const before = f.beforeSeq ?? Number.MAX_SAFE_INTEGER
+        const rows = q.rejections.all(ws, before, outcome, outcome, reason, reason, f.limit)
+        return (rows as Row[]).map(toOutcome)
+      }),
+    recentRequests: (ws, beforeSeq, limit) =>
+      attempt(() => {
+        const before = beforeSeq ?? Number.MAX_SAFE_INTEGER
+        const rows = q.requests.all(ws, before, requestScanRows(limit)) as Row[]
+        return summarizeRequests(
+          rows.map((r) => ({
+            seq: num(r['seq']),
+            requestId: str(r['request_id']),
+            kind: str(r['kind']),
+            receivedAt: num(r['received_at']),
+            records: num(r['records']),
+          })),
+          limit,
+        )
+      }),
+    outcomesAfter: (afterSeq, limit) =>
+      attempt(() => (q.outcomesAfter.all(afterSeq, limit) as Row[]).map(toOutcome)),
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The contract of Store `browse` (store/browse.ts: the dashboard's reads), run by
+ * storeContract on every adapter: the newest-first list and each search kind with its pages,
+ * events newest first, skipped and dead records filtered, recent requests grouped from the log,
+ * outcomes in seq order — each within its workspace.
+ */
+import assert from 'node:assert/strict'
+import { describe, it, type TestContext } from 'node:test'
+import type { PagePosition, UserSearch } from '../../src/store/browse.js'
+import type {
+  BatchChanges,
+  EventRow,
+  RecordOutcomeRow,
+  Store,
+  UserRow,
+} from '../../src/store/store.js'
+import { aLogRecord, anEvent } from './contract.js'
+
+const T0 = Date.parse('2026-11-01T10:00:00Z')
+const WS = 'CONTRACTWS0000000001'
+const OTHER = 'CONTRACTWS0000000002'
+
+const user = (n: number, attributes: Record<string, unknown>, ws = WS): UserRow => ({
+  workspaceId: ws,
+  id: `u${String(n).padStart(3, '0')}`,
+  customerId: `cust-${String(n).padStart(3, '0')}`,
+  attributes,
+  createdAt: T0 + n,
+  updatedAt: T0 + n,
+})
+
+const outcome = (seq: number, o: Partial<RecordOutcomeRow>): RecordOutcomeRow => ({
+  seq,
+  workspaceId: WS,
+  requestId: `REQ${seq}`,
+  index: 0,
+  kind: 'customer',
+  outcome: 'skipped',
+  reason: 'a reason',
+  at: T0 + seq,
+  ...o,
+})
+
+function batch(toSeq: number, parts: Partial<BatchChanges>): BatchChanges {
+  return {
+    fromSeq: 0,
+    toSeq,
+    users: [],
+    devices: [],
+    deletedDevices: [],
+    events: [],
+    outcomes: [],
+    ...parts,
+  }
+}
+
+const USERS = [
+  user(1, { u_em: 'Ada@Example.com', u_mb: '+4470001', plan: 'gold' }),
+  user(2, { u_em: 'adam@example.com', u_mb: 4470002, plan: 'silver' }),
+  user(3, { u_em: 'bob@example.com', plan: 'gold', vip: true }),
+  user(4, {}),
+  user(5, { u_em: 'ada@other.com', plan: 'gold' }, OTHER),
+]
+
+async function all(store: Store, search: Omit<UserSearch, 'after'>): Promise<string[]> {
+  const ids: string[] = []
+  let after: PagePosition | undefined
+  for (let pages = 0; pages < 20; pages++) {
+    const page = await store.browse.searchUsers({ ...search, ...(after ? { after } : {}) })
+    ids.push(...page.users.map((u) => u.id))
+    if (page.next === null) return ids
+    after = page.next
+  }
+  throw new Error('no last page')
+}
+
+export function browseContract(fresh: (t: TestContext) => Promise<Store>): void {
+  describe('browse (the dashboard)', () => {
+    async function seeded(t: TestContext): Promise<Store> {
+      const store = await fresh(t)
+      await store.processing.commit(batch(10, { users: USERS }))
+      return store
+    }
+
+    it('lists users newest first, a page at a time, within the workspace', async (t) => {
+      const store = await seeded(t)
+      const first = await store.browse.searchUsers({
+        workspaceId: WS,
+        kind: 'all',
+        value: '',
+        limit: 3,
+      })
+      assert.deepEqual(
+        first.users.map((u) => u.id),
+        ['u004', 'u003', 'u002'],
+      )
+      assert.deepEqual(await all(store, { workspaceId: WS, kind: 'all', value: '', limit: 3 }), [
+        'u004',
+        'u003',
+        'u002',
+        'u001',
+      ])
+    })
+
+    it('searches by customer_id, email (any case) and mobile prefix, and by internal id', async (t) => {
+      const store = await seeded(t)
+      const search = (kind: UserSearch['kind'], value: string, limit = 1) =>
+        all(store, { workspaceId: WS, kind, value, limit })
+      assert.deepEqual(await search('customer_id', 'cust-00'), ['u001', 'u002', 'u003', 'u004'])
+      assert.deepEqual(await search('customer_id', 'cust-003'), ['u003'])
+      assert.deepEqual(await search('email', 'ADA'), ['u001', 'u002'])
+      assert.deepEqual(await search('email', 'ada@e'), ['u001'])
+      assert.deepEqual(await search('mobile', '+447000'), ['u001'])
+      assert.deepEqual(await search('mobile', '447000'), ['u002'], 'a number, as text')
+      assert.deepEqual(await search('id', 'u003'), ['u003'])
+      assert.deepEqual(await search('id', 'u005'), [], "another workspace's user")
+    })
+
+    it("searches an attribute's value, named or any, page by page to the last user", async (t) => {
+      const store = await seeded(t)
+      const search = (value: string, key?: string) =>
+        all(store, { workspaceId: WS, kind: 'attribute', value, ...(key ? { key } : {}), limit: 1 })
+      assert.deepEqual(await search('gold', 'plan'), ['u003', 'u001'])
+      assert.deepEqual(await search('gold'), ['u003', 'u001'])
+      assert.deepEqual(await search('silver', 'nope'), [])
+    })
+
+    it("pages a user's events newest first", async (t) => {
+      const store = await fresh(t)
+      const events: EventRow[] = [1, 2, 3].map((seq) =>
+        anEvent({ seq, eventTime: T0 + (seq === 2 ? 500 : seq), name: `e${seq}` }),
+      )
+      await store.processing.commit(
+        batch(10, { users: [user(1, {})], events: events.map((e) => ({ ...e, userId: 'u001' })) }),
+      )
+      const page = await store.browse.userEvents(WS, 'u001', undefined, 2)
+      assert.deepEqual(
+        page.map((e) => e.name),
+        ['e2', 'e3'],
+      )
+      const last = page.at(-1)
+      assert.ok(last !== undefined)
+      const next = await store.browse.userEvents(WS, 'u001', [last.eventTime, last.seq], 2)
+      assert.deepEqual(
+        next.map((e) => e.name),
+        ['e1'],
+      )
+    })
+
+    it('lists skipped and dead records newest first, by outcome and reason words', async (t) => {
+      const store = await fresh(t)
+      await store.processing.commit(
+        batch(10, {
+          outcomes: [
+            outcome(1, { reason: "customer_id 'guest' is not allowed" }),
+            outcome(2, { outcome: 'dead', reason: 'store failed' }),
+            outcome(3, { outcome: 'applied', reason: '["a note"]' }),
+            outcome(4, { workspaceId: OTHER, reason: 'guest elsewhere' }),
+          ],
+        }),
+      )
+      const seqs = async (f: Parameters<Store['browse']['rejections']>[1]) =>
+        (await store.browse.rejections(WS, f)).map((o) => o.seq)
+      assert.deepEqual(await seqs({ limit: 10 }), [2, 1])
+      assert.deepEqual(await seqs({ outcome: 'dead', limit: 10 }), [2])
+      assert.deepEqual(await seqs({ reason: 'GUEST', limit: 10 }), [1])
+      assert.deepEqual(await seqs({ beforeSeq: 2, limit: 10 }), [1])
+      assert.deepEqual(
+        (await store.browse.outcomesAfter(1, 10)).map((o) => o.seq),
+        [2, 3, 4],
+      )
+    })
+
+    it("groups the log's recent records into requests, newest first", async (t) => {
+      const store = await fresh(t)
+      await store.log.append([
+        aLogRecord({ requestId: 'REQ1', index: 0 }),
+        aLogRecord({ requestId: 'REQ1', index: 1, kind: 'event' }),
+        aLogRecord({ requestId: 'REQ2', index: 0 }),
+        aLogRecord({ requestId: 'REQX', workspaceId: OTHER }),
+      ])
+      const requests = await store.browse.recentRequests(WS, undefined, 10)
+      assert.deepEqual(
+        requests.map((r) => [r.requestId, r.records, [...r.kinds].sort()]),
+        [
+          ['REQ2', 1, ['customer']],
+          ['REQ1', 2, ['customer', 'event']],
+        ],
+      )
+      const older = await store.browse.recentRequests(WS, requests[0]?.lastSeq, 10)
+      assert.deepEqual(
+        older.map((r) => r.requestId),
+        ['REQ1'],
+      )
+    })
+  })
+}

@@ -1,0 +1,40 @@
+// A uPlot line chart of requests per minute (accepted, refused) against the quota.
+import { useEffect, useRef } from 'preact/hooks'
+import uPlot from 'uplot'
+import 'uplot/dist/uPlot.min.css'
+
+export type Series = { label: string; values: number[]; stroke: string; dash?: number[] }
+
+export function MinuteChart(props: { title: string; minutes: number[]; series: Series[] }) {
+  const el = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    const target = el.current
+    if (target === null) return
+    const width = Math.max(280, Math.min(900, target.clientWidth || 600))
+    const plot = new uPlot(
+      {
+        width,
+        height: 240,
+        series: [
+          {},
+          ...props.series.map((s) => ({
+            label: s.label,
+            stroke: s.stroke,
+            width: 2,
+            ...(s.dash === undefined ? {} : { dash: s.dash }),
+          })),
+        ],
+        axes: [{ stroke: '#1f2933' }, { stroke: '#1f2933' }],
+      },
+      [props.minutes.map((m) => m * 60), ...props.series.map((s) => s.values)],
+      target,
+    )
+    return () => plot.destroy()
+  }, [props.minutes, props.series])
+  return (
+    <figure>
+      <div ref={el} class="chart" />
+      <figcaption>{props.title}</figcaption>
+    </figure>
+  )
+}
