@@ -39,6 +39,17 @@ describe('createIdGenerator', () => {
     assert.match(ids.userId(0), /^[0-9a-f]{24}$/)
   })
 
+  it('makes the user ids of one second sort in the order they were made (one generator)', () => {
+    // The store's users table and user-led indexes then take new users at one place.
+    const made = Array.from({ length: N }, () => ids.userId(NOW + 999))
+    // The 6-hex counter starts at random and may wrap once: at most one step down.
+    let descents = 0
+    for (let i = 1; i < made.length; i++) if ((made[i] ?? '') < (made[i - 1] ?? '')) descents++
+    assert.ok(descents <= 1, `${descents} steps down`)
+    const other = createIdGenerator().userId(NOW)
+    assert.notEqual(other.slice(8, 18), (made[0] ?? '').slice(8, 18), 'another generator differs')
+  })
+
   it('makes workspace ids of 20 upper-case letters and digits', () => {
     const chars = new Set<string>()
     for (let i = 0; i < N; i++) {
