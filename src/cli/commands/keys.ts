@@ -6,43 +6,19 @@
  * the server secret: INLET_SECRET_KEY, else the data directory's `secret.key` (shared with the
  * server); with PostgreSQL, INLET_SECRET_KEY must be set, the same as the server's.
  */
-import { parseArgs } from 'node:util'
 import { systemClock } from '../../core/clock.js'
-import { loadConfig } from '../../core/config.js'
 import { createIdGenerator } from '../../core/ids.js'
-import { expandBulkRow } from '../../families/data/bulk-rows.js'
-import { openStore } from '../../store/open-store.js'
-import { WorkspaceInputError } from '../../workspaces/changes.js'
 import {
   FEATURES,
   FEATURE_LABELS,
-  FeatureKeyExistsError,
   createFeatureKeys,
   isFeature,
   type Feature,
   type FeatureKeyView,
   type IssuedFeatureKey,
 } from '../../workspaces/feature-keys.js'
-import {
-  ServerSecretMissingError,
-  createSecretBox,
-  serverSecret,
-} from '../../workspaces/secret-box.js'
-import { WorkspaceNotFoundError } from '../../workspaces/workspaces.js'
-import { UsageError, usage } from '../cli.js'
-
-const print = (value: unknown): void => {
-  process.stdout.write(JSON.stringify(value) + '\n')
-}
-
-function wholeNumber(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined
-  const n = Number(raw)
-  if (raw.trim() === '' || !Number.isInteger(n)) {
-    throw new UsageError(`--${flag} expects a whole number: ${raw}`)
-  }
-  return n
-}
+import { createSecretBox, serverSecret } from '../../workspaces/secret-box.js'
+import { STORE_FLAGS, UsageError, parseFlags, print, wholeNumber, withStore } from '../command.js'
 
 function showList(id: string, views: readonly FeatureKeyView[]): void {
   const lines = views.map((v) =>
@@ -84,21 +60,13 @@ export async function keysCommand(
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const [action, ...rest] = args
-  const { values } = usage(() =>
-    parseArgs({
-      args: [...rest],
-      strict: true,
-      options: {
-        id: { type: 'string' },
-        feature: { type: 'string' },
-        key: { type: 'string' },
-        'grace-seconds': { type: 'string' },
-        json: { type: 'boolean' },
-        'data-dir': { type: 'string' },
-        'database-url': { type: 'string' },
-      },
-    }),
-  )
+  const values = parseFlags(rest, {
+    id: { type: 'string' },
+    feature: { type: 'string' },
+    key: { type: 'string' },
+    'grace-seconds': { type: 'string' },
+    ...STORE_FLAGS,
+  })
   const json = values.json === true
   const id = values.id
   if (id === undefined) throw new UsageError(`workspaces keys ${action ?? ''} needs --id`)
@@ -120,22 +88,17 @@ export async function keysCommand(
   if (grace !== undefined && action !== 'rotate') {
     throw new UsageError('--grace-seconds is for workspaces keys rotate')
   }
-  const merged: Record<string, string | undefined> = { ...env }
-  if (values['data-dir'] !== undefined) merged['INLET_DATA_DIR'] = values['data-dir']
-  if (values['database-url'] !== undefined) merged['DATABASE_URL'] = values['database-url']
-  const config = loadConfig(merged)
-  const store = await openStore(config, expandBulkRow)
-  const keys = createFeatureKeys({
-    store,
-    clock: systemClock,
-    ids: createIdGenerator(),
-    secrets: createSecretBox(serverSecret(config)),
-  })
   const input = {
     ...(values.key === undefined ? {} : { key: values.key }),
     ...(grace === undefined ? {} : { graceSeconds: grace }),
   }
-  try {
+  return withStore(env, values, async (store, config) => {
+    const keys = createFeatureKeys({
+      store,
+      clock: systemClock,
+      ids: createIdGenerator(),
+      secrets: createSecretBox(serverSecret(config)),
+    })
     if (feature === undefined) {
       const views = await keys.list(id)
       if (json) print({ workspace_id: id, keys: views })
@@ -152,18 +115,5 @@ export async function keysCommand(
       showIssued(id, feature, issued, json)
     }
     return 0
-  } catch (err) {
-    if (
-      err instanceof WorkspaceInputError ||
-      err instanceof WorkspaceNotFoundError ||
-      err instanceof FeatureKeyExistsError ||
-      err instanceof ServerSecretMissingError
-    ) {
-      process.stderr.write(`inlet: ${err.message}\n`)
-      return 1
-    }
-    throw err
-  } finally {
-    await store.close()
-  }
+  })
 }
