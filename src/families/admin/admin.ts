@@ -192,118 +192,96 @@ export function adminRoutes(
     done()
   })
   const idOf = (request: FastifyRequest): string => (request.params as { id: string }).id // route param of every /workspaces/:id route
-  const guarded =
-    <T>(handler: (request: FastifyRequest) => Promise<T>) =>
-    async (request: FastifyRequest): Promise<T> => {
-      try {
-        return await handler(request)
-      } catch (err) {
-        throw toAdminError(err)
-      }
-    }
+  /** A route of the admin API: its path under ADMIN_PREFIX, its failures answered as admin errors. */
+  const route = <T>(
+    method: 'GET' | 'POST',
+    path: string,
+    handler: (request: FastifyRequest) => Promise<T>,
+  ): void => {
+    api.route({
+      method,
+      url: `${ADMIN_PREFIX}${path}`,
+      config,
+      handler: async (request: FastifyRequest): Promise<T> => {
+        try {
+          return await handler(request)
+        } catch (err) {
+          throw toAdminError(err)
+        }
+      },
+    })
+  }
 
-  api.get(`${ADMIN_PREFIX}/workspaces`, { config }, async () => ({
+  route('GET', '/workspaces', async () => ({
     status: 'success',
     workspaces: (await workspaces.list()).map(workspaceView),
   }))
 
-  api.post(
-    `${ADMIN_PREFIX}/workspaces`,
-    { config },
-    guarded(async (request) => {
-      const input = createInput(bodyObject(request))
-      try {
-        const { workspace, dataApiKey } = await workspaces.create(input)
-        return { status: 'success', workspace: workspaceView(workspace), data_api_key: dataApiKey }
-      } catch (err) {
-        if (err instanceof StoreConflictError) {
-          throw new AppError('admin_workspace_exists', {
-            params: { workspace_id: input.id ?? '' },
-          })
-        }
-        throw err
-      }
-    }),
-  )
-
-  api.get(
-    `${ADMIN_PREFIX}/workspaces/:id`,
-    { config },
-    guarded(async (request) => ({
-      status: 'success',
-      workspace: workspaceView(await workspaces.get(idOf(request))),
-    })),
-  )
-
-  api.post(
-    `${ADMIN_PREFIX}/workspaces/:id`,
-    { config },
-    guarded(async (request) => {
-      const changes = parseWorkspaceChanges(bodyObject(request))
-      return {
-        status: 'success',
-        workspace: workspaceView(await workspaces.update(idOf(request), changes)),
-      }
-    }),
-  )
-
-  api.post(
-    `${ADMIN_PREFIX}/workspaces/:id/rotate-key`,
-    { config },
-    guarded(async (request) => {
-      const { workspace, dataApiKey } = await workspaces.rotateKey(
-        idOf(request),
-        rotateInput(bodyObject(request)),
-      )
+  route('POST', '/workspaces', async (request) => {
+    const input = createInput(bodyObject(request))
+    try {
+      const { workspace, dataApiKey } = await workspaces.create(input)
       return { status: 'success', workspace: workspaceView(workspace), data_api_key: dataApiKey }
-    }),
-  )
+    } catch (err) {
+      if (err instanceof StoreConflictError) {
+        throw new AppError('admin_workspace_exists', {
+          params: { workspace_id: input.id ?? '' },
+        })
+      }
+      throw err
+    }
+  })
+
+  route('GET', '/workspaces/:id', async (request) => ({
+    status: 'success',
+    workspace: workspaceView(await workspaces.get(idOf(request))),
+  }))
+
+  route('POST', '/workspaces/:id', async (request) => {
+    const changes = parseWorkspaceChanges(bodyObject(request))
+    return {
+      status: 'success',
+      workspace: workspaceView(await workspaces.update(idOf(request), changes)),
+    }
+  })
+
+  route('POST', '/workspaces/:id/rotate-key', async (request) => {
+    const { workspace, dataApiKey } = await workspaces.rotateKey(
+      idOf(request),
+      rotateInput(bodyObject(request)),
+    )
+    return { status: 'success', workspace: workspaceView(workspace), data_api_key: dataApiKey }
+  })
 
   // spec §7.12 (Inlet): the suppression list of erased identities, and lifting from it.
-  api.get(
-    `${ADMIN_PREFIX}/workspaces/:id/suppressions`,
-    { config },
-    guarded(async (request) => {
-      const workspace = await workspaces.get(idOf(request))
-      return {
-        status: 'success',
-        suppressions: (await deps.store.profiles.suppressions(workspace.id)).map(suppressionView),
-      }
-    }),
-  )
-
-  api.post(
-    `${ADMIN_PREFIX}/workspaces/:id/suppressions/lift`,
-    { config },
-    guarded(async (request) => {
-      const workspace = await workspaces.get(idOf(request))
-      const by = liftInput(workspace.id, bodyObject(request))
-      return {
-        status: 'success',
-        lifted: await deps.store.profiles.liftSuppressions(workspace.id, by),
-      }
-    }),
-  )
-
-  api.post(
-    `${ADMIN_PREFIX}/workspaces/:id/remove-key`,
-    { config },
-    guarded(async (request) => ({
+  route('GET', '/workspaces/:id/suppressions', async (request) => {
+    const workspace = await workspaces.get(idOf(request))
+    return {
       status: 'success',
-      workspace: workspaceView(await workspaces.removeKey(idOf(request))),
-    })),
-  )
+      suppressions: (await deps.store.profiles.suppressions(workspace.id)).map(suppressionView),
+    }
+  })
+
+  route('POST', '/workspaces/:id/suppressions/lift', async (request) => {
+    const workspace = await workspaces.get(idOf(request))
+    const by = liftInput(workspace.id, bodyObject(request))
+    return {
+      status: 'success',
+      lifted: await deps.store.profiles.liftSuppressions(workspace.id, by),
+    }
+  })
+
+  route('POST', '/workspaces/:id/remove-key', async (request) => ({
+    status: 'success',
+    workspace: workspaceView(await workspaces.removeKey(idOf(request))),
+  }))
 
   // Feature-scoped keys (docs/auth.md): which features have one, never the keys themselves.
-  api.get(
-    `${ADMIN_PREFIX}/workspaces/:id/keys`,
-    { config },
-    guarded(async (request) => ({
-      status: 'success',
-      workspace_id: idOf(request),
-      keys: await featureKeys.list(idOf(request)),
-    })),
-  )
+  route('GET', '/workspaces/:id/keys', async (request) => ({
+    status: 'success',
+    workspace_id: idOf(request),
+    keys: await featureKeys.list(idOf(request)),
+  }))
 
   const issued = (result: IssuedFeatureKey) => ({
     status: 'success',
@@ -311,32 +289,20 @@ export function adminRoutes(
     api_key: result.apiKey,
   })
 
-  api.post(
-    `${ADMIN_PREFIX}/workspaces/:id/keys/:feature`,
-    { config },
-    guarded(async (request) => {
-      const feature = featureOf(request)
-      const input = featureKeyInput(bodyObject(request), false)
-      return issued(await featureKeys.create(idOf(request), feature, input))
-    }),
-  )
+  route('POST', '/workspaces/:id/keys/:feature', async (request) => {
+    const feature = featureOf(request)
+    const input = featureKeyInput(bodyObject(request), false)
+    return issued(await featureKeys.create(idOf(request), feature, input))
+  })
 
-  api.post(
-    `${ADMIN_PREFIX}/workspaces/:id/keys/:feature/rotate`,
-    { config },
-    guarded(async (request) => {
-      const feature = featureOf(request)
-      const input = featureKeyInput(bodyObject(request), true)
-      return issued(await featureKeys.rotate(idOf(request), feature, input))
-    }),
-  )
+  route('POST', '/workspaces/:id/keys/:feature/rotate', async (request) => {
+    const feature = featureOf(request)
+    const input = featureKeyInput(bodyObject(request), true)
+    return issued(await featureKeys.rotate(idOf(request), feature, input))
+  })
 
-  api.post(
-    `${ADMIN_PREFIX}/workspaces/:id/keys/:feature/remove`,
-    { config },
-    guarded(async (request) => {
-      const feature = featureOf(request)
-      return { status: 'success', key: await featureKeys.remove(idOf(request), feature) }
-    }),
-  )
+  route('POST', '/workspaces/:id/keys/:feature/remove', async (request) => {
+    const feature = featureOf(request)
+    return { status: 'success', key: await featureKeys.remove(idOf(request), feature) }
+  })
 }
