@@ -10,6 +10,9 @@ import { expandBulkRow } from '../families/data/bulk-rows.js'
 import { openStore } from '../store/open-store.js'
 import type { Store } from '../store/store.js'
 
+/** A command of `inlet`: its arguments after the command's name, the environment; its exit code. */
+export type Command = (args: readonly string[], env: NodeJS.ProcessEnv) => Promise<number>
+
 export class UsageError extends Error {
   override readonly name: string = 'UsageError'
 }
@@ -39,6 +42,34 @@ type Flags<O extends Options> = ReturnType<
 /** The values of `args` parsed strictly by `options` (no positionals); a bad flag is a usage error. */
 export function parseFlags<const O extends Options>(args: readonly string[], options: O): Flags<O> {
   return usage(() => parseArgs({ args: [...args], strict: true, options })).values
+}
+
+/** parseFlags for a command that opens the store: `options` and STORE_FLAGS. */
+export function parseStoreFlags<const O extends Options>(
+  args: readonly string[],
+  options: O,
+): Flags<O & typeof STORE_FLAGS> {
+  return parseFlags(args, { ...options, ...STORE_FLAGS })
+}
+
+/** Flags taking one string each, by name. */
+export function stringFlags<const N extends string>(
+  ...names: N[]
+): { readonly [K in N]: { readonly type: 'string' } } {
+  return Object.fromEntries(names.map((name) => [name, { type: 'string' }])) as {
+    [K in N]: { type: 'string' } // one entry per name
+  }
+}
+
+/** `--key` and `--grace-seconds` as the input of a key's creation or rotation. */
+export function keyInput(
+  values: Readonly<{ key?: string | undefined; 'grace-seconds'?: string | undefined }>,
+): { key?: string; graceSeconds?: number } {
+  const grace = wholeNumber('grace-seconds', values['grace-seconds'])
+  return {
+    ...(values.key === undefined ? {} : { key: values.key }),
+    ...(grace === undefined ? {} : { graceSeconds: grace }),
+  }
 }
 
 /** The configuration of `env` with the variables set by flags (an undefined flag sets nothing). */

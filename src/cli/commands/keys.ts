@@ -18,7 +18,15 @@ import {
   type IssuedFeatureKey,
 } from '../../workspaces/feature-keys.js'
 import { createSecretBox, serverSecret } from '../../workspaces/secret-box.js'
-import { STORE_FLAGS, UsageError, parseFlags, print, wholeNumber, withStore } from '../command.js'
+import {
+  UsageError,
+  keyInput,
+  parseStoreFlags,
+  print,
+  stringFlags,
+  withStore,
+  type Command,
+} from '../command.js'
 
 function showList(id: string, views: readonly FeatureKeyView[]): void {
   const lines = views.map((v) =>
@@ -55,18 +63,9 @@ function showIssued(id: string, feature: Feature, issued: IssuedFeatureKey, json
   )
 }
 
-export async function keysCommand(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
+export const keysCommand: Command = async (args, env) => {
   const [action, ...rest] = args
-  const values = parseFlags(rest, {
-    id: { type: 'string' },
-    feature: { type: 'string' },
-    key: { type: 'string' },
-    'grace-seconds': { type: 'string' },
-    ...STORE_FLAGS,
-  })
+  const values = parseStoreFlags(rest, stringFlags('id', 'feature', 'key', 'grace-seconds'))
   const json = values.json === true
   const id = values.id
   if (id === undefined) throw new UsageError(`workspaces keys ${action ?? ''} needs --id`)
@@ -84,13 +83,9 @@ export async function keysCommand(
     throw new UsageError(`unknown workspaces keys command: ${action ?? '(none)'}`)
   }
   const feature = action === 'list' ? undefined : needFeature()
-  const grace = wholeNumber('grace-seconds', values['grace-seconds'])
-  if (grace !== undefined && action !== 'rotate') {
+  const input = keyInput(values)
+  if (input.graceSeconds !== undefined && action !== 'rotate') {
     throw new UsageError('--grace-seconds is for workspaces keys rotate')
-  }
-  const input = {
-    ...(values.key === undefined ? {} : { key: values.key }),
-    ...(grace === undefined ? {} : { graceSeconds: grace }),
   }
   return withStore(env, values, async (store, config) => {
     const keys = createFeatureKeys({

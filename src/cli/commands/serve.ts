@@ -8,7 +8,7 @@ import type { Role } from '../../core/config.js'
 import { createLogger } from '../../core/log.js'
 import { startInlet } from '../../server/server.js'
 import type { BootstrappedWorkspace } from '../../workspaces/workspaces.js'
-import { configWith, parseFlags } from '../command.js'
+import { configWith, parseFlags, stringFlags, type Command } from '../command.js'
 
 /** What `inlet serve` prints once started. */
 export function startupMessage(
@@ -52,17 +52,10 @@ export function startupMessage(
   return out.join('\n') + '\n'
 }
 
-export async function serveCommand(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
+export const serveCommand: Command = async (args, env) => {
   const values = parseFlags(args, {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    'data-dir': { type: 'string' },
-    'database-url': { type: 'string' },
+    ...stringFlags('port', 'host', 'data-dir', 'database-url', 'role'),
     'no-processor': { type: 'boolean' },
-    role: { type: 'string' },
   })
   const config = configWith(env, {
     PORT: values.port,

@@ -8,20 +8,19 @@
  */
 import { liftInput, suppressionView } from '../../privacy/suppressions.js'
 import { WorkspaceInputError } from '../../workspaces/changes.js'
-import { STORE_FLAGS, UsageError, parseFlags, print, usage, withStore } from '../command.js'
+import {
+  UsageError,
+  parseStoreFlags,
+  print,
+  stringFlags,
+  usage,
+  withStore,
+  type Command,
+} from '../command.js'
 
-export async function suppressionsCommand(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
+export const suppressionsCommand: Command = async (args, env) => {
   const [sub, ...rest] = args
-  const values = parseFlags(rest, {
-    workspace: { type: 'string' },
-    type: { type: 'string' },
-    value: { type: 'string' },
-    request: { type: 'string' },
-    ...STORE_FLAGS,
-  })
+  const values = parseStoreFlags(rest, stringFlags('workspace', 'type', 'value', 'request'))
   if (sub !== 'list' && sub !== 'lift') {
     throw new UsageError(`unknown suppressions command: ${sub ?? '(none)'}`)
   }

@@ -16,7 +16,16 @@ import {
   type WorkspaceChanges,
 } from '../../workspaces/changes.js'
 import { createWorkspaces, type CreateWorkspaceInput } from '../../workspaces/workspaces.js'
-import { STORE_FLAGS, UsageError, parseFlags, print, wholeNumber, withStore } from '../command.js'
+import {
+  UsageError,
+  keyInput,
+  parseStoreFlags,
+  print,
+  stringFlags,
+  wholeNumber,
+  withStore,
+  type Command,
+} from '../command.js'
 import { keysCommand } from './keys.js'
 
 /** `name=value` pairs of a repeated flag (`--limit track_user=500`, `--project p1=Shop`). */
@@ -106,26 +115,15 @@ function showWorkspace(workspace: Workspace, json: boolean): void {
   )
 }
 
-export async function workspacesCommand(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
+export const workspacesCommand: Command = async (args, env) => {
   const [sub, ...rest] = args
   if (sub === 'keys') return keysCommand(rest, env)
-  const values = parseFlags(rest, {
-    id: { type: 'string' },
-    key: { type: 'string' },
-    name: { type: 'string' },
-    state: { type: 'string' },
+  const values = parseStoreFlags(rest, {
+    ...stringFlags('id', 'key', 'name', 'state', 'grace-seconds'),
+    ...stringFlags('bulk-strict', 'identity-resolution', 'fair-usage', 'attribution-key'),
     limit: { type: 'string', multiple: true },
     project: { type: 'string', multiple: true },
     goal: { type: 'string', multiple: true },
-    'bulk-strict': { type: 'string' },
-    'identity-resolution': { type: 'string' },
-    'fair-usage': { type: 'string' },
-    'attribution-key': { type: 'string' },
-    'grace-seconds': { type: 'string' },
-    ...STORE_FLAGS,
   })
   const json = values.json === true
   const needId = (): string => {
@@ -190,11 +188,7 @@ export async function workspacesCommand(
       }
       case 'rotate-key': {
         const id = needId()
-        const grace = wholeNumber('grace-seconds', values['grace-seconds'])
-        const { workspace, dataApiKey } = await workspaces.rotateKey(id, {
-          ...(values.key === undefined ? {} : { key: values.key }),
-          ...(grace === undefined ? {} : { graceSeconds: grace }),
-        })
+        const { workspace, dataApiKey } = await workspaces.rotateKey(id, keyInput(values))
         const until = workspace.previousKey?.expiresAt
         if (json) {
           print({

@@ -89,10 +89,17 @@ function featureOf(request: FastifyRequest): Feature {
   return feature
 }
 
-/** A feature key's create (`grace` false) or rotate body: `api_key`, `grace_seconds`. */
-function featureKeyInput(body: Record<string, unknown>, grace: boolean): FeatureKeyInput {
-  const { api_key: key, grace_seconds: seconds, ...rest } = body
-  const known = grace ? ['api_key', 'grace_seconds'] : ['api_key']
+/**
+ * A key body: `keyField` (the key to set; generated when omitted) and, when `grace` (a rotation),
+ * `grace_seconds`. The Data API key's rotation names it `data_api_key`, a feature key's `api_key`.
+ */
+function keyInput(
+  body: Record<string, unknown>,
+  keyField: 'api_key' | 'data_api_key',
+  grace: boolean,
+): RotateKeyInput & FeatureKeyInput {
+  const { [keyField]: key, grace_seconds: seconds, ...rest } = body
+  const known = grace ? [keyField, 'grace_seconds'] : [keyField]
   const unknown =
     Object.keys(rest)[0] ?? (!grace && seconds !== undefined ? 'grace_seconds' : undefined)
   if (unknown !== undefined) {
@@ -102,7 +109,7 @@ function featureKeyInput(body: Record<string, unknown>, grace: boolean): Feature
     )
   }
   if (key !== undefined && typeof key !== 'string') {
-    throw new WorkspaceInputError('api_key should be a string', 'api_key')
+    throw new WorkspaceInputError(`${keyField} should be a string`, keyField)
   }
   if (seconds !== undefined && typeof seconds !== 'number') {
     throw new WorkspaceInputError('grace_seconds should be a whole number', 'grace_seconds')
@@ -138,27 +145,6 @@ function createInput(body: Record<string, unknown>): CreateWorkspaceInput {
     ...(name === undefined ? {} : { name: parseName(name) }),
     ...(state === undefined ? {} : { state: parseState(state) }),
     changes,
-  }
-}
-
-function rotateInput(body: Record<string, unknown>): RotateKeyInput {
-  const { data_api_key: key, grace_seconds: grace, ...rest } = body
-  const unknown = Object.keys(rest)[0]
-  if (unknown !== undefined) {
-    throw new WorkspaceInputError(
-      `${unknown} is not a known field (known: data_api_key, grace_seconds)`,
-      unknown,
-    )
-  }
-  if (key !== undefined && typeof key !== 'string') {
-    throw new WorkspaceInputError('data_api_key should be a string', 'data_api_key')
-  }
-  if (grace !== undefined && typeof grace !== 'number') {
-    throw new WorkspaceInputError('grace_seconds should be a whole number', 'grace_seconds')
-  }
-  return {
-    ...(key === undefined ? {} : { key }),
-    ...(grace === undefined ? {} : { graceSeconds: grace }),
   }
 }
 
@@ -248,7 +234,7 @@ export function adminRoutes(
   route('POST', '/workspaces/:id/rotate-key', async (request) => {
     const { workspace, dataApiKey } = await workspaces.rotateKey(
       idOf(request),
-      rotateInput(bodyObject(request)),
+      keyInput(bodyObject(request), 'data_api_key', true),
     )
     return { status: 'success', workspace: workspaceView(workspace), data_api_key: dataApiKey }
   })
@@ -291,13 +277,13 @@ export function adminRoutes(
 
   route('POST', '/workspaces/:id/keys/:feature', async (request) => {
     const feature = featureOf(request)
-    const input = featureKeyInput(bodyObject(request), false)
+    const input = keyInput(bodyObject(request), 'api_key', false)
     return issued(await featureKeys.create(idOf(request), feature, input))
   })
 
   route('POST', '/workspaces/:id/keys/:feature/rotate', async (request) => {
     const feature = featureOf(request)
-    const input = featureKeyInput(bodyObject(request), true)
+    const input = keyInput(bodyObject(request), 'api_key', true)
     return issued(await featureKeys.rotate(idOf(request), feature, input))
   })
 
