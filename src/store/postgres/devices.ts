@@ -6,7 +6,7 @@ import type { ProfileParts } from '../profiles.js'
 import type { DeviceRow } from '../store.js'
 import { deviceValues, toDevice } from '../rows.js'
 import type { PostgresConnection, Queryable } from './connection.js'
-import { collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
+import { collapseProfiles, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
 
 const SQL = {
   devicesOfUser: `
@@ -58,11 +58,7 @@ export function postgresDevices({ all }: PostgresConnection) {
       written: readonly DeviceRow[],
     ): Promise<void> {
       await unnest(db, SQL.devicesDelete, deleted, (d) => [d.workspaceId, d.deviceId])
-      const devices = collapse(
-        written,
-        (d) => pairKey(d.workspaceId, d.deviceId),
-        (first, later) => ({ ...later, createdAt: first.createdAt }),
-      )
+      const devices = collapseProfiles(written, (d) => pairKey(d.workspaceId, d.deviceId))
       await unnest(db, SQL.devicesUpsert, devices, deviceValues)
     },
   }

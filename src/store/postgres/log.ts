@@ -6,7 +6,7 @@
 import { BULK_ROW_KIND, type HeldQuery, type IngestLog, type NewLogRecord } from '../store.js'
 import { num, toLogRecord } from '../rows.js'
 import { rows, type PostgresConnection, type Queryable } from './connection.js'
-import { collapse, unnest } from './unnest.js'
+import { bySeq, keepLater, collapse, unnest } from './unnest.js'
 
 const SQL = {
   // Seqs come from a one-row counter rather than a sequence: the counter's row lock is held until
@@ -118,11 +118,7 @@ export function postgresLog({ pool, open, all, one, expandRow }: PostgresConnect
       db: Queryable,
       redacted: readonly Readonly<{ seq: number; payload: string }>[],
     ): Promise<void> {
-      const redactedLog = collapse(
-        redacted,
-        (r) => String(r.seq),
-        (_, later) => later,
-      )
+      const redactedLog = collapse(redacted, bySeq, keepLater)
       await unnest(db, SQL.logRedact, redactedLog, (r) => [r.seq, r.payload])
     },
   }

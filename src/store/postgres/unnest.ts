@@ -69,6 +69,18 @@ export function collapse<T>(
   return [...byKey.values()]
 }
 
+/** collapse's rules for a key written twice: the first row stays, or the later one wins. */
+export const keepFirst = <T>(first: T): T => first
+export const keepLater = <T>(_first: T, later: T): T => later
+/** collapse's key of a row keyed by its seq alone (log records, outcomes, events). */
+export const bySeq = (row: Readonly<{ seq: number }>): string => String(row.seq)
+
+/** collapse for users and devices: the later row of a key wins, created when the first was. */
+export const collapseProfiles = <T extends Readonly<{ createdAt: number }>>(
+  rows: readonly T[],
+  key: (row: T) => string,
+): T[] => collapse(rows, key, (first, later) => ({ ...later, createdAt: first.createdAt }))
+
 /**
  * Runs `text` with one array parameter per column of `rows` — `values(row)` gives a row's values
  * in the order of the statement's parameters ($1 the first) — in one round trip; nothing at all

@@ -9,7 +9,15 @@ import type { ProfileParts } from '../profiles.js'
 import type { DeletionRow, UserMatch, UserRow } from '../store.js'
 import { byUserId, deletionValues, str, toDeletion, toUser, userValues } from '../rows.js'
 import { rows, type PostgresConnection, type Queryable } from './connection.js'
-import { collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
+import {
+  keepFirst,
+  collapseProfiles,
+  collapse,
+  pairKey,
+  rowsOfKeys,
+  unnest,
+  type Keys,
+} from './unnest.js'
 
 const SQL = {
   usersPage: `
@@ -135,11 +143,7 @@ export function postgresUsers({ pool, open, all }: PostgresConnection) {
     /** Users by (workspace, internal id). */
     byId: (db: Queryable, ids: Keys<string>) => rowsOfKeys(db, SQL.usersById, ids, toUser),
     async write(db: Queryable, written: readonly UserRow[]): Promise<void> {
-      const users = collapse(
-        written,
-        (u) => pairKey(u.workspaceId, u.id),
-        (first, later) => ({ ...later, createdAt: first.createdAt }),
-      )
+      const users = collapseProfiles(written, (u) => pairKey(u.workspaceId, u.id))
       await unnest(db, SQL.usersUpsert, users, userValues)
     },
     /** Users with their devices, scheduled deletion and identity links (not their events). */
@@ -148,11 +152,7 @@ export function postgresUsers({ pool, open, all }: PostgresConnection) {
     },
     /** Deletions to carry out later; an existing one for the same user is kept. */
     async schedule(db: Queryable, deletions: readonly DeletionRow[]): Promise<void> {
-      const scheduled = collapse(
-        deletions,
-        (d) => pairKey(d.workspaceId, d.userId),
-        (first) => first,
-      )
+      const scheduled = collapse(deletions, (d) => pairKey(d.workspaceId, d.userId), keepFirst)
       await unnest(db, SQL.deletionsInsert, scheduled, deletionValues)
     },
     dueDeletions: async (now: number, limit: number): Promise<DeletionRow[]> =>
