@@ -10,6 +10,28 @@ import { rows, type Queryable } from './connection.js'
 export const pairKey = (workspaceId: string, key: string | number): string =>
   `${workspaceId}\u0000${key}`
 
+/**
+ * The statement selecting `table`'s rows whose (workspace_id, `column`) is one of a Keys' pairs
+ * ($1 the workspaces, $2 the keys, of SQL type `keyType`), `orderBy` its order (columns of `t`):
+ * the join through unnest of every lookup of many rows by key.
+ */
+export function selectByKeys(
+  table: string,
+  column: string,
+  keyType: 'text' | 'bigint' = 'text',
+  orderBy?: string,
+): string {
+  return `
+    SELECT t.* FROM ${table} t
+    JOIN unnest($1::text[], $2::${keyType}[]) AS k(workspace_id, ${column})
+      ON t.workspace_id = k.workspace_id AND t.${column} = k.${column}${
+        orderBy === undefined
+          ? ''
+          : `
+    ORDER BY ${orderBy}`
+      }`
+}
+
 /** (workspace, key) pairs as the two parallel arrays `unnest` takes. */
 export type Keys<K extends string | number> = Readonly<{
   workspaceIds: readonly string[]

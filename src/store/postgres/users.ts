@@ -15,6 +15,7 @@ import {
   collapse,
   pairKey,
   rowsOfKeys,
+  selectByKeys,
   unnest,
   type Keys,
 } from './unnest.js'
@@ -23,15 +24,9 @@ const SQL = {
   usersPage: `
     SELECT * FROM users WHERE workspace_id = $1 AND id COLLATE "C" > $2
     ORDER BY id COLLATE "C" LIMIT $3`,
-  // Rows by (workspace, key) pairs: the join through unnest of every adapter lookup of many rows.
-  usersByCustomer: `
-    SELECT u.* FROM users u
-    JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, customer_id)
-      ON u.workspace_id = k.workspace_id AND u.customer_id = k.customer_id`,
-  usersById: `
-    SELECT u.* FROM users u
-    JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, id)
-      ON u.workspace_id = k.workspace_id AND u.id = k.id`,
+  // Rows by (workspace, key) pairs (unnest.ts selectByKeys).
+  usersByCustomer: selectByKeys('users', 'customer_id'),
+  usersById: selectByKeys('users', 'id'),
   usersOfWorkspace: `
     SELECT * FROM users WHERE workspace_id = $1
       AND (customer_id = ANY($2::text[]) OR id = ANY($3::text[]))`,
