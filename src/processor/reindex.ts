@@ -3,9 +3,8 @@
  * links of its current attributes, page by page, and the record's outcome; the processor commits
  * the record as a batch of its own.
  */
-import type { BatchChanges, LogRecord, Store } from '../store/store.js'
+import type { BatchChanges, IdentityValue, LogRecord, Store } from '../store/store.js'
 import { readSettings } from '../workspaces/settings.js'
-import type { IdentityValue } from './batch-state.js'
 import { outcomeRow } from './outcome.js'
 import { identityLinksOf } from './steps/apply-merge.js'
 

@@ -216,15 +216,13 @@ export type DeletionRow = Readonly<{
 }>
 
 /**
- * One identifier value of a user (spec §6.2 Identity Resolution): `name` is the attribute key the
- * workspace resolves users by (`u_em`, `u_mb`, a custom key), `value` its value as a string.
+ * An identifier value (spec §6.2 Identity Resolution): `name` is the attribute key the workspace
+ * resolves users by (`u_em`, `u_mb`, a custom key), `value` its value as a string.
  */
-export type IdentityLink = Readonly<{
-  workspaceId: string
-  userId: string
-  name: string
-  value: string
-}>
+export type IdentityValue = Readonly<{ name: string; value: string }>
+
+/** One identifier value of a user. */
+export type IdentityLink = Readonly<{ workspaceId: string; userId: string }> & IdentityValue
 
 /**
  * spec §7.12: how an erasure finds the users it erases, in store terms (the HTTP layer maps the
@@ -348,7 +346,7 @@ export type BatchChanges = Readonly<{
   identityLinks?: readonly Readonly<{
     workspaceId: string
     userId: string
-    links: readonly Readonly<{ name: string; value: string }>[]
+    links: readonly IdentityValue[]
   }>[]
   /**
    * Users removed with their devices, events, identity links and scheduled deletion (§7.8); their
