@@ -62,6 +62,8 @@ export type ProcessorOptions = Readonly<{
   onIdle?: () => void
 }>
 
+// ProcessorStats and Lag are alike in shape to other record types (store/snapshot-rules.ts): plain
+// declarations of different things, sharing no logic.
 export type ProcessorStats = Readonly<{
   applied: number
   skipped: number
