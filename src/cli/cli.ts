@@ -5,13 +5,12 @@
  * maps failures to exit codes (0 ok, 1 failure, 2 usage or configuration).
  */
 import { ConfigError } from '../core/config.js'
+import { UsageError } from './command.js'
 import { serveCommand } from './commands/serve.js'
 import { suppressionsCommand } from './commands/suppressions.js'
 import { workspacesCommand } from './commands/workspaces.js'
 
-export class UsageError extends Error {
-  override readonly name: string = 'UsageError'
-}
+export { UsageError, usage } from './command.js'
 
 export const HELP = `Usage: inlet <command> [options]
 
@@ -94,14 +93,5 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     }
     process.stderr.write(`inlet: ${err instanceof Error ? err.message : String(err)}\n`)
     return 1
-  }
-}
-
-/** Runs an argument parse, turning its errors into usage errors (exit code 2). */
-export function usage<T>(parse: () => T): T {
-  try {
-    return parse()
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err))
   }
 }

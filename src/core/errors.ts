@@ -4,17 +4,25 @@
  * `message`) live in `core/error-catalogue.ts`; a code without a wire entry does not compile.
  */
 
-export const ERROR_CODES = [
-  // Gateway (spec §4.4, in the validation order of §4.5)
-  'route_not_found',
-  'method_not_allowed',
-  'params_required',
+/**
+ * The gateway's answers to Basic credentials that are missing or malformed (spec §4.5's order);
+ * http/auth-failures.ts counts each as a failed authentication.
+ */
+export const BASIC_CREDENTIAL_CODES = [
   'auth_header_required',
   'auth_empty',
   'auth_not_basic',
   'auth_undecodable',
   'auth_username_missing',
   'auth_password_missing',
+] as const
+
+export const ERROR_CODES = [
+  // Gateway (spec §4.4, in the validation order of §4.5)
+  'route_not_found',
+  'method_not_allowed',
+  'params_required',
+  ...BASIC_CREDENTIAL_CODES,
   'auth_rate_limited',
   'invalid_app_id',
   'auth_unknown_app_id',

@@ -292,6 +292,31 @@ type WindowCounts = { w: CountedWindow; counts: Map<number, number> }
 type QuotaCounts = { spec: QuotaSpec; windows: WindowCounts[] }
 
 /**
+ * The entry of (workspace, quota) in a counter's two-level map (the in-process and the shared
+ * counter keep one each), made again by `redeclare` from the old one, if any, when it is missing
+ * or was made for another declaration (a limit changed).
+ */
+export function declaredEntry<E extends Readonly<{ spec: QuotaSpec }>>(
+  byWorkspace: Map<string, Map<string, E>>,
+  workspaceId: string,
+  quota: string,
+  spec: QuotaSpec,
+  redeclare: (old: E | undefined) => E,
+): E {
+  let ofWorkspace = byWorkspace.get(workspaceId)
+  if (ofWorkspace === undefined) {
+    ofWorkspace = new Map()
+    byWorkspace.set(workspaceId, ofWorkspace)
+  }
+  let entry = ofWorkspace.get(quota)
+  if (entry === undefined || entry.spec !== spec) {
+    entry = redeclare(entry)
+    ofWorkspace.set(quota, entry)
+  }
+  return entry
+}
+
+/**
  * The in-process counter. Counts the same way as the shared counter with one process: the
  * counts in force at or after the current count's start are summed (store.ts `overlapping`).
  */
@@ -299,26 +324,17 @@ export function createMemoryQuotaCounter(): SyncQuotaCounter {
   const workspaces = new Map<string, Map<string, QuotaCounts>>()
 
   function countsOf(workspaceId: string, quota: string, spec: QuotaSpec): QuotaCounts {
-    let ofWorkspace = workspaces.get(workspaceId)
-    if (ofWorkspace === undefined) {
-      ofWorkspace = new Map()
-      workspaces.set(workspaceId, ofWorkspace)
-    }
-    let counts = ofWorkspace.get(quota)
-    if (counts === undefined || counts.spec !== spec) {
+    return declaredEntry(workspaces, workspaceId, quota, spec, (counts) => {
       // A new declaration (a limit changed within a window): counts carry over when it counts alike.
       const windows = countedWindows(spec)
-      counts =
-        counts !== undefined &&
+      return counts !== undefined &&
         sameShape(
           counts.windows.map((c) => c.w),
           windows,
         )
-          ? { spec, windows: counts.windows.map((c, i) => ({ ...c, w: windows[i] ?? c.w })) }
-          : { spec, windows: windows.map((w) => ({ w, counts: new Map() })) }
-      ofWorkspace.set(quota, counts)
-    }
-    return counts
+        ? { spec, windows: counts.windows.map((c, i) => ({ ...c, w: windows[i] ?? c.w })) }
+        : { spec, windows: windows.map((w) => ({ w, counts: new Map() })) }
+    })
   }
 
   /** Units in force at `start` or later; forgets the counts no longer in force. */

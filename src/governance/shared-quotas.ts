@@ -41,6 +41,7 @@ import {
   type QuotaCounter,
   type QuotaSpec,
   type QuotaStatus,
+  declaredEntry,
 } from './quotas.js'
 
 /** A lease is at most 1/LEASE_SHARE of the limit ... */
@@ -140,16 +141,9 @@ export function createSharedQuotaCounter(deps: SharedQuotaCounterDeps): QuotaCou
   }
 
   function slotsOf(workspaceId: string, quota: string, spec: QuotaSpec, nowMs: number): Slot[] {
-    let ofWorkspace = entries.get(workspaceId)
-    if (ofWorkspace === undefined) {
-      ofWorkspace = new Map()
-      entries.set(workspaceId, ofWorkspace)
-    }
-    let entry = ofWorkspace.get(quota)
-    if (entry === undefined || entry.spec !== spec) {
-      entry = redeclared(workspaceId, quota, entry, spec, nowMs)
-      ofWorkspace.set(quota, entry)
-    }
+    const entry = declaredEntry(entries, workspaceId, quota, spec, (old) =>
+      redeclared(workspaceId, quota, old, spec, nowMs),
+    )
     const slots = entry.slots
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as Slot // i < length

@@ -11,16 +11,11 @@
  */
 import type { FastifyRequest } from 'fastify'
 import { systemClock, type Clock } from '../core/clock.js'
-import { AppError, type ErrorCode } from '../core/errors.js'
+import { AppError, BASIC_CREDENTIAL_CODES, type ErrorCode } from '../core/errors.js'
 
 /** The codes that mean "these credentials are wrong", the ones a key guesser provokes. */
 export const AUTH_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'auth_header_required',
-  'auth_empty',
-  'auth_not_basic',
-  'auth_undecodable',
-  'auth_username_missing',
-  'auth_password_missing',
+  ...BASIC_CREDENTIAL_CODES,
   'invalid_app_id',
   'auth_unknown_app_id',
   'key_mismatch',

@@ -35,40 +35,34 @@ export const ENVELOPE_SHAPES = [
 
 export type EnvelopeShape = (typeof ENVELOPE_SHAPES)[number]
 
+/** An envelope that answers with the entry's own status: only its body is the shape's. */
+const withBody = (shape: EnvelopeShape, body: (f: Failure) => unknown): Envelope => ({
+  shape,
+  format: (f) => ({ status: f.status, body: body(f) }),
+})
+
 /**
  * E1, the Data API's (spec §4.2): `{"status":"fail","error":{"attribute"?,"message","type",
  * "request_id"}}`; also Cohort Sync, File Imports and Test connection.
  */
-export const dataEnvelope: Envelope = {
-  shape: 'E1',
-  format: (f) => ({
-    status: f.status,
-    body: {
-      status: 'fail',
-      error:
-        f.attribute === undefined
-          ? { message: f.message, type: f.type, request_id: f.requestId }
-          : { attribute: f.attribute, message: f.message, type: f.type, request_id: f.requestId },
-    },
-  }),
-}
+export const dataEnvelope: Envelope = withBody('E1', (f) => ({
+  status: 'fail',
+  error:
+    f.attribute === undefined
+      ? { message: f.message, type: f.type, request_id: f.requestId }
+      : { attribute: f.attribute, message: f.message, type: f.type, request_id: f.requestId },
+}))
 
 /**
  * E2, Segments v3 and the custom templates' 429: `{"response_id","type":<resource>,"error":
  * {"code","message"}}`; `type` is the family's resource name (`custom_segment`).
  */
 export function resourceEnvelope(resource: string): Envelope {
-  return {
-    shape: 'E2',
-    format: (f) => ({
-      status: f.status,
-      body: {
-        response_id: f.requestId,
-        type: resource,
-        error: { code: f.type, message: f.message },
-      },
-    }),
-  }
+  return withBody('E2', (f) => ({
+    response_id: f.requestId,
+    type: resource,
+    error: { code: f.type, message: f.message },
+  }))
 }
 
 /**
@@ -76,16 +70,11 @@ export function resourceEnvelope(resource: string): Envelope {
  * `{"title","description"[,"code"]}`: the entry's `type` is the title; `code` only where the
  * entry has one.
  */
-export const titleEnvelope: Envelope = {
-  shape: 'E3',
-  format: (f) => ({
-    status: f.status,
-    body:
-      f.code === undefined
-        ? { title: f.type, description: f.message }
-        : { title: f.type, description: f.message, code: f.code },
-  }),
-}
+export const titleEnvelope: Envelope = withBody('E3', (f) =>
+  f.code === undefined
+    ? { title: f.type, description: f.message }
+    : { title: f.type, description: f.message, code: f.code },
+)
 
 /** The one detail of a field error (`attribute` set): its code (the entry's, else `fallback`). */
 function fieldDetails(
@@ -102,67 +91,52 @@ function fieldDetails(
  * error (an entry with `attribute`) is one detail naming it, with the entry's `code` (default
  * `InvalidValue`).
  */
-export const detailedEnvelope: Envelope = {
-  shape: 'E4',
-  format: (f) => ({
-    status: f.status,
-    body: {
-      error: {
-        code: f.type,
-        message: f.message,
-        details: fieldDetails(f, 'InvalidValue'),
-        request_id: f.requestId,
-      },
-    },
-  }),
-}
+export const detailedEnvelope: Envelope = withBody('E4', (f) => ({
+  error: {
+    code: f.type,
+    message: f.message,
+    details: fieldDetails(f, 'InvalidValue'),
+    request_id: f.requestId,
+  },
+}))
 
 /**
  * E5, Campaigns V5, Flows, Offerings, Analytics: `{"response_id","error":{"code","message",
  * "target","details":[],"doc_url"}}`; `target` is the attribute ('' when none).
  */
 export function v5Envelope(docUrl: string): Envelope {
-  return {
-    shape: 'E5',
-    format: (f) => ({
-      status: f.status,
-      body: {
-        response_id: f.requestId,
-        error: {
-          code: f.type,
-          message: f.message,
-          target: f.attribute ?? '',
-          details: f.attribute === undefined ? [] : [{ target: f.attribute, message: f.message }],
-          doc_url: docUrl,
-        },
-      },
-    }),
-  }
+  return withBody('E5', (f) => ({
+    response_id: f.requestId,
+    error: {
+      code: f.type,
+      message: f.message,
+      target: f.attribute ?? '',
+      details: f.attribute === undefined ? [] : [{ target: f.attribute, message: f.message }],
+      doc_url: docUrl,
+    },
+  }))
 }
 
 /** E6, Catalog and Recommendations: `{"error-code","message"}`. */
-export const hyphenEnvelope: Envelope = {
-  shape: 'E6',
-  format: (f) => ({ status: f.status, body: { 'error-code': f.type, message: f.message } }),
-}
+export const hyphenEnvelope: Envelope = withBody('E6', (f) => ({
+  'error-code': f.type,
+  message: f.message,
+}))
 
 /** E7, Coupons: `{"error":{"code":"kebab-case","message"}}`. */
-export const codeEnvelope: Envelope = {
-  shape: 'E7',
-  format: (f) => ({ status: f.status, body: { error: { code: f.type, message: f.message } } }),
-}
+export const codeEnvelope: Envelope = withBody('E7', (f) => ({
+  error: { code: f.type, message: f.message },
+}))
 
 /**
  * E8, Inform: `{"message","err_code","status_code"}`: `type` is the `err_code`
  * (`DUPLICATE_REQUEST_RECEIVED`), the entry's `code` the six-digit `status_code` (120105).
  */
-export const informEnvelope: Envelope = {
-  shape: 'E8',
-  format: (f) => ({
-    status: f.status,
-    body: { message: f.message, err_code: f.type, status_code: Number(f.code ?? 0) },
-  }),
-}
+export const informEnvelope: Envelope = withBody('E8', (f) => ({
+  message: f.message,
+  err_code: f.type,
+  status_code: Number(f.code ?? 0),
+}))
 
 /**
  * E9, Push v2/v2.1: every documented failure is HTTP 200 `{"status":"Fail","Error_Message",
@@ -210,14 +184,9 @@ export const liveActivityEnvelope: Envelope = {
  * (`{"status":false,"error_message"}`): `field` names the message's key.
  */
 export function falseStatusEnvelope(field: 'error' | 'error_message'): Envelope {
-  return {
-    shape: 'E11',
-    format: (f) => ({
-      status: f.status,
-      body:
-        field === 'error'
-          ? { status: false, error: f.message, request_id: f.requestId }
-          : { status: false, error_message: f.message },
-    }),
-  }
+  return withBody('E11', (f) =>
+    field === 'error'
+      ? { status: false, error: f.message, request_id: f.requestId }
+      : { status: false, error_message: f.message },
+  )
 }

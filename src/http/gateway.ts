@@ -190,6 +190,14 @@ export function createWorkspaceCache(deps: {
 export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache): Store {
   const repo = store.workspaces
   const keys = store.keys
+  /** `write`, then (even when it fails) the workspace it wrote dropped from the cache. */
+  const invalidating = async <T>(workspaceId: string, write: Promise<T>): Promise<T> => {
+    try {
+      return await write
+    } finally {
+      cache.invalidate(workspaceId)
+    }
+  }
   return {
     kind: store.kind,
     log: store.log,
@@ -201,38 +209,15 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     keys: {
       get: (workspaceId, feature) => keys.get(workspaceId, feature),
       list: (workspaceId) => keys.list(workspaceId),
-      set: async (row) => {
-        try {
-          await keys.set(row)
-        } finally {
-          cache.invalidate(row.workspaceId)
-        }
-      },
-      delete: async (workspaceId, feature) => {
-        try {
-          return await keys.delete(workspaceId, feature)
-        } finally {
-          cache.invalidate(workspaceId)
-        }
-      },
+      set: (row) => invalidating(row.workspaceId, keys.set(row)),
+      delete: (workspaceId, feature) =>
+        invalidating(workspaceId, keys.delete(workspaceId, feature)),
     },
     workspaces: {
       get: (id) => repo.get(id),
       list: () => repo.list(),
-      create: async (workspace) => {
-        try {
-          await repo.create(workspace)
-        } finally {
-          cache.invalidate(workspace.id)
-        }
-      },
-      update: async (id, patch) => {
-        try {
-          return await repo.update(id, patch)
-        } finally {
-          cache.invalidate(id)
-        }
-      },
+      create: (workspace) => invalidating(workspace.id, repo.create(workspace)),
+      update: (id, patch) => invalidating(id, repo.update(id, patch)),
     },
   }
 }

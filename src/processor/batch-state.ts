@@ -14,12 +14,14 @@ import type {
   DeviceRow,
   EventChange,
   EventRow,
+  IdentityValue,
   MergeRow,
   RecordOutcomeRow,
   UserRow,
 } from '../store/store.js'
 
-export type IdentityValue = Readonly<{ name: string; value: string }>
+/** Re-exported for the steps: the store's identifier value. */
+export type { IdentityValue }
 
 export type BatchState = Readonly<{
   userByCustomerId(workspaceId: string, customerId: string): UserRow | undefined

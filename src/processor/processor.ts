@@ -19,19 +19,12 @@ import { hostname } from 'node:os'
 import type { Clock } from '../core/clock.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { Logger } from '../core/log.js'
-import type {
-  BatchChanges,
-  LogRecord,
-  OutcomeKind,
-  RecordOutcomeRow,
-  Store,
-} from '../store/store.js'
+import type { LogRecord, Store } from '../store/store.js'
 import { createBatchState } from './batch-state.js'
-import { identitiesOfRecord, suppressionHash } from '../privacy/gdpr.js'
-import type { IdentityValue } from './batch-state.js'
 import { planErasure } from './erasure.js'
-import { identityLinksOf } from './steps/apply-merge.js'
-import { dead, skipped, type Outcome } from './outcome.js'
+import { dead, outcomeRow, skipped, type Outcome } from './outcome.js'
+import { reindexProfiles } from './reindex.js'
+import { SUPPRESSED_PAYLOAD, refusals } from './suppression-refusals.js'
 import { applyRecord } from './steps/apply-record.js'
 import type { Step, StepContext } from './steps/step.js'
 import { DEFAULT_SETTINGS, readSettings, type WorkspaceSettings } from '../workspaces/settings.js'
@@ -69,6 +62,8 @@ export type ProcessorOptions = Readonly<{
   onIdle?: () => void
 }>
 
+// ProcessorStats and Lag are alike in shape to other record types (store/snapshot-rules.ts): plain
+// declarations of different things, sharing no logic.
 export type ProcessorStats = Readonly<{
   applied: number
   skipped: number
@@ -148,95 +143,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return 1
   }
 
-  /**
-   * spec §6.2: Identity Resolution was switched on (or its identifiers changed): every profile of
-   * the workspace gets the identity links of its current attributes, so that profiles written
-   * before are found by their identifier values too. Committed alone, in log order.
-   */
+  /** spec §6.2: an Identity Resolution reindex, committed alone (processor/reindex.ts). */
   async function runReindex(record: LogRecord, cursor: number): Promise<number> {
-    const workspace = await store.workspaces.get(record.workspaceId)
-    const settings = readSettings(workspace?.settings ?? {})
-    const now = clock.now()
-    let identityLinks: { workspaceId: string; userId: string; links: IdentityValue[] }[] = []
-    let note = 'Identity Resolution is off; nothing was indexed (spec §6.2)'
-    if (settings.identityResolution) {
-      // Page by page, each page committed on its own without moving the cursor, so that the
-      // processor holds one page of profiles however large the workspace. A crash part-way
-      // leaves the record at the head of the log: it is indexed again from the first page
-      // (each user's links are replaced, so a page written twice is written the same).
-      let after = ''
-      let indexed = 0
-      for (;;) {
-        const page = await store.profiles.usersPage(record.workspaceId, after, reindexPage)
-        identityLinks = page.map((user) => ({
-          workspaceId: user.workspaceId,
-          userId: user.id,
-          links: identityLinksOf(settings.identifiers, user),
-        }))
-        indexed += page.length
-        const last = page[page.length - 1]
-        if (last === undefined || page.length < reindexPage) break
-        await store.processing.commit({
-          ...NO_CHANGES,
-          fromSeq: cursor,
-          toSeq: cursor,
-          identityLinks,
-        })
-        after = last.id
-      }
-      note = `indexed the identifier values of ${indexed} profiles (spec §6.2)`
-    }
-    await store.processing.commit({
-      ...NO_CHANGES,
-      fromSeq: cursor,
-      toSeq: record.seq,
-      identityLinks,
-      outcomes: [outcomeRow(record, 'applied', JSON.stringify([note]), now)],
-    })
+    await reindexProfiles(store, record, cursor, reindexPage, clock.now())
     counts.applied++
     counts.batches++
     options.onBatch?.({ ...counts })
     return 1
-  }
-
-  /**
-   * spec §7.12 (Inlet): the records of a batch that name an identity on their workspace's
-   * suppression list, with the reason each is refused.
-   */
-  async function refusals(records: readonly LogRecord[]): Promise<Map<number, string>> {
-    // Most workspaces have no suppressions: one query each, and no record parsed or hashed.
-    const listed = new Map<string, boolean>()
-    for (const ws of new Set(records.map((r) => r.workspaceId))) {
-      listed.set(ws, await store.profiles.hasSuppressions(ws))
-    }
-    const named = new Map<string, { seq: number; hashes: [string, string][] }[]>()
-    for (const r of records) {
-      if (listed.get(r.workspaceId) !== true) continue
-      const found = identitiesOfRecord(r)
-      if (found.length === 0) continue
-      const hashes: [string, string][] = found.map((i) => [
-        suppressionHash(r.workspaceId, i.identity_type, i.identity_value),
-        i.identity_type,
-      ])
-      const list = named.get(r.workspaceId) ?? []
-      list.push({ seq: r.seq, hashes })
-      named.set(r.workspaceId, list)
-    }
-    const refused = new Map<number, string>()
-    for (const [ws, list] of named) {
-      const present = new Set(
-        await store.profiles.suppressed(
-          ws,
-          list.flatMap((l) => l.hashes.map((h) => h[0])),
-        ),
-      )
-      if (present.size === 0) continue
-      for (const { seq, hashes } of list) {
-        const hit = hashes.find((h) => present.has(h[0]))
-        if (hit !== undefined) refused.set(seq, suppressedReason(hit[1]))
-      }
-    }
-    return refused
   }
 
   /** Applies one batch; returns how many records it consumed (0 when the log is caught up). */
@@ -254,7 +167,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     // An erasure or a reindex ends the batch before it: it is committed alone, in log order.
     const cut = read.findIndex((r) => ALONE.includes(r.kind))
     const records = cut === -1 ? read : read.slice(0, cut)
-    const refused = await refusals(records)
+    const refused = await refusals(store, records)
     const redactedLog: { seq: number; payload: string }[] = []
     const snapshot = await store.processing.loadSnapshot(records)
     const state = createBatchState(snapshot)
@@ -480,42 +393,6 @@ const ALONE: readonly string[] = ['gdpr_erasure', 'identity_reindex']
 
 /** Users read (and committed) per page when indexing a workspace's profiles. */
 const REINDEX_PAGE = 1000
-
-/** A commit's lists, all empty. */
-const NO_CHANGES = {
-  users: [],
-  devices: [],
-  deletedDevices: [],
-  events: [],
-  identityLinks: [],
-  outcomes: [],
-} as const satisfies Omit<BatchChanges, 'fromSeq' | 'toSeq'>
-
-/** What the log keeps of a record refused because it names a suppressed identity. */
-const SUPPRESSED_PAYLOAD = JSON.stringify({ refused: 'names an identity erased by GDPR' })
-
-/** spec §7.12 (Inlet): why a record naming a suppressed identity is refused. */
-export function suppressedReason(identityType: string): string {
-  return `refused: it names an identity (${identityType}) erased by a GDPR request, which the workspace's suppression list refuses until an operator lifts it (spec §7.12; docs/compatibility.md)`
-}
-
-function outcomeRow(
-  record: LogRecord,
-  outcome: OutcomeKind,
-  reason: string,
-  at: number,
-): RecordOutcomeRow {
-  return {
-    seq: record.seq,
-    workspaceId: record.workspaceId,
-    requestId: record.requestId,
-    index: record.index,
-    kind: record.kind,
-    outcome,
-    reason,
-    at,
-  }
-}
 
 function backoff(failures: number): number {
   return Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(failures, 10))

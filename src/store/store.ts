@@ -8,8 +8,13 @@
  * - the profile store (workspaces, users, devices, events, record outcomes), written only by the
  *   processor in one transaction per batch together with its cursor, so a batch is applied exactly
  *   once whatever happens around it.
+ *
+ * The feature-key, shared-quota and browse repositories are declared in modules of their own
+ * (feature-key-repo.ts, quota-repo.ts, browse.ts); the first two are re-exported here.
  */
 import type { BrowseRepo } from './browse.js'
+import type { FeatureKeyRepo } from './feature-key-repo.js'
+import type { QuotaRepo } from './quota-repo.js'
 
 export type WorkspaceState = 'active' | 'blacklisted' | 'suspended' | 'temporarily_suspended'
 
@@ -212,15 +217,13 @@ export type DeletionRow = Readonly<{
 }>
 
 /**
- * One identifier value of a user (spec §6.2 Identity Resolution): `name` is the attribute key the
- * workspace resolves users by (`u_em`, `u_mb`, a custom key), `value` its value as a string.
+ * An identifier value (spec §6.2 Identity Resolution): `name` is the attribute key the workspace
+ * resolves users by (`u_em`, `u_mb`, a custom key), `value` its value as a string.
  */
-export type IdentityLink = Readonly<{
-  workspaceId: string
-  userId: string
-  name: string
-  value: string
-}>
+export type IdentityValue = Readonly<{ name: string; value: string }>
+
+/** One identifier value of a user. */
+export type IdentityLink = Readonly<{ workspaceId: string; userId: string }> & IdentityValue
 
 /**
  * spec §7.12: how an erasure finds the users it erases, in store terms (the HTTP layer maps the
@@ -344,7 +347,7 @@ export type BatchChanges = Readonly<{
   identityLinks?: readonly Readonly<{
     workspaceId: string
     userId: string
-    links: readonly Readonly<{ name: string; value: string }>[]
+    links: readonly IdentityValue[]
   }>[]
   /**
    * Users removed with their devices, events, identity links and scheduled deletion (§7.8); their
@@ -478,123 +481,8 @@ export interface ProcessingRepo {
   expireEvents(before: number): Promise<void>
 }
 
-/**
- * A feature-scoped API key of a workspace (workspaces/feature-keys.ts: Push, Inform, Personalize,
- * Campaign reports): a salted SHA-256 like the Data API key's, and — for a feature whose request
- * signatures are computed from the key itself — the key sealed (encrypted) under the server secret.
- * The store interprets neither `feature` nor `sealed`.
- */
-export type FeatureKeyRow = Readonly<{
-  workspaceId: string
-  feature: string
-  hash: string
-  salt: string
-  /** The key encrypted under the server secret (workspaces/secret-box.ts); null when not kept. */
-  sealed: string | null
-  createdAt: number
-  /** When the key was last replaced by a rotation; null until then. */
-  rotatedAt: number | null
-  /** The key replaced by a rotation with a grace period, accepted until `expiresAt`. */
-  previous?: PreviousFeatureKey
-}>
-
-/** A rotated-out feature key: as the current one, and when it stops working. */
-export type PreviousFeatureKey = Readonly<{
-  hash: string
-  salt: string
-  sealed: string | null
-  expiresAt: number
-}>
-
-/** The feature-scoped keys of workspaces: at most one row per (workspace, feature). */
-export interface FeatureKeyRepo {
-  get(workspaceId: string, feature: string): Promise<FeatureKeyRow | undefined>
-  /** The workspace's keys, by feature name. */
-  list(workspaceId: string): Promise<FeatureKeyRow[]>
-  /** Creates the row of (workspace, feature) or replaces it whole (a row without `previous` has none). */
-  set(row: FeatureKeyRow): Promise<void>
-  /** Removes the row of (workspace, feature), previous key included; true when there was one. */
-  delete(workspaceId: string, feature: string): Promise<boolean>
-}
-
-/**
- * One quota's count of one workspace over one span of time, shared by every process. The counts
- * of one workspace, quota and `windowMs` form a *series*; governance/quotas.ts chooses how a
- * window is laid out in one: a fixed window is one count per window (`windowMs` its length), a
- * rolling window of length L one count per slice of L/60, each in force for L + L/60.
- */
-export type QuotaWindowKey = Readonly<{
-  workspaceId: string
-  /** A quota name (governance/quotas.ts); the store does not interpret it. */
-  quota: string
-  /**
-   * How long the count is in force from `windowStart`, in ms (default 60,000: the Data API's
-   * fixed minute, and what every count written before this field existed is).
-   */
-  windowMs?: number
-  /** Start of the count, ms since the epoch (aligned by the caller). */
-  windowStart: number
-}>
-
-export type QuotaLeaseRequest = QuotaWindowKey &
-  Readonly<{
-    /** The limit of what is in force: the count (or the sum, `overlapping`) never goes past it. */
-    limit: number
-    /** Grant nothing unless at least this many units are left (all or nothing for `need`). */
-    need: number
-    /** Units wanted: more than `need` is a lease to spend in memory; capped by what is left. */
-    want: number
-    /**
-     * The series' counts overlap in time (a rolling window's slices): the limit applies to the sum
-     * of the series' counts in force at `windowStart` or later (those that started after
-     * `windowStart - windowMs`), read and added to in one atomic step. Counting the later ones too
-     * keeps every moment's sum within the limit even when leases arrive out of time order (a
-     * process whose clock is behind): of any counts in force together, the last one granted saw
-     * all the others. Absent or false: the caller's counts of the series never overlap (fixed
-     * windows), so this count is the only one that matters.
-     */
-    overlapping?: boolean
-    /**
-     * Units an earlier lease of the series took and nobody spent, given back before granting:
-     * subtracted from the series' count that started at `giveBack.windowStart` (never below 0).
-     */
-    giveBack?: Readonly<{ windowStart: number; units: number }>
-  }>
-
-export type QuotaLease = Readonly<{
-  /** Units added to the window's count for the caller: 0, or from `need` to `max(need, want)`. */
-  granted: number
-  /** What the limit applies to after this lease: the count, or the sum (`overlapping`). */
-  used: number
-}>
-
-/** The grant rule of every adapter: 0, or from `need` up to `max(need, want)`, within the limit. */
-export function grantOf(request: QuotaLeaseRequest, used: number): number {
-  const left = request.limit - used
-  const need = Math.max(0, request.need)
-  if (left <= 0 || left < need) return 0
-  return Math.min(left, Math.max(need, request.want))
-}
-
-/** The Data API's minute: the span of a count whose key names none. */
-export const DEFAULT_QUOTA_WINDOW_MS = 60_000
-
-/**
- * Shared quota counts (governance/shared-quotas.ts): processes serving one workspace take leases
- * of units from one count per quota and window, atomically, so their combined grants never pass
- * the limit. Not on the request path: a process asks only when its lease runs out.
- */
-export interface QuotaRepo {
-  /** Atomically grants `min(max(need, want), limit - used)` units, or none when fewer than `need` are left. */
-  lease(request: QuotaLeaseRequest): Promise<QuotaLease>
-  /** The count (0 when nothing was granted in it). */
-  used(key: QuotaWindowKey): Promise<number>
-  /**
-   * Deletes the counts no longer in force at `before` (`windowStart + windowMs <= before`), of
-   * every span: a day's count outlives a minute's. Returns how many.
-   */
-  prune(before: number): Promise<number>
-}
+export * from './feature-key-repo.js'
+export * from './quota-repo.js'
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres'

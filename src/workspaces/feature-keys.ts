@@ -15,12 +15,7 @@ import type { FeatureKeyRow, Store, Workspace } from '../store/store.js'
 import { WorkspaceInputError } from './changes.js'
 import { hashKey } from './keys.js'
 import { SealedValueError, type SecretBox } from './secret-box.js'
-import {
-  API_KEY_PATTERN,
-  MAX_GRACE_SECONDS,
-  WorkspaceNotFoundError,
-  createWorkspaces,
-} from './workspaces.js'
+import { API_KEY_PATTERN, MAX_GRACE_SECONDS, createWorkspaces } from './workspaces.js'
 
 export const FEATURES = ['data', 'push', 'inform', 'personalize', 'reports'] as const
 
@@ -173,14 +168,8 @@ export function createFeatureKeys(deps: {
   const { store, clock, ids, secrets } = deps
   const workspaces = createWorkspaces({ store, clock, ids })
 
-  async function existing(id: string): Promise<Workspace> {
-    const workspace = await store.workspaces.get(id)
-    if (workspace === undefined) throw new WorkspaceNotFoundError(id)
-    return workspace
-  }
-
   async function viewOf(workspaceId: string, feature: Feature): Promise<FeatureKeyView> {
-    const workspace = await existing(workspaceId)
+    const workspace = await workspaces.get(workspaceId)
     const row = feature === 'data' ? undefined : await store.keys.get(workspaceId, feature)
     return featureKeyView(feature, workspace, row, clock.now())
   }
@@ -217,51 +206,45 @@ export function createFeatureKeys(deps: {
     return { ...row, previous }
   }
 
-  /** A first key for `feature`; FeatureKeyExistsError when it has one (rotate replaces it). */
-  async function create(
-    workspaceId: string,
-    feature: Feature,
-    input: FeatureKeyInput = {},
-  ): Promise<IssuedFeatureKey> {
-    const key = checkedKey(input.key, () => ids.apiKey())
-    const workspace = await existing(workspaceId)
-    if (feature === 'data') {
-      if (workspace.keyHash !== null) throw new FeatureKeyExistsError(workspaceId, feature)
-      await workspaces.rotateKey(workspaceId, { key })
-    } else {
-      if ((await store.keys.get(workspaceId, feature)) !== undefined) {
-        throw new FeatureKeyExistsError(workspaceId, feature)
-      }
-      await store.keys.set(rowFor(workspaceId, feature, key, undefined, 0))
-    }
-    return { view: await viewOf(workspaceId, feature), apiKey: key }
-  }
-
   /**
-   * A new key for `feature` (a feature without one just gets one). Servers use it once they read
-   * the workspace again (at once through this process, within about a second elsewhere); the
+   * A key for `feature`: a first one (`rotating` false; FeatureKeyExistsError when it has one), or
+   * a new one replacing it (a feature without one just gets one). Servers use it once they read
+   * the workspace again (at once through this process, within about a second elsewhere); a
    * replaced key stops working then, or `graceSeconds` later.
    */
-  async function rotate(
+  async function issue(
     workspaceId: string,
     feature: Feature,
-    input: FeatureKeyInput = {},
+    input: FeatureKeyInput,
+    rotating: boolean,
   ): Promise<IssuedFeatureKey> {
     const key = checkedKey(input.key, () => ids.apiKey())
-    const graceSeconds = checkedGrace(input.graceSeconds)
-    await existing(workspaceId)
+    const graceSeconds = rotating ? checkedGrace(input.graceSeconds) : 0
+    const workspace = await workspaces.get(workspaceId)
     if (feature === 'data') {
-      await workspaces.rotateKey(workspaceId, { key, graceSeconds })
+      if (!rotating && workspace.keyHash !== null) {
+        throw new FeatureKeyExistsError(workspaceId, feature)
+      }
+      await workspaces.rotateKey(workspaceId, rotating ? { key, graceSeconds } : { key })
     } else {
       const before = await store.keys.get(workspaceId, feature)
+      if (!rotating && before !== undefined) throw new FeatureKeyExistsError(workspaceId, feature)
       await store.keys.set(rowFor(workspaceId, feature, key, before, graceSeconds))
     }
     return { view: await viewOf(workspaceId, feature), apiKey: key }
   }
 
+  /** A first key for `feature`; FeatureKeyExistsError when it has one (rotate replaces it). */
+  const create = (workspaceId: string, feature: Feature, input: FeatureKeyInput = {}) =>
+    issue(workspaceId, feature, input, false)
+
+  /** A new key for `feature`, the replaced one working `input.graceSeconds` longer (see issue). */
+  const rotate = (workspaceId: string, feature: Feature, input: FeatureKeyInput = {}) =>
+    issue(workspaceId, feature, input, true)
+
   /** No key for `feature` (its previous key goes too): its requests answer 409 until one is set. */
   async function remove(workspaceId: string, feature: Feature): Promise<FeatureKeyView> {
-    await existing(workspaceId)
+    await workspaces.get(workspaceId)
     if (feature === 'data') await workspaces.removeKey(workspaceId)
     else await store.keys.delete(workspaceId, feature)
     return viewOf(workspaceId, feature)
@@ -269,7 +252,7 @@ export function createFeatureKeys(deps: {
 
   /** Every feature, with or without a key, in FEATURES order. */
   async function list(workspaceId: string): Promise<FeatureKeyView[]> {
-    const workspace = await existing(workspaceId)
+    const workspace = await workspaces.get(workspaceId)
     const rows = new Map((await store.keys.list(workspaceId)).map((r) => [r.feature, r]))
     const now = clock.now()
     return FEATURES.map((f) => featureKeyView(f, workspace, rows.get(f), now))

@@ -6,43 +6,27 @@
  * the server secret: INLET_SECRET_KEY, else the data directory's `secret.key` (shared with the
  * server); with PostgreSQL, INLET_SECRET_KEY must be set, the same as the server's.
  */
-import { parseArgs } from 'node:util'
 import { systemClock } from '../../core/clock.js'
-import { loadConfig } from '../../core/config.js'
 import { createIdGenerator } from '../../core/ids.js'
-import { expandBulkRow } from '../../families/data/bulk-rows.js'
-import { openStore } from '../../store/open-store.js'
-import { WorkspaceInputError } from '../../workspaces/changes.js'
 import {
   FEATURES,
   FEATURE_LABELS,
-  FeatureKeyExistsError,
   createFeatureKeys,
   isFeature,
   type Feature,
   type FeatureKeyView,
   type IssuedFeatureKey,
 } from '../../workspaces/feature-keys.js'
+import { createSecretBox, serverSecret } from '../../workspaces/secret-box.js'
 import {
-  ServerSecretMissingError,
-  createSecretBox,
-  serverSecret,
-} from '../../workspaces/secret-box.js'
-import { WorkspaceNotFoundError } from '../../workspaces/workspaces.js'
-import { UsageError, usage } from '../cli.js'
-
-const print = (value: unknown): void => {
-  process.stdout.write(JSON.stringify(value) + '\n')
-}
-
-function wholeNumber(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined
-  const n = Number(raw)
-  if (raw.trim() === '' || !Number.isInteger(n)) {
-    throw new UsageError(`--${flag} expects a whole number: ${raw}`)
-  }
-  return n
-}
+  UsageError,
+  keyInput,
+  parseStoreFlags,
+  print,
+  stringFlags,
+  withStore,
+  type Command,
+} from '../command.js'
 
 function showList(id: string, views: readonly FeatureKeyView[]): void {
   const lines = views.map((v) =>
@@ -79,26 +63,9 @@ function showIssued(id: string, feature: Feature, issued: IssuedFeatureKey, json
   )
 }
 
-export async function keysCommand(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
+export const keysCommand: Command = async (args, env) => {
   const [action, ...rest] = args
-  const { values } = usage(() =>
-    parseArgs({
-      args: [...rest],
-      strict: true,
-      options: {
-        id: { type: 'string' },
-        feature: { type: 'string' },
-        key: { type: 'string' },
-        'grace-seconds': { type: 'string' },
-        json: { type: 'boolean' },
-        'data-dir': { type: 'string' },
-        'database-url': { type: 'string' },
-      },
-    }),
-  )
+  const values = parseStoreFlags(rest, stringFlags('id', 'feature', 'key', 'grace-seconds'))
   const json = values.json === true
   const id = values.id
   if (id === undefined) throw new UsageError(`workspaces keys ${action ?? ''} needs --id`)
@@ -116,26 +83,17 @@ export async function keysCommand(
     throw new UsageError(`unknown workspaces keys command: ${action ?? '(none)'}`)
   }
   const feature = action === 'list' ? undefined : needFeature()
-  const grace = wholeNumber('grace-seconds', values['grace-seconds'])
-  if (grace !== undefined && action !== 'rotate') {
+  const input = keyInput(values)
+  if (input.graceSeconds !== undefined && action !== 'rotate') {
     throw new UsageError('--grace-seconds is for workspaces keys rotate')
   }
-  const merged: Record<string, string | undefined> = { ...env }
-  if (values['data-dir'] !== undefined) merged['INLET_DATA_DIR'] = values['data-dir']
-  if (values['database-url'] !== undefined) merged['DATABASE_URL'] = values['database-url']
-  const config = loadConfig(merged)
-  const store = await openStore(config, expandBulkRow)
-  const keys = createFeatureKeys({
-    store,
-    clock: systemClock,
-    ids: createIdGenerator(),
-    secrets: createSecretBox(serverSecret(config)),
-  })
-  const input = {
-    ...(values.key === undefined ? {} : { key: values.key }),
-    ...(grace === undefined ? {} : { graceSeconds: grace }),
-  }
-  try {
+  return withStore(env, values, async (store, config) => {
+    const keys = createFeatureKeys({
+      store,
+      clock: systemClock,
+      ids: createIdGenerator(),
+      secrets: createSecretBox(serverSecret(config)),
+    })
     if (feature === undefined) {
       const views = await keys.list(id)
       if (json) print({ workspace_id: id, keys: views })
@@ -152,18 +110,5 @@ export async function keysCommand(
       showIssued(id, feature, issued, json)
     }
     return 0
-  } catch (err) {
-    if (
-      err instanceof WorkspaceInputError ||
-      err instanceof WorkspaceNotFoundError ||
-      err instanceof FeatureKeyExistsError ||
-      err instanceof ServerSecretMissingError
-    ) {
-      process.stderr.write(`inlet: ${err.message}\n`)
-      return 1
-    }
-    throw err
-  } finally {
-    await store.close()
-  }
+  })
 }

@@ -4,12 +4,11 @@
  * generated it (a key given in INLET_DATA_API_KEY is never printed), then runs until SIGTERM or
  * SIGINT and shuts down gracefully.
  */
-import { parseArgs } from 'node:util'
-import { loadConfig, type Role } from '../../core/config.js'
+import type { Role } from '../../core/config.js'
 import { createLogger } from '../../core/log.js'
 import { startInlet } from '../../server/server.js'
 import type { BootstrappedWorkspace } from '../../workspaces/workspaces.js'
-import { usage } from '../cli.js'
+import { configWith, parseFlags, stringFlags, type Command } from '../command.js'
 
 /** What `inlet serve` prints once started. */
 export function startupMessage(
@@ -53,32 +52,19 @@ export function startupMessage(
   return out.join('\n') + '\n'
 }
 
-export async function serveCommand(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
-  const { values } = usage(() =>
-    parseArgs({
-      args: [...args],
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'database-url': { type: 'string' },
-        'no-processor': { type: 'boolean' },
-        role: { type: 'string' },
-      },
-    }),
-  )
-  const merged: Record<string, string | undefined> = { ...env }
-  if (values.port !== undefined) merged['PORT'] = values.port
-  if (values.host !== undefined) merged['HOST'] = values.host
-  if (values['data-dir'] !== undefined) merged['INLET_DATA_DIR'] = values['data-dir']
-  if (values['database-url'] !== undefined) merged['DATABASE_URL'] = values['database-url']
-  if (values['no-processor'] === true) merged['INLET_PROCESSOR'] = 'false'
-  if (values.role !== undefined) merged['INLET_ROLE'] = values.role
-  const config = loadConfig(merged)
+export const serveCommand: Command = async (args, env) => {
+  const values = parseFlags(args, {
+    ...stringFlags('port', 'host', 'data-dir', 'database-url', 'role'),
+    'no-processor': { type: 'boolean' },
+  })
+  const config = configWith(env, {
+    PORT: values.port,
+    HOST: values.host,
+    INLET_DATA_DIR: values['data-dir'],
+    DATABASE_URL: values['database-url'],
+    INLET_PROCESSOR: values['no-processor'] === true ? 'false' : undefined,
+    INLET_ROLE: values.role,
+  })
   const log = createLogger({ level: config.logLevel })
   const inlet = await startInlet(config, { log })
 

@@ -6,34 +6,21 @@
  * the admin API (privacy/suppressions.ts). A lifted identity is accepted again from the next
  * record the processor applies.
  */
-import { parseArgs } from 'node:util'
-import { loadConfig } from '../../core/config.js'
 import { liftInput, suppressionView } from '../../privacy/suppressions.js'
-import { expandBulkRow } from '../../families/data/bulk-rows.js'
-import { openStore } from '../../store/open-store.js'
 import { WorkspaceInputError } from '../../workspaces/changes.js'
-import { UsageError, usage } from '../cli.js'
+import {
+  UsageError,
+  parseStoreFlags,
+  print,
+  stringFlags,
+  usage,
+  withStore,
+  type Command,
+} from '../command.js'
 
-export async function suppressionsCommand(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
+export const suppressionsCommand: Command = async (args, env) => {
   const [sub, ...rest] = args
-  const { values } = usage(() =>
-    parseArgs({
-      args: [...rest],
-      strict: true,
-      options: {
-        workspace: { type: 'string' },
-        type: { type: 'string' },
-        value: { type: 'string' },
-        request: { type: 'string' },
-        json: { type: 'boolean' },
-        'data-dir': { type: 'string' },
-        'database-url': { type: 'string' },
-      },
-    }),
-  )
+  const values = parseStoreFlags(rest, stringFlags('workspace', 'type', 'value', 'request'))
   if (sub !== 'list' && sub !== 'lift') {
     throw new UsageError(`unknown suppressions command: ${sub ?? '(none)'}`)
   }
@@ -54,17 +41,13 @@ export async function suppressionsCommand(
           }
         })
       : undefined
-  const merged: Record<string, string | undefined> = { ...env }
-  if (values['data-dir'] !== undefined) merged['INLET_DATA_DIR'] = values['data-dir']
-  if (values['database-url'] !== undefined) merged['DATABASE_URL'] = values['database-url']
-  const store = await openStore(loadConfig(merged), expandBulkRow)
-  try {
+  return withStore(env, values, async (store) => {
     if ((await store.workspaces.get(workspaceId)) === undefined) {
       throw new Error(`no workspace with id '${workspaceId}'`)
     }
     if (by === undefined) {
       const list = (await store.profiles.suppressions(workspaceId)).map(suppressionView)
-      if (values.json === true) process.stdout.write(JSON.stringify(list) + '\n')
+      if (values.json === true) print(list)
       else {
         for (const s of list) {
           process.stdout.write(`${s.identity_type}\t${s.hash}\t${s.request_id}\t${s.created_at}\n`)
@@ -73,10 +56,8 @@ export async function suppressionsCommand(
       return 0
     }
     const lifted = await store.profiles.liftSuppressions(workspaceId, by)
-    if (values.json === true) process.stdout.write(JSON.stringify({ lifted }) + '\n')
+    if (values.json === true) print({ lifted })
     else process.stdout.write(`lifted ${lifted} suppression${lifted === 1 ? '' : 's'}\n`)
     return 0
-  } finally {
-    await store.close()
-  }
+  })
 }

@@ -6,30 +6,27 @@
  * checks (workspaces/changes.ts). `create` and `rotate-key` print the Data API key once.
  * `workspaces keys …` (feature-scoped keys) is commands/keys.ts.
  */
-import { parseArgs } from 'node:util'
 import { systemClock } from '../../core/clock.js'
-import { loadConfig } from '../../core/config.js'
 import { createIdGenerator } from '../../core/ids.js'
-import { expandBulkRow } from '../../families/data/bulk-rows.js'
-import { openStore } from '../../store/open-store.js'
-import { StoreConflictError, type Workspace } from '../../store/store.js'
+import type { Workspace } from '../../store/store.js'
 import {
   WorkspaceInputError,
   parseWorkspaceChanges,
   workspaceView,
   type WorkspaceChanges,
 } from '../../workspaces/changes.js'
+import { createWorkspaces, type CreateWorkspaceInput } from '../../workspaces/workspaces.js'
 import {
-  WorkspaceNotFoundError,
-  createWorkspaces,
-  type CreateWorkspaceInput,
-} from '../../workspaces/workspaces.js'
-import { UsageError, usage } from '../cli.js'
+  UsageError,
+  keyInput,
+  parseStoreFlags,
+  print,
+  stringFlags,
+  wholeNumber,
+  withStore,
+  type Command,
+} from '../command.js'
 import { keysCommand } from './keys.js'
-
-const print = (value: unknown): void => {
-  process.stdout.write(JSON.stringify(value) + '\n')
-}
 
 /** `name=value` pairs of a repeated flag (`--limit track_user=500`, `--project p1=Shop`). */
 function pairs(flag: string, raw: readonly string[] | undefined): [string, string][] {
@@ -45,15 +42,6 @@ function onOff(flag: string, raw: string | undefined): boolean | undefined {
   if (['on', 'true', 'yes', '1'].includes(raw)) return true
   if (['off', 'false', 'no', '0'].includes(raw)) return false
   throw new UsageError(`--${flag} expects on or off: ${raw}`)
-}
-
-function wholeNumber(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined
-  const n = Number(raw)
-  if (raw.trim() === '' || !Number.isInteger(n)) {
-    throw new UsageError(`--${flag} expects a whole number: ${raw}`)
-  }
-  return n
 }
 
 type Values = {
@@ -127,49 +115,25 @@ function showWorkspace(workspace: Workspace, json: boolean): void {
   )
 }
 
-export async function workspacesCommand(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<number> {
+export const workspacesCommand: Command = async (args, env) => {
   const [sub, ...rest] = args
   if (sub === 'keys') return keysCommand(rest, env)
-  const { values } = usage(() =>
-    parseArgs({
-      args: [...rest],
-      strict: true,
-      options: {
-        id: { type: 'string' },
-        key: { type: 'string' },
-        name: { type: 'string' },
-        state: { type: 'string' },
-        limit: { type: 'string', multiple: true },
-        project: { type: 'string', multiple: true },
-        goal: { type: 'string', multiple: true },
-        'bulk-strict': { type: 'string' },
-        'identity-resolution': { type: 'string' },
-        'fair-usage': { type: 'string' },
-        'attribution-key': { type: 'string' },
-        'grace-seconds': { type: 'string' },
-        json: { type: 'boolean' },
-        'data-dir': { type: 'string' },
-        'database-url': { type: 'string' },
-      },
-    }),
-  )
+  const values = parseStoreFlags(rest, {
+    ...stringFlags('id', 'key', 'name', 'state', 'grace-seconds'),
+    ...stringFlags('bulk-strict', 'identity-resolution', 'fair-usage', 'attribution-key'),
+    limit: { type: 'string', multiple: true },
+    project: { type: 'string', multiple: true },
+    goal: { type: 'string', multiple: true },
+  })
   const json = values.json === true
   const needId = (): string => {
     if (values.id === undefined) throw new UsageError(`workspaces ${sub ?? ''} needs --id`)
     return values.id
   }
-  const merged: Record<string, string | undefined> = { ...env }
-  if (values['data-dir'] !== undefined) merged['INLET_DATA_DIR'] = values['data-dir']
-  if (values['database-url'] !== undefined) merged['DATABASE_URL'] = values['database-url']
-  const config = loadConfig(merged)
   // Flags are checked before the store is opened, so a usage error touches nothing.
   const changes = sub === 'create' || sub === 'update' ? usageOf(() => changesOf(values)) : {}
-  const store = await openStore(config, expandBulkRow)
-  const workspaces = createWorkspaces({ store, clock: systemClock, ids: createIdGenerator() })
-  try {
+  return withStore(env, values, async (store) => {
+    const workspaces = createWorkspaces({ store, clock: systemClock, ids: createIdGenerator() })
     switch (sub) {
       case 'create': {
         const input: CreateWorkspaceInput = {
@@ -224,11 +188,7 @@ export async function workspacesCommand(
       }
       case 'rotate-key': {
         const id = needId()
-        const grace = wholeNumber('grace-seconds', values['grace-seconds'])
-        const { workspace, dataApiKey } = await workspaces.rotateKey(id, {
-          ...(values.key === undefined ? {} : { key: values.key }),
-          ...(grace === undefined ? {} : { graceSeconds: grace }),
-        })
+        const { workspace, dataApiKey } = await workspaces.rotateKey(id, keyInput(values))
         const until = workspace.previousKey?.expiresAt
         if (json) {
           print({
@@ -252,19 +212,7 @@ export async function workspacesCommand(
       default:
         throw new UsageError(`unknown workspaces command: ${sub ?? '(none)'}`)
     }
-  } catch (err) {
-    if (
-      err instanceof StoreConflictError ||
-      err instanceof WorkspaceInputError ||
-      err instanceof WorkspaceNotFoundError
-    ) {
-      process.stderr.write(`inlet: ${err.message}\n`)
-      return 1
-    }
-    throw err
-  } finally {
-    await store.close()
-  }
+  })
 }
 
 /** Input errors found while reading flags are usage errors (exit code 2). */

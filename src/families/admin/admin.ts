@@ -89,10 +89,17 @@ function featureOf(request: FastifyRequest): Feature {
   return feature
 }
 
-/** A feature key's create (`grace` false) or rotate body: `api_key`, `grace_seconds`. */
-function featureKeyInput(body: Record<string, unknown>, grace: boolean): FeatureKeyInput {
-  const { api_key: key, grace_seconds: seconds, ...rest } = body
-  const known = grace ? ['api_key', 'grace_seconds'] : ['api_key']
+/**
+ * A key body: `keyField` (the key to set; generated when omitted) and, when `grace` (a rotation),
+ * `grace_seconds`. The Data API key's rotation names it `data_api_key`, a feature key's `api_key`.
+ */
+function keyInput(
+  body: Record<string, unknown>,
+  keyField: 'api_key' | 'data_api_key',
+  grace: boolean,
+): RotateKeyInput & FeatureKeyInput {
+  const { [keyField]: key, grace_seconds: seconds, ...rest } = body
+  const known = grace ? [keyField, 'grace_seconds'] : [keyField]
   const unknown =
     Object.keys(rest)[0] ?? (!grace && seconds !== undefined ? 'grace_seconds' : undefined)
   if (unknown !== undefined) {
@@ -102,7 +109,7 @@ function featureKeyInput(body: Record<string, unknown>, grace: boolean): Feature
     )
   }
   if (key !== undefined && typeof key !== 'string') {
-    throw new WorkspaceInputError('api_key should be a string', 'api_key')
+    throw new WorkspaceInputError(`${keyField} should be a string`, keyField)
   }
   if (seconds !== undefined && typeof seconds !== 'number') {
     throw new WorkspaceInputError('grace_seconds should be a whole number', 'grace_seconds')
@@ -141,27 +148,6 @@ function createInput(body: Record<string, unknown>): CreateWorkspaceInput {
   }
 }
 
-function rotateInput(body: Record<string, unknown>): RotateKeyInput {
-  const { data_api_key: key, grace_seconds: grace, ...rest } = body
-  const unknown = Object.keys(rest)[0]
-  if (unknown !== undefined) {
-    throw new WorkspaceInputError(
-      `${unknown} is not a known field (known: data_api_key, grace_seconds)`,
-      unknown,
-    )
-  }
-  if (key !== undefined && typeof key !== 'string') {
-    throw new WorkspaceInputError('data_api_key should be a string', 'data_api_key')
-  }
-  if (grace !== undefined && typeof grace !== 'number') {
-    throw new WorkspaceInputError('grace_seconds should be a whole number', 'grace_seconds')
-  }
-  return {
-    ...(key === undefined ? {} : { key }),
-    ...(grace === undefined ? {} : { graceSeconds: grace }),
-  }
-}
-
 export function adminRoutes(
   api: FastifyInstance,
   deps: Readonly<{
@@ -192,118 +178,96 @@ export function adminRoutes(
     done()
   })
   const idOf = (request: FastifyRequest): string => (request.params as { id: string }).id // route param of every /workspaces/:id route
-  const guarded =
-    <T>(handler: (request: FastifyRequest) => Promise<T>) =>
-    async (request: FastifyRequest): Promise<T> => {
-      try {
-        return await handler(request)
-      } catch (err) {
-        throw toAdminError(err)
-      }
-    }
+  /** A route of the admin API: its path under ADMIN_PREFIX, its failures answered as admin errors. */
+  const route = <T>(
+    method: 'GET' | 'POST',
+    path: string,
+    handler: (request: FastifyRequest) => Promise<T>,
+  ): void => {
+    api.route({
+      method,
+      url: `${ADMIN_PREFIX}${path}`,
+      config,
+      handler: async (request: FastifyRequest): Promise<T> => {
+        try {
+          return await handler(request)
+        } catch (err) {
+          throw toAdminError(err)
+        }
+      },
+    })
+  }
 
-  api.get(`${ADMIN_PREFIX}/workspaces`, { config }, async () => ({
+  route('GET', '/workspaces', async () => ({
     status: 'success',
     workspaces: (await workspaces.list()).map(workspaceView),
   }))
 
-  api.post(
-    `${ADMIN_PREFIX}/workspaces`,
-    { config },
-    guarded(async (request) => {
-      const input = createInput(bodyObject(request))
-      try {
-        const { workspace, dataApiKey } = await workspaces.create(input)
-        return { status: 'success', workspace: workspaceView(workspace), data_api_key: dataApiKey }
-      } catch (err) {
-        if (err instanceof StoreConflictError) {
-          throw new AppError('admin_workspace_exists', {
-            params: { workspace_id: input.id ?? '' },
-          })
-        }
-        throw err
-      }
-    }),
-  )
-
-  api.get(
-    `${ADMIN_PREFIX}/workspaces/:id`,
-    { config },
-    guarded(async (request) => ({
-      status: 'success',
-      workspace: workspaceView(await workspaces.get(idOf(request))),
-    })),
-  )
-
-  api.post(
-    `${ADMIN_PREFIX}/workspaces/:id`,
-    { config },
-    guarded(async (request) => {
-      const changes = parseWorkspaceChanges(bodyObject(request))
-      return {
-        status: 'success',
-        workspace: workspaceView(await workspaces.update(idOf(request), changes)),
-      }
-    }),
-  )
-
-  api.post(
-    `${ADMIN_PREFIX}/workspaces/:id/rotate-key`,
-    { config },
-    guarded(async (request) => {
-      const { workspace, dataApiKey } = await workspaces.rotateKey(
-        idOf(request),
-        rotateInput(bodyObject(request)),
-      )
+  route('POST', '/workspaces', async (request) => {
+    const input = createInput(bodyObject(request))
+    try {
+      const { workspace, dataApiKey } = await workspaces.create(input)
       return { status: 'success', workspace: workspaceView(workspace), data_api_key: dataApiKey }
-    }),
-  )
+    } catch (err) {
+      if (err instanceof StoreConflictError) {
+        throw new AppError('admin_workspace_exists', {
+          params: { workspace_id: input.id ?? '' },
+        })
+      }
+      throw err
+    }
+  })
+
+  route('GET', '/workspaces/:id', async (request) => ({
+    status: 'success',
+    workspace: workspaceView(await workspaces.get(idOf(request))),
+  }))
+
+  route('POST', '/workspaces/:id', async (request) => {
+    const changes = parseWorkspaceChanges(bodyObject(request))
+    return {
+      status: 'success',
+      workspace: workspaceView(await workspaces.update(idOf(request), changes)),
+    }
+  })
+
+  route('POST', '/workspaces/:id/rotate-key', async (request) => {
+    const { workspace, dataApiKey } = await workspaces.rotateKey(
+      idOf(request),
+      keyInput(bodyObject(request), 'data_api_key', true),
+    )
+    return { status: 'success', workspace: workspaceView(workspace), data_api_key: dataApiKey }
+  })
 
   // spec §7.12 (Inlet): the suppression list of erased identities, and lifting from it.
-  api.get(
-    `${ADMIN_PREFIX}/workspaces/:id/suppressions`,
-    { config },
-    guarded(async (request) => {
-      const workspace = await workspaces.get(idOf(request))
-      return {
-        status: 'success',
-        suppressions: (await deps.store.profiles.suppressions(workspace.id)).map(suppressionView),
-      }
-    }),
-  )
-
-  api.post(
-    `${ADMIN_PREFIX}/workspaces/:id/suppressions/lift`,
-    { config },
-    guarded(async (request) => {
-      const workspace = await workspaces.get(idOf(request))
-      const by = liftInput(workspace.id, bodyObject(request))
-      return {
-        status: 'success',
-        lifted: await deps.store.profiles.liftSuppressions(workspace.id, by),
-      }
-    }),
-  )
-
-  api.post(
-    `${ADMIN_PREFIX}/workspaces/:id/remove-key`,
-    { config },
-    guarded(async (request) => ({
+  route('GET', '/workspaces/:id/suppressions', async (request) => {
+    const workspace = await workspaces.get(idOf(request))
+    return {
       status: 'success',
-      workspace: workspaceView(await workspaces.removeKey(idOf(request))),
-    })),
-  )
+      suppressions: (await deps.store.profiles.suppressions(workspace.id)).map(suppressionView),
+    }
+  })
+
+  route('POST', '/workspaces/:id/suppressions/lift', async (request) => {
+    const workspace = await workspaces.get(idOf(request))
+    const by = liftInput(workspace.id, bodyObject(request))
+    return {
+      status: 'success',
+      lifted: await deps.store.profiles.liftSuppressions(workspace.id, by),
+    }
+  })
+
+  route('POST', '/workspaces/:id/remove-key', async (request) => ({
+    status: 'success',
+    workspace: workspaceView(await workspaces.removeKey(idOf(request))),
+  }))
 
   // Feature-scoped keys (docs/auth.md): which features have one, never the keys themselves.
-  api.get(
-    `${ADMIN_PREFIX}/workspaces/:id/keys`,
-    { config },
-    guarded(async (request) => ({
-      status: 'success',
-      workspace_id: idOf(request),
-      keys: await featureKeys.list(idOf(request)),
-    })),
-  )
+  route('GET', '/workspaces/:id/keys', async (request) => ({
+    status: 'success',
+    workspace_id: idOf(request),
+    keys: await featureKeys.list(idOf(request)),
+  }))
 
   const issued = (result: IssuedFeatureKey) => ({
     status: 'success',
@@ -311,32 +275,20 @@ export function adminRoutes(
     api_key: result.apiKey,
   })
 
-  api.post(
-    `${ADMIN_PREFIX}/workspaces/:id/keys/:feature`,
-    { config },
-    guarded(async (request) => {
-      const feature = featureOf(request)
-      const input = featureKeyInput(bodyObject(request), false)
-      return issued(await featureKeys.create(idOf(request), feature, input))
-    }),
-  )
+  route('POST', '/workspaces/:id/keys/:feature', async (request) => {
+    const feature = featureOf(request)
+    const input = keyInput(bodyObject(request), 'api_key', false)
+    return issued(await featureKeys.create(idOf(request), feature, input))
+  })
 
-  api.post(
-    `${ADMIN_PREFIX}/workspaces/:id/keys/:feature/rotate`,
-    { config },
-    guarded(async (request) => {
-      const feature = featureOf(request)
-      const input = featureKeyInput(bodyObject(request), true)
-      return issued(await featureKeys.rotate(idOf(request), feature, input))
-    }),
-  )
+  route('POST', '/workspaces/:id/keys/:feature/rotate', async (request) => {
+    const feature = featureOf(request)
+    const input = keyInput(bodyObject(request), 'api_key', true)
+    return issued(await featureKeys.rotate(idOf(request), feature, input))
+  })
 
-  api.post(
-    `${ADMIN_PREFIX}/workspaces/:id/keys/:feature/remove`,
-    { config },
-    guarded(async (request) => {
-      const feature = featureOf(request)
-      return { status: 'success', key: await featureKeys.remove(idOf(request), feature) }
-    }),
-  )
+  route('POST', '/workspaces/:id/keys/:feature/remove', async (request) => {
+    const feature = featureOf(request)
+    return { status: 'success', key: await featureKeys.remove(idOf(request), feature) }
+  })
 }

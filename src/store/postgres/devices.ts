@@ -6,22 +6,19 @@ import type { ProfileParts } from '../profiles.js'
 import type { DeviceRow } from '../store.js'
 import { deviceValues, toDevice } from '../rows.js'
 import type { PostgresConnection, Queryable } from './connection.js'
-import { collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
+import { collapseProfiles, pairKey, rowsOfKeys, selectByKeys, unnest, type Keys } from './unnest.js'
 
 const SQL = {
   devicesOfUser: `
     SELECT * FROM devices WHERE workspace_id = $1 AND user_id = $2
     ORDER BY created_at, device_id COLLATE "C"`,
-  // Rows by (workspace, key) pairs: the join through unnest of users.ts's lookups, on devices.
-  devicesById: `
-    SELECT d.* FROM devices d
-    JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, device_id)
-      ON d.workspace_id = k.workspace_id AND d.device_id = k.device_id`,
-  devicesOfUsers: `
-    SELECT d.* FROM devices d
-    JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, user_id)
-      ON d.workspace_id = k.workspace_id AND d.user_id = k.user_id
-    ORDER BY d.created_at, d.device_id COLLATE "C"`,
+  devicesById: selectByKeys('devices', 'device_id'),
+  devicesOfUsers: selectByKeys(
+    'devices',
+    'user_id',
+    'text',
+    't.created_at, t.device_id COLLATE "C"',
+  ),
   devicesDelete: `
     DELETE FROM devices d USING unnest($1::text[], $2::text[]) AS k(workspace_id, device_id)
     WHERE d.workspace_id = k.workspace_id AND d.device_id = k.device_id`,
@@ -58,11 +55,7 @@ export function postgresDevices({ all }: PostgresConnection) {
       written: readonly DeviceRow[],
     ): Promise<void> {
       await unnest(db, SQL.devicesDelete, deleted, (d) => [d.workspaceId, d.deviceId])
-      const devices = collapse(
-        written,
-        (d) => pairKey(d.workspaceId, d.deviceId),
-        (first, later) => ({ ...later, createdAt: first.createdAt }),
-      )
+      const devices = collapseProfiles(written, (d) => pairKey(d.workspaceId, d.deviceId))
       await unnest(db, SQL.devicesUpsert, devices, deviceValues)
     },
   }

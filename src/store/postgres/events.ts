@@ -8,7 +8,7 @@ import type { ProfileParts } from '../profiles.js'
 import type { EventChange, EventCount, EventRow } from '../store.js'
 import { eventValues, num, str, toEvent } from '../rows.js'
 import { rows, type PostgresConnection, type Queryable } from './connection.js'
-import { collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
+import { bySeq, keepFirst, collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
 
 const SQL = {
   eventsOfUser: `
@@ -86,11 +86,7 @@ export function postgresEvents({ pool, all }: PostgresConnection) {
     },
     /** A batch's new events; a seq already stored is left as it is. */
     async write(db: Queryable, written: readonly EventRow[]): Promise<void> {
-      const events = collapse(
-        written,
-        (e) => String(e.seq),
-        (first) => first,
-      )
+      const events = collapse(written, bySeq, keepFirst)
       await unnest(db, SQL.eventsInsert, events, eventValues)
     },
     /** A batch's EventChanges, in order (store.ts EventChange). */

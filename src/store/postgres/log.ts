@@ -6,7 +6,7 @@
 import { BULK_ROW_KIND, type HeldQuery, type IngestLog, type NewLogRecord } from '../store.js'
 import { num, toLogRecord } from '../rows.js'
 import { rows, type PostgresConnection, type Queryable } from './connection.js'
-import { collapse, unnest } from './unnest.js'
+import { bySeq, keepLater, collapse, unnest } from './unnest.js'
 
 const SQL = {
   compactChunk: `DELETE FROM log WHERE seq IN (
@@ -133,11 +133,7 @@ export function postgresLog({
       db: Queryable,
       redacted: readonly Readonly<{ seq: number; payload: string }>[],
     ): Promise<void> {
-      const redactedLog = collapse(
-        redacted,
-        (r) => String(r.seq),
-        (_, later) => later,
-      )
+      const redactedLog = collapse(redacted, bySeq, keepLater)
       await unnest(db, SQL.logRedact, redactedLog, (r) => [r.seq, r.payload])
     },
   }

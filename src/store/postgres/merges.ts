@@ -7,13 +7,10 @@ import type { ProfileParts } from '../profiles.js'
 import type { MergeRow } from '../store.js'
 import { mergeValues, toMerge } from '../rows.js'
 import type { PostgresConnection, Queryable } from './connection.js'
-import { collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
+import { collapse, pairKey, rowsOfKeys, selectByKeys, unnest, type Keys } from './unnest.js'
 
 const SQL = {
-  mergesById: `
-    SELECT m.* FROM merges m
-    JOIN unnest($1::text[], $2::bigint[]) AS k(workspace_id, id)
-      ON m.workspace_id = k.workspace_id AND m.id = k.id`,
+  mergesById: selectByKeys('merges', 'id', 'bigint'),
   mergesUpsert: `
     INSERT INTO merges (workspace_id, id, request_id, retained_user_id, merged_user_id, at, before,
       undone_at)

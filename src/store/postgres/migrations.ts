@@ -16,6 +16,8 @@ import type { Migration } from '../sqlite/migrations.js'
 export type { Migration }
 
 /** The ingest log. `log_counter` hands out seqs (see postgres/log.ts: why not a sequence). */
+// Alike sqlite/migrations.ts's lists on purpose: the same tables in each dialect,
+// each list self-contained and append-only, so never shared.
 export const LOG_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -60,6 +62,8 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
 /** Workspaces and the profile store, written by the processor. */
 export const STORE_MIGRATIONS: readonly Migration[] = [
   {
+    // Its `events` columns stand again in migration 10 on purpose: a migration is never edited
+    // or shared once released (append-only), so 10 spells out the table it recreates.
     version: 1,
     name: 'workspaces, users, devices, events, outcomes',
     sql: `
@@ -246,7 +250,7 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     // events_yYYYYmMM. postgres/partitions.ts creates the partition of a month before the first
     // event of it is written and drops whole partitions for retention. The primary key must
     // contain the partition key: (seq, event_time), still one row per seq since a seq has one
-    // event time.
+    // event time. The columns repeat migration 1's on purpose: migrations are append-only.
     version: 10,
     name: 'events by month (PostgreSQL partitions) and dashboard indexes',
     sql: `

@@ -6,7 +6,7 @@ import type { ProfileParts } from '../profiles.js'
 import type { RecordOutcomeRow } from '../store.js'
 import { num, outcomeValues, toOutcome } from '../rows.js'
 import { rows, type PostgresConnection, type Queryable } from './connection.js'
-import { collapse, unnest } from './unnest.js'
+import { bySeq, keepLater, collapse, unnest } from './unnest.js'
 
 const SQL = {
   outcomesOfRequest: `
@@ -41,11 +41,7 @@ export function postgresOutcomes({ pool, all }: PostgresConnection) {
   return {
     profiles,
     async write(db: Queryable, written: readonly RecordOutcomeRow[]): Promise<void> {
-      const outcomes = collapse(
-        written,
-        (o) => String(o.seq),
-        (_, later) => later,
-      )
+      const outcomes = collapse(written, bySeq, keepLater)
       await unnest(db, SQL.outcomesUpsert, outcomes, outcomeValues)
     },
     /** Reasons replaced; an `applied` row gets the reason as its one note. */
@@ -53,11 +49,7 @@ export function postgresOutcomes({ pool, all }: PostgresConnection) {
       db: Queryable,
       redacted: readonly Readonly<{ seq: number; reason: string }>[],
     ): Promise<void> {
-      const outcomes = collapse(
-        redacted,
-        (o) => String(o.seq),
-        (_, later) => later,
-      )
+      const outcomes = collapse(redacted, bySeq, keepLater)
       await unnest(db, SQL.outcomesRedact, outcomes, (o) => [
         o.seq,
         o.reason,

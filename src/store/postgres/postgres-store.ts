@@ -32,7 +32,8 @@ export { monthStart, partitionName } from './partitions.js'
 
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const c = await openPostgres(options)
-  // The same domains as sqlite-store.ts assembles: one repository each, in either dialect.
+  // The same domains as sqlite-store.ts assembles, alike on purpose: one repository each, in
+  // either dialect, each adapter's wiring spelled out where its dialect-specific parts join in.
   const log = postgresLog(c)
   const users = postgresUsers(c)
   const devices = postgresDevices(c)

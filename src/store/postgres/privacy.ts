@@ -7,7 +7,7 @@ import type { ProfileParts } from '../profiles.js'
 import type { GdprRequestRow, SuppressionRow } from '../store.js'
 import { gdprRequestValues, str, suppressionValues, toGdprRequest, toSuppression } from '../rows.js'
 import type { PostgresConnection, Queryable } from './connection.js'
-import { collapse, pairKey, unnest } from './unnest.js'
+import { keepFirst, collapse, pairKey, unnest } from './unnest.js'
 
 const SQL = {
   suppressionsInsert: `
@@ -70,11 +70,7 @@ export function postgresPrivacy({ pool, open, all, one }: PostgresConnection) {
       written: readonly SuppressionRow[],
       gdprRequests: readonly GdprRequestRow[],
     ): Promise<void> {
-      const suppressions = collapse(
-        written,
-        (x) => pairKey(x.workspaceId, x.hash),
-        (first) => first,
-      )
+      const suppressions = collapse(written, (x) => pairKey(x.workspaceId, x.hash), keepFirst)
       await unnest(db, SQL.suppressionsInsert, suppressions, suppressionValues)
       for (const g of gdprRequests) await db.query(SQL.gdprUpsert, gdprRequestValues(g))
     },

@@ -10,6 +10,28 @@ import { rows, type Queryable } from './connection.js'
 export const pairKey = (workspaceId: string, key: string | number): string =>
   `${workspaceId}\u0000${key}`
 
+/**
+ * The statement selecting `table`'s rows whose (workspace_id, `column`) is one of a Keys' pairs
+ * ($1 the workspaces, $2 the keys, of SQL type `keyType`), `orderBy` its order (columns of `t`):
+ * the join through unnest of every lookup of many rows by key.
+ */
+export function selectByKeys(
+  table: string,
+  column: string,
+  keyType: 'text' | 'bigint' = 'text',
+  orderBy?: string,
+): string {
+  return `
+    SELECT t.* FROM ${table} t
+    JOIN unnest($1::text[], $2::${keyType}[]) AS k(workspace_id, ${column})
+      ON t.workspace_id = k.workspace_id AND t.${column} = k.${column}${
+        orderBy === undefined
+          ? ''
+          : `
+    ORDER BY ${orderBy}`
+      }`
+}
+
 /** (workspace, key) pairs as the two parallel arrays `unnest` takes. */
 export type Keys<K extends string | number> = Readonly<{
   workspaceIds: readonly string[]
@@ -68,6 +90,18 @@ export function collapse<T>(
   }
   return [...byKey.values()]
 }
+
+/** collapse's rules for a key written twice: the first row stays, or the later one wins. */
+export const keepFirst = <T>(first: T): T => first
+export const keepLater = <T>(_first: T, later: T): T => later
+/** collapse's key of a row keyed by its seq alone (log records, outcomes, events). */
+export const bySeq = (row: Readonly<{ seq: number }>): string => String(row.seq)
+
+/** collapse for users and devices: the later row of a key wins, created when the first was. */
+export const collapseProfiles = <T extends Readonly<{ createdAt: number }>>(
+  rows: readonly T[],
+  key: (row: T) => string,
+): T[] => collapse(rows, key, (first, later) => ({ ...later, createdAt: first.createdAt }))
 
 /**
  * Runs `text` with one array parameter per column of `rows` — `values(row)` gives a row's values

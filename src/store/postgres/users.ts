@@ -9,21 +9,24 @@ import type { ProfileParts } from '../profiles.js'
 import type { DeletionRow, UserMatch, UserRow } from '../store.js'
 import { byUserId, deletionValues, str, toDeletion, toUser, userValues } from '../rows.js'
 import { rows, type PostgresConnection, type Queryable } from './connection.js'
-import { collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
+import {
+  keepFirst,
+  collapseProfiles,
+  collapse,
+  pairKey,
+  rowsOfKeys,
+  selectByKeys,
+  unnest,
+  type Keys,
+} from './unnest.js'
 
 const SQL = {
   usersPage: `
     SELECT * FROM users WHERE workspace_id = $1 AND id COLLATE "C" > $2
     ORDER BY id COLLATE "C" LIMIT $3`,
-  // Rows by (workspace, key) pairs: the join through unnest of every adapter lookup of many rows.
-  usersByCustomer: `
-    SELECT u.* FROM users u
-    JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, customer_id)
-      ON u.workspace_id = k.workspace_id AND u.customer_id = k.customer_id`,
-  usersById: `
-    SELECT u.* FROM users u
-    JOIN unnest($1::text[], $2::text[]) AS k(workspace_id, id)
-      ON u.workspace_id = k.workspace_id AND u.id = k.id`,
+  // Rows by (workspace, key) pairs (unnest.ts selectByKeys).
+  usersByCustomer: selectByKeys('users', 'customer_id'),
+  usersById: selectByKeys('users', 'id'),
   usersOfWorkspace: `
     SELECT * FROM users WHERE workspace_id = $1
       AND (customer_id = ANY($2::text[]) OR id = ANY($3::text[]))`,
@@ -135,11 +138,7 @@ export function postgresUsers({ pool, open, all }: PostgresConnection) {
     /** Users by (workspace, internal id). */
     byId: (db: Queryable, ids: Keys<string>) => rowsOfKeys(db, SQL.usersById, ids, toUser),
     async write(db: Queryable, written: readonly UserRow[]): Promise<void> {
-      const users = collapse(
-        written,
-        (u) => pairKey(u.workspaceId, u.id),
-        (first, later) => ({ ...later, createdAt: first.createdAt }),
-      )
+      const users = collapseProfiles(written, (u) => pairKey(u.workspaceId, u.id))
       await unnest(db, SQL.usersUpsert, users, userValues)
     },
     /** Users with their devices, scheduled deletion and identity links (not their events). */
@@ -148,11 +147,7 @@ export function postgresUsers({ pool, open, all }: PostgresConnection) {
     },
     /** Deletions to carry out later; an existing one for the same user is kept. */
     async schedule(db: Queryable, deletions: readonly DeletionRow[]): Promise<void> {
-      const scheduled = collapse(
-        deletions,
-        (d) => pairKey(d.workspaceId, d.userId),
-        (first) => first,
-      )
+      const scheduled = collapse(deletions, (d) => pairKey(d.workspaceId, d.userId), keepFirst)
       await unnest(db, SQL.deletionsInsert, scheduled, deletionValues)
     },
     dueDeletions: async (now: number, limit: number): Promise<DeletionRow[]> =>

@@ -7,6 +7,8 @@
 export type Migration = Readonly<{ version: number; name: string; sql: string }>
 
 /** `log.db`: the durable ingest log. AUTOINCREMENT keeps seq monotonic across compaction. */
+// Alike postgres/migrations.ts's lists on purpose: the same tables in each dialect, each list
+// self-contained and append-only, so never shared.
 export const LOG_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,

@@ -25,7 +25,8 @@ export { LOG_WRITER_AUTOCHECKPOINT_PAGES, openSqliteLogAppender } from './log-ap
 
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const c = openSqlite(options)
-  // The same domains as postgres-store.ts assembles: one repository each, in either dialect.
+  // The same domains as postgres-store.ts assembles, alike on purpose: one repository each, in
+  // either dialect, each adapter's wiring spelled out where its dialect-specific parts join in.
   const log = sqliteLog(c)
   const users = sqliteUsers(c)
   const devices = sqliteDevices(c)

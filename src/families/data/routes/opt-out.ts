@@ -13,6 +13,7 @@ import { ACCEPTED_SCHEMA, acceptedBody, bodyOf, dataRoute, workspaceRowOf } from
 export type OptOutRouteDeps = Readonly<{ ingest: Ingest; config: Config; governance: Governance }>
 
 export function optOutRoutes(root: FastifyInstance, api: FastifyInstance, deps: OptOutRouteDeps) {
+  // Declared as merges.ts declares its route: they share dataRoute's form, not their steps.
   dataRoute(root, api, {
     url: '/v1/devices/manage',
     endpoint: 'opt_out',
