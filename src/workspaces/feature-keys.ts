@@ -66,7 +66,12 @@ export type FeatureKeyInput = Readonly<{
 }>
 
 /** A key just set: its view and the key itself, to be shown once. */
-export type IssuedFeatureKey = Readonly<{ view: FeatureKeyView; apiKey: string }>
+/** A feature key as issued; `generated`: Inlet made it (shown once), else the caller gave it (never echoed). */
+export type IssuedFeatureKey = Readonly<{
+  view: FeatureKeyView
+  apiKey: string
+  generated: boolean
+}>
 
 /** The feature already has a key (create refuses; rotate replaces). */
 export class FeatureKeyExistsError extends Error {
@@ -231,7 +236,11 @@ export function createFeatureKeys(deps: {
       if (!rotating && before !== undefined) throw new FeatureKeyExistsError(workspaceId, feature)
       await store.keys.set(rowFor(workspaceId, feature, key, before, graceSeconds))
     }
-    return { view: await viewOf(workspaceId, feature), apiKey: key }
+    return {
+      view: await viewOf(workspaceId, feature),
+      apiKey: key,
+      generated: input.key === undefined,
+    }
   }
 
   /** A first key for `feature`; FeatureKeyExistsError when it has one (rotate replaces it). */

@@ -37,7 +37,15 @@ export type RotateKeyInput = Readonly<{
   graceSeconds?: number
 }>
 
-export type CreatedWorkspace = Readonly<{ workspace: Workspace; dataApiKey: string }>
+/**
+ * A workspace with its (new) Data API key. `generated`: Inlet made the key, so it may be shown
+ * once; a key the caller gave is never echoed back by the CLI, the admin API or the dashboard.
+ */
+export type CreatedWorkspace = Readonly<{
+  workspace: Workspace
+  dataApiKey: string
+  generated: boolean
+}>
 
 /**
  * A workspace the start-up bootstrap created. `generatedKey` is its Data API key only when Inlet
@@ -92,7 +100,7 @@ export function createWorkspaces(deps: { store: Store; clock: Clock; ids: IdGene
       updatedAt: now,
     }
     await store.workspaces.create(workspace)
-    return { workspace, dataApiKey: key }
+    return { workspace, dataApiKey: key, generated: input.key === undefined }
   }
 
   async function existing(id: string): Promise<Workspace> {
@@ -171,7 +179,7 @@ export function createWorkspaces(deps: { store: Store; clock: Clock; ids: IdGene
       updatedAt: now,
     })
     if (updated === undefined) throw new WorkspaceNotFoundError(id)
-    return { workspace: updated, dataApiKey: key }
+    return { workspace: updated, dataApiKey: key, generated: input.key === undefined }
   }
 
   /** spec §4.4: a workspace without a Data API key answers 409 `key_not_set` until one is set. */

@@ -21,6 +21,7 @@ import { createSecretBox, serverSecret } from '../../workspaces/secret-box.js'
 import {
   UsageError,
   keyInput,
+  keyLines,
   parseStoreFlags,
   print,
   stringFlags,
@@ -49,12 +50,17 @@ function showList(id: string, views: readonly FeatureKeyView[]): void {
 function showIssued(id: string, feature: Feature, issued: IssuedFeatureKey, json: boolean): void {
   const until = issued.view.previous_key_expires_at
   if (json) {
-    print({ workspace_id: id, feature, api_key: issued.apiKey, key: issued.view })
+    print({
+      workspace_id: id,
+      feature,
+      ...(issued.generated ? { api_key: issued.apiKey } : {}),
+      key: issued.view,
+    })
     return
   }
   process.stdout.write(
-    `Workspace ID:  ${id}\n${FEATURE_LABELS[feature]} API key:  ${issued.apiKey}\n` +
-      '(the key is shown only now)\n' +
+    `Workspace ID:  ${id}\n` +
+      keyLines(`${FEATURE_LABELS[feature]} API key`, issued.apiKey, issued.generated) +
       (issued.view.rotated_at === null
         ? ''
         : until === null

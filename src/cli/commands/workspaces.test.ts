@@ -34,11 +34,15 @@ describe('inlet workspaces', () => {
       '--json',
     )
     assert.equal(created.code, 0, created.err)
-    assert.deepEqual(jsonOf(created), {
-      workspace_id: 'SHOP0001',
-      data_api_key: 'shop-key-00001',
-      name: 'Shop',
-    })
+    // A key given with --key is never echoed (only one Inlet generates is shown, once).
+    assert.deepEqual(jsonOf(created), { workspace_id: 'SHOP0001', name: 'Shop' })
+    assert.ok(!created.out.includes('shop-key-00001') && !created.err.includes('shop-key-00001'))
+    const text = await run(dir, 'create', '--id', 'SHOP0002', '--key', 'shop-key-00002')
+    assert.equal(text.code, 0, text.err)
+    assert.match(text.out, /^Data API key: {2}the one given with --key \(not shown\)$/m)
+    assert.ok(!text.out.includes('shop-key-00002'))
+    const generated = await run(dir, 'create', '--id', 'SHOP0003', '--json')
+    assert.match(jsonOf<{ data_api_key: string }>(generated).data_api_key, /^\S{8,}$/)
     const got = await run(dir, 'get', '--id', 'SHOP0001', '--json')
     const view = jsonOf<{ limits: Record<string, number>; settings: Record<string, unknown> }>(got)
     assert.equal(view.limits['track_user'], 50)

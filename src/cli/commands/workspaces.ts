@@ -19,6 +19,7 @@ import { createWorkspaces, type CreateWorkspaceInput } from '../../workspaces/wo
 import {
   UsageError,
   keyInput,
+  keyLines,
   parseStoreFlags,
   print,
   stringFlags,
@@ -141,12 +142,16 @@ export const workspacesCommand: Command = async (args, env) => {
           ...(values.key === undefined ? {} : { key: values.key }),
           changes,
         }
-        const { workspace, dataApiKey } = await workspaces.create(input)
+        const { workspace, dataApiKey, generated } = await workspaces.create(input)
         if (json) {
-          print({ workspace_id: workspace.id, data_api_key: dataApiKey, name: workspace.name })
+          print({
+            workspace_id: workspace.id,
+            ...(generated ? { data_api_key: dataApiKey } : {}),
+            name: workspace.name,
+          })
         } else {
           process.stdout.write(
-            `Workspace ID:  ${workspace.id}\nData API key:  ${dataApiKey}\n(the key is shown only now)\n`,
+            `Workspace ID:  ${workspace.id}\n${keyLines('Data API key', dataApiKey, generated)}`,
           )
         }
         return 0
@@ -188,17 +193,20 @@ export const workspacesCommand: Command = async (args, env) => {
       }
       case 'rotate-key': {
         const id = needId()
-        const { workspace, dataApiKey } = await workspaces.rotateKey(id, keyInput(values))
+        const { workspace, dataApiKey, generated } = await workspaces.rotateKey(
+          id,
+          keyInput(values),
+        )
         const until = workspace.previousKey?.expiresAt
         if (json) {
           print({
             workspace_id: workspace.id,
-            data_api_key: dataApiKey,
+            ...(generated ? { data_api_key: dataApiKey } : {}),
             previous_key_expires_at: until === undefined ? null : new Date(until).toISOString(),
           })
         } else {
           process.stdout.write(
-            `Workspace ID:  ${workspace.id}\nData API key:  ${dataApiKey}\n(the key is shown only now)\n` +
+            `Workspace ID:  ${workspace.id}\n${keyLines('Data API key', dataApiKey, generated)}` +
               (until === undefined
                 ? 'The previous key no longer works.\n'
                 : `The previous key works until ${new Date(until).toISOString()}.\n`),

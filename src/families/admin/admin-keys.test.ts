@@ -64,8 +64,12 @@ describe('admin API: feature keys', () => {
     assert.ok(list.json<{ keys: KeyView[] }>().keys.some((k) => k.feature === 'push' && k.key_set))
     assert.ok(!list.body.includes(issued.api_key) && !list.body.includes(row.hash))
     // Given explicitly: the key a MoEngage integration already uses.
+    // Given explicitly (the key a MoEngage integration already uses): stored, never echoed.
     const given = await admin(app, 'POST', `${KEYS_URL}/inform`, { api_key: 'existing-inform-key' })
-    assert.equal(given.json<Issued>().api_key, 'existing-inform-key')
+    assert.equal(given.statusCode, 200, given.body)
+    assert.ok(!given.body.includes('existing-inform-key') && !('api_key' in given.json<Issued>()))
+    const informRow = await app.store.keys.get(WORKSPACE_ID, 'inform')
+    assert.ok(informRow !== undefined && verifyKey('existing-inform-key', informRow))
   })
 
   it('answers 409 for a second create, leaving the key as it was', async (t) => {

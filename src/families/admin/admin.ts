@@ -21,6 +21,7 @@ import {
 } from '../../workspaces/changes.js'
 import {
   WorkspaceNotFoundError,
+  type CreatedWorkspace,
   type CreateWorkspaceInput,
   type RotateKeyInput,
   type Workspaces,
@@ -206,8 +207,7 @@ export function adminRoutes(
   route('POST', '/workspaces', async (request) => {
     const input = createInput(bodyObject(request))
     try {
-      const { workspace, dataApiKey } = await workspaces.create(input)
-      return { status: 'success', workspace: workspaceView(workspace), data_api_key: dataApiKey }
+      return createdView(await workspaces.create(input))
     } catch (err) {
       if (err instanceof StoreConflictError) {
         throw new AppError('admin_workspace_exists', {
@@ -232,11 +232,12 @@ export function adminRoutes(
   })
 
   route('POST', '/workspaces/:id/rotate-key', async (request) => {
-    const { workspace, dataApiKey } = await workspaces.rotateKey(
-      idOf(request),
-      keyInput(bodyObject(request), 'data_api_key', true),
+    return createdView(
+      await workspaces.rotateKey(
+        idOf(request),
+        keyInput(bodyObject(request), 'data_api_key', true),
+      ),
     )
-    return { status: 'success', workspace: workspaceView(workspace), data_api_key: dataApiKey }
   })
 
   // spec §7.12 (Inlet): the suppression list of erased identities, and lifting from it.
@@ -269,10 +270,11 @@ export function adminRoutes(
     keys: await featureKeys.list(idOf(request)),
   }))
 
+  // A key is answered only when Inlet generated it: one the caller gave is never echoed.
   const issued = (result: IssuedFeatureKey) => ({
     status: 'success',
     key: result.view,
-    api_key: result.apiKey,
+    ...(result.generated ? { api_key: result.apiKey } : {}),
   })
 
   route('POST', '/workspaces/:id/keys/:feature', async (request) => {
@@ -291,4 +293,13 @@ export function adminRoutes(
     const feature = featureOf(request)
     return { status: 'success', key: await featureKeys.remove(idOf(request), feature) }
   })
+}
+
+/** A created workspace or a rotated key: the key only when Inlet generated it, never one given. */
+function createdView(created: CreatedWorkspace) {
+  return {
+    status: 'success',
+    workspace: workspaceView(created.workspace),
+    ...(created.generated ? { data_api_key: created.dataApiKey } : {}),
+  }
 }

@@ -49,6 +49,7 @@ export function workspaceRoutes(
       })
     }
     try {
+      // Always generated here (the dashboard takes no key), so shown once.
       const { workspace, dataApiKey } = await deps.workspaces.rotateKey(ws.id, {
         ...(grace === undefined ? {} : { graceSeconds: grace }),
       })
