@@ -40,11 +40,9 @@ describe('inlet workspaces', { timeout: 180_000 }, () => {
       { env },
     )
     assert.equal(run.code, 0, run.stderr)
-    assert.deepEqual(parseCreated(run.stdout), {
-      workspace_id: 'CLISHOP2026',
-      data_api_key: key,
-      name: 'CLI Shop',
-    })
+    // The key was given: it is stored, never echoed (only a generated key is shown, once).
+    assert.deepEqual(parseCreated(run.stdout), { workspace_id: 'CLISHOP2026', name: 'CLI Shop' })
+    assert.doesNotMatch(run.stdout + run.stderr, new RegExp(key), 'create never echoes a given key')
 
     const text = await runInlet(['workspaces', 'list'], { env })
     assert.equal(text.code, 0, text.stderr)
@@ -77,16 +75,24 @@ describe('inlet workspaces', { timeout: 180_000 }, () => {
     assert.equal(res.status, 200, JSON.stringify(res.body))
   })
 
-  it('create without --json prints the credentials as text', async (t) => {
-    const run = await runInlet(
+  it('create without --json prints the credentials as text: a generated key once, a given one never', async (t) => {
+    const env = { INLET_DATA_DIR: tempDir(t) }
+    const given = await runInlet(
       ['workspaces', 'create', '--id', 'TEXTSHOP', '--key', 'text-key-0001'],
       {
-        env: { INLET_DATA_DIR: tempDir(t) },
+        env,
       },
     )
-    assert.equal(run.code, 0, run.stderr)
-    assert.match(run.stdout, /Workspace ID: +TEXTSHOP\n/)
-    assert.match(run.stdout, /Data API key: +text-key-0001\n/)
+    assert.equal(given.code, 0, given.stderr)
+    assert.match(given.stdout, /Workspace ID: +TEXTSHOP\n/)
+    assert.match(given.stdout, /Data API key: +the one given with --key \(not shown\)\n/)
+    assert.doesNotMatch(given.stdout, /text-key-0001/)
+    const generated = await runInlet(['workspaces', 'create', '--id', 'TEXTSHOP2'], { env })
+    assert.equal(generated.code, 0, generated.stderr)
+    assert.match(
+      generated.stdout,
+      /Data API key: +[A-Za-z0-9]{32}\n\(the key is shown only now\)\n/,
+    )
   })
 
   it('refuses bad arguments with a non-zero exit and a message naming the problem', async (t) => {
