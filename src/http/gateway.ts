@@ -104,6 +104,13 @@ export function keyAccepted(secret: string, workspace: Workspace, nowMs: number)
 
 /** How long a cached workspace is trusted without reading it again (other processes' changes). */
 export const WORKSPACE_CACHE_TTL_MS = 1_000
+/**
+ * A key the cached row refuses reads the row again if it was read longer ago than this, so a key
+ * just set by another process (the CLI) works at once instead of failing — and counting against
+ * the failed-auth limiter — until the TTL ends; a flood of wrong keys reads a workspace at most
+ * once per this interval.
+ */
+export const WORKSPACE_REREAD_MS = 100
 const MAX_CACHED_WORKSPACES = 10_000
 
 type CachedWorkspace = {
@@ -118,13 +125,17 @@ type CachedWorkspace = {
 type CachedKey = { row: FeatureKeyRow | undefined; readAt: number }
 
 export type WorkspaceCache = Readonly<{
-  /** The workspace, from memory when read less than the TTL ago; unknown ids are not cached. */
-  get(id: string): Promise<CachedWorkspace | undefined>
   /**
-   * The key of `feature` of workspace `id` (undefined: none), from memory when read less than the
-   * TTL ago. Asked only for a workspace that exists, so the entries are bounded by workspaces.
+   * The workspace, from memory when read less than `maxAgeMs` (default: the TTL) ago; unknown ids
+   * are not cached.
    */
-  featureKey(id: string, feature: string): Promise<FeatureKeyRow | undefined>
+  get(id: string, maxAgeMs?: number): Promise<CachedWorkspace | undefined>
+  /**
+   * The key of `feature` of workspace `id` (undefined: none), from memory when read less than
+   * `maxAgeMs` (default: the TTL) ago. Asked only for a workspace that exists, so the entries are
+   * bounded by workspaces.
+   */
+  featureKey(id: string, feature: string, maxAgeMs?: number): Promise<FeatureKeyRow | undefined>
   /** Forgets one workspace and its keys (changed through this process): read again next time. */
   invalidate(id: string): void
 }>
@@ -142,11 +153,13 @@ export function createWorkspaceCache(deps: {
   /** Bumped by invalidate, so a read that started before a change is not cached after it. */
   let generation = 0
   return {
-    get: async (id) => {
+    get: async (id, maxAgeMs = ttlMs) => {
       const now = clock.now()
       const hit = entries.get(id)
       // A clock set backwards (tests) reads again rather than trusting a row from the future.
-      if (hit !== undefined && now - hit.readAt < ttlMs && now >= hit.readAt) return hit
+      if (hit !== undefined && now - hit.readAt < Math.min(maxAgeMs, ttlMs) && now >= hit.readAt) {
+        return hit
+      }
       const started = generation
       const workspace = await deps.store.workspaces.get(id)
       if (workspace === undefined) {
@@ -160,10 +173,12 @@ export function createWorkspaceCache(deps: {
       }
       return entry
     },
-    featureKey: async (id, feature) => {
+    featureKey: async (id, feature, maxAgeMs = ttlMs) => {
       const now = clock.now()
       const hit = keys.get(id)?.get(feature)
-      if (hit !== undefined && now - hit.readAt < ttlMs && now >= hit.readAt) return hit.row
+      if (hit !== undefined && now - hit.readAt < Math.min(maxAgeMs, ttlMs) && now >= hit.readAt) {
+        return hit.row
+      }
       const started = generation
       const row = await deps.store.keys.get(id, feature)
       if (started === generation && ttlMs > 0) {
@@ -299,24 +314,36 @@ export function createGateway(deps: GatewayDeps, kind: GatewayKind | BasicAuth =
     const paramIds =
       variant.workspaceFrom === 'path-or-query' ? workspaceIdsOf(request) : inletAppIds(request)
     const { user, secret } = parseBasicAuth(request.headers.authorization)
-    const entry = await cache.get(user)
+    let entry = await cache.get(user)
     if (entry === undefined) {
       throw new AppError(paramIds.includes(user) ? 'invalid_app_id' : 'auth_unknown_app_id')
     }
-    const { workspace } = entry
     if (variant.feature === 'data') {
-      if (workspace.keyHash === null || workspace.keySalt === null) {
-        throw new AppError('key_not_set')
+      if (!cachedKeyAccepted(secret, entry, clock.now())) {
+        // Refused by the cached row: read it again (WORKSPACE_REREAD_MS) and check the new row.
+        const fresh = (await cache.get(user, WORKSPACE_REREAD_MS)) ?? entry
+        const { workspace } = fresh
+        if (workspace.keyHash === null || workspace.keySalt === null) {
+          throw new AppError('key_not_set')
+        }
+        if (fresh === entry || !cachedKeyAccepted(secret, fresh, clock.now())) {
+          throw new AppError('key_mismatch')
+        }
+        entry = fresh
       }
-      if (!cachedKeyAccepted(secret, entry, clock.now())) throw new AppError('key_mismatch')
     } else {
       const params = { feature: FEATURE_LABELS[variant.feature] }
       const key = await cache.featureKey(user, variant.feature)
-      if (key === undefined) throw new AppError('feature_key_not_set', { params })
-      if (!featureKeyAccepted(secret, key, clock.now())) {
-        throw new AppError('feature_key_mismatch', { params })
+      if (key === undefined || !featureKeyAccepted(secret, key, clock.now())) {
+        // Refused by the cached row: read it again (WORKSPACE_REREAD_MS) and check the new row.
+        const fresh = await cache.featureKey(user, variant.feature, WORKSPACE_REREAD_MS)
+        if (fresh === undefined) throw new AppError('feature_key_not_set', { params })
+        if (fresh === key || !featureKeyAccepted(secret, fresh, clock.now())) {
+          throw new AppError('feature_key_mismatch', { params })
+        }
       }
     }
+    const { workspace } = entry
     if (paramIds.some((id) => id !== user)) throw new AppError('app_mismatch')
     const appKey = single(request.headers[appKeyHeader])
     if (variant.appKey === 'required' && (appKey === undefined || appKey === '')) {

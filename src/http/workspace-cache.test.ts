@@ -9,7 +9,7 @@ import { HELP } from '../cli/cli.js'
 import { createSequentialIds } from '../core/ids.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import { createWorkspaces } from '../workspaces/workspaces.js'
-import { WORKSPACE_CACHE_TTL_MS, createWorkspaceCache } from './gateway.js'
+import { WORKSPACE_CACHE_TTL_MS, WORKSPACE_REREAD_MS, createWorkspaceCache } from './gateway.js'
 
 const TRACK = `/v1/customer/${WORKSPACE_ID}`
 const BODY = { type: 'customer', customer_id: 'u1', attributes: { a: 1 } }
@@ -90,10 +90,26 @@ describe('workspace cache', () => {
     const { dataApiKey } = await cli.rotateKey(WORKSPACE_ID)
     const rotated = withKey(dataApiKey)
     assert.equal((await app.post(TRACK, BODY)).statusCode, 200, 'old key: not refused at once')
-    assert.equal((await app.post(TRACK, BODY, rotated)).statusCode, 401, 'new key: not yet')
+    assert.equal((await app.post(TRACK, BODY, rotated)).statusCode, 401, 'new key: row just read')
+    // A key the cached row refuses reads the row again once it is WORKSPACE_REREAD_MS old, so a
+    // new key works long before the TTL ends, rather than failing (and counting as failed auth).
+    app.clock.advance(WORKSPACE_REREAD_MS)
+    assert.equal((await app.post(TRACK, BODY, rotated)).statusCode, 200, 'new key: row read again')
+    assert.equal((await app.post(TRACK, BODY)).statusCode, 401, 'old key: the row read again')
     app.clock.advance(WORKSPACE_CACHE_TTL_MS)
     assert.equal((await app.post(TRACK, BODY)).statusCode, 401, 'old key after the TTL')
     assert.equal((await app.post(TRACK, BODY, rotated)).statusCode, 200, 'new key after the TTL')
+    // A flood of wrong keys reads the row at most once per WORKSPACE_REREAD_MS.
+    let reads = 0
+    const get = raw.workspaces.get.bind(raw.workspaces)
+    raw.workspaces.get = (id) => {
+      reads++
+      return get(id)
+    }
+    for (let i = 0; i < 20; i++) {
+      assert.equal((await app.post(TRACK, BODY, withKey(`wrong-key-${i}00`))).statusCode, 401)
+    }
+    assert.ok(reads <= 1, `${reads} reads for 20 wrong keys within ${WORKSPACE_REREAD_MS} ms`)
     // What the README, the CLI's help and docs/errors.md promise.
     assert.equal(WORKSPACE_CACHE_TTL_MS, 1_000, 'the docs say "about a second"')
     const doc = (path: string, from: string, to: string): string => {
