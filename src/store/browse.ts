@@ -15,6 +15,7 @@
  *   ATTRIBUTE_SCAN_ROWS users, newest first, and answers the matches among them and where to go on:
  *   a page may hold fewer matches than asked for, and `next` is null only at the last user.
  */
+import { num, str, type Row } from './rows.js'
 import type { EventRow, RecordOutcomeRow, UserRow } from './store.js'
 
 export const USER_SEARCH_KINDS = [
@@ -106,6 +107,17 @@ export function lastOf(
 
 /** The position of a user in the newest-first list. */
 export const newestKey = (u: UserRow): PagePosition => [u.createdAt, u.id]
+
+/** After a full page of email or mobile matches: the last row's index key (`k`) and id. */
+export function keyedNext(rows: readonly Row[], limit: number): PagePosition | null {
+  const last = rows.at(-1)
+  return rows.length === limit && last !== undefined ? [str(last['k']), str(last['id'])] : null
+}
+
+/** Where an attribute scan stops: the last user it may examine, or [-1, ''] when it runs out. */
+export function scanEndOf(end: Row | undefined): [number, string] {
+  return end === undefined ? [-1, ''] : [num(end['created_at']), str(end['id'])]
+}
 
 /** Log rows read to find `limit` requests (a request has many rows; Bulk rows are one row). */
 export function requestScanRows(limit: number): number {

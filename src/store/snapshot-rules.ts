@@ -9,7 +9,8 @@
 import type { LogRecord, RecordKind } from './store.js'
 
 // CustomerNeed and SnapshotNeeds are alike in shape to other record types (processor.ts's
-// ProcessorStats, Lag): plain declarations of different things, sharing no logic.
+// ProcessorStats, Lag; dashboard/sessions.ts's Session): plain declarations of different things,
+// sharing no logic.
 
 /** A user named by customer id, with what else of it the batch needs. */
 export type CustomerNeed = Readonly<{

@@ -1,7 +1,9 @@
 // The dashboard shell: sign-in, then the navigation (pages/index.ts), the workspace in view (an
 // operator picks one), and the page of the location's #/path.
 import { useEffect, useState } from 'preact/hooks'
-import { api, ApiError, setCsrfToken } from './api'
+import { api, setCsrfToken } from './api'
+import { ErrorLine, errorText } from './components'
+import { SelectField, SubmitForm, TextField } from './forms'
 import { PAGES } from './pages'
 
 type SessionView = {
@@ -33,10 +35,8 @@ export function App() {
         setSession(s)
         setWs((old) => old ?? s.workspaces[0]?.id)
       },
-      (e: unknown) => {
-        if (e instanceof ApiError && e.status === 401) setSession(null)
-        else setSession(null)
-      },
+      // 401 (no session) or anything else: show the sign-in.
+      () => setSession(null),
     )
   useEffect(() => {
     void load()
@@ -70,20 +70,12 @@ export function App() {
         </nav>
         <div class="who">
           {operator ? (
-            <label>
-              Workspace
-              <select
-                aria-label="Workspace"
-                value={ws}
-                onChange={(e) => setWs(e.currentTarget.value)}
-              >
-                {session.workspaces.map((w) => (
-                  <option value={w.id}>
-                    {w.name} ({w.id})
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SelectField
+              label="Workspace"
+              value={ws}
+              onValue={setWs}
+              options={session.workspaces.map((w) => [w.id, `${w.name} (${w.id})`] as const)}
+            />
           ) : (
             <span>Workspace {ws}</span>
           )}
@@ -109,6 +101,11 @@ export function App() {
   )
 }
 
+const MODES = [
+  ['workspace', "a workspace's Data API key"],
+  ['operator', 'the admin token (operator)'],
+] as const
+
 function SignIn(props: { onSignedIn: () => void }) {
   const [mode, setMode] = useState<'workspace' | 'operator'>('workspace')
   const [workspaceId, setWorkspaceId] = useState('')
@@ -125,86 +122,56 @@ function SignIn(props: { onSignedIn: () => void }) {
       await api('POST', '/session', body)
       props.onSignedIn()
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e))
+      setError(errorText(e))
     }
   }
   return (
     <main class="sign-in" id="main">
       <h1>Sign in to Inlet</h1>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault()
-          void submit()
-        }}
+      <SubmitForm
+        submit="Sign in"
+        onSubmit={() => void submit()}
+        after={<ErrorLine error={error} />}
       >
         <fieldset>
           <legend>Sign in with</legend>
-          <label class="inline">
-            <input
-              type="radio"
-              name="mode"
-              checked={mode === 'workspace'}
-              onChange={() => setMode('workspace')}
-            />
-            a workspace's Data API key
-          </label>
-          <label class="inline">
-            <input
-              type="radio"
-              name="mode"
-              checked={mode === 'operator'}
-              onChange={() => setMode('operator')}
-            />
-            the admin token (operator)
-          </label>
+          {MODES.map(([value, label]) => (
+            <label key={value} class="inline">
+              <input
+                type="radio"
+                name="mode"
+                checked={mode === value}
+                onChange={() => setMode(value)}
+              />
+              {label}
+            </label>
+          ))}
         </fieldset>
         {mode === 'workspace' ? (
           <>
-            <label>
-              Workspace ID
-              <input
-                aria-label="Workspace ID"
-                name="workspace_id"
-                autoComplete="username"
-                value={workspaceId}
-                onInput={(e) => setWorkspaceId(e.currentTarget.value)}
-                required
-              />
-            </label>
-            <label>
-              Data API key
-              <input
-                aria-label="Data API key"
-                name="data_api_key"
-                type="password"
-                autoComplete="current-password"
-                value={key}
-                onInput={(e) => setKey(e.currentTarget.value)}
-                required
-              />
-            </label>
-          </>
-        ) : (
-          <label>
-            Admin token
-            <input
-              aria-label="Admin token"
-              name="admin_token"
-              type="password"
-              autoComplete="current-password"
-              value={token}
-              onInput={(e) => setToken(e.currentTarget.value)}
+            <TextField
+              label="Workspace ID"
+              name="workspace_id"
+              autoComplete="username"
+              value={workspaceId}
+              onValue={setWorkspaceId}
               required
             />
-          </label>
+            <SecretField label="Data API key" name="data_api_key" value={key} onValue={setKey} />
+          </>
+        ) : (
+          <SecretField label="Admin token" name="admin_token" value={token} onValue={setToken} />
         )}
-        <button type="submit">Sign in</button>
-        {error === undefined ? null : (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
-      </form>
+      </SubmitForm>
     </main>
   )
+}
+
+function SecretField(props: {
+  label: string
+  name: string
+  value: string
+  onValue: (value: string) => void
+}) {
+  return <TextField {...props} type="password" autoComplete="current-password" required />
 }

@@ -1,5 +1,11 @@
-// Pieces the pages share: a scrollable table region, an error line, typed attribute values.
+// Pieces the pages share: a scrollable table region, a data table described by its columns, an
+// error line, a load/error wrapper, a "more" button for paged lists, typed attribute values.
 import type { ComponentChildren } from 'preact'
+import type { Paged } from './hooks'
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
 
 export function TableRegion(props: { label: string; children: ComponentChildren }) {
   return (
@@ -17,6 +23,92 @@ export function ErrorLine(props: { error: string | undefined }) {
   )
 }
 
+/** What the page shows while its data loads: the error, if any, then the data once it is in. */
+export function Loaded<T>(props: {
+  state: { data: T | undefined; error: string | undefined }
+  children: (data: T) => ComponentChildren
+}) {
+  return (
+    <>
+      <ErrorLine error={props.state.error} />
+      {props.state.data === undefined ? null : props.children(props.state.data)}
+    </>
+  )
+}
+
+export type Column<T> = Readonly<{
+  /** The column's heading; a table whose columns have none has no header row. */
+  head?: string
+  cell: (row: T) => ComponentChildren
+  /** The cell names its row (`<th scope="row">`). */
+  rowHeader?: boolean
+  class?: (row: T) => string | undefined
+}>
+
+/** What a table is, apart from its rows: its name (region and caption), columns and row key. */
+export type Table<T> = Readonly<{
+  label: string
+  /** The caption when it says more than the label. */
+  caption?: string
+  columns: readonly Column<T>[]
+  key: (row: T) => string | number
+  /** What stands instead of the table when it has no rows (without it, an empty table shows). */
+  empty?: string
+}>
+
+/** A table in a scrollable, keyboard-focusable region. */
+export function DataTable<T>(props: { table: Table<T>; rows: readonly T[]; caption?: string }) {
+  const { label, columns, key, empty } = props.table
+  if (props.rows.length === 0 && empty !== undefined) return <p>{empty}</p>
+  const heads = columns.some((c) => c.head !== undefined)
+  return (
+    <TableRegion label={label}>
+      <table>
+        <caption>{props.caption ?? props.table.caption ?? label}</caption>
+        {heads ? (
+          <thead>
+            <tr>
+              {columns.map((c, i) => (
+                <th key={i} scope="col">
+                  {c.head}
+                </th>
+              ))}
+            </tr>
+          </thead>
+        ) : null}
+        <tbody>
+          {props.rows.map((row) => (
+            <tr key={key(row)}>
+              {columns.map((c, i) => {
+                const cls = c.class?.(row)
+                return c.rowHeader === true ? (
+                  <th key={i} scope="row" class={cls}>
+                    {c.cell(row)}
+                  </th>
+                ) : (
+                  <td key={i} class={cls}>
+                    {c.cell(row)}
+                  </td>
+                )
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableRegion>
+  )
+}
+
+/** The button that loads the next page of a list, shown while there is one. */
+export function MoreButton<C>(props: { next: C | null; onMore: (next: C) => void; label: string }) {
+  const next = props.next
+  return next === null ? null : (
+    <button type="button" onClick={() => props.onMore(next)}>
+      {props.label}
+    </button>
+  )
+}
+
 export type TypedAttribute = {
   name: string
   key: string
@@ -25,36 +117,55 @@ export type TypedAttribute = {
   value: unknown
 }
 
+export const showValue = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v))
+
+const ATTRIBUTE_COLUMNS: readonly Column<TypedAttribute>[] = [
+  {
+    head: 'Name',
+    rowHeader: true,
+    cell: (a) => (
+      <>
+        {a.name}
+        {a.standard ? <span class="tag">standard</span> : null}
+      </>
+    ),
+  },
+  { head: 'Type', cell: (a) => <span class={`type type-${a.type}`}>{a.type}</span> },
+  { head: 'Value', class: () => 'value', cell: (a) => showValue(a.value) },
+]
+
 export function AttributeTable(props: { label: string; attributes: readonly TypedAttribute[] }) {
-  if (props.attributes.length === 0) return <p>No attributes.</p>
+  const table = {
+    label: props.label,
+    columns: ATTRIBUTE_COLUMNS,
+    key: (a: TypedAttribute) => a.key,
+  }
+  return <DataTable table={{ ...table, empty: 'No attributes.' }} rows={props.attributes} />
+}
+
+/** A list read a page at a time (hooks.ts usePages) as a table: its error, the rows of every
+ * page loaded, `none` once a page came back empty, and the `more` button for the next page. */
+export function PagedTable<T, C>(props: {
+  paged: Paged<T, C>
+  table: Table<T>
+  caption?: string
+  none?: string
+  more: string
+}) {
+  const { paged } = props
   return (
-    <TableRegion label={props.label}>
-      <table>
-        <caption>{props.label}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Type</th>
-            <th scope="col">Value</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.attributes.map((a) => (
-            <tr key={a.key}>
-              <th scope="row">
-                {a.name}
-                {a.standard ? <span class="tag">standard</span> : null}
-              </th>
-              <td>
-                <span class={`type type-${a.type}`}>{a.type}</span>
-              </td>
-              <td class="value">
-                {typeof a.value === 'string' ? a.value : JSON.stringify(a.value)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableRegion>
+    <>
+      <ErrorLine error={paged.error} />
+      <DataTable table={props.table} rows={paged.rows} {...pick(props, 'caption')} />
+      {paged.loaded && paged.rows.length === 0 && props.none !== undefined ? (
+        <p>{props.none}</p>
+      ) : null}
+      <MoreButton next={paged.next} onMore={paged.load} label={props.more} />
+    </>
   )
+}
+
+/** `{ [k]: o[k] }`, or nothing where it is undefined (for exactOptionalPropertyTypes). */
+function pick<O, K extends keyof O>(o: O, k: K): Partial<Pick<O, K>> {
+  return o[k] === undefined ? {} : ({ [k]: o[k] } as Partial<Pick<O, K>>)
 }

@@ -18,6 +18,8 @@ const MAX_SESSIONS = 10_000
 export type Principal =
   Readonly<{ kind: 'workspace'; workspaceId: string }> | Readonly<{ kind: 'operator' }>
 
+// Alike in shape to other record types (processor.ts, snapshot-rules.ts): declarations, no logic.
+/** A signed-in session: its id (the cookie's value), who, its CSRF token, when it ends (ms). */
 export type Session = Readonly<{
   id: string
   principal: Principal

@@ -4,18 +4,8 @@
  * is a range), a user's events newest first, skipped and dead records, recent requests from the
  * log, outcomes in seq order for the live view.
  */
-import {
-  ATTRIBUTE_SCAN_ROWS,
-  prefixEnd,
-  requestScanRows,
-  summarizeRequests,
-  lastOf,
-  newestKey,
-  type BrowseRepo,
-  type PagePosition,
-  type UserSearch,
-  type UserPage,
-} from '../browse.js'
+import * as shared from '../browse.js'
+import type { BrowseRepo, PagePosition, UserSearch, UserPage } from '../browse.js'
 import { num, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
 import type { PostgresConnection } from './connection.js'
 
@@ -66,13 +56,14 @@ const SQL = {
 }
 
 export function postgresBrowse({ all, one, open }: PostgresConnection): BrowseRepo {
+  // Alike in its steps to sqlite/browse.ts's search: other SQL, and the driver answers async.
   async function search(s: UserSearch): Promise<UserPage> {
     const { workspaceId: ws, value, limit } = s
     switch (s.kind) {
       case 'all': {
         const [at, id] = s.after ?? TOP
         const found = await all(SQL.newest, [ws, at, id, limit], toUser)
-        return { users: found, next: lastOf(found, limit, newestKey) }
+        return { users: found, next: shared.lastOf(found, limit, shared.newestKey) }
       }
       case 'id':
         return {
@@ -81,32 +72,30 @@ export function postgresBrowse({ all, one, open }: PostgresConnection): BrowseRe
         }
       case 'customer_id': {
         const [after] = s.after ?? ['']
-        const found = await all(SQL.byCustomer, [ws, value, prefixEnd(value), after, limit], toUser)
-        return { users: found, next: lastOf(found, limit, (u) => [u.customerId ?? '']) }
+        const found = await all(
+          SQL.byCustomer,
+          [ws, value, shared.prefixEnd(value), after, limit],
+          toUser,
+        )
+        return { users: found, next: shared.lastOf(found, limit, (u) => [u.customerId ?? '']) }
       }
       case 'email':
       case 'mobile': {
         const prefix = s.kind === 'email' ? value.toLowerCase() : value
         const [k, id] = s.after ?? ['', '']
         const text = s.kind === 'email' ? SQL.byEmail : SQL.byMobile
-        const rows = await all(text, [ws, prefix, prefixEnd(prefix), k, id, limit], (r) => r)
-        const last = rows.at(-1)
-        return {
-          users: rows.map(toUser),
-          next:
-            rows.length === limit && last !== undefined ? [str(last['k']), str(last['id'])] : null,
-        }
+        const rows = await all(text, [ws, prefix, shared.prefixEnd(prefix), k, id, limit], (r) => r)
+        return { users: rows.map(toUser), next: shared.keyedNext(rows, limit) }
       }
       case 'attribute': {
         const [at, id] = s.after ?? TOP
-        const end = await one(SQL.scanEnd, [ws, at, id, ATTRIBUTE_SCAN_ROWS - 1], (r) => r)
-        const [endAt, endId] =
-          end === undefined ? [-1, ''] : [num(end['created_at']), str(end['id'])]
+        const end = await one(SQL.scanEnd, [ws, at, id, shared.ATTRIBUTE_SCAN_ROWS - 1], (r) => r)
+        const [endAt, endId] = shared.scanEndOf(end)
         const found =
           s.key === undefined
             ? await all(SQL.byAnyAttribute, [ws, at, id, endAt, endId, value, limit], toUser)
             : await all(SQL.byAttribute, [ws, at, id, endAt, endId, s.key, value, limit], toUser)
-        const full = lastOf(found, limit, newestKey)
+        const full = shared.lastOf(found, limit, shared.newestKey)
         return { users: found, next: full ?? (end === undefined ? null : [endAt, endId]) }
       }
     }
@@ -127,7 +116,7 @@ export function postgresBrowse({ all, one, open }: PostgresConnection): BrowseRe
     recentRequests: async (ws, beforeSeq, limit) => {
       const rows = await all(
         SQL.requests,
-        [ws, beforeSeq ?? Number.MAX_SAFE_INTEGER, requestScanRows(limit)],
+        [ws, beforeSeq ?? Number.MAX_SAFE_INTEGER, shared.requestScanRows(limit)],
         (r: Row) => ({
           seq: num(r['seq']),
           requestId: str(r['request_id']),
@@ -136,7 +125,7 @@ export function postgresBrowse({ all, one, open }: PostgresConnection): BrowseRe
           records: 1,
         }),
       )
-      return summarizeRequests(rows, limit)
+      return shared.summarizeRequests(rows, limit)
     },
     outcomesAfter: (afterSeq, limit) => all(SQL.outcomesAfter, [afterSeq, limit], toOutcome),
   }

@@ -3,17 +3,8 @@
  * searched on the indexes of migration 14, a user's events newest first, skipped and dead records,
  * recent requests from the log (log.db), outcomes in seq order for the live view.
  */
-import {
-  ATTRIBUTE_SCAN_ROWS,
-  prefixEnd,
-  requestScanRows,
-  summarizeRequests,
-  lastOf,
-  newestKey,
-  type BrowseRepo,
-  type PagePosition,
-  type UserSearch,
-} from '../browse.js'
+import * as shared from '../browse.js'
+import type { BrowseRepo, PagePosition, UserSearch } from '../browse.js'
 import { num, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
 import type { UserRow } from '../store.js'
 import { attempt, type SqliteConnection } from './connection.js'
@@ -45,7 +36,7 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
       `SELECT *, ${MOBILE} AS k FROM users WHERE workspace_id = ? AND ${MOBILE} >= ?
          AND ${MOBILE} < ? AND (${MOBILE}, id) > (?, ?) ORDER BY ${MOBILE}, id LIMIT ?`,
     ),
-    // The last user an attribute page examines (ATTRIBUTE_SCAN_ROWS on from the position).
+    // The last user an attribute page examines (shared.ATTRIBUTE_SCAN_ROWS on from the position).
     scanEnd: db.prepare(
       `SELECT created_at, id FROM users WHERE workspace_id = ? AND (created_at, id) < (?, ?)
        ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?`,
@@ -79,13 +70,14 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
   }
   const users = (rows: unknown[]): UserRow[] => (rows as Row[]).map(toUser)
 
+  // Alike in its steps to postgres/browse.ts's search: other SQL, and the driver answers in turn.
   function search(s: UserSearch) {
     const { workspaceId: ws, value, limit } = s
     switch (s.kind) {
       case 'all': {
         const [at, id] = s.after ?? TOP
         const found = users(q.newest.all(ws, at, id, limit))
-        return { users: found, next: lastOf(found, limit, newestKey) }
+        return { users: found, next: shared.lastOf(found, limit, shared.newestKey) }
       }
       case 'id': {
         const found = s.after === undefined ? users(q.byId.all(ws, value)) : []
@@ -93,33 +85,26 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
       }
       case 'customer_id': {
         const [after] = s.after ?? ['']
-        const found = users(q.byCustomer.all(ws, value, prefixEnd(value), after, limit))
-        return { users: found, next: lastOf(found, limit, (u) => [u.customerId ?? '']) }
+        const found = users(q.byCustomer.all(ws, value, shared.prefixEnd(value), after, limit))
+        return { users: found, next: shared.lastOf(found, limit, (u) => [u.customerId ?? '']) }
       }
       case 'email':
       case 'mobile': {
         const prefix = s.kind === 'email' ? value.toLowerCase() : value
         const [k, id] = s.after ?? ['', '']
         const statement = s.kind === 'email' ? q.byEmail : q.byMobile
-        const rows = statement.all(ws, prefix, prefixEnd(prefix), k, id, limit) as Row[]
-        const found = rows.map(toUser)
-        const last = rows.at(-1)
-        return {
-          users: found,
-          next:
-            rows.length === limit && last !== undefined ? [str(last['k']), str(last['id'])] : null,
-        }
+        const rows = statement.all(ws, prefix, shared.prefixEnd(prefix), k, id, limit) as Row[]
+        return { users: rows.map(toUser), next: shared.keyedNext(rows, limit) }
       }
       case 'attribute': {
         const [at, id] = s.after ?? TOP
-        const end = q.scanEnd.get(ws, at, id, ATTRIBUTE_SCAN_ROWS - 1) as Row | undefined
-        const [endAt, endId] =
-          end === undefined ? [-1, ''] : [num(end['created_at']), str(end['id'])]
+        const end = q.scanEnd.get(ws, at, id, shared.ATTRIBUTE_SCAN_ROWS - 1) as Row | undefined
+        const [endAt, endId] = shared.scanEndOf(end)
         const found =
           s.key === undefined
             ? users(q.byAnyAttribute.all(ws, at, id, endAt, endId, value, limit))
             : users(q.byAttribute.all(ws, at, id, endAt, endId, pathOf(s.key), value, limit))
-        const full = lastOf(found, limit, newestKey)
+        const full = shared.lastOf(found, limit, shared.newestKey)
         return { users: found, next: full ?? (end === undefined ? null : [endAt, endId]) }
       }
     }
@@ -143,8 +128,8 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
     recentRequests: (ws, beforeSeq, limit) =>
       attempt(() => {
         const before = beforeSeq ?? Number.MAX_SAFE_INTEGER
-        const rows = q.requests.all(ws, before, requestScanRows(limit)) as Row[]
-        return summarizeRequests(
+        const rows = q.requests.all(ws, before, shared.requestScanRows(limit)) as Row[]
+        return shared.summarizeRequests(
           rows.map((r) => ({
             seq: num(r['seq']),
             requestId: str(r['request_id']),

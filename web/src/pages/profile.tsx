@@ -1,9 +1,17 @@
 // One user's profile: identities, standard and custom attributes with their types, platforms,
 // devices with push state, merges (with undo), and the event timeline, newest first.
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import { api, formatTime, query, wsPath } from '../api'
-import { AttributeTable, ErrorLine, TableRegion, type TypedAttribute } from '../components'
-import { useApi } from '../hooks'
+import {
+  AttributeTable,
+  DataTable,
+  ErrorLine,
+  Loaded,
+  MoreButton,
+  type Table,
+  type TypedAttribute,
+} from '../components'
+import { useApi, usePages } from '../hooks'
 
 type Profile = {
   user: { id: string; customer_id: string | null; created_at: string; updated_at: string }
@@ -34,110 +42,94 @@ type EventView = {
 }
 type EventsPage = { events: EventView[]; next_page: string | null }
 
+type Device = Profile['devices'][number]
+
+const DEVICES: Table<Device> = {
+  label: 'Devices',
+  key: (d) => d.device_id,
+  empty: 'No devices.',
+  columns: [
+    { head: 'Device', cell: (d) => d.device_id },
+    { head: 'Platform', cell: (d) => d.platform ?? '—' },
+    { head: 'Push', cell: (d) => d.push },
+    { head: 'Updated', cell: (d) => formatTime(d.updated_at) },
+  ],
+}
+
 export function Profile(props: { ws: string; userId: string }) {
-  const { data, error, reload } = useApi<Profile>(wsPath(props.ws, 'users', props.userId))
+  const profile = useApi<Profile>(wsPath(props.ws, 'users', props.userId))
   const [note, setNote] = useState<string | undefined>(undefined)
-  if (data === undefined) return <ErrorLine error={error ?? undefined} />
   const undo = async (mergeId: number) => {
     await api('POST', wsPath(props.ws, 'merges', String(mergeId), 'undo'))
     setNote(`The undo of merge ${mergeId} was accepted; it applies in a moment.`)
-    reload()
+    profile.reload()
   }
   return (
-    <section>
-      <p>
-        <a href="#/users">← Users</a>
-      </p>
-      <h1>User {data.user.customer_id ?? data.user.id}</h1>
-      <dl class="facts">
-        <dt>Internal id</dt>
-        <dd>{data.user.id}</dd>
-        <dt>Created</dt>
-        <dd>{formatTime(data.user.created_at)}</dd>
-        <dt>Last updated</dt>
-        <dd>{formatTime(data.user.updated_at)}</dd>
-        <dt>Platforms</dt>
-        <dd>{data.platforms.length === 0 ? '—' : data.platforms.join(', ')}</dd>
-        <dt>Identities</dt>
-        <dd>{data.identities.map((i) => `${i.type}: ${i.value}`).join(' · ')}</dd>
-      </dl>
-      <h2>Attributes</h2>
-      <AttributeTable label="Attributes" attributes={data.attributes} />
-      <h2>Devices</h2>
-      {data.devices.length === 0 ? (
-        <p>No devices.</p>
-      ) : (
-        <TableRegion label="Devices">
-          <table>
-            <caption>Devices</caption>
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">Platform</th>
-                <th scope="col">Push</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.devices.map((d) => (
-                <tr key={d.device_id}>
-                  <td>{d.device_id}</td>
-                  <td>{d.platform ?? '—'}</td>
-                  <td>{d.push}</td>
-                  <td>{formatTime(d.updated_at)}</td>
-                </tr>
+    <Loaded state={profile}>
+      {(data) => (
+        <section>
+          <p>
+            <a href="#/users">← Users</a>
+          </p>
+          <h1>User {data.user.customer_id ?? data.user.id}</h1>
+          <dl class="facts">
+            <dt>Internal id</dt>
+            <dd>{data.user.id}</dd>
+            <dt>Created</dt>
+            <dd>{formatTime(data.user.created_at)}</dd>
+            <dt>Last updated</dt>
+            <dd>{formatTime(data.user.updated_at)}</dd>
+            <dt>Platforms</dt>
+            <dd>{data.platforms.length === 0 ? '—' : data.platforms.join(', ')}</dd>
+            <dt>Identities</dt>
+            <dd>{data.identities.map((i) => `${i.type}: ${i.value}`).join(' · ')}</dd>
+          </dl>
+          <h2>Attributes</h2>
+          <AttributeTable label="Attributes" attributes={data.attributes} />
+          <h2>Devices</h2>
+          <DataTable table={DEVICES} rows={data.devices} />
+          <h2>Merges</h2>
+          {note === undefined ? null : <p role="status">{note}</p>}
+          {data.merges.length === 0 ? (
+            <p>No merges.</p>
+          ) : (
+            <ul>
+              {data.merges.map((m) => (
+                <li key={m.merge_id}>
+                  Merge {m.merge_id}: {m.merged_user_id} into {m.retained_user_id},{' '}
+                  {formatTime(m.at)}
+                  {m.undone_at === null ? (
+                    <button type="button" onClick={() => void undo(m.merge_id)}>
+                      Undo merge {m.merge_id}
+                    </button>
+                  ) : (
+                    ` (undone ${formatTime(m.undone_at)})`
+                  )}
+                </li>
               ))}
-            </tbody>
-          </table>
-        </TableRegion>
+            </ul>
+          )}
+          <Timeline ws={props.ws} userId={props.userId} />
+        </section>
       )}
-      <h2>Merges</h2>
-      {note === undefined ? null : <p role="status">{note}</p>}
-      {data.merges.length === 0 ? (
-        <p>No merges.</p>
-      ) : (
-        <ul>
-          {data.merges.map((m) => (
-            <li key={m.merge_id}>
-              Merge {m.merge_id}: {m.merged_user_id} into {m.retained_user_id}, {formatTime(m.at)}
-              {m.undone_at === null ? (
-                <button type="button" onClick={() => void undo(m.merge_id)}>
-                  Undo merge {m.merge_id}
-                </button>
-              ) : (
-                ` (undone ${formatTime(m.undone_at)})`
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-      <Timeline ws={props.ws} userId={props.userId} />
-    </section>
+    </Loaded>
   )
 }
 
 function Timeline(props: { ws: string; userId: string }) {
-  const [pages, setPages] = useState<EventsPage[]>([])
-  const [error, setError] = useState<string | undefined>(undefined)
-  const load = async (page: string | null) => {
-    try {
+  const paged = usePages(
+    async (page: string | null) => {
       const path = wsPath(props.ws, 'users', props.userId, 'events') + query({ page })
       const result = await api<EventsPage>('GET', path)
-      setPages((old) => [...old, result])
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e))
-    }
-  }
-  useEffect(() => {
-    setPages([])
-    void load(null)
-  }, [props.userId])
-  const events = pages.flatMap((p) => p.events)
-  const next = pages.at(-1)?.next_page ?? null
+      return { rows: result.events, next: result.next_page }
+    },
+    [props.userId],
+  )
+  const events = paged.rows
   return (
     <>
       <h2>Events</h2>
-      <ErrorLine error={error} />
+      <ErrorLine error={paged.error} />
       {events.length === 0 ? <p>No events.</p> : null}
       <ol class="timeline">
         {events.map((e) => (
@@ -151,11 +143,7 @@ function Timeline(props: { ws: string; userId: string }) {
           </li>
         ))}
       </ol>
-      {next !== null ? (
-        <button type="button" onClick={() => void load(next)}>
-          Older events
-        </button>
-      ) : null}
+      <MoreButton next={paged.next} onMore={paged.load} label="Older events" />
     </>
   )
 }

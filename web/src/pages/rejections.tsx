@@ -1,10 +1,13 @@
 // Rejections: every skipped or dead record with the rule that kept it out, newest first,
 // filterable by outcome and by words of the reason.
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import { api, formatTime, query, wsPath } from '../api'
-import { ErrorLine, TableRegion } from '../components'
+import { PagedTable, type Table } from '../components'
+import { SelectField, SubmitForm, TextField } from '../forms'
+import { usePages } from '../hooks'
 import type { Page, PageProps } from './page'
 
+// The API's answer and the outcome options: alike in shape to users.tsx's (data, not logic).
 type Rejection = {
   seq: number
   request_id: string
@@ -16,97 +19,51 @@ type Rejection = {
 }
 type RejectionPage = { records: Rejection[]; next_before: number | null }
 
+const OUTCOMES = [
+  ['', 'skipped and dead'],
+  ['skipped', 'skipped'],
+  ['dead', 'dead'],
+] as const
+
+const TABLE: Table<Rejection> = {
+  label: 'Rejected records',
+  caption: 'Records kept out, newest first',
+  key: (r) => r.seq,
+  columns: [
+    { head: 'When', cell: (r) => formatTime(r.at) },
+    { head: 'Kind', cell: (r) => r.kind },
+    { head: 'Outcome', class: (r) => `outcome-${r.outcome}`, cell: (r) => r.outcome },
+    { head: 'Reason', class: () => 'reason', cell: (r) => r.reason },
+    {
+      head: 'Request',
+      cell: (r) => (
+        <a href={`#/requests/${encodeURIComponent(r.request_id)}`}>
+          {r.request_id} #{r.index}
+        </a>
+      ),
+    },
+  ],
+}
+
 function Rejections(props: PageProps) {
   const [outcome, setOutcome] = useState('')
   const [reason, setReason] = useState('')
-  const [pages, setPages] = useState<RejectionPage[]>([])
-  const [error, setError] = useState<string | undefined>(undefined)
-  const load = async (before: number | null) => {
-    setError(undefined)
-    try {
-      const page = await api<RejectionPage>(
-        'GET',
-        wsPath(props.ws, 'rejections') + query({ outcome, reason, before }),
-      )
-      setPages((old) => (before === null ? [page] : [...old, page]))
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e))
-    }
-  }
-  useEffect(() => {
-    void load(null)
-  }, [props.ws])
-  const rows = pages.flatMap((p) => p.records)
-  const next = pages.at(-1)?.next_before ?? null
+  const paged = usePages(
+    async (before: number | null) => {
+      const q = query({ outcome, reason, before })
+      const result = await api<RejectionPage>('GET', wsPath(props.ws, 'rejections') + q)
+      return { rows: result.records, next: result.next_before }
+    },
+    [props.ws],
+  )
   return (
     <section>
       <h1>Rejected records</h1>
-      <form
-        class="search"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void load(null)
-        }}
-      >
-        <label>
-          Outcome
-          <select
-            aria-label="Outcome"
-            value={outcome}
-            onChange={(e) => setOutcome(e.currentTarget.value)}
-          >
-            <option value="">skipped and dead</option>
-            <option value="skipped">skipped</option>
-            <option value="dead">dead</option>
-          </select>
-        </label>
-        <label>
-          Reason contains
-          <input
-            aria-label="Reason contains"
-            type="search"
-            value={reason}
-            onInput={(e) => setReason(e.currentTarget.value)}
-          />
-        </label>
-        <button type="submit">Filter</button>
-      </form>
-      <ErrorLine error={error} />
-      <TableRegion label="Rejected records">
-        <table>
-          <caption>Records kept out, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Request</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.seq}>
-                <td>{formatTime(r.at)}</td>
-                <td>{r.kind}</td>
-                <td class={`outcome-${r.outcome}`}>{r.outcome}</td>
-                <td class="reason">{r.reason}</td>
-                <td>
-                  <a href={`#/requests/${encodeURIComponent(r.request_id)}`}>
-                    {r.request_id} #{r.index}
-                  </a>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableRegion>
-      {rows.length === 0 && pages.length > 0 ? <p>No rejected records.</p> : null}
-      {next !== null ? (
-        <button type="button" onClick={() => void load(next)}>
-          Older
-        </button>
-      ) : null}
+      <SubmitForm class="search" submit="Filter" onSubmit={() => paged.load(null)}>
+        <SelectField label="Outcome" value={outcome} onValue={setOutcome} options={OUTCOMES} />
+        <TextField label="Reason contains" type="search" value={reason} onValue={setReason} />
+      </SubmitForm>
+      <PagedTable paged={paged} table={TABLE} none="No rejected records." more="Older" />
     </section>
   )
 }

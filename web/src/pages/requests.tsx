@@ -1,9 +1,8 @@
 // Requests: the workspace's recent requests; #/requests/<id> shows what became of each record
 // (what GET /inlet/v1/requests/{request_id} answers).
-import { useState } from 'preact/hooks'
 import { api, formatTime, query, wsPath } from '../api'
-import { ErrorLine, TableRegion } from '../components'
-import { useApi } from '../hooks'
+import { DataTable, Loaded, PagedTable, type Table } from '../components'
+import { useApi, usePages } from '../hooks'
 import type { Page, PageProps } from './page'
 
 type RequestList = {
@@ -30,108 +29,79 @@ function Requests(props: PageProps) {
   return id === undefined ? <RequestList ws={props.ws} /> : <RequestView ws={props.ws} id={id} />
 }
 
+type Listed = RequestList['requests'][number]
+type RecordRow = Report['records'][number]
+
+const LIST: Table<Listed> = {
+  label: 'Recent requests',
+  caption: 'Recent requests (newest first, while the log keeps them)',
+  key: (r) => r.request_id,
+  columns: [
+    {
+      head: 'Request',
+      cell: (r) => <a href={`#/requests/${encodeURIComponent(r.request_id)}`}>{r.request_id}</a>,
+    },
+    { head: 'Received', cell: (r) => formatTime(r.received_at) },
+    { head: 'Records', cell: (r) => r.records },
+    { head: 'Kinds', cell: (r) => r.kinds.join(', ') },
+  ],
+}
+
+const RECORDS: Table<RecordRow> = {
+  label: 'Records of the request',
+  key: (r) => r.index,
+  columns: [
+    { head: '#', cell: (r) => r.index },
+    { head: 'Kind', cell: (r) => r.kind },
+    { head: 'customer_id', cell: (r) => r.customer_id ?? '—' },
+    { head: 'Outcome', class: (r) => `outcome-${r.outcome}`, cell: (r) => r.outcome },
+    { head: 'Why', cell: (r) => r.reason ?? (r.notes ?? []).join('; ') },
+  ],
+}
+
 function RequestList(props: { ws: string }) {
-  const first = useApi<RequestList>(wsPath(props.ws, 'requests'))
-  const [more, setMore] = useState<RequestList[]>([])
-  const pages = first.data === undefined ? [] : [first.data, ...more]
-  const next = pages.at(-1)?.next_before ?? null
-  const rows = pages.flatMap((p) => p.requests)
+  const paged = usePages(
+    async (before: number | null) => {
+      const page = await api<RequestList>('GET', wsPath(props.ws, 'requests') + query({ before }))
+      return { rows: page.requests, next: page.next_before }
+    },
+    [props.ws],
+  )
   return (
     <section>
       <h1>Requests</h1>
-      <button type="button" onClick={() => (setMore([]), first.reload())}>
+      <button type="button" onClick={() => paged.load(null)}>
         Refresh
       </button>
-      <ErrorLine error={first.error} />
-      <TableRegion label="Recent requests">
-        <table>
-          <caption>Recent requests (newest first, while the log keeps them)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Request</th>
-              <th scope="col">Received</th>
-              <th scope="col">Records</th>
-              <th scope="col">Kinds</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.request_id}>
-                <td>
-                  <a href={`#/requests/${encodeURIComponent(r.request_id)}`}>{r.request_id}</a>
-                </td>
-                <td>{formatTime(r.received_at)}</td>
-                <td>{r.records}</td>
-                <td>{r.kinds.join(', ')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableRegion>
-      {next !== null ? (
-        <button
-          type="button"
-          onClick={() =>
-            void api<RequestList>(
-              'GET',
-              wsPath(props.ws, 'requests') + query({ before: next }),
-            ).then((p) => setMore((old) => [...old, p]))
-          }
-        >
-          Older requests
-        </button>
-      ) : null}
+      <PagedTable paged={paged} table={LIST} more="Older requests" />
     </section>
   )
 }
 
 function RequestView(props: { ws: string; id: string }) {
-  const { data, error } = useApi<Report>(wsPath(props.ws, 'requests', props.id))
+  const report = useApi<Report>(wsPath(props.ws, 'requests', props.id))
   return (
     <section>
       <p>
         <a href="#/requests">← Requests</a>
       </p>
       <h1>Request {props.id}</h1>
-      <ErrorLine error={error} />
-      {data === undefined ? null : (
-        <>
-          <p>
-            Received {formatTime(data.received_at ?? null)} ·{' '}
-            {Object.entries(data.summary)
-              .map(([k, v]) => `${v} ${k}`)
-              .join(', ')}
-            {data.details_expired
-              ? ' · the log no longer holds its records: only problems are listed'
-              : ''}
-          </p>
-          <TableRegion label="Records of the request">
-            <table>
-              <caption>Records of the request</caption>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">customer_id</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Why</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.records.map((r) => (
-                  <tr key={r.index}>
-                    <td>{r.index}</td>
-                    <td>{r.kind}</td>
-                    <td>{r.customer_id ?? '—'}</td>
-                    <td class={`outcome-${r.outcome}`}>{r.outcome}</td>
-                    <td>{r.reason ?? (r.notes ?? []).join('; ')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableRegion>
-        </>
-      )}
+      <Loaded state={report}>
+        {(data) => (
+          <>
+            <p>
+              Received {formatTime(data.received_at ?? null)} ·{' '}
+              {Object.entries(data.summary)
+                .map(([k, v]) => `${v} ${k}`)
+                .join(', ')}
+              {data.details_expired
+                ? ' · the log no longer holds its records: only problems are listed'
+                : ''}
+            </p>
+            <DataTable table={RECORDS} rows={data.records} />
+          </>
+        )}
+      </Loaded>
     </section>
   )
 }

@@ -1,11 +1,14 @@
 // Users: the newest users, or a search by customer_id, email, mobile, internal id or any
 // attribute's value, a page at a time; #/users/<id> opens a profile.
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import { api, formatTime, query, wsPath } from '../api'
-import { ErrorLine, TableRegion } from '../components'
+import { PagedTable, type Table } from '../components'
+import { SelectField, SubmitForm, TextField } from '../forms'
+import { usePages } from '../hooks'
 import type { Page, PageProps } from './page'
 import { Profile } from './profile'
 
+// The API's answer and the search kinds: alike in shape to rejections.tsx's (data, not logic).
 type UserSummary = {
   id: string
   customer_id: string | null
@@ -30,104 +33,50 @@ function Users(props: PageProps) {
   return <UserSearch ws={props.ws} />
 }
 
+const TABLE: Table<UserSummary> = {
+  label: 'Users',
+  key: (u) => u.id,
+  columns: [
+    {
+      head: 'customer_id',
+      cell: (u) => <a href={`#/users/${encodeURIComponent(u.id)}`}>{u.customer_id ?? u.id}</a>,
+    },
+    { head: 'Email', cell: (u) => u.email ?? '—' },
+    { head: 'Mobile', cell: (u) => u.mobile ?? '—' },
+    { head: 'Name', cell: (u) => u.name ?? '—' },
+    { head: 'Created', cell: (u) => formatTime(u.created_at) },
+  ],
+}
+
 function UserSearch(props: { ws: string }) {
   const [by, setBy] = useState('customer_id')
   const [value, setValue] = useState('')
   const [key, setKey] = useState('')
-  const [pages, setPages] = useState<UsersPage[] | undefined>(undefined)
-  const [error, setError] = useState<string | undefined>(undefined)
-  const load = async (page: string | null) => {
-    setError(undefined)
-    try {
-      const result = await api<UsersPage>(
-        'GET',
-        wsPath(props.ws, 'users') + query({ q: value, by: value === '' ? 'all' : by, key, page }),
-      )
-      setPages((old) => (page === null ? [result] : [...(old ?? []), result]))
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e))
-    }
-  }
-  useEffect(() => {
-    void load(null)
-  }, [props.ws])
-  const users = (pages ?? []).flatMap((p) => p.users)
-  const next = pages?.at(-1)?.next_page ?? null
+  const paged = usePages(
+    async (page: string | null) => {
+      const q = query({ q: value, by: value === '' ? 'all' : by, key, page })
+      const result = await api<UsersPage>('GET', wsPath(props.ws, 'users') + q)
+      return { rows: result.users, next: result.next_page }
+    },
+    [props.ws],
+  )
   return (
     <section>
       <h1>Users</h1>
-      <form
-        class="search"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void load(null)
-        }}
-      >
-        <label>
-          Search by
-          <select aria-label="Search by" value={by} onChange={(e) => setBy(e.currentTarget.value)}>
-            {KINDS.map(([k, label]) => (
-              <option value={k}>{label}</option>
-            ))}
-          </select>
-        </label>
+      <SubmitForm class="search" search submit="Search" onSubmit={() => paged.load(null)}>
+        <SelectField label="Search by" value={by} onValue={setBy} options={KINDS} />
         {by === 'attribute' ? (
-          <label>
-            Attribute (empty: any)
-            <input
-              aria-label="Attribute (empty: any)"
-              value={key}
-              onInput={(e) => setKey(e.currentTarget.value)}
-            />
-          </label>
+          <TextField label="Attribute (empty: any)" value={key} onValue={setKey} />
         ) : null}
-        <label>
-          Value
-          <input
-            aria-label="Value"
-            type="search"
-            name="q"
-            value={value}
-            onInput={(e) => setValue(e.currentTarget.value)}
-          />
-        </label>
-        <button type="submit">Search</button>
-      </form>
-      <ErrorLine error={error} />
-      <TableRegion label="Users">
-        <table>
-          <caption>{value === '' ? 'Newest users' : `Users matching “${value}”`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">customer_id</th>
-              <th scope="col">Email</th>
-              <th scope="col">Mobile</th>
-              <th scope="col">Name</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id}>
-                <td>
-                  <a href={`#/users/${encodeURIComponent(u.id)}`}>{u.customer_id ?? u.id}</a>
-                </td>
-                <td>{u.email ?? '—'}</td>
-                <td>{u.mobile ?? '—'}</td>
-                <td>{u.name ?? '—'}</td>
-                <td>{formatTime(u.created_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableRegion>
-      {users.length === 0 && pages !== undefined ? <p>No users found on this page.</p> : null}
-      {next !== null ? (
-        <button type="button" onClick={() => void load(next)}>
-          More
-        </button>
-      ) : null}
+        <TextField label="Value" type="search" name="q" value={value} onValue={setValue} />
+      </SubmitForm>
+      <PagedTable
+        paged={paged}
+        table={TABLE}
+        caption={value === '' ? 'Newest users' : `Users matching “${value}”`}
+        none="No users found on this page."
+        more="More"
+      />
     </section>
   )
 }

@@ -3,7 +3,8 @@
 import { useState } from 'preact/hooks'
 import { api, wsPath } from '../api'
 import { MinuteChart } from '../chart'
-import { ErrorLine, TableRegion } from '../components'
+import { DataTable, ErrorLine, Loaded, errorText, type Column, type Table } from '../components'
+import { SelectField, SubmitForm, TextField } from '../forms'
 import { useApi } from '../hooks'
 import type { Page, PageProps } from './page'
 
@@ -23,57 +24,78 @@ type Overview = {
   operator: boolean
 }
 
+type Setting = { key: string; value: string; class?: string }
+
+const SETTING_COLUMNS: readonly Column<Setting>[] = [
+  { rowHeader: true, cell: (r) => r.key },
+  { class: (r) => r.class, cell: (r) => r.value },
+]
+const QUOTAS: Table<Setting> = {
+  label: 'Quotas',
+  caption: 'Quotas per minute (spec §5.1)',
+  key: (r) => r.key,
+  columns: SETTING_COLUMNS,
+}
+const SETTINGS: Table<Setting> = { label: 'Settings', key: (r) => r.key, columns: SETTING_COLUMNS }
+
 function Workspace(props: PageProps) {
   const [span, setSpan] = useState<'hour' | 'day'>('hour')
-  const { data, error, reload } = useApi<Overview>(wsPath(props.ws, 'overview') + `?span=${span}`)
+  const overview = useApi<Overview>(wsPath(props.ws, 'overview') + `?span=${span}`)
   return (
     <section>
       <h1>Workspace {props.ws}</h1>
-      <ErrorLine error={error} />
-      {data === undefined ? null : (
-        <>
-          <Traffic data={data} span={span} setSpan={setSpan} />
-          <h2>Ingestion lag</h2>
-          <p>
-            {data.lag.records} records accepted and not yet applied; the oldest waited{' '}
-            {data.lag.oldest_ms} ms.
-          </p>
-          <h2>Quotas and settings</h2>
-          <TableRegion label="Quotas">
-            <table>
-              <caption>Quotas per minute (spec §5.1)</caption>
-              <tbody>
-                {Object.entries(data.workspace.limits).map(([k, v]) => (
-                  <tr key={k}>
-                    <th scope="row">{k}</th>
-                    <td>{v}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableRegion>
-          <TableRegion label="Settings">
-            <table>
-              <caption>Settings</caption>
-              <tbody>
-                <tr>
-                  <th scope="row">State</th>
-                  <td>{data.workspace.state}</td>
-                </tr>
-                {Object.entries(data.workspace.settings).map(([k, v]) => (
-                  <tr key={k}>
-                    <th scope="row">{k}</th>
-                    <td class="value">{JSON.stringify(v)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableRegion>
-          {data.operator ? <RotateKey ws={props.ws} onDone={reload} /> : null}
-        </>
-      )}
+      <Loaded state={overview}>
+        {(data) => (
+          <>
+            <Traffic data={data} span={span} setSpan={setSpan} />
+            <h2>Ingestion lag</h2>
+            <p>
+              {data.lag.records} records accepted and not yet applied; the oldest waited{' '}
+              {data.lag.oldest_ms} ms.
+            </p>
+            <h2>Quotas and settings</h2>
+            <DataTable
+              table={QUOTAS}
+              rows={Object.entries(data.workspace.limits).map(([key, v]) => ({
+                key,
+                value: String(v),
+              }))}
+            />
+            <DataTable
+              table={SETTINGS}
+              rows={[
+                { key: 'State', value: data.workspace.state },
+                ...Object.entries(data.workspace.settings).map(([key, v]) => ({
+                  key,
+                  value: JSON.stringify(v),
+                  class: 'value',
+                })),
+              ]}
+            />
+            {data.operator ? <RotateKey ws={props.ws} onDone={overview.reload} /> : null}
+          </>
+        )}
+      </Loaded>
     </section>
   )
+}
+
+const SPANS = [
+  ['hour', 'last hour'],
+  ['day', 'last day'],
+] as const
+
+type Endpoint = [endpoint: string, minutes: Overview['traffic'][string]]
+
+const ENDPOINTS: Table<Endpoint> = {
+  label: 'Requests per endpoint',
+  caption: 'Per endpoint over the span',
+  key: ([endpoint]) => endpoint,
+  columns: [
+    { head: 'Endpoint', rowHeader: true, cell: ([endpoint]) => endpoint },
+    { head: 'Accepted', cell: ([, list]) => list.reduce((n, c) => n + c.accepted, 0) },
+    { head: 'Refused', cell: ([, list]) => list.reduce((n, c) => n + c.refused, 0) },
+  ],
 }
 
 function Traffic(props: {
@@ -89,17 +111,12 @@ function Traffic(props: {
   return (
     <>
       <h2>Requests per minute</h2>
-      <label>
-        Span
-        <select
-          aria-label="Span"
-          value={props.span}
-          onChange={(e) => props.setSpan(e.currentTarget.value === 'day' ? 'day' : 'hour')}
-        >
-          <option value="hour">last hour</option>
-          <option value="day">last day</option>
-        </select>
-      </label>
+      <SelectField
+        label="Span"
+        value={props.span}
+        onValue={(v) => props.setSpan(v === 'day' ? 'day' : 'hour')}
+        options={SPANS}
+      />
       {minutes.length === 0 ? (
         <p>No Data API requests since this server started.</p>
       ) : (
@@ -113,27 +130,7 @@ function Traffic(props: {
           ]}
         />
       )}
-      <TableRegion label="Requests per endpoint">
-        <table>
-          <caption>Per endpoint over the span</caption>
-          <thead>
-            <tr>
-              <th scope="col">Endpoint</th>
-              <th scope="col">Accepted</th>
-              <th scope="col">Refused</th>
-            </tr>
-          </thead>
-          <tbody>
-            {endpoints.map(([endpoint, list]) => (
-              <tr key={endpoint}>
-                <th scope="row">{endpoint}</th>
-                <td>{list.reduce((n, c) => n + c.accepted, 0)}</td>
-                <td>{list.reduce((n, c) => n + c.refused, 0)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableRegion>
+      <DataTable table={ENDPOINTS} rows={endpoints} />
     </>
   )
 }
@@ -145,40 +142,26 @@ function RotateKey(props: { ws: string; onDone: () => void }) {
   const rotate = async () => {
     setError(undefined)
     try {
-      const result = await api<{ data_api_key: string }>(
-        'POST',
-        wsPath(props.ws, 'key', 'rotate'),
-        {
-          grace_seconds: Number(grace),
-        },
-      )
+      const path = wsPath(props.ws, 'key', 'rotate')
+      const body = { grace_seconds: Number(grace) }
+      const result = await api<{ data_api_key: string }>('POST', path, body)
       setKey(result.data_api_key)
       props.onDone()
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e))
+      setError(errorText(e))
     }
   }
   return (
     <>
       <h2>Data API key</h2>
-      <form
-        class="search"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void rotate()
-        }}
-      >
-        <label>
-          Grace period for the old key (seconds)
-          <input
-            aria-label="Grace period for the old key (seconds)"
-            inputMode="numeric"
-            value={grace}
-            onInput={(e) => setGrace(e.currentTarget.value)}
-          />
-        </label>
-        <button type="submit">Rotate key</button>
-      </form>
+      <SubmitForm class="search" submit="Rotate key" onSubmit={() => void rotate()}>
+        <TextField
+          label="Grace period for the old key (seconds)"
+          inputMode="numeric"
+          value={grace}
+          onValue={setGrace}
+        />
+      </SubmitForm>
       <ErrorLine error={error} />
       {key === undefined ? null : (
         <p role="status">

@@ -1,0 +1,177 @@
+// The dashboard's browse benchmark (`npm run bench:browse`): the first page of the users list and
+// of each search, with 1,000,000 users in one workspace, on SQLite and PostgreSQL. The users are
+// written straight into a migrated store by one INSERT … SELECT over a generated series (not
+// through the API: loading a million users through the processor would take the run's time), with
+// the attributes Inlet stores (email, mobile, name, a plan, a counter). Each search's first page
+// (PAGE_SIZE users, as the dashboard asks) is timed ROUNDS times through `store.browse`, the read
+// the dashboard's route makes; reported per search: the median and the max (the first, coldest
+// round included). SQLite runs without ANALYZE statistics, as after `npm start`; PostgreSQL after
+// `ANALYZE users`, as autovacuum does after a bulk load. The PostgreSQL cluster is a throwaway one
+// with crash safety on (test/helpers/postgres.ts, as `npm run bench` starts it).
+//
+//   npm run bench:browse                                  # SQLite and PostgreSQL, 1,000,000 users
+//   npm run bench:browse -- --store sqlite --users 100000 --rounds 9
+import { mkdtempSync, rmSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
+import Database from 'better-sqlite3'
+import pg from 'pg'
+import { expandBulkRow } from '../src/families/data/bulk-rows.js'
+import { PAGE_SIZE } from '../src/families/dashboard/paging.js'
+import type { UserSearch } from '../src/store/browse.js'
+import { createPostgresStore } from '../src/store/postgres/postgres-store.js'
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js'
+import type { Store } from '../src/store/store.js'
+import { openPostgres } from '../test/helpers/postgres.js'
+import { median } from './load.js'
+
+const { values: flags } = parseArgs({
+  options: {
+    store: { type: 'string' },
+    users: { type: 'string' },
+    rounds: { type: 'string' },
+  },
+})
+const STORES = (flags.store ?? 'sqlite,postgres').split(',').map((s) => s.trim())
+const USERS = Number(flags.users ?? 1_000_000)
+const ROUNDS = Number(flags.rounds ?? 5)
+const BUDGET_MS = 200
+const WS = 'BENCHWORKSPACE01'
+const T0 = Date.UTC(2025, 0, 1)
+/** A prefix matching 10,000 users in the middle (1,000,000 users: those numbered 0500000…0509999). */
+const MIDDLE = String(USERS >> 1)
+  .padStart(7, '0')
+  .slice(0, 3)
+
+/** The searches timed, as the dashboard's Users page asks them (by, value, key). */
+const SEARCHES: readonly (Readonly<{ name: string }> &
+  Omit<UserSearch, 'workspaceId' | 'limit'>)[] = [
+  { name: 'list (newest first)', kind: 'all', value: '' },
+  { name: 'customer_id prefix', kind: 'customer_id', value: `cust-${MIDDLE}` },
+  { name: 'email prefix (any case)', kind: 'email', value: `User${MIDDLE}` },
+  { name: 'mobile prefix', kind: 'mobile', value: `+1555${MIDDLE}` },
+  { name: 'internal id', kind: 'id', value: idOf(USERS >> 1) },
+  { name: 'attribute plan = gold', kind: 'attribute', key: 'plan', value: 'gold' },
+  { name: 'any attribute, no match (a full scan window)', kind: 'attribute', value: 'nobody' },
+]
+
+/** Internal ids as Inlet's look: not in creation order. */
+function idOf(i: number): string {
+  return `${((i * 2654435761) % 4294967296).toString(16).padStart(8, '0')}-${String(i).padStart(8, '0')}`
+}
+
+// The generated users, one expression per column over `i` (0 … USERS-1), in either dialect.
+const SQLITE_LOAD = `
+  WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+  INSERT INTO users (workspace_id, id, customer_id, attributes, created_at, updated_at)
+  SELECT ?, printf('%08x-%08d', (i * 2654435761) % 4294967296, i), printf('cust-%07d', i),
+    json_object('u_em', printf('user%07d@example%d.com', i, i % 100), 'u_mb', printf('+1555%07d', i),
+      'u_n', printf('User %d', i), 'plan', CASE i % 3 WHEN 0 THEN 'free' WHEN 1 THEN 'pro' ELSE 'gold' END,
+      'visits', i % 50),
+    ? + i * 1000, ? + i * 1000
+  FROM n`
+
+const POSTGRES_LOAD = `
+  INSERT INTO users (workspace_id, id, customer_id, attributes, created_at, updated_at)
+  SELECT $1, lpad(to_hex((i * 2654435761) % 4294967296), 8, '0') || '-' || lpad(i::text, 8, '0'),
+    'cust-' || lpad(i::text, 7, '0'),
+    json_build_object('u_em', 'user' || lpad(i::text, 7, '0') || '@example' || (i % 100) || '.com',
+      'u_mb', '+1555' || lpad(i::text, 7, '0'), 'u_n', 'User ' || i,
+      'plan', (ARRAY['free', 'pro', 'gold'])[i % 3 + 1], 'visits', i % 50)::text,
+    $2 + i * 1000, $2 + i * 1000
+  FROM generate_series(0::bigint, $3::bigint - 1) AS i`
+
+type Timing = { name: string; medianMs: number; maxMs: number; users: number }
+
+async function timeSearches(store: Store): Promise<Timing[]> {
+  const out: Timing[] = []
+  for (const { name, ...search } of SEARCHES) {
+    const ms: number[] = []
+    let users = 0
+    for (let round = 0; round < ROUNDS; round++) {
+      const start = performance.now()
+      const page = await store.browse.searchUsers({ ...search, workspaceId: WS, limit: PAGE_SIZE })
+      ms.push(performance.now() - start)
+      users = page.users.length
+    }
+    const round1 = (x: number) => Math.round(x * 10) / 10
+    out.push({ name, medianMs: round1(median(ms)), maxMs: round1(Math.max(...ms)), users })
+  }
+  return out
+}
+
+async function sqlite(): Promise<Timing[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'inlet-bench-browse-'))
+  try {
+    await createSqliteStore({ dir, durability: 'os', expandRow: expandBulkRow }).close()
+    const db = new Database(join(dir, 'store.db'))
+    const started = performance.now()
+    db.prepare(SQLITE_LOAD).run(USERS, WS, T0, T0)
+    db.close()
+    log(`sqlite: ${USERS} users loaded in ${Math.round(performance.now() - started)} ms`)
+    const store = createSqliteStore({ dir, durability: 'fsync', expandRow: expandBulkRow })
+    try {
+      return await timeSearches(store)
+    } finally {
+      await store.close()
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function postgres(): Promise<Timing[] | undefined> {
+  const cluster = await openPostgres({ durable: true })
+  if (cluster === undefined) {
+    log('no PostgreSQL (binaries or TEST_DATABASE_URL): no postgres run')
+    return undefined
+  }
+  try {
+    const url = await cluster.freshUrl()
+    const store = await createPostgresStore({ url, durability: 'fsync', expandRow: expandBulkRow })
+    try {
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      const started = performance.now()
+      await client.query(POSTGRES_LOAD, [WS, T0, USERS])
+      await client.query('ANALYZE users')
+      await client.end()
+      log(`postgres: ${USERS} users loaded in ${Math.round(performance.now() - started)} ms`)
+      return await timeSearches(store)
+    } finally {
+      await store.close()
+    }
+  } finally {
+    await cluster.stop()
+  }
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`)
+}
+
+const results: [string, Timing[]][] = []
+if (STORES.includes('sqlite')) results.push(['SQLite', await sqlite()])
+if (STORES.includes('postgres')) {
+  const timings = await postgres()
+  if (timings !== undefined) results.push(['PostgreSQL', timings])
+}
+const [load1] = loadavg()
+console.log(
+  `\nOn ${cpus().length} CPUs, load average ${load1?.toFixed(1)} at the end.\nFirst page (${PAGE_SIZE} users) with ${USERS.toLocaleString('en')} users, ${ROUNDS} rounds, ms:\n`,
+)
+console.log(
+  `| Search | ${results.map(([s]) => `${s} median / max`).join(' | ')} | users on the page |`,
+)
+console.log(`| --- | ${results.map(() => '---').join(' | ')} | --- |`)
+for (const [i, { name }] of SEARCHES.entries()) {
+  const cells = results.map(([, ts]) => {
+    const t = ts[i]
+    if (t === undefined) return '—'
+    return `${t.medianMs} / ${t.maxMs}${t.maxMs > BUDGET_MS ? ' (over 200)' : ''}`
+  })
+  const users = results.map(([, ts]) => ts[i]?.users ?? 0).join(' / ')
+  console.log(`| ${name} | ${cells.join(' | ')} | ${users} |`)
+}
