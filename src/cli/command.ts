@@ -122,13 +122,3 @@ export function wholeNumber(flag: string, raw: string | undefined): number | und
   }
   return n
 }
-
-/**
- * The lines that show a key after create or rotate: the key itself only when Inlet generated it
- * (shown this once); a key given with --key is never echoed (README: secrets are never printed).
- */
-export function keyLines(label: string, key: string, generated: boolean): string {
-  return generated
-    ? `${label}:  ${key}\n(the key is shown only now)\n`
-    : `${label}:  the one given with --key (not shown)\n`
-}

@@ -15,7 +15,13 @@ import type { FeatureKeyRow, Store, Workspace } from '../store/store.js'
 import { WorkspaceInputError } from './changes.js'
 import { hashKey } from './keys.js'
 import { SealedValueError, type SecretBox } from './secret-box.js'
-import { API_KEY_PATTERN, MAX_GRACE_SECONDS, createWorkspaces } from './workspaces.js'
+import {
+  API_KEY_PATTERN,
+  MAX_GRACE_SECONDS,
+  createWorkspaces,
+  type KeyOrigin,
+  type RotateKeyInput,
+} from './workspaces.js'
 
 export const FEATURES = ['data', 'push', 'inform', 'personalize', 'reports'] as const
 
@@ -58,20 +64,11 @@ export type FeatureKeyView = {
   previous_key_expires_at: string | null
 }
 
-export type FeatureKeyInput = Readonly<{
-  /** The key; generated when omitted. */
-  key?: string
-  /** Rotation only: how long the replaced key keeps working (0, the default: not at all). */
-  graceSeconds?: number
-}>
+/** As the Data key's rotation: the key (generated when omitted); `graceSeconds` on rotation only. */
+export type FeatureKeyInput = RotateKeyInput
 
-/** A key just set: its view and the key itself, to be shown once. */
-/** A feature key as issued; `generated`: Inlet made it (shown once), else the caller gave it (never echoed). */
-export type IssuedFeatureKey = Readonly<{
-  view: FeatureKeyView
-  apiKey: string
-  generated: boolean
-}>
+/** A key just set: its view and the key itself (shown once if generated: KeyOrigin). */
+export type IssuedFeatureKey = KeyOrigin & Readonly<{ view: FeatureKeyView; apiKey: string }>
 
 /** The feature already has a key (create refuses; rotate replaces). */
 export class FeatureKeyExistsError extends Error {

@@ -38,14 +38,13 @@ export type RotateKeyInput = Readonly<{
 }>
 
 /**
- * A workspace with its (new) Data API key. `generated`: Inlet made the key, so it may be shown
- * once; a key the caller gave is never echoed back by the CLI, the admin API or the dashboard.
+ * Where a key just set came from: `generated`, Inlet made it, so it may be shown once; otherwise
+ * the caller gave it, and the CLI, the admin API and the dashboard never echo it back.
  */
-export type CreatedWorkspace = Readonly<{
-  workspace: Workspace
-  dataApiKey: string
-  generated: boolean
-}>
+export type KeyOrigin = Readonly<{ generated: boolean }>
+
+/** A workspace with its (new) Data API key. */
+export type CreatedWorkspace = KeyOrigin & Readonly<{ workspace: Workspace; dataApiKey: string }>
 
 /**
  * A workspace the start-up bootstrap created. `generatedKey` is its Data API key only when Inlet

@@ -21,13 +21,13 @@ import { createSecretBox, serverSecret } from '../../workspaces/secret-box.js'
 import {
   UsageError,
   keyInput,
-  keyLines,
   parseStoreFlags,
   print,
   stringFlags,
   withStore,
   type Command,
 } from '../command.js'
+import { keyField, keyLines } from '../key-output.js'
 
 function showList(id: string, views: readonly FeatureKeyView[]): void {
   const lines = views.map((v) =>
@@ -53,7 +53,7 @@ function showIssued(id: string, feature: Feature, issued: IssuedFeatureKey, json
     print({
       workspace_id: id,
       feature,
-      ...(issued.generated ? { api_key: issued.apiKey } : {}),
+      ...keyField('api_key', issued.apiKey, issued.generated),
       key: issued.view,
     })
     return

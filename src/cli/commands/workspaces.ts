@@ -19,7 +19,6 @@ import { createWorkspaces, type CreateWorkspaceInput } from '../../workspaces/wo
 import {
   UsageError,
   keyInput,
-  keyLines,
   parseStoreFlags,
   print,
   stringFlags,
@@ -27,6 +26,7 @@ import {
   withStore,
   type Command,
 } from '../command.js'
+import { keyField, keyLines } from '../key-output.js'
 import { keysCommand } from './keys.js'
 
 /** `name=value` pairs of a repeated flag (`--limit track_user=500`, `--project p1=Shop`). */
@@ -146,7 +146,7 @@ export const workspacesCommand: Command = async (args, env) => {
         if (json) {
           print({
             workspace_id: workspace.id,
-            ...(generated ? { data_api_key: dataApiKey } : {}),
+            ...keyField('data_api_key', dataApiKey, generated),
             name: workspace.name,
           })
         } else {
@@ -201,7 +201,7 @@ export const workspacesCommand: Command = async (args, env) => {
         if (json) {
           print({
             workspace_id: workspace.id,
-            ...(generated ? { data_api_key: dataApiKey } : {}),
+            ...keyField('data_api_key', dataApiKey, generated),
             previous_key_expires_at: until === undefined ? null : new Date(until).toISOString(),
           })
         } else {
