@@ -31,7 +31,6 @@ import {
   FeatureKeyExistsError,
   isFeature,
   type Feature,
-  type FeatureKeyInput,
   type FeatureKeys,
   type IssuedFeatureKey,
 } from '../../workspaces/feature-keys.js'
@@ -98,7 +97,7 @@ function keyInput(
   body: Record<string, unknown>,
   keyField: 'api_key' | 'data_api_key',
   grace: boolean,
-): RotateKeyInput & FeatureKeyInput {
+): RotateKeyInput {
   const { [keyField]: key, grace_seconds: seconds, ...rest } = body
   const known = grace ? [keyField, 'grace_seconds'] : [keyField]
   const unknown =
