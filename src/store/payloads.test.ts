@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { payloadOf, survivesJson, withPayload } from './payloads.js'
+import { payloadOf, recordOfPayload, survivesJson } from './payloads.js'
 import type { LogRecord } from './store.js'
 
 const record = (payload: string): LogRecord => ({
@@ -20,8 +20,25 @@ describe('payloads', () => {
     const first = payloadOf(r)
     assert.deepEqual(first, { a: [1, { b: null }] })
     assert.equal(payloadOf(r), first)
-    const given = { a: 2 }
-    assert.equal(payloadOf(withPayload(record('{"a":2}'), given)), given)
+    const given = { a: [2] }
+    const made = recordOfPayload(
+      {
+        seq: 1,
+        workspaceId: 'WS',
+        requestId: 'R',
+        index: 0,
+        kind: 'customer',
+        customerId: 'u1',
+        receivedAt: 0,
+      },
+      given,
+    )
+    assert.equal(payloadOf(made), given)
+    assert.equal(made.payload, '{"a":[2]}')
+    assert.equal(made.payload, made.payload)
+    // It compares and spreads as a record read from its text.
+    assert.deepStrictEqual(made, { ...record('{"a":[2]}'), customerId: 'u1' })
+    assert.deepStrictEqual({ ...made }, { ...record('{"a":[2]}'), customerId: 'u1' })
     assert.throws(() => payloadOf(record('{')), SyntaxError)
   })
 

@@ -1,32 +1,51 @@
 /**
  * A log record's payload as an object, parsed once per record read: the snapshot rules
  * (snapshot-rules.ts), the suppression check and the processor's steps all read it through
- * payloadOf, and a reader that derived the record from an object (the Bulk-row expander) hands
- * that object over with withPayload instead of having it serialized and parsed again. The object is
- * shared by every reader of the record: none may change it.
+ * payloadOf, and a reader that derives records from objects (the Bulk-row expander) makes them
+ * with recordOfPayload, handing the object over instead of having it serialized and parsed again.
+ * The object is shared by every reader of the record: none may change it.
  */
 import type { LogRecord } from './store.js'
 
-const parsed = new WeakMap<LogRecord, unknown>()
+// Kept on the record itself, not enumerable (so records compare and spread as before): a
+// WeakMap costs more than the parse it saves, in the collector.
+const PARSED = Symbol('the payload parsed')
+const TEXT = Symbol('the payload written')
+type Carrying = { [PARSED]?: unknown; [TEXT]?: string }
 
 /** `JSON.parse(record.payload)`, parsed at most once per record object (a failure is thrown). */
 export function payloadOf(record: LogRecord): unknown {
-  let value = parsed.get(record)
-  if (value === undefined) {
-    value = JSON.parse(record.payload) as unknown // JSON text written by ingest
-    parsed.set(record, value)
-  }
+  const carried = (record as Carrying)[PARSED]
+  if (carried !== undefined) return carried
+  const value = JSON.parse(record.payload) as unknown // JSON text written by ingest
+  if (Object.isExtensible(record)) Object.defineProperty(record, PARSED, { value })
   return value
 }
 
+/** The `payload` of a record made from its object: the text, written when first read. */
+const WRITTEN_WHEN_READ: PropertyDescriptor = {
+  enumerable: true,
+  get(this: Carrying): string {
+    let text = this[TEXT]
+    if (text === undefined) {
+      text = JSON.stringify(this[PARSED])
+      Object.defineProperty(this, TEXT, { value: text })
+    }
+    return text
+  },
+}
+
 /**
- * Gives `record` its payload as an object. The caller vouches that `payload` is exactly what
- * `JSON.parse(record.payload)` would return: plain JSON data, every number finite and not -0
- * (see survivesJson), nothing undefined.
+ * A log record made from `fields` (taken, not copied) and its payload object (a Bulk row's
+ * records, families/data/bulk-rows.ts), which payloadOf hands out as it is: its text is written
+ * only when read (an erasure's search, a request's report). The record is a plain object whose
+ * `payload` is a getter, so it compares and spreads like any record. The caller vouches that
+ * `payload` is exactly what its text parses to (survivesJson).
  */
-export function withPayload<T extends LogRecord>(record: T, payload: unknown): T {
-  parsed.set(record, payload)
-  return record
+export function recordOfPayload(fields: Omit<LogRecord, 'payload'>, payload: unknown): LogRecord {
+  Object.defineProperty(fields, 'payload', WRITTEN_WHEN_READ)
+  Object.defineProperty(fields, PARSED, { value: payload })
+  return fields as LogRecord // `payload` defined just above
 }
 
 /**

@@ -109,8 +109,10 @@ describe('Bulk rows', () => {
     // A prototype key stays data, as JSON.parse keeps it.
     assert.ok(Object.hasOwn(attributes(0), '__proto__'))
     assert.equal(Object.getPrototypeOf(attributes(0)), Object.prototype)
-    // Records that survive JSON are not serialized until their text is read; the text is stable.
-    assert.equal(records[0]?.payload, records[0]?.payload)
-    assert.deepEqual({ ...records[0] }.payload, records[0]?.payload)
+    // Only the records whose text would not give their object back carry it as text.
+    assert.deepEqual(
+      records.map((r) => Object.getOwnPropertyDescriptor(r, 'payload')?.get === undefined),
+      [false, true, true, true, false, false],
+    )
   })
 })

@@ -10,7 +10,7 @@ import type { ParsedRecord } from '../../core/records.js'
 import { AppError } from '../../core/errors.js'
 import { wireError } from '../../core/error-catalogue.js'
 import type { BulkLogRow, LogRecord, LogRowExpander } from '../../store/store.js'
-import { survivesJson, withPayload } from '../../store/payloads.js'
+import { recordOfPayload, survivesJson } from '../../store/payloads.js'
 import { parseBulkElement, readBulkElements } from './bodies/ingest-bodies.js'
 import type { JsonObject } from '../../core/records.js'
 import { withinLength } from '../../core/characters.js'
@@ -140,25 +140,13 @@ export const expandBulkRow: LogRowExpander = (row: BulkLogRow): LogRecord[] => {
 
 /**
  * One record of a Bulk row. Its payload object goes to the processor as it is (store/payloads.ts)
- * and is serialized only if its text is read (an erasure's search, a request's report), unless
- * the text would not give it back exactly (a number such as 1e400, read as Infinity, is written
- * as null): such a record carries its text, and is read from that like any logged record.
+ * and is serialized only if its text is read, unless the text would not give it back exactly (a
+ * number such as 1e400, read as Infinity, is written as null): such a record carries its text,
+ * and is read from that like any logged record.
  */
 function bulkRecord(row: BulkLogRow, seq: number, index: number, r: ParsedRecord): LogRecord {
-  const payload = r.payload
-  let text: string | undefined
-  const record = {
-    seq,
-    workspaceId: row.workspaceId,
-    requestId: row.requestId,
-    index,
-    kind: r.kind,
-    customerId: r.customerId,
-    receivedAt: row.receivedAt,
-    get payload(): string {
-      return (text ??= JSON.stringify(payload))
-    },
-  }
-  // Spread, the getter's text becomes a plain field: the record is then read from its text.
-  return survivesJson(payload) ? withPayload(record, payload) : { ...record }
+  const { workspaceId, requestId, receivedAt } = row
+  const fields = { seq, workspaceId, requestId, index, kind: r.kind, customerId: r.customerId, receivedAt }
+  if (survivesJson(r.payload)) return recordOfPayload(fields, r.payload)
+  return { ...fields, payload: JSON.stringify(r.payload) }
 }
