@@ -6,15 +6,8 @@ import type { ProfileParts } from '../profiles.js'
 import type { DeviceRow } from '../store.js'
 import { deviceValues, toDevice } from '../rows.js'
 import type { PostgresConnection, Queryable } from './connection.js'
-import {
-  collapseProfiles,
-  jsonColumn,
-  pairKey,
-  rowsOfKeys,
-  selectByKeys,
-  unnest,
-  type Keys,
-} from './unnest.js'
+import { collapseProfiles, pairKey, rowsOfKeys, selectByKeys, unnest, type Keys } from './unnest.js'
+import { jsonColumn } from './unnest.js'
 
 const SQL = {
   devicesOfUser: `

@@ -8,16 +8,8 @@ import type { ProfileParts } from '../profiles.js'
 import type { EventChange, EventCount, EventRow } from '../store.js'
 import { eventValues, num, str, toEvent } from '../rows.js'
 import { rows, type PostgresConnection, type Queryable } from './connection.js'
-import {
-  bySeq,
-  keepFirst,
-  collapse,
-  jsonColumn,
-  pairKey,
-  rowsOfKeys,
-  unnest,
-  type Keys,
-} from './unnest.js'
+import { bySeq, keepFirst, collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
+import { jsonColumn } from './unnest.js'
 
 const SQL = {
   eventsOfUser: `
