@@ -5,6 +5,7 @@
  * (normalized) value, so that the suppression list holds nothing readable of the person.
  */
 import { createHash } from 'node:crypto'
+import { payloadOf } from '../store/payloads.js'
 import type { LogRecord, UserMatch, UserRow, DeviceRow } from '../store/store.js'
 import { internalKey } from '../profile/standard-attributes.js'
 import type { GdprIdentity, GdprIdentityType } from '../core/records.js'
@@ -111,7 +112,7 @@ export function identitiesOfRecord(record: LogRecord): Found[] {
   if (!NAMING_KINDS.includes(record.kind)) return []
   let parsed: unknown
   try {
-    parsed = JSON.parse(record.payload)
+    parsed = payloadOf(record)
   } catch {
     return [] // a damaged record: its own step fails it (retried, then dead), not the whole batch
   }

@@ -6,6 +6,7 @@
  * fields that name rows (`merged_user`, `merge_id`, `user_id`, `device_id`, `identities`) and owns
  * no SQL.
  */
+import { payloadOf } from './payloads.js'
 import type { LogRecord, RecordKind } from './store.js'
 
 // CustomerNeed and SnapshotNeeds are alike in shape to other record types (processor.ts's
@@ -79,7 +80,7 @@ export function snapshotNeeds(records: readonly LogRecord[]): SnapshotNeeds {
   const mergeIds: { workspaceId: string; mergeId: number }[] = []
   for (const r of records) {
     const ws = r.workspaceId
-    const ids = identitiesOf(r.payload)
+    const ids = identitiesOf(r)
     for (const [name, value] of ids) {
       identities.add(`${ws}\u0000${name}\u0000${value}`, { workspaceId: ws, name, value })
     }
@@ -90,23 +91,23 @@ export function snapshotNeeds(records: readonly LogRecord[]): SnapshotNeeds {
     switch (r.kind) {
       case 'merge': {
         // The merged user's devices and events go to the retained one.
-        const merged = stringField(r.payload, 'merged_user')
+        const merged = stringField(r, 'merged_user')
         if (merged !== undefined) needCustomer(ws, merged, true, true)
         break
       }
       case 'delete':
       case 'install': {
-        const userId = stringField(r.payload, 'user_id')
+        const userId = stringField(r, 'user_id')
         if (userId !== undefined) userIds.add(`${ws}\u0000${userId}`, { workspaceId: ws, userId })
         break
       }
       case 'merge_undo': {
-        const mergeId = numberField(r.payload, 'merge_id')
+        const mergeId = numberField(r, 'merge_id')
         if (mergeId !== undefined) mergeIds.push({ workspaceId: ws, mergeId })
         break
       }
       case 'device': {
-        const deviceId = stringField(r.payload, 'device_id')
+        const deviceId = stringField(r, 'device_id')
         if (deviceId !== undefined) {
           deviceIds.add(`${ws}\u0000${deviceId}`, { workspaceId: ws, deviceId })
         }
@@ -138,26 +139,33 @@ class Keyed<T> {
 }
 
 /** The `identities` of a logged payload (Identity Resolution), as [name, value] pairs. */
-function identitiesOf(payload: string): [string, string][] {
-  if (!payload.includes('"identities"')) return [] // cheap test before parsing
-  const ids = fieldOf(payload, 'identities')
+function identitiesOf(record: LogRecord): [string, string][] {
+  let ids: unknown
+  try {
+    ids = fieldOf(record, 'identities')
+  } catch {
+    return [] // a damaged payload: its step fails the record (retried, then dead)
+  }
   if (typeof ids !== 'object' || ids === null) return []
   return Object.entries(ids).filter((e): e is [string, string] => typeof e[1] === 'string')
 }
 
-function stringField(payload: string, field: string): string | undefined {
-  const value = fieldOf(payload, field)
+function stringField(record: LogRecord, field: string): string | undefined {
+  const value = fieldOf(record, field)
   return typeof value === 'string' ? value : undefined
 }
 
-function numberField(payload: string, field: string): number | undefined {
-  const value = fieldOf(payload, field)
+function numberField(record: LogRecord, field: string): number | undefined {
+  const value = fieldOf(record, field)
   return typeof value === 'number' ? value : undefined
 }
 
-/** A field of a record's JSON payload, read without trusting its shape. */
-function fieldOf(payload: string, field: string): unknown {
-  const parsed: unknown = JSON.parse(payload)
+/**
+ * A field of a record's JSON payload, read without trusting its shape. The payload is parsed once
+ * for the snapshot and the step that applies the record (payloads.ts).
+ */
+function fieldOf(record: LogRecord, field: string): unknown {
+  const parsed = payloadOf(record)
   if (typeof parsed !== 'object' || parsed === null) return undefined
   return (parsed as Record<string, unknown>)[field] // narrowed to object above
 }

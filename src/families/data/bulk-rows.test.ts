@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { BulkLogRow } from '../../store/store.js'
+import { payloadOf } from '../../store/payloads.js'
+import type { BulkLogRow, LogRecord } from '../../store/store.js'
 import { bulkRowPayload, expandBulkRow, parseBulk, withProject } from './bulk-rows.js'
 
 const body = {
@@ -78,5 +79,40 @@ describe('Bulk rows', () => {
       )
       assert.match(records[0]?.payload ?? '', /Bulk log row unreadable/)
     }
+  })
+
+  it('hands each payload over as the object its text would parse to, and only such objects', () => {
+    // Numbers JSON text does not give back: 1e400 parses as Infinity (written as null), -0 and
+    // -1e-400 as -0 (written as 0). A record holding one is read from its text, as before.
+    const text =
+      '{"type":"transition","elements":[' +
+      '{"type":"customer","customer_id":"u1","attributes":{"n":[1,2],"o":{"a":-0.5},"__proto__":{"x":1}}},' +
+      '{"type":"customer","customer_id":"u2","attributes":{"big":1e400,"neg":-1e400}},' +
+      '{"type":"customer","customer_id":"u3","attributes":{"z":-0,"tiny":-1e-400,"t":[-0.0]}},' +
+      '{"type":"event","customer_id":"u4","actions":[{"action":"A","attributes":{"p":1e400}},{"action":"B"}]},' +
+      '{"type":"customer","customer_id":"u5","attributes":"not an object"}]}'
+    const records = expandBulkRow(row(bulkRowPayload(text, { strict: false }), 6))
+    assert.deepEqual(
+      records.map((r) => r.kind),
+      ['customer', 'customer', 'customer', 'event', 'event', 'invalid'],
+    )
+    for (const r of records) {
+      // The object the steps read is exactly what the text parses to (-0 and 0 told apart).
+      assert.deepStrictEqual(payloadOf(r), JSON.parse(r.payload), r.payload)
+    }
+    const attributes = (i: number): Record<string, unknown> =>
+      (payloadOf(records[i] as LogRecord) as { attributes: Record<string, unknown> }).attributes
+    assert.deepEqual(attributes(1), { big: null, neg: null })
+    assert.ok(Object.is(attributes(2)['z'], 0) && Object.is(attributes(2)['tiny'], 0))
+    assert.deepStrictEqual(attributes(2)['t'], [0])
+    assert.equal(attributes(3)['p'], null)
+    // A prototype key stays data, as JSON.parse keeps it.
+    assert.ok(Object.hasOwn(attributes(0), '__proto__'))
+    assert.equal(Object.getPrototypeOf(attributes(0)), Object.prototype)
+    // Only the records whose text would not give their object back carry it as text.
+    assert.deepEqual(
+      records.map((r) => Object.getOwnPropertyDescriptor(r, 'payload')?.get === undefined),
+      [false, true, true, true, false, false],
+    )
   })
 })

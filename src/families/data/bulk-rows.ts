@@ -10,6 +10,7 @@ import type { ParsedRecord } from '../../core/records.js'
 import { AppError } from '../../core/errors.js'
 import { wireError } from '../../core/error-catalogue.js'
 import type { BulkLogRow, LogRecord, LogRowExpander } from '../../store/store.js'
+import { recordOfPayload, survivesJson } from '../../store/payloads.js'
 import { parseBulkElement, readBulkElements } from './bodies/ingest-bodies.js'
 import type { JsonObject } from '../../core/records.js'
 import { withinLength } from '../../core/characters.js'
@@ -119,24 +120,33 @@ export const expandBulkRow: LogRowExpander = (row: BulkLogRow): LogRecord[] => {
   const out = new Array<LogRecord>(row.records)
   for (let i = 0; i < row.records; i++) {
     const r = parsed[i]
-    out[i] = {
-      seq: first + i,
-      workspaceId: row.workspaceId,
-      requestId: row.requestId,
-      index: i,
-      kind: r === undefined ? 'invalid' : r.kind,
-      customerId: r === undefined ? null : r.customerId,
-      receivedAt: row.receivedAt,
-      payload: JSON.stringify(
-        r === undefined
-          ? {
-              code: 'bulk_row_unreadable',
-              reason: `Bulk log row unreadable: ${problem}`,
-              element: null,
-            }
-          : r.payload,
-      ),
-    }
+    out[i] = bulkRecord(
+      row,
+      first + i,
+      i,
+      r ?? {
+        kind: 'invalid',
+        customerId: null,
+        payload: {
+          code: 'bulk_row_unreadable',
+          reason: `Bulk log row unreadable: ${problem}`,
+          element: null,
+        },
+      },
+    )
   }
   return out
+}
+
+/**
+ * One record of a Bulk row. Its payload object goes to the processor as it is (store/payloads.ts)
+ * and is serialized only if its text is read, unless the text would not give it back exactly (a
+ * number such as 1e400, read as Infinity, is written as null): such a record carries its text,
+ * and is read from that like any logged record.
+ */
+function bulkRecord(row: BulkLogRow, seq: number, index: number, r: ParsedRecord): LogRecord {
+  const { workspaceId, requestId, receivedAt } = row
+  const fields = { seq, workspaceId, requestId, index, kind: r.kind, customerId: r.customerId, receivedAt }
+  if (survivesJson(r.payload)) return recordOfPayload(fields, r.payload)
+  return { ...fields, payload: JSON.stringify(r.payload) }
 }

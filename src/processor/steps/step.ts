@@ -5,6 +5,7 @@
  */
 import type { IdGenerator } from '../../core/ids.js'
 import { dateValue } from '../../profile/attribute-values.js'
+import { payloadOf } from '../../store/payloads.js'
 import type { LogRecord, UserRow } from '../../store/store.js'
 import type { WorkspaceSettings } from '../../workspaces/settings.js'
 import type { BatchState } from '../batch-state.js'
@@ -33,7 +34,10 @@ export function newUser(ctx: StepContext, record: LogRecord, customerId: string 
   }
 }
 
-/** A payload field read from the log: the log holds JSON written by ingest, typed by kind. */
+/**
+ * A record's payload, typed by its kind: the log holds JSON written by ingest, parsed once per
+ * record (store/payloads.ts) and shared with the snapshot rules, so a step must not change it.
+ */
 export function parsePayload<T>(record: LogRecord): T {
-  return JSON.parse(record.payload) as T // written by ingest/accept.ts from the type of this kind
+  return payloadOf(record) as T // written by ingest/accept.ts from the type of this kind
 }

@@ -7,6 +7,7 @@ import type { DeviceRow } from '../store.js'
 import { deviceValues, toDevice } from '../rows.js'
 import type { PostgresConnection, Queryable } from './connection.js'
 import { collapseProfiles, pairKey, rowsOfKeys, selectByKeys, unnest, type Keys } from './unnest.js'
+import { jsonColumn } from './unnest.js'
 
 const SQL = {
   devicesOfUser: `
@@ -25,8 +26,8 @@ const SQL = {
   devicesUpsert: `
     INSERT INTO devices (workspace_id, device_id, user_id, platform, push_id, attributes,
       created_at, updated_at)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-      $7::bigint[], $8::bigint[])
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+      ${jsonColumn(6)}, $7::bigint[], $8::bigint[])
     ON CONFLICT (workspace_id, device_id) DO UPDATE SET user_id = excluded.user_id,
       platform = excluded.platform, push_id = excluded.push_id,
       attributes = excluded.attributes, updated_at = excluded.updated_at`,
@@ -56,7 +57,7 @@ export function postgresDevices({ all }: PostgresConnection) {
     ): Promise<void> {
       await unnest(db, SQL.devicesDelete, deleted, (d) => [d.workspaceId, d.deviceId])
       const devices = collapseProfiles(written, (d) => pairKey(d.workspaceId, d.deviceId))
-      await unnest(db, SQL.devicesUpsert, devices, deviceValues)
+      await unnest(db, SQL.devicesUpsert, devices, deviceValues, [5])
     },
   }
 }

@@ -9,6 +9,7 @@ import type { EventChange, EventCount, EventRow } from '../store.js'
 import { eventValues, num, str, toEvent } from '../rows.js'
 import { rows, type PostgresConnection, type Queryable } from './connection.js'
 import { bySeq, keepFirst, collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
+import { jsonColumn } from './unnest.js'
 
 const SQL = {
   eventsOfUser: `
@@ -18,7 +19,7 @@ const SQL = {
     INSERT INTO events (seq, workspace_id, user_id, name, device_id, platform, app_version,
       event_time, user_time, received_at, request_id, attributes)
     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-      $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], $12::text[])
+      $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], ${jsonColumn(12)})
     ON CONFLICT (seq, event_time) DO NOTHING`,
   eventsMove: `
     UPDATE events e SET user_id = k.user_id
@@ -87,7 +88,7 @@ export function postgresEvents({ pool, all }: PostgresConnection) {
     /** A batch's new events; a seq already stored is left as it is. */
     async write(db: Queryable, written: readonly EventRow[]): Promise<void> {
       const events = collapse(written, bySeq, keepFirst)
-      await unnest(db, SQL.eventsInsert, events, eventValues)
+      await unnest(db, SQL.eventsInsert, events, eventValues, [11])
     },
     /** A batch's EventChanges, in order (store.ts EventChange). */
     async change(db: Queryable, changes: readonly EventChange[]): Promise<void> {

@@ -104,18 +104,40 @@ export const collapseProfiles = <T extends Readonly<{ createdAt: number }>>(
 ): T[] => collapse(rows, key, (first, later) => ({ ...later, createdAt: first.createdAt }))
 
 /**
+ * The SQL of parameter `$n` holding a column of JSON texts (or NULLs) joined by joinJson, as the
+ * text[] `unnest` takes. pg would send a text[] as an array literal, every `"` and `\` of the
+ * JSON escaped (JSON is full of them) for PostgreSQL to unescape again; joined, neither side
+ * escapes anything. JSON text never holds U+001F or U+001E (JSON.stringify writes control
+ * characters as \u escapes), so they separate the texts and stand for NULL.
+ */
+export const jsonColumn = (n: number): string => `string_to_array($${n}::text, E'\\x1f', E'\\x1e')`
+
+/** A column of JSON texts (or NULLs) as jsonColumn's one text. */
+function joinJson(texts: readonly unknown[]): string {
+  let out = ''
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i]
+    out += (i === 0 ? '' : '\u001f') + (t === null ? '\u001e' : (t as string)) // JSON text or NULL
+  }
+  return out
+}
+
+/**
  * Runs `text` with one array parameter per column of `rows` — `values(row)` gives a row's values
  * in the order of the statement's parameters ($1 the first) — in one round trip; nothing at all
- * when there are no rows.
+ * when there are no rows. The columns at `jsonColumns` (0-based) are JSON texts, passed joined
+ * (the statement reads them with jsonColumn).
  */
 export async function unnest<T>(
   db: Queryable,
   text: string,
   rows: readonly T[],
   values: (row: T) => readonly unknown[],
+  jsonColumns: readonly number[] = [],
 ): Promise<void> {
   if (rows.length === 0) return
   const tuples = rows.map(values)
-  const columns = (tuples[0] ?? []).map((_, i) => tuples.map((v) => v[i]))
+  const columns: unknown[] = (tuples[0] ?? []).map((_, i) => tuples.map((v) => v[i]))
+  for (const i of jsonColumns) columns[i] = joinJson(columns[i] as unknown[])
   await db.query(text, columns)
 }

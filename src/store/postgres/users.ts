@@ -13,6 +13,7 @@ import {
   keepFirst,
   collapseProfiles,
   collapse,
+  jsonColumn,
   pairKey,
   rowsOfKeys,
   selectByKeys,
@@ -32,7 +33,7 @@ const SQL = {
       AND (customer_id = ANY($2::text[]) OR id = ANY($3::text[]))`,
   usersUpsert: `
     INSERT INTO users (workspace_id, id, customer_id, attributes, created_at, updated_at)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], ${jsonColumn(4)}, $5::bigint[],
       $6::bigint[])
     ON CONFLICT (workspace_id, id) DO UPDATE SET customer_id = excluded.customer_id,
       attributes = excluded.attributes, updated_at = excluded.updated_at`,
@@ -139,7 +140,7 @@ export function postgresUsers({ pool, open, all }: PostgresConnection) {
     byId: (db: Queryable, ids: Keys<string>) => rowsOfKeys(db, SQL.usersById, ids, toUser),
     async write(db: Queryable, written: readonly UserRow[]): Promise<void> {
       const users = collapseProfiles(written, (u) => pairKey(u.workspaceId, u.id))
-      await unnest(db, SQL.usersUpsert, users, userValues)
+      await unnest(db, SQL.usersUpsert, users, userValues, [3])
     },
     /** Users with their devices, scheduled deletion and identity links (not their events). */
     async remove(db: Queryable, users: readonly UserKey[]): Promise<void> {
