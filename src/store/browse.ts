@@ -69,6 +69,12 @@ export type RequestSummary = Readonly<{
   lastSeq: number
 }>
 
+/** Records of one kind the log accepted in one minute (`minute`: ms since the epoch / 60,000). */
+export type AcceptedMinute = Readonly<{ minute: number; kind: string; records: number }>
+
+/** What `acceptedRecords` read: the counts, and the highest seq it read up to (to read on from). */
+export type AcceptedRecords = Readonly<{ counts: AcceptedMinute[]; lastSeq: number }>
+
 export interface BrowseRepo {
   searchUsers(search: UserSearch): Promise<UserPage>
   /** A user's events, newest first (event time, then seq), after `after` ([eventTime, seq]). */
@@ -86,9 +92,25 @@ export interface BrowseRepo {
     beforeSeq: number | undefined,
     limit: number,
   ): Promise<RequestSummary[]>
+  /**
+   * The workspace's records the log accepted after `afterSeq` and received at `sinceMs` or later,
+   * counted per minute and kind (a SQLite Bulk row's records count under `bulk`; PostgreSQL logs
+   * each element as a record of its own kind), and the highest seq of the workspace's log at the
+   * time (`afterSeq` when there is none after it): the workspace page reads on from there. Reads the
+   * workspace's log rows after `afterSeq` on its (workspace, seq) index; the log keeps them for
+   * INLET_LOG_RETENTION_SECONDS.
+   */
+  acceptedRecords(workspaceId: string, afterSeq: number, sinceMs: number): Promise<AcceptedRecords>
   /** Outcome rows of every workspace with seq > afterSeq, in seq order (the live view). */
   outcomesAfter(afterSeq: number, limit: number): Promise<RecordOutcomeRow[]>
 }
+
+/** An `AcceptedMinute` from a driver's row of (minute, kind, records). */
+export const toAcceptedMinute = (r: Row): AcceptedMinute => ({
+  minute: num(r['minute']),
+  kind: str(r['kind']),
+  records: num(r['records']),
+})
 
 /** The end of a prefix range: every string starting with `prefix` sorts below it. */
 export function prefixEnd(prefix: string): string {

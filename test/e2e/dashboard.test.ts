@@ -148,9 +148,21 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await page.getByRole('link', { name: 'Requests' }).first().click()
     await page.getByRole('table', { name: /Recent requests/ }).waitFor()
     await checkPage(page, 'requests')
+    // A refused request counts its records (3 actions); the accepted ones come from the log.
+    const refused = await server.post(`/v1/event/${ws}`, {
+      type: 'event',
+      actions: [{ action: 'A' }, { action: 'B' }, { action: 'C' }],
+    })
+    assert.equal(refused.status, 400)
     await page.getByRole('link', { name: 'Workspace' }).click()
-    await page.getByRole('heading', { name: 'Requests per minute' }).waitFor()
+    await page.getByRole('heading', { name: 'Records per minute' }).waitFor()
     await page.locator('canvas').first().waitFor()
+    const createEvent = page
+      .getByRole('table', { name: 'Records per API over the span' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: 'Create Event' }) })
+    assert.deepEqual(await createEvent.getByRole('cell').allInnerTexts(), ['2', '3'])
+    assert.equal(await page.getByLabel('API', { exact: true }).inputValue(), 'event')
     assert.equal(await page.getByRole('button', { name: 'Rotate key' }).count(), 0)
     await checkPage(page, 'workspace')
 

@@ -2,7 +2,7 @@
  * The contract of Store `browse` (store/browse.ts: the dashboard's reads), run by
  * storeContract on every adapter: the newest-first list and each search kind with its pages,
  * events newest first, skipped and dead records filtered, recent requests grouped from the log,
- * outcomes in seq order — each within its workspace.
+ * outcomes in seq order, accepted records per minute — each within its workspace.
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
@@ -192,6 +192,44 @@ export function browseContract(fresh: (t: TestContext) => Promise<Store>): void 
         older.map((r) => r.requestId),
         ['REQ1'],
       )
+    })
+
+    it('counts the records the log accepted per minute and kind, reading on from a seq', async (t) => {
+      const store = await fresh(t)
+      const M = 60_000
+      const minute = T0 / M
+      await store.log.append([
+        aLogRecord({ requestId: 'REQ1', index: 0, receivedAt: T0 }),
+        aLogRecord({ requestId: 'REQ1', index: 1, kind: 'event', receivedAt: T0 + 1 }),
+        aLogRecord({ requestId: 'REQ2', index: 0, kind: 'event', receivedAt: T0 + M }),
+        aLogRecord({ requestId: 'REQ2', index: 1, kind: 'event', receivedAt: T0 + M + 59_999 }),
+        aLogRecord({ requestId: 'REQX', workspaceId: OTHER, receivedAt: T0 }),
+      ])
+      const counts = (a: {
+        counts: readonly { minute: number; kind: string; records: number }[]
+      }) => a.counts.map((c) => [c.minute, c.kind, c.records]).sort()
+      const first = await store.browse.acceptedRecords(WS, 0, T0)
+      assert.deepEqual(counts(first), [
+        [minute, 'customer', 1],
+        [minute, 'event', 1],
+        [minute + 1, 'event', 2],
+      ])
+      assert.deepEqual(counts(await store.browse.acceptedRecords(WS, 0, T0 + M)), [
+        [minute + 1, 'event', 2],
+      ])
+      assert.deepEqual(counts(await store.browse.acceptedRecords(OTHER, 0, T0)), [
+        [minute, 'customer', 1],
+      ])
+      await store.log.append([aLogRecord({ requestId: 'REQ3', receivedAt: T0 + 2 * M })])
+      const next = await store.browse.acceptedRecords(WS, first.lastSeq, T0)
+      assert.deepEqual(counts(next), [[minute + 2, 'customer', 1]])
+      assert.ok(next.lastSeq > first.lastSeq)
+      const none = await store.browse.acceptedRecords(WS, next.lastSeq, T0)
+      assert.deepEqual(none, { counts: [], lastSeq: next.lastSeq })
+      assert.deepEqual(await store.browse.acceptedRecords('NOSUCHWORKSPACE', 7, T0), {
+        counts: [],
+        lastSeq: 7,
+      })
     })
   })
 }

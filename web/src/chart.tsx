@@ -1,9 +1,16 @@
-// A uPlot line chart of requests per minute (accepted, refused) against the quota.
+// A uPlot line chart of records per minute (accepted, refused) against the quota.
 import { useEffect, useRef } from 'preact/hooks'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 
 export type Series = { label: string; values: number[]; stroke: string; dash?: number[] }
+
+/** The y axis's width: its longest label (at the axis font's ~7.5 px a character) and the ticks.
+ * uPlot's default, 50 px, cut the labels of a quota like 30,000 short. */
+function valueAxisWidth(_plot: uPlot, values: string[] | null): number {
+  const longest = Math.max(1, ...(values ?? []).map((v) => v.length))
+  return Math.max(50, Math.ceil(longest * 7.5) + 24)
+}
 
 export function MinuteChart(props: { title: string; minutes: number[]; series: Series[] }) {
   const el = useRef<HTMLDivElement>(null)
@@ -24,7 +31,7 @@ export function MinuteChart(props: { title: string; minutes: number[]; series: S
             ...(s.dash === undefined ? {} : { dash: s.dash }),
           })),
         ],
-        axes: [{ stroke: '#1f2933' }, { stroke: '#1f2933' }],
+        axes: [{ stroke: '#1f2933' }, { stroke: '#1f2933', size: valueAxisWidth }],
       },
       [props.minutes.map((m) => m * 60), ...props.series.map((s) => s.values)],
       target,

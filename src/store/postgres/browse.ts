@@ -6,7 +6,7 @@
  */
 import * as shared from '../browse.js'
 import type { BrowseRepo, PagePosition, UserSearch, UserPage } from '../browse.js'
-import { num, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
+import { num, numOrNull, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
 import type { PostgresConnection } from './connection.js'
 
 const TOP: PagePosition = [Number.MAX_SAFE_INTEGER, '']
@@ -50,6 +50,11 @@ const SQL = {
       AND ($4::text IS NULL OR strpos(lower(reason), lower($4)) > 0)
     ORDER BY seq DESC LIMIT $5`,
   outcomesAfter: 'SELECT * FROM record_outcomes WHERE seq > $1 ORDER BY seq LIMIT $2',
+  lastSeq: 'SELECT max(seq) AS seq FROM log WHERE workspace_id = $1',
+  accepted: `
+    SELECT received_at / 60000 AS minute, kind, count(*) AS records FROM log
+    WHERE workspace_id = $1 AND seq > $2 AND seq <= $3 AND received_at >= $4
+    GROUP BY minute, kind`,
   requests: `
     SELECT seq, request_id, kind, received_at FROM log
     WHERE workspace_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
@@ -126,6 +131,12 @@ export function postgresBrowse({ all, one, open }: PostgresConnection): BrowseRe
         }),
       )
       return shared.summarizeRequests(rows, limit)
+    },
+    acceptedRecords: async (ws, afterSeq, sinceMs) => {
+      const last = await one(SQL.lastSeq, [ws], (r: Row) => numOrNull(r['seq']))
+      const lastSeq = Math.max(afterSeq, last ?? afterSeq)
+      const values = [ws, afterSeq, lastSeq, sinceMs]
+      return { counts: await all(SQL.accepted, values, shared.toAcceptedMinute), lastSeq }
     },
     outcomesAfter: (afterSeq, limit) => all(SQL.outcomesAfter, [afterSeq, limit], toOutcome),
   }

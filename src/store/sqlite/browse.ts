@@ -5,7 +5,7 @@
  */
 import * as shared from '../browse.js'
 import type { BrowseRepo, PagePosition, UserSearch } from '../browse.js'
-import { num, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
+import { num, numOrNull, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
 import type { UserRow } from '../store.js'
 import { attempt, type SqliteConnection } from './connection.js'
 
@@ -36,7 +36,7 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
       `SELECT *, ${MOBILE} AS k FROM users WHERE workspace_id = ? AND ${MOBILE} >= ?
          AND ${MOBILE} < ? AND (${MOBILE}, id) > (?, ?) ORDER BY ${MOBILE}, id LIMIT ?`,
     ),
-    // The last user an attribute page examines (shared.ATTRIBUTE_SCAN_ROWS on from the position).
+    // The last user an attribute page examines (ATTRIBUTE_SCAN_ROWS on from the position).
     scanEnd: db.prepare(
       `SELECT created_at, id FROM users WHERE workspace_id = ? AND (created_at, id) < (?, ?)
        ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?`,
@@ -63,6 +63,12 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
        ORDER BY seq DESC LIMIT ?`,
     ),
     outcomesAfter: db.prepare('SELECT * FROM record_outcomes WHERE seq > ? ORDER BY seq LIMIT ?'),
+    lastSeq: logDb.prepare('SELECT max(seq) AS seq FROM log WHERE workspace_id = ?').pluck(),
+    accepted: logDb.prepare(
+      `SELECT received_at / 60000 AS minute, kind, sum(records) AS records FROM log
+       WHERE workspace_id = ? AND seq > ? AND seq <= ? AND received_at >= ?
+       GROUP BY minute, kind`,
+    ),
     requests: logDb.prepare(
       `SELECT seq, request_id, kind, received_at, records FROM log
        WHERE workspace_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
@@ -139,6 +145,12 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
           })),
           limit,
         )
+      }),
+    acceptedRecords: (ws, afterSeq, sinceMs) =>
+      attempt(() => {
+        const lastSeq = Math.max(afterSeq, numOrNull(q.lastSeq.get(ws)) ?? afterSeq)
+        const rows = q.accepted.all(ws, afterSeq, lastSeq, sinceMs) as Row[]
+        return { counts: rows.map(shared.toAcceptedMinute), lastSeq }
       }),
     outcomesAfter: (afterSeq, limit) =>
       attempt(() => (q.outcomesAfter.all(afterSeq, limit) as Row[]).map(toOutcome)),

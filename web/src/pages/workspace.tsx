@@ -1,5 +1,5 @@
-// Workspace: requests per minute accepted and refused per Data API endpoint over the last hour
-// or day against the quota, the ingestion lag, the settings, and key rotation for operators.
+// Workspace: records per minute accepted and refused per Data API endpoint over the last hour
+// or day against its quota, the ingestion lag, the settings, and key rotation for operators.
 import { useState } from 'preact/hooks'
 import { api, wsPath } from '../api'
 import { MinuteChart } from '../chart'
@@ -85,16 +85,35 @@ const SPANS = [
   ['day', 'last day'],
 ] as const
 
+/** Each Data API endpoint's name and the quota its records count against (spec §5.1). */
+const APIS: Readonly<Record<string, { title: string; quotas: readonly string[] }>> = {
+  customer: { title: 'Track User', quotas: ['track_user'] },
+  event: { title: 'Create Event', quotas: ['create_event'] },
+  device: { title: 'Track Device', quotas: ['track_device'] },
+  bulk: { title: 'Bulk Import', quotas: ['bulk_users', 'bulk_events'] },
+  merge: { title: 'Merge Users', quotas: ['merge'] },
+  delete: { title: 'Delete Users', quotas: ['delete'] },
+  opt_out: { title: 'Device Opt-out', quotas: ['device_opt_out'] },
+  export: { title: 'Get User', quotas: ['get_user'] },
+  gdpr: { title: 'GDPR', quotas: [] },
+  inlet: { title: 'Install info, Test connection', quotas: [] },
+  invalid: { title: 'Invalid records (any API, kept out)', quotas: [] },
+}
+const titleOf = (endpoint: string): string => APIS[endpoint]?.title ?? endpoint
+
 type Endpoint = [endpoint: string, minutes: Overview['traffic'][string]]
 
+const total = (list: Endpoint[1], pick: 'accepted' | 'refused') =>
+  list.reduce((n, c) => n + c[pick], 0)
+
 const ENDPOINTS: Table<Endpoint> = {
-  label: 'Requests per endpoint',
-  caption: 'Per endpoint over the span',
+  label: 'Records per API',
+  caption: 'Records per API over the span',
   key: ([endpoint]) => endpoint,
   columns: [
-    { head: 'Endpoint', rowHeader: true, cell: ([endpoint]) => endpoint },
-    { head: 'Accepted', cell: ([, list]) => list.reduce((n, c) => n + c.accepted, 0) },
-    { head: 'Refused', cell: ([, list]) => list.reduce((n, c) => n + c.refused, 0) },
+    { head: 'API', rowHeader: true, cell: ([endpoint]) => titleOf(endpoint) },
+    { head: 'Accepted', cell: ([, list]) => total(list, 'accepted') },
+    { head: 'Refused', cell: ([, list]) => total(list, 'refused') },
   ],
 }
 
@@ -104,29 +123,48 @@ function Traffic(props: {
   setSpan: (s: 'hour' | 'day') => void
 }) {
   const endpoints = Object.entries(props.data.traffic)
-  const minutes = endpoints[0]?.[1].map((c) => c.minute) ?? []
-  const sum = (pick: 'accepted' | 'refused') =>
-    minutes.map((_, i) => endpoints.reduce((n, [, list]) => n + (list[i]?.[pick] ?? 0), 0))
-  const quota = props.data.workspace.limits['create_event'] ?? 0
+  const busiest = [...endpoints].sort(
+    ([, a], [, b]) =>
+      total(b, 'accepted') + total(b, 'refused') - total(a, 'accepted') - total(a, 'refused'),
+  )[0]?.[0]
+  const [chosen, setChosen] = useState<string | undefined>(undefined)
+  const api = chosen !== undefined && chosen in props.data.traffic ? chosen : busiest
+  const list = api === undefined ? [] : (props.data.traffic[api] ?? [])
+  const minutes = list.map((c) => c.minute)
+  const quotas = APIS[api ?? '']?.quotas ?? []
+  const limits = props.data.workspace.limits
+  const quota = quotas.reduce((n, q) => n + (limits[q] ?? 0), 0)
   return (
     <>
-      <h2>Requests per minute</h2>
-      <SelectField
-        label="Span"
-        value={props.span}
-        onValue={(v) => props.setSpan(v === 'day' ? 'day' : 'hour')}
-        options={SPANS}
-      />
-      {minutes.length === 0 ? (
-        <p>No Data API requests since this server started.</p>
+      <h2>Records per minute</h2>
+      <div class="search">
+        <SelectField
+          label="Span"
+          value={props.span}
+          onValue={(v) => props.setSpan(v === 'day' ? 'day' : 'hour')}
+          options={SPANS}
+        />
+        {api === undefined ? null : (
+          <SelectField
+            label="API"
+            value={api}
+            onValue={setChosen}
+            options={endpoints.map(([endpoint]) => [endpoint, titleOf(endpoint)] as const)}
+          />
+        )}
+      </div>
+      {api === undefined ? (
+        <p>No Data API records in this span.</p>
       ) : (
         <MinuteChart
-          title={`Data API requests per minute, accepted and refused, against the Create Event quota (${quota}/min)`}
+          title={`${titleOf(api)}: records per minute, accepted and refused${quota > 0 ? `, against the quota (${quotas.join(' + ')}: ${quota}/min)` : ''}`}
           minutes={minutes}
           series={[
-            { label: 'accepted', values: sum('accepted'), stroke: '#1b6e3a' },
-            { label: 'refused', values: sum('refused'), stroke: '#b3261e' },
-            { label: 'quota', values: minutes.map(() => quota), stroke: '#555', dash: [6, 4] },
+            { label: 'accepted', values: list.map((c) => c.accepted), stroke: '#1b6e3a' },
+            { label: 'refused', values: list.map((c) => c.refused), stroke: '#b3261e' },
+            ...(quota > 0
+              ? [{ label: 'quota', values: minutes.map(() => quota), stroke: '#555', dash: [6, 4] }]
+              : []),
           ]}
         />
       )}

@@ -1,6 +1,6 @@
 /**
  * The dashboard's workspace page: the workspace's settings and quotas (the admin API's view,
- * workspaces/changes.ts), the ingestion lag, requests per minute accepted and refused per Data API
+ * workspaces/changes.ts), the ingestion lag, records per minute accepted and refused per Data API
  * endpoint over the last hour or day (meter.ts), and — for operators only — rotating the Data API
  * key, which ends the workspace's dashboard sessions.
  */
@@ -9,7 +9,7 @@ import { AppError } from '../../../core/errors.js'
 import type { Processor } from '../../../processor/processor.js'
 import { WorkspaceInputError, workspaceView } from '../../../workspaces/changes.js'
 import type { Workspaces } from '../../../workspaces/workspaces.js'
-import type { RequestMeter } from '../meter.js'
+import type { TrafficMeter } from '../meter.js'
 import type { Sessions } from '../sessions.js'
 import { API_PREFIX, CONFIG, sessionOf, workspaceOf } from '../session-routes.js'
 import { oneOfParam } from '../paging.js'
@@ -19,7 +19,7 @@ export function workspaceRoutes(
   deps: Readonly<{
     workspaces: Workspaces
     processor: Processor
-    meter: RequestMeter
+    meter: TrafficMeter
     sessions: Sessions
   }>,
 ): void {
@@ -31,7 +31,7 @@ export function workspaceRoutes(
       workspace: workspaceView(ws),
       lag: { records: lag.records, oldest_ms: lag.oldestMs },
       span,
-      traffic: deps.meter.series(ws.id, span === 'hour' ? 60 : 24 * 60),
+      traffic: await deps.meter.series(ws.id, span === 'hour' ? 60 : 24 * 60),
       operator: sessionOf(request).principal.kind === 'operator',
     }
   })

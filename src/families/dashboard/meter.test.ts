@@ -1,0 +1,106 @@
+// The workspace page's traffic: accepted records read from the ingest log (so a restarted process
+// and every process on the store count them), refused records counted in memory with the records
+// their bodies asked for.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { createManualClock } from '../../core/clock.js'
+import { expandBulkRow } from '../data/bulk-rows.js'
+import { createSqliteStore } from '../../store/sqlite/sqlite-store.js'
+import { aLogRecord } from '../../../test/store/contract.js'
+import { API_KEY, WORKSPACE_ID, createTestApp } from '../../../test/helpers/app.js'
+import { createTrafficMeter, recordsOfBody } from './meter.js'
+
+const T0 = Date.parse('2026-11-01T10:00:00Z')
+const WS = 'CONTRACTWS0000000001' // aLogRecord's workspace
+
+describe('the workspace traffic meter', () => {
+  it('counts accepted records per minute from the log, across restarts, reading on', async (t) => {
+    const store = createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' })
+    t.after(() => store.close())
+    const clock = createManualClock(T0 + 90_000)
+    await store.log.append([
+      aLogRecord({ requestId: 'REQ1', index: 0, kind: 'event', receivedAt: T0 }),
+      aLogRecord({ requestId: 'REQ1', index: 1, kind: 'event', receivedAt: T0 + 1 }),
+      aLogRecord({ requestId: 'REQ2', index: 0, kind: 'customer', receivedAt: T0 + 60_000 }),
+      aLogRecord({ requestId: 'REQ3', index: 0, kind: 'invalid', receivedAt: T0 + 60_000 }),
+    ])
+    const meter = createTrafficMeter(store, clock)
+    meter.refused(WS, 'event', 3)
+    const minute = T0 / 60_000
+    const pick = (s: Awaited<ReturnType<typeof meter.series>>, endpoint: string) =>
+      (s[endpoint] ?? []).map((c) => [c.minute - minute, c.accepted, c.refused])
+    const first = await meter.series(WS, 3)
+    assert.deepEqual(pick(first, 'event'), [
+      [-1, 0, 0],
+      [0, 2, 0],
+      [1, 0, 3],
+    ])
+    assert.deepEqual(pick(first, 'customer'), [
+      [-1, 0, 0],
+      [0, 0, 0],
+      [1, 1, 0],
+    ])
+    assert.deepEqual(pick(first, 'invalid'), pick(first, 'customer'), 'of no one endpoint')
+    // Read again: nothing counted twice; a new record is read on from the last seq.
+    await store.log.append([
+      aLogRecord({ requestId: 'REQ4', kind: 'event', receivedAt: T0 + 61_000 }),
+    ])
+    assert.deepEqual(pick(await meter.series(WS, 2), 'event'), [
+      [0, 2, 0],
+      [1, 1, 3],
+    ])
+    // A restarted process (a new meter on the same store) reads the accepted records again; the
+    // refused ones were this process's.
+    const restarted = createTrafficMeter(store, clock)
+    assert.deepEqual(pick(await restarted.series(WS, 2), 'event'), [
+      [0, 2, 0],
+      [1, 1, 0],
+    ])
+    assert.deepEqual(await restarted.series('NOSUCHWORKSPACE', 60), {})
+  })
+
+  it("counts a refused request's records from its body", () => {
+    assert.equal(recordsOfBody({ actions: [{}, {}, {}] }), 3)
+    assert.equal(recordsOfBody({ type: 'transition', elements: [{}, {}] }), 2)
+    assert.equal(recordsOfBody({ merge_data: [] }), 1)
+    assert.equal(recordsOfBody({ customer_id: 'a' }), 1)
+    assert.equal(recordsOfBody(undefined), 1)
+  })
+
+  it('answers the overview with records accepted and refused per endpoint', async (t) => {
+    const app = await createTestApp(t)
+    const ok = await app.post(`/v1/event/${WORKSPACE_ID}`, {
+      type: 'event',
+      customer_id: 'ada',
+      actions: [{ action: 'A' }, { action: 'B' }],
+    })
+    assert.equal(ok.statusCode, 200, ok.body)
+    const refused = await app.post(`/v1/event/${WORKSPACE_ID}`, {
+      type: 'event',
+      actions: [{ action: 'A' }, { action: 'B' }, { action: 'C' }],
+    })
+    assert.equal(refused.statusCode, 400, refused.body)
+    const session = await app.app.inject({
+      method: 'POST',
+      url: '/dashboard/api/session',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ workspace_id: WORKSPACE_ID, data_api_key: API_KEY }),
+    })
+    const cookie = String(session.headers['set-cookie']).split(';')[0] ?? ''
+    const res = await app.app.inject({
+      method: 'GET',
+      url: `/dashboard/api/w/${WORKSPACE_ID}/overview?span=hour`,
+      headers: { cookie },
+    })
+    assert.equal(res.statusCode, 200, res.body)
+    const traffic = res.json<{ traffic: Record<string, { accepted: number; refused: number }[]> }>()
+      .traffic
+    const event = traffic['event'] ?? []
+    assert.equal(event.length, 60)
+    assert.deepEqual(event.at(-1), {
+      minute: Math.floor(app.clock.now() / 60_000),
+      accepted: 2,
+      refused: 3,
+    })
+  })
+})
