@@ -16,7 +16,7 @@
  *   a page may hold fewer matches than asked for, and `next` is null only at the last user.
  */
 import { num, str, type Row } from './rows.js'
-import type { EventRow, RecordOutcomeRow, UserRow } from './store.js'
+import type { EventRow, IdentityValue, RecordOutcomeRow, UserRow } from './store.js'
 
 export const USER_SEARCH_KINDS = [
   'all',
@@ -84,6 +84,11 @@ export interface BrowseRepo {
     after: readonly [number, number] | undefined,
     limit: number,
   ): Promise<EventRow[]>
+  /**
+   * The identity links Identity Resolution stored for the user (spec §6.2: each identifier value
+   * it is found by), by name then value; none when the workspace never resolved identities.
+   */
+  identityLinks(workspaceId: string, userId: string): Promise<IdentityValue[]>
   /** Skipped and dead records, newest first. */
   rejections(workspaceId: string, filter: RejectionFilter): Promise<RecordOutcomeRow[]>
   /** The requests of the workspace the log still holds, newest first, logged before `beforeSeq`. */
@@ -110,6 +115,12 @@ export const toAcceptedMinute = (r: Row): AcceptedMinute => ({
   minute: num(r['minute']),
   kind: str(r['kind']),
   records: num(r['records']),
+})
+
+/** An `IdentityValue` from a driver's row of (name, value). */
+export const toIdentityValue = (r: Row): IdentityValue => ({
+  name: str(r['name']),
+  value: str(r['value']),
 })
 
 /** The end of a prefix range: every string starting with `prefix` sorts below it. */

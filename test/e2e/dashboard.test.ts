@@ -113,6 +113,8 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       assert.match(await row.innerText(), new RegExp(`\\b${type}\\b`), `${name} is a ${type}`)
     }
     await page.getByRole('cell', { name: 'ada-phone' }).waitFor()
+    // Identity links are the stored ones: none while the workspace's Identity Resolution is off.
+    await page.getByText('none (Identity Resolution is off)').waitFor()
     await checkPage(page, 'profile')
     await page.goto(`${server.baseUrl}/dashboard#/users`)
     await page.getByRole('link', { name: 'ada' }).waitFor()

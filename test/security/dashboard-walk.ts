@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { TestApp } from '../helpers/app.js'
+import { signIn, type Signed } from '../helpers/dashboard.js'
 
 export type DashboardAttack = Readonly<{
   name: string
@@ -25,20 +26,6 @@ export type DashboardTargets = Readonly<{
   /** Strings only B's data holds. */
   secrets: readonly string[]
 }>
-
-type Signed = { cookie: string; csrf: string }
-
-async function signIn(app: TestApp, workspaceId: string, key: string): Promise<Signed> {
-  const res = await app.app.inject({
-    method: 'POST',
-    url: '/dashboard/api/session',
-    headers: { 'content-type': 'application/json' },
-    payload: JSON.stringify({ workspace_id: workspaceId, data_api_key: key }),
-  })
-  assert.equal(res.statusCode, 200, res.body)
-  const cookie = String(res.headers['set-cookie']).split(';')[0] ?? ''
-  return { cookie, csrf: res.json<{ csrf_token: string }>().csrf_token }
-}
 
 /** The dashboard routes' attacks, by `METHOD path` as the route table names them. */
 export async function dashboardAttacks(

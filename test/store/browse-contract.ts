@@ -2,7 +2,8 @@
  * The contract of Store `browse` (store/browse.ts: the dashboard's reads), run by
  * storeContract on every adapter: the newest-first list and each search kind with its pages,
  * events newest first, skipped and dead records filtered, recent requests grouped from the log,
- * outcomes in seq order, accepted records per minute — each within its workspace.
+ * outcomes in seq order, accepted records per minute, a user's identity links — each within its
+ * workspace.
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
@@ -62,6 +63,18 @@ const USERS = [
   user(5, { u_em: 'ada@other.com', plan: 'gold' }, OTHER),
 ]
 
+const LINKS: NonNullable<BatchChanges['identityLinks']> = [
+  {
+    workspaceId: WS,
+    userId: 'u001',
+    links: [
+      { name: 'u_mb', value: '+4470001' },
+      { name: 'u_em', value: 'ada@example.com' },
+    ],
+  },
+  { workspaceId: OTHER, userId: 'u001', links: [{ name: 'u_em', value: 'x@y.z' }] },
+]
+
 async function all(store: Store, search: Omit<UserSearch, 'after'>): Promise<string[]> {
   const ids: string[] = []
   let after: PagePosition | undefined
@@ -78,7 +91,7 @@ export function browseContract(fresh: (t: TestContext) => Promise<Store>): void 
   describe('browse (the dashboard)', () => {
     async function seeded(t: TestContext): Promise<Store> {
       const store = await fresh(t)
-      await store.processing.commit(batch(10, { users: USERS }))
+      await store.processing.commit(batch(10, { users: USERS, identityLinks: LINKS }))
       return store
     }
 
@@ -192,6 +205,18 @@ export function browseContract(fresh: (t: TestContext) => Promise<Store>): void 
         older.map((r) => r.requestId),
         ['REQ1'],
       )
+    })
+
+    it("reads a user's stored identity links, by name then value, within its workspace", async (t) => {
+      const store = await seeded(t)
+      assert.deepEqual(await store.browse.identityLinks(WS, 'u001'), [
+        { name: 'u_em', value: 'ada@example.com' },
+        { name: 'u_mb', value: '+4470001' },
+      ])
+      assert.deepEqual(await store.browse.identityLinks(WS, 'u002'), [])
+      assert.deepEqual(await store.browse.identityLinks(OTHER, 'u001'), [
+        { name: 'u_em', value: 'x@y.z' },
+      ])
     })
 
     it('counts the records the log accepted per minute and kind, reading on from a seq', async (t) => {

@@ -117,7 +117,7 @@ export type TypedAttribute = {
   value: unknown
 }
 
-export const showValue = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v))
+const showValue = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v))
 
 const ATTRIBUTE_COLUMNS: readonly Column<TypedAttribute>[] = [
   {
@@ -135,12 +135,13 @@ const ATTRIBUTE_COLUMNS: readonly Column<TypedAttribute>[] = [
 ]
 
 export function AttributeTable(props: { label: string; attributes: readonly TypedAttribute[] }) {
-  const table = {
+  const table: Table<TypedAttribute> = {
     label: props.label,
     columns: ATTRIBUTE_COLUMNS,
-    key: (a: TypedAttribute) => a.key,
+    key: (a) => a.key,
+    empty: 'No attributes.',
   }
-  return <DataTable table={{ ...table, empty: 'No attributes.' }} rows={props.attributes} />
+  return <DataTable table={table} rows={props.attributes} />
 }
 
 /** A list read a page at a time (hooks.ts usePages) as a table: its error, the rows of every

@@ -8,6 +8,7 @@ import { expandBulkRow } from '../data/bulk-rows.js'
 import { createSqliteStore } from '../../store/sqlite/sqlite-store.js'
 import { aLogRecord } from '../../../test/store/contract.js'
 import { API_KEY, WORKSPACE_ID, createTestApp } from '../../../test/helpers/app.js'
+import { dashboardGet, signIn } from '../../../test/helpers/dashboard.js'
 import { createTrafficMeter, recordsOfBody } from './meter.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
@@ -80,22 +81,11 @@ describe('the workspace traffic meter', () => {
       actions: [{ action: 'A' }, { action: 'B' }, { action: 'C' }],
     })
     assert.equal(refused.statusCode, 400, refused.body)
-    const session = await app.app.inject({
-      method: 'POST',
-      url: '/dashboard/api/session',
-      headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ workspace_id: WORKSPACE_ID, data_api_key: API_KEY }),
-    })
-    const cookie = String(session.headers['set-cookie']).split(';')[0] ?? ''
-    const res = await app.app.inject({
-      method: 'GET',
-      url: `/dashboard/api/w/${WORKSPACE_ID}/overview?span=hour`,
-      headers: { cookie },
-    })
-    assert.equal(res.statusCode, 200, res.body)
-    const traffic = res.json<{ traffic: Record<string, { accepted: number; refused: number }[]> }>()
-      .traffic
-    const event = traffic['event'] ?? []
+    const session = await signIn(app, WORKSPACE_ID, API_KEY)
+    const overview = await dashboardGet<{
+      traffic: Record<string, { accepted: number; refused: number }[]>
+    }>(app, session, `/w/${WORKSPACE_ID}/overview?span=hour`)
+    const event = overview.traffic['event'] ?? []
     assert.equal(event.length, 60)
     assert.deepEqual(event.at(-1), {
       minute: Math.floor(app.clock.now() / 60_000),

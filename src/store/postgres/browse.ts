@@ -50,6 +50,9 @@ const SQL = {
       AND ($4::text IS NULL OR strpos(lower(reason), lower($4)) > 0)
     ORDER BY seq DESC LIMIT $5`,
   outcomesAfter: 'SELECT * FROM record_outcomes WHERE seq > $1 ORDER BY seq LIMIT $2',
+  identityLinks: `
+    SELECT name, value FROM identities WHERE workspace_id = $1 AND user_id = $2
+    ORDER BY name COLLATE "C", value COLLATE "C"`,
   lastSeq: 'SELECT max(seq) AS seq FROM log WHERE workspace_id = $1',
   accepted: `
     SELECT received_at / 60000 AS minute, kind, count(*) AS records FROM log
@@ -132,6 +135,7 @@ export function postgresBrowse({ all, one, open }: PostgresConnection): BrowseRe
       )
       return shared.summarizeRequests(rows, limit)
     },
+    identityLinks: (ws, userId) => all(SQL.identityLinks, [ws, userId], shared.toIdentityValue),
     acceptedRecords: async (ws, afterSeq, sinceMs) => {
       const last = await one(SQL.lastSeq, [ws], (r: Row) => numOrNull(r['seq']))
       const lastSeq = Math.max(afterSeq, last ?? afterSeq)

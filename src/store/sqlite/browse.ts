@@ -63,6 +63,9 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
        ORDER BY seq DESC LIMIT ?`,
     ),
     outcomesAfter: db.prepare('SELECT * FROM record_outcomes WHERE seq > ? ORDER BY seq LIMIT ?'),
+    identityLinks: db.prepare(
+      'SELECT name, value FROM identities WHERE workspace_id = ? AND user_id = ? ORDER BY name, value',
+    ),
     lastSeq: logDb.prepare('SELECT max(seq) AS seq FROM log WHERE workspace_id = ?').pluck(),
     accepted: logDb.prepare(
       `SELECT received_at / 60000 AS minute, kind, sum(records) AS records FROM log
@@ -146,6 +149,8 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
           limit,
         )
       }),
+    identityLinks: (ws, userId) =>
+      attempt(() => (q.identityLinks.all(ws, userId) as Row[]).map(shared.toIdentityValue)),
     acceptedRecords: (ws, afterSeq, sinceMs) =>
       attempt(() => {
         const lastSeq = Math.max(afterSeq, numOrNull(q.lastSeq.get(ws)) ?? afterSeq)

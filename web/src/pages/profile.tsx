@@ -24,6 +24,8 @@ type Profile = {
     updated_at: string
   }[]
   identities: { type: string; value: string }[]
+  identity_resolution: boolean
+  identity_links: { name: string; value: string }[]
   merges: {
     merge_id: number
     retained_user_id: string
@@ -56,6 +58,13 @@ const DEVICES: Table<Device> = {
   ],
 }
 
+/** The identifier values Identity Resolution stored for the user (spec §6.2). */
+function identityLinks(data: Profile): string {
+  if (data.identity_links.length > 0)
+    return data.identity_links.map((l) => `${l.name}: ${l.value}`).join(' · ')
+  return data.identity_resolution ? 'none' : 'none (Identity Resolution is off)'
+}
+
 export function Profile(props: { ws: string; userId: string }) {
   const profile = useApi<Profile>(wsPath(props.ws, 'users', props.userId))
   const [note, setNote] = useState<string | undefined>(undefined)
@@ -83,6 +92,8 @@ export function Profile(props: { ws: string; userId: string }) {
             <dd>{data.platforms.length === 0 ? '—' : data.platforms.join(', ')}</dd>
             <dt>Identities</dt>
             <dd>{data.identities.map((i) => `${i.type}: ${i.value}`).join(' · ')}</dd>
+            <dt>Identity links</dt>
+            <dd>{identityLinks(data)}</dd>
           </dl>
           <h2>Attributes</h2>
           <AttributeTable label="Attributes" attributes={data.attributes} />

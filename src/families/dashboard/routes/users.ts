@@ -10,6 +10,7 @@ import { AppError } from '../../../core/errors.js'
 import type { Ingest } from '../../../ingest/accept.js'
 import { USER_SEARCH_KINDS, type UserSearchKind } from '../../../store/browse.js'
 import type { MergeRow, Store, UserRow } from '../../../store/store.js'
+import { readSettings } from '../../../workspaces/settings.js'
 import { API_PREFIX, CONFIG, workspaceOf } from '../session-routes.js'
 import { PAGE_SIZE, decodePage, encodePage, intParam, oneOfParam, param } from '../paging.js'
 import { typedAttributes } from './attribute-types.js'
@@ -75,9 +76,10 @@ export function userRoutes(
   api.get(`${API_PREFIX}/w/:ws/users/:id`, { config: CONFIG }, async (request) => {
     const ws = workspaceOf(request)
     const user = await userOf(request)
-    const [devices, merges] = await Promise.all([
+    const [devices, merges, links] = await Promise.all([
       store.profiles.devicesOfUser(ws.id, user.id),
       store.profiles.mergesOfUsers(ws.id, [user.id]),
+      store.browse.identityLinks(ws.id, user.id),
     ])
     const platforms = [...new Set(devices.map((d) => d.platform).filter((p) => p !== null))]
     const listed = user.attributes['platforms']
@@ -95,6 +97,8 @@ export function userRoutes(
         attributes: typedAttributes(d.attributes),
       })),
       identities: identitiesOf(user),
+      identity_resolution: readSettings(ws.settings).identityResolution,
+      identity_links: links,
       merges: merges.sort((a, b) => b.id - a.id).map(mergeView),
     }
   })
@@ -154,14 +158,10 @@ function pushState(attributes: Record<string, unknown>, pushId: string | null): 
   return pushId === null ? 'no push token' : 'reachable'
 }
 
-/** The identifiers MoEngage resolves users by, as this user holds them. */
+/** The user's own keys: its internal id and customer_id (identity links are the store's). */
 function identitiesOf(user: UserRow) {
-  const a = user.attributes
   const out: { type: string; value: string }[] = [{ type: 'id', value: user.id }]
   if (user.customerId !== null) out.push({ type: 'customer_id', value: user.customerId })
-  if (typeof a['u_em'] === 'string') out.push({ type: 'email', value: a['u_em'] })
-  const mobile = scalarText(a['u_mb'])
-  if (mobile !== null) out.push({ type: 'mobile', value: mobile })
   return out
 }
 

@@ -1,0 +1,68 @@
+// The profile's identity links are the ones Identity Resolution stored (store browse
+// .identityLinks), not values read off the attributes.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { API_KEY, WORKSPACE_ID, createTestApp, type TestApp } from '../../../../test/helpers/app.js'
+import { dashboardGet, signIn } from '../../../../test/helpers/dashboard.js'
+
+type Profile = {
+  identities: { type: string; value: string }[]
+  identity_resolution: boolean
+  identity_links: { name: string; value: string }[]
+}
+
+async function profileOf(app: TestApp, email: string): Promise<Profile> {
+  await app.drain()
+  const session = await signIn(app, WORKSPACE_ID, API_KEY)
+  const ws = `/w/${WORKSPACE_ID}`
+  const found = await dashboardGet<{ users: { id: string }[] }>(
+    app,
+    session,
+    `${ws}/users?by=email&q=${encodeURIComponent(email)}`,
+  )
+  const id = found.users[0]?.id
+  assert.ok(id !== undefined, `a user with ${email}`)
+  return dashboardGet<Profile>(app, session, `${ws}/users/${id}`)
+}
+
+describe("the dashboard's profile: identity links", () => {
+  it('shows the links Identity Resolution stored', async (t) => {
+    const app = await createTestApp(t)
+    await app.store.workspaces.update(WORKSPACE_ID, {
+      settings: { identityResolution: true },
+      updatedAt: app.clock.now(),
+    })
+    const res = await app.post(`/v1/customer/${WORKSPACE_ID}`, {
+      type: 'customer',
+      attributes: { u_em: 'ada@example.com', u_mb: '+4470001', plan: 'gold' },
+    })
+    assert.equal(res.statusCode, 200, res.body)
+    const profile = await profileOf(app, 'ada@example.com')
+    assert.equal(profile.identity_resolution, true)
+    assert.deepEqual(profile.identity_links, [
+      { name: 'u_em', value: 'ada@example.com' },
+      { name: 'u_mb', value: '+4470001' },
+    ])
+    assert.deepEqual(
+      profile.identities.map((i) => i.type),
+      ['id'],
+    )
+  })
+
+  it('shows none without Identity Resolution, whatever the attributes hold', async (t) => {
+    const app = await createTestApp(t)
+    const res = await app.post(`/v1/customer/${WORKSPACE_ID}`, {
+      type: 'customer',
+      customer_id: 'ada',
+      attributes: { email: 'ada@example.com', mobile: '+4470001' },
+    })
+    assert.equal(res.statusCode, 200, res.body)
+    const profile = await profileOf(app, 'ada@example.com')
+    assert.equal(profile.identity_resolution, false)
+    assert.deepEqual(profile.identity_links, [])
+    assert.deepEqual(profile.identities, [
+      { type: 'id', value: profile.identities[0]?.value },
+      { type: 'customer_id', value: 'ada' },
+    ])
+  })
+})
