@@ -46,6 +46,8 @@ export const ERROR_CODES = [
   'malformed_json',
   'body_not_object',
   'body_too_deep',
+  'body_has_nul',
+  'url_has_nul',
   // Quotas (spec §5.1: after the body checks, before field validation)
   'rate_limit_exceeded',
   // Field validation shared by the ingest endpoints (spec §6.1, §7.1–§7.4)

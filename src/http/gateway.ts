@@ -21,6 +21,7 @@ import type { FeatureKeyRow, Store, Workspace } from '../store/store.js'
 import { FEATURE_LABELS } from '../workspaces/feature-keys.js'
 import { verifyKey } from '../workspaces/keys.js'
 import { noAuthFailureLimit, type AuthFailureLimiter } from './auth-failures.js'
+import { hasNul } from './nul.js'
 import { DATA_AUTH, INLET_AUTH, featureKeyAccepted, type BasicAuth } from './auth.js'
 
 declare module 'fastify' {
@@ -154,6 +155,9 @@ export function createWorkspaceCache(deps: {
   let generation = 0
   return {
     get: async (id, maxAgeMs = ttlMs) => {
+      // A Basic username may hold a NUL (the URL and body cannot, http/nul.ts): no workspace
+      // id does, and PostgreSQL could not even be asked.
+      if (hasNul(id)) return undefined
       const now = clock.now()
       const hit = entries.get(id)
       // A clock set backwards (tests) reads again rather than trusting a row from the future.

@@ -1,11 +1,13 @@
 /**
  * The request-body parser for every route: the body-level checks of spec §4.5 after the size limit
  * (which Fastify enforces per route while reading): empty body, invalid UTF-8 or JSON, nesting past
- * MAX_JSON_DEPTH (Inlet's bound), and a document that is not a JSON object — each with its error.
+ * MAX_JSON_DEPTH (Inlet's bound), a NUL character (which no store can keep), and a document that is
+ * not a JSON object — each with its error.
  */
 import { isUtf8 } from 'node:buffer'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { AppError } from '../core/errors.js'
+import { containsNulEscape } from './nul.js'
 
 /**
  * Deepest nesting of arrays and objects a body may have. MoEngage keeps two levels of an object
@@ -80,6 +82,7 @@ export function parseJsonText(body: Buffer): { text: string; value: Record<strin
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new AppError('body_not_object')
   }
+  if (containsNulEscape(text)) throw new AppError('body_has_nul')
   return { text, value: parsed as Record<string, unknown> } // checked just above: an object
 }
 

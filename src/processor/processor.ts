@@ -20,6 +20,7 @@ import type { Clock } from '../core/clock.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { Logger } from '../core/log.js'
 import type { LogRecord, Store } from '../store/store.js'
+import { isWriteRefused } from '../store/store-errors.js'
 import { createBatchState } from './batch-state.js'
 import { planErasure } from './erasure.js'
 import { dead, outcomeRow, skipped, type Outcome } from './outcome.js'
@@ -223,18 +224,50 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
     const changes = state.changes()
     const kept = redactedLog.filter((r) => r.seq <= toSeq)
-    await store.processing.commit({
-      fromSeq: cursor,
-      toSeq,
-      ...changes,
-      ...(kept.length > 0 ? { redactedLog: kept } : {}),
-    })
+    try {
+      await store.processing.commit({
+        fromSeq: cursor,
+        toSeq,
+        ...changes,
+        ...(kept.length > 0 ? { redactedLog: kept } : {}),
+      })
+    } catch (err) {
+      if (!isWriteRefused(err)) throw err
+      // The store refuses something this batch writes (e.g. a value PostgreSQL cannot hold):
+      // the same commit would fail forever. Halve the batch until the one record remains.
+      if (records.length > 1) return runBatch(Math.floor(records.length / 2))
+      return refuseRecord(records[0] as LogRecord, cursor, err, now) // length 1 here
+    }
     counts.applied += tally.applied
     counts.skipped += tally.skipped
     counts.dead += tally.dead
     counts.batches++
     options.onBatch?.({ ...counts })
     return { consumed: tally.applied + tally.skipped + tally.dead, delayMs: 0 }
+  }
+
+  /**
+   * The store refused to commit the one record of a batch: counted as a failed attempt, and after
+   * maxAttempts marked dead with the store's reason (committed with nothing of its own changes),
+   * so the records after it are applied.
+   */
+  async function refuseRecord(
+    record: LogRecord,
+    cursor: number,
+    err: unknown,
+    now: number,
+  ): Promise<{ consumed: number; delayMs: number }> {
+    const reason = `the store refused it: ${errorText(err).replaceAll('\u0000', '\\u0000')}`
+    const failures = await store.processing.recordFailure(record.seq, reason, now)
+    log.error({ err, seq: record.seq, requestId: record.requestId, failures }, 'commit refused')
+    if (failures < options.maxAttempts) return { consumed: 0, delayMs: backoff(failures) }
+    const state = createBatchState(await store.processing.loadSnapshot([]))
+    state.addOutcome(outcomeRow(record, 'dead', `failed ${failures} times: ${reason}`, now))
+    await store.processing.commit({ fromSeq: cursor, toSeq: record.seq, ...state.changes() })
+    counts.dead++
+    counts.batches++
+    options.onBatch?.({ ...counts })
+    return { consumed: 1, delayMs: 0 }
   }
 
   /**

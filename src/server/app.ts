@@ -13,6 +13,7 @@ import { createFairUsageTracker } from '../governance/fair-usage.js'
 import { createSharedQuotaCounter } from '../governance/shared-quotas.js'
 import { frameworkErrorHandler, installErrorHandling } from '../http/error-handler.js'
 import { createWorkspaceCache, type WorkspaceCache } from '../http/gateway.js'
+import { refuseNulInUrl } from '../http/nul.js'
 import { installJsonBodyParser } from '../http/json-body.js'
 import { createAuthFailureLimiter } from '../http/auth-failures.js'
 import { createLoadShedder, shedHook } from '../http/load-shedding.js'
@@ -78,6 +79,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   app.decorateRequest('workspace', null)
   installJsonBodyParser(app)
+  app.addHook('onRequest', refuseNulInUrl)
   const clock = deps.clock ?? systemClock
   const authFailures = createAuthFailureLimiter({ ...deps.config.authFailures, clock })
   const shedder = createLoadShedder({

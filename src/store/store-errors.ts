@@ -52,3 +52,34 @@ export function isStoreUnavailable(err: unknown): boolean {
   }
   return false
 }
+
+/**
+ * SQLite result codes of a write the store refuses for what it holds (a value too big, a
+ * constraint, a type mismatch): the same write fails every time.
+ */
+const SQLITE_REFUSED = /^SQLITE_(TOOBIG|CONSTRAINT|MISMATCH|RANGE)/
+
+/**
+ * PostgreSQL SQLSTATEs of the same kind: class 22 data exceptions (a NUL in text, an invalid
+ * Unicode escape for `->>`, a number out of range), 23 integrity violations, 54 program limits
+ * (an index row over its size limit).
+ */
+const PG_REFUSED = /^(22|23|54)/
+
+/**
+ * True when `err` (or its cause) says the store refuses what a write holds, rather than being
+ * unavailable: retrying the same write cannot succeed. The processor narrows such a batch down to
+ * the record that causes it and marks that record dead (processor/processor.ts).
+ */
+export function isWriteRefused(err: unknown): boolean {
+  let current: unknown = err
+  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code // any thrown object
+    if (typeof code === 'string') {
+      if (SQLITE_REFUSED.test(code)) return true
+      if (/^[0-9A-Z]{5}$/.test(code) && PG_REFUSED.test(code)) return true
+    }
+    current = (current as { cause?: unknown }).cause // walk the cause chain
+  }
+  return false
+}

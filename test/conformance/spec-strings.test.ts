@@ -48,6 +48,8 @@ const INLET_OWN: Readonly<Partial<Record<ErrorCode, 'message' | 'both'>>> = {
   service_unavailable: 'both',
   auth_rate_limited: 'message', // Inlet's failed-auth limiting per source address
   body_too_deep: 'message',
+  body_has_nul: 'message',
+  url_has_nul: 'both',
   install_param_missing: 'message', // §7.10 lists its errors generically, with no strings
   attribution_key_not_set: 'message',
   attribution_key_mismatch: 'message',

@@ -691,8 +691,12 @@ describe('fuzzing every endpoint', { timeout: 300_000 }, () => {
     const app = await fuzzApp(t)
     await check(
       fc.asyncProperty(
-        // spec §8.3: object keys may not hold $ . % # (such keys are dropped with a note).
-        fc.constantFrom(...PROTO_KEYS, ...SQLISH.filter((s) => !/[$.%#]/.test(s))),
+        // spec §8.3: object keys may not hold $ . % # (such keys are dropped with a note); a NUL
+        // is refused whole (body_has_nul, test/conformance/nul.test.ts).
+        fc.constantFrom(
+          ...PROTO_KEYS,
+          ...SQLISH.filter((s) => !/[$.%#]/.test(s) && !s.includes('\u0000')),
+        ),
         fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), fc.integer(), fc.boolean()),
         async (name, value) => {
           fuzzed++

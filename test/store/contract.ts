@@ -703,8 +703,8 @@ export function storeContract(name: string, factory: StoreFactory): void {
       it('keeps attribute maps as written: quotes, backslashes, control characters, none', async (t) => {
         const store = await fresh(t)
         // Every control character but NUL, as a value and a key, and the characters an array
-        // literal escapes; events with attributes and without (NULL) in one batch. (A NUL in a
-        // user's attribute key fails PostgreSQL's `attributes::json ->>` indexes: not covered.)
+        // literal escapes; events with attributes and without (NULL) in one batch. (NUL is refused
+        // at the HTTP edge, http/nul.ts: PostgreSQL cannot hold it; test/conformance/nul.test.ts.)
         const odd = Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)).join('')
         const attributes = {
           [`k${odd}"\\`]: `v${odd}"\\{},`,

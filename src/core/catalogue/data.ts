@@ -161,6 +161,18 @@ export const WIRE_ERRORS: Readonly<
     type: 'Malformed JSON',
     message: 'The JSON document is nested too deeply (at most {limit} levels).',
   },
+  // Inlet's own (the spec is silent): json-body.ts containsNulEscape; no store keeps U+0000.
+  body_has_nul: {
+    status: 400,
+    type: 'Malformed JSON',
+    message: 'The JSON document contains the NUL character (\\u0000), which cannot be stored.',
+  },
+  // Inlet's own: http/nul.ts refuseNulInUrl, before routing and authentication.
+  url_has_nul: {
+    status: 400,
+    type: 'Bad Request',
+    message: 'The URL contains the NUL character (%00), which no id or parameter may hold.',
+  },
   // spec §4.4 (overview table) and §5.1: a per-minute quota would be exceeded
   rate_limit_exceeded: {
     status: 429,
