@@ -66,7 +66,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js', 'eslint/**/*.js'],
+    files: ['eslint.config.js', 'eslint/**/*.js', 'scripts/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
   },
 )

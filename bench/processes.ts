@@ -1,9 +1,10 @@
 // The benchmark's child processes: starting the baseline server and Inlet, waiting for the URL they
 // print, sampling their memory from /proc, and stopping them with SIGTERM (Inlet shuts down
 // gracefully, which also lets `--cpu-prof` write its profile).
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { distEntry, distIsFresh } from '../scripts/fresh-build.js'
 
 export const ROOT = join(import.meta.dirname, '..')
 
@@ -113,11 +114,12 @@ export type InletEntry = Readonly<{ args: string[]; from: 'dist' | 'src' }>
 const entries = new Map<string, InletEntry>()
 
 /**
- * How Inlet is run: the built dist when it is at least as new as every source file, else tsx;
- * either way with the node flags of the `inlet` binary's shebang line, as `inlet serve` runs.
- * `root`: the checkout to run (default this one; bench/ab.ts compares two). Decided once per
- * checkout and run: a source file saved during a run does not switch the later scenarios to tsx
- * (which measures other numbers: ~50 MB more RSS, for one).
+ * How Inlet is run: the built dist, as `npm start` and `inlet serve` run it, built first (`npm run
+ * build` in that checkout) when any source file is newer; with the node flags of the `inlet`
+ * binary's shebang line. BENCH_INLET=src runs the sources through tsx instead (which measures
+ * other numbers: ~90 MB more RSS under Bulk, every thread loading tsx). `root`: the checkout to
+ * run (default this one; bench/ab.ts compares two). Decided once per checkout and run: a source
+ * file saved during a run does not rebuild or switch the later scenarios.
  */
 export function inletEntry(root = ROOT): InletEntry {
   const known = entries.get(root)
@@ -130,14 +132,14 @@ export function inletEntry(root = ROOT): InletEntry {
 function decideEntry(root: string): InletEntry {
   const main = join(root, 'src', 'cli', 'main.ts')
   const flags = nodeFlagsOf(readFileSync(main, 'utf8'))
-  const dist = join(root, 'dist', 'cli', 'main.js')
-  if (process.env['BENCH_INLET'] !== 'src' && existsSync(dist)) {
-    const built = statSync(dist).mtimeMs
-    if (process.env['BENCH_INLET'] === 'dist' || newestMtime(join(root, 'src')) <= built) {
-      return { args: [...flags, dist, 'serve'], from: 'dist' }
-    }
+  if (process.env['BENCH_INLET'] === 'src') {
+    return { args: [...flags, '--import', 'tsx', main, 'serve'], from: 'src' }
   }
-  return { args: [...flags, '--import', 'tsx', main, 'serve'], from: 'src' }
+  if (process.env['BENCH_INLET'] !== 'dist' && !distIsFresh(root)) {
+    process.stderr.write(`bench: building ${root} (src/ is newer than dist/)\n`)
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' })
+  }
+  return { args: [...flags, distEntry(root), 'serve'], from: 'dist' }
 }
 
 /** The flags of a `#!/usr/bin/env -S node --flag …` line. */
@@ -149,16 +151,6 @@ export function nodeFlagsOf(source: string): string[] {
       .split(/\s+/)
       .filter((f) => f !== '') ?? []
   )
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    const m = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs
-    if (m > newest) newest = m
-  }
-  return newest
 }
 
 export type InletOptions = Readonly<{

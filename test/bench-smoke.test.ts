@@ -166,12 +166,12 @@ it('npm run bench:ab loads two configurations in paired rounds', { timeout: 60_0
   await assert.rejects(run(['--a', 'INLET_PROCESSOR']), /expected KEY=VALUE/)
 })
 
-it('runs Inlet with the node flags of the inlet binary, as npm start does', () => {
+it('runs Inlet with the node flags of the inlet binary, as npm start does (scripts/start.js)', () => {
   const flags = nodeFlagsOf(readFileSync('src/cli/main.ts', 'utf8'))
   assert.deepEqual(flags, ['--max-semi-space-size=8'])
   assert.deepEqual(nodeFlagsOf('#!/usr/bin/env node\n'), [])
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
-  assert.equal(pkg.scripts.start, `node ${flags.join(' ')} --import tsx src/cli/main.ts serve`)
+  assert.equal(pkg.scripts.start, `node ${flags.join(' ')} scripts/start.js serve`)
   const entry = inletEntry()
   assert.deepEqual(entry.args.slice(0, flags.length), flags)
 })
