@@ -85,6 +85,34 @@ const MIGRATION_LISTS: readonly (readonly [string, readonly Migration[]])[] = [
   ['store', STORE_MIGRATIONS],
 ]
 
+/**
+ * A pg Client that runs `SET …` for each of `session` once connected, before the pool hands it
+ * out: every query of ours runs with them, and none is sent while the SET runs (pg deprecates a
+ * query sent to a client that is still executing one, and pg@9 refuses it).
+ */
+function clientWithSession(session: readonly string[]): typeof pg.Client {
+  const sql = session.map((s) => `SET ${s}`).join('; ')
+  return class SessionClient extends pg.Client {
+    override connect(): Promise<pg.Client>
+    override connect(callback: ((err: Error) => void) | ((err: null, c: pg.Client) => void)): void
+    override connect(
+      callback?: ((err: Error) => void) | ((err: null, c: pg.Client) => void),
+    ): Promise<pg.Client> | void {
+      const ready = super.connect().then(async (client) => {
+        await this.query(sql)
+        return client
+      })
+      if (callback === undefined) return ready
+      // pg-pool connects with a callback: called with no error once the SET has run.
+      const done = callback as (err: Error | null, c?: pg.Client) => void
+      ready.then(
+        (client) => done(null, client),
+        (err: Error) => done(err),
+      )
+    }
+  }
+}
+
 /** Opens the pool with this store's session settings and migrates the database. */
 export async function openPostgres(options: PostgresStoreOptions): Promise<PostgresConnection> {
   // Session settings, by SET on each new connection rather than as startup parameters: PgBouncer
@@ -106,16 +134,11 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<Postg
     ...((options.connectTimeoutMs ?? 0) > 0
       ? { connectionTimeoutMillis: options.connectTimeoutMs }
       : {}),
+    ...(session.length > 0 ? { Client: clientWithSession(session) } : {}),
   })
   // An idle connection that the server drops emits 'error' on the pool; without a listener that
   // would crash the process. The pool discards the connection and the next query opens another.
   pool.on('error', () => undefined)
-  if (session.length > 0) {
-    // Queued on the new connection before any query of ours, so it is in force for all of them.
-    pool.on('connect', (client) => {
-      client.query(session.map((s) => `SET ${s}`).join('; ')).catch(() => undefined)
-    })
-  }
   const explain = explainer(options)
   try {
     await migrate(pool)

@@ -327,6 +327,32 @@ if (postgres === undefined) {
       }
     })
 
+    it('sets the session on each new connection before any query of ours runs on it', async (t) => {
+      const warnings: string[] = []
+      const listen = (w: Error): void => void warnings.push(w.message)
+      process.on('warning', listen)
+      t.after(() => process.off('warning', listen))
+      const url = await freshUrl()
+      const store = await createPostgresStore({
+        url,
+        durability: 'os',
+        statementTimeoutMs: 4321,
+        maxConnections: 4,
+      })
+      try {
+        // Eight reads at once open four new connections, each asked at once for a query.
+        await Promise.all(Array.from({ length: 8 }, () => store.processing.cursor()))
+        await new Promise((r) => setImmediate(r)) // warnings are emitted on the next tick
+        assert.deepEqual(
+          warnings.filter((w) => /already executing a query/.test(w)),
+          [],
+          'pg: no query sent to a client still running the SET',
+        )
+      } finally {
+        await store.close()
+      }
+    })
+
     it('lets a start wait for another process’s migration, whatever the statement timeout', async () => {
       const url = await freshUrl()
       const other = new pg.Client({ connectionString: url })
