@@ -30,6 +30,9 @@ import { applyRecord } from './steps/apply-record.js'
 import type { Step, StepContext } from './steps/step.js'
 import { DEFAULT_SETTINGS, readSettings, type WorkspaceSettings } from '../workspaces/settings.js'
 
+/** What one batch did: records consumed, a wait before the next, and whether the log held more. */
+type BatchResult = { consumed: number; delayMs: number; more?: boolean }
+
 export type ProcessorOptions = Readonly<{
   store: Store
   clock: Clock
@@ -153,12 +156,19 @@ export function createProcessor(options: ProcessorOptions): Processor {
     return 1
   }
 
-  /** Applies one batch; returns how many records it consumed (0 when the log is caught up). */
-  async function runBatch(limit: number): Promise<{ consumed: number; delayMs: number }> {
+  /**
+   * Applies one batch; returns how many records it consumed (0 when the log is caught up), and
+   * `more` when the log held records past what it read (so a short batch is no reason to wait).
+   */
+  async function runBatch(limit: number): Promise<BatchResult> {
     const cursor = await store.processing.cursor()
     const read = await store.log.readAfter(cursor, limit)
     const head = read[0]
     if (head === undefined) return { consumed: 0, delayMs: 0 }
+    // A read shorter than the limit is the log's end, or a Bulk row that did not fit whole in
+    // what was left of the limit (a row is never split): only the first is a reason to wait.
+    const last = read[read.length - 1] as LogRecord // read is not empty
+    const more = read.length < limit && (await store.log.lastSeq()) > last.seq
     if (head.kind === 'gdpr_erasure') {
       return { consumed: await runErasure(head, cursor), delayMs: 0 }
     }
@@ -243,7 +253,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     counts.dead += tally.dead
     counts.batches++
     options.onBatch?.({ ...counts })
-    return { consumed: tally.applied + tally.skipped + tally.dead, delayMs: 0 }
+    return { consumed: tally.applied + tally.skipped + tally.dead, delayMs: 0, more }
   }
 
   /**
@@ -256,7 +266,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     cursor: number,
     err: unknown,
     now: number,
-  ): Promise<{ consumed: number; delayMs: number }> {
+  ): Promise<BatchResult> {
     const reason = `the store refused it: ${errorText(err).replaceAll('\u0000', '\\u0000')}`
     const failures = await store.processing.recordFailure(record.seq, reason, now)
     log.error({ err, seq: record.seq, requestId: record.requestId, failures }, 'commit refused')
@@ -326,7 +336,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         await maintain()
         if (result.consumed > 0) {
           const maxDelayMs = options.maxDelayMs ?? 0
-          if (result.consumed < batchSize && maxDelayMs > 0 && running) {
+          if (result.consumed < batchSize && result.more !== true && maxDelayMs > 0 && running) {
             // Caught up: let records accumulate so the next commit holds more of them.
             await new Promise<void>((r) => setTimeout(r, maxDelayMs))
           } else {
