@@ -25,6 +25,8 @@ export type RouteConfig = Readonly<{
   bodyLimitBytes?: number
   /** A PUT route whose JSON body is parsed (json-body.ts; otherwise only POST routes have one). */
   putBody?: boolean
+  /** A route whose body is never read (a 405 answer for POST among other methods). */
+  noBody?: boolean
 }>
 
 /** Each family's envelope, by family name (http/family.ts gathers them). */

@@ -88,8 +88,10 @@ export function parseJsonText(body: Buffer): { text: string; value: Record<strin
 }
 
 function takesBody(request: FastifyRequest): boolean {
+  const config = routeConfig(request)
+  if (config.noBody === true) return false
   if (request.method === 'POST') return true
-  return request.method === 'PUT' && routeConfig(request).putBody === true
+  return request.method === 'PUT' && config.putBody === true
 }
 
 export function installJsonBodyParser(app: FastifyInstance): void {

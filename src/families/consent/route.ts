@@ -55,7 +55,7 @@ export function otherMethods(
   endpoint: ConsentEndpoint,
   allowed: readonly Method[],
 ): void {
-  const config: RouteConfig = { family: 'consent', endpoint }
+  const config: RouteConfig = { family: 'consent', endpoint, noBody: true }
   root.route({
     method: METHODS.filter((m) => !allowed.includes(m)),
     url,
