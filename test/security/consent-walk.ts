@@ -126,7 +126,7 @@ export function consentAttacks(t: ConsentTargets): Map<string, ConsentAttack[]> 
       expect: refused(202),
     },
   ])
-  const others: [string, readonly string[]][] = [
+  const others: [string, readonly Method[]][] = [
     [CATEGORIES, ['DELETE', 'OPTIONS', 'PATCH']],
     [OPT_IN, ['DELETE', 'GET', 'OPTIONS', 'PATCH', 'POST']],
     [RESUBSCRIBE, ['DELETE', 'GET', 'OPTIONS', 'PATCH', 'PUT']],
@@ -136,7 +136,7 @@ export function consentAttacks(t: ConsentTargets): Map<string, ConsentAttack[]> 
       walked.set(`${method} ${url}`, [
         {
           name: `${method} with A key and MOE-APPKEY B`,
-          request: request(method as Method, url, undefined, {
+          request: request(method, url, undefined, {
             ...asA,
             'moe-appkey': t.b,
           }),
