@@ -102,9 +102,10 @@ describe("the dashboard's profile: subscription preferences", () => {
     // Every category sent is false: OPTED_OUT whatever was sent.
     assert.equal(after.channels['email']?.opt_in_status, 'OPTED_OUT')
     assert.deepEqual(after.channels['email']?.categories, { Newsletter: false })
+    // Oldest first, then by name (the test clock stands still).
     assert.deepEqual(after.categories, [
-      { name: 'Promotional', description: '', active: true, chosen: null, subscribed: true },
       { name: 'Newsletter', description: '', active: true, chosen: false, subscribed: false },
+      { name: 'Promotional', description: '', active: true, chosen: null, subscribed: true },
       { name: 'Retired', description: '', active: false, chosen: null, subscribed: true },
     ])
   })
