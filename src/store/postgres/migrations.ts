@@ -361,7 +361,7 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     // Subscription categories and preferences (store/consent-repo.ts; families/consent). A
     // user's rows go with its user row (ON DELETE CASCADE: deletions and GDPR erasures; the
     // foreign key also keeps a request's write from outliving a concurrent deletion). The
-    // preferences are keyed for a segment's filter: (workspace, channel, category, subscribed).
+    // preferences are keyed for a segment's filter: (workspace, category, channel, subscribed).
     version: 16,
     name: 'subscription categories, statuses and preferences (consent)',
     sql: `
@@ -395,7 +395,7 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         FOREIGN KEY (workspace_id, user_id) REFERENCES users (workspace_id, id) ON DELETE CASCADE
       );
       CREATE INDEX subscription_preferences_by_category
-        ON subscription_preferences (workspace_id, channel, category, subscribed, user_id);
+        ON subscription_preferences (workspace_id, category, channel, subscribed, user_id);
     `,
   },
 ]

@@ -43,7 +43,8 @@ export function sqliteConsent({ db }: SqliteConnection): ConsentRepo {
       'DELETE FROM subscription_categories WHERE workspace_id = ? AND name = ?',
     ),
     preferencesOfCategory: db.prepare(
-      'DELETE FROM subscription_preferences WHERE workspace_id = ? AND category = ?',
+      `DELETE FROM subscription_preferences INDEXED BY subscription_preferences_by_category
+       WHERE workspace_id = ? AND category = ?`,
     ),
     // The user row is selected, so a user that is gone gets nothing written.
     statusUpsert: db.prepare(
