@@ -9,12 +9,14 @@
  *   processor in one transaction per batch together with its cursor, so a batch is applied exactly
  *   once whatever happens around it.
  *
- * The feature-key, shared-quota and browse repositories are declared in modules of their own
- * (feature-key-repo.ts, quota-repo.ts, browse.ts); the first two are re-exported here.
+ * The feature-key, shared-quota, browse and segments repositories are declared in modules of their
+ * own (feature-key-repo.ts, quota-repo.ts, browse.ts, segments.ts); the first two are re-exported
+ * here.
  */
 import type { BrowseRepo } from './browse.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
+import type { SegmentRepo } from './segments.js'
 
 export type WorkspaceState = 'active' | 'blacklisted' | 'suspended' | 'temporarily_suspended'
 
@@ -494,6 +496,8 @@ export interface Store {
   readonly processing: ProcessingRepo
   readonly quotas: QuotaRepo
   readonly keys: FeatureKeyRepo
+  /** Segment counts and members over users and events (store/segments.ts, docs/segments.md). */
+  readonly segments: SegmentRepo
   close(): Promise<void>
 }
 

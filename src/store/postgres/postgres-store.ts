@@ -23,6 +23,7 @@ import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
 import { postgresQuotaRepo } from './quotas.js'
 import { postgresPrivacy } from './privacy.js'
+import { postgresSegments } from './segments.js'
 import { postgresProcessing } from './processing.js'
 import { postgresUsers } from './users.js'
 import { postgresWorkspaces } from './workspaces.js'
@@ -62,6 +63,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     quotas: postgresQuotaRepo(c.pool, c.open, (fn) => transaction(c.pool, 'BEGIN', fn)),
     keys: postgresKeyRepo(c.pool, c.open),
     browse: postgresBrowse(c),
+    segments: postgresSegments(c),
     close: c.close,
   }
 }

@@ -17,6 +17,7 @@ import { sqliteOutcomes } from './outcomes.js'
 import { sqlitePrivacy } from './privacy.js'
 import { sqliteProcessing } from './processing.js'
 import { sqliteQuotaRepo } from './quotas.js'
+import { sqliteSegments } from './segments.js'
 import { sqliteUsers } from './users.js'
 import { sqliteWorkspaces } from './workspaces.js'
 
@@ -53,6 +54,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     quotas: sqliteQuotaRepo(c.db, attempt),
     keys: sqliteKeyRepo(c.db, attempt),
     browse: sqliteBrowse(c),
+    segments: sqliteSegments(c),
     close: () => attempt(c.close),
   }
 }
