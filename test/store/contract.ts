@@ -34,6 +34,7 @@ import {
   type Workspace,
 } from '../../src/store/store.js'
 import { browseContract } from './browse-contract.js'
+import { segmentsContract } from './segments-contract.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
 const WS = 'CONTRACTWS0000000001'
@@ -2100,5 +2101,6 @@ export function storeContract(name: string, factory: StoreFactory): void {
       },
     )
     browseContract(fresh)
+    segmentsContract(fresh)
   })
 }
