@@ -9,7 +9,7 @@ export const LAYERS = [
   ['core'], // errors, the error catalogue, record and settings types, clock, ids, log, config
   ['store'], // the Store interface and its adapters (store/sqlite, store/postgres)
   ['profile', 'governance'], // MoEngage's profile semantics; quotas and fair usage
-  ['workspaces'], // workspaces, their keys and settings
+  ['workspaces', 'segments'], // workspaces, their keys and settings; the segment grammar
   ['privacy'], // GDPR erasure semantics, suppressions
   ['ingest'], // accept → durable log (group commit, log writer)
   ['processor'], // log → profile store (steps, batches, erasure, sweeps)

@@ -225,6 +225,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     quotas: store.quotas,
     browse: store.browse,
     consent: store.consent,
+    segments: store.segments,
     close: () => store.close(),
     keys: {
       get: (workspaceId, feature) => keys.get(workspaceId, feature),

@@ -9,15 +9,16 @@
  *   processor in one transaction per batch together with its cursor, so a batch is applied exactly
  *   once whatever happens around it.
  *
- * The feature-key, shared-quota, consent and browse repositories are declared in modules of their
- * own (feature-key-repo.ts, quota-repo.ts, consent-repo.ts, browse.ts); the first three are
- * re-exported here. Consent rows are written by the consent family's requests directly, not by
- * the processor (consent-repo.ts).
+ * The feature-key, shared-quota, consent, browse and segments repositories are declared in modules
+ * of their own (feature-key-repo.ts, quota-repo.ts, consent-repo.ts, browse.ts, segments.ts); the
+ * first three are re-exported here. Consent rows are written by the consent family's requests
+ * directly, not by the processor (consent-repo.ts).
  */
 import type { BrowseRepo } from './browse.js'
 import type { ConsentRepo } from './consent-repo.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
+import type { SegmentRepo } from './segments.js'
 
 export type WorkspaceState = 'active' | 'blacklisted' | 'suspended' | 'temporarily_suspended'
 
@@ -500,6 +501,8 @@ export interface Store {
   readonly keys: FeatureKeyRepo
   /** Subscription categories and each user's preferences (consent-repo.ts). */
   readonly consent: ConsentRepo
+  /** Segment counts and members over users and events (store/segments.ts, docs/segments.md). */
+  readonly segments: SegmentRepo
   close(): Promise<void>
 }
 

@@ -35,6 +35,7 @@ import {
 } from '../../src/store/store.js'
 import { browseContract } from './browse-contract.js'
 import { consentContract } from './consent-contract.js'
+import { segmentsContract } from './segments-contract.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
 const WS = 'CONTRACTWS0000000001'
@@ -2102,5 +2103,6 @@ export function storeContract(name: string, factory: StoreFactory): void {
     )
     browseContract(fresh)
     consentContract(fresh)
+    segmentsContract(fresh)
   })
 }

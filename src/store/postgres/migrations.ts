@@ -398,4 +398,17 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         ON subscription_preferences (workspace_id, category, channel, subscribed, user_id);
     `,
   },
+  {
+    // Segments (store/segment-sql.ts): an action filter groups one event name's events in a time
+    // window by user, an index-only scan once the index carries the user (it replaces migration
+    // 10's, same name and keys, on every partition); member pages walk users in byte order of
+    // their ids (COLLATE "C", which the primary key does not give under another collation).
+    version: 17,
+    name: 'segments: events by name and time carry their user (index-only action filters)',
+    sql: `
+      DROP INDEX events_by_name_time;
+      CREATE INDEX events_by_name_time ON events (workspace_id, name, event_time) INCLUDE (user_id);
+      CREATE INDEX users_by_id_c ON users (workspace_id, (id COLLATE "C"));
+    `,
+  },
 ]

@@ -24,6 +24,7 @@ import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
 import { postgresQuotaRepo } from './quotas.js'
 import { postgresPrivacy } from './privacy.js'
+import { postgresSegments } from './segments.js'
 import { postgresProcessing } from './processing.js'
 import { postgresUsers } from './users.js'
 import { postgresWorkspaces } from './workspaces.js'
@@ -64,6 +65,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     keys: postgresKeyRepo(c.pool, c.open),
     browse: postgresBrowse(c),
     consent: postgresConsent(c),
+    segments: postgresSegments(c),
     close: c.close,
   }
 }

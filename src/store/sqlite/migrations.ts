@@ -349,4 +349,16 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         ON subscription_preferences (workspace_id, category, channel, subscribed, user_id);
     `,
   },
+  {
+    // Segments (store/segment-sql.ts): an action filter groups one event name's events in a time
+    // window by user. With the user in the index that is an index-only range scan; the index
+    // replaces migration 10's (same name, same leading columns), so writes keep their count of
+    // indexes. Members page in the primary key's (workspace_id, id) order.
+    version: 17,
+    name: 'segments: events by name and time carry their user (index-only action filters)',
+    sql: `
+      DROP INDEX events_by_name_time;
+      CREATE INDEX events_by_name_time ON events (workspace_id, name, event_time, user_id);
+    `,
+  },
 ]

@@ -18,6 +18,7 @@ import { sqliteOutcomes } from './outcomes.js'
 import { sqlitePrivacy } from './privacy.js'
 import { sqliteProcessing } from './processing.js'
 import { sqliteQuotaRepo } from './quotas.js'
+import { sqliteSegments } from './segments.js'
 import { sqliteUsers } from './users.js'
 import { sqliteWorkspaces } from './workspaces.js'
 
@@ -55,6 +56,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     keys: sqliteKeyRepo(c.db, attempt),
     browse: sqliteBrowse(c),
     consent: sqliteConsent(c),
+    segments: sqliteSegments(c),
     close: () => attempt(c.close),
   }
 }

@@ -1,0 +1,73 @@
+/**
+ * The PostgreSQL adapter's segments (Store `segments`, store/segments.ts): the PostgreSQL dialect
+ * of the segment compiler (store/segment-sql.ts) — a user's attributes parsed to jsonb once per
+ * row (a LATERAL subquery that the planner keeps), values read by jsonb_typeof under CASE so that
+ * no cast ever sees a value of another type, array elements with jsonb_array_elements, ASCII
+ * folding with lower() under the "C" collation, and text ordered bytewise (COLLATE "C", on
+ * migration 17's users_by_id_c for the member pages) — and the count and member-page statements.
+ */
+import {
+  countStatement,
+  memberPage,
+  membersStatement,
+  textColumn,
+  type SegmentDialect,
+  type ValueRef,
+} from '../segment-sql.js'
+import type { SegmentRepo } from '../segments.js'
+import { num, toUser } from '../rows.js'
+import type { PostgresConnection } from './connection.js'
+
+/** The jsonb value `v` read as each type. */
+function jsonbValue(v: string): Omit<ValueRef, 'anyElement'> {
+  return {
+    text: `CASE WHEN jsonb_typeof(${v}) = 'string' THEN ${v} #>> '{}' END`,
+    number: `CASE WHEN jsonb_typeof(${v}) = 'number' THEN (${v} #>> '{}')::float8 END`,
+    bool: `CASE WHEN jsonb_typeof(${v}) = 'boolean' THEN (${v} #>> '{}')::boolean END`,
+    date: `CASE WHEN jsonb_typeof(${v} -> '$date') = 'string' THEN ${v} ->> '$date' END`,
+    present: `(${v} IS NOT NULL AND ${v} <> 'null'::jsonb AND ${v} <> '[]'::jsonb)`,
+  }
+}
+
+const CAST: Readonly<Record<string, string>> = { double: 'float8' }
+
+export const postgresSegmentDialect: SegmentDialect = {
+  placeholder: (n, type) => `$${n}::${CAST[type] ?? type}`,
+  userDocument: {
+    expr: 'ua.a',
+    // OFFSET 0 keeps the subquery as it is: the text is parsed once per user, not once per filter.
+    join: 'CROSS JOIN LATERAL (SELECT u.attributes::jsonb AS a OFFSET 0) ua',
+  },
+  eventDocument: '(e.attributes::jsonb)',
+  attribute(doc, key, bind) {
+    const k = bind(key, 'text')
+    const v = `(${doc} -> ${k})`
+    const j = `j${k.slice(1, k.indexOf(':'))}`
+    return {
+      ...jsonbValue(v),
+      anyElement: (pred) =>
+        `EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(${v}) = 'array' THEN ${v} END) AS ${j}(v)
+          WHERE ${pred(jsonbValue(`${j}.v`))})`,
+    }
+  },
+  column: (name) =>
+    textColumn(name, { number: 'NULL::float8', bool: 'NULL::boolean', date: 'NULL::text' }),
+  fold: (text) => `lower(${text} COLLATE "C")`,
+  contains: (text, needle) => `strpos(${text}, ${needle}) > 0`,
+  startsWith: (text, needle) => `substr(${text}, 1, length(${needle})) = ${needle}`,
+  endsWith: (text, needle) => `right(${text}, length(${needle})) = ${needle}`,
+  bytewise: (text) => `(${text} COLLATE "C")`,
+}
+
+export function postgresSegments({ all, one }: PostgresConnection): SegmentRepo {
+  return {
+    count: async (ws, query, now) => {
+      const s = countStatement(postgresSegmentDialect, ws, query, now)
+      return (await one(s.text, s.values, (r) => num(r['n']))) ?? 0
+    },
+    members: async (ws, query, page) => {
+      const s = membersStatement(postgresSegmentDialect, ws, query, page)
+      return memberPage(await all(s.text, s.values, toUser), page)
+    },
+  }
+}

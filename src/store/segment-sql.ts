@@ -1,0 +1,323 @@
+/**
+ * The segment compiler (docs/segments.md): a SegmentQuery (store/segments.ts) to one SQL
+ * statement, written once for both adapters over a dialect each gives (sqlite/segments.ts,
+ * postgres/segments.ts). Every value — attribute keys, event names, strings, numbers, time bounds —
+ * is a bound parameter; only the shape of the query is text. It owns the statement's shape and
+ * the semantics' SQL; what a dialect spells differently (JSON access, placeholders, byte order)
+ * is the dialect's.
+ *
+ * The statement: one common table expression per action filter (that filter's events grouped by
+ * user: how many, or the first or last time), left-joined to the workspace's users, and the
+ * filter tree as one boolean WHERE expression. Leaves are written so that NULL means "does not
+ * match" (a missing attribute, a user without such events); a negation turns its operand's
+ * NULL-or-FALSE into TRUE with `IS NOT TRUE`, so negating a filter selects exactly the users it
+ * does not. A positive count at the top (`a1.n >= 3`) stays NULL-rejecting, so each planner may
+ * turn its left join into an inner one and start from the events.
+ */
+import {
+  foldAscii,
+  stringMatchOf,
+  windowOf,
+  dateKey,
+  type ActionFilter,
+  type AttributeFilter,
+  type Condition,
+  type FilterNode,
+  type MemberPage,
+  type MemberPageRequest,
+  type MemberRow,
+  type SegmentQuery,
+  type Window,
+} from './segments.js'
+import type { AttributeMap, UserRow } from './store.js'
+
+export type SqlValue = string | number | boolean
+export type SqlType = 'text' | 'double' | 'bigint' | 'boolean'
+
+/** Binds a value, answering its placeholder. */
+export type Bind = (value: SqlValue, type: SqlType) => string
+
+/** How a value of a JSON document (or a column) reads in SQL, each part NULL when it is not so. */
+export type ValueRef = Readonly<{
+  /** The value when it is a string. */
+  text: string
+  /** The value when it is a number. */
+  number: string
+  /** The value when it is a boolean, comparable to a bound boolean. */
+  bool: string
+  /** The ISO text of the value when it is a datetime (`{"$date": …}`), to compare bytewise. */
+  date: string
+  /** TRUE when the value is there: not missing, not null, not an empty array. */
+  present: string
+  /** TRUE when the value is an array one of whose elements satisfies `pred`; absent: never an array. */
+  anyElement?: (pred: (element: ValueRef) => string) => string
+}>
+
+/** A user column (alias `u`) of text: never a number, boolean or datetime (`none`: a typed NULL). */
+export function textColumn(
+  name: string,
+  none: Readonly<Record<'number' | 'bool' | 'date', string>>,
+): ValueRef {
+  return { text: `u.${name}`, ...none, present: `(u.${name} IS NOT NULL)` }
+}
+
+export interface SegmentDialect {
+  /** The placeholder of the n-th bound value (1-based) of a type. */
+  placeholder(n: number, type: SqlType): string
+  /** The users' attributes as a document `attribute` reads, and what the FROM clause adds for it. */
+  readonly userDocument: Readonly<{ expr: string; join: string }>
+  /** An event's attributes (alias `e`) as a document. */
+  readonly eventDocument: string
+  /** The attribute `key` of a JSON document. */
+  attribute(doc: string, key: string, bind: Bind): ValueRef
+  /** A user column (alias `u`) holding text or NULL. */
+  column(name: 'customer_id' | 'id'): ValueRef
+  /** `text` with A–Z folded to a–z only (segments.ts foldAscii). */
+  fold(text: string): string
+  /** TRUE when `text` contains `needle` (a placeholder). */
+  contains(text: string, needle: string): string
+  /** TRUE when `text` starts / ends with `needle` (a placeholder). */
+  startsWith(text: string, needle: string): string
+  endsWith(text: string, needle: string): string
+  /** `text` in byte order (for <, >, ORDER BY). */
+  bytewise(text: string): string
+}
+
+export type Statement = Readonly<{ text: string; values: SqlValue[] }>
+
+const TRUE = '(1 = 1)'
+const FALSE = '(1 = 0)'
+
+type Compiler = Readonly<{
+  d: SegmentDialect
+  bind: Bind
+  values: SqlValue[]
+  now: number
+  /** The workspace's placeholder. */
+  ws: string
+  ctes: string[]
+  joins: string[]
+  uses: { userDocument: boolean }
+}>
+
+function compiler(d: SegmentDialect, workspaceId: string, now: number): Compiler {
+  const values: SqlValue[] = []
+  const bind: Bind = (value, type) => {
+    values.push(value)
+    return d.placeholder(values.length, type)
+  }
+  const ws = bind(workspaceId, 'text')
+  return { d, bind, values, now, ws, ctes: [], joins: [], uses: { userDocument: false } }
+}
+
+/** The statement's parts: its WITH clause (or ''), and FROM … WHERE (the query's users). */
+function compile(c: Compiler, query: SegmentQuery): Readonly<{ with: string; from: string }> {
+  const where = node(c, query)
+  const userJoin = c.uses.userDocument ? ` ${c.d.userDocument.join}` : ''
+  return {
+    with: c.ctes.length === 0 ? '' : `WITH ${c.ctes.join(',\n')}\n`,
+    from: `FROM users u${userJoin}${c.joins.map((j) => ` ${j}`).join('')}
+      WHERE u.workspace_id = ${c.ws} AND ${where}`,
+  }
+}
+
+/** `SELECT count(*) AS n`: how many users of the workspace the query selects at `now`. */
+export function countStatement(
+  d: SegmentDialect,
+  workspaceId: string,
+  query: SegmentQuery,
+  now: number,
+): Statement {
+  const c = compiler(d, workspaceId, now)
+  const q = compile(c, query)
+  return { text: `${q.with}SELECT count(*) AS n ${q.from}`, values: c.values }
+}
+
+/** The members' user rows after `afterId`, in byte order of their ids: `limit` + 1 of them. */
+export function membersStatement(
+  d: SegmentDialect,
+  workspaceId: string,
+  query: SegmentQuery,
+  page: MemberPageRequest,
+): Statement {
+  const c = compiler(d, workspaceId, page.now)
+  const q = compile(c, query)
+  const id = d.bytewise('u.id')
+  const after = page.afterId === undefined ? '' : ` AND ${id} > ${c.bind(page.afterId, 'text')}`
+  const limit = c.bind(page.limit + 1, 'bigint')
+  return {
+    text: `${q.with}SELECT u.* ${q.from}${after} ORDER BY ${id} LIMIT ${limit}`,
+    values: c.values,
+  }
+}
+
+/** A page from the `limit` + 1 rows membersStatement read, with the attributes asked for. */
+export function memberPage(rows: readonly UserRow[], page: MemberPageRequest): MemberPage {
+  const members = rows.slice(0, page.limit).map((u): MemberRow => {
+    const pick = page.attributes ?? 'all'
+    return {
+      id: u.id,
+      customerId: u.customerId,
+      createdAt: u.createdAt,
+      updatedAt: u.updatedAt,
+      attributes: pick === 'all' ? u.attributes : pick === 'none' ? {} : picked(u.attributes, pick),
+    }
+  })
+  const last = members.at(-1)
+  return { members, next: rows.length > page.limit && last !== undefined ? last.id : null }
+}
+
+function picked(attributes: AttributeMap, keys: readonly string[]): AttributeMap {
+  const out: AttributeMap = {}
+  for (const k of keys) {
+    if (Object.hasOwn(attributes, k))
+      Object.defineProperty(out, k, {
+        value: attributes[k],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+  }
+  return out
+}
+
+function node(c: Compiler, n: FilterNode): string {
+  switch (n.kind) {
+    case 'group': {
+      if (n.filters.length === 0) return n.operator === 'and' ? TRUE : FALSE
+      const parts = n.filters.map((f) => node(c, f))
+      return `(${parts.join(n.operator === 'and' ? ' AND ' : ' OR ')})`
+    }
+    case 'attribute': {
+      if (n.field.kind === 'column') return attribute(c, n, c.d.column(n.field.column))
+      c.uses.userDocument = true
+      return attribute(c, n, c.d.attribute(c.d.userDocument.expr, n.field.key, c.bind))
+    }
+    case 'action':
+      return action(c, n)
+  }
+}
+
+/** A user or event attribute filter over the value `ref`. */
+function attribute(c: Compiler, f: AttributeFilter, ref: ValueRef): string {
+  const cond = f.condition
+  let sql: string
+  if (cond.op === 'exists') sql = ref.present
+  else {
+    const pred = (r: ValueRef): string => scalar(c, cond, r)
+    sql =
+      ref.anyElement === undefined ? `(${pred(ref)})` : `(${pred(ref)} OR ${ref.anyElement(pred)})`
+  }
+  return f.negate ? `((${sql}) IS NOT TRUE)` : sql
+}
+
+/** A condition on one value (not `exists`): TRUE when it matches, NULL or FALSE otherwise. */
+function scalar(c: Compiler, cond: Exclude<Condition, { op: 'exists' }>, r: ValueRef): string {
+  const { d, bind } = c
+  switch (cond.type) {
+    case 'string': {
+      const folded = cond.caseSensitive ? r.text : d.fold(r.text)
+      const needles = cond.values.map((v) => bind(cond.caseSensitive ? v : foldAscii(v), 'text'))
+      switch (stringMatchOf(cond.op)) {
+        case 'equals':
+          return `${folded} IN (${needles.join(', ')})`
+        case 'contains':
+          return anyOf(needles.map((n) => d.contains(folded, n)))
+        case 'prefix':
+          return anyOf(needles.map((n) => d.startsWith(folded, n)))
+        case 'suffix':
+          return anyOf(needles.map((n) => d.endsWith(folded, n)))
+      }
+      break
+    }
+    case 'double':
+      switch (cond.op) {
+        case 'in':
+          return `${r.number} IN (${cond.values.map((v) => bind(v, 'double')).join(', ')})`
+        case 'between': {
+          const [lo, hi] = [Math.min(cond.value, cond.value1), Math.max(cond.value, cond.value1)]
+          return `${r.number} >= ${bind(lo, 'double')} AND ${r.number} <= ${bind(hi, 'double')}`
+        }
+        case 'lessThan':
+          return `${r.number} < ${bind(cond.value, 'double')}`
+        case 'greaterThan':
+          return `${r.number} > ${bind(cond.value, 'double')}`
+      }
+      break
+    case 'bool':
+      return `${r.bool} = ${bind(cond.value, 'boolean')}`
+    case 'datetime':
+      return within(
+        windowOf(cond.time, c.now),
+        (ms) => bind(dateKey(ms), 'text'),
+        d.bytewise(r.date),
+      )
+  }
+}
+
+const anyOf = (parts: readonly string[]): string => `(${parts.join(' OR ')})`
+
+/** `expr` within the window (its bounds bound by `bound`); TRUE for an unbounded window. */
+function within(w: Window, bound: (ms: number) => string, expr: string): string {
+  const parts = [
+    ...(w.from === undefined ? [] : [`${expr} >= ${bound(w.from)}`]),
+    ...(w.to === undefined ? [] : [`${expr} < ${bound(w.to)}`]),
+  ]
+  return parts.length === 0 ? `${expr} IS NOT NULL` : `(${parts.join(' AND ')})`
+}
+
+/** An action filter: a CTE of the events it looks at per user, joined, and its test. */
+function action(c: Compiler, f: ActionFilter): string {
+  const alias = `a${c.ctes.length + 1}`
+  const where = [
+    `e.workspace_id = ${c.ws}`,
+    `e.name = ${c.bind(f.event, 'text')}`,
+    ...(f.where.filters.length === 0 ? [] : [eventWhere(c, f)]),
+  ]
+  const window = windowOf(f.time, c.now)
+  const eventTime = (ms: number): string => c.bind(ms, 'bigint')
+  const ex = f.execution
+  let test: string
+  if (!('count' in ex)) {
+    // The first (last) of all the user's matching events, whenever it was, must be in the window.
+    const agg = ex.type === 'firstTime' ? 'min' : 'max'
+    c.ctes.push(
+      `${alias} AS (SELECT e.user_id AS user_id, ${agg}(e.event_time) AS t FROM events e
+        WHERE ${where.join(' AND ')} GROUP BY e.user_id)`,
+    )
+    test = within(window, eventTime, `${alias}.t`)
+  } else {
+    const timed = within(window, eventTime, 'e.event_time')
+    c.ctes.push(
+      `${alias} AS (SELECT e.user_id AS user_id, count(*) AS n FROM events e
+        WHERE ${[...where, timed].join(' AND ')} GROUP BY e.user_id)`,
+    )
+    test = countTest(c, `${alias}.n`, ex)
+  }
+  c.joins.push(`LEFT JOIN ${alias} ON ${alias}.user_id = u.id`)
+  return f.executed ? test : `((${test}) IS NOT TRUE)`
+}
+
+/** The test of a user's count of events `n` (NULL: none). */
+function countTest(
+  c: Compiler,
+  n: string,
+  ex: Readonly<{ type: 'atleast' | 'exactly' | 'atmost'; count: number }>,
+): string {
+  switch (ex.type) {
+    case 'atleast':
+      return ex.count <= 0 ? TRUE : `${n} >= ${c.bind(ex.count, 'bigint')}`
+    case 'exactly':
+      return ex.count === 0 ? `${n} IS NULL` : `${n} = ${c.bind(ex.count, 'bigint')}`
+    case 'atmost':
+      return `(${n} IS NULL OR ${n} <= ${c.bind(ex.count, 'bigint')})`
+  }
+}
+
+/** The event-attribute filters of an action filter, on the event row `e`. */
+function eventWhere(c: Compiler, f: ActionFilter): string {
+  const parts = f.where.filters.map((a) =>
+    attribute(c, a, c.d.attribute(c.d.eventDocument, a.field.key, c.bind)),
+  )
+  return `(${parts.join(f.where.operator === 'and' ? ' AND ' : ' OR ')})`
+}
