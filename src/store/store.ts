@@ -92,6 +92,12 @@ export type NewLogRecord = Readonly<{
   payload: string
   /** How many records a Bulk row holds (at least 1); absent (1) for every other kind. */
   records?: number
+  /**
+   * The API that sent it (the Data family's endpoint, or another sender's name), opaque to the
+   * store: the per-minute counts of accepted records are kept by it (BrowseRepo.acceptedRecords),
+   * not stored with the record.
+   */
+  api: string
 }>
 
 export type LogRecord = Readonly<{
@@ -397,7 +403,11 @@ export interface IngestLog {
   receivedAfter(afterSeq: number): Promise<number | undefined>
   /** The records of one request still in the log (compaction removes them after retention). */
   recordsOfRequest(workspaceId: string, requestId: string): Promise<LogRecord[]>
-  /** Deletes records with seq <= upToSeq received before `receivedBefore`; returns how many. */
+  /**
+   * Deletes records with seq <= upToSeq received before `receivedBefore`; returns how many. Also
+   * forgets the counts of accepted records older than ACCEPTED_MINUTES_KEPT before the newest
+   * (store/browse.ts).
+   */
   compact(upToSeq: number, receivedBefore: number): Promise<number>
   /**
    * Moves committed appends from the write-ahead log into the log's main file, without waiting

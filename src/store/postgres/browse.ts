@@ -6,7 +6,7 @@
  */
 import * as shared from '../browse.js'
 import type { BrowseRepo, PagePosition, UserSearch, UserPage } from '../browse.js'
-import { num, numOrNull, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
+import { num, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
 import type { PostgresConnection } from './connection.js'
 
 const TOP: PagePosition = [Number.MAX_SAFE_INTEGER, '']
@@ -53,11 +53,8 @@ const SQL = {
   identityLinks: `
     SELECT name, value FROM identities WHERE workspace_id = $1 AND user_id = $2
     ORDER BY name COLLATE "C", value COLLATE "C"`,
-  lastSeq: 'SELECT max(seq) AS seq FROM log WHERE workspace_id = $1',
   accepted: `
-    SELECT received_at / 60000 AS minute, kind, count(*) AS records FROM log
-    WHERE workspace_id = $1 AND seq > $2 AND seq <= $3 AND received_at >= $4
-    GROUP BY minute, kind`,
+    SELECT minute, api, records FROM log_minutes WHERE workspace_id = $1 AND minute >= $2`,
   requests: `
     SELECT seq, request_id, kind, received_at FROM log
     WHERE workspace_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
@@ -136,12 +133,8 @@ export function postgresBrowse({ all, one, open }: PostgresConnection): BrowseRe
       return shared.summarizeRequests(rows, limit)
     },
     identityLinks: (ws, userId) => all(SQL.identityLinks, [ws, userId], shared.toIdentityValue),
-    acceptedRecords: async (ws, afterSeq, sinceMs) => {
-      const last = await one(SQL.lastSeq, [ws], (r: Row) => numOrNull(r['seq']))
-      const lastSeq = Math.max(afterSeq, last ?? afterSeq)
-      const values = [ws, afterSeq, lastSeq, sinceMs]
-      return { counts: await all(SQL.accepted, values, shared.toAcceptedMinute), lastSeq }
-    },
+    acceptedRecords: (ws, sinceMs) =>
+      all(SQL.accepted, [ws, shared.minuteOf(sinceMs)], shared.toAcceptedMinute),
     outcomesAfter: (afterSeq, limit) => all(SQL.outcomesAfter, [afterSeq, limit], toOutcome),
   }
 }

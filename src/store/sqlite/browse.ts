@@ -5,7 +5,7 @@
  */
 import * as shared from '../browse.js'
 import type { BrowseRepo, PagePosition, UserSearch } from '../browse.js'
-import { num, numOrNull, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
+import { num, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
 import type { UserRow } from '../store.js'
 import { attempt, type SqliteConnection } from './connection.js'
 
@@ -66,11 +66,8 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
     identityLinks: db.prepare(
       'SELECT name, value FROM identities WHERE workspace_id = ? AND user_id = ? ORDER BY name, value',
     ),
-    lastSeq: logDb.prepare('SELECT max(seq) AS seq FROM log WHERE workspace_id = ?').pluck(),
     accepted: logDb.prepare(
-      `SELECT received_at / 60000 AS minute, kind, sum(records) AS records FROM log
-       WHERE workspace_id = ? AND seq > ? AND seq <= ? AND received_at >= ?
-       GROUP BY minute, kind`,
+      'SELECT minute, api, records FROM log_minutes WHERE workspace_id = ? AND minute >= ?',
     ),
     requests: logDb.prepare(
       `SELECT seq, request_id, kind, received_at, records FROM log
@@ -151,12 +148,10 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
       }),
     identityLinks: (ws, userId) =>
       attempt(() => (q.identityLinks.all(ws, userId) as Row[]).map(shared.toIdentityValue)),
-    acceptedRecords: (ws, afterSeq, sinceMs) =>
-      attempt(() => {
-        const lastSeq = Math.max(afterSeq, numOrNull(q.lastSeq.get(ws)) ?? afterSeq)
-        const rows = q.accepted.all(ws, afterSeq, lastSeq, sinceMs) as Row[]
-        return { counts: rows.map(shared.toAcceptedMinute), lastSeq }
-      }),
+    acceptedRecords: (ws, sinceMs) =>
+      attempt(() =>
+        (q.accepted.all(ws, shared.minuteOf(sinceMs)) as Row[]).map(shared.toAcceptedMinute),
+      ),
     outcomesAfter: (afterSeq, limit) =>
       attempt(() => (q.outcomesAfter.all(afterSeq, limit) as Row[]).map(toOutcome)),
   }
