@@ -224,6 +224,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     processing: store.processing,
     quotas: store.quotas,
     browse: store.browse,
+    sessions: store.sessions,
     close: () => store.close(),
     keys: {
       get: (workspaceId, feature) => keys.get(workspaceId, feature),

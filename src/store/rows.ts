@@ -20,6 +20,7 @@ import type {
   PreviousFeatureKey,
   PreviousKey,
   RecordOutcomeRow,
+  SessionRow,
   SuppressionRow,
   UserRow,
   Workspace,
@@ -273,6 +274,14 @@ const PREVIOUS_FEATURE_KEY = table<PreviousFeatureKey>(
   },
 )
 
+const SESSIONS = table<SessionRow>({
+  tokenHash: 'text',
+  workspaceId: 'text?',
+  csrf: 'text',
+  createdAt: 'int',
+  expiresAt: 'int',
+})
+
 const absent = (v: unknown): boolean => v === null || v === undefined
 const nulls = (t: Table<unknown>): null[] => t.columns.map(() => null)
 
@@ -292,6 +301,7 @@ export const toMerge = MERGES.read
 export const toIdentityLink = IDENTITY_LINKS.read
 export const toGdprRequest = GDPR_REQUESTS.read
 export const toSuppression = SUPPRESSIONS.read
+export const toSession = SESSIONS.read
 export function toFeatureKeyRow(r: Row): FeatureKeyRow {
   const row = FEATURE_KEYS.read(r)
   return absent(r['prev_key_hash']) ? row : { ...row, previous: PREVIOUS_FEATURE_KEY.read(r) }
@@ -314,6 +324,9 @@ export const mergeValues = MERGES.values
 export const deletionValues = DELETIONS.values
 export const suppressionValues = SUPPRESSIONS.values
 export const gdprRequestValues = GDPR_REQUESTS.values
+export const sessionValues = SESSIONS.values
+/** The columns of `dashboard_sessions`, in the order of sessionValues. */
+export const SESSION_COLUMNS = SESSIONS.columns
 
 /** The columns of `feature_keys`, in the order of featureKeyValues (both adapters' upserts). */
 export const FEATURE_KEY_COLUMNS: readonly string[] = [

@@ -9,12 +9,14 @@
  *   processor in one transaction per batch together with its cursor, so a batch is applied exactly
  *   once whatever happens around it.
  *
- * The feature-key, shared-quota and browse repositories are declared in modules of their own
- * (feature-key-repo.ts, quota-repo.ts, browse.ts); the first two are re-exported here.
+ * The feature-key, shared-quota, session and browse repositories are declared in modules of their
+ * own (feature-key-repo.ts, quota-repo.ts, session-repo.ts, browse.ts); the first three are
+ * re-exported here.
  */
 import type { BrowseRepo } from './browse.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
+import type { SessionRepo } from './session-repo.js'
 
 export type WorkspaceState = 'active' | 'blacklisted' | 'suspended' | 'temporarily_suspended'
 
@@ -493,6 +495,7 @@ export interface ProcessingRepo {
 
 export * from './feature-key-repo.js'
 export * from './quota-repo.js'
+export * from './session-repo.js'
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres'
@@ -504,6 +507,8 @@ export interface Store {
   readonly processing: ProcessingRepo
   readonly quotas: QuotaRepo
   readonly keys: FeatureKeyRepo
+  /** The dashboard's signed-in sessions (store/session-repo.ts). */
+  readonly sessions: SessionRepo
   close(): Promise<void>
 }
 

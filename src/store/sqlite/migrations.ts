@@ -329,4 +329,20 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX record_outcomes_by_workspace ON record_outcomes (workspace_id, seq);
     `,
   },
+  {
+    // store/session-repo.ts: kept here so that every process on the store knows them.
+    version: 17,
+    name: 'dashboard sessions (hashed token, workspace, CSRF token, expiry)',
+    sql: `
+      CREATE TABLE dashboard_sessions (
+        token_hash TEXT PRIMARY KEY,
+        workspace_id TEXT,
+        csrf TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX dashboard_sessions_by_expiry ON dashboard_sessions (expires_at);
+      CREATE INDEX dashboard_sessions_by_workspace ON dashboard_sessions (workspace_id);
+    `,
+  },
 ]

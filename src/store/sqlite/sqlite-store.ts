@@ -11,6 +11,7 @@ import { sqliteDevices } from './devices.js'
 import { sqliteEvents } from './events.js'
 import { sqliteIdentities } from './identities.js'
 import { sqliteKeyRepo } from './keys.js'
+import { sqliteSessionRepo } from './sessions.js'
 import { sqliteLog } from './log.js'
 import { sqliteMerges } from './merges.js'
 import { sqliteOutcomes } from './outcomes.js'
@@ -53,6 +54,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     quotas: sqliteQuotaRepo(c.db, attempt),
     keys: sqliteKeyRepo(c.db, attempt),
     browse: sqliteBrowse(c),
+    sessions: sqliteSessionRepo(c.db, attempt),
     close: () => attempt(c.close),
   }
 }
