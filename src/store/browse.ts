@@ -177,6 +177,19 @@ export function lastOf(
 /** The position of a user in the newest-first list. */
 export const newestKey = (u: UserRow): PagePosition => [u.createdAt, u.id]
 
+/**
+ * Where a page of email or mobile matches starts, exclusive, as (index key, id): after the page
+ * before's last row, or — on the first page, or after a position before the prefix — just before
+ * the first key starting with `prefix` (every id sorts after ''). The one lower bound of the
+ * search: a second one on the key (`>= prefix`) beside this row comparison made PostgreSQL start
+ * its index scan at the workspace's first entry (docs/query-plans.md).
+ */
+export function keyedStart(prefix: string, after: PagePosition | undefined): [string, string] {
+  if (after === undefined) return [prefix, '']
+  const [k, id] = after
+  return str(k) < prefix ? [prefix, ''] : [str(k), str(id)]
+}
+
 /** After a full page of email or mobile matches: the last row's index key (`k`) and id. */
 export function keyedNext(rows: readonly Row[], limit: number): PagePosition | null {
   const last = rows.at(-1)

@@ -133,6 +133,17 @@ export function browseContract(fresh: (t: TestContext) => Promise<Store>): void 
       assert.deepEqual(await search('mobile', '447000'), ['u002'], 'a number, as text')
       assert.deepEqual(await search('id', 'u003'), ['u003'])
       assert.deepEqual(await search('id', 'u005'), [], "another workspace's user")
+      // A position before the prefix (a page token of another search) starts at the prefix.
+      const from = (after: PagePosition) =>
+        store.browse.searchUsers({ workspaceId: WS, kind: 'email', value: 'ada', after, limit: 5 })
+      assert.deepEqual(
+        (await from(['', ''])).users.map((u) => u.id),
+        ['u001', 'u002'],
+      )
+      assert.deepEqual(
+        (await from(['ada@example.com', 'u001'])).users.map((u) => u.id),
+        ['u002'],
+      )
     })
 
     it("searches an attribute's value, named or any, page by page to the last user", async (t) => {

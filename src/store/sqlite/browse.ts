@@ -28,13 +28,14 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
       `SELECT * FROM users WHERE workspace_id = ? AND customer_id >= ? AND customer_id < ?
          AND customer_id > ? ORDER BY customer_id LIMIT ?`,
     ),
+    // One lower bound, the row comparison, as in postgres/browse.ts (store/browse.ts keyedStart).
     byEmail: db.prepare(
-      `SELECT *, ${EMAIL} AS k FROM users WHERE workspace_id = ? AND ${EMAIL} >= ?
-         AND ${EMAIL} < ? AND (${EMAIL}, id) > (?, ?) ORDER BY ${EMAIL}, id LIMIT ?`,
+      `SELECT *, ${EMAIL} AS k FROM users WHERE workspace_id = ? AND (${EMAIL}, id) > (?, ?)
+         AND ${EMAIL} < ? ORDER BY ${EMAIL}, id LIMIT ?`,
     ),
     byMobile: db.prepare(
-      `SELECT *, ${MOBILE} AS k FROM users WHERE workspace_id = ? AND ${MOBILE} >= ?
-         AND ${MOBILE} < ? AND (${MOBILE}, id) > (?, ?) ORDER BY ${MOBILE}, id LIMIT ?`,
+      `SELECT *, ${MOBILE} AS k FROM users WHERE workspace_id = ? AND (${MOBILE}, id) > (?, ?)
+         AND ${MOBILE} < ? ORDER BY ${MOBILE}, id LIMIT ?`,
     ),
     // The last user an attribute page examines (ATTRIBUTE_SCAN_ROWS on from the position).
     scanEnd: db.prepare(
@@ -97,9 +98,9 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
       case 'email':
       case 'mobile': {
         const prefix = s.kind === 'email' ? value.toLowerCase() : value
-        const [k, id] = s.after ?? ['', '']
+        const [k, id] = shared.keyedStart(prefix, s.after)
         const statement = s.kind === 'email' ? q.byEmail : q.byMobile
-        const rows = statement.all(ws, prefix, shared.prefixEnd(prefix), k, id, limit) as Row[]
+        const rows = statement.all(ws, k, id, shared.prefixEnd(prefix), limit) as Row[]
         return { users: rows.map(toUser), next: shared.keyedNext(rows, limit) }
       }
       case 'attribute': {
