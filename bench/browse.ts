@@ -20,11 +20,11 @@ import Database from 'better-sqlite3'
 import pg from 'pg'
 import { expandBulkRow } from '../src/families/data/bulk-rows.js'
 import { PAGE_SIZE } from '../src/families/dashboard/paging.js'
-import type { UserSearch } from '../src/store/browse.js'
 import { createPostgresStore } from '../src/store/postgres/postgres-store.js'
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../src/store/store.js'
 import { openPostgres } from '../test/helpers/postgres.js'
+import { POSTGRES_LOAD, SQLITE_LOAD, T0, WS, searchesOf } from './browse-data.js'
 import { median } from './load.js'
 
 const { values: flags } = parseArgs({
@@ -38,50 +38,7 @@ const STORES = (flags.store ?? 'sqlite,postgres').split(',').map((s) => s.trim()
 const USERS = Number(flags.users ?? 1_000_000)
 const ROUNDS = Number(flags.rounds ?? 5)
 const BUDGET_MS = 200
-const WS = 'BENCHWORKSPACE01'
-const T0 = Date.UTC(2025, 0, 1)
-/** A prefix matching 10,000 users in the middle (1,000,000 users: those numbered 0500000…0509999). */
-const MIDDLE = String(USERS >> 1)
-  .padStart(7, '0')
-  .slice(0, 3)
-
-/** The searches timed, as the dashboard's Users page asks them (by, value, key). */
-const SEARCHES: readonly (Readonly<{ name: string }> &
-  Omit<UserSearch, 'workspaceId' | 'limit'>)[] = [
-  { name: 'list (newest first)', kind: 'all', value: '' },
-  { name: 'customer_id prefix', kind: 'customer_id', value: `cust-${MIDDLE}` },
-  { name: 'email prefix (any case)', kind: 'email', value: `User${MIDDLE}` },
-  { name: 'mobile prefix', kind: 'mobile', value: `+1555${MIDDLE}` },
-  { name: 'internal id', kind: 'id', value: idOf(USERS >> 1) },
-  { name: 'attribute plan = gold', kind: 'attribute', key: 'plan', value: 'gold' },
-  { name: 'any attribute, no match (a full scan window)', kind: 'attribute', value: 'nobody' },
-]
-
-/** Internal ids as Inlet's look: not in creation order. */
-function idOf(i: number): string {
-  return `${((i * 2654435761) % 4294967296).toString(16).padStart(8, '0')}-${String(i).padStart(8, '0')}`
-}
-
-// The generated users, one expression per column over `i` (0 … USERS-1), in either dialect.
-const SQLITE_LOAD = `
-  WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
-  INSERT INTO users (workspace_id, id, customer_id, attributes, created_at, updated_at)
-  SELECT ?, printf('%08x-%08d', (i * 2654435761) % 4294967296, i), printf('cust-%07d', i),
-    json_object('u_em', printf('user%07d@example%d.com', i, i % 100), 'u_mb', printf('+1555%07d', i),
-      'u_n', printf('User %d', i), 'plan', CASE i % 3 WHEN 0 THEN 'free' WHEN 1 THEN 'pro' ELSE 'gold' END,
-      'visits', i % 50),
-    ? + i * 1000, ? + i * 1000
-  FROM n`
-
-const POSTGRES_LOAD = `
-  INSERT INTO users (workspace_id, id, customer_id, attributes, created_at, updated_at)
-  SELECT $1, lpad(to_hex((i * 2654435761) % 4294967296), 8, '0') || '-' || lpad(i::text, 8, '0'),
-    'cust-' || lpad(i::text, 7, '0'),
-    json_build_object('u_em', 'user' || lpad(i::text, 7, '0') || '@example' || (i % 100) || '.com',
-      'u_mb', '+1555' || lpad(i::text, 7, '0'), 'u_n', 'User ' || i,
-      'plan', (ARRAY['free', 'pro', 'gold'])[i % 3 + 1], 'visits', i % 50)::text,
-    $2 + i * 1000, $2 + i * 1000
-  FROM generate_series(0::bigint, $3::bigint - 1) AS i`
+const SEARCHES = searchesOf(USERS)
 
 type Timing = { name: string; medianMs: number; maxMs: number; users: number }
 

@@ -25,6 +25,7 @@ describe('processor outcomes', () => {
       requestId,
       index,
       kind: 'customer' as const,
+      api: 'customer',
       customerId,
       receivedAt: START_TIME,
       payload,
@@ -95,6 +96,7 @@ describe('processor outcomes', () => {
           requestId,
           index,
           kind: 'customer' as const,
+          api: 'customer',
           customerId: `user-${index}`,
           receivedAt: START_TIME,
           payload: JSON.stringify({

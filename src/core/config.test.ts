@@ -94,6 +94,7 @@ describe('docs/config.md', () => {
       'INLET_LOG_LEVEL',
       'INLET_PROCESSOR',
       'INLET_RATE_LIMITS',
+      'INLET_DASHBOARD_SECURE_COOKIE',
     ]
     for (const name of enumerated) {
       const row = rows.find((r) => r.variable === name)
@@ -149,6 +150,7 @@ describe('loadConfig', () => {
       bootstrap: { workspaceName: 'Default workspace' },
       rateLimits: true,
       adminToken: undefined,
+      dashboardSecureCookie: false,
       secretKey: undefined,
       authFailures: { perMinute: 30, blockSeconds: 60 },
       shed: { lagRecords: 2_000_000, rssMb: 1_024, retryAfterSeconds: 5 },
@@ -193,6 +195,7 @@ describe('loadConfig', () => {
       INLET_DATA_API_KEY: 'secret-key-123',
       INLET_WORKSPACE_NAME: 'Shop',
       INLET_RATE_LIMITS: 'off',
+      INLET_DASHBOARD_SECURE_COOKIE: 'yes',
       INLET_ADMIN_TOKEN: 'admin-token-0123456789',
       INLET_SECRET_KEY: 'server-secret-0123456789abcdef0123456789',
       INLET_AUTH_FAILURES_PER_MINUTE: '0',
@@ -237,6 +240,7 @@ describe('loadConfig', () => {
       bootstrap: { workspaceId: 'ABCD1234', dataApiKey: 'secret-key-123', workspaceName: 'Shop' },
       rateLimits: false,
       adminToken: 'admin-token-0123456789',
+      dashboardSecureCookie: true,
       secretKey: 'server-secret-0123456789abcdef0123456789',
       authFailures: { perMinute: 0, blockSeconds: 5 },
       shed: { lagRecords: 10, rssMb: 0, retryAfterSeconds: 2 },
@@ -302,6 +306,7 @@ describe('loadConfig', () => {
     INLET_DATA_API_KEY: ['short', 'has a space', ''],
     INLET_WORKSPACE_NAME: [''],
     INLET_RATE_LIMITS: ['sometimes', 'OFF', ''],
+    INLET_DASHBOARD_SECURE_COOKIE: ['always', 'TRUE', ''],
     INLET_ADMIN_TOKEN: ['short', 'has a space in it ok', ''],
     INLET_SECRET_KEY: ['too-short-a-secret', 'a secret with spaces that is long enough', ''],
     INLET_AUTH_FAILURES_PER_MINUTE: ['-1', 'many'],

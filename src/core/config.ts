@@ -59,6 +59,11 @@ export type Config = Readonly<{
   /** Bearer token of the admin API; undefined: the admin API is off (404). */
   adminToken: string | undefined
   /**
+   * The dashboard is reached over HTTPS (a proxy terminating TLS in front of Inlet): its session
+   * cookie is `Secure` (it is anyway for a request that came over HTTPS to Inlet itself).
+   */
+  dashboardSecureCookie: boolean
+  /**
    * The server secret sealing the keys request signatures need (Push, reports; docs/auth.md);
    * undefined: `secret.key` of the data directory (SQLite), none with PostgreSQL.
    */
@@ -202,6 +207,7 @@ export const SETTINGS = {
   ),
   INLET_WORKSPACE_NAME: setting(text(), 'Default workspace'),
   INLET_RATE_LIMITS: setting(boolean, true),
+  INLET_DASHBOARD_SECURE_COOKIE: setting(boolean, false),
   INLET_ADMIN_TOKEN: setting(
     text(/^\S{16,512}$/, 'must be 16 to 512 characters, no spaces'),
     undefined,
@@ -290,6 +296,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bootstrap: Object.freeze(bootstrap),
     rateLimits: must(v.INLET_RATE_LIMITS),
     adminToken: v.INLET_ADMIN_TOKEN,
+    dashboardSecureCookie: must(v.INLET_DASHBOARD_SECURE_COOKIE),
     secretKey: v.INLET_SECRET_KEY,
     authFailures: Object.freeze({
       perMinute: must(v.INLET_AUTH_FAILURES_PER_MINUTE),

@@ -226,6 +226,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     browse: store.browse,
     consent: store.consent,
     segments: store.segments,
+    sessions: store.sessions,
     close: () => store.close(),
     keys: {
       get: (workspaceId, feature) => keys.get(workspaceId, feature),

@@ -41,7 +41,7 @@ describe('createIngest', () => {
     const store = memoryStore(t)
     const clock = createManualClock(T0)
     const ingest = createIngest({ log: store.log, clock })
-    await ingest.accept({ workspaceId: WS, requestId: 'REQAAAAA' }, [
+    await ingest.accept({ workspaceId: WS, requestId: 'REQAAAAA', api: 'event' }, [
       customer,
       event('Added to Cart'),
       invalid,
@@ -86,9 +86,9 @@ describe('createIngest', () => {
     const store = memoryStore(t)
     const clock = createManualClock(T0)
     const ingest = createIngest({ log: store.log, clock })
-    await ingest.accept({ workspaceId: WS, requestId: 'REQAAAAA' }, [customer])
+    await ingest.accept({ workspaceId: WS, requestId: 'REQAAAAA', api: 'event' }, [customer])
     clock.advance(1500)
-    await ingest.accept({ workspaceId: WS, requestId: 'REQAAAAB' }, [customer])
+    await ingest.accept({ workspaceId: WS, requestId: 'REQAAAAB', api: 'event' }, [customer])
     assert.deepEqual(
       (await store.log.readAfter(0, 10)).map((r) => [r.requestId, r.receivedAt]),
       [
@@ -102,9 +102,14 @@ describe('createIngest', () => {
     const store = memoryStore(t)
     const ingest = createIngest({ log: store.log, clock: createManualClock(T0) })
     await Promise.all([
-      ingest.accept({ workspaceId: WS, requestId: 'REQAAAAA' }, [event('a'), event('b')]),
-      ingest.accept({ workspaceId: WS, requestId: 'REQAAAAB' }, [customer]),
-      ingest.accept({ workspaceId: 'ACCEPTWS000000000002', requestId: 'REQAAAAC' }, [event('c')]),
+      ingest.accept({ workspaceId: WS, requestId: 'REQAAAAA', api: 'event' }, [
+        event('a'),
+        event('b'),
+      ]),
+      ingest.accept({ workspaceId: WS, requestId: 'REQAAAAB', api: 'event' }, [customer]),
+      ingest.accept({ workspaceId: 'ACCEPTWS000000000002', requestId: 'REQAAAAC', api: 'event' }, [
+        event('c'),
+      ]),
     ])
     assert.deepEqual(ingest.stats(), { batches: 1, records: 4 })
     assert.deepEqual(
@@ -132,8 +137,11 @@ describe('createIngest', () => {
         void store.log.lastSeq().then((seq) => seenAtCommit.push(seq))
       },
     })
-    await ingest.accept({ workspaceId: WS, requestId: 'REQAAAAA' }, [customer, customer])
-    await ingest.accept({ workspaceId: WS, requestId: 'REQAAAAB' }, [customer])
+    await ingest.accept({ workspaceId: WS, requestId: 'REQAAAAA', api: 'event' }, [
+      customer,
+      customer,
+    ])
+    await ingest.accept({ workspaceId: WS, requestId: 'REQAAAAB', api: 'event' }, [customer])
     await ingest.flushed()
     assert.deepEqual(seenAtCommit, [2, 3])
   })
@@ -148,7 +156,7 @@ describe('createIngest', () => {
     })
     await store.close()
     await assert.rejects(
-      ingest.accept({ workspaceId: WS, requestId: 'REQAAAAA' }, [customer]),
+      ingest.accept({ workspaceId: WS, requestId: 'REQAAAAA', api: 'event' }, [customer]),
       /not open/,
     )
     assert.equal(commits, 0)
@@ -159,8 +167,8 @@ describe('createIngest', () => {
     const store = memoryStore(t)
     const ingest = createIngest({ log: store.log, clock: createManualClock(T0) })
     const pending = [
-      ingest.accept({ workspaceId: WS, requestId: 'REQAAAAA' }, [customer]),
-      ingest.accept({ workspaceId: WS, requestId: 'REQAAAAB' }, [customer]),
+      ingest.accept({ workspaceId: WS, requestId: 'REQAAAAA', api: 'event' }, [customer]),
+      ingest.accept({ workspaceId: WS, requestId: 'REQAAAAB', api: 'event' }, [customer]),
     ]
     assert.equal(await store.log.lastSeq(), 0, 'nothing is written inline')
     await ingest.flushed()

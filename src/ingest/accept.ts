@@ -9,7 +9,12 @@ import { BULK_ROW_KIND, type IngestLog, type NewLogRecord } from '../store/store
 import type { ParsedRecord } from '../core/records.js'
 import { createGroupCommitter } from './group-commit.js'
 
-export type RequestContext = Readonly<{ workspaceId: string; requestId: string }>
+/**
+ * Who a request's records belong to: the workspace, the request, and the API that sent them (the
+ * Data family's endpoint, `dashboard`, `scheduled`): the workspace page counts accepted records
+ * per minute by it (NewLogRecord `api`).
+ */
+export type RequestContext = Readonly<{ workspaceId: string; requestId: string; api: string }>
 
 export type Ingest = Readonly<{
   accept(ctx: RequestContext, records: readonly ParsedRecord[]): Promise<void>
@@ -56,6 +61,7 @@ export function createIngest(deps: {
         customerId: r.customerId,
         receivedAt,
         payload: JSON.stringify(r.payload),
+        api: ctx.api,
       }))
       return committer.submit(records)
     },
@@ -70,6 +76,7 @@ export function createIngest(deps: {
           receivedAt: deps.clock.now(),
           payload,
           records,
+          api: ctx.api,
         },
       ]),
     flushed: () => committer.flushed(),

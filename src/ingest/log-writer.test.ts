@@ -16,6 +16,7 @@ const record = (requestId: string, index: number): NewLogRecord => ({
   customerId: index % 3 === 0 ? null : `c${index}`,
   receivedAt: 1_700_000_000_000,
   payload: JSON.stringify({ n: index, text: 'é "quoted"' }),
+  api: 'event',
 })
 
 it('packs and unpacks group commits exactly', () => {
@@ -24,10 +25,11 @@ it('packs and unpacks group commits exactly', () => {
     ...Array.from({ length: 3 }, (_, i) => record('R2', i)),
     { ...record('R3', 4), kind: 'device_opt_out' as const },
     { ...record('R3', 6), kind: 'merge_undo' as const }, // not consecutive: a run of its own
+    { ...record('R3', 7), api: 'inlet' }, // another API: a run of its own
   ]
   const packed = packBatch(records)
   assert.equal(typeof packed.payloads, 'string', 'payloads posted as one string')
-  assert.equal(packed.runs.length, 4 * 5)
+  assert.equal(packed.runs.length, 5 * 6)
   assert.deepEqual(unpackBatch(packed), records)
   // A payload with a raw NUL (not from JSON.stringify) cannot be joined: posted as a list.
   const odd = [record('R4', 0), { ...record('R4', 1), payload: 'a\u0000b' }]
@@ -67,10 +69,14 @@ it('commits appends in a worker thread, in the order posted', { timeout: 60_000 
   )
   await Promise.all(batches.map((records) => writer.append(records)))
   const stored = await store.log.readAfter(0, 1_000)
+  // The sending API is not read back: the per-minute counts the worker wrote are kept by it.
   assert.deepEqual(
-    stored.map((r) => ({ ...r, seq: undefined })),
+    stored.map((r) => ({ ...r, seq: undefined, api: 'event' })),
     batches.flat().map((r) => ({ ...r, seq: undefined })),
   )
+  assert.deepEqual(await store.browse.acceptedRecords('WRITERWS', 0), [
+    { minute: Math.floor(1_700_000_000_000 / 60_000), api: 'event', records: 222 },
+  ])
   assert.deepEqual(
     stored.map((r) => r.seq),
     stored.map((_, i) => i + 1),

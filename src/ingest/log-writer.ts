@@ -25,7 +25,7 @@ export type LogWriter = Readonly<{
 /**
  * One group commit as posted to the worker, packed so that structured cloning it is cheap: the
  * request-level fields once per run of records of one request (workspace, request id, time,
- * first index, count), the kinds as bytes, and every payload in one string joined by NUL — JSON
+ * sending API, first index, count), the kinds as bytes, and every payload in one string joined by NUL — JSON
  * text never holds a raw U+0000 (JSON.stringify escapes it), so splitting restores them exactly;
  * a batch with one anyway is posted as a list.
  */
@@ -42,6 +42,8 @@ export type PackedBatch = Readonly<{
 const KINDS: readonly NewLogRecord['kind'][] = [...RECORD_KINDS, BULK_ROW_KIND]
 const KIND_CODE = new Map(KINDS.map((k, i) => [k, i]))
 const SEPARATOR = '\u0000'
+/** Fields of one run in `runs`. */
+const RUN_FIELDS = 6
 
 export type ToLogWriter =
   Readonly<{ type: 'append'; id: number; batch: PackedBatch }> | Readonly<{ type: 'close' }>
@@ -69,9 +71,10 @@ export function packBatch(records: readonly NewLogRecord[]): PackedBatch {
       r.requestId === prev.requestId &&
       r.workspaceId === prev.workspaceId &&
       r.receivedAt === prev.receivedAt &&
+      r.api === prev.api &&
       r.index === prev.index + 1
     if (continues) runs[runs.length - 1] = (runs[runs.length - 1] as number) + 1
-    else runs.push(r.workspaceId, r.requestId, r.receivedAt, r.index, 1)
+    else runs.push(r.workspaceId, r.requestId, r.receivedAt, r.api, r.index, 1)
     const code = KIND_CODE.get(r.kind)
     if (code === undefined) throw new Error(`log writer: no code for record kind '${r.kind}'`)
     kinds[i] = code
@@ -95,13 +98,14 @@ export function unpackBatch(b: PackedBatch): NewLogRecord[] {
   const rows = new Map<number, number>()
   for (let r = 0; r < b.rows.length; r += 2) rows.set(b.rows[r] ?? 0, b.rows[r + 1] ?? 1)
   const out: NewLogRecord[] = []
-  for (let r = 0; r < b.runs.length; r += 5) {
-    // A run is (workspaceId, requestId, receivedAt, first index, count), as packBatch wrote it.
+  for (let r = 0; r < b.runs.length; r += RUN_FIELDS) {
+    // A run is (workspaceId, requestId, receivedAt, api, first index, count), as packBatch wrote it.
     const workspaceId = b.runs[r] as string
     const requestId = b.runs[r + 1] as string
     const receivedAt = b.runs[r + 2] as number
-    const first = b.runs[r + 3] as number
-    const count = b.runs[r + 4] as number
+    const api = b.runs[r + 3] as string
+    const first = b.runs[r + 4] as number
+    const count = b.runs[r + 5] as number
     for (let j = 0; j < count; j++) {
       const i = out.length
       const records = rows.get(i)
@@ -114,6 +118,7 @@ export function unpackBatch(b: PackedBatch): NewLogRecord[] {
         receivedAt,
         payload: payloads[i] ?? '',
         ...(records === undefined ? {} : { records }),
+        api,
       })
     }
   }

@@ -46,7 +46,7 @@ export function createDeletionSweeper(deps: {
     let count = 0
     for (const [workspaceId, deletions] of byWorkspace) {
       await deps.ingest.accept(
-        { workspaceId, requestId: deps.ids.requestId() },
+        { workspaceId, requestId: deps.ids.requestId(), api: 'scheduled' },
         deletions.map((d) => ({
           kind: 'delete' as const,
           customerId: null,

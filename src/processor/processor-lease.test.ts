@@ -40,6 +40,7 @@ async function appendUsers(store: Store, count: number, receivedAt: number): Pro
       requestId: `REQ${i}`,
       index: 0,
       kind: 'customer' as const,
+      api: 'customer',
       customerId: `c${i}`,
       receivedAt,
       payload: JSON.stringify({ type: 'customer', customer_id: `c${i}`, attributes: { n: i } }),

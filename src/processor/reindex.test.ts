@@ -31,6 +31,7 @@ it('indexes existing profiles one page per commit, the cursor moving with the la
       requestId: ids.requestId(),
       index: 0,
       kind: parsed.kind,
+      api: 'customer',
       customerId: parsed.customerId,
       receivedAt: clock.now(),
       payload: JSON.stringify(parsed.payload),

@@ -16,7 +16,7 @@
  *   a page may hold fewer matches than asked for, and `next` is null only at the last user.
  */
 import { num, str, type Row } from './rows.js'
-import type { EventRow, IdentityValue, RecordOutcomeRow, UserRow } from './store.js'
+import type { EventRow, IdentityValue, NewLogRecord, RecordOutcomeRow, UserRow } from './store.js'
 
 export const USER_SEARCH_KINDS = [
   'all',
@@ -69,11 +69,49 @@ export type RequestSummary = Readonly<{
   lastSeq: number
 }>
 
-/** Records of one kind the log accepted in one minute (`minute`: ms since the epoch / 60,000). */
-export type AcceptedMinute = Readonly<{ minute: number; kind: string; records: number }>
+/**
+ * Records one API sent that the log accepted in one minute (`minute`: ms since the epoch /
+ * 60,000), as the log's appends counted them (NewLogRecord `api`; a Bulk row counts its records).
+ */
+export type AcceptedMinute = Readonly<{ minute: number; api: string; records: number }>
 
-/** What `acceptedRecords` read: the counts, and the highest seq it read up to (to read on from). */
-export type AcceptedRecords = Readonly<{ counts: AcceptedMinute[]; lastSeq: number }>
+/** The minutes of accepted records a store keeps, up to the newest it counted: a day. */
+export const ACCEPTED_MINUTES_KEPT = 24 * 60
+
+const MINUTE_MS = 60_000
+
+/** The minute (ms since the epoch / 60,000) a time falls in. */
+export const minuteOf = (ms: number): number => Math.floor(ms / MINUTE_MS)
+
+/** One workspace's count of one API's records in one minute, as an append adds it. */
+export type AcceptedCount = { workspaceId: string; minute: number; api: string; records: number }
+
+/**
+ * What appending `records` adds to the per-minute counts of accepted records: one entry per
+ * (workspace, minute of `receivedAt`, API), a Bulk row counting as its records. Both adapters'
+ * appends write these in the append's transaction (the workspace page's chart reads them).
+ */
+export function acceptedCounts(records: readonly NewLogRecord[]): AcceptedCount[] {
+  const counts = new Map<string, AcceptedCount>()
+  let last: AcceptedCount | undefined
+  for (const r of records) {
+    const minute = minuteOf(r.receivedAt)
+    const n = r.records ?? 1
+    // A group commit's records mostly come in runs of one request: no lookup within a run.
+    if (last?.minute === minute && last.api === r.api && last.workspaceId === r.workspaceId) {
+      last.records += n
+      continue
+    }
+    const key = `${r.workspaceId}\u0000${minute}\u0000${r.api}`
+    last = counts.get(key)
+    if (last === undefined) {
+      last = { workspaceId: r.workspaceId, minute, api: r.api, records: 0 }
+      counts.set(key, last)
+    }
+    last.records += n
+  }
+  return [...counts.values()]
+}
 
 export interface BrowseRepo {
   searchUsers(search: UserSearch): Promise<UserPage>
@@ -98,22 +136,20 @@ export interface BrowseRepo {
     limit: number,
   ): Promise<RequestSummary[]>
   /**
-   * The workspace's records the log accepted after `afterSeq` and received at `sinceMs` or later,
-   * counted per minute and kind (a SQLite Bulk row's records count under `bulk`; PostgreSQL logs
-   * each element as a record of its own kind), and the highest seq of the workspace's log at the
-   * time (`afterSeq` when there is none after it): the workspace page reads on from there. Reads the
-   * workspace's log rows after `afterSeq` on its (workspace, seq) index; the log keeps them for
-   * INLET_LOG_RETENTION_SECONDS.
+   * The workspace's records the log accepted in the minutes from `sinceMs` on, per minute and
+   * sending API (NewLogRecord `api`): counts the log's appends keep beside it, in the append's
+   * transaction, for ACCEPTED_MINUTES_KEPT minutes up to the newest (compaction forgets older
+   * ones), whatever the log's retention. At most that many rows per API: no log row is read.
    */
-  acceptedRecords(workspaceId: string, afterSeq: number, sinceMs: number): Promise<AcceptedRecords>
+  acceptedRecords(workspaceId: string, sinceMs: number): Promise<AcceptedMinute[]>
   /** Outcome rows of every workspace with seq > afterSeq, in seq order (the live view). */
   outcomesAfter(afterSeq: number, limit: number): Promise<RecordOutcomeRow[]>
 }
 
-/** An `AcceptedMinute` from a driver's row of (minute, kind, records). */
+/** An `AcceptedMinute` from a driver's row of (minute, api, records). */
 export const toAcceptedMinute = (r: Row): AcceptedMinute => ({
   minute: num(r['minute']),
-  kind: str(r['kind']),
+  api: str(r['api']),
   records: num(r['records']),
 })
 
@@ -140,6 +176,19 @@ export function lastOf(
 
 /** The position of a user in the newest-first list. */
 export const newestKey = (u: UserRow): PagePosition => [u.createdAt, u.id]
+
+/**
+ * Where a page of email or mobile matches starts, exclusive, as (index key, id): after the page
+ * before's last row, or — on the first page, or after a position before the prefix — just before
+ * the first key starting with `prefix` (every id sorts after ''). The one lower bound of the
+ * search: a second one on the key (`>= prefix`) beside this row comparison made PostgreSQL start
+ * its index scan at the workspace's first entry (docs/query-plans.md).
+ */
+export function keyedStart(prefix: string, after: PagePosition | undefined): [string, string] {
+  if (after === undefined) return [prefix, '']
+  const [k, id] = after
+  return str(k) < prefix ? [prefix, ''] : [str(k), str(id)]
+}
 
 /** After a full page of email or mobile matches: the last row's index key (`k`) and id. */
 export function keyedNext(rows: readonly Row[], limit: number): PagePosition | null {

@@ -23,6 +23,7 @@ import type {
   RecordOutcomeRow,
   SubscriptionCategoryRow,
   SubscriptionStatusRow,
+  SessionRow,
   SuppressionRow,
   UserRow,
   Workspace,
@@ -306,6 +307,13 @@ const SUBSCRIPTION_PREFERENCES = table<CategoryPreferenceRow>({
   subscribed: 'bool',
   updatedAt: 'int',
 })
+const SESSIONS = table<SessionRow>({
+  tokenHash: 'text',
+  workspaceId: 'text?',
+  csrf: 'text',
+  createdAt: 'int',
+  expiresAt: 'int',
+})
 
 const absent = (v: unknown): boolean => v === null || v === undefined
 const nulls = (t: Table<unknown>): null[] => t.columns.map(() => null)
@@ -329,6 +337,7 @@ export const toSuppression = SUPPRESSIONS.read
 export const toSubscriptionCategory = SUBSCRIPTION_CATEGORIES.read
 export const toSubscriptionStatus = SUBSCRIPTION_STATUS.read
 export const toCategoryPreference = SUBSCRIPTION_PREFERENCES.read
+export const toSession = SESSIONS.read
 export function toFeatureKeyRow(r: Row): FeatureKeyRow {
   const row = FEATURE_KEYS.read(r)
   return absent(r['prev_key_hash']) ? row : { ...row, previous: PREVIOUS_FEATURE_KEY.read(r) }
@@ -353,6 +362,9 @@ export const suppressionValues = SUPPRESSIONS.values
 export const gdprRequestValues = GDPR_REQUESTS.values
 export const SUBSCRIPTION_CATEGORY_COLUMNS = SUBSCRIPTION_CATEGORIES.columns
 export const subscriptionCategoryValues = SUBSCRIPTION_CATEGORIES.values
+export const sessionValues = SESSIONS.values
+/** The columns of `dashboard_sessions`, in the order of sessionValues. */
+export const SESSION_COLUMNS = SESSIONS.columns
 
 /** The columns of `feature_keys`, in the order of featureKeyValues (both adapters' upserts). */
 export const FEATURE_KEY_COLUMNS: readonly string[] = [

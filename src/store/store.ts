@@ -9,16 +9,17 @@
  *   processor in one transaction per batch together with its cursor, so a batch is applied exactly
  *   once whatever happens around it.
  *
- * The feature-key, shared-quota, consent, browse and segments repositories are declared in modules
- * of their own (feature-key-repo.ts, quota-repo.ts, consent-repo.ts, browse.ts, segments.ts); the
- * first three are re-exported here. Consent rows are written by the consent family's requests
- * directly, not by the processor (consent-repo.ts).
+ * The feature-key, shared-quota, session, consent, browse and segments repositories are declared in
+ * modules of their own (feature-key-repo.ts, quota-repo.ts, session-repo.ts, consent-repo.ts,
+ * browse.ts, segments.ts); the first four are re-exported here. Consent rows are written by the
+ * consent family's requests directly, not by the processor (consent-repo.ts).
  */
 import type { BrowseRepo } from './browse.js'
 import type { ConsentRepo } from './consent-repo.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
 import type { SegmentRepo } from './segments.js'
+import type { SessionRepo } from './session-repo.js'
 
 export type WorkspaceState = 'active' | 'blacklisted' | 'suspended' | 'temporarily_suspended'
 
@@ -96,6 +97,12 @@ export type NewLogRecord = Readonly<{
   payload: string
   /** How many records a Bulk row holds (at least 1); absent (1) for every other kind. */
   records?: number
+  /**
+   * The API that sent it (the Data family's endpoint, or another sender's name), opaque to the
+   * store: the per-minute counts of accepted records are kept by it (BrowseRepo.acceptedRecords),
+   * not stored with the record.
+   */
+  api: string
 }>
 
 export type LogRecord = Readonly<{
@@ -401,7 +408,11 @@ export interface IngestLog {
   receivedAfter(afterSeq: number): Promise<number | undefined>
   /** The records of one request still in the log (compaction removes them after retention). */
   recordsOfRequest(workspaceId: string, requestId: string): Promise<LogRecord[]>
-  /** Deletes records with seq <= upToSeq received before `receivedBefore`; returns how many. */
+  /**
+   * Deletes records with seq <= upToSeq received before `receivedBefore`; returns how many. Also
+   * forgets the counts of accepted records older than ACCEPTED_MINUTES_KEPT before the newest
+   * (store/browse.ts).
+   */
   compact(upToSeq: number, receivedBefore: number): Promise<number>
   /**
    * Moves committed appends from the write-ahead log into the log's main file, without waiting
@@ -488,6 +499,7 @@ export interface ProcessingRepo {
 export * from './consent-repo.js'
 export * from './feature-key-repo.js'
 export * from './quota-repo.js'
+export * from './session-repo.js'
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres'
@@ -503,6 +515,8 @@ export interface Store {
   readonly consent: ConsentRepo
   /** Segment counts and members over users and events (store/segments.ts, docs/segments.md). */
   readonly segments: SegmentRepo
+  /** The dashboard's signed-in sessions (store/session-repo.ts). */
+  readonly sessions: SessionRepo
   close(): Promise<void>
 }
 

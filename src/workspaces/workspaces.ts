@@ -137,6 +137,7 @@ export function createWorkspaces(deps: { store: Store; clock: Clock; ids: IdGene
           customerId: null,
           receivedAt: patch.updatedAt,
           payload: '{}',
+          api: 'settings',
         },
       ])
     }

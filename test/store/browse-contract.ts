@@ -2,18 +2,24 @@
  * The contract of Store `browse` (store/browse.ts: the dashboard's reads), run by
  * storeContract on every adapter: the newest-first list and each search kind with its pages,
  * events newest first, skipped and dead records filtered, recent requests grouped from the log,
- * outcomes in seq order, accepted records per minute, a user's identity links — each within its
+ * outcomes in seq order, accepted records per minute and API, a user's identity links — each within its
  * workspace.
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
-import type { PagePosition, UserSearch } from '../../src/store/browse.js'
-import type {
-  BatchChanges,
-  EventRow,
-  RecordOutcomeRow,
-  Store,
-  UserRow,
+import { bulkRowPayload } from '../../src/families/data/bulk-rows.js'
+import {
+  ACCEPTED_MINUTES_KEPT,
+  type PagePosition,
+  type UserSearch,
+} from '../../src/store/browse.js'
+import {
+  BULK_ROW_KIND,
+  type BatchChanges,
+  type EventRow,
+  type RecordOutcomeRow,
+  type Store,
+  type UserRow,
 } from '../../src/store/store.js'
 import { aLogRecord, anEvent } from './contract.js'
 
@@ -127,6 +133,17 @@ export function browseContract(fresh: (t: TestContext) => Promise<Store>): void 
       assert.deepEqual(await search('mobile', '447000'), ['u002'], 'a number, as text')
       assert.deepEqual(await search('id', 'u003'), ['u003'])
       assert.deepEqual(await search('id', 'u005'), [], "another workspace's user")
+      // A position before the prefix (a page token of another search) starts at the prefix.
+      const from = (after: PagePosition) =>
+        store.browse.searchUsers({ workspaceId: WS, kind: 'email', value: 'ada', after, limit: 5 })
+      assert.deepEqual(
+        (await from(['', ''])).users.map((u) => u.id),
+        ['u001', 'u002'],
+      )
+      assert.deepEqual(
+        (await from(['ada@example.com', 'u001'])).users.map((u) => u.id),
+        ['u002'],
+      )
     })
 
     it("searches an attribute's value, named or any, page by page to the last user", async (t) => {
@@ -219,42 +236,80 @@ export function browseContract(fresh: (t: TestContext) => Promise<Store>): void 
       ])
     })
 
-    it('counts the records the log accepted per minute and kind, reading on from a seq', async (t) => {
+    it('counts the records the log accepted per minute and sending API, a Bulk row as its records under its API', async (t) => {
       const store = await fresh(t)
       const M = 60_000
       const minute = T0 / M
+      // A Bulk request of three elements, as a Bulk row (SQLite keeps it, PostgreSQL expands it
+      // into a customer, an event and an invalid record) and as the records it holds.
+      const body = JSON.stringify({
+        type: 'transition',
+        elements: [
+          { type: 'customer', customer_id: 'erin', attributes: {} },
+          { type: 'event', customer_id: 'erin', actions: [{ action: 'Viewed' }] },
+          { type: 'nonsense' },
+        ],
+      })
       await store.log.append([
         aLogRecord({ requestId: 'REQ1', index: 0, receivedAt: T0 }),
         aLogRecord({ requestId: 'REQ1', index: 1, kind: 'event', receivedAt: T0 + 1 }),
-        aLogRecord({ requestId: 'REQ2', index: 0, kind: 'event', receivedAt: T0 + M }),
-        aLogRecord({ requestId: 'REQ2', index: 1, kind: 'event', receivedAt: T0 + M + 59_999 }),
+        {
+          ...aLogRecord({ requestId: 'REQB', receivedAt: T0 + 2, customerId: null }),
+          kind: BULK_ROW_KIND,
+          payload: bulkRowPayload(body, { strict: false }),
+          records: 3,
+          api: 'bulk',
+        },
+        aLogRecord({ requestId: 'REQB2', kind: 'event', receivedAt: T0 + M, api: 'bulk' }),
+        aLogRecord({
+          requestId: 'REQB2',
+          index: 1,
+          kind: 'invalid',
+          receivedAt: T0 + M,
+          api: 'bulk',
+        }),
+        aLogRecord({ requestId: 'REQ2', kind: 'event', receivedAt: T0 + M + 59_999, api: 'event' }),
         aLogRecord({ requestId: 'REQX', workspaceId: OTHER, receivedAt: T0 }),
       ])
-      const counts = (a: {
-        counts: readonly { minute: number; kind: string; records: number }[]
-      }) => a.counts.map((c) => [c.minute, c.kind, c.records]).sort()
-      const first = await store.browse.acceptedRecords(WS, 0, T0)
-      assert.deepEqual(counts(first), [
-        [minute, 'customer', 1],
-        [minute, 'event', 1],
-        [minute + 1, 'event', 2],
+      const counts = (list: readonly { minute: number; api: string; records: number }[]) =>
+        list.map((c) => [c.minute - minute, c.api, c.records]).sort()
+      assert.deepEqual(counts(await store.browse.acceptedRecords(WS, T0)), [
+        [0, 'bulk', 3],
+        [0, 'customer', 2],
+        [1, 'bulk', 2],
+        [1, 'event', 1],
       ])
-      assert.deepEqual(counts(await store.browse.acceptedRecords(WS, 0, T0 + M)), [
-        [minute + 1, 'event', 2],
+      assert.deepEqual(counts(await store.browse.acceptedRecords(WS, T0 + M + 5)), [
+        [1, 'bulk', 2],
+        [1, 'event', 1],
       ])
-      assert.deepEqual(counts(await store.browse.acceptedRecords(OTHER, 0, T0)), [
-        [minute, 'customer', 1],
+      assert.deepEqual(counts(await store.browse.acceptedRecords(OTHER, T0)), [[0, 'customer', 1]])
+      // Appends add to a minute's count; the log's compaction leaves the counts.
+      await store.log.append([aLogRecord({ requestId: 'REQ3', receivedAt: T0 + M, api: 'event' })])
+      await store.log.compact(Number.MAX_SAFE_INTEGER, T0 + 2 * M)
+      assert.deepEqual(await store.log.readAfter(0, 100), [])
+      assert.deepEqual(counts(await store.browse.acceptedRecords(WS, T0 + M)), [
+        [1, 'bulk', 2],
+        [1, 'event', 2],
       ])
-      await store.log.append([aLogRecord({ requestId: 'REQ3', receivedAt: T0 + 2 * M })])
-      const next = await store.browse.acceptedRecords(WS, first.lastSeq, T0)
-      assert.deepEqual(counts(next), [[minute + 2, 'customer', 1]])
-      assert.ok(next.lastSeq > first.lastSeq)
-      const none = await store.browse.acceptedRecords(WS, next.lastSeq, T0)
-      assert.deepEqual(none, { counts: [], lastSeq: next.lastSeq })
-      assert.deepEqual(await store.browse.acceptedRecords('NOSUCHWORKSPACE', 7, T0), {
-        counts: [],
-        lastSeq: 7,
-      })
+      assert.deepEqual(await store.browse.acceptedRecords('NOSUCHWORKSPACE', T0), [])
+    })
+
+    it('forgets counts of accepted records a day older than the newest when compacting', async (t) => {
+      const store = await fresh(t)
+      const M = 60_000
+      const newest = T0 + ACCEPTED_MINUTES_KEPT * M
+      await store.log.append([
+        aLogRecord({ requestId: 'OLD', receivedAt: T0 }),
+        aLogRecord({ requestId: 'KEPT', receivedAt: T0 + M }),
+        aLogRecord({ requestId: 'NEW', receivedAt: newest, workspaceId: OTHER }),
+      ])
+      await store.log.compact(0, 0)
+      assert.deepEqual(
+        (await store.browse.acceptedRecords(WS, 0)).map((c) => c.minute * M),
+        [T0 + M],
+        'the newest minute of any workspace counts',
+      )
     })
   })
 }

@@ -26,6 +26,7 @@ import {
   type RecordKind,
   type RecordOutcomeRow,
   type QuotaLeaseRequest,
+  type SessionRow,
   type QuotaWindowKey,
   type Store,
   type SuppressionRow,
@@ -70,6 +71,7 @@ export const aLogRecord = rowsOf<PlainLogRecord>({
   customerId: 'alice',
   receivedAt: T0,
   payload: JSON.stringify({ customer_id: 'alice', attributes: {} }),
+  api: 'customer',
 })
 
 const aUser = rowsOf<UserRow>({
@@ -349,9 +351,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
         await store.log.append(first)
         await store.log.append(second)
         const records = await store.log.readAfter(0, 10)
+        // Every field but the sending API, which only the per-minute counts keep (browse).
         assert.deepEqual(
           records,
-          [...first, ...second].map((r, i) => ({ ...r, seq: records[i]?.seq })),
+          [...first, ...second].map((r, i) => {
+            const read: Record<string, unknown> = { ...r, seq: records[i]?.seq }
+            delete read['api']
+            return read
+          }),
         )
         const seqs = records.map((r) => r.seq)
         assert.ok(
@@ -464,6 +471,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
           receivedAt: T0 + 5,
           payload: bulkRowPayload(body, { strict: false, project: 'shop' }),
           records: expected.length,
+          api: 'bulk',
         })
         /** before, the Bulk row, after: read back as 1 + 4 + 1 records. */
         async function withBulkRow(store: Store): Promise<LogRecord[]> {
@@ -1635,6 +1643,64 @@ export function storeContract(name: string, factory: StoreFactory): void {
       })
     })
 
+    describe('dashboard sessions', () => {
+      const aSession = rowsOf<SessionRow>({
+        tokenHash: 'a1'.repeat(32),
+        workspaceId: WS,
+        csrf: 'csrf-token-1',
+        createdAt: T0,
+        expiresAt: T0 + 60_000,
+      })
+
+      it('keeps a session by its token hash until it expires, every field intact', async (t) => {
+        const store = await fresh(t)
+        const session = aSession()
+        const operator = aSession({ tokenHash: 'b2'.repeat(32), workspaceId: null, csrf: 'c2' })
+        await store.sessions.create(session)
+        await store.sessions.create(operator)
+        assert.deepEqual(await store.sessions.get(session.tokenHash, T0), session)
+        assert.deepEqual(await store.sessions.get(operator.tokenHash, T0 + 59_999), operator)
+        assert.equal(await store.sessions.get(session.tokenHash, T0 + 60_000), undefined, 'expired')
+        assert.equal(await store.sessions.get('c3'.repeat(32), T0), undefined)
+        await assert.rejects(store.sessions.create(session), 'one row per token hash')
+      })
+
+      it('ends one session, or every session of one workspace', async (t) => {
+        const store = await fresh(t)
+        const [a, b, other, operator] = [
+          aSession({ tokenHash: 'a1'.repeat(32) }),
+          aSession({ tokenHash: 'a2'.repeat(32) }),
+          aSession({ tokenHash: 'a3'.repeat(32), workspaceId: OTHER_WS }),
+          aSession({ tokenHash: 'a4'.repeat(32), workspaceId: null }),
+        ]
+        for (const s of [a, b, other, operator]) await store.sessions.create(s)
+        await store.sessions.end(a.tokenHash)
+        await store.sessions.end(a.tokenHash)
+        assert.equal(await store.sessions.get(a.tokenHash, T0), undefined)
+        assert.deepEqual(await store.sessions.get(b.tokenHash, T0), b)
+        await store.sessions.create(a)
+        assert.equal(await store.sessions.endWorkspace(WS), 2)
+        for (const s of [a, b]) assert.equal(await store.sessions.get(s.tokenHash, T0), undefined)
+        assert.deepEqual(await store.sessions.get(other.tokenHash, T0), other)
+        assert.deepEqual(await store.sessions.get(operator.tokenHash, T0), operator)
+        assert.equal(await store.sessions.endWorkspace(WS), 0)
+      })
+
+      it('sweeps expired sessions, also as a new one is created', async (t) => {
+        const store = await fresh(t)
+        await store.sessions.create(aSession({ tokenHash: 'a1'.repeat(32), expiresAt: T0 + 10 }))
+        await store.sessions.create(aSession({ tokenHash: 'a2'.repeat(32), expiresAt: T0 + 20 }))
+        await store.sessions.create(aSession({ tokenHash: 'a3'.repeat(32), expiresAt: T0 + 30 }))
+        assert.equal(await store.sessions.sweep(T0 + 10), 1)
+        assert.equal(await store.sessions.sweep(T0 + 10), 0)
+        await store.sessions.create(
+          aSession({ tokenHash: 'a4'.repeat(32), createdAt: T0 + 25, expiresAt: T0 + 99 }),
+        )
+        assert.equal(await store.sessions.sweep(T0 + 30), 1, 'only a3 was left to sweep')
+        assert.equal(await store.sessions.sweep(T0 + 100), 1)
+      })
+    })
+
     describe('GDPR erasure (spec §7.12)', () => {
       const erin = aUser({
         id: 'u-erin',
@@ -1997,6 +2063,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const gdprRequest = aGdprRequest()
         const deletion = { workspaceId: WS, userId: gone.id, dueAt: T0, requestId: 'R', seq: 3 }
         const window = { workspaceId: WS, quota: 'track_user', windowStart: T0 }
+        const session = {
+          tokenHash: 'a1'.repeat(32),
+          workspaceId: WS,
+          csrf: 'csrf',
+          createdAt: T0,
+          expiresAt: T0 + 1_000,
+        }
 
         /** A store holding a row of every kind, with the cursor at 3. */
         async function filled(t: TestContext): Promise<Store> {
@@ -2023,12 +2096,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
           assert.equal(await store.processing.acquireLease('p1', T0, 60_000), true)
           assert.equal(await store.processing.recordFailure(4, 'boom', T0), 1)
           await store.quotas.lease({ ...window, limit: 10, need: 1, want: 4 })
+          await store.sessions.create(session)
           return store
         }
 
-        it('keeps every row, the cursor, the lease, the retry counts and the quota counts', async (t) => {
+        it('keeps every row, the cursor, the lease, the retry counts, the quota counts and the sessions', async (t) => {
           const again = await reopened(t, await filled(t))
           assert.deepEqual(await again.workspaces.get(WS), ws)
+          assert.deepEqual(await again.sessions.get(session.tokenHash, T0), session)
           assert.deepEqual(
             (await again.log.readAfter(0, 10)).map((r) => [r.seq, r.index]),
             [

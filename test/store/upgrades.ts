@@ -1,6 +1,7 @@
 /**
  * What a store opened on data an older Inlet left must still read, for both adapters' upgrade
- * tests (each seeds the old schema its own way): quota counts kept before windows had lengths.
+ * tests (each seeds the old schema its own way): quota counts kept before windows had lengths;
+ * a log written before it counted accepted records per minute (log migration 5).
  */
 import assert from 'node:assert/strict'
 import type { Store } from '../../src/store/store.js'
@@ -23,4 +24,44 @@ export async function assertReadAsMinute(store: Store, windowStart: number): Pro
     used: 10,
   })
   assert.equal(await store.quotas.prune(windowStart + 60_000), 1, 'pruned as a minute')
+}
+
+/**
+ * The log rows of the old schema (log migrations 1–4) in its columns: workspace W's two Track
+ * User records in one minute, an event the next minute, another workspace's record.
+ */
+export const PRE_COUNT_LOG = (t0: number) =>
+  [
+    { seq: 1, workspace: 'W', kind: 'customer', receivedAt: t0 },
+    { seq: 2, workspace: 'W', kind: 'customer', receivedAt: t0 + 59_999 },
+    { seq: 3, workspace: 'W', kind: 'event', receivedAt: t0 + 60_000 },
+    { seq: 4, workspace: 'V', kind: 'customer', receivedAt: t0 },
+  ].map((r) => [r.seq, r.workspace, `REQ${r.seq}`, 0, r.kind, null, r.receivedAt, '{}'] as const)
+
+/** The log seeded as PRE_COUNT_LOG(t0) is counted per minute by kind, and counts on from there. */
+export async function assertLogCounted(store: Store, t0: number): Promise<void> {
+  const minute = Math.floor(t0 / 60_000)
+  const counts = async (ws: string) =>
+    (await store.browse.acceptedRecords(ws, t0)).map((c) => [c.minute - minute, c.api, c.records])
+  assert.deepEqual((await counts('W')).sort(), [
+    [0, 'customer', 2],
+    [1, 'event', 1],
+  ])
+  assert.deepEqual(await counts('V'), [[0, 'customer', 1]])
+  await store.log.append([
+    {
+      workspaceId: 'W',
+      requestId: 'REQ5',
+      index: 0,
+      kind: 'event',
+      customerId: null,
+      receivedAt: t0 + 60_000,
+      payload: '{}',
+      api: 'event',
+    },
+  ])
+  assert.deepEqual((await counts('W')).sort(), [
+    [0, 'customer', 2],
+    [1, 'event', 2],
+  ])
 }

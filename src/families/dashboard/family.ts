@@ -21,7 +21,7 @@ import { createSessions } from './sessions.js'
 
 export const dashboardFamily: FamilyModule = (platform) => {
   const { store, clock } = platform
-  const sessions = createSessions(clock)
+  const sessions = createSessions(store, clock)
   const meter = createTrafficMeter(store, clock)
   const workspaces = createWorkspaces({ store, clock, ids: platform.ids })
   return {
@@ -46,11 +46,12 @@ export const dashboardFamily: FamilyModule = (platform) => {
           clock,
           authFailures: platform.authFailures,
           adminToken: platform.config.adminToken,
+          secureCookie: platform.config.dashboardSecureCookie,
         })
         userRoutes(api, { store, ingest: platform.ingest })
         activityRoutes(api, { store })
         workspaceRoutes(api, { workspaces, processor: platform.processor, meter, sessions })
-        const live = liveRoutes(api, { store })
+        const live = liveRoutes(api, { store, sessions })
         api.addHook('preClose', (next) => {
           live.closeAll()
           next()

@@ -3,25 +3,33 @@
  * workspace as they are accepted (read from the ingest log) and as the processor applies them (its
  * cursor, with the outcome rows of what it skipped, killed or applied with notes). Each open stream
  * reads the log every POLL_MS while the browser is connected, so a record shows within a second of
- * its 200 — from whichever process accepted it, since the log is shared. Pausing and filtering by
- * kind and user are the browser's.
+ * its 200 — from whichever process accepted it, since the log is shared. A stream ends once its
+ * session has (signed out or its workspace's key rotated through any process, or expired):
+ * checked every SESSION_CHECK_MS. Pausing and filtering by kind and user are the browser's.
  */
 import type { FastifyInstance } from 'fastify'
 import type { Store } from '../../store/store.js'
 import { CONTENT_SECURITY_POLICY } from './assets.js'
-import { API_PREFIX, CONFIG, workspaceOf } from './session-routes.js'
+import { API_PREFIX, CONFIG, sessionOf, workspaceOf } from './session-routes.js'
+import type { Sessions } from './sessions.js'
 
 export const POLL_MS = 250
 const HEARTBEAT_MS = 15_000
+/** How often an open stream checks that its session is still live. */
+export const SESSION_CHECK_MS = 5_000
 const READ_LIMIT = 1_000
 
 export type LiveStreams = Readonly<{ closeAll(): void }>
 
-export function liveRoutes(api: FastifyInstance, deps: Readonly<{ store: Store }>): LiveStreams {
+export function liveRoutes(
+  api: FastifyInstance,
+  deps: Readonly<{ store: Store; sessions: Sessions }>,
+): LiveStreams {
   const { store } = deps
   const open = new Set<() => void>()
   api.get(`${API_PREFIX}/w/:ws/live`, { config: CONFIG }, async (request, reply) => {
     const ws = workspaceOf(request).id
+    const session = sessionOf(request)
     let seq = await store.log.lastSeq()
     let cursor = await store.processing.cursor()
     reply.hijack()
@@ -37,6 +45,7 @@ export function liveRoutes(api: FastifyInstance, deps: Readonly<{ store: Store }
     let stopped = false
     let timer: NodeJS.Timeout | undefined
     let lastWrite = Date.now()
+    let lastCheck = Date.now()
     const stop = (): void => {
       if (stopped) return
       stopped = true
@@ -47,6 +56,14 @@ export function liveRoutes(api: FastifyInstance, deps: Readonly<{ store: Store }
     open.add(stop)
     raw.on('close', stop)
     const tick = async (): Promise<void> => {
+      if (Date.now() - lastCheck >= SESSION_CHECK_MS) {
+        lastCheck = Date.now()
+        if (!(await deps.sessions.live(session))) {
+          send({ type: 'signed_out' })
+          stop()
+          return
+        }
+      }
       const records = await store.log.readAfter(seq, READ_LIMIT)
       for (const r of records) {
         seq = r.seq

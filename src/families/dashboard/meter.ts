@@ -1,35 +1,33 @@
 /**
- * What the workspace page charts: records per minute per Data API endpoint over the last day,
- * accepted and refused. Accepted records come from the ingest log (Store `browse.acceptedRecords`),
- * so they survive a restart and count what every process on the store accepted; this process
- * reads the log on from the last seq it read and keeps the counts per minute. Refused records
- * (answers other than 2xx: 4xx, 429, 503) are never logged: an onResponse hook counts them here, in
- * memory, per process, since it started — a refused request's records are its body's `elements`,
- * `actions` or `merge_data`, or one when it has none of them or no body (docs/dashboard.md).
+ * What the workspace page charts: records per minute per API over the last day, accepted and
+ * refused. Accepted records are the counts the log's appends keep per minute and sending API
+ * (Store `browse.acceptedRecords`, at most a day's minutes per API: no log row is read), so they
+ * survive a restart and count what every process on the store accepted, a Bulk request's records
+ * under Bulk Import on every store. Refused records (answers other than 2xx: 4xx, 429, 503) are
+ * never logged: an onResponse hook counts them here, in memory, per process, since it started — a
+ * refused request's records are its body's `elements`, `actions` or `merge_data`, or one when it
+ * has none of them or no body (docs/dashboard.md).
  */
 import type { Clock } from '../../core/clock.js'
+import { ACCEPTED_MINUTES_KEPT } from '../../store/browse.js'
 import type { Store } from '../../store/store.js'
 
 const MINUTE_MS = 60_000
-export const KEEP_MINUTES = 24 * 60
+const KEEP_MINUTES = ACCEPTED_MINUTES_KEPT
 
 export type MinuteCounts = { minute: number; accepted: number; refused: number }
 
 /**
- * The endpoint (RouteConfig `endpoint`) whose requests log records of each kind. An `invalid`
- * record (kept out at validation, from any endpoint) stays `invalid`: the log does not say which.
+ * The API a count kept before the log counted by API stands for: those counts (log migration 5)
+ * are by record kind, each named here by the endpoint that logs it; `invalid` (kept out at
+ * validation, from any endpoint) stays `invalid`. Every newer count is by API already.
  */
-const ENDPOINT_OF_KIND: Readonly<Record<string, string>> = {
-  customer: 'customer',
-  event: 'event',
-  device: 'device',
-  bulk: 'bulk',
-  merge: 'merge',
-  merge_undo: 'merge',
-  delete: 'delete',
+const API_OF_KIND: Readonly<Record<string, string>> = {
+  merge_undo: 'inlet',
   device_opt_out: 'opt_out',
   gdpr_erasure: 'gdpr',
   install: 'inlet',
+  identity_reindex: 'settings',
 }
 
 /** Records a refused request asked for: the length of its body's list, or one. */
@@ -66,33 +64,15 @@ export type TrafficMeter = Readonly<{
 
 export function createTrafficMeter(store: Store, clock: Clock): TrafficMeter {
   const refused = new Map<string, Minutes>()
-  // Per workspace: the accepted counts read so far, the log's seq they go up to, and the read in
-  // progress (one at a time, so that two page loads never count the same rows twice).
-  const accepted = new Map<string, { counts: Minutes; lastSeq: number; reading: Promise<void> }>()
   const nowMinute = () => Math.floor(clock.now() / MINUTE_MS)
 
-  const readOn = async (workspaceId: string): Promise<Minutes> => {
-    let seen = accepted.get(workspaceId)
-    if (seen === undefined) {
-      seen = {
-        counts: new Map<string, Map<number, number>>(),
-        lastSeq: 0,
-        reading: Promise.resolve(),
-      }
-      accepted.set(workspaceId, seen)
+  const accepted = async (workspaceId: string, minutes: number): Promise<Minutes> => {
+    const since = (nowMinute() - minutes + 1) * MINUTE_MS
+    const counts: Minutes = new Map<string, Map<number, number>>()
+    for (const c of await store.browse.acceptedRecords(workspaceId, since)) {
+      add(counts, API_OF_KIND[c.api] ?? c.api, c.minute, c.records)
     }
-    const state = seen
-    const read = state.reading.then(async () => {
-      const oldest = nowMinute() - KEEP_MINUTES + 1
-      const got = await store.browse.acceptedRecords(workspaceId, state.lastSeq, oldest * MINUTE_MS)
-      for (const c of got.counts)
-        add(state.counts, ENDPOINT_OF_KIND[c.kind] ?? c.kind, c.minute, c.records)
-      state.lastSeq = got.lastSeq
-      prune(state.counts, oldest)
-    })
-    state.reading = read.catch(() => undefined)
-    await read
-    return state.counts
+    return counts
   }
 
   return {
@@ -105,7 +85,7 @@ export function createTrafficMeter(store: Store, clock: Clock): TrafficMeter {
       prune(counts, minute - KEEP_MINUTES + 1)
     },
     series: async (workspaceId, minutes) => {
-      const yes = await readOn(workspaceId)
+      const yes = await accepted(workspaceId, minutes)
       const no = refused.get(workspaceId) ?? new Map<string, Map<number, number>>()
       const now = nowMinute()
       const out: Record<string, MinuteCounts[]> = {}

@@ -33,6 +33,8 @@ export type SessionDeps = Readonly<{
   clock: Clock
   authFailures: AuthFailureLimiter
   adminToken: string | undefined
+  /** The session cookie is `Secure` (INLET_DASHBOARD_SECURE_COOKIE), also over plain HTTP. */
+  secureCookie: boolean
 }>
 
 declare module 'fastify' {
@@ -62,8 +64,6 @@ function principalView(principal: Principal) {
     ? { kind: 'operator' }
     : { kind: 'workspace', workspace_id: principal.workspaceId }
 }
-
-const isSecure = (request: FastifyRequest): boolean => request.protocol === 'https'
 
 /** A sign-in from a page of another origin is refused (login CSRF), like a missing token. */
 function assertSameOrigin(request: FastifyRequest): void {
@@ -102,7 +102,7 @@ export function sessionRoutes(api: FastifyInstance, deps: SessionDeps): void {
   api.addHook('onRequest', async (request) => {
     deps.authFailures.check(request)
     if (request.routeOptions.url === `${API_PREFIX}/session` && request.method === 'POST') return
-    const session = sessions.get(cookieOf(request.headers.cookie, SESSION_COOKIE))
+    const session = await sessions.get(cookieOf(request.headers.cookie, SESSION_COOKIE))
     if (session === undefined) throw new AppError('dashboard_unauthorized')
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       const given = request.headers['x-csrf-token']
@@ -130,8 +130,11 @@ export function sessionRoutes(api: FastifyInstance, deps: SessionDeps): void {
       deps.authFailures.observe(request, err)
       throw err
     }
-    const session = sessions.create(principal)
-    void reply.header('set-cookie', sessionCookie(session.id, SESSION_TTL_MS, isSecure(request)))
+    const { session, token } = await sessions.create(principal)
+    void reply.header(
+      'set-cookie',
+      sessionCookie(token, SESSION_TTL_MS, deps.secureCookie || request.protocol === 'https'),
+    )
     return { principal: principalView(principal), csrf_token: session.csrf }
   })
   api.get(`${API_PREFIX}/session`, { config: CONFIG }, async (request) => {
@@ -147,9 +150,12 @@ export function sessionRoutes(api: FastifyInstance, deps: SessionDeps): void {
       workspaces,
     }
   })
-  api.delete(`${API_PREFIX}/session`, { config: CONFIG }, (request, reply: FastifyReply) => {
-    sessions.end(sessionOf(request).id)
-    void reply.header('set-cookie', sessionCookie('', 0, isSecure(request)))
+  api.delete(`${API_PREFIX}/session`, { config: CONFIG }, async (request, reply: FastifyReply) => {
+    await sessions.end(sessionOf(request))
+    void reply.header(
+      'set-cookie',
+      sessionCookie('', 0, deps.secureCookie || request.protocol === 'https'),
+    )
     return reply.code(204).send()
   })
 }

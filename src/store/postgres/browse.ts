@@ -6,7 +6,7 @@
  */
 import * as shared from '../browse.js'
 import type { BrowseRepo, PagePosition, UserSearch, UserPage } from '../browse.js'
-import { num, numOrNull, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
+import { num, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
 import type { PostgresConnection } from './connection.js'
 
 const TOP: PagePosition = [Number.MAX_SAFE_INTEGER, '']
@@ -14,7 +14,7 @@ const EMAIL = `(lower(attributes::json ->> 'u_em') COLLATE "C")`
 const MOBILE = `((attributes::json ->> 'u_mb') COLLATE "C")`
 const ID = `(id COLLATE "C")`
 
-const SQL = {
+export const BROWSE_SQL = {
   newest: `
     SELECT * FROM users WHERE workspace_id = $1 AND (created_at, ${ID}) < ($2, $3)
     ORDER BY created_at DESC, ${ID} DESC LIMIT $4`,
@@ -23,12 +23,15 @@ const SQL = {
     SELECT * FROM users WHERE workspace_id = $1 AND (customer_id COLLATE "C") >= $2
       AND (customer_id COLLATE "C") < $3 AND (customer_id COLLATE "C") > $4
     ORDER BY (customer_id COLLATE "C") LIMIT $5`,
+  // One lower bound, the row comparison (store/browse.ts keyedStart): with a second one on the
+  // same column (`>= prefix`) the index scan started at the workspace's first entry and read on
+  // to the prefix (docs/query-plans.md, "The dashboard's user searches").
   byEmail: `
-    SELECT *, ${EMAIL} AS k FROM users WHERE workspace_id = $1 AND ${EMAIL} >= $2
-      AND ${EMAIL} < $3 AND (${EMAIL}, ${ID}) > ($4, $5) ORDER BY ${EMAIL}, ${ID} LIMIT $6`,
+    SELECT *, ${EMAIL} AS k FROM users WHERE workspace_id = $1 AND (${EMAIL}, ${ID}) > ($2, $3)
+      AND ${EMAIL} < $4 ORDER BY ${EMAIL}, ${ID} LIMIT $5`,
   byMobile: `
-    SELECT *, ${MOBILE} AS k FROM users WHERE workspace_id = $1 AND ${MOBILE} >= $2
-      AND ${MOBILE} < $3 AND (${MOBILE}, ${ID}) > ($4, $5) ORDER BY ${MOBILE}, ${ID} LIMIT $6`,
+    SELECT *, ${MOBILE} AS k FROM users WHERE workspace_id = $1 AND (${MOBILE}, ${ID}) > ($2, $3)
+      AND ${MOBILE} < $4 ORDER BY ${MOBILE}, ${ID} LIMIT $5`,
   scanEnd: `
     SELECT created_at, id FROM users WHERE workspace_id = $1 AND (created_at, ${ID}) < ($2, $3)
     ORDER BY created_at DESC, ${ID} DESC LIMIT 1 OFFSET $4`,
@@ -53,11 +56,8 @@ const SQL = {
   identityLinks: `
     SELECT name, value FROM identities WHERE workspace_id = $1 AND user_id = $2
     ORDER BY name COLLATE "C", value COLLATE "C"`,
-  lastSeq: 'SELECT max(seq) AS seq FROM log WHERE workspace_id = $1',
   accepted: `
-    SELECT received_at / 60000 AS minute, kind, count(*) AS records FROM log
-    WHERE workspace_id = $1 AND seq > $2 AND seq <= $3 AND received_at >= $4
-    GROUP BY minute, kind`,
+    SELECT minute, api, records FROM log_minutes WHERE workspace_id = $1 AND minute >= $2`,
   requests: `
     SELECT seq, request_id, kind, received_at FROM log
     WHERE workspace_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
@@ -70,18 +70,18 @@ export function postgresBrowse({ all, one, open }: PostgresConnection): BrowseRe
     switch (s.kind) {
       case 'all': {
         const [at, id] = s.after ?? TOP
-        const found = await all(SQL.newest, [ws, at, id, limit], toUser)
+        const found = await all(BROWSE_SQL.newest, [ws, at, id, limit], toUser)
         return { users: found, next: shared.lastOf(found, limit, shared.newestKey) }
       }
       case 'id':
         return {
-          users: s.after === undefined ? await all(SQL.byId, [ws, value], toUser) : [],
+          users: s.after === undefined ? await all(BROWSE_SQL.byId, [ws, value], toUser) : [],
           next: null,
         }
       case 'customer_id': {
         const [after] = s.after ?? ['']
         const found = await all(
-          SQL.byCustomer,
+          BROWSE_SQL.byCustomer,
           [ws, value, shared.prefixEnd(value), after, limit],
           toUser,
         )
@@ -90,19 +90,27 @@ export function postgresBrowse({ all, one, open }: PostgresConnection): BrowseRe
       case 'email':
       case 'mobile': {
         const prefix = s.kind === 'email' ? value.toLowerCase() : value
-        const [k, id] = s.after ?? ['', '']
-        const text = s.kind === 'email' ? SQL.byEmail : SQL.byMobile
-        const rows = await all(text, [ws, prefix, shared.prefixEnd(prefix), k, id, limit], (r) => r)
+        const [k, id] = shared.keyedStart(prefix, s.after)
+        const text = s.kind === 'email' ? BROWSE_SQL.byEmail : BROWSE_SQL.byMobile
+        const rows = await all(text, [ws, k, id, shared.prefixEnd(prefix), limit], (r) => r)
         return { users: rows.map(toUser), next: shared.keyedNext(rows, limit) }
       }
       case 'attribute': {
         const [at, id] = s.after ?? TOP
-        const end = await one(SQL.scanEnd, [ws, at, id, shared.ATTRIBUTE_SCAN_ROWS - 1], (r) => r)
+        const end = await one(
+          BROWSE_SQL.scanEnd,
+          [ws, at, id, shared.ATTRIBUTE_SCAN_ROWS - 1],
+          (r) => r,
+        )
         const [endAt, endId] = shared.scanEndOf(end)
         const found =
           s.key === undefined
-            ? await all(SQL.byAnyAttribute, [ws, at, id, endAt, endId, value, limit], toUser)
-            : await all(SQL.byAttribute, [ws, at, id, endAt, endId, s.key, value, limit], toUser)
+            ? await all(BROWSE_SQL.byAnyAttribute, [ws, at, id, endAt, endId, value, limit], toUser)
+            : await all(
+                BROWSE_SQL.byAttribute,
+                [ws, at, id, endAt, endId, s.key, value, limit],
+                toUser,
+              )
         const full = shared.lastOf(found, limit, shared.newestKey)
         return { users: found, next: full ?? (end === undefined ? null : [endAt, endId]) }
       }
@@ -113,17 +121,17 @@ export function postgresBrowse({ all, one, open }: PostgresConnection): BrowseRe
     searchUsers: (s) => open(() => search(s)),
     userEvents: (ws, userId, after, limit) => {
       const [at, seq] = after ?? [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]
-      return all(SQL.events, [ws, userId, at, seq, limit], toEvent)
+      return all(BROWSE_SQL.events, [ws, userId, at, seq, limit], toEvent)
     },
     rejections: (ws, f) =>
       all(
-        SQL.rejections,
+        BROWSE_SQL.rejections,
         [ws, f.beforeSeq ?? Number.MAX_SAFE_INTEGER, f.outcome ?? null, f.reason ?? null, f.limit],
         toOutcome,
       ),
     recentRequests: async (ws, beforeSeq, limit) => {
       const rows = await all(
-        SQL.requests,
+        BROWSE_SQL.requests,
         [ws, beforeSeq ?? Number.MAX_SAFE_INTEGER, shared.requestScanRows(limit)],
         (r: Row) => ({
           seq: num(r['seq']),
@@ -135,13 +143,10 @@ export function postgresBrowse({ all, one, open }: PostgresConnection): BrowseRe
       )
       return shared.summarizeRequests(rows, limit)
     },
-    identityLinks: (ws, userId) => all(SQL.identityLinks, [ws, userId], shared.toIdentityValue),
-    acceptedRecords: async (ws, afterSeq, sinceMs) => {
-      const last = await one(SQL.lastSeq, [ws], (r: Row) => numOrNull(r['seq']))
-      const lastSeq = Math.max(afterSeq, last ?? afterSeq)
-      const values = [ws, afterSeq, lastSeq, sinceMs]
-      return { counts: await all(SQL.accepted, values, shared.toAcceptedMinute), lastSeq }
-    },
-    outcomesAfter: (afterSeq, limit) => all(SQL.outcomesAfter, [afterSeq, limit], toOutcome),
+    identityLinks: (ws, userId) =>
+      all(BROWSE_SQL.identityLinks, [ws, userId], shared.toIdentityValue),
+    acceptedRecords: (ws, sinceMs) =>
+      all(BROWSE_SQL.accepted, [ws, shared.minuteOf(sinceMs)], shared.toAcceptedMinute),
+    outcomesAfter: (afterSeq, limit) => all(BROWSE_SQL.outcomesAfter, [afterSeq, limit], toOutcome),
   }
 }

@@ -1,9 +1,11 @@
 /**
- * The PostgreSQL ingest log (Store `log`, tables `log` and `log_counter`): appends numbered by
- * the counter (a Bulk row expanded into its records, one row each), reads in seq order,
- * compaction, and what an erasure finds and redacts in the log. Checkpoints are the server's.
+ * The PostgreSQL ingest log (Store `log`, tables `log`, `log_counter` and `log_minutes`): appends
+ * numbered by the counter (a Bulk row expanded into its records, one row each) with the
+ * per-minute counts of accepted records they add to, reads in seq order, compaction, and what an
+ * erasure finds and redacts in the log. Checkpoints are the server's.
  */
 import { BULK_ROW_KIND, type HeldQuery, type IngestLog, type NewLogRecord } from '../store.js'
+import { ACCEPTED_MINUTES_KEPT, acceptedCounts } from '../browse.js'
 import { num, toLogRecord } from '../rows.js'
 import { rows, type PostgresConnection, type Queryable } from './connection.js'
 import { bySeq, keepLater, collapse, unnest } from './unnest.js'
@@ -11,14 +13,26 @@ import { bySeq, keepLater, collapse, unnest } from './unnest.js'
 const SQL = {
   compactChunk: `DELETE FROM log WHERE seq IN (
     SELECT seq FROM log WHERE seq <= $1 AND received_at < $2 ORDER BY seq LIMIT $3)`,
+  minutesCompact: `
+    DELETE FROM log_minutes WHERE minute <= (SELECT max(minute) FROM log_minutes) - $1`,
   // Seqs come from a one-row counter rather than a sequence: the counter's row lock is held until
   // commit, so appends commit in seq order and a reader never sees seq n+1 before seq n (which a
   // sequence allows, letting the processor skip a record), and a rolled-back append leaves no gap
-  // (lastSeq − cursor is the lag). One statement: one round trip, its own transaction.
+  // (lastSeq − cursor is the lag). One statement: one round trip, its own transaction. The counts
+  // per minute (store/browse.ts acceptedCounts: one row per workspace, minute and API, no key
+  // twice) are added after the counter's row is locked — they read it — so concurrent appends
+  // lock count rows in one order and never deadlock.
   append: `
     WITH counter AS (
       UPDATE log_counter SET last_seq = last_seq + $8::bigint
       RETURNING last_seq - $8::bigint AS base
+    ), counted AS (
+      INSERT INTO log_minutes (workspace_id, minute, api, records)
+      SELECT c.workspace_id, c.minute, c.api, c.records
+      FROM counter, unnest($9::text[], $10::bigint[], $11::text[], $12::bigint[])
+        AS c(workspace_id, minute, api, records)
+      ON CONFLICT (workspace_id, minute, api)
+        DO UPDATE SET records = log_minutes.records + excluded.records
     )
     INSERT INTO log (seq, workspace_id, request_id, idx, kind, customer_id, received_at, payload)
     SELECT counter.base + r.ord, r.workspace_id, r.request_id, r.idx, r.kind, r.customer_id,
@@ -52,6 +66,7 @@ export function postgresLog({
       ? appended.flatMap((r) => (r.kind === BULK_ROW_KIND ? recordsOfRow(r) : [r]))
       : appended
     if (records.length === 0) return
+    const counts = acceptedCounts(appended)
     await pool.query(SQL.append, [
       records.map((r) => r.workspaceId),
       records.map((r) => r.requestId),
@@ -61,6 +76,10 @@ export function postgresLog({
       records.map((r) => r.receivedAt),
       records.map((r) => r.payload),
       records.length,
+      counts.map((c) => c.workspaceId),
+      counts.map((c) => c.minute),
+      counts.map((c) => c.api),
+      counts.map((c) => c.records),
     ])
   }
 
@@ -75,6 +94,7 @@ export function postgresLog({
       customerId: r.customerId,
       receivedAt: r.receivedAt,
       payload: r.payload,
+      api: row.api,
     }))
   }
 
@@ -109,8 +129,10 @@ export function postgresLog({
             logCompactChunkRows,
           ])
           removed += result.rowCount ?? 0
-          if ((result.rowCount ?? 0) < logCompactChunkRows) return removed
+          if ((result.rowCount ?? 0) < logCompactChunkRows) break
         }
+        await pool.query(SQL.minutesCompact, [ACCEPTED_MINUTES_KEPT])
+        return removed
       }),
   }
 

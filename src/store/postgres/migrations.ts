@@ -57,6 +57,27 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
     name: "a workspace's log records newest first (the dashboard's recent requests)",
     sql: `CREATE INDEX log_by_workspace ON log (workspace_id, seq);`,
   },
+  {
+    // Kept by every append (store/browse.ts acceptedCounts), so that the chart never reads the
+    // log. The log before it is counted by record kind, its only hint of the API that sent it
+    // (this store logged a Bulk request's records as their own kinds); families/dashboard/meter.ts
+    // reads those.
+    version: 5,
+    name: "accepted records per workspace, minute and sending API (the dashboard's workspace page)",
+    sql: `
+      CREATE TABLE log_minutes (
+        workspace_id text NOT NULL,
+        minute bigint NOT NULL,
+        api text NOT NULL,
+        records bigint NOT NULL,
+        PRIMARY KEY (workspace_id, minute, api)
+      );
+      CREATE INDEX log_minutes_by_minute ON log_minutes (minute);
+      INSERT INTO log_minutes (workspace_id, minute, api, records)
+        SELECT workspace_id, received_at / 60000, kind, sum(records) FROM log
+        GROUP BY workspace_id, received_at / 60000, kind;
+    `,
+  },
 ]
 
 /** Workspaces and the profile store, written by the processor. */
@@ -409,6 +430,22 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       DROP INDEX events_by_name_time;
       CREATE INDEX events_by_name_time ON events (workspace_id, name, event_time) INCLUDE (user_id);
       CREATE INDEX users_by_id_c ON users (workspace_id, (id COLLATE "C"));
+    `,
+  },
+  {
+    // store/session-repo.ts: kept here so that every process on the store knows them.
+    version: 18,
+    name: 'dashboard sessions (hashed token, workspace, CSRF token, expiry)',
+    sql: `
+      CREATE TABLE dashboard_sessions (
+        token_hash text PRIMARY KEY,
+        workspace_id text,
+        csrf text NOT NULL,
+        created_at bigint NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX dashboard_sessions_by_expiry ON dashboard_sessions (expires_at);
+      CREATE INDEX dashboard_sessions_by_workspace ON dashboard_sessions (workspace_id);
     `,
   },
 ]

@@ -2,14 +2,19 @@
 // throwaway cluster from the installed binaries, each store in its own fresh schema): numbered in
 // step with SQLite's, recorded and applied once (also by processes starting together), and
 // upgrades from a schema an older Inlet left (events into monthly partitions, quota counts kept
-// before windows had lengths). The rest of the adapter: postgres-store.test.ts.
+// before windows had lengths, a log kept before accepted records were counted per minute). The rest of the adapter: postgres-store.test.ts.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import pg from 'pg'
 import { queryRows as query } from '../../../test/helpers/pg-query.js'
 import { startPostgres } from '../../../test/helpers/postgres.js'
 import { aWorkspace } from '../../../test/store/contract.js'
-import { PRE_WINDOW_COUNT, assertReadAsMinute } from '../../../test/store/upgrades.js'
+import {
+  PRE_COUNT_LOG,
+  PRE_WINDOW_COUNT,
+  assertLogCounted,
+  assertReadAsMinute,
+} from '../../../test/store/upgrades.js'
 import { expandBulkRow } from '../../families/data/bulk-rows.js'
 import * as sqlite from '../sqlite/migrations.js'
 import type { Store } from '../store.js'
@@ -151,6 +156,20 @@ if (postgres === undefined) {
       const store = await storeAt(url, { durability: 'os' })
       t.after(() => store.close())
       await assertReadAsMinute(store, T0)
+    })
+
+    it('counts the accepted records of a log written before it kept counts per minute', async (t) => {
+      const url = await freshUrl()
+      // The log as the previous version left it (log migrations 1–4), with records in it.
+      await schemaUpTo(url, 4, async (client) => {
+        for (const row of PRE_COUNT_LOG(T0)) {
+          await client.query('INSERT INTO log VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)', [...row])
+        }
+        await client.query('UPDATE log_counter SET last_seq = 4')
+      })
+      const store = await storeAt(url, { durability: 'os' })
+      t.after(() => store.close())
+      await assertLogCounted(store, T0)
     })
   })
 }

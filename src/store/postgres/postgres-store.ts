@@ -19,6 +19,7 @@ import { postgresKeyRepo } from './keys.js'
 import { postgresLog } from './log.js'
 import { postgresBrowse } from './browse.js'
 import { postgresConsent } from './consent.js'
+import { postgresSessionRepo } from './sessions.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
@@ -66,6 +67,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     browse: postgresBrowse(c),
     consent: postgresConsent(c),
     segments: postgresSegments(c),
+    sessions: postgresSessionRepo(c),
     close: c.close,
   }
 }

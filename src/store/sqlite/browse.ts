@@ -5,7 +5,7 @@
  */
 import * as shared from '../browse.js'
 import type { BrowseRepo, PagePosition, UserSearch } from '../browse.js'
-import { num, numOrNull, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
+import { num, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
 import type { UserRow } from '../store.js'
 import { attempt, type SqliteConnection } from './connection.js'
 
@@ -28,13 +28,14 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
       `SELECT * FROM users WHERE workspace_id = ? AND customer_id >= ? AND customer_id < ?
          AND customer_id > ? ORDER BY customer_id LIMIT ?`,
     ),
+    // One lower bound, the row comparison, as in postgres/browse.ts (store/browse.ts keyedStart).
     byEmail: db.prepare(
-      `SELECT *, ${EMAIL} AS k FROM users WHERE workspace_id = ? AND ${EMAIL} >= ?
-         AND ${EMAIL} < ? AND (${EMAIL}, id) > (?, ?) ORDER BY ${EMAIL}, id LIMIT ?`,
+      `SELECT *, ${EMAIL} AS k FROM users WHERE workspace_id = ? AND (${EMAIL}, id) > (?, ?)
+         AND ${EMAIL} < ? ORDER BY ${EMAIL}, id LIMIT ?`,
     ),
     byMobile: db.prepare(
-      `SELECT *, ${MOBILE} AS k FROM users WHERE workspace_id = ? AND ${MOBILE} >= ?
-         AND ${MOBILE} < ? AND (${MOBILE}, id) > (?, ?) ORDER BY ${MOBILE}, id LIMIT ?`,
+      `SELECT *, ${MOBILE} AS k FROM users WHERE workspace_id = ? AND (${MOBILE}, id) > (?, ?)
+         AND ${MOBILE} < ? ORDER BY ${MOBILE}, id LIMIT ?`,
     ),
     // The last user an attribute page examines (ATTRIBUTE_SCAN_ROWS on from the position).
     scanEnd: db.prepare(
@@ -66,11 +67,8 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
     identityLinks: db.prepare(
       'SELECT name, value FROM identities WHERE workspace_id = ? AND user_id = ? ORDER BY name, value',
     ),
-    lastSeq: logDb.prepare('SELECT max(seq) AS seq FROM log WHERE workspace_id = ?').pluck(),
     accepted: logDb.prepare(
-      `SELECT received_at / 60000 AS minute, kind, sum(records) AS records FROM log
-       WHERE workspace_id = ? AND seq > ? AND seq <= ? AND received_at >= ?
-       GROUP BY minute, kind`,
+      'SELECT minute, api, records FROM log_minutes WHERE workspace_id = ? AND minute >= ?',
     ),
     requests: logDb.prepare(
       `SELECT seq, request_id, kind, received_at, records FROM log
@@ -100,9 +98,9 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
       case 'email':
       case 'mobile': {
         const prefix = s.kind === 'email' ? value.toLowerCase() : value
-        const [k, id] = s.after ?? ['', '']
+        const [k, id] = shared.keyedStart(prefix, s.after)
         const statement = s.kind === 'email' ? q.byEmail : q.byMobile
-        const rows = statement.all(ws, prefix, shared.prefixEnd(prefix), k, id, limit) as Row[]
+        const rows = statement.all(ws, k, id, shared.prefixEnd(prefix), limit) as Row[]
         return { users: rows.map(toUser), next: shared.keyedNext(rows, limit) }
       }
       case 'attribute': {
@@ -151,12 +149,10 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
       }),
     identityLinks: (ws, userId) =>
       attempt(() => (q.identityLinks.all(ws, userId) as Row[]).map(shared.toIdentityValue)),
-    acceptedRecords: (ws, afterSeq, sinceMs) =>
-      attempt(() => {
-        const lastSeq = Math.max(afterSeq, numOrNull(q.lastSeq.get(ws)) ?? afterSeq)
-        const rows = q.accepted.all(ws, afterSeq, lastSeq, sinceMs) as Row[]
-        return { counts: rows.map(shared.toAcceptedMinute), lastSeq }
-      }),
+    acceptedRecords: (ws, sinceMs) =>
+      attempt(() =>
+        (q.accepted.all(ws, shared.minuteOf(sinceMs)) as Row[]).map(shared.toAcceptedMinute),
+      ),
     outcomesAfter: (afterSeq, limit) =>
       attempt(() => (q.outcomesAfter.all(afterSeq, limit) as Row[]).map(toOutcome)),
   }

@@ -1,11 +1,12 @@
 /**
  * Appending to the SQLite ingest log (`log.db`): the multi-row INSERTs and Bulk rows' reserved
- * seqs, used by the store's `log.append` and by the log writer's own connection in its thread
+ * seqs, the per-minute counts of accepted records each append adds to (`log_minutes`), used by the store's `log.append` and by the log writer's own connection in its thread
  * (openSqliteLogAppender), with the checkpoint policy that connection follows.
  */
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import type { Durability } from '../../core/config.js'
+import { acceptedCounts } from '../browse.js'
 import { BULK_ROW_KIND, type NewLogRecord } from '../store.js'
 import { openDatabase } from './connection.js'
 
@@ -42,6 +43,10 @@ export function logAppend(logDb: Database.Database): (records: readonly NewLogRe
      VALUES (COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'log'), 0) + ?,
        ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
+  const count = logDb.prepare(
+    `INSERT INTO log_minutes (workspace_id, minute, api, records) VALUES (?, ?, ?, ?)
+     ON CONFLICT (workspace_id, minute, api) DO UPDATE SET records = records + excluded.records`,
+  )
   const row: unknown[] = new Array<unknown>(7)
   const plain = (records: readonly NewLogRecord[], from: number, to: number): void => {
     let i = from
@@ -68,6 +73,7 @@ export function logAppend(logDb: Database.Database): (records: readonly NewLogRe
       from = i + 1
     }
     plain(records, from, records.length)
+    for (const c of acceptedCounts(records)) count.run(c.workspaceId, c.minute, c.api, c.records)
   })
 }
 

@@ -13,6 +13,7 @@ import {
   type LogRowExpander,
 } from '../store.js'
 import { num, str, toBulkLogRow, toLogRecord, type Row } from '../rows.js'
+import { ACCEPTED_MINUTES_KEPT } from '../browse.js'
 import { attempt, type SqliteConnection } from './connection.js'
 import { logAppend } from './log-append.js'
 
@@ -41,6 +42,9 @@ export function sqliteLog({ logDb, db, expand, deferSync }: SqliteConnection) {
     logCompact: logDb
       .prepare('DELETE FROM log WHERE seq <= ? AND received_at < ? RETURNING records')
       .pluck(),
+    minutesCompact: logDb.prepare(
+      `DELETE FROM log_minutes WHERE minute <= (SELECT max(minute) FROM log_minutes) - ?`,
+    ),
     logSeqsOfCustomer: logDb
       .prepare('SELECT seq FROM log WHERE workspace_id = ? AND seq < ? AND customer_id = ?')
       .pluck(),
@@ -186,6 +190,7 @@ export function sqliteLog({ logDb, db, expand, deferSync }: SqliteConnection) {
         }
         let records = 0
         for (const n of q.logCompact.all(upToSeq, receivedBefore) as number[]) records += num(n)
+        q.minutesCompact.run(ACCEPTED_MINUTES_KEPT)
         return records
       }),
   }

@@ -41,6 +41,26 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
     name: "a workspace's log records newest first (the dashboard's recent requests)",
     sql: `CREATE INDEX log_by_workspace ON log (workspace_id, seq);`,
   },
+  {
+    // Kept by every append (store/browse.ts acceptedCounts), so that the chart never reads the
+    // log. The log before it is counted by record kind, its only hint of the API that sent it
+    // (a Bulk row's records under its kind, `bulk`); families/dashboard/meter.ts reads those.
+    version: 5,
+    name: "accepted records per workspace, minute and sending API (the dashboard's workspace page)",
+    sql: `
+      CREATE TABLE log_minutes (
+        workspace_id TEXT NOT NULL,
+        minute INTEGER NOT NULL,
+        api TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, minute, api)
+      ) WITHOUT ROWID;
+      CREATE INDEX log_minutes_by_minute ON log_minutes (minute);
+      INSERT INTO log_minutes (workspace_id, minute, api, records)
+        SELECT workspace_id, received_at / 60000, kind, sum(records) FROM log
+        GROUP BY workspace_id, received_at / 60000, kind;
+    `,
+  },
 ]
 
 /** `store.db`: workspaces and the profile store, written by the processor. */
@@ -359,6 +379,22 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     sql: `
       DROP INDEX events_by_name_time;
       CREATE INDEX events_by_name_time ON events (workspace_id, name, event_time, user_id);
+    `,
+  },
+  {
+    // store/session-repo.ts: kept here so that every process on the store knows them.
+    version: 18,
+    name: 'dashboard sessions (hashed token, workspace, CSRF token, expiry)',
+    sql: `
+      CREATE TABLE dashboard_sessions (
+        token_hash TEXT PRIMARY KEY,
+        workspace_id TEXT,
+        csrf TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX dashboard_sessions_by_expiry ON dashboard_sessions (expires_at);
+      CREATE INDEX dashboard_sessions_by_workspace ON dashboard_sessions (workspace_id);
     `,
   },
 ]

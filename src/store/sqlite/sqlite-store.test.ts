@@ -10,7 +10,12 @@ import Database from 'better-sqlite3'
 import type { Durability } from '../../core/config.js'
 import { aLogRecord, aWorkspace, reopenable, storeContract } from '../../../test/store/contract.js'
 import { batchChanges } from '../../../test/helpers/batches.js'
-import { PRE_WINDOW_COUNT, assertReadAsMinute } from '../../../test/store/upgrades.js'
+import {
+  PRE_COUNT_LOG,
+  PRE_WINDOW_COUNT,
+  assertLogCounted,
+  assertReadAsMinute,
+} from '../../../test/store/upgrades.js'
 import type { NewLogRecord, Store } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
 import {
@@ -271,24 +276,58 @@ describe('SQLite store files', () => {
     })
   })
 
-  it('reads the counts of a store migrated before windows had lengths as the minute’s', async () => {
+  /**
+   * A store opened on a directory whose `file` an older Inlet left: `migrations` up to
+   * `lastVersion` applied, `seed` run on it; `check` reads the store, which is closed after.
+   */
+  async function upgraded(
+    file: 'log.db' | 'store.db',
+    lastVersion: number,
+    seed: (db: Database.Database) => void,
+    check: (store: Store) => Promise<void>,
+  ): Promise<void> {
     const dir = tempDir()
-    // store.db as the previous version left it (every migration up to 11), one minute counted.
-    const old = new Database(join(dir, 'store.db'))
+    const old = new Database(join(dir, file))
+    const migrations = file === 'log.db' ? LOG_MIGRATIONS : STORE_MIGRATIONS
     migrate(
       old,
-      STORE_MIGRATIONS.filter((m) => m.version <= 11),
+      migrations.filter((m) => m.version <= lastVersion),
     )
-    const { workspaceId, quota, used } = PRE_WINDOW_COUNT
-    old
-      .prepare('INSERT INTO quota_windows VALUES (?, ?, ?, ?, ?)')
-      .run(workspaceId, quota, T0, used, used)
+    seed(old)
     old.close()
     const store = createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
     try {
-      await assertReadAsMinute(store, T0)
+      await check(store)
     } finally {
       await store.close()
     }
+  }
+
+  it('reads the counts of a store migrated before windows had lengths as the minute’s', async () => {
+    // store.db as the previous version left it (every migration up to 11), one minute counted.
+    const { workspaceId, quota, used } = PRE_WINDOW_COUNT
+    await upgraded(
+      'store.db',
+      11,
+      (old) => {
+        old
+          .prepare('INSERT INTO quota_windows VALUES (?, ?, ?, ?, ?)')
+          .run(workspaceId, quota, T0, used, used)
+      },
+      (store) => assertReadAsMinute(store, T0),
+    )
+  })
+
+  it('counts the accepted records of a log written before it kept counts per minute', async () => {
+    // log.db as the previous version left it (log migrations 1–4), with records in it.
+    await upgraded(
+      'log.db',
+      4,
+      (old) => {
+        const insert = old.prepare('INSERT INTO log VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)')
+        for (const row of PRE_COUNT_LOG(T0)) insert.run(...row)
+      },
+      (store) => assertLogCounted(store, T0),
+    )
   })
 })

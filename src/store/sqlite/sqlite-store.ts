@@ -12,6 +12,7 @@ import { sqliteDevices } from './devices.js'
 import { sqliteEvents } from './events.js'
 import { sqliteIdentities } from './identities.js'
 import { sqliteKeyRepo } from './keys.js'
+import { sqliteSessionRepo } from './sessions.js'
 import { sqliteLog } from './log.js'
 import { sqliteMerges } from './merges.js'
 import { sqliteOutcomes } from './outcomes.js'
@@ -57,6 +58,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     browse: sqliteBrowse(c),
     consent: sqliteConsent(c),
     segments: sqliteSegments(c),
+    sessions: sqliteSessionRepo(c.db, attempt),
     close: () => attempt(c.close),
   }
 }

@@ -1,5 +1,5 @@
 // Live: records of the workspace as they are accepted and applied (server-sent events), newest
-// first, filterable by kind and user, pausable.
+// first, filterable by kind and user, pausable; the stream stops when the session ends.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { formatTime, wsPath } from '../api'
 import type { Page, PageProps } from './page'
@@ -29,6 +29,7 @@ function Live(props: PageProps) {
   const [kind, setKind] = useState('')
   const [user, setUser] = useState('')
   const [connected, setConnected] = useState(false)
+  const [ended, setEnded] = useState(false)
   const pausedRef = useRef(false)
   const held = useRef<LiveRecord[]>([])
   pausedRef.current = paused
@@ -45,7 +46,13 @@ function Live(props: PageProps) {
             outcomes: { seq: number; outcome: string; reason: string }[]
           }
         | { type: 'hello' }
-      if (data.type === 'accepted') {
+        | { type: 'signed_out' }
+      if (data.type === 'signed_out') {
+        // The session ended (signed out, key rotated, expired): no reconnecting.
+        source.close()
+        setConnected(false)
+        setEnded(true)
+      } else if (data.type === 'accepted') {
         const record = { ...data, state: 'accepted' }
         if (pausedRef.current) held.current.push(record)
         else setRecords((old) => [record, ...old].slice(0, KEEP))
@@ -78,7 +85,11 @@ function Live(props: PageProps) {
     <section>
       <h1>Live</h1>
       <p role="status">
-        {connected ? 'Connected: records appear as they are accepted and applied.' : 'Connecting…'}
+        {ended
+          ? 'The session ended: reload the page to sign in again.'
+          : connected
+            ? 'Connected: records appear as they are accepted and applied.'
+            : 'Connecting…'}
         {paused ? ` Paused (${held.current.length} waiting).` : ''}
       </p>
       <div class="search">

@@ -96,8 +96,11 @@ const APIS: Readonly<Record<string, { title: string; quotas: readonly string[] }
   opt_out: { title: 'Device Opt-out', quotas: ['device_opt_out'] },
   export: { title: 'Get User', quotas: ['get_user'] },
   gdpr: { title: 'GDPR', quotas: [] },
-  inlet: { title: 'Install info, Test connection', quotas: [] },
-  invalid: { title: 'Invalid records (any API, kept out)', quotas: [] },
+  inlet: { title: "Inlet's extensions (Install info, merge undo)", quotas: [] },
+  dashboard: { title: 'Dashboard (merge undo)', quotas: [] },
+  scheduled: { title: 'Scheduled deletions', quotas: [] },
+  settings: { title: 'Settings (identity re-index)', quotas: [] },
+  invalid: { title: 'Invalid records (logged before counts by API)', quotas: [] },
 }
 const titleOf = (endpoint: string): string => APIS[endpoint]?.title ?? endpoint
 

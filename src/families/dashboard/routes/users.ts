@@ -166,7 +166,7 @@ export function userRoutes(
       throw new AppError('dashboard_not_found', { params: { what: 'merge', id: given } })
     }
     const image = JSON.parse(merge.before) as { before: { merged: { customerId: string | null } } }
-    await deps.ingest.accept({ workspaceId: ws.id, requestId: request.id }, [
+    await deps.ingest.accept({ workspaceId: ws.id, requestId: request.id, api: 'dashboard' }, [
       { kind: 'merge_undo', customerId: image.before.merged.customerId, payload: { merge_id: id } },
     ])
     return { status: 'accepted', request_id: request.id }

@@ -53,7 +53,7 @@ export function workspaceRoutes(
       const { workspace, dataApiKey } = await deps.workspaces.rotateKey(ws.id, {
         ...(grace === undefined ? {} : { graceSeconds: grace }),
       })
-      deps.sessions.endWorkspace(ws.id)
+      await deps.sessions.endWorkspace(ws.id)
       return { workspace: workspaceView(workspace), data_api_key: dataApiKey }
     } catch (err) {
       if (err instanceof WorkspaceInputError) {

@@ -39,7 +39,7 @@ export function deleteRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       })
     }
     await deps.governance.admit(request, workspace, [{ quota: 'delete', amount: 1 }])
-    await deps.ingest.accept({ workspaceId: workspace.id, requestId: request.id }, [
+    await deps.ingest.accept({ workspaceId: workspace.id, requestId: request.id, api: 'delete' }, [
       {
         kind: 'delete',
         customerId: user.customerId,

@@ -33,7 +33,7 @@ export function gdprRoutes(root: FastifyInstance, api: FastifyInstance, deps: Gd
         const workspace = workspaceRowOf(request)
         const payload = parseGdprRequest(bodyOf(request))
         const requestId = uuid()
-        await deps.ingest.accept({ workspaceId: workspace.id, requestId }, [
+        await deps.ingest.accept({ workspaceId: workspace.id, requestId, api: 'gdpr' }, [
           { kind: 'gdpr_erasure', customerId: null, payload },
         ])
         return acceptedBody(requestId)

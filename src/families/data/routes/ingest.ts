@@ -59,7 +59,7 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       const leased = governance.admit(request, workspace, ingestDemands(endpoint, records))
       if (leased !== undefined) await leased
       const admitted = governance.fairUsage(workspace, records)
-      const ctx = { workspaceId: workspace.id, requestId: request.id }
+      const ctx = { workspaceId: workspace.id, requestId: request.id, api: endpoint }
       const text = request.bodyText
       // A Bulk request is logged as its text (families/data/bulk-rows.ts), unless the log would only
       // expand it again (PostgreSQL) or fair usage blocked some of its records (spec §5.3):

@@ -124,7 +124,10 @@ export function installInfoRoutes(
             },
           }
         : { kind: 'install', customerId: null, payload: { ...payload, user_id: user.id } }
-    await deps.ingest.accept({ workspaceId: workspace.id, requestId: request.id }, [record])
+    await deps.ingest.accept(
+      { workspaceId: workspace.id, requestId: request.id, api: 'inlet' },
+      [record],
+    )
     return acceptedBody(request.id)
   }
 }

@@ -44,7 +44,10 @@ export function mergeRoutes(root: FastifyInstance, api: FastifyInstance, deps: M
       const records = parseMerge(bodyOf(request))
       // spec §5.1: Merge is limited in user updates per minute; one pair counts as one.
       await deps.governance.admit(request, workspace, [{ quota: 'merge', amount: records.length }])
-      await deps.ingest.accept({ workspaceId: workspace.id, requestId: request.id }, records)
+      await deps.ingest.accept(
+        { workspaceId: workspace.id, requestId: request.id, api: 'merge' },
+        records,
+      )
       return { status: 'success', operation: 'created', request_id: request.id }
     },
   })
@@ -61,7 +64,7 @@ export function mergeUndoRoutes(api: FastifyInstance, deps: Omit<MergeRouteDeps,
       throw new AppError('merge_not_found', { params: { merge_id: given } })
     }
     const before = JSON.parse(merge.before) as { before: { merged: { customerId: string | null } } }
-    await deps.ingest.accept({ workspaceId: workspace.id, requestId: request.id }, [
+    await deps.ingest.accept({ workspaceId: workspace.id, requestId: request.id, api: 'inlet' }, [
       {
         kind: 'merge_undo',
         // The merged user's customer id: the processor loads whoever holds it now.

@@ -25,7 +25,7 @@ export function optOutRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       const payload = parseDeviceOptOut(bodyOf(request))
       // spec §5.1: Device opt-out is limited in requests per minute.
       await deps.governance.admit(request, workspace, [{ quota: 'device_opt_out', amount: 1 }])
-      await deps.ingest.accept({ workspaceId: workspace.id, requestId: request.id }, [
+      await deps.ingest.accept({ workspaceId: workspace.id, requestId: request.id, api: 'opt_out' }, [
         { kind: 'device_opt_out', customerId: payload.customer_id, payload },
       ])
       return acceptedBody(request.id)
