@@ -37,6 +37,7 @@ Commands:
       --goal EVENT[=REVENUE_ATTR] conversion goal (repeatable; replaces the list; none clears)
       --bulk-strict on|off  --identity-resolution on|off  --fair-usage on|off
       --attribution-key KEY|none  the key GET /v1/installInfo is authenticated by
+      --plain-link-ids on|off  preference pages also take plain user_id/cid (not only tokens)
   workspaces set-state --id ID --state STATE      Only the state
   workspaces set-limits --id ID --limit QUOTA=N   Only quota limits
   workspaces rotate-key --id ID [--key KEY] [--grace-seconds N] [--json]
@@ -56,6 +57,13 @@ Commands:
   workspaces keys remove --id ID --feature F      No key for F: its requests answer 409
       Running servers see workspace changes made here within about a second (each keeps a
       workspace for 1 s); the admin API's own changes apply at once in the process serving it.
+  workspaces categories list --id ID [--json]      The workspace's subscription categories
+  workspaces categories set --id ID --name NAME [--description D] [--active on|off] [--json]
+                            Create a category (active) or change one
+  workspaces categories remove --id ID --name NAME  Remove it and every user's choice for it
+  workspaces link --id ID (--customer-id C | --user-id U) --cid CAMPAIGN [--json]
+                            Signed user_id and cid of a user's preference page (Subscription
+                            categories GET/PUT), under the server secret (docs/auth.md)
   suppressions list --workspace ID [--json]
                             Identities erased by GDPR requests (types and hashes, no values)
   suppressions lift --workspace ID (--type TYPE --value VALUE | --request GDPR_REQUEST_ID)

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { ERROR_CODES } from './errors.js'
 import { ADMIN_ERRORS } from './catalogue/admin.js'
+import { CONSENT_ENDPOINTS, CONSENT_ERRORS } from './catalogue/consent.js'
 import { DASHBOARD_ERRORS } from './catalogue/dashboard.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
@@ -21,11 +22,13 @@ const FIELD_NAMES: Readonly<Record<string, keyof WireError>> = {
   '`type`': 'type',
   '`message`': 'message',
   '`attribute`': 'attribute',
+  '`detail`': 'detail',
 }
 
 /** `- HTTP status: `400``, `- `message` on `bulk`: `…``: the value is everything between the outer backticks. */
-const FIELD_LINE = /^- (HTTP status|`type`|`message`|`attribute`)(?: on `([a-z_]+)`)?: `(.*)`$/
-const FIELD_START = /^- (HTTP status|`type`|`message`|`attribute`)/
+const FIELD_LINE =
+  /^- (HTTP status|`type`|`message`|`attribute`|`detail`)(?: on `([a-z_]+)`)?: `(.*)`$/
+const FIELD_START = /^- (HTTP status|`type`|`message`|`attribute`|`detail`)/
 const CODE_HEADING = /^### `([^`]+)`$/
 
 type DocFields = Record<string, string>
@@ -155,12 +158,15 @@ function compareFields(problems: string[], where: string, doc: DocFields, want: 
   }
 }
 
-// Each code's section documents the entry of the family that lists it (the admin API's own codes,
-// every other code the Data family's).
+// Each code's section documents the entry of the family that lists it (the admin API's, the
+// dashboard's and consent's own codes, every other code the Data family's), and its variants per
+// endpoint: the Data API's endpoints and the consent family's groups (categories, optin,
+// resubscribe).
+const OVERRIDES_ALL = { ...OVERRIDES, ...CONSENT_ENDPOINTS }
 const CATALOGUE: Catalogue = {
   codes: ERROR_CODES,
-  wire: { ...WIRE_ERRORS, ...ADMIN_ERRORS, ...DASHBOARD_ERRORS },
-  overrides: OVERRIDES,
+  wire: { ...WIRE_ERRORS, ...ADMIN_ERRORS, ...DASHBOARD_ERRORS, ...CONSENT_ERRORS },
+  overrides: OVERRIDES_ALL,
 }
 
 describe('docs/errors.md', () => {
@@ -180,7 +186,7 @@ describe('docs/errors.md', () => {
     const documented = parseErrorsDoc(doc).sections.flatMap((s) =>
       Object.keys(s.families).map((family) => `${s.code}@${family}`),
     )
-    const overridden = Object.entries(OVERRIDES).flatMap(([family, byCode]) =>
+    const overridden = Object.entries(OVERRIDES_ALL).flatMap(([family, byCode]) =>
       Object.keys(byCode ?? {}).map((code) => `${code}@${family}`),
     )
     assert.ok(overridden.length > 0)

@@ -8,6 +8,7 @@
  */
 import type { ErrorCode, ErrorParams } from './errors.js'
 import { ADMIN_ERRORS } from './catalogue/admin.js'
+import { CONSENT_ENDPOINTS, CONSENT_ERRORS } from './catalogue/consent.js'
 import { DASHBOARD_ERRORS } from './catalogue/dashboard.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
@@ -23,6 +24,7 @@ export const CATALOGUES: Readonly<Record<ApiFamilyName, FamilyCatalogue>> = {
   data: { errors: WIRE_ERRORS, endpoints: OVERRIDES },
   admin: { errors: ADMIN_ERRORS, inherits: 'data' },
   dashboard: { errors: DASHBOARD_ERRORS, inherits: 'data' },
+  consent: { errors: CONSENT_ERRORS, endpoints: CONSENT_ENDPOINTS, inherits: 'data' },
 }
 
 /**
@@ -65,7 +67,8 @@ export function familyWireError(
           message,
           attribute: fill(merged.attribute, params),
         }
-  return merged.code === undefined ? wire : { ...wire, code: merged.code }
+  const coded = merged.code === undefined ? wire : { ...wire, code: merged.code }
+  return merged.detail === undefined ? coded : { ...coded, detail: fill(merged.detail, params) }
 }
 
 /** The Data family's wire form of `code` at `endpoint` (familyWireError for `data`). */

@@ -65,6 +65,20 @@ export const INLET_AUTH: BasicAuth = Object.freeze({
   contentType: 'any',
 })
 
+/**
+ * The consent family (moengage-other-apis.md §2.10: Subscription categories, Email opt-in, Bulk
+ * resubscribe): Basic with the Data key, the Basic user naming the workspace, `MOE-APPKEY`
+ * required; a JSON body's Content-Type for PUT and POST.
+ */
+export const CONSENT_AUTH: BasicAuth = Object.freeze({
+  ...DATA_AUTH,
+  appKey: 'required',
+  workspaceFrom: 'basic-user',
+})
+
+/** The consent family's GET (Subscription categories' preferences): no body, no Content-Type. */
+export const CONSENT_READ_AUTH: BasicAuth = Object.freeze({ ...CONSENT_AUTH, contentType: 'any' })
+
 /** Push API v2: the signature in the body. */
 export const PUSH_V2_AUTH: PushSignatureAuth = Object.freeze({
   scheme: 'push-signature',

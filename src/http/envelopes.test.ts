@@ -1,13 +1,17 @@
 /**
  * Unit tests of http/envelopes.ts: each of the eleven error-envelope shapes of
- * moengage-other-apis.md §2.0 formats a failure as that page shows it; the Data API's is the
- * spec's own §4.2 example (test/helpers/spec-examples.ts).
+ * moengage-other-apis.md §2.0 formats a failure as that page shows it (and E12, Bulk resubscribe's,
+ * and Email opt-in's form of E4); the Data API's is the spec's own §4.2 example
+ * (test/helpers/spec-examples.ts).
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
   ENVELOPE_SHAPES,
+  byEndpoint,
   codeEnvelope,
+  errCodeEnvelope,
+  optInEnvelope,
   dataEnvelope,
   detailedEnvelope,
   falseStatusEnvelope,
@@ -215,7 +219,53 @@ describe('error envelopes (moengage-other-apis.md §2.0)', () => {
     })
   })
 
-  it('has one formatter for each of the eleven shapes', () => {
+  it('E3 without a title is the bare {"message"} (Subscription categories GET 400)', () => {
+    const f = failure(400, '', 'Invalid Params Received')
+    assert.deepEqual(titleEnvelope.format(f), {
+      status: 400,
+      body: { message: 'Invalid Params Received' },
+    })
+  })
+
+  it('E4 as Email opt-in answers: one details object of attribute and detail, no body for a 429', () => {
+    const f = failure(400, '400 Bad Request', 'Request Data is invalid', {
+      attribute: 'channel',
+      detail: 'Channel can only be email',
+    })
+    assert.deepEqual(optInEnvelope.format(f).body, {
+      error: {
+        code: '400 Bad Request',
+        message: 'Request Data is invalid',
+        details: { target: 'channel', message: 'Channel can only be email' },
+      },
+    })
+    assert.deepEqual(optInEnvelope.format(failure(500, '500 Internal Server Error', 'x')).body, {
+      error: { code: '500 Internal Server Error', message: 'x' },
+    })
+    assert.deepEqual(optInEnvelope.format(failure(429, 'x', '')), { status: 429, body: undefined })
+  })
+
+  it('E12, Bulk resubscribe: response_id and error {message, err_code}', () => {
+    const f = failure(400, 'BadRequest', 'Payload limit is set to 100', { requestId: 'ofVaFGNZ' })
+    assert.deepEqual(errCodeEnvelope.format(f).body, {
+      response_id: 'ofVaFGNZ',
+      error: { message: 'Payload limit is set to 100', err_code: 'BadRequest' },
+    })
+  })
+
+  it('byEndpoint answers with the envelope of the endpoint that answered, else the fallback', () => {
+    const env = byEndpoint(titleEnvelope, { resubscribe: errCodeEnvelope })
+    const f = failure(429, 'T', 'M')
+    assert.deepEqual(env.format(f).body, { title: 'T', description: 'M' })
+    assert.deepEqual(env.format({ ...f, endpoint: 'other' }).body, { title: 'T', description: 'M' })
+    assert.deepEqual(env.format({ ...f, endpoint: 'resubscribe' }).body, {
+      response_id: 'r',
+      error: { message: 'M', err_code: 'T' },
+    })
+    assert.equal(env.shape, 'E3')
+  })
+
+  it('has one formatter for each of the twelve shapes', () => {
     const all: Envelope[] = [
       dataEnvelope,
       resourceEnvelope('custom_segment'),
@@ -228,6 +278,7 @@ describe('error envelopes (moengage-other-apis.md §2.0)', () => {
       pushEnvelope,
       liveActivityEnvelope,
       falseStatusEnvelope('error'),
+      errCodeEnvelope,
     ]
     assert.deepEqual(
       all.map((e) => e.shape),

@@ -7,8 +7,11 @@
  */
 import type { WireError } from '../core/catalogue/types.js'
 
-/** What a formatter gets: the catalogue entry with its placeholders filled, and the request id. */
-export type Failure = WireError & Readonly<{ requestId: string }>
+/**
+ * What a formatter gets: the catalogue entry with its placeholders filled, the request id, and the
+ * endpoint that answered (for a family whose endpoints answer in different shapes).
+ */
+export type Failure = WireError & Readonly<{ requestId: string; endpoint?: string }>
 
 /** What is written: the HTTP status (some families answer failures with 200) and the body. */
 export type EnvelopeOutput = Readonly<{ status: number; body: unknown }>
@@ -31,6 +34,7 @@ export const ENVELOPE_SHAPES = [
   'E9',
   'E10',
   'E11',
+  'E12',
 ] as const
 
 export type EnvelopeShape = (typeof ENVELOPE_SHAPES)[number]
@@ -68,13 +72,15 @@ export function resourceEnvelope(resource: string): Envelope {
 /**
  * E3, Segments v2, Content Blocks, Subscription categories, Personalize, Stats, Cards' 401/429:
  * `{"title","description"[,"code"]}`: the entry's `type` is the title; `code` only where the
- * entry has one.
+ * entry has one. An entry without a title (`type` '') is the bare `{"message"}` these families
+ * also answer with (Subscription categories' GET 400 `{"message":"Invalid Params Received"}`).
  */
-export const titleEnvelope: Envelope = withBody('E3', (f) =>
-  f.code === undefined
+export const titleEnvelope: Envelope = withBody('E3', (f) => {
+  if (f.type === '') return { message: f.message }
+  return f.code === undefined
     ? { title: f.type, description: f.message }
-    : { title: f.type, description: f.message, code: f.code },
-)
+    : { title: f.type, description: f.message, code: f.code }
+})
 
 /** The one detail of a field error (`attribute` set): its code (the entry's, else `fallback`). */
 function fieldDetails(
@@ -99,6 +105,57 @@ export const detailedEnvelope: Envelope = withBody('E4', (f) => ({
     request_id: f.requestId,
   },
 }))
+
+/**
+ * E4 as Email opt-in answers it (moengage-email-subscription-openapi.yml): `{"error":{"code":
+ * "400 Bad Request","message","details":{"target","message"}}}` — `details` one object, the
+ * entry's `attribute` its target and `detail` its message; no `details` without an attribute; no
+ * request id. Its 429 has no body at all.
+ */
+export const optInEnvelope: Envelope = {
+  shape: 'E4',
+  format: (f) => {
+    if (f.status === 429) return { status: 429, body: undefined }
+    const error =
+      f.attribute === undefined
+        ? { code: f.type, message: f.message }
+        : {
+            code: f.type,
+            message: f.message,
+            details: { target: f.attribute, message: f.detail ?? f.message },
+          }
+    return { status: f.status, body: { error } }
+  },
+}
+
+/**
+ * E12, Bulk resubscribe (moengage-email-subscription-openapi.yml; moengage-other-apis.md §2.10's
+ * `err_code` values, a shape of its own beside E1–E11): `{"response_id","error":{"message",
+ * "err_code"}}`, the entry's `type` the `err_code`.
+ */
+export const errCodeEnvelope: Envelope = withBody('E12', (f) => ({
+  response_id: f.requestId,
+  error: { message: f.message, err_code: f.type },
+}))
+
+/**
+ * A family whose endpoints answer in different shapes (consent: Subscription categories E3, Email
+ * opt-in E4, Bulk resubscribe E12): the envelope of the endpoint that answered, else `fallback`.
+ * Its `shape` is the fallback's.
+ */
+export function byEndpoint(
+  fallback: Envelope,
+  envelopes: Readonly<Record<string, Envelope>>,
+): Envelope {
+  return {
+    shape: fallback.shape,
+    format: (f) =>
+      (f.endpoint !== undefined && Object.hasOwn(envelopes, f.endpoint)
+        ? (envelopes[f.endpoint] ?? fallback)
+        : fallback
+      ).format(f),
+  }
+}
 
 /**
  * E5, Campaigns V5, Flows, Offerings, Analytics: `{"response_id","error":{"code","message",

@@ -23,6 +23,10 @@ export type RouteConfig = Readonly<{
   family?: ApiFamilyName
   endpoint?: string
   bodyLimitBytes?: number
+  /** A PUT route whose JSON body is parsed (json-body.ts; otherwise only POST routes have one). */
+  putBody?: boolean
+  /** A route whose body is never read (a 405 answer for POST among other methods). */
+  noBody?: boolean
 }>
 
 /** Each family's envelope, by family name (http/family.ts gathers them). */
@@ -77,7 +81,8 @@ export function failureBody(
 ): { status: number; body: unknown } {
   const family = config.family ?? DEFAULT_FAMILY
   const wire = familyWireError(family, err.code, config.endpoint, err.params)
-  return (envelopes[family] ?? dataEnvelope).format({ ...wire, requestId })
+  const at = config.endpoint === undefined ? {} : { endpoint: config.endpoint }
+  return (envelopes[family] ?? dataEnvelope).format({ ...wire, requestId, ...at })
 }
 
 /**

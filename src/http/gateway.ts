@@ -224,6 +224,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     processing: store.processing,
     quotas: store.quotas,
     browse: store.browse,
+    consent: store.consent,
     segments: store.segments,
     close: () => store.close(),
     keys: {

@@ -7,6 +7,7 @@
 import { isUtf8 } from 'node:buffer'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { AppError } from '../core/errors.js'
+import { routeConfig } from './error-handler.js'
 import { containsNulEscape } from './nul.js'
 
 /**
@@ -86,6 +87,13 @@ export function parseJsonText(body: Buffer): { text: string; value: Record<strin
   return { text, value: parsed as Record<string, unknown> } // checked just above: an object
 }
 
+function takesBody(request: FastifyRequest): boolean {
+  const config = routeConfig(request)
+  if (config.noBody === true) return false
+  if (request.method === 'POST') return true
+  return request.method === 'PUT' && config.putBody === true
+}
+
 export function installJsonBodyParser(app: FastifyInstance): void {
   app.decorateRequest('bodyText', undefined)
   app.removeAllContentTypeParsers()
@@ -98,8 +106,9 @@ export function installJsonBodyParser(app: FastifyInstance): void {
       done: (err: Error | null, body?: unknown) => void,
     ) => {
       // spec §4.5: method/route come first. An unknown route answers 404 and another method on a
-      // Data API route 405 (route.ts) whatever the body holds; only POST routes take a body.
-      if (request.is404 || request.method !== 'POST') return done(null, undefined)
+      // Data API route 405 (route.ts) whatever the body holds; only POST routes take a body, and
+      // the PUT routes that say so (the consent family's: RouteConfig `putBody`).
+      if (request.is404 || !takesBody(request)) return done(null, undefined)
       try {
         const { text, value } = parseJsonText(typeof body === 'string' ? Buffer.from(body) : body)
         request.bodyText = text

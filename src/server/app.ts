@@ -20,6 +20,7 @@ import { createLoadShedder, shedHook } from '../http/load-shedding.js'
 import { healthRoutes } from '../http/health.js'
 import { envelopesOf, type ApiFamily, type Platform } from '../http/family.js'
 import { adminFamily } from '../families/admin/family.js'
+import { consentFamily } from '../families/consent/family.js'
 import { dashboardFamily } from '../families/dashboard/family.js'
 import { dataFamily } from '../families/data/family.js'
 import type { IdGenerator } from '../core/ids.js'
@@ -132,9 +133,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     isClosing,
   }
   // The API families, one line each (docs/architecture.md: adding an API family).
-  const families = [dataFamily(platform), adminFamily(platform), dashboardFamily(platform)].filter(
-    (f): f is ApiFamily => f !== undefined,
-  )
+  const families = [
+    dataFamily(platform),
+    adminFamily(platform),
+    dashboardFamily(platform),
+    consentFamily(platform),
+  ].filter((f): f is ApiFamily => f !== undefined)
   installErrorHandling(app, deps.log, envelopesOf(families))
   for (const family of families) await family.register(app)
   await app.ready()

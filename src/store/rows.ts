@@ -9,6 +9,7 @@
  */
 import type {
   BulkLogRow,
+  CategoryPreferenceRow,
   DeletionRow,
   DeviceRow,
   EventRow,
@@ -20,6 +21,8 @@ import type {
   PreviousFeatureKey,
   PreviousKey,
   RecordOutcomeRow,
+  SubscriptionCategoryRow,
+  SubscriptionStatusRow,
   SuppressionRow,
   UserRow,
   Workspace,
@@ -47,24 +50,27 @@ export const json = (v: unknown): Record<string, unknown> => {
 }
 
 /**
- * How a column holds a field: text, an integer (a number; pg's BIGINT arrives as a string), or an
- * attribute map as JSON text; `?` also NULL. A `json?` map is written NULL when empty and read as
- * {} from NULL.
+ * How a column holds a field: text, an integer (a number; pg's BIGINT arrives as a string), a
+ * boolean (SQLite INTEGER 0/1, PostgreSQL boolean: written 1/0, which both take), or an attribute
+ * map as JSON text; `?` also NULL. A `json?` map is written NULL when empty and read as {} from
+ * NULL.
  */
-type Kind = 'text' | 'text?' | 'int' | 'int?' | 'json' | 'json?'
+type Kind = 'text' | 'text?' | 'int' | 'int?' | 'bool' | 'json' | 'json?'
 
 /** The kinds a field of type V may be stored as; `never` (a compile error) for any other type. */
-type KindOf<V> = [V] extends [string]
-  ? 'text'
-  : [V] extends [number]
-    ? 'int'
-    : [V] extends [string | null]
-      ? 'text?'
-      : [V] extends [number | null]
-        ? 'int?'
-        : [V] extends [Readonly<Record<string, unknown>>]
-          ? 'json' | 'json?'
-          : never
+type KindOf<V> = [V] extends [boolean]
+  ? 'bool'
+  : [V] extends [string]
+    ? 'text'
+    : [V] extends [number]
+      ? 'int'
+      : [V] extends [string | null]
+        ? 'text?'
+        : [V] extends [number | null]
+          ? 'int?'
+          : [V] extends [Readonly<Record<string, unknown>>]
+            ? 'json' | 'json?'
+            : never
 
 /** Every field of a row type with its kind, in the column order of the table's INSERT. */
 type Kinds<T> = { readonly [K in keyof T]-?: KindOf<T[K]> }
@@ -90,6 +96,8 @@ function decode(kind: Kind, v: unknown): unknown {
       return num(v)
     case 'int?':
       return numOrNull(v)
+    case 'bool':
+      return v === true || v === 1 || v === '1'
     default:
       return json(v)
   }
@@ -99,6 +107,7 @@ function decode(kind: Kind, v: unknown): unknown {
 function encode(kind: Kind, v: unknown): unknown {
   if (kind === 'json') return JSON.stringify(v)
   if (kind === 'json?') return Object.keys(v as object).length === 0 ? null : JSON.stringify(v)
+  if (kind === 'bool') return v === true ? 1 : 0
   return v
 }
 
@@ -273,6 +282,31 @@ const PREVIOUS_FEATURE_KEY = table<PreviousFeatureKey>(
   },
 )
 
+const SUBSCRIPTION_CATEGORIES = table<SubscriptionCategoryRow>({
+  workspaceId: 'text',
+  name: 'text',
+  description: 'text',
+  active: 'bool',
+  createdAt: 'int',
+  updatedAt: 'int',
+})
+const SUBSCRIPTION_STATUS = table<SubscriptionStatusRow>({
+  workspaceId: 'text',
+  userId: 'text',
+  channel: 'text',
+  unsubscribedAll: 'bool',
+  optInStatus: 'text?',
+  updatedAt: 'int',
+})
+const SUBSCRIPTION_PREFERENCES = table<CategoryPreferenceRow>({
+  workspaceId: 'text',
+  userId: 'text',
+  channel: 'text',
+  category: 'text',
+  subscribed: 'bool',
+  updatedAt: 'int',
+})
+
 const absent = (v: unknown): boolean => v === null || v === undefined
 const nulls = (t: Table<unknown>): null[] => t.columns.map(() => null)
 
@@ -292,6 +326,9 @@ export const toMerge = MERGES.read
 export const toIdentityLink = IDENTITY_LINKS.read
 export const toGdprRequest = GDPR_REQUESTS.read
 export const toSuppression = SUPPRESSIONS.read
+export const toSubscriptionCategory = SUBSCRIPTION_CATEGORIES.read
+export const toSubscriptionStatus = SUBSCRIPTION_STATUS.read
+export const toCategoryPreference = SUBSCRIPTION_PREFERENCES.read
 export function toFeatureKeyRow(r: Row): FeatureKeyRow {
   const row = FEATURE_KEYS.read(r)
   return absent(r['prev_key_hash']) ? row : { ...row, previous: PREVIOUS_FEATURE_KEY.read(r) }
@@ -314,6 +351,8 @@ export const mergeValues = MERGES.values
 export const deletionValues = DELETIONS.values
 export const suppressionValues = SUPPRESSIONS.values
 export const gdprRequestValues = GDPR_REQUESTS.values
+export const SUBSCRIPTION_CATEGORY_COLUMNS = SUBSCRIPTION_CATEGORIES.columns
+export const subscriptionCategoryValues = SUBSCRIPTION_CATEGORIES.values
 
 /** The columns of `feature_keys`, in the order of featureKeyValues (both adapters' upserts). */
 export const FEATURE_KEY_COLUMNS: readonly string[] = [

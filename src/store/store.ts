@@ -9,11 +9,13 @@
  *   processor in one transaction per batch together with its cursor, so a batch is applied exactly
  *   once whatever happens around it.
  *
- * The feature-key, shared-quota, browse and segments repositories are declared in modules of their
- * own (feature-key-repo.ts, quota-repo.ts, browse.ts, segments.ts); the first two are re-exported
- * here.
+ * The feature-key, shared-quota, consent, browse and segments repositories are declared in modules
+ * of their own (feature-key-repo.ts, quota-repo.ts, consent-repo.ts, browse.ts, segments.ts); the
+ * first three are re-exported here. Consent rows are written by the consent family's requests
+ * directly, not by the processor (consent-repo.ts).
  */
 import type { BrowseRepo } from './browse.js'
+import type { ConsentRepo } from './consent-repo.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
 import type { SegmentRepo } from './segments.js'
@@ -483,6 +485,7 @@ export interface ProcessingRepo {
   expireEvents(before: number): Promise<void>
 }
 
+export * from './consent-repo.js'
 export * from './feature-key-repo.js'
 export * from './quota-repo.js'
 
@@ -496,6 +499,8 @@ export interface Store {
   readonly processing: ProcessingRepo
   readonly quotas: QuotaRepo
   readonly keys: FeatureKeyRepo
+  /** Subscription categories and each user's preferences (consent-repo.ts). */
+  readonly consent: ConsentRepo
   /** Segment counts and members over users and events (store/segments.ts, docs/segments.md). */
   readonly segments: SegmentRepo
   close(): Promise<void>

@@ -54,6 +54,8 @@ export type SettingsChanges = Readonly<{
   fairUsage?: Readonly<Record<string, unknown>> | null
   /** spec §7.10: the key GET /v1/installInfo is authenticated by; null removes it. */
   attributionKey?: string | null
+  /** Subscription categories: accept plain `user_id`/`cid` besides Inlet's signed link tokens. */
+  plainLinkIds?: boolean
 }>
 
 export type WorkspaceChanges = Readonly<{
@@ -73,6 +75,7 @@ const SETTINGS_KEYS = [
   'conversionGoals',
   'fairUsage',
   'attributionKey',
+  'plainLinkIds',
 ] as const
 const FAIR_USAGE_KEYS = ['enabled', 'rules', 'repeatBreaches', 'repeatBlockSeconds'] as const
 
@@ -164,6 +167,11 @@ export function parseSettingsChanges(raw: unknown): SettingsChanges {
   if (ir !== undefined) {
     if (typeof ir !== 'boolean') fail('settings.identityResolution', 'should be true or false')
     out.identityResolution = ir
+  }
+  const plain = raw['plainLinkIds']
+  if (plain !== undefined) {
+    if (typeof plain !== 'boolean') fail('settings.plainLinkIds', 'should be true or false')
+    out.plainLinkIds = plain
   }
   if (projects !== undefined) {
     if (!isPlainObject(projects)) {
@@ -261,6 +269,7 @@ export function applySettingsChanges(
       out['bulkStrictElementValidation'] = s.bulkStrictElementValidation
     }
     if (s.identityResolution !== undefined) out['identityResolution'] = s.identityResolution
+    if (s.plainLinkIds !== undefined) out['plainLinkIds'] = s.plainLinkIds
     if (s.projects !== undefined) out['projects'] = s.projects
     if (s.conversionGoals !== undefined) out['conversionGoals'] = s.conversionGoals
     if (s.identifiers !== undefined) out['identifiers'] = s.identifiers

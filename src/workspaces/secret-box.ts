@@ -1,5 +1,6 @@
 /**
- * The server secret and what it seals: the feature keys whose request signatures are computed
+ * The server secret, what it seals and what it signs (the consent family's link tokens, by HMAC
+ * under a key derived for them: workspaces/link-tokens.ts): the feature keys whose request signatures are computed
  * from the key itself (Push: sha256 of `appId|campaignName|pushApiKey`), which a hash could not
  * verify. Such a key is stored sealed — AES-256-GCM under a key derived (HKDF-SHA256) from the
  * server secret, bound to its workspace and feature — so a copy of the database alone (a dump, a
@@ -46,6 +47,12 @@ export type SecretBox = Readonly<{
    * SealedValueError when it was sealed under another secret or altered.
    */
   open(sealed: string, context: string): string
+  /**
+   * The HMAC-SHA256 of `message` (base64url) under a key derived from the server secret for
+   * `purpose` alone, so that a tag of one purpose is never one of another (the consent family's
+   * link tokens: workspaces/link-tokens.ts).
+   */
+  mac(message: string, purpose: string): string
 }>
 
 /** Where the server secret comes from (core/config.ts's values). */
@@ -124,7 +131,18 @@ export function createSecretBox(secret: () => Buffer): SecretBox {
     keys = { aes, id }
     return keys
   }
+  const macKeys = new Map<string, Buffer>()
+  const macKey = (purpose: string): Buffer => {
+    let key = macKeys.get(purpose)
+    if (key === undefined) {
+      key = Buffer.from(hkdfSync('sha256', secret(), '', `inlet mac v1 ${purpose}`, 32))
+      macKeys.set(purpose, key)
+    }
+    return key
+  }
   return {
+    mac: (message, purpose) =>
+      createHmac('sha256', macKey(purpose)).update(message, 'utf8').digest('base64url'),
     seal: (plain, context) => {
       const { aes, id } = derived()
       const iv = randomBytes(IV_BYTES)

@@ -46,6 +46,12 @@ export type WorkspaceSettings = Readonly<{
    * authenticates GET /v1/installInfo; unset, install attribution answers 409.
    */
   attributionKey?: string
+  /**
+   * Subscription categories (families/consent): besides Inlet's signed link tokens
+   * (workspaces/link-tokens.ts), accept a plain `user_id` (a customer_id, else an internal id)
+   * and `cid`: for development and for links made by the workspace's own code (default false).
+   */
+  plainLinkIds: boolean
 }>
 
 /** spec §6.2: "up to 5 identifiers per workspace; ID is always one of them". */
@@ -72,6 +78,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = Object.freeze({
   fairUsage: DEFAULT_FAIR_USAGE,
   identityResolution: false,
   identifiers: Object.freeze(['u_mb', 'u_em']),
+  plainLinkIds: false,
 })
 
 export function readSettings(raw: StoredSettings): WorkspaceSettings {
@@ -94,6 +101,7 @@ export function readSettings(raw: StoredSettings): WorkspaceSettings {
         ? raw['identityResolution']
         : DEFAULT_SETTINGS.identityResolution,
     identifiers: readIdentifiers(raw['identifiers']),
+    plainLinkIds: raw['plainLinkIds'] === true,
     ...(typeof raw['retainByAttribute'] === 'string' && raw['retainByAttribute'] !== ''
       ? { retainByAttribute: identifierKey(raw['retainByAttribute']) }
       : {}),

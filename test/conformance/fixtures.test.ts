@@ -35,6 +35,8 @@ it('every fixture file has the sha256 of SHA256SUMS, and every file there is lis
     'moengage-data-openapi.yml',
     'moengage-data.postman_collection.json',
     'moengage-gdpr-ccpa-openapi.yml',
+    'moengage-subscription-categories-openapi.yml',
+    'moengage-email-subscription-openapi.yml',
   ]) {
     assert.ok(listed.has(name), `${name} is listed in SHA256SUMS`)
   }

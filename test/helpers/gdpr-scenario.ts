@@ -95,8 +95,34 @@ export async function gdprScenario(app: TestApp, dump: Dump): Promise<void> {
   await track('erase-me-7', { email: 'Erase.Me@Example.com', mobile: '+15550001234' })
   await app.drain()
 
+  // Subscription preferences (families/consent) of the person's profiles and the control user's.
+  const profiles = await app.store.profiles.findUsers(WORKSPACE_ID, {
+    customerIds: ['erase-me-7', 'erase-alt-7', 'keep-me'],
+    ids: [],
+  })
+  const erasedIds = profiles.filter((u) => u.customerId !== 'keep-me').map((u) => u.id)
+  const keptId = profiles.find((u) => u.customerId === 'keep-me')?.id ?? ''
+  assert.equal(
+    await app.store.consent.update(
+      profiles.map((u) => ({
+        workspaceId: WORKSPACE_ID,
+        userId: u.id,
+        channel: 'email',
+        at: app.clock.now(),
+        unsubscribedAll: true,
+        optInStatus: 'OPTED_OUT',
+        categories: { Promotional: false },
+      })),
+    ),
+    3,
+  )
+  const subscriptionRows = (rows: readonly string[], id: string) =>
+    rows.filter((r) => r.startsWith('subscription_') && r.includes(id))
+
   // The test can fail: before the erasure every kind of table holds the person's data.
-  const before = tablesHolding(await dump(), TOKENS)
+  const beforeRows = await dump()
+  for (const id of erasedIds) assert.equal(subscriptionRows(beforeRows, id).length, 2, id)
+  const before = tablesHolding(beforeRows, TOKENS)
   for (const table of ['devices', 'events', 'identities', 'log', 'merges', 'record_outcomes']) {
     assert.ok(before.includes(table), `${table} should hold the data before: ${before.join(', ')}`)
   }
@@ -141,6 +167,9 @@ export async function gdprScenario(app: TestApp, dump: Dump): Promise<void> {
   // Nothing of them anywhere: every row of every table of the store.
   const after = await dump()
   assert.deepEqual(tablesHolding(after, TOKENS), [], 'erased data left in the store')
+  // Their subscription preferences went with them; the control user's are there.
+  for (const id of erasedIds) assert.deepEqual(subscriptionRows(after, id), [], id)
+  assert.equal(subscriptionRows(after, keptId).length, 2)
   // …while the control user is untouched.
   const kept = await app.getUser('keep-me')
   assert.equal(kept?.['email'], 'keep@example.com')

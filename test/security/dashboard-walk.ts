@@ -140,6 +140,14 @@ export async function dashboardAttacks(
     inB(`users/${t.bUserId}`),
     { name: "B's user in A", request: get(`${a}/users/${t.bUserId}`), expect: notFound('user') },
   ])
+  walked.set('GET /dashboard/api/w/:ws/users/:id/subscriptions', [
+    inB(`users/${t.bUserId}/subscriptions`),
+    {
+      name: "B's user's subscriptions in A",
+      request: get(`${a}/users/${t.bUserId}/subscriptions`),
+      expect: notFound('user'),
+    },
+  ])
   walked.set('GET /dashboard/api/w/:ws/users/:id/events', [
     inB(`users/${t.bUserId}/events`),
     {

@@ -31,6 +31,7 @@ import { createSecretBox } from '../../src/workspaces/secret-box.js'
 import { createWorkspaces } from '../../src/workspaces/workspaces.js'
 import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp, type TestApp } from '../helpers/app.js'
 import { servedRoutes } from '../helpers/routes.js'
+import { consentAttacks } from './consent-walk.js'
 import { dashboardAttacks } from './dashboard-walk.js'
 
 const A = WORKSPACE_ID
@@ -98,6 +99,25 @@ async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
   assert.ok(mergeRecord !== undefined, 'the merge is logged')
   const [user] = await app.store.profiles.findUsers(B, { customerIds: ['b-user'], ids: [] })
   assert.ok(user !== undefined, 'B has its user')
+  // B's subscription category and its user's choice (families/consent).
+  await app.store.consent.putCategory({
+    workspaceId: B,
+    name: 'B Secret Category',
+    description: 'only-b-may-read-this',
+    active: true,
+    createdAt: app.clock.now(),
+    updatedAt: app.clock.now(),
+  })
+  await app.store.consent.update([
+    {
+      workspaceId: B,
+      userId: user.id,
+      channel: 'email',
+      at: app.clock.now(),
+      optInStatus: 'DOUBLE_OPTED_IN',
+      categories: { 'B Secret Category': true },
+    },
+  ])
   void t
   return {
     bUserId: user.id,
@@ -111,9 +131,11 @@ async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
 async function snapshotOf(store: Store): Promise<string> {
   const users = await store.profiles.findUsers(B, { customerIds: ['b-user', 'b-old'], ids: [] })
   const parts: unknown[] = [await store.workspaces.get(B), await store.keys.list(B)]
+  parts.push(await store.consent.categories(B))
   for (const u of users.sort((x, y) => x.id.localeCompare(y.id))) {
     parts.push(u, await store.profiles.eventsOfUser(B, u.id, 100))
     parts.push(await store.profiles.devicesOfUser(B, u.id))
+    parts.push(await store.consent.subscriptionsOf(B, [u.id]))
   }
   const log = await store.log.readAfter(0, 100_000)
   parts.push(log.filter((r) => r.workspaceId === B))
@@ -420,6 +442,10 @@ describe('workspace isolation: every route with A’s key against B', () => {
       'POST /inlet/v1/admin/workspaces/:id/keys/:feature',
       'POST /inlet/v1/admin/workspaces/:id/keys/:feature/rotate',
       'POST /inlet/v1/admin/workspaces/:id/keys/:feature/remove',
+      'GET /inlet/v1/admin/workspaces/:id/subscription-categories',
+      'POST /inlet/v1/admin/workspaces/:id/subscription-categories',
+      'POST /inlet/v1/admin/workspaces/:id/subscription-categories/remove',
+      'POST /inlet/v1/admin/workspaces/:id/subscription-links',
     ] as const) {
       const [method, path] = route.split(' ') as ['GET' | 'POST', string]
       const feature = path.endsWith(':feature') ? 'inform' : 'push'
@@ -436,6 +462,23 @@ describe('workspace isolation: every route with A’s key against B', () => {
       secrets: ['only-b-may-read-this', 'b@example.com', 'b-device', 'b-push', B_KEY],
     })
     for (const [route, list] of dashboard) walked.set(route, list)
+    // The consent family: B's link (issued for B by the admin API), ids and email under A's key.
+    const link = await app.app.inject({
+      method: 'POST',
+      url: `/inlet/v1/admin/workspaces/${B}/subscription-links`,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ customer_id: 'b-user', cid: 'b-campaign' }),
+    })
+    assert.equal(link.statusCode, 200, link.body)
+    const bLink = link.json<{ user_id: string; cid: string }>()
+    const consent = consentAttacks({
+      a: A,
+      aKey: API_KEY,
+      b: B,
+      bLink,
+      secrets: ['only-b-may-read-this', 'b@example.com', 'B Secret Category', B_KEY],
+    })
+    for (const [route, list] of consent) walked.set(route, list)
 
     assert.deepEqual(
       servedRoutes(app.app),

@@ -34,6 +34,7 @@ import {
   type Workspace,
 } from '../../src/store/store.js'
 import { browseContract } from './browse-contract.js'
+import { consentContract } from './consent-contract.js'
 import { segmentsContract } from './segments-contract.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
@@ -2101,6 +2102,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       },
     )
     browseContract(fresh)
+    consentContract(fresh)
     segmentsContract(fresh)
   })
 }

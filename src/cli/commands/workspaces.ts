@@ -27,6 +27,7 @@ import {
   type Command,
 } from '../command.js'
 import { keyField, keyLines } from '../key-output.js'
+import { categoriesCommand, linkCommand } from './categories.js'
 import { keysCommand } from './keys.js'
 
 /** `name=value` pairs of a repeated flag (`--limit track_user=500`, `--project p1=Shop`). */
@@ -55,6 +56,7 @@ type Values = {
   'identity-resolution'?: string | undefined
   'fair-usage'?: string | undefined
   'attribution-key'?: string | undefined
+  'plain-link-ids'?: string | undefined
 }
 
 /** The update flags as the body the admin API takes, checked by the same parser. */
@@ -69,6 +71,8 @@ function changesOf(values: Values): WorkspaceChanges {
   if (strict !== undefined) settings['bulkStrictElementValidation'] = strict
   const ir = onOff('identity-resolution', values['identity-resolution'])
   if (ir !== undefined) settings['identityResolution'] = ir
+  const plain = onOff('plain-link-ids', values['plain-link-ids'])
+  if (plain !== undefined) settings['plainLinkIds'] = plain
   const fair = onOff('fair-usage', values['fair-usage'])
   if (fair !== undefined) settings['fairUsage'] = { enabled: fair }
   // spec §7.10: --attribution-key KEY (none removes it)
@@ -119,9 +123,12 @@ function showWorkspace(workspace: Workspace, json: boolean): void {
 export const workspacesCommand: Command = async (args, env) => {
   const [sub, ...rest] = args
   if (sub === 'keys') return keysCommand(rest, env)
+  if (sub === 'categories') return categoriesCommand(rest, env)
+  if (sub === 'link') return linkCommand(rest, env)
   const values = parseStoreFlags(rest, {
     ...stringFlags('id', 'key', 'name', 'state', 'grace-seconds'),
     ...stringFlags('bulk-strict', 'identity-resolution', 'fair-usage', 'attribution-key'),
+    ...stringFlags('plain-link-ids'),
     limit: { type: 'string', multiple: true },
     project: { type: 'string', multiple: true },
     goal: { type: 'string', multiple: true },

@@ -9,7 +9,7 @@ import type { ErrorCode } from '../errors.js'
  * The API families Inlet serves, one folder each under src/families/. A family answers with its
  * own catalogue (CATALOGUES) through its own envelope.
  */
-export const API_FAMILIES = ['data', 'admin', 'dashboard'] as const
+export const API_FAMILIES = ['data', 'admin', 'dashboard', 'consent'] as const
 
 export type ApiFamilyName = (typeof API_FAMILIES)[number]
 
@@ -24,6 +24,11 @@ export type WireError = Readonly<{
    * `status_code`, the `code` of a `{title, description, code}` body, a field detail's code.
    */
   code?: string | number
+  /**
+   * A second message, where the envelope has one: Email opt-in's `error.details.message` (the
+   * entry's `message` is then `error.message`). May hold `{placeholders}`.
+   */
+  detail?: string
 }>
 
 /** Which Data endpoint answered: selects the per-endpoint overrides of the spec's §7 pages. */
@@ -44,6 +49,16 @@ export type AdminErrorCode = Extract<ErrorCode, `admin_${string}`>
 
 /** The codes only the dashboard answers (its own catalogue, DASHBOARD_ERRORS). */
 export type DashboardErrorCode = Extract<ErrorCode, `dashboard_${string}`>
+
+/** The codes only the consent family answers (its own catalogue, CONSENT_ERRORS). */
+export type ConsentErrorCode = Extract<ErrorCode, `consent_${string}`>
+
+/**
+ * The consent family's endpoint groups, each with its own strings for the platform's codes:
+ * `categories` (Subscription categories, E3), `optin` (Email opt-in, E4 with one detail object),
+ * `resubscribe` (Bulk resubscribe, `{response_id, error:{message, err_code}}`).
+ */
+export type ConsentEndpoint = 'categories' | 'optin' | 'resubscribe'
 
 /** One family's catalogue: its own entries, per-endpoint variants, the family it falls back to. */
 export type FamilyCatalogue = Readonly<{

@@ -2,7 +2,8 @@
  * The admin API under `/inlet/v1/admin/` (Inlet's own): create, list, read and update workspaces
  * (name, state, quota limits, settings), rotate and remove Data API keys, and create, rotate,
  * remove and list the feature-scoped keys (Push, Inform, Personalize, reports;
- * workspaces/feature-keys.ts). Registered only when INLET_ADMIN_TOKEN is set (otherwise every admin
+ * workspaces/feature-keys.ts), define subscription categories and issue the consent family's link
+ * tokens (workspaces/subscription-categories.ts, link-tokens.ts). Registered only when INLET_ADMIN_TOKEN is set (otherwise every admin
  * path is a 404) and authenticated by `Authorization: Bearer <token>`, compared in constant time.
  * Keys are answered only by the calls that set one (create, rotate-key, a feature key's create and
  * rotate); every other answer is a view without keys (workspaces/changes.ts, feature-keys.ts).
@@ -35,6 +36,12 @@ import {
   type IssuedFeatureKey,
 } from '../../workspaces/feature-keys.js'
 import { ServerSecretMissingError } from '../../workspaces/secret-box.js'
+import type { LinkTokens } from '../../workspaces/link-tokens.js'
+import {
+  parseCategoryInput,
+  parseCategoryName,
+  type SubscriptionCategories,
+} from '../../workspaces/subscription-categories.js'
 import type { AuthFailureLimiter } from '../../http/auth-failures.js'
 import type { RouteConfig } from '../../http/error-handler.js'
 
@@ -159,6 +166,9 @@ export function adminRoutes(
     store: Store
     /** The feature-scoped keys (workspaces/feature-keys.ts). */
     featureKeys: FeatureKeys
+    /** Subscription categories and the consent family's link tokens. */
+    categories: SubscriptionCategories
+    linkTokens: LinkTokens
   }>,
 ): void {
   const { workspaces, featureKeys } = deps
@@ -292,6 +302,81 @@ export function adminRoutes(
     const feature = featureOf(request)
     return { status: 'success', key: await featureKeys.remove(idOf(request), feature) }
   })
+
+  // Subscription categories (families/consent): defined here, chosen by users there.
+  route('GET', '/workspaces/:id/subscription-categories', async (request) => ({
+    status: 'success',
+    categories: await deps.categories.list(idOf(request)),
+  }))
+
+  route('POST', '/workspaces/:id/subscription-categories', async (request) => ({
+    status: 'success',
+    category: await deps.categories.put(idOf(request), parseCategoryInput(bodyObject(request))),
+  }))
+
+  route('POST', '/workspaces/:id/subscription-categories/remove', async (request) => {
+    const { name, ...rest } = bodyObject(request)
+    const unknown = Object.keys(rest)[0]
+    if (unknown !== undefined) {
+      throw new WorkspaceInputError(`${unknown} is not a known field (known: name)`, unknown)
+    }
+    return {
+      status: 'success',
+      removed: await deps.categories.remove(idOf(request), parseCategoryName(name)),
+    }
+  })
+
+  // The link ids of a preference page: Inlet's signed tokens for a user and a campaign.
+  route('POST', '/workspaces/:id/subscription-links', async (request) => {
+    const workspace = await workspaces.get(idOf(request))
+    const input = linkInput(bodyObject(request))
+    const [user] = await deps.store.profiles.findUsers(workspace.id, {
+      customerIds: input.customerId === undefined ? [] : [input.customerId],
+      ids: input.userId === undefined ? [] : [input.userId],
+    })
+    if (user === undefined) {
+      throw new WorkspaceInputError(
+        'no such user in this workspace',
+        input.customerId === undefined ? 'user_id' : 'customer_id',
+      )
+    }
+    return {
+      status: 'success',
+      user: { id: user.id, customer_id: user.customerId },
+      user_id: deps.linkTokens.issue(workspace.id, 'user', user.id),
+      cid: deps.linkTokens.issue(workspace.id, 'campaign', input.cid),
+    }
+  })
+}
+
+/** `{customer_id | user_id, cid}`: the user (by customer_id or internal id) and a campaign id. */
+function linkInput(body: Record<string, unknown>): {
+  customerId?: string
+  userId?: string
+  cid: string
+} {
+  const { customer_id: customerId, user_id: userId, cid, ...rest } = body
+  const unknown = Object.keys(rest)[0]
+  if (unknown !== undefined) {
+    throw new WorkspaceInputError(
+      `${unknown} is not a known field (known: customer_id, user_id, cid)`,
+      unknown,
+    )
+  }
+  const text = (v: unknown): v is string => typeof v === 'string' && v !== '' && v.length <= 1024
+  if (text(customerId) === text(userId)) {
+    throw new WorkspaceInputError(
+      'give one of customer_id and user_id (a non-empty string)',
+      'customer_id',
+    )
+  }
+  if (!text(cid))
+    throw new WorkspaceInputError('cid should be a non-empty string (a campaign id)', 'cid')
+  return {
+    ...(text(customerId) ? { customerId } : {}),
+    ...(text(userId) ? { userId } : {}),
+    cid,
+  }
 }
 
 /** A created workspace or a rotated key: the key only when Inlet generated it, never one given. */

@@ -6,6 +6,8 @@
 import { dataEnvelope } from '../../http/envelopes.js'
 import type { FamilyModule } from '../../http/family.js'
 import { createFeatureKeys } from '../../workspaces/feature-keys.js'
+import { createLinkTokens } from '../../workspaces/link-tokens.js'
+import { createSubscriptionCategories } from '../../workspaces/subscription-categories.js'
 import { createWorkspaces } from '../../workspaces/workspaces.js'
 import { adminRoutes } from './admin.js'
 
@@ -36,6 +38,11 @@ export const adminFamily: FamilyModule = (platform) => {
           authFailures: platform.authFailures,
           store: platform.store,
           featureKeys,
+          categories: createSubscriptionCategories({
+            store: platform.store,
+            clock: platform.clock,
+          }),
+          linkTokens: createLinkTokens(platform.secrets),
         })
         done()
       })

@@ -358,11 +358,52 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // Subscription categories and preferences (store/consent-repo.ts; families/consent). A
+    // user's rows go with its user row (ON DELETE CASCADE: deletions and GDPR erasures; the
+    // foreign key also keeps a request's write from outliving a concurrent deletion). The
+    // preferences are keyed for a segment's filter: (workspace, category, channel, subscribed).
+    version: 16,
+    name: 'subscription categories, statuses and preferences (consent)',
+    sql: `
+      CREATE TABLE subscription_categories (
+        workspace_id text NOT NULL,
+        name text NOT NULL,
+        description text NOT NULL,
+        active boolean NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, name)
+      );
+      CREATE TABLE subscription_status (
+        workspace_id text NOT NULL,
+        user_id text NOT NULL,
+        channel text NOT NULL,
+        unsubscribed_all boolean NOT NULL,
+        opt_in_status text,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, user_id, channel),
+        FOREIGN KEY (workspace_id, user_id) REFERENCES users (workspace_id, id) ON DELETE CASCADE
+      );
+      CREATE TABLE subscription_preferences (
+        workspace_id text NOT NULL,
+        user_id text NOT NULL,
+        channel text NOT NULL,
+        category text NOT NULL,
+        subscribed boolean NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, user_id, channel, category),
+        FOREIGN KEY (workspace_id, user_id) REFERENCES users (workspace_id, id) ON DELETE CASCADE
+      );
+      CREATE INDEX subscription_preferences_by_category
+        ON subscription_preferences (workspace_id, category, channel, subscribed, user_id);
+    `,
+  },
+  {
     // Segments (store/segment-sql.ts): an action filter groups one event name's events in a time
     // window by user, an index-only scan once the index carries the user (it replaces migration
     // 10's, same name and keys, on every partition); member pages walk users in byte order of
     // their ids (COLLATE "C", which the primary key does not give under another collation).
-    version: 15,
+    version: 17,
     name: 'segments: events by name and time carry their user (index-only action filters)',
     sql: `
       DROP INDEX events_by_name_time;

@@ -18,6 +18,7 @@ import { postgresIdentities } from './identities.js'
 import { postgresKeyRepo } from './keys.js'
 import { postgresLog } from './log.js'
 import { postgresBrowse } from './browse.js'
+import { postgresConsent } from './consent.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
@@ -63,6 +64,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     quotas: postgresQuotaRepo(c.pool, c.open, (fn) => transaction(c.pool, 'BEGIN', fn)),
     keys: postgresKeyRepo(c.pool, c.open),
     browse: postgresBrowse(c),
+    consent: postgresConsent(c),
     segments: postgresSegments(c),
     close: c.close,
   }

@@ -4,7 +4,7 @@
  * row (a LATERAL subquery that the planner keeps), values read by jsonb_typeof under CASE so that
  * no cast ever sees a value of another type, array elements with jsonb_array_elements, ASCII
  * folding with lower() under the "C" collation, and text ordered bytewise (COLLATE "C", on
- * migration 15's users_by_id_c for the member pages) — and the count and member-page statements.
+ * migration 17's users_by_id_c for the member pages) — and the count and member-page statements.
  */
 import {
   countStatement,

@@ -310,11 +310,51 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // Subscription categories and preferences (store/consent-repo.ts; families/consent). A
+    // user's rows go with its user row (ON DELETE CASCADE: deletions and GDPR erasures). The
+    // preferences are keyed for a segment's filter: (workspace, category, channel, subscribed).
+    version: 16,
+    name: 'subscription categories, statuses and preferences (consent)',
+    sql: `
+      CREATE TABLE subscription_categories (
+        workspace_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        active INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, name)
+      ) WITHOUT ROWID;
+      CREATE TABLE subscription_status (
+        workspace_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        unsubscribed_all INTEGER NOT NULL,
+        opt_in_status TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, user_id, channel),
+        FOREIGN KEY (workspace_id, user_id) REFERENCES users (workspace_id, id) ON DELETE CASCADE
+      ) WITHOUT ROWID;
+      CREATE TABLE subscription_preferences (
+        workspace_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        category TEXT NOT NULL,
+        subscribed INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, user_id, channel, category),
+        FOREIGN KEY (workspace_id, user_id) REFERENCES users (workspace_id, id) ON DELETE CASCADE
+      ) WITHOUT ROWID;
+      CREATE INDEX subscription_preferences_by_category
+        ON subscription_preferences (workspace_id, category, channel, subscribed, user_id);
+    `,
+  },
+  {
     // Segments (store/segment-sql.ts): an action filter groups one event name's events in a time
     // window by user. With the user in the index that is an index-only range scan; the index
     // replaces migration 10's (same name, same leading columns), so writes keep their count of
     // indexes. Members page in the primary key's (workspace_id, id) order.
-    version: 15,
+    version: 17,
     name: 'segments: events by name and time carry their user (index-only action filters)',
     sql: `
       DROP INDEX events_by_name_time;

@@ -44,6 +44,10 @@ const ALLOWED: readonly { sql: string; why: string }[] = [
     sql: 'FROM feature_keys WHERE workspace_id = ? ORDER BY',
     why: 'the keys of one workspace: one row per feature, at most five',
   },
+  {
+    sql: 'FROM subscription_categories WHERE workspace_id = ? ORDER BY',
+    why: 'the subscription categories of one workspace: at most MAX_CATEGORIES (200)',
+  },
   { sql: 'ROW VALUES CLAUSE', why: 'the VALUES list of a multi-row INSERT, not a table' },
 ]
 

@@ -7,6 +7,7 @@ import { profilesOf } from '../profiles.js'
 import type { Store } from '../store.js'
 import { attempt, openSqlite, type SqliteStoreOptions } from './connection.js'
 import { sqliteBrowse } from './browse.js'
+import { sqliteConsent } from './consent.js'
 import { sqliteDevices } from './devices.js'
 import { sqliteEvents } from './events.js'
 import { sqliteIdentities } from './identities.js'
@@ -54,6 +55,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     quotas: sqliteQuotaRepo(c.db, attempt),
     keys: sqliteKeyRepo(c.db, attempt),
     browse: sqliteBrowse(c),
+    consent: sqliteConsent(c),
     segments: sqliteSegments(c),
     close: () => attempt(c.close),
   }

@@ -1,5 +1,6 @@
 // One user's profile: identities, standard and custom attributes with their types, platforms,
-// devices with push state, merges (with undo), and the event timeline, newest first.
+// devices with push state, subscription preferences, merges (with undo), and the event timeline,
+// newest first.
 import { useState } from 'preact/hooks'
 import { api, formatTime, query, wsPath } from '../api'
 import {
@@ -43,6 +44,42 @@ type EventView = {
   attributes: TypedAttribute[]
 }
 type EventsPage = { events: EventView[]; next_page: string | null }
+
+type Subscriptions = {
+  channels: Partial<
+    Record<
+      string,
+      {
+        unsubscribe_all: boolean
+        opt_in_status: string | null
+        categories: Record<string, boolean>
+        updated_at: string
+      }
+    >
+  >
+  categories: {
+    name: string
+    description: string
+    active: boolean
+    chosen: boolean | null
+    subscribed: boolean
+  }[]
+}
+type Category = Subscriptions['categories'][number]
+
+const CATEGORIES: Table<Category> = {
+  label: 'Subscription categories',
+  key: (c) => c.name,
+  empty: 'The workspace defines no subscription categories.',
+  columns: [
+    { head: 'Category', cell: (c) => (c.active ? c.name : `${c.name} (inactive)`) },
+    {
+      head: 'Chosen',
+      cell: (c) => (c.chosen === null ? 'not set' : c.chosen ? 'subscribed' : 'unsubscribed'),
+    },
+    { head: 'Gets messages', cell: (c) => (c.subscribed ? 'yes' : 'no') },
+  ],
+}
 
 type Device = Profile['devices'][number]
 
@@ -99,6 +136,7 @@ export function Profile(props: { ws: string; userId: string }) {
           <AttributeTable label="Attributes" attributes={data.attributes} />
           <h2>Devices</h2>
           <DataTable table={DEVICES} rows={data.devices} />
+          <SubscriptionPreferences ws={props.ws} userId={props.userId} />
           <h2>Merges</h2>
           {note === undefined ? null : <p role="status">{note}</p>}
           {data.merges.length === 0 ? (
@@ -123,6 +161,36 @@ export function Profile(props: { ws: string; userId: string }) {
           <Timeline ws={props.ws} userId={props.userId} />
         </section>
       )}
+    </Loaded>
+  )
+}
+
+/** The user's email subscription state (Subscription categories, Email opt-in, resubscribe). */
+function SubscriptionPreferences(props: { ws: string; userId: string }) {
+  const subscriptions = useApi<Subscriptions>(
+    wsPath(props.ws, 'users', props.userId, 'subscriptions'),
+  )
+  return (
+    <Loaded state={subscriptions}>
+      {(data) => {
+        const email = data.channels['email']
+        return (
+          <>
+            <h2>Subscriptions</h2>
+            <dl class="facts">
+              <dt>Email opt-in</dt>
+              <dd>{email?.opt_in_status ?? 'not set'}</dd>
+              <dt>Unsubscribed from all</dt>
+              <dd>
+                {email === undefined ? 'no (never set)' : email.unsubscribe_all ? 'yes' : 'no'}
+              </dd>
+              <dt>Preferences updated</dt>
+              <dd>{email === undefined ? '—' : formatTime(email.updated_at)}</dd>
+            </dl>
+            <DataTable table={CATEGORIES} rows={data.categories} />
+          </>
+        )
+      }}
     </Loaded>
   )
 }

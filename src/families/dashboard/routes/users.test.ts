@@ -1,9 +1,13 @@
 // The profile's identity links are the ones Identity Resolution stored (store browse
-// .identityLinks), not values read off the attributes.
+// .identityLinks), not values read off the attributes; its subscription preferences are the
+// consent family's rows against the workspace's categories.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { API_KEY, WORKSPACE_ID, createTestApp, type TestApp } from '../../../../test/helpers/app.js'
 import { dashboardGet, signIn } from '../../../../test/helpers/dashboard.js'
+import { admin } from '../../../../test/helpers/admin.js'
+import { ADMIN_CATEGORIES, OPT_IN, consent, consentApp } from '../../../../test/helpers/consent.js'
+import { userOf } from '../../../../test/helpers/data-api.js'
 
 type Profile = {
   identities: { type: string; value: string }[]
@@ -63,6 +67,46 @@ describe("the dashboard's profile: identity links", () => {
     assert.deepEqual(profile.identities, [
       { type: 'id', value: profile.identities[0]?.value },
       { type: 'customer_id', value: 'ada' },
+    ])
+  })
+})
+
+describe("the dashboard's profile: subscription preferences", () => {
+  it("shows the user's opt-in, unsubscribe-all and each category against the workspace's", async (t) => {
+    const app = await consentApp(t, {
+      categories: ['Promotional', 'Newsletter', 'Retired'],
+      users: { ann: { email: 'ann@example.com' } },
+    })
+    await admin(app, 'POST', ADMIN_CATEGORIES, { name: 'Retired', active: false })
+    const session = await signIn(app, WORKSPACE_ID, API_KEY)
+    const ann = await userOf(app, 'ann')
+    const path = `/w/${WORKSPACE_ID}/users/${ann.id}/subscriptions`
+    const before = await dashboardGet<{ channels: object; categories: unknown[] }>(
+      app,
+      session,
+      path,
+    )
+    assert.deepEqual(before.channels, {})
+    await consent(app, 'PUT', OPT_IN, {
+      user_preferences: {
+        customer_id: 'ann',
+        categories: { Newsletter: false },
+        opt_in_status: 'OPT_IN_PENDING',
+        channel: 'email',
+      },
+    })
+    const after = await dashboardGet<{
+      channels: Record<string, { opt_in_status: string; categories: object }>
+      categories: unknown[]
+    }>(app, session, path)
+    // Every category sent is false: OPTED_OUT whatever was sent.
+    assert.equal(after.channels['email']?.opt_in_status, 'OPTED_OUT')
+    assert.deepEqual(after.channels['email']?.categories, { Newsletter: false })
+    // Oldest first, then by name (the test clock stands still).
+    assert.deepEqual(after.categories, [
+      { name: 'Newsletter', description: '', active: true, chosen: false, subscribed: false },
+      { name: 'Promotional', description: '', active: true, chosen: null, subscribed: true },
+      { name: 'Retired', description: '', active: false, chosen: null, subscribed: true },
     ])
   })
 })

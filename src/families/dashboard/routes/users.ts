@@ -2,7 +2,7 @@
  * The dashboard's users: the list and the searches (`GET /dashboard/api/w/:ws/users`: by
  * `customer_id`, email or mobile prefix, internal id, or an attribute's value; store/browse.ts),
  * one profile (attributes with their types, devices with push state, identity links, merges), its
- * event timeline newest first, and the undo of one of its merges (logged like
+ * event timeline newest first, its subscription preferences (families/consent), and the undo of one of its merges (logged like
  * `POST /inlet/v1/merges/{id}/undo`).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -10,6 +10,7 @@ import { AppError } from '../../../core/errors.js'
 import type { Ingest } from '../../../ingest/accept.js'
 import { USER_SEARCH_KINDS, type UserSearchKind } from '../../../store/browse.js'
 import type { MergeRow, Store, UserRow } from '../../../store/store.js'
+import { subscribedTo, subscriptionViews } from '../../../profile/subscriptions.js'
 import { readSettings } from '../../../workspaces/settings.js'
 import { API_PREFIX, CONFIG, workspaceOf } from '../session-routes.js'
 import { PAGE_SIZE, decodePage, encodePage, intParam, oneOfParam, param } from '../paging.js'
@@ -100,6 +101,30 @@ export function userRoutes(
       identity_resolution: readSettings(ws.settings).identityResolution,
       identity_links: links,
       merges: merges.sort((a, b) => b.id - a.id).map(mergeView),
+    }
+  })
+
+  // The user's subscription preferences (families/consent) against the workspace's categories.
+  api.get(`${API_PREFIX}/w/:ws/users/:id/subscriptions`, { config: CONFIG }, async (request) => {
+    const ws = workspaceOf(request)
+    const user = await userOf(request)
+    const [categories, rows] = await Promise.all([
+      store.consent.categories(ws.id),
+      store.consent.subscriptionsOf(ws.id, [user.id]),
+    ])
+    const view = subscriptionViews(rows).get(user.id) ?? {}
+    const email = view['email']
+    const status = rows.statuses.find((s) => s.channel === 'email')
+    return {
+      channels: view,
+      categories: categories.map((c) => ({
+        name: c.name,
+        description: c.description,
+        active: c.active,
+        chosen: email?.categories[c.name] ?? null,
+        subscribed: subscribedTo(status, email?.categories[c.name]),
+      })),
+      plain_link_ids: readSettings(ws.settings).plainLinkIds,
     }
   })
 

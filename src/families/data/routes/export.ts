@@ -2,7 +2,9 @@
  * Get User `POST /v1/customers/export?app_id=` (spec §7.6): up to 20 identifiers by `customer_id`
  * or Inlet's internal id (`id`, or `moengage_id` as the current schema spells it), answered with
  * friendly attribute keys, `customer_id` and `id`, and the identifiers that matched nobody. Like
- * every answer of Inlet it carries the request's `request_id` (a key the spec's example lacks).
+ * every answer of Inlet it carries the request's `request_id` (a key the spec's example lacks), and
+ * a user with subscription preferences (families/consent) has them under
+ * `subscription_preferences`, beside `user_attributes`.
  */
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../../core/config.js'
@@ -10,12 +12,19 @@ import { AppError } from '../../../core/errors.js'
 import type { Governance } from '../../../governance/governance.js'
 import { defineOwn, toWireValue } from '../../../profile/attribute-values.js'
 import { friendlyKey, internalKey } from '../../../profile/standard-attributes.js'
+import {
+  subscriptionViews,
+  type SubscriptionPreferencesView,
+} from '../../../profile/subscriptions.js'
 import type { Store, UserRow } from '../../../store/store.js'
 import { isObject } from '../bodies/ingest-bodies.js'
 import { bodyOf, dataRoute, workspaceRowOf } from '../../../http/route.js'
 import { MAX_ID_LENGTH, checkLength } from '../bodies/limits.js'
 
 export const MAX_EXPORT_IDENTIFIERS = 20
+
+/** The key of a user's subscription preferences in Get User's answer (Inlet's; docs/compatibility.md). */
+export const PREFERENCES_FIELD = 'subscription_preferences'
 
 type Identifier = { identifier_type: 'customer_id' | 'id' | 'moengage_id'; identifier: string }
 
@@ -98,14 +107,23 @@ export function exportRoutes(
           ? !found.some((u) => u.customerId === i.identifier)
           : !users.has(i.identifier),
       )
+      // Inlet: each user's subscription preferences (families/consent), beside its attributes,
+      // for a user that has any — unless user_fields_to_export leaves them out.
+      const withPreferences = fields === undefined || fields.includes(PREFERENCES_FIELD)
+      const preferences = withPreferences
+        ? subscriptionViews(await deps.store.consent.subscriptionsOf(workspaceId, [...users.keys()]))
+        : new Map<string, SubscriptionPreferencesView>()
       return {
         status: 'success',
         type: 'export_users',
         data: {
           users_not_found: notFound,
-          users: [...users.values()].map((u) => ({
-            user_attributes: exportedAttributes(u, fields),
-          })),
+          users: [...users.values()].map((u) => {
+            const own = preferences.get(u.id)
+            return own === undefined
+              ? { user_attributes: exportedAttributes(u, fields) }
+              : { user_attributes: exportedAttributes(u, fields), [PREFERENCES_FIELD]: own }
+          }),
         },
         // spec §4.1: the documented body plus request_id, like every other answer
         request_id: request.id,

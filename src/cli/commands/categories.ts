@@ -1,0 +1,129 @@
+/**
+ * `inlet workspaces categories list|set|remove` and `inlet workspaces link`: a workspace's
+ * subscription categories (workspaces/subscription-categories.ts, the same checks as the admin
+ * API) and the signed link ids of a user's preference page (workspaces/link-tokens.ts), in the
+ * data directory directly. Link tokens are signed under the server secret: INLET_SECRET_KEY, else
+ * the data directory's `secret.key` (shared with the server); with PostgreSQL, INLET_SECRET_KEY
+ * must be set, the same as the server's.
+ */
+import { systemClock } from '../../core/clock.js'
+import { WorkspaceInputError } from '../../workspaces/changes.js'
+import { createLinkTokens } from '../../workspaces/link-tokens.js'
+import { createSecretBox, serverSecret } from '../../workspaces/secret-box.js'
+import {
+  createSubscriptionCategories,
+  parseCategoryInput,
+  parseCategoryName,
+  type CategoryView,
+} from '../../workspaces/subscription-categories.js'
+import {
+  UsageError,
+  parseStoreFlags,
+  print,
+  stringFlags,
+  withStore,
+  type Command,
+} from '../command.js'
+
+function onOff(raw: string | undefined): boolean | undefined {
+  if (raw === undefined) return undefined
+  if (['on', 'true', 'yes', '1'].includes(raw)) return true
+  if (['off', 'false', 'no', '0'].includes(raw)) return false
+  throw new UsageError(`--active expects on or off: ${raw}`)
+}
+
+function showCategories(id: string, views: readonly CategoryView[]): void {
+  const lines = views.map(
+    (v) =>
+      `${v.active ? 'active  ' : 'inactive'}  ${v.name}${v.description === '' ? '' : `  (${v.description})`}`,
+  )
+  process.stdout.write(
+    `Workspace ID:  ${id}\n${lines.length === 0 ? 'No subscription categories.' : lines.join('\n')}\n`,
+  )
+}
+
+/** A workspace input error as a usage error (exit code 2, with the field). */
+async function usageOnInput<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (err) {
+    if (err instanceof WorkspaceInputError) throw new UsageError(`${err.attribute}: ${err.message}`)
+    throw err
+  }
+}
+
+export const categoriesCommand: Command = async (args, env) => {
+  const [action, ...rest] = args
+  const values = parseStoreFlags(rest, stringFlags('id', 'name', 'description', 'active'))
+  const json = values.json === true
+  const id = values.id
+  if (id === undefined) throw new UsageError(`workspaces categories ${action ?? ''} needs --id`)
+  if (!['list', 'set', 'remove'].includes(action ?? '')) {
+    throw new UsageError(`unknown workspaces categories command: ${action ?? '(none)'}`)
+  }
+  if (action !== 'list' && values.name === undefined) {
+    throw new UsageError(`workspaces categories ${action ?? ''} needs --name`)
+  }
+  return withStore(env, values, (store) =>
+    usageOnInput(async () => {
+      const categories = createSubscriptionCategories({ store, clock: systemClock })
+      if (action === 'list') {
+        const views = await categories.list(id)
+        if (json) print({ workspace_id: id, categories: views })
+        else showCategories(id, views)
+      } else if (action === 'remove') {
+        const removed = await categories.remove(id, parseCategoryName(values.name))
+        if (json) print({ workspace_id: id, removed })
+        else process.stdout.write(removed ? 'Removed.\n' : `No category ${values.name ?? ''}.\n`)
+      } else {
+        const active = onOff(values.active)
+        const view = await categories.put(
+          id,
+          parseCategoryInput({
+            name: values.name,
+            ...(values.description === undefined ? {} : { description: values.description }),
+            ...(active === undefined ? {} : { active }),
+          }),
+        )
+        if (json) print({ workspace_id: id, category: view })
+        else showCategories(id, [view])
+      }
+      return 0
+    }),
+  )
+}
+
+export const linkCommand: Command = async (args, env) => {
+  const values = parseStoreFlags(args, stringFlags('id', 'customer-id', 'user-id', 'cid'))
+  const id = values.id
+  if (id === undefined || values.cid === undefined || values.cid === '') {
+    throw new UsageError('workspaces link needs --id and --cid')
+  }
+  const customerId = values['customer-id']
+  const userId = values['user-id']
+  if ((customerId === undefined) === (userId === undefined)) {
+    throw new UsageError('workspaces link needs one of --customer-id and --user-id')
+  }
+  const cid = values.cid
+  return withStore(env, values, async (store, config) => {
+    const [user] = await store.profiles.findUsers(id, {
+      customerIds: customerId === undefined ? [] : [customerId],
+      ids: userId === undefined ? [] : [userId],
+    })
+    if (user === undefined) throw new UsageError(`no such user in workspace ${id}`)
+    const tokens = createLinkTokens(createSecretBox(serverSecret(config)))
+    const link = {
+      user_id: tokens.issue(id, 'user', user.id),
+      cid: tokens.issue(id, 'campaign', cid),
+    }
+    if (values.json === true)
+      print({ workspace_id: id, user: { id: user.id, customer_id: user.customerId }, ...link })
+    else {
+      const query = `user_id=${encodeURIComponent(link.user_id)}&cid=${encodeURIComponent(link.cid)}`
+      process.stdout.write(
+        `user_id:  ${link.user_id}\ncid:      ${link.cid}\nQuery:    ?${query}\n`,
+      )
+    }
+    return 0
+  })
+}
