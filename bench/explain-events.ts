@@ -142,7 +142,7 @@ try {
     },
     {
       title: 'Events by name over a time range, per day (a dashboard chart)',
-      why: '`events_by_name_time (workspace_id, name, event_time) INCLUDE (user_id)` (migration 15): an index-only range scan of the months asked for.',
+      why: '`events_by_name_time (workspace_id, name, event_time) INCLUDE (user_id)` (migration 17): an index-only range scan of the months asked for.',
       sql: `SELECT (event_time / 86400000) AS day, count(*) FROM events
             WHERE workspace_id = $1 AND name = $2 AND event_time >= $3 AND event_time < $4
             GROUP BY 1 ORDER BY 1`,

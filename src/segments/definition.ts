@@ -116,3 +116,15 @@ export function limitBroken(size: DefinitionSize): SegmentError | undefined {
   }
   return undefined
 }
+
+/**
+ * A definition's identity, for MoEngage's rule that no two segments of a workspace have the same
+ * filters (spec §2.1, 409 `existing_cs_id`): the parsed tree as JSON — defaults filled in, values
+ * as read, names mapped to the fields they read (`Name` and `u_n` are one filter) — without the
+ * names as written, which only descriptions show. Equal keys select the same users.
+ */
+export function definitionKey(definition: SegmentDefinition): string {
+  return JSON.stringify(definition, (key, value: unknown) =>
+    key === 'name' && typeof value !== 'object' ? undefined : value,
+  )
+}

@@ -150,13 +150,11 @@ function actionMatches(f: ActionFilter, s: Subject): boolean {
   const ex = f.execution
   let hit: boolean
   if (!('count' in ex)) {
-    const times = considered.map((e) => e.eventTime)
-    const t =
-      times.length === 0
-        ? undefined
-        : ex.type === 'firstTime'
-          ? Math.min(...times)
-          : Math.max(...times)
+    const first = ex.type === 'firstTime'
+    let t: number | undefined
+    for (const e of considered) {
+      if (t === undefined || (first ? e.eventTime < t : e.eventTime > t)) t = e.eventTime
+    }
     hit = t !== undefined && inWindow(window, t, (ms) => ms)
   } else {
     const n = considered.filter((e) => inWindow(window, e.eventTime, (ms) => ms)).length

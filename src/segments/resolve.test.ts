@@ -3,7 +3,8 @@
 // an unknown id names itself, and the limits hold for the expanded whole.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { SEGMENT_LIMITS } from './definition.js'
+import { definitionKey, SEGMENT_LIMITS } from './definition.js'
+import { parseFilters } from './parse.js'
 import { prepareSegment, type SegmentLookup, type StoredSegment } from './resolve.js'
 
 type Json = Record<string, unknown>
@@ -151,5 +152,39 @@ describe('prepareSegment', () => {
       lookupOf({ big: group(...sixty) }),
     )
     assert.equal(!long.ok && long.error.code, 'query_too_long')
+  })
+})
+
+describe('definitionKey', () => {
+  const key = (json: Json): string => {
+    const r = parseFilters(json)
+    assert.ok(r.ok, JSON.stringify(r))
+    return definitionKey(r.value)
+  }
+
+  it('is the same for definitions that differ only in spelling, defaults and field order', () => {
+    const a = key(group({ ...plan('x'), name: 'Name', negate: false }, ref('s1')))
+    const b = key(
+      group(
+        {
+          value: ['x'],
+          operator: 'is',
+          data_type: 'string',
+          name: 'u_n',
+          filter_type: 'user_attributes',
+        },
+        { filter_type: 'custom_segments', id: 's1' },
+      ),
+    )
+    assert.equal(a, b)
+  })
+
+  it('differs when what the filters select differs', () => {
+    const base = key(group(plan('x')))
+    assert.notEqual(key(group(plan('y'))), base)
+    assert.notEqual(key(group({ ...plan('x'), negate: true })), base)
+    assert.notEqual(key(group({ ...plan('x'), case_sensitive: true })), base)
+    assert.notEqual(key({ filter_operator: 'or', filters: [plan('x')] }), base)
+    assert.notEqual(key(group({ ...plan('x'), name: 'other' })), base)
   })
 })

@@ -81,6 +81,8 @@ export interface SegmentDialect {
   endsWith(text: string, needle: string): string
   /** `text` in byte order (for <, >, ORDER BY). */
   bytewise(text: string): string
+  /** How the driving filter's CTE joins the users it starts from (an inner join, in that order). */
+  readonly drivingJoin: string
 }
 
 export type Statement = Readonly<{ text: string; values: SqlValue[] }>
@@ -98,6 +100,8 @@ type Compiler = Readonly<{
   ctes: string[]
   joins: string[]
   uses: { userDocument: boolean }
+  /** The action filter whose events the statement starts from (see drivingFilter), and its CTE. */
+  driver: { filter: ActionFilter | undefined; alias?: string }
 }>
 
 function compiler(d: SegmentDialect, workspaceId: string, now: number): Compiler {
@@ -107,16 +111,40 @@ function compiler(d: SegmentDialect, workspaceId: string, now: number): Compiler
     return d.placeholder(values.length, type)
   }
   const ws = bind(workspaceId, 'text')
-  return { d, bind, values, now, ws, ctes: [], joins: [], uses: { userDocument: false } }
+  const uses = { userDocument: false }
+  return { d, bind, values, now, ws, ctes: [], joins: [], uses, driver: { filter: undefined } }
+}
+
+/**
+ * A top-level action filter every member must pass and no user without its events can (a
+ * positive count of at least 1, or a first or last time): the statement starts from its events
+ * and reads only their users, rather than every user of the workspace. PostgreSQL finds that
+ * order by itself from its statistics; SQLite, whose stores are never ANALYZEd, is told
+ * (SegmentDialect.drivingJoin).
+ */
+function drivingFilter(query: SegmentQuery): ActionFilter | undefined {
+  if (query.operator !== 'and' && query.filters.length !== 1) return undefined
+  return query.filters.find(
+    (f): f is ActionFilter =>
+      f.kind === 'action' &&
+      f.executed &&
+      (!('count' in f.execution) || (f.execution.type !== 'atmost' && f.execution.count >= 1)),
+  )
 }
 
 /** The statement's parts: its WITH clause (or ''), and FROM … WHERE (the query's users). */
 function compile(c: Compiler, query: SegmentQuery): Readonly<{ with: string; from: string }> {
+  c.driver.filter = drivingFilter(query)
   const where = node(c, query)
   const userJoin = c.uses.userDocument ? ` ${c.d.userDocument.join}` : ''
+  const { alias } = c.driver
+  const users =
+    alias === undefined
+      ? 'users u'
+      : `${alias} ${c.d.drivingJoin} users u ON u.id = ${alias}.user_id`
   return {
     with: c.ctes.length === 0 ? '' : `WITH ${c.ctes.join(',\n')}\n`,
-    from: `FROM users u${userJoin}${c.joins.map((j) => ` ${j}`).join('')}
+    from: `FROM ${users}${userJoin}${c.joins.map((j) => ` ${j}`).join('')}
       WHERE u.workspace_id = ${c.ws} AND ${where}`,
   }
 }
@@ -294,7 +322,8 @@ function action(c: Compiler, f: ActionFilter): string {
     )
     test = countTest(c, `${alias}.n`, ex)
   }
-  c.joins.push(`LEFT JOIN ${alias} ON ${alias}.user_id = u.id`)
+  if (c.driver.filter === f && c.driver.alias === undefined) c.driver.alias = alias
+  else c.joins.push(`LEFT JOIN ${alias} ON ${alias}.user_id = u.id`)
   return f.executed ? test : `((${test}) IS NOT TRUE)`
 }
 

@@ -57,6 +57,7 @@ export const postgresSegmentDialect: SegmentDialect = {
   startsWith: (text, needle) => `substr(${text}, 1, length(${needle})) = ${needle}`,
   endsWith: (text, needle) => `right(${text}, length(${needle})) = ${needle}`,
   bytewise: (text) => `(${text} COLLATE "C")`,
+  drivingJoin: 'JOIN',
 }
 
 export function postgresSegments({ all, one }: PostgresConnection): SegmentRepo {

@@ -72,6 +72,9 @@ export const sqliteSegmentDialect: SegmentDialect = {
   endsWith: (text, needle) =>
     `(length(${text}) >= length(${needle}) AND substr(${text}, length(${text}) - length(${needle}) + 1) = ${needle})`,
   bytewise: (text) => text,
+  // CROSS JOIN keeps SQLite's join order as written: without statistics it would rather walk
+  // every user of the workspace and probe the events.
+  drivingJoin: 'CROSS JOIN',
 }
 
 /** The named parameters of a statement (`@p1`…); SQLite has no boolean: 1 and 0. */
