@@ -114,6 +114,8 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       assert.match(await row.innerText(), new RegExp(`\\b${type}\\b`), `${name} is a ${type}`)
     }
     await page.getByRole('cell', { name: 'ada-phone' }).waitFor()
+    // Last seen: the newest event's time (ada has no last_seen attribute).
+    assert.notEqual(await page.locator('dt:has-text("Last seen") + dd').innerText(), '—')
     // Identity links are the stored ones: none while the workspace's Identity Resolution is off.
     await page.getByText('none (Identity Resolution is off)').waitFor()
     await checkPage(page, 'profile')

@@ -11,6 +11,7 @@ import { AppError } from '../../../core/errors.js'
 import type { Ingest } from '../../../ingest/accept.js'
 import { USER_SEARCH_KINDS, type UserSearchKind } from '../../../store/browse.js'
 import type { MergeRow, Store, UserRow } from '../../../store/store.js'
+import { isDateValue } from '../../../profile/attribute-values.js'
 import { readSettings } from '../../../workspaces/settings.js'
 import { API_PREFIX, CONFIG, workspaceOf } from '../session-routes.js'
 import { PAGE_SIZE, decodePage, encodePage, intParam, oneOfParam, param } from '../paging.js'
@@ -87,15 +88,17 @@ export function userRoutes(
   api.get(`${API_PREFIX}/w/:ws/users/:id`, { config: CONFIG }, async (request) => {
     const ws = workspaceOf(request)
     const user = await userOf(request)
-    const [devices, merges, links] = await Promise.all([
+    const [devices, merges, links, [newest]] = await Promise.all([
       store.profiles.devicesOfUser(ws.id, user.id),
       store.profiles.mergesOfUsers(ws.id, [user.id]),
       store.browse.identityLinks(ws.id, user.id),
+      store.browse.userEvents(ws.id, user.id, undefined, 1),
     ])
     const platforms = [...new Set(devices.map((d) => d.platform).filter((p) => p !== null))]
     const listed = user.attributes['platforms']
     return {
       user: userSummary(user),
+      last_seen: lastSeen(user, newest?.eventTime),
       attributes: typedAttributes(user.attributes),
       platforms: Array.isArray(listed) ? listed.map(String) : platforms,
       devices: devices.map((d) => ({
@@ -161,6 +164,19 @@ export function userRoutes(
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
+}
+
+/**
+ * When the user was last seen: the later of its `last_seen` attribute (`u_l_a`, as an SDK or Track
+ * User sets it) and its newest event's time; null when it has neither.
+ */
+function lastSeen(user: UserRow, newestEventTime: number | undefined): string | null {
+  const attribute = user.attributes['u_l_a']
+  const times = [
+    ...(isDateValue(attribute) ? [Date.parse(attribute.$date)] : []),
+    ...(newestEventTime === undefined ? [] : [newestEventTime]),
+  ].filter((t) => Number.isFinite(t))
+  return times.length === 0 ? null : iso(Math.max(...times))
 }
 
 /** spec §7.5: a device's push is blocked by Device Opt-out; without a push id it has none. */
