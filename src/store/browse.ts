@@ -11,9 +11,11 @@
  * - `customer_id`, `email`, `mobile`: prefix matches on indexes (`email` ignoring case);
  * - `id`: the one user;
  * - `attribute`: any attribute's value (of the attribute `key`, or of any attribute when no key is
- *   given) — no index can hold every attribute, so each page examines at most
- *   ATTRIBUTE_SCAN_ROWS users, newest first, and answers the matches among them and where to go on:
- *   a page may hold fewer matches than asked for, and `next` is null only at the last user.
+ *   given) — no index can hold every attribute, so each page examines users newest first, in
+ *   chunks of ATTRIBUTE_SCAN_CHUNK, until it has `limit` matches, has examined
+ *   ATTRIBUTE_SCAN_ROWS, or the search's `stopScan` says to stop after a chunk (its time budget),
+ *   and answers the matches and where to go on: a page may hold fewer matches than asked for, and
+ *   `next` is null only at the last user.
  */
 import { num, str, type Row } from './rows.js'
 import type { EventRow, IdentityValue, NewLogRecord, RecordOutcomeRow, UserRow } from './store.js'
@@ -35,6 +37,9 @@ export type PagePosition = readonly (string | number)[]
 /** Users an `attribute` search examines per page at most. */
 export const ATTRIBUTE_SCAN_ROWS = 20_000
 
+/** Users an `attribute` search examines at a time, between asking its `stopScan`. */
+export const ATTRIBUTE_SCAN_CHUNK = 1_000
+
 export type UserSearch = Readonly<{
   workspaceId: string
   kind: UserSearchKind
@@ -44,6 +49,11 @@ export type UserSearch = Readonly<{
   key?: string
   after?: PagePosition
   limit: number
+  /**
+   * `attribute`: asked after each chunk of ATTRIBUTE_SCAN_CHUNK users examined without filling the
+   * page; true ends the page there (the dashboard's time budget). Absent: never.
+   */
+  stopScan?: () => boolean
 }>
 
 export type UserPage = Readonly<{ users: UserRow[]; next: PagePosition | null }>
@@ -196,9 +206,41 @@ export function keyedNext(rows: readonly Row[], limit: number): PagePosition | n
   return rows.length === limit && last !== undefined ? [str(last['k']), str(last['id'])] : null
 }
 
-/** Where an attribute scan stops: the last user it may examine, or [-1, ''] when it runs out. */
+/** Where an attribute scan's chunk stops: its last user, or [-1, ''] when the users run out. */
 export function scanEndOf(end: Row | undefined): [number, string] {
   return end === undefined ? [-1, ''] : [num(end['created_at']), str(end['id'])]
+}
+
+/**
+ * One chunk of an attribute page, as an adapter runs it: the last user the chunk may examine
+ * (ATTRIBUTE_SCAN_CHUNK on from the position, exclusive; undefined when fewer are left), and the
+ * matches from the position down to that user or the last one, newest first, at most `limit`.
+ */
+export type AttributeChunk = (
+  position: PagePosition,
+  limit: number,
+) => Promise<Readonly<{ end: Row | undefined; found: UserRow[] }>>
+
+/**
+ * An `attribute` page (store/browse.ts's rule, the same for both adapters): chunk after chunk from
+ * `search.after` (the newest user first) until the page is full, the users run out,
+ * ATTRIBUTE_SCAN_ROWS were examined or `stopScan` says so; `next` is after the last full page's
+ * last user or the last user examined, null at the end.
+ */
+export async function attributePage(search: UserSearch, chunk: AttributeChunk): Promise<UserPage> {
+  let position: PagePosition = search.after ?? [Number.MAX_SAFE_INTEGER, '']
+  const users: UserRow[] = []
+  for (let examined = ATTRIBUTE_SCAN_CHUNK; ; examined += ATTRIBUTE_SCAN_CHUNK) {
+    const { end, found } = await chunk(position, search.limit - users.length)
+    users.push(...found)
+    const full = lastOf(users, search.limit, newestKey)
+    if (full !== null) return { users, next: full }
+    if (end === undefined) return { users, next: null }
+    position = scanEndOf(end)
+    if (examined >= ATTRIBUTE_SCAN_ROWS || search.stopScan?.() === true) {
+      return { users, next: position }
+    }
+  }
 }
 
 /** Log rows read to find `limit` requests (a request has many rows; Bulk rows are one row). */

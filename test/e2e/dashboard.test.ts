@@ -2,8 +2,9 @@
  * The dashboard end to end (issue 19's acceptance), on the real process in Debian's Chromium:
  * sign in with the printed workspace credentials, send data through the Data API, find the user
  * by email, open the profile and see each attribute type and the event, watch a new event appear
- * live within a second of its 200, find a rejected record and its reason, and — signed in as the
- * operator — rotate the workspace's key. On every page axe-core finds no serious or critical
+ * live within a second of its 200, find a rejected record and its reason, see a Bulk Import
+ * request's records counted under Bulk Import, sign out and see a Live page of another tab stop,
+ * and — signed in as the operator — rotate the workspace's key. On every page axe-core finds no serious or critical
  * violation, the page makes no request outside Inlet's origin and breaks no CSP rule; the
  * screenshots of docs/dashboard.md are taken here.
  */
@@ -113,6 +114,8 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       assert.match(await row.innerText(), new RegExp(`\\b${type}\\b`), `${name} is a ${type}`)
     }
     await page.getByRole('cell', { name: 'ada-phone' }).waitFor()
+    // Last seen: the newest event's time (ada has no last_seen attribute).
+    assert.notEqual(await page.locator('dt:has-text("Last seen") + dd').innerText(), '—')
     // Identity links are the stored ones: none while the workspace's Identity Resolution is off.
     await page.getByText('none (Identity Resolution is off)').waitFor()
     await checkPage(page, 'profile')
@@ -156,6 +159,14 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       actions: [{ action: 'A' }, { action: 'B' }, { action: 'C' }],
     })
     assert.equal(refused.status, 400)
+    // A Bulk Import request's records count under Bulk Import, whatever their kinds.
+    await send(`/v1/transition/${ws}`, {
+      type: 'transition',
+      elements: [
+        { type: 'customer', customer_id: 'bulk-1', attributes: { plan: 'free' } },
+        { type: 'event', customer_id: 'bulk-1', actions: [{ action: 'Bulk Probe' }] },
+      ],
+    })
     await page.getByRole('link', { name: 'Workspace' }).click()
     await page.getByRole('heading', { name: 'Records per minute' }).waitFor()
     await page.locator('canvas').first().waitFor()
@@ -164,6 +175,11 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       .getByRole('row')
       .filter({ has: page.getByRole('rowheader', { name: 'Create Event' }) })
     assert.deepEqual(await createEvent.getByRole('cell').allInnerTexts(), ['2', '3'])
+    const bulkImport = page
+      .getByRole('table', { name: 'Records per API over the span' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: 'Bulk Import' }) })
+    assert.deepEqual(await bulkImport.getByRole('cell').allInnerTexts(), ['2', '0'])
     assert.equal(await page.getByLabel('API', { exact: true }).inputValue(), 'event')
     assert.equal(await page.getByRole('button', { name: 'Rotate key' }).count(), 0)
     await checkPage(page, 'workspace')
@@ -175,8 +191,14 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await checkPage(page, 'users-phone')
     await page.setViewportSize({ width: 1280, height: 900 })
 
+    // Signing out ends the session everywhere: a Live page open in another tab stops.
+    const other = await context.newPage()
+    await other.goto(`${server.baseUrl}/dashboard#/live`)
+    await other.getByText('Connected').waitFor()
     // The operator rotates the key: the old key stops working, the new one works.
     await page.getByRole('button', { name: 'Sign out' }).click()
+    await other.getByText('The session ended').waitFor({ timeout: 10_000 })
+    await other.close()
     await page.getByLabel('the admin token (operator)').check()
     await page.getByLabel('Admin token', { exact: true }).fill(ADMIN_TOKEN)
     await page.getByRole('button', { name: 'Sign in' }).click()

@@ -10,6 +10,7 @@ import { describe, it, type TestContext } from 'node:test'
 import { bulkRowPayload } from '../../src/families/data/bulk-rows.js'
 import {
   ACCEPTED_MINUTES_KEPT,
+  ATTRIBUTE_SCAN_CHUNK,
   type PagePosition,
   type UserSearch,
 } from '../../src/store/browse.js'
@@ -153,6 +154,38 @@ export function browseContract(fresh: (t: TestContext) => Promise<Store>): void 
       assert.deepEqual(await search('gold', 'plan'), ['u003', 'u001'])
       assert.deepEqual(await search('gold'), ['u003', 'u001'])
       assert.deepEqual(await search('silver', 'nope'), [])
+    })
+
+    it('examines an attribute page chunk by chunk, stopping after one when stopScan says so', async (t) => {
+      const store = await fresh(t)
+      // More users than a chunk: the oldest and the newest have the value searched for.
+      const n = ATTRIBUTE_SCAN_CHUNK + 500
+      const many = Array.from({ length: n }, (_, i) =>
+        user(i, i === 0 || i === n - 1 ? { tag: 'rare' } : { tag: `t${i}` }),
+      )
+      await store.processing.commit(batch(10, { users: many }))
+      const page = (after: PagePosition | undefined, stop: boolean, key?: string) =>
+        store.browse.searchUsers({
+          workspaceId: WS,
+          kind: 'attribute',
+          value: 'rare',
+          ...(key === undefined ? {} : { key }),
+          limit: 50,
+          ...(after === undefined ? {} : { after }),
+          ...(stop ? { stopScan: () => true } : {}),
+        })
+      const ids = (p: { users: readonly UserRow[] }) => p.users.map((u) => u.id)
+      const newest = many.at(-1)?.id ?? ''
+      const oldest = many[0]?.id ?? ''
+      for (const key of [undefined, 'tag']) {
+        const whole = await page(undefined, false, key)
+        assert.deepEqual([ids(whole), whole.next], [[newest, oldest], null], 'chunks up to 20,000')
+        const first = await page(undefined, true, key)
+        assert.deepEqual(ids(first), [newest], 'one chunk examined')
+        assert.notEqual(first.next, null)
+        const second = await page(first.next ?? undefined, true, key)
+        assert.deepEqual([ids(second), second.next], [[oldest], null])
+      }
     })
 
     it("pages a user's events newest first", async (t) => {

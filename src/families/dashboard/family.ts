@@ -48,7 +48,7 @@ export const dashboardFamily: FamilyModule = (platform) => {
           adminToken: platform.config.adminToken,
           secureCookie: platform.config.dashboardSecureCookie,
         })
-        userRoutes(api, { store, ingest: platform.ingest })
+        userRoutes(api, { store, ingest: platform.ingest, clock })
         activityRoutes(api, { store })
         workspaceRoutes(api, { workspaces, processor: platform.processor, meter, sessions })
         const live = liveRoutes(api, { store, sessions })

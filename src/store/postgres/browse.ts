@@ -95,25 +95,28 @@ export function postgresBrowse({ all, one, open }: PostgresConnection): BrowseRe
         const rows = await all(text, [ws, k, id, shared.prefixEnd(prefix), limit], (r) => r)
         return { users: rows.map(toUser), next: shared.keyedNext(rows, limit) }
       }
-      case 'attribute': {
-        const [at, id] = s.after ?? TOP
-        const end = await one(
-          BROWSE_SQL.scanEnd,
-          [ws, at, id, shared.ATTRIBUTE_SCAN_ROWS - 1],
-          (r) => r,
-        )
-        const [endAt, endId] = shared.scanEndOf(end)
-        const found =
-          s.key === undefined
-            ? await all(BROWSE_SQL.byAnyAttribute, [ws, at, id, endAt, endId, value, limit], toUser)
-            : await all(
-                BROWSE_SQL.byAttribute,
-                [ws, at, id, endAt, endId, s.key, value, limit],
-                toUser,
-              )
-        const full = shared.lastOf(found, limit, shared.newestKey)
-        return { users: found, next: full ?? (end === undefined ? null : [endAt, endId]) }
-      }
+      case 'attribute':
+        return shared.attributePage(s, async ([at, id], left) => {
+          const end = await one(
+            BROWSE_SQL.scanEnd,
+            [ws, at, id, shared.ATTRIBUTE_SCAN_CHUNK - 1],
+            (r) => r,
+          )
+          const [endAt, endId] = shared.scanEndOf(end)
+          const found =
+            s.key === undefined
+              ? await all(
+                  BROWSE_SQL.byAnyAttribute,
+                  [ws, at, id, endAt, endId, value, left],
+                  toUser,
+                )
+              : await all(
+                  BROWSE_SQL.byAttribute,
+                  [ws, at, id, endAt, endId, s.key, value, left],
+                  toUser,
+                )
+          return { end, found }
+        })
     }
   }
 

@@ -103,22 +103,26 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
         const rows = statement.all(ws, k, id, shared.prefixEnd(prefix), limit) as Row[]
         return { users: rows.map(toUser), next: shared.keyedNext(rows, limit) }
       }
-      case 'attribute': {
-        const [at, id] = s.after ?? TOP
-        const end = q.scanEnd.get(ws, at, id, shared.ATTRIBUTE_SCAN_ROWS - 1) as Row | undefined
-        const [endAt, endId] = shared.scanEndOf(end)
-        const found =
-          s.key === undefined
-            ? users(q.byAnyAttribute.all(ws, at, id, endAt, endId, value, limit))
-            : users(q.byAttribute.all(ws, at, id, endAt, endId, pathOf(s.key), value, limit))
-        const full = shared.lastOf(found, limit, shared.newestKey)
-        return { users: found, next: full ?? (end === undefined ? null : [endAt, endId]) }
-      }
+      case 'attribute':
+        return shared.attributePage(s, (position, left) =>
+          attempt(() => {
+            const [at, id] = position
+            const end = q.scanEnd.get(ws, at, id, shared.ATTRIBUTE_SCAN_CHUNK - 1) as
+              Row | undefined
+            const [endAt, endId] = shared.scanEndOf(end)
+            const found =
+              s.key === undefined
+                ? users(q.byAnyAttribute.all(ws, at, id, endAt, endId, value, left))
+                : users(q.byAttribute.all(ws, at, id, endAt, endId, pathOf(s.key), value, left))
+            return { end, found }
+          }),
+        )
     }
   }
 
   return {
-    searchUsers: (s) => attempt(() => search(s)),
+    // An attribute page's chunks run each through `attempt`, one after another (store/browse.ts).
+    searchUsers: async (s) => await attempt(() => search(s)),
     userEvents: (ws, userId, after, limit) =>
       attempt(() => {
         const [at, seq] = after ?? [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]

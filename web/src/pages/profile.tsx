@@ -17,6 +17,8 @@ import { useApi, usePages } from '../hooks'
 type Profile = {
   user: { id: string; customer_id: string | null; created_at: string; updated_at: string }
   attributes: TypedAttribute[]
+  /** The later of its last_seen attribute and its newest event's time. */
+  last_seen: string | null
   platforms: string[]
   devices: {
     device_id: string
@@ -125,6 +127,8 @@ export function Profile(props: { ws: string; userId: string }) {
             <dd>{formatTime(data.user.created_at)}</dd>
             <dt>Last updated</dt>
             <dd>{formatTime(data.user.updated_at)}</dd>
+            <dt>Last seen</dt>
+            <dd>{formatTime(data.last_seen)}</dd>
             <dt>Platforms</dt>
             <dd>{data.platforms.length === 0 ? '—' : data.platforms.join(', ')}</dd>
             <dt>Identities</dt>

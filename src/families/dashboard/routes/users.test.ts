@@ -1,6 +1,7 @@
 // The profile's identity links are the ones Identity Resolution stored (store browse
 // .identityLinks), not values read off the attributes; its subscription preferences are the
-// consent family's rows against the workspace's categories.
+// consent family's rows against the workspace's categories; its last seen time is the later of
+// the last_seen attribute and the newest event.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { API_KEY, WORKSPACE_ID, createTestApp, type TestApp } from '../../../../test/helpers/app.js'
@@ -13,6 +14,7 @@ type Profile = {
   identities: { type: string; value: string }[]
   identity_resolution: boolean
   identity_links: { name: string; value: string }[]
+  last_seen: string | null
 }
 
 async function profileOf(app: TestApp, email: string): Promise<Profile> {
@@ -108,5 +110,29 @@ describe("the dashboard's profile: subscription preferences", () => {
       { name: 'Promotional', description: '', active: true, chosen: null, subscribed: true },
       { name: 'Retired', description: '', active: false, chosen: null, subscribed: true },
     ])
+  })
+})
+
+describe("the dashboard's profile: last seen", () => {
+  it('is the later of the last_seen attribute and the newest event, null with neither', async (t) => {
+    const app = await createTestApp(t)
+    const customer = (id: string, attributes: Record<string, unknown>) =>
+      app.post(`/v1/customer/${WORKSPACE_ID}`, {
+        type: 'customer',
+        customer_id: id,
+        attributes: { email: `${id}@example.com`, ...attributes },
+      })
+    assert.equal((await customer('bob', {})).statusCode, 200)
+    assert.equal((await profileOf(app, 'bob@example.com')).last_seen, null)
+    // last_seen is kept as given when the user is created (a create-only attribute).
+    assert.equal((await customer('ada', { last_seen: '2026-10-01T00:00:00Z' })).statusCode, 200)
+    assert.equal((await profileOf(app, 'ada@example.com')).last_seen, '2026-10-01T00:00:00.000Z')
+    const event = await app.post(`/v1/event/${WORKSPACE_ID}`, {
+      type: 'event',
+      customer_id: 'ada',
+      actions: [{ action: 'Opened', user_time: '2026-10-20T10:00:00Z' }],
+    })
+    assert.equal(event.statusCode, 200, event.body)
+    assert.equal((await profileOf(app, 'ada@example.com')).last_seen, '2026-10-20T10:00:00.000Z')
   })
 })

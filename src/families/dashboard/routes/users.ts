@@ -6,10 +6,12 @@
  * `POST /inlet/v1/merges/{id}/undo`).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Clock } from '../../../core/clock.js'
 import { AppError } from '../../../core/errors.js'
 import type { Ingest } from '../../../ingest/accept.js'
 import { USER_SEARCH_KINDS, type UserSearchKind } from '../../../store/browse.js'
 import type { MergeRow, Store, UserRow } from '../../../store/store.js'
+import { isDateValue } from '../../../profile/attribute-values.js'
 import { subscribedTo, subscriptionViews } from '../../../profile/subscriptions.js'
 import { readSettings } from '../../../workspaces/settings.js'
 import { API_PREFIX, CONFIG, workspaceOf } from '../session-routes.js'
@@ -17,6 +19,14 @@ import { PAGE_SIZE, decodePage, encodePage, intParam, oneOfParam, param } from '
 import { typedAttributes } from './attribute-types.js'
 
 const iso = (ms: number): string => new Date(ms).toISOString()
+
+/**
+ * How long an attribute search's page examines users before it answers what it found with a
+ * **More** (store/browse.ts `stopScan`, asked between chunks of ATTRIBUTE_SCAN_CHUNK users): a page
+ * answers in about this much plus one chunk's time however rarely the value occurs
+ * (docs/dashboard.md, Users). A page whose matches are common fills up well before.
+ */
+export const ATTRIBUTE_PAGE_BUDGET_MS = 50
 
 function userSummary(u: UserRow) {
   const a = u.attributes
@@ -44,9 +54,9 @@ function mergeView(m: MergeRow) {
 
 export function userRoutes(
   api: FastifyInstance,
-  deps: Readonly<{ store: Store; ingest: Ingest }>,
+  deps: Readonly<{ store: Store; ingest: Ingest; clock: Clock }>,
 ): void {
-  const { store } = deps
+  const { store, clock } = deps
   const userOf = async (request: FastifyRequest): Promise<UserRow> => {
     const ws = workspaceOf(request)
     const { id } = request.params as { id: string } // route param
@@ -63,6 +73,7 @@ export function userRoutes(
     const kind: UserSearchKind =
       oneOfParam(q, 'by', USER_SEARCH_KINDS) ?? (value === '' ? 'all' : 'customer_id')
     const key = param(q, 'key')?.trim()
+    const until = clock.now() + ATTRIBUTE_PAGE_BUDGET_MS
     const page = await store.browse.searchUsers({
       workspaceId: ws.id,
       kind: value === '' && kind !== 'all' ? 'all' : kind,
@@ -70,6 +81,7 @@ export function userRoutes(
       ...(key === undefined || key === '' ? {} : { key }),
       ...optional('after', decodePage(param(q, 'page'))),
       limit: intParam(q, 'limit', 1, 200) ?? PAGE_SIZE,
+      stopScan: () => clock.now() >= until,
     })
     return { users: page.users.map(userSummary), next_page: encodePage(page.next) }
   })
@@ -77,15 +89,17 @@ export function userRoutes(
   api.get(`${API_PREFIX}/w/:ws/users/:id`, { config: CONFIG }, async (request) => {
     const ws = workspaceOf(request)
     const user = await userOf(request)
-    const [devices, merges, links] = await Promise.all([
+    const [devices, merges, links, [newest]] = await Promise.all([
       store.profiles.devicesOfUser(ws.id, user.id),
       store.profiles.mergesOfUsers(ws.id, [user.id]),
       store.browse.identityLinks(ws.id, user.id),
+      store.browse.userEvents(ws.id, user.id, undefined, 1),
     ])
     const platforms = [...new Set(devices.map((d) => d.platform).filter((p) => p !== null))]
     const listed = user.attributes['platforms']
     return {
       user: userSummary(user),
+      last_seen: lastSeen(user, newest?.eventTime),
       attributes: typedAttributes(user.attributes),
       platforms: Array.isArray(listed) ? listed.map(String) : platforms,
       devices: devices.map((d) => ({
@@ -175,6 +189,19 @@ export function userRoutes(
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
+}
+
+/**
+ * When the user was last seen: the later of its `last_seen` attribute (`u_l_a`, as an SDK or Track
+ * User sets it) and its newest event's time; null when it has neither.
+ */
+function lastSeen(user: UserRow, newestEventTime: number | undefined): string | null {
+  const attribute = user.attributes['u_l_a']
+  const times = [
+    ...(isDateValue(attribute) ? [Date.parse(attribute.$date)] : []),
+    ...(newestEventTime === undefined ? [] : [newestEventTime]),
+  ].filter((t) => Number.isFinite(t))
+  return times.length === 0 ? null : iso(Math.max(...times))
 }
 
 /** spec §7.5: a device's push is blocked by Device Opt-out; without a push id it has none. */
