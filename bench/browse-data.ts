@@ -22,7 +22,7 @@ export function searchesOf(
     { name: 'mobile prefix', kind: 'mobile', value: `+1555${middle}` },
     { name: 'internal id', kind: 'id', value: idOf(users >> 1) },
     { name: 'attribute plan = gold', kind: 'attribute', key: 'plan', value: 'gold' },
-    { name: 'any attribute, no match (a full scan window)', kind: 'attribute', value: 'nobody' },
+    { name: 'any attribute, no match (the page budget)', kind: 'attribute', value: 'nobody' },
   ]
 }
 

@@ -108,6 +108,16 @@ it('prepares no statement whose plan scans a table or searches it by workspace a
     plan,
     /SEARCH record_outcomes USING INDEX record_outcomes_by_request \(request_id=\?\)/,
   )
+
+  // The dashboard's email and mobile searches: each page's search is bounded on both sides of its
+  // key. With the upper bound alone (a row comparison gives SQLite no lower bound on an
+  // expression) a page read the workspace's index from its first entry: 3 s at 1,000,000 users.
+  for (const index of ['users_by_email', 'users_by_mobile']) {
+    const searches = [...plans].filter(([, p]) => p.includes(`USING INDEX ${index} `))
+    const pages = searches.filter(([sql]) => /ORDER BY .* LIMIT \?$/.test(sql))
+    assert.equal(pages.length, 1, `one statement pages along ${index}`)
+    assert.match(pages[0]?.[1] ?? '', /\(workspace_id=\? AND <expr>>\?? AND <expr><\?\)/)
+  }
 })
 
 it('catches the plan the store avoids: a user’s devices searched by workspace alone', (t) => {
