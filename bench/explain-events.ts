@@ -133,14 +133,6 @@ try {
       values: ['BENCHWS2', user, NOW - 30 * DAY, NOW],
     },
     {
-      title: 'A workspace’s most recent events (a live feed)',
-      why: '`events_by_workspace_time (workspace_id, event_time)`, read backwards, newest partition first.',
-      sql: `SELECT seq, user_id, name, event_time FROM events
-            WHERE workspace_id = $1 AND event_time >= $2
-            ORDER BY event_time DESC LIMIT 100`,
-      values: ['BENCHWS3', NOW - DAY],
-    },
-    {
       title: 'Events by name over a time range, per day (a dashboard chart)',
       why: '`events_by_name_time (workspace_id, name, event_time) INCLUDE (user_id)` (migration 17): an index-only range scan of the months asked for.',
       sql: `SELECT (event_time / 86400000) AS day, count(*) FROM events

@@ -1,7 +1,8 @@
 /**
  * What a store opened on data an older Inlet left must still read, for both adapters' upgrade
  * tests (each seeds the old schema its own way): quota counts kept before windows had lengths;
- * a log written before it counted accepted records per minute (log migration 5).
+ * a log written before it counted accepted records per minute (log migration 5); events stored
+ * while they had a workspace-and-time index (store migration 19 dropped it).
  */
 import assert from 'node:assert/strict'
 import type { Store } from '../../src/store/store.js'
@@ -64,4 +65,24 @@ export async function assertLogCounted(store: Store, t0: number): Promise<void> 
     [0, 'customer', 2],
     [1, 'event', 2],
   ])
+}
+
+/** Events of the schema before migration 19 (which dropped `events_by_workspace_time`). */
+export const PRE_19_EVENTS = {
+  workspaceId: 'W',
+  userId: 'u1',
+  columns: 'seq, workspace_id, user_id, name, event_time, received_at, request_id',
+  rows: (t0: number) =>
+    [
+      [1, 'W', 'u1', 'Opened', t0, t0, 'R1'],
+      [2, 'W', 'u1', 'Paid', t0 + 3_600_000, t0, 'R2'],
+    ] as const,
+}
+
+/** The events seeded as PRE_19_EVENTS are read back, newest first. */
+export async function assertEventsKept(store: Store): Promise<void> {
+  const { workspaceId, userId } = PRE_19_EVENTS
+  const names = async () =>
+    (await store.profiles.eventsOfUser(workspaceId, userId, 10)).map((e) => e.name)
+  assert.deepEqual(await names(), ['Paid', 'Opened'])
 }

@@ -10,10 +10,12 @@ import { queryRows as query } from '../../../test/helpers/pg-query.js'
 import { startPostgres } from '../../../test/helpers/postgres.js'
 import { aWorkspace } from '../../../test/store/contract.js'
 import {
+  PRE_19_EVENTS,
   PRE_COUNT_LOG,
   PRE_WINDOW_COUNT,
   assertLogCounted,
   assertReadAsMinute,
+  assertEventsKept,
 } from '../../../test/store/upgrades.js'
 import { expandBulkRow } from '../../families/data/bulk-rows.js'
 import * as sqlite from '../sqlite/migrations.js'
@@ -156,6 +158,38 @@ if (postgres === undefined) {
       const store = await storeAt(url, { durability: 'os' })
       t.after(() => store.close())
       await assertReadAsMinute(store, T0)
+    })
+
+    it('drops the unread events index of a database written before migration 19, events kept', async (t) => {
+      const url = await freshUrl()
+      await schemaUpTo(url, 18, async (client) => {
+        // The month's partition, as the store makes it on its first event of the month.
+        const month = Date.UTC(2026, 10, 1)
+        await client.query(
+          `CREATE TABLE events_y2026m11 PARTITION OF events
+             FOR VALUES FROM (${month}) TO (${Date.UTC(2026, 11, 1)})`,
+        )
+        for (const row of PRE_19_EVENTS.rows(T0)) {
+          await client.query(
+            `INSERT INTO events (${PRE_19_EVENTS.columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+            [...row],
+          )
+        }
+      })
+      // The parent's index and each partition's, by their definition.
+      const timeIndexes = async () =>
+        (
+          await query(
+            url,
+            `SELECT indexname FROM pg_indexes WHERE tablename LIKE 'events%'
+               AND indexdef LIKE '%(workspace_id, event_time)'`,
+          )
+        ).length
+      assert.ok((await timeIndexes()) >= 2, 'the old schema has the index on every partition')
+      const store = await storeAt(url, { durability: 'os' })
+      t.after(() => store.close())
+      await assertEventsKept(store)
+      assert.equal(await timeIndexes(), 0)
     })
 
     it('counts the accepted records of a log written before it kept counts per minute', async (t) => {

@@ -397,4 +397,13 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX dashboard_sessions_by_workspace ON dashboard_sessions (workspace_id);
     `,
   },
+  {
+    // Migration 10 built `events_by_workspace_time` for a workspace's newest events; nothing
+    // reads it (the Live page follows the log and the outcomes, a profile its user's events), and
+    // every event paid for it: an insert at a random place in a tree keyed by event time and
+    // 35 B of disk per event (docs/benchmarks.md, 2026-12-04 15:20).
+    version: 19,
+    name: 'events: the unread workspace-and-time index dropped',
+    sql: `DROP INDEX IF EXISTS events_by_workspace_time;`,
+  },
 ]

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { after, describe, it, type TestContext } from 'node:test'
 import Database from 'better-sqlite3'
 import type { Durability } from '../../core/config.js'
@@ -15,6 +15,8 @@ import {
   PRE_WINDOW_COUNT,
   assertLogCounted,
   assertReadAsMinute,
+  PRE_19_EVENTS,
+  assertEventsKept,
 } from '../../../test/store/upgrades.js'
 import type { NewLogRecord, Store } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
@@ -316,6 +318,34 @@ describe('SQLite store files', () => {
       },
       (store) => assertReadAsMinute(store, T0),
     )
+  })
+
+  it('drops the unread events index of a store written before migration 19, events kept', async () => {
+    const indexes = (db: Database.Database) =>
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")
+        .pluck()
+        .all()
+    let dir = ''
+    await upgraded(
+      'store.db',
+      18,
+      (old) => {
+        const insert = old.prepare(
+          `INSERT INTO events (${PRE_19_EVENTS.columns}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        for (const row of PRE_19_EVENTS.rows(T0)) insert.run(...row)
+        assert.ok(indexes(old).includes('events_by_workspace_time'))
+        dir = dirname(old.name)
+      },
+      assertEventsKept,
+    )
+    const db = new Database(join(dir, 'store.db'), { readonly: true })
+    try {
+      assert.deepEqual(indexes(db).sort(), ['events_by_name_time', 'events_by_user'])
+    } finally {
+      db.close()
+    }
   })
 
   it('counts the accepted records of a log written before it kept counts per minute', async () => {
