@@ -1,7 +1,8 @@
 /**
  * What the `inlet` commands share: strict flag parsing whose errors are usage errors (exit code
  * 2), the flags naming the data (`--data-dir`, `--database-url`) and `--json`, flags laid over the
- * environment before loadConfig reads it, opening the store for one command, and printing JSON.
+ * environment before loadConfig reads it, on/off and whole-number flags, a workspace input error
+ * as a usage error, opening the store for one command, and printing JSON.
  * A failure other than a usage or configuration error is reported by cli.ts's main (exit code 1).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
@@ -9,6 +10,7 @@ import { loadConfig, type Config } from '../core/config.js'
 import { expandBulkRow } from '../families/data/bulk-rows.js'
 import { openStore } from '../store/open-store.js'
 import type { Store } from '../store/store.js'
+import { WorkspaceInputError } from '../workspaces/changes.js'
 
 /** A command of `inlet`: its arguments after the command's name, the environment; its exit code. */
 export type Command = (args: readonly string[], env: NodeJS.ProcessEnv) => Promise<number>
@@ -121,4 +123,36 @@ export function wholeNumber(flag: string, raw: string | undefined): number | und
     throw new UsageError(`--${flag} expects a whole number: ${raw}`)
   }
   return n
+}
+
+/** An on/off flag's value (undefined when not given): on, true, yes, 1 or off, false, no, 0. */
+export function onOff(flag: string, raw: string | undefined): boolean | undefined {
+  if (raw === undefined) return undefined
+  if (['on', 'true', 'yes', '1'].includes(raw)) return true
+  if (['off', 'false', 'no', '0'].includes(raw)) return false
+  throw new UsageError(`--${flag} expects on or off: ${raw}`)
+}
+
+/** A workspace input error as a usage error (exit code 2) naming the field at fault. */
+function asUsage(err: unknown): never {
+  if (err instanceof WorkspaceInputError) throw new UsageError(`${err.attribute}: ${err.message}`)
+  throw err
+}
+
+/** Runs `work`; a workspace input error (WorkspaceInputError) it throws is a usage error. */
+export function inputUsage<T>(work: () => T): T {
+  try {
+    return work()
+  } catch (err) {
+    return asUsage(err)
+  }
+}
+
+/** inputUsage for asynchronous work: its rejection by a workspace input error is a usage error. */
+export async function inputUsageAsync<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (err) {
+    return asUsage(err)
+  }
 }

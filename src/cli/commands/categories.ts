@@ -7,7 +7,6 @@
  * must be set, the same as the server's.
  */
 import { systemClock } from '../../core/clock.js'
-import { WorkspaceInputError } from '../../workspaces/changes.js'
 import { createLinkTokens } from '../../workspaces/link-tokens.js'
 import { createSecretBox, serverSecret } from '../../workspaces/secret-box.js'
 import {
@@ -18,19 +17,14 @@ import {
 } from '../../workspaces/subscription-categories.js'
 import {
   UsageError,
+  inputUsageAsync,
+  onOff,
   parseStoreFlags,
   print,
   stringFlags,
   withStore,
   type Command,
 } from '../command.js'
-
-function onOff(raw: string | undefined): boolean | undefined {
-  if (raw === undefined) return undefined
-  if (['on', 'true', 'yes', '1'].includes(raw)) return true
-  if (['off', 'false', 'no', '0'].includes(raw)) return false
-  throw new UsageError(`--active expects on or off: ${raw}`)
-}
 
 function showCategories(id: string, views: readonly CategoryView[]): void {
   const lines = views.map(
@@ -40,16 +34,6 @@ function showCategories(id: string, views: readonly CategoryView[]): void {
   process.stdout.write(
     `Workspace ID:  ${id}\n${lines.length === 0 ? 'No subscription categories.' : lines.join('\n')}\n`,
   )
-}
-
-/** A workspace input error as a usage error (exit code 2, with the field). */
-async function usageOnInput<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work()
-  } catch (err) {
-    if (err instanceof WorkspaceInputError) throw new UsageError(`${err.attribute}: ${err.message}`)
-    throw err
-  }
 }
 
 export const categoriesCommand: Command = async (args, env) => {
@@ -65,7 +49,7 @@ export const categoriesCommand: Command = async (args, env) => {
     throw new UsageError(`workspaces categories ${action ?? ''} needs --name`)
   }
   return withStore(env, values, (store) =>
-    usageOnInput(async () => {
+    inputUsageAsync(async () => {
       const categories = createSubscriptionCategories({ store, clock: systemClock })
       if (action === 'list') {
         const views = await categories.list(id)
@@ -76,7 +60,7 @@ export const categoriesCommand: Command = async (args, env) => {
         if (json) print({ workspace_id: id, removed })
         else process.stdout.write(removed ? 'Removed.\n' : `No category ${values.name ?? ''}.\n`)
       } else {
-        const active = onOff(values.active)
+        const active = onOff('active', values.active)
         const view = await categories.put(
           id,
           parseCategoryInput({

@@ -7,13 +7,12 @@
  * record the processor applies.
  */
 import { liftInput, suppressionView } from '../../privacy/suppressions.js'
-import { WorkspaceInputError } from '../../workspaces/changes.js'
 import {
   UsageError,
+  inputUsage,
   parseStoreFlags,
   print,
   stringFlags,
-  usage,
   withStore,
   type Command,
 } from '../command.js'
@@ -28,18 +27,13 @@ export const suppressionsCommand: Command = async (args, env) => {
   if (workspaceId === undefined) throw new UsageError(`suppressions ${sub} needs --workspace`)
   const by =
     sub === 'lift'
-      ? usage(() => {
-          try {
-            return liftInput(workspaceId, {
-              ...(values.type === undefined ? {} : { identity_type: values.type }),
-              ...(values.value === undefined ? {} : { identity_value: values.value }),
-              ...(values.request === undefined ? {} : { request_id: values.request }),
-            })
-          } catch (err) {
-            if (err instanceof WorkspaceInputError) throw new UsageError(err.message)
-            throw err
-          }
-        })
+      ? inputUsage(() =>
+          liftInput(workspaceId, {
+            ...(values.type === undefined ? {} : { identity_type: values.type }),
+            ...(values.value === undefined ? {} : { identity_value: values.value }),
+            ...(values.request === undefined ? {} : { request_id: values.request }),
+          }),
+        )
       : undefined
   return withStore(env, values, async (store) => {
     if ((await store.workspaces.get(workspaceId)) === undefined) {

@@ -10,7 +10,6 @@ import { systemClock } from '../../core/clock.js'
 import { createIdGenerator } from '../../core/ids.js'
 import type { Workspace } from '../../store/store.js'
 import {
-  WorkspaceInputError,
   parseWorkspaceChanges,
   workspaceView,
   type WorkspaceChanges,
@@ -18,7 +17,9 @@ import {
 import { createWorkspaces, type CreateWorkspaceInput } from '../../workspaces/workspaces.js'
 import {
   UsageError,
+  inputUsage,
   keyInput,
+  onOff,
   parseStoreFlags,
   print,
   stringFlags,
@@ -37,13 +38,6 @@ function pairs(flag: string, raw: readonly string[] | undefined): [string, strin
     if (eq <= 0) throw new UsageError(`--${flag} expects name=value: ${entry}`)
     return [entry.slice(0, eq), entry.slice(eq + 1)]
   })
-}
-
-function onOff(flag: string, raw: string | undefined): boolean | undefined {
-  if (raw === undefined) return undefined
-  if (['on', 'true', 'yes', '1'].includes(raw)) return true
-  if (['off', 'false', 'no', '0'].includes(raw)) return false
-  throw new UsageError(`--${flag} expects on or off: ${raw}`)
 }
 
 type Values = {
@@ -139,7 +133,7 @@ export const workspacesCommand: Command = async (args, env) => {
     return values.id
   }
   // Flags are checked before the store is opened, so a usage error touches nothing.
-  const changes = sub === 'create' || sub === 'update' ? usageOf(() => changesOf(values)) : {}
+  const changes = sub === 'create' || sub === 'update' ? inputUsage(() => changesOf(values)) : {}
   return withStore(env, values, async (store) => {
     const workspaces = createWorkspaces({ store, clock: systemClock, ids: createIdGenerator() })
     switch (sub) {
@@ -188,9 +182,9 @@ export const workspacesCommand: Command = async (args, env) => {
         const id = needId()
         const only =
           sub === 'set-state'
-            ? usageOf(() => changesOf({ state: values.state ?? '' }))
+            ? inputUsage(() => changesOf({ state: values.state ?? '' }))
             : sub === 'set-limits'
-              ? usageOf(() => changesOf({ limit: values.limit ?? [] }))
+              ? inputUsage(() => changesOf({ limit: values.limit ?? [] }))
               : changes
         if (Object.keys(only).length === 0) {
           throw new UsageError(`workspaces ${sub} changes nothing: give at least one flag`)
@@ -228,14 +222,4 @@ export const workspacesCommand: Command = async (args, env) => {
         throw new UsageError(`unknown workspaces command: ${sub ?? '(none)'}`)
     }
   })
-}
-
-/** Input errors found while reading flags are usage errors (exit code 2). */
-function usageOf<T>(read: () => T): T {
-  try {
-    return read()
-  } catch (err) {
-    if (err instanceof WorkspaceInputError) throw new UsageError(err.message)
-    throw err
-  }
 }
