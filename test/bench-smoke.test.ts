@@ -66,53 +66,60 @@ async function runBench<Result>(
   }
 }
 
-it('npm run bench runs in a short mode and reports every figure', { timeout: 90_000 }, async () => {
-  const { stdout, result } = await runBench<{
-    scenarios: Scenario[]
-    paired: { ratios: number[]; inletRequestsPerSec: number[]; medianRatio: number } | null
-  }>(['--store', 'sqlite', '--rounds', '2', '--round-seconds', '1'])
-  const lines = stdout.split('\n').filter((l) => l.startsWith('|'))
-  assert.match(lines[0] ?? '', /^\| scenario \| req\/s \| records\/s \| ratio \| p50 ms \| p99 ms/)
-  const names = lines.slice(2, 7).map((l) => l.split('|')[1]?.trim())
-  assert.deepEqual(names, ['baseline', 'baseline (bulk bodies)', 'events', 'users', 'bulk'])
-  // The second table: where the CPU went, with each Inlet ratio as its two factors.
-  const machineHead = lines.findIndex((l) => l.startsWith('| scenario | cores busy %'))
-  assert.ok(machineHead > 0, 'the CPU table follows the results table')
-  const machineRows = lines.slice(machineHead + 2, machineHead + 7)
-  assert.deepEqual(
-    machineRows.map((l) => l.split('|')[1]?.trim()),
-    ['baseline', 'baseline (bulk bodies)', 'events', 'users', 'bulk'],
-  )
-  assert.match(machineRows[2] ?? '', /\| \d\.\d\d × \d\.\d\d = \d\.\d\d \|$/)
-  assert.match(stdout, /bulk: ≥ 150,000 records\/s/)
-  assert.match(stdout, /paired rounds \(events, 2 × 1 s per server\): ratio median \d\.\d\d/)
+it(
+  'npm run bench runs in a short mode and reports every figure',
+  { timeout: 180_000 },
+  async () => {
+    const { stdout, result } = await runBench<{
+      scenarios: Scenario[]
+      paired: { ratios: number[]; inletRequestsPerSec: number[]; medianRatio: number } | null
+    }>(['--store', 'sqlite', '--rounds', '2', '--round-seconds', '1'])
+    const lines = stdout.split('\n').filter((l) => l.startsWith('|'))
+    assert.match(
+      lines[0] ?? '',
+      /^\| scenario \| req\/s \| records\/s \| ratio \| p50 ms \| p99 ms/,
+    )
+    const names = lines.slice(2, 7).map((l) => l.split('|')[1]?.trim())
+    assert.deepEqual(names, ['baseline', 'baseline (bulk bodies)', 'events', 'users', 'bulk'])
+    // The second table: where the CPU went, with each Inlet ratio as its two factors.
+    const machineHead = lines.findIndex((l) => l.startsWith('| scenario | cores busy %'))
+    assert.ok(machineHead > 0, 'the CPU table follows the results table')
+    const machineRows = lines.slice(machineHead + 2, machineHead + 7)
+    assert.deepEqual(
+      machineRows.map((l) => l.split('|')[1]?.trim()),
+      ['baseline', 'baseline (bulk bodies)', 'events', 'users', 'bulk'],
+    )
+    assert.match(machineRows[2] ?? '', /\| \d\.\d\d × \d\.\d\d = \d\.\d\d \|$/)
+    assert.match(stdout, /bulk: ≥ 150,000 records\/s/)
+    assert.match(stdout, /paired rounds \(events, 2 × 1 s per server\): ratio median \d\.\d\d/)
 
-  assert.equal(result.paired?.ratios.length, 2, 'two paired rounds')
-  assert.ok(
-    result.paired.inletRequestsPerSec.every((n) => n > 0),
-    'Inlet answered in each round',
-  )
-  assert.ok(result.paired.medianRatio > 0)
-  for (const s of result.scenarios) {
-    assert.ok(s.requestsPerSec > 0, `${s.name} answered requests`)
-    assert.equal(s.non2xx, 0, `${s.name} non-2xx`)
-    assert.ok(s.latencyMs.max >= s.latencyMs.p99 && s.latencyMs.p99 >= s.latencyMs.p50)
-    assert.ok(s.peakRssBytes > 0, `${s.name} peak RSS`)
-    assert.ok(s.machine !== null, `${s.name} CPU split`)
-    assert.ok(s.machine.busyPct !== null && s.machine.busyPct > 0, `${s.name} cores busy`)
-    assert.ok(s.machine.loadGeneratorUsPerRequest > 0, `${s.name} load generator CPU`)
-    assert.ok(s.machine.serverUsPerRequest > 0, `${s.name} server CPU`)
-    assert.ok(s.machine.serverThreadsPctOfCore.length > 0, `${s.name} server threads`)
-    if (s.target === 'inlet') {
-      assert.ok(s.ratio !== null && s.ratio > 0, `${s.name} ratio`)
-      assert.ok(s.apply !== null && s.apply.recordsPerSec > 0, `${s.name} apply rate`)
-      assert.ok(s.apply.drainSeconds >= 0, `${s.name} drained`)
-      assert.ok(s.disk !== null, `${s.name} disk`)
+    assert.equal(result.paired?.ratios.length, 2, 'two paired rounds')
+    assert.ok(
+      result.paired.inletRequestsPerSec.every((n) => n > 0),
+      'Inlet answered in each round',
+    )
+    assert.ok(result.paired.medianRatio > 0)
+    for (const s of result.scenarios) {
+      assert.ok(s.requestsPerSec > 0, `${s.name} answered requests`)
+      assert.equal(s.non2xx, 0, `${s.name} non-2xx`)
+      assert.ok(s.latencyMs.max >= s.latencyMs.p99 && s.latencyMs.p99 >= s.latencyMs.p50)
+      assert.ok(s.peakRssBytes > 0, `${s.name} peak RSS`)
+      assert.ok(s.machine !== null, `${s.name} CPU split`)
+      assert.ok(s.machine.busyPct !== null && s.machine.busyPct > 0, `${s.name} cores busy`)
+      assert.ok(s.machine.loadGeneratorUsPerRequest > 0, `${s.name} load generator CPU`)
+      assert.ok(s.machine.serverUsPerRequest > 0, `${s.name} server CPU`)
+      assert.ok(s.machine.serverThreadsPctOfCore.length > 0, `${s.name} server threads`)
+      if (s.target === 'inlet') {
+        assert.ok(s.ratio !== null && s.ratio > 0, `${s.name} ratio`)
+        assert.ok(s.apply !== null && s.apply.recordsPerSec > 0, `${s.name} apply rate`)
+        assert.ok(s.apply.drainSeconds >= 0, `${s.name} drained`)
+        assert.ok(s.disk !== null, `${s.name} disk`)
+      }
     }
-  }
-  const events = result.scenarios.find((s) => s.name === 'events')
-  assert.ok(events?.disk !== null && events?.disk !== undefined && events.disk.bytesPerEvent > 0)
-})
+    const events = result.scenarios.find((s) => s.name === 'events')
+    assert.ok(events?.disk !== null && events?.disk !== undefined && events.disk.bytesPerEvent > 0)
+  },
+)
 /** Why the PostgreSQL run cannot happen here; undefined when it can. */
 const noPostgres =
   findPostgresBin() === undefined && !process.env['TEST_DATABASE_URL']
