@@ -14,7 +14,7 @@ import {
   type TestApp,
 } from '../../../test/helpers/app.js'
 import { batchChanges } from '../../../test/helpers/batches.js'
-import { DELETE, EVENT, GDPR, TRACK, customer } from '../../../test/helpers/data-api.js'
+import { DELETE, EVENT, GDPR, TRACK, customer, erasure } from '../../../test/helpers/data-api.js'
 import {
   aSegmentBody,
   aSegmentReference,
@@ -232,12 +232,7 @@ describe('segment members after erasure and deletion', () => {
     const buyers = await segmentId(app, 'buyers', anActionFilter())
     const before = await appKeyRequest(app, 'GET', `${SEGMENTS}/${gold}/users?format=csv`)
     assert.match(before.body, /bob@example\.com/) // the test can fail
-    const res = await app.post(GDPR, {
-      request_type: 'erasure',
-      submitted_time: '2026-11-01T10:00:00Z',
-      identities: [{ identity_type: 'email', identity_value: 'bob@example.com' }],
-      api_version: '1.0',
-    })
+    const res = await app.post(GDPR, erasure('email', 'bob@example.com'))
     assert.equal(res.statusCode, 200, res.body)
     await app.drain()
     assert.equal(await count(app, gold), 2)
