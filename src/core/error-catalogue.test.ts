@@ -13,6 +13,7 @@ import { CONSENT_ENDPOINTS, CONSENT_ERRORS } from './catalogue/consent.js'
 import { DASHBOARD_ERRORS } from './catalogue/dashboard.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
+import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from './catalogue/segments.js'
 import type { WireError } from './catalogue/types.js'
 
 const DOC_PATH = new URL('../../docs/errors.md', import.meta.url)
@@ -159,13 +160,19 @@ function compareFields(problems: string[], where: string, doc: DocFields, want: 
 }
 
 // Each code's section documents the entry of the family that lists it (the admin API's, the
-// dashboard's and consent's own codes, every other code the Data family's), and its variants per
-// endpoint: the Data API's endpoints and the consent family's groups (categories, optin,
-// resubscribe).
-const OVERRIDES_ALL = { ...OVERRIDES, ...CONSENT_ENDPOINTS }
+// dashboard's, consent's and segments' own codes, every other code the Data family's), and its
+// variants per endpoint: the Data API's endpoints, the consent family's groups (categories,
+// optin, resubscribe) and the segments family's one (custom_segments).
+const OVERRIDES_ALL = { ...OVERRIDES, ...CONSENT_ENDPOINTS, ...SEGMENT_ENDPOINTS }
 const CATALOGUE: Catalogue = {
   codes: ERROR_CODES,
-  wire: { ...WIRE_ERRORS, ...ADMIN_ERRORS, ...DASHBOARD_ERRORS, ...CONSENT_ERRORS },
+  wire: {
+    ...WIRE_ERRORS,
+    ...ADMIN_ERRORS,
+    ...DASHBOARD_ERRORS,
+    ...CONSENT_ERRORS,
+    ...SEGMENT_ERRORS,
+  },
   overrides: OVERRIDES_ALL,
 }
 

@@ -12,6 +12,7 @@ import { CONSENT_ENDPOINTS, CONSENT_ERRORS } from './catalogue/consent.js'
 import { DASHBOARD_ERRORS } from './catalogue/dashboard.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
+import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from './catalogue/segments.js'
 import {
   API_FAMILIES,
   type ApiFamilyName,
@@ -25,6 +26,7 @@ export const CATALOGUES: Readonly<Record<ApiFamilyName, FamilyCatalogue>> = {
   admin: { errors: ADMIN_ERRORS, inherits: 'data' },
   dashboard: { errors: DASHBOARD_ERRORS, inherits: 'data' },
   consent: { errors: CONSENT_ERRORS, endpoints: CONSENT_ENDPOINTS, inherits: 'data' },
+  segments: { errors: SEGMENT_ERRORS, endpoints: SEGMENT_ENDPOINTS, inherits: 'data' },
 }
 
 /**

@@ -29,6 +29,7 @@ import {
   type QuotaLimits,
   type QuotaPlan,
   type QuotaStatus,
+  WINDOW_MS,
 } from './quotas.js'
 
 /**
@@ -169,9 +170,16 @@ function settle(request: GovernedRequest, decision: Decision): void {
   if (!decision.allowed) refuse(request, decision.status)
 }
 
-/** The 429; its Retry-After, if the family's convention has one, is written from the status. */
+/**
+ * The 429; its Retry-After, if the family's convention has one, is written from the status. Its
+ * params name the window that refused, for the families whose message says it (Segments v3:
+ * `Current limit: 50/1 mins`): `quota_limit` and `window_minutes`.
+ */
 function refuse(request: GovernedRequest, status: QuotaStatus): never {
   request.rateLimit = status
   request.rateLimitRefused = true
-  throw new AppError('rate_limit_exceeded')
+  const seconds = status.window?.length ?? WINDOW_MS / 1000
+  throw new AppError('rate_limit_exceeded', {
+    params: { quota_limit: String(status.limit), window_minutes: String(seconds / 60) },
+  })
 }

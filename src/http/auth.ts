@@ -79,6 +79,16 @@ export const CONSENT_AUTH: BasicAuth = Object.freeze({
 /** The consent family's GET (Subscription categories' preferences): no body, no Content-Type. */
 export const CONSENT_READ_AUTH: BasicAuth = Object.freeze({ ...CONSENT_AUTH, contentType: 'any' })
 
+/**
+ * Segments v3 (moengage-other-apis.md §2.1; the Filter Segments page: "Basic Auth. You must also
+ * provide the `MOE-APPKEY` header"): Basic with the workspace id and the Data API key, the Basic
+ * user naming the workspace, `MOE-APPKEY` required; a JSON body's Content-Type for POST and PATCH.
+ */
+export const SEGMENTS_AUTH: BasicAuth = Object.freeze({ ...CONSENT_AUTH })
+
+/** Segments v3's GETs (and Inlet's member reads): no body, no Content-Type. */
+export const SEGMENTS_READ_AUTH: BasicAuth = Object.freeze({ ...SEGMENTS_AUTH, contentType: 'any' })
+
 /** Push API v2: the signature in the body. */
 export const PUSH_V2_AUTH: PushSignatureAuth = Object.freeze({
   scheme: 'push-signature',

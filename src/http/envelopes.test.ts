@@ -68,6 +68,50 @@ describe('error envelopes (moengage-other-apis.md §2.0)', () => {
     })
   })
 
+  it('E2: the conflict and count fields from the params, the field error’s attribute and detail', () => {
+    const e2 = resourceEnvelope('custom_segment')
+    const conflict = e2.format(
+      failure(409, 'Resource not created', 'taken', {
+        requestId: 'r2',
+        params: { existing_cs_name: 'vip', existing_cs_id: '63a0', other: 'x' },
+      }),
+    )
+    assert.deepEqual(conflict.body, {
+      response_id: 'r2',
+      type: 'custom_segment',
+      error: {
+        code: 'Resource not created',
+        message: 'taken',
+        existing_cs_name: 'vip',
+        existing_cs_id: '63a0',
+      },
+    })
+    const counted = e2.format(
+      failure(429, 'Too Many Requests', 'full', {
+        requestId: 'r3',
+        params: { actual_count: '1001', limit: '1000' },
+      }),
+    )
+    assert.deepEqual(counted.body, {
+      response_id: 'r3',
+      type: 'custom_segment',
+      error: { code: 'Too Many Requests', message: 'full', actual_count: 1001, limit: 1000 },
+    })
+    // A `limit` param alone (a 413's message) adds no field.
+    const limited = e2.format(
+      failure(413, 'Q', 'm', {
+        requestId: 'r4',
+        params: { limit: '5' },
+        attribute: 'a',
+        detail: 'd',
+      }),
+    )
+    assert.deepEqual(limited.body, {
+      response_id: 'r4',
+      type: 'custom_segment',
+      error: { code: 'Q', message: 'm', attribute: 'a', detail: 'd' },
+    })
+  })
   it('E3: title and description, code only where the entry has one', () => {
     const media = failure(415, 'Unsupported media type', 'Content type is not supported')
     assert.deepEqual(titleEnvelope.format(media).body, {

@@ -6,12 +6,15 @@
  * sent: that is the catalogue's (core/error-catalogue.ts).
  */
 import type { WireError } from '../core/catalogue/types.js'
+import type { ErrorParams } from '../core/errors.js'
 
 /**
- * What a formatter gets: the catalogue entry with its placeholders filled, the request id, and the
- * endpoint that answered (for a family whose endpoints answer in different shapes).
+ * What a formatter gets: the catalogue entry with its placeholders filled, the request id, the
+ * endpoint that answered (for a family whose endpoints answer in different shapes), and the
+ * error's params (for a shape with fields of its own beside the message: E2).
  */
-export type Failure = WireError & Readonly<{ requestId: string; endpoint?: string }>
+export type Failure = WireError &
+  Readonly<{ requestId: string; endpoint?: string; params?: ErrorParams }>
 
 /** What is written: the HTTP status (some families answer failures with 200) and the body. */
 export type EnvelopeOutput = Readonly<{ status: number; body: unknown }>
@@ -59,14 +62,26 @@ export const dataEnvelope: Envelope = withBody('E1', (f) => ({
 
 /**
  * E2, Segments v3 and the custom templates' 429: `{"response_id","type":<resource>,"error":
- * {"code","message"}}`; `type` is the family's resource name (`custom_segment`).
+ * {"code","message"[,"existing_cs_name","existing_cs_id","actual_count","limit"]}}`; `type` is the
+ * family's resource name (`custom_segment`). The optional fields come from the error's params:
+ * `existing_cs_name` and `existing_cs_id` when it has them, `actual_count` and `limit` (numbers)
+ * when it has an `actual_count`. Inlet adds `attribute` and `detail` where the entry has them (a
+ * field error: which field, what is wrong).
  */
 export function resourceEnvelope(resource: string): Envelope {
-  return withBody('E2', (f) => ({
-    response_id: f.requestId,
-    type: resource,
-    error: { code: f.type, message: f.message },
-  }))
+  return withBody('E2', (f) => {
+    const p = f.params ?? {}
+    const error: Record<string, unknown> = { code: f.type, message: f.message }
+    if (p['existing_cs_name'] !== undefined) error['existing_cs_name'] = p['existing_cs_name']
+    if (p['existing_cs_id'] !== undefined) error['existing_cs_id'] = p['existing_cs_id']
+    if (p['actual_count'] !== undefined) {
+      error['actual_count'] = Number(p['actual_count'])
+      error['limit'] = Number(p['limit'])
+    }
+    if (f.attribute !== undefined) error['attribute'] = f.attribute
+    if (f.detail !== undefined) error['detail'] = f.detail
+    return { response_id: f.requestId, type: resource, error }
+  })
 }
 
 /**

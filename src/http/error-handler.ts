@@ -23,7 +23,10 @@ export type RouteConfig = Readonly<{
   family?: ApiFamilyName
   endpoint?: string
   bodyLimitBytes?: number
-  /** A PUT route whose JSON body is parsed (json-body.ts; otherwise only POST routes have one). */
+  /**
+   * A PUT or PATCH route whose JSON body is parsed (json-body.ts; otherwise only POST routes have
+   * one).
+   */
   putBody?: boolean
   /** A route whose body is never read (a 405 answer for POST among other methods). */
   noBody?: boolean
@@ -82,7 +85,12 @@ export function failureBody(
   const family = config.family ?? DEFAULT_FAMILY
   const wire = familyWireError(family, err.code, config.endpoint, err.params)
   const at = config.endpoint === undefined ? {} : { endpoint: config.endpoint }
-  return (envelopes[family] ?? dataEnvelope).format({ ...wire, requestId, ...at })
+  return (envelopes[family] ?? dataEnvelope).format({
+    ...wire,
+    requestId,
+    ...at,
+    params: err.params,
+  })
 }
 
 /**

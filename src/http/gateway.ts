@@ -226,6 +226,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     browse: store.browse,
     consent: store.consent,
     segments: store.segments,
+    customSegments: store.customSegments,
     sessions: store.sessions,
     close: () => store.close(),
     keys: {

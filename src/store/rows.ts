@@ -10,6 +10,7 @@
 import type {
   BulkLogRow,
   CategoryPreferenceRow,
+  CustomSegmentRow,
   DeletionRow,
   DeviceRow,
   EventRow,
@@ -307,6 +308,20 @@ const SUBSCRIPTION_PREFERENCES = table<CategoryPreferenceRow>({
   subscribed: 'bool',
   updatedAt: 'int',
 })
+const CUSTOM_SEGMENTS = table<CustomSegmentRow>({
+  workspaceId: 'text',
+  id: 'text',
+  name: 'text',
+  type: 'text',
+  source: 'text',
+  includedFilters: 'text',
+  definitionHash: 'text',
+  description: 'text',
+  createdAt: 'int',
+  updatedAt: 'int',
+  updatedBy: 'text?',
+  archivedAt: 'int?',
+})
 const SESSIONS = table<SessionRow>({
   tokenHash: 'text',
   workspaceId: 'text?',
@@ -338,6 +353,9 @@ export const toSubscriptionCategory = SUBSCRIPTION_CATEGORIES.read
 export const toSubscriptionStatus = SUBSCRIPTION_STATUS.read
 export const toCategoryPreference = SUBSCRIPTION_PREFERENCES.read
 export const toSession = SESSIONS.read
+export const toCustomSegment = CUSTOM_SEGMENTS.read
+export const CUSTOM_SEGMENT_COLUMNS = CUSTOM_SEGMENTS.columns
+export const customSegmentValues = CUSTOM_SEGMENTS.values
 export function toFeatureKeyRow(r: Row): FeatureKeyRow {
   const row = FEATURE_KEYS.read(r)
   return absent(r['prev_key_hash']) ? row : { ...row, previous: PREVIOUS_FEATURE_KEY.read(r) }

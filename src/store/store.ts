@@ -9,13 +9,15 @@
  *   processor in one transaction per batch together with its cursor, so a batch is applied exactly
  *   once whatever happens around it.
  *
- * The feature-key, shared-quota, session, consent, browse and segments repositories are declared in
- * modules of their own (feature-key-repo.ts, quota-repo.ts, session-repo.ts, consent-repo.ts,
- * browse.ts, segments.ts); the first four are re-exported here. Consent rows are written by the
- * consent family's requests directly, not by the processor (consent-repo.ts).
+ * The feature-key, shared-quota, session, consent, custom-segment, browse and segments repositories
+ * are declared in modules of their own (feature-key-repo.ts, quota-repo.ts, session-repo.ts,
+ * consent-repo.ts, custom-segment-repo.ts, browse.ts, segments.ts); the first five are re-exported
+ * here. Consent and custom-segment rows are written by their families' requests directly, not by
+ * the processor (consent-repo.ts, custom-segment-repo.ts).
  */
 import type { BrowseRepo } from './browse.js'
 import type { ConsentRepo } from './consent-repo.js'
+import type { CustomSegmentRepo } from './custom-segment-repo.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
 import type { SegmentRepo } from './segments.js'
@@ -497,6 +499,7 @@ export interface ProcessingRepo {
 }
 
 export * from './consent-repo.js'
+export * from './custom-segment-repo.js'
 export * from './feature-key-repo.js'
 export * from './quota-repo.js'
 export * from './session-repo.js'
@@ -515,6 +518,8 @@ export interface Store {
   readonly consent: ConsentRepo
   /** Segment counts and members over users and events (store/segments.ts, docs/segments.md). */
   readonly segments: SegmentRepo
+  /** The segments workspaces define: names, filters, descriptions (custom-segment-repo.ts). */
+  readonly customSegments: CustomSegmentRepo
   /** The dashboard's signed-in sessions (store/session-repo.ts). */
   readonly sessions: SessionRepo
   close(): Promise<void>

@@ -24,7 +24,9 @@ function listedEndpoints(): string[] {
   const end = lines.findIndex((line, i) => i > first && !line.startsWith('|'))
   return lines
     .slice(first + 2, end) // past the header row and its rule
-    .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`(GET|POST|PUT) ([^`?]+)[^`]*`/g)])
+    .flatMap((line) => [
+      ...(line.split('|')[1] ?? '').matchAll(/`(GET|POST|PUT|PATCH) ([^`?]+)[^`]*`/g),
+    ])
     .map((m) => `${m[1]} ${normalize(m[2] ?? '')}`)
 }
 

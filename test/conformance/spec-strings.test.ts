@@ -12,10 +12,17 @@ import { ADMIN_ERRORS } from '../../src/core/catalogue/admin.js'
 import { DASHBOARD_ERRORS } from '../../src/core/catalogue/dashboard.js'
 import { WIRE_ERRORS } from '../../src/core/catalogue/data.js'
 import { OVERRIDES } from '../../src/core/catalogue/data-endpoints.js'
-import type { ConsentErrorCode, WireError } from '../../src/core/catalogue/types.js'
+import type {
+  ConsentErrorCode,
+  SegmentErrorCode,
+  WireError,
+} from '../../src/core/catalogue/types.js'
 
-// The consent family's strings are checked against its OpenAPI files (consent-strings.test.ts).
-const ENTRIES: Readonly<Record<Exclude<ErrorCode, ConsentErrorCode>, WireError>> = {
+// The consent and segments families' strings come from their OpenAPI files, replayed by
+// consent-replay.test.ts and segments-replay.test.ts (which also checks each segments string).
+const ENTRIES: Readonly<
+  Record<Exclude<ErrorCode, ConsentErrorCode | SegmentErrorCode>, WireError>
+> = {
   ...WIRE_ERRORS,
   ...ADMIN_ERRORS,
   ...DASHBOARD_ERRORS,

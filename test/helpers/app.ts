@@ -132,3 +132,28 @@ export async function createTestApp(
     },
   }
 }
+
+/** `method url` with the workspace's Basic auth and MOE-APPKEY, `body` as JSON when given. */
+export function appKeyRequest(
+  app: TestApp,
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH',
+  url: string,
+  body?: unknown,
+  headers: Readonly<Record<string, string | undefined>> = {},
+): Promise<LightMyRequestResponse> {
+  const all: Record<string, string> = { 'moe-appkey': WORKSPACE_ID }
+  all['authorization'] = app.headers['authorization'] ?? ''
+  if (body !== undefined) all['content-type'] = 'application/json'
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) delete all[k]
+    else all[k] = v
+  }
+  return app.app.inject({
+    method,
+    url,
+    headers: all,
+    ...(body === undefined
+      ? {}
+      : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+  })
+}

@@ -6,9 +6,8 @@
  */
 import assert from 'node:assert/strict'
 import type { TestContext } from 'node:test'
-import type { LightMyRequestResponse } from 'fastify'
 import { admin, adminApp } from './admin.js'
-import { WORKSPACE_ID, type TestApp } from './app.js'
+import { WORKSPACE_ID, appKeyRequest, type TestApp } from './app.js'
 import { TRACK, customer } from './data-api.js'
 
 export const CATEGORIES = '/v1/category-subscription/user-preferences'
@@ -54,30 +53,8 @@ export async function linkFor(
   return res.json<{ user_id: string; cid: string }>()
 }
 
-/** `method url` with the workspace's Basic auth and MOE-APPKEY, `body` as JSON when given. */
-export function consent(
-  app: TestApp,
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH',
-  url: string,
-  body?: unknown,
-  headers: Readonly<Record<string, string | undefined>> = {},
-): Promise<LightMyRequestResponse> {
-  const all: Record<string, string> = { 'moe-appkey': WORKSPACE_ID }
-  all['authorization'] = app.headers['authorization'] ?? ''
-  if (body !== undefined) all['content-type'] = 'application/json'
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) delete all[k]
-    else all[k] = v
-  }
-  return app.app.inject({
-    method,
-    url,
-    headers: all,
-    ...(body === undefined
-      ? {}
-      : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
-  })
-}
+/** `method url` with the workspace's Basic auth and MOE-APPKEY (app.ts appKeyRequest). */
+export const consent = appKeyRequest
 
 /** The preference page's query string for `link`. */
 export const pageUrl = (link: { user_id: string; cid: string }): string =>

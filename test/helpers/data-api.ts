@@ -145,3 +145,11 @@ export async function outcomesOf(app: TestApp, res: Answer): Promise<[string, st
   const report = await app.inspect(requestIdOf(res))
   return report.records.map((r) => [r.kind, r.outcome])
 }
+
+/** A GDPR erasure body (spec §7.12) for one identity. */
+export const erasure = (identityType: string, identityValue: string) => ({
+  request_type: 'erasure',
+  submitted_time: '2026-11-01T10:00:00Z',
+  identities: [{ identity_type: identityType, identity_value: identityValue }],
+  api_version: '1.0',
+})

@@ -31,3 +31,16 @@ export const anActionFilter = (more: Json = {}): Json => ({
   },
   ...more,
 })
+
+/** A create body: `name` and an and group of `filters`. */
+export const aSegmentBody = (name: string, ...filters: unknown[]): Json => ({
+  name,
+  included_filters: filterGroup(...filters),
+})
+
+/** The `custom_segments` filter of segment `id`. */
+export const aSegmentReference = (id: string, name = 'referenced'): Json => ({
+  filter_type: 'custom_segments',
+  id,
+  name,
+})

@@ -8,7 +8,13 @@
  * (`detail` is `details.message`), `resubscribe` `{response_id, error:{message, err_code}}`
  * (`type` is the `err_code`). Strings the pages do not give are Inlet's, in their pages' manner.
  */
-import type { ConsentEndpoint, ConsentErrorCode, WireError } from './types.js'
+import {
+  sameFor,
+  type ConsentEndpoint,
+  type ConsentErrorCode,
+  type Variants,
+  type WireError,
+} from './types.js'
 import type { ErrorCode } from '../errors.js'
 
 /** Email opt-in's 400 `error.message` (the example of a type error ends with a full stop). */
@@ -130,13 +136,6 @@ export const CONSENT_ERRORS: Readonly<Record<ConsentErrorCode, WireError>> = {
     type: 'InvalidSettings',
     message: 'Valid email settings not present',
   },
-}
-
-type Variants = Readonly<Partial<Record<ErrorCode, Partial<WireError>>>>
-
-/** Every Basic-credential failure as one answer (the pages document one). */
-function sameFor(codes: readonly ErrorCode[], variant: Partial<WireError>): Variants {
-  return Object.fromEntries(codes.map((code) => [code, variant]))
 }
 
 const CREDENTIAL_CODES = [

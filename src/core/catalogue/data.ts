@@ -4,17 +4,29 @@
  * other strings for the same condition are in data-endpoints.ts.
  */
 import type { ErrorCode } from '../errors.js'
-import type { AdminErrorCode, ConsentErrorCode, DashboardErrorCode, WireError } from './types.js'
+import type {
+  AdminErrorCode,
+  ConsentErrorCode,
+  DashboardErrorCode,
+  SegmentErrorCode,
+  WireError,
+} from './types.js'
 
-const SERVER_ERROR_MESSAGE =
+export const SERVER_ERROR_MESSAGE =
   'An unexpected error was encountered while processing this request. Please contact MoEngage Team'
 
 export const MALFORMED_JSON_MESSAGE =
   'Could not decode the request body. The JSON was incorrect or not encoded as UTF-8.'
 
-/** The Data family's entries: every code but the admin API's, the dashboard's and consent's. */
+/**
+ * The Data family's entries: every code but the admin API's, the dashboard's, consent's and
+ * segments'.
+ */
 export const WIRE_ERRORS: Readonly<
-  Record<Exclude<ErrorCode, AdminErrorCode | DashboardErrorCode | ConsentErrorCode>, WireError>
+  Record<
+    Exclude<ErrorCode, AdminErrorCode | DashboardErrorCode | ConsentErrorCode | SegmentErrorCode>,
+    WireError
+  >
 > = {
   // Inlet's own: the spec has no JSON for these; they use the standard envelope.
   route_not_found: { status: 404, type: 'Not Found', message: 'Resource not found' },

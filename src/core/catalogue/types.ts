@@ -1,7 +1,7 @@
 /**
  * The shapes of the error catalogue: an entry (status, `type` or a family's code, message,
  * attribute, second code), the API families that have catalogues, the Data API's endpoints
- * (for its per-endpoint strings), and one family's catalogue.
+ * (for its per-endpoint strings), one family's catalogue, and the variants of an endpoint group.
  */
 import type { ErrorCode } from '../errors.js'
 
@@ -9,7 +9,7 @@ import type { ErrorCode } from '../errors.js'
  * The API families Inlet serves, one folder each under src/families/. A family answers with its
  * own catalogue (CATALOGUES) through its own envelope.
  */
-export const API_FAMILIES = ['data', 'admin', 'dashboard', 'consent'] as const
+export const API_FAMILIES = ['data', 'admin', 'dashboard', 'consent', 'segments'] as const
 
 export type ApiFamilyName = (typeof API_FAMILIES)[number]
 
@@ -53,6 +53,9 @@ export type DashboardErrorCode = Extract<ErrorCode, `dashboard_${string}`>
 /** The codes only the consent family answers (its own catalogue, CONSENT_ERRORS). */
 export type ConsentErrorCode = Extract<ErrorCode, `consent_${string}`>
 
+/** The codes only the segments family answers (its own catalogue, SEGMENT_ERRORS). */
+export type SegmentErrorCode = Extract<ErrorCode, `segment_${string}`>
+
 /**
  * The consent family's endpoint groups, each with its own strings for the platform's codes:
  * `categories` (Subscription categories, E3), `optin` (Email opt-in, E4 with one detail object),
@@ -69,3 +72,11 @@ export type FamilyCatalogue = Readonly<{
   /** Codes this family has no entry for are answered with this family's entry. */
   inherits?: ApiFamilyName
 }>
+
+/** A family's strings for codes, by code: what an endpoint group changes of the entries. */
+export type Variants = Readonly<Partial<Record<ErrorCode, Partial<WireError>>>>
+
+/** The same variant for each of `codes` (a page that documents one answer for several). */
+export function sameFor(codes: readonly ErrorCode[], variant: Partial<WireError>): Variants {
+  return Object.fromEntries(codes.map((code) => [code, variant]))
+}

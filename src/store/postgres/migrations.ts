@@ -457,4 +457,31 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     name: 'events: the unread workspace-and-time index dropped',
     sql: `DROP INDEX IF EXISTS events_by_workspace_time;`,
   },
+  {
+    // store/custom-segment-repo.ts: the segments of /v3/custom-segments. Names and definitions are
+    // each unique in a workspace (the definition by the hash of its identity, which stays short
+    // whatever the filters). A workspace holds some thousands at most: its list is sorted in full.
+    version: 20,
+    name: 'custom segments (filter segments: name, filters, definition hash, description)',
+    sql: `
+      CREATE TABLE custom_segments (
+        workspace_id text NOT NULL,
+        id text NOT NULL,
+        name text NOT NULL,
+        type text NOT NULL,
+        source text NOT NULL,
+        included_filters text NOT NULL,
+        definition_hash text NOT NULL,
+        description text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        updated_by text,
+        archived_at bigint,
+        PRIMARY KEY (workspace_id, id)
+      );
+      CREATE UNIQUE INDEX custom_segments_by_name ON custom_segments (workspace_id, name);
+      CREATE UNIQUE INDEX custom_segments_by_definition
+        ON custom_segments (workspace_id, definition_hash);
+    `,
+  },
 ]

@@ -19,6 +19,7 @@ import { postgresKeyRepo } from './keys.js'
 import { postgresLog } from './log.js'
 import { postgresBrowse } from './browse.js'
 import { postgresConsent } from './consent.js'
+import { postgresCustomSegments } from './custom-segments.js'
 import { postgresSessionRepo } from './sessions.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
@@ -67,6 +68,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     browse: postgresBrowse(c),
     consent: postgresConsent(c),
     segments: postgresSegments(c),
+    customSegments: postgresCustomSegments(c),
     sessions: postgresSessionRepo(c),
     close: c.close,
   }

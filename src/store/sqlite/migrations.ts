@@ -406,4 +406,31 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     name: 'events: the unread workspace-and-time index dropped',
     sql: `DROP INDEX IF EXISTS events_by_workspace_time;`,
   },
+  {
+    // store/custom-segment-repo.ts: the segments of /v3/custom-segments. Names and definitions are
+    // each unique in a workspace (the definition by the hash of its identity, which stays short
+    // whatever the filters). A workspace holds some thousands at most: its list is sorted in full.
+    version: 20,
+    name: 'custom segments (filter segments: name, filters, definition hash, description)',
+    sql: `
+      CREATE TABLE custom_segments (
+        workspace_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        source TEXT NOT NULL,
+        included_filters TEXT NOT NULL,
+        definition_hash TEXT NOT NULL,
+        description TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT,
+        archived_at INTEGER,
+        PRIMARY KEY (workspace_id, id)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX custom_segments_by_name ON custom_segments (workspace_id, name);
+      CREATE UNIQUE INDEX custom_segments_by_definition
+        ON custom_segments (workspace_id, definition_hash);
+    `,
+  },
 ]

@@ -8,6 +8,7 @@ import type { Store } from '../store.js'
 import { attempt, openSqlite, type SqliteStoreOptions } from './connection.js'
 import { sqliteBrowse } from './browse.js'
 import { sqliteConsent } from './consent.js'
+import { sqliteCustomSegments } from './custom-segments.js'
 import { sqliteDevices } from './devices.js'
 import { sqliteEvents } from './events.js'
 import { sqliteIdentities } from './identities.js'
@@ -58,6 +59,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     browse: sqliteBrowse(c),
     consent: sqliteConsent(c),
     segments: sqliteSegments(c),
+    customSegments: sqliteCustomSegments(c),
     sessions: sqliteSessionRepo(c.db, attempt),
     close: () => attempt(c.close),
   }

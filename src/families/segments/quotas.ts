@@ -1,0 +1,27 @@
+/**
+ * The segments family's quotas, as the Filter Segments pages' `x-mint` notes give them, each
+ * counted per workspace in fixed windows (a minute, an hour, a UTC day), one request one unit, and
+ * no rate-limit headers (the pages document none): List and Create "50 request/minute, 200
+ * requests/hour, and 1000 requests/day" each, Get by ID "100 requests/minute, 1000 requests/hour,
+ * and 4000 requests/day". Update documents none: Inlet gives it Create's. Inlet's member reads
+ * (users, count, export) count as Get by ID's do, in a quota of their own. docs/quotas.md lists
+ * them.
+ */
+import { DAY, HOUR, MINUTE, quotaWindows, type QuotaPlan } from '../../governance/quotas.js'
+
+const windows = (minute: number, hour: number, day: number) =>
+  quotaWindows(
+    { length: MINUTE, limit: minute, kind: 'fixed' },
+    { length: HOUR, limit: hour, kind: 'fixed' },
+    { length: DAY, limit: day, kind: 'fixed' },
+  )
+
+export const SEGMENT_QUOTAS = {
+  segments_list: windows(50, 200, 1_000),
+  segments_create: windows(50, 200, 1_000),
+  segments_update: windows(50, 200, 1_000),
+  segments_get: windows(100, 1_000, 4_000),
+  segments_members: windows(100, 1_000, 4_000),
+} as const satisfies QuotaPlan
+
+export type SegmentQuota = keyof typeof SEGMENT_QUOTAS
