@@ -21,6 +21,7 @@ import type {
   PreviousFeatureKey,
   PreviousKey,
   RecordOutcomeRow,
+  RefusedMinute,
   SubscriptionCategoryRow,
   SubscriptionStatusRow,
   SessionRow,
@@ -314,6 +315,7 @@ const SESSIONS = table<SessionRow>({
   createdAt: 'int',
   expiresAt: 'int',
 })
+const REFUSED_MINUTES = table<RefusedMinute>({ minute: 'int', api: 'text', records: 'int' })
 
 const absent = (v: unknown): boolean => v === null || v === undefined
 const nulls = (t: Table<unknown>): null[] => t.columns.map(() => null)
@@ -338,6 +340,7 @@ export const toSubscriptionCategory = SUBSCRIPTION_CATEGORIES.read
 export const toSubscriptionStatus = SUBSCRIPTION_STATUS.read
 export const toCategoryPreference = SUBSCRIPTION_PREFERENCES.read
 export const toSession = SESSIONS.read
+export const toRefusedMinute = REFUSED_MINUTES.read
 export function toFeatureKeyRow(r: Row): FeatureKeyRow {
   const row = FEATURE_KEYS.read(r)
   return absent(r['prev_key_hash']) ? row : { ...row, previous: PREVIOUS_FEATURE_KEY.read(r) }

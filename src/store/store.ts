@@ -9,15 +9,17 @@
  *   processor in one transaction per batch together with its cursor, so a batch is applied exactly
  *   once whatever happens around it.
  *
- * The feature-key, shared-quota, session, consent, browse and segments repositories are declared in
- * modules of their own (feature-key-repo.ts, quota-repo.ts, session-repo.ts, consent-repo.ts,
- * browse.ts, segments.ts); the first four are re-exported here. Consent rows are written by the
- * consent family's requests directly, not by the processor (consent-repo.ts).
+ * The feature-key, shared-quota, session, refusal, consent, browse and segments repositories are
+ * declared in modules of their own (feature-key-repo.ts, quota-repo.ts, session-repo.ts,
+ * refusal-repo.ts, consent-repo.ts, browse.ts, segments.ts); the first five are re-exported here.
+ * Consent rows are written by the consent family's requests directly, not by the processor
+ * (consent-repo.ts); refusal counts by the HTTP layer (http/refusals.ts).
  */
 import type { BrowseRepo } from './browse.js'
 import type { ConsentRepo } from './consent-repo.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
+import type { RefusalRepo } from './refusal-repo.js'
 import type { SegmentRepo } from './segments.js'
 import type { SessionRepo } from './session-repo.js'
 
@@ -499,6 +501,7 @@ export interface ProcessingRepo {
 export * from './consent-repo.js'
 export * from './feature-key-repo.js'
 export * from './quota-repo.js'
+export * from './refusal-repo.js'
 export * from './session-repo.js'
 
 export interface Store {
@@ -517,6 +520,8 @@ export interface Store {
   readonly segments: SegmentRepo
   /** The dashboard's signed-in sessions (store/session-repo.ts). */
   readonly sessions: SessionRepo
+  /** Refused Data API records per workspace, minute and API (store/refusal-repo.ts). */
+  readonly refusals: RefusalRepo
   close(): Promise<void>
 }
 

@@ -36,6 +36,7 @@ import {
 } from '../../src/store/store.js'
 import { browseContract } from './browse-contract.js'
 import { consentContract } from './consent-contract.js'
+import { refusalsContract } from './refusals-contract.js'
 import { segmentsContract } from './segments-contract.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
@@ -2179,5 +2180,6 @@ export function storeContract(name: string, factory: StoreFactory): void {
     browseContract(fresh)
     consentContract(fresh)
     segmentsContract(fresh)
+    refusalsContract(fresh, factory.reopen === undefined ? undefined : reopened)
   })
 }

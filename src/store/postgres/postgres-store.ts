@@ -20,6 +20,7 @@ import { postgresLog } from './log.js'
 import { postgresBrowse } from './browse.js'
 import { postgresConsent } from './consent.js'
 import { postgresSessionRepo } from './sessions.js'
+import { postgresRefusalRepo } from './refusals.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
@@ -68,6 +69,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     consent: postgresConsent(c),
     segments: postgresSegments(c),
     sessions: postgresSessionRepo(c),
+    refusals: postgresRefusalRepo(c),
     close: c.close,
   }
 }
