@@ -3,8 +3,10 @@
  * sign in with the printed workspace credentials, send data through the Data API, find the user
  * by email, open the profile and see each attribute type and the event, watch a new event appear
  * live within a second of its 200, find a rejected record and its reason, see a Bulk Import
- * request's records counted under Bulk Import, sign out and see a Live page of another tab stop,
- * and — signed in as the operator — rotate the workspace's key. On every page axe-core finds no serious or critical
+ * request's records counted under Bulk Import, see the subscription preferences set through the
+ * consent API on the profile, sign out and see the Live and Rejections pages of other tabs go
+ * back to sign-in (and return to Rejections on signing in again), and — signed in as the
+ * operator — rotate the workspace's key. On every page axe-core finds no serious or critical
  * violation, the page makes no request outside Inlet's origin and breaks no CSP rule; the
  * screenshots of docs/dashboard.md are taken here.
  */
@@ -15,7 +17,7 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
 import { chromiumPath, launchChromium, seriousViolations } from '../helpers/browser.js'
-import { ROOT, startServer, waitForNoLag } from '../helpers/server.js'
+import { ROOT, basicAuth, startServer, waitForNoLag } from '../helpers/server.js'
 
 const ADMIN_TOKEN = 'dashboard-e2e-admin-token'
 /**
@@ -94,6 +96,36 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     })
     await send(`/v1/customer/${ws}`, { type: 'customer', customer_id: 'guest' })
     await waitForNoLag(server)
+    // Subscriptions: two categories the operator defines (admin API), ada's choices and opt-in
+    // set through the consent API (Email opt-in management), as an integration would.
+    for (const name of ['Promotional', 'Product news']) {
+      const res = await fetch(
+        `${server.baseUrl}/inlet/v1/admin/workspaces/${ws}/subscription-categories`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name, description: `${name} emails` }),
+        },
+      )
+      assert.equal(res.status, 200, await res.text())
+    }
+    const optIn = await fetch(`${server.baseUrl}/v1.0/opt-in-management/user-preferences`, {
+      method: 'PUT',
+      headers: {
+        authorization: basicAuth(ws, server.apiKey),
+        'moe-appkey': ws,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        user_preferences: {
+          customer_id: 'ada',
+          categories: { Promotional: false, 'Product news': true },
+          opt_in_status: 'DOUBLE_OPTED_IN',
+          channel: 'email',
+        },
+      }),
+    })
+    assert.equal(optIn.status, 200, await optIn.text())
 
     // Find the user by email (any case, a prefix) and open the profile.
     await page.getByLabel('Search by', { exact: true }).selectOption('email')
@@ -118,6 +150,22 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     assert.notEqual(await page.locator('dt:has-text("Last seen") + dd').innerText(), '—')
     // Identity links are the stored ones: none while the workspace's Identity Resolution is off.
     await page.getByText('none (Identity Resolution is off)').waitFor()
+    // Subscriptions as the consent API set them: the opt-in, each category's choice and whether
+    // ada gets its messages.
+    const categories = page.getByRole('table', { name: 'Subscription categories' })
+    await categories.waitFor()
+    assert.equal(
+      await page.locator('dt:has-text("Email opt-in") + dd').innerText(),
+      'DOUBLE_OPTED_IN',
+    )
+    assert.equal(await page.locator('dt:has-text("Unsubscribed from all") + dd').innerText(), 'no')
+    for (const [name, chosen, gets] of [
+      ['Promotional', 'unsubscribed', 'no'],
+      ['Product news', 'subscribed', 'yes'],
+    ] as const) {
+      const row = categories.getByRole('row').filter({ hasText: name })
+      assert.deepEqual(await row.getByRole('cell').allInnerTexts(), [name, chosen, gets])
+    }
     await checkPage(page, 'profile')
     await page.goto(`${server.baseUrl}/dashboard#/users`)
     await page.getByRole('link', { name: 'ada' }).waitFor()
@@ -191,14 +239,35 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await checkPage(page, 'users-phone')
     await page.setViewportSize({ width: 1280, height: 900 })
 
-    // Signing out ends the session everywhere: a Live page open in another tab stops.
+    // Signing out ends the session everywhere, and every page then goes back to sign-in, saying
+    // so and keeping the page: a Live page open in another tab (its stream says the session
+    // ended), and a Rejections page in a third at its next call to the API (a 401) — signing in
+    // again there returns to Rejections.
+    const live = await context.newPage()
+    await live.goto(`${server.baseUrl}/dashboard#/live`)
+    await live.getByText('Connected').waitFor()
     const other = await context.newPage()
-    await other.goto(`${server.baseUrl}/dashboard#/live`)
-    await other.getByText('Connected').waitFor()
-    // The operator rotates the key: the old key stops working, the new one works.
+    await other.goto(`${server.baseUrl}/dashboard#/rejections`)
+    await other.getByRole('heading', { name: 'Rejected records' }).waitFor()
     await page.getByRole('button', { name: 'Sign out' }).click()
-    await other.getByText('The session ended').waitFor({ timeout: 10_000 })
+    await page.getByRole('heading', { name: 'Sign in to Inlet' }).waitFor()
+    assert.equal(await page.getByText('Your session has ended').count(), 0, 'signed out here')
+    await live.getByRole('heading', { name: 'Sign in to Inlet' }).waitFor({ timeout: 10_000 })
+    await live.getByText('Sign in again to return to Live.').waitFor()
+    await live.close()
+    await other.getByLabel('Reason contains').fill('guest')
+    await other.getByRole('button', { name: 'Filter' }).click()
+    await other.getByRole('heading', { name: 'Sign in to Inlet' }).waitFor()
+    await other.getByText('Sign in again to return to Rejections.').waitFor()
+    assert.equal(new URL(other.url()).hash, '#/rejections')
+    await checkPage(other, 'session-ended')
+    await other.getByLabel('Workspace ID').fill(ws)
+    await other.getByLabel('Data API key', { exact: true }).fill(server.apiKey)
+    await other.getByRole('button', { name: 'Sign in' }).click()
+    await other.getByRole('heading', { name: 'Rejected records' }).waitFor()
+    assert.equal(await other.getByText('Your session has ended').count(), 0)
     await other.close()
+    // The operator rotates the key: the old key stops working, the new one works.
     await page.getByLabel('the admin token (operator)').check()
     await page.getByLabel('Admin token', { exact: true }).fill(ADMIN_TOKEN)
     await page.getByRole('button', { name: 'Sign in' }).click()
