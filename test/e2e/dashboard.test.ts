@@ -35,6 +35,26 @@ async function checkPage(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
 }
 
+// Evaluated in the page, as text: these tests are compiled without the DOM's types.
+const FOCUSED = `(() => {
+  const el = document.activeElement
+  if (el === null) return { name: '', outlined: false }
+  const name = el.getAttribute('aria-label') ?? el.textContent.trim()
+  return { name, outlined: getComputedStyle(el).outlineStyle !== 'none' }
+})()`
+const WIDTHS = `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`
+
+/** The focused element's accessible name, and whether its focus is drawn (an outline). */
+function focused(page: Page): Promise<{ name: string; outlined: boolean }> {
+  return page.evaluate<{ name: string; outlined: boolean }>(FOCUSED)
+}
+
+/** At the viewport's width the page does not scroll sideways (tables scroll in their region). */
+async function fitsWidth(page: Page, name: string): Promise<void> {
+  const [scroll = 0, width = 0] = await page.evaluate<number[]>(WIDTHS)
+  assert.ok(scroll <= width, `${name}: ${scroll} px wide at a viewport of ${width} px`)
+}
+
 const skip = chromiumPath() === undefined && process.env['CI'] === undefined
 describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
   it('signs in, finds a user by email, shows live records and rejections, rotates a key', async (t) => {
@@ -52,16 +72,24 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     })
 
     // Sign in with the workspace's Data API key.
-    await page.goto(`${server.baseUrl}/dashboard`)
+    const served = await page.goto(`${server.baseUrl}/dashboard`)
+    assert.match(served?.headers()['content-security-policy'] ?? '', /^default-src 'self';/)
     await page.getByRole('heading', { name: 'Sign in to Inlet' }).waitFor()
     await checkPage(page, 'sign-in')
     await page.getByLabel('Workspace ID').fill(server.workspaceId)
     await page.getByLabel('Data API key', { exact: true }).fill('not the key')
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.getByRole('alert').filter({ hasText: 'Sign-in failed' }).waitFor()
+    // By keyboard: Enter in a field submits its form.
     await page.getByLabel('Data API key', { exact: true }).fill(server.apiKey)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.keyboard.press('Enter')
     await page.getByRole('heading', { name: 'Users' }).waitFor()
+    // Keyboard only: the first Tab reaches "Skip to content", visibly focused, and Enter moves
+    // the focus to the page's content; the navigation's links come next.
+    await page.keyboard.press('Tab')
+    assert.deepEqual(await focused(page), { name: 'Skip to content', outlined: true })
+    await page.keyboard.press('Enter')
+    assert.equal(await page.evaluate<string>('document.activeElement.id'), 'main')
 
     // Data through the API: every attribute type, an event, a device, a record kept out.
     const ws = server.workspaceId
@@ -95,6 +123,12 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       attributes: { platform: 'ANDROID', push_id: 'push-token-1' },
     })
     await send(`/v1/customer/${ws}`, { type: 'customer', customer_id: 'guest' })
+    // A merge ada took part in (undone from the profile below).
+    await send(`/v1/customer/${ws}`, { type: 'customer', customer_id: 'countess' })
+    await waitForNoLag(server)
+    await send(`/v1/customer/merge?app_id=${ws}`, {
+      merge_data: [{ merged_user: 'countess', retained_user: 'ada' }],
+    })
     await waitForNoLag(server)
     // Subscriptions: two categories the operator defines (admin API), ada's choices and opt-in
     // set through the consent API (Email opt-in management), as an integration would.
@@ -130,7 +164,7 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     // Find the user by email (any case, a prefix) and open the profile.
     await page.getByLabel('Search by', { exact: true }).selectOption('email')
     await page.getByLabel('Value', { exact: true }).fill('ada@exa')
-    await page.getByRole('button', { name: 'Search' }).click()
+    await page.keyboard.press('Enter')
     await page.getByRole('link', { name: 'ada' }).click()
     await page.getByRole('heading', { name: 'User ada' }).waitFor()
     await page.getByRole('heading', { name: 'Opened Notebook' }).waitFor()
@@ -167,12 +201,25 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       assert.deepEqual(await row.getByRole('cell').allInnerTexts(), [name, chosen, gets])
     }
     await checkPage(page, 'profile')
+    // Undo the merge from the profile: logged like POST /inlet/v1/merges/{id}/undo, then applied.
+    await page.getByRole('button', { name: /^Undo merge \d+$/ }).click()
+    await page
+      .getByRole('status')
+      .filter({ hasText: /The undo of merge \d+ was accepted/ })
+      .waitFor()
+    await waitForNoLag(server)
+    await page.reload()
+    await page.getByText(/^Merge \d+: .*\(undone /).waitFor()
     await page.goto(`${server.baseUrl}/dashboard#/users`)
     await page.getByRole('link', { name: 'ada' }).waitFor()
     await checkPage(page, 'users')
 
     // Live: a new event shows within a second of its 200.
-    await page.getByRole('link', { name: 'Live' }).click()
+    // To Live by keyboard: the navigation's link after Users, opened with Enter.
+    await page.getByRole('link', { name: 'Users' }).focus()
+    await page.keyboard.press('Tab')
+    assert.deepEqual(await focused(page), { name: 'Live', outlined: true })
+    await page.keyboard.press('Enter')
     await page.getByText('Connected').waitFor()
     const sentAt = Date.now()
     await send(`/v1/event/${ws}`, {
@@ -231,12 +278,32 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     assert.equal(await page.getByLabel('API', { exact: true }).inputValue(), 'event')
     assert.equal(await page.getByRole('button', { name: 'Rotate key' }).count(), 0)
     await checkPage(page, 'workspace')
+    // The last day: the same records (the refused ones read from the store, too).
+    const daily = page.waitForResponse((r) => r.url().includes('/overview?span=day'))
+    await page.getByLabel('Span', { exact: true }).selectOption('day')
+    assert.equal((await daily).status(), 200)
+    await page.getByRole('heading', { name: 'Records per minute' }).waitFor()
+    assert.deepEqual(await createEvent.getByRole('cell').allInnerTexts(), ['2', '3'])
 
     // At phone width the navigation wraps and the pages still work.
     await page.setViewportSize({ width: 390, height: 844 })
+    await fitsWidth(page, 'workspace')
     await page.getByRole('link', { name: 'Users' }).click()
     await page.getByRole('link', { name: 'ada' }).waitFor()
     await checkPage(page, 'users-phone')
+    await fitsWidth(page, 'users')
+    await page.getByRole('link', { name: 'ada' }).click()
+    await page.getByRole('heading', { name: 'User ada' }).waitFor()
+    await fitsWidth(page, 'profile')
+    for (const [link, heading] of [
+      ['Live', 'Live'],
+      ['Requests', 'Requests'],
+      ['Rejections', 'Rejected records'],
+    ] as const) {
+      await page.getByRole('link', { name: link, exact: true }).click()
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor()
+      await fitsWidth(page, link)
+    }
     await page.setViewportSize({ width: 1280, height: 900 })
 
     // Signing out ends the session everywhere, and every page then goes back to sign-in, saying
