@@ -20,6 +20,7 @@ import type { AuthFailureLimiter } from './auth-failures.js'
 import type { Envelopes } from './error-handler.js'
 import type { Envelope } from './envelopes.js'
 import type { WorkspaceCache } from './gateway.js'
+import type { RefusalCounter } from './refusals.js'
 
 /** What the platform gives every family. */
 export type Platform = Readonly<{
@@ -36,6 +37,8 @@ export type Platform = Readonly<{
   cache: WorkspaceCache
   /** Blocks addresses after repeated failed authentications, across families. */
   authFailures: AuthFailureLimiter
+  /** Refused records per workspace, minute and API, written to the store each second (refusals.ts). */
+  refusals: RefusalCounter
   /** Seals and opens the feature keys request signatures need (workspaces/secret-box.ts). */
   secrets: SecretBox
   /** Load shedding: an onRequest hook that answers 503 `overloaded` (http/load-shedding.ts). */

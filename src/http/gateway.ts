@@ -228,6 +228,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     segments: store.segments,
     customSegments: store.customSegments,
     sessions: store.sessions,
+    refusals: store.refusals,
     close: () => store.close(),
     keys: {
       get: (workspaceId, feature) => keys.get(workspaceId, feature),
@@ -352,6 +353,8 @@ export function createGateway(deps: GatewayDeps, kind: GatewayKind | BasicAuth =
       }
     }
     const { workspace } = entry
+    // The key is the workspace's: a refusal from here on counts for it (http/refusals.ts).
+    request.verifiedWorkspaceId = workspace.id
     if (paramIds.some((id) => id !== user)) throw new AppError('app_mismatch')
     const appKey = single(request.headers[appKeyHeader])
     if (variant.appKey === 'required' && (appKey === undefined || appKey === '')) {

@@ -17,6 +17,7 @@ import { refuseNulInUrl } from '../http/nul.js'
 import { installJsonBodyParser } from '../http/json-body.js'
 import { createAuthFailureLimiter } from '../http/auth-failures.js'
 import { createLoadShedder, shedHook } from '../http/load-shedding.js'
+import { createRefusalCounter, type RefusalCounter } from '../http/refusals.js'
 import { healthRoutes } from '../http/health.js'
 import { envelopesOf, type ApiFamily, type Platform } from '../http/family.js'
 import { adminFamily } from '../families/admin/family.js'
@@ -54,6 +55,11 @@ export type AppDeps = Readonly<{
   workspaceCache?: WorkspaceCache
   /** Seals feature keys (default: the configured server secret, read when first needed). */
   secrets?: SecretBox
+  /**
+   * Counts refused records into the store (default: a new counter, closed with the app; one
+   * given is closed by its owner).
+   */
+  refusals?: RefusalCounter
 }>
 
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -80,6 +86,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   })
   app.decorateRequest('workspace', null)
+  app.decorateRequest('verifiedWorkspaceId', null)
   installJsonBodyParser(app)
   app.addHook('onRequest', refuseNulInUrl)
   const clock = deps.clock ?? systemClock
@@ -115,6 +122,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       }),
     })
   app.addHook('onClose', () => governance.close())
+  let refusals = deps.refusals
+  if (refusals === undefined) {
+    const own = createRefusalCounter({ store: deps.store, clock, log: deps.log })
+    app.addHook('onClose', () => own.close())
+    refusals = own
+  }
   const platform: Platform = {
     config: deps.config,
     store: deps.store,
@@ -127,6 +140,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     // One cache for every family's gateway; writes through deps.store drop their workspace.
     cache: deps.workspaceCache ?? createWorkspaceCache({ store: deps.store, clock }),
     authFailures,
+    refusals,
     secrets: deps.secrets ?? createSecretBox(serverSecret(deps.config)),
     // Shed before anything else is done for the request (docs/errors.md `overloaded`): every
     // family's routes but the admin API; never /healthz.

@@ -23,6 +23,7 @@ import { describeStore, openStore } from '../store/open-store.js'
 import type { Store } from '../store/store.js'
 import { createWorkspaces, type BootstrappedWorkspace } from '../workspaces/workspaces.js'
 import { createWorkspaceCache, invalidatingWorkspaceWrites } from '../http/gateway.js'
+import { createRefusalCounter, type RefusalCounter } from '../http/refusals.js'
 
 /** During shutdown, how often keep-alive connections that turned idle are closed. */
 const IDLE_SWEEP_MS = 50
@@ -33,6 +34,11 @@ export type Inlet = Readonly<{
   store: Store
   ingest: Ingest
   processor: Processor
+  /**
+   * Refused records counted into the store (http/refusals.ts), written each second and at close;
+   * `flush()` writes them now (tests).
+   */
+  refusals: RefusalCounter
   /** A workspace created at this start; its key only when generated, to print once. */
   created: BootstrappedWorkspace | undefined
   close(): Promise<void>
@@ -88,6 +94,8 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
     onCommitted: () => processor.wake(),
     bulkRows: store.kind === 'sqlite',
   })
+  // Refused records of the Data API, for the dashboard: written to the store a second at a time.
+  const refusals = createRefusalCounter({ store, clock, log })
   let closing = false
   const app =
     config.role === 'processor'
@@ -101,6 +109,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
           ids,
           clock,
           workspaceCache,
+          refusals,
           isClosing: () => closing,
         })
   // spec §7.8: scheduled deletions are logged when due, so the processor applies them in order.
@@ -127,6 +136,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
       app.server.closeIdleConnections()
       await app.close()
       clearInterval(idle)
+      await refusals.close() // after the last request, before the store closes
       sweeper.stop()
       await ingest.flushed()
       await logWriter.close()
@@ -145,6 +155,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
     store,
     ingest,
     processor,
+    refusals,
     created,
     close: () => (closed ??= shutdown()),
   }

@@ -22,6 +22,7 @@ import type {
   PreviousFeatureKey,
   PreviousKey,
   RecordOutcomeRow,
+  RefusedMinute,
   SubscriptionCategoryRow,
   SubscriptionStatusRow,
   SessionRow,
@@ -329,6 +330,7 @@ const SESSIONS = table<SessionRow>({
   createdAt: 'int',
   expiresAt: 'int',
 })
+const REFUSED_MINUTES = table<RefusedMinute>({ minute: 'int', api: 'text', records: 'int' })
 
 const absent = (v: unknown): boolean => v === null || v === undefined
 const nulls = (t: Table<unknown>): null[] => t.columns.map(() => null)
@@ -356,6 +358,7 @@ export const toSession = SESSIONS.read
 export const toCustomSegment = CUSTOM_SEGMENTS.read
 export const CUSTOM_SEGMENT_COLUMNS = CUSTOM_SEGMENTS.columns
 export const customSegmentValues = CUSTOM_SEGMENTS.values
+export const toRefusedMinute = REFUSED_MINUTES.read
 export function toFeatureKeyRow(r: Row): FeatureKeyRow {
   const row = FEATURE_KEYS.read(r)
   return absent(r['prev_key_hash']) ? row : { ...row, previous: PREVIOUS_FEATURE_KEY.read(r) }

@@ -9,17 +9,19 @@
  *   processor in one transaction per batch together with its cursor, so a batch is applied exactly
  *   once whatever happens around it.
  *
- * The feature-key, shared-quota, session, consent, custom-segment, browse and segments repositories
- * are declared in modules of their own (feature-key-repo.ts, quota-repo.ts, session-repo.ts,
- * consent-repo.ts, custom-segment-repo.ts, browse.ts, segments.ts); the first five are re-exported
- * here. Consent and custom-segment rows are written by their families' requests directly, not by
- * the processor (consent-repo.ts, custom-segment-repo.ts).
+ * The feature-key, shared-quota, session, refusal, consent, custom-segment, browse and segments
+ * repositories are declared in modules of their own (feature-key-repo.ts, quota-repo.ts,
+ * session-repo.ts, refusal-repo.ts, consent-repo.ts, custom-segment-repo.ts, browse.ts,
+ * segments.ts); the first five are re-exported here. Consent and custom-segment rows are written
+ * by their families' requests directly, not by the processor (consent-repo.ts,
+ * custom-segment-repo.ts); refusal counts by the HTTP layer (http/refusals.ts).
  */
 import type { BrowseRepo } from './browse.js'
 import type { ConsentRepo } from './consent-repo.js'
 import type { CustomSegmentRepo } from './custom-segment-repo.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
+import type { RefusalRepo } from './refusal-repo.js'
 import type { SegmentRepo } from './segments.js'
 import type { SessionRepo } from './session-repo.js'
 
@@ -502,6 +504,7 @@ export * from './consent-repo.js'
 export * from './custom-segment-repo.js'
 export * from './feature-key-repo.js'
 export * from './quota-repo.js'
+export * from './refusal-repo.js'
 export * from './session-repo.js'
 
 export interface Store {
@@ -522,6 +525,8 @@ export interface Store {
   readonly customSegments: CustomSegmentRepo
   /** The dashboard's signed-in sessions (store/session-repo.ts). */
   readonly sessions: SessionRepo
+  /** Refused Data API records per workspace, minute and API (store/refusal-repo.ts). */
+  readonly refusals: RefusalRepo
   close(): Promise<void>
 }
 

@@ -3,8 +3,10 @@
  * sign in with the printed workspace credentials, send data through the Data API, find the user
  * by email, open the profile and see each attribute type and the event, watch a new event appear
  * live within a second of its 200, find a rejected record and its reason, see a Bulk Import
- * request's records counted under Bulk Import, sign out and see a Live page of another tab stop,
- * and — signed in as the operator — rotate the workspace's key. On every page axe-core finds no serious or critical
+ * request's records counted under Bulk Import, see the subscription preferences set through the
+ * consent API on the profile, sign out and see the Live and Rejections pages of other tabs go
+ * back to sign-in (and return to Rejections on signing in again), and — signed in as the
+ * operator — rotate the workspace's key. On every page axe-core finds no serious or critical
  * violation, the page makes no request outside Inlet's origin and breaks no CSP rule; the
  * screenshots of docs/dashboard.md are taken here.
  */
@@ -15,7 +17,7 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
 import { chromiumPath, launchChromium, seriousViolations } from '../helpers/browser.js'
-import { ROOT, startServer, waitForNoLag } from '../helpers/server.js'
+import { ROOT, basicAuth, startServer, waitForNoLag } from '../helpers/server.js'
 
 const ADMIN_TOKEN = 'dashboard-e2e-admin-token'
 /**
@@ -31,6 +33,26 @@ async function checkPage(page: Page, name: string): Promise<void> {
   const violations = await seriousViolations(page)
   assert.deepEqual(violations, [], `${name}: axe-core violations`)
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+}
+
+// Evaluated in the page, as text: these tests are compiled without the DOM's types.
+const FOCUSED = `(() => {
+  const el = document.activeElement
+  if (el === null) return { name: '', outlined: false }
+  const name = el.getAttribute('aria-label') ?? el.textContent.trim()
+  return { name, outlined: getComputedStyle(el).outlineStyle !== 'none' }
+})()`
+const WIDTHS = `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`
+
+/** The focused element's accessible name, and whether its focus is drawn (an outline). */
+function focused(page: Page): Promise<{ name: string; outlined: boolean }> {
+  return page.evaluate<{ name: string; outlined: boolean }>(FOCUSED)
+}
+
+/** At the viewport's width the page does not scroll sideways (tables scroll in their region). */
+async function fitsWidth(page: Page, name: string): Promise<void> {
+  const [scroll = 0, width = 0] = await page.evaluate<number[]>(WIDTHS)
+  assert.ok(scroll <= width, `${name}: ${scroll} px wide at a viewport of ${width} px`)
 }
 
 const skip = chromiumPath() === undefined && process.env['CI'] === undefined
@@ -50,16 +72,24 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     })
 
     // Sign in with the workspace's Data API key.
-    await page.goto(`${server.baseUrl}/dashboard`)
+    const served = await page.goto(`${server.baseUrl}/dashboard`)
+    assert.match(served?.headers()['content-security-policy'] ?? '', /^default-src 'self';/)
     await page.getByRole('heading', { name: 'Sign in to Inlet' }).waitFor()
     await checkPage(page, 'sign-in')
     await page.getByLabel('Workspace ID').fill(server.workspaceId)
     await page.getByLabel('Data API key', { exact: true }).fill('not the key')
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.getByRole('alert').filter({ hasText: 'Sign-in failed' }).waitFor()
+    // By keyboard: Enter in a field submits its form.
     await page.getByLabel('Data API key', { exact: true }).fill(server.apiKey)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.keyboard.press('Enter')
     await page.getByRole('heading', { name: 'Users' }).waitFor()
+    // Keyboard only: the first Tab reaches "Skip to content", visibly focused, and Enter moves
+    // the focus to the page's content; the navigation's links come next.
+    await page.keyboard.press('Tab')
+    assert.deepEqual(await focused(page), { name: 'Skip to content', outlined: true })
+    await page.keyboard.press('Enter')
+    assert.equal(await page.evaluate<string>('document.activeElement.id'), 'main')
 
     // Data through the API: every attribute type, an event, a device, a record kept out.
     const ws = server.workspaceId
@@ -93,12 +123,48 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       attributes: { platform: 'ANDROID', push_id: 'push-token-1' },
     })
     await send(`/v1/customer/${ws}`, { type: 'customer', customer_id: 'guest' })
+    // A merge ada took part in (undone from the profile below).
+    await send(`/v1/customer/${ws}`, { type: 'customer', customer_id: 'countess' })
     await waitForNoLag(server)
+    await send(`/v1/customer/merge?app_id=${ws}`, {
+      merge_data: [{ merged_user: 'countess', retained_user: 'ada' }],
+    })
+    await waitForNoLag(server)
+    // Subscriptions: two categories the operator defines (admin API), ada's choices and opt-in
+    // set through the consent API (Email opt-in management), as an integration would.
+    for (const name of ['Promotional', 'Product news']) {
+      const res = await fetch(
+        `${server.baseUrl}/inlet/v1/admin/workspaces/${ws}/subscription-categories`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name, description: `${name} emails` }),
+        },
+      )
+      assert.equal(res.status, 200, await res.text())
+    }
+    const optIn = await fetch(`${server.baseUrl}/v1.0/opt-in-management/user-preferences`, {
+      method: 'PUT',
+      headers: {
+        authorization: basicAuth(ws, server.apiKey),
+        'moe-appkey': ws,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        user_preferences: {
+          customer_id: 'ada',
+          categories: { Promotional: false, 'Product news': true },
+          opt_in_status: 'DOUBLE_OPTED_IN',
+          channel: 'email',
+        },
+      }),
+    })
+    assert.equal(optIn.status, 200, await optIn.text())
 
     // Find the user by email (any case, a prefix) and open the profile.
     await page.getByLabel('Search by', { exact: true }).selectOption('email')
     await page.getByLabel('Value', { exact: true }).fill('ada@exa')
-    await page.getByRole('button', { name: 'Search' }).click()
+    await page.keyboard.press('Enter')
     await page.getByRole('link', { name: 'ada' }).click()
     await page.getByRole('heading', { name: 'User ada' }).waitFor()
     await page.getByRole('heading', { name: 'Opened Notebook' }).waitFor()
@@ -118,13 +184,42 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     assert.notEqual(await page.locator('dt:has-text("Last seen") + dd').innerText(), '—')
     // Identity links are the stored ones: none while the workspace's Identity Resolution is off.
     await page.getByText('none (Identity Resolution is off)').waitFor()
+    // Subscriptions as the consent API set them: the opt-in, each category's choice and whether
+    // ada gets its messages.
+    const categories = page.getByRole('table', { name: 'Subscription categories' })
+    await categories.waitFor()
+    assert.equal(
+      await page.locator('dt:has-text("Email opt-in") + dd').innerText(),
+      'DOUBLE_OPTED_IN',
+    )
+    assert.equal(await page.locator('dt:has-text("Unsubscribed from all") + dd').innerText(), 'no')
+    for (const [name, chosen, gets] of [
+      ['Promotional', 'unsubscribed', 'no'],
+      ['Product news', 'subscribed', 'yes'],
+    ] as const) {
+      const row = categories.getByRole('row').filter({ hasText: name })
+      assert.deepEqual(await row.getByRole('cell').allInnerTexts(), [name, chosen, gets])
+    }
     await checkPage(page, 'profile')
+    // Undo the merge from the profile: logged like POST /inlet/v1/merges/{id}/undo, then applied.
+    await page.getByRole('button', { name: /^Undo merge \d+$/ }).click()
+    await page
+      .getByRole('status')
+      .filter({ hasText: /The undo of merge \d+ was accepted/ })
+      .waitFor()
+    await waitForNoLag(server)
+    await page.reload()
+    await page.getByText(/^Merge \d+: .*\(undone /).waitFor()
     await page.goto(`${server.baseUrl}/dashboard#/users`)
     await page.getByRole('link', { name: 'ada' }).waitFor()
     await checkPage(page, 'users')
 
     // Live: a new event shows within a second of its 200.
-    await page.getByRole('link', { name: 'Live' }).click()
+    // To Live by keyboard: the navigation's link after Users, opened with Enter.
+    await page.getByRole('link', { name: 'Users' }).focus()
+    await page.keyboard.press('Tab')
+    assert.deepEqual(await focused(page), { name: 'Live', outlined: true })
+    await page.keyboard.press('Enter')
     await page.getByText('Connected').waitFor()
     const sentAt = Date.now()
     await send(`/v1/event/${ws}`, {
@@ -183,22 +278,63 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     assert.equal(await page.getByLabel('API', { exact: true }).inputValue(), 'event')
     assert.equal(await page.getByRole('button', { name: 'Rotate key' }).count(), 0)
     await checkPage(page, 'workspace')
+    // The last day: the same records (the refused ones read from the store, too).
+    const daily = page.waitForResponse((r) => r.url().includes('/overview?span=day'))
+    await page.getByLabel('Span', { exact: true }).selectOption('day')
+    assert.equal((await daily).status(), 200)
+    await page.getByRole('heading', { name: 'Records per minute' }).waitFor()
+    assert.deepEqual(await createEvent.getByRole('cell').allInnerTexts(), ['2', '3'])
 
     // At phone width the navigation wraps and the pages still work.
     await page.setViewportSize({ width: 390, height: 844 })
+    await fitsWidth(page, 'workspace')
     await page.getByRole('link', { name: 'Users' }).click()
     await page.getByRole('link', { name: 'ada' }).waitFor()
     await checkPage(page, 'users-phone')
+    await fitsWidth(page, 'users')
+    await page.getByRole('link', { name: 'ada' }).click()
+    await page.getByRole('heading', { name: 'User ada' }).waitFor()
+    await fitsWidth(page, 'profile')
+    for (const [link, heading] of [
+      ['Live', 'Live'],
+      ['Requests', 'Requests'],
+      ['Rejections', 'Rejected records'],
+    ] as const) {
+      await page.getByRole('link', { name: link, exact: true }).click()
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor()
+      await fitsWidth(page, link)
+    }
     await page.setViewportSize({ width: 1280, height: 900 })
 
-    // Signing out ends the session everywhere: a Live page open in another tab stops.
+    // Signing out ends the session everywhere, and every page then goes back to sign-in, saying
+    // so and keeping the page: a Live page open in another tab (its stream says the session
+    // ended), and a Rejections page in a third at its next call to the API (a 401) — signing in
+    // again there returns to Rejections.
+    const live = await context.newPage()
+    await live.goto(`${server.baseUrl}/dashboard#/live`)
+    await live.getByText('Connected').waitFor()
     const other = await context.newPage()
-    await other.goto(`${server.baseUrl}/dashboard#/live`)
-    await other.getByText('Connected').waitFor()
-    // The operator rotates the key: the old key stops working, the new one works.
+    await other.goto(`${server.baseUrl}/dashboard#/rejections`)
+    await other.getByRole('heading', { name: 'Rejected records' }).waitFor()
     await page.getByRole('button', { name: 'Sign out' }).click()
-    await other.getByText('The session ended').waitFor({ timeout: 10_000 })
+    await page.getByRole('heading', { name: 'Sign in to Inlet' }).waitFor()
+    assert.equal(await page.getByText('Your session has ended').count(), 0, 'signed out here')
+    await live.getByRole('heading', { name: 'Sign in to Inlet' }).waitFor({ timeout: 10_000 })
+    await live.getByText('Sign in again to return to Live.').waitFor()
+    await live.close()
+    await other.getByLabel('Reason contains').fill('guest')
+    await other.getByRole('button', { name: 'Filter' }).click()
+    await other.getByRole('heading', { name: 'Sign in to Inlet' }).waitFor()
+    await other.getByText('Sign in again to return to Rejections.').waitFor()
+    assert.equal(new URL(other.url()).hash, '#/rejections')
+    await checkPage(other, 'session-ended')
+    await other.getByLabel('Workspace ID').fill(ws)
+    await other.getByLabel('Data API key', { exact: true }).fill(server.apiKey)
+    await other.getByRole('button', { name: 'Sign in' }).click()
+    await other.getByRole('heading', { name: 'Rejected records' }).waitFor()
+    assert.equal(await other.getByText('Your session has ended').count(), 0)
     await other.close()
+    // The operator rotates the key: the old key stops working, the new one works.
     await page.getByLabel('the admin token (operator)').check()
     await page.getByLabel('Admin token', { exact: true }).fill(ADMIN_TOKEN)
     await page.getByRole('button', { name: 'Sign in' }).click()

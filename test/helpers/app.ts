@@ -13,6 +13,7 @@ import type { RequestReport } from '../../src/families/data/routes/requests.js'
 import type { Ingest } from '../../src/ingest/accept.js'
 import { createMemoryLogger, type MemoryLogger } from '../../src/core/log.js'
 import type { Processor } from '../../src/processor/processor.js'
+import type { RefusalCounter } from '../../src/http/refusals.js'
 import { composeInlet } from '../../src/server/server.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../../src/store/store.js'
@@ -27,6 +28,8 @@ export type TestApp = Readonly<{
   store: Store
   ingest: Ingest
   processor: Processor
+  /** Refused records counted into the store; `flush()` writes them now (else each second). */
+  refusals: RefusalCounter
   clock: ManualClock
   log: MemoryLogger
   config: Config
@@ -80,7 +83,7 @@ export async function createTestApp(
       createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' }),
     background: false,
   })
-  const { app, store, ingest, processor } = inlet
+  const { app, store, ingest, processor, refusals } = inlet
   t.after(() => inlet.close())
   const headers = {
     authorization: basicAuth(WORKSPACE_ID, API_KEY),
@@ -91,6 +94,7 @@ export async function createTestApp(
     store,
     ingest,
     processor,
+    refusals,
     clock,
     log,
     config,

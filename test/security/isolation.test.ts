@@ -90,6 +90,14 @@ async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
     device_id: 'b-device',
     attributes: { platform: 'ANDROID', push_id: 'b-push' },
   })
+  // A refusal of B's (400: no user named): B's count of refused records, which must not change.
+  const refused = await app.app.inject({
+    method: 'POST',
+    url: `/v1/event/${B}`,
+    headers: asB,
+    payload: { type: 'event', actions: [{ action: 'B Refused' }] },
+  })
+  assert.equal(refused.statusCode, 400, `seeding B: ${refused.body}`)
   await app.drain()
   await send(`/v1/customer/merge?app_id=${B}`, {
     merge_data: [{ merged_user: 'b-old', retained_user: 'b-user' }],
@@ -123,7 +131,11 @@ async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
     bUserId: user.id,
     bRequestIds: requestIds,
     bMergeId: mergeRecord.seq,
-    snapshot: () => snapshotOf(app.store),
+    // The refusals this process holds are written first: those of B's must not change either.
+    snapshot: async () => {
+      await app.refusals.flush()
+      return snapshotOf(app.store)
+    },
   }
 }
 
@@ -139,6 +151,7 @@ async function snapshotOf(store: Store): Promise<string> {
   }
   const log = await store.log.readAfter(0, 100_000)
   parts.push(log.filter((r) => r.workspaceId === B))
+  parts.push(await store.refusals.since(B, 0))
   return JSON.stringify(parts)
 }
 

@@ -37,6 +37,7 @@ import {
 import { browseContract } from './browse-contract.js'
 import { consentContract } from './consent-contract.js'
 import { customSegmentsContract } from './custom-segments-contract.js'
+import { refusalsContract } from './refusals-contract.js'
 import { segmentsContract } from './segments-contract.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
@@ -2181,5 +2182,6 @@ export function storeContract(name: string, factory: StoreFactory): void {
     consentContract(fresh)
     segmentsContract(fresh)
     customSegmentsContract(fresh, factory.reopen === undefined ? undefined : reopened)
+    refusalsContract(fresh, factory.reopen === undefined ? undefined : reopened)
   })
 }

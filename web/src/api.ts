@@ -1,7 +1,20 @@
 // The dashboard API client: same-origin JSON requests (the session cookie goes by itself), the
-// CSRF token on every state-changing request, errors as ApiError with the server's message.
+// CSRF token on every state-changing request, errors as ApiError with the server's message. Any
+// answer 401 (the session expired, or was signed out elsewhere) is also told to the shell
+// (onSessionEnded), which takes every page back to sign-in.
 
 let csrfToken = ''
+let sessionEndedListener: () => void = () => undefined
+
+/** Who is told when the server answers 401: the session is gone (app.tsx). */
+export function onSessionEnded(listener: () => void): void {
+  sessionEndedListener = listener
+}
+
+/** The session is gone (a 401, or the live stream said so): tell the shell. */
+export function sessionEnded(): void {
+  sessionEndedListener()
+}
 
 export function setCsrfToken(token: string): void {
   csrfToken = token
@@ -25,10 +38,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     credentials: 'same-origin',
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   })
+  if (response.status === 401) sessionEnded()
   if (response.status === 204) return undefined as T
-  const json = (await response.json()) as unknown
+  // A body that is not JSON (a proxy's error page) leaves only the status to say what happened.
+  const json = (await response.json().catch(() => undefined)) as unknown
   if (!response.ok) {
-    const message = (json as { error?: { message?: string } }).error?.message
+    const message = (json as { error?: { message?: string } } | undefined)?.error?.message
     throw new ApiError(response.status, message ?? `HTTP ${response.status}`)
   }
   return json as T

@@ -1,7 +1,9 @@
 // The dashboard shell: sign-in, then the navigation (pages/index.ts), the workspace in view (an
-// operator picks one), and the page of the location's #/path.
-import { useEffect, useState } from 'preact/hooks'
-import { api, setCsrfToken } from './api'
+// operator picks one), and the page of the location's #/path. When the session ends under a page
+// (any API call answered 401: it expired, or was signed out elsewhere), every page goes back to
+// sign-in with a message; the location keeps the page, so signing in again returns there.
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { api, onSessionEnded, setCsrfToken } from './api'
 import { ErrorLine, errorText } from './components'
 import { SelectField, SubmitForm, TextField } from './forms'
 import { PAGES } from './pages'
@@ -27,26 +29,43 @@ function useHash(): string[] {
 export function App() {
   const [session, setSession] = useState<SessionView | null | undefined>(undefined)
   const [ws, setWs] = useState<string | undefined>(undefined)
+  /** The session ended under a page (not signed out here): the sign-in says so. */
+  const [ended, setEnded] = useState(false)
+  const signedIn = useRef(false)
+  signedIn.current = session !== null && session !== undefined
   const path = useHash()
   const load = () =>
     api<SessionView>('GET', '/session').then(
       (s) => {
         setCsrfToken(s.csrf_token)
         setSession(s)
-        setWs((old) => old ?? s.workspaces[0]?.id)
+        setEnded(false)
+        // The workspace in view stays if the new session sees it (signed in again).
+        setWs((old) => s.workspaces.find((w) => w.id === old)?.id ?? s.workspaces[0]?.id)
       },
       // 401 (no session) or anything else: show the sign-in.
       () => setSession(null),
     )
   useEffect(() => {
+    onSessionEnded(() => {
+      if (!signedIn.current) return // a failed sign-in, or the first look for a session
+      signedIn.current = false
+      setSession(null)
+      setEnded(true)
+    })
     void load()
   }, [])
-  if (session === undefined) return <p class="loading">Loading…</p>
-  if (session === null) return <SignIn onSignedIn={() => void load()} />
   const page = PAGES.find((p) => p.path === path[0]) ?? PAGES[0]
+  if (session === undefined) return <p class="loading">Loading…</p>
+  if (session === null) {
+    return <SignIn onSignedIn={() => void load()} ended={ended ? page?.title : undefined} />
+  }
   const signOut = async () => {
-    await api('DELETE', '/session')
+    signedIn.current = false // no "session ended" for signing out here
+    // Already ended elsewhere (401): signed out all the same.
+    await api('DELETE', '/session').catch(() => undefined)
     setWs(undefined)
+    setEnded(false)
     setSession(null)
   }
   const operator = session.principal.kind === 'operator'
@@ -106,7 +125,11 @@ const MODES = [
   ['operator', 'the admin token (operator)'],
 ] as const
 
-function SignIn(props: { onSignedIn: () => void }) {
+function SignIn(props: {
+  onSignedIn: () => void
+  /** The page whose session ended, when it did (not a first visit or a sign-out). */
+  ended: string | undefined
+}) {
   const [mode, setMode] = useState<'workspace' | 'operator'>('workspace')
   const [workspaceId, setWorkspaceId] = useState('')
   const [key, setKey] = useState('')
@@ -128,6 +151,12 @@ function SignIn(props: { onSignedIn: () => void }) {
   return (
     <main class="sign-in" id="main">
       <h1>Sign in to Inlet</h1>
+      {props.ended === undefined ? null : (
+        <p class="notice" role="status">
+          Your session has ended: it expired, or was signed out elsewhere. Sign in again to return
+          to {props.ended}.
+        </p>
+      )}
       <SubmitForm
         submit="Sign in"
         onSubmit={() => void submit()}

@@ -1,7 +1,10 @@
-// A uPlot line chart of records per minute (accepted, refused) against the quota.
+// A uPlot line chart of records per minute (accepted, refused) against the quota, as wide as its
+// box (up to 900 px), following it when the box's width changes.
 import { useEffect, useRef } from 'preact/hooks'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
+
+const HEIGHT = 240
 
 export type Series = { label: string; values: number[]; stroke: string; dash?: number[] }
 
@@ -17,11 +20,11 @@ export function MinuteChart(props: { title: string; minutes: number[]; series: S
   useEffect(() => {
     const target = el.current
     if (target === null) return
-    const width = Math.max(280, Math.min(900, target.clientWidth || 600))
+    const widthOf = () => Math.max(240, Math.min(900, target.clientWidth || 600))
     const plot = new uPlot(
       {
-        width,
-        height: 240,
+        width: widthOf(),
+        height: HEIGHT,
         series: [
           {},
           ...props.series.map((s) => ({
@@ -36,7 +39,15 @@ export function MinuteChart(props: { title: string; minutes: number[]; series: S
       [props.minutes.map((m) => m * 60), ...props.series.map((s) => s.values)],
       target,
     )
-    return () => plot.destroy()
+    // The chart follows its box's width (a phone turned, a window resized).
+    const resized = new ResizeObserver(() => {
+      if (plot.width !== widthOf()) plot.setSize({ width: widthOf(), height: HEIGHT })
+    })
+    resized.observe(target)
+    return () => {
+      resized.disconnect()
+      plot.destroy()
+    }
   }, [props.minutes, props.series])
   return (
     <figure>

@@ -8,11 +8,10 @@
 import type { FastifyInstance } from 'fastify'
 import { detailedEnvelope } from '../../http/envelopes.js'
 import type { FamilyModule } from '../../http/family.js'
-import type { RouteConfig } from '../../http/error-handler.js'
 import { createWorkspaces } from '../../workspaces/workspaces.js'
 import { DEFAULT_ASSETS_DIR, assetRoutes } from './assets.js'
 import { liveRoutes } from './live.js'
-import { createTrafficMeter, recordsOfBody } from './meter.js'
+import { createTrafficMeter } from './meter.js'
 import { activityRoutes } from './routes/activity.js'
 import { userRoutes } from './routes/users.js'
 import { workspaceRoutes } from './routes/workspace.js'
@@ -22,22 +21,12 @@ import { createSessions } from './sessions.js'
 export const dashboardFamily: FamilyModule = (platform) => {
   const { store, clock } = platform
   const sessions = createSessions(store, clock)
-  const meter = createTrafficMeter(store, clock)
+  const meter = createTrafficMeter(store, clock, platform.refusals)
   const workspaces = createWorkspaces({ store, clock, ids: platform.ids })
   return {
     name: 'dashboard',
     envelope: detailedEnvelope,
     register: async (app: FastifyInstance) => {
-      // Every refused Data API request of an authenticated workspace is counted for the workspace
-      // page (accepted records it reads from the log).
-      app.addHook('onResponse', (request, reply, done) => {
-        const config = request.routeOptions.config as RouteConfig | undefined // set by routes
-        if (config?.family === 'data' && request.workspace !== null && reply.statusCode >= 300) {
-          const records = recordsOfBody(request.body)
-          meter.refused(request.workspace.id, config.endpoint ?? 'inlet', records)
-        }
-        done()
-      })
       assetRoutes(app, DEFAULT_ASSETS_DIR)
       await app.register((api, _opts, done) => {
         sessionRoutes(api, {

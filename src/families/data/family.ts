@@ -11,6 +11,7 @@ import type { ApiFamily, FamilyModule } from '../../http/family.js'
 import { DATA_AUTH, INLET_AUTH } from '../../http/auth.js'
 import { installAuth } from '../../http/auth-hooks.js'
 import { installRateLimitHeaders } from '../../http/rate-limit-headers.js'
+import { countRefusals } from '../../http/refusals.js'
 import { deleteRoutes } from './routes/deletes.js'
 import { exportRoutes } from './routes/export.js'
 import { gdprRoutes, gdprStatusRoutes } from './routes/gdpr.js'
@@ -18,7 +19,7 @@ import { ingestRoutes } from './routes/ingest.js'
 import { installInfoRoutes } from './routes/install-info.js'
 import { mergeRoutes, mergeUndoRoutes } from './routes/merges.js'
 import { optOutRoutes } from './routes/opt-out.js'
-import { DATA_RATE_LIMIT_HEADERS } from './quotas.js'
+import { DATA_RATE_LIMIT_HEADERS, recordsOfBody } from './quotas.js'
 import { requestRoutes } from './routes/requests.js'
 import { testConnectionRoutes } from './routes/test-connection.js'
 
@@ -30,6 +31,9 @@ export const dataFamily: FamilyModule = (platform): ApiFamily => {
     name: 'data',
     envelope: dataEnvelope,
     register: async (app: FastifyInstance) => {
+      // Every refused request of an authenticated workspace counts its records for the
+      // dashboard's workspace page (the accepted ones are counted by the log's appends).
+      countRefusals(app, platform.refusals, 'data', recordsOfBody)
       // spec §7.11: credentials in the body, not Basic auth.
       testConnectionRoutes(app, { store, clock, authFailures, shed })
       // spec §2.1: no Basic auth; authenticated by its appAttributionKey query parameter.

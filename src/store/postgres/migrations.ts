@@ -484,4 +484,20 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         ON custom_segments (workspace_id, definition_hash);
     `,
   },
+  {
+    // store/refusal-repo.ts: refused Data API records, counted by the HTTP layer (batched, a
+    // write a second at most per process: http/refusals.ts) where the log counts the accepted.
+    version: 21,
+    name: "refused records per workspace, minute and API (the dashboard's workspace page)",
+    sql: `
+      CREATE TABLE refused_minutes (
+        workspace_id text NOT NULL,
+        minute bigint NOT NULL,
+        api text NOT NULL,
+        records bigint NOT NULL,
+        PRIMARY KEY (workspace_id, minute, api)
+      );
+      CREATE INDEX refused_minutes_by_minute ON refused_minutes (minute);
+    `,
+  },
 ]

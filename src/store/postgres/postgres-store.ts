@@ -21,6 +21,7 @@ import { postgresBrowse } from './browse.js'
 import { postgresConsent } from './consent.js'
 import { postgresCustomSegments } from './custom-segments.js'
 import { postgresSessionRepo } from './sessions.js'
+import { postgresRefusalRepo } from './refusals.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
@@ -70,6 +71,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     segments: postgresSegments(c),
     customSegments: postgresCustomSegments(c),
     sessions: postgresSessionRepo(c),
+    refusals: postgresRefusalRepo(c),
     close: c.close,
   }
 }

@@ -433,4 +433,20 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         ON custom_segments (workspace_id, definition_hash);
     `,
   },
+  {
+    // store/refusal-repo.ts: refused Data API records, counted by the HTTP layer (batched, a
+    // write a second at most per process: http/refusals.ts) where the log counts the accepted.
+    version: 21,
+    name: "refused records per workspace, minute and API (the dashboard's workspace page)",
+    sql: `
+      CREATE TABLE refused_minutes (
+        workspace_id TEXT NOT NULL,
+        minute INTEGER NOT NULL,
+        api TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, minute, api)
+      ) WITHOUT ROWID;
+      CREATE INDEX refused_minutes_by_minute ON refused_minutes (minute);
+    `,
+  },
 ]

@@ -14,6 +14,7 @@ import { sqliteEvents } from './events.js'
 import { sqliteIdentities } from './identities.js'
 import { sqliteKeyRepo } from './keys.js'
 import { sqliteSessionRepo } from './sessions.js'
+import { sqliteRefusalRepo } from './refusals.js'
 import { sqliteLog } from './log.js'
 import { sqliteMerges } from './merges.js'
 import { sqliteOutcomes } from './outcomes.js'
@@ -61,6 +62,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     segments: sqliteSegments(c),
     customSegments: sqliteCustomSegments(c),
     sessions: sqliteSessionRepo(c.db, attempt),
+    refusals: sqliteRefusalRepo(c.db, attempt),
     close: () => attempt(c.close),
   }
 }

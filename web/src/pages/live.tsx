@@ -1,7 +1,8 @@
 // Live: records of the workspace as they are accepted and applied (server-sent events), newest
-// first, filterable by kind and user, pausable; the stream stops when the session ends.
+// first, filterable by kind and user, pausable; when the session ends the stream stops and the
+// shell goes back to sign-in, as for any page.
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { formatTime, wsPath } from '../api'
+import { api, formatTime, sessionEnded, wsPath } from '../api'
 import type { Page, PageProps } from './page'
 
 type LiveRecord = {
@@ -16,6 +17,8 @@ type LiveRecord = {
 }
 
 const KEEP = 300
+/** How long after a refused stream (the session still there) it is opened again. */
+const RETRY_MS = 2_000
 
 function describe(r: LiveRecord): string {
   const p = r.payload as { action?: string; attributes?: Record<string, unknown> } | null
@@ -29,14 +32,25 @@ function Live(props: PageProps) {
   const [kind, setKind] = useState('')
   const [user, setUser] = useState('')
   const [connected, setConnected] = useState(false)
-  const [ended, setEnded] = useState(false)
+  /** Bumped to open the stream again after the server refused it. */
+  const [round, setRound] = useState(0)
   const pausedRef = useRef(false)
   const held = useRef<LiveRecord[]>([])
   pausedRef.current = paused
   useEffect(() => {
     const source = new EventSource(`/dashboard/api${wsPath(props.ws, 'live')}`)
+    let retry: ReturnType<typeof setTimeout> | undefined
     source.onopen = () => setConnected(true)
-    source.onerror = () => setConnected(false)
+    source.onerror = () => {
+      setConnected(false)
+      // Refused rather than dropped (EventSource gives up on a 401): ask whether the session is
+      // still there — a 401 takes the shell back to sign-in; otherwise try again shortly.
+      if (source.readyState !== EventSource.CLOSED) return
+      api('GET', '/session').then(
+        () => (retry = setTimeout(() => setRound((r) => r + 1), RETRY_MS)),
+        () => undefined,
+      )
+    }
     source.onmessage = (message: MessageEvent<string>) => {
       const data = JSON.parse(message.data) as
         | ({ type: 'accepted' } & Omit<LiveRecord, 'state'>)
@@ -48,10 +62,10 @@ function Live(props: PageProps) {
         | { type: 'hello' }
         | { type: 'signed_out' }
       if (data.type === 'signed_out') {
-        // The session ended (signed out, key rotated, expired): no reconnecting.
+        // The session ended (signed out, key rotated, expired): no reconnecting; sign in again.
         source.close()
         setConnected(false)
-        setEnded(true)
+        sessionEnded()
       } else if (data.type === 'accepted') {
         const record = { ...data, state: 'accepted' }
         if (pausedRef.current) held.current.push(record)
@@ -69,8 +83,11 @@ function Live(props: PageProps) {
         setRecords((old) => old.map(settle))
       }
     }
-    return () => source.close()
-  }, [props.ws])
+    return () => {
+      source.close()
+      clearTimeout(retry)
+    }
+  }, [props.ws, round])
   const resume = () => {
     setPaused(false)
     const waiting = held.current.reverse()
@@ -85,11 +102,7 @@ function Live(props: PageProps) {
     <section>
       <h1>Live</h1>
       <p role="status">
-        {ended
-          ? 'The session ended: reload the page to sign in again.'
-          : connected
-            ? 'Connected: records appear as they are accepted and applied.'
-            : 'Connecting…'}
+        {connected ? 'Connected: records appear as they are accepted and applied.' : 'Connecting…'}
         {paused ? ` Paused (${held.current.length} waiting).` : ''}
       </p>
       <div class="search">

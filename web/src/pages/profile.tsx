@@ -9,6 +9,7 @@ import {
   ErrorLine,
   Loaded,
   MoreButton,
+  errorText,
   type Table,
   type TypedAttribute,
 } from '../components'
@@ -107,10 +108,16 @@ function identityLinks(data: Profile): string {
 export function Profile(props: { ws: string; userId: string }) {
   const profile = useApi<Profile>(wsPath(props.ws, 'users', props.userId))
   const [note, setNote] = useState<string | undefined>(undefined)
+  const [undoError, setUndoError] = useState<string | undefined>(undefined)
   const undo = async (mergeId: number) => {
-    await api('POST', wsPath(props.ws, 'merges', String(mergeId), 'undo'))
-    setNote(`The undo of merge ${mergeId} was accepted; it applies in a moment.`)
-    profile.reload()
+    setUndoError(undefined)
+    try {
+      await api('POST', wsPath(props.ws, 'merges', String(mergeId), 'undo'))
+      setNote(`The undo of merge ${mergeId} was accepted; it applies in a moment.`)
+      profile.reload()
+    } catch (e) {
+      setUndoError(errorText(e))
+    }
   }
   return (
     <Loaded state={profile}>
@@ -143,6 +150,7 @@ export function Profile(props: { ws: string; userId: string }) {
           <SubscriptionPreferences ws={props.ws} userId={props.userId} />
           <h2>Merges</h2>
           {note === undefined ? null : <p role="status">{note}</p>}
+          <ErrorLine error={undoError} />
           {data.merges.length === 0 ? (
             <p>No merges.</p>
           ) : (

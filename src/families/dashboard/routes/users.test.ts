@@ -1,14 +1,14 @@
 // The profile's identity links are the ones Identity Resolution stored (store browse
 // .identityLinks), not values read off the attributes; its subscription preferences are the
 // consent family's rows against the workspace's categories; its last seen time is the later of
-// the last_seen attribute and the newest event.
+// the last_seen attribute and the newest event; its merges can be undone from it.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { API_KEY, WORKSPACE_ID, createTestApp, type TestApp } from '../../../../test/helpers/app.js'
 import { dashboardGet, signIn } from '../../../../test/helpers/dashboard.js'
 import { admin } from '../../../../test/helpers/admin.js'
 import { ADMIN_CATEGORIES, OPT_IN, consent, consentApp } from '../../../../test/helpers/consent.js'
-import { userOf } from '../../../../test/helpers/data-api.js'
+import { MERGE, TRACK, customer, userOf } from '../../../../test/helpers/data-api.js'
 
 type Profile = {
   identities: { type: string; value: string }[]
@@ -134,5 +134,44 @@ describe("the dashboard's profile: last seen", () => {
     })
     assert.equal(event.statusCode, 200, event.body)
     assert.equal((await profileOf(app, 'ada@example.com')).last_seen, '2026-10-20T10:00:00.000Z')
+  })
+})
+
+describe("the dashboard's profile: merges and their undo", () => {
+  it('lists the merges the user took part in, and logs the undo of one, which then applies', async (t) => {
+    const app = await createTestApp(t)
+    for (const id of ['old', 'keep']) {
+      const res = await app.post(TRACK, customer(id, { email: `${id}@example.com` }))
+      assert.equal(res.statusCode, 200, res.body)
+    }
+    const merged = await app.post(MERGE, {
+      merge_data: [{ merged_user: 'old', retained_user: 'keep' }],
+    })
+    assert.equal(merged.statusCode, 200, merged.body)
+    type Merges = {
+      user: { id: string }
+      merges: { merge_id: number; merged_user_id: string; undone_at: string | null }[]
+    }
+    const before = (await profileOf(app, 'keep@example.com')) as unknown as Merges
+    assert.equal(before.merges.length, 1)
+    const [merge] = before.merges
+    assert.equal(merge?.undone_at, null)
+    const session = await signIn(app, WORKSPACE_ID, API_KEY)
+    const undo = (id: string) =>
+      app.app.inject({
+        method: 'POST',
+        url: `/dashboard/api/w/${WORKSPACE_ID}/merges/${id}/undo`,
+        headers: { cookie: session.cookie, 'x-csrf-token': session.csrf },
+      })
+    const res = await undo(String(merge?.merge_id))
+    assert.equal(res.statusCode, 200, res.body)
+    assert.equal(res.json<{ status: string }>().status, 'accepted')
+    const after = (await profileOf(app, 'keep@example.com')) as unknown as Merges
+    assert.notEqual(after.merges[0]?.undone_at, null, 'the undo applied')
+    // The merged user is back, with its own profile.
+    const back = (await profileOf(app, 'old@example.com')) as unknown as Merges
+    assert.equal(back.user.id, merge?.merged_user_id)
+    // A merge id that is not the workspace's, or not a number: 404.
+    for (const id of ['999999', 'x']) assert.equal((await undo(id)).statusCode, 404)
   })
 })
