@@ -179,6 +179,62 @@ export function consentContract(fresh: (t: TestContext) => Promise<Store>): void
       )
     })
 
+    it('concurrent first writes of one user both apply, neither losing its fields', async (t) => {
+      const store = await fresh(t)
+      const ids = Array.from({ length: 24 }, (_, i) => `c${String(i).padStart(2, '0')}`)
+      await store.processing.commit(
+        batchChanges({ toSeq: 1, users: ids.map((id) => user(id, `${id}@example.com`)) }),
+      )
+      // Each user's first write comes twice at once, each with fields of its own: one the
+      // unsubscribe-all flag and a category, the other the opt-in status and another category.
+      const writes = ids.flatMap((userId) => [
+        store.consent.update([
+          {
+            workspaceId: WS,
+            userId,
+            channel: 'email',
+            at: T0 + 1,
+            unsubscribedAll: true,
+            categories: { A: false, Shared: true },
+          },
+        ]),
+        store.consent.update([
+          {
+            workspaceId: WS,
+            userId,
+            channel: 'email',
+            at: T0 + 1,
+            optInStatus: 'DOUBLE_OPTED_IN',
+            categories: { B: true, Shared: true },
+          },
+        ]),
+      ])
+      const applied = await Promise.all(writes)
+      assert.deepEqual(
+        applied,
+        writes.map(() => 1),
+      )
+      const got = await store.consent.subscriptionsOf(WS, ids)
+      assert.deepEqual(
+        byKey(got.statuses),
+        ids.map((id) =>
+          status(id, {
+            unsubscribedAll: true,
+            optInStatus: 'DOUBLE_OPTED_IN',
+            updatedAt: T0 + 1,
+          }),
+        ),
+      )
+      assert.deepEqual(
+        byKey(got.preferences, (p) => `${p.userId} ${p.category}`),
+        ids.flatMap((id) => [
+          pref(id, 'A', false, T0 + 1),
+          pref(id, 'B', true, T0 + 1),
+          pref(id, 'Shared', true, T0 + 1),
+        ]),
+      )
+    })
+
     it('writes nothing for a user that does not exist, or exists in another workspace', async (t) => {
       const store = await withUsers(t)
       const n = await store.consent.update([

@@ -4,12 +4,13 @@
  * It owns this SQL only; what a category or a preference means is the consent family's. A write
  * joins the user rows it writes for, so a user that is gone gets nothing; one deleted while the
  * write runs makes the foreign key refuse it, and the write is tried again once (finding the user
- * gone, it writes nothing for it).
+ * gone, it writes nothing for it). Concurrent first writes of one user both apply: the status row
+ * is made if missing (a concurrent insert waited for), then updated under its lock, rows locked
+ * and inserted in key order so that overlapping writes never deadlock.
  */
 import pg from 'pg'
 import {
   SUBSCRIPTION_CATEGORY_COLUMNS,
-  num,
   str,
   subscriptionCategoryValues,
   toCategoryPreference,
@@ -35,38 +36,40 @@ const SQL = {
   statuses: `SELECT * FROM subscription_status WHERE workspace_id = $1 AND user_id = ANY($2::text[])`,
   preferences: `SELECT * FROM subscription_preferences
     WHERE workspace_id = $1 AND user_id = ANY($2::text[])`,
-  // Existing rows updated (a NULL keeps the column), rows of existing users inserted otherwise.
-  statusUpsert: `
-    WITH k AS (
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[],
-        $6::bigint[]) AS k(workspace_id, user_id, channel, unsub, opt, at)
-    ),
-    upd AS (
-      UPDATE subscription_status s SET unsubscribed_all = coalesce(k.unsub, s.unsubscribed_all),
-        opt_in_status = coalesce(k.opt, s.opt_in_status), updated_at = k.at
-      FROM k WHERE s.workspace_id = k.workspace_id AND s.user_id = k.user_id
-        AND s.channel = k.channel
-      RETURNING 1
-    ),
-    ins AS (
-      INSERT INTO subscription_status
-        (workspace_id, user_id, channel, unsubscribed_all, opt_in_status, updated_at)
-      SELECT k.workspace_id, k.user_id, k.channel, coalesce(k.unsub, false), k.opt, k.at
-      FROM k JOIN users u ON u.workspace_id = k.workspace_id AND u.id = k.user_id
-      WHERE NOT EXISTS (
-        SELECT 1 FROM subscription_status s WHERE s.workspace_id = k.workspace_id
-          AND s.user_id = k.user_id AND s.channel = k.channel
-      )
-      ON CONFLICT DO NOTHING
-      RETURNING 1
-    )
-    SELECT (SELECT count(*) FROM upd) + (SELECT count(*) FROM ins) AS applied`,
+  // Two steps, so that concurrent first writes of one user both apply: every row the write
+  // needs is made (defaults; a row another transaction is inserting is waited for, then left),
+  // then each is updated under its row lock, a NULL keeping the column. Rows of users that do
+  // not exist are neither made nor updated.
+  statusEnsure: `
+    INSERT INTO subscription_status
+      (workspace_id, user_id, channel, unsubscribed_all, opt_in_status, updated_at)
+    SELECT k.workspace_id, k.user_id, k.channel, false, NULL, k.at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+      AS k(workspace_id, user_id, channel, at)
+    JOIN users u ON u.workspace_id = k.workspace_id AND u.id = k.user_id
+    ORDER BY k.workspace_id COLLATE "C", k.user_id COLLATE "C", k.channel COLLATE "C"
+    ON CONFLICT DO NOTHING`,
+  // The rows locked in one order, so that writes of overlapping users never deadlock.
+  statusLock: `
+    SELECT 1 FROM subscription_status s
+    JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(workspace_id, user_id, channel)
+      ON s.workspace_id = k.workspace_id AND s.user_id = k.user_id AND s.channel = k.channel
+    ORDER BY s.workspace_id COLLATE "C", s.user_id COLLATE "C", s.channel COLLATE "C"
+    FOR UPDATE OF s`,
+  statusUpdate: `
+    UPDATE subscription_status s SET unsubscribed_all = coalesce(k.unsub, s.unsubscribed_all),
+      opt_in_status = coalesce(k.opt, s.opt_in_status), updated_at = k.at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::bigint[])
+      AS k(workspace_id, user_id, channel, unsub, opt, at)
+    WHERE s.workspace_id = k.workspace_id AND s.user_id = k.user_id AND s.channel = k.channel`,
   preferenceUpsert: `
     INSERT INTO subscription_preferences
       (workspace_id, user_id, channel, category, subscribed, updated_at)
     SELECT k.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[],
       $6::bigint[]) AS k(workspace_id, user_id, channel, category, subscribed, at)
     JOIN users u ON u.workspace_id = k.workspace_id AND u.id = k.user_id
+    ORDER BY k.workspace_id COLLATE "C", k.user_id COLLATE "C", k.channel COLLATE "C",
+      k.category COLLATE "C"
     ON CONFLICT (workspace_id, user_id, channel, category) DO UPDATE SET
       subscribed = excluded.subscribed, updated_at = excluded.updated_at`,
   // The expression of migration 14's users_by_email index.
@@ -78,17 +81,26 @@ const SQL = {
     ORDER BY id COLLATE "C"`,
 }
 
-/** PostgreSQL's foreign_key_violation: the user was deleted while the write ran. */
-const isForeignKeyViolation = (err: unknown): boolean =>
-  err instanceof pg.DatabaseError && err.code === '23503'
+/**
+ * Errors after which the write is tried again: foreign_key_violation (the user was deleted while
+ * the write ran; tried again, it finds the user gone and writes nothing for it) and
+ * deadlock_detected (rows are locked in one order, so only a lock taken elsewhere could cause it).
+ */
+const worthRetrying = (err: unknown): boolean =>
+  err instanceof pg.DatabaseError && (err.code === '23503' || err.code === '40P01')
 
 export function postgresConsent({ pool, open, all }: PostgresConnection): ConsentRepo {
   async function writeOnce(updates: readonly SubscriptionUpdate[]): Promise<number> {
     return transaction(pool, 'BEGIN', async (db) => {
-      const [row] = await rows(db, SQL.statusUpsert, [
+      const keys = [
         updates.map((u) => u.workspaceId),
         updates.map((u) => u.userId),
         updates.map((u) => u.channel),
+      ]
+      await db.query(SQL.statusEnsure, [...keys, updates.map((u) => u.at)])
+      await db.query(SQL.statusLock, keys)
+      const updated = await db.query(SQL.statusUpdate, [
+        ...keys,
         updates.map((u) => u.unsubscribedAll ?? null),
         updates.map((u) => u.optInStatus ?? null),
         updates.map((u) => u.at),
@@ -106,7 +118,7 @@ export function postgresConsent({ pool, open, all }: PostgresConnection): Consen
           prefs.map((p) => p.u.at),
         ])
       }
-      return num(row?.['applied'] ?? 0)
+      return updated.rowCount ?? 0
     })
   }
 
@@ -139,7 +151,7 @@ export function postgresConsent({ pool, open, all }: PostgresConnection): Consen
         try {
           return await writeOnce(merged)
         } catch (err) {
-          if (!isForeignKeyViolation(err)) throw err
+          if (!worthRetrying(err)) throw err
           return writeOnce(merged)
         }
       }),
