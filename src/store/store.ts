@@ -15,7 +15,7 @@
  * consent family's requests directly, not by the processor (consent-repo.ts).
  */
 import type { BrowseRepo } from './browse.js'
-import type { ConsentRepo } from './consent-repo.js'
+import type { ConsentRepo, SubscriptionChange } from './consent-repo.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
 import type { SegmentRepo } from './segments.js'
@@ -366,6 +366,11 @@ export type BatchChanges = Readonly<{
    */
   deletedUsers?: readonly Readonly<{ workspaceId: string; userId: string }>[]
   outcomes: readonly RecordOutcomeRow[]
+  /**
+   * Preference rows changed, in batch order, after the users are written (consent-repo.ts
+   * SubscriptionChange): Data API attributes linked to preferences, merges carrying them.
+   */
+  subscriptionChanges?: readonly SubscriptionChange[]
   /**
    * spec §7.12: merge-log rows removed (their before-images hold an erased user's data), with the
    * lists of events they moved.
