@@ -61,7 +61,7 @@ Commands:
   workspaces categories set --id ID --name NAME [--description D] [--active on|off] [--json]
                             Create a category (active) or change one
   workspaces categories remove --id ID --name NAME  Remove it and every user's choice for it
-  workspaces link --id ID (--customer-id C | --user-id U) --cid CAMPAIGN [--json]
+  workspaces link --id ID (--customer-id C | --user-id U) --cid CAMPAIGN [--expires-in-days N] [--json]
                             Signed user_id and cid of a user's preference page (Subscription
                             categories GET/PUT), under the server secret (docs/auth.md)
   suppressions list --workspace ID [--json]

@@ -152,6 +152,8 @@ describe('loadConfig', () => {
       adminToken: undefined,
       dashboardSecureCookie: false,
       secretKey: undefined,
+      previousSecretKey: undefined,
+      linkTokenTtlDays: 90,
       authFailures: { perMinute: 30, blockSeconds: 60 },
       shed: { lagRecords: 2_000_000, rssMb: 1_024, retryAfterSeconds: 5 },
       http: {
@@ -198,6 +200,8 @@ describe('loadConfig', () => {
       INLET_DASHBOARD_SECURE_COOKIE: 'yes',
       INLET_ADMIN_TOKEN: 'admin-token-0123456789',
       INLET_SECRET_KEY: 'server-secret-0123456789abcdef0123456789',
+      INLET_PREVIOUS_SECRET_KEY: 'old-server-secret-0123456789abcdef01234',
+      INLET_LINK_TOKEN_TTL_DAYS: '7',
       INLET_AUTH_FAILURES_PER_MINUTE: '0',
       INLET_AUTH_BLOCK_SECONDS: '5',
       INLET_SHED_LAG_RECORDS: '10',
@@ -242,6 +246,8 @@ describe('loadConfig', () => {
       adminToken: 'admin-token-0123456789',
       dashboardSecureCookie: true,
       secretKey: 'server-secret-0123456789abcdef0123456789',
+      previousSecretKey: 'old-server-secret-0123456789abcdef01234',
+      linkTokenTtlDays: 7,
       authFailures: { perMinute: 0, blockSeconds: 5 },
       shed: { lagRecords: 10, rssMb: 0, retryAfterSeconds: 2 },
       http: {
@@ -309,6 +315,8 @@ describe('loadConfig', () => {
     INLET_DASHBOARD_SECURE_COOKIE: ['always', 'TRUE', ''],
     INLET_ADMIN_TOKEN: ['short', 'has a space in it ok', ''],
     INLET_SECRET_KEY: ['too-short-a-secret', 'a secret with spaces that is long enough', ''],
+    INLET_PREVIOUS_SECRET_KEY: ['too-short-a-secret', 'a secret with spaces that is long enough'],
+    INLET_LINK_TOKEN_TTL_DAYS: ['0', '3651', 'a month'],
     INLET_AUTH_FAILURES_PER_MINUTE: ['-1', 'many'],
     INLET_AUTH_BLOCK_SECONDS: ['0', '86401'],
     INLET_SHED_LAG_RECORDS: ['-1', 'lots'],
@@ -326,6 +334,7 @@ describe('loadConfig', () => {
     'INLET_DATA_API_KEY',
     'INLET_ADMIN_TOKEN',
     'INLET_SECRET_KEY',
+    'INLET_PREVIOUS_SECRET_KEY',
   ]
 
   for (const name of NAMES) {

@@ -68,6 +68,13 @@ export type Config = Readonly<{
    * undefined: `secret.key` of the data directory (SQLite), none with PostgreSQL.
    */
   secretKey: string | undefined
+  /**
+   * The server secret before a rotation (INLET_PREVIOUS_SECRET_KEY): what was sealed or signed
+   * under it is still opened and accepted; nothing new is. Undefined: none.
+   */
+  previousSecretKey: string | undefined
+  /** Days a consent link token lasts when its issuer names none (INLET_LINK_TOKEN_TTL_DAYS). */
+  linkTokenTtlDays: number
   /** Failed authentications per source address and minute before it is blocked (0: off). */
   authFailures: Readonly<{ perMinute: number; blockSeconds: number }>
   /** Load shedding: 503 + Retry-After past either bound (0: that bound is off). */
@@ -218,6 +225,12 @@ export const SETTINGS = {
     undefined,
     'secret',
   ),
+  INLET_PREVIOUS_SECRET_KEY: setting(
+    text(/^\S{32,512}$/, 'must be 32 to 512 characters, no spaces'),
+    undefined,
+    'secret',
+  ),
+  INLET_LINK_TOKEN_TTL_DAYS: setting(integer(1, 3650), 90),
   INLET_AUTH_FAILURES_PER_MINUTE: setting(integer(0, 1_000_000), 30),
   INLET_AUTH_BLOCK_SECONDS: setting(integer(1, 86_400), 60),
   INLET_SHED_LAG_RECORDS: setting(integer(0, 1_000_000_000), 2_000_000),
@@ -298,6 +311,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     adminToken: v.INLET_ADMIN_TOKEN,
     dashboardSecureCookie: must(v.INLET_DASHBOARD_SECURE_COOKIE),
     secretKey: v.INLET_SECRET_KEY,
+    previousSecretKey: v.INLET_PREVIOUS_SECRET_KEY,
+    linkTokenTtlDays: must(v.INLET_LINK_TOKEN_TTL_DAYS),
     authFailures: Object.freeze({
       perMinute: must(v.INLET_AUTH_FAILURES_PER_MINUTE),
       blockSeconds: must(v.INLET_AUTH_BLOCK_SECONDS),

@@ -17,6 +17,7 @@ import type {
   IdentityValue,
   MergeRow,
   RecordOutcomeRow,
+  SubscriptionChange,
   UserRow,
 } from '../store/store.js'
 
@@ -73,6 +74,13 @@ export type BatchState = Readonly<{
   merge(workspaceId: string, id: number): MergeRow | undefined
   putMerge(merge: MergeRow): void
   addOutcome(outcome: RecordOutcomeRow): void
+  /**
+   * A change of preference rows, carried out by the store at commit in the order given, over the
+   * rows as they are then (store/consent-repo.ts SubscriptionChange).
+   */
+  changeSubscriptions(change: SubscriptionChange): void
+  /** Whether this batch carries `userId`'s preferences to another user (a merge). */
+  carriesSubscriptionsOf(workspaceId: string, userId: string): boolean
   changes(): Readonly<{
     users: UserRow[]
     devices: DeviceRow[]
@@ -84,6 +92,7 @@ export type BatchState = Readonly<{
     identityLinks: { workspaceId: string; userId: string; links: IdentityValue[] }[]
     deletedUsers: { workspaceId: string; userId: string }[]
     outcomes: RecordOutcomeRow[]
+    subscriptionChanges: SubscriptionChange[]
   }>
 }>
 
@@ -151,6 +160,7 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
   const deleted = new Map<string, { workspaceId: string; deviceId: string }>()
   const events: EventRow[] = []
   const outcomes: RecordOutcomeRow[] = []
+  const subscriptionChanges: SubscriptionChange[] = []
 
   return {
     userByCustomerId: (workspaceId, customerId) => users.get(k(workspaceId, customerId)),
@@ -258,6 +268,13 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
     addOutcome: (outcome) => {
       outcomes.push(outcome)
     },
+    changeSubscriptions: (change) => {
+      subscriptionChanges.push(change)
+    },
+    carriesSubscriptionsOf: (workspaceId, userId) =>
+      subscriptionChanges.some(
+        (c) => c.kind === 'carry' && c.workspaceId === workspaceId && c.fromUserId === userId,
+      ),
     changes: () => ({
       users: [...dirtyUsers],
       devices: [...dirtyDevices.values()],
@@ -269,6 +286,7 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
       identityLinks: [...relinked.values()],
       deletedUsers,
       outcomes,
+      subscriptionChanges,
     }),
   }
 }

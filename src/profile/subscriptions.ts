@@ -19,6 +19,9 @@ export type SubscriptionChannel = (typeof SUBSCRIPTION_CHANNELS)[number]
 export const OPT_IN_STATUSES = ['DOUBLE_OPTED_IN', 'OPTED_OUT', 'OPT_IN_PENDING'] as const
 export type OptInStatus = (typeof OPT_IN_STATUSES)[number]
 
+/** The opt-in status that withdraws consent: it wins when merged users disagree. */
+export const OPTED_OUT: OptInStatus = 'OPTED_OUT'
+
 export type ChannelPreferencesView = {
   unsubscribe_all: boolean
   opt_in_status: string | null

@@ -30,7 +30,12 @@ import type { Ingest } from '../ingest/accept.js'
 import type { Logger } from '../core/log.js'
 import type { Processor } from '../processor/processor.js'
 import type { Store } from '../store/store.js'
-import { createSecretBox, serverSecret, type SecretBox } from '../workspaces/secret-box.js'
+import {
+  createSecretBox,
+  previousSecret,
+  serverSecret,
+  type SecretBox,
+} from '../workspaces/secret-box.js'
 
 export type AppDeps = Readonly<{
   config: Config
@@ -141,7 +146,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     cache: deps.workspaceCache ?? createWorkspaceCache({ store: deps.store, clock }),
     authFailures,
     refusals,
-    secrets: deps.secrets ?? createSecretBox(serverSecret(deps.config)),
+    secrets:
+      deps.secrets ?? createSecretBox(serverSecret(deps.config), previousSecret(deps.config)),
     // Shed before anything else is done for the request (docs/errors.md `overloaded`): every
     // family's routes but the admin API; never /healthz.
     shed: shedHook(shedder),

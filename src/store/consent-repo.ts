@@ -57,6 +57,35 @@ export type SubscriptionUpdate = Readonly<{
   categories: Readonly<Record<string, boolean>>
 }>
 
+/**
+ * A change of preference rows that a processor batch makes at commit, in batch order
+ * (BatchChanges.subscriptionChanges), each over the rows as they are then — never over a copy
+ * loaded earlier, so a request answered meanwhile is not overwritten:
+ *
+ * - `set`: Data API attributes linked to preferences (profile/subscriptions.ts). Like
+ *   ConsentRepo.update, but a row is written only when it is not newer than `update.at` (a
+ *   preference request answered after the record was accepted wins); only categories the
+ *   workspace defines (active or not) are written; and when `exclusive`, the user's other
+ *   categories of the channel that are unsubscribed become subscribed (the list was the whole set).
+ * - `carry`: a merge (spec §7.7, §6.2) gives `toUserId` what `fromUserId` chose, withdrawals of
+ *   consent winning: per channel, unsubscribed from all when either is; opt-in status `optedOut`
+ *   when either has it, else the retained user's, else the merged user's; per category,
+ *   unsubscribed when either is, a category only the merged user set is copied. A row takes the
+ *   newer time when the carry changed it. The merged user's rows are kept (an undo finds them).
+ *
+ * Both write nothing for a user that does not exist.
+ */
+export type SubscriptionChange =
+  | Readonly<{ kind: 'set'; update: SubscriptionUpdate; exclusive: boolean }>
+  | Readonly<{
+      kind: 'carry'
+      workspaceId: string
+      fromUserId: string
+      toUserId: string
+      /** The opt-in status that withdraws consent (OPTED_OUT). */
+      optedOut: string
+    }>
+
 /** The rows of some users: their statuses and category choices, in no particular order. */
 export type UserSubscriptions = Readonly<{
   statuses: SubscriptionStatusRow[]

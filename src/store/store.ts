@@ -17,7 +17,7 @@
  * custom-segment-repo.ts); refusal counts by the HTTP layer (http/refusals.ts).
  */
 import type { BrowseRepo } from './browse.js'
-import type { ConsentRepo } from './consent-repo.js'
+import type { ConsentRepo, SubscriptionChange } from './consent-repo.js'
 import type { CustomSegmentRepo } from './custom-segment-repo.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
@@ -370,6 +370,11 @@ export type BatchChanges = Readonly<{
    */
   deletedUsers?: readonly Readonly<{ workspaceId: string; userId: string }>[]
   outcomes: readonly RecordOutcomeRow[]
+  /**
+   * Preference rows changed, in batch order, after the users are written (consent-repo.ts
+   * SubscriptionChange): Data API attributes linked to preferences, merges carrying them.
+   */
+  subscriptionChanges?: readonly SubscriptionChange[]
   /**
    * spec §7.12: merge-log rows removed (their before-images hold an erased user's data), with the
    * lists of events they moved.

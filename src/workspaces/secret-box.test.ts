@@ -79,6 +79,22 @@ describe('createSecretBox', () => {
     )
   })
 
+  it('opens values sealed under the previous secret after a rotation, and seals under the new one', () => {
+    const oldSecret = 'another-server-secret-of-32-characters!'
+    const sealedBefore = boxOf(oldSecret).seal(KEY, CONTEXT)
+    const rotated = createSecretBox(
+      () => Buffer.from('a-server-secret-of-at-least-32-characters', 'utf8'),
+      Buffer.from(oldSecret, 'utf8'),
+    )
+    assert.equal(rotated.open(sealedBefore, CONTEXT), KEY)
+    assert.throws(() => rotated.open(sealedBefore, 'inlet feature key|WS02|push'), SealedValueError)
+    const sealedAfter = rotated.seal(KEY, CONTEXT)
+    assert.equal(box.open(sealedAfter, CONTEXT), KEY, 'the new secret seals')
+    assert.throws(() => boxOf(oldSecret).open(sealedAfter, CONTEXT), SealedValueError)
+    assert.deepEqual(rotated.macs('m', 'p'), [box.mac('m', 'p'), boxOf(oldSecret).mac('m', 'p')])
+    assert.deepEqual(box.macs('m', 'p'), [box.mac('m', 'p')])
+  })
+
   it('reads the secret only when first needed', () => {
     let reads = 0
     const lazy = createSecretBox(() => {

@@ -53,12 +53,19 @@ export type SecretBox = Readonly<{
    * link tokens: workspaces/link-tokens.ts).
    */
   mac(message: string, purpose: string): string
+  /**
+   * The tags of `message` under every secret this process verifies with: the current one's
+   * first, then the previous secret's (INLET_PREVIOUS_SECRET_KEY) when there is one.
+   */
+  macs(message: string, purpose: string): string[]
 }>
 
 /** Where the server secret comes from (core/config.ts's values). */
 export type SecretSource = Readonly<{
   /** INLET_SECRET_KEY. */
   secretKey: string | undefined
+  /** INLET_PREVIOUS_SECRET_KEY: the secret before a rotation, still accepted (never used to write). */
+  previousSecretKey?: string | undefined
   dataDir: string
   databaseUrl: string | undefined
 }>
@@ -73,6 +80,13 @@ export function serverSecret(source: SecretSource): () => Buffer {
     secret ??= loadSecret(source)
     return secret
   }
+}
+
+/** The previous server secret of `source` (INLET_PREVIOUS_SECRET_KEY), if any. */
+export function previousSecret(source: SecretSource): Buffer | undefined {
+  return source.previousSecretKey === undefined
+    ? undefined
+    : Buffer.from(source.previousSecretKey, 'utf8')
 }
 
 function loadSecret(source: SecretSource): Buffer {
@@ -117,32 +131,40 @@ function secretFile(dir: string): string {
 
 /**
  * A SecretBox over the secret `secret()` returns (called on first use, so a process that never
- * seals needs no secret). The sealed form is `v1.<key id>.<iv>.<tag>.<ciphertext>`, base64url;
- * the key id (8 hex digits of an HMAC of the secret) tells a value sealed under another secret
- * from an altered one, and reveals nothing of the secret.
+ * seals needs no secret), and the `previous` secret of a rotation when given: values sealed and
+ * tags made under it are still opened and verified, nothing new is sealed or signed with it.
+ * The sealed form is `v1.<key id>.<iv>.<tag>.<ciphertext>`, base64url; the key id (8 hex digits
+ * of an HMAC of the secret) tells a value sealed under another secret from an altered one, and
+ * which of the two secrets to open it with, and reveals nothing of the secret.
  */
-export function createSecretBox(secret: () => Buffer): SecretBox {
-  let keys: { aes: Buffer; id: string } | undefined
-  const derived = (): { aes: Buffer; id: string } => {
-    if (keys !== undefined) return keys
-    const master = secret()
-    const aes = Buffer.from(hkdfSync('sha256', master, '', 'inlet sealed feature keys v1', 32))
-    const id = createHmac('sha256', master).update('inlet key id').digest('hex').slice(0, 8)
-    keys = { aes, id }
-    return keys
-  }
+export function createSecretBox(secret: () => Buffer, previous?: Buffer): SecretBox {
+  type Keys = { aes: Buffer; id: string }
+  const keysOf = (master: Buffer): Keys => ({
+    aes: Buffer.from(hkdfSync('sha256', master, '', 'inlet sealed feature keys v1', 32)),
+    id: createHmac('sha256', master).update('inlet key id').digest('hex').slice(0, 8),
+  })
+  let keys: Keys | undefined
+  const derived = (): Keys => (keys ??= keysOf(secret()))
+  const previousKeys = previous === undefined ? undefined : keysOf(previous)
   const macKeys = new Map<string, Buffer>()
+  const macKeyOf = (master: Buffer, purpose: string): Buffer =>
+    Buffer.from(hkdfSync('sha256', master, '', `inlet mac v1 ${purpose}`, 32))
   const macKey = (purpose: string): Buffer => {
     let key = macKeys.get(purpose)
     if (key === undefined) {
-      key = Buffer.from(hkdfSync('sha256', secret(), '', `inlet mac v1 ${purpose}`, 32))
+      key = macKeyOf(secret(), purpose)
       macKeys.set(purpose, key)
     }
     return key
   }
+  const tagOf = (key: Buffer, message: string): string =>
+    createHmac('sha256', key).update(message, 'utf8').digest('base64url')
   return {
-    mac: (message, purpose) =>
-      createHmac('sha256', macKey(purpose)).update(message, 'utf8').digest('base64url'),
+    mac: (message, purpose) => tagOf(macKey(purpose), message),
+    macs: (message, purpose) => [
+      tagOf(macKey(purpose), message),
+      ...(previous === undefined ? [] : [tagOf(macKeyOf(previous, purpose), message)]),
+    ],
     seal: (plain, context) => {
       const { aes, id } = derived()
       const iv = randomBytes(IV_BYTES)
@@ -155,7 +177,7 @@ export function createSecretBox(secret: () => Buffer): SecretBox {
         .join('.')
     },
     open: (sealed, context) => {
-      const { aes, id } = derived()
+      const current = derived()
       const [format, keyId, iv, tag, body, ...rest] = sealed.split('.')
       if (
         format !== FORMAT ||
@@ -167,10 +189,11 @@ export function createSecretBox(secret: () => Buffer): SecretBox {
       ) {
         throw new SealedValueError('not a sealed value')
       }
-      if (keyId !== id) {
+      const { aes } = keyId === previousKeys?.id ? previousKeys : current
+      if (keyId !== current.id && keyId !== previousKeys?.id) {
         throw new SealedValueError(
-          `sealed under server secret ${keyId}, and this process has ${id}: give every process ` +
-            'the same INLET_SECRET_KEY (docs/auth.md)',
+          `sealed under server secret ${keyId}, and this process has ${current.id}: give every ` +
+            'process the same INLET_SECRET_KEY (docs/auth.md)',
         )
       }
       try {

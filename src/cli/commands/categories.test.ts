@@ -15,6 +15,8 @@ const dataDir = (t: TestContext): string => tempDir(t, 'inlet-cli-categories-')
 
 type Listed = { categories: { name: string; description: string; active: boolean }[] }
 
+const DAY = 86_400_000
+
 describe('inlet workspaces categories and link', () => {
   it('sets, changes, lists and removes categories', async (t) => {
     const dir = dataDir(t)
@@ -87,7 +89,7 @@ describe('inlet workspaces categories and link', () => {
       })
       return 'u-1'
     })
-    const link = jsonOf<{ user_id: string; cid: string; user: { id: string } }>(
+    const link = jsonOf<{ user_id: string; cid: string; expires_at: string; user: { id: string } }>(
       await run(
         dir,
         'link',
@@ -104,11 +106,32 @@ describe('inlet workspaces categories and link', () => {
     const tokens = createLinkTokens(
       createSecretBox(serverSecret({ secretKey: undefined, dataDir: dir, databaseUrl: undefined })),
     )
-    assert.equal(tokens.read('SHOP0001', 'user', link.user_id), userId)
-    assert.equal(tokens.read('SHOP0001', 'campaign', link.cid), 'spring')
-    assert.equal(tokens.read('OTHER', 'user', link.user_id), undefined)
-    const text = await run(dir, 'link', '--id', 'SHOP0001', '--user-id', 'u-1', '--cid', 'spring')
-    assert.match(text.out, /^user_id: {2}it1\./)
+    const now = Date.now()
+    assert.equal(tokens.read('SHOP0001', 'user', link.user_id, now), userId)
+    assert.equal(tokens.read('SHOP0001', 'campaign', link.cid, now), 'spring')
+    assert.equal(tokens.read('OTHER', 'user', link.user_id, now), undefined)
+    // INLET_LINK_TOKEN_TTL_DAYS' default: 90 days (to the second, rounded up).
+    const lasts = Date.parse(link.expires_at) - now
+    assert.ok(lasts > 90 * DAY - 5_000 && lasts <= 90 * DAY + 1_000, link.expires_at)
+    assert.equal(tokens.read('SHOP0001', 'user', link.user_id, now + 90 * DAY + 1_000), undefined)
+    const linkFor = (days: string) =>
+      run(
+        dir,
+        'link',
+        '--id',
+        'SHOP0001',
+        '--user-id',
+        'u-1',
+        '--cid',
+        'spring',
+        '--expires-in-days',
+        days,
+      )
+    const text = await linkFor('3')
+    assert.match(text.out, /^user_id: {2}it2\./)
+    const expires = Date.parse(/Expires: {2}(\S+)/.exec(text.out)?.[1] ?? '')
+    assert.ok(expires - now > 3 * DAY - 5_000 && expires - now <= 3 * DAY + 1_000, text.out)
+    for (const bad of ['0', '3651', 'soon']) assert.equal((await linkFor(bad)).code, 2, bad)
     assert.equal(
       (await run(dir, 'link', '--id', 'SHOP0001', '--customer-id', 'zed', '--cid', 'c')).code,
       2,

@@ -4,11 +4,16 @@
  * API) and the signed link ids of a user's preference page (workspaces/link-tokens.ts), in the
  * data directory directly. Link tokens are signed under the server secret: INLET_SECRET_KEY, else
  * the data directory's `secret.key` (shared with the server); with PostgreSQL, INLET_SECRET_KEY
- * must be set, the same as the server's.
+ * must be set, the same as the server's. The tokens last INLET_LINK_TOKEN_TTL_DAYS, or the days
+ * `--expires-in-days` names.
  */
 import { systemClock } from '../../core/clock.js'
-import { createLinkTokens } from '../../workspaces/link-tokens.js'
-import { createSecretBox, serverSecret } from '../../workspaces/secret-box.js'
+import {
+  MAX_LINK_TOKEN_TTL_DAYS,
+  createLinkTokens,
+  issueLinkIds,
+} from '../../workspaces/link-tokens.js'
+import { createSecretBox, previousSecret, serverSecret } from '../../workspaces/secret-box.js'
 import {
   createSubscriptionCategories,
   parseCategoryInput,
@@ -78,7 +83,10 @@ export const categoriesCommand: Command = async (args, env) => {
 }
 
 export const linkCommand: Command = async (args, env) => {
-  const values = parseStoreFlags(args, stringFlags('id', 'customer-id', 'user-id', 'cid'))
+  const values = parseStoreFlags(
+    args,
+    stringFlags('id', 'customer-id', 'user-id', 'cid', 'expires-in-days'),
+  )
   const id = values.id
   if (id === undefined || values.cid === undefined || values.cid === '') {
     throw new UsageError('workspaces link needs --id and --cid')
@@ -88,6 +96,13 @@ export const linkCommand: Command = async (args, env) => {
   if ((customerId === undefined) === (userId === undefined)) {
     throw new UsageError('workspaces link needs one of --customer-id and --user-id')
   }
+  const days = values['expires-in-days']
+  if (
+    days !== undefined &&
+    (!/^[1-9][0-9]{0,3}$/.test(days) || Number(days) > MAX_LINK_TOKEN_TTL_DAYS)
+  ) {
+    throw new UsageError(`--expires-in-days expects 1 to ${MAX_LINK_TOKEN_TTL_DAYS}: ${days}`)
+  }
   const cid = values.cid
   return withStore(env, values, async (store, config) => {
     const [user] = await store.profiles.findUsers(id, {
@@ -95,17 +110,25 @@ export const linkCommand: Command = async (args, env) => {
       ids: userId === undefined ? [] : [userId],
     })
     if (user === undefined) throw new UsageError(`no such user in workspace ${id}`)
-    const tokens = createLinkTokens(createSecretBox(serverSecret(config)))
+    const tokens = createLinkTokens(createSecretBox(serverSecret(config), previousSecret(config)))
+    const issued = issueLinkIds(tokens, {
+      workspaceId: id,
+      userId: user.id,
+      campaignId: cid,
+      now: systemClock.now(),
+      ttlDays: days === undefined ? config.linkTokenTtlDays : Number(days),
+    })
     const link = {
-      user_id: tokens.issue(id, 'user', user.id),
-      cid: tokens.issue(id, 'campaign', cid),
+      user_id: issued.userId,
+      cid: issued.cid,
+      expires_at: new Date(issued.expiresAt).toISOString(),
     }
     if (values.json === true)
       print({ workspace_id: id, user: { id: user.id, customer_id: user.customerId }, ...link })
     else {
       const query = `user_id=${encodeURIComponent(link.user_id)}&cid=${encodeURIComponent(link.cid)}`
       process.stdout.write(
-        `user_id:  ${link.user_id}\ncid:      ${link.cid}\nQuery:    ?${query}\n`,
+        `user_id:  ${link.user_id}\ncid:      ${link.cid}\nExpires:  ${link.expires_at}\nQuery:    ?${query}\n`,
       )
     }
     return 0

@@ -17,7 +17,7 @@ import {
   type FeatureKeyView,
   type IssuedFeatureKey,
 } from '../../workspaces/feature-keys.js'
-import { createSecretBox, serverSecret } from '../../workspaces/secret-box.js'
+import { createSecretBox, previousSecret, serverSecret } from '../../workspaces/secret-box.js'
 import {
   UsageError,
   keyInput,
@@ -98,7 +98,7 @@ export const keysCommand: Command = async (args, env) => {
       store,
       clock: systemClock,
       ids: createIdGenerator(),
-      secrets: createSecretBox(serverSecret(config)),
+      secrets: createSecretBox(serverSecret(config), previousSecret(config)),
     })
     if (feature === undefined) {
       const views = await keys.list(id)

@@ -10,6 +10,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Clock } from '../../core/clock.js'
 import { AppError } from '../../core/errors.js'
 import { StoreConflictError, type Store } from '../../store/store.js'
 import { liftInput, suppressionView } from '../../privacy/suppressions.js'
@@ -36,7 +37,11 @@ import {
   type IssuedFeatureKey,
 } from '../../workspaces/feature-keys.js'
 import { ServerSecretMissingError } from '../../workspaces/secret-box.js'
-import type { LinkTokens } from '../../workspaces/link-tokens.js'
+import {
+  MAX_LINK_TOKEN_TTL_DAYS,
+  issueLinkIds,
+  type LinkTokens,
+} from '../../workspaces/link-tokens.js'
 import {
   parseCategoryInput,
   parseCategoryName,
@@ -169,6 +174,9 @@ export function adminRoutes(
     /** Subscription categories and the consent family's link tokens. */
     categories: SubscriptionCategories
     linkTokens: LinkTokens
+    /** Days a link token lasts unless the request names `expires_in_days` (config). */
+    linkTokenTtlDays: number
+    clock: Clock
   }>,
 ): void {
   const { workspaces, featureKeys } = deps
@@ -340,27 +348,52 @@ export function adminRoutes(
         input.customerId === undefined ? 'user_id' : 'customer_id',
       )
     }
+    const link = issueLinkIds(deps.linkTokens, {
+      workspaceId: workspace.id,
+      userId: user.id,
+      campaignId: input.cid,
+      now: deps.clock.now(),
+      ttlDays: input.expiresInDays ?? deps.linkTokenTtlDays,
+    })
     return {
       status: 'success',
       user: { id: user.id, customer_id: user.customerId },
-      user_id: deps.linkTokens.issue(workspace.id, 'user', user.id),
-      cid: deps.linkTokens.issue(workspace.id, 'campaign', input.cid),
+      user_id: link.userId,
+      cid: link.cid,
+      expires_at: new Date(link.expiresAt).toISOString(),
     }
   })
 }
 
-/** `{customer_id | user_id, cid}`: the user (by customer_id or internal id) and a campaign id. */
+/**
+ * `{customer_id | user_id, cid, expires_in_days?}`: the user (by customer_id or internal id), a
+ * campaign id and how many days the tokens last.
+ */
 function linkInput(body: Record<string, unknown>): {
   customerId?: string
   userId?: string
   cid: string
+  expiresInDays?: number
 } {
-  const { customer_id: customerId, user_id: userId, cid, ...rest } = body
+  const { customer_id: customerId, user_id: userId, cid, expires_in_days: days, ...rest } = body
   const unknown = Object.keys(rest)[0]
   if (unknown !== undefined) {
     throw new WorkspaceInputError(
-      `${unknown} is not a known field (known: customer_id, user_id, cid)`,
+      `${unknown} is not a known field (known: customer_id, user_id, cid, expires_in_days)`,
       unknown,
+    )
+  }
+  if (
+    days !== undefined &&
+    !(
+      Number.isInteger(days) &&
+      (days as number) >= 1 &&
+      (days as number) <= MAX_LINK_TOKEN_TTL_DAYS
+    )
+  ) {
+    throw new WorkspaceInputError(
+      `expires_in_days should be a whole number of days from 1 to ${MAX_LINK_TOKEN_TTL_DAYS}`,
+      'expires_in_days',
     )
   }
   const text = (v: unknown): v is string => typeof v === 'string' && v !== '' && v.length <= 1024
@@ -376,6 +409,7 @@ function linkInput(body: Record<string, unknown>): {
     ...(text(customerId) ? { customerId } : {}),
     ...(text(userId) ? { userId } : {}),
     cid,
+    ...(typeof days === 'number' ? { expiresInDays: days } : {}),
   }
 }
 

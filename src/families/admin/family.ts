@@ -43,6 +43,8 @@ export const adminFamily: FamilyModule = (platform) => {
             clock: platform.clock,
           }),
           linkTokens: createLinkTokens(platform.secrets),
+          linkTokenTtlDays: platform.config.linkTokenTtlDays,
+          clock: platform.clock,
         })
         done()
       })

@@ -78,8 +78,8 @@ describe('admin API: subscription categories and links', () => {
     })
     assert.equal(link.statusCode, 200, link.body)
     const issued = link.json<{ user: { id: string }; user_id: string; cid: string }>()
-    assert.match(issued.user_id, /^it1\./)
-    assert.match(issued.cid, /^it1\./)
+    assert.match(issued.user_id, /^it2\./)
+    assert.match(issued.cid, /^it2\./)
     const byId = await admin(app, 'POST', `${BASE}/subscription-links`, {
       user_id: issued.user.id,
       cid: 'spring',

@@ -26,6 +26,7 @@ const USERS = {
   cy: { email: 'shared@example.com' },
 }
 const CATS = ['Promotional', 'Newsletter', 'Product Updates']
+const DAY = 86_400_000
 
 async function subscriptionsOf(app: Awaited<ReturnType<typeof consentApp>>, customerId: string) {
   const user = await userOf(app, customerId)
@@ -105,6 +106,58 @@ describe('Subscription categories: the preference page', () => {
     // A token is still checked when plain ids are allowed.
     const res = await consent(app, 'GET', pageUrl({ user_id: altered, cid: 'x' }))
     assert.equal(res.statusCode, 400)
+  })
+
+  it('refuses a link token from the moment it expires: INLET_LINK_TOKEN_TTL_DAYS, or the days asked for', async (t) => {
+    const app = await consentApp(t, {
+      categories: CATS,
+      users: USERS,
+      env: { INLET_LINK_TOKEN_TTL_DAYS: '2' },
+    })
+    const issued = await admin(
+      app,
+      'POST',
+      `/inlet/v1/admin/workspaces/${WORKSPACE_ID}/subscription-links`,
+      { customer_id: 'ann', cid: 'spring' },
+    )
+    const link = issued.json<{ user_id: string; cid: string; expires_at: string }>()
+    const expiresAt = Date.parse(link.expires_at)
+    assert.equal(expiresAt, Math.ceil((app.clock.now() + 2 * DAY) / 1000) * 1000)
+    const longer = await admin(
+      app,
+      'POST',
+      `/inlet/v1/admin/workspaces/${WORKSPACE_ID}/subscription-links`,
+      { customer_id: 'ann', cid: 'spring', expires_in_days: 30 },
+    )
+    const kept = longer.json<{ user_id: string; cid: string; expires_at: string }>()
+    assert.equal(Date.parse(kept.expires_at), Math.ceil((app.clock.now() + 30 * DAY) / 1000) * 1000)
+    assert.equal((await consent(app, 'GET', pageUrl(link))).statusCode, 200)
+    app.clock.advance(expiresAt - app.clock.now() - 1)
+    assert.equal((await consent(app, 'GET', pageUrl(link))).statusCode, 200)
+    app.clock.advance(1)
+    for (const method of ['GET', 'PUT'] as const) {
+      const res = await consent(
+        app,
+        method,
+        pageUrl(link),
+        method === 'PUT' ? { categories: {}, unsubscribe_all: true } : undefined,
+      )
+      assert.deepEqual([res.statusCode, res.json()], [400, { message: 'Invalid Params Received' }])
+    }
+    // One of the two expired is enough to refuse the link.
+    const mixed = { user_id: kept.user_id, cid: link.cid }
+    assert.equal((await consent(app, 'GET', pageUrl(mixed))).statusCode, 400)
+    assert.equal((await consent(app, 'GET', pageUrl(kept))).statusCode, 200)
+    assert.deepEqual(await subscriptionsOf(app, 'ann'), { statuses: [], preferences: [] })
+    for (const bad of [0, 3651, 1.5, '7']) {
+      const res = await admin(
+        app,
+        'POST',
+        `/inlet/v1/admin/workspaces/${WORKSPACE_ID}/subscription-links`,
+        { customer_id: 'ann', cid: 'spring', expires_in_days: bad },
+      )
+      assert.equal(res.statusCode, 400, String(bad))
+    }
   })
 
   it('refuses an unknown or inactive category, and writes nothing', async (t) => {

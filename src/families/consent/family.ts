@@ -31,7 +31,7 @@ export const consentFamily: FamilyModule = (platform): ApiFamily => {
   const { store, clock, cache, authFailures, shed, isClosing } = platform
   const authDeps = { store, isClosing, clock, cache, authFailures }
   const quotas = platform.governance.scope(CONSENT_QUOTAS)
-  const linkIds = linkIdReader({ store, tokens: createLinkTokens(platform.secrets) })
+  const linkIds = linkIdReader({ store, tokens: createLinkTokens(platform.secrets), clock })
   const deps = { store, clock, quotas, linkIds, bodyLimitBytes: platform.config.bodyLimitBytes }
   return {
     name: 'consent',

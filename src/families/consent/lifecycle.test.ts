@@ -12,7 +12,7 @@ import type { Store } from '../../store/store.js'
 import { ADMIN_TOKEN } from '../../../test/helpers/admin.js'
 import { WORKSPACE_ID, createTestApp, type TestApp } from '../../../test/helpers/app.js'
 import { CATEGORIES, OPT_IN, consent } from '../../../test/helpers/consent.js'
-import { DELETE, EXPORT, TRACK, customer, userOf } from '../../../test/helpers/data-api.js'
+import { DELETE, EXPORT, MERGE, TRACK, customer, userOf } from '../../../test/helpers/data-api.js'
 import { startPostgres } from '../../../test/helpers/postgres.js'
 
 const postgres = await startPostgres()
@@ -108,6 +108,83 @@ for (const [name, open] of stores) {
           id: wide?.user_attributes['id'],
         })
         assert.ok(wide?.subscription_preferences)
+      })
+
+      it('Merge Users gives the retained user the merged one’s preferences, withdrawals winning', async (t) => {
+        const app = await appOn(t, open)
+        const bulk = await consent(app, 'POST', CATEGORIES, {
+          channel: 'email',
+          user_preferences: [
+            { customer_id: 'ann', categories: { Promotional: false }, unsubscribe_all: false },
+            { customer_id: 'bob', categories: { Promotional: true }, unsubscribe_all: false },
+          ],
+        })
+        assert.equal(bulk.statusCode, 200, bulk.body)
+        const optIn = await consent(app, 'PUT', OPT_IN, {
+          user_preferences: { customer_id: 'ann', opt_in_status: 'OPTED_OUT', channel: 'email' },
+        })
+        assert.equal(optIn.statusCode, 200, optIn.body)
+        const ann = await userOf(app, 'ann')
+        const bob = await userOf(app, 'bob')
+        const merged = await app.post(MERGE, {
+          merge_data: [{ merged_user: 'ann', retained_user: 'bob' }],
+        })
+        assert.equal(merged.statusCode, 200, merged.body)
+        await app.drain()
+        const rows = await app.store.consent.subscriptionsOf(WORKSPACE_ID, [bob.id, ann.id])
+        const of = (id: string) => ({
+          statuses: rows.statuses
+            .filter((r) => r.userId === id)
+            .map((r) => [r.unsubscribedAll, r.optInStatus]),
+          preferences: rows.preferences
+            .filter((r) => r.userId === id)
+            .map((r) => [r.category, r.subscribed]),
+        })
+        assert.deepEqual(of(bob.id), {
+          statuses: [[false, 'OPTED_OUT']],
+          preferences: [['Promotional', false]],
+        })
+        // The merged user keeps its own (an undo gives them back to it whole).
+        assert.deepEqual(of(ann.id), {
+          statuses: [[false, 'OPTED_OUT']],
+          preferences: [['Promotional', false]],
+        })
+      })
+
+      it('a merge and the deletion of the merged user in one batch: carried before it goes', async (t) => {
+        const app = await appOn(t, open)
+        const res = await consent(app, 'PUT', OPT_IN, {
+          user_preferences: {
+            customer_id: 'ann',
+            categories: { Promotional: false },
+            opt_in_status: 'OPTED_OUT',
+            channel: 'email',
+          },
+        })
+        assert.equal(res.statusCode, 200, res.body)
+        const ann = await userOf(app, 'ann')
+        const bob = await userOf(app, 'bob')
+        // Both accepted before the processor runs: they are applied in one read of the log.
+        const merged = await app.post(MERGE, {
+          merge_data: [{ merged_user: 'ann', retained_user: 'bob' }],
+        })
+        assert.equal(merged.statusCode, 200, merged.body)
+        const deleted = await app.post(DELETE, { identity_type: 'id', identity_value: ann.id })
+        assert.equal(deleted.statusCode, 200, deleted.body)
+        await app.drain()
+        assert.deepEqual(
+          await app.store.profiles.findUsers(WORKSPACE_ID, { customerIds: [], ids: [ann.id] }),
+          [],
+        )
+        const rows = await app.store.consent.subscriptionsOf(WORKSPACE_ID, [bob.id, ann.id])
+        assert.deepEqual(
+          rows.statuses.map((r) => [r.userId, r.optInStatus]),
+          [[bob.id, 'OPTED_OUT']],
+        )
+        assert.deepEqual(
+          rows.preferences.map((r) => [r.userId, r.category, r.subscribed]),
+          [[bob.id, 'Promotional', false]],
+        )
       })
 
       it('Delete Users removes the user’s preference records, and only its', async (t) => {

@@ -2,12 +2,14 @@
  * The `user_id` and `cid` of a preference page's link (Subscription categories' GET and PUT):
  * MoEngage's are DES-encrypted ids nobody else can read, so Inlet takes its own signed tokens
  * (workspaces/link-tokens.ts) and — where the workspace allows it (settings `plainLinkIds`) —
- * plain ids: a `user_id` is then a customer_id, else an internal id. Anything else, and a token
- * of a user that is gone, is `consent_params_invalid`. Verifying a token needs the server secret:
+ * plain ids: a `user_id` is then a customer_id, else an internal id. Anything else — a token
+ * that is forged, of another workspace or kind, expired, or of a user that is gone — is
+ * `consent_params_invalid`. Verifying a token needs the server secret:
  * without one (PostgreSQL without INLET_SECRET_KEY) the answer is the 409 "API SECRET not
  * configured".
  */
 import type { FastifyRequest } from 'fastify'
+import type { Clock } from '../../core/clock.js'
 import { AppError } from '../../core/errors.js'
 import type { Store, UserRow, Workspace } from '../../store/store.js'
 import { isLinkToken, type LinkTokenKind, type LinkTokens } from '../../workspaces/link-tokens.js'
@@ -29,12 +31,12 @@ function queryParam(request: FastifyRequest, name: string): string {
   return one
 }
 
-export function linkIdReader(deps: { store: Store; tokens: LinkTokens }) {
+export function linkIdReader(deps: { store: Store; tokens: LinkTokens; clock: Clock }) {
   /** The value of `given`: a valid token's, or `given` itself when plain ids are allowed. */
   function valueOf(workspace: Workspace, kind: LinkTokenKind, given: string, plain: boolean) {
     if (plain && !isLinkToken(given)) return given
     try {
-      const value = deps.tokens.read(workspace.id, kind, given)
+      const value = deps.tokens.read(workspace.id, kind, given, deps.clock.now())
       if (value === undefined) throw new AppError('consent_params_invalid')
       return value
     } catch (err) {

@@ -7,7 +7,7 @@
  */
 import type { DeletePayload } from '../../core/records.js'
 import type { LogRecord } from '../../store/store.js'
-import { applied, skipped, type Outcome } from '../outcome.js'
+import { applied, retry, skipped, type Outcome } from '../outcome.js'
 import { parsePayload, type StepContext } from './step.js'
 
 export function applyDelete(record: LogRecord, ctx: StepContext): Outcome {
@@ -29,6 +29,11 @@ export function applyDelete(record: LogRecord, ctx: StepContext): Outcome {
     return applied([
       `user ${user.id} will be deleted at ${new Date(p.due_at).toISOString()} (INLET_DELETE_BUFFER_SECONDS; spec §7.8)`,
     ])
+  }
+  if (ctx.state.carriesSubscriptionsOf(record.workspaceId, user.id)) {
+    // A merge earlier in this batch gives the user's preferences to another at commit: the
+    // deletion waits for the next batch, so that they are carried before they go.
+    return retry('a merge earlier in this batch carries the user’s preferences', 0)
   }
   ctx.state.deleteUser(user)
   return applied([`user ${user.id} deleted with its devices and events (spec §7.8)`])

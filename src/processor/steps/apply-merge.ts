@@ -9,6 +9,7 @@
  */
 import type { MergePayload, MergeUndoPayload } from '../../core/records.js'
 import { defineOwn } from '../../profile/attribute-values.js'
+import { OPTED_OUT } from '../../profile/subscriptions.js'
 import type { DeviceRow, LogRecord, UserRow } from '../../store/store.js'
 import { applied, skipped, type Outcome } from '../outcome.js'
 import { parsePayload, type StepContext } from './step.js'
@@ -96,6 +97,14 @@ export function mergeUsers(
     fromUserId: merged.id,
     toUserId: retained.id,
     beforeSeq: record.seq,
+  })
+  // The merged user's subscription preferences, withdrawals of consent winning (README, Consent).
+  ctx.state.changeSubscriptions({
+    kind: 'carry',
+    workspaceId: ws,
+    fromUserId: merged.id,
+    toUserId: retained.id,
+    optedOut: OPTED_OUT,
   })
   retained.updatedAt = ctx.now
   merged.customerId = null

@@ -48,6 +48,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const merges = postgresMerges(c)
   const outcomes = postgresOutcomes(c)
   const privacy = postgresPrivacy(c)
+  const consent = postgresConsent(c)
   return {
     kind: 'postgres',
     workspaces: postgresWorkspaces(c),
@@ -63,11 +64,12 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       merges,
       outcomes,
       privacy,
+      consent,
     }),
     quotas: postgresQuotaRepo(c.pool, c.open, (fn) => transaction(c.pool, 'BEGIN', fn)),
     keys: postgresKeyRepo(c.pool, c.open),
     browse: postgresBrowse(c),
-    consent: postgresConsent(c),
+    consent: consent.repo,
     segments: postgresSegments(c),
     customSegments: postgresCustomSegments(c),
     sessions: postgresSessionRepo(c),

@@ -9,6 +9,7 @@
 import { StoreConflictError, type BatchChanges, type ProcessingRepo } from '../store.js'
 import { num } from '../rows.js'
 import { rows, transaction, type PostgresConnection } from './connection.js'
+import type { PostgresConsent } from './consent.js'
 import type { PostgresDevices } from './devices.js'
 import type { PostgresEvents } from './events.js'
 import type { PostgresIdentities } from './identities.js'
@@ -50,6 +51,7 @@ export type PostgresRepositories = Readonly<{
   merges: PostgresMerges
   outcomes: PostgresOutcomes
   privacy: PostgresPrivacy
+  consent: PostgresConsent
 }>
 
 export function postgresProcessing(c: PostgresConnection, r: PostgresRepositories): ProcessingRepo {
@@ -70,6 +72,8 @@ export function postgresProcessing(c: PostgresConnection, r: PostgresRepositorie
       await r.users.remove(db, deletedUsers)
       await r.users.schedule(db, b.scheduledDeletions ?? [])
       await r.users.write(db, b.users)
+      // Over the users as written: a user made by this batch can be given preferences.
+      await r.consent.change(db, b.subscriptionChanges ?? [])
       await r.devices.write(db, b.deletedDevices, b.devices)
       await r.events.write(db, b.events)
       await r.identities.replace(db, b.identityLinks ?? [])

@@ -8,6 +8,7 @@
 import { StoreConflictError, type BatchChanges, type ProcessingRepo } from '../store.js'
 import { num } from '../rows.js'
 import { attempt, type SqliteConnection } from './connection.js'
+import type { SqliteConsent } from './consent.js'
 import type { SqliteDevices } from './devices.js'
 import type { SqliteEvents } from './events.js'
 import type { SqliteIdentities } from './identities.js'
@@ -28,6 +29,7 @@ export type SqliteRepositories = Readonly<{
   merges: SqliteMerges
   outcomes: SqliteOutcomes
   privacy: SqlitePrivacy
+  consent: SqliteConsent
 }>
 
 export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): ProcessingRepo {
@@ -70,6 +72,8 @@ export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): Pr
       r.users.remove(u)
     }
     r.users.write(b.users)
+    // Over the users as written: a user made by this batch can be given preferences.
+    r.consent.change(b.subscriptionChanges ?? [])
     r.devices.write(b.deletedDevices, b.devices)
     r.events.write(b.events)
     r.users.schedule(b.scheduledDeletions ?? [])

@@ -40,6 +40,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const merges = sqliteMerges(c)
   const outcomes = sqliteOutcomes(c)
   const privacy = sqlitePrivacy(c)
+  const consent = sqliteConsent(c)
   return {
     kind: 'sqlite',
     workspaces: sqliteWorkspaces(c),
@@ -54,11 +55,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       merges,
       outcomes,
       privacy,
+      consent,
     }),
     quotas: sqliteQuotaRepo(c.db, attempt),
     keys: sqliteKeyRepo(c.db, attempt),
     browse: sqliteBrowse(c),
-    consent: sqliteConsent(c),
+    consent: consent.repo,
     segments: sqliteSegments(c),
     customSegments: sqliteCustomSegments(c),
     sessions: sqliteSessionRepo(c.db, attempt),
