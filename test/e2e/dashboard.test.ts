@@ -248,6 +248,38 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await page.getByRole('link', { name: 'Requests' }).first().click()
     await page.getByRole('table', { name: /Recent requests/ }).waitFor()
     await checkPage(page, 'requests')
+    // A segment made through /v3/custom-segments: its count, definition and members, each a link
+    // to the profile.
+    const made = await fetch(`${server.baseUrl}/v3/custom-segments`, {
+      method: 'POST',
+      headers: {
+        authorization: server.authorization,
+        'moe-appkey': ws,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        name: 'Ada alone',
+        included_filters: {
+          filter_operator: 'and',
+          filters: [
+            {
+              filter_type: 'user_attributes',
+              name: 'ID',
+              data_type: 'string',
+              operator: 'is',
+              value: 'ada',
+            },
+          ],
+        },
+      }),
+    })
+    assert.equal(made.status, 201, await made.text())
+    await page.getByRole('link', { name: 'Segments' }).click()
+    await page.getByRole('link', { name: 'Ada alone' }).click()
+    await page.getByText('1 member now').waitFor()
+    await checkPage(page, 'segment')
+    await page.getByRole('table', { name: 'Members' }).getByRole('link', { name: 'ada' }).click()
+    await page.getByText('none (Identity Resolution is off)').waitFor()
     // A refused request counts its records (3 actions); the accepted ones come from the log.
     const refused = await server.post(`/v1/event/${ws}`, {
       type: 'event',

@@ -5,77 +5,23 @@
  * it answers or changes anything of B; every other method answers 405. The admin API's consent
  * routes are walked with the admin API's other routes.
  */
-import assert from 'node:assert/strict'
-import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { basicAuth } from '../helpers/app.js'
 import { CATEGORIES, OPT_IN, RESUBSCRIBE } from '../helpers/consent.js'
+import { appKeyWalk, type AppKeyTargets, type Attack, type Method } from './app-key-walk.js'
 
-type Method = NonNullable<InjectOptions['method']>
+export type ConsentAttack = Attack
 
-export type ConsentAttack = Readonly<{
-  name: string
-  request: InjectOptions
-  expect: (res: LightMyRequestResponse) => void
-}>
-
-export type ConsentTargets = Readonly<{
-  a: string
-  aKey: string
-  b: string
-  /** A link of B's user (tokens issued for workspace B). */
-  bLink: Readonly<{ user_id: string; cid: string }>
-  /** Strings only B's data holds. */
-  secrets: readonly string[]
-}>
+export type ConsentTargets = AppKeyTargets &
+  Readonly<{
+    /** A link of B's user (tokens issued for workspace B). */
+    bLink: Readonly<{ user_id: string; cid: string }>
+  }>
 
 /** The consent routes' attacks, by `METHOD path` as the route table names them. */
 export function consentAttacks(t: ConsentTargets): Map<string, ConsentAttack[]> {
-  const asA = {
-    authorization: basicAuth(t.a, t.aKey),
-    'content-type': 'application/json',
-    'moe-appkey': t.a,
-  }
-  const leaksNothing = (res: LightMyRequestResponse): void => {
-    assert.ok(res.statusCode < 500, res.body)
-    for (const secret of t.secrets) {
-      assert.ok(!res.body.includes(secret), `answer leaks ${secret}: ${res.body}`)
-    }
-  }
-  const refused =
-    (...statuses: number[]) =>
-    (res: LightMyRequestResponse): void => {
-      assert.ok(statuses.includes(res.statusCode), `${res.statusCode} ${res.body}`)
-      leaksNothing(res)
-    }
+  const { asA, answered: refused, request, aimedAtB: aimed } = appKeyWalk(t)
+  const aimedAtB = (method: Method, url: string, body: unknown) =>
+    aimed(method, url, body, [400, 401])
   const page = `${CATEGORIES}?user_id=${encodeURIComponent(t.bLink.user_id)}&cid=${encodeURIComponent(t.bLink.cid)}`
-  const request = (
-    method: Method,
-    url: string,
-    body: unknown,
-    headers: Record<string, string> = asA,
-  ): InjectOptions => ({
-    method,
-    url,
-    headers,
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-  })
-  /** B named as the workspace with A's key: the MOE-APPKEY, the Basic user. */
-  const aimedAtB = (method: Method, url: string, body: unknown): ConsentAttack[] => [
-    {
-      name: 'MOE-APPKEY B with A key',
-      request: request(method, url, body, { ...asA, 'moe-appkey': t.b }),
-      expect: refused(400, 401),
-    },
-    {
-      name: 'B as the Basic user with A key',
-      request: request(method, url, body, {
-        ...asA,
-        authorization: basicAuth(t.b, t.aKey),
-        'moe-appkey': t.b,
-      }),
-      expect: refused(401),
-    },
-  ]
   const walked = new Map<string, ConsentAttack[]>()
   const update = { categories: { 'B Secret Category': false }, unsubscribe_all: true }
   walked.set(`GET ${CATEGORIES}`, [

@@ -23,6 +23,8 @@ export type DashboardTargets = Readonly<{
   bUserId: string
   bRequestIds: readonly string[]
   bMergeId: number
+  /** A segment of workspace B. */
+  bSegmentId: string
   /** Strings only B's data holds. */
   secrets: readonly string[]
 }>
@@ -181,6 +183,20 @@ export async function dashboardAttacks(
       expect: leaksNothing,
     },
   ])
+  walked.set('GET /dashboard/api/w/:ws/segments', [
+    inB('segments'),
+    { name: "A's segments hold nothing of B", request: get(`${a}/segments`), expect: leaksNothing },
+  ])
+  for (const rest of ['', '/members']) {
+    walked.set(`GET /dashboard/api/w/:ws/segments/:id${rest}`, [
+      inB(`segments/${t.bSegmentId}${rest}`),
+      {
+        name: `B's segment${rest} in A`,
+        request: get(`${a}/segments/${t.bSegmentId}${rest}`),
+        expect: notFound('segment'),
+      },
+    ])
+  }
   walked.set('GET /dashboard/api/w/:ws/live', [inB('live')])
   walked.set('GET /dashboard/api/w/:ws/overview', [inB('overview')])
   walked.set('POST /dashboard/api/w/:ws/key/rotate', [

@@ -33,6 +33,7 @@ import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp, type TestApp } from '.
 import { servedRoutes } from '../helpers/routes.js'
 import { consentAttacks } from './consent-walk.js'
 import { dashboardAttacks } from './dashboard-walk.js'
+import { segmentAttacks } from './segments-walk.js'
 
 const A = WORKSPACE_ID
 const B = 'WORKSPACEBBBBBBBBBB2'
@@ -46,6 +47,7 @@ const asB = { authorization: basicAuth(B, B_KEY), 'content-type': 'application/j
 
 type Seeded = {
   bUserId: string
+  bSegment: { id: string; name: string }
   bRequestIds: string[]
   bMergeId: number
   snapshot: () => Promise<string>
@@ -126,9 +128,40 @@ async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
       categories: { 'B Secret Category': true },
     },
   ])
+  // B's segment (families/segments): its name and filters are B's alone.
+  const bSegment = { id: '6388a97a02adb9071ca8bbbb', name: 'B Secret Segment' }
+  const made = await app.store.customSegments.create(
+    {
+      workspaceId: B,
+      ...bSegment,
+      type: 'ELASTIC_SEARCH',
+      source: 'API',
+      includedFilters: JSON.stringify({
+        filter_operator: 'and',
+        filters: [
+          {
+            filter_type: 'user_attributes',
+            name: 'secret_of_b',
+            data_type: 'string',
+            operator: 'is',
+            value: 'only-b-may-read-this',
+          },
+        ],
+      }),
+      definitionHash: 'b-definition',
+      description: 'secret_of_b  is only-b-may-read-this  (case insensitive)',
+      createdAt: app.clock.now(),
+      updatedAt: app.clock.now(),
+      updatedBy: null,
+      archivedAt: null,
+    },
+    1_000,
+  )
+  assert.equal(made.kind, 'created')
   void t
   return {
     bUserId: user.id,
+    bSegment,
     bRequestIds: requestIds,
     bMergeId: mergeRecord.seq,
     // The refusals this process holds are written first: those of B's must not change either.
@@ -144,6 +177,7 @@ async function snapshotOf(store: Store): Promise<string> {
   const users = await store.profiles.findUsers(B, { customerIds: ['b-user', 'b-old'], ids: [] })
   const parts: unknown[] = [await store.workspaces.get(B), await store.keys.list(B)]
   parts.push(await store.consent.categories(B))
+  parts.push(await store.customSegments.list(B))
   for (const u of users.sort((x, y) => x.id.localeCompare(y.id))) {
     parts.push(u, await store.profiles.eventsOfUser(B, u.id, 100))
     parts.push(await store.profiles.devicesOfUser(B, u.id))
@@ -472,7 +506,15 @@ describe('workspace isolation: every route with A’s key against B', () => {
       bUserId: seeded.bUserId,
       bRequestIds: seeded.bRequestIds,
       bMergeId: seeded.bMergeId,
-      secrets: ['only-b-may-read-this', 'b@example.com', 'b-device', 'b-push', B_KEY],
+      bSegmentId: seeded.bSegment.id,
+      secrets: [
+        'only-b-may-read-this',
+        'b@example.com',
+        'b-device',
+        'b-push',
+        'B Secret Segment',
+        B_KEY,
+      ],
     })
     for (const [route, list] of dashboard) walked.set(route, list)
     // The consent family: B's link (issued for B by the admin API), ids and email under A's key.
@@ -492,6 +534,14 @@ describe('workspace isolation: every route with A’s key against B', () => {
       secrets: ['only-b-may-read-this', 'b@example.com', 'B Secret Category', B_KEY],
     })
     for (const [route, list] of consent) walked.set(route, list)
+    const segments = segmentAttacks({
+      a: A,
+      aKey: API_KEY,
+      b: B,
+      bSegment: seeded.bSegment,
+      secrets: ['only-b-may-read-this', 'B Secret Segment', B_KEY],
+    })
+    for (const [route, list] of segments) walked.set(route, list)
 
     assert.deepEqual(
       servedRoutes(app.app),

@@ -13,6 +13,7 @@ import { DEFAULT_ASSETS_DIR, assetRoutes } from './assets.js'
 import { liveRoutes } from './live.js'
 import { createTrafficMeter } from './meter.js'
 import { activityRoutes } from './routes/activity.js'
+import { segmentRoutes } from './routes/segments.js'
 import { userRoutes } from './routes/users.js'
 import { workspaceRoutes } from './routes/workspace.js'
 import { sessionRoutes } from './session-routes.js'
@@ -39,6 +40,7 @@ export const dashboardFamily: FamilyModule = (platform) => {
         })
         userRoutes(api, { store, ingest: platform.ingest, clock })
         activityRoutes(api, { store })
+        segmentRoutes(api, { store, clock })
         workspaceRoutes(api, { workspaces, processor: platform.processor, meter, sessions })
         const live = liveRoutes(api, { store, sessions })
         api.addHook('preClose', (next) => {

@@ -48,6 +48,14 @@ const ALLOWED: readonly { sql: string; why: string }[] = [
     sql: 'FROM subscription_categories WHERE workspace_id = ? ORDER BY',
     why: 'the subscription categories of one workspace: at most MAX_CATEGORIES (200)',
   },
+  {
+    sql: 'FROM custom_segments WHERE workspace_id = ? ORDER BY',
+    why: 'the segments of one workspace: at most 1,000 active ones and the archived',
+  },
+  {
+    sql: 'FROM custom_segments WHERE workspace_id = ? AND archived_at IS NULL',
+    why: "a create counting the workspace's active segments (at most 1,000)",
+  },
   { sql: 'ROW VALUES CLAUSE', why: 'the VALUES list of a multi-row INSERT, not a table' },
 ]
 

@@ -5,6 +5,7 @@ import { usersPage } from './users'
 import { livePage } from './live'
 import { requestsPage } from './requests'
 import { rejectionsPage } from './rejections'
+import { segmentsPage } from './segments'
 import { workspacePage } from './workspace'
 
 export const PAGES: readonly Page[] = [
@@ -12,5 +13,6 @@ export const PAGES: readonly Page[] = [
   livePage,
   requestsPage,
   rejectionsPage,
+  segmentsPage,
   workspacePage,
 ]
