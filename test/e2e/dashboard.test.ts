@@ -209,7 +209,7 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       .waitFor()
     await waitForNoLag(server)
     await page.reload()
-    await page.getByText(/^Merge \d+: .*\(undone /).waitFor()
+    await page.getByText(/^Merge \d+: countess into ada, .*\(undone /).waitFor()
     await page.goto(`${server.baseUrl}/dashboard#/users`)
     await page.getByRole('link', { name: 'ada' }).waitFor()
     await checkPage(page, 'users')
@@ -232,6 +232,18 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     const shownAfterMs = Date.now() - acked
     assert.ok(shownAfterMs <= 1_000, `shown ${shownAfterMs} ms after its 200 (sent ${sentAt})`)
     await page.locator('li.state-applied', { hasText: 'Live Probe' }).waitFor({ timeout: 5_000 })
+    // Filtered by kind (the probe is an event) and by user (customer_id contains).
+    const probe = page.locator('ol.live li', { hasText: 'Live Probe' })
+    await page.getByLabel('Kind', { exact: true }).selectOption('customer')
+    assert.equal(await probe.count(), 0)
+    await page.getByLabel('Kind', { exact: true }).selectOption('event')
+    await probe.waitFor()
+    await page.getByLabel('User (customer_id contains)', { exact: true }).fill('nobody')
+    assert.equal(await probe.count(), 0)
+    await page.getByLabel('User (customer_id contains)', { exact: true }).fill('ad')
+    await probe.waitFor()
+    await page.getByLabel('User (customer_id contains)', { exact: true }).fill('')
+    await page.getByLabel('Kind', { exact: true }).selectOption('')
     await page.getByRole('button', { name: 'Pause' }).click()
     await checkPage(page, 'live')
 
