@@ -84,12 +84,9 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await page.getByLabel('Data API key', { exact: true }).fill(server.apiKey)
     await page.keyboard.press('Enter')
     await page.getByRole('heading', { name: 'Users' }).waitFor()
-    // Keyboard only: the first Tab reaches "Skip to content", visibly focused, and Enter moves
-    // the focus to the page's content; the navigation's links come next.
+    // Keyboard only: the first Tab reaches "Skip to content", visibly focused.
     await page.keyboard.press('Tab')
     assert.deepEqual(await focused(page), { name: 'Skip to content', outlined: true })
-    await page.keyboard.press('Enter')
-    assert.equal(await page.evaluate<string>('document.activeElement.id'), 'main')
 
     // Data through the API: every attribute type, an event, a device, a record kept out.
     const ws = server.workspaceId
@@ -220,6 +217,15 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await page.keyboard.press('Tab')
     assert.deepEqual(await focused(page), { name: 'Live', outlined: true })
     await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: 'Live', exact: true }).waitFor()
+    // Back to "Skip to content", before the navigation: Enter moves the focus to the page's
+    // content, and the page stays the one in view.
+    await page.keyboard.press('Shift+Tab')
+    await page.keyboard.press('Shift+Tab')
+    assert.deepEqual(await focused(page), { name: 'Skip to content', outlined: true })
+    await page.keyboard.press('Enter')
+    assert.equal(await page.evaluate<string>('document.activeElement.id'), 'main')
+    assert.equal(new URL(page.url()).hash, '#/live')
     await page.getByText('Connected').waitFor()
     const sentAt = Date.now()
     await send(`/v1/event/${ws}`, {
