@@ -294,6 +294,17 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       .filter({ has: page.getByRole('rowheader', { name: 'Bulk Import' }) })
     assert.deepEqual(await bulkImport.getByRole('cell').allInnerTexts(), ['2', '0'])
     assert.equal(await page.getByLabel('API', { exact: true }).inputValue(), 'event')
+    // Against the API's quota; the ingestion lag; the settings.
+    await page
+      .getByText(
+        /^Create Event: records per minute, accepted and refused, against the quota \(create_event: \d+\/min\)$/,
+      )
+      .waitFor()
+    await page.getByRole('heading', { name: 'Ingestion lag' }).waitFor()
+    const settings = page.getByRole('table', { name: 'Settings' })
+    for (const setting of ['identityResolution', 'bulkStrictElementValidation', 'fairUsage']) {
+      await settings.getByRole('rowheader', { name: setting, exact: true }).waitFor()
+    }
     assert.equal(await page.getByRole('button', { name: 'Rotate key' }).count(), 0)
     await checkPage(page, 'workspace')
     // The last day: the same records (the refused ones read from the store, too).
