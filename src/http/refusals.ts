@@ -115,21 +115,24 @@ export function createRefusalCounter(deps: {
 
 /**
  * Counts every refused request of `family`'s routes with `counter`, under the route's endpoint
- * (or the family's name), as the records `recordsOf` finds in its body (undefined when the body
- * was never read). Nothing is done for a 2xx but two comparisons.
+ * (`unnamed` for a route that names none), as the records `recordsOf` finds in its body
+ * (undefined when the body was never read). Nothing is done for a 2xx but two comparisons.
  */
 export function countRefusals(
   app: FastifyInstance,
   counter: RefusalCounter,
-  family: ApiFamilyName,
-  recordsOf: (body: unknown) => number,
+  what: Readonly<{
+    family: ApiFamilyName
+    unnamed: string
+    recordsOf: (body: unknown) => number
+  }>,
 ): void {
   app.addHook('onResponse', (request: FastifyRequest, reply, done) => {
     if (reply.statusCode >= 200 && reply.statusCode < 300) return done()
     const config = routeConfig(request)
     const workspaceId = request.workspace?.id ?? request.verifiedWorkspaceId
-    if (config.family === family && typeof workspaceId === 'string') {
-      counter.add(workspaceId, config.endpoint ?? family, recordsOf(request.body))
+    if (config.family === what.family && typeof workspaceId === 'string') {
+      counter.add(workspaceId, config.endpoint ?? what.unnamed, what.recordsOf(request.body))
     }
     done()
   })

@@ -84,12 +84,9 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await page.getByLabel('Data API key', { exact: true }).fill(server.apiKey)
     await page.keyboard.press('Enter')
     await page.getByRole('heading', { name: 'Users' }).waitFor()
-    // Keyboard only: the first Tab reaches "Skip to content", visibly focused, and Enter moves
-    // the focus to the page's content; the navigation's links come next.
+    // Keyboard only: the first Tab reaches "Skip to content", visibly focused.
     await page.keyboard.press('Tab')
     assert.deepEqual(await focused(page), { name: 'Skip to content', outlined: true })
-    await page.keyboard.press('Enter')
-    assert.equal(await page.evaluate<string>('document.activeElement.id'), 'main')
 
     // Data through the API: every attribute type, an event, a device, a record kept out.
     const ws = server.workspaceId
@@ -209,7 +206,7 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       .waitFor()
     await waitForNoLag(server)
     await page.reload()
-    await page.getByText(/^Merge \d+: .*\(undone /).waitFor()
+    await page.getByText(/^Merge \d+: countess into ada, .*\(undone /).waitFor()
     await page.goto(`${server.baseUrl}/dashboard#/users`)
     await page.getByRole('link', { name: 'ada' }).waitFor()
     await checkPage(page, 'users')
@@ -220,6 +217,15 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await page.keyboard.press('Tab')
     assert.deepEqual(await focused(page), { name: 'Live', outlined: true })
     await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: 'Live', exact: true }).waitFor()
+    // Back to "Skip to content", before the navigation: Enter moves the focus to the page's
+    // content, and the page stays the one in view.
+    await page.keyboard.press('Shift+Tab')
+    await page.keyboard.press('Shift+Tab')
+    assert.deepEqual(await focused(page), { name: 'Skip to content', outlined: true })
+    await page.keyboard.press('Enter')
+    assert.equal(await page.evaluate<string>('document.activeElement.id'), 'main')
+    assert.equal(new URL(page.url()).hash, '#/live')
     await page.getByText('Connected').waitFor()
     const sentAt = Date.now()
     await send(`/v1/event/${ws}`, {
@@ -232,6 +238,18 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     const shownAfterMs = Date.now() - acked
     assert.ok(shownAfterMs <= 1_000, `shown ${shownAfterMs} ms after its 200 (sent ${sentAt})`)
     await page.locator('li.state-applied', { hasText: 'Live Probe' }).waitFor({ timeout: 5_000 })
+    // Filtered by kind (the probe is an event) and by user (customer_id contains).
+    const probe = page.locator('ol.live li', { hasText: 'Live Probe' })
+    await page.getByLabel('Kind', { exact: true }).selectOption('customer')
+    assert.equal(await probe.count(), 0)
+    await page.getByLabel('Kind', { exact: true }).selectOption('event')
+    await probe.waitFor()
+    await page.getByLabel('User (customer_id contains)', { exact: true }).fill('nobody')
+    assert.equal(await probe.count(), 0)
+    await page.getByLabel('User (customer_id contains)', { exact: true }).fill('ad')
+    await probe.waitFor()
+    await page.getByLabel('User (customer_id contains)', { exact: true }).fill('')
+    await page.getByLabel('Kind', { exact: true }).selectOption('')
     await page.getByRole('button', { name: 'Pause' }).click()
     await checkPage(page, 'live')
 
@@ -308,6 +326,17 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       .filter({ has: page.getByRole('rowheader', { name: 'Bulk Import' }) })
     assert.deepEqual(await bulkImport.getByRole('cell').allInnerTexts(), ['2', '0'])
     assert.equal(await page.getByLabel('API', { exact: true }).inputValue(), 'event')
+    // Against the API's quota; the ingestion lag; the settings.
+    await page
+      .getByText(
+        /^Create Event: records per minute, accepted and refused, against the quota \(create_event: \d+\/min\)$/,
+      )
+      .waitFor()
+    await page.getByRole('heading', { name: 'Ingestion lag' }).waitFor()
+    const settings = page.getByRole('table', { name: 'Settings' })
+    for (const setting of ['identityResolution', 'bulkStrictElementValidation', 'fairUsage']) {
+      await settings.getByRole('rowheader', { name: setting, exact: true }).waitFor()
+    }
     assert.equal(await page.getByRole('button', { name: 'Rotate key' }).count(), 0)
     await checkPage(page, 'workspace')
     // The last day: the same records (the refused ones read from the store, too).

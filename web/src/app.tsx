@@ -33,11 +33,14 @@ export function App() {
   const [ended, setEnded] = useState(false)
   const signedIn = useRef(false)
   signedIn.current = session !== null && session !== undefined
+  /** Signing out here: the 401s of requests still under way say nothing. */
+  const signingOut = useRef(false)
   const path = useHash()
   const load = () =>
     api<SessionView>('GET', '/session').then(
       (s) => {
         setCsrfToken(s.csrf_token)
+        signingOut.current = false
         setSession(s)
         setEnded(false)
         // The workspace in view stays if the new session sees it (signed in again).
@@ -48,7 +51,8 @@ export function App() {
     )
   useEffect(() => {
     onSessionEnded(() => {
-      if (!signedIn.current) return // a failed sign-in, or the first look for a session
+      // A failed sign-in, the first look for a session, or signing out here.
+      if (!signedIn.current || signingOut.current) return
       signedIn.current = false
       setSession(null)
       setEnded(true)
@@ -61,7 +65,7 @@ export function App() {
     return <SignIn onSignedIn={() => void load()} ended={ended ? page?.title : undefined} />
   }
   const signOut = async () => {
-    signedIn.current = false // no "session ended" for signing out here
+    signingOut.current = true // no "session ended" for signing out here
     // Already ended elsewhere (401): signed out all the same.
     await api('DELETE', '/session').catch(() => undefined)
     setWs(undefined)
@@ -71,7 +75,8 @@ export function App() {
   const operator = session.principal.kind === 'operator'
   return (
     <div class="shell">
-      <a class="skip" href="#main">
+      {/* Moves the focus without touching the location, whose #/path is the page in view. */}
+      <a class="skip" href="#main" onClick={skipToContent}>
         Skip to content
       </a>
       <header>
@@ -118,6 +123,11 @@ export function App() {
       </main>
     </div>
   )
+}
+
+function skipToContent(event: Event): void {
+  event.preventDefault()
+  document.getElementById('main')?.focus()
 }
 
 const MODES = [

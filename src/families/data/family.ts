@@ -33,7 +33,12 @@ export const dataFamily: FamilyModule = (platform): ApiFamily => {
     register: async (app: FastifyInstance) => {
       // Every refused request of an authenticated workspace counts its records for the
       // dashboard's workspace page (the accepted ones are counted by the log's appends).
-      countRefusals(app, platform.refusals, 'data', recordsOfBody)
+      // (Install info, whose route names no endpoint, under Inlet's extensions, as it logs.)
+      countRefusals(app, platform.refusals, {
+        family: 'data',
+        unnamed: 'inlet',
+        recordsOf: recordsOfBody,
+      })
       // spec §7.11: credentials in the body, not Basic auth.
       testConnectionRoutes(app, { store, clock, authFailures, shed })
       // spec §2.1: no Basic auth; authenticated by its appAttributionKey query parameter.

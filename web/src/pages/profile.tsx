@@ -33,7 +33,9 @@ type Profile = {
   merges: {
     merge_id: number
     retained_user_id: string
+    retained_customer_id: string | null
     merged_user_id: string
+    merged_customer_id: string | null
     at: string
     undone_at: string | null
   }[]
@@ -157,8 +159,8 @@ export function Profile(props: { ws: string; userId: string }) {
             <ul>
               {data.merges.map((m) => (
                 <li key={m.merge_id}>
-                  Merge {m.merge_id}: {m.merged_user_id} into {m.retained_user_id},{' '}
-                  {formatTime(m.at)}
+                  Merge {m.merge_id}: {m.merged_customer_id ?? m.merged_user_id} into{' '}
+                  {m.retained_customer_id ?? m.retained_user_id}, {formatTime(m.at)}
                   {m.undone_at === null ? (
                     <button type="button" onClick={() => void undo(m.merge_id)}>
                       Undo merge {m.merge_id}

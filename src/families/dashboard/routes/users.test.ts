@@ -150,12 +150,20 @@ describe("the dashboard's profile: merges and their undo", () => {
     assert.equal(merged.statusCode, 200, merged.body)
     type Merges = {
       user: { id: string }
-      merges: { merge_id: number; merged_user_id: string; undone_at: string | null }[]
+      merges: {
+        merge_id: number
+        merged_user_id: string
+        merged_customer_id: string | null
+        retained_customer_id: string | null
+        undone_at: string | null
+      }[]
     }
     const before = (await profileOf(app, 'keep@example.com')) as unknown as Merges
     assert.equal(before.merges.length, 1)
     const [merge] = before.merges
     assert.equal(merge?.undone_at, null)
+    assert.equal(merge?.merged_customer_id, 'old')
+    assert.equal(merge?.retained_customer_id, 'keep')
     const session = await signIn(app, WORKSPACE_ID, API_KEY)
     const undo = (id: string) =>
       app.app.inject({

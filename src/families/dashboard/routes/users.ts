@@ -1,8 +1,9 @@
 /**
  * The dashboard's users: the list and the searches (`GET /dashboard/api/w/:ws/users`: by
  * `customer_id`, email or mobile prefix, internal id, or an attribute's value; store/browse.ts),
- * one profile (attributes with their types, devices with push state, identity links, merges), its
- * event timeline newest first, its subscription preferences (families/consent), and the undo of one of its merges (logged like
+ * one profile (attributes with their types, devices with push state, identity links, merges with
+ * both users' customer_ids), its event timeline newest first, its subscription preferences
+ * (families/consent), and the undo of one of its merges (logged like
  * `POST /inlet/v1/merges/{id}/undo`).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -41,12 +42,32 @@ function userSummary(u: UserRow) {
   }
 }
 
+/** The customer_ids both users had before the merge (its before-image); null where none. */
+function customerIdsOf(m: MergeRow): { retained: string | null; merged: string | null } {
+  try {
+    // steps/apply-merge.ts MergeImage, as JSON: read defensively, a field at a time.
+    const image = JSON.parse(m.before) as {
+      before?: { retained?: { customerId?: unknown }; merged?: { customerId?: unknown } }
+    }
+    const text = (v: unknown): string | null => (typeof v === 'string' ? v : null)
+    return {
+      retained: text(image.before?.retained?.customerId),
+      merged: text(image.before?.merged?.customerId),
+    }
+  } catch {
+    return { retained: null, merged: null }
+  }
+}
+
 function mergeView(m: MergeRow) {
+  const customerIds = customerIdsOf(m)
   return {
     merge_id: m.id,
     request_id: m.requestId,
     retained_user_id: m.retainedUserId,
+    retained_customer_id: customerIds.retained,
     merged_user_id: m.mergedUserId,
+    merged_customer_id: customerIds.merged,
     at: iso(m.at),
     undone_at: m.undoneAt === null ? null : iso(m.undoneAt),
   }
