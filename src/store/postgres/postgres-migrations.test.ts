@@ -12,6 +12,9 @@ import { aWorkspace } from '../../../test/store/contract.js'
 import {
   PRE_COUNT_LOG,
   PRE_WINDOW_COUNT,
+  PRE_LINK_CATEGORIES,
+  PRE_LINK_USERS,
+  assertLinkedMigrated,
   assertLogCounted,
   assertReadAsMinute,
 } from '../../../test/store/upgrades.js'
@@ -156,6 +159,29 @@ if (postgres === undefined) {
       const store = await storeAt(url, { durability: 'os' })
       t.after(() => store.close())
       await assertReadAsMinute(store, T0)
+    })
+
+    it('turns subscription attributes stored before migration 22 into preference records', async (t) => {
+      const url = await freshUrl()
+      await schemaUpTo(url, 21, async (client) => {
+        for (const [ws, id, attributes] of PRE_LINK_USERS) {
+          await client.query('INSERT INTO users VALUES ($1, $2, NULL, $3, $4, $4)', [
+            ws,
+            id,
+            attributes,
+            T0,
+          ])
+        }
+        for (const name of PRE_LINK_CATEGORIES) {
+          await client.query(
+            "INSERT INTO subscription_categories VALUES ('W', $1, '', true, $2, $2)",
+            [name, T0],
+          )
+        }
+      })
+      const store = await storeAt(url, { durability: 'os' })
+      t.after(() => store.close())
+      await assertLinkedMigrated(store, T0)
     })
 
     it('counts the accepted records of a log written before it kept counts per minute', async (t) => {
