@@ -86,6 +86,15 @@ export function sizeOf(group: DefinitionNode): DefinitionSize {
       return { depth: 0, segments: 1, filters: 0, values: 0 }
     case 'attribute':
       return { depth: 0, segments: 0, filters: 1, values: valuesOf(group) }
+    case 'subscription': {
+      const c = group.condition
+      return {
+        depth: 0,
+        segments: 0,
+        filters: 1,
+        values: c.type === 'opt_in_status' ? c.values.length : 0,
+      }
+    }
     case 'action':
       return {
         depth: 0,

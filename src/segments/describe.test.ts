@@ -16,6 +16,18 @@ function described(...filters: Json[]): string {
 const attr = (more: Json): Json => ({ filter_type: 'user_attributes', name: 'Plan', ...more })
 
 describe('describeSegment', () => {
+  it('words subscription filters (Inlet)', () => {
+    const sub = (more: Json): Json => ({ filter_type: 'subscription', channel: 'email', ...more })
+    assert.equal(
+      described(sub({ subscribed: true, category: 'Promo' }), sub({ subscribed: false })),
+      'Is subscribed to email category Promo AND Is not subscribed to email',
+    )
+    assert.equal(
+      described(sub({ opt_in_status: ['OPTED_OUT', 'OPT_IN_PENDING'], negate: true })),
+      'email opt-in status is not one of OPTED_OUT, OPT_IN_PENDING',
+    )
+  })
+
   it('words each attribute operator, negated or not', () => {
     const cases: readonly [Json, string][] = [
       [

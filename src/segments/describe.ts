@@ -12,6 +12,7 @@ import type {
   Instant,
   TimePoint,
   TimeSpec,
+  SubscriptionFilter,
 } from '../store/segments.js'
 import type { DefinitionNode, SegmentDefinition } from './definition.js'
 
@@ -34,7 +35,19 @@ function describeNode(n: DefinitionNode): string {
       return describeAction(n)
     case 'segment':
       return `Is in custom segment ${n.name ?? n.id}`
+    case 'subscription':
+      return describeSubscription(n)
   }
+}
+
+/** `Is subscribed to email category Promotional`, `Email opt-in status is one of OPTED_OUT`. */
+function describeSubscription(f: SubscriptionFilter): string {
+  const c = f.condition
+  if (c.type === 'opt_in_status') {
+    return `${f.channel} opt-in status is ${f.negate ? 'not ' : ''}one of ${c.values.join(', ')}`
+  }
+  const what = c.category === null ? `${f.channel}` : `${f.channel} category ${c.category}`
+  return `Is ${f.negate ? 'not ' : ''}subscribed to ${what}`
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']

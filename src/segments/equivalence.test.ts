@@ -1,6 +1,7 @@
 // The property that makes one grammar with three implementations safe (docs/segments.md): for
 // generated users (attributes of every type, arrays, datetimes, nulls), events (names, times on
-// and around window edges, attributes) and segment queries using every operator, both stores'
+// and around window edges, attributes), subscription preferences and segment queries using every
+// operator (and Inlet's subscription filters), both stores'
 // compiled SQL — count and every page of members — answer exactly the users the reference
 // evaluator (evaluate.ts) selects. Each run writes its data under a workspace of its own, with a
 // decoy workspace holding the same user ids beside it.
@@ -26,10 +27,12 @@ import {
   type Field,
   type FilterNode,
   type SegmentQuery,
+  type SubscriptionFilter,
   type TimePoint,
   type TimeSpec,
 } from '../store/segments.js'
-import type { AttributeMap, EventRow, Store, UserRow } from '../store/store.js'
+import type { AttributeMap, EventRow, Store, UserRow, UserSubscriptions } from '../store/store.js'
+import { OPT_IN_STATUSES, type OptInStatus } from '../profile/subscriptions.js'
 import { evaluateSegment } from './evaluate.js'
 
 const NOW = Date.parse('2026-11-15T10:30:00.000Z')
@@ -97,8 +100,42 @@ const attributes = (keys: readonly string[]): fc.Arbitrary<AttributeMap> =>
     requiredKeys: [],
   })
 
+/** The subscription categories the generated preferences and filters name ('Z': none chose it). */
+const CATEGORIES = ['A', 'B', 'C'] as const
+
+type Preferences = Readonly<{
+  unsubscribedAll: boolean
+  optInStatus: OptInStatus | null
+  categories: Readonly<Record<string, boolean>>
+}>
+
+/** No rows at all (never chose), or a status with some category choices. */
+const preferences: fc.Arbitrary<Preferences | null> = fc.option(
+  fc.record({
+    unsubscribedAll: fc.boolean(),
+    optInStatus: fc.constantFrom(null, ...OPT_IN_STATUSES),
+    categories: fc.dictionary(fc.constantFrom(...CATEGORIES), fc.boolean(), { maxKeys: 3 }),
+  }),
+  { nil: null, freq: 3 },
+)
+
+/** A user's preferences as the store's rows (what the reference evaluator reads). */
+function rowsOf(userId: string, p: Preferences | null): UserSubscriptions {
+  if (p === null) return { statuses: [], preferences: [] }
+  const at = { workspaceId: 'any', userId, channel: 'email', updatedAt: NOW }
+  return {
+    statuses: [{ ...at, unsubscribedAll: p.unsubscribedAll, optInStatus: p.optInStatus }],
+    preferences: Object.entries(p.categories).map(([category, subscribed]) => ({
+      ...at,
+      category,
+      subscribed,
+    })),
+  }
+}
+
 type Dataset = Readonly<{
-  users: readonly Omit<UserRow, 'workspaceId'>[]
+  users: readonly (Omit<UserRow, 'workspaceId'> & { subscriptions: UserSubscriptions })[]
+  preferences: readonly (Preferences | null)[]
   events: readonly Omit<EventRow, 'workspaceId' | 'seq'>[]
 }>
 
@@ -109,17 +146,22 @@ const dataset: fc.Arbitrary<Dataset> = fc
         nil: null,
       }),
       attributes: attributes(USER_KEYS),
+      preferences,
     }),
     { minLength: 8, maxLength: 30 },
   )
   .chain((people) => {
-    const users = people.map((p, i) => ({
-      id: `u${String(i).padStart(3, '0')}`,
-      customerId: p.customerId === null ? null : `${p.customerId}${i}`,
-      attributes: p.attributes,
-      createdAt: NOW - i,
-      updatedAt: NOW - i,
-    }))
+    const users = people.map((p, i) => {
+      const id = `u${String(i).padStart(3, '0')}`
+      return {
+        id,
+        customerId: p.customerId === null ? null : `${p.customerId}${i}`,
+        attributes: p.attributes,
+        createdAt: NOW - i,
+        updatedAt: NOW - i,
+        subscriptions: rowsOf(id, p.preferences),
+      }
+    })
     const event = fc.record({
       // u999 has events but no profile: it must never be a member.
       userId: fc.constantFrom(...users.map((u) => u.id), 'u999'),
@@ -129,6 +171,7 @@ const dataset: fc.Arbitrary<Dataset> = fc
     })
     return fc.array(event, { maxLength: 120 }).map((events) => ({
       users,
+      preferences: people.map((p) => p.preferences),
       events: events.map((e) => ({
         ...e,
         deviceId: null,
@@ -310,11 +353,29 @@ const actionFilter: fc.Arbitrary<ActionFilter> = fc.record({
   }),
 })
 
+/** Inlet's subscription filters: subscribed (to the channel, to a category) or an opt-in status. */
+const subscriptionFilter: fc.Arbitrary<SubscriptionFilter> = fc.record({
+  kind: fc.constant('subscription' as const),
+  channel: fc.constant('email'),
+  negate: fc.boolean(),
+  condition: fc.oneof(
+    fc.record({
+      type: fc.constant('subscribed' as const),
+      category: fc.constantFrom(null, ...CATEGORIES, 'Z'),
+    }),
+    fc.record({
+      type: fc.constant('opt_in_status' as const),
+      values: fc.uniqueArray(fc.constantFrom(...OPT_IN_STATUSES), { minLength: 1, maxLength: 2 }),
+    }),
+  ),
+})
+
 const { node: queryNode } = fc.letrec<{ node: FilterNode; group: SegmentQuery }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     { weight: 3, arbitrary: attributeFilter(USER_KEYS, true) },
     { weight: 2, arbitrary: actionFilter },
+    { weight: 1, arbitrary: subscriptionFilter },
     { weight: 1, arbitrary: tie('group') },
   ),
   group: fc.record({
@@ -343,6 +404,13 @@ function operatorsOf(n: FilterNode, into: Set<string>): void {
       into.add(`execution:${n.execution.type}`)
       into.add(`time:${n.time.kind}${'point' in n.time ? `:${n.time.point.kind}` : ''}`)
       for (const f of n.where.filters) into.add(`event:${f.condition.type}:${f.condition.op}`)
+      break
+    case 'subscription': {
+      const c = n.condition
+      into.add(
+        `subscription:${c.type}${c.type === 'subscribed' && c.category === null ? ':channel' : ''}`,
+      )
+    }
   }
 }
 
@@ -353,6 +421,9 @@ const EXPECTED_OPERATORS = [
   ...DATETIME_OPERATORS.map((op) => `datetime:${op}`),
   ...['string', 'double', 'datetime', 'bool'].map((t) => `${t}:exists`),
   ...['atleast', 'exactly', 'atmost', 'firstTime', 'lastTime'].map((t) => `execution:${t}`),
+  'subscription:subscribed',
+  'subscription:subscribed:channel',
+  'subscription:opt_in_status',
   ...[
     'time:last',
     'time:between',
@@ -370,11 +441,19 @@ async function write(store: Store, data: Dataset): Promise<string> {
   workspaceNumber += 1
   const ws = `EQUIV${String(workspaceNumber).padStart(5, '0')}`
   const decoy = `${ws}X`
-  const users = data.users.map((u) => ({ ...u, workspaceId: ws }))
+  /** A generated user as the store's row (its preferences are written below). */
+  const row = (u: Dataset['users'][number], workspaceId: string): UserRow => ({
+    workspaceId,
+    id: u.id,
+    customerId: u.customerId,
+    attributes: u.attributes,
+    createdAt: u.createdAt,
+    updatedAt: u.updatedAt,
+  })
+  const users = data.users.map((u) => row(u, ws))
   // The decoy workspace: the same ids, every attribute set, and events of every name now.
   const decoys = data.users.map((u) => ({
-    ...u,
-    workspaceId: decoy,
+    ...row(u, decoy),
     attributes: { plan: 'a', score: 1, vip: true },
   }))
   const events = data.events.map((e) => ({ ...e, workspaceId: ws, seq: ++seq }))
@@ -397,6 +476,28 @@ async function write(store: Store, data: Dataset): Promise<string> {
   await store.processing.commit(
     batchChanges({ users: [...users, ...decoys], events: [...events, ...decoyEvents] }),
   )
+  // The preferences; the decoys unsubscribed from everything, opted out.
+  const choose = (workspaceId: string, userId: string, p: Preferences) => ({
+    workspaceId,
+    userId,
+    channel: 'email',
+    at: NOW,
+    unsubscribedAll: p.unsubscribedAll,
+    ...(p.optInStatus === null ? {} : { optInStatus: p.optInStatus }),
+    categories: p.categories,
+  })
+  const decoyChoice: Preferences = {
+    unsubscribedAll: true,
+    optInStatus: 'OPTED_OUT',
+    categories: { A: false, B: false, C: false },
+  }
+  await store.consent.update([
+    ...data.users.flatMap((u, i) => {
+      const p = data.preferences[i]
+      return p === null || p === undefined ? [] : [choose(ws, u.id, p)]
+    }),
+    ...data.users.map((u) => choose(decoy, u.id, decoyChoice)),
+  ])
   return ws
 }
 

@@ -329,3 +329,70 @@ describe('groups', () => {
     assert.deepEqual(evaluateSegment(q, people, [], NOW), ['c'])
   })
 })
+
+describe('subscription filters (Inlet)', () => {
+  const at = { workspaceId: 'W', channel: 'email', updatedAt: NOW }
+  const withRows = (
+    id: string,
+    status: { unsubscribedAll: boolean; optInStatus: string | null } | undefined,
+    choices: Record<string, boolean> = {},
+  ): EvaluatedUser => ({
+    ...user(id, {}),
+    subscriptions: {
+      statuses: status === undefined ? [] : [{ ...at, userId: id, ...status }],
+      preferences: Object.entries(choices).map(([category, subscribed]) => ({
+        ...at,
+        userId: id,
+        category,
+        subscribed,
+      })),
+    },
+  })
+  const users = [
+    user('never', {}), // no rows: subscribed to everything, no opt-in status
+    withRows('all-off', { unsubscribedAll: true, optInStatus: 'OPTED_OUT' }, { Promo: true }),
+    withRows(
+      'promo-off',
+      { unsubscribedAll: false, optInStatus: 'DOUBLE_OPTED_IN' },
+      { Promo: false },
+    ),
+    withRows(
+      'promo-on',
+      { unsubscribedAll: false, optInStatus: null },
+      { Promo: true, News: false },
+    ),
+  ]
+  const sub = (more: Json): Json => ({ filter_type: 'subscription', channel: 'email', ...more })
+
+  it('subscribed: not unsubscribed from all, and not from the category; never chose is subscribed', async () => {
+    assert.deepEqual(await members(users, sub({ subscribed: true })), [
+      'never',
+      'promo-off',
+      'promo-on',
+    ])
+    assert.deepEqual(await members(users, sub({ subscribed: true, category: 'Promo' })), [
+      'never',
+      'promo-on',
+    ])
+    assert.deepEqual(await members(users, sub({ subscribed: false, category: 'Promo' })), [
+      'all-off',
+      'promo-off',
+    ])
+    assert.deepEqual(await members(users, sub({ subscribed: true, category: 'News' })), [
+      'never',
+      'promo-off',
+    ])
+  })
+
+  it('opt_in_status: one of the statuses; a user without one matches none (negate: all others)', async () => {
+    assert.deepEqual(
+      await members(users, sub({ opt_in_status: ['OPTED_OUT', 'DOUBLE_OPTED_IN'] })),
+      ['all-off', 'promo-off'],
+    )
+    assert.deepEqual(await members(users, sub({ opt_in_status: 'OPTED_OUT', negate: true })), [
+      'never',
+      'promo-off',
+      'promo-on',
+    ])
+  })
+})

@@ -8,7 +8,8 @@
  * value of its type only, and an array when any element matches; `exists` wants a value that is
  * not null and not an empty array; `negate` is the exact complement. An action filter looks at the
  * user's events of its name that pass its event-attribute filters: how many fall in the window,
- * or whether the first (last) of them does; `executed: false` is the complement.
+ * or whether the first (last) of them does; `executed: false` is the complement. A subscription
+ * filter asks the user's preference rows (profile/subscriptions.ts `subscribedTo`).
  */
 import {
   dateKey,
@@ -20,11 +21,16 @@ import {
   type Condition,
   type FilterNode,
   type SegmentQuery,
+  type SubscriptionFilter,
   type Window,
 } from '../store/segments.js'
-import type { AttributeMap, EventRow, UserRow } from '../store/store.js'
+import type { AttributeMap, EventRow, UserRow, UserSubscriptions } from '../store/store.js'
+import { subscribedTo } from '../profile/subscriptions.js'
 
-export type EvaluatedUser = Pick<UserRow, 'id' | 'customerId' | 'attributes'>
+export type EvaluatedUser = Pick<UserRow, 'id' | 'customerId' | 'attributes'> & {
+  /** The user's subscription rows (none when absent). */
+  subscriptions?: UserSubscriptions
+}
 export type EvaluatedEvent = Pick<EventRow, 'userId' | 'name' | 'eventTime' | 'attributes'>
 
 /** The ids of the users the query selects at `now`, in byte order (ids are ASCII). */
@@ -66,7 +72,25 @@ export function matches(n: FilterNode, s: Subject): boolean {
     }
     case 'action':
       return actionMatches(n, s)
+    case 'subscription':
+      return subscriptionMatches(n, s.user.subscriptions)
   }
+}
+
+/** A subscription filter, over the user's rows on the filter's channel. */
+function subscriptionMatches(f: SubscriptionFilter, rows: UserSubscriptions | undefined): boolean {
+  const status = rows?.statuses.find((r) => r.channel === f.channel)
+  const c = f.condition
+  let hit: boolean
+  if (c.type === 'opt_in_status') {
+    hit = status?.optInStatus !== undefined && c.values.some((v) => v === status.optInStatus)
+  } else {
+    const choice = rows?.preferences.find(
+      (p) => p.channel === f.channel && p.category === c.category,
+    )
+    hit = subscribedTo(status, c.category === null ? undefined : choice?.subscribed)
+  }
+  return f.negate ? !hit : hit
 }
 
 const own = (attributes: AttributeMap, key: string): unknown =>

@@ -402,3 +402,65 @@ describe('instantOf', () => {
     assert.equal(instantOf('0050-01-01', 'v').ms, Date.parse('0050-01-01T00:00:00.000Z'))
   })
 })
+
+describe('parseFilters: subscription filters (Inlet)', () => {
+  const sub = (more: Json): Json => ({ filter_type: 'subscription', channel: 'email', ...more })
+
+  it('reads subscribed (to the channel or a category) and opt-in statuses, negate as elsewhere', () => {
+    assert.deepEqual(first(group(sub({ category: 'Promotional', subscribed: true }))), {
+      kind: 'subscription',
+      channel: 'email',
+      negate: false,
+      condition: { type: 'subscribed', category: 'Promotional' },
+    })
+    assert.deepEqual(first(group(sub({ channel: 'EMAIL', subscribed: false }))), {
+      kind: 'subscription',
+      channel: 'email',
+      negate: true,
+      condition: { type: 'subscribed', category: null },
+    })
+    assert.equal(first(group(sub({ subscribed: false, negate: true })))['negate'], false)
+    assert.deepEqual(first(group(sub({ opt_in_status: ['opted_out', 'OPT_IN_PENDING'] }))), {
+      kind: 'subscription',
+      channel: 'email',
+      negate: false,
+      condition: { type: 'opt_in_status', values: ['OPTED_OUT', 'OPT_IN_PENDING'] },
+    })
+    assert.deepEqual(
+      first(group(sub({ opt_in_status: 'DOUBLE_OPTED_IN', negate: true })))['condition'],
+      { type: 'opt_in_status', values: ['DOUBLE_OPTED_IN'] },
+    )
+  })
+
+  it('refuses what it does not know, naming the path', () => {
+    const f = 'included_filters.filters[0]'
+    const cases: [Json, string, RegExp][] = [
+      [sub({ channel: 'sms', subscribed: true }), `${f}.channel`, /'email'/],
+      [sub({}), f, /one of 'subscribed' and 'opt_in_status'/],
+      [sub({ subscribed: true, opt_in_status: 'OPTED_OUT' }), f, /one of/],
+      [sub({ subscribed: 'yes' }), `${f}.subscribed`, /true or false/],
+      [sub({ subscribed: true, category: '' }), `${f}.category`, /non-empty/],
+      [sub({ opt_in_status: 'OPTED_OUT', category: 'A' }), `${f}.category`, /'subscribed'/],
+      [sub({ opt_in_status: ['MAYBE'] }), `${f}.opt_in_status[0]`, /'OPTED_OUT'/],
+      [sub({ opt_in_status: [] }), `${f}.opt_in_status`, /at least one/],
+      [sub({ subscribed: true, categry: 'A' }), `${f}.categry`, /not a key/],
+      [{ filter_type: 'subscription', subscribed: true }, `${f}.channel`, /non-empty/],
+      // The Data API's linked attributes are preferences: a user-attribute filter is pointed here.
+      [
+        attr({ name: 'moe_unsubscribe', data_type: 'bool', operator: 'is', value: true }),
+        `${f}.name`,
+        /filter_type 'subscription'/,
+      ],
+      [
+        attr({ name: 'Email Opt-in Status', value: 'OPTED_OUT' }),
+        `${f}.name`,
+        /subscription preference/,
+      ],
+    ]
+    for (const [json, path, message] of cases) {
+      const e = refused(group(json))
+      assert.equal(e.path, path, JSON.stringify(json))
+      assert.match(e.message, message, JSON.stringify(json))
+    }
+  })
+})

@@ -20,9 +20,15 @@ import {
   type Field,
   type Instant,
   type PeriodUnit,
+  type SubscriptionFilter,
   type TimePoint,
   type TimeSpec,
 } from '../store/segments.js'
+import {
+  OPT_IN_STATUSES,
+  SUBSCRIPTION_CHANNELS,
+  isLinkedAttribute,
+} from '../profile/subscriptions.js'
 import { fieldOf } from './attribute-names.js'
 import {
   limitBroken,
@@ -118,7 +124,8 @@ function group(json: unknown, path: string, depth: number): SegmentDefinition {
 
 const boolOperator = (v: unknown, path: string): BoolOperator => oneOf(v, ['and', 'or'], path)
 
-const FILTER_TYPES = ['user_attributes', 'actions', 'custom_segments'] as const
+/** MoEngage's filter types, and Inlet's `subscription` (docs/segments.md). */
+const FILTER_TYPES = ['user_attributes', 'actions', 'custom_segments', 'subscription'] as const
 
 function filter(json: unknown, path: string, depth: number): DefinitionNode {
   const o = objectAt(json, path)
@@ -128,10 +135,21 @@ function filter(json: unknown, path: string, depth: number): DefinitionNode {
     return group(o, path, depth + 1)
   }
   switch (oneOf(type, FILTER_TYPES, `${path}.filter_type`)) {
-    case 'user_attributes':
-      return attributeFilter(o, path, fieldOf(text(get(o, 'name'), `${path}.name`)))
+    case 'user_attributes': {
+      const field = fieldOf(text(get(o, 'name'), `${path}.name`))
+      // Linked attributes are not stored: they are the preference records (README, Consent).
+      if (field.kind === 'attribute' && isLinkedAttribute(field.key)) {
+        refuse(
+          `${path}.name`,
+          `is a subscription preference, not a stored attribute: use a filter of filter_type 'subscription' (docs/segments.md)`,
+        )
+      }
+      return attributeFilter(o, path, field)
+    }
     case 'actions':
       return actionFilter(o, path)
+    case 'subscription':
+      return subscriptionFilter(o, path)
     case 'custom_segments': {
       const name = get(o, 'name')
       return {
@@ -140,6 +158,59 @@ function filter(json: unknown, path: string, depth: number): DefinitionNode {
         name: typeof name === 'string' && name.trim() !== '' ? name : undefined,
       }
     }
+  }
+}
+
+const SUBSCRIPTION_KEYS = [
+  'filter_type',
+  'channel',
+  'category',
+  'subscribed',
+  'opt_in_status',
+  'negate',
+] as const
+
+/**
+ * Inlet's subscription filter (docs/segments.md, "Subscription filters"): `channel` and either
+ * `subscribed` (true or false, to the channel or to its `category`) or `opt_in_status` (one or
+ * more statuses); `negate` as elsewhere. Unknown keys are refused: a typo must not widen a segment
+ * that decides who gets messages.
+ */
+function subscriptionFilter(o: Obj, path: string): SubscriptionFilter {
+  const extra = Object.keys(o).find((k) => !(SUBSCRIPTION_KEYS as readonly string[]).includes(k))
+  if (extra !== undefined) {
+    refuse(
+      `${path}.${extra}`,
+      `is not a key of a subscription filter (${SUBSCRIPTION_KEYS.join(', ')})`,
+    )
+  }
+  const given = text(get(o, 'channel'), `${path}.channel`)
+  const channel = oneOf(given.toLowerCase(), SUBSCRIPTION_CHANNELS, `${path}.channel`)
+  const negate = optionalBool(get(o, 'negate'), `${path}.negate`)
+  const subscribed = get(o, 'subscribed')
+  const statuses = get(o, 'opt_in_status')
+  if ((subscribed === undefined) === (statuses === undefined)) {
+    refuse(path, "must have one of 'subscribed' and 'opt_in_status'")
+  }
+  if (statuses !== undefined) {
+    if (get(o, 'category') !== undefined) {
+      refuse(`${path}.category`, "goes with 'subscribed', not with 'opt_in_status'")
+    }
+    const values = list(statuses, `${path}.opt_in_status`, (v, at) =>
+      oneOf(typeof v === 'string' ? v.toUpperCase() : v, OPT_IN_STATUSES, at),
+    )
+    return { kind: 'subscription', channel, negate, condition: { type: 'opt_in_status', values } }
+  }
+  if (typeof subscribed !== 'boolean') refuse(`${path}.subscribed`, 'must be true or false')
+  const category = get(o, 'category')
+  return {
+    kind: 'subscription',
+    channel,
+    negate: subscribed === negate, // subscribed: false is the complement, and so is negate
+    condition: {
+      type: 'subscribed',
+      category: category === undefined ? null : text(category, `${path}.category`),
+    },
   }
 }
 

@@ -88,6 +88,7 @@ async function expandNode(f: DefinitionNode, w: Walk): Promise<SegmentResult<Fil
       return expand(f, { ...w, depth: w.depth + 1 })
     case 'attribute':
     case 'action':
+    case 'subscription':
       return { ok: true, value: f }
     case 'segment': {
       if (w.stack.includes(f.id)) {

@@ -27,6 +27,7 @@ import {
   type MemberPageRequest,
   type MemberRow,
   type SegmentQuery,
+  type SubscriptionFilter,
   type Window,
 } from './segments.js'
 import type { AttributeMap, UserRow } from './store.js'
@@ -223,7 +224,36 @@ function node(c: Compiler, n: FilterNode): string {
     }
     case 'action':
       return action(c, n)
+    case 'subscription':
+      return subscription(c, n)
   }
+}
+
+/**
+ * A subscription filter: EXISTS probes of the user's preference rows by their primary keys
+ * (never NULL, so a negation is the complement). Subscribed: no unsubscribe-all flag and no
+ * unsubscribed choice of the category.
+ */
+function subscription(c: Compiler, f: SubscriptionFilter): string {
+  const status = (test: string): string =>
+    `EXISTS (SELECT 1 FROM subscription_status s WHERE s.workspace_id = ${c.ws}
+      AND s.user_id = u.id AND s.channel = ${c.bind(f.channel, 'text')} AND ${test})`
+  const cond = f.condition
+  let sql: string
+  if (cond.type === 'opt_in_status') {
+    sql = status(`s.opt_in_status IN (${cond.values.map((v) => c.bind(v, 'text')).join(', ')})`)
+  } else {
+    const parts = [`NOT ${status(`s.unsubscribed_all = ${c.bind(true, 'boolean')}`)}`]
+    if (cond.category !== null) {
+      parts.push(`NOT EXISTS (SELECT 1 FROM subscription_preferences p
+        WHERE p.workspace_id = ${c.ws} AND p.user_id = u.id
+          AND p.channel = ${c.bind(f.channel, 'text')}
+          AND p.category = ${c.bind(cond.category, 'text')}
+          AND p.subscribed = ${c.bind(false, 'boolean')})`)
+    }
+    sql = `(${parts.join(' AND ')})`
+  }
+  return f.negate ? `((${sql}) IS NOT TRUE)` : sql
 }
 
 /** A user or event attribute filter over the value `ref`. */

@@ -1,8 +1,9 @@
 /**
  * The segment query language the store answers (Store `segments`, docs/segments.md): a tree of
- * and/or groups over user-attribute filters (on a stored attribute key or a user column) and
- * action filters (counts or first/last times of a user's events of one name, in a time window,
- * optionally narrowed by event-attribute filters). It is what families' segment definitions
+ * and/or groups over user-attribute filters (on a stored attribute key or a user column), action
+ * filters (counts or first/last times of a user's events of one name, in a time window,
+ * optionally narrowed by event-attribute filters) and subscription filters (Inlet's: a user's
+ * subscription preferences). It is what families' segment definitions
  * become once names are mapped to stored keys and references to other segments are expanded
  * (segments/resolve.ts); the store never sees a wire name or a reference.
  *
@@ -117,6 +118,22 @@ export type ActionFilter = Readonly<{
   where: EventAttributeGroup
 }>
 
+/**
+ * Inlet's extension of the grammar (docs/segments.md, "Subscription filters"): a user's
+ * subscription preferences on a channel (store/consent-repo.ts). `subscribed`: the user gets the
+ * messages of `category` (of the channel, when null): not unsubscribed from all, and not from that
+ * category — a user who never chose is subscribed. `opt_in_status`: the user's opt-in status is
+ * one of `values` (a user without one matches none). `negate` is the exact complement.
+ */
+export type SubscriptionFilter = Readonly<{
+  kind: 'subscription'
+  channel: string
+  negate: boolean
+  condition:
+    | Readonly<{ type: 'subscribed'; category: string | null }>
+    | Readonly<{ type: 'opt_in_status'; values: readonly string[] }>
+}>
+
 /** An and/or group; `R` is what else a leaf may be (a segment reference before resolution). */
 export type Group<R = never> = Readonly<{
   kind: 'group'
@@ -124,7 +141,8 @@ export type Group<R = never> = Readonly<{
   filters: readonly FilterNode<R>[]
 }>
 
-export type FilterNode<R = never> = Group<R> | AttributeFilter | ActionFilter | R
+export type FilterNode<R = never> =
+  Group<R> | AttributeFilter | ActionFilter | SubscriptionFilter | R
 
 /** A resolved segment: what the store counts and pages. */
 export type SegmentQuery = Group

@@ -86,3 +86,54 @@ export async function assertEventsKept(store: Store): Promise<void> {
     (await store.profiles.eventsOfUser(workspaceId, userId, 10)).map((e) => e.name)
   assert.deepEqual(await names(), ['Paid', 'Opened'])
 }
+
+/**
+ * Users an older Inlet left with the Data API's subscription attributes stored as attributes
+ * (before store migration 22), in workspace W with categories `Promo` and `News`: their
+ * workspace, id, attributes JSON.
+ */
+export const PRE_LINK_USERS = [
+  [
+    'W',
+    'u1',
+    JSON.stringify({
+      plan: 'gold',
+      moe_unsubscribe: true,
+      moe_email_optin_status: 'opted_out',
+      moe_em_unsub_categories: ['Promo', 'Unknown'],
+      zeta: 1,
+    }),
+  ],
+  ['W', 'u2', JSON.stringify({ moe_unsubscribe: 'false', moe_em_unsub_categories: 'News' })],
+  ['W', 'u3', JSON.stringify({ plan: 'moe_unsubscribe' })],
+] as const
+export const PRE_LINK_CATEGORIES = ['Promo', 'News'] as const
+
+/** What migration 22 made of PRE_LINK_USERS (seeded with updated_at `t0`). */
+export async function assertLinkedMigrated(store: Store, t0: number): Promise<void> {
+  const users = await store.profiles.findUsers('W', { customerIds: [], ids: ['u1', 'u2', 'u3'] })
+  const byId = new Map(users.map((u) => [u.id, u.attributes]))
+  // The linked keys left the attributes; the others kept, in their order.
+  assert.deepEqual(Object.entries(byId.get('u1') ?? {}), [
+    ['plan', 'gold'],
+    ['zeta', 1],
+  ])
+  assert.deepEqual(byId.get('u2'), {})
+  assert.deepEqual(byId.get('u3'), { plan: 'moe_unsubscribe' })
+  const rows = await store.consent.subscriptionsOf('W', ['u1', 'u2', 'u3'])
+  const base = { workspaceId: 'W', channel: 'email', updatedAt: t0 }
+  assert.deepEqual(
+    [...rows.statuses].sort((a, b) => (a.userId < b.userId ? -1 : 1)),
+    [
+      { ...base, userId: 'u1', unsubscribedAll: true, optInStatus: 'OPTED_OUT' },
+      { ...base, userId: 'u2', unsubscribedAll: false, optInStatus: null },
+    ],
+  )
+  assert.deepEqual(
+    [...rows.preferences].sort((a, b) => (a.userId < b.userId ? -1 : 1)),
+    [
+      { ...base, userId: 'u1', category: 'Promo', subscribed: false },
+      { ...base, userId: 'u2', category: 'News', subscribed: false },
+    ],
+  )
+}

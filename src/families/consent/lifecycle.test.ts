@@ -12,7 +12,15 @@ import type { Store } from '../../store/store.js'
 import { ADMIN_TOKEN } from '../../../test/helpers/admin.js'
 import { WORKSPACE_ID, createTestApp, type TestApp } from '../../../test/helpers/app.js'
 import { CATEGORIES, OPT_IN, consent } from '../../../test/helpers/consent.js'
-import { DELETE, EXPORT, MERGE, TRACK, customer, userOf } from '../../../test/helpers/data-api.js'
+import {
+  DELETE,
+  EXPORT,
+  MERGE,
+  TRACK,
+  customer,
+  requestIdOf,
+  userOf,
+} from '../../../test/helpers/data-api.js'
 import { startPostgres } from '../../../test/helpers/postgres.js'
 
 const postgres = await startPostgres()
@@ -108,6 +116,127 @@ for (const [name, open] of stores) {
           id: wide?.user_attributes['id'],
         })
         assert.ok(wide?.subscription_preferences)
+      })
+
+      /** ann's Get User user_attributes, and what its user row stores. */
+      async function annAttributes(app: TestApp) {
+        const res = await app.post(EXPORT, {
+          data: { identifiers: [{ identifier_type: 'customer_id', identifier: 'ann' }] },
+        })
+        const [exported] = res.json<{
+          data: { users: { user_attributes: Record<string, unknown> }[] }
+        }>().data.users
+        return {
+          exported: exported?.user_attributes ?? {},
+          stored: (await userOf(app, 'ann')).attributes,
+        }
+      }
+      const LINKED = ['moe_unsubscribe', 'moe_email_optin_status', 'moe_em_unsub_categories']
+      const linkedOf = (attributes: Record<string, unknown>) =>
+        Object.fromEntries(LINKED.filter((k) => k in attributes).map((k) => [k, attributes[k]]))
+
+      it('the Data API’s moe_unsubscribe, moe_email_optin_status and moe_em_unsub_categories are the preference records, both ways', async (t) => {
+        const app = await appOn(t, open)
+        const res = await app.post(
+          TRACK,
+          customer('ann', {
+            moe_unsubscribe: 'TRUE',
+            moe_email_optin_status: 'double_opted_in',
+            moe_em_unsub_categories: ['Promotional', 'Undefined'],
+          }),
+        )
+        await app.drain()
+        const ann = await userOf(app, 'ann')
+        const rows = await app.store.consent.subscriptionsOf(WORKSPACE_ID, [ann.id])
+        assert.deepEqual(
+          rows.statuses.map((r) => [r.unsubscribedAll, r.optInStatus]),
+          [[true, 'DOUBLE_OPTED_IN']],
+        )
+        assert.deepEqual(
+          rows.preferences.map((r) => [r.category, r.subscribed]),
+          [['Promotional', false]],
+          'only categories the workspace defines',
+        )
+        let seen = await annAttributes(app)
+        assert.deepEqual(linkedOf(seen.stored), {}, 'not stored as attributes')
+        assert.deepEqual(linkedOf(seen.exported), {
+          moe_unsubscribe: true,
+          moe_email_optin_status: 'DOUBLE_OPTED_IN',
+          moe_em_unsub_categories: ['Promotional'],
+        })
+        assert.equal((await app.inspect(requestIdOf(res))).records[0]?.outcome, 'applied')
+        // A preference request changes what Get User shows.
+        const link = await consent(app, 'POST', CATEGORIES, {
+          channel: 'email',
+          user_preferences: [
+            { customer_id: 'ann', categories: { Promotional: true }, unsubscribe_all: false },
+          ],
+        })
+        assert.equal(link.statusCode, 200, link.body)
+        seen = await annAttributes(app)
+        assert.deepEqual(linkedOf(seen.exported), {
+          moe_unsubscribe: false,
+          moe_email_optin_status: 'DOUBLE_OPTED_IN',
+        })
+        // Array operations and unset work on the category list and the flag.
+        await app.post(
+          TRACK,
+          customer('ann', { addValueToArrayField: { moe_em_unsub_categories: ['Promotional'] } }),
+        )
+        await app.drain()
+        assert.deepEqual(linkedOf((await annAttributes(app)).exported), {
+          moe_unsubscribe: false,
+          moe_email_optin_status: 'DOUBLE_OPTED_IN',
+          moe_em_unsub_categories: ['Promotional'],
+        })
+        const unset = [
+          { attr: 'moe_em_unsub_categories', type: 'equals' },
+          { attr: 'moe_email_optin_status', type: 'equals' },
+        ]
+        await app.post(TRACK, customer('ann', {}, { unset_attributes: unset }))
+        await app.drain()
+        assert.deepEqual(linkedOf((await annAttributes(app)).exported), {
+          moe_unsubscribe: false,
+          moe_email_optin_status: 'DOUBLE_OPTED_IN',
+        })
+      })
+
+      it('a linked attribute accepted before a preference request does not undo it; nonsense is noted', async (t) => {
+        const app = await appOn(t, open)
+        const early = await app.post(TRACK, customer('ann', { moe_unsubscribe: true }))
+        assert.equal(early.statusCode, 200, early.body)
+        app.clock.advance(1_000)
+        // Answered after the Track User was accepted, applied before the processor reads it.
+        const res = await consent(app, 'PUT', OPT_IN, {
+          user_preferences: {
+            customer_id: 'ann',
+            opt_in_status: 'OPT_IN_PENDING',
+            channel: 'email',
+          },
+        })
+        assert.equal(res.statusCode, 200, res.body)
+        await consent(app, 'POST', CATEGORIES, {
+          channel: 'email',
+          user_preferences: [{ customer_id: 'ann', categories: {}, unsubscribe_all: false }],
+        })
+        await app.drain()
+        assert.deepEqual(linkedOf((await annAttributes(app)).exported), {
+          moe_unsubscribe: false,
+          moe_email_optin_status: 'OPT_IN_PENDING',
+        })
+        const bad = await app.post(
+          TRACK,
+          customer('bob', { moe_unsubscribe: 'maybe', moe_email_optin_status: 'YES' }),
+        )
+        await app.drain()
+        const [record] = (await app.inspect(requestIdOf(bad))).records
+        assert.equal(record?.outcome, 'applied')
+        assert.equal(record?.notes?.length, 2, JSON.stringify(record))
+        const bob = await userOf(app, 'bob')
+        assert.deepEqual(await app.store.consent.subscriptionsOf(WORKSPACE_ID, [bob.id]), {
+          statuses: [],
+          preferences: [],
+        })
       })
 
       it('Merge Users gives the retained user the merged one’s preferences, withdrawals winning', async (t) => {

@@ -2,8 +2,11 @@
  * Applies a `customer` record (Track User, Bulk customer element) to its profile — spec §8.2:
  * attributes upserted key by key (last write wins, absent keys untouched), created when unknown
  * unless `update_existing_only`; names and values through the §8.1 key rules and the §8.3 value
- * rules; array add/remove (§8.4); `platforms` (§8.5); `unset_attributes` (§8.6). Everything a rule
- * dropped or changed becomes a note on the record's outcome.
+ * rules; array add/remove (§8.4); `platforms` (§8.5); `unset_attributes` (§8.6). The attributes
+ * linked to subscription preferences (`moe_unsubscribe`, `moe_email_optin_status`,
+ * `moe_em_unsub_categories`: profile/subscriptions.ts) are not stored: they change the user's
+ * email preferences at commit, unless a preference request answered after the record was accepted
+ * changed them since. Everything a rule dropped or changed becomes a note on the record's outcome.
  */
 import type { CustomerPayload, UnsetRule } from '../../core/records.js'
 import {
@@ -14,6 +17,16 @@ import {
   type NormalizedValue,
 } from '../../profile/attribute-values.js'
 import { parseEventTime } from '../../profile/event-time.js'
+import {
+  changeLinkedCategories,
+  changesPreferences,
+  isLinkedAttribute,
+  LINKED_ATTRIBUTES,
+  noLinkedPreferences,
+  readLinkedValue,
+  unsetLinked,
+  type LinkedPreferences,
+} from '../../profile/subscriptions.js'
 import {
   friendlyKey,
   internalKey,
@@ -49,6 +62,8 @@ export function applyCustomer(record: LogRecord, ctx: StepContext): Outcome {
   }
   const attrs = user.attributes
   const unset = p.unset_attributes ?? []
+  // Linked attributes name workspace-level preferences: a Portfolio project's keys are its own.
+  const linked = p.project === undefined ? noLinkedPreferences() : undefined
 
   for (const [given, value] of Object.entries(p.attributes)) {
     if (given === ADD || given === REMOVE) continue
@@ -62,6 +77,10 @@ export function applyCustomer(record: LogRecord, ctx: StepContext): Outcome {
       notes.push(`'${given}' was also unset in this payload; unset wins (spec §8.6)`)
       continue
     }
+    if (linked !== undefined && isLinkedAttribute(internal)) {
+      readLinkedValue(internal, value, linked, notes)
+      continue
+    }
     const epoch = TIME_KEYS.has(internal) ? epochDate(value) : undefined
     const normalized = epoch === undefined ? normalizeValue(given, value) : epoch
     if (!normalized.keep) {
@@ -72,10 +91,32 @@ export function applyCustomer(record: LogRecord, ctx: StepContext): Outcome {
     defineOwn(attrs, internal, normalized.value)
   }
   if (p.platforms !== undefined) applyPlatforms(attrs, p.platforms, notes)
-  applyArrayOps(attrs, p.attributes, { isNew, project: p.project }, notes)
-  for (const rule of unset) applyUnset(attrs, rule, notes)
+  applyArrayOps(attrs, p.attributes, { isNew, project: p.project, linked }, notes)
+  for (const rule of unset) {
+    const linkedKeys = linked === undefined ? [] : LINKED_KEYS.filter((k) => unsetMatches(rule, k))
+    for (const key of linkedKeys) unsetLinked(key, linked ?? noLinkedPreferences(), notes)
+    applyUnset(attrs, rule, notes, linkedKeys.length > 0)
+  }
   user.updatedAt = ctx.now
   ctx.state.putUser(user)
+  if (linked !== undefined && changesPreferences(linked)) {
+    ctx.state.changeSubscriptions({
+      kind: 'set',
+      update: {
+        workspaceId: record.workspaceId,
+        userId: user.id,
+        channel: 'email',
+        // When it was accepted: a preference request answered later wins (store: `set`).
+        at: record.receivedAt,
+        ...(linked.unsubscribedAll === undefined
+          ? {}
+          : { unsubscribedAll: linked.unsubscribedAll }),
+        ...(linked.optInStatus === undefined ? {} : { optInStatus: linked.optInStatus }),
+        categories: linked.categories,
+      },
+      exclusive: linked.exclusive,
+    })
+  }
   relink(ctx, record.workspaceId, [user])
   return applied(notes)
 }
@@ -160,6 +201,8 @@ function applyPlatforms(attrs: AttributeMap, value: unknown, notes: string[]): v
 
 const USER_PLATFORMS = ['ANDROID', 'iOS', 'web'] as const
 
+const LINKED_KEYS: readonly string[] = Object.values(LINKED_ATTRIBUTES)
+
 /**
  * spec §8.4: add appends the values not already present (Inlet's answer to the open set-vs-list
  * question), remove takes values out; a scalar already stored counts as a one-element array.
@@ -167,7 +210,7 @@ const USER_PLATFORMS = ['ANDROID', 'iOS', 'web'] as const
 function applyArrayOps(
   attrs: AttributeMap,
   given: Record<string, unknown>,
-  user: { isNew: boolean; project: string | undefined },
+  user: { isNew: boolean; project: string | undefined; linked: LinkedPreferences | undefined },
   notes: string[],
 ): void {
   for (const [op, spec] of [
@@ -178,6 +221,18 @@ function applyArrayOps(
     for (const [name, values] of Object.entries(spec as Record<string, unknown>)) {
       const internal = writableKey(name, user.isNew, notes, user.project)
       if (internal === undefined) continue
+      if (user.linked !== undefined && isLinkedAttribute(internal)) {
+        if (internal === LINKED_ATTRIBUTES.unsubscribedCategories) {
+          changeLinkedCategories(
+            internal,
+            op === ADD ? 'add' : 'remove',
+            values,
+            user.linked,
+            notes,
+          )
+        } else notes.push(`${op} '${name}': it holds one value, not a list; ignored`)
+        continue
+      }
       const stored = attrs[internal]
       const current: unknown[] =
         stored === undefined || stored === null ? [] : Array.isArray(stored) ? stored : [stored]
@@ -197,9 +252,17 @@ function applyArrayOps(
   }
 }
 
-/** spec §8.6: removes the user's attributes whose name matches; never the ID or derived keys. */
-function applyUnset(attrs: AttributeMap, rule: UnsetRule, notes: string[]): void {
-  let matched = false
+/**
+ * spec §8.6: removes the user's attributes whose name matches; never the ID or derived keys.
+ * `matchedLinked`: the rule named a linked attribute (already applied to the preferences).
+ */
+function applyUnset(
+  attrs: AttributeMap,
+  rule: UnsetRule,
+  notes: string[],
+  matchedLinked: boolean,
+): void {
+  let matched = matchedLinked
   for (const key of Object.keys(attrs)) {
     if (!unsetMatches(rule, key)) continue
     matched = true

@@ -500,4 +500,53 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX refused_minutes_by_minute ON refused_minutes (minute);
     `,
   },
+  {
+    // The Data API's subscription attributes are the email preference records from now on
+    // (profile/subscriptions.ts LINKED_ATTRIBUTES): values stored as attributes before become
+    // records (an unsubscribe on either side wins; categories the workspace defines only), and
+    // leave the attributes (the others keep their order).
+    version: 22,
+    name: 'subscription attributes become preference records (moe_unsubscribe, …)',
+    sql: `
+      CREATE TEMP TABLE linked_users ON COMMIT DROP AS
+        SELECT workspace_id, id, attributes::jsonb AS doc, updated_at FROM users
+        WHERE strpos(attributes, '"moe_unsubscribe"') > 0
+          OR strpos(attributes, '"moe_email_optin_status"') > 0
+          OR strpos(attributes, '"moe_em_unsub_categories"') > 0;
+      DELETE FROM linked_users
+        WHERE NOT doc ?| ARRAY['moe_unsubscribe', 'moe_email_optin_status',
+          'moe_em_unsub_categories'];
+      INSERT INTO subscription_status AS s
+        (workspace_id, user_id, channel, unsubscribed_all, opt_in_status, updated_at)
+      SELECT workspace_id, id, 'email',
+        coalesce(lower(doc ->> 'moe_unsubscribe') = 'true', false),
+        CASE WHEN upper(doc ->> 'moe_email_optin_status')
+          IN ('DOUBLE_OPTED_IN', 'OPTED_OUT', 'OPT_IN_PENDING')
+          THEN upper(doc ->> 'moe_email_optin_status') END,
+        updated_at
+      FROM linked_users
+      ON CONFLICT (workspace_id, user_id, channel) DO UPDATE SET
+        unsubscribed_all = s.unsubscribed_all OR excluded.unsubscribed_all,
+        opt_in_status = coalesce(s.opt_in_status, excluded.opt_in_status);
+      INSERT INTO subscription_preferences
+        (workspace_id, user_id, channel, category, subscribed, updated_at)
+      SELECT u.workspace_id, u.id, 'email', c.name, false, u.updated_at
+      FROM linked_users u
+      CROSS JOIN LATERAL jsonb_array_elements_text(CASE
+        WHEN jsonb_typeof(u.doc -> 'moe_em_unsub_categories') = 'array'
+          THEN u.doc -> 'moe_em_unsub_categories'
+        WHEN u.doc ? 'moe_em_unsub_categories'
+          THEN jsonb_build_array(u.doc -> 'moe_em_unsub_categories')
+        ELSE '[]'::jsonb END) AS j(name)
+      JOIN subscription_categories c ON c.workspace_id = u.workspace_id AND c.name = j.name
+      ON CONFLICT (workspace_id, user_id, channel, category) DO NOTHING;
+      UPDATE users SET attributes = coalesce((
+        SELECT json_object_agg(e.key, e.value ORDER BY e.n)
+        FROM json_each(users.attributes::json) WITH ORDINALITY AS e(key, value, n)
+        WHERE e.key NOT IN ('moe_unsubscribe', 'moe_email_optin_status',
+          'moe_em_unsub_categories')
+      )::text, '{}')
+      FROM linked_users l WHERE users.workspace_id = l.workspace_id AND users.id = l.id;
+    `,
+  },
 ]

@@ -13,6 +13,9 @@ import {
   PRE_19_EVENTS,
   PRE_COUNT_LOG,
   PRE_WINDOW_COUNT,
+  PRE_LINK_CATEGORIES,
+  PRE_LINK_USERS,
+  assertLinkedMigrated,
   assertLogCounted,
   assertReadAsMinute,
   assertEventsKept,
@@ -190,6 +193,29 @@ if (postgres === undefined) {
       t.after(() => store.close())
       await assertEventsKept(store)
       assert.equal(await timeIndexes(), 0)
+    })
+
+    it('turns subscription attributes stored before migration 22 into preference records', async (t) => {
+      const url = await freshUrl()
+      await schemaUpTo(url, 21, async (client) => {
+        for (const [ws, id, attributes] of PRE_LINK_USERS) {
+          await client.query('INSERT INTO users VALUES ($1, $2, NULL, $3, $4, $4)', [
+            ws,
+            id,
+            attributes,
+            T0,
+          ])
+        }
+        for (const name of PRE_LINK_CATEGORIES) {
+          await client.query(
+            "INSERT INTO subscription_categories VALUES ('W', $1, '', true, $2, $2)",
+            [name, T0],
+          )
+        }
+      })
+      const store = await storeAt(url, { durability: 'os' })
+      t.after(() => store.close())
+      await assertLinkedMigrated(store, T0)
     })
 
     it('counts the accepted records of a log written before it kept counts per minute', async (t) => {

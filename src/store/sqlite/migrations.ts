@@ -449,4 +449,46 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX refused_minutes_by_minute ON refused_minutes (minute);
     `,
   },
+  {
+    // The Data API's subscription attributes are the email preference records from now on
+    // (profile/subscriptions.ts LINKED_ATTRIBUTES): values stored as attributes before become
+    // records (an unsubscribe on either side wins; categories the workspace defines only), and
+    // leave the attributes.
+    version: 22,
+    name: 'subscription attributes become preference records (moe_unsubscribe, …)',
+    sql: `
+      CREATE TEMP TABLE linked_users AS
+        SELECT workspace_id, id, attributes, updated_at FROM users
+        WHERE (instr(attributes, '"moe_unsubscribe"') > 0
+            OR instr(attributes, '"moe_email_optin_status"') > 0
+            OR instr(attributes, '"moe_em_unsub_categories"') > 0)
+          AND (json_type(attributes, '$.moe_unsubscribe') IS NOT NULL
+            OR json_type(attributes, '$.moe_email_optin_status') IS NOT NULL
+            OR json_type(attributes, '$.moe_em_unsub_categories') IS NOT NULL);
+      INSERT INTO subscription_status
+        (workspace_id, user_id, channel, unsubscribed_all, opt_in_status, updated_at)
+      SELECT workspace_id, id, 'email',
+        coalesce(json_type(attributes, '$.moe_unsubscribe') = 'true'
+          OR lower(json_extract(attributes, '$.moe_unsubscribe')) = 'true', 0),
+        CASE WHEN upper(json_extract(attributes, '$.moe_email_optin_status'))
+          IN ('DOUBLE_OPTED_IN', 'OPTED_OUT', 'OPT_IN_PENDING')
+          THEN upper(json_extract(attributes, '$.moe_email_optin_status')) END,
+        updated_at
+      FROM linked_users WHERE true
+      ON CONFLICT (workspace_id, user_id, channel) DO UPDATE SET
+        unsubscribed_all = max(unsubscribed_all, excluded.unsubscribed_all),
+        opt_in_status = coalesce(opt_in_status, excluded.opt_in_status);
+      INSERT INTO subscription_preferences
+        (workspace_id, user_id, channel, category, subscribed, updated_at)
+      SELECT u.workspace_id, u.id, 'email', c.name, 0, u.updated_at
+      FROM linked_users u, json_each(u.attributes, '$.moe_em_unsub_categories') j
+      JOIN subscription_categories c ON c.workspace_id = u.workspace_id AND c.name = j.value
+      WHERE true
+      ON CONFLICT (workspace_id, user_id, channel, category) DO NOTHING;
+      UPDATE users SET attributes = json_remove(attributes, '$.moe_unsubscribe',
+        '$.moe_email_optin_status', '$.moe_em_unsub_categories')
+      WHERE (workspace_id, id) IN (SELECT workspace_id, id FROM linked_users);
+      DROP TABLE linked_users;
+    `,
+  },
 ]

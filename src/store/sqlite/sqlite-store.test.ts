@@ -13,6 +13,9 @@ import { batchChanges } from '../../../test/helpers/batches.js'
 import {
   PRE_COUNT_LOG,
   PRE_WINDOW_COUNT,
+  PRE_LINK_CATEGORIES,
+  PRE_LINK_USERS,
+  assertLinkedMigrated,
   assertLogCounted,
   assertReadAsMinute,
   PRE_19_EVENTS,
@@ -346,6 +349,22 @@ describe('SQLite store files', () => {
     } finally {
       db.close()
     }
+  })
+
+  it('turns subscription attributes stored before migration 22 into preference records', async () => {
+    await upgraded(
+      'store.db',
+      21,
+      (old) => {
+        const user = old.prepare('INSERT INTO users VALUES (?, ?, NULL, ?, ?, ?)')
+        for (const [ws, id, attributes] of PRE_LINK_USERS) user.run(ws, id, attributes, T0, T0)
+        const category = old.prepare(
+          "INSERT INTO subscription_categories VALUES ('W', ?, '', 1, ?, ?)",
+        )
+        for (const name of PRE_LINK_CATEGORIES) category.run(name, T0, T0)
+      },
+      (store) => assertLinkedMigrated(store, T0),
+    )
   })
 
   it('counts the accepted records of a log written before it kept counts per minute', async () => {

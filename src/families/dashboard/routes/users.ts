@@ -13,7 +13,11 @@ import type { Ingest } from '../../../ingest/accept.js'
 import { USER_SEARCH_KINDS, type UserSearchKind } from '../../../store/browse.js'
 import type { MergeRow, Store, UserRow } from '../../../store/store.js'
 import { isDateValue } from '../../../profile/attribute-values.js'
-import { subscribedTo, subscriptionViews } from '../../../profile/subscriptions.js'
+import {
+  attributesWithPreferences,
+  subscribedTo,
+  subscriptionViews,
+} from '../../../profile/subscriptions.js'
 import { readSettings } from '../../../workspaces/settings.js'
 import { API_PREFIX, CONFIG, workspaceOf } from '../session-routes.js'
 import { PAGE_SIZE, decodePage, encodePage, intParam, oneOfParam, param } from '../paging.js'
@@ -110,18 +114,22 @@ export function userRoutes(
   api.get(`${API_PREFIX}/w/:ws/users/:id`, { config: CONFIG }, async (request) => {
     const ws = workspaceOf(request)
     const user = await userOf(request)
-    const [devices, merges, links, [newest]] = await Promise.all([
+    const [devices, merges, links, [newest], subscriptions] = await Promise.all([
       store.profiles.devicesOfUser(ws.id, user.id),
       store.profiles.mergesOfUsers(ws.id, [user.id]),
       store.browse.identityLinks(ws.id, user.id),
       store.browse.userEvents(ws.id, user.id, undefined, 1),
+      store.consent.subscriptionsOf(ws.id, [user.id]),
     ])
     const platforms = [...new Set(devices.map((d) => d.platform).filter((p) => p !== null))]
     const listed = user.attributes['platforms']
     return {
       user: userSummary(user),
       last_seen: lastSeen(user, newest?.eventTime),
-      attributes: typedAttributes(user.attributes),
+      // The attributes linked to the preferences (moe_unsubscribe, …) as the preferences say.
+      attributes: typedAttributes(
+        attributesWithPreferences(user.attributes, subscriptionViews(subscriptions).get(user.id)),
+      ),
       platforms: Array.isArray(listed) ? listed.map(String) : platforms,
       devices: devices.map((d) => ({
         device_id: d.deviceId,

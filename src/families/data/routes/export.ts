@@ -13,6 +13,8 @@ import type { Governance } from '../../../governance/governance.js'
 import { defineOwn, toWireValue } from '../../../profile/attribute-values.js'
 import { friendlyKey, internalKey } from '../../../profile/standard-attributes.js'
 import {
+  attributesWithPreferences,
+  isLinkedAttribute,
   subscriptionViews,
   type SubscriptionPreferencesView,
 } from '../../../profile/subscriptions.js'
@@ -108,11 +110,17 @@ export function exportRoutes(
           : !users.has(i.identifier),
       )
       // Inlet: each user's subscription preferences (families/consent), beside its attributes,
-      // for a user that has any — unless user_fields_to_export leaves them out.
+      // for a user that has any — unless user_fields_to_export leaves them out; and the
+      // attributes linked to them (moe_unsubscribe, …) as the preferences say.
       const withPreferences = fields === undefined || fields.includes(PREFERENCES_FIELD)
-      const preferences = withPreferences
-        ? subscriptionViews(await deps.store.consent.subscriptionsOf(workspaceId, [...users.keys()]))
-        : new Map<string, SubscriptionPreferencesView>()
+      const withLinked =
+        fields === undefined || fields.some((f) => isLinkedAttribute(internalKey(f)))
+      const preferences =
+        withPreferences || withLinked
+          ? subscriptionViews(
+              await deps.store.consent.subscriptionsOf(workspaceId, [...users.keys()]),
+            )
+          : new Map<string, SubscriptionPreferencesView>()
       return {
         status: 'success',
         type: 'export_users',
@@ -120,9 +128,13 @@ export function exportRoutes(
           users_not_found: notFound,
           users: [...users.values()].map((u) => {
             const own = preferences.get(u.id)
-            return own === undefined
-              ? { user_attributes: exportedAttributes(u, fields) }
-              : { user_attributes: exportedAttributes(u, fields), [PREFERENCES_FIELD]: own }
+            const attributes = exportedAttributes(
+              { ...u, attributes: attributesWithPreferences(u.attributes, own) },
+              fields,
+            )
+            return own === undefined || !withPreferences
+              ? { user_attributes: attributes }
+              : { user_attributes: attributes, [PREFERENCES_FIELD]: own }
           }),
         },
         // spec §4.1: the documented body plus request_id, like every other answer
