@@ -49,8 +49,13 @@ function focused(page: Page): Promise<{ name: string; outlined: boolean }> {
   return page.evaluate<{ name: string; outlined: boolean }>(FOCUSED)
 }
 
-/** At the viewport's width the page does not scroll sideways (tables scroll in their region). */
+/**
+ * At the viewport's width the page does not scroll sideways (tables scroll in their region), once
+ * it has laid itself out again (the chart follows its box's width a frame after a resize).
+ */
 async function fitsWidth(page: Page, name: string): Promise<void> {
+  const fits = `(([scroll, width]) => scroll <= width)(${WIDTHS})`
+  await page.waitForFunction(fits, undefined, { timeout: 2_000 }).catch(() => undefined)
   const [scroll = 0, width = 0] = await page.evaluate<number[]>(WIDTHS)
   assert.ok(scroll <= width, `${name}: ${scroll} px wide at a viewport of ${width} px`)
 }
@@ -395,6 +400,14 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await other.getByRole('heading', { name: 'Rejected records' }).waitFor()
     assert.equal(await other.getByText('Your session has ended').count(), 0)
     await other.close()
+    // A second workspace, for the operator's picker (admin API).
+    const second = 'SECONDWORKSPACE00001'
+    const created = await fetch(`${server.baseUrl}/inlet/v1/admin/workspaces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ workspace_id: second, name: 'Second' }),
+    })
+    assert.equal(created.status, 200, await created.text())
     // The operator rotates the key: the old key stops working, the new one works.
     await page.getByLabel('the admin token (operator)').check()
     await page.getByLabel('Admin token', { exact: true }).fill(ADMIN_TOKEN)
@@ -415,6 +428,12 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       })
     assert.equal((await withKey(server.apiKey)).status, 401)
     assert.equal((await withKey(key)).status, 200)
+    // The operator sees every workspace, one at a time: the second has none of the first's users.
+    await page.getByLabel('Workspace', { exact: true }).selectOption(second)
+    await page.getByRole('heading', { name: `Workspace ${second}` }).waitFor()
+    await page.getByRole('link', { name: 'Users' }).click()
+    await page.getByText('No users found on this page.').waitFor()
+    assert.equal(await page.getByRole('link', { name: 'ada' }).count(), 0)
 
     assert.deepEqual(foreign, [], 'no request leaves Inlet')
     assert.deepEqual(cspErrors, [], 'no CSP violation')
