@@ -4,6 +4,9 @@
  * opt-in status (`subscription_status`), one row per category the user set
  * (`subscription_preferences`). The store interprets no category or status: which names are valid,
  * what unsubscribe-all means and the all-false rule are the consent family's (families/consent).
+ * A processor batch changes them too, at commit (SubscriptionChange: the Data API's linked
+ * attributes, merges), over the rows as they are then; the rules those follow are written below
+ * and carried out in each adapter's SQL, the opt-out status given by the processor.
  *
  * Preference rows belong to a user row (`users`): the schema removes them with their user
  * (a foreign key ON DELETE CASCADE on both adapters), so a deletion, an erasure or any later way a

@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
+import { createIdGenerator } from '../../core/ids.js'
+import { createDeletionSweeper } from '../../processor/deletion-sweeper.js'
 import { expandBulkRow } from '../data/bulk-rows.js'
 import { createPostgresStore } from '../../store/postgres/postgres-store.js'
 import type { Store } from '../../store/store.js'
@@ -41,8 +43,12 @@ const stores: [string, (() => Promise<Store>) | undefined][] = [
   ],
 ]
 
-async function appOn(t: TestContext, open: (() => Promise<Store>) | undefined): Promise<TestApp> {
-  const env = { INLET_ADMIN_TOKEN: ADMIN_TOKEN, INLET_DELETE_BUFFER_SECONDS: '0' }
+async function appOn(
+  t: TestContext,
+  open: (() => Promise<Store>) | undefined,
+  deleteBufferSeconds = '0',
+): Promise<TestApp> {
+  const env = { INLET_ADMIN_TOKEN: ADMIN_TOKEN, INLET_DELETE_BUFFER_SECONDS: deleteBufferSeconds }
   const app = await createTestApp(t, env, open === undefined ? {} : { store: await open() })
   await app.app.inject({
     method: 'POST',
@@ -314,6 +320,33 @@ for (const [name, open] of stores) {
           rows.preferences.map((r) => [r.userId, r.category, r.subscribed]),
           [[bob.id, 'Promotional', false]],
         )
+      })
+
+      it('a buffered deletion, carried out by the sweeper, removes them too', async (t) => {
+        const app = await appOn(t, open, '60')
+        const res = await consent(app, 'PUT', OPT_IN, {
+          user_preferences: { customer_id: 'ann', opt_in_status: 'OPTED_OUT', channel: 'email' },
+        })
+        assert.equal(res.statusCode, 200, res.body)
+        const ann = await userOf(app, 'ann')
+        await app.post(DELETE, { identity_type: 'customer_id', identity_value: 'ann' })
+        await app.drain()
+        const kept = await app.store.consent.subscriptionsOf(WORKSPACE_ID, [ann.id])
+        assert.equal(kept.statuses.length, 1, 'kept until the deletion is due')
+        app.clock.advance(60_000)
+        const sweeper = createDeletionSweeper({
+          store: app.store,
+          ingest: app.ingest,
+          clock: app.clock,
+          ids: createIdGenerator(app.clock),
+          log: app.log,
+        })
+        assert.equal(await sweeper.sweep(), 1)
+        await app.drain()
+        assert.deepEqual(await app.store.consent.subscriptionsOf(WORKSPACE_ID, [ann.id]), {
+          statuses: [],
+          preferences: [],
+        })
       })
 
       it('Delete Users removes the user’s preference records, and only its', async (t) => {
