@@ -86,11 +86,12 @@ export function sqliteConsent({ db }: SqliteConnection): SqliteConsent {
          subscribed = excluded.subscribed, updated_at = excluded.updated_at
        WHERE updated_at <= excluded.updated_at`,
     ),
-    // An exclusive list: the user's other unsubscribed categories of the channel subscribe again.
+    // An exclusive list: the user's unsubscribed categories of the channel subscribe again, and
+    // then those listed are set (unsubscribed): the others end subscribed.
     preferencesResubscribe: db.prepare(
       `UPDATE subscription_preferences SET subscribed = 1, updated_at = ?
        WHERE workspace_id = ? AND user_id = ? AND channel = ? AND subscribed = 0
-         AND updated_at <= ? AND category NOT IN (SELECT value FROM json_each(?))`,
+         AND updated_at <= ?`,
     ),
     // SubscriptionChange `carry`: fromUser's rows into toUser's, withdrawals of consent winning.
     statusCarry: db.prepare(
@@ -163,6 +164,9 @@ export function sqliteConsent({ db }: SqliteConnection): SqliteConsent {
       const unsub = bit(u.unsubscribedAll)
       const status = [u.channel, unsub, u.optInStatus ?? null, u.at, u.workspaceId, u.userId, unsub]
       q.statusSet.run(...status)
+      if (c.exclusive) {
+        q.preferencesResubscribe.run(u.at, u.workspaceId, u.userId, u.channel, u.at)
+      }
       for (const [category, subscribed] of Object.entries(u.categories)) {
         q.preferenceSet.run(
           u.userId,
@@ -173,10 +177,6 @@ export function sqliteConsent({ db }: SqliteConnection): SqliteConsent {
           category,
           u.userId,
         )
-      }
-      if (c.exclusive) {
-        const listed = JSON.stringify(Object.keys(u.categories))
-        q.preferencesResubscribe.run(u.at, u.workspaceId, u.userId, u.channel, u.at, listed)
       }
     }
   }
