@@ -227,6 +227,8 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     consent: store.consent,
     segments: store.segments,
     sessions: store.sessions,
+    alerts: store.alerts,
+    outbox: store.outbox,
     close: () => store.close(),
     keys: {
       get: (workspaceId, feature) => keys.get(workspaceId, feature),

@@ -9,14 +9,17 @@
  *   processor in one transaction per batch together with its cursor, so a batch is applied exactly
  *   once whatever happens around it.
  *
- * The feature-key, shared-quota, session, consent, browse and segments repositories are declared in
- * modules of their own (feature-key-repo.ts, quota-repo.ts, session-repo.ts, consent-repo.ts,
- * browse.ts, segments.ts); the first four are re-exported here. Consent rows are written by the
- * consent family's requests directly, not by the processor (consent-repo.ts).
+ * The feature-key, shared-quota, session, consent, alert, outbox, browse and segments repositories
+ * are declared in modules of their own (feature-key-repo.ts, quota-repo.ts, session-repo.ts,
+ * consent-repo.ts, alert-repo.ts, outbox-repo.ts, browse.ts, segments.ts); the first six are
+ * re-exported here. Consent and outbox rows are written by their families' requests directly, not
+ * by the processor (consent-repo.ts, outbox-repo.ts).
  */
+import type { AlertRepo } from './alert-repo.js'
 import type { BrowseRepo } from './browse.js'
 import type { ConsentRepo } from './consent-repo.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
+import type { OutboxRepo } from './outbox-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
 import type { SegmentRepo } from './segments.js'
 import type { SessionRepo } from './session-repo.js'
@@ -496,8 +499,10 @@ export interface ProcessingRepo {
   expireEvents(before: number): Promise<void>
 }
 
+export * from './alert-repo.js'
 export * from './consent-repo.js'
 export * from './feature-key-repo.js'
+export * from './outbox-repo.js'
 export * from './quota-repo.js'
 export * from './session-repo.js'
 
@@ -517,6 +522,10 @@ export interface Store {
   readonly segments: SegmentRepo
   /** The dashboard's signed-in sessions (store/session-repo.ts). */
   readonly sessions: SessionRepo
+  /** Inform alert definitions (store/alert-repo.ts). */
+  readonly alerts: AlertRepo
+  /** Every message asked to be sent, rendered, with its status (store/outbox-repo.ts). */
+  readonly outbox: OutboxRepo
   close(): Promise<void>
 }
 

@@ -36,6 +36,7 @@ import {
 } from '../../src/store/store.js'
 import { browseContract } from './browse-contract.js'
 import { consentContract } from './consent-contract.js'
+import { outboxContract } from './outbox-contract.js'
 import { segmentsContract } from './segments-contract.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
@@ -2178,6 +2179,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     )
     browseContract(fresh)
     consentContract(fresh)
+    outboxContract(fresh, factory.reopen === undefined ? undefined : reopened)
     segmentsContract(fresh)
   })
 }

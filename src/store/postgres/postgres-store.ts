@@ -20,6 +20,8 @@ import { postgresLog } from './log.js'
 import { postgresBrowse } from './browse.js'
 import { postgresConsent } from './consent.js'
 import { postgresSessionRepo } from './sessions.js'
+import { postgresAlerts } from './alerts.js'
+import { postgresOutbox } from './outbox.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
@@ -68,6 +70,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     consent: postgresConsent(c),
     segments: postgresSegments(c),
     sessions: postgresSessionRepo(c),
+    alerts: postgresAlerts(c),
+    outbox: postgresOutbox(c),
     close: c.close,
   }
 }

@@ -13,6 +13,8 @@ import { sqliteEvents } from './events.js'
 import { sqliteIdentities } from './identities.js'
 import { sqliteKeyRepo } from './keys.js'
 import { sqliteSessionRepo } from './sessions.js'
+import { sqliteAlerts } from './alerts.js'
+import { sqliteOutbox } from './outbox.js'
 import { sqliteLog } from './log.js'
 import { sqliteMerges } from './merges.js'
 import { sqliteOutcomes } from './outcomes.js'
@@ -59,6 +61,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     consent: sqliteConsent(c),
     segments: sqliteSegments(c),
     sessions: sqliteSessionRepo(c.db, attempt),
+    alerts: sqliteAlerts(c),
+    outbox: sqliteOutbox(c),
     close: () => attempt(c.close),
   }
 }
