@@ -104,6 +104,7 @@ export const ERROR_CODES = [
   'admin_workspace_exists',
   'admin_feature_key_exists',
   'admin_secret_key_missing',
+  'admin_alert_not_found',
   // The dashboard (Inlet's own, /dashboard/api/…)
   'dashboard_unauthorized',
   'dashboard_sign_in_failed',
