@@ -132,6 +132,13 @@ export const ERROR_CODES = [
   'consent_recipients_empty',
   'consent_recipient_invalid',
   'consent_esp_settings',
+  // Inform: transactional alerts (moengage-other-apis.md §2.8)
+  'inform_alert_invalid',
+  'inform_live_on_sandbox',
+  'inform_payload_invalid',
+  'inform_duplicate_transaction',
+  // The outbox (Inlet's own, /inlet/v1/outbox)
+  'outbox_filter_invalid',
   // Server side
   'service_unavailable',
   'overloaded',

@@ -23,6 +23,8 @@ import { adminFamily } from '../families/admin/family.js'
 import { consentFamily } from '../families/consent/family.js'
 import { dashboardFamily } from '../families/dashboard/family.js'
 import { dataFamily } from '../families/data/family.js'
+import { informFamily } from '../families/inform/family.js'
+import { outboxFamily } from '../families/outbox/family.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { Ingest } from '../ingest/accept.js'
 import type { Logger } from '../core/log.js'
@@ -138,6 +140,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     adminFamily(platform),
     dashboardFamily(platform),
     consentFamily(platform),
+    informFamily(platform),
+    outboxFamily(platform),
   ].filter((f): f is ApiFamily => f !== undefined)
   installErrorHandling(app, deps.log, envelopesOf(families))
   for (const family of families) await family.register(app)

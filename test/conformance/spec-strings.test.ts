@@ -12,14 +12,22 @@ import { ADMIN_ERRORS } from '../../src/core/catalogue/admin.js'
 import { DASHBOARD_ERRORS } from '../../src/core/catalogue/dashboard.js'
 import { WIRE_ERRORS } from '../../src/core/catalogue/data.js'
 import { OVERRIDES } from '../../src/core/catalogue/data-endpoints.js'
-import type { ConsentErrorCode, WireError } from '../../src/core/catalogue/types.js'
+import { OUTBOX_ERRORS } from '../../src/core/catalogue/outbox.js'
+import type {
+  ConsentErrorCode,
+  InformErrorCode,
+  WireError,
+} from '../../src/core/catalogue/types.js'
 
-// The consent family's strings are checked against its OpenAPI files (consent-strings.test.ts).
-const ENTRIES: Readonly<Record<Exclude<ErrorCode, ConsentErrorCode>, WireError>> = {
-  ...WIRE_ERRORS,
-  ...ADMIN_ERRORS,
-  ...DASHBOARD_ERRORS,
-}
+// The consent and Inform families' strings are checked against their OpenAPI files
+// (consent-replay.test.ts, inform-replay.test.ts).
+const ENTRIES: Readonly<Record<Exclude<ErrorCode, ConsentErrorCode | InformErrorCode>, WireError>> =
+  {
+    ...WIRE_ERRORS,
+    ...ADMIN_ERRORS,
+    ...DASHBOARD_ERRORS,
+    ...OUTBOX_ERRORS,
+  }
 
 const SPEC_URL = new URL('../fixtures/moengage/moengage-data-api.md', import.meta.url)
 
@@ -64,6 +72,8 @@ const INLET_OWN: Readonly<Partial<Record<ErrorCode, 'message' | 'both'>>> = {
   signature_mismatch: 'message',
   admin_feature_key_exists: 'both',
   admin_secret_key_missing: 'message',
+  admin_alert_not_found: 'both',
+  outbox_filter_invalid: 'both', // GET /inlet/v1/outbox, an Inlet extension
   // The dashboard's (Inlet's web console): MoEngage's API has no such answers.
   dashboard_unauthorized: 'both',
   dashboard_sign_in_failed: 'both',

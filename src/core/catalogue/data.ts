@@ -4,7 +4,14 @@
  * other strings for the same condition are in data-endpoints.ts.
  */
 import type { ErrorCode } from '../errors.js'
-import type { AdminErrorCode, ConsentErrorCode, DashboardErrorCode, WireError } from './types.js'
+import type {
+  AdminErrorCode,
+  ConsentErrorCode,
+  DashboardErrorCode,
+  InformErrorCode,
+  OutboxErrorCode,
+  WireError,
+} from './types.js'
 
 const SERVER_ERROR_MESSAGE =
   'An unexpected error was encountered while processing this request. Please contact MoEngage Team'
@@ -12,9 +19,15 @@ const SERVER_ERROR_MESSAGE =
 export const MALFORMED_JSON_MESSAGE =
   'Could not decode the request body. The JSON was incorrect or not encoded as UTF-8.'
 
-/** The Data family's entries: every code but the admin API's, the dashboard's and consent's. */
+/** The Data family's entries: every code but those of the families with catalogues of their own. */
 export const WIRE_ERRORS: Readonly<
-  Record<Exclude<ErrorCode, AdminErrorCode | DashboardErrorCode | ConsentErrorCode>, WireError>
+  Record<
+    Exclude<
+      ErrorCode,
+      AdminErrorCode | DashboardErrorCode | ConsentErrorCode | InformErrorCode | OutboxErrorCode
+    >,
+    WireError
+  >
 > = {
   // Inlet's own: the spec has no JSON for these; they use the standard envelope.
   route_not_found: { status: 404, type: 'Not Found', message: 'Resource not found' },
