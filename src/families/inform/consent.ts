@@ -23,6 +23,8 @@ import type {
 
 /** What one request's consent decisions read: the user, its devices and email rows, the list. */
 export type ConsentState = Readonly<{
+  /** The request's `user_id`. */
+  customerId: string | undefined
   user: UserRow | undefined
   devices: readonly DeviceRow[]
   email: SubscriptionStatusRow | undefined
@@ -69,7 +71,7 @@ export async function loadConsent(
       ? []
       : await store.profiles.findUsers(workspaceId, { customerIds: [customerId], ids: [] })
   if (user === undefined) {
-    return { user, devices: [], email: undefined, categories: new Map(), suppressed }
+    return { customerId, user, devices: [], email: undefined, categories: new Map(), suppressed }
   }
   const devices = recipients.has('PUSH')
     ? await store.profiles.devicesOfUser(workspaceId, user.id)
@@ -78,6 +80,7 @@ export async function loadConsent(
     ? await store.consent.subscriptionsOf(workspaceId, [user.id])
     : { statuses: [], preferences: [] }
   return {
+    customerId,
     user,
     devices,
     email: rows.statuses.find((s) => s.channel === 'email'),
@@ -108,14 +111,12 @@ export function suppressionOf(
   if (type !== undefined && state.suppressed.has(suppressionHash(workspaceId, type, recipient))) {
     return `GDPR: the recipient (${type}) was erased by a GDPR request and is on the workspace's suppression list`
   }
+  const id = state.customerId
+  if (id !== undefined && state.suppressed.has(suppressionHash(workspaceId, 'ID', id))) {
+    return "GDPR: the user's customer_id was erased by a GDPR request and is on the workspace's suppression list"
+  }
   const user = state.user
   if (user === undefined) return undefined
-  if (
-    user.customerId !== null &&
-    state.suppressed.has(suppressionHash(workspaceId, 'ID', user.customerId))
-  ) {
-    return "GDPR: the user's customer_id is on the workspace's suppression list"
-  }
   const a = user.attributes
   switch (channel) {
     case 'EMAIL':
