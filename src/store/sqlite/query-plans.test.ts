@@ -48,6 +48,10 @@ const ALLOWED: readonly { sql: string; why: string }[] = [
     sql: 'FROM subscription_categories WHERE workspace_id = ? ORDER BY',
     why: 'the subscription categories of one workspace: at most MAX_CATEGORIES (200)',
   },
+  {
+    sql: 'FROM inform_alerts WHERE workspace_id = ? ORDER BY',
+    why: 'the Inform alerts of one workspace: at most MAX_ALERTS (500)',
+  },
   { sql: 'ROW VALUES CLAUSE', why: 'the VALUES list of a multi-row INSERT, not a table' },
 ]
 
