@@ -61,6 +61,12 @@ Commands:
   workspaces categories set --id ID --name NAME [--description D] [--active on|off] [--json]
                             Create a category (active) or change one
   workspaces categories remove --id ID --name NAME  Remove it and every user's choice for it
+  workspaces alerts list --id ID [--json]          The workspace's Inform alerts
+  workspaces alerts set --id ID --file FILE [--json]
+                            Create an Inform alert, or replace the one its alert_id names, from
+                            a JSON definition (the admin API's body; - reads stdin; docs/outbox.md)
+  workspaces alerts remove --id ID --alert-id ALERT
+                            Remove it (messages it sent stay in the outbox)
   workspaces link --id ID (--customer-id C | --user-id U) --cid CAMPAIGN [--expires-in-days N] [--json]
                             Signed user_id and cid of a user's preference page (Subscription
                             categories GET/PUT), under the server secret (docs/auth.md)

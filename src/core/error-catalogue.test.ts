@@ -11,6 +11,8 @@ import { ERROR_CODES } from './errors.js'
 import { ADMIN_ERRORS } from './catalogue/admin.js'
 import { CONSENT_ENDPOINTS, CONSENT_ERRORS } from './catalogue/consent.js'
 import { DASHBOARD_ERRORS } from './catalogue/dashboard.js'
+import { INFORM_ENDPOINTS, INFORM_ERRORS } from './catalogue/inform.js'
+import { OUTBOX_ERRORS } from './catalogue/outbox.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
 import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from './catalogue/segments.js'
@@ -24,12 +26,13 @@ const FIELD_NAMES: Readonly<Record<string, keyof WireError>> = {
   '`message`': 'message',
   '`attribute`': 'attribute',
   '`detail`': 'detail',
+  '`code`': 'code',
 }
 
 /** `- HTTP status: `400``, `- `message` on `bulk`: `…``: the value is everything between the outer backticks. */
 const FIELD_LINE =
-  /^- (HTTP status|`type`|`message`|`attribute`|`detail`)(?: on `([a-z_]+)`)?: `(.*)`$/
-const FIELD_START = /^- (HTTP status|`type`|`message`|`attribute`|`detail`)/
+  /^- (HTTP status|`type`|`message`|`attribute`|`detail`|`code`)(?: on `([a-z_]+)`)?: `(.*)`$/
+const FIELD_START = /^- (HTTP status|`type`|`message`|`attribute`|`detail`|`code`)/
 const CODE_HEADING = /^### `([^`]+)`$/
 
 type DocFields = Record<string, string>
@@ -160,10 +163,15 @@ function compareFields(problems: string[], where: string, doc: DocFields, want: 
 }
 
 // Each code's section documents the entry of the family that lists it (the admin API's, the
-// dashboard's, consent's and segments' own codes, every other code the Data family's), and its
-// variants per endpoint: the Data API's endpoints, the consent family's groups (categories,
-// optin, resubscribe) and the segments family's one (custom_segments).
-const OVERRIDES_ALL = { ...OVERRIDES, ...CONSENT_ENDPOINTS, ...SEGMENT_ENDPOINTS }
+// dashboard's, consent's, segments', Inform's and the outbox's own codes, every other code the Data
+// family's), and its variants per endpoint: the Data API's endpoints, the consent family's groups
+// (categories, optin, resubscribe), the segments family's one (custom_segments) and Inform's.
+const OVERRIDES_ALL = {
+  ...OVERRIDES,
+  ...CONSENT_ENDPOINTS,
+  ...SEGMENT_ENDPOINTS,
+  ...INFORM_ENDPOINTS,
+}
 const CATALOGUE: Catalogue = {
   codes: ERROR_CODES,
   wire: {
@@ -172,6 +180,8 @@ const CATALOGUE: Catalogue = {
     ...DASHBOARD_ERRORS,
     ...CONSENT_ERRORS,
     ...SEGMENT_ERRORS,
+    ...INFORM_ERRORS,
+    ...OUTBOX_ERRORS,
   },
   overrides: OVERRIDES_ALL,
 }

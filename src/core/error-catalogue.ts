@@ -10,6 +10,8 @@ import type { ErrorCode, ErrorParams } from './errors.js'
 import { ADMIN_ERRORS } from './catalogue/admin.js'
 import { CONSENT_ENDPOINTS, CONSENT_ERRORS } from './catalogue/consent.js'
 import { DASHBOARD_ERRORS } from './catalogue/dashboard.js'
+import { INFORM_ENDPOINTS, INFORM_ERRORS } from './catalogue/inform.js'
+import { OUTBOX_ERRORS } from './catalogue/outbox.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
 import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from './catalogue/segments.js'
@@ -27,6 +29,8 @@ export const CATALOGUES: Readonly<Record<ApiFamilyName, FamilyCatalogue>> = {
   dashboard: { errors: DASHBOARD_ERRORS, inherits: 'data' },
   consent: { errors: CONSENT_ERRORS, endpoints: CONSENT_ENDPOINTS, inherits: 'data' },
   segments: { errors: SEGMENT_ERRORS, endpoints: SEGMENT_ENDPOINTS, inherits: 'data' },
+  inform: { errors: INFORM_ERRORS, endpoints: INFORM_ENDPOINTS, inherits: 'data' },
+  outbox: { errors: OUTBOX_ERRORS, inherits: 'data' },
 }
 
 /**

@@ -104,6 +104,7 @@ export const ERROR_CODES = [
   'admin_workspace_exists',
   'admin_feature_key_exists',
   'admin_secret_key_missing',
+  'admin_alert_not_found',
   // The dashboard (Inlet's own, /dashboard/api/…)
   'dashboard_unauthorized',
   'dashboard_sign_in_failed',
@@ -144,6 +145,13 @@ export const ERROR_CODES = [
   'segment_too_many_segments',
   'segment_query_too_long',
   'segment_active_limit',
+  // Inform: transactional alerts (moengage-other-apis.md §2.8)
+  'inform_alert_invalid',
+  'inform_live_on_sandbox',
+  'inform_payload_invalid',
+  'inform_duplicate_transaction',
+  // The outbox (Inlet's own, /inlet/v1/outbox)
+  'outbox_filter_invalid',
   // Server side
   'service_unavailable',
   'overloaded',

@@ -89,6 +89,18 @@ export const SEGMENTS_AUTH: BasicAuth = Object.freeze({ ...CONSENT_AUTH })
 /** Segments v3's GETs (and Inlet's member reads): no body, no Content-Type. */
 export const SEGMENTS_READ_AUTH: BasicAuth = Object.freeze({ ...SEGMENTS_AUTH, contentType: 'any' })
 
+/**
+ * Inform (moengage-other-apis.md §2.8; moengage-inform-openapi.yml `basicAuth` + `moeAppKey`):
+ * Basic with the workspace's Inform key, the Basic user naming the workspace, `MOE-APPKEY`
+ * required; a JSON body.
+ */
+export const INFORM_AUTH: BasicAuth = Object.freeze({
+  ...DATA_AUTH,
+  feature: 'inform',
+  appKey: 'required',
+  workspaceFrom: 'basic-user',
+})
+
 /** Push API v2: the signature in the body. */
 export const PUSH_V2_AUTH: PushSignatureAuth = Object.freeze({
   scheme: 'push-signature',

@@ -200,14 +200,25 @@ export const codeEnvelope: Envelope = withBody('E7', (f) => ({
   error: { code: f.type, message: f.message },
 }))
 
+/** Inform's documented `status_code` of each HTTP status, for an entry that gives none. */
+const INFORM_STATUS_CODES: Readonly<Record<number, number>> = {
+  400: 120002,
+  401: 120001,
+  409: 120105,
+  429: 140110,
+}
+
 /**
  * E8, Inform: `{"message","err_code","status_code"}`: `type` is the `err_code`
- * (`DUPLICATE_REQUEST_RECEIVED`), the entry's `code` the six-digit `status_code` (120105).
+ * (`DUPLICATE_REQUEST_RECEIVED`), the entry's `code` the six-digit `status_code` (120105); an
+ * entry without one answers the documented code of its HTTP status (a 5xx: 140109).
  */
 export const informEnvelope: Envelope = withBody('E8', (f) => ({
   message: f.message,
   err_code: f.type,
-  status_code: Number(f.code ?? 0),
+  status_code: Number(
+    f.code ?? INFORM_STATUS_CODES[f.status] ?? (f.status >= 500 ? 140109 : 120002),
+  ),
 }))
 
 /**

@@ -229,6 +229,8 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     customSegments: store.customSegments,
     sessions: store.sessions,
     refusals: store.refusals,
+    alerts: store.alerts,
+    outbox: store.outbox,
     close: () => store.close(),
     keys: {
       get: (workspaceId, feature) => keys.get(workspaceId, feature),

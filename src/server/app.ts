@@ -25,6 +25,8 @@ import { consentFamily } from '../families/consent/family.js'
 import { dashboardFamily } from '../families/dashboard/family.js'
 import { dataFamily } from '../families/data/family.js'
 import { segmentsFamily } from '../families/segments/family.js'
+import { informFamily } from '../families/inform/family.js'
+import { outboxFamily } from '../families/outbox/family.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { Ingest } from '../ingest/accept.js'
 import type { Logger } from '../core/log.js'
@@ -160,6 +162,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     dashboardFamily(platform),
     consentFamily(platform),
     segmentsFamily(platform),
+    informFamily(platform),
+    outboxFamily(platform),
   ].filter((f): f is ApiFamily => f !== undefined)
   installErrorHandling(app, deps.log, envelopesOf(families))
   for (const family of families) await family.register(app)

@@ -9,6 +9,8 @@
  */
 import type {
   BulkLogRow,
+  InformAlertRow,
+  OutboxMessageRow,
   CategoryPreferenceRow,
   CustomSegmentRow,
   DeletionRow,
@@ -332,6 +334,41 @@ const SESSIONS = table<SessionRow>({
 })
 const REFUSED_MINUTES = table<RefusedMinute>({ minute: 'int', api: 'text', records: 'int' })
 
+const INFORM_ALERTS = table<InformAlertRow>({
+  workspaceId: 'text',
+  alertId: 'text',
+  testAlertId: 'text',
+  referenceName: 'text',
+  testReferenceName: 'text?',
+  version: 'int',
+  definition: 'json',
+  createdAt: 'int',
+  updatedAt: 'int',
+})
+
+const OUTBOX = table<OutboxMessageRow>({
+  seq: 'int',
+  id: 'text',
+  workspaceId: 'text',
+  channel: 'text',
+  source: 'text',
+  sourceId: 'text',
+  customerId: 'text?',
+  recipient: 'text',
+  platform: 'text?',
+  subject: 'text?',
+  body: 'text',
+  payload: 'json',
+  template: 'text',
+  templateVersion: 'int',
+  transactionId: 'text?',
+  requestId: 'text',
+  status: 'text',
+  reason: 'text?',
+  attempts: 'int',
+  createdAt: 'int',
+})
+
 const absent = (v: unknown): boolean => v === null || v === undefined
 const nulls = (t: Table<unknown>): null[] => t.columns.map(() => null)
 
@@ -359,6 +396,8 @@ export const toCustomSegment = CUSTOM_SEGMENTS.read
 export const CUSTOM_SEGMENT_COLUMNS = CUSTOM_SEGMENTS.columns
 export const customSegmentValues = CUSTOM_SEGMENTS.values
 export const toRefusedMinute = REFUSED_MINUTES.read
+export const toInformAlert = INFORM_ALERTS.read
+export const toOutboxMessage = OUTBOX.read
 export function toFeatureKeyRow(r: Row): FeatureKeyRow {
   const row = FEATURE_KEYS.read(r)
   return absent(r['prev_key_hash']) ? row : { ...row, previous: PREVIOUS_FEATURE_KEY.read(r) }
@@ -386,6 +425,12 @@ export const subscriptionCategoryValues = SUBSCRIPTION_CATEGORIES.values
 export const sessionValues = SESSIONS.values
 /** The columns of `dashboard_sessions`, in the order of sessionValues. */
 export const SESSION_COLUMNS = SESSIONS.columns
+export const INFORM_ALERT_COLUMNS = INFORM_ALERTS.columns
+export const informAlertValues = INFORM_ALERTS.values
+/** The outbox's columns but `seq` (assigned by the store), and a row's values in their order. */
+export const OUTBOX_COLUMNS = OUTBOX.columns.slice(1)
+export const outboxValues = (row: Omit<OutboxMessageRow, 'seq'>): unknown[] =>
+  OUTBOX.values({ seq: 0, ...row }).slice(1)
 
 /** The columns of `feature_keys`, in the order of featureKeyValues (both adapters' upserts). */
 export const FEATURE_KEY_COLUMNS: readonly string[] = [

@@ -9,17 +9,20 @@
  *   processor in one transaction per batch together with its cursor, so a batch is applied exactly
  *   once whatever happens around it.
  *
- * The feature-key, shared-quota, session, refusal, consent, custom-segment, browse and segments
- * repositories are declared in modules of their own (feature-key-repo.ts, quota-repo.ts,
- * session-repo.ts, refusal-repo.ts, consent-repo.ts, custom-segment-repo.ts, browse.ts,
- * segments.ts); the first five are re-exported here. Consent and custom-segment rows are written
- * by their families' requests directly, not by the processor (consent-repo.ts,
- * custom-segment-repo.ts); refusal counts by the HTTP layer (http/refusals.ts).
+ * The feature-key, shared-quota, session, refusal, consent, custom-segment, alert, outbox, browse
+ * and segments repositories are declared in modules of their own (feature-key-repo.ts,
+ * quota-repo.ts, session-repo.ts, refusal-repo.ts, consent-repo.ts, custom-segment-repo.ts,
+ * alert-repo.ts, outbox-repo.ts, browse.ts, segments.ts); the first eight are re-exported here.
+ * Consent, custom-segment and outbox rows are written by their families' requests directly, not by
+ * the processor (consent-repo.ts, custom-segment-repo.ts, outbox-repo.ts); refusal counts by the
+ * HTTP layer (http/refusals.ts).
  */
+import type { AlertRepo } from './alert-repo.js'
 import type { BrowseRepo } from './browse.js'
 import type { ConsentRepo, SubscriptionChange } from './consent-repo.js'
 import type { CustomSegmentRepo } from './custom-segment-repo.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
+import type { OutboxRepo } from './outbox-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
 import type { RefusalRepo } from './refusal-repo.js'
 import type { SegmentRepo } from './segments.js'
@@ -505,9 +508,11 @@ export interface ProcessingRepo {
   expireEvents(before: number): Promise<void>
 }
 
+export * from './alert-repo.js'
 export * from './consent-repo.js'
 export * from './custom-segment-repo.js'
 export * from './feature-key-repo.js'
+export * from './outbox-repo.js'
 export * from './quota-repo.js'
 export * from './refusal-repo.js'
 export * from './session-repo.js'
@@ -532,6 +537,10 @@ export interface Store {
   readonly sessions: SessionRepo
   /** Refused Data API records per workspace, minute and API (store/refusal-repo.ts). */
   readonly refusals: RefusalRepo
+  /** Inform alert definitions (store/alert-repo.ts). */
+  readonly alerts: AlertRepo
+  /** Every message asked to be sent, rendered, with its status (store/outbox-repo.ts). */
+  readonly outbox: OutboxRepo
   close(): Promise<void>
 }
 

@@ -12,20 +12,24 @@ import { ADMIN_ERRORS } from '../../src/core/catalogue/admin.js'
 import { DASHBOARD_ERRORS } from '../../src/core/catalogue/dashboard.js'
 import { WIRE_ERRORS } from '../../src/core/catalogue/data.js'
 import { OVERRIDES } from '../../src/core/catalogue/data-endpoints.js'
+import { OUTBOX_ERRORS } from '../../src/core/catalogue/outbox.js'
 import type {
   ConsentErrorCode,
+  InformErrorCode,
   SegmentErrorCode,
   WireError,
 } from '../../src/core/catalogue/types.js'
 
-// The consent and segments families' strings come from their OpenAPI files, replayed by
-// consent-replay.test.ts and segments-replay.test.ts (which also checks each segments string).
+// The consent, segments and Inform families' strings come from their OpenAPI files, replayed by
+// consent-replay.test.ts, segments-replay.test.ts (which also checks each segments string) and
+// inform-replay.test.ts.
 const ENTRIES: Readonly<
-  Record<Exclude<ErrorCode, ConsentErrorCode | SegmentErrorCode>, WireError>
+  Record<Exclude<ErrorCode, ConsentErrorCode | SegmentErrorCode | InformErrorCode>, WireError>
 > = {
   ...WIRE_ERRORS,
   ...ADMIN_ERRORS,
   ...DASHBOARD_ERRORS,
+  ...OUTBOX_ERRORS,
 }
 
 const SPEC_URL = new URL('../fixtures/moengage/moengage-data-api.md', import.meta.url)
@@ -71,6 +75,8 @@ const INLET_OWN: Readonly<Partial<Record<ErrorCode, 'message' | 'both'>>> = {
   signature_mismatch: 'message',
   admin_feature_key_exists: 'both',
   admin_secret_key_missing: 'message',
+  admin_alert_not_found: 'both',
+  outbox_filter_invalid: 'both', // GET /inlet/v1/outbox, an Inlet extension
   // The dashboard's (Inlet's web console): MoEngage's API has no such answers.
   dashboard_unauthorized: 'both',
   dashboard_sign_in_failed: 'both',

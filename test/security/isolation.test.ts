@@ -26,6 +26,7 @@ import { installJsonBodyParser } from '../../src/http/json-body.js'
 import { adminTokenMatches } from '../../src/families/admin/admin.js'
 import type { Store } from '../../src/store/store.js'
 import { createFeatureKeys } from '../../src/workspaces/feature-keys.js'
+import { createInformAlerts } from '../../src/workspaces/inform-alerts.js'
 import { hashKey, verifyKey } from '../../src/workspaces/keys.js'
 import { createSecretBox } from '../../src/workspaces/secret-box.js'
 import { createWorkspaces } from '../../src/workspaces/workspaces.js'
@@ -34,12 +35,16 @@ import { servedRoutes } from '../helpers/routes.js'
 import { consentAttacks } from './consent-walk.js'
 import { dashboardAttacks } from './dashboard-walk.js'
 import { segmentAttacks } from './segments-walk.js'
+import { informAttacks } from './inform-walk.js'
 
 const A = WORKSPACE_ID
 const B = 'WORKSPACEBBBBBBBBBB2'
 const B_KEY = 'data-api-key-of-workspace-b'
 const ADMIN_TOKEN = 'isolation-admin-token-123'
 const B_PUSH_KEY = 'push-api-key-of-workspace-b'
+const A_INFORM_KEY = 'inform-api-key-of-workspace-a'
+const B_INFORM_KEY = 'inform-api-key-of-workspace-b'
+const B_ALERT = { alertId: 'b-alert', testAlertId: 'b-test-alert', referenceName: 'B Secret Alert' }
 const TEST_SECRETS = createSecretBox(() => Buffer.from('isolation-test-server-secret-0123456'))
 
 const asA = { authorization: basicAuth(A, API_KEY), 'content-type': 'application/json' }
@@ -158,6 +163,43 @@ async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
     1_000,
   )
   assert.equal(made.kind, 'created')
+  // B's Inform alert, key and one message it sent (families/inform, the outbox), and A's key.
+  const keys = createFeatureKeys({
+    store: app.store,
+    clock: app.clock,
+    ids: createSequentialIds(),
+    secrets: TEST_SECRETS,
+  })
+  await keys.create(B, 'inform', { key: B_INFORM_KEY })
+  await keys.create(A, 'inform', { key: A_INFORM_KEY })
+  await createInformAlerts({ store: app.store, clock: app.clock, ids: createSequentialIds() }).put(
+    B,
+    {
+      alertId: B_ALERT.alertId,
+      testAlertId: B_ALERT.testAlertId,
+      referenceName: B_ALERT.referenceName,
+      definition: {
+        channels: { SMS: { enabled: true, body: 'only-b-may-read-this', senders: [] } },
+      },
+    },
+  )
+  const sent = await app.app.inject({
+    method: 'POST',
+    url: '/v1.0/alerts/send',
+    headers: {
+      authorization: basicAuth(B, B_INFORM_KEY),
+      'moe-appkey': B,
+      'content-type': 'application/json',
+    },
+    payload: JSON.stringify({
+      alert_id: B_ALERT.alertId,
+      user_id: 'b-user',
+      transaction_id: 'b-transaction',
+      payloads: { SMS: { recipient: '+15550000001' } },
+    }),
+  })
+  assert.equal(sent.statusCode, 200, sent.body)
+  await app.drain()
   void t
   return {
     bUserId: user.id,
@@ -178,6 +220,7 @@ async function snapshotOf(store: Store): Promise<string> {
   const parts: unknown[] = [await store.workspaces.get(B), await store.keys.list(B)]
   parts.push(await store.consent.categories(B))
   parts.push(await store.customSegments.list(B))
+  parts.push(await store.alerts.list(B), await store.outbox.list(B, {}, 100))
   for (const u of users.sort((x, y) => x.id.localeCompare(y.id))) {
     parts.push(u, await store.profiles.eventsOfUser(B, u.id, 100))
     parts.push(await store.profiles.devicesOfUser(B, u.id))
@@ -493,10 +536,15 @@ describe('workspace isolation: every route with A’s key against B', () => {
       'POST /inlet/v1/admin/workspaces/:id/subscription-categories',
       'POST /inlet/v1/admin/workspaces/:id/subscription-categories/remove',
       'POST /inlet/v1/admin/workspaces/:id/subscription-links',
+      'GET /inlet/v1/admin/workspaces/:id/inform-alerts',
+      'POST /inlet/v1/admin/workspaces/:id/inform-alerts',
+      'GET /inlet/v1/admin/workspaces/:id/inform-alerts/:alert_id',
+      'POST /inlet/v1/admin/workspaces/:id/inform-alerts/remove',
     ] as const) {
       const [method, path] = route.split(' ') as ['GET' | 'POST', string]
       const feature = path.endsWith(':feature') ? 'inform' : 'push'
-      walked.set(route, [adminAttempt(method, path.replace(':id', B).replace(':feature', feature))])
+      const target = path.replace(':id', B).replace(':feature', feature)
+      walked.set(route, [adminAttempt(method, target.replace(':alert_id', B_ALERT.alertId))])
     }
     // The dashboard: a session signed in with A's key against B (dashboard-walk.ts).
     const dashboard = await dashboardAttacks(app, {
@@ -542,6 +590,16 @@ describe('workspace isolation: every route with A’s key against B', () => {
       secrets: ['only-b-may-read-this', 'B Secret Segment', B_KEY],
     })
     for (const [route, list] of segments) walked.set(route, list)
+    // The Inform family and the outbox: B's alert under A's Inform key, B's outbox under A's key.
+    const inform = informAttacks({
+      a: A,
+      aKey: API_KEY,
+      aInformKey: A_INFORM_KEY,
+      b: B,
+      bAlert: B_ALERT,
+      secrets: ['only-b-may-read-this', 'b@example.com', B_ALERT.referenceName, B_INFORM_KEY],
+    })
+    for (const [route, list] of inform) walked.set(route, list)
 
     assert.deepEqual(
       servedRoutes(app.app),

@@ -38,6 +38,7 @@ import { browseContract } from './browse-contract.js'
 import { consentContract } from './consent-contract.js'
 import { customSegmentsContract } from './custom-segments-contract.js'
 import { refusalsContract } from './refusals-contract.js'
+import { outboxContract } from './outbox-contract.js'
 import { segmentsContract } from './segments-contract.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
@@ -2180,6 +2181,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     )
     browseContract(fresh)
     consentContract(fresh)
+    outboxContract(fresh, factory.reopen === undefined ? undefined : reopened)
     segmentsContract(fresh)
     customSegmentsContract(fresh, factory.reopen === undefined ? undefined : reopened)
     refusalsContract(fresh, factory.reopen === undefined ? undefined : reopened)

@@ -28,6 +28,7 @@ import {
   type Command,
 } from '../command.js'
 import { keyField, keyLines } from '../key-output.js'
+import { alertsCommand } from './alerts.js'
 import { categoriesCommand, linkCommand } from './categories.js'
 import { keysCommand } from './keys.js'
 
@@ -118,6 +119,7 @@ export const workspacesCommand: Command = async (args, env) => {
   const [sub, ...rest] = args
   if (sub === 'keys') return keysCommand(rest, env)
   if (sub === 'categories') return categoriesCommand(rest, env)
+  if (sub === 'alerts') return alertsCommand(rest, env)
   if (sub === 'link') return linkCommand(rest, env)
   const values = parseStoreFlags(rest, {
     ...stringFlags('id', 'key', 'name', 'state', 'grace-seconds'),

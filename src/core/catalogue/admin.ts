@@ -38,4 +38,10 @@ export const ADMIN_ERRORS: Readonly<Record<AdminErrorCode, WireError>> = {
     message:
       'Push and Campaign report keys are stored encrypted under the server secret, and this server has none: set INLET_SECRET_KEY',
   },
+  admin_alert_not_found: {
+    status: 404,
+    type: 'Not Found',
+    message: "No Inform alert with id '{alert_id}' in workspace '{workspace_id}'",
+    attribute: 'alert_id',
+  },
 }

@@ -9,6 +9,8 @@ import type {
   ConsentErrorCode,
   DashboardErrorCode,
   SegmentErrorCode,
+  InformErrorCode,
+  OutboxErrorCode,
   WireError,
 } from './types.js'
 
@@ -18,13 +20,18 @@ export const SERVER_ERROR_MESSAGE =
 export const MALFORMED_JSON_MESSAGE =
   'Could not decode the request body. The JSON was incorrect or not encoded as UTF-8.'
 
-/**
- * The Data family's entries: every code but the admin API's, the dashboard's, consent's and
- * segments'.
- */
+/** The Data family's entries: every code but those of the families with catalogues of their own. */
 export const WIRE_ERRORS: Readonly<
   Record<
-    Exclude<ErrorCode, AdminErrorCode | DashboardErrorCode | ConsentErrorCode | SegmentErrorCode>,
+    Exclude<
+      ErrorCode,
+      | AdminErrorCode
+      | DashboardErrorCode
+      | ConsentErrorCode
+      | SegmentErrorCode
+      | InformErrorCode
+      | OutboxErrorCode
+    >,
     WireError
   >
 > = {

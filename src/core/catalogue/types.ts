@@ -9,7 +9,15 @@ import type { ErrorCode } from '../errors.js'
  * The API families Inlet serves, one folder each under src/families/. A family answers with its
  * own catalogue (CATALOGUES) through its own envelope.
  */
-export const API_FAMILIES = ['data', 'admin', 'dashboard', 'consent', 'segments'] as const
+export const API_FAMILIES = [
+  'data',
+  'admin',
+  'dashboard',
+  'consent',
+  'segments',
+  'inform',
+  'outbox',
+] as const
 
 export type ApiFamilyName = (typeof API_FAMILIES)[number]
 
@@ -55,6 +63,12 @@ export type ConsentErrorCode = Extract<ErrorCode, `consent_${string}`>
 
 /** The codes only the segments family answers (its own catalogue, SEGMENT_ERRORS). */
 export type SegmentErrorCode = Extract<ErrorCode, `segment_${string}`>
+
+/** The codes only the Inform family answers (its own catalogue, INFORM_ERRORS). */
+export type InformErrorCode = Extract<ErrorCode, `inform_${string}`>
+
+/** The codes only the outbox family answers (its own catalogue, OUTBOX_ERRORS). */
+export type OutboxErrorCode = Extract<ErrorCode, `outbox_${string}`>
 
 /**
  * The consent family's endpoint groups, each with its own strings for the platform's codes:

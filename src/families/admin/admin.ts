@@ -3,7 +3,8 @@
  * (name, state, quota limits, settings), rotate and remove Data API keys, and create, rotate,
  * remove and list the feature-scoped keys (Push, Inform, Personalize, reports;
  * workspaces/feature-keys.ts), define subscription categories and issue the consent family's link
- * tokens (workspaces/subscription-categories.ts, link-tokens.ts). Registered only when INLET_ADMIN_TOKEN is set (otherwise every admin
+ * tokens (workspaces/subscription-categories.ts, link-tokens.ts), define Inform alerts
+ * (workspaces/inform-alerts.ts). Registered only when INLET_ADMIN_TOKEN is set (otherwise every admin
  * path is a 404) and authenticated by `Authorization: Bearer <token>`, compared in constant time.
  * Keys are answered only by the calls that set one (create, rotate-key, a feature key's create and
  * rotate); every other answer is a view without keys (workspaces/changes.ts, feature-keys.ts).
@@ -42,6 +43,7 @@ import {
   issueLinkIds,
   type LinkTokens,
 } from '../../workspaces/link-tokens.js'
+import { parseAlertInput, type InformAlerts } from '../../workspaces/inform-alerts.js'
 import {
   parseCategoryInput,
   parseCategoryName,
@@ -177,6 +179,8 @@ export function adminRoutes(
     /** Days a link token lasts unless the request names `expires_in_days` (config). */
     linkTokenTtlDays: number
     clock: Clock
+    /** Inform alert definitions (workspaces/inform-alerts.ts). */
+    alerts: InformAlerts
   }>,
 ): void {
   const { workspaces, featureKeys } = deps
@@ -332,6 +336,40 @@ export function adminRoutes(
       status: 'success',
       removed: await deps.categories.remove(idOf(request), parseCategoryName(name)),
     }
+  })
+
+  // Inform alerts (families/inform): defined here, sent there.
+  route('GET', '/workspaces/:id/inform-alerts', async (request) => ({
+    status: 'success',
+    alerts: await deps.alerts.list(idOf(request)),
+  }))
+
+  route('POST', '/workspaces/:id/inform-alerts', async (request) => ({
+    status: 'success',
+    alert: await deps.alerts.put(idOf(request), parseAlertInput(bodyObject(request))),
+  }))
+
+  route('GET', '/workspaces/:id/inform-alerts/:alert_id', async (request) => {
+    const { alert_id: alertId } = request.params as { alert_id: string } // route param
+    const alert = await deps.alerts.get(idOf(request), alertId)
+    if (alert === undefined) {
+      throw new AppError('admin_alert_not_found', {
+        params: { alert_id: alertId, workspace_id: idOf(request) },
+      })
+    }
+    return { status: 'success', alert }
+  })
+
+  route('POST', '/workspaces/:id/inform-alerts/remove', async (request) => {
+    const { alert_id: alertId, ...rest } = bodyObject(request)
+    const unknown = Object.keys(rest)[0]
+    if (unknown !== undefined) {
+      throw new WorkspaceInputError(`${unknown} is not a known field (known: alert_id)`, unknown)
+    }
+    if (typeof alertId !== 'string' || alertId === '') {
+      throw new WorkspaceInputError('alert_id should be an alert id', 'alert_id')
+    }
+    return { status: 'success', removed: await deps.alerts.remove(idOf(request), alertId) }
   })
 
   // The link ids of a preference page: Inlet's signed tokens for a user and a campaign.

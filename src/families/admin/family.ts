@@ -1,11 +1,12 @@
 /**
  * The admin API family (Inlet's own, `/inlet/v1/admin/…`): workspaces, their states, settings,
- * Data and feature-scoped keys and suppression lists, behind `INLET_ADMIN_TOKEN`; off (its paths
+ * Data and feature-scoped keys, suppression lists, subscription categories and Inform alerts, behind `INLET_ADMIN_TOKEN`; off (its paths
  * 404) without one. Its own catalogue entries (`admin_*`) in the Data API's envelope (E1).
  */
 import { dataEnvelope } from '../../http/envelopes.js'
 import type { FamilyModule } from '../../http/family.js'
 import { createFeatureKeys } from '../../workspaces/feature-keys.js'
+import { createInformAlerts } from '../../workspaces/inform-alerts.js'
 import { createLinkTokens } from '../../workspaces/link-tokens.js'
 import { createSubscriptionCategories } from '../../workspaces/subscription-categories.js'
 import { createWorkspaces } from '../../workspaces/workspaces.js'
@@ -45,6 +46,11 @@ export const adminFamily: FamilyModule = (platform) => {
           linkTokens: createLinkTokens(platform.secrets),
           linkTokenTtlDays: platform.config.linkTokenTtlDays,
           clock: platform.clock,
+          alerts: createInformAlerts({
+            store: platform.store,
+            clock: platform.clock,
+            ids: platform.ids,
+          }),
         })
         done()
       })

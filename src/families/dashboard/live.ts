@@ -8,13 +8,13 @@
  * checked every SESSION_CHECK_MS. Pausing and filtering by kind and user are the browser's.
  */
 import type { FastifyInstance } from 'fastify'
+import { createEventStreams } from '../../http/event-stream.js'
 import type { Store } from '../../store/store.js'
 import { CONTENT_SECURITY_POLICY } from './assets.js'
 import { API_PREFIX, CONFIG, sessionOf, workspaceOf } from './session-routes.js'
 import type { Sessions } from './sessions.js'
 
 export const POLL_MS = 250
-const HEARTBEAT_MS = 15_000
 /** How often an open stream checks that its session is still live. */
 export const SESSION_CHECK_MS = 5_000
 const READ_LIMIT = 1_000
@@ -26,41 +26,24 @@ export function liveRoutes(
   deps: Readonly<{ store: Store; sessions: Sessions }>,
 ): LiveStreams {
   const { store } = deps
-  const open = new Set<() => void>()
+  const streams = createEventStreams()
   api.get(`${API_PREFIX}/w/:ws/live`, { config: CONFIG }, async (request, reply) => {
     const ws = workspaceOf(request).id
     const session = sessionOf(request)
     let seq = await store.log.lastSeq()
     let cursor = await store.processing.cursor()
-    reply.hijack()
-    const raw = reply.raw
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'content-security-policy': CONTENT_SECURITY_POLICY,
-      'x-accel-buffering': 'no',
-    })
-    const send = (data: unknown): boolean => raw.write(`data: ${JSON.stringify(data)}\n\n`)
-    send({ type: 'hello', seq, applied_up_to: cursor })
-    let stopped = false
-    let timer: NodeJS.Timeout | undefined
-    let lastWrite = Date.now()
     let lastCheck = Date.now()
-    const stop = (): void => {
-      if (stopped) return
-      stopped = true
-      clearTimeout(timer)
-      open.delete(stop)
-      raw.end()
+    const options = {
+      pollMs: POLL_MS,
+      name: 'dashboard live stream',
+      headers: { 'content-security-policy': CONTENT_SECURITY_POLICY },
     }
-    open.add(stop)
-    raw.on('close', stop)
-    const tick = async (): Promise<void> => {
+    const stream = streams.open(request, reply, options, async (out) => {
       if (Date.now() - lastCheck >= SESSION_CHECK_MS) {
         lastCheck = Date.now()
         if (!(await deps.sessions.live(session))) {
-          send({ type: 'signed_out' })
-          stop()
+          out.send({ type: 'signed_out' })
+          out.stop()
           return
         }
       }
@@ -68,7 +51,7 @@ export function liveRoutes(
       for (const r of records) {
         seq = r.seq
         if (r.workspaceId !== ws) continue
-        send({
+        out.send({
           type: 'accepted',
           seq: r.seq,
           kind: r.kind,
@@ -78,38 +61,21 @@ export function liveRoutes(
           received_at: new Date(r.receivedAt).toISOString(),
           payload: JSON.parse(r.payload) as unknown,
         })
-        lastWrite = Date.now()
       }
       const now = await store.processing.cursor()
       if (now > cursor) {
         const outcomes = (await store.browse.outcomesAfter(cursor, READ_LIMIT)).filter(
           (o) => o.workspaceId === ws && o.seq <= now,
         )
-        send({
+        out.send({
           type: 'applied',
           up_to: now,
           outcomes: outcomes.map((o) => ({ seq: o.seq, outcome: o.outcome, reason: o.reason })),
         })
         cursor = now
-        lastWrite = Date.now()
       }
-      if (Date.now() - lastWrite > HEARTBEAT_MS) {
-        raw.write(': still here\n\n')
-        lastWrite = Date.now()
-      }
-    }
-    const loop = (): void => {
-      timer = setTimeout(() => {
-        tick().then(
-          () => !stopped && loop(),
-          (err: unknown) => {
-            request.log.warn({ err }, 'dashboard live stream failed')
-            stop()
-          },
-        )
-      }, POLL_MS)
-    }
-    loop()
+    })
+    stream.send({ type: 'hello', seq, applied_up_to: cursor })
   })
-  return { closeAll: () => [...open].forEach((stop) => stop()) }
+  return streams
 }

@@ -549,4 +549,60 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       FROM linked_users l WHERE users.workspace_id = l.workspace_id AND users.id = l.id;
     `,
   },
+  {
+    // The Inform family (families/inform): alert definitions by their four names, the outbox of
+    // every message (newest first per workspace, or per user), and the transaction-id claims of
+    // its idempotency window (pruned by time). store/alert-repo.ts, store/outbox-repo.ts.
+    version: 23,
+    name: 'inform alerts, the outbox and its transaction claims',
+    sql: `
+      CREATE TABLE inform_alerts (
+        workspace_id text NOT NULL,
+        alert_id text NOT NULL,
+        test_alert_id text NOT NULL,
+        reference_name text NOT NULL,
+        test_reference_name text,
+        version bigint NOT NULL,
+        definition text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, alert_id)
+      );
+      CREATE UNIQUE INDEX inform_alerts_by_test_id ON inform_alerts (workspace_id, test_alert_id);
+      CREATE UNIQUE INDEX inform_alerts_by_name ON inform_alerts (workspace_id, reference_name);
+      CREATE UNIQUE INDEX inform_alerts_by_test_name
+        ON inform_alerts (workspace_id, test_reference_name);
+      CREATE TABLE outbox (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text NOT NULL,
+        workspace_id text NOT NULL,
+        channel text NOT NULL,
+        source text NOT NULL,
+        source_id text NOT NULL,
+        customer_id text,
+        recipient text NOT NULL,
+        platform text,
+        subject text,
+        body text NOT NULL,
+        payload text NOT NULL,
+        template text NOT NULL,
+        template_version bigint NOT NULL,
+        transaction_id text,
+        request_id text NOT NULL,
+        status text NOT NULL,
+        reason text,
+        attempts integer NOT NULL,
+        created_at bigint NOT NULL
+      );
+      CREATE INDEX outbox_by_workspace ON outbox (workspace_id, seq);
+      CREATE INDEX outbox_by_customer ON outbox (workspace_id, customer_id, seq);
+      CREATE TABLE outbox_claims (
+        workspace_id text NOT NULL,
+        claim_key text NOT NULL,
+        claimed_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, claim_key)
+      );
+      CREATE INDEX outbox_claims_by_time ON outbox_claims (workspace_id, claimed_at);
+    `,
+  },
 ]

@@ -22,6 +22,8 @@ import { postgresConsent } from './consent.js'
 import { postgresCustomSegments } from './custom-segments.js'
 import { postgresSessionRepo } from './sessions.js'
 import { postgresRefusalRepo } from './refusals.js'
+import { postgresAlerts } from './alerts.js'
+import { postgresOutbox } from './outbox.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
@@ -74,6 +76,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     customSegments: postgresCustomSegments(c),
     sessions: postgresSessionRepo(c),
     refusals: postgresRefusalRepo(c),
+    alerts: postgresAlerts(c),
+    outbox: postgresOutbox(c),
     close: c.close,
   }
 }

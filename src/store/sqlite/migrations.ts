@@ -491,4 +491,60 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       DROP TABLE linked_users;
     `,
   },
+  {
+    // The Inform family (families/inform): alert definitions by their four names, the outbox of
+    // every message (newest first per workspace, or per user), and the transaction-id claims of
+    // its idempotency window (pruned by time). store/alert-repo.ts, store/outbox-repo.ts.
+    version: 23,
+    name: 'inform alerts, the outbox and its transaction claims',
+    sql: `
+      CREATE TABLE inform_alerts (
+        workspace_id TEXT NOT NULL,
+        alert_id TEXT NOT NULL,
+        test_alert_id TEXT NOT NULL,
+        reference_name TEXT NOT NULL,
+        test_reference_name TEXT,
+        version INTEGER NOT NULL,
+        definition TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, alert_id)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX inform_alerts_by_test_id ON inform_alerts (workspace_id, test_alert_id);
+      CREATE UNIQUE INDEX inform_alerts_by_name ON inform_alerts (workspace_id, reference_name);
+      CREATE UNIQUE INDEX inform_alerts_by_test_name
+        ON inform_alerts (workspace_id, test_reference_name);
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL,
+        workspace_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        source TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        customer_id TEXT,
+        recipient TEXT NOT NULL,
+        platform TEXT,
+        subject TEXT,
+        body TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        template TEXT NOT NULL,
+        template_version INTEGER NOT NULL,
+        transaction_id TEXT,
+        request_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        attempts INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX outbox_by_workspace ON outbox (workspace_id, seq);
+      CREATE INDEX outbox_by_customer ON outbox (workspace_id, customer_id, seq);
+      CREATE TABLE outbox_claims (
+        workspace_id TEXT NOT NULL,
+        claim_key TEXT NOT NULL,
+        claimed_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, claim_key)
+      ) WITHOUT ROWID;
+      CREATE INDEX outbox_claims_by_time ON outbox_claims (workspace_id, claimed_at);
+    `,
+  },
 ]

@@ -56,6 +56,10 @@ const ALLOWED: readonly { sql: string; why: string }[] = [
     sql: 'FROM custom_segments WHERE workspace_id = ? AND archived_at IS NULL',
     why: "a create counting the workspace's active segments (at most 1,000)",
   },
+  {
+    sql: 'FROM inform_alerts WHERE workspace_id = ? ORDER BY',
+    why: 'the Inform alerts of one workspace: at most MAX_ALERTS (500)',
+  },
   { sql: 'ROW VALUES CLAUSE', why: 'the VALUES list of a multi-row INSERT, not a table' },
 ]
 

@@ -15,6 +15,8 @@ import { sqliteIdentities } from './identities.js'
 import { sqliteKeyRepo } from './keys.js'
 import { sqliteSessionRepo } from './sessions.js'
 import { sqliteRefusalRepo } from './refusals.js'
+import { sqliteAlerts } from './alerts.js'
+import { sqliteOutbox } from './outbox.js'
 import { sqliteLog } from './log.js'
 import { sqliteMerges } from './merges.js'
 import { sqliteOutcomes } from './outcomes.js'
@@ -65,6 +67,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     customSegments: sqliteCustomSegments(c),
     sessions: sqliteSessionRepo(c.db, attempt),
     refusals: sqliteRefusalRepo(c.db, attempt),
+    alerts: sqliteAlerts(c),
+    outbox: sqliteOutbox(c),
     close: () => attempt(c.close),
   }
 }

@@ -1,0 +1,157 @@
+/**
+ * The outbox as Inlet's extension shows it (`GET /inlet/v1/outbox`, the tail): a message's JSON
+ * view (snake_case, times as ISO 8601), the query's filters read and checked (`user_id`,
+ * `channel`, `status`, `since`, `until`, `limit`, `cursor`, the tail's `after`), and the opaque
+ * page cursor. Bad values are `outbox_filter_invalid` naming the parameter.
+ */
+import { AppError } from '../../core/errors.js'
+import {
+  OUTBOX_CHANNELS,
+  OUTBOX_STATUSES,
+  type OutboxFilter,
+  type OutboxMessageRow,
+} from '../../store/store.js'
+
+export const DEFAULT_LIMIT = 50
+export const MAX_LIMIT = 500
+
+export type OutboxMessageView = {
+  id: string
+  seq: number
+  channel: string
+  source: string
+  source_id: string
+  user_id: string | null
+  recipient: string
+  platform: string | null
+  subject: string | null
+  body: string
+  payload: Readonly<Record<string, unknown>>
+  template: string
+  template_version: number
+  transaction_id: string | null
+  request_id: string
+  status: string
+  reason: string | null
+  attempts: number
+  created_at: string
+}
+
+export function messageView(m: OutboxMessageRow): OutboxMessageView {
+  return {
+    id: m.id,
+    seq: m.seq,
+    channel: m.channel,
+    source: m.source,
+    source_id: m.sourceId,
+    user_id: m.customerId,
+    recipient: m.recipient,
+    platform: m.platform,
+    subject: m.subject,
+    body: m.body,
+    payload: m.payload,
+    template: m.template,
+    template_version: m.templateVersion,
+    transaction_id: m.transactionId,
+    request_id: m.requestId,
+    status: m.status,
+    reason: m.reason,
+    attempts: m.attempts,
+    created_at: new Date(m.createdAt).toISOString(),
+  }
+}
+
+const invalid = (attribute: string, detail: string): AppError =>
+  new AppError('outbox_filter_invalid', { params: { attribute, detail } })
+
+type Query = Readonly<Record<string, string | string[] | undefined>>
+
+/** One value of a query parameter (the first, when repeated); undefined when absent or empty. */
+function param(query: Query, name: string): string | undefined {
+  const raw = query[name]
+  const value = Array.isArray(raw) ? raw[0] : raw
+  return value === undefined || value === '' ? undefined : value
+}
+
+function time(query: Query, name: string): number | undefined {
+  const raw = param(query, name)
+  if (raw === undefined) return undefined
+  const ms = /^\d{1,15}$/.test(raw) ? Number(raw) : Date.parse(raw)
+  if (!Number.isFinite(ms)) {
+    throw invalid(name, `${name} should be an ISO 8601 time or epoch milliseconds`)
+  }
+  return ms
+}
+
+function oneOf(query: Query, name: string, allowed: readonly string[]): string | undefined {
+  const raw = param(query, name)
+  if (raw !== undefined && !allowed.includes(raw)) {
+    throw invalid(name, `${name} should be one of ${allowed.join(', ')}`)
+  }
+  return raw
+}
+
+const CURSOR_PREFIX = 'o1:'
+
+export function cursorOf(seq: number): string {
+  return Buffer.from(`${CURSOR_PREFIX}${seq}`).toString('base64url')
+}
+
+function cursor(query: Query): number | undefined {
+  const raw = param(query, 'cursor')
+  if (raw === undefined) return undefined
+  const text = Buffer.from(raw, 'base64url').toString('utf8')
+  const seq = text.startsWith(CURSOR_PREFIX) ? text.slice(CURSOR_PREFIX.length) : ''
+  if (!/^\d{1,15}$/.test(seq)) throw invalid('cursor', 'cursor is not one this server handed out')
+  return Number(seq)
+}
+
+/** The filters of a listing's or a tail's query (without its position). */
+export function filterOf(query: Query): OutboxFilter {
+  const customerId = param(query, 'user_id')
+  const channel = oneOf(query, 'channel', OUTBOX_CHANNELS)
+  const status = oneOf(query, 'status', OUTBOX_STATUSES)
+  const since = time(query, 'since')
+  const until = time(query, 'until')
+  return {
+    ...(customerId === undefined ? {} : { customerId }),
+    ...(channel === undefined ? {} : { channel }),
+    ...(status === undefined ? {} : { status }),
+    ...(since === undefined ? {} : { since }),
+    ...(until === undefined ? {} : { until }),
+  }
+}
+
+/** A listing's query: its filters with the page position, and the page size. */
+export function listingOf(query: Query): { filter: OutboxFilter; limit: number } {
+  const rawLimit = param(query, 'limit')
+  const limit = rawLimit === undefined ? DEFAULT_LIMIT : Number(rawLimit)
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw invalid('limit', `limit should be a whole number from 1 to ${MAX_LIMIT}`)
+  }
+  const beforeSeq = cursor(query)
+  return {
+    filter: { ...filterOf(query), ...(beforeSeq === undefined ? {} : { beforeSeq }) },
+    limit,
+  }
+}
+
+/** The tail's start: `after` (or a reconnecting client's Last-Event-ID); undefined: from now. */
+export function tailStartOf(query: Query, lastEventId: string | undefined): number | undefined {
+  const raw = param(query, 'after') ?? (lastEventId === '' ? undefined : lastEventId)
+  if (raw === undefined) return undefined
+  if (!/^\d{1,15}$/.test(raw))
+    throw invalid('after', 'after should be a message seq (0: from the start)')
+  return Number(raw)
+}
+
+/** Whether `m` passes `filter`'s conditions (the tail filters in memory). */
+export function matches(m: OutboxMessageRow, filter: OutboxFilter): boolean {
+  return (
+    (filter.customerId === undefined || m.customerId === filter.customerId) &&
+    (filter.channel === undefined || m.channel === filter.channel) &&
+    (filter.status === undefined || m.status === filter.status) &&
+    (filter.since === undefined || m.createdAt >= filter.since) &&
+    (filter.until === undefined || m.createdAt < filter.until)
+  )
+}

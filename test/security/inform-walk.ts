@@ -1,0 +1,116 @@
+/**
+ * The Inform and outbox families' part of the isolation walk (isolation.test.ts): the send routes
+ * tried with workspace A's Inform key against workspace B — B as `MOE-APPKEY`, B as the Basic
+ * user with A's key, and A's own credentials with B's alert ids and reference name — and the
+ * outbox routes with A's Data key naming B; none of it answers or changes anything of B, and every
+ * other method of the send paths answers 405. The admin API's alert routes are walked with the
+ * admin API's other routes.
+ */
+import assert from 'node:assert/strict'
+import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import { basicAuth } from '../helpers/app.js'
+import { SANDBOX_SEND, SEND } from '../helpers/inform.js'
+
+type Method = NonNullable<InjectOptions['method']>
+
+export type InformAttack = Readonly<{
+  name: string
+  request: InjectOptions
+  expect: (res: LightMyRequestResponse) => void
+}>
+
+export type InformTargets = Readonly<{
+  a: string
+  /** A's Data key and Inform key. */
+  aKey: string
+  aInformKey: string
+  b: string
+  /** B's alert: live and test ids, reference name. */
+  bAlert: Readonly<{ alertId: string; testAlertId: string; referenceName: string }>
+  /** Strings only B's data holds. */
+  secrets: readonly string[]
+}>
+
+/** The Inform and outbox routes' attacks, by `METHOD path` as the route table names them. */
+export function informAttacks(t: InformTargets): Map<string, InformAttack[]> {
+  const asA = {
+    authorization: basicAuth(t.a, t.aInformKey),
+    'content-type': 'application/json',
+    'moe-appkey': t.a,
+  }
+  const refused =
+    (...statuses: number[]) =>
+    (res: LightMyRequestResponse): void => {
+      assert.ok(statuses.includes(res.statusCode), `${res.statusCode} ${res.body}`)
+      for (const secret of t.secrets) {
+        assert.ok(!res.body.includes(secret), `answer leaks ${secret}: ${res.body}`)
+      }
+    }
+  const body = (alert: Record<string, string>, n: string) =>
+    JSON.stringify({
+      ...alert,
+      user_id: 'b-user',
+      transaction_id: `walk-${n}`,
+      payloads: { SMS: { recipient: '+15550009999' } },
+    })
+  const walked = new Map<string, InformAttack[]>()
+  for (const url of [SEND, SANDBOX_SEND]) {
+    const id = url === SEND ? t.bAlert.alertId : t.bAlert.testAlertId
+    const post = (
+      name: string,
+      headers: Record<string, string>,
+      payload: string,
+      status: number,
+    ) => ({
+      name,
+      request: { method: 'POST' as const, url, headers, payload },
+      expect: refused(status),
+    })
+    walked.set(`POST ${url}`, [
+      post(
+        'MOE-APPKEY B with A key',
+        { ...asA, 'moe-appkey': t.b },
+        body({ alert_id: id }, '1'),
+        401,
+      ),
+      post(
+        'B as the Basic user with A key',
+        { ...asA, authorization: basicAuth(t.b, t.aInformKey), 'moe-appkey': t.b },
+        body({ alert_id: id }, '2'),
+        401,
+      ),
+      post("B's alert id under A", asA, body({ alert_id: id }, '3'), 400),
+      post(
+        "B's reference name under A",
+        asA,
+        body({ alert_reference_name: t.bAlert.referenceName }, '4'),
+        400,
+      ),
+    ])
+    for (const method of ['DELETE', 'GET', 'OPTIONS', 'PATCH', 'PUT'] as const satisfies Method[]) {
+      walked.set(`${method} ${url}`, [
+        {
+          name: `${method} with A key and MOE-APPKEY B`,
+          request: { method, url, headers: { ...asA, 'moe-appkey': t.b } },
+          expect: refused(405),
+        },
+      ])
+    }
+  }
+  const asAData = { authorization: basicAuth(t.a, t.aKey) }
+  for (const url of ['/inlet/v1/outbox', '/inlet/v1/outbox/tail']) {
+    walked.set(`GET ${url}`, [
+      {
+        name: 'B as the Basic user with A key',
+        request: { method: 'GET', url, headers: { authorization: basicAuth(t.b, t.aKey) } },
+        expect: refused(401),
+      },
+      {
+        name: 'app_id B with A key',
+        request: { method: 'GET', url: `${url}?app_id=${t.b}&after=x`, headers: asAData },
+        expect: refused(409),
+      },
+    ])
+  }
+  return walked
+}
