@@ -82,7 +82,7 @@ describe('Inform honours consent', () => {
   })
 
   for (const [attribute, reason] of [
-    ['moe_unsubscribe', 'unsubscribed from email (moe_unsubscribe)'],
+    ['moe_unsubscribe', 'unsubscribed from all email (moe_unsubscribe or unsubscribe-all)'],
     ['moe_spam', 'marked email as spam (moe_spam)'],
     ['moe_hard_bounce', 'email address hard-bounced (moe_hard_bounce)'],
   ] as const) {
@@ -112,7 +112,7 @@ describe('Inform honours consent', () => {
     })
     assert.equal(res.statusCode, 200, res.body)
     assert.deepEqual(await sendToAnn(app, ['EMAIL']), {
-      EMAIL: ['suppressed', 'unsubscribed from all email categories'],
+      EMAIL: ['suppressed', 'unsubscribed from all email (moe_unsubscribe or unsubscribe-all)'],
     })
   })
 

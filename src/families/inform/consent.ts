@@ -2,8 +2,9 @@
  * Why a message must not be sent (issue 21, "consent and opt-outs honoured"): the rules, each
  * giving the reason the outbox records with status `suppressed`. GDPR: the recipient (an e-mail
  * or mobile number) or the user's customer_id is on the workspace's suppression list (spec
- * §7.12). EMAIL: the profile's `moe_unsubscribe`, `moe_spam` or `moe_hard_bounce` (spec §8.1:
- * true means no email), the consent store's unsubscribe-all, an opt-in status of `OPTED_OUT`, or
+ * §7.12). EMAIL: the profile's `moe_spam` or `moe_hard_bounce` (spec §8.1: true means no email),
+ * the consent store's unsubscribe-all (which `moe_unsubscribe` true writes: profile/subscriptions.ts
+ * LINKED_ATTRIBUTES), an opt-in status of `OPTED_OUT`, or
  * the alert's subscription category unsubscribed (store/consent-repo.ts). SMS: the profile's
  * `moe_sms_subscription` false. PUSH: the device of the token blocked by Device Opt-out (spec
  * §7.5). A user is the one `user_id` names (a customer_id); without one only the suppression list
@@ -120,10 +121,10 @@ export function suppressionOf(
   const a = user.attributes
   switch (channel) {
     case 'EMAIL':
-      if (isTrue(a['moe_unsubscribe'])) return 'unsubscribed from email (moe_unsubscribe)'
       if (isTrue(a['moe_spam'])) return 'marked email as spam (moe_spam)'
       if (isTrue(a['moe_hard_bounce'])) return 'email address hard-bounced (moe_hard_bounce)'
-      if (state.email?.unsubscribedAll === true) return 'unsubscribed from all email categories'
+      if (state.email?.unsubscribedAll === true)
+        return 'unsubscribed from all email (moe_unsubscribe or unsubscribe-all)'
       if (state.email?.optInStatus === 'OPTED_OUT') return 'email opt-in status is OPTED_OUT'
       if (category !== undefined && !subscribedTo(state.email, state.categories.get(category))) {
         return `unsubscribed from the subscription category '${category}'`
