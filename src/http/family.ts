@@ -16,6 +16,7 @@ import type { Ingest } from '../ingest/accept.js'
 import type { Processor } from '../processor/processor.js'
 import type { Store } from '../store/store.js'
 import type { SecretBox } from '../workspaces/secret-box.js'
+import type { AuthDeps } from './auth-hooks.js'
 import type { AuthFailureLimiter } from './auth-failures.js'
 import type { Envelopes } from './error-handler.js'
 import type { Envelope } from './envelopes.js'
@@ -57,6 +58,12 @@ export type ApiFamily = Readonly<{
 
 /** A family's module: given the platform, the family, or undefined when it is off. */
 export type FamilyModule = (platform: Platform) => ApiFamily | undefined
+
+/** What a family's gateway (http/auth.ts installAuth) needs of the platform. */
+export function authDepsOf(platform: Platform): AuthDeps {
+  const { store, isClosing, clock, cache, authFailures } = platform
+  return { store, isClosing, clock, cache, authFailures }
+}
 
 /** Each family's envelope, for the one error handler. */
 export function envelopesOf(families: readonly ApiFamily[]): Envelopes {

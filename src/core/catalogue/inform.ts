@@ -10,8 +10,14 @@
  * refuses) is a `BAD_REQUEST` / 120002 in Inlet's words. The platform's codes are answered under
  * the endpoint `inform` with these strings.
  */
-import type { InformErrorCode, WireError } from './types.js'
-import { BASIC_CREDENTIAL_CODES, type ErrorCode } from '../errors.js'
+import {
+  BODY_FORMAT_CODES,
+  sameFor,
+  type InformErrorCode,
+  type Variants,
+  type WireError,
+} from './types.js'
+import { BASIC_CREDENTIAL_CODES } from '../errors.js'
 
 const BAD_REQUEST = { status: 400, type: 'BAD_REQUEST', code: 120002 } as const
 const UNAUTHORIZED = {
@@ -43,12 +49,6 @@ export const INFORM_ERRORS: Readonly<Record<InformErrorCode, WireError>> = {
   },
 }
 
-type Variants = Readonly<Partial<Record<ErrorCode, Partial<WireError>>>>
-
-function sameFor(codes: readonly ErrorCode[], variant: Partial<WireError>): Variants {
-  return Object.fromEntries(codes.map((code) => [code, variant]))
-}
-
 /** The platform's codes as `POST /v1.0/alerts/send` answers them (endpoint `inform`). */
 export const INFORM_ENDPOINTS: Readonly<Record<'inform', Variants>> = {
   inform: {
@@ -68,18 +68,7 @@ export const INFORM_ENDPOINTS: Readonly<Record<'inform', Variants>> = {
     ),
     // A payload that is not a JSON object: the documented 400 ("Invalid payload format, incorrect
     // JSON"), the Data API's message.
-    ...sameFor(
-      [
-        'content_type_missing',
-        'unsupported_media_type',
-        'empty_body',
-        'malformed_json',
-        'body_not_object',
-        'body_too_deep',
-        'body_has_nul',
-      ],
-      { status: 400, type: 'BAD_REQUEST', code: 120002 },
-    ),
+    ...sameFor(BODY_FORMAT_CODES, { status: 400, type: 'BAD_REQUEST', code: 120002 }),
     payload_too_large: { type: 'BAD_REQUEST', code: 120002 },
     rate_limit_exceeded: {
       status: 429,

@@ -10,7 +10,13 @@
  * documented message says neither). Strings the pages do not give are Inlet's, in their manner.
  */
 import { SERVER_ERROR_MESSAGE } from './data.js'
-import { sameFor, type SegmentErrorCode, type Variants, type WireError } from './types.js'
+import {
+  BODY_FORMAT_CODES,
+  sameFor,
+  type SegmentErrorCode,
+  type Variants,
+  type WireError,
+} from './types.js'
 
 /** The most segments a workspace keeps active (spec §2.1's 429: `limit: 1000`). */
 export const ACTIVE_SEGMENT_LIMIT = 1_000
@@ -122,18 +128,7 @@ export const SEGMENT_ENDPOINTS: Readonly<Record<'custom_segments', Variants>> = 
       message:
         'MoEngage Client not found. Please check values for headers - MOE-APPKEY or MOE-DBNAME',
     }),
-    ...sameFor(
-      [
-        'content_type_missing',
-        'unsupported_media_type',
-        'empty_body',
-        'malformed_json',
-        'body_not_object',
-        'body_too_deep',
-        'body_has_nul',
-      ],
-      { status: 400, ...INVALID_FORMAT },
-    ),
+    ...sameFor(BODY_FORMAT_CODES, { status: 400, ...INVALID_FORMAT }),
     payload_too_large: {
       type: 'Query length limit exceeded',
       message: 'The query is too large to execute. Please reduce the filters.',

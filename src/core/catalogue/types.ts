@@ -91,6 +91,18 @@ export type FamilyCatalogue = Readonly<{
 export type Variants = Readonly<Partial<Record<ErrorCode, Partial<WireError>>>>
 
 /** The same variant for each of `codes` (a page that documents one answer for several). */
+/** The codes of a body that is not a JSON object the route can read (http/body.ts): families whose
+ * documents give one answer for all of them list them with sameFor. */
+export const BODY_FORMAT_CODES = [
+  'content_type_missing',
+  'unsupported_media_type',
+  'empty_body',
+  'malformed_json',
+  'body_not_object',
+  'body_too_deep',
+  'body_has_nul',
+] as const satisfies readonly ErrorCode[]
+
 export function sameFor(codes: readonly ErrorCode[], variant: Partial<WireError>): Variants {
   return Object.fromEntries(codes.map((code) => [code, variant]))
 }

@@ -11,10 +11,9 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { CONSENT_AUTH, CONSENT_READ_AUTH } from '../../http/auth.js'
-import { installAuth } from '../../http/auth-hooks.js'
 import { byEndpoint, errCodeEnvelope, optInEnvelope, titleEnvelope } from '../../http/envelopes.js'
-import type { ApiFamily, FamilyModule } from '../../http/family.js'
-import { installRateLimitHeaders } from '../../http/rate-limit-headers.js'
+import { authDepsOf, type ApiFamily, type FamilyModule } from '../../http/family.js'
+import { guardedScope } from '../../http/family-route.js'
 import { createLinkTokens } from '../../workspaces/link-tokens.js'
 import { linkIdReader } from './link-ids.js'
 import { CONSENT_QUOTAS } from './quotas.js'
@@ -28,8 +27,7 @@ export const consentEnvelope = byEndpoint(titleEnvelope, {
 })
 
 export const consentFamily: FamilyModule = (platform): ApiFamily => {
-  const { store, clock, cache, authFailures, shed, isClosing } = platform
-  const authDeps = { store, isClosing, clock, cache, authFailures }
+  const { store, clock } = platform
   const quotas = platform.governance.scope(CONSENT_QUOTAS)
   const linkIds = linkIdReader({ store, tokens: createLinkTokens(platform.secrets), clock })
   const deps = { store, clock, quotas, linkIds, bodyLimitBytes: platform.config.bodyLimitBytes }
@@ -37,21 +35,18 @@ export const consentFamily: FamilyModule = (platform): ApiFamily => {
     name: 'consent',
     envelope: consentEnvelope,
     register: async (app: FastifyInstance) => {
-      await app.register((api, _opts, done) => {
-        api.addHook('onRequest', shed)
-        installAuth(api, authDeps, CONSENT_READ_AUTH)
-        installRateLimitHeaders(api, 'none')
+      const guard = {
+        shed: platform.shed,
+        auth: authDepsOf(platform),
+        rateLimitHeaders: 'none',
+      } as const
+      await guardedScope(app, { ...guard, variant: CONSENT_READ_AUTH }, (api) => {
         categoryReadRoutes(api, deps)
-        done()
       })
-      await app.register((api, _opts, done) => {
-        api.addHook('onRequest', shed)
-        installAuth(api, authDeps, CONSENT_AUTH)
-        installRateLimitHeaders(api, 'none')
+      await guardedScope(app, { ...guard, variant: CONSENT_AUTH }, (api) => {
         categoryWriteRoutes(app, api, deps)
         optInRoutes(app, api, deps)
         resubscribeRoutes(app, api, deps)
-        done()
       })
     },
   }

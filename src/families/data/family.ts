@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { dataEnvelope } from '../../http/envelopes.js'
-import type { ApiFamily, FamilyModule } from '../../http/family.js'
+import { authDepsOf, type ApiFamily, type FamilyModule } from '../../http/family.js'
 import { DATA_AUTH, INLET_AUTH } from '../../http/auth.js'
 import { installAuth } from '../../http/auth-hooks.js'
 import { installRateLimitHeaders } from '../../http/rate-limit-headers.js'
@@ -24,9 +24,8 @@ import { requestRoutes } from './routes/requests.js'
 import { testConnectionRoutes } from './routes/test-connection.js'
 
 export const dataFamily: FamilyModule = (platform): ApiFamily => {
-  const { store, ingest, config, governance, clock, cache, authFailures, shed, isClosing } =
-    platform
-  const authDeps = { store, isClosing, clock, cache, authFailures }
+  const { store, ingest, config, governance, clock, authFailures, shed, isClosing } = platform
+  const authDeps = authDepsOf(platform)
   return {
     name: 'data',
     envelope: dataEnvelope,

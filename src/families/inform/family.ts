@@ -8,16 +8,14 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { INFORM_AUTH } from '../../http/auth.js'
-import { installAuth } from '../../http/auth-hooks.js'
 import { informEnvelope } from '../../http/envelopes.js'
-import type { ApiFamily, FamilyModule } from '../../http/family.js'
-import { installRateLimitHeaders } from '../../http/rate-limit-headers.js'
+import { authDepsOf, type ApiFamily, type FamilyModule } from '../../http/family.js'
+import { guardedScope } from '../../http/family-route.js'
 import { INFORM_QUOTAS } from './quotas.js'
 import { sendRoutes } from './routes/send.js'
 
 export const informFamily: FamilyModule = (platform): ApiFamily => {
-  const { store, clock, cache, authFailures, shed, isClosing } = platform
-  const authDeps = { store, isClosing, clock, cache, authFailures }
+  const { store, clock } = platform
   const deps = {
     store,
     clock,
@@ -30,12 +28,9 @@ export const informFamily: FamilyModule = (platform): ApiFamily => {
     name: 'inform',
     envelope: informEnvelope,
     register: async (app: FastifyInstance) => {
-      await app.register((api, _opts, done) => {
-        api.addHook('onRequest', shed)
-        installAuth(api, authDeps, INFORM_AUTH)
-        installRateLimitHeaders(api, 'none')
+      const guard = { shed: platform.shed, auth: authDepsOf(platform), variant: INFORM_AUTH }
+      await guardedScope(app, { ...guard, rateLimitHeaders: 'none' }, (api) => {
         sendRoutes(app, api, deps)
-        done()
       })
     },
   }

@@ -10,7 +10,7 @@
 import type { FastifyInstance } from 'fastify'
 import { SEGMENTS_AUTH, SEGMENTS_READ_AUTH } from '../../http/auth.js'
 import { resourceEnvelope } from '../../http/envelopes.js'
-import type { ApiFamily, FamilyModule } from '../../http/family.js'
+import { authDepsOf, type ApiFamily, type FamilyModule } from '../../http/family.js'
 import { guardedScope } from '../../http/family-route.js'
 import { SEGMENT_QUOTAS } from './quotas.js'
 import { RESOURCE, segmentReadRoutes, segmentWriteRoutes } from './routes/custom-segments.js'
@@ -19,8 +19,7 @@ import { memberRoutes } from './routes/members.js'
 export const segmentsEnvelope = resourceEnvelope(RESOURCE)
 
 export const segmentsFamily: FamilyModule = (platform): ApiFamily => {
-  const { store, clock, cache, authFailures, shed, isClosing } = platform
-  const authDeps = { store, isClosing, clock, cache, authFailures }
+  const { store, clock } = platform
   const deps = {
     store,
     clock,
@@ -32,7 +31,11 @@ export const segmentsFamily: FamilyModule = (platform): ApiFamily => {
     name: 'segments',
     envelope: segmentsEnvelope,
     register: async (app: FastifyInstance) => {
-      const guard = { shed, auth: authDeps, rateLimitHeaders: 'none' } as const
+      const guard = {
+        shed: platform.shed,
+        auth: authDepsOf(platform),
+        rateLimitHeaders: 'none',
+      } as const
       await guardedScope(app, { ...guard, variant: SEGMENTS_READ_AUTH }, (api) => {
         segmentReadRoutes(api, deps)
         memberRoutes(app, api, deps)
