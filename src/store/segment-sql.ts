@@ -346,9 +346,16 @@ function action(c: Compiler, f: ActionFilter): string {
     test = within(window, eventTime, `${alias}.t`)
   } else {
     const timed = within(window, eventTime, 'e.event_time')
+    // `atleast N` keeps only the users with N or more in the CTE: the join (and every attribute
+    // test after it) meets those alone. A user left out is NULL after a LEFT JOIN, which the
+    // test (and its negation, `executed: false`) answers as it answers a count below N.
+    const having =
+      ex.type === 'atleast' && ex.count > 0
+        ? ` HAVING count(*) >= ${c.bind(ex.count, 'bigint')}`
+        : ''
     c.ctes.push(
       `${alias} AS (SELECT e.user_id AS user_id, count(*) AS n FROM events e
-        WHERE ${[...where, timed].join(' AND ')} GROUP BY e.user_id)`,
+        WHERE ${[...where, timed].join(' AND ')} GROUP BY e.user_id${having})`,
     )
     test = countTest(c, `${alias}.n`, ex)
   }
