@@ -163,15 +163,15 @@ export function createBatcher(
   async function deliver(batch: readonly Queued[]): Promise<void> {
     const users = batch.reduce((n, q) => n + q.users, 0)
     const events = batch.reduce((n, q) => n + q.events, 0)
+    let answer: AcceptedBody
     try {
-      const answer = await transport.send<AcceptedBody>({
+      answer = await transport.send<AcceptedBody>({
         method: 'POST',
         path,
         json: `${PREFIX}${batch.map((q) => q.json).join(',')}${SUFFIX}`,
         auth: true,
         quota: { name: BULK_QUOTA, units: Math.max(users, events) },
       })
-      options.onDelivered?.({ requestId: answer.request_id, records: batch.map((q) => q.record) })
     } catch (err) {
       const refused = err instanceof ValidationError || err instanceof PayloadTooLargeError
       if (refused && batch.length > 1) {
@@ -186,6 +186,12 @@ export function createBatcher(
           ? err
           : new NetworkError(`Bulk Import failed: ${String(err)}`, { cause: err })
       fail({ records: batch.map((q) => q.record), error })
+      return
+    }
+    try {
+      options.onDelivered?.({ requestId: answer.request_id, records: batch.map((q) => q.record) })
+    } catch {
+      // The records were accepted; a throwing callback must not make them count as failed.
     }
   }
 

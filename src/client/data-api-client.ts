@@ -134,6 +134,7 @@ export class DataApiClient {
     this.#transport = createTransport({
       baseUrl: this.baseUrl,
       authorization: basicAuthorization(workspaceId, apiKey),
+      workspaceId,
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
       timing,
       random: options.random ?? Math.random,

@@ -14,8 +14,9 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
 
 export type TransportOptions = Readonly<{
   baseUrl: string
-  /** The `Authorization` header of Basic-auth requests. */
+  /** The `Authorization` header of Basic-auth requests, and the workspace it names. */
   authorization: string
+  workspaceId: string
   fetch: FetchLike
   timing: Timing
   random: () => number
@@ -82,7 +83,11 @@ export function createTransport(options: TransportOptions): Transport {
 
   async function attempt(request: ApiRequest): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...request.headers }
-    if (request.auth) headers['authorization'] = options.authorization
+    if (request.auth) {
+      headers['authorization'] = options.authorization
+      // spec §2.2: listed as a Data API header; when sent, it must name the Basic-auth workspace.
+      headers['moe-appkey'] = options.workspaceId
+    }
     const init: RequestInit = {
       method: request.method,
       headers,
