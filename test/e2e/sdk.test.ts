@@ -122,8 +122,24 @@ describe('client SDK against a real Inlet', { timeout: 240_000 }, () => {
         err.limit === BULK_BODY_LIMIT_BYTES &&
         /does not fit in a Bulk Import body/.test(err.message),
     )
-    await late.close()
     assert.equal(s.proxy.exchanges.length, before, 'nothing sent')
+
+    // Without flush(), a body leaves once its oldest record has waited flushIntervalMs, and
+    // none holds more than maxBatchRecords.
+    const timed = clientOf(s, { flushIntervalMs: 300, maxBatchRecords: 4 })
+    const queuedAt = Date.now()
+    for (const id of ['timed-1', 'timed-2', 'timed-3', 'timed-4', 'timed-5', 'timed-6']) {
+      await timed.trackUser({ customer_id: id })
+    }
+    while (bulkBodies(s.proxy).length < bodies.length + 2) {
+      assert.ok(Date.now() - queuedAt < 10_000, 'sent on the interval')
+      await delay(20)
+    }
+    const [byCount, byTime] = bulkBodies(s.proxy).slice(bodies.length)
+    assert.deepEqual(idsOf(byCount?.body ?? '{}'), ['timed-1', 'timed-2', 'timed-3', 'timed-4'])
+    assert.deepEqual(idsOf(byTime?.body ?? '{}'), ['timed-5', 'timed-6'])
+    assert.ok(Date.now() - queuedAt >= 300, 'the last two waited for the interval')
+    await Promise.all([late.close(), timed.close()])
   })
 
   it('retries 5xx answers and dropped connections every 2 s, then stores the records once', async (t) => {
