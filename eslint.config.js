@@ -66,6 +66,26 @@ export default tseslint.config(
     },
   },
   {
+    // The client SDK (`inlet/client`) runs wherever `fetch` does: no Node built-in, no package,
+    // and of Inlet only core's modules that import nothing themselves (docs/sdk.md).
+    files: ['src/client/**/*.ts'],
+    ignores: ['src/client/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./|\\.\\./core/(records|reports|clock|wire-limits)\\.js$)',
+              message:
+                'The client SDK imports only its own modules and the import-free core modules records, reports, clock and wire-limits.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['eslint.config.js', 'eslint/**/*.js', 'scripts/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
   },

@@ -7,7 +7,7 @@ import path from 'node:path'
 /** Bottom first. A folder of src/ missing here is an error: a new folder must choose its layer. */
 export const LAYERS = [
   ['core'], // errors, the error catalogue, record and settings types, clock, ids, log, config
-  ['store'], // the Store interface and its adapters (store/sqlite, store/postgres)
+  ['store', 'client'], // the Store interface and its adapters; the client SDK (core's pure types only)
   ['profile', 'governance'], // MoEngage's profile semantics; quotas and fair usage
   ['workspaces', 'segments'], // workspaces, their keys and settings; the segment grammar
   ['privacy'], // GDPR erasure semantics, suppressions

@@ -5,6 +5,7 @@
  * which an error names but never shows. docs/config.md documents each entry of SETTINGS;
  * config.test.ts keeps the two in step.
  */
+import { BODY_LIMIT_BYTES, BULK_BODY_LIMIT_BYTES } from './wire-limits.js'
 
 export type Durability = 'fsync' | 'os'
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
@@ -190,8 +191,8 @@ export const SETTINGS = {
   INLET_DURABILITY: setting(oneOf<Durability>('fsync', 'os'), 'fsync'),
   INLET_LOG_WRITER: setting(oneOf<LogWriterThread>('worker', 'inline'), 'worker'),
   INLET_LOG_LEVEL: setting(oneOf<LogLevel>('debug', 'info', 'warn', 'error', 'silent'), 'info'),
-  INLET_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), 128 * 1024),
-  INLET_BULK_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), 100 * 1024),
+  INLET_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), BODY_LIMIT_BYTES),
+  INLET_BULK_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), BULK_BODY_LIMIT_BYTES),
   INLET_PROCESSOR: setting(boolean, true),
   INLET_PROCESSOR_BATCH_SIZE: setting(integer(1, 100_000), 1000),
   INLET_PROCESSOR_POLL_MS: setting(integer(1, 60_000), 200),

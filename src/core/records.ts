@@ -8,6 +8,11 @@
 
 export type JsonObject = Record<string, unknown>
 
+/** spec §7.4: the platforms a device may have (matched case-insensitively, stored as written here). */
+export const DEVICE_PLATFORMS = ['ANDROID', 'iOS', 'web', 'TV'] as const
+
+export type DevicePlatform = (typeof DEVICE_PLATFORMS)[number]
+
 /** spec §7.12: the documented `identity_type` values. */
 export const GDPR_IDENTITY_TYPES = [
   'ID',

@@ -3,29 +3,10 @@
  * them), its outcome rows and the processor's cursor: the answer of `GET /inlet/v1/requests/
  * {request_id}` (families/data/routes/requests.ts) and of the dashboard's request view.
  */
+import type { RecordReport, RequestReport } from '../core/reports.js'
 import type { LogRecord, RecordOutcomeRow } from '../store/store.js'
 
-export type RecordReport = {
-  index: number
-  kind: string
-  customer_id: string | null
-  /** pending: accepted, not yet applied. */
-  outcome: 'pending' | 'applied' | 'skipped' | 'dead'
-  reason?: string
-  notes?: string[]
-  /** The record as logged (only while the request is in the log). */
-  payload?: unknown
-}
-
-export type RequestReport = {
-  status: 'success'
-  request_id: string
-  received_at?: string
-  /** true when the log no longer holds the request: `records` lists only non-clean outcomes. */
-  details_expired: boolean
-  summary: Record<RecordReport['outcome'], number>
-  records: RecordReport[]
-}
+export type { RecordReport, RequestReport }
 
 export function buildRequestReport(
   requestId: string,

@@ -8,10 +8,11 @@ import { AppError } from '../core/errors.js'
 import type { RouteConfig } from './error-handler.js'
 import type { Workspace } from '../store/store.js'
 import type { DataEndpoint } from '../core/catalogue/types.js'
+import type { AcceptedBody } from '../core/reports.js'
 
 export const ACCEPTED_MESSAGE = 'Your request has been accepted and will be processed soon.'
 
-export type AcceptedBody = { status: 'success'; message: string; request_id: string }
+export type { AcceptedBody }
 
 export const acceptedBody = (requestId: string): AcceptedBody => ({
   status: 'success',

@@ -18,9 +18,7 @@ import type {
   ParsedRecord,
   UnsetRule,
 } from '../../../core/records.js'
-import { UNSET_TYPES } from '../../../core/records.js'
-
-export const DEVICE_PLATFORMS = ['ANDROID', 'iOS', 'web', 'TV'] as const
+import { DEVICE_PLATFORMS, UNSET_TYPES } from '../../../core/records.js'
 
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../../../core/config.js'
 import { AppError } from '../../../core/errors.js'
+import type { GdprReport } from '../../../core/reports.js'
 import type { Ingest } from '../../../ingest/accept.js'
 import type { Store } from '../../../store/store.js'
 import { parseGdprRequest } from '../bodies/gdpr-bodies.js'
@@ -42,16 +43,7 @@ export function gdprRoutes(root: FastifyInstance, api: FastifyInstance, deps: Gd
   }
 }
 
-export type GdprReport = {
-  status: 'success'
-  request_id: string
-  request_type: 'erasure'
-  /** pending: accepted, not carried out yet; done: erased (counts in `erased`). */
-  state: 'pending' | 'done'
-  received_at: string
-  completed_at?: string
-  erased?: Record<string, number>
-}
+export type { GdprReport }
 
 /** Inlet: GET /inlet/v1/gdpr/{request_id}, behind the Inlet gateway (same Basic credentials). */
 export function gdprStatusRoutes(api: FastifyInstance, deps: Readonly<{ store: Store }>): void {
