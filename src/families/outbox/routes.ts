@@ -1,9 +1,10 @@
 /**
  * `GET /inlet/v1/outbox` and `GET /inlet/v1/outbox/tail` (Inlet's extensions, issue 21 "looking
  * at it"): the workspace's messages newest first, filtered and paged by an opaque cursor; and a
- * server-sent-events stream of its messages as they are recorded, one `message` event each
- * (`id:` its seq, `data:` its view), from `?after=` (0: every message), a reconnecting client's
- * `Last-Event-ID`, or else from now. The stream reads the store every POLL_MS, so it sees the
+ * server-sent-events stream of its messages as they are recorded and as they change (sent,
+ * retried, failed, redacted), one `message` event each (`id:` its rev, `data:` its view), from
+ * `?after=` (0: every message at its latest), a reconnecting client's `Last-Event-ID`, or else
+ * from now. The stream reads the store every POLL_MS, so it sees the
  * messages of every process on the store, and ends when the client goes or the server closes.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -43,21 +44,21 @@ export function outboxRoutes(api: FastifyInstance, deps: Readonly<{ store: Store
     const query = queryOf(request)
     const filter = filterOf(query)
     const lastEventId = request.headers['last-event-id']
-    let seq =
+    let rev =
       tailStartOf(query, Array.isArray(lastEventId) ? lastEventId[0] : lastEventId) ??
-      (await store.outbox.lastSeq(ws))
+      (await store.outbox.lastRev(ws))
     const options = { pollMs: POLL_MS, firstDelayMs: 0, name: 'outbox tail' }
     const stream = streams.open(request, reply, options, async (out) => {
       for (;;) {
-        const rows = await store.outbox.after(ws, seq, READ_LIMIT)
+        const rows = await store.outbox.after(ws, rev, READ_LIMIT)
         for (const m of rows) {
-          seq = m.seq
-          if (matches(m, filter)) out.send(messageView(m), { event: 'message', id: m.seq })
+          rev = m.rev
+          if (matches(m, filter)) out.send(messageView(m), { event: 'message', id: m.rev })
         }
         if (rows.length < READ_LIMIT) return
       }
     })
-    stream.comment(`outbox of ${ws} after ${seq}`)
+    stream.comment(`outbox of ${ws} after ${rev}`)
   })
   return streams
 }

@@ -5,6 +5,7 @@
  * page cursor. Bad values are `outbox_filter_invalid` naming the parameter.
  */
 import { AppError } from '../../core/errors.js'
+import { messageFields } from '../../delivery/attempt.js'
 import {
   OUTBOX_CHANNELS,
   OUTBOX_STATUSES,
@@ -35,30 +36,33 @@ export type OutboxMessageView = {
   reason: string | null
   attempts: number
   created_at: string
+  /** When the next delivery attempt is due; null when none is pending. */
+  due_at: string | null
+  /** Its position on the tail: new on each change. */
+  rev: number
+  updated_at: string
+  /** Erased by a GDPR request: recipient, content and payload redacted (the request's id). */
+  erased_by_gdpr_request: string | null
 }
 
 export function messageView(m: OutboxMessageRow): OutboxMessageView {
   return {
-    id: m.id,
+    ...messageFields(m),
     seq: m.seq,
-    channel: m.channel,
-    source: m.source,
-    source_id: m.sourceId,
-    user_id: m.customerId,
-    recipient: m.recipient,
-    platform: m.platform,
-    subject: m.subject,
-    body: m.body,
-    payload: m.payload,
-    template: m.template,
-    template_version: m.templateVersion,
-    transaction_id: m.transactionId,
-    request_id: m.requestId,
     status: m.status,
     reason: m.reason,
     attempts: m.attempts,
-    created_at: new Date(m.createdAt).toISOString(),
+    due_at: m.dueAt === null ? null : new Date(m.dueAt).toISOString(),
+    rev: m.rev,
+    updated_at: new Date(m.updatedAt).toISOString(),
+    erased_by_gdpr_request: erasedBy(m),
   }
+}
+
+/** The GDPR request that redacted `m` (processor/erasure.ts writes it as the payload), if any. */
+function erasedBy(m: OutboxMessageRow): string | null {
+  const by = m.payload['erased_by_gdpr_request']
+  return typeof by === 'string' ? by : null
 }
 
 const invalid = (attribute: string, detail: string): AppError =>
@@ -136,12 +140,14 @@ export function listingOf(query: Query): { filter: OutboxFilter; limit: number }
   }
 }
 
-/** The tail's start: `after` (or a reconnecting client's Last-Event-ID); undefined: from now. */
+/**
+ * The tail's start, a rev: `after` (or a reconnecting client's Last-Event-ID); undefined: from now.
+ */
 export function tailStartOf(query: Query, lastEventId: string | undefined): number | undefined {
   const raw = param(query, 'after') ?? (lastEventId === '' ? undefined : lastEventId)
   if (raw === undefined) return undefined
   if (!/^\d{1,15}$/.test(raw))
-    throw invalid('after', 'after should be a message seq (0: from the start)')
+    throw invalid('after', 'after should be a message rev (0: from the start)')
   return Number(raw)
 }
 
