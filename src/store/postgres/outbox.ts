@@ -14,7 +14,7 @@ import { outboxWhere, settlementColumns } from '../outbox-sql.js'
 import type { OutboxMessageRow, OutboxRedaction, OutboxRepo } from '../store.js'
 import { rows, transaction, type PostgresConnection, type Queryable } from './connection.js'
 
-const SQL = {
+export const OUTBOX_SQL = {
   insert: `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')})
     VALUES (${OUTBOX_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING seq, rev`,
   prune: 'DELETE FROM outbox_claims WHERE workspace_id = $1 AND claimed_at <= $2',
@@ -52,13 +52,18 @@ export function postgresOutbox({ pool, open, all, one }: PostgresConnection): Po
         transaction(pool, 'BEGIN', async (client) => {
           if (claim !== undefined) {
             const cutoff = claim.at - claim.windowMs
-            await client.query(SQL.prune, [workspaceId, cutoff])
-            const taken = await rows(client, SQL.claim, [workspaceId, claim.key, claim.at, cutoff])
+            await client.query(OUTBOX_SQL.prune, [workspaceId, cutoff])
+            const taken = await rows(client, OUTBOX_SQL.claim, [
+              workspaceId,
+              claim.key,
+              claim.at,
+              cutoff,
+            ])
             if (taken.length === 0) return { duplicate: true as const }
           }
           const stored: OutboxMessageRow[] = []
           for (const m of messages) {
-            const [row] = await rows(client, SQL.insert, outboxValues(m))
+            const [row] = await rows(client, OUTBOX_SQL.insert, outboxValues(m))
             stored.push({
               seq: num(row?.['seq']),
               ...m,
@@ -78,17 +83,17 @@ export function postgresOutbox({ pool, open, all, one }: PostgresConnection): Po
       )
     },
     after: (workspaceId, afterRev, limit) =>
-      all(SQL.after, [workspaceId, afterRev, limit], toOutboxMessage),
+      all(OUTBOX_SQL.after, [workspaceId, afterRev, limit], toOutboxMessage),
     lastRev: async (workspaceId) =>
-      (await one(SQL.lastRev, [workspaceId], (r) => num(r['rev']))) ?? 0,
+      (await one(OUTBOX_SQL.lastRev, [workspaceId], (r) => num(r['rev']))) ?? 0,
     claimDue: async (now, leaseMs, limit) =>
-      (await all(SQL.claimDue, [now + leaseMs, now, limit], toOutboxMessage)).sort(
+      (await all(OUTBOX_SQL.claimDue, [now + leaseMs, now, limit], toOutboxMessage)).sort(
         (a, b) => a.seq - b.seq,
       ),
     settle: (a, outcome, now) =>
       open(async () => {
         const [status, reason, dueAt] = settlementColumns(outcome)
-        const result = await pool.query(SQL.settle, [
+        const result = await pool.query(OUTBOX_SQL.settle, [
           status,
           reason,
           dueAt,
@@ -104,7 +109,7 @@ export function postgresOutbox({ pool, open, all, one }: PostgresConnection): Po
     repo,
     async redact(db, redactions) {
       for (const r of redactions) {
-        await db.query(SQL.redact, [
+        await db.query(OUTBOX_SQL.redact, [
           r.workspaceId,
           r.customerIds,
           r.recipients,
