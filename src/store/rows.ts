@@ -437,7 +437,7 @@ const ASSIGNED = new Set(['seq', 'rev'])
 export const OUTBOX_COLUMNS = OUTBOX.columns.filter((c) => !ASSIGNED.has(c))
 /** A new message's values in the order of OUTBOX_COLUMNS (its updatedAt: its createdAt). */
 export const outboxValues = (row: NewOutboxMessage): unknown[] =>
-  OUTBOX.values({ seq: 0, rev: 0, updatedAt: row.createdAt, ...row }).filter(
+  OUTBOX.values({ ...row, seq: 0, rev: 0, updatedAt: row.createdAt }).filter(
     (_, i) => !ASSIGNED.has(OUTBOX.columns[i] ?? ''),
   )
 

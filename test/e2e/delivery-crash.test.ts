@@ -118,7 +118,7 @@ describe('SIGKILL during delivery', { timeout: 180_000 }, () => {
       credentials: { workspaceId: server.workspaceId, apiKey: server.apiKey },
     })
     // The lease (2 s) runs out, the in-flight attempts are made again; the rest go at once.
-    let messages: Message[] = []
+    let messages: Message[]
     const until = Date.now() + 60_000
     for (;;) {
       messages = await outbox(again)

@@ -65,8 +65,8 @@ export function postgresOutbox({ pool, open, all, one }: PostgresConnection): Po
           for (const m of messages) {
             const [row] = await rows(client, OUTBOX_SQL.insert, outboxValues(m))
             stored.push({
-              seq: num(row?.['seq']),
               ...m,
+              seq: num(row?.['seq']),
               rev: num(row?.['rev']),
               updatedAt: m.createdAt,
             })

@@ -80,8 +80,8 @@ export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
       if (messages.length === 0) return { duplicate: false, rows: [] }
       const first = takeRevs(messages.length) - messages.length + 1
       const rows: OutboxMessageRow[] = messages.map((m, i) => ({
-        seq: Number(q.insert.run(...outboxValues(m), first + i).lastInsertRowid),
         ...m,
+        seq: Number(q.insert.run(...outboxValues(m), first + i).lastInsertRowid),
         rev: first + i,
         updatedAt: m.createdAt,
       }))
