@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { START_TIME, type TestApp } from '../../../test/helpers/app.js'
 import { INFORM_AUTH, informApp, send, DEMO_ALERT } from '../../../test/helpers/inform.js'
-import type { OutboxMessageView } from './view.js'
+import type { OutboxMessageView } from '../../http/outbox-view.js'
 
 type Page = { status: string; messages: OutboxMessageView[]; next_cursor: string | null }
 

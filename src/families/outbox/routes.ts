@@ -12,12 +12,11 @@ import type { Store } from '../../store/store.js'
 import { workspaceOf } from '../../http/route.js'
 import type { RouteConfig } from '../../http/error-handler.js'
 import { createEventStreams, type EventStreams } from '../../http/event-stream.js'
-import { cursorOf, filterOf, listingOf, matches, messageView, tailStartOf } from './view.js'
+import { filterOf, outboxPage, readTail, tailStartOf } from '../../http/outbox-view.js'
 
 export const OUTBOX_URL = '/inlet/v1/outbox'
 export const TAIL_URL = '/inlet/v1/outbox/tail'
 export const POLL_MS = 200
-const READ_LIMIT = 500
 
 type Query = Record<string, string | string[] | undefined>
 
@@ -26,17 +25,10 @@ export function outboxRoutes(api: FastifyInstance, deps: Readonly<{ store: Store
   const config: RouteConfig = { family: 'outbox' }
   const queryOf = (request: FastifyRequest): Query => request.query as Query // parsed query string
 
-  api.get(OUTBOX_URL, { config }, async (request) => {
-    const { filter, limit } = listingOf(queryOf(request))
-    const rows = await store.outbox.list(workspaceOf(request), filter, limit + 1)
-    const page = rows.slice(0, limit)
-    const last = page.at(-1)
-    return {
-      status: 'success',
-      messages: page.map(messageView),
-      next_cursor: rows.length > limit && last !== undefined ? cursorOf(last.seq) : null,
-    }
-  })
+  api.get(OUTBOX_URL, { config }, async (request) => ({
+    status: 'success',
+    ...(await outboxPage(store, workspaceOf(request), queryOf(request))),
+  }))
 
   const streams = createEventStreams()
   api.get(TAIL_URL, { config }, async (request, reply) => {
@@ -49,14 +41,9 @@ export function outboxRoutes(api: FastifyInstance, deps: Readonly<{ store: Store
       (await store.outbox.lastRev(ws))
     const options = { pollMs: POLL_MS, firstDelayMs: 0, name: 'outbox tail' }
     const stream = streams.open(request, reply, options, async (out) => {
-      for (;;) {
-        const rows = await store.outbox.after(ws, rev, READ_LIMIT)
-        for (const m of rows) {
-          rev = m.rev
-          if (matches(m, filter)) out.send(messageView(m), { event: 'message', id: m.rev })
-        }
-        if (rows.length < READ_LIMIT) return
-      }
+      rev = await readTail(store, ws, rev, filter, (view) =>
+        out.send(view, { event: 'message', id: view.rev }),
+      )
     })
     stream.comment(`outbox of ${ws} after ${rev}`)
   })
