@@ -3,10 +3,22 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, it, type TestContext } from 'node:test'
 import { SMTPServer } from 'smtp-server'
-import { admin } from '../../test/helpers/admin.js'
-import { WORKSPACE_ID, type TestApp } from '../../test/helpers/app.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ADMIN_TOKEN, admin } from '../../test/helpers/admin.js'
+import { WORKSPACE_ID, createTestApp, type TestApp } from '../../test/helpers/app.js'
 import { GDPR } from '../../test/helpers/data-api.js'
-import { ADMIN_BASE, informApp, send } from '../../test/helpers/inform.js'
+import {
+  ADMIN_BASE,
+  DEMO_ALERT,
+  INFORM_KEY,
+  defineAlert,
+  informApp,
+  send,
+} from '../../test/helpers/inform.js'
+import { expandBulkRow } from '../families/data/bulk-rows.js'
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { OutboxMessageRow } from '../store/store.js'
 import { FIRST_RETRY_MS } from './backoff.js'
 import { SIGNATURE_TOLERANCE_SECONDS, signWebhook, verifyWebhook } from './webhook.js'
@@ -28,7 +40,10 @@ async function receiver(t: TestContext, statuses: number[] = []) {
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  t.after(() => {
+    server.closeAllConnections() // the worker's keep-alive connections
+    return new Promise<void>((resolve) => server.close(() => resolve()))
+  })
   const { port } = server.address() as AddressInfo // a TCP listener
   return { url: `http://127.0.0.1:${port}/inlet-hook`, received }
 }
@@ -161,7 +176,7 @@ describe('delivery: webhook', () => {
     assert.equal(hook.received.length, 6)
   })
 
-  it('retries a receiver that is not there, and keeps the retry across a restart', async (t) => {
+  it('retries a receiver that is not there', async (t) => {
     const app = await informApp(t)
     // A port nothing listens on: a closed server's.
     const closed = createServer()
@@ -178,6 +193,40 @@ describe('delivery: webhook', () => {
     assert.equal(m?.status, 'recorded')
     assert.match(m?.reason ?? '', /^webhook: fetch failed: .*ECONNREFUSED.* \(attempt 1 of 10\)$/)
     assert.ok((m?.dueAt ?? 0) > app.clock.now())
+  })
+
+  it('keeps a retry across a restart: another process on the store makes it when due', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'inlet-delivery-'))
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
+    const fileStore = () => createSqliteStore({ expandRow: expandBulkRow, dir, durability: 'os' })
+    // One server secret for both processes, as INLET_SECRET_KEY or the data directory's file.
+    const env = {
+      INLET_ADMIN_TOKEN: ADMIN_TOKEN,
+      INLET_SECRET_KEY: 'delivery-test-server-secret-0123456789abcdef',
+    }
+    const first = await createTestApp(t, env, { store: fileStore() })
+    const key = await admin(first, 'POST', `${ADMIN_BASE}/keys/inform`, { api_key: INFORM_KEY })
+    assert.equal(key.statusCode, 200, key.body)
+    await defineAlert(first, DEMO_ALERT)
+    const hook = await receiver(t, [503])
+    await setDelivery(first, { mode: 'webhook', webhook: { url: hook.url, secret: SECRET } })
+    await sendAlert(first, 'ann', { SMS: { recipient: '+15550001' } })
+    assert.equal(await first.delivery.runOnce(), 1)
+    const [failedOnce] = await messages(first)
+    assert.deepEqual([failedOnce?.status, failedOnce?.attempts], ['recorded', 1])
+    await first.app.close()
+
+    const second = await createTestApp(t, env, { store: fileStore() })
+    assert.equal(await second.delivery.runOnce(), 0, 'not due yet')
+    second.clock.advance((failedOnce?.dueAt ?? 0) - second.clock.now())
+    assert.equal(await second.delivery.runOnce(), 1)
+    const [delivered] = await messages(second)
+    assert.deepEqual([delivered?.status, delivered?.attempts], ['sent', 2])
+    assert.deepEqual(
+      hook.received.map((r) => r.headers['idempotency-key']),
+      [failedOnce?.id, failedOnce?.id],
+      'the same key on both attempts',
+    )
   })
 
   it('generates a secret when none is given, answers it once and keeps it', async (t) => {
