@@ -12,7 +12,7 @@ export const LAYERS = [
   ['workspaces', 'segments'], // workspaces, their keys and settings; the segment grammar
   ['privacy'], // GDPR erasure semantics, suppressions
   ['ingest'], // accept → durable log (group commit, log writer)
-  ['processor'], // log → profile store (steps, batches, erasure, sweeps)
+  ['processor', 'delivery'], // log → profile store (steps, batches, erasure, sweeps); outbox delivery
   ['http'], // the HTTP platform: gateway, auth variants, envelopes, body parsing, shedding
   ['families/*'], // one folder per API family: routes, bodies, envelope, quotas
   ['server'], // the composition root: wires every layer, threads' entries

@@ -67,6 +67,11 @@ Commands:
                             a JSON definition (the admin API's body; - reads stdin; docs/outbox.md)
   workspaces alerts remove --id ID --alert-id ALERT
                             Remove it (messages it sent stay in the outbox)
+  workspaces delivery show --id ID [--json]        The outbox's delivery mode (docs/outbox.md)
+  workspaces delivery set --id ID (--file FILE | --mode record | --mode webhook --url URL
+      [--secret S] | --mode smtp --host H [--port P] [--secure on|off] [--user U] [--from F]) [--json]
+                            Set it; a webhook secret Inlet generates is printed once. An SMTP
+                            password is given only in a --file (the admin API's body)
   workspaces link --id ID (--customer-id C | --user-id U) --cid CAMPAIGN [--expires-in-days N] [--json]
                             Signed user_id and cid of a user's preference page (Subscription
                             categories GET/PUT), under the server secret (docs/auth.md)

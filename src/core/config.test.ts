@@ -85,7 +85,7 @@ describe('docs/config.md', () => {
       assert.doesNotThrow(() => loadConfig({ [name]: String(max) }), `${name}=${max}`)
       checked++
     }
-    assert.equal(checked, 25, 'every whole-number setting documents its range')
+    assert.equal(checked, 27, 'every whole-number setting documents its range')
   })
 
   it('lists values of enumerated settings that the parsers accept', () => {
@@ -147,6 +147,7 @@ describe('loadConfig', () => {
       logRetentionSeconds: 86_400,
       deleteBufferSeconds: 86_400,
       shutdownTimeoutMs: 10_000,
+      delivery: { leaseMs: 60_000, maxAttempts: 10 },
       bootstrap: { workspaceName: 'Default workspace' },
       rateLimits: true,
       adminToken: undefined,
@@ -193,6 +194,8 @@ describe('loadConfig', () => {
       INLET_LOG_RETENTION_SECONDS: '0',
       INLET_DELETE_BUFFER_SECONDS: '0',
       INLET_SHUTDOWN_TIMEOUT_MS: '500',
+      INLET_DELIVERY_LEASE_SECONDS: '5',
+      INLET_DELIVERY_MAX_ATTEMPTS: '3',
       INLET_WORKSPACE_ID: 'ABCD1234',
       INLET_DATA_API_KEY: 'secret-key-123',
       INLET_WORKSPACE_NAME: 'Shop',
@@ -241,6 +244,7 @@ describe('loadConfig', () => {
       logRetentionSeconds: 0,
       deleteBufferSeconds: 0,
       shutdownTimeoutMs: 500,
+      delivery: { leaseMs: 5_000, maxAttempts: 3 },
       bootstrap: { workspaceId: 'ABCD1234', dataApiKey: 'secret-key-123', workspaceName: 'Shop' },
       rateLimits: false,
       adminToken: 'admin-token-0123456789',
@@ -308,6 +312,8 @@ describe('loadConfig', () => {
     INLET_LOG_RETENTION_SECONDS: ['-1', '1.5'],
     INLET_DELETE_BUFFER_SECONDS: ['-5', 'a day'],
     INLET_SHUTDOWN_TIMEOUT_MS: ['600001', 'soon'],
+    INLET_DELIVERY_LEASE_SECONDS: ['0', '3601', 'long'],
+    INLET_DELIVERY_MAX_ATTEMPTS: ['0', '101', 'many'],
     INLET_WORKSPACE_ID: ['abcd1234', 'ABC', 'ABCD-1234', ''],
     INLET_DATA_API_KEY: ['short', 'has a space', ''],
     INLET_WORKSPACE_NAME: [''],

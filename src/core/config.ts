@@ -54,6 +54,12 @@ export type Config = Readonly<{
   /** spec §7.8: seconds between a Delete Users request and the deletion. */
   deleteBufferSeconds: number
   shutdownTimeoutMs: number
+  /**
+   * The outbox's delivery worker (delivery/, docs/outbox.md): how long a claimed attempt is
+   * held before another process may claim it again (its lease), and the attempts a message gets
+   * before it is `failed`.
+   */
+  delivery: Readonly<{ leaseMs: number; maxAttempts: number }>
   bootstrap: Readonly<{ workspaceId?: string; dataApiKey?: string; workspaceName: string }>
   /** spec §5: enforce quotas and fair usage (off: neither is counted, for benchmarks). */
   rateLimits: boolean
@@ -204,6 +210,8 @@ export const SETTINGS = {
   INLET_LOG_RETENTION_SECONDS: setting(integer(0, 365 * 86_400), 86_400),
   INLET_DELETE_BUFFER_SECONDS: setting(integer(0, 365 * 86_400), 86_400),
   INLET_SHUTDOWN_TIMEOUT_MS: setting(integer(0, 600_000), 10_000),
+  INLET_DELIVERY_LEASE_SECONDS: setting(integer(1, 3_600), 60),
+  INLET_DELIVERY_MAX_ATTEMPTS: setting(integer(1, 100), 10),
   INLET_WORKSPACE_ID: setting(
     text(/^[A-Z0-9]{4,64}$/, 'must be 4 to 64 upper-case letters or digits'),
     undefined,
@@ -307,6 +315,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logRetentionSeconds: must(v.INLET_LOG_RETENTION_SECONDS),
     deleteBufferSeconds: must(v.INLET_DELETE_BUFFER_SECONDS),
     shutdownTimeoutMs: must(v.INLET_SHUTDOWN_TIMEOUT_MS),
+    delivery: Object.freeze({
+      leaseMs: must(v.INLET_DELIVERY_LEASE_SECONDS) * 1000,
+      maxAttempts: must(v.INLET_DELIVERY_MAX_ATTEMPTS),
+    }),
     bootstrap: Object.freeze(bootstrap),
     rateLimits: must(v.INLET_RATE_LIMITS),
     adminToken: v.INLET_ADMIN_TOKEN,

@@ -4,9 +4,10 @@
  * the request's identities match — with the users merged with them (merges not undone: one
  * person) — is removed with its devices, events, identity links and scheduled deletion; the merge
  * log rows that involve them go (their before-images hold the users' data); log records and
- * outcomes that hold their data are redacted, the erasure's own record included; every identity
- * they carried goes on the workspace's suppression list; and the request's counts are kept for
- * GET /inlet/v1/gdpr/{request_id}.
+ * outcomes that hold their data are redacted, the erasure's own record included, and so are their
+ * outbox messages (by user id or recipient: channel, status and times kept, a pending delivery
+ * suppressed); every identity they carried goes on the workspace's suppression list; and the
+ * request's counts are kept for GET /inlet/v1/gdpr/{request_id}.
  */
 import type { GdprErasurePayload, GdprIdentity } from '../core/records.js'
 import { identitiesOfUser, suppressionHash, userMatchOf } from '../privacy/gdpr.js'
@@ -156,6 +157,16 @@ export async function planErasure(store: Store, record: LogRecord, now: number):
         seq,
         reason: `erased by GDPR request ${record.requestId} (spec §7.12)`,
       })),
+      redactedOutbox: [
+        {
+          workspaceId: ws,
+          customerIds: [...customerIds],
+          recipients: [...values],
+          payload: { erased_by_gdpr_request: record.requestId },
+          reason: `erased by GDPR request ${record.requestId} before delivery (spec §7.12)`,
+          at: now,
+        },
+      ],
       suppressions: [...suppressed.values()],
       gdprRequests: [
         {

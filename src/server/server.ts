@@ -23,6 +23,8 @@ import { describeStore, openStore } from '../store/open-store.js'
 import type { Store } from '../store/store.js'
 import { createWorkspaces, type BootstrappedWorkspace } from '../workspaces/workspaces.js'
 import { createWorkspaceCache, invalidatingWorkspaceWrites } from '../http/gateway.js'
+import { createDeliveryWorker, type DeliveryWorker } from '../delivery/worker.js'
+import { createSecretBox, previousSecret, serverSecret } from '../workspaces/secret-box.js'
 import { createRefusalCounter, type RefusalCounter } from '../http/refusals.js'
 
 /** During shutdown, how often keep-alive connections that turned idle are closed. */
@@ -39,6 +41,11 @@ export type Inlet = Readonly<{
    * `flush()` writes them now (tests).
    */
   refusals: RefusalCounter
+  /**
+   * The outbox's delivery worker (delivery/worker.ts): started with the background work;
+   * `runOnce()` attempts the due messages now (tests).
+   */
+  delivery: DeliveryWorker
   /** A workspace created at this start; its key only when generated, to print once. */
   created: BootstrappedWorkspace | undefined
   close(): Promise<void>
@@ -52,8 +59,9 @@ export type ComposeOptions = Readonly<{
   /** A store the caller opened (tests: `:memory:`, a file store, PostgreSQL); else the configured one. */
   store?: Store
   /**
-   * Start the background work when the processor is on (its loop, the deletion sweeper); false
-   * leaves applying to `processor.drain()` (the in-process tests). Default true.
+   * Start the background work (the processor's loop and the deletion sweeper when the processor
+   * is on; the delivery worker in any process that serves the API); false leaves applying to
+   * `processor.drain()` and delivering to `delivery.runOnce()` (the in-process tests). Default true.
    */
   background?: boolean
 }>
@@ -94,6 +102,8 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
     onCommitted: () => processor.wake(),
     bulkRows: store.kind === 'sqlite',
   })
+  // Feature keys and delivery secrets are sealed under the server secret (read when first needed).
+  const secrets = createSecretBox(serverSecret(config), previousSecret(config))
   // Refused records of the Data API, for the dashboard: written to the store a second at a time.
   const refusals = createRefusalCounter({ store, clock, log })
   let closing = false
@@ -110,6 +120,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
           clock,
           workspaceCache,
           refusals,
+          secrets,
           isClosing: () => closing,
         })
   // spec §7.8: scheduled deletions are logged when due, so the processor applies them in order.
@@ -119,6 +130,9 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
     processor.start()
     await processor.ready?.() // a worker thread has opened its store before the first request
   }
+  // The outbox's deliveries: claimed through the store, so every process may run the worker.
+  const delivery = createDeliveryWorker({ store, secrets, clock, log, ...config.delivery })
+  if (config.role !== 'processor' && options.background !== false) delivery.start()
   await logWriter.ready() // likewise the log writer's thread
 
   let closed: Promise<void> | undefined
@@ -137,6 +151,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
       await app.close()
       clearInterval(idle)
       await refusals.close() // after the last request, before the store closes
+      await delivery.stop() // its attempts in flight settled before the store closes
       sweeper.stop()
       await ingest.flushed()
       await logWriter.close()
@@ -156,6 +171,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
     ingest,
     processor,
     refusals,
+    delivery,
     created,
     close: () => (closed ??= shutdown()),
   }

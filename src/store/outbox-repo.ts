@@ -3,10 +3,12 @@
  * send (an Inform alert's SMS, EMAIL or PUSH, …), rendered, with its status — `recorded` (kept,
  * nothing left the machine), `suppressed` (consent or a rule kept it from being sent, with the
  * reason), `sent` or `failed` (a delivery mode's outcome, with the attempts) — and the claims
- * that make a client's transaction id count once in its idempotency window. Written by the
- * sending families' requests directly (before their 200), never by the processor. What a message
+ * that make a client's transaction id count once in its idempotency window. Recorded by the
+ * sending families' requests directly (before their 200); delivery attempts claimed and settled
+ * by the delivery worker (delivery/), with the lease and the retry time in the row so they
+ * survive restarts; redacted by a GDPR erasure's batch (processor/erasure.ts). What a message
  * means, how it is rendered and why one is suppressed are the families' (families/inform); the
- * store keeps rows and answers pages of them newest first.
+ * store keeps rows, answers pages of them newest first and the tail by rev.
  */
 
 /** The channels a message goes out on (MoEngage's Inform `payloads` keys). */
@@ -52,13 +54,55 @@ export type OutboxMessageRow = Readonly<{
   status: OutboxStatus
   /** Why it was suppressed or failed; null otherwise. */
   reason: string | null
-  /** Delivery attempts made (0 in `record` mode). */
+  /** Delivery attempts made (0 in `record` mode); counted when an attempt is claimed. */
   attempts: number
   createdAt: number
+  /**
+   * When its next delivery attempt is due (epoch ms); null when none is pending (`record` mode,
+   * a final status, redacted). Only a `recorded` message has one. A claimed attempt pushes it
+   * out by the lease, so an attempt whose process died is claimed again once the lease is over.
+   */
+  dueAt: number | null
+  /**
+   * Assigned by the store, increasing over all messages: the message's position on the tail,
+   * new each time its status, attempts or content change (recorded, then sent, …).
+   */
+  rev: number
+  /** When it last changed (its createdAt until then). */
+  updatedAt: number
 }>
 
-/** A message to record: everything but the seq. */
-export type NewOutboxMessage = Omit<OutboxMessageRow, 'seq'>
+/** A message to record: everything but what the store assigns. */
+export type NewOutboxMessage = Omit<OutboxMessageRow, 'seq' | 'rev' | 'updatedAt'>
+
+/** What became of a delivery attempt (OutboxRepo.settle). */
+export type OutboxSettlement =
+  | Readonly<{ status: 'sent' }>
+  /** Failed this time: tried again at `dueAt`, `reason` kept meanwhile. */
+  | Readonly<{ status: 'retry'; dueAt: number; reason: string }>
+  /** Failed for good (a permanent refusal, or the last attempt). */
+  | Readonly<{ status: 'failed'; reason: string }>
+  /** Not attempted and not to be: stays `recorded` with the reason (the mode became `record`). */
+  | Readonly<{ status: 'kept'; reason: string }>
+
+/** The claimed attempt a settlement is for: the message, and its attempt number. */
+export type OutboxAttempt = Readonly<{ workspaceId: string; seq: number; attempts: number }>
+
+/**
+ * spec §7.12: the messages of an erased user — those naming one of `customerIds` as their user,
+ * or sent to one of `recipients` — keep their channel, status and times; their recipient,
+ * subject, body and payload are replaced (the payload by `payload`), and one still pending
+ * delivery becomes `suppressed` with `reason`, never to be attempted.
+ */
+export type OutboxRedaction = Readonly<{
+  workspaceId: string
+  customerIds: readonly string[]
+  recipients: readonly string[]
+  payload: Readonly<Record<string, unknown>>
+  reason: string
+  /** When (their updatedAt). */
+  at: number
+}>
 
 /**
  * A claim on an idempotency key: refused when the key was claimed less than `windowMs` before
@@ -92,8 +136,23 @@ export interface OutboxRepo {
   ): Promise<OutboxRecordResult>
   /** Up to `limit` messages of the workspace matching `filter`, newest (highest seq) first. */
   list(workspaceId: string, filter: OutboxFilter, limit: number): Promise<OutboxMessageRow[]>
-  /** Up to `limit` messages of the workspace after `afterSeq`, oldest first (the tail). */
-  after(workspaceId: string, afterSeq: number, limit: number): Promise<OutboxMessageRow[]>
-  /** The highest seq of the workspace's messages; 0 when it has none. */
-  lastSeq(workspaceId: string): Promise<number>
+  /**
+   * Up to `limit` messages of the workspace whose rev is above `afterRev`, by rev (the tail: each
+   * message at its latest change).
+   */
+  after(workspaceId: string, afterRev: number, limit: number): Promise<OutboxMessageRow[]>
+  /** The highest rev of the workspace's messages; 0 when it has none. */
+  lastRev(workspaceId: string): Promise<number>
+  /**
+   * Claims up to `limit` messages of any workspace whose delivery is due at `now`, earliest due
+   * first: each gets one more attempt and its `dueAt` pushed to `now + leaseMs`, in one
+   * transaction, so no two claimers get the same attempt. Resolves to the rows as claimed.
+   */
+  claimDue(now: number, leaseMs: number, limit: number): Promise<OutboxMessageRow[]>
+  /**
+   * Records the outcome of a claimed attempt at `now` (a new rev): only while that attempt is the
+   * message's last and its delivery still pending — false, and nothing written, when the lease
+   * ran out and another attempt was claimed, or the message was redacted meanwhile.
+   */
+  settle(attempt: OutboxAttempt, outcome: OutboxSettlement, now: number): Promise<boolean>
 }

@@ -1,9 +1,10 @@
 /**
- * The outbox listing's WHERE clause, written once for both adapters (store/outbox-repo.ts
- * OutboxFilter): the conditions a filter sets, in one order, with the adapter's placeholder for
- * each value. The statements around it are each adapter's (sqlite/outbox.ts, postgres/outbox.ts).
+ * The outbox SQL written once for both adapters (store/outbox-repo.ts): the listing's WHERE
+ * clause (OutboxFilter: the conditions a filter sets, in one order, with the adapter's placeholder
+ * for each value) and the columns a settlement writes. The statements around them are each
+ * adapter's (sqlite/outbox.ts, postgres/outbox.ts).
  */
-import type { OutboxFilter } from './outbox-repo.js'
+import type { OutboxFilter, OutboxSettlement, OutboxStatus } from './outbox-repo.js'
 
 /** `workspace_id = ? AND …` for `filter`, and its values in order; `mark(i)` a placeholder. */
 export function outboxWhere(
@@ -24,4 +25,20 @@ export function outboxWhere(
   if (filter.until !== undefined) add((m) => `created_at < ${m}`, filter.until)
   if (filter.beforeSeq !== undefined) add((m) => `seq < ${m}`, filter.beforeSeq)
   return { sql: parts.join(' AND '), values }
+}
+
+/** The status, reason and due time a settlement writes (both adapters' `settle`). */
+export function settlementColumns(
+  outcome: OutboxSettlement,
+): [status: OutboxStatus, reason: string | null, dueAt: number | null] {
+  switch (outcome.status) {
+    case 'sent':
+      return ['sent', null, null]
+    case 'retry':
+      return ['recorded', outcome.reason, outcome.dueAt]
+    case 'failed':
+      return ['failed', outcome.reason, null]
+    case 'kept':
+      return ['recorded', outcome.reason, null]
+  }
 }

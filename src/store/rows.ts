@@ -10,6 +10,7 @@
 import type {
   BulkLogRow,
   InformAlertRow,
+  NewOutboxMessage,
   OutboxMessageRow,
   CategoryPreferenceRow,
   CustomSegmentRow,
@@ -367,6 +368,9 @@ const OUTBOX = table<OutboxMessageRow>({
   reason: 'text?',
   attempts: 'int',
   createdAt: 'int',
+  dueAt: 'int?',
+  rev: 'int',
+  updatedAt: 'int',
 })
 
 const absent = (v: unknown): boolean => v === null || v === undefined
@@ -428,9 +432,14 @@ export const SESSION_COLUMNS = SESSIONS.columns
 export const INFORM_ALERT_COLUMNS = INFORM_ALERTS.columns
 export const informAlertValues = INFORM_ALERTS.values
 /** The outbox's columns but `seq` (assigned by the store), and a row's values in their order. */
-export const OUTBOX_COLUMNS = OUTBOX.columns.slice(1)
-export const outboxValues = (row: Omit<OutboxMessageRow, 'seq'>): unknown[] =>
-  OUTBOX.values({ seq: 0, ...row }).slice(1)
+/** The columns a message is recorded with: all but the seq and the rev, which the store assigns. */
+const ASSIGNED = new Set(['seq', 'rev'])
+export const OUTBOX_COLUMNS = OUTBOX.columns.filter((c) => !ASSIGNED.has(c))
+/** A new message's values in the order of OUTBOX_COLUMNS (its updatedAt: its createdAt). */
+export const outboxValues = (row: NewOutboxMessage): unknown[] =>
+  OUTBOX.values({ ...row, seq: 0, rev: 0, updatedAt: row.createdAt }).filter(
+    (_, i) => !ASSIGNED.has(OUTBOX.columns[i] ?? ''),
+  )
 
 /** The columns of `feature_keys`, in the order of featureKeyValues (both adapters' upserts). */
 export const FEATURE_KEY_COLUMNS: readonly string[] = [

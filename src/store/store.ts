@@ -22,7 +22,7 @@ import type { BrowseRepo } from './browse.js'
 import type { ConsentRepo, SubscriptionChange } from './consent-repo.js'
 import type { CustomSegmentRepo } from './custom-segment-repo.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
-import type { OutboxRepo } from './outbox-repo.js'
+import type { OutboxRedaction, OutboxRepo } from './outbox-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
 import type { RefusalRepo } from './refusal-repo.js'
 import type { SegmentRepo } from './segments.js'
@@ -394,6 +394,8 @@ export type BatchChanges = Readonly<{
    * an `applied` row gets it as its one note.
    */
   redactedOutcomes?: readonly Readonly<{ seq: number; reason: string }>[]
+  /** spec §7.12: the outbox messages of erased users, redacted (outbox-repo.ts OutboxRedaction). */
+  redactedOutbox?: readonly OutboxRedaction[]
   /** spec §7.12: identities to refuse from now on (an existing hash is kept as it is). */
   suppressions?: readonly SuppressionRow[]
   gdprRequests?: readonly GdprRequestRow[]

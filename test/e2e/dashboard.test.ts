@@ -186,6 +186,62 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     assert.notEqual(await page.locator('dt:has-text("Last seen") + dd').innerText(), '—')
     // Identity links are the stored ones: none while the workspace's Identity Resolution is off.
     await page.getByText('none (Identity Resolution is off)').waitFor()
+    // The outbox: an Inform alert sent to ada (its e-mail previewed in a sandboxed frame, its SMS
+    // as text), a new message arriving live, and the link back to ada's profile.
+    const adminCall = async (path: string, body: unknown) => {
+      const res = await fetch(`${server.baseUrl}/inlet/v1/admin/workspaces/${ws}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      assert.equal(res.status, 200, await res.text())
+    }
+    await adminCall('/keys/inform', { api_key: 'dashboard-inform-key' })
+    await adminCall('/inform-alerts', {
+      alert_id: 'order-alert',
+      reference_name: 'Order',
+      channels: {
+        SMS: { body: 'Order {{orderid}} shipped' },
+        EMAIL: { subject: 'Order {{orderid}}', body: '<h1>Hello Ada</h1><p>Order {{orderid}}</p>' },
+      },
+    })
+    const sendAlert = async (transactionId: string, payloads: unknown) => {
+      const res = await fetch(`${server.baseUrl}/v1.0/alerts/send`, {
+        method: 'POST',
+        headers: {
+          authorization: basicAuth(ws, 'dashboard-inform-key'),
+          'moe-appkey': ws,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          alert_id: 'order-alert',
+          user_id: 'ada',
+          transaction_id: transactionId,
+          payloads,
+        }),
+      })
+      assert.equal(res.status, 200, await res.text())
+    }
+    const attrs = { personalized_attributes: { orderid: 'ORD-7' } }
+    await sendAlert('T-1', {
+      SMS: { recipient: '+15550007777', ...attrs },
+      EMAIL: { recipient: 'ada@example.com', ...attrs },
+    })
+    await page.getByRole('link', { name: 'Outbox' }).click()
+    const messages = page.getByRole('table', { name: 'Messages' })
+    await messages.getByRole('button', { name: 'Order ORD-7', exact: true }).click()
+    const preview = page.frameLocator('iframe[title="E-mail preview"]')
+    await preview.getByRole('heading', { name: 'Hello Ada' }).waitFor()
+    assert.equal(await page.locator('iframe[title="E-mail preview"]').getAttribute('sandbox'), '')
+    await checkPage(page, 'outbox')
+    await sendAlert('T-2', {
+      SMS: { recipient: '+15550007777', personalized_attributes: { orderid: 'ORD-8' } },
+    })
+    await messages.getByRole('button', { name: 'Order ORD-8 shipped' }).click({ timeout: 5_000 })
+    await page.getByLabel('SMS text').getByText('Order ORD-8 shipped').waitFor()
+    await checkPage(page, 'outbox-sms')
+    await messages.getByRole('link', { name: 'ada' }).first().click()
+    await page.getByText('none (Identity Resolution is off)').waitFor()
     // Subscriptions as the consent API set them: the opt-in, each category's choice and whether
     // ada gets its messages.
     const categories = page.getByRole('table', { name: 'Subscription categories' })

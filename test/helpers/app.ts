@@ -13,6 +13,7 @@ import type { RequestReport } from '../../src/families/data/routes/requests.js'
 import type { Ingest } from '../../src/ingest/accept.js'
 import { createMemoryLogger, type MemoryLogger } from '../../src/core/log.js'
 import type { Processor } from '../../src/processor/processor.js'
+import type { DeliveryWorker } from '../../src/delivery/worker.js'
 import type { RefusalCounter } from '../../src/http/refusals.js'
 import { composeInlet } from '../../src/server/server.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
@@ -30,6 +31,8 @@ export type TestApp = Readonly<{
   processor: Processor
   /** Refused records counted into the store; `flush()` writes them now (else each second). */
   refusals: RefusalCounter
+  /** The outbox's delivery worker: `runOnce()` attempts the due messages (at the clock's time). */
+  delivery: DeliveryWorker
   clock: ManualClock
   log: MemoryLogger
   config: Config
@@ -83,7 +86,7 @@ export async function createTestApp(
       createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' }),
     background: false,
   })
-  const { app, store, ingest, processor, refusals } = inlet
+  const { app, store, ingest, processor, refusals, delivery } = inlet
   t.after(() => inlet.close())
   const headers = {
     authorization: basicAuth(WORKSPACE_ID, API_KEY),
@@ -95,6 +98,7 @@ export async function createTestApp(
     ingest,
     processor,
     refusals,
+    delivery,
     clock,
     log,
     config,

@@ -198,6 +198,11 @@ export async function dashboardAttacks(
     ])
   }
   walked.set('GET /dashboard/api/w/:ws/live', [inB('live')])
+  walked.set('GET /dashboard/api/w/:ws/outbox', [
+    inB('outbox'),
+    { name: "A's outbox holds nothing of B", request: get(`${a}/outbox`), expect: leaksNothing },
+  ])
+  walked.set('GET /dashboard/api/w/:ws/outbox/tail', [inB('outbox/tail')])
   walked.set('GET /dashboard/api/w/:ws/overview', [inB('overview')])
   walked.set('POST /dashboard/api/w/:ws/key/rotate', [
     inB('POST key/rotate'),

@@ -540,6 +540,8 @@ describe('workspace isolation: every route with A’s key against B', () => {
       'POST /inlet/v1/admin/workspaces/:id/inform-alerts',
       'GET /inlet/v1/admin/workspaces/:id/inform-alerts/:alert_id',
       'POST /inlet/v1/admin/workspaces/:id/inform-alerts/remove',
+      'GET /inlet/v1/admin/workspaces/:id/delivery',
+      'POST /inlet/v1/admin/workspaces/:id/delivery',
     ] as const) {
       const [method, path] = route.split(' ') as ['GET' | 'POST', string]
       const feature = path.endsWith(':feature') ? 'inform' : 'push'

@@ -3,14 +3,18 @@
  * storeContract on every adapter: alerts per workspace found by each of their names, a name held
  * by another alert refused; messages recorded with increasing seqs, a transaction claim counting
  * once in its window (also when two requests race), pages newest first under every filter, the
- * tail oldest first, and every row as it was written after the store is reopened.
+ * tail by rev, every row as it was written after the store is reopened; due deliveries claimed
+ * once each with their lease, settled only while pending (each change a new rev on the tail);
+ * an erasure's redaction keeping metadata and cancelling delivery.
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import {
   StoreConflictError,
   type InformAlertRow,
+  type BatchChanges,
   type NewOutboxMessage,
+  type OutboxMessageRow,
   type Store,
 } from '../../src/store/store.js'
 
@@ -52,7 +56,16 @@ const message = (o: Partial<NewOutboxMessage> = {}): NewOutboxMessage => ({
   reason: null,
   attempts: 0,
   createdAt: T0,
+  dueAt: null,
   ...o,
+})
+
+/** A recorded message as the store answers it: the store's seq and rev, its updatedAt. */
+const stored = (m: NewOutboxMessage, seq: number, rev: number): OutboxMessageRow => ({
+  seq,
+  ...m,
+  rev,
+  updatedAt: m.createdAt,
 })
 
 const claim = (key: string, at = T0) => ({ key, at, windowMs: WINDOW })
@@ -118,7 +131,7 @@ export function outboxContract(
   describe('outbox (store/outbox-repo.ts)', () => {
     it('records messages with increasing seqs and reads them back as written', async (t) => {
       const store = await fresh(t)
-      assert.equal(await store.outbox.lastSeq(WS), 0)
+      assert.equal(await store.outbox.lastRev(WS), 0)
       const first = await store.outbox.record(WS, [
         message(),
         message({
@@ -133,9 +146,10 @@ export function outboxContract(
       const rows = first.duplicate ? [] : first.rows
       assert.equal(rows.length, 2)
       assert.ok(rows[0]!.seq < rows[1]!.seq)
-      assert.deepEqual(rows[0], { seq: rows[0]!.seq, ...message() })
+      assert.ok(rows[0]!.rev < rows[1]!.rev)
+      assert.deepEqual(rows[0], stored(message(), rows[0]!.seq, rows[0]!.rev))
       assert.deepEqual(await store.outbox.list(WS, {}, 10), [...rows].reverse())
-      assert.equal(await store.outbox.lastSeq(WS), rows[1]!.seq)
+      assert.equal(await store.outbox.lastRev(WS), rows[1]!.rev)
       assert.deepEqual(await store.outbox.list(OTHER, {}, 10), [])
     })
 
@@ -213,10 +227,10 @@ export function outboxContract(
         ['m1', 'm2', 'm3', 'm4'],
       )
       assert.deepEqual(
-        (await store.outbox.after(WS, all[1]!.seq, 1)).map((m) => m.id),
+        (await store.outbox.after(WS, all[1]!.rev, 1)).map((m) => m.id),
         ['m3'],
       )
-      assert.deepEqual(await store.outbox.after(WS, all[3]!.seq, 10), [])
+      assert.deepEqual(await store.outbox.after(WS, all[3]!.rev, 10), [])
     })
 
     it(
@@ -233,7 +247,149 @@ export function outboxContract(
         assert.equal((await again.outbox.record(WS, [], claim('TXN-1', T0 + 1))).duplicate, true)
         const next = await again.outbox.record(WS, [message({ id: 'msg-2' })])
         assert.ok(!next.duplicate && next.rows[0]!.seq > (first.duplicate ? 0 : first.rows[0]!.seq))
+        assert.ok(!next.duplicate && next.rows[0]!.rev > (first.duplicate ? 0 : first.rows[0]!.rev))
       },
     )
+
+    it('claims due messages once each, with one more attempt and the lease as due time', async (t) => {
+      const store = await fresh(t)
+      await store.outbox.record(WS, [
+        message({ id: 'due-1', dueAt: T0 }),
+        message({ id: 'later', dueAt: T0 + 60_000 }),
+        message({ id: 'kept', dueAt: null }),
+        message({ id: 'due-2', dueAt: T0 - 5 }),
+      ])
+      await store.outbox.record(OTHER, [message({ id: 'other', workspaceId: OTHER, dueAt: T0 })])
+      const claimed = await store.outbox.claimDue(T0, 30_000, 10)
+      assert.deepEqual(claimed.map((m) => [m.id, m.attempts, m.dueAt]).sort(), [
+        ['due-1', 1, T0 + 30_000],
+        ['due-2', 1, T0 + 30_000],
+        ['other', 1, T0 + 30_000],
+      ])
+      assert.deepEqual(
+        await store.outbox.claimDue(T0 + 29_999, 30_000, 10),
+        [],
+        'held by the lease',
+      )
+      const again = await store.outbox.claimDue(T0 + 30_000, 30_000, 1)
+      assert.equal(again.length, 1, 'the limit')
+      assert.equal(again[0]!.attempts, 2, 'a lease over: claimed again, one more attempt')
+      const racing = await Promise.all(
+        [1, 2, 3].map(() => store.outbox.claimDue(T0 + 30_000, 30_000, 10)),
+      )
+      assert.equal(racing.flat().length, 2, 'concurrent claimers share nothing')
+    })
+
+    it('settles only the pending attempt, and shows each change on the tail', async (t) => {
+      const store = await fresh(t)
+      const recorded = await store.outbox.record(WS, [
+        message({ id: 'a', dueAt: T0 }),
+        message({ id: 'b', dueAt: T0 }),
+      ])
+      const before = await store.outbox.lastRev(WS)
+      const [a, b] = (await store.outbox.claimDue(T0, 1_000, 10)).sort((x, y) => x.seq - y.seq)
+      const attemptOf = (m: OutboxMessageRow) => ({
+        workspaceId: WS,
+        seq: m.seq,
+        attempts: m.attempts,
+      })
+      assert.equal(await store.outbox.settle(attemptOf(a!), { status: 'sent' }, T0 + 10), true)
+      assert.equal(
+        await store.outbox.settle(attemptOf(a!), { status: 'sent' }, T0 + 11),
+        false,
+        'settled already',
+      )
+      const retry = {
+        status: 'retry',
+        dueAt: T0 + 5_000,
+        reason: 'webhook answered HTTP 503',
+      } as const
+      assert.equal(await store.outbox.settle(attemptOf(b!), retry, T0 + 20), true)
+      assert.equal(
+        await store.outbox.settle({ ...attemptOf(b!), workspaceId: OTHER }, { status: 'sent' }, T0),
+        false,
+        'per workspace',
+      )
+      const tail = await store.outbox.after(WS, before, 10)
+      assert.deepEqual(
+        tail.map((m) => [m.id, m.status, m.reason, m.attempts, m.dueAt, m.updatedAt]),
+        [
+          ['a', 'sent', null, 1, null, T0 + 10],
+          ['b', 'recorded', retry.reason, 1, T0 + 5_000, T0 + 20],
+        ],
+      )
+      assert.ok(tail[0]!.rev > before && tail[1]!.rev > tail[0]!.rev)
+      assert.equal(await store.outbox.lastRev(WS), tail[1]!.rev)
+      assert.deepEqual(await store.outbox.claimDue(T0 + 4_999, 1_000, 10), [], 'not yet due')
+      const [b2] = await store.outbox.claimDue(T0 + 5_000, 1_000, 10)
+      assert.equal(b2?.attempts, 2)
+      assert.equal(
+        await store.outbox.settle(attemptOf(b!), { status: 'sent' }, T0),
+        false,
+        'an attempt whose lease ran out and was claimed again is not the pending one',
+      )
+      const fail = { status: 'failed', reason: 'webhook answered HTTP 410' } as const
+      assert.equal(await store.outbox.settle(attemptOf(b2), fail, T0 + 5_100), true)
+      const [last] = await store.outbox.list(WS, { status: 'failed' }, 10)
+      assert.deepEqual([last?.id, last?.reason, last?.dueAt], ['b', fail.reason, null])
+      assert.equal(recorded.duplicate, false)
+    })
+
+    it("redacts an erased user's messages, keeping their metadata, and cancels their delivery", async (t) => {
+      const store = await fresh(t)
+      await store.outbox.record(WS, [
+        message({ id: 'by-user', customerId: 'erin', status: 'sent' }),
+        message({ id: 'to-address', customerId: null, recipient: 'erin@x.example', dueAt: T0 }),
+        message({ id: 'pending', customerId: 'erin', subject: 'Hi', dueAt: T0 }),
+        message({ id: 'someone-else', customerId: 'john', recipient: 'john@x.example' }),
+      ])
+      await store.outbox.record(OTHER, [
+        message({ id: 'other', workspaceId: OTHER, customerId: 'erin' }),
+      ])
+      const before = await store.outbox.lastRev(WS)
+      const batch: BatchChanges = {
+        fromSeq: await store.processing.cursor(),
+        toSeq: await store.processing.cursor(),
+        users: [],
+        devices: [],
+        deletedDevices: [],
+        events: [],
+        outcomes: [],
+        redactedOutbox: [
+          {
+            workspaceId: WS,
+            customerIds: ['erin'],
+            recipients: ['erin@x.example', '+15550009999'],
+            payload: { erased_by_gdpr_request: 'GDPR1' },
+            reason: 'erased by GDPR request GDPR1 before delivery',
+            at: T0 + 99,
+          },
+        ],
+      }
+      await store.processing.commit(batch)
+      const byId = new Map((await store.outbox.list(WS, {}, 10)).map((m) => [m.id, m]))
+      for (const id of ['by-user', 'to-address', 'pending']) {
+        const m = byId.get(id)!
+        assert.deepEqual(
+          [m.recipient, m.subject, m.body, m.payload, m.dueAt, m.updatedAt],
+          ['', null, '', { erased_by_gdpr_request: 'GDPR1' }, null, T0 + 99],
+          id,
+        )
+        assert.deepEqual([m.channel, m.createdAt, m.template], ['SMS', T0, 'alert-1/SMS'], id)
+      }
+      assert.equal(byId.get('by-user')!.status, 'sent', 'a final status is kept')
+      assert.deepEqual(
+        [byId.get('pending')!.status, byId.get('pending')!.reason],
+        ['suppressed', 'erased by GDPR request GDPR1 before delivery'],
+      )
+      assert.equal(byId.get('someone-else')!.body, 'Hi John', 'another user untouched')
+      assert.equal((await store.outbox.list(OTHER, {}, 10))[0]!.body, 'Hi John', 'per workspace')
+      assert.deepEqual(await store.outbox.claimDue(T0 + 60_000, 1_000, 10), [], 'no delivery left')
+      assert.deepEqual(
+        (await store.outbox.after(WS, before, 10)).map((m) => m.id).sort(),
+        ['by-user', 'pending', 'to-address'],
+        'each redaction on the tail',
+      )
+    })
   })
 }

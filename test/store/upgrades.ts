@@ -137,3 +137,64 @@ export async function assertLinkedMigrated(store: Store, t0: number): Promise<vo
     ],
   )
 }
+
+/**
+ * Outbox messages of the schema before migration 25 (which added due times and revs): two of
+ * workspace W, in its 20 columns (seq first), recorded at `t0` and `t0 + 1`.
+ */
+export const PRE_25_OUTBOX = (t0: number) =>
+  [1, 2].map(
+    (seq) =>
+      [
+        seq,
+        `m${seq}`,
+        'W',
+        'SMS',
+        'inform',
+        'a1',
+        'john',
+        '+15550001',
+        null,
+        null,
+        `Hi ${seq}`,
+        '{}',
+        'a1/SMS',
+        1,
+        `T${seq}`,
+        'REQ',
+        'recorded',
+        null,
+        0,
+        t0 + seq - 1,
+      ] as const,
+  )
+
+/**
+ * The messages seeded as PRE_25_OUTBOX(t0) read with their seq as rev and their creation as last
+ * change, due for no delivery (they were recorded in record mode); the tail follows them and a
+ * new message comes after them.
+ */
+export async function assertOutboxUpgraded(store: Store, t0: number): Promise<void> {
+  const listed = await store.outbox.list('W', {}, 10)
+  assert.deepEqual(
+    listed.map((m) => [m.id, m.seq, m.rev, m.updatedAt, m.dueAt, m.body]),
+    [
+      ['m2', 2, 2, t0 + 1, null, 'Hi 2'],
+      ['m1', 1, 1, t0, null, 'Hi 1'],
+    ],
+  )
+  assert.equal(await store.outbox.lastRev('W'), 2)
+  assert.deepEqual(await store.outbox.claimDue(t0 + 60_000, 1_000, 10), [])
+  const recorded = await store.outbox.record('W', [
+    { ...listed[0]!, id: 'm3', dueAt: t0 + 5, createdAt: t0 + 5 },
+  ])
+  assert.deepEqual(
+    recorded.duplicate ? [] : recorded.rows.map((m) => [m.seq, m.rev]),
+    [[3, 3]],
+    'the seq and the rev go on from the old ones',
+  )
+  assert.deepEqual(
+    (await store.outbox.after('W', 2, 10)).map((m) => m.id),
+    ['m3'],
+  )
+}

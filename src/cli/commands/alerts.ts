@@ -35,7 +35,7 @@ function showAlerts(id: string, views: readonly AlertView[]): void {
 }
 
 /** The JSON object of `file` (`-`: standard input); a usage error when it is not one. */
-function definitionFile(file: string): Record<string, unknown> {
+export function jsonObjectFile(file: string): Record<string, unknown> {
   let parsed: unknown
   try {
     parsed = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'))
@@ -62,7 +62,7 @@ export const alertsCommand: Command = async (args, env) => {
   if (action === 'remove' && values['alert-id'] === undefined) {
     throw new UsageError('workspaces alerts remove needs --alert-id')
   }
-  const input = action === 'set' ? definitionFile(values.file ?? '-') : undefined
+  const input = action === 'set' ? jsonObjectFile(values.file ?? '-') : undefined
   return withStore(env, values, async (store) => {
     const alerts = createInformAlerts({ store, clock: systemClock, ids: createIdGenerator() })
     try {

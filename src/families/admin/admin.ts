@@ -4,7 +4,8 @@
  * remove and list the feature-scoped keys (Push, Inform, Personalize, reports;
  * workspaces/feature-keys.ts), define subscription categories and issue the consent family's link
  * tokens (workspaces/subscription-categories.ts, link-tokens.ts), define Inform alerts
- * (workspaces/inform-alerts.ts). Registered only when INLET_ADMIN_TOKEN is set (otherwise every admin
+ * (workspaces/inform-alerts.ts) and set the outbox's delivery mode (workspaces/delivery.ts).
+ * Registered only when INLET_ADMIN_TOKEN is set (otherwise every admin
  * path is a 404) and authenticated by `Authorization: Bearer <token>`, compared in constant time.
  * Keys are answered only by the calls that set one (create, rotate-key, a feature key's create and
  * rotate); every other answer is a view without keys (workspaces/changes.ts, feature-keys.ts).
@@ -44,6 +45,7 @@ import {
   type LinkTokens,
 } from '../../workspaces/link-tokens.js'
 import { parseAlertInput, type InformAlerts } from '../../workspaces/inform-alerts.js'
+import { parseDeliveryInput, type DeliverySettings } from '../../workspaces/delivery.js'
 import {
   parseCategoryInput,
   parseCategoryName,
@@ -181,6 +183,8 @@ export function adminRoutes(
     clock: Clock
     /** Inform alert definitions (workspaces/inform-alerts.ts). */
     alerts: InformAlerts
+    /** The outbox's delivery mode per workspace (workspaces/delivery.ts). */
+    delivery: DeliverySettings
   }>,
 ): void {
   const { workspaces, featureKeys } = deps
@@ -370,6 +374,25 @@ export function adminRoutes(
       throw new WorkspaceInputError('alert_id should be an alert id', 'alert_id')
     }
     return { status: 'success', removed: await deps.alerts.remove(idOf(request), alertId) }
+  })
+
+  // The outbox's delivery mode (docs/outbox.md "Delivery"): secrets never answered, but one
+  // Inlet generated, once.
+  route('GET', '/workspaces/:id/delivery', async (request) => ({
+    status: 'success',
+    workspace_id: idOf(request),
+    delivery: await deps.delivery.get(idOf(request)),
+  }))
+
+  route('POST', '/workspaces/:id/delivery', async (request) => {
+    const input = parseDeliveryInput(bodyObject(request))
+    const result = await deps.delivery.set(idOf(request), input)
+    return {
+      status: 'success',
+      workspace_id: idOf(request),
+      delivery: result.delivery,
+      ...(result.generatedSecret === undefined ? {} : { webhook_secret: result.generatedSecret }),
+    }
   })
 
   // The link ids of a preference page: Inlet's signed tokens for a user and a campaign.

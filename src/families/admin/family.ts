@@ -7,6 +7,7 @@ import { dataEnvelope } from '../../http/envelopes.js'
 import type { FamilyModule } from '../../http/family.js'
 import { createFeatureKeys } from '../../workspaces/feature-keys.js'
 import { createInformAlerts } from '../../workspaces/inform-alerts.js'
+import { createDeliverySettings } from '../../workspaces/delivery.js'
 import { createLinkTokens } from '../../workspaces/link-tokens.js'
 import { createSubscriptionCategories } from '../../workspaces/subscription-categories.js'
 import { createWorkspaces } from '../../workspaces/workspaces.js'
@@ -50,6 +51,11 @@ export const adminFamily: FamilyModule = (platform) => {
             store: platform.store,
             clock: platform.clock,
             ids: platform.ids,
+          }),
+          delivery: createDeliverySettings({
+            store: platform.store,
+            secrets: platform.secrets,
+            clock: platform.clock,
           }),
         })
         done()

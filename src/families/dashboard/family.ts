@@ -13,6 +13,7 @@ import { DEFAULT_ASSETS_DIR, assetRoutes } from './assets.js'
 import { liveRoutes } from './live.js'
 import { createTrafficMeter } from './meter.js'
 import { activityRoutes } from './routes/activity.js'
+import { outboxRoutes } from './routes/outbox.js'
 import { segmentRoutes } from './routes/segments.js'
 import { userRoutes } from './routes/users.js'
 import { workspaceRoutes } from './routes/workspace.js'
@@ -43,8 +44,10 @@ export const dashboardFamily: FamilyModule = (platform) => {
         segmentRoutes(api, { store, clock })
         workspaceRoutes(api, { workspaces, processor: platform.processor, meter, sessions })
         const live = liveRoutes(api, { store, sessions })
+        const outbox = outboxRoutes(api, { store, sessions })
         api.addHook('preClose', (next) => {
           live.closeAll()
+          outbox.closeAll()
           next()
         })
         done()

@@ -6,8 +6,9 @@
  * (consent.ts) — and all of them written to the outbox in one transaction together with the claim
  * on the `transaction_id` (5 minutes; a duplicate records nothing), and only then the system
  * events of the messages recorded (`Email Sent`, `SMS Sent`, `Notification Sent iOS`, …) appended
- * to the ingest log, so the 200 comes after both are durable. In this slice every message is
- * delivered in `record` mode: it is kept, nothing leaves the machine.
+ * to the ingest log, so the 200 comes after both are durable. A `recorded` message of a channel
+ * the workspace's delivery mode delivers (workspaces/delivery.ts) is recorded due at once, for
+ * the delivery worker (delivery/) to send; in `record` mode nothing leaves the machine.
  */
 import type { Clock } from '../../core/clock.js'
 import { AppError } from '../../core/errors.js'
@@ -30,6 +31,7 @@ import {
   type ChannelDefinition,
   type SenderDefinition,
 } from '../../workspaces/inform-alerts.js'
+import { deliversChannel, type Delivery } from '../../workspaces/delivery.js'
 import type { ChannelPayload, SendRequest } from './bodies/send-body.js'
 import { deviceOfToken, loadConsent, suppressionOf, type ConsentState } from './consent.js'
 
@@ -135,7 +137,7 @@ const EVENT_PLATFORM: Readonly<Record<string, string>> = {
   WEB: 'web',
 }
 
-type Built = Omit<NewOutboxMessage, 'id' | 'workspaceId' | 'requestId' | 'createdAt'>
+type Built = Omit<NewOutboxMessage, 'id' | 'workspaceId' | 'requestId' | 'createdAt' | 'dueAt'>
 
 /** One channel's message: sender, rendering, consent, status. */
 function buildMessage(
@@ -267,7 +269,13 @@ function systemEvents(
  */
 export async function sendAlert(
   deps: SendDeps,
-  ctx: Readonly<{ workspaceId: string; requestId: string; endpoint: InformEndpoint }>,
+  ctx: Readonly<{
+    workspaceId: string
+    requestId: string
+    endpoint: InformEndpoint
+    /** The workspace's delivery mode: which recorded messages are due for delivery. */
+    delivery: Delivery
+  }>,
   request: SendRequest,
 ): Promise<SendAnswer> {
   const { store } = deps
@@ -289,12 +297,8 @@ export async function sendAlert(
   const recipients = new Map(channels.map((c) => [c, request.payloads[c]?.recipient ?? '']))
   const consent = await loadConsent(store, ctx.workspaceId, request.userId, recipients)
   const now = deps.clock.now()
-  const messages: NewOutboxMessage[] = channels.map((channel) => ({
-    id: deps.ids.userId(now),
-    workspaceId: ctx.workspaceId,
-    requestId: ctx.requestId,
-    createdAt: now,
-    ...buildMessage(
+  const messages: NewOutboxMessage[] = channels.map((channel) => {
+    const built = buildMessage(
       alert,
       ctx.endpoint,
       request,
@@ -303,8 +307,17 @@ export async function sendAlert(
       request.payloads[channel] as ChannelPayload, // filtered to the request's channels
       consent,
       definition.subscription_category,
-    ),
-  }))
+    )
+    const due = built.status === 'recorded' && deliversChannel(ctx.delivery, channel)
+    return {
+      id: deps.ids.userId(now),
+      workspaceId: ctx.workspaceId,
+      requestId: ctx.requestId,
+      createdAt: now,
+      ...built,
+      dueAt: due ? now : null,
+    }
+  })
   const recorded = await store.outbox.record(ctx.workspaceId, messages, {
     key: `${ctx.endpoint}:${request.transactionId}`,
     at: now,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { START_TIME, type TestApp } from '../../../test/helpers/app.js'
 import { INFORM_AUTH, informApp, send, DEMO_ALERT } from '../../../test/helpers/inform.js'
-import type { OutboxMessageView } from './view.js'
+import type { OutboxMessageView } from '../../http/outbox-view.js'
 
 type Page = { status: string; messages: OutboxMessageView[]; next_cursor: string | null }
 
@@ -61,9 +61,10 @@ describe('GET /inlet/v1/outbox', () => {
     )
     assert.equal(page.next_cursor, null)
     const first = page.messages.at(-1)
-    assert.deepEqual(first && { ...first, id: 'ID', request_id: 'REQ', seq: 0 }, {
+    assert.deepEqual(first && { ...first, id: 'ID', request_id: 'REQ', seq: 0, rev: 0 }, {
       id: 'ID',
       seq: 0,
+      rev: 0,
       channel: 'SMS',
       source: 'inform',
       source_id: DEMO_ALERT.alert_id,
@@ -85,6 +86,9 @@ describe('GET /inlet/v1/outbox', () => {
       reason: null,
       attempts: 0,
       created_at: new Date(START_TIME).toISOString(),
+      due_at: null,
+      updated_at: new Date(START_TIME).toISOString(),
+      erased_by_gdpr_request: null,
     })
     const users = (q: string) =>
       list(app, q).then((r) => r.json<Page>().messages.map((m) => m.transaction_id))
@@ -176,7 +180,7 @@ describe('GET /inlet/v1/outbox/tail', () => {
       all.map((m) => m.transaction_id),
       ['T1', 'T2', 'T3', 'T3'],
     )
-    const resumed = await open('', { 'last-event-id': String(all[1]?.seq) })
+    const resumed = await open('', { 'last-event-id': String(all[1]?.rev) })
     assert.deepEqual(
       (await resumed(2)).map((m) => m.transaction_id),
       ['T3', 'T3'],

@@ -605,4 +605,25 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_claims_by_time ON outbox_claims (workspace_id, claimed_at);
     `,
   },
+  {
+    // Delivery (delivery/, docs/outbox.md): a message's next attempt (due_at, also its lease while
+    // an attempt is in flight) and its rev — its position on the tail, new on each change, drawn
+    // from one sequence so that the tail shows status changes. Existing messages keep their seq
+    // as rev and were never to be delivered (record mode).
+    version: 25,
+    name: 'outbox delivery: due times, revs and the rev counter',
+    sql: `
+      CREATE SEQUENCE outbox_revs;
+      SELECT setval('outbox_revs', coalesce((SELECT max(seq) FROM outbox), 0) + 1, false);
+      ALTER TABLE outbox ADD COLUMN due_at bigint;
+      ALTER TABLE outbox ADD COLUMN rev bigint;
+      ALTER TABLE outbox ADD COLUMN updated_at bigint;
+      UPDATE outbox SET rev = seq, updated_at = created_at;
+      ALTER TABLE outbox ALTER COLUMN rev SET DEFAULT nextval('outbox_revs'),
+        ALTER COLUMN rev SET NOT NULL, ALTER COLUMN updated_at SET NOT NULL;
+      CREATE INDEX outbox_by_rev ON outbox (workspace_id, rev);
+      CREATE INDEX outbox_due ON outbox (due_at) WHERE due_at IS NOT NULL;
+      CREATE INDEX outbox_by_recipient ON outbox (workspace_id, recipient);
+    `,
+  },
 ]

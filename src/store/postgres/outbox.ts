@@ -1,43 +1,75 @@
 /**
- * The PostgreSQL adapter's outbox (Store `outbox`, tables `outbox` and `outbox_claims`, migration
- * 23): a request's messages and its transaction claim written in one transaction — the claim an
- * upsert that takes over only a claim older than the window, so of two concurrent requests with
- * one key the second waits for the first and finds it taken — pages newest first on the
- * (workspace, seq) and (workspace, customer, seq) indexes, the tail oldest first. It owns this SQL
- * only; what a message is, is families/inform's.
+ * The PostgreSQL adapter's outbox (Store `outbox`, tables `outbox` and `outbox_claims` and the
+ * sequence `outbox_revs`, migrations 23 and 25): a request's messages and its transaction claim
+ * written in one transaction — the claim an upsert that takes over only a claim older than the
+ * window, so of two concurrent requests with one key the second waits for the first and finds it
+ * taken — pages newest first on the (workspace, seq) and (workspace, customer, seq) indexes, the
+ * tail by the (workspace, rev) index; due deliveries claimed with FOR UPDATE SKIP LOCKED (two
+ * processes never claim one attempt) and settled only while the attempt is still pending; an
+ * erasure's redactions inside its batch (processing.ts). It owns this SQL only; what a message
+ * is, is families/inform's.
  */
 import { OUTBOX_COLUMNS, num, outboxValues, toOutboxMessage } from '../rows.js'
-import { outboxWhere } from '../outbox-sql.js'
-import type { OutboxMessageRow, OutboxRepo } from '../store.js'
-import { rows, transaction, type PostgresConnection } from './connection.js'
+import { outboxWhere, settlementColumns } from '../outbox-sql.js'
+import type { OutboxMessageRow, OutboxRedaction, OutboxRepo } from '../store.js'
+import { rows, transaction, type PostgresConnection, type Queryable } from './connection.js'
 
-const SQL = {
+export const OUTBOX_SQL = {
   insert: `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')})
-    VALUES (${OUTBOX_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING seq`,
+    VALUES (${OUTBOX_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING seq, rev`,
   prune: 'DELETE FROM outbox_claims WHERE workspace_id = $1 AND claimed_at <= $2',
   claim: `INSERT INTO outbox_claims (workspace_id, claim_key, claimed_at) VALUES ($1, $2, $3)
     ON CONFLICT (workspace_id, claim_key) DO UPDATE SET claimed_at = excluded.claimed_at
     WHERE outbox_claims.claimed_at <= $4
     RETURNING 1`,
-  after: 'SELECT * FROM outbox WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
-  lastSeq: 'SELECT coalesce(max(seq), 0) AS seq FROM outbox WHERE workspace_id = $1',
+  after: 'SELECT * FROM outbox WHERE workspace_id = $1 AND rev > $2 ORDER BY rev LIMIT $3',
+  lastRev: 'SELECT coalesce(max(rev), 0) AS rev FROM outbox WHERE workspace_id = $1',
+  claimDue: `UPDATE outbox SET attempts = attempts + 1, due_at = $1
+    WHERE seq IN (
+      SELECT seq FROM outbox WHERE due_at <= $2 ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED
+    )
+    RETURNING *`,
+  settle: `UPDATE outbox SET status = $1, reason = $2, due_at = $3, rev = nextval('outbox_revs'),
+      updated_at = $4
+    WHERE seq = $5 AND workspace_id = $6 AND attempts = $7 AND due_at IS NOT NULL`,
+  redact: `UPDATE outbox SET recipient = '', subject = NULL, body = '', payload = $4,
+      status = CASE WHEN due_at IS NULL THEN status ELSE 'suppressed' END,
+      reason = CASE WHEN due_at IS NULL THEN reason ELSE $5 END,
+      due_at = NULL, rev = nextval('outbox_revs'), updated_at = $6
+    WHERE workspace_id = $1 AND (customer_id = ANY($2::text[]) OR recipient = ANY($3::text[]))`,
 }
 
-export function postgresOutbox({ pool, open, all, one }: PostgresConnection): OutboxRepo {
-  return {
+/** The repository, and its part of a batch's commit (processing.ts): an erasure's redactions. */
+export type PostgresOutbox = Readonly<{
+  repo: OutboxRepo
+  redact(db: Queryable, redactions: readonly OutboxRedaction[]): Promise<void>
+}>
+
+export function postgresOutbox({ pool, open, all, one }: PostgresConnection): PostgresOutbox {
+  const repo: OutboxRepo = {
     record: (workspaceId, messages, claim) =>
       open(() =>
         transaction(pool, 'BEGIN', async (client) => {
           if (claim !== undefined) {
             const cutoff = claim.at - claim.windowMs
-            await client.query(SQL.prune, [workspaceId, cutoff])
-            const taken = await rows(client, SQL.claim, [workspaceId, claim.key, claim.at, cutoff])
+            await client.query(OUTBOX_SQL.prune, [workspaceId, cutoff])
+            const taken = await rows(client, OUTBOX_SQL.claim, [
+              workspaceId,
+              claim.key,
+              claim.at,
+              cutoff,
+            ])
             if (taken.length === 0) return { duplicate: true as const }
           }
           const stored: OutboxMessageRow[] = []
           for (const m of messages) {
-            const [row] = await rows(client, SQL.insert, outboxValues(m))
-            stored.push({ seq: num(row?.['seq']), ...m })
+            const [row] = await rows(client, OUTBOX_SQL.insert, outboxValues(m))
+            stored.push({
+              ...m,
+              seq: num(row?.['seq']),
+              rev: num(row?.['rev']),
+              updatedAt: m.createdAt,
+            })
           }
           return { duplicate: false as const, rows: stored }
         }),
@@ -50,9 +82,42 @@ export function postgresOutbox({ pool, open, all, one }: PostgresConnection): Ou
         toOutboxMessage,
       )
     },
-    after: (workspaceId, afterSeq, limit) =>
-      all(SQL.after, [workspaceId, afterSeq, limit], toOutboxMessage),
-    lastSeq: async (workspaceId) =>
-      (await one(SQL.lastSeq, [workspaceId], (r) => num(r['seq']))) ?? 0,
+    after: (workspaceId, afterRev, limit) =>
+      all(OUTBOX_SQL.after, [workspaceId, afterRev, limit], toOutboxMessage),
+    lastRev: async (workspaceId) =>
+      (await one(OUTBOX_SQL.lastRev, [workspaceId], (r) => num(r['rev']))) ?? 0,
+    claimDue: async (now, leaseMs, limit) =>
+      (await all(OUTBOX_SQL.claimDue, [now + leaseMs, now, limit], toOutboxMessage)).sort(
+        (a, b) => a.seq - b.seq,
+      ),
+    settle: (a, outcome, now) =>
+      open(async () => {
+        const [status, reason, dueAt] = settlementColumns(outcome)
+        const result = await pool.query(OUTBOX_SQL.settle, [
+          status,
+          reason,
+          dueAt,
+          now,
+          a.seq,
+          a.workspaceId,
+          a.attempts,
+        ])
+        return result.rowCount === 1
+      }),
+  }
+  return {
+    repo,
+    async redact(db, redactions) {
+      for (const r of redactions) {
+        await db.query(OUTBOX_SQL.redact, [
+          r.workspaceId,
+          r.customerIds,
+          r.recipients,
+          JSON.stringify(r.payload),
+          r.reason,
+          r.at,
+        ])
+      }
+    },
   }
 }

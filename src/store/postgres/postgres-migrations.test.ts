@@ -16,6 +16,8 @@ import {
   PRE_LINK_CATEGORIES,
   PRE_LINK_USERS,
   assertLinkedMigrated,
+  PRE_25_OUTBOX,
+  assertOutboxUpgraded,
   assertLogCounted,
   assertReadAsMinute,
   assertEventsKept,
@@ -216,6 +218,22 @@ if (postgres === undefined) {
       const store = await storeAt(url, { durability: 'os' })
       t.after(() => store.close())
       await assertLinkedMigrated(store, T0)
+    })
+
+    it('gives messages recorded before migration 25 their seq as rev, due for nothing', async (t) => {
+      const url = await freshUrl()
+      await schemaUpTo(url, 24, async (client) => {
+        for (const row of PRE_25_OUTBOX(T0)) {
+          await client.query(
+            `INSERT INTO outbox OVERRIDING SYSTEM VALUE VALUES (${row.map((_, i) => `$${i + 1}`).join(', ')})`,
+            [...row],
+          )
+        }
+        await client.query("SELECT setval(pg_get_serial_sequence('outbox', 'seq'), 2)")
+      })
+      const store = await storeAt(url, { durability: 'os' })
+      t.after(() => store.close())
+      await assertOutboxUpgraded(store, T0)
     })
 
     it('counts the accepted records of a log written before it kept counts per minute', async (t) => {

@@ -51,6 +51,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const outcomes = postgresOutcomes(c)
   const privacy = postgresPrivacy(c)
   const consent = postgresConsent(c)
+  const outbox = postgresOutbox(c)
   return {
     kind: 'postgres',
     workspaces: postgresWorkspaces(c),
@@ -67,6 +68,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       outcomes,
       privacy,
       consent,
+      outbox,
     }),
     quotas: postgresQuotaRepo(c.pool, c.open, (fn) => transaction(c.pool, 'BEGIN', fn)),
     keys: postgresKeyRepo(c.pool, c.open),
@@ -77,7 +79,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     sessions: postgresSessionRepo(c),
     refusals: postgresRefusalRepo(c),
     alerts: postgresAlerts(c),
-    outbox: postgresOutbox(c),
+    outbox: outbox.repo,
     close: c.close,
   }
 }

@@ -15,6 +15,7 @@ import type { PostgresEvents } from './events.js'
 import type { PostgresIdentities } from './identities.js'
 import type { PostgresLog } from './log.js'
 import type { PostgresMerges } from './merges.js'
+import type { PostgresOutbox } from './outbox.js'
 import type { PostgresOutcomes } from './outcomes.js'
 import type { PostgresPartitions } from './partitions.js'
 import type { PostgresPrivacy } from './privacy.js'
@@ -52,6 +53,7 @@ export type PostgresRepositories = Readonly<{
   outcomes: PostgresOutcomes
   privacy: PostgresPrivacy
   consent: PostgresConsent
+  outbox: PostgresOutbox
 }>
 
 export function postgresProcessing(c: PostgresConnection, r: PostgresRepositories): ProcessingRepo {
@@ -86,6 +88,7 @@ export function postgresProcessing(c: PostgresConnection, r: PostgresRepositorie
       await r.merges.remove(db, b.deletedMerges ?? [])
       await r.outcomes.redact(db, b.redactedOutcomes ?? [])
       await r.log.redact(db, b.redactedLog ?? [])
+      await r.outbox.redact(db, b.redactedOutbox ?? [])
       await r.privacy.write(db, b.suppressions ?? [], b.gdprRequests ?? [])
     })
   }

@@ -66,7 +66,7 @@ export const postgresSegmentDialect: SegmentDialect = {
  * users of a frequent event over millions of events (bench:segments) fits in it, where the
  * server's default (4 MB) sorted on disk. Set for the statement's transaction alone.
  */
-const SEGMENT_WORK_MEM = '64MB'
+export const SEGMENT_WORK_MEM = '64MB'
 
 export function postgresSegments({ pool, open }: PostgresConnection): SegmentRepo {
   const read = (s: Statement): Promise<Row[]> =>

@@ -547,4 +547,26 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_claims_by_time ON outbox_claims (workspace_id, claimed_at);
     `,
   },
+  {
+    // Delivery (delivery/, docs/outbox.md): a message's next attempt (due_at, also its lease while
+    // an attempt is in flight) and its rev — its position on the tail, new on each change, drawn
+    // from one counter (outbox_revs) so that the tail shows status changes. Existing messages keep
+    // their seq as rev and were never to be delivered (record mode).
+    version: 25,
+    name: 'outbox delivery: due times, revs and the rev counter',
+    sql: `
+      ALTER TABLE outbox ADD COLUMN due_at INTEGER;
+      ALTER TABLE outbox ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE outbox ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+      UPDATE outbox SET rev = seq, updated_at = created_at;
+      CREATE INDEX outbox_by_rev ON outbox (workspace_id, rev);
+      CREATE INDEX outbox_due ON outbox (due_at) WHERE due_at IS NOT NULL;
+      CREATE INDEX outbox_by_recipient ON outbox (workspace_id, recipient);
+      CREATE TABLE outbox_revs (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        value INTEGER NOT NULL
+      );
+      INSERT INTO outbox_revs (id, value) SELECT 1, coalesce(max(seq), 0) FROM outbox;
+    `,
+  },
 ]

@@ -1,37 +1,70 @@
 /**
- * The SQLite adapter's outbox (Store `outbox`, tables `outbox` and `outbox_claims` of store.db,
- * migration 23): a request's messages and its transaction claim written in one IMMEDIATE
- * transaction, pages newest first on the (workspace, seq) and (workspace, customer, seq)
- * indexes, the tail oldest first. It owns this SQL only; what a message is, is families/inform's.
+ * The SQLite adapter's outbox (Store `outbox`, tables `outbox`, `outbox_claims` and `outbox_revs`
+ * of store.db, migrations 23 and 25): a request's messages and its transaction claim written in
+ * one IMMEDIATE transaction, each message given the next rev of the one counter row; pages newest
+ * first on the (workspace, seq) and (workspace, customer, seq) indexes, the tail by the
+ * (workspace, rev) index; due deliveries claimed and settled in IMMEDIATE transactions (SQLite
+ * has one writer, so a claim is never shared); an erasure's redactions inside its batch
+ * (processing.ts). It owns this SQL only; what a message is, is families/inform's.
  */
 import type Database from 'better-sqlite3'
 import { OUTBOX_COLUMNS, num, outboxValues, toOutboxMessage, type Row } from '../rows.js'
-import { outboxWhere } from '../outbox-sql.js'
+import { outboxWhere, settlementColumns } from '../outbox-sql.js'
 import type {
   NewOutboxMessage,
   OutboxClaim,
   OutboxMessageRow,
+  OutboxAttempt,
   OutboxRecordResult,
+  OutboxRedaction,
   OutboxRepo,
+  OutboxSettlement,
 } from '../store.js'
 import { attempt, type SqliteConnection } from './connection.js'
 
-export function sqliteOutbox({ db }: SqliteConnection): OutboxRepo {
+/** The repository, and its part of a batch's commit (processing.ts): an erasure's redactions. */
+export type SqliteOutbox = Readonly<{
+  repo: OutboxRepo
+  redact(redactions: readonly OutboxRedaction[]): void
+}>
+
+export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
   const q = {
     insert: db.prepare(
-      `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')})
-       VALUES (${OUTBOX_COLUMNS.map(() => '?').join(', ')})`,
+      `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')}, rev)
+       VALUES (${OUTBOX_COLUMNS.map(() => '?').join(', ')}, ?)`,
     ),
+    revs: db.prepare('UPDATE outbox_revs SET value = value + ? WHERE id = 1 RETURNING value'),
     prune: db.prepare('DELETE FROM outbox_claims WHERE workspace_id = ? AND claimed_at <= ?'),
     claim: db.prepare(
       `INSERT INTO outbox_claims (workspace_id, claim_key, claimed_at) VALUES (?, ?, ?)
        ON CONFLICT (workspace_id, claim_key) DO NOTHING`,
     ),
     after: db.prepare(
-      'SELECT * FROM outbox WHERE workspace_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      'SELECT * FROM outbox WHERE workspace_id = ? AND rev > ? ORDER BY rev LIMIT ?',
     ),
-    lastSeq: db.prepare('SELECT max(seq) AS seq FROM outbox WHERE workspace_id = ?'),
+    lastRev: db.prepare('SELECT max(rev) AS rev FROM outbox WHERE workspace_id = ?'),
+    claimDue: db.prepare(
+      `UPDATE outbox SET attempts = attempts + 1, due_at = ?
+       WHERE seq IN (SELECT seq FROM outbox WHERE due_at <= ? ORDER BY due_at LIMIT ?)
+       RETURNING *`,
+    ),
+    settle: db.prepare(
+      `UPDATE outbox SET status = ?, reason = ?, due_at = ?, rev = ?, updated_at = ?
+       WHERE seq = ? AND workspace_id = ? AND attempts = ? AND due_at IS NOT NULL`,
+    ),
+    ofCustomer: db.prepare('SELECT seq FROM outbox WHERE workspace_id = ? AND customer_id = ?'),
+    ofRecipient: db.prepare('SELECT seq FROM outbox WHERE workspace_id = ? AND recipient = ?'),
+    redact: db.prepare(
+      `UPDATE outbox SET recipient = '', subject = NULL, body = '', payload = ?,
+         status = CASE WHEN due_at IS NULL THEN status ELSE 'suppressed' END,
+         reason = CASE WHEN due_at IS NULL THEN reason ELSE ? END,
+         due_at = NULL, rev = ?, updated_at = ?
+       WHERE seq = ?`,
+    ),
   }
+  /** The last of `n` new revs (the first is this minus n - 1); inside a write transaction. */
+  const takeRevs = (n: number): number => num((q.revs.get(n) as Row)['value'])
   const lists = new Map<string, Database.Statement>()
   const record = db.transaction(
     (
@@ -44,14 +77,41 @@ export function sqliteOutbox({ db }: SqliteConnection): OutboxRepo {
         q.prune.run(workspaceId, claim.at - claim.windowMs)
         if (q.claim.run(workspaceId, claim.key, claim.at).changes === 0) return { duplicate: true }
       }
-      const rows: OutboxMessageRow[] = messages.map((m) => ({
-        seq: Number(q.insert.run(...outboxValues(m)).lastInsertRowid),
+      if (messages.length === 0) return { duplicate: false, rows: [] }
+      const first = takeRevs(messages.length) - messages.length + 1
+      const rows: OutboxMessageRow[] = messages.map((m, i) => ({
         ...m,
+        seq: Number(q.insert.run(...outboxValues(m), first + i).lastInsertRowid),
+        rev: first + i,
+        updatedAt: m.createdAt,
       }))
       return { duplicate: false, rows }
     },
   )
-  return {
+  const claimDue = db.transaction((now: number, leaseMs: number, limit: number) =>
+    (q.claimDue.all(now + leaseMs, now, limit) as Row[])
+      .map(toOutboxMessage)
+      .sort((a, b) => a.seq - b.seq),
+  )
+  const settle = db.transaction(
+    (a: OutboxAttempt, outcome: OutboxSettlement, now: number): boolean => {
+      const [status, reason, dueAt] = settlementColumns(outcome)
+      // A rev taken for an attempt that is no longer pending is a gap on the tail: harmless.
+      const rev = takeRevs(1)
+      const changed = q.settle.run(
+        status,
+        reason,
+        dueAt,
+        rev,
+        now,
+        a.seq,
+        a.workspaceId,
+        a.attempts,
+      )
+      return changed.changes === 1
+    },
+  )
+  const repo: OutboxRepo = {
     record: (workspaceId, messages, claim) =>
       attempt(() => record.immediate(workspaceId, messages, claim)),
     list: (workspaceId, filter, limit) =>
@@ -65,8 +125,30 @@ export function sqliteOutbox({ db }: SqliteConnection): OutboxRepo {
         }
         return (statement.all(...where.values, limit) as Row[]).map(toOutboxMessage)
       }),
-    after: (workspaceId, afterSeq, limit) =>
-      attempt(() => (q.after.all(workspaceId, afterSeq, limit) as Row[]).map(toOutboxMessage)),
-    lastSeq: (workspaceId) => attempt(() => num((q.lastSeq.get(workspaceId) as Row)['seq'] ?? 0)),
+    after: (workspaceId, afterRev, limit) =>
+      attempt(() => (q.after.all(workspaceId, afterRev, limit) as Row[]).map(toOutboxMessage)),
+    lastRev: (workspaceId) => attempt(() => num((q.lastRev.get(workspaceId) as Row)['rev'] ?? 0)),
+    claimDue: (now, leaseMs, limit) => attempt(() => claimDue.immediate(now, leaseMs, limit)),
+    settle: (a, outcome, now) => attempt(() => settle.immediate(a, outcome, now)),
+  }
+  return {
+    repo,
+    redact(redactions) {
+      for (const r of redactions) {
+        const seqs = new Set<number>()
+        for (const id of r.customerIds) {
+          for (const row of q.ofCustomer.all(r.workspaceId, id) as Row[]) seqs.add(num(row['seq']))
+        }
+        for (const to of r.recipients) {
+          for (const row of q.ofRecipient.all(r.workspaceId, to) as Row[]) seqs.add(num(row['seq']))
+        }
+        if (seqs.size === 0) continue
+        const payload = JSON.stringify(r.payload)
+        let rev = takeRevs(seqs.size) - seqs.size
+        for (const seq of [...seqs].sort((a, b) => a - b)) {
+          q.redact.run(payload, r.reason, ++rev, r.at, seq)
+        }
+      }
+    },
   }
 }

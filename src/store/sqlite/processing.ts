@@ -14,6 +14,7 @@ import type { SqliteEvents } from './events.js'
 import type { SqliteIdentities } from './identities.js'
 import type { SqliteLog } from './log.js'
 import type { SqliteMerges } from './merges.js'
+import type { SqliteOutbox } from './outbox.js'
 import type { SqliteOutcomes } from './outcomes.js'
 import type { SqlitePrivacy } from './privacy.js'
 import { sqliteSnapshot } from './snapshot.js'
@@ -30,6 +31,7 @@ export type SqliteRepositories = Readonly<{
   outcomes: SqliteOutcomes
   privacy: SqlitePrivacy
   consent: SqliteConsent
+  outbox: SqliteOutbox
 }>
 
 export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): ProcessingRepo {
@@ -90,6 +92,7 @@ export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): Pr
     }
     r.outcomes.redact(b.redactedOutcomes ?? [])
     r.log.queueRedactions(b.redactedLog ?? [])
+    r.outbox.redact(b.redactedOutbox ?? [])
     r.privacy.write(b.suppressions ?? [], b.gdprRequests ?? [])
     q.cursorSet.run(b.toSeq)
     q.failuresForget.run(b.toSeq)

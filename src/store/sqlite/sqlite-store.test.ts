@@ -20,6 +20,8 @@ import {
   assertReadAsMinute,
   PRE_19_EVENTS,
   assertEventsKept,
+  PRE_25_OUTBOX,
+  assertOutboxUpgraded,
 } from '../../../test/store/upgrades.js'
 import type { NewLogRecord, Store } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
@@ -364,6 +366,18 @@ describe('SQLite store files', () => {
         for (const name of PRE_LINK_CATEGORIES) category.run(name, T0, T0)
       },
       (store) => assertLinkedMigrated(store, T0),
+    )
+  })
+
+  it('gives messages recorded before migration 25 their seq as rev, due for nothing', async () => {
+    await upgraded(
+      'store.db',
+      24,
+      (old) => {
+        const insert = old.prepare(`INSERT INTO outbox VALUES (${Array(20).fill('?').join(', ')})`)
+        for (const row of PRE_25_OUTBOX(T0)) insert.run(...row)
+      },
+      (store) => assertOutboxUpgraded(store, T0),
     )
   })
 

@@ -43,6 +43,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const outcomes = sqliteOutcomes(c)
   const privacy = sqlitePrivacy(c)
   const consent = sqliteConsent(c)
+  const outbox = sqliteOutbox(c)
   return {
     kind: 'sqlite',
     workspaces: sqliteWorkspaces(c),
@@ -58,6 +59,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       outcomes,
       privacy,
       consent,
+      outbox,
     }),
     quotas: sqliteQuotaRepo(c.db, attempt),
     keys: sqliteKeyRepo(c.db, attempt),
@@ -68,7 +70,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     sessions: sqliteSessionRepo(c.db, attempt),
     refusals: sqliteRefusalRepo(c.db, attempt),
     alerts: sqliteAlerts(c),
-    outbox: sqliteOutbox(c),
+    outbox: outbox.repo,
     close: () => attempt(c.close),
   }
 }

@@ -6,6 +6,7 @@ import { livePage } from './live'
 import { requestsPage } from './requests'
 import { rejectionsPage } from './rejections'
 import { segmentsPage } from './segments'
+import { outboxPage } from './outbox'
 import { workspacePage } from './workspace'
 
 export const PAGES: readonly Page[] = [
@@ -14,5 +15,6 @@ export const PAGES: readonly Page[] = [
   requestsPage,
   rejectionsPage,
   segmentsPage,
+  outboxPage,
   workspacePage,
 ]

@@ -12,6 +12,7 @@ import { AppError } from '../../../core/errors.js'
 import type { QuotaScope } from '../../../governance/governance.js'
 import type { RouteConfig } from '../../../http/error-handler.js'
 import { bodyOf, workspaceRowOf } from '../../../http/route.js'
+import { readDelivery } from '../../../workspaces/delivery.js'
 import { parseSendRequest } from '../bodies/send-body.js'
 import { sendAlert, type InformEndpoint, type SendDeps } from '../send.js'
 
@@ -49,7 +50,12 @@ export function sendRoutes(
         await deps.quotas.admit(request, workspace, [{ quota: 'inform_send', amount: 1 }])
         const answer = await sendAlert(
           deps,
-          { workspaceId: workspace.id, requestId: request.id, endpoint: endpointOf(request, url) },
+          {
+            workspaceId: workspace.id,
+            requestId: request.id,
+            endpoint: endpointOf(request, url),
+            delivery: readDelivery(workspace.settings),
+          },
           parseSendRequest(bodyOf(request)),
         )
         return { message: 'Successfully Received', request_id: request.id, ...answer.channels }

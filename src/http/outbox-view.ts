@@ -1,16 +1,20 @@
 /**
- * The outbox as Inlet's extension shows it (`GET /inlet/v1/outbox`, the tail): a message's JSON
- * view (snake_case, times as ISO 8601), the query's filters read and checked (`user_id`,
- * `channel`, `status`, `since`, `until`, `limit`, `cursor`, the tail's `after`), and the opaque
- * page cursor. Bad values are `outbox_filter_invalid` naming the parameter.
+ * The outbox as Inlet shows it over HTTP (`GET /inlet/v1/outbox` and its tail in
+ * families/outbox, the dashboard's outbox page in families/dashboard): a message's JSON view
+ * (snake_case, times as ISO 8601), the query's filters read and checked (`user_id`, `channel`,
+ * `status`, `since`, `until`, `limit`, `cursor`, the tail's `after`), the opaque page cursor, one
+ * page of a listing, and one read of a tail. Bad values are `outbox_filter_invalid` naming the
+ * parameter.
  */
-import { AppError } from '../../core/errors.js'
+import { AppError } from '../core/errors.js'
+import { messageFields } from '../delivery/attempt.js'
 import {
   OUTBOX_CHANNELS,
   OUTBOX_STATUSES,
   type OutboxFilter,
   type OutboxMessageRow,
-} from '../../store/store.js'
+  type Store,
+} from '../store/store.js'
 
 export const DEFAULT_LIMIT = 50
 export const MAX_LIMIT = 500
@@ -35,30 +39,33 @@ export type OutboxMessageView = {
   reason: string | null
   attempts: number
   created_at: string
+  /** When the next delivery attempt is due; null when none is pending. */
+  due_at: string | null
+  /** Its position on the tail: new on each change. */
+  rev: number
+  updated_at: string
+  /** Erased by a GDPR request: recipient, content and payload redacted (the request's id). */
+  erased_by_gdpr_request: string | null
 }
 
 export function messageView(m: OutboxMessageRow): OutboxMessageView {
   return {
-    id: m.id,
+    ...messageFields(m),
     seq: m.seq,
-    channel: m.channel,
-    source: m.source,
-    source_id: m.sourceId,
-    user_id: m.customerId,
-    recipient: m.recipient,
-    platform: m.platform,
-    subject: m.subject,
-    body: m.body,
-    payload: m.payload,
-    template: m.template,
-    template_version: m.templateVersion,
-    transaction_id: m.transactionId,
-    request_id: m.requestId,
     status: m.status,
     reason: m.reason,
     attempts: m.attempts,
-    created_at: new Date(m.createdAt).toISOString(),
+    due_at: m.dueAt === null ? null : new Date(m.dueAt).toISOString(),
+    rev: m.rev,
+    updated_at: new Date(m.updatedAt).toISOString(),
+    erased_by_gdpr_request: erasedBy(m),
   }
+}
+
+/** The GDPR request that redacted `m` (processor/erasure.ts writes it as the payload), if any. */
+function erasedBy(m: OutboxMessageRow): string | null {
+  const by = m.payload['erased_by_gdpr_request']
+  return typeof by === 'string' ? by : null
 }
 
 const invalid = (attribute: string, detail: string): AppError =>
@@ -136,12 +143,14 @@ export function listingOf(query: Query): { filter: OutboxFilter; limit: number }
   }
 }
 
-/** The tail's start: `after` (or a reconnecting client's Last-Event-ID); undefined: from now. */
+/**
+ * The tail's start, a rev: `after` (or a reconnecting client's Last-Event-ID); undefined: from now.
+ */
 export function tailStartOf(query: Query, lastEventId: string | undefined): number | undefined {
   const raw = param(query, 'after') ?? (lastEventId === '' ? undefined : lastEventId)
   if (raw === undefined) return undefined
   if (!/^\d{1,15}$/.test(raw))
-    throw invalid('after', 'after should be a message seq (0: from the start)')
+    throw invalid('after', 'after should be a message rev (0: from the start)')
   return Number(raw)
 }
 
@@ -154,4 +163,45 @@ export function matches(m: OutboxMessageRow, filter: OutboxFilter): boolean {
     (filter.since === undefined || m.createdAt >= filter.since) &&
     (filter.until === undefined || m.createdAt < filter.until)
   )
+}
+
+/** One page of the workspace's messages for a listing's query: the views and the next cursor. */
+export async function outboxPage(
+  store: Store,
+  workspaceId: string,
+  query: Query,
+): Promise<{ messages: OutboxMessageView[]; next_cursor: string | null }> {
+  const { filter, limit } = listingOf(query)
+  const rows = await store.outbox.list(workspaceId, filter, limit + 1)
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return {
+    messages: page.map(messageView),
+    next_cursor: rows.length > limit && last !== undefined ? cursorOf(last.seq) : null,
+  }
+}
+
+/** Messages a tail reads at a time. */
+const TAIL_READ_LIMIT = 500
+
+/**
+ * One read of a tail: every message of the workspace changed after `afterRev` that passes
+ * `filter`, by rev, handed to `send`; resolves to the rev read up to (the next read's start).
+ */
+export async function readTail(
+  store: Store,
+  workspaceId: string,
+  afterRev: number,
+  filter: OutboxFilter,
+  send: (view: OutboxMessageView) => void,
+): Promise<number> {
+  let rev = afterRev
+  for (;;) {
+    const rows = await store.outbox.after(workspaceId, rev, TAIL_READ_LIMIT)
+    for (const m of rows) {
+      rev = m.rev
+      if (matches(m, filter)) send(messageView(m))
+    }
+    if (rows.length < TAIL_READ_LIMIT) return rev
+  }
 }
