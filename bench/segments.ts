@@ -6,7 +6,9 @@
 // INSERT … SELECT per dialect with the store's event indexes dropped first and rebuilt after
 // (their definitions read back from the catalogue, so they are the migrations' own), since
 // loading ten million events through the processor would take the run's time. Each read is timed
-// ROUNDS times (the first, coldest round included in the max); the RSS of this process, which
+// ROUNDS times (the first, coldest round included in the max), SQLite without ANALYZE (as after
+// `npm start`), PostgreSQL after VACUUM (ANALYZE) (as autovacuum leaves an insert-only table); the
+// RSS of this process, which
 // holds the SQLite store, is sampled before and after. The plans of both statements are printed
 // (EXPLAIN QUERY PLAN; EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL) for docs/query-plans.md.
 //
