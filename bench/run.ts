@@ -11,10 +11,15 @@
 // ("sqlite", "postgres" or both, the default) adds a PostgreSQL run of the same Inlet scenarios,
 // named "events (postgres)" etc., on a throwaway cluster with crash safety on (test/helpers/
 // postgres.ts: TEST_DATABASE_URL or the installed binaries; skipped, saying so, when neither).
+// Then the read benchmarks over generated data, each a child process whose table is added to the
+// report: "browse" (bench/browse.ts, the dashboard's first pages) and "segments"
+// (bench/segments.ts, a three-condition segment), at 1,000,000 users and 10,000,000 events unless
+// --users / --events say otherwise (the smoke test's small data).
+import { execFile } from 'node:child_process'
 import { cpus, tmpdir } from 'node:os'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseArgs, promisify } from 'node:util'
 import type { Result } from 'autocannon'
 import { compactLog, measureDisk, type DiskReport } from './disk.js'
 import { ratioFactors, sampleMachine, type MachineReport } from './machine.js'
@@ -49,6 +54,8 @@ const { values: flags } = parseArgs({
     store: { type: 'string' },
     rounds: { type: 'string' },
     'round-seconds': { type: 'string' },
+    users: { type: 'string' },
+    events: { type: 'string' },
   },
   strict: true,
 })
@@ -704,6 +711,10 @@ async function main(): Promise<void> {
     ROUNDS > 0 && STORES.includes('sqlite') && wanted('baseline') && inletKeys.includes('events')
       ? await runPaired()
       : null
+  const reads: { name: string; table: string }[] = []
+  for (const name of (['browse', 'segments'] as const).filter(wanted)) {
+    reads.push({ name, table: await readBench(name) })
+  }
   const goalList = goals(reports, paired)
   const result = {
     date: started.toISOString(),
@@ -725,6 +736,7 @@ async function main(): Promise<void> {
     },
     scenarios: reports,
     paired,
+    reads,
     goals: goalList,
   }
   mkdirSync(dirname(OUT), { recursive: true })
@@ -737,6 +749,7 @@ async function main(): Promise<void> {
     machineTable(reports),
     '',
     ...(paired === null ? [] : [pairedText(paired), '']),
+    ...reads.flatMap((r) => [`Read benchmark "${r.name}" (bench/${r.name}.ts):`, r.table, '']),
     ...goalList.map(
       (g) => `- ${g.met === null ? '?' : g.met ? 'met' : 'NOT met'}: ${g.goal} — ${g.measured}`,
     ),
@@ -749,6 +762,24 @@ async function main(): Promise<void> {
   const shown = relative(process.cwd(), OUT)
   out.push(`JSON: ${shown.startsWith('..') ? OUT : shown}`)
   process.stdout.write(out.join('\n') + '\n')
+}
+
+/**
+ * One read benchmark (bench/browse.ts or bench/segments.ts) as a child process on this run's
+ * stores, with --users / --events when given: what it printed (its tables and plans).
+ */
+async function readBench(name: 'browse' | 'segments'): Promise<string> {
+  const args = [
+    ...['--import', 'tsx', join(ROOT, 'bench', `${name}.ts`), '--store', STORES.join(',')],
+    ...(flags.users === undefined ? [] : ['--users', flags.users]),
+    ...(name === 'segments' && flags.events !== undefined ? ['--events', flags.events] : []),
+  ]
+  process.stderr.write(`read benchmark ${name}…\n`)
+  const { stdout } = await promisify(execFile)(process.execPath, args, {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  })
+  return stdout.trim()
 }
 
 await main()

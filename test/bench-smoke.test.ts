@@ -73,7 +73,11 @@ it(
     const { stdout, result } = await runBench<{
       scenarios: Scenario[]
       paired: { ratios: number[]; inletRequestsPerSec: number[]; medianRatio: number } | null
-    }>(['--store', 'sqlite', '--rounds', '2', '--round-seconds', '1'])
+      reads: { name: string; table: string }[]
+    }>([
+      ...['--store', 'sqlite', '--rounds', '2', '--round-seconds', '1'],
+      ...['--users', '2000', '--events', '20000'],
+    ])
     const lines = stdout.split('\n').filter((l) => l.startsWith('|'))
     assert.match(
       lines[0] ?? '',
@@ -92,6 +96,18 @@ it(
     assert.match(machineRows[2] ?? '', /\| \d\.\d\d × \d\.\d\d = \d\.\d\d \|$/)
     assert.match(stdout, /bulk: ≥ 150,000 records\/s/)
     assert.match(stdout, /paired rounds \(events, 2 × 1 s per server\): ratio median \d\.\d\d/)
+
+    // The read benchmarks over generated data, their tables in the report and the JSON.
+    assert.deepEqual(
+      result.reads.map((r) => r.name),
+      ['browse', 'segments'],
+    )
+    assert.match(
+      stdout,
+      /Read benchmark "browse"[\s\S]*\| list \(newest first\) \| [\d.]+ \/ [\d.]+ \|/,
+    )
+    assert.match(stdout, /Read benchmark "segments"[\s\S]*2,000 users, 20,000 events/)
+    assert.match(result.reads[1]?.table ?? '', /\| count \| \d+ \/ \d+ \| \d+ \|/)
 
     assert.equal(result.paired?.ratios.length, 2, 'two paired rounds')
     assert.ok(
