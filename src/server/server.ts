@@ -6,6 +6,7 @@
  * (config.role) decides what runs: `api` the HTTP API without the processor, `processor` the
  * processor and the deletion sweeper with only /healthz on HTTP, `all` everything.
  */
+import { hostname } from 'node:os'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { createApp, createHealthApp } from './app.js'
@@ -16,6 +17,7 @@ import { createIngest, type Ingest } from '../ingest/accept.js'
 import { createServerLogWriter } from '../ingest/log-writer.js'
 import type { Logger } from '../core/log.js'
 import { createDeletionSweeper } from '../processor/deletion-sweeper.js'
+import { createFileImports, type FileImports } from '../families/segments/file-imports.js'
 import { createServerProcessor } from '../processor/processor-worker.js'
 import type { Processor } from '../processor/processor.js'
 import { expandBulkRow } from '../families/data/bulk-rows.js'
@@ -41,6 +43,8 @@ export type Inlet = Readonly<{
   refusals: RefusalCounter
   /** A workspace created at this start; its key only when generated, to print once. */
   created: BootstrappedWorkspace | undefined
+  /** File-segment imports (families/segments/file-imports.ts); tests run them with `runDue()`. */
+  fileImports: FileImports
   close(): Promise<void>
 }>
 
@@ -119,6 +123,15 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
     processor.start()
     await processor.ready?.() // a worker thread has opened its store before the first request
   }
+  // File segments' imports run in the processes that accept them (any number: leases in the store).
+  const fileImports = createFileImports({
+    store,
+    clock,
+    log,
+    owner: `${hostname()}:${process.pid}:${ids.requestId()}`,
+    settings: config.segmentFiles,
+  })
+  if (config.role !== 'processor' && options.background !== false) fileImports.start()
   await logWriter.ready() // likewise the log writer's thread
 
   let closed: Promise<void> | undefined
@@ -138,6 +151,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
       clearInterval(idle)
       await refusals.close() // after the last request, before the store closes
       sweeper.stop()
+      await fileImports.stop()
       await ingest.flushed()
       await logWriter.close()
       await processor.stop()
@@ -157,6 +171,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
     processor,
     refusals,
     created,
+    fileImports,
     close: () => (closed ??= shutdown()),
   }
 }

@@ -15,6 +15,7 @@ import { createMemoryLogger, type MemoryLogger } from '../../src/core/log.js'
 import type { Processor } from '../../src/processor/processor.js'
 import type { RefusalCounter } from '../../src/http/refusals.js'
 import { composeInlet } from '../../src/server/server.js'
+import type { FileImports } from '../../src/families/segments/file-imports.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../../src/store/store.js'
 import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
@@ -43,6 +44,8 @@ export type TestApp = Readonly<{
   ): Promise<LightMyRequestResponse>
   /** Applies everything accepted so far. */
   drain(): Promise<void>
+  /** File-segment imports: `runDue()` runs the jobs due now (nothing runs in the background). */
+  fileImports: FileImports
   /** Drains, then Get User (spec §7.6) for one customer id: its `user_attributes`, or undefined. */
   getUser(customerId: string): Promise<Record<string, unknown> | undefined>
   /** Drains, then GET /inlet/v1/requests/{id}: the records of one request and their outcomes. */
@@ -83,7 +86,7 @@ export async function createTestApp(
       createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' }),
     background: false,
   })
-  const { app, store, ingest, processor, refusals } = inlet
+  const { app, store, ingest, processor, refusals, fileImports } = inlet
   t.after(() => inlet.close())
   const headers = {
     authorization: basicAuth(WORKSPACE_ID, API_KEY),
@@ -95,6 +98,7 @@ export async function createTestApp(
     ingest,
     processor,
     refusals,
+    fileImports,
     clock,
     log,
     config,

@@ -10,7 +10,7 @@
  * refuses) is a `BAD_REQUEST` / 120002 in Inlet's words. The platform's codes are answered under
  * the endpoint `inform` with these strings.
  */
-import type { InformErrorCode, WireError } from './types.js'
+import { BODY_CODES, type InformErrorCode, type WireError } from './types.js'
 import { BASIC_CREDENTIAL_CODES, type ErrorCode } from '../errors.js'
 
 const BAD_REQUEST = { status: 400, type: 'BAD_REQUEST', code: 120002 } as const
@@ -68,18 +68,7 @@ export const INFORM_ENDPOINTS: Readonly<Record<'inform', Variants>> = {
     ),
     // A payload that is not a JSON object: the documented 400 ("Invalid payload format, incorrect
     // JSON"), the Data API's message.
-    ...sameFor(
-      [
-        'content_type_missing',
-        'unsupported_media_type',
-        'empty_body',
-        'malformed_json',
-        'body_not_object',
-        'body_too_deep',
-        'body_has_nul',
-      ],
-      { status: 400, type: 'BAD_REQUEST', code: 120002 },
-    ),
+    ...sameFor(BODY_CODES, { status: 400, type: 'BAD_REQUEST', code: 120002 }),
     payload_too_large: { type: 'BAD_REQUEST', code: 120002 },
     rate_limit_exceeded: {
       status: 429,

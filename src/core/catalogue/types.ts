@@ -94,3 +94,14 @@ export type Variants = Readonly<Partial<Record<ErrorCode, Partial<WireError>>>>
 export function sameFor(codes: readonly ErrorCode[], variant: Partial<WireError>): Variants {
   return Object.fromEntries(codes.map((code) => [code, variant]))
 }
+
+/** The codes of a body that is not a JSON object, or not sent as one (one answer on many pages). */
+export const BODY_CODES: readonly ErrorCode[] = [
+  'content_type_missing',
+  'unsupported_media_type',
+  'empty_body',
+  'malformed_json',
+  'body_not_object',
+  'body_too_deep',
+  'body_has_nul',
+]
