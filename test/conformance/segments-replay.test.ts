@@ -4,8 +4,8 @@
  * replayed and answered as documented; every documented response example of the `/v3` paths —
  * success and error — is produced by a request made for it, rendered (the 500s), or listed below
  * as a known difference with the reason (docs/compatibility.md says the same). A new example in a
- * newer copy of the file fails here until it is covered. The `/v2` file-segment paths are not
- * served yet (issue 20, part 2). Compared as written except: `response_id` (Inlet's request id,
+ * newer copy of the file fails here until it is covered. The `/v2` paths (file segments,
+ * archive, unarchive) are replayed by file-segments-replay.test.ts. Compared as written except: `response_id` (Inlet's request id,
  * checked for its form), segment ids (Inlet's, 24 hex digits, checked for their form), and the
  * examples' placeholders `n` and `n/m`, which are Inlet's numbers. Every `error.code` and message
  * of the family's catalogue is a string of the file.
