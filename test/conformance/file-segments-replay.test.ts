@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs'
 import { describe, it, type TestContext } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { parseDocument } from 'yaml'
+import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from '../../src/core/catalogue/segments.js'
 import { AppError } from '../../src/core/errors.js'
 import { silentLogger } from '../../src/core/log.js'
 import { createFileImports } from '../../src/families/segments/file-imports.js'
@@ -379,6 +380,26 @@ describe('Segments v2 and Cohort Sync: MoEngage’s published examples', () => {
       assert.equal(status, 500)
       assert.deepEqual(comparable(body, EXAMPLES.get(key)), EXAMPLES.get(key), key)
     }
+  })
+
+  it('has every string of Cohort Sync’s catalogue entries in its file', () => {
+    const text = readFileSync(
+      new URL('../fixtures/moengage/moengage-cohort-audience-openapi.yml', import.meta.url),
+      'utf8',
+    )
+    const strings = [
+      SEGMENT_ERRORS.segment_cohort_invalid.type,
+      ...Object.values(SEGMENT_ENDPOINTS.cohort_sync).flatMap((v) => [v.type, v.message]),
+    ]
+    const missing = strings.filter((s) => {
+      if (s === undefined) return false
+      const pattern = s
+        .split(/\{\w+\}/)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.+?')
+      return !new RegExp(`"${pattern}"`).test(text)
+    })
+    assert.deepEqual(missing, [])
   })
 
   it('answers every request example as documented', async (t) => {
