@@ -95,6 +95,7 @@ describe('docs/config.md', () => {
       'INLET_PROCESSOR',
       'INLET_RATE_LIMITS',
       'INLET_DASHBOARD_SECURE_COOKIE',
+      'INLET_SEGMENT_FETCH_PRIVATE',
     ]
     for (const name of enumerated) {
       const row = rows.find((r) => r.variable === name)
@@ -155,6 +156,12 @@ describe('loadConfig', () => {
       secretKey: undefined,
       previousSecretKey: undefined,
       linkTokenTtlDays: 90,
+      segmentFiles: {
+        fileDir: undefined,
+        allowPrivate: false,
+        fetchAttempts: 4,
+        callbackAttempts: 5,
+      },
       authFailures: { perMinute: 30, blockSeconds: 60 },
       shed: { lagRecords: 2_000_000, rssMb: 1_024, retryAfterSeconds: 5 },
       http: {
@@ -205,6 +212,10 @@ describe('loadConfig', () => {
       INLET_SECRET_KEY: 'server-secret-0123456789abcdef0123456789',
       INLET_PREVIOUS_SECRET_KEY: 'old-server-secret-0123456789abcdef01234',
       INLET_LINK_TOKEN_TTL_DAYS: '7',
+      INLET_SEGMENT_FILE_DIR: '/srv/segment-files',
+      INLET_SEGMENT_FETCH_PRIVATE: 'yes',
+      INLET_SEGMENT_FETCH_ATTEMPTS: '2',
+      INLET_SEGMENT_CALLBACK_ATTEMPTS: '9',
       INLET_AUTH_FAILURES_PER_MINUTE: '0',
       INLET_AUTH_BLOCK_SECONDS: '5',
       INLET_SHED_LAG_RECORDS: '10',
@@ -252,6 +263,12 @@ describe('loadConfig', () => {
       secretKey: 'server-secret-0123456789abcdef0123456789',
       previousSecretKey: 'old-server-secret-0123456789abcdef01234',
       linkTokenTtlDays: 7,
+      segmentFiles: {
+        fileDir: '/srv/segment-files',
+        allowPrivate: true,
+        fetchAttempts: 2,
+        callbackAttempts: 9,
+      },
       authFailures: { perMinute: 0, blockSeconds: 5 },
       shed: { lagRecords: 10, rssMb: 0, retryAfterSeconds: 2 },
       http: {
@@ -323,6 +340,10 @@ describe('loadConfig', () => {
     INLET_SECRET_KEY: ['too-short-a-secret', 'a secret with spaces that is long enough', ''],
     INLET_PREVIOUS_SECRET_KEY: ['too-short-a-secret', 'a secret with spaces that is long enough'],
     INLET_LINK_TOKEN_TTL_DAYS: ['0', '3651', 'a month'],
+    INLET_SEGMENT_FILE_DIR: [''],
+    INLET_SEGMENT_FETCH_PRIVATE: ['perhaps', ''],
+    INLET_SEGMENT_FETCH_ATTEMPTS: ['0', '21', 'few'],
+    INLET_SEGMENT_CALLBACK_ATTEMPTS: ['0', '21', 'few'],
     INLET_AUTH_FAILURES_PER_MINUTE: ['-1', 'many'],
     INLET_AUTH_BLOCK_SECONDS: ['0', '86401'],
     INLET_SHED_LAG_RECORDS: ['-1', 'lots'],

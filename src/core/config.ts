@@ -82,6 +82,17 @@ export type Config = Readonly<{
   previousSecretKey: string | undefined
   /** Days a consent link token lasts when its issuer names none (INLET_LINK_TOKEN_TTL_DAYS). */
   linkTokenTtlDays: number
+  /** How file segments fetch their CSV and post their callbacks (README, "File segments"). */
+  segmentFiles: Readonly<{
+    /** `file://` URLs are read only under this directory; undefined: refused. */
+    fileDir: string | undefined
+    /** Private, loopback and link-local addresses may be fetched and called back. */
+    allowPrivate: boolean
+    /** Download attempts of an import before its failure is reported. */
+    fetchAttempts: number
+    /** Attempts to post a callback before giving up. */
+    callbackAttempts: number
+  }>
   /** Failed authentications per source address and minute before it is blocked (0: off). */
   authFailures: Readonly<{ perMinute: number; blockSeconds: number }>
   /** Load shedding: 503 + Retry-After past either bound (0: that bound is off). */
@@ -240,6 +251,10 @@ export const SETTINGS = {
     'secret',
   ),
   INLET_LINK_TOKEN_TTL_DAYS: setting(integer(1, 3650), 90),
+  INLET_SEGMENT_FILE_DIR: setting(text(), undefined),
+  INLET_SEGMENT_FETCH_PRIVATE: setting(boolean, false),
+  INLET_SEGMENT_FETCH_ATTEMPTS: setting(integer(1, 20), 4),
+  INLET_SEGMENT_CALLBACK_ATTEMPTS: setting(integer(1, 20), 5),
   INLET_AUTH_FAILURES_PER_MINUTE: setting(integer(0, 1_000_000), 30),
   INLET_AUTH_BLOCK_SECONDS: setting(integer(1, 86_400), 60),
   INLET_SHED_LAG_RECORDS: setting(integer(0, 1_000_000_000), 2_000_000),
@@ -326,6 +341,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     secretKey: v.INLET_SECRET_KEY,
     previousSecretKey: v.INLET_PREVIOUS_SECRET_KEY,
     linkTokenTtlDays: must(v.INLET_LINK_TOKEN_TTL_DAYS),
+    segmentFiles: Object.freeze({
+      fileDir: v.INLET_SEGMENT_FILE_DIR,
+      allowPrivate: must(v.INLET_SEGMENT_FETCH_PRIVATE),
+      fetchAttempts: must(v.INLET_SEGMENT_FETCH_ATTEMPTS),
+      callbackAttempts: must(v.INLET_SEGMENT_CALLBACK_ATTEMPTS),
+    }),
     authFailures: Object.freeze({
       perMinute: must(v.INLET_AUTH_FAILURES_PER_MINUTE),
       blockSeconds: must(v.INLET_AUTH_BLOCK_SECONDS),

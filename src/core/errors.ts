@@ -145,6 +145,14 @@ export const ERROR_CODES = [
   'segment_too_many_segments',
   'segment_query_too_long',
   'segment_active_limit',
+  // Segments v2: file segments and archiving (§2.1), Cohort Sync (§2.2)
+  'segment_file_invalid',
+  'segment_file_not_found',
+  'segment_file_id_not_found',
+  'segment_file_name_exists',
+  'segment_file_active_limit',
+  'segment_cohort_invalid',
+  'segment_cohort_not_owned',
   // Inform: transactional alerts (moengage-other-apis.md §2.8)
   'inform_alert_invalid',
   'inform_live_on_sandbox',

@@ -90,6 +90,25 @@ export const SEGMENTS_AUTH: BasicAuth = Object.freeze({ ...CONSENT_AUTH })
 export const SEGMENTS_READ_AUTH: BasicAuth = Object.freeze({ ...SEGMENTS_AUTH, contentType: 'any' })
 
 /**
+ * Segments v2 (file segments, archive, unarchive: moengage-custom-segments-openapi.yml): Basic
+ * with the workspace id and the Data API key, the Basic user naming the workspace, `MOE-APPKEY`
+ * checked when sent (the pages name none). The Content-Type is not checked: the pages declare a
+ * required CSV media type for what is a JSON body (moengage-other-apis.md §5, defect 2), so
+ * either is taken and the body read as JSON.
+ */
+export const FILE_SEGMENTS_AUTH: BasicAuth = Object.freeze({
+  ...DATA_AUTH,
+  workspaceFrom: 'basic-user',
+  contentType: 'any',
+})
+
+/**
+ * Cohort Sync (moengage-cohort-audience-openapi.yml): Basic with the Data API key, the Basic user
+ * naming the workspace, `MOE-APPKEY` required; a JSON body.
+ */
+export const COHORT_SYNC_AUTH: BasicAuth = Object.freeze({ ...CONSENT_AUTH })
+
+/**
  * Inform (moengage-other-apis.md §2.8; moengage-inform-openapi.yml `basicAuth` + `moeAppKey`):
  * Basic with the workspace's Inform key, the Basic user naming the workspace, `MOE-APPKEY`
  * required; a JSON body.

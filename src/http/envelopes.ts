@@ -88,10 +88,12 @@ export function resourceEnvelope(resource: string): Envelope {
  * E3, Segments v2, Content Blocks, Subscription categories, Personalize, Stats, Cards' 401/429:
  * `{"title","description"[,"code"]}`: the entry's `type` is the title; `code` only where the
  * entry has one. An entry without a title (`type` '') is the bare `{"message"}` these families
- * also answer with (Subscription categories' GET 400 `{"message":"Invalid Params Received"}`).
+ * also answer with (Subscription categories' GET 400 `{"message":"Invalid Params Received"}`);
+ * an entry without a message is the bare `{"title"}` of Segments v2's 500.
  */
 export const titleEnvelope: Envelope = withBody('E3', (f) => {
   if (f.type === '') return { message: f.message }
+  if (f.message === '') return { title: f.type }
   return f.code === undefined
     ? { title: f.type, description: f.message }
     : { title: f.type, description: f.message, code: f.code }

@@ -227,6 +227,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     consent: store.consent,
     segments: store.segments,
     customSegments: store.customSegments,
+    segmentLists: store.segmentLists,
     sessions: store.sessions,
     refusals: store.refusals,
     alerts: store.alerts,

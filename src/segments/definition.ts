@@ -84,6 +84,8 @@ export function sizeOf(group: DefinitionNode): DefinitionSize {
     }
     case 'segment':
       return { depth: 0, segments: 1, filters: 0, values: 0 }
+    case 'list':
+      return { depth: 0, segments: 0, filters: 1, values: 0 }
     case 'attribute':
       return { depth: 0, segments: 0, filters: 1, values: valuesOf(group) }
     case 'subscription': {

@@ -35,6 +35,8 @@ function describeNode(n: DefinitionNode): string {
       return describeAction(n)
     case 'segment':
       return `Is in custom segment ${n.name ?? n.id}`
+    case 'list':
+      return `Is in custom segment ${n.name}`
     case 'subscription':
       return describeSubscription(n)
   }

@@ -410,7 +410,10 @@ function operatorsOf(n: FilterNode, into: Set<string>): void {
       into.add(
         `subscription:${c.type}${c.type === 'subscribed' && c.category === null ? ':channel' : ''}`,
       )
+      break
     }
+    case 'list':
+      into.add('list')
   }
 }
 

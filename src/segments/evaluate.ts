@@ -9,7 +9,8 @@
  * not null and not an empty array; `negate` is the exact complement. An action filter looks at the
  * user's events of its name that pass its event-attribute filters: how many fall in the window,
  * or whether the first (last) of them does; `executed: false` is the complement. A subscription
- * filter asks the user's preference rows (profile/subscriptions.ts `subscribedTo`).
+ * filter asks the user's preference rows (profile/subscriptions.ts `subscribedTo`), a list filter
+ * the list segments the user is a member of.
  */
 import {
   dateKey,
@@ -30,6 +31,8 @@ import { subscribedTo } from '../profile/subscriptions.js'
 export type EvaluatedUser = Pick<UserRow, 'id' | 'customerId' | 'attributes'> & {
   /** The user's subscription rows (none when absent). */
   subscriptions?: UserSubscriptions
+  /** The list segments (file segments, cohorts) the user is a member of (none when absent). */
+  lists?: ReadonlySet<string>
 }
 export type EvaluatedEvent = Pick<EventRow, 'userId' | 'name' | 'eventTime' | 'attributes'>
 
@@ -74,6 +77,8 @@ export function matches(n: FilterNode, s: Subject): boolean {
       return actionMatches(n, s)
     case 'subscription':
       return subscriptionMatches(n, s.user.subscriptions)
+    case 'list':
+      return s.user.lists?.has(n.segmentId) ?? false
   }
 }
 

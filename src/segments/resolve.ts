@@ -20,8 +20,14 @@ import {
 import { describeSegment } from './describe.js'
 import { parseFilters } from './parse.js'
 
-/** A stored segment as the lookup finds it: its name and its `included_filters` as stored. */
-export type StoredSegment = Readonly<{ name: string; includedFilters: unknown }>
+/**
+ * A stored segment as the lookup finds it: its name and its `included_filters` as stored, or —
+ * a list segment (a file segment, a cohort) — `list: true`, which a reference expands to a
+ * membership filter.
+ */
+export type StoredSegment = Readonly<
+  { name: string; includedFilters: unknown } | { name: string; list: true }
+>
 
 /** Finds a segment of the same workspace by id (undefined: there is none). */
 export type SegmentLookup = (id: string) => Promise<StoredSegment | undefined>
@@ -89,6 +95,7 @@ async function expandNode(f: DefinitionNode, w: Walk): Promise<SegmentResult<Fil
     case 'attribute':
     case 'action':
     case 'subscription':
+    case 'list':
       return { ok: true, value: f }
     case 'segment': {
       if (w.stack.includes(f.id)) {
@@ -113,6 +120,9 @@ async function expandNode(f: DefinitionNode, w: Walk): Promise<SegmentResult<Fil
           ok: false,
           error: { code: 'segment_not_found', path: `${w.path}.id`, id: f.id, message },
         }
+      }
+      if ('list' in stored) {
+        return { ok: true, value: { kind: 'list', segmentId: f.id, name: stored.name } }
       }
       const path = `${w.path}(${f.id}).included_filters`
       const parsed = parseFilters(stored.includedFilters, path)

@@ -6,6 +6,7 @@
  * (config.role) decides what runs: `api` the HTTP API without the processor, `processor` the
  * processor and the deletion sweeper with only /healthz on HTTP, `all` everything.
  */
+import { hostname } from 'node:os'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { createApp, createHealthApp } from './app.js'
@@ -16,6 +17,7 @@ import { createIngest, type Ingest } from '../ingest/accept.js'
 import { createServerLogWriter } from '../ingest/log-writer.js'
 import type { Logger } from '../core/log.js'
 import { createDeletionSweeper } from '../processor/deletion-sweeper.js'
+import { createFileImports, type FileImports } from '../families/segments/file-imports.js'
 import { createServerProcessor } from '../processor/processor-worker.js'
 import type { Processor } from '../processor/processor.js'
 import { expandBulkRow } from '../families/data/bulk-rows.js'
@@ -48,6 +50,8 @@ export type Inlet = Readonly<{
   delivery: DeliveryWorker
   /** A workspace created at this start; its key only when generated, to print once. */
   created: BootstrappedWorkspace | undefined
+  /** File-segment imports (families/segments/file-imports.ts); tests run them with `runDue()`. */
+  fileImports: FileImports
   close(): Promise<void>
 }>
 
@@ -133,6 +137,15 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
   // The outbox's deliveries: claimed through the store, so every process may run the worker.
   const delivery = createDeliveryWorker({ store, secrets, clock, log, ...config.delivery })
   if (config.role !== 'processor' && options.background !== false) delivery.start()
+  // File segments' imports run in the processes that accept them (any number: leases in the store).
+  const fileImports = createFileImports({
+    store,
+    clock,
+    log,
+    owner: `${hostname()}:${process.pid}:${ids.requestId()}`,
+    settings: config.segmentFiles,
+  })
+  if (config.role !== 'processor' && options.background !== false) fileImports.start()
   await logWriter.ready() // likewise the log writer's thread
 
   let closed: Promise<void> | undefined
@@ -153,6 +166,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
       await refusals.close() // after the last request, before the store closes
       await delivery.stop() // its attempts in flight settled before the store closes
       sweeper.stop()
+      await fileImports.stop()
       await ingest.flushed()
       await logWriter.close()
       await processor.stop()
@@ -173,6 +187,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
     refusals,
     delivery,
     created,
+    fileImports,
     close: () => (closed ??= shutdown()),
   }
 }

@@ -58,6 +58,12 @@ export type CustomSegmentUpdated =
   | Readonly<{ kind: 'not_found' }>
   | CustomSegmentConflict
 
+export type CustomSegmentArchived =
+  | Readonly<{ kind: 'updated'; row: CustomSegmentRow }>
+  | Readonly<{ kind: 'not_found' }>
+  /** Unarchiving would take the workspace past `maxActive` active segments (it holds `active`). */
+  | Readonly<{ kind: 'limit'; active: number }>
+
 export interface CustomSegmentRepo {
   /** The workspace's segments, oldest first (then by id); only those named `name` when given. */
   list(workspaceId: string, filter?: Readonly<{ name?: string }>): Promise<CustomSegmentRow[]>
@@ -79,4 +85,14 @@ export interface CustomSegmentRepo {
     id: string,
     change: CustomSegmentChange,
   ): Promise<CustomSegmentUpdated>
+  /**
+   * Archives segment `id` at `archivedAt` (an archived one keeps its time), or unarchives it
+   * (null) unless the workspace already has `maxActive` active segments; one transaction.
+   */
+  setArchived(
+    workspaceId: string,
+    id: string,
+    archivedAt: number | null,
+    maxActive: number,
+  ): Promise<CustomSegmentArchived>
 }

@@ -14,6 +14,8 @@ import type {
   OutboxMessageRow,
   CategoryPreferenceRow,
   CustomSegmentRow,
+  ImportJobRow,
+  SegmentListRow,
   DeletionRow,
   DeviceRow,
   EventRow,
@@ -326,6 +328,42 @@ const CUSTOM_SEGMENTS = table<CustomSegmentRow>({
   updatedBy: 'text?',
   archivedAt: 'int?',
 })
+const SEGMENT_LISTS = table<SegmentListRow>({
+  workspaceId: 'text',
+  segmentId: 'text',
+  kind: 'text',
+  partner: 'text?',
+  externalId: 'text?',
+  expiresAt: 'int?',
+})
+const SEGMENT_IMPORTS = table<ImportJobRow>({
+  workspaceId: 'text',
+  id: 'text',
+  segmentId: 'text',
+  operation: 'text',
+  attributeName: 'text',
+  attributeType: 'text',
+  fileUrl: 'text',
+  callbackUrl: 'text?',
+  emails: 'text',
+  state: 'text',
+  attempts: 'int',
+  nextAttemptAt: 'int',
+  leaseOwner: 'text?',
+  leaseUntil: 'int?',
+  createdAt: 'int',
+  updatedAt: 'int',
+  finishedAt: 'int?',
+  resultStatus: 'int?',
+  errorMessage: 'text?',
+  valuesFound: 'int',
+  valuesProcessed: 'int',
+  userCount: 'int',
+  unmatched: 'int',
+  ambiguous: 'int',
+  callbackAttempts: 'int',
+  callbackState: 'text',
+})
 const SESSIONS = table<SessionRow>({
   tokenHash: 'text',
   workspaceId: 'text?',
@@ -399,6 +437,12 @@ export const toSession = SESSIONS.read
 export const toCustomSegment = CUSTOM_SEGMENTS.read
 export const CUSTOM_SEGMENT_COLUMNS = CUSTOM_SEGMENTS.columns
 export const customSegmentValues = CUSTOM_SEGMENTS.values
+export const toSegmentList = SEGMENT_LISTS.read
+export const SEGMENT_LIST_COLUMNS = SEGMENT_LISTS.columns
+export const segmentListValues = SEGMENT_LISTS.values
+export const toImportJob = SEGMENT_IMPORTS.read
+export const IMPORT_JOB_COLUMNS = SEGMENT_IMPORTS.columns
+export const importJobValues = SEGMENT_IMPORTS.values
 export const toRefusedMinute = REFUSED_MINUTES.read
 export const toInformAlert = INFORM_ALERTS.read
 export const toOutboxMessage = OUTBOX.read

@@ -22,6 +22,7 @@ import {
   type ActionFilter,
   type AttributeFilter,
   type Condition,
+  type Field,
   type FilterNode,
   type MemberPage,
   type MemberPageRequest,
@@ -226,6 +227,9 @@ function node(c: Compiler, n: FilterNode): string {
       return action(c, n)
     case 'subscription':
       return subscription(c, n)
+    case 'list':
+      return `EXISTS (SELECT 1 FROM segment_members sm WHERE sm.workspace_id = ${c.ws}
+        AND sm.segment_id = ${c.bind(n.segmentId, 'text')} AND sm.user_id = u.id)`
   }
 }
 
@@ -386,4 +390,62 @@ function eventWhere(c: Compiler, f: ActionFilter): string {
     attribute(c, a, c.d.attribute(c.d.eventDocument, a.field.key, c.bind)),
   )
   return `(${parts.join(f.where.operator === 'and' ? ' AND ' : ' OR ')})`
+}
+
+/**
+ * A list import's lookup (store/segment-list-repo.ts `match`): the users of the workspace whose
+ * `field` equals one of `values` — the text value, or for `double` the number (a user column is
+ * text, compared as text whatever the type) — at most two per value (`row_number`), so that a
+ * value naming more than one user is seen without reading every user it names. Each row is
+ * `v` (the value as the store read it) and `id`.
+ */
+export function matchStatement(
+  d: SegmentDialect,
+  workspaceId: string,
+  field: Field,
+  type: 'string' | 'double',
+  values: readonly string[],
+): Statement {
+  const c = compiler(d, workspaceId, 0)
+  let ref: ValueRef
+  let join = ''
+  if (field.kind === 'column') {
+    ref = d.column(field.column)
+  } else {
+    ref = d.attribute(d.userDocument.expr, field.key, c.bind)
+    join = ` ${d.userDocument.join}`
+  }
+  const numeric = type === 'double' && field.kind === 'attribute'
+  const expr = numeric ? ref.number : ref.text
+  const list = values.map((v) => (numeric ? c.bind(Number(v), 'double') : c.bind(v, 'text')))
+  return {
+    text: `SELECT t.v AS v, t.id AS id FROM (
+        SELECT ${expr} AS v, u.id AS id,
+          row_number() OVER (PARTITION BY ${expr} ORDER BY ${d.bytewise('u.id')}) AS r
+        FROM users u${join}
+        WHERE u.workspace_id = ${c.ws} AND ${expr} IN (${list.join(', ')})
+      ) t WHERE t.r <= 2`,
+    values: c.values,
+  }
+}
+
+/** The matches of matchStatement's rows, each under the value it was asked as. */
+export function valueMatches(
+  type: 'string' | 'double',
+  field: Field,
+  values: readonly string[],
+  rows: readonly Readonly<{ v: unknown; id: unknown }>[],
+): { value: string; userId: string }[] {
+  const numeric = type === 'double' && field.kind === 'attribute'
+  const asked = new Map<string, string[]>()
+  for (const v of values) {
+    const key = numeric ? String(Number(v)) : v
+    asked.set(key, [...(asked.get(key) ?? []), v])
+  }
+  const out: { value: string; userId: string }[] = []
+  for (const r of rows) {
+    const key = numeric ? String(Number(r.v)) : String(r.v)
+    for (const value of asked.get(key) ?? []) out.push({ value, userId: String(r.id) })
+  }
+  return out
 }

@@ -134,6 +134,18 @@ export type SubscriptionFilter = Readonly<{
     | Readonly<{ type: 'opt_in_status'; values: readonly string[] }>
 }>
 
+/**
+ * Membership of a list segment (a file segment or a cohort, store/segment-list-repo.ts): the user
+ * is one of its stored members. It is what a segment query of such a segment is, and what a
+ * reference to one (`custom_segments`) expands to.
+ */
+export type ListFilter = Readonly<{
+  kind: 'list'
+  segmentId: string
+  /** The segment's name (descriptions show it). */
+  name: string
+}>
+
 /** An and/or group; `R` is what else a leaf may be (a segment reference before resolution). */
 export type Group<R = never> = Readonly<{
   kind: 'group'
@@ -142,7 +154,7 @@ export type Group<R = never> = Readonly<{
 }>
 
 export type FilterNode<R = never> =
-  Group<R> | AttributeFilter | ActionFilter | SubscriptionFilter | R
+  Group<R> | AttributeFilter | ActionFilter | SubscriptionFilter | ListFilter | R
 
 /** A resolved segment: what the store counts and pages. */
 export type SegmentQuery = Group

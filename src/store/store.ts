@@ -25,6 +25,7 @@ import type { FeatureKeyRepo } from './feature-key-repo.js'
 import type { OutboxRedaction, OutboxRepo } from './outbox-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
 import type { RefusalRepo } from './refusal-repo.js'
+import type { SegmentListRepo } from './segment-list-repo.js'
 import type { SegmentRepo } from './segments.js'
 import type { SessionRepo } from './session-repo.js'
 
@@ -517,6 +518,7 @@ export * from './feature-key-repo.js'
 export * from './outbox-repo.js'
 export * from './quota-repo.js'
 export * from './refusal-repo.js'
+export * from './segment-list-repo.js'
 export * from './session-repo.js'
 
 export interface Store {
@@ -535,6 +537,8 @@ export interface Store {
   readonly segments: SegmentRepo
   /** The segments workspaces define: names, filters, descriptions (custom-segment-repo.ts). */
   readonly customSegments: CustomSegmentRepo
+  /** File segments and cohorts: their origin, members and import jobs (segment-list-repo.ts). */
+  readonly segmentLists: SegmentListRepo
   /** The dashboard's signed-in sessions (store/session-repo.ts). */
   readonly sessions: SessionRepo
   /** Refused Data API records per workspace, minute and API (store/refusal-repo.ts). */

@@ -329,28 +329,31 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await checkPage(page, 'requests')
     // A segment made through /v3/custom-segments: its count, definition and members, each a link
     // to the profile.
-    const made = await fetch(`${server.baseUrl}/v3/custom-segments`, {
-      method: 'POST',
-      headers: {
-        authorization: server.authorization,
-        'moe-appkey': ws,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({
-        name: 'Ada alone',
-        included_filters: {
-          filter_operator: 'and',
-          filters: [
-            {
-              filter_type: 'user_attributes',
-              name: 'ID',
-              data_type: 'string',
-              operator: 'is',
-              value: 'ada',
-            },
-          ],
+    /** POST `body` with the workspace's key and MOE-APPKEY (the segments family's auth). */
+    const withAppKey = (path: string, body: unknown) =>
+      fetch(`${server.baseUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: server.authorization,
+          'moe-appkey': ws,
+          'content-type': 'application/json',
         },
-      }),
+        body: JSON.stringify(body),
+      })
+    const made = await withAppKey('/v3/custom-segments', {
+      name: 'Ada alone',
+      included_filters: {
+        filter_operator: 'and',
+        filters: [
+          {
+            filter_type: 'user_attributes',
+            name: 'ID',
+            data_type: 'string',
+            operator: 'is',
+            value: 'ada',
+          },
+        ],
+      },
     })
     assert.equal(made.status, 201, await made.text())
     await page.getByRole('link', { name: 'Segments' }).click()
@@ -359,6 +362,29 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await checkPage(page, 'segment')
     await page.getByRole('table', { name: 'Members' }).getByRole('link', { name: 'ada' }).click()
     await page.getByText('none (Identity Resolution is off)').waitFor()
+    // A cohort (Cohort Sync): listed with its source, member count and last sync, whose unknown
+    // uid is counted.
+    const synced = await withAppKey('/v1/integrations/cohortsync', {
+      action: 'add_members',
+      partner: 'partner-1',
+      parameters: {
+        cohort_name: 'Partner cohort',
+        cohort_id: 'c-1',
+        members: [{ uid: 'ada' }, { uid: 'nobody' }],
+      },
+    })
+    assert.equal(synced.status, 200, await synced.text())
+    await page.getByRole('link', { name: 'Segments' }).click()
+    const cohortRow = page
+      .getByRole('table', { name: 'Segments' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: 'Partner cohort' }) })
+    await cohortRow.getByRole('cell', { name: 'cohort c-1 of partner-1', exact: true }).waitFor()
+    await cohortRow
+      .getByRole('cell', { name: /1 matched of 2 \(2 rows\), 1 unmatched, 0 ambiguous/ })
+      .waitFor()
+    assert.equal(await cohortRow.getByRole('cell').nth(2).innerText(), '1')
+    await checkPage(page, 'segments')
     // A refused request counts its records (3 actions); the accepted ones come from the log.
     const refused = await server.post(`/v1/event/${ws}`, {
       type: 'event',

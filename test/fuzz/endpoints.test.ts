@@ -95,6 +95,15 @@ const POST_ENDPOINTS: readonly { url: string; body: Record<string, unknown> }[] 
     url: '/v1/integrations/authentication',
     body: { app_id: W, app_secret: API_KEY, source: 'fuzz', region: 'DC1' },
   },
+  // Cohort Sync (families/segments): the Data API's envelope, members by uid.
+  {
+    url: '/v1/integrations/cohortsync',
+    body: {
+      action: 'add_members',
+      partner: 'fuzz',
+      parameters: { cohort_name: 'Fuzzed', cohort_id: 'fz-cohort', members: [{ uid: 'fz' }] },
+    },
+  },
   // `:merge_id`: the merge seedFuzzApp made (FuzzApp.url fills it in)
   { url: '/inlet/v1/merges/:merge_id/undo', body: {} },
   { url: '/inlet/v1/admin/workspaces', body: { name: 'Fuzzed' } },

@@ -16,6 +16,7 @@ import type { Processor } from '../../src/processor/processor.js'
 import type { DeliveryWorker } from '../../src/delivery/worker.js'
 import type { RefusalCounter } from '../../src/http/refusals.js'
 import { composeInlet } from '../../src/server/server.js'
+import type { FileImports } from '../../src/families/segments/file-imports.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../../src/store/store.js'
 import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
@@ -46,6 +47,8 @@ export type TestApp = Readonly<{
   ): Promise<LightMyRequestResponse>
   /** Applies everything accepted so far. */
   drain(): Promise<void>
+  /** File-segment imports: `runDue()` runs the jobs due now (nothing runs in the background). */
+  fileImports: FileImports
   /** Drains, then Get User (spec §7.6) for one customer id: its `user_attributes`, or undefined. */
   getUser(customerId: string): Promise<Record<string, unknown> | undefined>
   /** Drains, then GET /inlet/v1/requests/{id}: the records of one request and their outcomes. */
@@ -86,7 +89,7 @@ export async function createTestApp(
       createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' }),
     background: false,
   })
-  const { app, store, ingest, processor, refusals, delivery } = inlet
+  const { app, store, ingest, processor, refusals, delivery, fileImports } = inlet
   t.after(() => inlet.close())
   const headers = {
     authorization: basicAuth(WORKSPACE_ID, API_KEY),
@@ -99,6 +102,7 @@ export async function createTestApp(
     processor,
     refusals,
     delivery,
+    fileImports,
     clock,
     log,
     config,

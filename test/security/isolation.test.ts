@@ -53,6 +53,7 @@ const asB = { authorization: basicAuth(B, B_KEY), 'content-type': 'application/j
 type Seeded = {
   bUserId: string
   bSegment: { id: string; name: string }
+  bCohort: { id: string; name: string }
   bRequestIds: string[]
   bMergeId: number
   snapshot: () => Promise<string>
@@ -163,6 +164,34 @@ async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
     1_000,
   )
   assert.equal(made.kind, 'created')
+  // B's cohort (a list segment: families/segments, Cohort Sync), b-user its member.
+  const bCohort = { id: '6388a97a02adb9071ca8cccc', name: 'B Secret Cohort' }
+  const cohort = await app.store.customSegments.create(
+    {
+      workspaceId: B,
+      ...bCohort,
+      type: 'COHORT',
+      source: 'COHORT_SYNC',
+      includedFilters: 'null',
+      definitionHash: `list:${bCohort.id}`,
+      description: 'only-b-may-read-this',
+      createdAt: app.clock.now(),
+      updatedAt: app.clock.now(),
+      updatedBy: null,
+      archivedAt: null,
+    },
+    1_000,
+  )
+  assert.equal(cohort.kind, 'created')
+  await app.store.segmentLists.put({
+    workspaceId: B,
+    segmentId: bCohort.id,
+    kind: 'cohort',
+    partner: 'b-partner',
+    externalId: 'b-cohort',
+    expiresAt: null,
+  })
+  assert.equal(await app.store.segmentLists.addMembers(B, bCohort.id, [user.id], 1), 1)
   // B's Inform alert, key and one message it sent (families/inform, the outbox), and A's key.
   const keys = createFeatureKeys({
     store: app.store,
@@ -204,6 +233,7 @@ async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
   return {
     bUserId: user.id,
     bSegment,
+    bCohort,
     bRequestIds: requestIds,
     bMergeId: mergeRecord.seq,
     // The refusals this process holds are written first: those of B's must not change either.
@@ -220,6 +250,10 @@ async function snapshotOf(store: Store): Promise<string> {
   const parts: unknown[] = [await store.workspaces.get(B), await store.keys.list(B)]
   parts.push(await store.consent.categories(B))
   parts.push(await store.customSegments.list(B))
+  for (const list of await store.segmentLists.list(B)) {
+    parts.push(list, await store.segmentLists.memberCount(B, list.segmentId))
+  }
+  parts.push(await store.segmentLists.latestJobs(B))
   parts.push(await store.alerts.list(B), await store.outbox.list(B, {}, 100))
   for (const u of users.sort((x, y) => x.id.localeCompare(y.id))) {
     parts.push(u, await store.profiles.eventsOfUser(B, u.id, 100))
@@ -589,7 +623,9 @@ describe('workspace isolation: every route with A’s key against B', () => {
       aKey: API_KEY,
       b: B,
       bSegment: seeded.bSegment,
-      secrets: ['only-b-may-read-this', 'B Secret Segment', B_KEY],
+      bCohort: seeded.bCohort,
+      bUserCustomerId: 'b-user',
+      secrets: ['only-b-may-read-this', 'B Secret Segment', 'B Secret Cohort', B_KEY],
     })
     for (const [route, list] of segments) walked.set(route, list)
     // The Inform family and the outbox: B's alert under A's Inform key, B's outbox under A's key.

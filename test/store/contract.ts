@@ -37,6 +37,7 @@ import {
 import { browseContract } from './browse-contract.js'
 import { consentContract } from './consent-contract.js'
 import { customSegmentsContract } from './custom-segments-contract.js'
+import { segmentListsContract } from './segment-lists-contract.js'
 import { refusalsContract } from './refusals-contract.js'
 import { outboxContract } from './outbox-contract.js'
 import { segmentsContract } from './segments-contract.js'
@@ -2184,6 +2185,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     outboxContract(fresh, factory.reopen === undefined ? undefined : reopened)
     segmentsContract(fresh)
     customSegmentsContract(fresh, factory.reopen === undefined ? undefined : reopened)
+    segmentListsContract(fresh, factory.reopen === undefined ? undefined : reopened)
     refusalsContract(fresh, factory.reopen === undefined ? undefined : reopened)
   })
 }

@@ -10,6 +10,7 @@
  * documented message says neither). Strings the pages do not give are Inlet's, in their manner.
  */
 import { SERVER_ERROR_MESSAGE } from './data.js'
+import type { ErrorCode } from '../errors.js'
 import {
   BODY_FORMAT_CODES,
   sameFor,
@@ -91,6 +92,44 @@ export const SEGMENT_ERRORS: Readonly<Record<SegmentErrorCode, WireError>> = {
     type: 'Too Many Requests',
     message: 'Total active segments limit breached. Request rejected!',
   },
+  // Segments v2 (E3 `{title, description}`): the page's `<message>` is what is wrong, Inlet's words.
+  segment_file_invalid: { status: 400, type: 'Invalid Request', message: '{reason}' },
+  segment_file_not_found: {
+    status: 404,
+    type: 'Entity Not Found',
+    message: 'Segment not found with the given name: {name}',
+  },
+  // Inlet's, worded like the page's: a `cs_id` (which wins over `name`) that names no segment.
+  segment_file_id_not_found: {
+    status: 404,
+    type: 'Entity Not Found',
+    message: 'Segment not found with the given id: {id}',
+  },
+  segment_file_name_exists: {
+    status: 409,
+    type: 'Resource not created',
+    message: 'Name already exists : {name}',
+  },
+  segment_file_active_limit: {
+    status: 429,
+    type: 'Too Many Requests',
+    message: 'Total active segments limit breached. Request rejected!',
+  },
+  // Cohort Sync (E1): the page documents MissingAttributeError for every 400.
+  segment_cohort_invalid: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message: '{reason}',
+    attribute: '{key}',
+  },
+  // §2.2: "It cannot modify cohorts made on the dashboard or through the File Segment API."
+  segment_cohort_not_owned: {
+    status: 400,
+    type: 'MissingAttributeError',
+    message:
+      'cohort_name {name} is a segment not made by Cohort Sync and cannot be changed through it',
+    attribute: 'cohort_name',
+  },
 }
 
 const INVALID_APP_KEY: Partial<WireError> = {
@@ -105,22 +144,81 @@ const SECRET_MISMATCH: Partial<WireError> = {
   message: 'APP_SECRET key mismatch. Please login to the dashboard to verify key',
 }
 
-/** The platform's codes as Segments v3 words them (one group: every v3 route and extension). */
-export const SEGMENT_ENDPOINTS: Readonly<Record<'custom_segments', Variants>> = {
+/** Codes of a workspace or user the Segments pages answer with `Invalid APP_KEY …`. */
+const USER_CODES: readonly ErrorCode[] = [
+  'auth_header_required',
+  'auth_empty',
+  'auth_not_basic',
+  'auth_undecodable',
+  'auth_username_missing',
+  'invalid_app_id',
+  'auth_unknown_app_id',
+  'app_mismatch',
+]
+
+/** The 401 of Segments v2's pages (`{"title":"Authentication required","description":…}`). */
+const FILE_AUTH: Partial<WireError> = { status: 401, type: 'Authentication required' }
+
+/** Cohort Sync's 403s (moengage-cohort-audience-openapi.yml). */
+const COHORT_SUSPENDED = 'Your account is suspended. Please contact MoEngage team.'
+
+/**
+ * The platform's codes as the family's pages word them: Segments v3 (`custom_segments`: every v3
+ * route and Inlet's member reads), Segments v2 (`file_segments`: file segments, archive and
+ * unarchive; E3) and Cohort Sync (`cohort_sync`: E1, the Data API's strings where its page
+ * gives none).
+ */
+export const SEGMENT_ENDPOINTS: Readonly<
+  Record<'custom_segments' | 'file_segments' | 'cohort_sync', Variants>
+> = {
+  file_segments: {
+    ...sameFor([...USER_CODES, 'moe_appkey_mismatch'], {
+      ...FILE_AUTH,
+      message: INVALID_APP_KEY.message ?? '',
+    }),
+    ...sameFor(['auth_password_missing', 'key_not_set', 'key_mismatch'], {
+      ...FILE_AUTH,
+      message: SECRET_MISMATCH.message ?? '',
+    }),
+    ...sameFor(BODY_FORMAT_CODES, {
+      status: 400,
+      type: 'Invalid Request',
+      message: INVALID_FORMAT.message,
+    }),
+    payload_too_large: { type: 'Invalid Request', message: 'The payload can not exceed {limit}' },
+    rate_limit_exceeded: {
+      type: 'Too Many Requests',
+      message: 'API rate limit breached. Current limit: {quota_limit}/{window_minutes} mins',
+    },
+    method_not_allowed: { type: 'Method Not Allowed', message: 'Method not allowed' },
+    internal: { type: 'Internal Server Error', message: '' },
+  },
+  cohort_sync: {
+    auth_header_required: { type: 'Authentication required' },
+    app_mismatch: { status: 401 },
+    account_blacklisted: { status: 403, type: 'BlockedClient', message: COHORT_SUSPENDED },
+    account_suspended: { message: COHORT_SUSPENDED },
+    account_temporarily_suspended: {
+      message: 'Your account is temporarily suspended. Please contact MoEngage team.',
+    },
+    content_type_missing: {
+      status: 415,
+      type: 'Unsupported media type',
+      message: 'Content type is not supported',
+    },
+    unsupported_media_type: {
+      type: 'Unsupported media type',
+      message: 'Content type is not supported',
+    },
+    payload_too_large: { type: 'Payload too large', message: 'Payload can not exceed {limit}' },
+    rate_limit_exceeded: {
+      type: 'Rate Limits Exceeded',
+      message: 'Rate limits for customers exceeded. Please Try After Some Time',
+    },
+    internal: { type: 'Server Error', message: SERVER_ERROR_MESSAGE },
+  },
   custom_segments: {
-    ...sameFor(
-      [
-        'auth_header_required',
-        'auth_empty',
-        'auth_not_basic',
-        'auth_undecodable',
-        'auth_username_missing',
-        'invalid_app_id',
-        'auth_unknown_app_id',
-        'app_mismatch',
-      ],
-      INVALID_APP_KEY,
-    ),
+    ...sameFor(USER_CODES, INVALID_APP_KEY),
     ...sameFor(['auth_password_missing', 'key_not_set', 'key_mismatch'], SECRET_MISMATCH),
     ...sameFor(['moe_appkey_missing', 'moe_appkey_mismatch'], {
       status: 400,

@@ -90,9 +90,8 @@ export type FamilyCatalogue = Readonly<{
 /** A family's strings for codes, by code: what an endpoint group changes of the entries. */
 export type Variants = Readonly<Partial<Record<ErrorCode, Partial<WireError>>>>
 
-/** The same variant for each of `codes` (a page that documents one answer for several). */
-/** The codes of a body that is not a JSON object the route can read (http/body.ts): families whose
- * documents give one answer for all of them list them with sameFor. */
+/** The codes of a body that is not a JSON object, or not sent as one (http/json-body.ts): families
+ * whose pages give one answer for all of them list them with sameFor. */
 export const BODY_FORMAT_CODES = [
   'content_type_missing',
   'unsupported_media_type',
@@ -103,6 +102,8 @@ export const BODY_FORMAT_CODES = [
   'body_has_nul',
 ] as const satisfies readonly ErrorCode[]
 
+/** The same variant for each of `codes` (a page that documents one answer for several). */
 export function sameFor(codes: readonly ErrorCode[], variant: Partial<WireError>): Variants {
   return Object.fromEntries(codes.map((code) => [code, variant]))
 }
+

@@ -14,11 +14,14 @@ import {
 } from '../../http/family-route.js'
 import type { SegmentQuota } from './quotas.js'
 
-/** The catalogue's endpoint group of every route of the family. */
-export const ENDPOINT = 'custom_segments'
+/** The catalogue's endpoint groups: Segments v3 (and Inlet's reads), Segments v2, Cohort Sync. */
+export type SegmentEndpoint = 'custom_segments' | 'file_segments' | 'cohort_sync'
+
+/** The endpoint group of the v3 routes. */
+export const ENDPOINT: SegmentEndpoint = 'custom_segments'
 
 export type SegmentRoute = Omit<FamilyRoute, 'family' | 'endpoint' | 'quota' | 'bodyLimitBytes'> &
-  Readonly<{ quota: SegmentQuota }>
+  Readonly<{ quota: SegmentQuota; endpoint?: SegmentEndpoint }>
 
 /** What every route of the family shares: its quotas and the body limit. */
 export type RouteDeps = Readonly<{ quotas: QuotaScope; bodyLimitBytes: number }>
@@ -28,7 +31,7 @@ export function segmentRoute(api: FastifyInstance, deps: RouteDeps, route: Segme
   familyRoute(api, deps.quotas, {
     ...route,
     family: 'segments',
-    endpoint: ENDPOINT,
+    endpoint: route.endpoint ?? ENDPOINT,
     bodyLimitBytes: deps.bodyLimitBytes,
   })
 }
@@ -38,6 +41,7 @@ export function otherMethods(
   root: FastifyInstance,
   url: string,
   allowed: readonly FamilyMethod[],
+  endpoint: SegmentEndpoint = ENDPOINT,
 ): void {
-  otherMethodsRoute(root, { family: 'segments', endpoint: ENDPOINT, url }, allowed)
+  otherMethodsRoute(root, { family: 'segments', endpoint, url }, allowed)
 }

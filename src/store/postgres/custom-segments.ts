@@ -7,6 +7,7 @@
  */
 import { CUSTOM_SEGMENT_COLUMNS, customSegmentValues, num, toCustomSegment } from '../rows.js'
 import type {
+  CustomSegmentArchived,
   CustomSegmentChange,
   CustomSegmentCreated,
   CustomSegmentRepo,
@@ -26,6 +27,7 @@ const SQL = {
   lock: `SELECT pg_advisory_xact_lock(hashtextextended('custom_segments:' || $1, 0))`,
   insert: `INSERT INTO custom_segments (${CUSTOM_SEGMENT_COLUMNS.join(', ')})
     VALUES (${CUSTOM_SEGMENT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+  archive: 'UPDATE custom_segments SET archived_at = $3 WHERE workspace_id = $1 AND id = $2',
   update: `UPDATE custom_segments SET name = $3, included_filters = $4, definition_hash = $5,
       description = $6, updated_at = $7, updated_by = $8
     WHERE workspace_id = $1 AND id = $2`,
@@ -97,7 +99,27 @@ export function postgresCustomSegments({
       ])
       return { kind: 'updated', row }
     })
+  const setArchived = (
+    ws: string,
+    id: string,
+    at: number | null,
+    maxActive: number,
+  ): Promise<CustomSegmentArchived> =>
+    transaction(pool, 'BEGIN', async (db) => {
+      await db.query(SQL.lock, [ws])
+      const current = await first(db, SQL.get, [ws, id])
+      if (current === undefined) return { kind: 'not_found' }
+      if (at !== null && current.archivedAt !== null) return { kind: 'updated', row: current }
+      if (at === null && current.archivedAt !== null) {
+        const [counted] = await rows(db, SQL.active, [ws])
+        const active = num(counted?.['n'] ?? 0)
+        if (active >= maxActive) return { kind: 'limit', active }
+      }
+      await db.query(SQL.archive, [ws, id, at])
+      return { kind: 'updated', row: { ...current, archivedAt: at } }
+    })
   return {
+    setArchived: (ws, id, at, maxActive) => open(() => setArchived(ws, id, at, maxActive)),
     list: (ws, filter = {}) =>
       filter.name === undefined
         ? all(SQL.list, [ws], toCustomSegment)

@@ -626,4 +626,72 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_by_recipient ON outbox (workspace_id, recipient);
     `,
   },
+  {
+    // List segments (store/segment-list-repo.ts): file segments and cohorts beside their
+    // custom_segments row, their members (gone with the user row, and with the segment), and the
+    // durable import jobs of file segments (claimed under a lease; the due index finds the next).
+    version: 26,
+    name: 'list segments: file segments and cohorts, their members and import jobs',
+    sql: `
+      CREATE TABLE segment_lists (
+        workspace_id text NOT NULL,
+        segment_id text NOT NULL,
+        kind text NOT NULL,
+        partner text,
+        external_id text,
+        expires_at bigint,
+        PRIMARY KEY (workspace_id, segment_id),
+        FOREIGN KEY (workspace_id, segment_id) REFERENCES custom_segments (workspace_id, id)
+          ON DELETE CASCADE
+      );
+      CREATE UNIQUE INDEX segment_lists_by_cohort
+        ON segment_lists (workspace_id, partner, external_id);
+      CREATE INDEX segment_lists_by_expiry ON segment_lists (expires_at);
+      CREATE TABLE segment_members (
+        workspace_id text NOT NULL,
+        segment_id text NOT NULL,
+        user_id text NOT NULL,
+        added_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, user_id, segment_id),
+        FOREIGN KEY (workspace_id, user_id) REFERENCES users (workspace_id, id) ON DELETE CASCADE,
+        FOREIGN KEY (workspace_id, segment_id) REFERENCES custom_segments (workspace_id, id)
+          ON DELETE CASCADE
+      );
+      CREATE UNIQUE INDEX segment_members_by_segment
+        ON segment_members (workspace_id, segment_id, user_id);
+      CREATE TABLE segment_imports (
+        workspace_id text NOT NULL,
+        id text NOT NULL,
+        segment_id text NOT NULL,
+        operation text NOT NULL,
+        attribute_name text NOT NULL,
+        attribute_type text NOT NULL,
+        file_url text NOT NULL,
+        callback_url text,
+        emails text NOT NULL,
+        state text NOT NULL,
+        attempts integer NOT NULL,
+        next_attempt_at bigint NOT NULL,
+        lease_owner text,
+        lease_until bigint,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        finished_at bigint,
+        result_status integer,
+        error_message text,
+        values_found bigint NOT NULL,
+        values_processed bigint NOT NULL,
+        user_count bigint NOT NULL,
+        unmatched bigint NOT NULL,
+        ambiguous bigint NOT NULL,
+        callback_attempts integer NOT NULL,
+        callback_state text NOT NULL,
+        PRIMARY KEY (workspace_id, id)
+      );
+      CREATE INDEX segment_imports_due ON segment_imports (state, next_attempt_at);
+      CREATE INDEX segment_imports_by_segment
+        ON segment_imports (workspace_id, segment_id, created_at);
+      CREATE INDEX segment_imports_by_finish ON segment_imports (workspace_id, finished_at);
+    `,
+  },
 ]

@@ -20,6 +20,7 @@ import { postgresLog } from './log.js'
 import { postgresBrowse } from './browse.js'
 import { postgresConsent } from './consent.js'
 import { postgresCustomSegments } from './custom-segments.js'
+import { postgresSegmentLists } from './segment-lists.js'
 import { postgresSessionRepo } from './sessions.js'
 import { postgresRefusalRepo } from './refusals.js'
 import { postgresAlerts } from './alerts.js'
@@ -76,6 +77,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     consent: consent.repo,
     segments: postgresSegments(c),
     customSegments: postgresCustomSegments(c),
+    segmentLists: postgresSegmentLists(c),
     sessions: postgresSessionRepo(c),
     refusals: postgresRefusalRepo(c),
     alerts: postgresAlerts(c),

@@ -11,6 +11,7 @@ import {
   type Row,
 } from '../rows.js'
 import type {
+  CustomSegmentArchived,
   CustomSegmentChange,
   CustomSegmentCreated,
   CustomSegmentRepo,
@@ -37,6 +38,9 @@ export function sqliteCustomSegments({ db }: SqliteConnection): CustomSegmentRep
     insert: db.prepare(
       `INSERT INTO custom_segments (${CUSTOM_SEGMENT_COLUMNS.join(', ')})
        VALUES (${CUSTOM_SEGMENT_COLUMNS.map(() => '?').join(', ')})`,
+    ),
+    archive: db.prepare(
+      'UPDATE custom_segments SET archived_at = ? WHERE workspace_id = ? AND id = ?',
     ),
     update: db.prepare(
       `UPDATE custom_segments SET name = ?, included_filters = ?, definition_hash = ?,
@@ -99,7 +103,22 @@ export function sqliteCustomSegments({ db }: SqliteConnection): CustomSegmentRep
       return { kind: 'updated', row }
     },
   )
+  const setArchived = db.transaction(
+    (ws: string, id: string, at: number | null, maxActive: number): CustomSegmentArchived => {
+      const current = one(q.get, ws, id)
+      if (current === undefined) return { kind: 'not_found' }
+      if (at !== null && current.archivedAt !== null) return { kind: 'updated', row: current }
+      if (at === null && current.archivedAt !== null) {
+        const active = num((q.active.get(ws) as Row)['n'])
+        if (active >= maxActive) return { kind: 'limit', active }
+      }
+      q.archive.run(at, ws, id)
+      return { kind: 'updated', row: { ...current, archivedAt: at } }
+    },
+  )
   return {
+    setArchived: (ws, id, at, maxActive) =>
+      attempt(() => setArchived.immediate(ws, id, at, maxActive)),
     list: (ws, filter = {}) =>
       attempt(() =>
         (filter.name === undefined ? q.list.all(ws) : q.named.all(ws, filter.name)).map((r) =>

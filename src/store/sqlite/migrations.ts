@@ -569,4 +569,72 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       INSERT INTO outbox_revs (id, value) SELECT 1, coalesce(max(seq), 0) FROM outbox;
     `,
   },
+  {
+    // List segments (store/segment-list-repo.ts): file segments and cohorts beside their
+    // custom_segments row, their members (gone with the user row, and with the segment), and the
+    // durable import jobs of file segments (claimed under a lease; the due index finds the next).
+    version: 26,
+    name: 'list segments: file segments and cohorts, their members and import jobs',
+    sql: `
+      CREATE TABLE segment_lists (
+        workspace_id TEXT NOT NULL,
+        segment_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        partner TEXT,
+        external_id TEXT,
+        expires_at INTEGER,
+        PRIMARY KEY (workspace_id, segment_id),
+        FOREIGN KEY (workspace_id, segment_id) REFERENCES custom_segments (workspace_id, id)
+          ON DELETE CASCADE
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX segment_lists_by_cohort
+        ON segment_lists (workspace_id, partner, external_id);
+      CREATE INDEX segment_lists_by_expiry ON segment_lists (expires_at);
+      CREATE TABLE segment_members (
+        workspace_id TEXT NOT NULL,
+        segment_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, user_id, segment_id),
+        FOREIGN KEY (workspace_id, user_id) REFERENCES users (workspace_id, id) ON DELETE CASCADE,
+        FOREIGN KEY (workspace_id, segment_id) REFERENCES custom_segments (workspace_id, id)
+          ON DELETE CASCADE
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX segment_members_by_segment
+        ON segment_members (workspace_id, segment_id, user_id);
+      CREATE TABLE segment_imports (
+        workspace_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        segment_id TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        attribute_name TEXT NOT NULL,
+        attribute_type TEXT NOT NULL,
+        file_url TEXT NOT NULL,
+        callback_url TEXT,
+        emails TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        result_status INTEGER,
+        error_message TEXT,
+        values_found INTEGER NOT NULL,
+        values_processed INTEGER NOT NULL,
+        user_count INTEGER NOT NULL,
+        unmatched INTEGER NOT NULL,
+        ambiguous INTEGER NOT NULL,
+        callback_attempts INTEGER NOT NULL,
+        callback_state TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX segment_imports_due ON segment_imports (state, next_attempt_at);
+      CREATE INDEX segment_imports_by_segment
+        ON segment_imports (workspace_id, segment_id, created_at);
+      CREATE INDEX segment_imports_by_finish ON segment_imports (workspace_id, finished_at);
+    `,
+  },
 ]

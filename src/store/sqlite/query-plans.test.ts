@@ -57,6 +57,10 @@ const ALLOWED: readonly { sql: string; why: string }[] = [
     why: "a create counting the workspace's active segments (at most 1,000)",
   },
   {
+    sql: 'FROM segment_lists WHERE workspace_id = ? ORDER BY',
+    why: 'the list segments of one workspace: at most its segments (1,000 active and the archived)',
+  },
+  {
     sql: 'FROM inform_alerts WHERE workspace_id = ? ORDER BY',
     why: 'the Inform alerts of one workspace: at most MAX_ALERTS (500)',
   },

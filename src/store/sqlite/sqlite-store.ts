@@ -9,6 +9,7 @@ import { attempt, openSqlite, type SqliteStoreOptions } from './connection.js'
 import { sqliteBrowse } from './browse.js'
 import { sqliteConsent } from './consent.js'
 import { sqliteCustomSegments } from './custom-segments.js'
+import { sqliteSegmentLists } from './segment-lists.js'
 import { sqliteDevices } from './devices.js'
 import { sqliteEvents } from './events.js'
 import { sqliteIdentities } from './identities.js'
@@ -67,6 +68,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     consent: consent.repo,
     segments: sqliteSegments(c),
     customSegments: sqliteCustomSegments(c),
+    segmentLists: sqliteSegmentLists(c),
     sessions: sqliteSessionRepo(c.db, attempt),
     refusals: sqliteRefusalRepo(c.db, attempt),
     alerts: sqliteAlerts(c),

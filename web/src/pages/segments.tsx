@@ -1,18 +1,41 @@
-// Segments: the workspace's filter segments (made through /v3/custom-segments), and one segment
-// with its description, its definition, its member count and its members a page at a time, each
-// linking to the profile.
+// Segments: the workspace's segments — filter segments (made through /v3/custom-segments), file
+// segments and cohorts, each list with its source, member count and last import (with the values
+// that named no user or several) — and one segment with its description, its definition, its
+// member count and its members a page at a time, each linking to the profile.
 import { api, formatTime, query, wsPath } from '../api'
 import { DataTable, Loaded, PagedTable, type Table } from '../components'
 import { useApi, usePages } from '../hooks'
 import type { Page, PageProps } from './page'
 
+type LastImport = {
+  operation: string
+  state: string
+  status: number | null
+  error: string | null
+  values_found: number
+  values_processed: number
+  user_count: number
+  unmatched: number
+  ambiguous: number
+  at: string
+}
+type SegmentList = {
+  kind: 'file' | 'cohort'
+  partner: string | null
+  cohort_id: string | null
+  members: number
+  last_import: LastImport | null
+}
 type SegmentSummary = {
   id: string
   name: string
   description: string
+  type: string
+  source: string
   created_at: string
   updated_at: string
   archived: boolean
+  list: SegmentList | null
 }
 type SegmentDetail = SegmentSummary & {
   included_filters: unknown
@@ -33,10 +56,33 @@ const LIST: Table<SegmentSummary> = {
       rowHeader: true,
       cell: (s) => <a href={`#/segments/${encodeURIComponent(s.id)}`}>{s.name}</a>,
     },
+    { head: 'Source', cell: sourceOf },
     { head: 'Description', class: () => 'reason', cell: (s) => s.description },
+    { head: 'Members', cell: (s) => (s.list === null ? 'computed' : String(s.list.members)) },
+    { head: 'Last import', class: () => 'reason', cell: (s) => importOf(s.list) },
     { head: 'Updated', cell: (s) => formatTime(s.updated_at) },
     { head: 'State', cell: (s) => (s.archived ? 'archived' : 'active') },
   ],
+}
+
+/** Where a segment's members come from. */
+function sourceOf(s: SegmentSummary): string {
+  if (s.list === null) return 'filters'
+  if (s.list.kind === 'file') return 'file'
+  return `cohort ${s.list.cohort_id ?? ''} of ${s.list.partner ?? ''}`
+}
+
+/** A list's last import: its state or outcome, its counts, unmatched and ambiguous values. */
+function importOf(list: SegmentList | null): string {
+  const last = list?.last_import
+  if (last === undefined || last === null) return '—'
+  if (last.state === 'queued' || last.state === 'running') return `${last.operation}: ${last.state}`
+  if (last.status !== 201) return `${last.operation} failed: ${last.error ?? String(last.status)}`
+  return (
+    `${last.operation} ${formatTime(last.at)}: ${last.user_count} matched of ` +
+    `${last.values_processed} (${last.values_found} rows), ${last.unmatched} unmatched, ` +
+    `${last.ambiguous} ambiguous`
+  )
 }
 
 const MEMBERS: Table<Member> = {

@@ -1,5 +1,6 @@
 // The dashboard's segments: the list, one segment with its definition and count, its members a
-// page at a time with the ids a profile link needs; another workspace's segment is not found.
+// page at a time with the ids a profile link needs; another workspace's segment is not found; a
+// cohort listed with its source, member count and last sync (its unknown uids counted).
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
@@ -77,5 +78,68 @@ describe("the dashboard's segments", () => {
       headers: { cookie: session.cookie },
     })
     assert.equal(missing.statusCode, 404)
+  })
+
+  it('lists a cohort with its source, members and last sync, and pages its members', async (t) => {
+    const app = await createTestApp(t)
+    for (const id of ['ann', 'bob']) await app.post(TRACK, customer(id, { email: `${id}@x.io` }))
+    await app.drain()
+    const synced = await appKeyRequest(app, 'POST', '/v1/integrations/cohortsync', {
+      action: 'add_members',
+      partner: 'partner-1',
+      parameters: {
+        cohort_name: 'Buyers',
+        cohort_id: 'c-1',
+        members: [{ uid: 'ann' }, { uid: 'bob' }, { uid: 'nobody' }],
+      },
+    })
+    assert.equal(synced.statusCode, 200, synced.body)
+    const session = await signIn(app, WORKSPACE_ID, API_KEY)
+    const ws = `/w/${WORKSPACE_ID}`
+    type Listed = Detail & {
+      type: string
+      source: string
+      list: {
+        kind: string
+        partner: string
+        cohort_id: string
+        members: number
+        last_import: Record<string, unknown>
+      } | null
+    }
+    const list = await dashboardGet<{ segments: Listed[] }>(app, session, `${ws}/segments`)
+    const [cohort] = list.segments
+    assert.ok(cohort !== undefined)
+    assert.deepEqual([cohort.type, cohort.source], ['COHORT', 'COHORT_SYNC'])
+    assert.deepEqual(
+      {
+        ...cohort.list,
+        last_import: { ...cohort.list?.last_import, at: undefined },
+      },
+      {
+        kind: 'cohort',
+        partner: 'partner-1',
+        cohort_id: 'c-1',
+        members: 2,
+        last_import: {
+          operation: 'cohort_add',
+          state: 'done',
+          status: 201,
+          error: null,
+          values_found: 3,
+          values_processed: 3,
+          user_count: 2,
+          unmatched: 1,
+          ambiguous: 0,
+          attempts: 1,
+          callback: 'none',
+          at: undefined,
+        },
+      },
+    )
+    const detail = await dashboardGet<Detail>(app, session, `${ws}/segments/${cohort.id}`)
+    assert.equal(detail.count, 2)
+    const members = await dashboardGet<Members>(app, session, `${ws}/segments/${cohort.id}/members`)
+    assert.deepEqual(members.members.map((m) => m.customer_id).sort(), ['ann', 'bob'])
   })
 })

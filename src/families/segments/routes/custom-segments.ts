@@ -25,10 +25,14 @@ import {
   segmentData,
   segmentOf,
 } from '../definitions.js'
+import type { SourcePolicy } from '../file-source.js'
 import { otherMethods, segmentRoute } from '../route.js'
 
 export const SEGMENTS_URL = '/v3/custom-segments'
 export const SEGMENT_URL = `${SEGMENTS_URL}/:id`
+
+/** How long an archived segment is still listed (the Archive page: 180 days). */
+export const ARCHIVED_SHOWN_MS = 180 * 86_400_000
 
 /** The resource name of every answer (E2's `type`). */
 export const RESOURCE = 'custom_segment'
@@ -39,6 +43,8 @@ export type SegmentDeps = Readonly<{
   ids: IdGenerator
   quotas: QuotaScope
   bodyLimitBytes: number
+  /** Where file segments may fetch from and call back (file-source.ts). */
+  files: SourcePolicy
 }>
 
 /** The success envelope: `{data, response_id, type}`. */
@@ -71,7 +77,10 @@ export function segmentReadRoutes(api: FastifyInstance, deps: SegmentDeps): void
     handler: async (request, workspace) => {
       const filter = parseListQuery(request.query as Record<string, unknown>) // Fastify's parsed query
       const rows = await store.customSegments.list(workspace.id, filter)
-      return answer(request, rows.map(listItem))
+      // "Archived segments will not be shown beyond 180 days."
+      const shownSince = deps.clock.now() - ARCHIVED_SHOWN_MS
+      const shown = rows.filter((r) => r.archivedAt === null || r.archivedAt >= shownSince)
+      return answer(request, shown.map(listItem))
     },
   })
   segmentRoute(api, deps, {

@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify'
 import type { SegmentQuery, MemberPage } from '../../../store/segments.js'
 import type { Store } from '../../../store/store.js'
 import { MEMBER_PAGE, cursorOf, parseMemberQuery } from '../bodies/segment-bodies.js'
-import { prepared, segmentOf } from '../definitions.js'
+import { isListSegment, listQuery, prepared, segmentOf } from '../definitions.js'
 import {
   csvHeader,
   csvLine,
@@ -28,9 +28,13 @@ import { SEGMENT_URL, answer, idOf, type SegmentDeps } from './custom-segments.j
 export const MEMBERS_URL = `${SEGMENT_URL}/users`
 export const COUNT_URL = `${SEGMENT_URL}/count`
 
-/** The query of segment `id`: its stored filters resolved now (a cycle found since: 412). */
+/**
+ * The query of segment `id`: a list segment's members, or its stored filters resolved now (a
+ * cycle found since: 412).
+ */
 async function queryOf(store: Store, workspaceId: string, id: string) {
   const row = await segmentOf(store, workspaceId, id)
+  if (isListSegment(row)) return { row, query: listQuery(row) }
   const segment = await prepared(store, workspaceId, JSON.parse(row.includedFilters), id)
   return { row, query: segment.query }
 }
