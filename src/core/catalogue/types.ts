@@ -106,4 +106,3 @@ export const BODY_FORMAT_CODES = [
 export function sameFor(codes: readonly ErrorCode[], variant: Partial<WireError>): Variants {
   return Object.fromEntries(codes.map((code) => [code, variant]))
 }
-
