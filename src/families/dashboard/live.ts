@@ -12,11 +12,33 @@ import { createEventStreams } from '../../http/event-stream.js'
 import type { Store } from '../../store/store.js'
 import { CONTENT_SECURITY_POLICY } from './assets.js'
 import { API_PREFIX, CONFIG, sessionOf, workspaceOf } from './session-routes.js'
-import type { Sessions } from './sessions.js'
+import type { Session, Sessions } from './sessions.js'
 
 export const POLL_MS = 250
 /** How often an open stream checks that its session is still live. */
 export const SESSION_CHECK_MS = 5_000
+
+/** What a stream's tick needs of its output: to say so and end. */
+type StreamOut = Readonly<{ send(event: unknown): void; stop(): void }>
+
+/**
+ * A dashboard stream's session check, at most every SESSION_CHECK_MS: true (the stream told
+ * `signed_out` and stopped) once the session has ended.
+ */
+export function sessionWatch(
+  sessions: Sessions,
+  session: Session,
+): (out: StreamOut) => Promise<boolean> {
+  let lastCheck = Date.now()
+  return async (out) => {
+    if (Date.now() - lastCheck < SESSION_CHECK_MS) return false
+    lastCheck = Date.now()
+    if (await sessions.live(session)) return false
+    out.send({ type: 'signed_out' })
+    out.stop()
+    return true
+  }
+}
 const READ_LIMIT = 1_000
 
 export type LiveStreams = Readonly<{ closeAll(): void }>
@@ -32,21 +54,14 @@ export function liveRoutes(
     const session = sessionOf(request)
     let seq = await store.log.lastSeq()
     let cursor = await store.processing.cursor()
-    let lastCheck = Date.now()
+    const signedOut = sessionWatch(deps.sessions, session)
     const options = {
       pollMs: POLL_MS,
       name: 'dashboard live stream',
       headers: { 'content-security-policy': CONTENT_SECURITY_POLICY },
     }
     const stream = streams.open(request, reply, options, async (out) => {
-      if (Date.now() - lastCheck >= SESSION_CHECK_MS) {
-        lastCheck = Date.now()
-        if (!(await deps.sessions.live(session))) {
-          out.send({ type: 'signed_out' })
-          out.stop()
-          return
-        }
-      }
+      if (await signedOut(out)) return
       const records = await store.log.readAfter(seq, READ_LIMIT)
       for (const r of records) {
         seq = r.seq

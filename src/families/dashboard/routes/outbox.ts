@@ -12,7 +12,7 @@ import { createEventStreams } from '../../../http/event-stream.js'
 import { filterOf, outboxPage, readTail } from '../../../http/outbox-view.js'
 import type { OutboxFilter, Store } from '../../../store/store.js'
 import { CONTENT_SECURITY_POLICY } from '../assets.js'
-import { POLL_MS, SESSION_CHECK_MS, type LiveStreams } from '../live.js'
+import { POLL_MS, sessionWatch, type LiveStreams } from '../live.js'
 import { API_PREFIX, CONFIG, sessionOf, workspaceOf } from '../session-routes.js'
 import type { Sessions } from '../sessions.js'
 
@@ -60,21 +60,14 @@ export function outboxRoutes(
     const session = sessionOf(request)
     const filter: OutboxFilter = await asDashboardInput(() => filterOf(queryOf(request)))
     let rev = await store.outbox.lastRev(ws)
-    let lastCheck = Date.now()
+    const signedOut = sessionWatch(deps.sessions, session)
     const options = {
       pollMs: POLL_MS,
       name: 'dashboard outbox stream',
       headers: { 'content-security-policy': CONTENT_SECURITY_POLICY },
     }
     const stream = streams.open(request, reply, options, async (out) => {
-      if (Date.now() - lastCheck >= SESSION_CHECK_MS) {
-        lastCheck = Date.now()
-        if (!(await deps.sessions.live(session))) {
-          out.send({ type: 'signed_out' })
-          out.stop()
-          return
-        }
-      }
+      if (await signedOut(out)) return
       rev = await readTail(store, ws, rev, filter, (view) =>
         out.send({ type: 'message', message: view }),
       )
