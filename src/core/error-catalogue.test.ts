@@ -13,6 +13,7 @@ import { CONSENT_ENDPOINTS, CONSENT_ERRORS } from './catalogue/consent.js'
 import { DASHBOARD_ERRORS } from './catalogue/dashboard.js'
 import { INFORM_ENDPOINTS, INFORM_ERRORS } from './catalogue/inform.js'
 import { OUTBOX_ERRORS } from './catalogue/outbox.js'
+import { PUSH_ENDPOINTS, PUSH_ERRORS } from './catalogue/push.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
 import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from './catalogue/segments.js'
@@ -31,7 +32,7 @@ const FIELD_NAMES: Readonly<Record<string, keyof WireError>> = {
 
 /** `- HTTP status: `400``, `- `message` on `bulk`: `…``: the value is everything between the outer backticks. */
 const FIELD_LINE =
-  /^- (HTTP status|`type`|`message`|`attribute`|`detail`|`code`)(?: on `([a-z_]+)`)?: `(.*)`$/
+  /^- (HTTP status|`type`|`message`|`attribute`|`detail`|`code`)(?: on `([a-z0-9_]+)`)?: `(.*)`$/
 const FIELD_START = /^- (HTTP status|`type`|`message`|`attribute`|`detail`|`code`)/
 const CODE_HEADING = /^### `([^`]+)`$/
 
@@ -163,14 +164,16 @@ function compareFields(problems: string[], where: string, doc: DocFields, want: 
 }
 
 // Each code's section documents the entry of the family that lists it (the admin API's, the
-// dashboard's, consent's, segments', Inform's and the outbox's own codes, every other code the Data
-// family's), and its variants per endpoint: the Data API's endpoints, the consent family's groups
-// (categories, optin, resubscribe), the segments family's one (custom_segments) and Inform's.
+// dashboard's, consent's, segments', Inform's, the outbox's and Push's own codes, every other code
+// the Data family's), and its variants per endpoint: the Data API's endpoints, the consent
+// family's groups (categories, optin, resubscribe), the segments family's one (custom_segments),
+// Inform's and Push's two (push_v2, push_v2_1).
 const OVERRIDES_ALL = {
   ...OVERRIDES,
   ...CONSENT_ENDPOINTS,
   ...SEGMENT_ENDPOINTS,
   ...INFORM_ENDPOINTS,
+  ...PUSH_ENDPOINTS,
 }
 const CATALOGUE: Catalogue = {
   codes: ERROR_CODES,
@@ -182,6 +185,7 @@ const CATALOGUE: Catalogue = {
     ...SEGMENT_ERRORS,
     ...INFORM_ERRORS,
     ...OUTBOX_ERRORS,
+    ...PUSH_ERRORS,
   },
   overrides: OVERRIDES_ALL,
 }

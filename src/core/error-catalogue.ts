@@ -12,6 +12,7 @@ import { CONSENT_ENDPOINTS, CONSENT_ERRORS } from './catalogue/consent.js'
 import { DASHBOARD_ERRORS } from './catalogue/dashboard.js'
 import { INFORM_ENDPOINTS, INFORM_ERRORS } from './catalogue/inform.js'
 import { OUTBOX_ERRORS } from './catalogue/outbox.js'
+import { PUSH_ENDPOINTS, PUSH_ERRORS } from './catalogue/push.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
 import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from './catalogue/segments.js'
@@ -31,6 +32,7 @@ export const CATALOGUES: Readonly<Record<ApiFamilyName, FamilyCatalogue>> = {
   segments: { errors: SEGMENT_ERRORS, endpoints: SEGMENT_ENDPOINTS, inherits: 'data' },
   inform: { errors: INFORM_ERRORS, endpoints: INFORM_ENDPOINTS, inherits: 'data' },
   outbox: { errors: OUTBOX_ERRORS, inherits: 'data' },
+  push: { errors: PUSH_ERRORS, endpoints: PUSH_ENDPOINTS, inherits: 'data' },
 }
 
 /**

@@ -158,6 +158,13 @@ export const ERROR_CODES = [
   'inform_live_on_sandbox',
   'inform_payload_invalid',
   'inform_duplicate_transaction',
+  // Push API v2 / v2.1 (moengage-other-apis.md §2.8)
+  'push_request_type_invalid',
+  'push_campaign_name_short',
+  'push_campaign_name_duplicate',
+  'push_value_not_allowed',
+  'push_params_invalid',
+  'push_segment_not_found',
   // The outbox (Inlet's own, /inlet/v1/outbox)
   'outbox_filter_invalid',
   // Server side

@@ -10,6 +10,7 @@
  */
 import type { Clock } from '../core/clock.js'
 import type { Logger } from '../core/log.js'
+import { createPoller } from '../core/poller.js'
 import type { OutboxMessageRow, OutboxSettlement, Store, Workspace } from '../store/store.js'
 import {
   deliverySealContext,
@@ -134,32 +135,6 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     return claimed.length
   }
 
-  let running = false
-  let timer: NodeJS.Timeout | undefined
-  let current: Promise<void> = Promise.resolve()
-  function schedule(delayMs: number): void {
-    if (!running) return
-    timer = setTimeout(() => {
-      current = runOnce().then(
-        (n) => schedule(n === BATCH ? 0 : pollMs),
-        (err: unknown) => {
-          log.error({ err }, 'delivery round failed')
-          schedule(pollMs)
-        },
-      )
-    }, delayMs)
-  }
-  return {
-    runOnce,
-    start() {
-      if (running) return
-      running = true
-      schedule(0)
-    },
-    async stop() {
-      running = false
-      clearTimeout(timer)
-      await current
-    },
-  }
+  const poller = createPoller(runOnce, { pollMs, batch: BATCH, log, name: 'delivery' })
+  return { runOnce, start: poller.start, stop: poller.stop }
 }

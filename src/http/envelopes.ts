@@ -226,14 +226,19 @@ export const informEnvelope: Envelope = withBody('E8', (f) => ({
 /**
  * E9, Push v2/v2.1: every documented failure is HTTP 200 `{"status":"Fail","Error_Message",
  * "responseId","requestId":""}`; a 401 is the body `[]`; other statuses (404, 500)
- * `{"code","status":"error","reason"}`.
+ * `{"code","status":"error","reason"}`, a 5xx with the request id as its `reference`. A 429 is
+ * v2.1's (moengage-push-v2-1-openapi.yml: the body `[]`); v2 refuses its quota with a 200 Fail.
  */
 export const pushEnvelope: Envelope = {
   shape: 'E9',
   format: (f) => {
-    if (f.status === 401) return { status: 401, body: [] }
-    if (f.status >= 404 && f.status !== 429 && f.status !== 413 && f.status !== 415) {
-      return { status: f.status, body: { code: f.status, status: 'error', reason: f.message } }
+    if (f.status === 401 || f.status === 429) return { status: f.status, body: [] }
+    if (f.status >= 404 && f.status !== 413 && f.status !== 415) {
+      const body = { code: f.status, status: 'error', reason: f.message }
+      return {
+        status: f.status,
+        body: f.status >= 500 ? { ...body, reference: f.requestId } : body,
+      }
     }
     return {
       status: 200,

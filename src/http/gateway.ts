@@ -232,6 +232,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     refusals: store.refusals,
     alerts: store.alerts,
     outbox: store.outbox,
+    push: store.push,
     close: () => store.close(),
     keys: {
       get: (workspaceId, feature) => keys.get(workspaceId, feature),

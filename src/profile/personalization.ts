@@ -144,3 +144,21 @@ export function compileTemplate(source: string, kind: 'html' | 'text'): Compiled
     },
   }
 }
+
+/**
+ * Compiled templates by their text (bounded): the same text compiles to the same template, so a
+ * definition changed, or removed and defined again, never renders from a stale one.
+ */
+const compiled = new Map<string, CompiledTemplate>()
+
+/** compileTemplate, cached by kind and text (the sending families render the same text often). */
+export function cachedTemplate(source: string, kind: 'html' | 'text'): CompiledTemplate {
+  const key = `${kind}\u0000${source}`
+  let template = compiled.get(key)
+  if (template === undefined) {
+    template = compileTemplate(source, kind)
+    if (compiled.size >= 5_000) compiled.clear()
+    compiled.set(key, template)
+  }
+  return template
+}

@@ -26,6 +26,7 @@ import type { Store } from '../store/store.js'
 import { createWorkspaces, type BootstrappedWorkspace } from '../workspaces/workspaces.js'
 import { createWorkspaceCache, invalidatingWorkspaceWrites } from '../http/gateway.js'
 import { createDeliveryWorker, type DeliveryWorker } from '../delivery/worker.js'
+import { createPushScheduler, type PushScheduler } from '../families/push/scheduler.js'
 import { createSecretBox, previousSecret, serverSecret } from '../workspaces/secret-box.js'
 import { createRefusalCounter, type RefusalCounter } from '../http/refusals.js'
 
@@ -52,6 +53,8 @@ export type Inlet = Readonly<{
   created: BootstrappedWorkspace | undefined
   /** File-segment imports (families/segments/file-imports.ts); tests run them with `runDue()`. */
   fileImports: FileImports
+  /** Push campaigns' scheduled occurrences (families/push/scheduler.ts); tests call runOnce(). */
+  pushScheduler: PushScheduler
   close(): Promise<void>
 }>
 
@@ -146,6 +149,9 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
     settings: config.segmentFiles,
   })
   if (config.role !== 'processor' && options.background !== false) fileImports.start()
+  // Push campaigns' later and periodic occurrences (and sends a dead process left half expanded).
+  const pushScheduler = createPushScheduler({ store, ingest, clock, ids, log })
+  if (config.role !== 'processor' && options.background !== false) pushScheduler.start()
   await logWriter.ready() // likewise the log writer's thread
 
   let closed: Promise<void> | undefined
@@ -167,6 +173,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
       await delivery.stop() // its attempts in flight settled before the store closes
       sweeper.stop()
       await fileImports.stop()
+      await pushScheduler.stop() // its step in progress committed before the store closes
       await ingest.flushed()
       await logWriter.close()
       await processor.stop()
@@ -188,6 +195,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
     delivery,
     created,
     fileImports,
+    pushScheduler,
     close: () => (closed ??= shutdown()),
   }
 }

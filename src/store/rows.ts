@@ -35,6 +35,8 @@ import type {
   UserRow,
   Workspace,
   WorkspacePatch,
+  PushCampaignRow,
+  PushRunRow,
 } from './store.js'
 
 /** A row as a driver returns it. */
@@ -411,6 +413,29 @@ const OUTBOX = table<OutboxMessageRow>({
   updatedAt: 'int',
 })
 
+const PUSH_CAMPAIGNS = table<PushCampaignRow>({
+  workspaceId: 'text',
+  name: 'text',
+  id: 'text',
+  audience: 'text',
+  createdAt: 'int',
+})
+
+const PUSH_RUNS = table<PushRunRow>({
+  workspaceId: 'text',
+  id: 'text',
+  campaignId: 'text',
+  requestId: 'text',
+  request: 'json',
+  nextAt: 'int?',
+  occurrence: 'int',
+  cursor: 'text?',
+  leaseUntil: 'int?',
+  messages: 'int',
+  createdAt: 'int',
+  updatedAt: 'int',
+})
+
 const absent = (v: unknown): boolean => v === null || v === undefined
 const nulls = (t: Table<unknown>): null[] => t.columns.map(() => null)
 
@@ -525,3 +550,11 @@ export function workspacePatchColumns(patch: WorkspacePatch): [column: string, v
   }
   return set
 }
+
+/** The columns of `push_campaigns` and `push_runs`, their rows' values in that order, readers. */
+export const PUSH_CAMPAIGN_COLUMNS = PUSH_CAMPAIGNS.columns
+export const pushCampaignValues = PUSH_CAMPAIGNS.values
+export const toPushCampaign = PUSH_CAMPAIGNS.read
+export const PUSH_RUN_COLUMNS = PUSH_RUNS.columns
+export const pushRunValues = PUSH_RUNS.values
+export const toPushRun = PUSH_RUNS.read

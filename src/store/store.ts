@@ -9,12 +9,13 @@
  *   processor in one transaction per batch together with its cursor, so a batch is applied exactly
  *   once whatever happens around it.
  *
- * The feature-key, shared-quota, session, refusal, consent, custom-segment, alert, outbox, browse
- * and segments repositories are declared in modules of their own (feature-key-repo.ts,
+ * The feature-key, shared-quota, session, refusal, consent, custom-segment, alert, outbox, push,
+ * browse and segments repositories are declared in modules of their own (feature-key-repo.ts,
  * quota-repo.ts, session-repo.ts, refusal-repo.ts, consent-repo.ts, custom-segment-repo.ts,
- * alert-repo.ts, outbox-repo.ts, browse.ts, segments.ts); the first eight are re-exported here.
- * Consent, custom-segment and outbox rows are written by their families' requests directly, not by
- * the processor (consent-repo.ts, custom-segment-repo.ts, outbox-repo.ts); refusal counts by the
+ * alert-repo.ts, outbox-repo.ts, push-repo.ts, browse.ts, segments.ts); the first nine are
+ * re-exported here. Consent, custom-segment, outbox and push rows are written by their families'
+ * requests directly, not by the processor (consent-repo.ts, custom-segment-repo.ts,
+ * outbox-repo.ts, push-repo.ts); refusal counts by the
  * HTTP layer (http/refusals.ts).
  */
 import type { AlertRepo } from './alert-repo.js'
@@ -23,6 +24,7 @@ import type { ConsentRepo, SubscriptionChange } from './consent-repo.js'
 import type { CustomSegmentRepo } from './custom-segment-repo.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
 import type { OutboxRedaction, OutboxRepo } from './outbox-repo.js'
+import type { PushRepo } from './push-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
 import type { RefusalRepo } from './refusal-repo.js'
 import type { SegmentListRepo } from './segment-list-repo.js'
@@ -516,6 +518,7 @@ export * from './consent-repo.js'
 export * from './custom-segment-repo.js'
 export * from './feature-key-repo.js'
 export * from './outbox-repo.js'
+export * from './push-repo.js'
 export * from './quota-repo.js'
 export * from './refusal-repo.js'
 export * from './segment-list-repo.js'
@@ -547,6 +550,8 @@ export interface Store {
   readonly alerts: AlertRepo
   /** Every message asked to be sent, rendered, with its status (store/outbox-repo.ts). */
   readonly outbox: OutboxRepo
+  /** Push API campaigns and their sends, scheduled and expanded (store/push-repo.ts). */
+  readonly push: PushRepo
   close(): Promise<void>
 }
 

@@ -16,15 +16,19 @@ import { OUTBOX_ERRORS } from '../../src/core/catalogue/outbox.js'
 import type {
   ConsentErrorCode,
   InformErrorCode,
+  PushErrorCode,
   SegmentErrorCode,
   WireError,
 } from '../../src/core/catalogue/types.js'
 
-// The consent, segments and Inform families' strings come from their OpenAPI files, replayed by
-// consent-replay.test.ts, segments-replay.test.ts (which also checks each segments string) and
-// inform-replay.test.ts.
+// The consent, segments, Inform and Push families' strings come from their OpenAPI files, replayed
+// by consent-replay.test.ts, segments-replay.test.ts (which also checks each segments string),
+// inform-replay.test.ts and push-replay.test.ts.
 const ENTRIES: Readonly<
-  Record<Exclude<ErrorCode, ConsentErrorCode | SegmentErrorCode | InformErrorCode>, WireError>
+  Record<
+    Exclude<ErrorCode, ConsentErrorCode | SegmentErrorCode | InformErrorCode | PushErrorCode>,
+    WireError
+  >
 > = {
   ...WIRE_ERRORS,
   ...ADMIN_ERRORS,

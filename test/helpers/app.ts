@@ -17,6 +17,7 @@ import type { DeliveryWorker } from '../../src/delivery/worker.js'
 import type { RefusalCounter } from '../../src/http/refusals.js'
 import { composeInlet } from '../../src/server/server.js'
 import type { FileImports } from '../../src/families/segments/file-imports.js'
+import type { PushScheduler } from '../../src/families/push/scheduler.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../../src/store/store.js'
 import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
@@ -49,6 +50,8 @@ export type TestApp = Readonly<{
   drain(): Promise<void>
   /** File-segment imports: `runDue()` runs the jobs due now (nothing runs in the background). */
   fileImports: FileImports
+  /** Push campaigns' scheduled occurrences: `runOnce()` expands those due at the clock's time. */
+  pushScheduler: PushScheduler
   /** Drains, then Get User (spec §7.6) for one customer id: its `user_attributes`, or undefined. */
   getUser(customerId: string): Promise<Record<string, unknown> | undefined>
   /** Drains, then GET /inlet/v1/requests/{id}: the records of one request and their outcomes. */
@@ -89,7 +92,7 @@ export async function createTestApp(
       createSqliteStore({ expandRow: expandBulkRow, dir: ':memory:', durability: 'os' }),
     background: false,
   })
-  const { app, store, ingest, processor, refusals, delivery, fileImports } = inlet
+  const { app, store, ingest, processor, refusals, delivery, fileImports, pushScheduler } = inlet
   t.after(() => inlet.close())
   const headers = {
     authorization: basicAuth(WORKSPACE_ID, API_KEY),
@@ -103,6 +106,7 @@ export async function createTestApp(
     refusals,
     delivery,
     fileImports,
+    pushScheduler,
     clock,
     log,
     config,

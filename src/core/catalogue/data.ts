@@ -11,6 +11,7 @@ import type {
   SegmentErrorCode,
   InformErrorCode,
   OutboxErrorCode,
+  PushErrorCode,
   WireError,
 } from './types.js'
 
@@ -31,6 +32,7 @@ export const WIRE_ERRORS: Readonly<
       | SegmentErrorCode
       | InformErrorCode
       | OutboxErrorCode
+      | PushErrorCode
     >,
     WireError
   >

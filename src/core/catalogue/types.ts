@@ -17,6 +17,7 @@ export const API_FAMILIES = [
   'segments',
   'inform',
   'outbox',
+  'push',
 ] as const
 
 export type ApiFamilyName = (typeof API_FAMILIES)[number]
@@ -66,6 +67,9 @@ export type SegmentErrorCode = Extract<ErrorCode, `segment_${string}`>
 
 /** The codes only the Inform family answers (its own catalogue, INFORM_ERRORS). */
 export type InformErrorCode = Extract<ErrorCode, `inform_${string}`>
+
+/** The codes only the Push family answers (its own catalogue, PUSH_ERRORS). */
+export type PushErrorCode = Extract<ErrorCode, `push_${string}`>
 
 /** The codes only the outbox family answers (its own catalogue, OUTBOX_ERRORS). */
 export type OutboxErrorCode = Extract<ErrorCode, `outbox_${string}`>

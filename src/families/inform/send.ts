@@ -15,7 +15,8 @@ import { AppError } from '../../core/errors.js'
 import type { IdGenerator } from '../../core/ids.js'
 import type { ParsedRecord } from '../../core/records.js'
 import type { Ingest } from '../../ingest/accept.js'
-import { compileTemplate, type CompiledTemplate } from '../../profile/personalization.js'
+import { cachedTemplate } from '../../profile/personalization.js'
+import { systemEventRecord } from '../../profile/system-events.js'
 import {
   OUTBOX_CHANNELS,
   type AlertLookup,
@@ -58,23 +59,6 @@ export type SendDeps = Readonly<{
   ids: IdGenerator
 }>
 
-/**
- * Compiled templates by their text (bounded): the same text compiles to the same template, so an
- * alert changed, or removed and defined again under its id, never renders from a stale one.
- */
-const templates = new Map<string, CompiledTemplate>()
-
-function templateOf(source: string, kind: 'html' | 'text'): CompiledTemplate {
-  const key = `${kind}\u0000${source}`
-  let compiled = templates.get(key)
-  if (compiled === undefined) {
-    compiled = compileTemplate(source, kind)
-    if (templates.size >= 5_000) templates.clear()
-    templates.set(key, compiled)
-  }
-  return compiled
-}
-
 /** The alert `request` names on `endpoint`; `inform_*` AppErrors when there is none. */
 async function findAlert(
   store: Store,
@@ -114,29 +98,6 @@ export function pickSender(
   return matched ?? senders.find((s) => s.attributes === undefined)
 }
 
-/** MoEngage's system event of a recorded message, by channel and push platform. */
-export function systemEventOf(channel: OutboxChannel, platform: string | null): string | undefined {
-  if (channel === 'EMAIL') return 'Email Sent'
-  if (channel === 'SMS') return 'SMS Sent'
-  switch (platform?.toUpperCase()) {
-    case 'IOS':
-      return 'Notification Sent iOS'
-    case 'ANDROID':
-      return 'Notification Received Android'
-    case 'WEB':
-      return 'Notification Received Web'
-    default:
-      return undefined
-  }
-}
-
-/** The event platform (spec §7.2 `platform`) of a push device's platform. */
-const EVENT_PLATFORM: Readonly<Record<string, string>> = {
-  IOS: 'iOS',
-  ANDROID: 'ANDROID',
-  WEB: 'web',
-}
-
 type Built = Omit<NewOutboxMessage, 'id' | 'workspaceId' | 'requestId' | 'createdAt' | 'dueAt'>
 
 /** One channel's message: sender, rendering, consent, status. */
@@ -163,7 +124,7 @@ function buildMessage(
   for (const [field, kind] of CHANNEL_FIELDS[channel]) {
     const source = definition[field]
     if (source === undefined) continue
-    const result = templateOf(source, kind).render(values)
+    const result = cachedTemplate(source, kind).render(values)
     if (result.ok) rendered[field] = result.text
     else failure ??= `${field}: ${result.reason}`
   }
@@ -236,28 +197,16 @@ function systemEvents(
 ): ParsedRecord[] {
   const records: ParsedRecord[] = []
   for (const m of messages) {
-    if (m.status !== 'recorded' || m.source !== 'inform' || m.customerId === null) continue
-    const action = systemEventOf(m.channel as OutboxChannel, m.platform) // written from OUTBOX_CHANNELS
-    if (action === undefined) continue
-    const platform = m.platform === null ? undefined : EVENT_PLATFORM[m.platform.toUpperCase()]
-    records.push({
-      kind: 'event',
-      customerId: m.customerId,
-      payload: {
-        customer_id: m.customerId,
-        device_id: m.customerId,
-        action,
-        attributes: {
-          campaign_id: alert.alertId,
-          campaign_name: alert.referenceName,
-          campaign_channel: m.channel,
-          campaign_type: `Inform ${m.channel}`,
-          moe_transaction_id: m.transactionId,
-          moe_message_id: m.id,
-        },
-        ...(platform === undefined ? {} : { platform }),
-      },
+    if (m.source !== 'inform') continue
+    const record = systemEventRecord(m, {
+      campaign_id: alert.alertId,
+      campaign_name: alert.referenceName,
+      campaign_channel: m.channel,
+      campaign_type: `Inform ${m.channel}`,
+      moe_transaction_id: m.transactionId,
+      moe_message_id: m.id,
     })
+    if (record !== undefined) records.push(record)
   }
   return records
 }

@@ -8,24 +8,20 @@
 import { createHash } from 'node:crypto'
 import { AppError } from '../../core/errors.js'
 import { definitionKey, type SegmentError } from '../../segments/definition.js'
-import { prepareSegment, type PreparedSegment, type SegmentLookup } from '../../segments/resolve.js'
-import type { SegmentQuery } from '../../store/segments.js'
+import { prepareSegment, type PreparedSegment } from '../../segments/resolve.js'
+import {
+  COHORT_SEGMENT,
+  FILE_SEGMENT,
+  isListSegment,
+  listQuery,
+  lookupOf,
+} from '../../segments/stored.js'
 import type { CustomSegmentRow, Store } from '../../store/store.js'
+
+export { COHORT_SEGMENT, FILE_SEGMENT, isListSegment, listQuery, lookupOf }
 
 /** A filter segment's `type` and `source` (spec §2.1: fixed for segments made through the API). */
 export const FILTER_SEGMENT = Object.freeze({ type: 'ELASTIC_SEARCH', source: 'API' })
-
-/**
- * A file segment's and a cohort's `type` and `source` (Inlet's: MoEngage documents no list item
- * of either). Their members are a stored list (store/segment-list-repo.ts); `included_filters`
- * is stored as `null`.
- */
-export const FILE_SEGMENT = Object.freeze({ type: 'FILE', source: 'API' })
-export const COHORT_SEGMENT = Object.freeze({ type: 'COHORT', source: 'COHORT_SYNC' })
-
-/** True for a segment whose members are a stored list (a file segment or a cohort). */
-export const isListSegment = (row: CustomSegmentRow): boolean =>
-  row.type === FILE_SEGMENT.type || row.type === COHORT_SEGMENT.type
 
 /** The store's definition hash of list segment `id`: unique, as no filters are. */
 export const listHash = (id: string): string => `list:${id}`
@@ -49,25 +45,6 @@ export function listSegmentRow(
     updatedAt: at.now,
     updatedBy: null,
     archivedAt: null,
-  }
-}
-
-/** The query of a list segment: its members. */
-export function listQuery(row: CustomSegmentRow): SegmentQuery {
-  return {
-    kind: 'group',
-    operator: 'and',
-    filters: [{ kind: 'list', segmentId: row.id, name: row.name }],
-  }
-}
-
-/** The workspace's stored segments, by id, as the engine reads references. */
-export function lookupOf(store: Store, workspaceId: string): SegmentLookup {
-  return async (id) => {
-    const row = await store.customSegments.get(workspaceId, id)
-    if (row === undefined) return undefined
-    if (isListSegment(row)) return { name: row.name, list: true }
-    return { name: row.name, includedFilters: JSON.parse(row.includedFilters) as unknown }
   }
 }
 

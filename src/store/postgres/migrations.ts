@@ -694,4 +694,39 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX segment_imports_by_finish ON segment_imports (workspace_id, finished_at);
     `,
   },
+  {
+    // The Push API (families/push, store/push-repo.ts): campaigns by name, and their sends — the
+    // request, the next occurrence's time, the position within the occurrence being expanded and
+    // the lease of the process expanding it (the due index finds the next to run).
+    version: 28,
+    name: 'push campaigns and their scheduled sends',
+    sql: `
+      CREATE TABLE push_campaigns (
+        workspace_id text NOT NULL,
+        name text NOT NULL,
+        id text NOT NULL,
+        audience text NOT NULL,
+        created_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, name)
+      );
+      CREATE UNIQUE INDEX push_campaigns_by_id ON push_campaigns (workspace_id, id);
+      CREATE TABLE push_runs (
+        workspace_id text NOT NULL,
+        id text NOT NULL,
+        campaign_id text NOT NULL,
+        request_id text NOT NULL,
+        request text NOT NULL,
+        next_at bigint,
+        occurrence integer NOT NULL,
+        cursor text,
+        lease_until bigint,
+        messages bigint NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, id)
+      );
+      CREATE INDEX push_runs_due ON push_runs (next_at) WHERE next_at IS NOT NULL;
+      CREATE INDEX push_runs_by_time ON push_runs (workspace_id, created_at);
+    `,
+  },
 ]

@@ -11,7 +11,7 @@
  */
 import { OUTBOX_COLUMNS, num, outboxValues, toOutboxMessage } from '../rows.js'
 import { outboxWhere, settlementColumns } from '../outbox-sql.js'
-import type { OutboxMessageRow, OutboxRedaction, OutboxRepo } from '../store.js'
+import type { NewOutboxMessage, OutboxMessageRow, OutboxRedaction, OutboxRepo } from '../store.js'
 import { rows, transaction, type PostgresConnection, type Queryable } from './connection.js'
 
 export const OUTBOX_SQL = {
@@ -39,10 +39,28 @@ export const OUTBOX_SQL = {
     WHERE workspace_id = $1 AND (customer_id = ANY($2::text[]) OR recipient = ANY($3::text[]))`,
 }
 
-/** The repository, and its part of a batch's commit (processing.ts): an erasure's redactions. */
+/** Messages per INSERT of `insert` (each binds OUTBOX_COLUMNS.length values; pg allows 65,535). */
+const INSERT_ROWS = 1_000
+
+/** A multi-row INSERT of `n` messages. */
+function insertMany(n: number): string {
+  const width = OUTBOX_COLUMNS.length
+  const tuples = Array.from(
+    { length: n },
+    (_, r) => `(${OUTBOX_COLUMNS.map((_c, i) => `$${r * width + i + 1}`).join(', ')})`,
+  )
+  return `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`
+}
+
+/**
+ * The repository, its part of a batch's commit (processing.ts: an erasure's redactions), and the
+ * insert of messages inside another repository's transaction (push.ts: a send's step).
+ */
 export type PostgresOutbox = Readonly<{
   repo: OutboxRepo
   redact(db: Queryable, redactions: readonly OutboxRedaction[]): Promise<void>
+  /** Inserts `messages` (revs from the sequence), a thousand per statement, on `db`. */
+  insert(db: Queryable, messages: readonly NewOutboxMessage[]): Promise<void>
 }>
 
 export function postgresOutbox({ pool, open, all, one }: PostgresConnection): PostgresOutbox {
@@ -105,8 +123,20 @@ export function postgresOutbox({ pool, open, all, one }: PostgresConnection): Po
         return result.rowCount === 1
       }),
   }
+  const statements = new Map<number, string>()
   return {
     repo,
+    async insert(db, messages) {
+      for (let i = 0; i < messages.length; i += INSERT_ROWS) {
+        const chunk = messages.slice(i, i + INSERT_ROWS)
+        let text = statements.get(chunk.length)
+        if (text === undefined) {
+          text = insertMany(chunk.length)
+          if (statements.size < 16) statements.set(chunk.length, text)
+        }
+        await db.query(text, chunk.flatMap(outboxValues))
+      }
+    },
     async redact(db, redactions) {
       for (const r of redactions) {
         await db.query(OUTBOX_SQL.redact, [

@@ -637,4 +637,39 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX segment_imports_by_finish ON segment_imports (workspace_id, finished_at);
     `,
   },
+  {
+    // The Push API (families/push, store/push-repo.ts): campaigns by name, and their sends — the
+    // request, the next occurrence's time, the position within the occurrence being expanded and
+    // the lease of the process expanding it (the due index finds the next to run).
+    version: 28,
+    name: 'push campaigns and their scheduled sends',
+    sql: `
+      CREATE TABLE push_campaigns (
+        workspace_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        id TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, name)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX push_campaigns_by_id ON push_campaigns (workspace_id, id);
+      CREATE TABLE push_runs (
+        workspace_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        campaign_id TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        request TEXT NOT NULL,
+        next_at INTEGER,
+        occurrence INTEGER NOT NULL,
+        cursor TEXT,
+        lease_until INTEGER,
+        messages INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX push_runs_due ON push_runs (next_at) WHERE next_at IS NOT NULL;
+      CREATE INDEX push_runs_by_time ON push_runs (workspace_id, created_at);
+    `,
+  },
 ]

@@ -22,10 +22,15 @@ import type {
 } from '../store.js'
 import { attempt, type SqliteConnection } from './connection.js'
 
-/** The repository, and its part of a batch's commit (processing.ts): an erasure's redactions. */
+/**
+ * The repository, its part of a batch's commit (processing.ts: an erasure's redactions), and the
+ * insert of messages inside another repository's write transaction (push.ts: a send's step).
+ */
 export type SqliteOutbox = Readonly<{
   repo: OutboxRepo
   redact(redactions: readonly OutboxRedaction[]): void
+  /** Inserts `messages`, each with the next rev; inside a write transaction. */
+  insert(messages: readonly NewOutboxMessage[]): void
 }>
 
 export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
@@ -133,6 +138,11 @@ export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
   }
   return {
     repo,
+    insert(messages) {
+      if (messages.length === 0) return
+      let rev = takeRevs(messages.length) - messages.length
+      for (const m of messages) q.insert.run(...outboxValues(m), ++rev)
+    },
     redact(redactions) {
       for (const r of redactions) {
         const seqs = new Set<number>()

@@ -1,0 +1,47 @@
+/**
+ * A background loop over a store-held queue (the outbox's delivery worker, the Push scheduler):
+ * `round()` does one batch and says how many it took; a full batch is followed at once by the
+ * next, anything less by a pause of `pollMs`; a round that throws is logged and the loop goes on.
+ * `stop()` ends the loop once the round in progress has finished.
+ */
+import type { Logger } from './log.js'
+
+export type Poller = Readonly<{
+  /** Runs rounds until stop(); a second start() does nothing. */
+  start(): void
+  /** Stops; resolves once the round in progress has finished. */
+  stop(): Promise<void>
+}>
+
+export function createPoller(
+  round: () => Promise<number>,
+  options: Readonly<{ pollMs: number; batch: number; log: Logger; name: string }>,
+): Poller {
+  let running = false
+  let timer: NodeJS.Timeout | undefined
+  let current: Promise<void> = Promise.resolve()
+  function schedule(delayMs: number): void {
+    if (!running) return
+    timer = setTimeout(() => {
+      current = round().then(
+        (n) => schedule(n === options.batch ? 0 : options.pollMs),
+        (err: unknown) => {
+          options.log.error({ err }, `${options.name} round failed`)
+          schedule(options.pollMs)
+        },
+      )
+    }, delayMs)
+  }
+  return {
+    start() {
+      if (running) return
+      running = true
+      schedule(0)
+    },
+    async stop() {
+      running = false
+      clearTimeout(timer)
+      await current
+    },
+  }
+}
