@@ -8,9 +8,9 @@ import assert from 'node:assert/strict'
 import type { TestContext } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { pushSignature } from '../../src/http/auth.js'
-import type { OutboxMessageRow } from '../../src/store/store.js'
-import { admin, adminApp } from './admin.js'
-import { WORKSPACE_ID, type TestApp } from './app.js'
+import type { OutboxMessageRow, Store } from '../../src/store/store.js'
+import { ADMIN_TOKEN, admin } from './admin.js'
+import { WORKSPACE_ID, createTestApp, type TestApp } from './app.js'
 import { DEVICE, TRACK, customer } from './data-api.js'
 
 export const V2 = '/v2/transaction/sendpush'
@@ -21,9 +21,14 @@ export const ADMIN_BASE = `/inlet/v1/admin/workspaces/${WORKSPACE_ID}`
 /** A test app with the admin API on and a Push key for the seeded workspace. */
 export async function pushApp(
   t: TestContext,
-  options: Readonly<{ env?: Record<string, string> }> = {},
+  options: Readonly<{ env?: Record<string, string>; store?: Store }> = {},
 ): Promise<TestApp> {
-  const app = await adminApp(t, options.env)
+  const env = { INLET_ADMIN_TOKEN: ADMIN_TOKEN, ...options.env }
+  const app = await createTestApp(
+    t,
+    env,
+    options.store === undefined ? {} : { store: options.store },
+  )
   const key = await admin(app, 'POST', `${ADMIN_BASE}/keys/push`, { api_key: PUSH_KEY })
   assert.equal(key.statusCode, 200, key.body)
   return app
