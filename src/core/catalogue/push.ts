@@ -68,6 +68,12 @@ const COMMON: Variants = {
     status: 401,
   }),
   rate_limit_exceeded: { ...FAIL, message: 'Request limit exceeded' },
+  // Another path under /v2/transaction/ or /v2.1/transaction/ (the pages' 404).
+  route_not_found: {
+    status: 404,
+    type: 'error',
+    message: 'Page not found. Please recheck the URL',
+  },
   internal: SERVER_ERROR,
   store_unavailable: { ...SERVER_ERROR, status: 503 },
 }

@@ -8,6 +8,8 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { QuotaScope } from '../../../governance/governance.js'
+import { AppError } from '../../../core/errors.js'
+import type { RouteConfig } from '../../../http/error-handler.js'
 import { familyRoute, otherMethodsRoute } from '../../../http/family-route.js'
 import { bodyOf } from '../../../http/route.js'
 import { parsePushRequest } from '../bodies/push-body.js'
@@ -54,4 +56,13 @@ export function sendPushRoute(
     },
   })
   otherMethodsRoute(root, { family: 'push', endpoint, url }, ['POST'])
+  // The pages' 404, in Push's envelope, for any other path of the version.
+  root.route({
+    method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'],
+    url: `${url.slice(0, url.lastIndexOf('/'))}/*`,
+    config: { family: 'push', endpoint, noBody: true } satisfies RouteConfig,
+    handler: () => {
+      throw new AppError('route_not_found')
+    },
+  })
 }
