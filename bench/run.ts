@@ -12,8 +12,9 @@
 // named "events (postgres)" etc., on a throwaway cluster with crash safety on (test/helpers/
 // postgres.ts: TEST_DATABASE_URL or the installed binaries; skipped, saying so, when neither).
 // Then the read benchmarks over generated data, each a child process whose table is added to the
-// report: "browse" (bench/browse.ts, the dashboard's first pages) and "segments"
-// (bench/segments.ts, a three-condition segment), at 1,000,000 users and 10,000,000 events unless
+// report: "browse" (bench/browse.ts, the dashboard's first pages), "segments"
+// (bench/segments.ts, a three-condition segment), at 1,000,000 users and 10,000,000 events, and
+// "push" (bench/push.ts, an All Users push expanded into the outbox) at 100,000 users, unless
 // --users / --events say otherwise (the smoke test's small data).
 import { execFile } from 'node:child_process'
 import { cpus, tmpdir } from 'node:os'
@@ -712,7 +713,7 @@ async function main(): Promise<void> {
       ? await runPaired()
       : null
   const reads: { name: string; table: string }[] = []
-  for (const name of (['browse', 'segments'] as const).filter(wanted)) {
+  for (const name of (['browse', 'segments', 'push'] as const).filter(wanted)) {
     reads.push({ name, table: await readBench(name) })
   }
   const goalList = goals(reports, paired)
@@ -765,10 +766,11 @@ async function main(): Promise<void> {
 }
 
 /**
- * One read benchmark (bench/browse.ts or bench/segments.ts) as a child process on this run's
- * stores, with --users / --events when given: what it printed (its tables and plans).
+ * One benchmark over generated data (bench/browse.ts, bench/segments.ts, or bench/push.ts: the
+ * Push expansion) as a child process on this run's stores, with --users / --events when given:
+ * what it printed (its tables and plans).
  */
-async function readBench(name: 'browse' | 'segments'): Promise<string> {
+async function readBench(name: 'browse' | 'segments' | 'push'): Promise<string> {
   const args = [
     ...['--import', 'tsx', join(ROOT, 'bench', `${name}.ts`), '--store', STORES.join(',')],
     ...(flags.users === undefined ? [] : ['--users', flags.users]),

@@ -100,7 +100,7 @@ it(
     // The read benchmarks over generated data, their tables in the report and the JSON.
     assert.deepEqual(
       result.reads.map((r) => r.name),
-      ['browse', 'segments'],
+      ['browse', 'segments', 'push'],
     )
     assert.match(
       stdout,
@@ -108,6 +108,10 @@ it(
     )
     assert.match(stdout, /Read benchmark "segments"[\s\S]*2,000 users, 20,000 events/)
     assert.match(result.reads[1]?.table ?? '', /\| count \| \d+ \/ \d+ \| \d+ \|/)
+    // The Push expansion: every user's message written, and the rate against the goal.
+    assert.match(stdout, /Read benchmark "push"[\s\S]*2,000 users, one Android device each/)
+    assert.match(result.reads[2]?.table ?? '', /\| SQLite \| 2,000 \| [\d.]+ \| [\d,]+ \|/)
+    assert.match(result.reads[2]?.table ?? '', /(met|NOT met): SQLite: an All Users push expanded/)
 
     assert.equal(result.paired?.ratios.length, 2, 'two paired rounds')
     assert.ok(
