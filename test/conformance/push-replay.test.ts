@@ -122,7 +122,7 @@ for (const version of ['v2', 'v2.1'] as const) {
       })
       const url = version === 'v2' ? V2 : V2_1
       const missing = await app.app.inject({ method: 'POST', url: `${url}x`, payload: {} })
-      assert.equal(missing.statusCode, 404)
+      assert.equal(missing.statusCode, 404, missing.body)
       assert.deepEqual(missing.json(), example(operation, '404'))
       await app.store.workspaces.update(WORKSPACE_ID, { state: 'suspended', updatedAt: START_TIME })
       const unauthorized = await sendPush(app, base, { version })

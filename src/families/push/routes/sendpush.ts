@@ -56,10 +56,10 @@ export function sendPushRoute(
     },
   })
   otherMethodsRoute(root, { family: 'push', endpoint, url }, ['POST'])
-  // The pages' 404, in Push's envelope, for any other path of the version.
+  // The pages' 404, in Push's envelope, for another path of the version's folder.
   root.route({
     method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'],
-    url: `${url.slice(0, url.lastIndexOf('/'))}/*`,
+    url: `${url.slice(0, url.lastIndexOf('/'))}/:other`,
     config: { family: 'push', endpoint, noBody: true } satisfies RouteConfig,
     handler: () => {
       throw new AppError('route_not_found')
