@@ -11,6 +11,7 @@
  * screenshots of docs/dashboard.md are taken here.
  */
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -240,6 +241,45 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await messages.getByRole('button', { name: 'Order ORD-8 shipped' }).click({ timeout: 5_000 })
     await page.getByLabel('SMS text').getByText('Order ORD-8 shipped').waitFor()
     await checkPage(page, 'outbox-sms')
+    // A Push campaign to ada's Android device: its title, message, platform and campaign.
+    await adminCall('/keys/push', { api_key: 'dashboard-push-key' })
+    const device = await server.post(`/v1/device/${ws}`, {
+      type: 'device',
+      customer_id: 'ada',
+      device_id: 'ada-pixel',
+      attributes: { platform: 'ANDROID', push_id: 'fcm-ada' },
+    })
+    assert.equal(device.status, 200)
+    await waitForNoLag(server)
+    const signature = createHash('sha256')
+      .update(`${ws}|Order ORD-9|dashboard-push-key`)
+      .digest('hex')
+    const push = await fetch(`${server.baseUrl}/v2/transaction/sendpush`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        appId: ws,
+        campaignName: 'Order ORD-9',
+        signature,
+        targetPlatform: ['ANDROID'],
+        targetAudience: 'User',
+        targetUserAttributes: {
+          attribute: 'USER_ATTRIBUTE_UNIQUE_ID',
+          comparisonParameter: 'is',
+          attributeValue: 'ada',
+        },
+        payload: { ANDROID: { title: 'Order ORD-9 is out', message: 'Arriving today' } },
+        campaignDelivery: { type: 'soon' },
+      }),
+    })
+    assert.equal(((await push.json()) as { status: string }).status, 'Success')
+    await messages
+      .getByRole('button', { name: 'Order ORD-9 is out' })
+      .first()
+      .click({ timeout: 5_000 })
+    const pushPreview = page.getByRole('group', { name: 'Push preview' })
+    await pushPreview.getByText('Arriving today').waitFor()
+    await pushPreview.getByText('ANDROID · campaign Order ORD-9').waitFor()
     await messages.getByRole('link', { name: 'ada' }).first().click()
     await page.getByText('none (Identity Resolution is off)').waitFor()
     // Subscriptions as the consent API set them: the opt-in, each category's choice and whether

@@ -1,4 +1,4 @@
-// Outbox: the messages Inlet was asked to send (Inform alerts), newest first, filtered by user,
+// Outbox: the messages Inlet was asked to send (Inform alerts, Push campaigns), newest first, filtered by user,
 // channel, status and time, kept up to date by the outbox stream (new messages and each status
 // change); one message in full: an e-mail's HTML in a sandboxed frame (no script runs, the page's
 // Content-Security-Policy applies), an SMS as text, a push as its title and message, the
@@ -53,7 +53,7 @@ function table(select: (m: Message) => void): Table<Message> {
     label: 'Messages',
     caption: 'Messages, newest first',
     key: (m) => m.id,
-    empty: 'No messages: send one with POST /v1.0/alerts/send.',
+    empty: 'No messages: send one with POST /v1.0/alerts/send or POST /v2/transaction/sendpush.',
     columns: [
       {
         head: 'Message',
@@ -97,7 +97,12 @@ function Rendering(props: { m: Message }) {
       <div class="push-preview" aria-label="Push preview" role="group">
         <strong>{m.subject ?? ''}</strong>
         <p>{m.body}</p>
-        <small>{m.platform ?? 'unknown platform'}</small>
+        <small>
+          {m.platform ?? 'unknown platform'}
+          {typeof m.payload['campaign_name'] === 'string'
+            ? ` · campaign ${m.payload['campaign_name']}`
+            : ''}
+        </small>
       </div>
     )
   }
