@@ -12,6 +12,7 @@
  * That keys never reach the log is checked on a real process in test/security/log-secrets.test.ts.
  */
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import type { timingSafeEqual } from 'node:crypto'
 import { createRequire, syncBuiltinESMExports } from 'node:module'
 import { describe, it, type TestContext } from 'node:test'
@@ -638,6 +639,44 @@ describe('workspace isolation: every route with A’s key against B', () => {
       secrets: ['only-b-may-read-this', 'b@example.com', B_ALERT.referenceName, B_INFORM_KEY],
     })
     for (const [route, list] of inform) walked.set(route, list)
+    // The Push family: a campaign for B signed with A's key (B has no Push key: nothing verifies).
+    for (const route of servedRoutes(app.app).filter((r) => r.includes('/transaction/'))) {
+      const [method, path] = route.split(' ') as [NonNullable<InjectOptions['method']>, string]
+      const campaignName = 'Walk campaign'
+      const signature = createHash('sha256').update(`${B}|${campaignName}|${API_KEY}`).digest('hex')
+      const body = JSON.stringify({
+        appId: B,
+        campaignName,
+        signature,
+        targetPlatform: ['ANDROID'],
+        targetAudience: 'All Users',
+        payload: { ANDROID: { title: 'Walk', message: 'Walk' } },
+        campaignDelivery: { type: 'soon' },
+      })
+      walked.set(route, [
+        {
+          name: `${route} signed with A's key for B`,
+          request: {
+            method,
+            url: path.replace(':other', 'other'),
+            headers: {
+              'content-type': 'application/json',
+              'x-moe-appkey': B,
+              'x-moe-pushapi-signature': signature,
+              'x-moe-query-type': 'all users',
+            },
+            ...(method === 'GET' || method === 'OPTIONS' ? {} : { payload: body }),
+          },
+          expect: (res) => {
+            assert.ok([200, 404, 405].includes(res.statusCode), `${res.statusCode} ${res.body}`)
+            if (res.statusCode === 200) {
+              assert.equal(res.json<{ status: string }>().status, 'Fail', res.body)
+            }
+            assert.ok(!res.body.includes('only-b-may-read-this'), res.body)
+          },
+        },
+      ])
+    }
 
     assert.deepEqual(
       servedRoutes(app.app),
