@@ -25,7 +25,7 @@ import type { FeatureKeyRepo } from './feature-key-repo.js'
 import type { OutboxRedaction, OutboxRepo } from './outbox-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
 import type { RefusalRepo } from './refusal-repo.js'
-import type { SegmentListRepo } from './segment-list-repo.js'
+import type { MembershipChange, SegmentListRepo } from './segment-list-repo.js'
 import type { SegmentRepo } from './segments.js'
 import type { SessionRepo } from './session-repo.js'
 
@@ -380,8 +380,13 @@ export type BatchChanges = Readonly<{
    */
   subscriptionChanges?: readonly SubscriptionChange[]
   /**
+   * List memberships moved by merges and put back by their undos, in batch order, after the
+   * event changes (segment-list-repo.ts MembershipChange).
+   */
+  membershipChanges?: readonly MembershipChange[]
+  /**
    * spec §7.12: merge-log rows removed (their before-images hold an erased user's data), with the
-   * lists of events they moved.
+   * lists of events and of list memberships they moved.
    */
   deletedMerges?: readonly Readonly<{ workspaceId: string; id: number }>[]
   /**

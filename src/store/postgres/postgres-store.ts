@@ -25,6 +25,7 @@ import { postgresSessionRepo } from './sessions.js'
 import { postgresRefusalRepo } from './refusals.js'
 import { postgresAlerts } from './alerts.js'
 import { postgresOutbox } from './outbox.js'
+import { postgresMergeMemberships } from './merge-memberships.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
@@ -66,6 +67,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       partitions,
       identities,
       merges,
+      mergeMemberships: postgresMergeMemberships(),
       outcomes,
       privacy,
       consent,

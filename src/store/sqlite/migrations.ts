@@ -637,4 +637,23 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX segment_imports_by_finish ON segment_imports (workspace_id, finished_at);
     `,
   },
+  {
+    // Merges (spec §7.7, §6.2) move the merged user's list memberships to the retained user: the
+    // lists each moved and whether the retained user gained each, so that an undo puts them back
+    // (store/segment-list-repo.ts MembershipChange).
+    version: 30,
+    name: 'merge memberships: the list memberships each merge moved',
+    sql: `
+      CREATE TABLE merge_memberships (
+        workspace_id TEXT NOT NULL,
+        merge_id INTEGER NOT NULL,
+        segment_id TEXT NOT NULL,
+        gained INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, merge_id, segment_id),
+        FOREIGN KEY (workspace_id, segment_id) REFERENCES custom_segments (workspace_id, id)
+          ON DELETE CASCADE
+      ) WITHOUT ROWID;
+      CREATE INDEX merge_memberships_by_segment ON merge_memberships (workspace_id, segment_id);
+    `,
+  },
 ]

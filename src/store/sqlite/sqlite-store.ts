@@ -19,6 +19,7 @@ import { sqliteRefusalRepo } from './refusals.js'
 import { sqliteAlerts } from './alerts.js'
 import { sqliteOutbox } from './outbox.js'
 import { sqliteLog } from './log.js'
+import { sqliteMergeMemberships } from './merge-memberships.js'
 import { sqliteMerges } from './merges.js'
 import { sqliteOutcomes } from './outcomes.js'
 import { sqlitePrivacy } from './privacy.js'
@@ -57,6 +58,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       events,
       identities,
       merges,
+      mergeMemberships: sqliteMergeMemberships(c),
       outcomes,
       privacy,
       consent,
