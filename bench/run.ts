@@ -11,10 +11,11 @@
 // ("sqlite", "postgres" or both, the default) adds a PostgreSQL run of the same Inlet scenarios,
 // named "events (postgres)" etc., on a throwaway cluster with crash safety on (test/helpers/
 // postgres.ts: TEST_DATABASE_URL or the installed binaries; skipped, saying so, when neither).
-// Then the read benchmarks over generated data, each a child process whose table is added to the
-// report: "browse" (bench/browse.ts, the dashboard's first pages) and "segments"
-// (bench/segments.ts, a three-condition segment), at 1,000,000 users and 10,000,000 events unless
-// --users / --events say otherwise (the smoke test's small data).
+// Then the child benchmarks, each a process whose table is added to the report: "browse"
+// (bench/browse.ts, the dashboard's first pages) and "segments" (bench/segments.ts, a
+// three-condition segment), reads over generated data at 1,000,000 users and 10,000,000 events
+// unless --users / --events say otherwise (the smoke test's small data), and "inform"
+// (bench/inform.ts, Inform sends into the outbox, for --seconds after --warmup).
 import { execFile } from 'node:child_process'
 import { cpus, tmpdir } from 'node:os'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -205,6 +206,9 @@ type PairedReport = {
   medianRatio: number
   medianInletP99Ms: number
 }
+
+/** The benchmarks run as child processes after the load scenarios (readBench). */
+const CHILD_BENCHMARKS = ['browse', 'segments', 'inform'] as const
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
@@ -712,7 +716,7 @@ async function main(): Promise<void> {
       ? await runPaired()
       : null
   const reads: { name: string; table: string }[] = []
-  for (const name of (['browse', 'segments'] as const).filter(wanted)) {
+  for (const name of CHILD_BENCHMARKS.filter(wanted)) {
     reads.push({ name, table: await readBench(name) })
   }
   const goalList = goals(reports, paired)
@@ -749,7 +753,7 @@ async function main(): Promise<void> {
     machineTable(reports),
     '',
     ...(paired === null ? [] : [pairedText(paired), '']),
-    ...reads.flatMap((r) => [`Read benchmark "${r.name}" (bench/${r.name}.ts):`, r.table, '']),
+    ...reads.flatMap((r) => [`Benchmark "${r.name}" (bench/${r.name}.ts):`, r.table, '']),
     ...goalList.map(
       (g) => `- ${g.met === null ? '?' : g.met ? 'met' : 'NOT met'}: ${g.goal} — ${g.measured}`,
     ),
@@ -765,14 +769,18 @@ async function main(): Promise<void> {
 }
 
 /**
- * One read benchmark (bench/browse.ts or bench/segments.ts) as a child process on this run's
- * stores, with --users / --events when given: what it printed (its tables and plans).
+ * One child benchmark (bench/<name>.ts) as a process on this run's stores — the reads with
+ * --users / --events when given, Inform with this run's --seconds and --warmup: what it printed
+ * (its tables, plans and goals).
  */
-async function readBench(name: 'browse' | 'segments'): Promise<string> {
+async function readBench(name: (typeof CHILD_BENCHMARKS)[number]): Promise<string> {
   const args = [
     ...['--import', 'tsx', join(ROOT, 'bench', `${name}.ts`), '--store', STORES.join(',')],
-    ...(flags.users === undefined ? [] : ['--users', flags.users]),
+    ...(name !== 'inform' && flags.users !== undefined ? ['--users', flags.users] : []),
     ...(name === 'segments' && flags.events !== undefined ? ['--events', flags.events] : []),
+    ...(name === 'inform'
+      ? ['--seconds', String(SECONDS), '--warmup', String(WARMUP_SECONDS)]
+      : []),
   ]
   process.stderr.write(`read benchmark ${name}…\n`)
   const { stdout } = await promisify(execFile)(process.execPath, args, {

@@ -100,13 +100,13 @@ it(
     // The read benchmarks over generated data, their tables in the report and the JSON.
     assert.deepEqual(
       result.reads.map((r) => r.name),
-      ['browse', 'segments'],
+      ['browse', 'segments', 'inform'],
     )
-    assert.match(
-      stdout,
-      /Read benchmark "browse"[\s\S]*\| list \(newest first\) \| [\d.]+ \/ [\d.]+ \|/,
-    )
-    assert.match(stdout, /Read benchmark "segments"[\s\S]*2,000 users, 20,000 events/)
+    assert.match(stdout, /Benchmark "browse"[\s\S]*\| list \(newest first\) \| [\d.]+ \/ [\d.]+ \|/)
+    assert.match(stdout, /Benchmark "segments"[\s\S]*2,000 users, 20,000 events/)
+    // Inform sends: a row with sends/s, and every 200 found in the outbox.
+    assert.match(result.reads[2]?.table ?? '', /\| SQLite \| [\d,]+ \| \d+ \| \d+ \|/)
+    assert.match(stdout, /- met: every 200 is in the outbox \(SQLite\)/)
     assert.match(result.reads[1]?.table ?? '', /\| count \| \d+ \/ \d+ \| \d+ \|/)
 
     assert.equal(result.paired?.ratios.length, 2, 'two paired rounds')
