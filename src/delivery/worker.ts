@@ -48,8 +48,14 @@ export type DeliveryWorker = Readonly<{
   runOnce(): Promise<number>
   /** Looks for due messages every pollMs until stop(). */
   start(): void
-  /** Stops looking; resolves once the attempts in flight are settled. */
-  stop(): Promise<void>
+  /**
+   * Stops looking; resolves once the attempts in flight are settled, or after `timeoutMs` (the
+   * shutdown's budget): webhook attempts still in flight are then aborted (settled as a failure
+   * that may pass, tried again), and the worker waits at most STOP_GRACE_MS more for them. An
+   * attempt that outlives that (an SMTP conversation) is not recorded: its lease runs out and it
+   * is made again, with the same idempotency key.
+   */
+  stop(timeoutMs?: number): Promise<void>
 }>
 
 export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
@@ -65,7 +71,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
           delivery.webhook.sealedSecret,
           deliverySealContext(m.workspaceId, 'webhook'),
         )
-        return await deliverWebhook(m, { url: delivery.webhook.url, secret }, clock.now())
+        const target = { url: delivery.webhook.url, secret }
+        return await deliverWebhook(m, target, clock.now(), stopping.signal)
       }
       if (delivery.mode === 'smtp') {
         const { sealedPassword } = delivery.smtp
@@ -113,6 +120,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     }
   }
 
+  /** Aborted when stop() runs out of time: in-flight webhook attempts end at once. */
+  const stopping = new AbortController()
+
   async function runOnce(): Promise<number> {
     const claimed = await store.outbox.claimDue(clock.now(), deps.leaseMs, BATCH)
     const workspaces = new Map<string, Promise<Workspace | undefined>>()
@@ -156,10 +166,29 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       running = true
       schedule(0)
     },
-    async stop() {
+    async stop(timeoutMs = Number.POSITIVE_INFINITY) {
       running = false
       clearTimeout(timer)
-      await current
+      if (await settledWithin(current, timeoutMs)) return
+      log.warn(
+        { timeoutMs },
+        'delivery attempts still in flight at shutdown: aborted; they are tried again later',
+      )
+      stopping.abort(new Error('Inlet is shutting down'))
+      await settledWithin(current, STOP_GRACE_MS)
     },
   }
+}
+
+/** After stop()'s time ran out and the attempts were aborted, how long it still waits for them. */
+export const STOP_GRACE_MS = 1_000
+
+/** Whether `work` settled within `ms` (it is never rejected: runOnce's errors are handled). */
+function settledWithin(work: Promise<void>, ms: number): Promise<boolean> {
+  if (ms === Number.POSITIVE_INFINITY) return work.then(() => true)
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms)
+  })
+  return Promise.race([work.then(() => true), late]).finally(() => clearTimeout(timer))
 }

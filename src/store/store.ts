@@ -269,9 +269,20 @@ export type HeldQuery = Readonly<{
   customerIds: readonly string[]
   logTokens: readonly string[]
   outcomeTokens: readonly string[]
+  /** The erased identities' raw values: outbox messages sent to one of them are the user's too. */
+  recipients?: readonly string[]
 }>
 
-export type HeldRecords = Readonly<{ logSeqs: number[]; outcomeSeqs: number[]; events: number }>
+export type HeldRecords = Readonly<{
+  logSeqs: number[]
+  outcomeSeqs: number[]
+  events: number
+  /**
+   * The outbox messages an erasure redacts: those of the workspace whose user is one of
+   * `customerIds` or whose recipient is one of `recipients`.
+   */
+  outboxMessages: number
+}>
 
 /**
  * spec §7.12 (Inlet): an identity erased by a GDPR request, kept only as a salted-by-workspace

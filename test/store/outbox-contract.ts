@@ -226,6 +226,30 @@ export function outboxContract(
       assert.equal(retried.duplicate, false)
     })
 
+    it('counts the messages an erasure redacts: of its customers or to its identities', async (t) => {
+      const store = await fresh(t)
+      await store.outbox.record(WS, [
+        message({ id: 'a', customerId: 'erin', recipient: '+1555' }),
+        message({ id: 'b', customerId: null, recipient: 'erin@shop.test' }),
+        message({ id: 'c', customerId: 'erin', recipient: 'erin@shop.test' }),
+        message({ id: 'd', customerId: 'ann', recipient: 'ann@shop.test' }),
+      ])
+      await store.outbox.record(OTHER, [message({ workspaceId: OTHER, customerId: 'erin' })])
+      const held = (customerIds: string[], recipients: string[]) =>
+        store.processing.recordsHolding(WS, {
+          beforeSeq: 1,
+          userIds: [],
+          customerIds,
+          logTokens: [],
+          outcomeTokens: [],
+          recipients,
+        })
+      assert.equal((await held(['erin'], ['erin@shop.test'])).outboxMessages, 3)
+      assert.equal((await held(['erin'], [])).outboxMessages, 2)
+      assert.equal((await held([], ['ann@shop.test', '+1555'])).outboxMessages, 2)
+      assert.equal((await held(['nobody'], [])).outboxMessages, 0)
+    })
+
     it('pages newest first under each filter, and follows the tail oldest first', async (t) => {
       const store = await fresh(t)
       const recorded = await store.outbox.record(WS, [

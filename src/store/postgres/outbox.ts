@@ -37,12 +37,21 @@ export const OUTBOX_SQL = {
       reason = CASE WHEN due_at IS NULL THEN reason ELSE $5 END,
       due_at = NULL, rev = nextval('outbox_revs'), updated_at = $6
     WHERE workspace_id = $1 AND (customer_id = ANY($2::text[]) OR recipient = ANY($3::text[]))`,
+  // The messages `redact` changes, counted.
+  holding: `SELECT count(*) AS n FROM outbox
+    WHERE workspace_id = $1 AND (customer_id = ANY($2::text[]) OR recipient = ANY($3::text[]))`,
 }
 
 /** The repository, and its part of a batch's commit (processing.ts): an erasure's redactions. */
 export type PostgresOutbox = Readonly<{
   repo: OutboxRepo
   redact(db: Queryable, redactions: readonly OutboxRedaction[]): Promise<void>
+  /** How many messages `redact` would change for these customer ids and recipients. */
+  countHolding(
+    workspaceId: string,
+    customerIds: readonly string[],
+    recipients: readonly string[],
+  ): Promise<number>
 }>
 
 export function postgresOutbox({ pool, open, all, one }: PostgresConnection): PostgresOutbox {
@@ -107,6 +116,14 @@ export function postgresOutbox({ pool, open, all, one }: PostgresConnection): Po
   }
   return {
     repo,
+    countHolding: async (workspaceId, customerIds, recipients) =>
+      num(
+        (await one(
+          OUTBOX_SQL.holding,
+          [workspaceId, [...customerIds], [...recipients]],
+          (r) => r['n'],
+        )) ?? 0,
+      ),
     async redact(db, redactions) {
       for (const r of redactions) {
         await db.query(OUTBOX_SQL.redact, [

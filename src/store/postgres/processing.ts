@@ -102,6 +102,7 @@ export function postgresProcessing(c: PostgresConnection, r: PostgresRepositorie
         logSeqs: await r.log.seqsHolding(workspaceId, h),
         outcomeSeqs: await r.outcomes.seqsHolding(workspaceId, h.outcomeTokens),
         events: await r.events.countOf(workspaceId, h.userIds),
+        outboxMessages: await r.outbox.countHolding(workspaceId, h.customerIds, h.recipients ?? []),
       })),
     cursor: () => open(async () => num((await rows(pool, SQL.cursor, []))[0]?.['value'] ?? 0)),
     loadSnapshot: (records) => open(() => loadSnapshot(records)),

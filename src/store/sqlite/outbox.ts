@@ -27,6 +27,12 @@ import { attempt, type SqliteConnection } from './connection.js'
 export type SqliteOutbox = Readonly<{
   repo: OutboxRepo
   redact(redactions: readonly OutboxRedaction[]): void
+  /** How many messages `redact` would change for these customer ids and recipients. */
+  countHolding(
+    workspaceId: string,
+    customerIds: readonly string[],
+    recipients: readonly string[],
+  ): number
 }>
 
 export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
@@ -132,17 +138,28 @@ export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
     claimDue: (now, leaseMs, limit) => attempt(() => claimDue.immediate(now, leaseMs, limit)),
     settle: (a, outcome, now) => attempt(() => settle.immediate(a, outcome, now)),
   }
+  /** The seqs of the workspace's messages of these customers or to these recipients. */
+  const holding = (
+    workspaceId: string,
+    customerIds: readonly string[],
+    recipients: readonly string[],
+  ): Set<number> => {
+    const seqs = new Set<number>()
+    for (const id of customerIds) {
+      for (const row of q.ofCustomer.all(workspaceId, id) as Row[]) seqs.add(num(row['seq']))
+    }
+    for (const value of recipients) {
+      for (const row of q.ofRecipient.all(workspaceId, value) as Row[]) seqs.add(num(row['seq']))
+    }
+    return seqs
+  }
   return {
     repo,
+    countHolding: (workspaceId, customerIds, recipients) =>
+      holding(workspaceId, customerIds, recipients).size,
     redact(redactions) {
       for (const r of redactions) {
-        const seqs = new Set<number>()
-        for (const id of r.customerIds) {
-          for (const row of q.ofCustomer.all(r.workspaceId, id) as Row[]) seqs.add(num(row['seq']))
-        }
-        for (const to of r.recipients) {
-          for (const row of q.ofRecipient.all(r.workspaceId, to) as Row[]) seqs.add(num(row['seq']))
-        }
+        const seqs = holding(r.workspaceId, r.customerIds, r.recipients)
         if (seqs.size === 0) continue
         const payload = JSON.stringify(r.payload)
         let rev = takeRevs(seqs.size) - seqs.size

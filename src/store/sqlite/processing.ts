@@ -117,6 +117,7 @@ export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): Pr
           logSeqs: [...logSeqs].sort(order),
           outcomeSeqs: [...outcomeSeqs].sort(order),
           events,
+          outboxMessages: r.outbox.countHolding(workspaceId, h.customerIds, h.recipients ?? []),
         }
       }),
     commit: (changes) =>
