@@ -25,7 +25,11 @@ import { expandBulkRow } from '../src/families/data/bulk-rows.js'
 import { MEMBER_PAGE } from '../src/families/segments/bodies/segment-bodies.js'
 import { prepareSegment } from '../src/segments/resolve.js'
 import { monthStart, partitionName } from '../src/store/postgres/partitions.js'
-import { SEGMENT_WORK_MEM, postgresSegmentDialect } from '../src/store/postgres/segments.js'
+import {
+  SEGMENT_PARALLEL_WORKERS,
+  SEGMENT_WORK_MEM,
+  postgresSegmentDialect,
+} from '../src/store/postgres/segments.js'
 import { countStatement, membersStatement, type Statement } from '../src/store/segment-sql.js'
 import type { SegmentQuery } from '../src/store/segments.js'
 import { DAY_MS } from '../src/store/segments.js'
@@ -322,6 +326,7 @@ async function postgres(query: SegmentQuery): Promise<Run | undefined> {
         if (flags['pg-workers'] !== undefined) {
           log(await parallelAb(client, query, Number(flags['pg-workers'])))
         }
+        await client.query(`SET max_parallel_workers_per_gather = ${SEGMENT_PARALLEL_WORKERS}`)
         for (const [name, s] of statements(postgresSegmentDialect, query)) {
           const r = await client.query<{ 'QUERY PLAN': string }>(
             `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${s.text}`,

@@ -49,7 +49,8 @@ export function sqliteSegmentLists({ db }: SqliteConnection): SegmentListRepo {
     ),
     // What merges moved into the list is forgotten with its members (MembershipChange).
     clearMoved: db.prepare(
-      'DELETE FROM merge_memberships WHERE workspace_id = ? AND segment_id = ?',
+      `DELETE FROM merge_memberships INDEXED BY merge_memberships_by_segment
+       WHERE workspace_id = ? AND segment_id = ?`,
     ),
     count: db.prepare(
       'SELECT count(*) AS n FROM segment_members WHERE workspace_id = ? AND segment_id = ?',
