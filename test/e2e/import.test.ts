@@ -197,7 +197,8 @@ describe('inlet import and export against a real Inlet', { timeout: 600_000 }, (
     ])
     assert.equal(run.code, 0, run.err)
     const numbers = lines(out).map(
-      (l) => (JSON.parse(l) as { actions: { attributes: { n: number } }[] }).actions[0]?.attributes.n,
+      (l) =>
+        (JSON.parse(l) as { actions: { attributes: { n: number } }[] }).actions[0]?.attributes.n,
     )
     assert.equal(numbers.length, total, 'no event twice')
     assert.equal(new Set(numbers).size, total, 'every row once')
