@@ -62,6 +62,13 @@ async function applied(server: RunningServer): Promise<void> {
   }
 }
 
+/** `inlet export KIND --out FILE` on the server's data directory (it keeps running). */
+async function exportTo(server: RunningServer, kind: string, file: string): Promise<void> {
+  const args = ['export', kind, '--workspace', server.workspaceId, '--out', file]
+  const run = await runCli(server.dataDir, args)
+  assert.equal(run.code, 0, run.err)
+}
+
 const lines = (file: string): string[] =>
   readFileSync(file, 'utf8')
     .split('\n')
@@ -119,15 +126,7 @@ describe('inlet import and export against a real Inlet', { timeout: 600_000 }, (
     assert.equal(found.get('bob')?.['since'], '2020-06-01T00:00:00.000Z')
 
     const exported = join(dir, 'users-out.jsonl')
-    const run = await runCli(server.dataDir, [
-      'export',
-      'users',
-      '--workspace',
-      server.workspaceId,
-      '--out',
-      exported,
-    ])
-    assert.equal(run.code, 0, run.err)
+    await exportTo(server, 'users', exported)
     const byId = new Map(
       lines(exported).map((l) => {
         const u = JSON.parse(l) as { customer_id: string; attributes: Record<string, unknown> }
@@ -187,15 +186,7 @@ describe('inlet import and export against a real Inlet', { timeout: 600_000 }, (
 
     await applied(server)
     const out = join(dir, 'events-out.jsonl')
-    const run = await runCli(server.dataDir, [
-      'export',
-      'events',
-      '--workspace',
-      server.workspaceId,
-      '--out',
-      out,
-    ])
-    assert.equal(run.code, 0, run.err)
+    await exportTo(server, 'events', out)
     const numbers = lines(out).map(
       (l) =>
         (JSON.parse(l) as { actions: { attributes: { n: number } }[] }).actions[0]?.attributes.n,
