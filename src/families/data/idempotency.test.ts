@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { describe, it, type TestContext } from 'node:test'
 import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp } from '../../../test/helpers/app.js'
+import { startPostgres } from '../../../test/helpers/postgres.js'
+import { createPostgresStore } from '../../store/postgres/postgres-store.js'
+import { expandBulkRow } from './bulk-rows.js'
 import { createIdempotency } from './idempotency.js'
+
+const postgres = await startPostgres()
 
 const bulk = {
   type: 'transition',
@@ -12,44 +17,13 @@ const bulk = {
 }
 
 describe('Idempotency-Key on the ingest endpoints', () => {
-  it('logs a keyed Bulk body once: the same key again answers 200 with it and logs nothing', async (t) => {
-    const { app, post, drain, store, headers: auth } = await createTestApp(t)
-    const key = 'import-0001-1-2000'
-    const headers = { ...auth, 'idempotency-key': key }
-    const first = await post(`/v1/transition/${WORKSPACE_ID}`, bulk, { headers: { ...headers } })
-    assert.equal(first.statusCode, 200)
-    assert.equal(first.json<{ request_id: string }>().request_id, key)
-    await drain()
-    const again = await post(`/v1/transition/${WORKSPACE_ID}`, bulk, { headers: { ...headers } })
-    assert.equal(again.statusCode, 200)
-    assert.equal(again.json<{ request_id: string }>().request_id, key)
-    // Without the header the same body is a new request: its events count again.
-    const plain = await post(`/v1/transition/${WORKSPACE_ID}`, bulk)
-    assert.equal(plain.statusCode, 200)
-    await drain()
-    const [user] = await store.profiles.findUsers(WORKSPACE_ID, { customerIds: ['ada'], ids: [] })
-    assert.ok(user)
-    const events = await store.profiles.eventsOfUser(WORKSPACE_ID, user.id, 100)
-    assert.equal(events.length, 4, 'the keyed body twice and the plain one once')
-    const plainId = plain.json<{ request_id: string }>().request_id
-    assert.equal(
-      (await store.log.recordsOfRequest(WORKSPACE_ID, key)).length,
-      (await store.log.recordsOfRequest(WORKSPACE_ID, plainId)).length,
-      'the keyed body was logged once',
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    it(
+      `logs a keyed Bulk body once: the same key again answers 200 with it and logs nothing (${kind})`,
+      kind === 'postgres' && postgres === undefined ? { skip: 'no PostgreSQL' } : {},
+      async (t) => keyedOnce(t, kind),
     )
-    // Keys are per workspace, and the header works on Create Event too.
-    const event = await app.inject({
-      method: 'POST',
-      url: `/v1/event/${WORKSPACE_ID}`,
-      headers: {
-        authorization: basicAuth(WORKSPACE_ID, API_KEY),
-        'content-type': 'application/json',
-        'idempotency-key': 'event-key-0000000001',
-      },
-      payload: { type: 'event', customer_id: 'ada', actions: [{ action: 'Once' }] },
-    })
-    assert.equal(event.statusCode, 200)
-  })
+  }
 
   it('refuses a malformed key with idempotency_key_invalid, logging nothing', async (t) => {
     const { post, store, headers } = await createTestApp(t)
@@ -81,3 +55,56 @@ describe('Idempotency-Key on the ingest endpoints', () => {
     assert.equal(runs, 2)
   })
 })
+
+/** A keyed Bulk body sent twice is logged once; the same body without a key counts again. */
+async function keyedOnce(t: TestContext, kind: 'sqlite' | 'postgres'): Promise<void> {
+  const pg =
+    kind === 'postgres' && postgres !== undefined
+      ? await createPostgresStore({
+          expandRow: expandBulkRow,
+          url: await postgres.freshUrl(),
+          durability: 'os',
+          maxConnections: 4,
+        })
+      : undefined
+  const { app, post, drain, store, headers: auth } = await createTestApp(
+    t,
+    {},
+    pg === undefined ? {} : { store: pg },
+  )
+  const key = 'import-0001-1-2000'
+  const headers = { ...auth, 'idempotency-key': key }
+  const first = await post(`/v1/transition/${WORKSPACE_ID}`, bulk, { headers: { ...headers } })
+  assert.equal(first.statusCode, 200)
+  assert.equal(first.json<{ request_id: string }>().request_id, key)
+  await drain()
+  const again = await post(`/v1/transition/${WORKSPACE_ID}`, bulk, { headers: { ...headers } })
+  assert.equal(again.statusCode, 200)
+  assert.equal(again.json<{ request_id: string }>().request_id, key)
+  // Without the header the same body is a new request: its events count again.
+  const plain = await post(`/v1/transition/${WORKSPACE_ID}`, bulk)
+  assert.equal(plain.statusCode, 200)
+  await drain()
+  const [user] = await store.profiles.findUsers(WORKSPACE_ID, { customerIds: ['ada'], ids: [] })
+  assert.ok(user)
+  const events = await store.profiles.eventsOfUser(WORKSPACE_ID, user.id, 100)
+  assert.equal(events.length, 4, 'the keyed body twice and the plain one once')
+  const plainId = plain.json<{ request_id: string }>().request_id
+  assert.equal(
+    (await store.log.recordsOfRequest(WORKSPACE_ID, key)).length,
+    (await store.log.recordsOfRequest(WORKSPACE_ID, plainId)).length,
+    'the keyed body was logged once',
+  )
+  // The header works on Create Event too.
+  const event = await app.inject({
+    method: 'POST',
+    url: `/v1/event/${WORKSPACE_ID}`,
+    headers: {
+      authorization: basicAuth(WORKSPACE_ID, API_KEY),
+      'content-type': 'application/json',
+      'idempotency-key': 'event-key-0000000001',
+    },
+    payload: { type: 'event', customer_id: 'ada', actions: [{ action: 'Once' }] },
+  })
+  assert.equal(event.statusCode, 200)
+}
