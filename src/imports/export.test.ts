@@ -1,6 +1,6 @@
-// exportRows over both real stores (SQLite, and PostgreSQL when there is one): keyset pages of the asked size, each written before the next
-// is read (so memory holds one page, however many rows), JSON lines in the shapes import reads,
-// and CSV with the union of attribute names as columns.
+// exportRows over both real stores (SQLite, and PostgreSQL when there is one): keyset pages of
+// the asked size, each written before the next is read (so memory holds one page, however many
+// rows), JSON lines in the shapes import reads, and CSV with the union of attribute names.
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { describe, it, type TestContext } from 'node:test'
