@@ -4,28 +4,15 @@
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { describe, it, type TestContext } from 'node:test'
-import { WORKSPACE_ID, createTestApp, type TestApp } from '../../test/helpers/app.js'
+import { WORKSPACE_ID, createTestAppOn, type TestApp } from '../../test/helpers/app.js'
 import { startPostgres } from '../../test/helpers/postgres.js'
-import { expandBulkRow } from '../families/data/bulk-rows.js'
-import { createPostgresStore } from '../store/postgres/postgres-store.js'
 import { exportRows } from './export.js'
 
 const postgres = await startPostgres()
 const KINDS = ['sqlite', 'postgres'] as const
 
-/** The in-process Inlet on the in-memory SQLite store, or on a fresh PostgreSQL database. */
-async function appOn(t: TestContext, kind: (typeof KINDS)[number]): Promise<TestApp> {
-  const store =
-    kind === 'postgres' && postgres !== undefined
-      ? await createPostgresStore({
-          expandRow: expandBulkRow,
-          url: await postgres.freshUrl(),
-          durability: 'os',
-          maxConnections: 4,
-        })
-      : undefined
-  return createTestApp(t, {}, store === undefined ? {} : { store })
-}
+const appOn = (t: TestContext, kind: (typeof KINDS)[number]): Promise<TestApp> =>
+  createTestAppOn(t, kind, postgres)
 
 const skip = (kind: string) =>
   kind === 'postgres' && postgres === undefined ? { skip: 'no PostgreSQL' } : {}

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
-import { API_KEY, WORKSPACE_ID, basicAuth, createTestApp } from '../../../test/helpers/app.js'
+import {
+  API_KEY,
+  WORKSPACE_ID,
+  basicAuth,
+  createTestApp,
+  createTestAppOn,
+} from '../../../test/helpers/app.js'
 import { startPostgres } from '../../../test/helpers/postgres.js'
-import { createPostgresStore } from '../../store/postgres/postgres-store.js'
-import { expandBulkRow } from './bulk-rows.js'
 import { createIdempotency } from './idempotency.js'
 
 const postgres = await startPostgres()
@@ -58,20 +62,7 @@ describe('Idempotency-Key on the ingest endpoints', () => {
 
 /** A keyed Bulk body sent twice is logged once; the same body without a key counts again. */
 async function keyedOnce(t: TestContext, kind: 'sqlite' | 'postgres'): Promise<void> {
-  const pg =
-    kind === 'postgres' && postgres !== undefined
-      ? await createPostgresStore({
-          expandRow: expandBulkRow,
-          url: await postgres.freshUrl(),
-          durability: 'os',
-          maxConnections: 4,
-        })
-      : undefined
-  const { app, post, drain, store, headers: auth } = await createTestApp(
-    t,
-    {},
-    pg === undefined ? {} : { store: pg },
-  )
+  const { app, post, drain, store, headers: auth } = await createTestAppOn(t, kind, postgres)
   const key = 'import-0001-1-2000'
   const headers = { ...auth, 'idempotency-key': key }
   const first = await post(`/v1/transition/${WORKSPACE_ID}`, bulk, { headers: { ...headers } })
