@@ -76,6 +76,7 @@ export const ERROR_CODES = [
   'array_field_conflict',
   'unset_attributes_invalid',
   'project_code_invalid',
+  'idempotency_key_invalid',
   'merge_data_missing',
   'merge_data_empty',
   'merge_data_limit',

@@ -468,6 +468,16 @@ export interface ProfileRepo {
   merge(workspaceId: string, id: number): Promise<MergeRow | undefined>
   /** A workspace's users in internal-id order, `limit` at a time after `afterId` ('' first). */
   usersPage(workspaceId: string, afterId: string, limit: number): Promise<UserRow[]>
+  /**
+   * Up to `limit` events of the workspace after the position (`afterTime`, `afterSeq`), by event
+   * time then seq: a keyset page (start from Number.MIN_SAFE_INTEGER for both), for `inlet export`.
+   */
+  eventsPage(
+    workspaceId: string,
+    afterTime: number,
+    afterSeq: number,
+    limit: number,
+  ): Promise<EventRow[]>
   /** spec §7.12, §7.10: the users `match` names directly (no merge closure), by internal id. */
   matchUsers(workspaceId: string, match: UserMatch): Promise<UserRow[]>
   /** Every merge (undone or not) whose retained or merged user is one of `userIds`. */

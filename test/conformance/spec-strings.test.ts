@@ -51,6 +51,7 @@ const INLET_OWN: Readonly<Partial<Record<ErrorCode, 'message' | 'both'>>> = {
   opt_out_action_invalid: 'message',
   opt_out_user_type_invalid: 'message',
   project_code_invalid: 'message',
+  idempotency_key_invalid: 'message',
   unset_attributes_invalid: 'message',
   request_not_found: 'both',
   admin_unauthorized: 'message',

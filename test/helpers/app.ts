@@ -17,7 +17,9 @@ import type { DeliveryWorker } from '../../src/delivery/worker.js'
 import type { RefusalCounter } from '../../src/http/refusals.js'
 import { composeInlet } from '../../src/server/server.js'
 import type { FileImports } from '../../src/families/segments/file-imports.js'
+import { createPostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import type { TestPostgres } from './postgres.js'
 import type { Store } from '../../src/store/store.js'
 import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
 
@@ -168,4 +170,25 @@ export function appKeyRequest(
       ? {}
       : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
   })
+}
+
+/**
+ * createTestApp on the in-memory SQLite store (`sqlite`), or on a fresh database of the test
+ * PostgreSQL (`postgres`; a test given no `postgres` should have been skipped).
+ */
+export async function createTestAppOn(
+  t: TestContext,
+  kind: 'sqlite' | 'postgres',
+  postgres: TestPostgres | undefined,
+  env: Record<string, string> = {},
+): Promise<TestApp> {
+  if (kind === 'sqlite') return createTestApp(t, env)
+  if (postgres === undefined) throw new Error('no PostgreSQL: skip this test')
+  const store = await createPostgresStore({
+    expandRow: expandBulkRow,
+    url: await postgres.freshUrl(),
+    durability: 'os',
+    maxConnections: 4,
+  })
+  return createTestApp(t, env, { store })
 }
