@@ -169,3 +169,20 @@ export function appKeyRequest(
       : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
   })
 }
+
+/**
+ * Spends the whole of `quota`'s current minute (of `limit` units) for the seeded workspace, as
+ * another process of the store would, before `app` has taken a lease of it: its next request that
+ * takes the quota is refused.
+ */
+export async function spendMinuteQuota(app: TestApp, quota: string, limit: number): Promise<void> {
+  const now = app.clock.now()
+  await app.store.quotas.lease({
+    workspaceId: WORKSPACE_ID,
+    quota,
+    windowStart: now - (now % 60_000),
+    limit,
+    need: 1,
+    want: limit,
+  })
+}

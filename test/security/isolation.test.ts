@@ -56,6 +56,8 @@ type Seeded = {
   bCohort: { id: string; name: string }
   bRequestIds: string[]
   bMergeId: number
+  /** The second B's Inform message was sent (Message Archival looks it up by it). */
+  bSentSeconds: number
   snapshot: () => Promise<string>
 }
 
@@ -228,9 +230,11 @@ async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
     }),
   })
   assert.equal(sent.statusCode, 200, sent.body)
+  const bSentSeconds = Math.floor(app.clock.now() / 1000)
   await app.drain()
   void t
   return {
+    bSentSeconds,
     bUserId: user.id,
     bSegment,
     bCohort,
@@ -635,6 +639,11 @@ describe('workspace isolation: every route with A’s key against B', () => {
       aInformKey: A_INFORM_KEY,
       b: B,
       bAlert: B_ALERT,
+      bMessage: {
+        userId: 'b-user',
+        transactionId: 'b-transaction',
+        sentSeconds: seeded.bSentSeconds,
+      },
       secrets: ['only-b-may-read-this', 'b@example.com', B_ALERT.referenceName, B_INFORM_KEY],
     })
     for (const [route, list] of inform) walked.set(route, list)
