@@ -186,3 +186,28 @@ export async function spendMinuteQuota(app: TestApp, quota: string, limit: numbe
     want: limit,
   })
 }
+
+/**
+ * `method url` with `base` headers — each of `overrides` replacing one, or removing it when
+ * undefined — and `body` as the payload (a string as it is, anything else as JSON).
+ */
+export function injectWith(
+  app: TestApp,
+  method: 'POST' | 'GET',
+  url: string,
+  base: Readonly<Record<string, string>>,
+  overrides: Readonly<Record<string, string | undefined>>,
+  body: unknown,
+): Promise<LightMyRequestResponse> {
+  const headers: Record<string, string> = { ...base }
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete headers[k]
+    else headers[k] = v
+  }
+  return app.app.inject({
+    method,
+    url,
+    headers,
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+}

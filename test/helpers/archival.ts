@@ -3,7 +3,7 @@
  * `POST /v1/archival/view` with the seeded workspace's Data credentials and MOE-APPKEY.
  */
 import type { LightMyRequestResponse } from 'fastify'
-import { WORKSPACE_ID, type TestApp } from './app.js'
+import { WORKSPACE_ID, injectWith, type TestApp } from './app.js'
 
 export const VIEW = '/v1/archival/view'
 
@@ -13,15 +13,6 @@ export function view(
   body: unknown,
   headers: Readonly<Record<string, string | undefined>> = {},
 ): Promise<LightMyRequestResponse> {
-  const all: Record<string, string> = { ...app.headers, 'moe-appkey': WORKSPACE_ID }
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) delete all[k]
-    else all[k] = v
-  }
-  return app.app.inject({
-    method: 'POST',
-    url: VIEW,
-    headers: all,
-    payload: typeof body === 'string' ? body : JSON.stringify(body),
-  })
+  const base = { ...app.headers, 'moe-appkey': WORKSPACE_ID }
+  return injectWith(app, 'POST', VIEW, base, headers, body)
 }

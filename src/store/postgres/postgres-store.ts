@@ -25,6 +25,7 @@ import { postgresSessionRepo } from './sessions.js'
 import { postgresRefusalRepo } from './refusals.js'
 import { postgresAlerts } from './alerts.js'
 import { postgresOutbox } from './outbox.js'
+import { postgresLiveActivities } from './live-activities.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
@@ -82,6 +83,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     refusals: postgresRefusalRepo(c),
     alerts: postgresAlerts(c),
     outbox: outbox.repo,
+    liveActivities: postgresLiveActivities(c),
     close: c.close,
   }
 }
