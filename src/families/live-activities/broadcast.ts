@@ -44,11 +44,12 @@ export type BroadcastContext = Readonly<{
 
 export type BroadcastAnswer = Readonly<{ instanceId: string; message: OutboxMessageRow }>
 
-/** What makes two requests the same: the action and the `ios` object as sent. */
-export function fingerprintOf(action: BroadcastAction, request: BroadcastRequest): string {
-  return createHash('sha256')
-    .update(`${action}\u0000${JSON.stringify(request.rawIos)}`)
-    .digest('hex')
+/**
+ * What makes two requests to one instance the same: the `ios` object as sent (an end that repeats
+ * the last update's exactly is a duplicate too).
+ */
+export function fingerprintOf(request: BroadcastRequest): string {
+  return createHash('sha256').update(JSON.stringify(request.rawIos)).digest('hex')
 }
 
 /** The campaign `request` names, if it may broadcast: AppError `live_activity_*` otherwise. */
@@ -141,7 +142,7 @@ async function start(
     startedAt: now,
     updatedAt: now,
     dismissalAt,
-    lastRequest: fingerprintOf('start', request),
+    lastRequest: fingerprintOf(request),
     changes: 1,
   }
   const result = await deps.store.liveActivities.write({
@@ -186,7 +187,7 @@ async function change(
   campaign: LiveActivityCampaignRow,
   request: BroadcastRequest,
 ): Promise<BroadcastAnswer> {
-  const fingerprint = fingerprintOf(action, request)
+  const fingerprint = fingerprintOf(request)
   for (let attempt = 1; ; attempt++) {
     const now = deps.clock.now()
     const instance = await targetOf(deps.store, ctx, campaign, request, now)
