@@ -59,6 +59,7 @@ export function sqliteLiveActivities(
     ),
     active: db.prepare(
       `SELECT count(*) AS n FROM live_activity_instances
+         INDEXED BY live_activity_instances_by_campaign
        WHERE workspace_id = ? AND campaign_id = ? AND state = 'active'
          AND (dismissal_at IS NULL OR dismissal_at > ?)`,
     ),
