@@ -69,6 +69,12 @@ Commands:
                             a JSON definition (the admin API's body; - reads stdin; docs/outbox.md)
   workspaces alerts remove --id ID --alert-id ALERT
                             Remove it (messages it sent stay in the outbox)
+  workspaces live-activities list --id ID [--json]  The workspace's live-activity campaigns
+  workspaces live-activities set --id ID (--file FILE | --name NAME [--campaign-id C]
+      [--attribute-type T] [--ios-auth p8|p12] [--max-instances N]) [--json]
+                            Create a campaign, or replace the one its campaign_id names
+  workspaces live-activities remove --id ID --campaign-id C
+                            Remove it (its instances' messages stay in the outbox)
   workspaces delivery show --id ID [--json]        The outbox's delivery mode (docs/outbox.md)
   workspaces delivery set --id ID (--file FILE | --mode record | --mode webhook --url URL
       [--secret S] | --mode smtp --host H [--port P] [--secure on|off] [--user U] [--from F]) [--json]

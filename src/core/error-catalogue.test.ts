@@ -13,6 +13,8 @@ import { CONSENT_ENDPOINTS, CONSENT_ERRORS } from './catalogue/consent.js'
 import { DASHBOARD_ERRORS } from './catalogue/dashboard.js'
 import { INFORM_ENDPOINTS, INFORM_ERRORS } from './catalogue/inform.js'
 import { OUTBOX_ERRORS } from './catalogue/outbox.js'
+import { LIVE_ACTIVITY_ENDPOINTS, LIVE_ACTIVITY_ERRORS } from './catalogue/live-activities.js'
+import { ARCHIVAL_ENDPOINTS, ARCHIVAL_ERRORS } from './catalogue/archival.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
 import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from './catalogue/segments.js'
@@ -163,7 +165,7 @@ function compareFields(problems: string[], where: string, doc: DocFields, want: 
 }
 
 // Each code's section documents the entry of the family that lists it (the admin API's, the
-// dashboard's, consent's, segments', Inform's and the outbox's own codes, every other code the Data
+// dashboard's, consent's, segments', Inform's, the outbox's, Live Activities' and Message Archival's own codes, every other code the Data
 // family's), and its variants per endpoint: the Data API's endpoints, the consent family's groups
 // (categories, optin, resubscribe), the segments family's one (custom_segments) and Inform's.
 const OVERRIDES_ALL = {
@@ -171,6 +173,8 @@ const OVERRIDES_ALL = {
   ...CONSENT_ENDPOINTS,
   ...SEGMENT_ENDPOINTS,
   ...INFORM_ENDPOINTS,
+  ...LIVE_ACTIVITY_ENDPOINTS,
+  ...ARCHIVAL_ENDPOINTS,
 }
 const CATALOGUE: Catalogue = {
   codes: ERROR_CODES,
@@ -182,6 +186,8 @@ const CATALOGUE: Catalogue = {
     ...SEGMENT_ERRORS,
     ...INFORM_ERRORS,
     ...OUTBOX_ERRORS,
+    ...LIVE_ACTIVITY_ERRORS,
+    ...ARCHIVAL_ERRORS,
   },
   overrides: OVERRIDES_ALL,
 }

@@ -232,6 +232,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     refusals: store.refusals,
     alerts: store.alerts,
     outbox: store.outbox,
+    liveActivities: store.liveActivities,
     close: () => store.close(),
     keys: {
       get: (workspaceId, feature) => keys.get(workspaceId, feature),

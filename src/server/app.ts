@@ -27,6 +27,8 @@ import { dataFamily } from '../families/data/family.js'
 import { segmentsFamily } from '../families/segments/family.js'
 import { informFamily } from '../families/inform/family.js'
 import { outboxFamily } from '../families/outbox/family.js'
+import { archivalFamily } from '../families/archival/family.js'
+import { liveActivitiesFamily } from '../families/live-activities/family.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { Ingest } from '../ingest/accept.js'
 import type { Logger } from '../core/log.js'
@@ -164,6 +166,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     segmentsFamily(platform),
     informFamily(platform),
     outboxFamily(platform),
+    archivalFamily(platform),
+    liveActivitiesFamily(platform),
   ].filter((f): f is ApiFamily => f !== undefined)
   installErrorHandling(app, deps.log, envelopesOf(families))
   for (const family of families) await family.register(app)

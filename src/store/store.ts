@@ -18,6 +18,7 @@
  * HTTP layer (http/refusals.ts).
  */
 import type { AlertRepo } from './alert-repo.js'
+import type { LiveActivityRepo } from './live-activity-repo.js'
 import type { BrowseRepo } from './browse.js'
 import type { ConsentRepo, SubscriptionChange } from './consent-repo.js'
 import type { CustomSegmentRepo } from './custom-segment-repo.js'
@@ -538,6 +539,7 @@ export interface ProcessingRepo {
 }
 
 export * from './alert-repo.js'
+export * from './live-activity-repo.js'
 export * from './consent-repo.js'
 export * from './custom-segment-repo.js'
 export * from './feature-key-repo.js'
@@ -573,6 +575,8 @@ export interface Store {
   readonly alerts: AlertRepo
   /** Every message asked to be sent, rendered, with its status (store/outbox-repo.ts). */
   readonly outbox: OutboxRepo
+  /** Live-activity campaigns and their instances (store/live-activity-repo.ts). */
+  readonly liveActivities: LiveActivityRepo
   close(): Promise<void>
 }
 

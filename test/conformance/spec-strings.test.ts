@@ -16,15 +16,28 @@ import { OUTBOX_ERRORS } from '../../src/core/catalogue/outbox.js'
 import type {
   ConsentErrorCode,
   InformErrorCode,
+  LiveActivityErrorCode,
+  ArchivalErrorCode,
   SegmentErrorCode,
   WireError,
 } from '../../src/core/catalogue/types.js'
 
-// The consent, segments and Inform families' strings come from their OpenAPI files, replayed by
-// consent-replay.test.ts, segments-replay.test.ts (which also checks each segments string) and
-// inform-replay.test.ts.
+// The consent, segments, Inform, Live Activities and Message Archival families' strings come from
+// their OpenAPI files, replayed by consent-replay.test.ts, segments-replay.test.ts (which also
+// checks each segments string), inform-replay.test.ts, live-activities-replay.test.ts and
+// archival-replay.test.ts.
 const ENTRIES: Readonly<
-  Record<Exclude<ErrorCode, ConsentErrorCode | SegmentErrorCode | InformErrorCode>, WireError>
+  Record<
+    Exclude<
+      ErrorCode,
+      | ConsentErrorCode
+      | SegmentErrorCode
+      | InformErrorCode
+      | LiveActivityErrorCode
+      | ArchivalErrorCode
+    >,
+    WireError
+  >
 > = {
   ...WIRE_ERRORS,
   ...ADMIN_ERRORS,
@@ -77,6 +90,7 @@ const INLET_OWN: Readonly<Partial<Record<ErrorCode, 'message' | 'both'>>> = {
   admin_feature_key_exists: 'both',
   admin_secret_key_missing: 'message',
   admin_alert_not_found: 'both',
+  admin_live_activity_not_found: 'both',
   outbox_filter_invalid: 'both', // GET /inlet/v1/outbox, an Inlet extension
   // The dashboard's (Inlet's web console): MoEngage's API has no such answers.
   dashboard_unauthorized: 'both',

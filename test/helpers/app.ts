@@ -192,3 +192,45 @@ export async function createTestAppOn(
   })
   return createTestApp(t, env, { store })
 }
+
+/**
+ * Spends the whole of `quota`'s current minute (of `limit` units) for the seeded workspace, as
+ * another process of the store would, before `app` has taken a lease of it: its next request that
+ * takes the quota is refused.
+ */
+export async function spendMinuteQuota(app: TestApp, quota: string, limit: number): Promise<void> {
+  const now = app.clock.now()
+  await app.store.quotas.lease({
+    workspaceId: WORKSPACE_ID,
+    quota,
+    windowStart: now - (now % 60_000),
+    limit,
+    need: 1,
+    want: limit,
+  })
+}
+
+/**
+ * `method url` with `base` headers — each of `overrides` replacing one, or removing it when
+ * undefined — and `body` as the payload (a string as it is, anything else as JSON).
+ */
+export function injectWith(
+  app: TestApp,
+  method: 'POST' | 'GET',
+  url: string,
+  base: Readonly<Record<string, string>>,
+  overrides: Readonly<Record<string, string | undefined>>,
+  body: unknown,
+): Promise<LightMyRequestResponse> {
+  const headers: Record<string, string> = { ...base }
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete headers[k]
+    else headers[k] = v
+  }
+  return app.app.inject({
+    method,
+    url,
+    headers,
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+}

@@ -40,6 +40,7 @@ import { customSegmentsContract } from './custom-segments-contract.js'
 import { segmentListsContract } from './segment-lists-contract.js'
 import { refusalsContract } from './refusals-contract.js'
 import { outboxContract } from './outbox-contract.js'
+import { liveActivitiesContract } from './live-activities-contract.js'
 import { segmentsContract } from './segments-contract.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
@@ -2206,6 +2207,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     browseContract(fresh)
     consentContract(fresh)
     outboxContract(fresh, factory.reopen === undefined ? undefined : reopened)
+    liveActivitiesContract(fresh, factory.reopen === undefined ? undefined : reopened)
     segmentsContract(fresh)
     customSegmentsContract(fresh, factory.reopen === undefined ? undefined : reopened)
     segmentListsContract(fresh, factory.reopen === undefined ? undefined : reopened)

@@ -11,6 +11,8 @@ import type {
   SegmentErrorCode,
   InformErrorCode,
   OutboxErrorCode,
+  LiveActivityErrorCode,
+  ArchivalErrorCode,
   WireError,
 } from './types.js'
 
@@ -31,6 +33,8 @@ export const WIRE_ERRORS: Readonly<
       | SegmentErrorCode
       | InformErrorCode
       | OutboxErrorCode
+      | LiveActivityErrorCode
+      | ArchivalErrorCode
     >,
     WireError
   >

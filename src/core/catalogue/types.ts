@@ -17,6 +17,8 @@ export const API_FAMILIES = [
   'segments',
   'inform',
   'outbox',
+  'live_activities',
+  'archival',
 ] as const
 
 export type ApiFamilyName = (typeof API_FAMILIES)[number]
@@ -69,6 +71,12 @@ export type InformErrorCode = Extract<ErrorCode, `inform_${string}`>
 
 /** The codes only the outbox family answers (its own catalogue, OUTBOX_ERRORS). */
 export type OutboxErrorCode = Extract<ErrorCode, `outbox_${string}`>
+
+/** The codes only the Live Activities family answers (LIVE_ACTIVITY_ERRORS). */
+export type LiveActivityErrorCode = Extract<ErrorCode, `live_activity_${string}`>
+
+/** The codes only the Message Archival family answers (ARCHIVAL_ERRORS). */
+export type ArchivalErrorCode = Extract<ErrorCode, `archival_${string}`>
 
 /**
  * The consent family's endpoint groups, each with its own strings for the platform's codes:

@@ -11,7 +11,7 @@
  */
 import { OUTBOX_COLUMNS, num, outboxValues, toOutboxMessage } from '../rows.js'
 import { outboxWhere, settlementColumns } from '../outbox-sql.js'
-import type { OutboxMessageRow, OutboxRedaction, OutboxRepo } from '../store.js'
+import type { NewOutboxMessage, OutboxMessageRow, OutboxRedaction, OutboxRepo } from '../store.js'
 import { rows, transaction, type PostgresConnection, type Queryable } from './connection.js'
 
 export const OUTBOX_SQL = {
@@ -42,6 +42,22 @@ export const OUTBOX_SQL = {
     WHERE workspace_id = $1 AND (customer_id = ANY($2::text[]) OR recipient = ANY($3::text[]))`,
 }
 
+/**
+ * Records `messages` on `client` (inside the caller's transaction: Outbox `record`, a
+ * live-activity write), each given the next seq and rev; the rows as stored.
+ */
+export async function insertOutbox(
+  client: Queryable,
+  messages: readonly NewOutboxMessage[],
+): Promise<OutboxMessageRow[]> {
+  const stored: OutboxMessageRow[] = []
+  for (const m of messages) {
+    const [row] = await rows(client, OUTBOX_SQL.insert, outboxValues(m))
+    stored.push({ ...m, seq: num(row?.['seq']), rev: num(row?.['rev']), updatedAt: m.createdAt })
+  }
+  return stored
+}
+
 /** The repository, and its part of a batch's commit (processing.ts): an erasure's redactions. */
 export type PostgresOutbox = Readonly<{
   repo: OutboxRepo
@@ -70,17 +86,7 @@ export function postgresOutbox({ pool, open, all, one }: PostgresConnection): Po
             ])
             if (taken.length === 0) return { duplicate: true as const }
           }
-          const stored: OutboxMessageRow[] = []
-          for (const m of messages) {
-            const [row] = await rows(client, OUTBOX_SQL.insert, outboxValues(m))
-            stored.push({
-              ...m,
-              seq: num(row?.['seq']),
-              rev: num(row?.['rev']),
-              updatedAt: m.createdAt,
-            })
-          }
-          return { duplicate: false as const, rows: stored }
+          return { duplicate: false as const, rows: await insertOutbox(client, messages) }
         }),
       ),
     list: (workspaceId, filter, limit) => {

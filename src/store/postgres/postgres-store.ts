@@ -26,6 +26,7 @@ import { postgresRefusalRepo } from './refusals.js'
 import { postgresAlerts } from './alerts.js'
 import { postgresOutbox } from './outbox.js'
 import { postgresMergeMemberships } from './merge-memberships.js'
+import { postgresLiveActivities } from './live-activities.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
@@ -84,6 +85,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     refusals: postgresRefusalRepo(c),
     alerts: postgresAlerts(c),
     outbox: outbox.repo,
+    liveActivities: postgresLiveActivities(c),
     close: c.close,
   }
 }

@@ -23,7 +23,10 @@ import type {
 } from '../store.js'
 import { attempt, type SqliteConnection } from './connection.js'
 
-/** The repository, and its part of a batch's commit (processing.ts): an erasure's redactions. */
+/**
+ * The repository, its part of a batch's commit (processing.ts: an erasure's redactions), and the
+ * recording of messages inside another repository's write transaction (live-activities.ts).
+ */
 export type SqliteOutbox = Readonly<{
   repo: OutboxRepo
   redact(redactions: readonly OutboxRedaction[]): void
@@ -33,6 +36,8 @@ export type SqliteOutbox = Readonly<{
     customerIds: readonly string[],
     recipients: readonly string[],
   ): number
+  /** Records `messages` (each the next seq and rev); only inside a write transaction. */
+  insert(messages: readonly NewOutboxMessage[]): OutboxMessageRow[]
 }>
 
 export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
@@ -73,6 +78,16 @@ export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
   /** The last of `n` new revs (the first is this minus n - 1); inside a write transaction. */
   const takeRevs = (n: number): number => num((q.revs.get(n) as Row)['value'])
   const lists = new Map<string, Database.Statement>()
+  const insert = (messages: readonly NewOutboxMessage[]): OutboxMessageRow[] => {
+    if (messages.length === 0) return []
+    const first = takeRevs(messages.length) - messages.length + 1
+    return messages.map((m, i) => ({
+      ...m,
+      seq: Number(q.insert.run(...outboxValues(m), first + i).lastInsertRowid),
+      rev: first + i,
+      updatedAt: m.createdAt,
+    }))
+  }
   const record = db.transaction(
     (
       workspaceId: string,
@@ -84,15 +99,7 @@ export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
         q.prune.run(workspaceId, claim.at - claim.windowMs)
         if (q.claim.run(workspaceId, claim.key, claim.at).changes === 0) return { duplicate: true }
       }
-      if (messages.length === 0) return { duplicate: false, rows: [] }
-      const first = takeRevs(messages.length) - messages.length + 1
-      const rows: OutboxMessageRow[] = messages.map((m, i) => ({
-        ...m,
-        seq: Number(q.insert.run(...outboxValues(m), first + i).lastInsertRowid),
-        rev: first + i,
-        updatedAt: m.createdAt,
-      }))
-      return { duplicate: false, rows }
+      return { duplicate: false, rows: insert(messages) }
     },
   )
   const group = recordGroup(db)
@@ -157,6 +164,7 @@ export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
     repo,
     countHolding: (workspaceId, customerIds, recipients) =>
       holding(workspaceId, customerIds, recipients).size,
+    insert,
     redact(redactions) {
       for (const r of redactions) {
         const seqs = holding(r.workspaceId, r.customerIds, r.recipients)

@@ -18,6 +18,7 @@ import { sqliteSessionRepo } from './sessions.js'
 import { sqliteRefusalRepo } from './refusals.js'
 import { sqliteAlerts } from './alerts.js'
 import { sqliteOutbox } from './outbox.js'
+import { sqliteLiveActivities } from './live-activities.js'
 import { sqliteLog } from './log.js'
 import { sqliteMergeMemberships } from './merge-memberships.js'
 import { sqliteMerges } from './merges.js'
@@ -75,6 +76,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     refusals: sqliteRefusalRepo(c.db, attempt),
     alerts: sqliteAlerts(c),
     outbox: outbox.repo,
+    liveActivities: sqliteLiveActivities(c, outbox),
     close: () => attempt(c.close),
   }
 }
