@@ -13,6 +13,8 @@ export type PostLoad = Readonly<{
   path: string
   /** The n-th request's body (n counts from 0 in each run). */
   body: (n: number) => string | Buffer
+  /** Instead of BENCH_HEADERS (another family's credentials). */
+  headers?: Readonly<Record<string, string>>
 }>
 
 /** `connections` closed-loop connections, no pipelining, for `seconds`. */
@@ -33,7 +35,7 @@ export function fire(
         {
           method: 'POST',
           path: load.path,
-          headers: BENCH_HEADERS,
+          headers: { ...(load.headers ?? BENCH_HEADERS) },
           setupRequest: (request) => ({ ...request, body: load.body(n++) }),
         },
       ],

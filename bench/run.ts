@@ -11,9 +11,10 @@
 // ("sqlite", "postgres" or both, the default) adds a PostgreSQL run of the same Inlet scenarios,
 // named "events (postgres)" etc., on a throwaway cluster with crash safety on (test/helpers/
 // postgres.ts: TEST_DATABASE_URL or the installed binaries; skipped, saying so, when neither).
-// Then the read benchmarks over generated data, each a child process whose table is added to the
-// report: "browse" (bench/browse.ts, the dashboard's first pages), "segments"
-// (bench/segments.ts, a three-condition segment), at 1,000,000 users and 10,000,000 events, and
+// Then the child benchmarks, each a process whose table is added to the report: "browse"
+// (bench/browse.ts, the dashboard's first pages) and "segments" (bench/segments.ts, a
+// three-condition segment), reads over generated data at 1,000,000 users and 10,000,000 events,
+// "inform" (bench/inform.ts, Inform sends into the outbox, for --seconds after --warmup), and
 // "push" (bench/push.ts, an All Users push expanded into the outbox) at 100,000 users, unless
 // --users / --events say otherwise (the smoke test's small data).
 import { execFile } from 'node:child_process'
@@ -206,6 +207,9 @@ type PairedReport = {
   medianRatio: number
   medianInletP99Ms: number
 }
+
+/** The benchmarks run as child processes after the load scenarios (readBench). */
+const CHILD_BENCHMARKS = ['browse', 'segments', 'inform', 'push'] as const
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
@@ -713,7 +717,7 @@ async function main(): Promise<void> {
       ? await runPaired()
       : null
   const reads: { name: string; table: string }[] = []
-  for (const name of (['browse', 'segments', 'push'] as const).filter(wanted)) {
+  for (const name of CHILD_BENCHMARKS.filter(wanted)) {
     reads.push({ name, table: await readBench(name) })
   }
   const goalList = goals(reports, paired)
@@ -750,7 +754,7 @@ async function main(): Promise<void> {
     machineTable(reports),
     '',
     ...(paired === null ? [] : [pairedText(paired), '']),
-    ...reads.flatMap((r) => [`Read benchmark "${r.name}" (bench/${r.name}.ts):`, r.table, '']),
+    ...reads.flatMap((r) => [`Benchmark "${r.name}" (bench/${r.name}.ts):`, r.table, '']),
     ...goalList.map(
       (g) => `- ${g.met === null ? '?' : g.met ? 'met' : 'NOT met'}: ${g.goal} — ${g.measured}`,
     ),
@@ -766,15 +770,19 @@ async function main(): Promise<void> {
 }
 
 /**
- * One benchmark over generated data (bench/browse.ts, bench/segments.ts, or bench/push.ts: the
- * Push expansion) as a child process on this run's stores, with --users / --events when given:
- * what it printed (its tables and plans).
+ * One child benchmark (bench/<name>.ts) as a process on this run's stores — the reads and the
+ * Push expansion with --users / --events when given, Inform with this run's --seconds and
+ * --warmup: what it printed
+ * (its tables, plans and goals).
  */
-async function readBench(name: 'browse' | 'segments' | 'push'): Promise<string> {
+async function readBench(name: (typeof CHILD_BENCHMARKS)[number]): Promise<string> {
   const args = [
     ...['--import', 'tsx', join(ROOT, 'bench', `${name}.ts`), '--store', STORES.join(',')],
-    ...(flags.users === undefined ? [] : ['--users', flags.users]),
+    ...(name !== 'inform' && flags.users !== undefined ? ['--users', flags.users] : []),
     ...(name === 'segments' && flags.events !== undefined ? ['--events', flags.events] : []),
+    ...(name === 'inform'
+      ? ['--seconds', String(SECONDS), '--warmup', String(WARMUP_SECONDS)]
+      : []),
   ]
   process.stderr.write(`read benchmark ${name}…\n`)
   const { stdout } = await promisify(execFile)(process.execPath, args, {

@@ -25,7 +25,11 @@ import { expandBulkRow } from '../src/families/data/bulk-rows.js'
 import { MEMBER_PAGE } from '../src/families/segments/bodies/segment-bodies.js'
 import { prepareSegment } from '../src/segments/resolve.js'
 import { monthStart, partitionName } from '../src/store/postgres/partitions.js'
-import { SEGMENT_WORK_MEM, postgresSegmentDialect } from '../src/store/postgres/segments.js'
+import {
+  SEGMENT_PARALLEL_WORKERS,
+  SEGMENT_WORK_MEM,
+  postgresSegmentDialect,
+} from '../src/store/postgres/segments.js'
 import { countStatement, membersStatement, type Statement } from '../src/store/segment-sql.js'
 import type { SegmentQuery } from '../src/store/segments.js'
 import { DAY_MS } from '../src/store/segments.js'
@@ -43,6 +47,7 @@ const { values: flags } = parseArgs({
     users: { type: 'string' },
     events: { type: 'string' },
     rounds: { type: 'string' },
+    'pg-workers': { type: 'string' },
   },
 })
 const STORES = (flags.store ?? 'sqlite,postgres').split(',').map((s) => s.trim())
@@ -160,6 +165,40 @@ async function timeReads(store: Store, query: SegmentQuery): Promise<Timing[]> {
     out.push({ name, medianMs: r(median(ms)), maxMs: r(Math.max(...ms)), result })
   }
   return out
+}
+
+/**
+ * --pg-workers N: each statement timed in alternating rounds under the server's
+ * max_parallel_workers_per_gather and under N, on one connection (an A/B on the same data).
+ */
+async function parallelAb(
+  client: pg.Client,
+  query: SegmentQuery,
+  workers: number,
+): Promise<string> {
+  const lines: string[] = []
+  for (const [name, s] of statements(postgresSegmentDialect, query)) {
+    const times: Record<string, number[]> = { default: [], [`workers ${workers}`]: [] }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [label, setting] of [
+        ['default', 'DEFAULT'],
+        [`workers ${workers}`, String(workers)],
+      ] as const) {
+        await client.query(`SET max_parallel_workers_per_gather = ${setting}`)
+        const start = performance.now()
+        await client.query(s.text, s.values)
+        times[label]?.push(performance.now() - start)
+      }
+    }
+    await client.query('SET max_parallel_workers_per_gather = DEFAULT')
+    lines.push(
+      `${name}: ` +
+        Object.entries(times)
+          .map(([label, ms]) => `${label} median ${Math.round(median(ms))} ms`)
+          .join(', '),
+    )
+  }
+  return `parallel A/B (${ROUNDS} rounds, alternating):\n${lines.join('\n')}`
 }
 
 const rssMb = () => Math.round(process.memoryUsage().rss / 1e6)
@@ -284,6 +323,10 @@ async function postgres(query: SegmentQuery): Promise<Run | undefined> {
         const rssAfterMb = rssMb()
         const plans: string[] = []
         await client.query(`SET work_mem = '${SEGMENT_WORK_MEM}'`) // as the store's reads run
+        if (flags['pg-workers'] !== undefined) {
+          log(await parallelAb(client, query, Number(flags['pg-workers'])))
+        }
+        await client.query(`SET max_parallel_workers_per_gather = ${SEGMENT_PARALLEL_WORKERS}`)
         for (const [name, s] of statements(postgresSegmentDialect, query)) {
           const r = await client.query<{ 'QUERY PLAN': string }>(
             `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${s.text}`,

@@ -9,7 +9,7 @@ export const LAYERS = [
   ['core'], // errors, the error catalogue, record and settings types, clock, ids, log, config
   ['store', 'client'], // the Store interface and its adapters; the client SDK (core's pure types only)
   ['profile', 'governance'], // MoEngage's profile semantics; quotas and fair usage
-  ['workspaces', 'segments'], // workspaces, their keys and settings; the segment grammar
+  ['workspaces', 'segments', 'imports'], // workspaces, keys, settings; the segment grammar; file imports and exports over the client SDK
   ['privacy'], // GDPR erasure semantics, suppressions
   ['ingest'], // accept → durable log (group commit, log writer)
   ['processor', 'delivery'], // log → profile store (steps, batches, erasure, sweeps); outbox delivery

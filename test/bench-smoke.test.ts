@@ -100,18 +100,18 @@ it(
     // The read benchmarks over generated data, their tables in the report and the JSON.
     assert.deepEqual(
       result.reads.map((r) => r.name),
-      ['browse', 'segments', 'push'],
+      ['browse', 'segments', 'inform', 'push'],
     )
-    assert.match(
-      stdout,
-      /Read benchmark "browse"[\s\S]*\| list \(newest first\) \| [\d.]+ \/ [\d.]+ \|/,
-    )
-    assert.match(stdout, /Read benchmark "segments"[\s\S]*2,000 users, 20,000 events/)
+    assert.match(stdout, /Benchmark "browse"[\s\S]*\| list \(newest first\) \| [\d.]+ \/ [\d.]+ \|/)
+    assert.match(stdout, /Benchmark "segments"[\s\S]*2,000 users, 20,000 events/)
+    // Inform sends: a row with sends/s, and every 200 found in the outbox.
+    assert.match(result.reads[2]?.table ?? '', /\| SQLite \| [\d,]+ \| \d+ \| \d+ \|/)
+    assert.match(stdout, /- met: every 200 is in the outbox \(SQLite\)/)
     assert.match(result.reads[1]?.table ?? '', /\| count \| \d+ \/ \d+ \| \d+ \|/)
     // The Push expansion: every user's message written, and the rate against the goal.
-    assert.match(stdout, /Read benchmark "push"[\s\S]*2,000 users, one Android device each/)
-    assert.match(result.reads[2]?.table ?? '', /\| SQLite \| 2,000 \| [\d.]+ \| [\d,]+ \|/)
-    assert.match(result.reads[2]?.table ?? '', /(met|NOT met): SQLite: an All Users push expanded/)
+    assert.match(stdout, /Benchmark "push"[\s\S]*2,000 users, one Android device each/)
+    assert.match(result.reads[3]?.table ?? '', /\| SQLite \| 2,000 \| [\d.]+ \| [\d,]+ \|/)
+    assert.match(result.reads[3]?.table ?? '', /(met|NOT met): SQLite: an All Users push expanded/)
 
     assert.equal(result.paired?.ratios.length, 2, 'two paired rounds')
     assert.ok(

@@ -1,11 +1,13 @@
 /**
- * The `inlet` command line (entry point: cli/main.ts): `inlet serve`, `inlet workspaces …` and
- * `inlet suppressions …`.
+ * The `inlet` command line (entry point: cli/main.ts): `inlet serve`, `inlet workspaces …`,
+ * `inlet suppressions …`, `inlet import FILE` and `inlet export users|events`.
  * Parses arguments with node:util parseArgs, reads the environment once through loadConfig, and
  * maps failures to exit codes (0 ok, 1 failure, 2 usage or configuration).
  */
 import { ConfigError } from '../core/config.js'
 import { UsageError } from './command.js'
+import { exportCommand } from './commands/export.js'
+import { importCommand } from './commands/import.js'
 import { serveCommand } from './commands/serve.js'
 import { suppressionsCommand } from './commands/suppressions.js'
 import { workspacesCommand } from './commands/workspaces.js'
@@ -67,6 +69,12 @@ Commands:
                             a JSON definition (the admin API's body; - reads stdin; docs/outbox.md)
   workspaces alerts remove --id ID --alert-id ALERT
                             Remove it (messages it sent stay in the outbox)
+  workspaces live-activities list --id ID [--json]  The workspace's live-activity campaigns
+  workspaces live-activities set --id ID (--file FILE | --name NAME [--campaign-id C]
+      [--attribute-type T] [--ios-auth p8|p12] [--max-instances N]) [--json]
+                            Create a campaign, or replace the one its campaign_id names
+  workspaces live-activities remove --id ID --campaign-id C
+                            Remove it (its instances' messages stay in the outbox)
   workspaces delivery show --id ID [--json]        The outbox's delivery mode (docs/outbox.md)
   workspaces delivery set --id ID (--file FILE | --mode record | --mode webhook --url URL
       [--secret S] | --mode smtp --host H [--port P] [--secure on|off] [--user U] [--from F]) [--json]
@@ -80,6 +88,20 @@ Commands:
   suppressions lift --workspace ID (--type TYPE --value VALUE | --request GDPR_REQUEST_ID)
                             Accept data for an erased identity again (TYPE: ID, email, mobile,
                             google_advertising_id, advertising_identifier, user_secondary_id)
+  import FILE               Import a CSV or JSON-lines file of users or events through the Data
+                            API (docs/imports.md); a rerun resumes from the checkpoint
+      --workspace ID        (env MOENGAGE_WORKSPACE_ID); the key in env MOENGAGE_API_KEY (or --api-key)
+      --base-url URL | --data-center 01..06|101
+                            (env MOENGAGE_BASE_URL / MOENGAGE_DATA_CENTER; default http://127.0.0.1:PORT)
+      --type users|events   (default: from the header or first line)  --format csv|jsonl
+      --id-column C  --event-column C  --time-column C   (defaults customer_id, action, current_time)
+      --datetime-columns A,B  read as datetimes, sent as ISO 8601   --string-columns A,B  kept as text
+      --batch-size N (rows per body, default 1000)  --batch-bytes N (default and most 102400)
+      --checkpoint FILE (default FILE.checkpoint.json)  --rejects FILE (default FILE.rejects.jsonl)
+      --restart (forget the checkpoint)  --no-progress  --json (summary as JSON)
+  export users|events --workspace ID [--format jsonl|csv] [--out FILE] [--page-size N]
+                            A workspace's users or events from the store, streamed (stdout
+                            by default); --data-dir DIR --database-url URL as for workspaces
   help                      Show this text
 
 Configuration is read from environment variables: see docs/config.md.
@@ -95,6 +117,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         return await workspacesCommand(rest, env)
       case 'suppressions':
         return await suppressionsCommand(rest, env)
+      case 'import':
+        return await importCommand(rest, env)
+      case 'export':
+        return await exportCommand(rest, env)
       case undefined:
       case 'help':
       case '--help':

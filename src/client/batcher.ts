@@ -52,7 +52,9 @@ type Queued = Readonly<{
 
 const PREFIX = '{"type":"transition","elements":['
 const SUFFIX = ']}'
-const OVERHEAD = PREFIX.length + SUFFIX.length
+/** The bytes of a Bulk Import body beyond its elements and the commas between them. */
+export const BULK_BODY_OVERHEAD = PREFIX.length + SUFFIX.length
+const OVERHEAD = BULK_BODY_OVERHEAD
 
 export type Batcher = Readonly<{
   enqueue(record: BulkElement): Promise<void>

@@ -209,15 +209,31 @@ export class DataApiClient {
     return this.#post(`/v1/device/${this.#app}`, { type: 'device', ...device }, 'track_device', 1)
   }
 
-  /** Bulk Import `POST /v1/transition/{workspace}` (spec §7.3): one body, as given (≤ 100 KB). */
-  bulkImport(elements: readonly BulkElement[]): Promise<AcceptedBody> {
+  /**
+   * Bulk Import `POST /v1/transition/{workspace}` (spec §7.3): one body, as given (≤ 100 KB).
+   * `idempotencyKey` (16 to 100 of `A-Za-z0-9._:-`) is Inlet's extension: an Inlet logs a body
+   * under its key once, so sending it again after a lost answer duplicates nothing
+   * (docs/imports.md); MoEngage ignores the header.
+   */
+  bulkImport(
+    elements: readonly BulkElement[],
+    options: { idempotencyKey?: string } = {},
+  ): Promise<AcceptedBody> {
     const body: BulkImportBody = { type: 'transition', elements: [...elements] }
     const users = elements.filter((e) => e.type !== 'event').length
     const events = elements.reduce(
       (n, e) => n + (e.type === 'event' && Array.isArray(e.actions) ? e.actions.length : 0),
       0,
     )
-    return this.#post(`/v1/transition/${this.#app}`, body, BULK_QUOTA, Math.max(users, events))
+    const key = options.idempotencyKey
+    return this.#transport.send<AcceptedBody>({
+      method: 'POST',
+      path: `/v1/transition/${this.#app}`,
+      body,
+      auth: true,
+      quota: { name: BULK_QUOTA, units: Math.max(users, events) },
+      ...(key === undefined ? {} : { headers: { 'idempotency-key': key } }),
+    })
   }
 
   /** Device Opt-out `POST /v1/devices/manage` (spec §7.5). */

@@ -10,7 +10,7 @@ export {
   type DataCenter,
   type Endpoint,
 } from './data-api-client.js'
-export type { Delivered } from './batcher.js'
+export { BULK_BODY_OVERHEAD, type Delivered } from './batcher.js'
 export {
   AuthenticationError,
   ClientClosedError,
@@ -26,5 +26,5 @@ export {
   type DeliveryFailure,
 } from './errors.js'
 export { DEFAULT_RETRY, backoffMs, type RetryPolicy } from './retry.js'
-export type { FetchLike } from './transport.js'
+export { utf8Length, type FetchLike } from './transport.js'
 export type * from './types.js'

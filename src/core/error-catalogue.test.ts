@@ -14,6 +14,8 @@ import { DASHBOARD_ERRORS } from './catalogue/dashboard.js'
 import { INFORM_ENDPOINTS, INFORM_ERRORS } from './catalogue/inform.js'
 import { OUTBOX_ERRORS } from './catalogue/outbox.js'
 import { PUSH_ENDPOINTS, PUSH_ERRORS } from './catalogue/push.js'
+import { LIVE_ACTIVITY_ENDPOINTS, LIVE_ACTIVITY_ERRORS } from './catalogue/live-activities.js'
+import { ARCHIVAL_ENDPOINTS, ARCHIVAL_ERRORS } from './catalogue/archival.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
 import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from './catalogue/segments.js'
@@ -164,16 +166,18 @@ function compareFields(problems: string[], where: string, doc: DocFields, want: 
 }
 
 // Each code's section documents the entry of the family that lists it (the admin API's, the
-// dashboard's, consent's, segments', Inform's, the outbox's and Push's own codes, every other code
-// the Data family's), and its variants per endpoint: the Data API's endpoints, the consent
-// family's groups (categories, optin, resubscribe), the segments family's one (custom_segments),
-// Inform's and Push's two (push_v2, push_v2_1).
+// dashboard's, consent's, segments', Inform's, the outbox's, Push's, Live Activities' and Message
+// Archival's own codes, every other code the Data family's), and its variants per endpoint: the
+// Data API's endpoints, the consent family's groups (categories, optin, resubscribe), the segments
+// family's one (custom_segments), Inform's and Push's two (push_v2, push_v2_1).
 const OVERRIDES_ALL = {
   ...OVERRIDES,
   ...CONSENT_ENDPOINTS,
   ...SEGMENT_ENDPOINTS,
   ...INFORM_ENDPOINTS,
   ...PUSH_ENDPOINTS,
+  ...LIVE_ACTIVITY_ENDPOINTS,
+  ...ARCHIVAL_ENDPOINTS,
 }
 const CATALOGUE: Catalogue = {
   codes: ERROR_CODES,
@@ -186,6 +190,8 @@ const CATALOGUE: Catalogue = {
     ...INFORM_ERRORS,
     ...OUTBOX_ERRORS,
     ...PUSH_ERRORS,
+    ...LIVE_ACTIVITY_ERRORS,
+    ...ARCHIVAL_ERRORS,
   },
   overrides: OVERRIDES_ALL,
 }

@@ -13,6 +13,8 @@ import { DASHBOARD_ERRORS } from './catalogue/dashboard.js'
 import { INFORM_ENDPOINTS, INFORM_ERRORS } from './catalogue/inform.js'
 import { OUTBOX_ERRORS } from './catalogue/outbox.js'
 import { PUSH_ENDPOINTS, PUSH_ERRORS } from './catalogue/push.js'
+import { LIVE_ACTIVITY_ENDPOINTS, LIVE_ACTIVITY_ERRORS } from './catalogue/live-activities.js'
+import { ARCHIVAL_ENDPOINTS, ARCHIVAL_ERRORS } from './catalogue/archival.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
 import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from './catalogue/segments.js'
@@ -33,6 +35,12 @@ export const CATALOGUES: Readonly<Record<ApiFamilyName, FamilyCatalogue>> = {
   inform: { errors: INFORM_ERRORS, endpoints: INFORM_ENDPOINTS, inherits: 'data' },
   outbox: { errors: OUTBOX_ERRORS, inherits: 'data' },
   push: { errors: PUSH_ERRORS, endpoints: PUSH_ENDPOINTS, inherits: 'data' },
+  live_activities: {
+    errors: LIVE_ACTIVITY_ERRORS,
+    endpoints: LIVE_ACTIVITY_ENDPOINTS,
+    inherits: 'data',
+  },
+  archival: { errors: ARCHIVAL_ERRORS, endpoints: ARCHIVAL_ENDPOINTS, inherits: 'data' },
 }
 
 /**

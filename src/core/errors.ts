@@ -76,6 +76,7 @@ export const ERROR_CODES = [
   'array_field_conflict',
   'unset_attributes_invalid',
   'project_code_invalid',
+  'idempotency_key_invalid',
   'merge_data_missing',
   'merge_data_empty',
   'merge_data_limit',
@@ -105,6 +106,7 @@ export const ERROR_CODES = [
   'admin_feature_key_exists',
   'admin_secret_key_missing',
   'admin_alert_not_found',
+  'admin_live_activity_not_found',
   // The dashboard (Inlet's own, /dashboard/api/…)
   'dashboard_unauthorized',
   'dashboard_sign_in_failed',
@@ -167,6 +169,19 @@ export const ERROR_CODES = [
   'push_segment_not_found',
   // The outbox (Inlet's own, /inlet/v1/outbox)
   'outbox_filter_invalid',
+  // Live Activities: broadcast start, update, end (moengage-other-apis.md §2.8)
+  'live_activity_payload_invalid',
+  'live_activity_payload_size',
+  'live_activity_campaign_not_found',
+  'live_activity_token_auth',
+  'live_activity_duplicate',
+  'live_activity_max_instances',
+  'live_activity_invalid_action',
+  'live_activity_dismissal_passed',
+  // Message Archival: view a message sent (moengage-other-apis.md §2.9)
+  'archival_event_unsupported',
+  'archival_field_invalid',
+  'archival_message_not_found',
   // Server side
   'service_unavailable',
   'overloaded',

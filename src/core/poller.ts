@@ -2,15 +2,18 @@
  * A background loop over a store-held queue (the outbox's delivery worker, the Push scheduler):
  * `round()` does one batch and says how many it took; a full batch is followed at once by the
  * next, anything less by a pause of `pollMs`; a round that throws is logged and the loop goes on.
- * `stop()` ends the loop once the round in progress has finished.
+ * `stop()` ends the loop once the round in progress has finished, or after a time limit.
  */
 import type { Logger } from './log.js'
 
 export type Poller = Readonly<{
   /** Runs rounds until stop(); a second start() does nothing. */
   start(): void
-  /** Stops; resolves once the round in progress has finished. */
-  stop(): Promise<void>
+  /**
+   * Stops; resolves once the round in progress has finished (true), or after `timeoutMs` with the
+   * round still going (false). Calling it again waits for that round again.
+   */
+  stop(timeoutMs?: number): Promise<boolean>
 }>
 
 export function createPoller(
@@ -38,10 +41,20 @@ export function createPoller(
       running = true
       schedule(0)
     },
-    async stop() {
+    stop(timeoutMs = Number.POSITIVE_INFINITY) {
       running = false
       clearTimeout(timer)
-      await current
+      return settledWithin(current, timeoutMs)
     },
   }
+}
+
+/** Whether `work` settled within `ms` (it is never rejected: a round's errors are logged). */
+function settledWithin(work: Promise<void>, ms: number): Promise<boolean> {
+  if (ms === Number.POSITIVE_INFINITY) return work.then(() => true)
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms)
+  })
+  return Promise.race([work.then(() => true), late]).finally(() => clearTimeout(timer))
 }

@@ -22,6 +22,7 @@ import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { OutboxMessageRow } from '../store/store.js'
 import { FIRST_RETRY_MS } from './backoff.js'
 import { SIGNATURE_TOLERANCE_SECONDS, signWebhook, verifyWebhook } from './webhook.js'
+import { STOP_GRACE_MS } from './worker.js'
 
 const SECRET = 'whsec_test_secret_0123456789'
 
@@ -195,6 +196,39 @@ describe('delivery: webhook', () => {
     assert.ok((m?.dueAt ?? 0) > app.clock.now())
   })
 
+  it('stops within its budget: an attempt in flight is aborted and tried again later', async (t) => {
+    const app = await informApp(t)
+    // A receiver that reads the request and never answers.
+    const arrived: string[] = []
+    const silent = createServer((req) => {
+      req.resume()
+      req.on('end', () => arrived.push(req.url ?? ''))
+    })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    t.after(() => {
+      silent.closeAllConnections()
+      return new Promise<void>((resolve) => silent.close(() => resolve()))
+    })
+    const { port } = silent.address() as AddressInfo
+    await setDelivery(app, {
+      mode: 'webhook',
+      webhook: { url: `http://127.0.0.1:${port}/hook`, secret: SECRET },
+    })
+    await sendAlert(app, 'ann', { SMS: { recipient: '+15550001' } })
+    app.delivery.start()
+    while (arrived.length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+    const started = performance.now()
+    await app.delivery.stop(200)
+    const took = performance.now() - started
+    assert.ok(took >= 150 && took < 200 + STOP_GRACE_MS + 500, `stop took ${took} ms`)
+    const [m] = await messages(app)
+    assert.deepEqual(
+      [m?.status, m?.attempts, m?.reason],
+      ['recorded', 1, 'webhook: Inlet is shutting down (attempt 1 of 10)'],
+    )
+    assert.ok((m?.dueAt ?? 0) > app.clock.now(), 'tried again later')
+  })
+
   it('keeps a retry across a restart: another process on the store makes it when due', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'inlet-delivery-'))
     t.after(() => rmSync(dir, { recursive: true, force: true }))
@@ -339,6 +373,14 @@ describe('delivery: webhook', () => {
         .messages.map((m) => m.erased_by_gdpr_request),
       [requestId, requestId],
     )
+    // The erasure's report counts them.
+    const report = await app.app.inject({
+      method: 'GET',
+      url: `/inlet/v1/gdpr/${requestId}`,
+      headers: app.headers,
+    })
+    assert.equal(report.statusCode, 200, report.body)
+    assert.equal(report.json<{ erased: { outbox_messages: number } }>().erased.outbox_messages, 2)
   })
 })
 

@@ -55,6 +55,8 @@ export async function deliverWebhook(
   message: OutboxMessageRow,
   target: Readonly<{ url: string; secret: string }>,
   nowMs: number,
+  /** Aborts the attempt (the worker stopping): a failure that may pass, tried again later. */
+  stop?: AbortSignal,
 ): Promise<AttemptResult> {
   const body = JSON.stringify(deliveredMessage(message))
   const timestamp = Math.floor(nowMs / 1000)
@@ -63,7 +65,10 @@ export async function deliverWebhook(
     response = await fetch(target.url, {
       method: 'POST',
       redirect: 'manual',
-      signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+      signal:
+        stop === undefined
+          ? AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)
+          : AbortSignal.any([AbortSignal.timeout(ATTEMPT_TIMEOUT_MS), stop]),
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Inlet-Delivery/1',

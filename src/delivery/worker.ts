@@ -49,8 +49,14 @@ export type DeliveryWorker = Readonly<{
   runOnce(): Promise<number>
   /** Looks for due messages every pollMs until stop(). */
   start(): void
-  /** Stops looking; resolves once the attempts in flight are settled. */
-  stop(): Promise<void>
+  /**
+   * Stops looking; resolves once the attempts in flight are settled, or after `timeoutMs` (the
+   * shutdown's budget): webhook attempts still in flight are then aborted (settled as a failure
+   * that may pass, tried again), and the worker waits at most STOP_GRACE_MS more for them. An
+   * attempt that outlives that (an SMTP conversation) is not recorded: its lease runs out and it
+   * is made again, with the same idempotency key.
+   */
+  stop(timeoutMs?: number): Promise<void>
 }>
 
 export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
@@ -66,7 +72,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
           delivery.webhook.sealedSecret,
           deliverySealContext(m.workspaceId, 'webhook'),
         )
-        return await deliverWebhook(m, { url: delivery.webhook.url, secret }, clock.now())
+        const target = { url: delivery.webhook.url, secret }
+        return await deliverWebhook(m, target, clock.now(), stopping.signal)
       }
       if (delivery.mode === 'smtp') {
         const { sealedPassword } = delivery.smtp
@@ -114,6 +121,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     }
   }
 
+  /** Aborted when stop() runs out of time: in-flight webhook attempts end at once. */
+  const stopping = new AbortController()
+
   async function runOnce(): Promise<number> {
     const claimed = await store.outbox.claimDue(clock.now(), deps.leaseMs, BATCH)
     const workspaces = new Map<string, Promise<Workspace | undefined>>()
@@ -136,5 +146,20 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   }
 
   const poller = createPoller(runOnce, { pollMs, batch: BATCH, log, name: 'delivery' })
-  return { runOnce, start: poller.start, stop: poller.stop }
+  return {
+    runOnce,
+    start: poller.start,
+    async stop(timeoutMs = Number.POSITIVE_INFINITY) {
+      if (await poller.stop(timeoutMs)) return
+      log.warn(
+        { timeoutMs },
+        'delivery attempts still in flight at shutdown: aborted; they are tried again later',
+      )
+      stopping.abort(new Error('Inlet is shutting down'))
+      await poller.stop(STOP_GRACE_MS)
+    },
+  }
 }
+
+/** After stop()'s time ran out and the attempts were aborted, how long it still waits for them. */
+export const STOP_GRACE_MS = 1_000

@@ -120,6 +120,26 @@ export const INFORM_AUTH: BasicAuth = Object.freeze({
   workspaceFrom: 'basic-user',
 })
 
+/**
+ * Message Archival (moengage-message-archival-openapi.yml: `basicAuth` with the Data tile's key,
+ * `MOE-APPKEY` required): Basic with the Data key, the Basic user naming the workspace,
+ * `MOE-APPKEY` required; a JSON body.
+ */
+export const ARCHIVAL_AUTH: BasicAuth = Object.freeze({ ...CONSENT_AUTH })
+
+/**
+ * Live Activities (moengage-live-activities-openapi.yml: `basicAuth` with the Push tile's key and
+ * the `X-MOE-APPKEY` header, required): Basic with the workspace's Push key, the Basic user
+ * naming the workspace, `X-MOE-APPKEY` required; a JSON body.
+ */
+export const LIVE_ACTIVITY_AUTH: BasicAuth = Object.freeze({
+  ...DATA_AUTH,
+  feature: 'push',
+  appKey: 'required',
+  appKeyHeader: 'X-MOE-APPKEY',
+  workspaceFrom: 'basic-user',
+})
+
 /** Push API v2: the signature in the body. */
 export const PUSH_V2_AUTH: PushSignatureAuth = Object.freeze({
   scheme: 'push-signature',

@@ -14,6 +14,7 @@ import {
   optInEnvelope,
   dataEnvelope,
   detailedEnvelope,
+  archivalEnvelope,
   falseStatusEnvelope,
   hyphenEnvelope,
   informEnvelope,
@@ -224,17 +225,18 @@ describe('error envelopes (moengage-other-apis.md §2.0)', () => {
     )
   })
 
-  it('E10, Live Activities: error code, message and details; a 429 is []', () => {
-    const out = liveActivityEnvelope.format(
-      failure(400, 'PayloadError', 'Extra inputs are not permitted', {
+  it('E10, Live Activities: code, message and, on a 400 only, details; a 429 is []', () => {
+    const out = liveActivityEnvelope.format({
+      ...failure(400, 'PayloadError', 'Mandatory fields are missing or invalid', {
         attribute: 'ios.alert.metrics',
-        code: 'extra_forbidden',
+        detail: 'Extra inputs are not permitted',
       }),
-    )
+      params: { detail_code: 'extra_forbidden' },
+    })
     assert.deepEqual(out.body, {
       error: {
         code: 'PayloadError',
-        message: 'Extra inputs are not permitted',
+        message: 'Mandatory fields are missing or invalid',
         details: [
           {
             code: 'extra_forbidden',
@@ -244,10 +246,29 @@ describe('error envelopes (moengage-other-apis.md §2.0)', () => {
         ],
       },
     })
+    assert.deepEqual(
+      liveActivityEnvelope.format(failure(403, 'OperationNotAllowed', 'Invalid Action')),
+      { status: 403, body: { error: { code: 'OperationNotAllowed', message: 'Invalid Action' } } },
+    )
     assert.deepEqual(liveActivityEnvelope.format({ ...plain, status: 429 }), {
       status: 429,
       body: [],
     })
+  })
+
+  it('E11 as Message Archival answers: error_message, a 401 error, a 500 title', () => {
+    assert.deepEqual(archivalEnvelope.format(failure(400, 'Bad Request', 'bad')), {
+      status: 400,
+      body: { status: false, error_message: 'bad' },
+    })
+    assert.deepEqual(archivalEnvelope.format(failure(401, 'x', 'Invalid data key')), {
+      status: 401,
+      body: { status: false, error: 'Invalid data key' },
+    })
+    assert.deepEqual(
+      archivalEnvelope.format(failure(500, 'Server Error', 'oops', { requestId: 'r5' })),
+      { status: 500, body: { title: 'Server Error', description: 'oops', code: 'r5' } },
+    )
   })
 
   it('E11: status false with `error` and request_id (Cards) or `error_message` (Archival)', () => {

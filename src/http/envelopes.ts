@@ -248,24 +248,30 @@ export const pushEnvelope: Envelope = {
 }
 
 /**
- * E10, Live Activities: `{"error":{"code":"PayloadError"|"AuthError"|…,"message","details"}}`;
- * a field error is one detail `{code, target, message}` (code from the entry, default
- * `invalid`). A 429 is the body `[]`.
+ * E10, Live Activities: `{"error":{"code":"PayloadError"|"AuthError"|…,"message"}}`; a 400 also
+ * has `details` ("applicable only for 400 error responses"): a field error is one detail
+ * `{code, target, message}` — code from the error's `detail_code` param (else the entry's code,
+ * else `invalid`), target the entry's `attribute`, message its `detail` (else the message). A 429
+ * is the body `[]`.
  */
 export const liveActivityEnvelope: Envelope = {
   shape: 'E10',
   format: (f) => {
     if (f.status === 429) return { status: 429, body: [] }
-    return {
-      status: f.status,
-      body: {
-        error: {
-          code: f.type,
-          message: f.message,
-          details: fieldDetails(f, 'invalid'),
-        },
-      },
+    if (f.status !== 400) {
+      return { status: f.status, body: { error: { code: f.type, message: f.message } } }
     }
+    const details =
+      f.attribute === undefined
+        ? []
+        : [
+            {
+              code: String(f.params?.['detail_code'] ?? f.code ?? 'invalid'),
+              target: f.attribute,
+              message: f.detail ?? f.message,
+            },
+          ]
+    return { status: 400, body: { error: { code: f.type, message: f.message, details } } }
   },
 }
 
@@ -279,4 +285,23 @@ export function falseStatusEnvelope(field: 'error' | 'error_message'): Envelope 
       ? { status: false, error: f.message, request_id: f.requestId }
       : { status: false, error_message: f.message },
   )
+}
+
+/**
+ * E11 as Message Archival answers (moengage-message-archival-openapi.yml): a 401
+ * `{"status":false,"error"}`, a 5xx `{"title","description","code"}` (the code is the request
+ * id), any other failure `{"status":false,"error_message"}`.
+ */
+export const archivalEnvelope: Envelope = {
+  shape: 'E11',
+  format: (f) => {
+    if (f.status === 401) return { status: 401, body: { status: false, error: f.message } }
+    if (f.status >= 500) {
+      return {
+        status: f.status,
+        body: { title: f.type, description: f.message, code: f.requestId },
+      }
+    }
+    return { status: f.status, body: { status: false, error_message: f.message } }
+  },
 }

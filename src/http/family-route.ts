@@ -12,6 +12,7 @@ import { AppError } from '../core/errors.js'
 import type { QuotaScope } from '../governance/governance.js'
 import type { AuthVariant } from './auth.js'
 import { installAuth, type AuthDeps } from './auth-hooks.js'
+import { authDepsOf, type Platform } from './family.js'
 import type { RouteConfig } from './error-handler.js'
 import { installRateLimitHeaders, type RateLimitHeaderConvention } from './rate-limit-headers.js'
 import { workspaceRowOf } from './route.js'
@@ -79,6 +80,15 @@ export type ScopeGuard = Readonly<{
   variant: AuthVariant
   rateLimitHeaders: RateLimitHeaderConvention
 }>
+
+/** The guard of a family's scope on `platform`: its shedding and gateway, `variant`, `headers`. */
+export function platformGuard(
+  platform: Platform,
+  variant: AuthVariant,
+  rateLimitHeaders: RateLimitHeaderConvention,
+): ScopeGuard {
+  return { shed: platform.shed, auth: authDepsOf(platform), variant, rateLimitHeaders }
+}
 
 /** Registers a scope of `app` guarded by `guard`, with the routes `routes` declares in it. */
 export async function guardedScope(

@@ -233,6 +233,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     alerts: store.alerts,
     outbox: store.outbox,
     push: store.push,
+    liveActivities: store.liveActivities,
     close: () => store.close(),
     keys: {
       get: (workspaceId, feature) => keys.get(workspaceId, feature),

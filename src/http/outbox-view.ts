@@ -9,7 +9,7 @@
 import { AppError } from '../core/errors.js'
 import { messageFields } from '../delivery/attempt.js'
 import {
-  OUTBOX_CHANNELS,
+  MESSAGE_CHANNELS,
   OUTBOX_STATUSES,
   type OutboxFilter,
   type OutboxMessageRow,
@@ -116,7 +116,7 @@ function cursor(query: Query): number | undefined {
 /** The filters of a listing's or a tail's query (without its position). */
 export function filterOf(query: Query): OutboxFilter {
   const customerId = param(query, 'user_id')
-  const channel = oneOf(query, 'channel', OUTBOX_CHANNELS)
+  const channel = oneOf(query, 'channel', MESSAGE_CHANNELS)
   const status = oneOf(query, 'status', OUTBOX_STATUSES)
   const since = time(query, 'since')
   const until = time(query, 'until')

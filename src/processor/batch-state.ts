@@ -15,6 +15,7 @@ import type {
   EventChange,
   EventRow,
   IdentityValue,
+  MembershipChange,
   MergeRow,
   RecordOutcomeRow,
   SubscriptionChange,
@@ -79,6 +80,11 @@ export type BatchState = Readonly<{
    * rows as they are then (store/consent-repo.ts SubscriptionChange).
    */
   changeSubscriptions(change: SubscriptionChange): void
+  /**
+   * A change of list memberships (a merge moving them, its undo putting them back), carried out
+   * by the store at commit in the order given (store/segment-list-repo.ts MembershipChange).
+   */
+  changeMemberships(change: MembershipChange): void
   /** Whether this batch carries `userId`'s preferences to another user (a merge). */
   carriesSubscriptionsOf(workspaceId: string, userId: string): boolean
   changes(): Readonly<{
@@ -93,6 +99,7 @@ export type BatchState = Readonly<{
     deletedUsers: { workspaceId: string; userId: string }[]
     outcomes: RecordOutcomeRow[]
     subscriptionChanges: SubscriptionChange[]
+    membershipChanges: MembershipChange[]
   }>
 }>
 
@@ -161,6 +168,7 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
   const events: EventRow[] = []
   const outcomes: RecordOutcomeRow[] = []
   const subscriptionChanges: SubscriptionChange[] = []
+  const membershipChanges: MembershipChange[] = []
 
   return {
     userByCustomerId: (workspaceId, customerId) => users.get(k(workspaceId, customerId)),
@@ -271,6 +279,9 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
     changeSubscriptions: (change) => {
       subscriptionChanges.push(change)
     },
+    changeMemberships: (change) => {
+      membershipChanges.push(change)
+    },
     carriesSubscriptionsOf: (workspaceId, userId) =>
       subscriptionChanges.some(
         (c) => c.kind === 'carry' && c.workspaceId === workspaceId && c.fromUserId === userId,
@@ -287,6 +298,7 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
       deletedUsers,
       outcomes,
       subscriptionChanges,
+      membershipChanges,
     }),
   }
 }

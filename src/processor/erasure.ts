@@ -37,6 +37,8 @@ export type ErasureCounts = Readonly<{
   log_records: number
   record_outcomes: number
   suppressed_identities: number
+  /** Outbox messages of the user or to one of its identities, redacted. */
+  outbox_messages: number
 }>
 
 export type Erasure = Readonly<{
@@ -129,6 +131,7 @@ export async function planErasure(store: Store, record: LogRecord, now: number):
     logTokens: [...values].map((v) => JSON.stringify(v)),
     // Outcome reasons quote values as 'value'; internal ids are long enough to match bare.
     outcomeTokens: [...userIds, ...[...values].map((v) => `'${v}'`)],
+    recipients: [...values],
   })
   const redacted = redactedPayload(record.requestId)
   const logSeqs = [...held.logSeqs, record.seq]
@@ -141,8 +144,9 @@ export async function planErasure(store: Store, record: LogRecord, now: number):
     log_records: logSeqs.length,
     record_outcomes: held.outcomeSeqs.length,
     suppressed_identities: suppressed.size,
+    outbox_messages: held.outboxMessages,
   }
-  const note = `erased ${counts.users} users, ${counts.devices} devices, ${counts.events} events, ${counts.merges} merges; ${counts.log_records} log records redacted; ${counts.suppressed_identities} identities suppressed (spec §7.12)`
+  const note = `erased ${counts.users} users, ${counts.devices} devices, ${counts.events} events, ${counts.merges} merges; ${counts.log_records} log records and ${counts.outbox_messages} outbox messages redacted; ${counts.suppressed_identities} identities suppressed (spec §7.12)`
   return {
     counts,
     changes: {

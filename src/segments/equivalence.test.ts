@@ -1,7 +1,7 @@
 // The property that makes one grammar with three implementations safe (docs/segments.md): for
 // generated users (attributes of every type, arrays, datetimes, nulls), events (names, times on
-// and around window edges, attributes), subscription preferences and segment queries using every
-// operator (and Inlet's subscription filters), both stores'
+// and around window edges, attributes), subscription preferences, list-segment memberships and
+// segment queries using every operator (and Inlet's subscription and list filters), both stores'
 // compiled SQL — count and every page of members — answer exactly the users the reference
 // evaluator (evaluate.ts) selects. Each run writes its data under a workspace of its own, with a
 // decoy workspace holding the same user ids beside it.
@@ -26,6 +26,7 @@ import {
   type Execution,
   type Field,
   type FilterNode,
+  type ListFilter,
   type SegmentQuery,
   type SubscriptionFilter,
   type TimePoint,
@@ -133,8 +134,15 @@ function rowsOf(userId: string, p: Preferences | null): UserSubscriptions {
   }
 }
 
+/** The list segments (file segments, cohorts) the generated users may be members of; 'L3' has none. */
+const LISTS = ['L1', 'L2'] as const
+const EMPTY_LIST = 'L3'
+
 type Dataset = Readonly<{
-  users: readonly (Omit<UserRow, 'workspaceId'> & { subscriptions: UserSubscriptions })[]
+  users: readonly (Omit<UserRow, 'workspaceId'> & {
+    subscriptions: UserSubscriptions
+    lists: ReadonlySet<string>
+  })[]
   preferences: readonly (Preferences | null)[]
   events: readonly Omit<EventRow, 'workspaceId' | 'seq'>[]
 }>
@@ -147,6 +155,7 @@ const dataset: fc.Arbitrary<Dataset> = fc
       }),
       attributes: attributes(USER_KEYS),
       preferences,
+      lists: fc.subarray([...LISTS]),
     }),
     { minLength: 8, maxLength: 30 },
   )
@@ -160,6 +169,7 @@ const dataset: fc.Arbitrary<Dataset> = fc
         createdAt: NOW - i,
         updatedAt: NOW - i,
         subscriptions: rowsOf(id, p.preferences),
+        lists: new Set<string>(p.lists),
       }
     })
     const event = fc.record({
@@ -370,12 +380,18 @@ const subscriptionFilter: fc.Arbitrary<SubscriptionFilter> = fc.record({
   ),
 })
 
+/** Membership of a list segment: one with members, or one that has none. */
+const listFilter: fc.Arbitrary<ListFilter> = fc
+  .constantFrom(...LISTS, EMPTY_LIST)
+  .map((segmentId) => ({ kind: 'list', segmentId, name: `list ${segmentId}` }))
+
 const { node: queryNode } = fc.letrec<{ node: FilterNode; group: SegmentQuery }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     { weight: 3, arbitrary: attributeFilter(USER_KEYS, true) },
     { weight: 2, arbitrary: actionFilter },
     { weight: 1, arbitrary: subscriptionFilter },
+    { weight: 1, arbitrary: listFilter },
     { weight: 1, arbitrary: tie('group') },
   ),
   group: fc.record({
@@ -427,6 +443,7 @@ const EXPECTED_OPERATORS = [
   'subscription:subscribed',
   'subscription:subscribed:channel',
   'subscription:opt_in_status',
+  'list',
   ...[
     'time:last',
     'time:between',
@@ -501,6 +518,42 @@ async function write(store: Store, data: Dataset): Promise<string> {
     }),
     ...data.users.map((u) => choose(decoy, u.id, decoyChoice)),
   ])
+  // The list segments of both workspaces; every decoy user is in every list.
+  for (const workspaceId of [ws, decoy]) {
+    for (const segmentId of [...LISTS, EMPTY_LIST]) {
+      const made = await store.customSegments.create(
+        {
+          workspaceId,
+          id: segmentId,
+          name: `list ${segmentId}`,
+          type: 'FILE',
+          source: 'API',
+          includedFilters: 'null',
+          definitionHash: `list:${segmentId}`,
+          description: '',
+          createdAt: NOW,
+          updatedAt: NOW,
+          updatedBy: null,
+          archivedAt: null,
+        },
+        1_000,
+      )
+      assert.equal(made.kind, 'created')
+      await store.segmentLists.put({
+        workspaceId,
+        segmentId,
+        kind: 'file',
+        partner: null,
+        externalId: null,
+        expiresAt: null,
+      })
+      const members =
+        workspaceId === decoy
+          ? data.users.map((u) => u.id)
+          : data.users.filter((u) => u.lists.has(segmentId)).map((u) => u.id)
+      await store.segmentLists.addMembers(workspaceId, segmentId, members, NOW)
+    }
+  }
   return ws
 }
 

@@ -28,6 +28,8 @@ import { segmentsFamily } from '../families/segments/family.js'
 import { informFamily } from '../families/inform/family.js'
 import { outboxFamily } from '../families/outbox/family.js'
 import { pushFamily } from '../families/push/family.js'
+import { archivalFamily } from '../families/archival/family.js'
+import { liveActivitiesFamily } from '../families/live-activities/family.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { Ingest } from '../ingest/accept.js'
 import type { Logger } from '../core/log.js'
@@ -166,6 +168,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     informFamily(platform),
     outboxFamily(platform),
     pushFamily(platform),
+    archivalFamily(platform),
+    liveActivitiesFamily(platform),
   ].filter((f): f is ApiFamily => f !== undefined)
   installErrorHandling(app, deps.log, envelopesOf(families))
   for (const family of families) await family.register(app)

@@ -157,6 +157,8 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
   let closed: Promise<void> | undefined
   async function shutdown(): Promise<void> {
     closing = true
+    // Shutdown's budget is wall time (INLET_SHUTDOWN_TIMEOUT_MS), not the injected clock's.
+    const deadline = performance.now() + config.shutdownTimeoutMs
     const timer = setTimeout(() => {
       log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; closing connections')
       app.server.closeAllConnections()
@@ -170,7 +172,8 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
       await app.close()
       clearInterval(idle)
       await refusals.close() // after the last request, before the store closes
-      await delivery.stop() // its attempts in flight settled before the store closes
+      // Its attempts in flight settled before the store closes, within what is left of the budget.
+      await delivery.stop(Math.max(0, deadline - performance.now()))
       sweeper.stop()
       await fileImports.stop()
       await pushScheduler.stop() // its step in progress committed before the store closes

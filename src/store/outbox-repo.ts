@@ -15,6 +15,10 @@
 export const OUTBOX_CHANNELS = ['SMS', 'EMAIL', 'PUSH'] as const
 export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number]
 
+/** Every channel of the outbox: Inform's, and a broadcast Live Activity's start, update or end. */
+export const MESSAGE_CHANNELS = [...OUTBOX_CHANNELS, 'LIVE_ACTIVITY'] as const
+export type MessageChannel = (typeof MESSAGE_CHANNELS)[number]
+
 /** What became of a message. */
 export const OUTBOX_STATUSES = ['recorded', 'suppressed', 'sent', 'failed'] as const
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number]

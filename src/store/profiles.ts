@@ -10,7 +10,7 @@ type Part<K extends keyof ProfileRepo> = Readonly<{ profiles: Pick<ProfileRepo, 
 export type ProfileParts = Readonly<{
   users: Part<'findUsers' | 'usersPage' | 'matchUsers'>
   devices: Part<'devicesOfUser'>
-  events: Part<'eventsOfUser'>
+  events: Part<'eventsOfUser' | 'eventsPage'>
   outcomes: Part<'outcomesOfRequest'>
   merges: Part<'merge' | 'mergesOfUsers'>
   privacy: Part<

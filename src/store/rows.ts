@@ -10,6 +10,8 @@
 import type {
   BulkLogRow,
   InformAlertRow,
+  LiveActivityCampaignRow,
+  LiveActivityInstanceRow,
   NewOutboxMessage,
   OutboxMessageRow,
   CategoryPreferenceRow,
@@ -387,6 +389,28 @@ const INFORM_ALERTS = table<InformAlertRow>({
   updatedAt: 'int',
 })
 
+const LIVE_ACTIVITY_CAMPAIGNS = table<LiveActivityCampaignRow>({
+  workspaceId: 'text',
+  campaignId: 'text',
+  name: 'text',
+  version: 'int',
+  definition: 'json',
+  createdAt: 'int',
+  updatedAt: 'int',
+})
+
+const LIVE_ACTIVITY_INSTANCES = table<LiveActivityInstanceRow>({
+  workspaceId: 'text',
+  instanceId: 'text',
+  campaignId: 'text',
+  state: 'text',
+  startedAt: 'int',
+  updatedAt: 'int',
+  dismissalAt: 'int?',
+  lastRequest: 'text',
+  changes: 'int',
+})
+
 const OUTBOX = table<OutboxMessageRow>({
   seq: 'int',
   id: 'text',
@@ -471,6 +495,8 @@ export const importJobValues = SEGMENT_IMPORTS.values
 export const toRefusedMinute = REFUSED_MINUTES.read
 export const toInformAlert = INFORM_ALERTS.read
 export const toOutboxMessage = OUTBOX.read
+export const toLiveActivityCampaign = LIVE_ACTIVITY_CAMPAIGNS.read
+export const toLiveActivityInstance = LIVE_ACTIVITY_INSTANCES.read
 export function toFeatureKeyRow(r: Row): FeatureKeyRow {
   const row = FEATURE_KEYS.read(r)
   return absent(r['prev_key_hash']) ? row : { ...row, previous: PREVIOUS_FEATURE_KEY.read(r) }
@@ -500,6 +526,10 @@ export const sessionValues = SESSIONS.values
 export const SESSION_COLUMNS = SESSIONS.columns
 export const INFORM_ALERT_COLUMNS = INFORM_ALERTS.columns
 export const informAlertValues = INFORM_ALERTS.values
+export const LIVE_ACTIVITY_CAMPAIGN_COLUMNS = LIVE_ACTIVITY_CAMPAIGNS.columns
+export const liveActivityCampaignValues = LIVE_ACTIVITY_CAMPAIGNS.values
+export const LIVE_ACTIVITY_INSTANCE_COLUMNS = LIVE_ACTIVITY_INSTANCES.columns
+export const liveActivityInstanceValues = LIVE_ACTIVITY_INSTANCES.values
 /** The outbox's columns but `seq` (assigned by the store), and a row's values in their order. */
 /** The columns a message is recorded with: all but the seq and the rev, which the store assigns. */
 const ASSIGNED = new Set(['seq', 'rev'])

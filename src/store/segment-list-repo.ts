@@ -99,6 +99,28 @@ export type ImportOutcome = Readonly<
 /** One value of a file matched to a user: the value as the query read it, and the user's id. */
 export type ValueMatch = Readonly<{ value: string; userId: string }>
 
+/**
+ * A change of list memberships that a processor batch makes at commit, in batch order
+ * (BatchChanges.membershipChanges), over the rows as they are then:
+ *
+ * - `carry`: merge `mergeId` (spec §7.7, §6.2) moves `fromUserId`'s memberships to `toUserId` (a
+ *   list both were in keeps one row, `toUserId`'s), and keeps which lists it moved and whether
+ *   `toUserId` gained each (table `merge_memberships`);
+ * - `uncarry`: the merge's undo — `toUserId` (the merged user) is a member again of every list the
+ *   merge moved, `fromUserId` (the retained user) leaves those it gained, and the record goes.
+ *
+ * Nothing is written for a user that does not exist (any more). Replacing a list's members
+ * forgets what merges moved into it: an undo after that leaves the list as it is.
+ */
+export type MembershipChange = Readonly<{
+  kind: 'carry' | 'uncarry'
+  workspaceId: string
+  mergeId: number
+  fromUserId: string
+  toUserId: string
+  at: number
+}>
+
 export interface SegmentListRepo {
   /** Records the origin of list segment `row.segmentId` (its custom_segments row exists). */
   put(row: SegmentListRow): Promise<void>
@@ -120,7 +142,7 @@ export interface SegmentListRepo {
   ): Promise<number>
   /** Removes users from the list; answers how many were members. */
   removeMembers(workspaceId: string, segmentId: string, userIds: readonly string[]): Promise<number>
-  /** Empties the list. */
+  /** Empties the list (and forgets which of its memberships merges moved: MembershipChange). */
   clearMembers(workspaceId: string, segmentId: string): Promise<void>
   /** How many members the list has. */
   memberCount(workspaceId: string, segmentId: string): Promise<number>
@@ -184,4 +206,9 @@ export interface SegmentListRepo {
   job(workspaceId: string, id: string): Promise<ImportJobRow | undefined>
   /** The latest import of each of the workspace's file segments. */
   latestJobs(workspaceId: string): Promise<ImportJobRow[]>
+  /**
+   * Removes the imports (of every workspace) that are done and finished before `before`, except
+   * the latest of each segment (latestJobs); answers how many went.
+   */
+  pruneJobs(before: number): Promise<number>
 }

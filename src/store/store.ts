@@ -19,6 +19,7 @@
  * HTTP layer (http/refusals.ts).
  */
 import type { AlertRepo } from './alert-repo.js'
+import type { LiveActivityRepo } from './live-activity-repo.js'
 import type { BrowseRepo } from './browse.js'
 import type { ConsentRepo, SubscriptionChange } from './consent-repo.js'
 import type { CustomSegmentRepo } from './custom-segment-repo.js'
@@ -27,7 +28,7 @@ import type { OutboxRedaction, OutboxRepo } from './outbox-repo.js'
 import type { PushRepo } from './push-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
 import type { RefusalRepo } from './refusal-repo.js'
-import type { SegmentListRepo } from './segment-list-repo.js'
+import type { MembershipChange, SegmentListRepo } from './segment-list-repo.js'
 import type { SegmentRepo } from './segments.js'
 import type { SessionRepo } from './session-repo.js'
 
@@ -271,9 +272,20 @@ export type HeldQuery = Readonly<{
   customerIds: readonly string[]
   logTokens: readonly string[]
   outcomeTokens: readonly string[]
+  /** The erased identities' raw values: outbox messages sent to one of them are the user's too. */
+  recipients?: readonly string[]
 }>
 
-export type HeldRecords = Readonly<{ logSeqs: number[]; outcomeSeqs: number[]; events: number }>
+export type HeldRecords = Readonly<{
+  logSeqs: number[]
+  outcomeSeqs: number[]
+  events: number
+  /**
+   * The outbox messages an erasure redacts: those of the workspace whose user is one of
+   * `customerIds` or whose recipient is one of `recipients`.
+   */
+  outboxMessages: number
+}>
 
 /**
  * spec §7.12 (Inlet): an identity erased by a GDPR request, kept only as a salted-by-workspace
@@ -382,8 +394,13 @@ export type BatchChanges = Readonly<{
    */
   subscriptionChanges?: readonly SubscriptionChange[]
   /**
+   * List memberships moved by merges and put back by their undos, in batch order, after the
+   * event changes (segment-list-repo.ts MembershipChange).
+   */
+  membershipChanges?: readonly MembershipChange[]
+  /**
    * spec §7.12: merge-log rows removed (their before-images hold an erased user's data), with the
-   * lists of events they moved.
+   * lists of events and of list memberships they moved.
    */
   deletedMerges?: readonly Readonly<{ workspaceId: string; id: number }>[]
   /**
@@ -454,6 +471,16 @@ export interface ProfileRepo {
   merge(workspaceId: string, id: number): Promise<MergeRow | undefined>
   /** A workspace's users in internal-id order, `limit` at a time after `afterId` ('' first). */
   usersPage(workspaceId: string, afterId: string, limit: number): Promise<UserRow[]>
+  /**
+   * Up to `limit` events of the workspace after the position (`afterTime`, `afterSeq`), by event
+   * time then seq: a keyset page (start from Number.MIN_SAFE_INTEGER for both), for `inlet export`.
+   */
+  eventsPage(
+    workspaceId: string,
+    afterTime: number,
+    afterSeq: number,
+    limit: number,
+  ): Promise<EventRow[]>
   /** spec §7.12, §7.10: the users `match` names directly (no merge closure), by internal id. */
   matchUsers(workspaceId: string, match: UserMatch): Promise<UserRow[]>
   /** Every merge (undone or not) whose retained or merged user is one of `userIds`. */
@@ -514,6 +541,7 @@ export interface ProcessingRepo {
 }
 
 export * from './alert-repo.js'
+export * from './live-activity-repo.js'
 export * from './consent-repo.js'
 export * from './custom-segment-repo.js'
 export * from './feature-key-repo.js'
@@ -552,6 +580,8 @@ export interface Store {
   readonly outbox: OutboxRepo
   /** Push API campaigns and their sends, scheduled and expanded (store/push-repo.ts). */
   readonly push: PushRepo
+  /** Live-activity campaigns and their instances (store/live-activity-repo.ts). */
+  readonly liveActivities: LiveActivityRepo
   close(): Promise<void>
 }
 

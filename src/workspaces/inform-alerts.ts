@@ -121,7 +121,12 @@ const ID = /^[A-Za-z0-9_.:-]{1,100}$/
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
-function refuseUnknown(raw: Record<string, unknown>, known: readonly string[], at: string): void {
+/** Refuses a key of `raw` (at `at`) that is not `known`. */
+export function refuseUnknown(
+  raw: Record<string, unknown>,
+  known: readonly string[],
+  at: string,
+): void {
   const unknown = Object.keys(raw).find((k) => !known.includes(k))
   if (unknown !== undefined) {
     throw new WorkspaceInputError(
@@ -131,7 +136,8 @@ function refuseUnknown(raw: Record<string, unknown>, known: readonly string[], a
   }
 }
 
-function text(raw: unknown, attribute: string, max = 200): string {
+/** A definition's name field: non-empty, at most `max` characters, no control characters. */
+export function definitionText(raw: unknown, attribute: string, max = 200): string {
   if (typeof raw !== 'string' || raw.trim() === '' || raw.length > max || CONTROL.test(raw)) {
     throw new WorkspaceInputError(
       `${attribute} should be a non-empty string of at most ${max} characters without control characters`,
@@ -141,7 +147,8 @@ function text(raw: unknown, attribute: string, max = 200): string {
   return raw
 }
 
-function id(raw: unknown, attribute: string): string {
+/** A definition's id field: 1 to 100 of `A-Z a-z 0-9 _ . : -`. */
+export function definitionId(raw: unknown, attribute: string): string {
   if (typeof raw !== 'string' || !ID.test(raw)) {
     throw new WorkspaceInputError(
       `${attribute} should be 1 to 100 letters, digits or _ . : -`,
@@ -185,10 +192,10 @@ function sender(raw: unknown, at: string): SenderDefinition {
     )
   }
   return {
-    name: text(raw['name'], `${at}.name`),
+    name: definitionText(raw['name'], `${at}.name`),
     ...(raw['address'] === undefined
       ? {}
-      : { address: text(raw['address'], `${at}.address`, 320) }),
+      : { address: definitionText(raw['address'], `${at}.address`, 320) }),
     ...(attributes === undefined ? {} : { attributes: attributes as string[] }), // checked above
   }
 }
@@ -250,18 +257,20 @@ export function parseAlertInput(raw: Record<string, unknown>): AlertInput {
   }
   const category = raw['subscription_category']
   return {
-    ...(raw['alert_id'] === undefined ? {} : { alertId: id(raw['alert_id'], 'alert_id') }),
+    ...(raw['alert_id'] === undefined
+      ? {}
+      : { alertId: definitionId(raw['alert_id'], 'alert_id') }),
     ...(raw['test_alert_id'] === undefined
       ? {}
-      : { testAlertId: id(raw['test_alert_id'], 'test_alert_id') }),
-    referenceName: text(raw['reference_name'], 'reference_name'),
+      : { testAlertId: definitionId(raw['test_alert_id'], 'test_alert_id') }),
+    referenceName: definitionText(raw['reference_name'], 'reference_name'),
     ...(raw['test_reference_name'] === undefined
       ? {}
-      : { testReferenceName: text(raw['test_reference_name'], 'test_reference_name') }),
+      : { testReferenceName: definitionText(raw['test_reference_name'], 'test_reference_name') }),
     definition: {
       ...(category === undefined
         ? {}
-        : { subscription_category: text(category, 'subscription_category', 100) }),
+        : { subscription_category: definitionText(category, 'subscription_category', 100) }),
       channels: parsed,
     },
   }

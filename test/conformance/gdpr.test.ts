@@ -157,6 +157,7 @@ describe('§7.12 GDPR / CCPA erasure', () => {
       log_records: 1,
       record_outcomes: 0,
       suppressed_identities: 1,
+      outbox_messages: 0,
     })
     const missing = await app.app.inject({
       method: 'GET',

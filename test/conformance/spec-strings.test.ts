@@ -17,16 +17,27 @@ import type {
   ConsentErrorCode,
   InformErrorCode,
   PushErrorCode,
+  LiveActivityErrorCode,
+  ArchivalErrorCode,
   SegmentErrorCode,
   WireError,
 } from '../../src/core/catalogue/types.js'
 
-// The consent, segments, Inform and Push families' strings come from their OpenAPI files, replayed
-// by consent-replay.test.ts, segments-replay.test.ts (which also checks each segments string),
-// inform-replay.test.ts and push-replay.test.ts.
+// The consent, segments, Inform, Push, Live Activities and Message Archival families' strings come
+// from their OpenAPI files, replayed by consent-replay.test.ts, segments-replay.test.ts (which also
+// checks each segments string), inform-replay.test.ts, push-replay.test.ts,
+// live-activities-replay.test.ts and archival-replay.test.ts.
 const ENTRIES: Readonly<
   Record<
-    Exclude<ErrorCode, ConsentErrorCode | SegmentErrorCode | InformErrorCode | PushErrorCode>,
+    Exclude<
+      ErrorCode,
+      | ConsentErrorCode
+      | SegmentErrorCode
+      | InformErrorCode
+      | PushErrorCode
+      | LiveActivityErrorCode
+      | ArchivalErrorCode
+    >,
     WireError
   >
 > = {
@@ -55,6 +66,7 @@ const INLET_OWN: Readonly<Partial<Record<ErrorCode, 'message' | 'both'>>> = {
   opt_out_action_invalid: 'message',
   opt_out_user_type_invalid: 'message',
   project_code_invalid: 'message',
+  idempotency_key_invalid: 'message',
   unset_attributes_invalid: 'message',
   request_not_found: 'both',
   admin_unauthorized: 'message',
@@ -80,6 +92,7 @@ const INLET_OWN: Readonly<Partial<Record<ErrorCode, 'message' | 'both'>>> = {
   admin_feature_key_exists: 'both',
   admin_secret_key_missing: 'message',
   admin_alert_not_found: 'both',
+  admin_live_activity_not_found: 'both',
   outbox_filter_invalid: 'both', // GET /inlet/v1/outbox, an Inlet extension
   // The dashboard's (Inlet's web console): MoEngage's API has no such answers.
   dashboard_unauthorized: 'both',

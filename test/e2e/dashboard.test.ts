@@ -5,7 +5,8 @@
  * live within a second of its 200, find a rejected record and its reason, see a Bulk Import
  * request's records counted under Bulk Import, see the subscription preferences set through the
  * consent API on the profile, sign out and see the Live and Rejections pages of other tabs go
- * back to sign-in (and return to Rejections on signing in again), and — signed in as the
+ * back to sign-in (and return to Rejections on signing in again), see a Live Activity's start on
+ * the Outbox page, and — signed in as the
  * operator — rotate the workspace's key. On every page axe-core finds no serious or critical
  * violation, the page makes no request outside Inlet's origin and breaks no CSP rule; the
  * screenshots of docs/dashboard.md are taken here.
@@ -280,6 +281,33 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     const pushPreview = page.getByRole('group', { name: 'Push preview' })
     await pushPreview.getByText('Arriving today').waitFor()
     await pushPreview.getByText('ANDROID · campaign Order ORD-9').waitFor()
+    // A broadcast Live Activity started: its alert and content state, live on the page.
+    await adminCall('/keys/push', { api_key: 'dashboard-push-key-0001' })
+    await adminCall('/live-activities', { campaign_id: 'match', name: 'Final' })
+    const started = await fetch(`${server.baseUrl}/v1.0/live-activity/broadcast/start`, {
+      method: 'POST',
+      headers: {
+        authorization: basicAuth(ws, 'dashboard-push-key-0001'),
+        'x-moe-appkey': ws,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        broadcast_live_activity_id: 'match',
+        instance_id: 'match-1',
+        ios: {
+          attribute_type: 'ScoreAttributes',
+          attribute_info: { teams: 'IND vs AUS' },
+          content_state: { score: '120/3' },
+          alert: { title: 'Match started', body: 'IND vs AUS is live' },
+        },
+      }),
+    })
+    assert.equal(started.status, 200, await started.text())
+    await messages.getByRole('button', { name: 'Match started' }).click({ timeout: 5_000 })
+    const activity = page.getByRole('group', { name: 'Live Activity preview' })
+    await activity.getByText('start of instance match-1').waitFor()
+    assert.match(await activity.getByLabel('Content state').innerText(), /"score": "120\/3"/)
+    await checkPage(page, 'outbox-live-activity')
     await messages.getByRole('link', { name: 'ada' }).first().click()
     await page.getByText('none (Identity Resolution is off)').waitFor()
     // Subscriptions as the consent API set them: the opt-in, each category's choice and whether

@@ -18,7 +18,9 @@ import type { RefusalCounter } from '../../src/http/refusals.js'
 import { composeInlet } from '../../src/server/server.js'
 import type { FileImports } from '../../src/families/segments/file-imports.js'
 import type { PushScheduler } from '../../src/families/push/scheduler.js'
+import { createPostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import type { TestPostgres } from './postgres.js'
 import type { Store } from '../../src/store/store.js'
 import { expandBulkRow } from '../../src/families/data/bulk-rows.js'
 
@@ -171,5 +173,68 @@ export function appKeyRequest(
     ...(body === undefined
       ? {}
       : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+  })
+}
+
+/**
+ * createTestApp on the in-memory SQLite store (`sqlite`), or on a fresh database of the test
+ * PostgreSQL (`postgres`; a test given no `postgres` should have been skipped).
+ */
+export async function createTestAppOn(
+  t: TestContext,
+  kind: 'sqlite' | 'postgres',
+  postgres: TestPostgres | undefined,
+  env: Record<string, string> = {},
+): Promise<TestApp> {
+  if (kind === 'sqlite') return createTestApp(t, env)
+  if (postgres === undefined) throw new Error('no PostgreSQL: skip this test')
+  const store = await createPostgresStore({
+    expandRow: expandBulkRow,
+    url: await postgres.freshUrl(),
+    durability: 'os',
+    maxConnections: 4,
+  })
+  return createTestApp(t, env, { store })
+}
+
+/**
+ * Spends the whole of `quota`'s current minute (of `limit` units) for the seeded workspace, as
+ * another process of the store would, before `app` has taken a lease of it: its next request that
+ * takes the quota is refused.
+ */
+export async function spendMinuteQuota(app: TestApp, quota: string, limit: number): Promise<void> {
+  const now = app.clock.now()
+  await app.store.quotas.lease({
+    workspaceId: WORKSPACE_ID,
+    quota,
+    windowStart: now - (now % 60_000),
+    limit,
+    need: 1,
+    want: limit,
+  })
+}
+
+/**
+ * `method url` with `base` headers — each of `overrides` replacing one, or removing it when
+ * undefined — and `body` as the payload (a string as it is, anything else as JSON).
+ */
+export function injectWith(
+  app: TestApp,
+  method: 'POST' | 'GET',
+  url: string,
+  base: Readonly<Record<string, string>>,
+  overrides: Readonly<Record<string, string | undefined>>,
+  body: unknown,
+): Promise<LightMyRequestResponse> {
+  const headers: Record<string, string> = { ...base }
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete headers[k]
+    else headers[k] = v
+  }
+  return app.app.inject({
+    method,
+    url,
+    headers,
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
   })
 }

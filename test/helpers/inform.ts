@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import type { TestContext } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { admin, adminApp } from './admin.js'
-import { WORKSPACE_ID, basicAuth, type TestApp } from './app.js'
+import { WORKSPACE_ID, basicAuth, injectWith, type TestApp } from './app.js'
 
 export const SEND = '/v1.0/alerts/send'
 export const SANDBOX_SEND = '/sandbox/v1.0/alerts/send'
@@ -61,19 +61,10 @@ export function send(
   headers: Readonly<Record<string, string | undefined>> = {},
   url = SEND,
 ): Promise<LightMyRequestResponse> {
-  const all: Record<string, string> = {
+  const base = {
     authorization: INFORM_AUTH,
     'moe-appkey': WORKSPACE_ID,
     'content-type': 'application/json',
   }
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) delete all[k]
-    else all[k] = v
-  }
-  return app.app.inject({
-    method: 'POST',
-    url,
-    headers: all,
-    payload: typeof body === 'string' ? body : JSON.stringify(body),
-  })
+  return injectWith(app, 'POST', url, base, headers, body)
 }

@@ -2,8 +2,9 @@
  * The Inform and outbox families' part of the isolation walk (isolation.test.ts): the send routes
  * tried with workspace A's Inform key against workspace B — B as `MOE-APPKEY`, B as the Basic
  * user with A's key, and A's own credentials with B's alert ids and reference name — and the
- * outbox routes with A's Data key naming B; none of it answers or changes anything of B, and every
- * other method of the send paths answers 405. The admin API's alert routes are walked with the
+ * outbox routes with A's Data key naming B; Message Archival with A's Data key naming B, and with
+ * A's own credentials and the details of B's message; none of it answers or changes anything of
+ * B, and every other method of the send and archival paths answers 405. The admin API's alert routes are walked with the
  * admin API's other routes.
  */
 import assert from 'node:assert/strict'
@@ -27,6 +28,8 @@ export type InformTargets = Readonly<{
   b: string
   /** B's alert: live and test ids, reference name. */
   bAlert: Readonly<{ alertId: string; testAlertId: string; referenceName: string }>
+  /** B's message: its user, transaction id and the second it was sent. */
+  bMessage: Readonly<{ userId: string; transactionId: string; sentSeconds: number }>
   /** Strings only B's data holds. */
   secrets: readonly string[]
 }>
@@ -109,6 +112,45 @@ export function informAttacks(t: InformTargets): Map<string, InformAttack[]> {
         name: 'app_id B with A key',
         request: { method: 'GET', url: `${url}?app_id=${t.b}&after=x`, headers: asAData },
         expect: refused(409),
+      },
+    ])
+  }
+  const archival = JSON.stringify({
+    user_id: t.bMessage.userId,
+    delivery_type: 'API_TRIGGERED',
+    campaign_type: 'Inform SMS',
+    campaign_channel: 'SMS',
+    sent_epoch_time: t.bMessage.sentSeconds,
+    campaign_id: t.bAlert.alertId,
+    event_name: 'SMS Sent',
+    platform: 'SMS',
+    event_id: t.bMessage.transactionId,
+  })
+  const asADataJson = { ...asAData, 'content-type': 'application/json', 'moe-appkey': t.a }
+  const view = (name: string, headers: Record<string, string>, status: number): InformAttack => ({
+    name,
+    request: { method: 'POST', url: '/v1/archival/view', headers, payload: archival },
+    expect: refused(status),
+  })
+  walked.set('POST /v1/archival/view', [
+    view('MOE-APPKEY B with A key', { ...asADataJson, 'moe-appkey': t.b }, 401),
+    view(
+      'B as the Basic user with A key',
+      { ...asADataJson, authorization: basicAuth(t.b, t.aKey), 'moe-appkey': t.b },
+      401,
+    ),
+    view("B's message under A", asADataJson, 400),
+  ])
+  for (const method of ['DELETE', 'GET', 'OPTIONS', 'PATCH', 'PUT'] as const satisfies Method[]) {
+    walked.set(`${method} /v1/archival/view`, [
+      {
+        name: `${method} with A key and MOE-APPKEY B`,
+        request: {
+          method,
+          url: '/v1/archival/view',
+          headers: { ...asADataJson, 'moe-appkey': t.b },
+        },
+        expect: refused(405),
       },
     ])
   }

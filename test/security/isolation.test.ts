@@ -28,6 +28,7 @@ import { adminTokenMatches } from '../../src/families/admin/admin.js'
 import type { Store } from '../../src/store/store.js'
 import { createFeatureKeys } from '../../src/workspaces/feature-keys.js'
 import { createInformAlerts } from '../../src/workspaces/inform-alerts.js'
+import { createLiveActivityCampaigns } from '../../src/workspaces/live-activity-campaigns.js'
 import { hashKey, verifyKey } from '../../src/workspaces/keys.js'
 import { createSecretBox } from '../../src/workspaces/secret-box.js'
 import { createWorkspaces } from '../../src/workspaces/workspaces.js'
@@ -37,6 +38,7 @@ import { consentAttacks } from './consent-walk.js'
 import { dashboardAttacks } from './dashboard-walk.js'
 import { segmentAttacks } from './segments-walk.js'
 import { informAttacks } from './inform-walk.js'
+import { liveActivityAttacks } from './live-activities-walk.js'
 
 const A = WORKSPACE_ID
 const B = 'WORKSPACEBBBBBBBBBB2'
@@ -45,8 +47,12 @@ const ADMIN_TOKEN = 'isolation-admin-token-123'
 const B_PUSH_KEY = 'push-api-key-of-workspace-b'
 const A_INFORM_KEY = 'inform-api-key-of-workspace-a'
 const B_INFORM_KEY = 'inform-api-key-of-workspace-b'
+const A_PUSH_KEY = 'push-api-key-of-workspace-a'
+const B_CAMPAIGN = { id: 'b-campaign', name: 'B Secret Campaign', instanceId: 'b-instance' }
 const B_ALERT = { alertId: 'b-alert', testAlertId: 'b-test-alert', referenceName: 'B Secret Alert' }
-const TEST_SECRETS = createSecretBox(() => Buffer.from('isolation-test-server-secret-0123456'))
+/** The app's server secret: the keys seeded straight into the store are sealed under it. */
+const SERVER_SECRET = 'isolation-test-server-secret-0123456'
+const TEST_SECRETS = createSecretBox(() => Buffer.from(SERVER_SECRET))
 
 const asA = { authorization: basicAuth(A, API_KEY), 'content-type': 'application/json' }
 const asB = { authorization: basicAuth(B, B_KEY), 'content-type': 'application/json' }
@@ -57,6 +63,8 @@ type Seeded = {
   bCohort: { id: string; name: string }
   bRequestIds: string[]
   bMergeId: number
+  /** The second B's Inform message was sent (Message Archival looks it up by it). */
+  bSentSeconds: number
   snapshot: () => Promise<string>
 }
 
@@ -229,9 +237,42 @@ async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
     }),
   })
   assert.equal(sent.statusCode, 200, sent.body)
+  // B's live-activity campaign and a started instance of it (families/live-activities), A's key.
+  await keys.create(A, 'push', { key: A_PUSH_KEY })
+  await createLiveActivityCampaigns({
+    store: app.store,
+    clock: app.clock,
+    ids: createSequentialIds(),
+  }).put(B, {
+    campaignId: B_CAMPAIGN.id,
+    name: B_CAMPAIGN.name,
+    definition: { attribute_type: null, ios_auth: 'p8', max_instances: 10 },
+  })
+  const started = await app.app.inject({
+    method: 'POST',
+    url: '/v1.0/live-activity/broadcast/start',
+    headers: {
+      authorization: basicAuth(B, B_PUSH_KEY),
+      'x-moe-appkey': B,
+      'content-type': 'application/json',
+    },
+    payload: JSON.stringify({
+      broadcast_live_activity_id: B_CAMPAIGN.id,
+      instance_id: B_CAMPAIGN.instanceId,
+      ios: {
+        attribute_type: 'LiveActivityAttributes',
+        attribute_info: { secret: 'only-b-may-read-this' },
+        content_state: { score: '1' },
+        alert: { title: 'B', body: 'only-b-may-read-this' },
+      },
+    }),
+  })
+  assert.equal(started.statusCode, 200, started.body)
+  const bSentSeconds = Math.floor(app.clock.now() / 1000)
   await app.drain()
   void t
   return {
+    bSentSeconds,
     bUserId: user.id,
     bSegment,
     bCohort,
@@ -256,6 +297,10 @@ async function snapshotOf(store: Store): Promise<string> {
   }
   parts.push(await store.segmentLists.latestJobs(B))
   parts.push(await store.alerts.list(B), await store.outbox.list(B, {}, 100))
+  parts.push(
+    await store.liveActivities.campaigns(B),
+    await store.liveActivities.instances(B, B_CAMPAIGN.id, 100),
+  )
   for (const u of users.sort((x, y) => x.id.localeCompare(y.id))) {
     parts.push(u, await store.profiles.eventsOfUser(B, u.id, 100))
     parts.push(await store.profiles.devicesOfUser(B, u.id))
@@ -352,7 +397,12 @@ function dataRouteAttacks(
 
 describe('workspace isolation: every route with A’s key against B', () => {
   it('walks every served route and changes or reveals nothing of B', async (t) => {
-    const app = await createTestApp(t, { INLET_ADMIN_TOKEN: ADMIN_TOKEN, INLET_RATE_LIMITS: 'off' })
+    const app = await createTestApp(t, {
+      INLET_ADMIN_TOKEN: ADMIN_TOKEN,
+      INLET_RATE_LIMITS: 'off',
+      // B's Push key is opened to verify a v2.1 signature: it must be sealed under this secret.
+      INLET_SECRET_KEY: SERVER_SECRET,
+    })
     const seeded = await seedB(t, app)
     const before = await seeded.snapshot()
     const bReq = seeded.bRequestIds[0] ?? ''
@@ -575,13 +625,20 @@ describe('workspace isolation: every route with A’s key against B', () => {
       'POST /inlet/v1/admin/workspaces/:id/inform-alerts',
       'GET /inlet/v1/admin/workspaces/:id/inform-alerts/:alert_id',
       'POST /inlet/v1/admin/workspaces/:id/inform-alerts/remove',
+      'GET /inlet/v1/admin/workspaces/:id/live-activities',
+      'POST /inlet/v1/admin/workspaces/:id/live-activities',
+      'GET /inlet/v1/admin/workspaces/:id/live-activities/:campaign_id',
+      'POST /inlet/v1/admin/workspaces/:id/live-activities/remove',
       'GET /inlet/v1/admin/workspaces/:id/delivery',
       'POST /inlet/v1/admin/workspaces/:id/delivery',
     ] as const) {
       const [method, path] = route.split(' ') as ['GET' | 'POST', string]
       const feature = path.endsWith(':feature') ? 'inform' : 'push'
       const target = path.replace(':id', B).replace(':feature', feature)
-      walked.set(route, [adminAttempt(method, target.replace(':alert_id', B_ALERT.alertId))])
+      const url = target
+        .replace(':alert_id', B_ALERT.alertId)
+        .replace(':campaign_id', B_CAMPAIGN.id)
+      walked.set(route, [adminAttempt(method, url)])
     }
     // The dashboard: a session signed in with A's key against B (dashboard-walk.ts).
     const dashboard = await dashboardAttacks(app, {
@@ -636,10 +693,15 @@ describe('workspace isolation: every route with A’s key against B', () => {
       aInformKey: A_INFORM_KEY,
       b: B,
       bAlert: B_ALERT,
+      bMessage: {
+        userId: 'b-user',
+        transactionId: 'b-transaction',
+        sentSeconds: seeded.bSentSeconds,
+      },
       secrets: ['only-b-may-read-this', 'b@example.com', B_ALERT.referenceName, B_INFORM_KEY],
     })
     for (const [route, list] of inform) walked.set(route, list)
-    // The Push family: a campaign for B signed with A's key (B has no Push key: nothing verifies).
+    // The Push family: a campaign for B signed with A's key (B's own Push key verifies nothing).
     for (const route of servedRoutes(app.app).filter((r) => r.includes('/transaction/'))) {
       const [method, path] = route.split(' ') as [NonNullable<InjectOptions['method']>, string]
       const campaignName = 'Walk campaign'
@@ -677,6 +739,16 @@ describe('workspace isolation: every route with A’s key against B', () => {
         },
       ])
     }
+    // Live Activities: B's campaign and instance under A's Push key.
+    const liveActivities = liveActivityAttacks({
+      a: A,
+      aPushKey: A_PUSH_KEY,
+      b: B,
+      bCampaignId: B_CAMPAIGN.id,
+      bInstanceId: B_CAMPAIGN.instanceId,
+      secrets: ['only-b-may-read-this', B_CAMPAIGN.name, B_PUSH_KEY],
+    })
+    for (const [route, list] of liveActivities) walked.set(route, list)
 
     assert.deepEqual(
       servedRoutes(app.app),

@@ -41,6 +41,7 @@ import { segmentListsContract } from './segment-lists-contract.js'
 import { refusalsContract } from './refusals-contract.js'
 import { outboxContract } from './outbox-contract.js'
 import { pushContract } from './push-contract.js'
+import { liveActivitiesContract } from './live-activities-contract.js'
 import { segmentsContract } from './segments-contract.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
@@ -740,6 +741,29 @@ export function storeContract(name: string, factory: StoreFactory): void {
         ])
         assert.deepEqual(await store.profiles.devicesOfUser(WS, user.id), [device])
         assert.deepEqual(await store.profiles.eventsOfUser(WS, user.id, 10), [...events].reverse())
+      })
+
+      it('pages through a workspace’s events by event time, then seq (inlet export)', async (t) => {
+        const store = await fresh(t)
+        const user = aUser()
+        const events = [
+          anEvent({ seq: 1, eventTime: T0 + 2000 }),
+          anEvent({ seq: 2, eventTime: T0 }),
+          anEvent({ seq: 3, eventTime: T0 + 2000 }),
+          anEvent({ seq: 4, eventTime: T0 + 1000 }),
+          anEvent({ seq: 5, eventTime: T0, workspaceId: OTHER_WS }),
+        ]
+        await store.processing.commit(changes({ toSeq: 5, users: [user], events }))
+        const page = async (afterTime: number, afterSeq: number, limit: number) =>
+          (await store.profiles.eventsPage(WS, afterTime, afterSeq, limit)).map((e) => e.seq)
+        const start = Number.MIN_SAFE_INTEGER
+        assert.deepEqual(await page(start, start, 2), [2, 4])
+        assert.deepEqual(await page(T0 + 1000, 4, 2), [1, 3])
+        assert.deepEqual(await page(T0 + 2000, 1, 2), [3])
+        assert.deepEqual(await page(T0 + 2000, 3, 2), [])
+        const [first] = await store.profiles.eventsPage(WS, start, start, 1)
+        assert.deepEqual(first, events[1])
+        assert.deepEqual(await store.profiles.eventsPage(OTHER_WS, start, start, 10), [events[4]])
       })
 
       it('replaces a user and a device written again, and deletes devices', async (t) => {
@@ -1821,7 +1845,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
             logTokens: ['"Erin@Example.com"'],
             outcomeTokens: ["'erin'"],
           }),
-          { logSeqs: [1, 2], outcomeSeqs: [1], events: 2 },
+          { logSeqs: [1, 2], outcomeSeqs: [1], events: 2, outboxMessages: 0 },
         )
       })
 
@@ -2185,6 +2209,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     consentContract(fresh)
     outboxContract(fresh, factory.reopen === undefined ? undefined : reopened)
     pushContract(fresh, factory.reopen === undefined ? undefined : reopened)
+    liveActivitiesContract(fresh, factory.reopen === undefined ? undefined : reopened)
     segmentsContract(fresh)
     customSegmentsContract(fresh, factory.reopen === undefined ? undefined : reopened)
     segmentListsContract(fresh, factory.reopen === undefined ? undefined : reopened)

@@ -191,6 +191,65 @@ export function outboxContract(
       assert.equal((await store.outbox.list(WS, {}, 10)).length, 1)
     })
 
+    it('records concurrent requests each on its own: one that fails fails alone, claim included', async (t) => {
+      const store = await fresh(t)
+      const settled = await Promise.allSettled(
+        [0, 1, 2, 3, 4, 5].map((i) =>
+          store.outbox.record(
+            WS,
+            [
+              message({
+                id: `msg-${i}`,
+                // A NOT NULL column left empty: the store refuses this one request.
+                ...(i === 2 ? { body: null as unknown as string } : {}),
+              }),
+            ],
+            claim(`TXN-${i}`),
+          ),
+        ),
+      )
+      assert.deepEqual(
+        settled.map((r) => r.status),
+        ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled'],
+      )
+      const listed = await store.outbox.list(WS, {}, 10)
+      assert.deepEqual(listed.map((m) => m.id).sort(), [
+        'msg-0',
+        'msg-1',
+        'msg-3',
+        'msg-4',
+        'msg-5',
+      ])
+      assert.equal(new Set(listed.map((m) => m.rev)).size, 5, 'a rev each')
+      // The failed request's claim was not kept: its transaction id is free.
+      const retried = await store.outbox.record(WS, [message({ id: 'msg-2' })], claim('TXN-2'))
+      assert.equal(retried.duplicate, false)
+    })
+
+    it('counts the messages an erasure redacts: of its customers or to its identities', async (t) => {
+      const store = await fresh(t)
+      await store.outbox.record(WS, [
+        message({ id: 'a', customerId: 'erin', recipient: '+1555' }),
+        message({ id: 'b', customerId: null, recipient: 'erin@shop.test' }),
+        message({ id: 'c', customerId: 'erin', recipient: 'erin@shop.test' }),
+        message({ id: 'd', customerId: 'ann', recipient: 'ann@shop.test' }),
+      ])
+      await store.outbox.record(OTHER, [message({ workspaceId: OTHER, customerId: 'erin' })])
+      const held = (customerIds: string[], recipients: string[]) =>
+        store.processing.recordsHolding(WS, {
+          beforeSeq: 1,
+          userIds: [],
+          customerIds,
+          logTokens: [],
+          outcomeTokens: [],
+          recipients,
+        })
+      assert.equal((await held(['erin'], ['erin@shop.test'])).outboxMessages, 3)
+      assert.equal((await held(['erin'], [])).outboxMessages, 2)
+      assert.equal((await held([], ['ann@shop.test', '+1555'])).outboxMessages, 2)
+      assert.equal((await held(['nobody'], [])).outboxMessages, 0)
+    })
+
     it('pages newest first under each filter, and follows the tail oldest first', async (t) => {
       const store = await fresh(t)
       const recorded = await store.outbox.record(WS, [

@@ -4,8 +4,8 @@
  * partner and id), members added and removed once each, counted, gone with their user, values
  * matched to users (text, number, column; at most two per value), expiry archiving once, the
  * import jobs claimed once under a lease (in order per segment, a run-out lease taken over),
- * retried, finished, called back, the users imported in a day, workspaces apart, and jobs
- * outliving the store.
+ * retried, finished, called back, the users imported in a day, old jobs pruned, workspaces
+ * apart, jobs outliving the store, and memberships that merges move and their undos put back.
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
@@ -13,6 +13,7 @@ import { batchChanges } from '../helpers/batches.js'
 import type {
   CustomSegmentRow,
   ImportJobRow,
+  MembershipChange,
   SegmentListRow,
   Store,
   UserRow,
@@ -156,6 +157,93 @@ export function segmentListsContract(
       )
       assert.deepEqual(await store.segmentLists.membershipsOf(WS, 'u1'), [])
       assert.equal(await store.segmentLists.memberCount(WS, 's1'), 1)
+    })
+
+    describe('memberships moved by merges', () => {
+      const change = (
+        kind: MembershipChange['kind'],
+        mergeId: number,
+        from: string,
+        to: string,
+      ): MembershipChange => ({
+        kind,
+        workspaceId: WS,
+        mergeId,
+        fromUserId: from,
+        toUserId: to,
+        at: T0 + 5,
+      })
+      let seq = 1
+      const commit = (store: Store, o: Parameters<typeof batchChanges>[0]) =>
+        store.processing.commit(batchChanges({ fromSeq: seq, toSeq: ++seq, ...o }))
+      const memberships = async (store: Store) =>
+        Object.fromEntries(
+          await Promise.all(
+            ['u1', 'u2', 'u3'].map(
+              async (u) => [u, await store.segmentLists.membershipsOf(WS, u)] as const,
+            ),
+          ),
+        )
+
+      it('a carry moves the merged user’s lists to the retained one; its undo puts back exactly them', async (t) => {
+        seq = 1
+        const store = await seeded(fresh, t, 's1', 's2', 's3')
+        const lists = store.segmentLists
+        await lists.addMembers(WS, 's1', ['u1'], T0)
+        await lists.addMembers(WS, 's2', ['u1', 'u2'], T0)
+        await lists.addMembers(WS, 's3', ['u2'], T0)
+        await commit(store, { membershipChanges: [change('carry', 64, 'u1', 'u2')] })
+        assert.deepEqual(await memberships(store), { u1: [], u2: ['s1', 's2', 's3'], u3: [] })
+        assert.equal(await lists.memberCount(WS, 's2'), 1)
+        await commit(store, { membershipChanges: [change('uncarry', 64, 'u2', 'u1')] })
+        // u2 keeps s2 (a member before the merge) and s3; u1 has its two lists again.
+        assert.deepEqual(await memberships(store), { u1: ['s1', 's2'], u2: ['s2', 's3'], u3: [] })
+        // The record went with the undo: a second undo changes nothing.
+        await commit(store, { membershipChanges: [change('uncarry', 64, 'u2', 'u1')] })
+        assert.deepEqual(await memberships(store), { u1: ['s1', 's2'], u2: ['s2', 's3'], u3: [] })
+      })
+
+      it('carries in batch order: a chain of merges, and nothing to a user that is gone', async (t) => {
+        seq = 1
+        const store = await seeded(fresh, t, 's1', 's2')
+        await store.segmentLists.addMembers(WS, 's1', ['u1'], T0)
+        await store.segmentLists.addMembers(WS, 's2', ['u2'], T0)
+        await commit(store, {
+          membershipChanges: [change('carry', 64, 'u1', 'u2'), change('carry', 128, 'u2', 'u3')],
+        })
+        assert.deepEqual(await memberships(store), { u1: [], u2: [], u3: ['s1', 's2'] })
+        // A carry to a user deleted in the same batch moves nothing: u2 keeps its row.
+        await store.segmentLists.addMembers(WS, 's1', ['u2'], T0)
+        await commit(store, {
+          deletedUsers: [{ workspaceId: WS, userId: 'u3' }],
+          membershipChanges: [change('carry', 192, 'u2', 'u3')],
+        })
+        assert.deepEqual(await memberships(store), { u1: [], u2: ['s1'], u3: [] })
+        // The first merge's undo: u1 is back in s1, and u2 leaves s1, which that merge gave it.
+        await commit(store, { membershipChanges: [change('uncarry', 64, 'u2', 'u1')] })
+        assert.deepEqual(await memberships(store), { u1: ['s1'], u2: [], u3: [] })
+      })
+
+      it('an erased merge and a replaced list forget what was moved', async (t) => {
+        seq = 1
+        const store = await seeded(fresh, t, 's1', 's2')
+        await store.segmentLists.addMembers(WS, 's1', ['u1'], T0)
+        await store.segmentLists.addMembers(WS, 's2', ['u3'], T0)
+        await commit(store, {
+          membershipChanges: [change('carry', 64, 'u1', 'u2'), change('carry', 128, 'u3', 'u2')],
+        })
+        assert.deepEqual(await memberships(store), { u1: [], u2: ['s1', 's2'], u3: [] })
+        await commit(store, { deletedMerges: [{ workspaceId: WS, id: 64 }] })
+        await store.segmentLists.clearMembers(WS, 's2')
+        await commit(store, {
+          membershipChanges: [
+            change('uncarry', 64, 'u2', 'u1'),
+            change('uncarry', 128, 'u2', 'u3'),
+          ],
+        })
+        // Neither undo has a record left: u2 stays in s1, and s2 stays empty.
+        assert.deepEqual(await memberships(store), { u1: [], u2: ['s1'], u3: [] })
+      })
     })
 
     it('matches values to users: text exactly, numbers by value, columns, two at most', async (t) => {
@@ -349,6 +437,28 @@ export function segmentListsContract(
       assert.equal(await lists.usersImported(WS, T0), 12)
       assert.equal(await lists.usersImported(WS, T0 + 5), 7)
       assert.equal(await lists.usersImported(OTHER, T0), 0)
+    })
+
+    it('prunes finished jobs before a time, keeping each segment’s latest and unfinished ones', async (t) => {
+      const store = await seeded(fresh, t, 's1', 's2')
+      const lists = store.segmentLists
+      const done = { state: 'done', resultStatus: 201 } as const
+      await lists.enqueue(job('j1', 's1', { ...done, finishedAt: T0 }))
+      await lists.enqueue(job('j2', 's1', { ...done, createdAt: T0 + 1, finishedAt: T0 + 10 }))
+      await lists.enqueue(job('j3', 's1', { createdAt: T0 + 2 })) // queued: never pruned
+      await lists.enqueue(job('j4', 's2', { ...done, finishedAt: T0 })) // s2's latest
+      await lists.enqueue(job('j0', 's2', { state: 'callback', createdAt: T0 - 1 }))
+      assert.equal(await lists.pruneJobs(T0 + 5), 1)
+      assert.equal(await lists.job(WS, 'j1'), undefined)
+      assert.equal((await lists.job(WS, 'j2'))?.id, 'j2')
+      assert.equal(await lists.pruneJobs(T0 + 20), 1)
+      assert.equal(await lists.job(WS, 'j2'), undefined)
+      assert.deepEqual(
+        (await lists.latestJobs(WS)).map((j) => j.id),
+        ['j3', 'j4'],
+      )
+      assert.equal((await lists.job(WS, 'j0'))?.state, 'callback')
+      assert.equal(await lists.pruneJobs(T0 + 20), 0)
     })
 
     it(

@@ -48,6 +48,48 @@ export function jsonObjectFile(file: string): Record<string, unknown> {
   return parsed as Record<string, unknown> // a non-array object, checked above
 }
 
+/** What `list`, `set` and `remove` of a kind of definition do, for definitionAction. */
+export type DefinitionOps<V> = Readonly<{
+  list(): Promise<V[]>
+  put(): Promise<V>
+  remove(): Promise<boolean>
+}>
+
+/**
+ * Runs `action` on a workspace's definitions (Inform alerts, live-activity campaigns): prints
+ * JSON under `plural` / `singular` with `--json`, else `show`'s text; a WorkspaceInputError is a
+ * usage error naming its field.
+ */
+export async function definitionAction<V>(
+  action: string,
+  id: string,
+  json: boolean,
+  ops: DefinitionOps<V>,
+  names: Readonly<{ plural: string; singular: string; none: string }>,
+  show: (id: string, views: readonly V[]) => void,
+): Promise<void> {
+  try {
+    if (action === 'list') {
+      const views = await ops.list()
+      if (json) print({ workspace_id: id, [names.plural]: views })
+      else show(id, views)
+    } else if (action === 'remove') {
+      const removed = await ops.remove()
+      if (json) print({ workspace_id: id, removed })
+      else process.stdout.write(removed ? 'Removed.\n' : `${names.none}\n`)
+    } else {
+      const view = await ops.put()
+      if (json) print({ workspace_id: id, [names.singular]: view })
+      else show(id, [view])
+    }
+  } catch (err) {
+    if (err instanceof WorkspaceInputError) {
+      throw new UsageError(`${err.attribute}: ${err.message}`)
+    }
+    throw err
+  }
+}
+
 export const alertsCommand: Command = async (args, env) => {
   const [action, ...rest] = args
   const values = parseStoreFlags(rest, stringFlags('id', 'file', 'alert-id'))
@@ -65,26 +107,18 @@ export const alertsCommand: Command = async (args, env) => {
   const input = action === 'set' ? jsonObjectFile(values.file ?? '-') : undefined
   return withStore(env, values, async (store) => {
     const alerts = createInformAlerts({ store, clock: systemClock, ids: createIdGenerator() })
-    try {
-      if (action === 'list') {
-        const views = await alerts.list(id)
-        if (values.json === true) print({ workspace_id: id, alerts: views })
-        else showAlerts(id, views)
-      } else if (action === 'remove') {
-        const removed = await alerts.remove(id, values['alert-id'] ?? '')
-        if (values.json === true) print({ workspace_id: id, removed })
-        else process.stdout.write(removed ? 'Removed.\n' : 'No such alert.\n')
-      } else {
-        const view = await alerts.put(id, parseAlertInput(input ?? {}))
-        if (values.json === true) print({ workspace_id: id, alert: view })
-        else showAlerts(id, [view])
-      }
-    } catch (err) {
-      if (err instanceof WorkspaceInputError) {
-        throw new UsageError(`${err.attribute}: ${err.message}`)
-      }
-      throw err
-    }
+    await definitionAction(
+      action ?? '',
+      id,
+      values.json === true,
+      {
+        list: () => alerts.list(id),
+        put: () => alerts.put(id, parseAlertInput(input ?? {})),
+        remove: () => alerts.remove(id, values['alert-id'] ?? ''),
+      },
+      { plural: 'alerts', singular: 'alert', none: 'No such alert.' },
+      showAlerts,
+    )
     return 0
   })
 }

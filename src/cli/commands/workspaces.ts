@@ -29,6 +29,7 @@ import {
 } from '../command.js'
 import { keyField, keyLines } from '../key-output.js'
 import { alertsCommand } from './alerts.js'
+import { liveActivitiesCommand } from './live-activities.js'
 import { deliveryCommand } from './delivery.js'
 import { categoriesCommand, linkCommand } from './categories.js'
 import { keysCommand } from './keys.js'
@@ -121,6 +122,7 @@ export const workspacesCommand: Command = async (args, env) => {
   if (sub === 'keys') return keysCommand(rest, env)
   if (sub === 'categories') return categoriesCommand(rest, env)
   if (sub === 'alerts') return alertsCommand(rest, env)
+  if (sub === 'live-activities') return liveActivitiesCommand(rest, env)
   if (sub === 'delivery') return deliveryCommand(rest, env)
   if (sub === 'link') return linkCommand(rest, env)
   const values = parseStoreFlags(rest, {

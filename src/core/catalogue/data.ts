@@ -12,6 +12,8 @@ import type {
   InformErrorCode,
   OutboxErrorCode,
   PushErrorCode,
+  LiveActivityErrorCode,
+  ArchivalErrorCode,
   WireError,
 } from './types.js'
 
@@ -33,6 +35,8 @@ export const WIRE_ERRORS: Readonly<
       | InformErrorCode
       | OutboxErrorCode
       | PushErrorCode
+      | LiveActivityErrorCode
+      | ArchivalErrorCode
     >,
     WireError
   >
@@ -440,6 +444,14 @@ export const WIRE_ERRORS: Readonly<
     type: 'InvalidParams',
     message: "project_code '{code}' is not a project of this workspace",
     attribute: 'project_code',
+  },
+  // Inlet's own (MoEngage has no idempotency keys): the `Idempotency-Key` header of an ingest request
+  idempotency_key_invalid: {
+    status: 400,
+    type: 'InvalidParams',
+    message:
+      'Idempotency-Key should be 16 to 100 characters of A-Z, a-z, 0-9, ".", "_", ":" or "-"',
+    attribute: 'Idempotency-Key',
   },
   // Inlet's own (spec §7.12 documents only the two missing-key 400s): a GDPR body value that is
   // present but unusable — the `detail` names the rule

@@ -18,6 +18,8 @@ export const API_FAMILIES = [
   'inform',
   'outbox',
   'push',
+  'live_activities',
+  'archival',
 ] as const
 
 export type ApiFamilyName = (typeof API_FAMILIES)[number]
@@ -73,6 +75,12 @@ export type PushErrorCode = Extract<ErrorCode, `push_${string}`>
 
 /** The codes only the outbox family answers (its own catalogue, OUTBOX_ERRORS). */
 export type OutboxErrorCode = Extract<ErrorCode, `outbox_${string}`>
+
+/** The codes only the Live Activities family answers (LIVE_ACTIVITY_ERRORS). */
+export type LiveActivityErrorCode = Extract<ErrorCode, `live_activity_${string}`>
+
+/** The codes only the Message Archival family answers (ARCHIVAL_ERRORS). */
+export type ArchivalErrorCode = Extract<ErrorCode, `archival_${string}`>
 
 /**
  * The consent family's endpoint groups, each with its own strings for the platform's codes:

@@ -45,6 +45,10 @@ import {
   type LinkTokens,
 } from '../../workspaces/link-tokens.js'
 import { parseAlertInput, type InformAlerts } from '../../workspaces/inform-alerts.js'
+import {
+  parseCampaignInput,
+  type LiveActivityCampaigns,
+} from '../../workspaces/live-activity-campaigns.js'
 import { parseDeliveryInput, type DeliverySettings } from '../../workspaces/delivery.js'
 import {
   parseCategoryInput,
@@ -164,6 +168,19 @@ function createInput(body: Record<string, unknown>): CreateWorkspaceInput {
   }
 }
 
+/** The one field of a remove request's body: `field`, a non-empty id. */
+function removedId(request: FastifyRequest, field: string): string {
+  const { [field]: value, ...rest } = bodyObject(request)
+  const unknown = Object.keys(rest)[0]
+  if (unknown !== undefined) {
+    throw new WorkspaceInputError(`${unknown} is not a known field (known: ${field})`, unknown)
+  }
+  if (typeof value !== 'string' || value === '') {
+    throw new WorkspaceInputError(`${field} should be an id`, field)
+  }
+  return value
+}
+
 export function adminRoutes(
   api: FastifyInstance,
   deps: Readonly<{
@@ -183,6 +200,8 @@ export function adminRoutes(
     clock: Clock
     /** Inform alert definitions (workspaces/inform-alerts.ts). */
     alerts: InformAlerts
+    /** Live-activity campaigns (workspaces/live-activity-campaigns.ts). */
+    liveActivities: LiveActivityCampaigns
     /** The outbox's delivery mode per workspace (workspaces/delivery.ts). */
     delivery: DeliverySettings
   }>,
@@ -364,17 +383,37 @@ export function adminRoutes(
     return { status: 'success', alert }
   })
 
-  route('POST', '/workspaces/:id/inform-alerts/remove', async (request) => {
-    const { alert_id: alertId, ...rest } = bodyObject(request)
-    const unknown = Object.keys(rest)[0]
-    if (unknown !== undefined) {
-      throw new WorkspaceInputError(`${unknown} is not a known field (known: alert_id)`, unknown)
+  route('POST', '/workspaces/:id/inform-alerts/remove', async (request) => ({
+    status: 'success',
+    removed: await deps.alerts.remove(idOf(request), removedId(request, 'alert_id')),
+  }))
+
+  // Live-activity campaigns (families/live-activities): defined here, broadcast there.
+  route('GET', '/workspaces/:id/live-activities', async (request) => ({
+    status: 'success',
+    campaigns: await deps.liveActivities.list(idOf(request)),
+  }))
+
+  route('POST', '/workspaces/:id/live-activities', async (request) => ({
+    status: 'success',
+    campaign: await deps.liveActivities.put(idOf(request), parseCampaignInput(bodyObject(request))),
+  }))
+
+  route('GET', '/workspaces/:id/live-activities/:campaign_id', async (request) => {
+    const { campaign_id: campaignId } = request.params as { campaign_id: string } // route param
+    const campaign = await deps.liveActivities.get(idOf(request), campaignId)
+    if (campaign === undefined) {
+      throw new AppError('admin_live_activity_not_found', {
+        params: { campaign_id: campaignId, workspace_id: idOf(request) },
+      })
     }
-    if (typeof alertId !== 'string' || alertId === '') {
-      throw new WorkspaceInputError('alert_id should be an alert id', 'alert_id')
-    }
-    return { status: 'success', removed: await deps.alerts.remove(idOf(request), alertId) }
+    return { status: 'success', campaign }
   })
+
+  route('POST', '/workspaces/:id/live-activities/remove', async (request) => ({
+    status: 'success',
+    removed: await deps.liveActivities.remove(idOf(request), removedId(request, 'campaign_id')),
+  }))
 
   // The outbox's delivery mode (docs/outbox.md "Delivery"): secrets never answered, but one
   // Inlet generated, once.

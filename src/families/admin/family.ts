@@ -1,12 +1,13 @@
 /**
  * The admin API family (Inlet's own, `/inlet/v1/admin/…`): workspaces, their states, settings,
- * Data and feature-scoped keys, suppression lists, subscription categories and Inform alerts, behind `INLET_ADMIN_TOKEN`; off (its paths
+ * Data and feature-scoped keys, suppression lists, subscription categories, Inform alerts and live-activity campaigns, behind `INLET_ADMIN_TOKEN`; off (its paths
  * 404) without one. Its own catalogue entries (`admin_*`) in the Data API's envelope (E1).
  */
 import { dataEnvelope } from '../../http/envelopes.js'
 import type { FamilyModule } from '../../http/family.js'
 import { createFeatureKeys } from '../../workspaces/feature-keys.js'
 import { createInformAlerts } from '../../workspaces/inform-alerts.js'
+import { createLiveActivityCampaigns } from '../../workspaces/live-activity-campaigns.js'
 import { createDeliverySettings } from '../../workspaces/delivery.js'
 import { createLinkTokens } from '../../workspaces/link-tokens.js'
 import { createSubscriptionCategories } from '../../workspaces/subscription-categories.js'
@@ -48,6 +49,11 @@ export const adminFamily: FamilyModule = (platform) => {
           linkTokenTtlDays: platform.config.linkTokenTtlDays,
           clock: platform.clock,
           alerts: createInformAlerts({
+            store: platform.store,
+            clock: platform.clock,
+            ids: platform.ids,
+          }),
+          liveActivities: createLiveActivityCampaigns({
             store: platform.store,
             clock: platform.clock,
             ids: platform.ids,

@@ -48,7 +48,13 @@ export const dataFamily: FamilyModule = (platform): ApiFamily => {
         api.addHook('onRequest', shed)
         installAuth(api, authDeps, DATA_AUTH)
         installRateLimitHeaders(api, DATA_RATE_LIMIT_HEADERS)
-        ingestRoutes(app, api, { ingest, config, governance })
+        ingestRoutes(app, api, {
+          ingest,
+          config,
+          governance,
+          logged: async (workspaceId, requestId) =>
+            (await store.log.recordsOfRequest(workspaceId, requestId)).length > 0,
+        })
         exportRoutes(app, api, { store, config, governance })
         deleteRoutes(app, api, { ingest, config, store, governance, clock })
         optOutRoutes(app, api, { ingest, config, governance })

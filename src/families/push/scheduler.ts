@@ -55,5 +55,11 @@ export function createPushScheduler(deps: PushSchedulerDeps): PushScheduler {
     log,
     name: 'push scheduler',
   })
-  return { runOnce, start: poller.start, stop: poller.stop }
+  return {
+    runOnce,
+    start: poller.start,
+    stop: async () => {
+      await poller.stop()
+    },
+  }
 }

@@ -3,7 +3,8 @@
  * the sync's record), a cohort kept as a segment of its own source (listed, counted, paged), found
  * again by partner and cohort id, never changing a segment it did not make; the documented
  * answers and errors. And on both stores: a GDPR erasure and a user deletion take the user out of
- * every file segment and cohort.
+ * every file segment and cohort, and a merge moves the merged user's lists to the retained user
+ * (its undo moves them back).
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
@@ -11,12 +12,14 @@ import { expandBulkRow } from '../data/bulk-rows.js'
 import { createPostgresStore } from '../../store/postgres/postgres-store.js'
 import type { Store } from '../../store/store.js'
 import {
+  API_KEY,
   WORKSPACE_ID,
   appKeyRequest,
+  basicAuth,
   createTestApp,
   type TestApp,
 } from '../../../test/helpers/app.js'
-import { DELETE, GDPR, TRACK, customer, erasure } from '../../../test/helpers/data-api.js'
+import { DELETE, GDPR, MERGE, TRACK, customer, erasure } from '../../../test/helpers/data-api.js'
 import { startFileServer } from '../../../test/helpers/file-server.js'
 import { startPostgres } from '../../../test/helpers/postgres.js'
 
@@ -224,7 +227,7 @@ const STORES: [string, (() => Promise<Store>) | undefined][] = [
 for (const [kind, open] of STORES) {
   const skip = kind === 'PostgreSQL' && open === undefined
   describe(
-    `GDPR erasure and deletion leave every list (${kind})`,
+    `GDPR erasure, deletion and merges change every list (${kind})`,
     skip ? { skip: 'no PostgreSQL binaries and no TEST_DATABASE_URL' } : {},
     () => {
       /** ann and bob in a file segment and in a cohort. */
@@ -267,6 +270,36 @@ for (const [kind, open] of STORES) {
         assert.deepEqual(await members(app, cohort), ['bob'])
         assert.deepEqual(await app.store.segmentLists.membershipsOf(WORKSPACE_ID, ann.id), [])
         assert.equal(await app.store.segmentLists.memberCount(WORKSPACE_ID, cohort), 1)
+      })
+
+      it('a merge moves the merged user’s lists; its undo moves them back', async (t) => {
+        const { app, file, cohort } = await listed(t)
+        const [ann] = await app.store.profiles.findUsers(WORKSPACE_ID, {
+          customerIds: ['ann'],
+          ids: [],
+        })
+        assert.ok(ann !== undefined)
+        const res = await app.post(MERGE, {
+          merge_data: [{ merged_user: 'ann', retained_user: 'cy' }],
+        })
+        assert.equal(res.statusCode, 200, res.body)
+        await app.drain()
+        const note = (await app.inspect(res.json<{ request_id: string }>().request_id)).records[0]
+          ?.notes?.[0]
+        const mergeId = /^merge (\d+):/.exec(note ?? '')?.[1]
+        assert.ok(mergeId, note)
+        assert.deepEqual(await members(app, file), ['bob', 'cy'])
+        assert.deepEqual(await members(app, cohort), ['bob', 'cy'])
+        assert.deepEqual(await app.store.segmentLists.membershipsOf(WORKSPACE_ID, ann.id), [])
+        const undone = await app.app.inject({
+          method: 'POST',
+          url: `/inlet/v1/merges/${mergeId}/undo`,
+          headers: { authorization: basicAuth(WORKSPACE_ID, API_KEY) },
+        })
+        assert.equal(undone.statusCode, 200, undone.body)
+        await app.drain()
+        assert.deepEqual(await members(app, file), ['ann', 'bob'])
+        assert.deepEqual(await members(app, cohort), ['ann', 'bob'])
       })
 
       it('deletion', async (t) => {

@@ -32,6 +32,13 @@ export const RETRY_BASE_MS = 5_000
 export const POLL_MS = 1_000
 /** Values looked up and applied together. */
 export const CHUNK = 1_000
+/**
+ * How long a finished import is kept (each segment's latest is kept whatever its age): longer
+ * than the day over which imported users are counted against the quota.
+ */
+export const IMPORT_RETENTION_MS = 30 * 86_400_000
+/** How often the runner removes imports older than IMPORT_RETENTION_MS. */
+export const PRUNE_EVERY_MS = 3_600_000
 
 export type ImportSettings = SourcePolicy &
   Readonly<{ fetchAttempts: number; callbackAttempts: number; limitBytes?: number }>
@@ -118,6 +125,7 @@ export function createFileImports(deps: ImportDeps): FileImports {
   const { store, clock, log, owner, settings } = deps
   let timer: NodeJS.Timeout | undefined
   let running: Promise<number> | undefined
+  let prunedAt = -Infinity
 
   /** Applies the file at `file` to the job's segment; answers the counts. */
   async function apply(job: ImportJobRow, file: string): Promise<ImportCounts> {
@@ -244,6 +252,10 @@ export function createFileImports(deps: ImportDeps): FileImports {
 
   async function runDue(): Promise<number> {
     await store.segmentLists.archiveExpired(clock.now())
+    if (clock.now() - prunedAt >= PRUNE_EVERY_MS) {
+      prunedAt = clock.now()
+      await store.segmentLists.pruneJobs(prunedAt - IMPORT_RETENTION_MS)
+    }
     let taken = 0
     for (;;) {
       const now = clock.now()

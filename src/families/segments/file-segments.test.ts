@@ -14,7 +14,13 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
 import { pathToFileURL } from 'node:url'
-import { createFileImports, IMPORT_FAILURES, RETRY_BASE_MS } from './file-imports.js'
+import {
+  createFileImports,
+  IMPORT_FAILURES,
+  IMPORT_RETENTION_MS,
+  PRUNE_EVERY_MS,
+  RETRY_BASE_MS,
+} from './file-imports.js'
 import { createSqliteStore } from '../../store/sqlite/sqlite-store.js'
 import { expandBulkRow } from '../data/bulk-rows.js'
 import { silentLogger } from '../../core/log.js'
@@ -482,6 +488,31 @@ describe('file segments', () => {
       (await app.store.customSegments.get(WORKSPACE_ID, id))?.archivedAt,
       app.clock.now(),
     )
+  })
+
+  it('keeps finished imports 30 days, and each segment’s latest import always', async (t) => {
+    const app = await usersApp(t)
+    const files = await startFileServer(t)
+    files.serve('/a.csv', 'ann\n')
+    const { cs_id: id } = await create(app, createBody(files, '/a.csv'))
+    await app.fileImports.runDue()
+    const [first] = await app.store.segmentLists.latestJobs(WORKSPACE_ID)
+    assert.equal(first?.state, 'done')
+    app.clock.advance(PRUNE_EVERY_MS)
+    const add = await appKeyRequest(app, 'PUT', `${FILE_SEGMENT}/add-users`, {
+      ...createBody(files, '/a.csv', { expiry_time: undefined }),
+      cs_id: id,
+    })
+    assert.equal(add.statusCode, 202, add.body)
+    await app.fileImports.runDue()
+    const job = (jobId: string) => app.store.segmentLists.job(WORKSPACE_ID, jobId)
+    assert.equal((await job(first.id))?.id, first.id) // younger than 30 days
+    app.clock.advance(IMPORT_RETENTION_MS)
+    await app.fileImports.runDue()
+    assert.equal(await job(first.id), undefined)
+    const [latest] = await app.store.segmentLists.latestJobs(WORKSPACE_ID)
+    assert.notEqual(latest?.id, first.id)
+    assert.equal((await job(latest?.id ?? ''))?.state, 'done') // the latest stays, however old
   })
 
   it('aborts a download past the size limit while it streams', async (t) => {

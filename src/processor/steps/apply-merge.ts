@@ -1,7 +1,7 @@
 /**
  * Applies `merge` records (one pair of Merge Users, spec §7.7) and `merge_undo` records (Inlet's
  * undo). A merge copies the merged user's attributes that the retained user lacks (retained values
- * win), moves its devices and all its events to the retained user, records `MOE_USER_MERGED` on the
+ * win), moves its devices, all its events and its list-segment memberships to the retained user, records `MOE_USER_MERGED` on the
  * retained user and `MOE_USER_MERGE_EVENT` on the merged one, and leaves the merged user with only
  * its internal id. The merge log keeps both users and the devices as they were, and the store keeps
  * which events moved (without the processor ever loading them: a user may have millions), so that
@@ -97,6 +97,15 @@ export function mergeUsers(
     fromUserId: merged.id,
     toUserId: retained.id,
     beforeSeq: record.seq,
+  })
+  // Its file-segment and cohort memberships (the store keeps which, for an undo).
+  ctx.state.changeMemberships({
+    kind: 'carry',
+    workspaceId: ws,
+    mergeId: m.id,
+    fromUserId: merged.id,
+    toUserId: retained.id,
+    at: ctx.now,
   })
   // The merged user's subscription preferences, withdrawals of consent winning (README, Consent).
   ctx.state.changeSubscriptions({
@@ -226,6 +235,14 @@ export function applyMergeUndo(record: LogRecord, ctx: StepContext): Outcome {
     { workspaceId: ws, mergeId: id, fromUserId: retained.id, toUserId: merged.id },
     image.movedEvents ?? 0,
   )
+  ctx.state.changeMemberships({
+    kind: 'uncarry',
+    workspaceId: ws,
+    mergeId: id,
+    fromUserId: retained.id,
+    toUserId: merged.id,
+    at: ctx.now,
+  })
   if (image.systemEventSeq !== undefined) {
     ctx.state.deleteEvent(ws, image.systemEventSeq, retained.id)
     ctx.state.deleteEvent(ws, -image.systemEventSeq, merged.id)

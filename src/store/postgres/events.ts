@@ -15,6 +15,10 @@ const SQL = {
   eventsOfUser: `
     SELECT * FROM events WHERE workspace_id = $1 AND user_id = $2
     ORDER BY event_time DESC, seq DESC LIMIT $3`,
+  eventsPage: `
+    SELECT * FROM events WHERE workspace_id = $1 AND event_time >= $2
+      AND (event_time > $2 OR seq > $3)
+    ORDER BY event_time, seq LIMIT $4`,
   eventsInsert: `
     INSERT INTO events (seq, workspace_id, user_id, name, device_id, platform, app_version,
       event_time, user_time, received_at, request_id, attributes)
@@ -69,6 +73,8 @@ export function postgresEvents({ pool, all }: PostgresConnection) {
   const profiles: ProfileParts['events']['profiles'] = {
     eventsOfUser: (workspaceId, userId, limit) =>
       all(SQL.eventsOfUser, [workspaceId, userId, limit], toEvent),
+    eventsPage: (workspaceId, afterTime, afterSeq, limit) =>
+      all(SQL.eventsPage, [workspaceId, afterTime, afterSeq, limit], toEvent),
   }
 
   return {

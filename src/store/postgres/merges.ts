@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL adapter's merge log (table `merges`): many merges by id for snapshots, a batch's
- * merges recorded, undone or erased (with the list of events each moved, `merge_events`), and
+ * merges recorded, undone or erased (with the list of events each moved, `merge_events`, and of
+ * list memberships, `merge_memberships`), and
  * Store `profiles.merge` / `mergesOfUsers`.
  */
 import type { ProfileParts } from '../profiles.js'
@@ -21,6 +22,10 @@ const SQL = {
     WITH k AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS k(workspace_id, id)),
       moved_gone AS (
         DELETE FROM merge_events x USING k
+        WHERE x.workspace_id = k.workspace_id AND x.merge_id = k.id
+      ),
+      memberships_gone AS (
+        DELETE FROM merge_memberships x USING k
         WHERE x.workspace_id = k.workspace_id AND x.merge_id = k.id
       )
     DELETE FROM merges m USING k WHERE m.workspace_id = k.workspace_id AND m.id = k.id`,
@@ -55,7 +60,7 @@ export function postgresMerges({ open, all, one }: PostgresConnection) {
       )
       await unnest(db, SQL.mergesUpsert, merges, mergeValues)
     },
-    /** spec §7.12: merges erased, with the lists of events they moved. */
+    /** spec §7.12: merges erased, with the lists of events and memberships they moved. */
     async remove(
       db: Queryable,
       merges: readonly Readonly<{ workspaceId: string; id: number }>[],

@@ -37,6 +37,25 @@ export const OUTBOX_SQL = {
       reason = CASE WHEN due_at IS NULL THEN reason ELSE $5 END,
       due_at = NULL, rev = nextval('outbox_revs'), updated_at = $6
     WHERE workspace_id = $1 AND (customer_id = ANY($2::text[]) OR recipient = ANY($3::text[]))`,
+  // The messages `redact` changes, counted.
+  holding: `SELECT count(*) AS n FROM outbox
+    WHERE workspace_id = $1 AND (customer_id = ANY($2::text[]) OR recipient = ANY($3::text[]))`,
+}
+
+/**
+ * Records `messages` on `client` (inside the caller's transaction: Outbox `record`, a
+ * live-activity write), each given the next seq and rev; the rows as stored.
+ */
+export async function insertOutbox(
+  client: Queryable,
+  messages: readonly NewOutboxMessage[],
+): Promise<OutboxMessageRow[]> {
+  const stored: OutboxMessageRow[] = []
+  for (const m of messages) {
+    const [row] = await rows(client, OUTBOX_SQL.insert, outboxValues(m))
+    stored.push({ ...m, seq: num(row?.['seq']), rev: num(row?.['rev']), updatedAt: m.createdAt })
+  }
+  return stored
 }
 
 /** Messages per INSERT of `insert` (each binds OUTBOX_COLUMNS.length values; pg allows 65,535). */
@@ -61,6 +80,12 @@ export type PostgresOutbox = Readonly<{
   redact(db: Queryable, redactions: readonly OutboxRedaction[]): Promise<void>
   /** Inserts `messages` (revs from the sequence), a thousand per statement, on `db`. */
   insert(db: Queryable, messages: readonly NewOutboxMessage[]): Promise<void>
+  /** How many messages `redact` would change for these customer ids and recipients. */
+  countHolding(
+    workspaceId: string,
+    customerIds: readonly string[],
+    recipients: readonly string[],
+  ): Promise<number>
 }>
 
 export function postgresOutbox({ pool, open, all, one }: PostgresConnection): PostgresOutbox {
@@ -79,17 +104,7 @@ export function postgresOutbox({ pool, open, all, one }: PostgresConnection): Po
             ])
             if (taken.length === 0) return { duplicate: true as const }
           }
-          const stored: OutboxMessageRow[] = []
-          for (const m of messages) {
-            const [row] = await rows(client, OUTBOX_SQL.insert, outboxValues(m))
-            stored.push({
-              ...m,
-              seq: num(row?.['seq']),
-              rev: num(row?.['rev']),
-              updatedAt: m.createdAt,
-            })
-          }
-          return { duplicate: false as const, rows: stored }
+          return { duplicate: false as const, rows: await insertOutbox(client, messages) }
         }),
       ),
     list: (workspaceId, filter, limit) => {
@@ -137,6 +152,14 @@ export function postgresOutbox({ pool, open, all, one }: PostgresConnection): Po
         await db.query(text, chunk.flatMap(outboxValues))
       }
     },
+    countHolding: async (workspaceId, customerIds, recipients) =>
+      num(
+        (await one(
+          OUTBOX_SQL.holding,
+          [workspaceId, [...customerIds], [...recipients]],
+          (r) => r['n'],
+        )) ?? 0,
+      ),
     async redact(db, redactions) {
       for (const r of redactions) {
         await db.query(OUTBOX_SQL.redact, [

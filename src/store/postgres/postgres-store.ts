@@ -26,6 +26,8 @@ import { postgresRefusalRepo } from './refusals.js'
 import { postgresAlerts } from './alerts.js'
 import { postgresOutbox } from './outbox.js'
 import { postgresPush } from './push.js'
+import { postgresMergeMemberships } from './merge-memberships.js'
+import { postgresLiveActivities } from './live-activities.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
@@ -67,6 +69,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       partitions,
       identities,
       merges,
+      mergeMemberships: postgresMergeMemberships(),
       outcomes,
       privacy,
       consent,
@@ -84,6 +87,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     alerts: postgresAlerts(c),
     outbox: outbox.repo,
     push: postgresPush(c, outbox),
+    liveActivities: postgresLiveActivities(c),
     close: c.close,
   }
 }

@@ -14,6 +14,7 @@ import type { PostgresDevices } from './devices.js'
 import type { PostgresEvents } from './events.js'
 import type { PostgresIdentities } from './identities.js'
 import type { PostgresLog } from './log.js'
+import type { PostgresMergeMemberships } from './merge-memberships.js'
 import type { PostgresMerges } from './merges.js'
 import type { PostgresOutbox } from './outbox.js'
 import type { PostgresOutcomes } from './outcomes.js'
@@ -50,6 +51,7 @@ export type PostgresRepositories = Readonly<{
   partitions: PostgresPartitions
   identities: PostgresIdentities
   merges: PostgresMerges
+  mergeMemberships: PostgresMergeMemberships
   outcomes: PostgresOutcomes
   privacy: PostgresPrivacy
   consent: PostgresConsent
@@ -80,6 +82,7 @@ export function postgresProcessing(c: PostgresConnection, r: PostgresRepositorie
       await r.events.write(db, b.events)
       await r.identities.replace(db, b.identityLinks ?? [])
       await r.events.change(db, b.eventChanges ?? [])
+      await r.mergeMemberships.change(db, b.membershipChanges ?? [])
       await r.events.removeOfUsers(db, deletedUsers)
       await r.merges.write(db, b.merges ?? [])
       await r.outcomes.write(db, b.outcomes)
@@ -99,6 +102,7 @@ export function postgresProcessing(c: PostgresConnection, r: PostgresRepositorie
         logSeqs: await r.log.seqsHolding(workspaceId, h),
         outcomeSeqs: await r.outcomes.seqsHolding(workspaceId, h.outcomeTokens),
         events: await r.events.countOf(workspaceId, h.userIds),
+        outboxMessages: await r.outbox.countHolding(workspaceId, h.customerIds, h.recipients ?? []),
       })),
     cursor: () => open(async () => num((await rows(pool, SQL.cursor, []))[0]?.['value'] ?? 0)),
     loadSnapshot: (records) => open(() => loadSnapshot(records)),

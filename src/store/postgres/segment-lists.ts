@@ -33,7 +33,11 @@ const SQL = {
     SELECT $1, $2, u, $4 FROM unnest($3::text[]) AS u ON CONFLICT DO NOTHING`,
   remove: `DELETE FROM segment_members
     WHERE workspace_id = $1 AND segment_id = $2 AND user_id = ANY($3::text[])`,
-  clear: 'DELETE FROM segment_members WHERE workspace_id = $1 AND segment_id = $2',
+  // What merges moved into the list is forgotten with its members (MembershipChange).
+  clear: `WITH moved AS (
+      DELETE FROM merge_memberships WHERE workspace_id = $1 AND segment_id = $2
+    )
+    DELETE FROM segment_members WHERE workspace_id = $1 AND segment_id = $2`,
   count: 'SELECT count(*) AS n FROM segment_members WHERE workspace_id = $1 AND segment_id = $2',
   memberships: `SELECT segment_id FROM segment_members WHERE workspace_id = $1 AND user_id = $2
     ORDER BY segment_id COLLATE "C"`,
@@ -73,6 +77,11 @@ const SQL = {
       lease_owner = NULL, lease_until = NULL
     WHERE workspace_id = $1 AND id = $2 AND lease_owner = $3 AND state = 'callback'`,
   job: 'SELECT * FROM segment_imports WHERE workspace_id = $1 AND id = $2',
+  prune: `DELETE FROM segment_imports j WHERE j.state = 'done' AND j.finished_at < $1 AND EXISTS (
+      SELECT 1 FROM segment_imports o WHERE o.workspace_id = j.workspace_id
+        AND o.segment_id = j.segment_id
+        AND (o.created_at > j.created_at
+          OR (o.created_at = j.created_at AND o.id COLLATE "C" > j.id COLLATE "C")))`,
   latest: `SELECT DISTINCT ON (segment_id COLLATE "C") * FROM segment_imports
     WHERE workspace_id = $1
     ORDER BY segment_id COLLATE "C", created_at DESC, id COLLATE "C" DESC`,
@@ -145,5 +154,6 @@ export function postgresSegmentLists({
     },
     job: (ws, id) => one(SQL.job, [ws, id], toImportJob),
     latestJobs: (ws) => all(SQL.latest, [ws], toImportJob),
+    pruneJobs: (before) => run(SQL.prune, [before]),
   }
 }

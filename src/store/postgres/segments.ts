@@ -68,11 +68,21 @@ export const postgresSegmentDialect: SegmentDialect = {
  */
 export const SEGMENT_WORK_MEM = '64MB'
 
+/**
+ * Parallel workers a segment statement may use: none. With workers, the plan of the grouping
+ * (`atleast` over a frequent event) is a hash join whose inner side — the whole grouping — every
+ * process builds for itself (loops=3 in query-plans.md "Segments"): on this machine's two cores
+ * three processes did the same work. Measured (benchmarks.md, 22:20): the count 3.6 s → 3.1 s and
+ * the first page 3.7 s → 3.6 s at 1M users (load 15), 500 → 294 ms for the page at 1/5 scale.
+ */
+export const SEGMENT_PARALLEL_WORKERS = 0
+
 export function postgresSegments({ pool, open }: PostgresConnection): SegmentRepo {
   const read = (s: Statement): Promise<Row[]> =>
     open(() =>
       transaction(pool, 'BEGIN READ ONLY', async (c) => {
         await c.query(`SET LOCAL work_mem = '${SEGMENT_WORK_MEM}'`)
+        await c.query(`SET LOCAL max_parallel_workers_per_gather = ${SEGMENT_PARALLEL_WORKERS}`)
         return rows(c, s.text, s.values)
       }),
     )

@@ -22,6 +22,12 @@ export function sqliteEvents({ db }: SqliteConnection) {
       `SELECT * FROM events WHERE workspace_id = ? AND user_id = ?
        ORDER BY event_time DESC, seq DESC LIMIT ?`,
     ),
+    // events_by_workspace_time holds seq too (the rowid): the page is one index range.
+    eventsPage: db.prepare(
+      `SELECT * FROM events WHERE workspace_id = ? AND event_time >= ?
+         AND (event_time > ? OR seq > ?)
+       ORDER BY event_time, seq LIMIT ?`,
+    ),
     eventCountOfUser: db
       .prepare('SELECT count(*) FROM events WHERE workspace_id = ? AND user_id = ?')
       .pluck(),
@@ -53,6 +59,12 @@ export function sqliteEvents({ db }: SqliteConnection) {
   const profiles: ProfileParts['events']['profiles'] = {
     eventsOfUser: (workspaceId, userId, limit) =>
       attempt(() => (q.eventsOfUser.all(workspaceId, userId, limit) as Row[]).map(toEvent)),
+    eventsPage: (workspaceId, afterTime, afterSeq, limit) =>
+      attempt(() =>
+        (q.eventsPage.all(workspaceId, afterTime, afterTime, afterSeq, limit) as Row[]).map(
+          toEvent,
+        ),
+      ),
   }
 
   return {

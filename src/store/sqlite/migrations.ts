@@ -672,4 +672,59 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX push_runs_by_time ON push_runs (workspace_id, created_at);
     `,
   },
+  {
+    // Live Activities (store/live-activity-repo.ts): broadcast campaigns by id (names unique),
+    // and the instances started for them (ids unique in the workspace), each with its state,
+    // dismissal time and last request; an instance's change and its outbox message are written
+    // in one transaction.
+    version: 29,
+    name: 'live-activity campaigns and instances',
+    sql: `
+      CREATE TABLE live_activity_campaigns (
+        workspace_id TEXT NOT NULL,
+        campaign_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        definition TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, campaign_id)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX live_activity_campaigns_by_name
+        ON live_activity_campaigns (workspace_id, name);
+      CREATE TABLE live_activity_instances (
+        workspace_id TEXT NOT NULL,
+        instance_id TEXT NOT NULL,
+        campaign_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        dismissal_at INTEGER,
+        last_request TEXT NOT NULL,
+        changes INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, instance_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX live_activity_instances_by_campaign
+        ON live_activity_instances (workspace_id, campaign_id, started_at);
+    `,
+  },
+  {
+    // Merges (spec §7.7, §6.2) move the merged user's list memberships to the retained user: the
+    // lists each moved and whether the retained user gained each, so that an undo puts them back
+    // (store/segment-list-repo.ts MembershipChange).
+    version: 30,
+    name: 'merge memberships: the list memberships each merge moved',
+    sql: `
+      CREATE TABLE merge_memberships (
+        workspace_id TEXT NOT NULL,
+        merge_id INTEGER NOT NULL,
+        segment_id TEXT NOT NULL,
+        gained INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, merge_id, segment_id),
+        FOREIGN KEY (workspace_id, segment_id) REFERENCES custom_segments (workspace_id, id)
+          ON DELETE CASCADE
+      ) WITHOUT ROWID;
+      CREATE INDEX merge_memberships_by_segment ON merge_memberships (workspace_id, segment_id);
+    `,
+  },
 ]

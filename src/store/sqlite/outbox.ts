@@ -1,7 +1,8 @@
 /**
  * The SQLite adapter's outbox (Store `outbox`, tables `outbox`, `outbox_claims` and `outbox_revs`
  * of store.db, migrations 23 and 25): a request's messages and its transaction claim written in
- * one IMMEDIATE transaction, each message given the next rev of the one counter row; pages newest
+ * one savepoint, each message given the next rev of the one counter row, and the requests of one
+ * turn of the event loop committed together (one IMMEDIATE transaction, one fsync: RecordGroup); pages newest
  * first on the (workspace, seq) and (workspace, customer, seq) indexes, the tail by the
  * (workspace, rev) index; due deliveries claimed and settled in IMMEDIATE transactions (SQLite
  * has one writer, so a claim is never shared); an erasure's redactions inside its batch
@@ -24,13 +25,20 @@ import { attempt, type SqliteConnection } from './connection.js'
 
 /**
  * The repository, its part of a batch's commit (processing.ts: an erasure's redactions), and the
- * insert of messages inside another repository's write transaction (push.ts: a send's step).
+ * recording of messages inside another repository's write transaction (live-activities.ts,
+ * push.ts: a send's step).
  */
 export type SqliteOutbox = Readonly<{
   repo: OutboxRepo
   redact(redactions: readonly OutboxRedaction[]): void
-  /** Inserts `messages`, each with the next rev; inside a write transaction. */
-  insert(messages: readonly NewOutboxMessage[]): void
+  /** How many messages `redact` would change for these customer ids and recipients. */
+  countHolding(
+    workspaceId: string,
+    customerIds: readonly string[],
+    recipients: readonly string[],
+  ): number
+  /** Records `messages` (each the next seq and rev); only inside a write transaction. */
+  insert(messages: readonly NewOutboxMessage[]): OutboxMessageRow[]
 }>
 
 export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
@@ -71,6 +79,16 @@ export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
   /** The last of `n` new revs (the first is this minus n - 1); inside a write transaction. */
   const takeRevs = (n: number): number => num((q.revs.get(n) as Row)['value'])
   const lists = new Map<string, Database.Statement>()
+  const insert = (messages: readonly NewOutboxMessage[]): OutboxMessageRow[] => {
+    if (messages.length === 0) return []
+    const first = takeRevs(messages.length) - messages.length + 1
+    return messages.map((m, i) => ({
+      ...m,
+      seq: Number(q.insert.run(...outboxValues(m), first + i).lastInsertRowid),
+      rev: first + i,
+      updatedAt: m.createdAt,
+    }))
+  }
   const record = db.transaction(
     (
       workspaceId: string,
@@ -82,17 +100,10 @@ export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
         q.prune.run(workspaceId, claim.at - claim.windowMs)
         if (q.claim.run(workspaceId, claim.key, claim.at).changes === 0) return { duplicate: true }
       }
-      if (messages.length === 0) return { duplicate: false, rows: [] }
-      const first = takeRevs(messages.length) - messages.length + 1
-      const rows: OutboxMessageRow[] = messages.map((m, i) => ({
-        ...m,
-        seq: Number(q.insert.run(...outboxValues(m), first + i).lastInsertRowid),
-        rev: first + i,
-        updatedAt: m.createdAt,
-      }))
-      return { duplicate: false, rows }
+      return { duplicate: false, rows: insert(messages) }
     },
   )
+  const group = recordGroup(db)
   const claimDue = db.transaction((now: number, leaseMs: number, limit: number) =>
     (q.claimDue.all(now + leaseMs, now, limit) as Row[])
       .map(toOutboxMessage)
@@ -117,8 +128,7 @@ export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
     },
   )
   const repo: OutboxRepo = {
-    record: (workspaceId, messages, claim) =>
-      attempt(() => record.immediate(workspaceId, messages, claim)),
+    record: (workspaceId, messages, claim) => group(() => record(workspaceId, messages, claim)),
     list: (workspaceId, filter, limit) =>
       attempt(() => {
         const where = outboxWhere(workspaceId, filter, () => '?')
@@ -136,22 +146,29 @@ export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
     claimDue: (now, leaseMs, limit) => attempt(() => claimDue.immediate(now, leaseMs, limit)),
     settle: (a, outcome, now) => attempt(() => settle.immediate(a, outcome, now)),
   }
+  /** The seqs of the workspace's messages of these customers or to these recipients. */
+  const holding = (
+    workspaceId: string,
+    customerIds: readonly string[],
+    recipients: readonly string[],
+  ): Set<number> => {
+    const seqs = new Set<number>()
+    for (const id of customerIds) {
+      for (const row of q.ofCustomer.all(workspaceId, id) as Row[]) seqs.add(num(row['seq']))
+    }
+    for (const value of recipients) {
+      for (const row of q.ofRecipient.all(workspaceId, value) as Row[]) seqs.add(num(row['seq']))
+    }
+    return seqs
+  }
   return {
     repo,
-    insert(messages) {
-      if (messages.length === 0) return
-      let rev = takeRevs(messages.length) - messages.length
-      for (const m of messages) q.insert.run(...outboxValues(m), ++rev)
-    },
+    countHolding: (workspaceId, customerIds, recipients) =>
+      holding(workspaceId, customerIds, recipients).size,
+    insert,
     redact(redactions) {
       for (const r of redactions) {
-        const seqs = new Set<number>()
-        for (const id of r.customerIds) {
-          for (const row of q.ofCustomer.all(r.workspaceId, id) as Row[]) seqs.add(num(row['seq']))
-        }
-        for (const to of r.recipients) {
-          for (const row of q.ofRecipient.all(r.workspaceId, to) as Row[]) seqs.add(num(row['seq']))
-        }
+        const seqs = holding(r.workspaceId, r.customerIds, r.recipients)
         if (seqs.size === 0) continue
         const payload = JSON.stringify(r.payload)
         let rev = takeRevs(seqs.size) - seqs.size
@@ -161,4 +178,60 @@ export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
       }
     },
   }
+}
+
+/** One request's record, run inside the group's transaction. */
+type Pending = Readonly<{
+  run: () => OutboxRecordResult
+  resolve: (result: OutboxRecordResult) => void
+  reject: (error: Error) => void
+}>
+
+type Settled = { ok: true; value: OutboxRecordResult } | { ok: false; error: Error }
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)))
+
+/**
+ * Group commit of the outbox's records: the calls made in one turn of the event loop are written
+ * in one IMMEDIATE transaction, each in its own savepoint (each `run` calls `record`, a transaction
+ * function, which nested in another is a savepoint: one that throws is rolled back alone and fails alone), and each
+ * promise settles after the COMMIT — a send is answered only once its messages are on disk, as
+ * before, but N concurrent sends cost one fsync instead of N. If the COMMIT itself fails, every
+ * call of the group fails with its error and nothing of the group was written.
+ */
+function recordGroup(
+  db: Database.Database,
+): (run: () => OutboxRecordResult) => Promise<OutboxRecordResult> {
+  let pending: Pending[] = []
+  const commit = db.transaction((group: readonly Pending[]): Settled[] =>
+    group.map((p) => {
+      try {
+        return { ok: true, value: p.run() }
+      } catch (err) {
+        return { ok: false, error: asError(err) }
+      }
+    }),
+  )
+  const flush = (): void => {
+    const group = pending
+    pending = []
+    let settled: Settled[]
+    try {
+      settled = commit.immediate(group)
+    } catch (err) {
+      for (const p of group) p.reject(asError(err))
+      return
+    }
+    settled.forEach((s, i) => {
+      const p = group[i]
+      if (p === undefined) return
+      if (s.ok) p.resolve(s.value)
+      else p.reject(s.error)
+    })
+  }
+  return (run) =>
+    new Promise<OutboxRecordResult>((resolve, reject) => {
+      pending.push({ run, resolve, reject })
+      if (pending.length === 1) setImmediate(flush)
+    })
 }

@@ -13,6 +13,7 @@ import type { SqliteDevices } from './devices.js'
 import type { SqliteEvents } from './events.js'
 import type { SqliteIdentities } from './identities.js'
 import type { SqliteLog } from './log.js'
+import type { SqliteMergeMemberships } from './merge-memberships.js'
 import type { SqliteMerges } from './merges.js'
 import type { SqliteOutbox } from './outbox.js'
 import type { SqliteOutcomes } from './outcomes.js'
@@ -28,6 +29,7 @@ export type SqliteRepositories = Readonly<{
   events: SqliteEvents
   identities: SqliteIdentities
   merges: SqliteMerges
+  mergeMemberships: SqliteMergeMemberships
   outcomes: SqliteOutcomes
   privacy: SqlitePrivacy
   consent: SqliteConsent
@@ -81,6 +83,7 @@ export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): Pr
     r.users.schedule(b.scheduledDeletions ?? [])
     r.identities.replace(b.identityLinks ?? [])
     r.events.change(b.eventChanges ?? [])
+    r.mergeMemberships.change(b.membershipChanges ?? [])
     // A deleted user's events, those the batch's changes gave it included.
     for (const u of deletedUsers) r.events.removeOfUser(u.workspaceId, u.userId)
     r.merges.write(b.merges ?? [])
@@ -89,6 +92,7 @@ export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): Pr
     for (const m of b.deletedMerges ?? []) {
       r.merges.remove(m.workspaceId, m.id)
       r.events.forgetMerge(m.workspaceId, m.id)
+      r.mergeMemberships.forgetMerge(m.workspaceId, m.id)
     }
     r.outcomes.redact(b.redactedOutcomes ?? [])
     r.log.queueRedactions(b.redactedLog ?? [])
@@ -113,6 +117,7 @@ export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): Pr
           logSeqs: [...logSeqs].sort(order),
           outcomeSeqs: [...outcomeSeqs].sort(order),
           events,
+          outboxMessages: r.outbox.countHolding(workspaceId, h.customerIds, h.recipients ?? []),
         }
       }),
     commit: (changes) =>

@@ -64,6 +64,10 @@ const ALLOWED: readonly { sql: string; why: string }[] = [
     sql: 'FROM inform_alerts WHERE workspace_id = ? ORDER BY',
     why: 'the Inform alerts of one workspace: at most MAX_ALERTS (500)',
   },
+  {
+    sql: 'FROM live_activity_campaigns WHERE workspace_id = ? ORDER BY',
+    why: 'the live-activity campaigns of one workspace: at most MAX_CAMPAIGNS (500)',
+  },
   { sql: 'ROW VALUES CLAUSE', why: 'the VALUES list of a multi-row INSERT, not a table' },
 ]
 

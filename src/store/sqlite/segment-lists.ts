@@ -47,6 +47,11 @@ export function sqliteSegmentLists({ db }: SqliteConnection): SegmentListRepo {
       `DELETE FROM segment_members INDEXED BY segment_members_by_segment
        WHERE workspace_id = ? AND segment_id = ?`,
     ),
+    // What merges moved into the list is forgotten with its members (MembershipChange).
+    clearMoved: db.prepare(
+      `DELETE FROM merge_memberships INDEXED BY merge_memberships_by_segment
+       WHERE workspace_id = ? AND segment_id = ?`,
+    ),
     count: db.prepare(
       'SELECT count(*) AS n FROM segment_members WHERE workspace_id = ? AND segment_id = ?',
     ),
@@ -107,6 +112,13 @@ export function sqliteSegmentLists({ db }: SqliteConnection): SegmentListRepo {
        WHERE workspace_id = @ws AND id = @id AND lease_owner = @owner AND state = 'callback'`,
     ),
     job: db.prepare('SELECT * FROM segment_imports WHERE workspace_id = ? AND id = ?'),
+    prune: db.prepare(
+      `DELETE FROM segment_imports WHERE state = 'done' AND finished_at < ? AND EXISTS (
+         SELECT 1 FROM segment_imports o WHERE o.workspace_id = segment_imports.workspace_id
+           AND o.segment_id = segment_imports.segment_id
+           AND (o.created_at > segment_imports.created_at
+             OR (o.created_at = segment_imports.created_at AND o.id > segment_imports.id)))`,
+    ),
     latest: db.prepare(
       `SELECT * FROM segment_imports j WHERE j.workspace_id = ? AND NOT EXISTS (
          SELECT 1 FROM segment_imports o WHERE o.workspace_id = j.workspace_id
@@ -124,6 +136,10 @@ export function sqliteSegmentLists({ db }: SqliteConnection): SegmentListRepo {
     let n = 0
     for (const user of users) n += q.remove.run(ws, id, user).changes
     return n
+  })
+  const clear = db.transaction((ws: string, id: string) => {
+    q.clear.run(ws, id)
+    q.clearMoved.run(ws, id)
   })
   const expire = db.transaction((now: number) => {
     const archived = q.expire.run({ now }).changes
@@ -153,7 +169,7 @@ export function sqliteSegmentLists({ db }: SqliteConnection): SegmentListRepo {
     list: (ws) => attempt(() => (q.list.all(ws) as Row[]).map(toSegmentList)),
     addMembers: (ws, id, users, at) => attempt(() => addAll.immediate(ws, id, users, at)),
     removeMembers: (ws, id, users) => attempt(() => removeAll.immediate(ws, id, users)),
-    clearMembers: (ws, id) => attempt(() => void q.clear.run(ws, id)),
+    clearMembers: (ws, id) => attempt(() => clear.immediate(ws, id)),
     memberCount: (ws, id) => attempt(() => num((q.count.get(ws, id) as Row)['n'])),
     membershipsOf: (ws, user) =>
       attempt(() => (q.memberships.all(ws, user) as Row[]).map((r) => String(r['segment_id']))),
@@ -206,5 +222,6 @@ export function sqliteSegmentLists({ db }: SqliteConnection): SegmentListRepo {
         return r === undefined ? undefined : toImportJob(r)
       }),
     latestJobs: (ws) => attempt(() => (q.latest.all(ws) as Row[]).map(toImportJob)),
+    pruneJobs: (before) => attempt(() => q.prune.run(before).changes),
   }
 }

@@ -102,6 +102,16 @@ describe('SQLite store files', () => {
     assert.ok(existsSync(join(dir, 'log.db-wal')), 'the log writes through a WAL file')
   })
 
+  it('lists its migrations in ascending order (migrate skips what user_version already passed)', () => {
+    for (const migrations of [LOG_MIGRATIONS, STORE_MIGRATIONS]) {
+      const versions = migrations.map((m) => m.version)
+      assert.deepEqual(
+        versions,
+        [...new Set(versions)].sort((a, b) => a - b),
+      )
+    }
+  })
+
   for (const durability of ['fsync', 'os'] as const) {
     it(`puts both files in WAL mode, migrated to the latest version (${durability})`, async (t) => {
       const dir = tempDir()

@@ -19,7 +19,9 @@ import { sqliteRefusalRepo } from './refusals.js'
 import { sqliteAlerts } from './alerts.js'
 import { sqliteOutbox } from './outbox.js'
 import { sqlitePush } from './push.js'
+import { sqliteLiveActivities } from './live-activities.js'
 import { sqliteLog } from './log.js'
+import { sqliteMergeMemberships } from './merge-memberships.js'
 import { sqliteMerges } from './merges.js'
 import { sqliteOutcomes } from './outcomes.js'
 import { sqlitePrivacy } from './privacy.js'
@@ -58,6 +60,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       events,
       identities,
       merges,
+      mergeMemberships: sqliteMergeMemberships(c),
       outcomes,
       privacy,
       consent,
@@ -75,6 +78,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     alerts: sqliteAlerts(c),
     outbox: outbox.repo,
     push: sqlitePush(c, outbox),
+    liveActivities: sqliteLiveActivities(c, outbox),
     close: () => attempt(c.close),
   }
 }

@@ -1,7 +1,8 @@
-// Outbox: the messages Inlet was asked to send (Inform alerts, Push campaigns), newest first, filtered by user,
+// Outbox: the messages Inlet was asked to send (Inform alerts, Push campaigns, Live Activities), newest first, filtered by user,
 // channel, status and time, kept up to date by the outbox stream (new messages and each status
 // change); one message in full: an e-mail's HTML in a sandboxed frame (no script runs, the page's
-// Content-Security-Policy applies), an SMS as text, a push as its title and message, the
+// Content-Security-Policy applies), an SMS as text, a push as its title and message, a Live
+// Activity's start, update or end as its alert and content state, the
 // suppression or failure reason and the delivery attempts, linking to the user's profile.
 import { useEffect, useState } from 'preact/hooks'
 import { api, formatTime, query, wsPath } from '../api'
@@ -90,6 +91,24 @@ function Rendering(props: { m: Message }) {
         {/* No allow-* flag: no script, no form, no navigation of the page; its own origin. */}
         <iframe class="email-preview" title="E-mail preview" sandbox="" srcdoc={m.body} />
       </>
+    )
+  }
+  if (m.channel === 'LIVE_ACTIVITY') {
+    const { action, ios } = m.payload
+    // The message's payload as the server records it: `ios` is the request's object.
+    const state =
+      typeof ios === 'object' && ios !== null
+        ? (ios as { content_state?: unknown }).content_state
+        : null
+    return (
+      <div class="push-preview" aria-label="Live Activity preview" role="group">
+        <small>
+          {typeof action === 'string' ? action : ''} of instance {m.recipient || '(erased)'}
+        </small>
+        <strong>{m.subject ?? ''}</strong>
+        <p>{m.body}</p>
+        <pre aria-label="Content state">{JSON.stringify(state ?? {}, null, 2)}</pre>
+      </div>
     )
   }
   if (m.channel === 'PUSH') {
@@ -235,6 +254,7 @@ function Outbox(props: PageProps) {
             ['SMS', 'SMS'],
             ['EMAIL', 'EMAIL'],
             ['PUSH', 'PUSH'],
+            ['LIVE_ACTIVITY', 'LIVE_ACTIVITY'],
           ]}
         />
         <SelectField

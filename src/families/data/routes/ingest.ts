@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../../../core/config.js'
 import { AppError } from '../../../core/errors.js'
 import type { Ingest } from '../../../ingest/accept.js'
+import { createIdempotency, idempotencyKeyOf } from '../idempotency.js'
 import { bulkRowPayload, parseBulk, withProject, type BulkOptions } from '../bulk-rows.js'
 import { parseCustomer, parseDevice, parseEvent } from '../bodies/ingest-bodies.js'
 import type { Governance } from '../../../governance/governance.js'
@@ -17,18 +18,32 @@ import { INGEST_QUOTAS, ingestDemands } from '../quotas.js'
 import { readSettings, projectName, type WorkspaceSettings } from '../../../workspaces/settings.js'
 import { ACCEPTED_SCHEMA, acceptedBody, bodyOf, dataRoute, workspaceRowOf } from '../../../http/route.js'
 
-export type IngestRouteDeps = Readonly<{ ingest: Ingest; config: Config; governance: Governance }>
+export type IngestRouteDeps = Readonly<{
+  ingest: Ingest
+  config: Config
+  governance: Governance
+  /** Whether the workspace's log holds records of the request (the Idempotency-Key check). */
+  logged: (workspaceId: string, requestId: string) => Promise<boolean>
+}>
 
 export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: IngestRouteDeps) {
   const { ingest, config, governance } = deps
+  const idempotency = createIdempotency(deps.logged)
   const single = (
     endpoint: 'customer' | 'event' | 'device' | 'bulk',
     parse: (body: Record<string, unknown>, options: BulkOptions) => ParsedRecord[],
   ) => {
     const submit = submitWith(endpoint, parse)
     return async function accept(request: FastifyRequest) {
-      await submit(request)
-      return acceptedBody(request.id)
+      // Inlet's extension: a keyed request is logged under its key, and only once (idempotency.ts).
+      const key = idempotencyKeyOf(request)
+      if (key === undefined) {
+        await submit(request, request.id)
+        return acceptedBody(request.id)
+      }
+      const workspace = workspaceRowOf(request)
+      await idempotency.once(workspace.id, key, () => submit(request, key))
+      return acceptedBody(key)
     }
   }
   /**
@@ -42,7 +57,7 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       endpoint: 'customer' | 'event' | 'device' | 'bulk',
       parse: (body: Record<string, unknown>, options: BulkOptions) => ParsedRecord[],
     ) =>
-    async (request: FastifyRequest): Promise<void> => {
+    async (request: FastifyRequest, requestId: string): Promise<void> => {
       const workspace = workspaceRowOf(request)
       governance.observe(request, workspace, INGEST_QUOTAS[endpoint])
       const settings = readSettings(workspace.settings)
@@ -59,7 +74,7 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       const leased = governance.admit(request, workspace, ingestDemands(endpoint, records))
       if (leased !== undefined) await leased
       const admitted = governance.fairUsage(workspace, records)
-      const ctx = { workspaceId: workspace.id, requestId: request.id, api: endpoint }
+      const ctx = { workspaceId: workspace.id, requestId, api: endpoint }
       const text = request.bodyText
       // A Bulk request is logged as its text (families/data/bulk-rows.ts), unless the log would only
       // expand it again (PostgreSQL) or fair usage blocked some of its records (spec §5.3):

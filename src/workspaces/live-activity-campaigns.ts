@@ -1,0 +1,166 @@
+/**
+ * A workspace's broadcast live-activity campaigns (MoEngage creates them with the Create Push
+ * Campaigns API, delivery type BROADCAST_LIVE_ACTIVITY; Inlet through the admin API and `inlet
+ * workspaces live-activities`): the input rules of a definition — its id (`broadcast_live_activity_id`
+ * on the wire; generated when not given), name, the `attribute_type` its starts must name (any
+ * when not set), its APNs auth (`p8` token auth, the default, or `p12`: broadcasts then answer
+ * MoEngage's 403 asking for a .p8 file) and the most instances it may have active at once — its
+ * view, and the operations on the store's rows. Starting, updating and ending is the Live
+ * Activities family's (families/live-activities); this module only defines the campaigns.
+ */
+import type { Clock } from '../core/clock.js'
+import type { IdGenerator } from '../core/ids.js'
+import { StoreConflictError, type LiveActivityCampaignRow, type Store } from '../store/store.js'
+import { WorkspaceInputError } from './changes.js'
+import { definitionId, definitionText, refuseUnknown } from './inform-alerts.js'
+import { WorkspaceNotFoundError } from './workspaces.js'
+
+/** Most campaigns one workspace may define. */
+export const MAX_CAMPAIGNS = 500
+/** The default and the bounds of `max_instances`. */
+export const DEFAULT_MAX_INSTANCES = 10
+export const MAX_INSTANCES_LIMIT = 10_000
+
+export const IOS_AUTH = ['p8', 'p12'] as const
+export type IosAuth = (typeof IOS_AUTH)[number]
+
+/** What a campaign allows, as stored. */
+export type CampaignDefinition = Readonly<{
+  attribute_type: string | null
+  ios_auth: IosAuth
+  max_instances: number
+}>
+
+export type CampaignInput = Readonly<{
+  campaignId?: string
+  name: string
+  definition: CampaignDefinition
+}>
+
+export type CampaignView = {
+  campaign_id: string
+  name: string
+  version: number
+  attribute_type: string | null
+  ios_auth: IosAuth
+  max_instances: number
+  created_at: string
+  updated_at: string
+}
+
+/** A stored definition as its type (written only by parseCampaignInput). */
+export function campaignDefinitionOf(row: LiveActivityCampaignRow): CampaignDefinition {
+  return row.definition as CampaignDefinition // the stored JSON is a parsed CampaignDefinition
+}
+
+export function campaignView(row: LiveActivityCampaignRow): CampaignView {
+  return {
+    campaign_id: row.campaignId,
+    name: row.name,
+    version: row.version,
+    ...campaignDefinitionOf(row),
+    created_at: new Date(row.createdAt).toISOString(),
+    updated_at: new Date(row.updatedAt).toISOString(),
+  }
+}
+
+const FIELDS = ['campaign_id', 'name', 'attribute_type', 'ios_auth', 'max_instances'] as const
+
+/** A definition from the admin API's body (snake_case); WorkspaceInputError naming the field. */
+export function parseCampaignInput(raw: Record<string, unknown>): CampaignInput {
+  refuseUnknown(raw, FIELDS, '')
+  const auth = raw['ios_auth'] ?? 'p8'
+  if (!(IOS_AUTH as readonly unknown[]).includes(auth)) {
+    throw new WorkspaceInputError(`ios_auth should be one of ${IOS_AUTH.join(', ')}`, 'ios_auth')
+  }
+  const max = raw['max_instances'] ?? DEFAULT_MAX_INSTANCES
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_INSTANCES_LIMIT) {
+    throw new WorkspaceInputError(
+      `max_instances should be a whole number from 1 to ${MAX_INSTANCES_LIMIT}`,
+      'max_instances',
+    )
+  }
+  const type = raw['attribute_type']
+  return {
+    ...(raw['campaign_id'] === undefined
+      ? {}
+      : { campaignId: definitionId(raw['campaign_id'], 'campaign_id') }),
+    name: definitionText(raw['name'], 'name'),
+    definition: {
+      attribute_type:
+        type === undefined || type === null ? null : definitionText(type, 'attribute_type'),
+      ios_auth: auth as IosAuth, // checked above
+      max_instances: max,
+    },
+  }
+}
+
+export type LiveActivityCampaigns = Readonly<{
+  list(workspaceId: string): Promise<CampaignView[]>
+  get(workspaceId: string, campaignId: string): Promise<CampaignView | undefined>
+  /** Creates the campaign (its id generated unless given) or replaces the one its id names. */
+  put(workspaceId: string, input: CampaignInput): Promise<CampaignView>
+  /** Removes the campaign; false when there was none. Its instances' messages stay. */
+  remove(workspaceId: string, campaignId: string): Promise<boolean>
+}>
+
+export function createLiveActivityCampaigns(deps: {
+  store: Store
+  clock: Clock
+  ids: IdGenerator
+}): LiveActivityCampaigns {
+  const { store, clock, ids } = deps
+  const repo = store.liveActivities
+  const existing = async (workspaceId: string): Promise<void> => {
+    if ((await store.workspaces.get(workspaceId)) === undefined) {
+      throw new WorkspaceNotFoundError(workspaceId)
+    }
+  }
+  return {
+    list: async (workspaceId) => {
+      await existing(workspaceId)
+      return (await repo.campaigns(workspaceId)).map(campaignView)
+    },
+    get: async (workspaceId, campaignId) => {
+      await existing(workspaceId)
+      const row = await repo.campaign(workspaceId, campaignId)
+      return row === undefined ? undefined : campaignView(row)
+    },
+    put: async (workspaceId, input) => {
+      await existing(workspaceId)
+      const before =
+        input.campaignId === undefined
+          ? undefined
+          : await repo.campaign(workspaceId, input.campaignId)
+      if (before === undefined && (await repo.campaigns(workspaceId)).length >= MAX_CAMPAIGNS) {
+        throw new WorkspaceInputError(
+          `a workspace has at most ${MAX_CAMPAIGNS} live-activity campaigns`,
+          'campaign_id',
+        )
+      }
+      const now = clock.now()
+      const row: LiveActivityCampaignRow = {
+        workspaceId,
+        campaignId: input.campaignId ?? ids.userId(now),
+        name: input.name,
+        version: (before?.version ?? 0) + 1,
+        definition: input.definition,
+        createdAt: before?.createdAt ?? now,
+        updatedAt: now,
+      }
+      try {
+        await repo.putCampaign(row)
+      } catch (err) {
+        if (err instanceof StoreConflictError) {
+          throw new WorkspaceInputError('another campaign of the workspace has this name', 'name')
+        }
+        throw err
+      }
+      return campaignView(row)
+    },
+    remove: async (workspaceId, campaignId) => {
+      await existing(workspaceId)
+      return repo.removeCampaign(workspaceId, campaignId)
+    },
+  }
+}
