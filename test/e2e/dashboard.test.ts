@@ -282,12 +282,12 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await pushPreview.getByText('Arriving today').waitFor()
     await pushPreview.getByText('ANDROID · campaign Order ORD-9').waitFor()
     // A broadcast Live Activity started: its alert and content state, live on the page.
-    await adminCall('/keys/push', { api_key: 'dashboard-push-key-0001' })
+    // The Push key set above authenticates Live Activities too.
     await adminCall('/live-activities', { campaign_id: 'match', name: 'Final' })
     const started = await fetch(`${server.baseUrl}/v1.0/live-activity/broadcast/start`, {
       method: 'POST',
       headers: {
-        authorization: basicAuth(ws, 'dashboard-push-key-0001'),
+        authorization: basicAuth(ws, 'dashboard-push-key'),
         'x-moe-appkey': ws,
         'content-type': 'application/json',
       },
