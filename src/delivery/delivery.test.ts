@@ -49,6 +49,25 @@ async function receiver(t: TestContext, statuses: number[] = []) {
   return { url: `http://127.0.0.1:${port}/inlet-hook`, received }
 }
 
+/** A real receiver on 127.0.0.1 that never answers its first `held` requests, and answers the rest. */
+async function holdingReceiver(t: TestContext, held: number) {
+  const arrived: string[] = []
+  const server = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      arrived.push(req.url ?? '')
+      if (arrived.length > held) res.end('ok')
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => {
+    server.closeAllConnections()
+    return new Promise<void>((resolve) => server.close(() => resolve()))
+  })
+  const { port } = server.address() as AddressInfo // a TCP listener
+  return { url: `http://127.0.0.1:${port}/hook`, arrived }
+}
+
 async function setDelivery(app: TestApp, body: unknown) {
   const res = await admin(app, 'POST', `${ADMIN_BASE}/delivery`, body)
   assert.equal(res.statusCode, 200, res.body)
@@ -199,21 +218,8 @@ describe('delivery: webhook', () => {
   it('stops within its budget: an attempt in flight is aborted and tried again later', async (t) => {
     const app = await informApp(t)
     // A receiver that reads the request and never answers.
-    const arrived: string[] = []
-    const silent = createServer((req) => {
-      req.resume()
-      req.on('end', () => arrived.push(req.url ?? ''))
-    })
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
-    t.after(() => {
-      silent.closeAllConnections()
-      return new Promise<void>((resolve) => silent.close(() => resolve()))
-    })
-    const { port } = silent.address() as AddressInfo
-    await setDelivery(app, {
-      mode: 'webhook',
-      webhook: { url: `http://127.0.0.1:${port}/hook`, secret: SECRET },
-    })
+    const { url, arrived } = await holdingReceiver(t, Number.POSITIVE_INFINITY)
+    await setDelivery(app, { mode: 'webhook', webhook: { url, secret: SECRET } })
     await sendAlert(app, 'ann', { SMS: { recipient: '+15550001' } })
     app.delivery.start()
     while (arrived.length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
@@ -227,6 +233,37 @@ describe('delivery: webhook', () => {
       ['recorded', 1, 'webhook: Inlet is shutting down (attempt 1 of 10)'],
     )
     assert.ok((m?.dueAt ?? 0) > app.clock.now(), 'tried again later')
+  })
+
+  it('keeps delivering while one attempt hangs: a slow receiver holds one slot, not the queue', async (t) => {
+    const app = await informApp(t)
+    // A receiver that never answers the first request, and answers every later one.
+    const { url, arrived } = await holdingReceiver(t, 1)
+    await setDelivery(app, { mode: 'webhook', webhook: { url, secret: SECRET } })
+    await sendAlert(app, 'ann', { SMS: { recipient: '+15550001' } })
+    app.delivery.start()
+    t.after(() => app.delivery.stop(100))
+    const until = Date.now() + 10_000
+    while (arrived.length === 0) {
+      assert.ok(Date.now() < until, 'the first attempt never arrived')
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    // Ann's attempt hangs; Bob's and Cy's, recorded after it started, are delivered meanwhile.
+    await sendAlert(app, 'bob', { SMS: { recipient: '+15550002' } })
+    await sendAlert(app, 'cy', { SMS: { recipient: '+15550003' } })
+    for (;;) {
+      const byUser = new Map((await messages(app)).map((m) => [m.customerId, m.status]))
+      if (byUser.get('bob') === 'sent' && byUser.get('cy') === 'sent') {
+        assert.equal(byUser.get('ann'), 'recorded', "ann's attempt is still in flight")
+        break
+      }
+      assert.ok(
+        Date.now() < until,
+        `not delivered past the hung attempt: ${JSON.stringify([...byUser])}`,
+      )
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    assert.equal(arrived.length, 3)
   })
 
   it('keeps a retry across a restart: another process on the store makes it when due', async (t) => {

@@ -27,7 +27,7 @@ import { deliverWebhook } from './webhook.js'
 
 /** How often an idle worker looks for due messages. */
 export const POLL_MS = 250
-/** Messages claimed (and attempted at once) per round. */
+/** Attempts in flight at once, at most (the loop claims as many as are free). */
 export const BATCH = 16
 
 export type DeliveryWorkerDeps = Readonly<{
@@ -123,40 +123,77 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 
   /** Aborted when stop() runs out of time: in-flight webhook attempts end at once. */
   const stopping = new AbortController()
+  /** The attempts the loop has started and not yet settled (at most BATCH). */
+  const inFlight = new Set<Promise<void>>()
 
-  async function runOnce(): Promise<number> {
-    const claimed = await store.outbox.claimDue(clock.now(), deps.leaseMs, BATCH)
+  /** Claims up to `limit` due messages and starts their attempts; returns them unawaited. */
+  async function claimAndStart(limit: number): Promise<Promise<void>[]> {
+    const claimed = await store.outbox.claimDue(clock.now(), deps.leaseMs, limit)
     const workspaces = new Map<string, Promise<Workspace | undefined>>()
-    await Promise.all(
-      claimed.map(async (m) => {
-        let workspace = workspaces.get(m.workspaceId)
-        if (workspace === undefined) {
-          workspace = store.workspaces.get(m.workspaceId)
-          workspaces.set(m.workspaceId, workspace)
-        }
-        try {
-          await deliverOne(m, await workspace)
-        } catch (err) {
-          // The store failed: the claim's lease runs out and the attempt is made again.
-          log.error({ err, messageId: m.id }, 'delivery attempt not settled')
-        }
-      }),
-    )
-    return claimed.length
+    return claimed.map(async (m) => {
+      let workspace = workspaces.get(m.workspaceId)
+      if (workspace === undefined) {
+        workspace = store.workspaces.get(m.workspaceId)
+        workspaces.set(m.workspaceId, workspace)
+      }
+      try {
+        await deliverOne(m, await workspace)
+      } catch (err) {
+        // The store failed: the claim's lease runs out and the attempt is made again.
+        log.error({ err, messageId: m.id }, 'delivery attempt not settled')
+      }
+    })
   }
 
-  const poller = createPoller(runOnce, { pollMs, batch: BATCH, log, name: 'delivery' })
+  async function runOnce(): Promise<number> {
+    const attempts = await claimAndStart(BATCH)
+    await Promise.all(attempts)
+    return attempts.length
+  }
+
+  /**
+   * One round of the loop: fills the free slots and returns without waiting for the attempts, so
+   * a slow receiver holds one slot for its attempt's time, not the whole queue (a round that
+   * waited for its batch would deliver nothing else while one attempt hung for
+   * ATTEMPT_TIMEOUT_MS). A round that filled every free slot is followed at once by the next.
+   */
+  async function fill(): Promise<number> {
+    const free = BATCH - inFlight.size
+    if (free === 0) return 0
+    const attempts = await claimAndStart(free)
+    for (const attempt of attempts) {
+      inFlight.add(attempt)
+      void attempt.finally(() => inFlight.delete(attempt))
+    }
+    return attempts.length === free ? BATCH : attempts.length
+  }
+
+  /** Whether the attempts in flight now all settle within `ms`. */
+  async function settledWithin(ms: number): Promise<boolean> {
+    const all = Promise.all(inFlight).then(() => true)
+    if (ms === Number.POSITIVE_INFINITY) return all
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms)
+    })
+    return Promise.race([all, late]).finally(() => clearTimeout(timer))
+  }
+
+  const poller = createPoller(fill, { pollMs, batch: BATCH, log, name: 'delivery' })
   return {
     runOnce,
     start: poller.start,
     async stop(timeoutMs = Number.POSITIVE_INFINITY) {
-      if (await poller.stop(timeoutMs)) return
+      const started = Date.now()
+      await poller.stop(timeoutMs) // a claim in progress (a store call) ends soon in any case
+      const left = Math.max(0, timeoutMs - (Date.now() - started))
+      if (await settledWithin(left)) return
       log.warn(
         { timeoutMs },
         'delivery attempts still in flight at shutdown: aborted; they are tried again later',
       )
       stopping.abort(new Error('Inlet is shutting down'))
-      await poller.stop(STOP_GRACE_MS)
+      await settledWithin(STOP_GRACE_MS)
     },
   }
 }
