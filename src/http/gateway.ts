@@ -234,6 +234,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     outbox: store.outbox,
     push: store.push,
     liveActivities: store.liveActivities,
+    fileImports: store.fileImports,
     close: () => store.close(),
     keys: {
       get: (workspaceId, feature) => keys.get(workspaceId, feature),

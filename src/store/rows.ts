@@ -39,6 +39,8 @@ import type {
   WorkspacePatch,
   PushCampaignRow,
   PushRunRow,
+  FileImportRow,
+  FileImportRunRow,
 } from './store.js'
 
 /** A row as a driver returns it. */
@@ -460,6 +462,41 @@ const PUSH_RUNS = table<PushRunRow>({
   updatedAt: 'int',
 })
 
+const FILE_IMPORTS = table<FileImportRow>({
+  workspaceId: 'text',
+  importId: 'text',
+  name: 'text',
+  version: 'int',
+  definition: 'json',
+  scheduleType: 'text',
+  nextRunAt: 'int?',
+  lastTriggeredAt: 'int?',
+  createdAt: 'int',
+  updatedAt: 'int',
+})
+
+const FILE_IMPORT_RUNS = table<FileImportRunRow>({
+  workspaceId: 'text',
+  runId: 'text',
+  importId: 'text',
+  fileName: 'text',
+  origin: 'text',
+  state: 'text',
+  statusMsg: 'text',
+  scheduledAt: 'int',
+  startedAt: 'int?',
+  completedAt: 'int?',
+  leaseUntil: 'int?',
+  claims: 'int',
+  fileSize: 'int?',
+  totalRows: 'int',
+  accepted: 'int',
+  rejected: 'int',
+  checkpoint: 'json',
+  rejects: 'json',
+  updatedAt: 'int',
+})
+
 const absent = (v: unknown): boolean => v === null || v === undefined
 const nulls = (t: Table<unknown>): null[] => t.columns.map(() => null)
 
@@ -588,3 +625,11 @@ export const toPushCampaign = PUSH_CAMPAIGNS.read
 export const PUSH_RUN_COLUMNS = PUSH_RUNS.columns
 export const pushRunValues = PUSH_RUNS.values
 export const toPushRun = PUSH_RUNS.read
+
+/** The columns of `file_imports` and `file_import_runs`, their rows' values in that order, readers. */
+export const FILE_IMPORT_COLUMNS = FILE_IMPORTS.columns
+export const fileImportValues = FILE_IMPORTS.values
+export const toFileImport = FILE_IMPORTS.read
+export const FILE_IMPORT_RUN_COLUMNS = FILE_IMPORT_RUNS.columns
+export const fileImportRunValues = FILE_IMPORT_RUNS.values
+export const toFileImportRun = FILE_IMPORT_RUNS.read

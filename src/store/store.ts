@@ -26,6 +26,7 @@ import type { CustomSegmentRepo } from './custom-segment-repo.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
 import type { OutboxRedaction, OutboxRepo } from './outbox-repo.js'
 import type { PushRepo } from './push-repo.js'
+import type { FileImportRepo } from './file-import-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
 import type { RefusalRepo } from './refusal-repo.js'
 import type { MembershipChange, SegmentListRepo } from './segment-list-repo.js'
@@ -547,6 +548,7 @@ export * from './custom-segment-repo.js'
 export * from './feature-key-repo.js'
 export * from './outbox-repo.js'
 export * from './push-repo.js'
+export * from './file-import-repo.js'
 export * from './quota-repo.js'
 export * from './refusal-repo.js'
 export * from './segment-list-repo.js'
@@ -582,6 +584,8 @@ export interface Store {
   readonly push: PushRepo
   /** Live-activity campaigns and their instances (store/live-activity-repo.ts). */
   readonly liveActivities: LiveActivityRepo
+  /** File Imports: import definitions and their runs (store/file-import-repo.ts). */
+  readonly fileImports: FileImportRepo
   close(): Promise<void>
 }
 

@@ -41,6 +41,7 @@ import { segmentListsContract } from './segment-lists-contract.js'
 import { refusalsContract } from './refusals-contract.js'
 import { outboxContract } from './outbox-contract.js'
 import { pushContract } from './push-contract.js'
+import { fileImportsContract } from './file-imports-contract.js'
 import { liveActivitiesContract } from './live-activities-contract.js'
 import { segmentsContract } from './segments-contract.js'
 
@@ -2209,6 +2210,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     consentContract(fresh)
     outboxContract(fresh, factory.reopen === undefined ? undefined : reopened)
     pushContract(fresh, factory.reopen === undefined ? undefined : reopened)
+    fileImportsContract(fresh, factory.reopen === undefined ? undefined : reopened)
     liveActivitiesContract(fresh, factory.reopen === undefined ? undefined : reopened)
     segmentsContract(fresh)
     customSegmentsContract(fresh, factory.reopen === undefined ? undefined : reopened)

@@ -784,4 +784,56 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX merge_memberships_by_segment ON merge_memberships (workspace_id, segment_id);
     `,
   },
+  {
+    // File Imports (store/file-import-repo.ts): import definitions (names unique in a
+    // workspace) with their next scheduled run and last API trigger, and one run per file
+    // imported: state, counts, times, the import's checkpoint, the lease of the process running
+    // it and its claim count (fencing a process whose lease ran out).
+    version: 32,
+    name: 'file imports and their runs',
+    sql: `
+      CREATE TABLE file_imports (
+        workspace_id text NOT NULL,
+        import_id text NOT NULL,
+        name text NOT NULL,
+        version bigint NOT NULL,
+        definition text NOT NULL,
+        schedule_type text NOT NULL,
+        next_run_at bigint,
+        last_triggered_at bigint,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, import_id)
+      );
+      CREATE UNIQUE INDEX file_imports_by_name ON file_imports (workspace_id, name);
+      CREATE INDEX file_imports_due ON file_imports (next_run_at) WHERE next_run_at IS NOT NULL;
+      CREATE TABLE file_import_runs (
+        workspace_id text NOT NULL,
+        run_id text NOT NULL,
+        import_id text NOT NULL,
+        file_name text NOT NULL,
+        origin text NOT NULL,
+        state text NOT NULL,
+        status_msg text NOT NULL,
+        scheduled_at bigint NOT NULL,
+        started_at bigint,
+        completed_at bigint,
+        lease_until bigint,
+        claims bigint NOT NULL,
+        file_size bigint,
+        total_rows bigint NOT NULL,
+        accepted bigint NOT NULL,
+        rejected bigint NOT NULL,
+        checkpoint text NOT NULL,
+        rejects text NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, run_id)
+      );
+      CREATE INDEX file_import_runs_open ON file_import_runs (scheduled_at)
+        WHERE state IN ('QUEUED', 'PROCESSING');
+      CREATE INDEX file_import_runs_by_import
+        ON file_import_runs (workspace_id, import_id, scheduled_at);
+      CREATE INDEX file_import_runs_by_time ON file_import_runs (workspace_id, scheduled_at);
+    `,
+  },
 ]

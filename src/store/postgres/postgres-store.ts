@@ -26,6 +26,7 @@ import { postgresRefusalRepo } from './refusals.js'
 import { postgresAlerts } from './alerts.js'
 import { postgresOutbox } from './outbox.js'
 import { postgresPush } from './push.js'
+import { postgresFileImports } from './file-imports.js'
 import { postgresMergeMemberships } from './merge-memberships.js'
 import { postgresLiveActivities } from './live-activities.js'
 import { postgresMerges } from './merges.js'
@@ -87,6 +88,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     alerts: postgresAlerts(c),
     outbox: outbox.repo,
     push: postgresPush(c, outbox),
+    fileImports: postgresFileImports(c),
     liveActivities: postgresLiveActivities(c),
     close: c.close,
   }

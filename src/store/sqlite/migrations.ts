@@ -727,4 +727,56 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX merge_memberships_by_segment ON merge_memberships (workspace_id, segment_id);
     `,
   },
+  {
+    // File Imports (store/file-import-repo.ts): import definitions (names unique in a
+    // workspace) with their next scheduled run and last API trigger, and one run per file
+    // imported: state, counts, times, the import's checkpoint, the lease of the process running
+    // it and its claim count (fencing a process whose lease ran out).
+    version: 32,
+    name: 'file imports and their runs',
+    sql: `
+      CREATE TABLE file_imports (
+        workspace_id TEXT NOT NULL,
+        import_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        definition TEXT NOT NULL,
+        schedule_type TEXT NOT NULL,
+        next_run_at INTEGER,
+        last_triggered_at INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, import_id)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX file_imports_by_name ON file_imports (workspace_id, name);
+      CREATE INDEX file_imports_due ON file_imports (next_run_at) WHERE next_run_at IS NOT NULL;
+      CREATE TABLE file_import_runs (
+        workspace_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        import_id TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        state TEXT NOT NULL,
+        status_msg TEXT NOT NULL,
+        scheduled_at INTEGER NOT NULL,
+        started_at INTEGER,
+        completed_at INTEGER,
+        lease_until INTEGER,
+        claims INTEGER NOT NULL,
+        file_size INTEGER,
+        total_rows INTEGER NOT NULL,
+        accepted INTEGER NOT NULL,
+        rejected INTEGER NOT NULL,
+        checkpoint TEXT NOT NULL,
+        rejects TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, run_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX file_import_runs_open ON file_import_runs (scheduled_at)
+        WHERE state IN ('QUEUED', 'PROCESSING');
+      CREATE INDEX file_import_runs_by_import
+        ON file_import_runs (workspace_id, import_id, scheduled_at);
+      CREATE INDEX file_import_runs_by_time ON file_import_runs (workspace_id, scheduled_at);
+    `,
+  },
 ]

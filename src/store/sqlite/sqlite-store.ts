@@ -19,6 +19,7 @@ import { sqliteRefusalRepo } from './refusals.js'
 import { sqliteAlerts } from './alerts.js'
 import { sqliteOutbox } from './outbox.js'
 import { sqlitePush } from './push.js'
+import { sqliteFileImports } from './file-imports.js'
 import { sqliteLiveActivities } from './live-activities.js'
 import { sqliteLog } from './log.js'
 import { sqliteMergeMemberships } from './merge-memberships.js'
@@ -78,6 +79,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     alerts: sqliteAlerts(c),
     outbox: outbox.repo,
     push: sqlitePush(c, outbox),
+    fileImports: sqliteFileImports(c),
     liveActivities: sqliteLiveActivities(c, outbox),
     close: () => attempt(c.close),
   }
