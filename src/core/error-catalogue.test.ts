@@ -16,6 +16,7 @@ import { OUTBOX_ERRORS } from './catalogue/outbox.js'
 import { PUSH_ENDPOINTS, PUSH_ERRORS } from './catalogue/push.js'
 import { LIVE_ACTIVITY_ENDPOINTS, LIVE_ACTIVITY_ERRORS } from './catalogue/live-activities.js'
 import { ARCHIVAL_ENDPOINTS, ARCHIVAL_ERRORS } from './catalogue/archival.js'
+import { FILE_IMPORT_ENDPOINTS, FILE_IMPORT_ERRORS } from './catalogue/file-imports.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
 import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from './catalogue/segments.js'
@@ -178,6 +179,7 @@ const OVERRIDES_ALL = {
   ...PUSH_ENDPOINTS,
   ...LIVE_ACTIVITY_ENDPOINTS,
   ...ARCHIVAL_ENDPOINTS,
+  ...FILE_IMPORT_ENDPOINTS,
 }
 const CATALOGUE: Catalogue = {
   codes: ERROR_CODES,
@@ -192,6 +194,7 @@ const CATALOGUE: Catalogue = {
     ...PUSH_ERRORS,
     ...LIVE_ACTIVITY_ERRORS,
     ...ARCHIVAL_ERRORS,
+    ...FILE_IMPORT_ERRORS,
   },
   overrides: OVERRIDES_ALL,
 }

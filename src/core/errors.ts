@@ -107,6 +107,7 @@ export const ERROR_CODES = [
   'admin_secret_key_missing',
   'admin_alert_not_found',
   'admin_live_activity_not_found',
+  'admin_file_import_not_found',
   // The dashboard (Inlet's own, /dashboard/api/…)
   'dashboard_unauthorized',
   'dashboard_sign_in_failed',
@@ -182,6 +183,14 @@ export const ERROR_CODES = [
   'archival_event_unsupported',
   'archival_field_invalid',
   'archival_message_not_found',
+  // File Imports: trigger, import status, run history (spec §7.9)
+  'file_import_not_found',
+  'file_import_recent',
+  'file_import_date_format',
+  'file_import_offset',
+  'file_import_date_range',
+  'file_import_unprocessable',
+  'file_import_history_not_found',
   // Server side
   'service_unavailable',
   'overloaded',

@@ -128,6 +128,17 @@ export const INFORM_AUTH: BasicAuth = Object.freeze({
 export const ARCHIVAL_AUTH: BasicAuth = Object.freeze({ ...CONSENT_AUTH })
 
 /**
+ * File Imports (spec §7.9: `MOE-APPKEY` required and Basic auth): Basic with the Data key, the
+ * Basic user naming the workspace, `MOE-APPKEY` required; status and run history take a JSON
+ * body (415 otherwise), the trigger none (any Content-Type).
+ */
+export const FILE_IMPORTS_AUTH: BasicAuth = Object.freeze({ ...CONSENT_AUTH })
+export const FILE_IMPORTS_TRIGGER_AUTH: BasicAuth = Object.freeze({
+  ...CONSENT_AUTH,
+  contentType: 'any',
+})
+
+/**
  * Live Activities (moengage-live-activities-openapi.yml: `basicAuth` with the Push tile's key and
  * the `X-MOE-APPKEY` header, required): Basic with the workspace's Push key, the Basic user
  * naming the workspace, `X-MOE-APPKEY` required; a JSON body.

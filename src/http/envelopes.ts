@@ -305,3 +305,44 @@ export const archivalEnvelope: Envelope = {
     return { status: f.status, body: { status: false, error_message: f.message } }
   },
 }
+
+/** The File Imports endpoints whose 400s say `"status":"FAILURE"` (the trigger's say `fail`). */
+const FILE_IMPORT_QUERIES: ReadonlySet<string> = new Set([
+  'file_imports_status',
+  'file_imports_history',
+])
+
+/**
+ * File Imports (spec §7.9, moengage-data-openapi.yml "File Import"), whose pages answer in a shape
+ * per status: 400 `{"status":"fail"|"FAILURE","error_type","message"}` (`fail` for the trigger,
+ * `FAILURE` for status and run history) or, for a value the body cannot take (`type` `400 Bad
+ * Request`), `{"success":false,"status_code","data"}`; 401 and 415 `{"title","description"}` (run
+ * history's 415 `{"title","error_description"}`); 405 and 404 `{"status":"fail","message"}`; 5xx
+ * `{"title","description","code"}` (the code is the request id); anything else (403, 413, 429) E1.
+ */
+export const fileImportsEnvelope: Envelope = {
+  shape: 'E1',
+  format: (f) => {
+    const body = (value: unknown): EnvelopeOutput => ({ status: f.status, body: value })
+    if (f.status === 400) {
+      if (f.type === '400 Bad Request') {
+        return body({ success: false, status_code: f.type, data: f.message })
+      }
+      const status = FILE_IMPORT_QUERIES.has(f.endpoint ?? '') ? 'FAILURE' : 'fail'
+      return body({ status, error_type: f.type, message: f.message })
+    }
+    if (f.status === 401) return body({ title: f.type, description: f.message })
+    if (f.status === 415) {
+      return body(
+        f.endpoint === 'file_imports_history'
+          ? { title: f.type, error_description: f.message }
+          : { title: f.type, description: f.message },
+      )
+    }
+    if (f.status === 404 || f.status === 405) return body({ status: 'fail', message: f.message })
+    if (f.status >= 500) {
+      return body({ title: f.type, description: f.message, code: f.requestId })
+    }
+    return dataEnvelope.format(f)
+  },
+}

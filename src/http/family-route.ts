@@ -29,6 +29,8 @@ export type FamilyRoute = Readonly<{
   /** The quota (of the family's plan) one request takes a unit of. */
   quota: string
   bodyLimitBytes: number
+  /** A route whose body is never read (a POST without one). */
+  noBody?: boolean
   /** Answers the request of `workspace`, its quota already taken. */
   handler: (request: FastifyRequest, workspace: Workspace, reply: FastifyReply) => Promise<unknown>
 }>
@@ -40,6 +42,7 @@ export function familyRoute(api: FastifyInstance, quotas: QuotaScope, route: Fam
     endpoint: route.endpoint,
     bodyLimitBytes: route.bodyLimitBytes,
     ...(route.method === 'PUT' || route.method === 'PATCH' ? { putBody: true } : {}),
+    ...(route.noBody === true ? { noBody: true } : {}),
   }
   api.route({
     method: route.method,

@@ -77,6 +77,25 @@ export type ImportSettings = Readonly<{
   restart?: boolean | undefined
   /** A fresh import's id (the CLI draws a random one). */
   newImportId: () => string
+  /**
+   * Where the checkpoint and the rejected rows are kept instead of the checkpoint and rejects
+   * files (a File Imports run keeps them in its row of the store).
+   */
+  persistence?: ImportPersistence | undefined
+}>
+
+/** Keeps an import's checkpoint and rejected rows somewhere other than files. */
+export type ImportPersistence = Readonly<{
+  /** The checkpoint of an earlier run, or undefined for a fresh import. */
+  read(): Promise<Checkpoint | undefined>
+  /** Records `checkpoint` and the rows rejected since the last write, durably, in one write. */
+  write(checkpoint: Checkpoint, rejects: readonly Reject[]): Promise<void>
+}>
+
+/** Where a run records its progress: the checkpoint with the rows rejected since the last save. */
+type Sink = Readonly<{
+  save(checkpoint: Checkpoint, rejects: readonly Reject[]): Promise<void>
+  close(): Promise<void>
 }>
 
 export type ImportProgress = Readonly<{
@@ -140,7 +159,12 @@ async function startingPoint(
     throw new ImportError(`cannot read ${settings.file}: ${(err as Error).message}`)
   }
   if (!info.isFile()) throw new ImportError(`${settings.file} is not a file`)
-  const existing = settings.restart === true ? undefined : await readCheckpoint(checkpointFile)
+  const existing =
+    settings.restart === true
+      ? undefined
+      : settings.persistence !== undefined
+        ? await settings.persistence.read()
+        : await readCheckpoint(checkpointFile)
   if (existing !== undefined) {
     if (existing.file.size !== info.size || existing.file.mtime_ms !== info.mtimeMs) {
       throw new ImportError(
@@ -322,19 +346,48 @@ export async function importFile(
       accepted: checkpoint.accepted,
       rejected: checkpoint.rejected,
     })
-  // Rejects written after the checkpoint by a killed run are cut off: they are written again.
-  const rejects = await openRejects(rejectsFile, checkpoint)
+  const persistence = settings.persistence
+  const sink: Sink =
+    persistence === undefined
+      ? await fileSink(checkpointFile, rejectsFile, checkpoint)
+      : { save: (c, rejects) => persistence.write(c, rejects), close: async () => {} }
   try {
-    await writeCheckpoint(checkpointFile, checkpoint)
+    await sink.save(checkpoint, [])
     progress()
-    await run(client, checkpoint, checkpointFile, rejects, progress)
+    await run(client, checkpoint, sink, progress)
     checkpoint.done = true
-    await writeCheckpoint(checkpointFile, checkpoint)
+    await sink.save(checkpoint, [])
     progress()
   } finally {
-    await rejects.close()
+    await sink.close()
   }
   return summary(false)
+}
+
+/**
+ * The checkpoint file and the rejects file (rejects written, synced, then the checkpoint). Rejects
+ * written after the checkpoint by a killed run are cut off: they are written again.
+ */
+async function fileSink(
+  checkpointFile: string,
+  rejectsFile: string,
+  checkpoint: Checkpoint,
+): Promise<Sink> {
+  const handle = await openRejects(rejectsFile, checkpoint)
+  let rejectsBytes = checkpoint.rejects_bytes
+  return {
+    save: async (c, rejects) => {
+      if (rejects.length > 0) {
+        const text = rejects.map((r) => JSON.stringify(r) + '\n').join('')
+        await handle.write(text, rejectsBytes)
+        await handle.sync()
+        rejectsBytes += Buffer.byteLength(text)
+      }
+      c.rejects_bytes = rejectsBytes
+      await writeCheckpoint(checkpointFile, c)
+    },
+    close: () => handle.close(),
+  }
 }
 
 /** The rejects file, cut back to the checkpoint's length (a fresh import empties it). */
@@ -355,13 +408,11 @@ async function openRejects(path: string, checkpoint: Checkpoint): Promise<FileHa
 async function run(
   client: Client,
   checkpoint: Checkpoint,
-  checkpointFile: string,
-  rejectsFile: FileHandle,
+  sink: Sink,
   progress: () => void,
 ): Promise<void> {
   const mapping = mappingOf(checkpoint)
   const maxBytes = checkpoint.batch_bytes
-  let rejectsBytes = checkpoint.rejects_bytes
   let row = checkpoint.rows
   const fresh = (): Batch => ({
     elements: [],
@@ -378,22 +429,14 @@ async function run(
     const key = `${checkpoint.import_id}-${batch.firstRow}-${batch.lastRow}`
     const accepted =
       batch.elements.length === 0 ? 0 : await deliver(client, batch.elements, key, batch.rejects)
-    if (batch.rejects.length > 0) {
-      batch.rejects.sort((a, b) => a.row - b.row)
-      const text = batch.rejects.map((r) => JSON.stringify(r) + '\n').join('')
-      const bytes = Buffer.byteLength(text)
-      await rejectsFile.write(text, rejectsBytes)
-      await rejectsFile.sync()
-      rejectsBytes += bytes
-    }
+    batch.rejects.sort((a, b) => a.row - b.row)
     checkpoint.offset = batch.end
     checkpoint.line = batch.line
     checkpoint.rows = batch.lastRow
     checkpoint.accepted += accepted
     checkpoint.rejected += batch.rejects.length
     checkpoint.batches += batch.elements.length === 0 ? 0 : 1
-    checkpoint.rejects_bytes = rejectsBytes
-    await writeCheckpoint(checkpointFile, checkpoint)
+    await sink.save(checkpoint, batch.rejects)
     progress()
   }
 

@@ -29,6 +29,7 @@ import { informFamily } from '../families/inform/family.js'
 import { outboxFamily } from '../families/outbox/family.js'
 import { pushFamily } from '../families/push/family.js'
 import { archivalFamily } from '../families/archival/family.js'
+import { fileImportsFamily } from '../families/file-imports/family.js'
 import { liveActivitiesFamily } from '../families/live-activities/family.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { Ingest } from '../ingest/accept.js'
@@ -170,6 +171,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     pushFamily(platform),
     archivalFamily(platform),
     liveActivitiesFamily(platform),
+    fileImportsFamily(platform),
   ].filter((f): f is ApiFamily => f !== undefined)
   installErrorHandling(app, deps.log, envelopesOf(families))
   for (const family of families) await family.register(app)

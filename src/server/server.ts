@@ -6,7 +6,8 @@
  * (config.role) decides what runs: `api` the HTTP API without the processor, `processor` the
  * processor and the deletion sweeper with only /healthz on HTTP, `all` everything.
  */
-import { hostname } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
+import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { createApp, createHealthApp } from './app.js'
@@ -27,6 +28,8 @@ import { createWorkspaces, type BootstrappedWorkspace } from '../workspaces/work
 import { createWorkspaceCache, invalidatingWorkspaceWrites } from '../http/gateway.js'
 import { createDeliveryWorker, type DeliveryWorker } from '../delivery/worker.js'
 import { createPushScheduler, type PushScheduler } from '../families/push/scheduler.js'
+import { createFileImportRunner, type FileImportRunner } from '../families/file-imports/runner.js'
+import { createInProcessBulk } from '../families/data/in-process-bulk.js'
 import { createSecretBox, previousSecret, serverSecret } from '../workspaces/secret-box.js'
 import { createRefusalCounter, type RefusalCounter } from '../http/refusals.js'
 
@@ -55,6 +58,8 @@ export type Inlet = Readonly<{
   fileImports: FileImports
   /** Push campaigns' scheduled occurrences (families/push/scheduler.ts); tests call runOnce(). */
   pushScheduler: PushScheduler
+  /** File Imports' runs (families/file-imports/runner.ts); tests call runOnce(). */
+  fileImportRunner: FileImportRunner
   close(): Promise<void>
 }>
 
@@ -152,6 +157,20 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
   // Push campaigns' later and periodic occurrences (and sends a dead process left half expanded).
   const pushScheduler = createPushScheduler({ store, ingest, clock, ids, log })
   if (config.role !== 'processor' && options.background !== false) pushScheduler.start()
+  // File Imports' scheduled and triggered runs, each imported through the in-process Bulk Import.
+  const fileImportRunner = createFileImportRunner({
+    store,
+    clock,
+    ids,
+    log,
+    policy: config.segmentFiles,
+    clientFor: createInProcessBulk({ store, ingest }),
+    stageDir:
+      config.dataDir === ':memory:'
+        ? path.join(tmpdir(), `inlet-file-imports-${process.pid}`)
+        : path.join(config.dataDir, 'file-imports'),
+  })
+  if (config.role !== 'processor' && options.background !== false) fileImportRunner.start()
   await logWriter.ready() // likewise the log writer's thread
 
   let closed: Promise<void> | undefined
@@ -177,6 +196,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
       sweeper.stop()
       await fileImports.stop()
       await pushScheduler.stop() // its step in progress committed before the store closes
+      await fileImportRunner.stop(Math.max(0, deadline - performance.now()))
       await ingest.flushed()
       await logWriter.close()
       await processor.stop()
@@ -199,6 +219,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
     created,
     fileImports,
     pushScheduler,
+    fileImportRunner,
     close: () => (closed ??= shutdown()),
   }
 }

@@ -8,12 +8,10 @@
  * view, and the operations on the store's rows. Starting, updating and ending is the Live
  * Activities family's (families/live-activities); this module only defines the campaigns.
  */
-import type { Clock } from '../core/clock.js'
-import type { IdGenerator } from '../core/ids.js'
-import { StoreConflictError, type LiveActivityCampaignRow, type Store } from '../store/store.js'
+import { StoreConflictError, type LiveActivityCampaignRow } from '../store/store.js'
 import { WorkspaceInputError } from './changes.js'
 import { definitionId, definitionText, refuseUnknown } from './inform-alerts.js'
-import { WorkspaceNotFoundError } from './workspaces.js'
+import { definitionReads, type DefinitionDeps, type DefinitionOperations } from './definitions.js'
 
 /** Most campaigns one workspace may define. */
 export const MAX_CAMPAIGNS = 500
@@ -95,39 +93,27 @@ export function parseCampaignInput(raw: Record<string, unknown>): CampaignInput 
   }
 }
 
-export type LiveActivityCampaigns = Readonly<{
-  list(workspaceId: string): Promise<CampaignView[]>
-  get(workspaceId: string, campaignId: string): Promise<CampaignView | undefined>
-  /** Creates the campaign (its id generated unless given) or replaces the one its id names. */
-  put(workspaceId: string, input: CampaignInput): Promise<CampaignView>
-  /** Removes the campaign; false when there was none. Its instances' messages stay. */
-  remove(workspaceId: string, campaignId: string): Promise<boolean>
-}>
+/** Removing a campaign keeps its instances' messages. */
+export type LiveActivityCampaigns = DefinitionOperations<CampaignView, CampaignInput>
 
-export function createLiveActivityCampaigns(deps: {
-  store: Store
-  clock: Clock
-  ids: IdGenerator
-}): LiveActivityCampaigns {
+export function createLiveActivityCampaigns(deps: DefinitionDeps): LiveActivityCampaigns {
   const { store, clock, ids } = deps
   const repo = store.liveActivities
-  const existing = async (workspaceId: string): Promise<void> => {
-    if ((await store.workspaces.get(workspaceId)) === undefined) {
-      throw new WorkspaceNotFoundError(workspaceId)
-    }
-  }
+  const reads = definitionReads(
+    store,
+    {
+      all: (ws) => repo.campaigns(ws),
+      one: (ws, id) => repo.campaign(ws, id),
+      remove: (ws, id) => repo.removeCampaign(ws, id),
+    },
+    campaignView,
+  )
   return {
-    list: async (workspaceId) => {
-      await existing(workspaceId)
-      return (await repo.campaigns(workspaceId)).map(campaignView)
-    },
-    get: async (workspaceId, campaignId) => {
-      await existing(workspaceId)
-      const row = await repo.campaign(workspaceId, campaignId)
-      return row === undefined ? undefined : campaignView(row)
-    },
+    list: reads.list,
+    get: reads.get,
+    remove: reads.remove,
     put: async (workspaceId, input) => {
-      await existing(workspaceId)
+      await reads.existing(workspaceId)
       const before =
         input.campaignId === undefined
           ? undefined
@@ -157,10 +143,6 @@ export function createLiveActivityCampaigns(deps: {
         throw err
       }
       return campaignView(row)
-    },
-    remove: async (workspaceId, campaignId) => {
-      await existing(workspaceId)
-      return repo.removeCampaign(workspaceId, campaignId)
     },
   }
 }

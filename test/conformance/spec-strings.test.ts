@@ -13,6 +13,7 @@ import { DASHBOARD_ERRORS } from '../../src/core/catalogue/dashboard.js'
 import { WIRE_ERRORS } from '../../src/core/catalogue/data.js'
 import { OVERRIDES } from '../../src/core/catalogue/data-endpoints.js'
 import { OUTBOX_ERRORS } from '../../src/core/catalogue/outbox.js'
+import { FILE_IMPORT_ERRORS } from '../../src/core/catalogue/file-imports.js'
 import type {
   ConsentErrorCode,
   InformErrorCode,
@@ -45,6 +46,7 @@ const ENTRIES: Readonly<
   ...ADMIN_ERRORS,
   ...DASHBOARD_ERRORS,
   ...OUTBOX_ERRORS,
+  ...FILE_IMPORT_ERRORS,
 }
 
 const SPEC_URL = new URL('../fixtures/moengage/moengage-data-api.md', import.meta.url)
@@ -93,6 +95,7 @@ const INLET_OWN: Readonly<Partial<Record<ErrorCode, 'message' | 'both'>>> = {
   admin_secret_key_missing: 'message',
   admin_alert_not_found: 'both',
   admin_live_activity_not_found: 'both',
+  admin_file_import_not_found: 'both',
   outbox_filter_invalid: 'both', // GET /inlet/v1/outbox, an Inlet extension
   // The dashboard's (Inlet's web console): MoEngage's API has no such answers.
   dashboard_unauthorized: 'both',

@@ -18,6 +18,7 @@ import type { RefusalCounter } from '../../src/http/refusals.js'
 import { composeInlet } from '../../src/server/server.js'
 import type { FileImports } from '../../src/families/segments/file-imports.js'
 import type { PushScheduler } from '../../src/families/push/scheduler.js'
+import type { FileImportRunner } from '../../src/families/file-imports/runner.js'
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { TestPostgres } from './postgres.js'
@@ -54,6 +55,8 @@ export type TestApp = Readonly<{
   fileImports: FileImports
   /** Push campaigns' scheduled occurrences: `runOnce()` expands those due at the clock's time. */
   pushScheduler: PushScheduler
+  /** File Imports' runner: `runOnce()` queues the due imports' runs and runs one. */
+  fileImportRunner: FileImportRunner
   /** Drains, then Get User (spec §7.6) for one customer id: its `user_attributes`, or undefined. */
   getUser(customerId: string): Promise<Record<string, unknown> | undefined>
   /** Drains, then GET /inlet/v1/requests/{id}: the records of one request and their outcomes. */
@@ -95,6 +98,7 @@ export async function createTestApp(
     background: false,
   })
   const { app, store, ingest, processor, refusals, delivery, fileImports, pushScheduler } = inlet
+  const { fileImportRunner } = inlet
   t.after(() => inlet.close())
   const headers = {
     authorization: basicAuth(WORKSPACE_ID, API_KEY),
@@ -109,6 +113,7 @@ export async function createTestApp(
     delivery,
     fileImports,
     pushScheduler,
+    fileImportRunner,
     clock,
     log,
     config,

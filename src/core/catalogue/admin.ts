@@ -50,4 +50,10 @@ export const ADMIN_ERRORS: Readonly<Record<AdminErrorCode, WireError>> = {
     message: "No live-activity campaign with id '{campaign_id}' in workspace '{workspace_id}'",
     attribute: 'campaign_id',
   },
+  admin_file_import_not_found: {
+    status: 404,
+    type: 'Not Found',
+    message: "No file import with id '{import_id}' in workspace '{workspace_id}'",
+    attribute: 'import_id',
+  },
 }

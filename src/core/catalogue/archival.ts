@@ -7,9 +7,9 @@
  * key`, the 500 `Server Error`. Every other 400 is Inlet's words in the same field. The
  * platform's codes are answered under the endpoint `archival`.
  */
-import { BASIC_CREDENTIAL_CODES } from '../errors.js'
 import {
   BODY_FORMAT_CODES,
+  DATA_KEY_CREDENTIAL_CODES,
   sameFor,
   type ArchivalErrorCode,
   type Variants,
@@ -51,19 +51,11 @@ export const ARCHIVAL_ERRORS: Readonly<Record<ArchivalErrorCode, WireError>> = {
 export const ARCHIVAL_ENDPOINTS: Readonly<Record<'archival', Variants>> = {
   archival: {
     // One 401 for every credential problem, as the page documents one.
-    ...sameFor(
-      [
-        ...BASIC_CREDENTIAL_CODES,
-        'auth_unknown_app_id',
-        'invalid_app_id',
-        'app_mismatch',
-        'key_not_set',
-        'key_mismatch',
-        'moe_appkey_missing',
-        'moe_appkey_mismatch',
-      ],
-      { status: 401, type: 'Unauthorized', message: 'Invalid data key' },
-    ),
+    ...sameFor([...DATA_KEY_CREDENTIAL_CODES, 'moe_appkey_missing', 'moe_appkey_mismatch'], {
+      status: 401,
+      type: 'Unauthorized',
+      message: 'Invalid data key',
+    }),
     ...sameFor(BODY_FORMAT_CODES, { status: 400, type: 'Bad Request' }),
     payload_too_large: { type: 'Bad Request' },
     rate_limit_exceeded: {

@@ -3,7 +3,7 @@
  * attribute, second code), the API families that have catalogues, the Data API's endpoints
  * (for its per-endpoint strings), one family's catalogue, and the variants of an endpoint group.
  */
-import type { ErrorCode } from '../errors.js'
+import { BASIC_CREDENTIAL_CODES, type ErrorCode } from '../errors.js'
 
 /**
  * The API families Inlet serves, one folder each under src/families/. A family answers with its
@@ -20,6 +20,7 @@ export const API_FAMILIES = [
   'push',
   'live_activities',
   'archival',
+  'file_imports',
 ] as const
 
 export type ApiFamilyName = (typeof API_FAMILIES)[number]
@@ -82,6 +83,9 @@ export type LiveActivityErrorCode = Extract<ErrorCode, `live_activity_${string}`
 /** The codes only the Message Archival family answers (ARCHIVAL_ERRORS). */
 export type ArchivalErrorCode = Extract<ErrorCode, `archival_${string}`>
 
+/** The codes only the File Imports family answers (FILE_IMPORT_ERRORS). */
+export type FileImportErrorCode = Extract<ErrorCode, `file_import_${string}`>
+
 /**
  * The consent family's endpoint groups, each with its own strings for the platform's codes:
  * `categories` (Subscription categories, E3), `optin` (Email opt-in, E4 with one detail object),
@@ -112,6 +116,16 @@ export const BODY_FORMAT_CODES = [
   'body_not_object',
   'body_too_deep',
   'body_has_nul',
+] as const satisfies readonly ErrorCode[]
+
+/** Every way Basic credentials with the Data key can fail (a page that documents one 401 for all). */
+export const DATA_KEY_CREDENTIAL_CODES = [
+  ...BASIC_CREDENTIAL_CODES,
+  'auth_unknown_app_id',
+  'invalid_app_id',
+  'app_mismatch',
+  'key_not_set',
+  'key_mismatch',
 ] as const satisfies readonly ErrorCode[]
 
 /** The same variant for each of `codes` (a page that documents one answer for several). */

@@ -50,6 +50,7 @@ import {
   type LiveActivityCampaigns,
 } from '../../workspaces/live-activity-campaigns.js'
 import { parseDeliveryInput, type DeliverySettings } from '../../workspaces/delivery.js'
+import { parseFileImportInput, type FileImports } from '../../workspaces/file-imports.js'
 import {
   parseCategoryInput,
   parseCategoryName,
@@ -204,6 +205,9 @@ export function adminRoutes(
     liveActivities: LiveActivityCampaigns
     /** The outbox's delivery mode per workspace (workspaces/delivery.ts). */
     delivery: DeliverySettings
+    /** File Imports' definitions (workspaces/file-imports.ts) and why a source is refused. */
+    fileImports: FileImports
+    fileImportSource: (source: string) => string | undefined
   }>,
 ): void {
   const { workspaces, featureKeys } = deps
@@ -413,6 +417,53 @@ export function adminRoutes(
   route('POST', '/workspaces/:id/live-activities/remove', async (request) => ({
     status: 'success',
     removed: await deps.liveActivities.remove(idOf(request), removedId(request, 'campaign_id')),
+  }))
+
+  // File Imports (families/file-imports): defined here, run and reported there.
+  const importIdOf = (request: FastifyRequest): string =>
+    (request.params as { import_id: string }).import_id // route param
+  const fileImportOf = async (request: FastifyRequest) => {
+    const found = await deps.fileImports.get(idOf(request), importIdOf(request))
+    if (found === undefined) {
+      throw new AppError('admin_file_import_not_found', {
+        params: { import_id: importIdOf(request), workspace_id: idOf(request) },
+      })
+    }
+    return found
+  }
+  route('GET', '/workspaces/:id/file-imports', async (request) => ({
+    status: 'success',
+    imports: await deps.fileImports.list(idOf(request)),
+  }))
+
+  route('POST', '/workspaces/:id/file-imports', async (request) => ({
+    status: 'success',
+    import: await deps.fileImports.put(
+      idOf(request),
+      parseFileImportInput(bodyObject(request), deps.fileImportSource),
+    ),
+  }))
+
+  route('GET', '/workspaces/:id/file-imports/:import_id', async (request) => ({
+    status: 'success',
+    import: await fileImportOf(request),
+  }))
+
+  route('POST', '/workspaces/:id/file-imports/:import_id', async (request) => {
+    await fileImportOf(request)
+    const body = { ...bodyObject(request), import_id: importIdOf(request) }
+    return {
+      status: 'success',
+      import: await deps.fileImports.put(
+        idOf(request),
+        parseFileImportInput(body, deps.fileImportSource),
+      ),
+    }
+  })
+
+  route('POST', '/workspaces/:id/file-imports/remove', async (request) => ({
+    status: 'success',
+    removed: await deps.fileImports.remove(idOf(request), removedId(request, 'import_id')),
   }))
 
   // The outbox's delivery mode (docs/outbox.md "Delivery"): secrets never answered, but one

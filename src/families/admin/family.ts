@@ -9,6 +9,8 @@ import { createFeatureKeys } from '../../workspaces/feature-keys.js'
 import { createInformAlerts } from '../../workspaces/inform-alerts.js'
 import { createLiveActivityCampaigns } from '../../workspaces/live-activity-campaigns.js'
 import { createDeliverySettings } from '../../workspaces/delivery.js'
+import { createFileImports } from '../../workspaces/file-imports.js'
+import { importSourceProblem } from '../../imports/file-source.js'
 import { createLinkTokens } from '../../workspaces/link-tokens.js'
 import { createSubscriptionCategories } from '../../workspaces/subscription-categories.js'
 import { createWorkspaces } from '../../workspaces/workspaces.js'
@@ -63,6 +65,12 @@ export const adminFamily: FamilyModule = (platform) => {
             secrets: platform.secrets,
             clock: platform.clock,
           }),
+          fileImports: createFileImports({
+            store: platform.store,
+            clock: platform.clock,
+            ids: platform.ids,
+          }),
+          fileImportSource: (source) => importSourceProblem(source, platform.config.segmentFiles),
         })
         done()
       })

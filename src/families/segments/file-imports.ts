@@ -3,7 +3,7 @@
  * routes queue (store `segmentLists`), one at a time per process and never one job twice at once
  * (a lease in the store, renewed while the job runs; a job whose process stopped is taken again
  * once its lease runs out, so accepted work resumes after a restart), downloads the CSV
- * (file-source.ts), reads it with csv-parse, matches each value to the user it names (the
+ * (imports/file-source.ts), reads it with csv-parse, matches each value to the user it names (the
  * request's `attribute_name` read as filter names are), applies the members in chunks (a query
  * during the import sees a partial count, as MoEngage says), and posts the callback with the
  * documented bodies, each with retries and backoff. It also archives file segments whose
@@ -15,7 +15,12 @@ import type { Clock } from '../../core/clock.js'
 import type { Logger } from '../../core/log.js'
 import { fieldOf } from '../../segments/attribute-names.js'
 import type { ImportCounts, ImportJobRow, ImportOutcome, Store } from '../../store/store.js'
-import { FILE_LIMIT_BYTES, download, postJson, type SourcePolicy } from './file-source.js'
+import {
+  FILE_LIMIT_BYTES,
+  download,
+  postJson,
+  type SourcePolicy,
+} from '../../imports/file-source.js'
 
 /** The documented failure messages of the callback (spec §2.1). */
 export const IMPORT_FAILURES = {

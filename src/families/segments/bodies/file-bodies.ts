@@ -11,7 +11,7 @@
  */
 import { AppError } from '../../../core/errors.js'
 import type { ImportOperation } from '../../../store/store.js'
-import { urlProblem, type SourcePolicy } from '../file-source.js'
+import { urlProblem, type SourcePolicy } from '../../../imports/file-source.js'
 import { NAME_MAX_LENGTH } from './segment-bodies.js'
 
 type Body = Readonly<Record<string, unknown>>

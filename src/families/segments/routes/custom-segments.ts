@@ -25,7 +25,7 @@ import {
   segmentData,
   segmentOf,
 } from '../definitions.js'
-import type { SourcePolicy } from '../file-source.js'
+import type { SourcePolicy } from '../../../imports/file-source.js'
 import { otherMethods, segmentRoute } from '../route.js'
 
 export const SEGMENTS_URL = '/v3/custom-segments'

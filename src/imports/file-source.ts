@@ -1,5 +1,6 @@
 /**
- * Where a file segment's CSV comes from, and where its callback goes (README, "File segments"):
+ * Where a file segment's CSV or a file import's file comes from, and where a file segment's
+ * callback goes (README, "File segments"; docs/imports.md, "File Imports"):
  * the URL policy — `http:` and `https:` always, `file:` only when INLET_SEGMENT_FILE_DIR is set and
  * only under it, no other scheme, and no private, loopback, link-local or otherwise reserved
  * address unless INLET_SEGMENT_FETCH_PRIVATE allows them (a host name is resolved once, every
@@ -307,4 +308,30 @@ export async function postJson(
   } catch (err) {
     return { kind: 'retry', reason: `callback failed: ${(err as Error).message}` }
   }
+}
+
+/** The largest file a File Import downloads or copies. */
+export const IMPORT_FILE_LIMIT_BYTES = 1024 * 1024 * 1024
+
+/**
+ * Why a File Import's source is refused when it is defined (undefined: taken): a URL `download`
+ * would refuse, or a `file:` URL whose path is not under the allowed directory (checked by name
+ * here; `download` checks the real path again when it reads).
+ */
+export function importSourceProblem(raw: string, policy: SourcePolicy): string | undefined {
+  const problem = urlProblem(raw, policy, 'file')
+  if (problem !== undefined) return problem
+  const url = new URL(raw)
+  if (url.protocol !== 'file:' || policy.fileDir === undefined) return undefined
+  let file: string
+  try {
+    file = fileURLToPath(url)
+  } catch (err) {
+    return `is not a local path: ${(err as Error).message}`
+  }
+  const relative = path.relative(path.resolve(policy.fileDir), path.resolve(file))
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    return 'is not under INLET_SEGMENT_FILE_DIR'
+  }
+  return undefined
 }
