@@ -75,6 +75,12 @@ Commands:
                             Create a campaign, or replace the one its campaign_id names
   workspaces live-activities remove --id ID --campaign-id C
                             Remove it (its instances' messages stay in the outbox)
+  workspaces file-imports list --id ID [--json]     The workspace's file imports (docs/imports.md)
+  workspaces file-imports set --id ID (--file FILE | --name NAME --source URL --type users|events
+      [--format csv|jsonl] [--import-id I] [--interval-minutes N | --daily-at HH:MM]) [--json]
+                            Define a file import, or replace the one its import_id names
+  workspaces file-imports remove --id ID --import-id I
+                            Remove it and its runs
   workspaces delivery show --id ID [--json]        The outbox's delivery mode (docs/outbox.md)
   workspaces delivery set --id ID (--file FILE | --mode record | --mode webhook --url URL
       [--secret S] | --mode smtp --host H [--port P] [--secure on|off] [--user U] [--from F]) [--json]
