@@ -29,6 +29,7 @@ import type { Store } from '../../src/store/store.js'
 import { createFeatureKeys } from '../../src/workspaces/feature-keys.js'
 import { createInformAlerts } from '../../src/workspaces/inform-alerts.js'
 import { createLiveActivityCampaigns } from '../../src/workspaces/live-activity-campaigns.js'
+import { createFileImports } from '../../src/workspaces/file-imports.js'
 import { hashKey, verifyKey } from '../../src/workspaces/keys.js'
 import { createSecretBox } from '../../src/workspaces/secret-box.js'
 import { createWorkspaces } from '../../src/workspaces/workspaces.js'
@@ -39,6 +40,7 @@ import { dashboardAttacks } from './dashboard-walk.js'
 import { segmentAttacks } from './segments-walk.js'
 import { informAttacks } from './inform-walk.js'
 import { liveActivityAttacks } from './live-activities-walk.js'
+import { fileImportAttacks } from './file-imports-walk.js'
 
 const A = WORKSPACE_ID
 const B = 'WORKSPACEBBBBBBBBBB2'
@@ -49,6 +51,7 @@ const A_INFORM_KEY = 'inform-api-key-of-workspace-a'
 const B_INFORM_KEY = 'inform-api-key-of-workspace-b'
 const A_PUSH_KEY = 'push-api-key-of-workspace-a'
 const B_CAMPAIGN = { id: 'b-campaign', name: 'B Secret Campaign', instanceId: 'b-instance' }
+const B_IMPORT = { id: 'b-import', name: 'B Secret Import' }
 const B_ALERT = { alertId: 'b-alert', testAlertId: 'b-test-alert', referenceName: 'B Secret Alert' }
 /** The app's server secret: the keys seeded straight into the store are sealed under it. */
 const SERVER_SECRET = 'isolation-test-server-secret-0123456'
@@ -248,6 +251,20 @@ async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
     name: B_CAMPAIGN.name,
     definition: { attribute_type: null, ios_auth: 'p8', max_instances: 10 },
   })
+  // B's file import (families/file-imports), never run.
+  await createFileImports({ store: app.store, clock: app.clock, ids: createSequentialIds() }).put(
+    B,
+    {
+      importId: B_IMPORT.id,
+      name: B_IMPORT.name,
+      definition: {
+        source: 'https://files.example.com/b.csv',
+        type: 'users',
+        format: 'csv',
+        schedule: { type: 'PERIODIC', daily_at: '23:59' },
+      },
+    },
+  )
   const started = await app.app.inject({
     method: 'POST',
     url: '/v1.0/live-activity/broadcast/start',
@@ -300,6 +317,8 @@ async function snapshotOf(store: Store): Promise<string> {
   parts.push(
     await store.liveActivities.campaigns(B),
     await store.liveActivities.instances(B, B_CAMPAIGN.id, 100),
+    await store.fileImports.imports(B),
+    await store.fileImports.recentRuns(B, 100),
   )
   for (const u of users.sort((x, y) => x.id.localeCompare(y.id))) {
     parts.push(u, await store.profiles.eventsOfUser(B, u.id, 100))
@@ -629,6 +648,11 @@ describe('workspace isolation: every route with A’s key against B', () => {
       'POST /inlet/v1/admin/workspaces/:id/live-activities',
       'GET /inlet/v1/admin/workspaces/:id/live-activities/:campaign_id',
       'POST /inlet/v1/admin/workspaces/:id/live-activities/remove',
+      'GET /inlet/v1/admin/workspaces/:id/file-imports',
+      'POST /inlet/v1/admin/workspaces/:id/file-imports',
+      'GET /inlet/v1/admin/workspaces/:id/file-imports/:import_id',
+      'POST /inlet/v1/admin/workspaces/:id/file-imports/:import_id',
+      'POST /inlet/v1/admin/workspaces/:id/file-imports/remove',
       'GET /inlet/v1/admin/workspaces/:id/delivery',
       'POST /inlet/v1/admin/workspaces/:id/delivery',
     ] as const) {
@@ -638,6 +662,7 @@ describe('workspace isolation: every route with A’s key against B', () => {
       const url = target
         .replace(':alert_id', B_ALERT.alertId)
         .replace(':campaign_id', B_CAMPAIGN.id)
+        .replace(':import_id', B_IMPORT.id)
       walked.set(route, [adminAttempt(method, url)])
     }
     // The dashboard: a session signed in with A's key against B (dashboard-walk.ts).
@@ -749,6 +774,16 @@ describe('workspace isolation: every route with A’s key against B', () => {
       secrets: ['only-b-may-read-this', B_CAMPAIGN.name, B_PUSH_KEY],
     })
     for (const [route, list] of liveActivities) walked.set(route, list)
+    // File Imports: B's import by id and name under A's Data key.
+    const fileImports = fileImportAttacks({
+      a: A,
+      aKey: API_KEY,
+      b: B,
+      bImportId: B_IMPORT.id,
+      bImportName: B_IMPORT.name,
+      secrets: ['only-b-may-read-this', B_IMPORT.name, B_KEY],
+    })
+    for (const [route, list] of fileImports) walked.set(route, list)
 
     assert.deepEqual(
       servedRoutes(app.app),
@@ -770,6 +805,9 @@ describe('workspace isolation: every route with A’s key against B', () => {
     await app.drain()
 
     assert.equal(await seeded.snapshot(), before, 'nothing of workspace B changed')
+    const bImport = await app.store.fileImports.import(B, B_IMPORT.id)
+    assert.equal(bImport?.lastTriggeredAt, null, "B's import was never triggered")
+    assert.deepEqual(await app.store.fileImports.runs(B, B_IMPORT.id, 10), [], 'no run of B')
     // B still reads exactly its own data, and A's writes landed in A.
     const res = await app.app.inject({
       method: 'POST',
