@@ -806,6 +806,7 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (workspace_id, import_id)
       );
       CREATE UNIQUE INDEX file_imports_by_name ON file_imports (workspace_id, name);
+      CREATE INDEX file_imports_by_time ON file_imports (workspace_id, created_at, import_id);
       CREATE INDEX file_imports_due ON file_imports (next_run_at) WHERE next_run_at IS NOT NULL;
       CREATE TABLE file_import_runs (
         workspace_id text NOT NULL,
@@ -834,6 +835,8 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX file_import_runs_by_import
         ON file_import_runs (workspace_id, import_id, scheduled_at);
       CREATE INDEX file_import_runs_by_time ON file_import_runs (workspace_id, scheduled_at);
+      CREATE INDEX file_import_runs_finished ON file_import_runs (scheduled_at)
+        WHERE state NOT IN ('QUEUED', 'PROCESSING');
     `,
   },
 ]

@@ -38,11 +38,15 @@ export function sqliteFileImports({ db }: SqliteConnection): FileImportRepo {
          updated_at = excluded.updated_at`,
     ),
     imports: db.prepare(
-      'SELECT * FROM file_imports WHERE workspace_id = ? ORDER BY created_at, import_id',
+      `SELECT * FROM file_imports INDEXED BY file_imports_by_time WHERE workspace_id = ?
+       ORDER BY created_at, import_id`,
     ),
     one: db.prepare('SELECT * FROM file_imports WHERE workspace_id = ? AND import_id = ?'),
     remove: db.prepare('DELETE FROM file_imports WHERE workspace_id = ? AND import_id = ?'),
-    removeRuns: db.prepare('DELETE FROM file_import_runs WHERE workspace_id = ? AND import_id = ?'),
+    removeRuns: db.prepare(
+      `DELETE FROM file_import_runs INDEXED BY file_import_runs_by_import
+       WHERE workspace_id = ? AND import_id = ?`,
+    ),
     triggered: db.prepare(
       'UPDATE file_imports SET last_triggered_at = ? WHERE workspace_id = ? AND import_id = ?',
     ),
@@ -81,7 +85,8 @@ export function sqliteFileImports({ db }: SqliteConnection): FileImportRepo {
        ORDER BY scheduled_at DESC, run_id DESC LIMIT ?`,
     ),
     prune: db.prepare(
-      `DELETE FROM file_import_runs WHERE scheduled_at < ? AND state NOT IN (${OPEN})`,
+      `DELETE FROM file_import_runs INDEXED BY file_import_runs_finished
+       WHERE scheduled_at < ? AND state NOT IN (${OPEN})`,
     ),
   }
   const insertRuns = (runs: readonly FileImportRunRow[]): void => {

@@ -16,6 +16,10 @@ import { expandBulkRow } from '../../families/data/bulk-rows.js'
 /** Plans allowed to scan, matched by a piece of their SQL, each with why. */
 const ALLOWED: readonly { sql: string; why: string }[] = [
   { sql: 'FROM sqlite_sequence', why: 'one row per AUTOINCREMENT table' },
+  {
+    sql: 'FROM file_import_runs INDEXED BY file_import_runs_open',
+    why: "File Imports' claim: the partial index holds only the queued and running runs",
+  },
   { sql: 'FROM workspaces ORDER BY', why: 'the list of every workspace' },
   { sql: 'FROM pending_log_redactions', why: 'all of it, and it is empty but after a crash' },
   {
