@@ -16,6 +16,7 @@ import { OUTBOX_ERRORS } from './catalogue/outbox.js'
 import { PUSH_ENDPOINTS, PUSH_ERRORS } from './catalogue/push.js'
 import { LIVE_ACTIVITY_ENDPOINTS, LIVE_ACTIVITY_ERRORS } from './catalogue/live-activities.js'
 import { ARCHIVAL_ENDPOINTS, ARCHIVAL_ERRORS } from './catalogue/archival.js'
+import { CARDS_ENDPOINTS, CARDS_ERRORS } from './catalogue/cards.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
 import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from './catalogue/segments.js'
@@ -166,8 +167,8 @@ function compareFields(problems: string[], where: string, doc: DocFields, want: 
 }
 
 // Each code's section documents the entry of the family that lists it (the admin API's, the
-// dashboard's, consent's, segments', Inform's, the outbox's, Push's, Live Activities' and Message
-// Archival's own codes, every other code the Data family's), and its variants per endpoint: the
+// dashboard's, consent's, segments', Inform's, the outbox's, Push's, Live Activities', Message
+// Archival's and Cards' own codes, every other code the Data family's), and its variants per endpoint: the
 // Data API's endpoints, the consent family's groups (categories, optin, resubscribe), the segments
 // family's one (custom_segments), Inform's and Push's two (push_v2, push_v2_1).
 const OVERRIDES_ALL = {
@@ -178,6 +179,7 @@ const OVERRIDES_ALL = {
   ...PUSH_ENDPOINTS,
   ...LIVE_ACTIVITY_ENDPOINTS,
   ...ARCHIVAL_ENDPOINTS,
+  ...CARDS_ENDPOINTS,
 }
 const CATALOGUE: Catalogue = {
   codes: ERROR_CODES,
@@ -192,6 +194,7 @@ const CATALOGUE: Catalogue = {
     ...PUSH_ERRORS,
     ...LIVE_ACTIVITY_ERRORS,
     ...ARCHIVAL_ERRORS,
+    ...CARDS_ERRORS,
   },
   overrides: OVERRIDES_ALL,
 }

@@ -15,6 +15,7 @@ import { OUTBOX_ERRORS } from './catalogue/outbox.js'
 import { PUSH_ENDPOINTS, PUSH_ERRORS } from './catalogue/push.js'
 import { LIVE_ACTIVITY_ENDPOINTS, LIVE_ACTIVITY_ERRORS } from './catalogue/live-activities.js'
 import { ARCHIVAL_ENDPOINTS, ARCHIVAL_ERRORS } from './catalogue/archival.js'
+import { CARDS_ENDPOINTS, CARDS_ERRORS } from './catalogue/cards.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
 import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from './catalogue/segments.js'
@@ -41,6 +42,7 @@ export const CATALOGUES: Readonly<Record<ApiFamilyName, FamilyCatalogue>> = {
     inherits: 'data',
   },
   archival: { errors: ARCHIVAL_ERRORS, endpoints: ARCHIVAL_ENDPOINTS, inherits: 'data' },
+  cards: { errors: CARDS_ERRORS, endpoints: CARDS_ENDPOINTS, inherits: 'data' },
 }
 
 /**

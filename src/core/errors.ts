@@ -107,6 +107,7 @@ export const ERROR_CODES = [
   'admin_secret_key_missing',
   'admin_alert_not_found',
   'admin_live_activity_not_found',
+  'admin_card_campaign_not_found',
   // The dashboard (Inlet's own, /dashboard/api/…)
   'dashboard_unauthorized',
   'dashboard_sign_in_failed',
@@ -182,6 +183,11 @@ export const ERROR_CODES = [
   'archival_event_unsupported',
   'archival_field_invalid',
   'archival_message_not_found',
+  // Cards: fetch and delete a user's cards (moengage-other-apis.md §2.9)
+  'cards_user_missing',
+  'cards_user_not_found',
+  'cards_campaign_ids_invalid',
+  'cards_field_invalid',
   // Server side
   'service_unavailable',
   'overloaded',

@@ -234,6 +234,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     outbox: store.outbox,
     push: store.push,
     liveActivities: store.liveActivities,
+    cards: store.cards,
     close: () => store.close(),
     keys: {
       get: (workspaceId, feature) => keys.get(workspaceId, feature),

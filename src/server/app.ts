@@ -29,6 +29,7 @@ import { informFamily } from '../families/inform/family.js'
 import { outboxFamily } from '../families/outbox/family.js'
 import { pushFamily } from '../families/push/family.js'
 import { archivalFamily } from '../families/archival/family.js'
+import { cardsFamily } from '../families/cards/family.js'
 import { liveActivitiesFamily } from '../families/live-activities/family.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { Ingest } from '../ingest/accept.js'
@@ -169,6 +170,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     outboxFamily(platform),
     pushFamily(platform),
     archivalFamily(platform),
+    cardsFamily(platform),
     liveActivitiesFamily(platform),
   ].filter((f): f is ApiFamily => f !== undefined)
   installErrorHandling(app, deps.log, envelopesOf(families))

@@ -12,6 +12,8 @@ import type {
   InformAlertRow,
   LiveActivityCampaignRow,
   LiveActivityInstanceRow,
+  CardCampaignRow,
+  CardRow,
   NewOutboxMessage,
   OutboxMessageRow,
   CategoryPreferenceRow,
@@ -411,6 +413,33 @@ const LIVE_ACTIVITY_INSTANCES = table<LiveActivityInstanceRow>({
   changes: 'int',
 })
 
+const CARD_CAMPAIGNS = table<CardCampaignRow>({
+  workspaceId: 'text',
+  campaignId: 'text',
+  name: 'text',
+  version: 'int',
+  definition: 'json',
+  createdAt: 'int',
+  updatedAt: 'int',
+})
+
+const CARDS = table<CardRow>({
+  workspaceId: 'text',
+  userId: 'text',
+  cardId: 'text',
+  campaignId: 'text',
+  platform: 'text',
+  category: 'text',
+  content: 'json',
+  createdAt: 'int',
+  updatedAt: 'int',
+  deletedAt: 'int?',
+  clicked: 'bool',
+  firstSeen: 'int?',
+  firstDelivered: 'int?',
+  showCounts: 'json',
+})
+
 const OUTBOX = table<OutboxMessageRow>({
   seq: 'int',
   id: 'text',
@@ -497,6 +526,8 @@ export const toInformAlert = INFORM_ALERTS.read
 export const toOutboxMessage = OUTBOX.read
 export const toLiveActivityCampaign = LIVE_ACTIVITY_CAMPAIGNS.read
 export const toLiveActivityInstance = LIVE_ACTIVITY_INSTANCES.read
+export const toCardCampaign = CARD_CAMPAIGNS.read
+export const toCard = CARDS.read
 export function toFeatureKeyRow(r: Row): FeatureKeyRow {
   const row = FEATURE_KEYS.read(r)
   return absent(r['prev_key_hash']) ? row : { ...row, previous: PREVIOUS_FEATURE_KEY.read(r) }
@@ -530,6 +561,10 @@ export const LIVE_ACTIVITY_CAMPAIGN_COLUMNS = LIVE_ACTIVITY_CAMPAIGNS.columns
 export const liveActivityCampaignValues = LIVE_ACTIVITY_CAMPAIGNS.values
 export const LIVE_ACTIVITY_INSTANCE_COLUMNS = LIVE_ACTIVITY_INSTANCES.columns
 export const liveActivityInstanceValues = LIVE_ACTIVITY_INSTANCES.values
+export const CARD_CAMPAIGN_COLUMNS = CARD_CAMPAIGNS.columns
+export const cardCampaignValues = CARD_CAMPAIGNS.values
+export const CARD_COLUMNS = CARDS.columns
+export const cardValues = CARDS.values
 /** The outbox's columns but `seq` (assigned by the store), and a row's values in their order. */
 /** The columns a message is recorded with: all but the seq and the rev, which the store assigns. */
 const ASSIGNED = new Set(['seq', 'rev'])

@@ -42,6 +42,7 @@ import { refusalsContract } from './refusals-contract.js'
 import { outboxContract } from './outbox-contract.js'
 import { pushContract } from './push-contract.js'
 import { liveActivitiesContract } from './live-activities-contract.js'
+import { cardsContract } from './cards-contract.js'
 import { segmentsContract } from './segments-contract.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
@@ -2210,6 +2211,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     outboxContract(fresh, factory.reopen === undefined ? undefined : reopened)
     pushContract(fresh, factory.reopen === undefined ? undefined : reopened)
     liveActivitiesContract(fresh, factory.reopen === undefined ? undefined : reopened)
+    cardsContract(fresh, factory.reopen === undefined ? undefined : reopened)
     segmentsContract(fresh)
     customSegmentsContract(fresh, factory.reopen === undefined ? undefined : reopened)
     segmentListsContract(fresh, factory.reopen === undefined ? undefined : reopened)

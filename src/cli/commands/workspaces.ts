@@ -30,6 +30,7 @@ import {
 import { keyField, keyLines } from '../key-output.js'
 import { alertsCommand } from './alerts.js'
 import { liveActivitiesCommand } from './live-activities.js'
+import { cardsCommand } from './cards.js'
 import { deliveryCommand } from './delivery.js'
 import { categoriesCommand, linkCommand } from './categories.js'
 import { keysCommand } from './keys.js'
@@ -123,6 +124,7 @@ export const workspacesCommand: Command = async (args, env) => {
   if (sub === 'categories') return categoriesCommand(rest, env)
   if (sub === 'alerts') return alertsCommand(rest, env)
   if (sub === 'live-activities') return liveActivitiesCommand(rest, env)
+  if (sub === 'cards') return cardsCommand(rest, env)
   if (sub === 'delivery') return deliveryCommand(rest, env)
   if (sub === 'link') return linkCommand(rest, env)
   const values = parseStoreFlags(rest, {

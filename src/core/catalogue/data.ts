@@ -14,6 +14,7 @@ import type {
   PushErrorCode,
   LiveActivityErrorCode,
   ArchivalErrorCode,
+  CardsErrorCode,
   WireError,
 } from './types.js'
 
@@ -37,6 +38,7 @@ export const WIRE_ERRORS: Readonly<
       | PushErrorCode
       | LiveActivityErrorCode
       | ArchivalErrorCode
+      | CardsErrorCode
     >,
     WireError
   >

@@ -20,6 +20,7 @@ export const API_FAMILIES = [
   'push',
   'live_activities',
   'archival',
+  'cards',
 ] as const
 
 export type ApiFamilyName = (typeof API_FAMILIES)[number]
@@ -81,6 +82,9 @@ export type LiveActivityErrorCode = Extract<ErrorCode, `live_activity_${string}`
 
 /** The codes only the Message Archival family answers (ARCHIVAL_ERRORS). */
 export type ArchivalErrorCode = Extract<ErrorCode, `archival_${string}`>
+
+/** The codes only the Cards family answers (CARDS_ERRORS). */
+export type CardsErrorCode = Extract<ErrorCode, `cards_${string}`>
 
 /**
  * The consent family's endpoint groups, each with its own strings for the platform's codes:

@@ -784,4 +784,42 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX merge_memberships_by_segment ON merge_memberships (workspace_id, segment_id);
     `,
   },
+  {
+    // Cards (store/card-repo.ts): card campaigns by id (names unique), and each user's inbox — one
+    // row per user and card (a campaign's card on one platform), with its rendered content, its
+    // deletion and the user's activity; a send's cards and their outbox messages are written in
+    // one transaction. An erasure or a deletion removes a user's cards with the user.
+    version: 31,
+    name: 'card campaigns and the cards of each user',
+    sql: `
+      CREATE TABLE card_campaigns (
+        workspace_id text NOT NULL,
+        campaign_id text NOT NULL,
+        name text NOT NULL,
+        version bigint NOT NULL,
+        definition text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, campaign_id)
+      );
+      CREATE UNIQUE INDEX card_campaigns_by_name ON card_campaigns (workspace_id, name);
+      CREATE TABLE cards (
+        workspace_id text NOT NULL,
+        user_id text NOT NULL,
+        card_id text NOT NULL,
+        campaign_id text NOT NULL,
+        platform text NOT NULL,
+        category text NOT NULL,
+        content text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        deleted_at bigint,
+        clicked boolean NOT NULL,
+        first_seen bigint,
+        first_delivered bigint,
+        show_counts text NOT NULL,
+        PRIMARY KEY (workspace_id, user_id, card_id)
+      );
+    `,
+  },
 ]

@@ -28,6 +28,7 @@ import { postgresOutbox } from './outbox.js'
 import { postgresPush } from './push.js'
 import { postgresMergeMemberships } from './merge-memberships.js'
 import { postgresLiveActivities } from './live-activities.js'
+import { postgresCards } from './cards.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
@@ -56,6 +57,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const privacy = postgresPrivacy(c)
   const consent = postgresConsent(c)
   const outbox = postgresOutbox(c)
+  const cards = postgresCards(c)
   return {
     kind: 'postgres',
     workspaces: postgresWorkspaces(c),
@@ -74,6 +76,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       privacy,
       consent,
       outbox,
+      cards,
     }),
     quotas: postgresQuotaRepo(c.pool, c.open, (fn) => transaction(c.pool, 'BEGIN', fn)),
     keys: postgresKeyRepo(c.pool, c.open),
@@ -88,6 +91,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     outbox: outbox.repo,
     push: postgresPush(c, outbox),
     liveActivities: postgresLiveActivities(c),
+    cards: cards.repo,
     close: c.close,
   }
 }

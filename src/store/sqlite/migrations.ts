@@ -727,4 +727,42 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX merge_memberships_by_segment ON merge_memberships (workspace_id, segment_id);
     `,
   },
+  {
+    // Cards (store/card-repo.ts): card campaigns by id (names unique), and each user's inbox — one
+    // row per user and card (a campaign's card on one platform), with its rendered content, its
+    // deletion and the user's activity; a send's cards and their outbox messages are written in
+    // one transaction. An erasure or a deletion removes a user's cards with the user.
+    version: 31,
+    name: 'card campaigns and the cards of each user',
+    sql: `
+      CREATE TABLE card_campaigns (
+        workspace_id TEXT NOT NULL,
+        campaign_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        definition TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, campaign_id)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX card_campaigns_by_name ON card_campaigns (workspace_id, name);
+      CREATE TABLE cards (
+        workspace_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        card_id TEXT NOT NULL,
+        campaign_id TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        category TEXT NOT NULL,
+        content TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        deleted_at INTEGER,
+        clicked INTEGER NOT NULL,
+        first_seen INTEGER,
+        first_delivered INTEGER,
+        show_counts TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, user_id, card_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]

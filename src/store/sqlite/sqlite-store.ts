@@ -20,6 +20,7 @@ import { sqliteAlerts } from './alerts.js'
 import { sqliteOutbox } from './outbox.js'
 import { sqlitePush } from './push.js'
 import { sqliteLiveActivities } from './live-activities.js'
+import { sqliteCards } from './cards.js'
 import { sqliteLog } from './log.js'
 import { sqliteMergeMemberships } from './merge-memberships.js'
 import { sqliteMerges } from './merges.js'
@@ -48,6 +49,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const privacy = sqlitePrivacy(c)
   const consent = sqliteConsent(c)
   const outbox = sqliteOutbox(c)
+  const cards = sqliteCards(c, outbox)
   return {
     kind: 'sqlite',
     workspaces: sqliteWorkspaces(c),
@@ -65,6 +67,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       privacy,
       consent,
       outbox,
+      cards,
     }),
     quotas: sqliteQuotaRepo(c.db, attempt),
     keys: sqliteKeyRepo(c.db, attempt),
@@ -79,6 +82,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     outbox: outbox.repo,
     push: sqlitePush(c, outbox),
     liveActivities: sqliteLiveActivities(c, outbox),
+    cards: cards.repo,
     close: () => attempt(c.close),
   }
 }
