@@ -15,8 +15,11 @@
 export const OUTBOX_CHANNELS = ['SMS', 'EMAIL', 'PUSH'] as const
 export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number]
 
-/** Every channel of the outbox: Inform's, and a broadcast Live Activity's start, update or end. */
-export const MESSAGE_CHANNELS = [...OUTBOX_CHANNELS, 'LIVE_ACTIVITY'] as const
+/**
+ * Every channel of the outbox: Inform's, a broadcast Live Activity's start, update or end, and a
+ * card put in a user's inbox.
+ */
+export const MESSAGE_CHANNELS = [...OUTBOX_CHANNELS, 'LIVE_ACTIVITY', 'CARDS'] as const
 export type MessageChannel = (typeof MESSAGE_CHANNELS)[number]
 
 /** What became of a message. */

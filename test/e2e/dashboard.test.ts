@@ -4,8 +4,8 @@
  * by email, open the profile and see each attribute type and the event, watch a new event appear
  * live within a second of its 200, find a rejected record and its reason, see a Bulk Import
  * request's records counted under Bulk Import, see the subscription preferences set through the
- * consent API on the profile, sign out and see the Live and Rejections pages of other tabs go
- * back to sign-in (and return to Rejections on signing in again), see a Live Activity's start on
+ * consent API on the profile, a card campaign's card in the outbox and in the profile's Cards
+ * inbox, sign out and see the Live and Rejections pages of other tabs go back to sign-in (and return to Rejections on signing in again), see a Live Activity's start on
  * the Outbox page, and — signed in as the
  * operator — rotate the workspace's key. On every page axe-core finds no serious or critical
  * violation, the page makes no request outside Inlet's origin and breaks no CSP rule; the
@@ -308,7 +308,21 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await activity.getByText('start of instance match-1').waitFor()
     assert.match(await activity.getByLabel('Content state').innerText(), /"score": "120\/3"/)
     await checkPage(page, 'outbox-live-activity')
+    // A card campaign sent to ada: its card in the outbox, live, and in ada's Cards inbox.
+    await adminCall('/card-campaigns', {
+      campaign_id: 'welcome',
+      name: 'Welcome card',
+      platforms: ['ANDROID'],
+      audience: { type: 'users', customer_ids: ['ada'] },
+      template: { title: "Welcome {{UserAttribute['First Name']}}", message: 'Your inbox works' },
+    })
+    await adminCall('/card-campaigns/welcome/send', {})
+    await messages.getByRole('button', { name: 'Welcome Ada' }).first().click({ timeout: 5_000 })
+    const card = page.getByRole('group', { name: 'Card preview' })
+    await card.getByText('ANDROID · card campaign Welcome card').waitFor()
     await messages.getByRole('link', { name: 'ada' }).first().click()
+    const inbox = page.getByRole('table', { name: 'Cards' })
+    await inbox.getByRole('row').filter({ hasText: 'Welcome Ada' }).waitFor()
     await page.getByText('none (Identity Resolution is off)').waitFor()
     // Subscriptions as the consent API set them: the opt-in, each category's choice and whether
     // ada gets its messages.

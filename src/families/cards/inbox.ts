@@ -10,6 +10,7 @@
  */
 import type { Clock } from '../../core/clock.js'
 import { AppError } from '../../core/errors.js'
+import { expiresAt, isActive, isPinned } from '../../inbox/card-state.js'
 import type { CardRow, Store } from '../../store/store.js'
 import {
   CARD_PLATFORMS,
@@ -54,26 +55,6 @@ export async function userIdOf(
   throw new AppError('cards_user_not_found')
 }
 
-/** When the card leaves the inbox by its display controls (ms), or null: never. */
-export function expiresAt(card: CardRow): number | null {
-  const controls = card.content['display_controls'] as Record<string, unknown> | undefined // written by cardContent
-  const at = controls?.['expire_at']
-  const after = controls?.['expire_after_delivered']
-  const times = [
-    typeof at === 'number' ? at * 1000 : null,
-    typeof after === 'number' && card.firstDelivered !== null
-      ? card.firstDelivered + after * 1000
-      : null,
-  ].filter((t): t is number => t !== null)
-  return times.length === 0 ? null : Math.min(...times)
-}
-
-/** In the inbox at `now`: not deleted, not expired. */
-export const isActive = (card: CardRow, now: number): boolean => {
-  const expiry = expiresAt(card)
-  return card.deletedAt === null && (expiry === null || expiry > now)
-}
-
 /** The card as fetch answers it (the `Card` schema), its fetch counted for `key` at `now`. */
 export function wireCard(card: CardRow, key: string, now: number): Record<string, unknown> {
   const shown = card.showCounts[key]
@@ -91,13 +72,10 @@ export function wireCard(card: CardRow, key: string, now: number): Record<string
 }
 
 /** Pinned cards first, then the most recently changed, then by id. */
-const order = (a: CardRow, b: CardRow): number => {
-  const pin = (c: CardRow): number =>
-    (c.content['display_controls'] as Record<string, unknown> | undefined)?.['is_pin'] === true
-      ? 0
-      : 1 // written by cardContent
-  return pin(a) - pin(b) || b.updatedAt - a.updatedAt || (a.cardId < b.cardId ? -1 : 1)
-}
+const order = (a: CardRow, b: CardRow): number =>
+  Number(isPinned(b)) - Number(isPinned(a)) ||
+  b.updatedAt - a.updatedAt ||
+  (a.cardId < b.cardId ? -1 : 1)
 
 /** Fetch: `{cards, deleted_card_ids}` for the request's user. */
 export async function fetchCards(

@@ -111,6 +111,20 @@ function Rendering(props: { m: Message }) {
       </div>
     )
   }
+  if (m.channel === 'CARDS') {
+    return (
+      <div class="push-preview" aria-label="Card preview" role="group">
+        <strong>{m.subject ?? ''}</strong>
+        <p>{m.body}</p>
+        <small>
+          {m.platform ?? 'unknown platform'}
+          {typeof m.payload['campaign_name'] === 'string'
+            ? ` · card campaign ${m.payload['campaign_name']}`
+            : ''}
+        </small>
+      </div>
+    )
+  }
   if (m.channel === 'PUSH') {
     return (
       <div class="push-preview" aria-label="Push preview" role="group">
@@ -255,6 +269,7 @@ function Outbox(props: PageProps) {
             ['EMAIL', 'EMAIL'],
             ['PUSH', 'PUSH'],
             ['LIVE_ACTIVITY', 'LIVE_ACTIVITY'],
+            ['CARDS', 'CARDS'],
           ]}
         />
         <SelectField
