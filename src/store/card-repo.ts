@@ -53,17 +53,21 @@ export type CardRow = Readonly<{
 /** What a user did with a card (the SDK's reports; Inlet's `POST /inlet/v1/cards/activity`). */
 export type CardActivity = Readonly<{ clicked?: true; seen?: true }>
 
-export interface CardRepo {
+/** A workspace's campaigns of one kind (card campaigns; live-activity campaigns too). */
+export interface CampaignTable<R extends CardCampaignRow = CardCampaignRow> {
   /** The workspace's campaigns, oldest first (then by id). */
-  campaigns(workspaceId: string): Promise<CardCampaignRow[]>
-  campaign(workspaceId: string, campaignId: string): Promise<CardCampaignRow | undefined>
+  campaigns(workspaceId: string): Promise<R[]>
+  campaign(workspaceId: string, campaignId: string): Promise<R | undefined>
   /**
    * Creates the campaign, or replaces the one with the same id (createdAt kept). A name another
    * campaign of the workspace holds makes it throw StoreConflictError.
    */
-  putCampaign(row: CardCampaignRow): Promise<void>
-  /** Removes the campaign (the cards it sent and their messages stay); true when there was one. */
+  putCampaign(row: R): Promise<void>
+  /** Removes the campaign (what it sent stays); true when there was one. */
   removeCampaign(workspaceId: string, campaignId: string): Promise<boolean>
+}
+
+export interface CardRepo extends CampaignTable {
   /**
    * In one transaction: each card written — new, or replacing the user's card of that id (its
    * createdAt and the user's activity kept, its deletion undone) — and the messages recorded.

@@ -391,7 +391,10 @@ const INFORM_ALERTS = table<InformAlertRow>({
   updatedAt: 'int',
 })
 
-const LIVE_ACTIVITY_CAMPAIGNS = table<LiveActivityCampaignRow>({
+/** A campaign table's row (live_activity_campaigns, card_campaigns: the same columns). */
+export type CampaignTableRow = LiveActivityCampaignRow & CardCampaignRow
+
+const CAMPAIGNS = table<CampaignTableRow>({
   workspaceId: 'text',
   campaignId: 'text',
   name: 'text',
@@ -411,16 +414,6 @@ const LIVE_ACTIVITY_INSTANCES = table<LiveActivityInstanceRow>({
   dismissalAt: 'int?',
   lastRequest: 'text',
   changes: 'int',
-})
-
-const CARD_CAMPAIGNS = table<CardCampaignRow>({
-  workspaceId: 'text',
-  campaignId: 'text',
-  name: 'text',
-  version: 'int',
-  definition: 'json',
-  createdAt: 'int',
-  updatedAt: 'int',
 })
 
 const CARDS = table<CardRow>({
@@ -524,9 +517,8 @@ export const importJobValues = SEGMENT_IMPORTS.values
 export const toRefusedMinute = REFUSED_MINUTES.read
 export const toInformAlert = INFORM_ALERTS.read
 export const toOutboxMessage = OUTBOX.read
-export const toLiveActivityCampaign = LIVE_ACTIVITY_CAMPAIGNS.read
+export const toCampaign = CAMPAIGNS.read
 export const toLiveActivityInstance = LIVE_ACTIVITY_INSTANCES.read
-export const toCardCampaign = CARD_CAMPAIGNS.read
 export const toCard = CARDS.read
 export function toFeatureKeyRow(r: Row): FeatureKeyRow {
   const row = FEATURE_KEYS.read(r)
@@ -557,12 +549,10 @@ export const sessionValues = SESSIONS.values
 export const SESSION_COLUMNS = SESSIONS.columns
 export const INFORM_ALERT_COLUMNS = INFORM_ALERTS.columns
 export const informAlertValues = INFORM_ALERTS.values
-export const LIVE_ACTIVITY_CAMPAIGN_COLUMNS = LIVE_ACTIVITY_CAMPAIGNS.columns
-export const liveActivityCampaignValues = LIVE_ACTIVITY_CAMPAIGNS.values
+export const CAMPAIGN_COLUMNS = CAMPAIGNS.columns
+export const campaignValues = CAMPAIGNS.values
 export const LIVE_ACTIVITY_INSTANCE_COLUMNS = LIVE_ACTIVITY_INSTANCES.columns
 export const liveActivityInstanceValues = LIVE_ACTIVITY_INSTANCES.values
-export const CARD_CAMPAIGN_COLUMNS = CARD_CAMPAIGNS.columns
-export const cardCampaignValues = CARD_CAMPAIGNS.values
 export const CARD_COLUMNS = CARDS.columns
 export const cardValues = CARDS.values
 /** The outbox's columns but `seq` (assigned by the store), and a row's values in their order. */

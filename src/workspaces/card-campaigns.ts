@@ -9,10 +9,13 @@
  */
 import type { Clock } from '../core/clock.js'
 import type { IdGenerator } from '../core/ids.js'
-import { StoreConflictError, type CardCampaignRow, type Store } from '../store/store.js'
+import type { CardCampaignRow, Store } from '../store/store.js'
+import {
+  createCampaignDefinitions,
+  type CampaignDefinitions as CardCampaignDefinitions,
+} from './campaign-definitions.js'
 import { WorkspaceInputError } from './changes.js'
 import { definitionId, definitionText, refuseUnknown, template } from './inform-alerts.js'
-import { WorkspaceNotFoundError } from './workspaces.js'
 
 /** Most campaigns one workspace may define. */
 export const MAX_CARD_CAMPAIGNS = 500
@@ -244,75 +247,15 @@ export function parseCardCampaignInput(raw: Record<string, unknown>): CardCampai
   }
 }
 
-export type CardCampaigns = Readonly<{
-  list(workspaceId: string): Promise<CardCampaignView[]>
-  get(workspaceId: string, campaignId: string): Promise<CardCampaignView | undefined>
-  /** Creates the campaign (its id generated unless given) or replaces the one its id names. */
-  put(workspaceId: string, input: CardCampaignInput): Promise<CardCampaignView>
-  /** Removes the campaign; false when there was none. The cards it sent stay in the inboxes. */
-  remove(workspaceId: string, campaignId: string): Promise<boolean>
-}>
+export type CardCampaigns = CardCampaignDefinitions<CardCampaignDefinition, CardCampaignView>
 
 export function createCardCampaigns(deps: {
   store: Store
   clock: Clock
   ids: IdGenerator
 }): CardCampaigns {
-  const { store, clock, ids } = deps
-  const repo = store.cards
-  const existing = async (workspaceId: string): Promise<void> => {
-    if ((await store.workspaces.get(workspaceId)) === undefined) {
-      throw new WorkspaceNotFoundError(workspaceId)
-    }
-  }
-  return {
-    list: async (workspaceId) => {
-      await existing(workspaceId)
-      return (await repo.campaigns(workspaceId)).map(cardCampaignView)
-    },
-    get: async (workspaceId, campaignId) => {
-      await existing(workspaceId)
-      const row = await repo.campaign(workspaceId, campaignId)
-      return row === undefined ? undefined : cardCampaignView(row)
-    },
-    put: async (workspaceId, input) => {
-      await existing(workspaceId)
-      const before =
-        input.campaignId === undefined
-          ? undefined
-          : await repo.campaign(workspaceId, input.campaignId)
-      if (
-        before === undefined &&
-        (await repo.campaigns(workspaceId)).length >= MAX_CARD_CAMPAIGNS
-      ) {
-        throw new WorkspaceInputError(
-          `a workspace has at most ${MAX_CARD_CAMPAIGNS} card campaigns`,
-          'campaign_id',
-        )
-      }
-      const now = clock.now()
-      const row: CardCampaignRow = {
-        workspaceId,
-        campaignId: input.campaignId ?? ids.userId(now),
-        name: input.name,
-        version: (before?.version ?? 0) + 1,
-        definition: input.definition,
-        createdAt: before?.createdAt ?? now,
-        updatedAt: now,
-      }
-      try {
-        await repo.putCampaign(row)
-      } catch (err) {
-        if (err instanceof StoreConflictError) {
-          throw new WorkspaceInputError('another campaign of the workspace has this name', 'name')
-        }
-        throw err
-      }
-      return cardCampaignView(row)
-    },
-    remove: async (workspaceId, campaignId) => {
-      await existing(workspaceId)
-      return repo.removeCampaign(workspaceId, campaignId)
-    },
-  }
+  return createCampaignDefinitions(deps, deps.store.cards, cardCampaignView, {
+    max: MAX_CARD_CAMPAIGNS,
+    noun: 'card campaigns',
+  })
 }

@@ -10,10 +10,10 @@
  */
 import type { Clock } from '../core/clock.js'
 import type { IdGenerator } from '../core/ids.js'
-import { StoreConflictError, type LiveActivityCampaignRow, type Store } from '../store/store.js'
+import type { LiveActivityCampaignRow, Store } from '../store/store.js'
+import { createCampaignDefinitions, type CampaignDefinitions } from './campaign-definitions.js'
 import { WorkspaceInputError } from './changes.js'
 import { definitionId, definitionText, refuseUnknown } from './inform-alerts.js'
-import { WorkspaceNotFoundError } from './workspaces.js'
 
 /** Most campaigns one workspace may define. */
 export const MAX_CAMPAIGNS = 500
@@ -95,72 +95,15 @@ export function parseCampaignInput(raw: Record<string, unknown>): CampaignInput 
   }
 }
 
-export type LiveActivityCampaigns = Readonly<{
-  list(workspaceId: string): Promise<CampaignView[]>
-  get(workspaceId: string, campaignId: string): Promise<CampaignView | undefined>
-  /** Creates the campaign (its id generated unless given) or replaces the one its id names. */
-  put(workspaceId: string, input: CampaignInput): Promise<CampaignView>
-  /** Removes the campaign; false when there was none. Its instances' messages stay. */
-  remove(workspaceId: string, campaignId: string): Promise<boolean>
-}>
+export type LiveActivityCampaigns = CampaignDefinitions<CampaignDefinition, CampaignView>
 
 export function createLiveActivityCampaigns(deps: {
   store: Store
   clock: Clock
   ids: IdGenerator
 }): LiveActivityCampaigns {
-  const { store, clock, ids } = deps
-  const repo = store.liveActivities
-  const existing = async (workspaceId: string): Promise<void> => {
-    if ((await store.workspaces.get(workspaceId)) === undefined) {
-      throw new WorkspaceNotFoundError(workspaceId)
-    }
-  }
-  return {
-    list: async (workspaceId) => {
-      await existing(workspaceId)
-      return (await repo.campaigns(workspaceId)).map(campaignView)
-    },
-    get: async (workspaceId, campaignId) => {
-      await existing(workspaceId)
-      const row = await repo.campaign(workspaceId, campaignId)
-      return row === undefined ? undefined : campaignView(row)
-    },
-    put: async (workspaceId, input) => {
-      await existing(workspaceId)
-      const before =
-        input.campaignId === undefined
-          ? undefined
-          : await repo.campaign(workspaceId, input.campaignId)
-      if (before === undefined && (await repo.campaigns(workspaceId)).length >= MAX_CAMPAIGNS) {
-        throw new WorkspaceInputError(
-          `a workspace has at most ${MAX_CAMPAIGNS} live-activity campaigns`,
-          'campaign_id',
-        )
-      }
-      const now = clock.now()
-      const row: LiveActivityCampaignRow = {
-        workspaceId,
-        campaignId: input.campaignId ?? ids.userId(now),
-        name: input.name,
-        version: (before?.version ?? 0) + 1,
-        definition: input.definition,
-        createdAt: before?.createdAt ?? now,
-        updatedAt: now,
-      }
-      try {
-        await repo.putCampaign(row)
-      } catch (err) {
-        if (err instanceof StoreConflictError) {
-          throw new WorkspaceInputError('another campaign of the workspace has this name', 'name')
-        }
-        throw err
-      }
-      return campaignView(row)
-    },
-    remove: async (workspaceId, campaignId) => {
-      await existing(workspaceId)
-      return repo.removeCampaign(workspaceId, campaignId)
-    },
-  }
+  return createCampaignDefinitions(deps, deps.store.liveActivities, campaignView, {
+    max: MAX_CAMPAIGNS,
+    noun: 'live-activity campaigns',
+  })
 }

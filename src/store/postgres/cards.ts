@@ -6,33 +6,16 @@
  * (processing.ts): a removed user's cards go with the user. It owns this SQL only; what a card
  * shows and how a fetch syncs are families/cards'.
  */
-import pg from 'pg'
-import {
-  CARD_CAMPAIGN_COLUMNS,
-  CARD_COLUMNS,
-  cardCampaignValues,
-  cardValues,
-  num,
-  toCard,
-  toCardCampaign,
-} from '../rows.js'
-import { StoreConflictError, type CardRepo } from '../store.js'
+import { CARD_COLUMNS, cardValues, num, toCard } from '../rows.js'
+import type { CardRepo } from '../store.js'
 import { rows, transaction, type PostgresConnection, type Queryable } from './connection.js'
+import { postgresCampaignTable } from './campaign-table.js'
 import { insertOutbox } from './outbox.js'
 import { unnest } from './unnest.js'
 
 const marks = (columns: readonly string[]): string => columns.map((_, i) => `$${i + 1}`).join(', ')
 
 const SQL = {
-  campaigns: `SELECT * FROM card_campaigns WHERE workspace_id = $1
-    ORDER BY created_at, campaign_id COLLATE "C"`,
-  campaign: 'SELECT * FROM card_campaigns WHERE workspace_id = $1 AND campaign_id = $2',
-  putCampaign: `INSERT INTO card_campaigns (${CARD_CAMPAIGN_COLUMNS.join(', ')})
-    VALUES (${marks(CARD_CAMPAIGN_COLUMNS)})
-    ON CONFLICT (workspace_id, campaign_id) DO UPDATE SET name = excluded.name,
-      version = excluded.version, definition = excluded.definition,
-      updated_at = excluded.updated_at`,
-  removeCampaign: 'DELETE FROM card_campaigns WHERE workspace_id = $1 AND campaign_id = $2',
   put: `INSERT INTO cards (${CARD_COLUMNS.join(', ')}) VALUES (${marks(CARD_COLUMNS)})
     ON CONFLICT (workspace_id, user_id, card_id) DO UPDATE SET
       campaign_id = excluded.campaign_id, platform = excluded.platform,
@@ -66,27 +49,10 @@ export type PostgresCards = Readonly<{
   ): Promise<void>
 }>
 
-export function postgresCards({ pool, open, all, one }: PostgresConnection): PostgresCards {
+export function postgresCards(c: PostgresConnection): PostgresCards {
+  const { pool, open, all, one } = c
   const repo: CardRepo = {
-    campaigns: (workspaceId) => all(SQL.campaigns, [workspaceId], toCardCampaign),
-    campaign: (workspaceId, campaignId) =>
-      one(SQL.campaign, [workspaceId, campaignId], toCardCampaign),
-    putCampaign: (row) =>
-      open(async () => {
-        try {
-          await pool.query(SQL.putCampaign, cardCampaignValues(row))
-        } catch (err) {
-          if (err instanceof pg.DatabaseError && err.code === '23505') {
-            throw new StoreConflictError(`another campaign of ${row.workspaceId} is '${row.name}'`)
-          }
-          throw err
-        }
-      }),
-    removeCampaign: (workspaceId, campaignId) =>
-      open(
-        async () =>
-          ((await pool.query(SQL.removeCampaign, [workspaceId, campaignId])).rowCount ?? 0) > 0,
-      ),
+    ...postgresCampaignTable(c, 'card_campaigns'),
     deliver: (cards, messages) =>
       open(() =>
         transaction(pool, 'BEGIN', async (client) => {

@@ -5,21 +5,10 @@
  * its part of a batch's commit (processing.ts): a removed user's cards go with the user. It owns
  * this SQL only; what a card shows and how a fetch syncs are families/cards'.
  */
-import Database from 'better-sqlite3'
-import {
-  CARD_CAMPAIGN_COLUMNS,
-  CARD_COLUMNS,
-  cardCampaignValues,
-  cardValues,
-  json,
-  num,
-  str,
-  toCard,
-  toCardCampaign,
-  type Row,
-} from '../rows.js'
-import { StoreConflictError, type CardRepo, type CardRow } from '../store.js'
+import { CARD_COLUMNS, cardValues, json, num, str, toCard, type Row } from '../rows.js'
+import type { CardRepo, CardRow } from '../store.js'
 import { attempt, type SqliteConnection } from './connection.js'
+import { sqliteCampaignTable } from './campaign-table.js'
 import type { SqliteOutbox } from './outbox.js'
 
 const marks = (columns: readonly string[]): string => columns.map(() => '?').join(', ')
@@ -34,20 +23,6 @@ export type SqliteCards = Readonly<{
 
 export function sqliteCards({ db }: SqliteConnection, outbox: SqliteOutbox): SqliteCards {
   const q = {
-    campaigns: db.prepare(
-      'SELECT * FROM card_campaigns WHERE workspace_id = ? ORDER BY created_at, campaign_id',
-    ),
-    campaign: db.prepare('SELECT * FROM card_campaigns WHERE workspace_id = ? AND campaign_id = ?'),
-    putCampaign: db.prepare(
-      `INSERT INTO card_campaigns (${CARD_CAMPAIGN_COLUMNS.join(', ')})
-       VALUES (${marks(CARD_CAMPAIGN_COLUMNS)})
-       ON CONFLICT (workspace_id, campaign_id) DO UPDATE SET name = excluded.name,
-         version = excluded.version, definition = excluded.definition,
-         updated_at = excluded.updated_at`,
-    ),
-    removeCampaign: db.prepare(
-      'DELETE FROM card_campaigns WHERE workspace_id = ? AND campaign_id = ?',
-    ),
     put: db.prepare(
       `INSERT INTO cards (${CARD_COLUMNS.join(', ')}) VALUES (${marks(CARD_COLUMNS)})
        ON CONFLICT (workspace_id, user_id, card_id) DO UPDATE SET
@@ -108,26 +83,7 @@ export function sqliteCards({ db }: SqliteConnection, outbox: SqliteOutbox): Sql
     },
   )
   const repo: CardRepo = {
-    campaigns: (workspaceId) =>
-      attempt(() => (q.campaigns.all(workspaceId) as Row[]).map(toCardCampaign)),
-    campaign: (workspaceId, campaignId) =>
-      attempt(() => {
-        const row = q.campaign.get(workspaceId, campaignId) as Row | undefined
-        return row === undefined ? undefined : toCardCampaign(row)
-      }),
-    putCampaign: (row) =>
-      attempt(() => {
-        try {
-          q.putCampaign.run(...cardCampaignValues(row))
-        } catch (err) {
-          if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_CONSTRAINT')) {
-            throw new StoreConflictError(`another campaign of ${row.workspaceId} is '${row.name}'`)
-          }
-          throw err
-        }
-      }),
-    removeCampaign: (workspaceId, campaignId) =>
-      attempt(() => q.removeCampaign.run(workspaceId, campaignId).changes > 0),
+    ...sqliteCampaignTable(db, 'card_campaigns'),
     deliver: (cards, messages) => attempt(() => deliver.immediate(cards, messages)),
     ofUser: (workspaceId, userId) =>
       attempt(() => (q.ofUser.all(workspaceId, userId) as Row[]).map(toCard)),
