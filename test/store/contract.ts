@@ -1846,7 +1846,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
             logTokens: ['"Erin@Example.com"'],
             outcomeTokens: ["'erin'"],
           }),
-          { logSeqs: [1, 2], outcomeSeqs: [1], events: 2, outboxMessages: 0 },
+          { logSeqs: [1, 2], outcomeSeqs: [1], events: 2, outboxMessages: 0, cards: 0 },
         )
       })
 
