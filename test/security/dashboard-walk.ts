@@ -150,6 +150,14 @@ export async function dashboardAttacks(
       expect: notFound('user'),
     },
   ])
+  walked.set('GET /dashboard/api/w/:ws/users/:id/cards', [
+    inB(`users/${t.bUserId}/cards`),
+    {
+      name: "B's user's cards in A",
+      request: get(`${a}/users/${t.bUserId}/cards`),
+      expect: notFound('user'),
+    },
+  ])
   walked.set('GET /dashboard/api/w/:ws/users/:id/events', [
     inB(`users/${t.bUserId}/events`),
     {
