@@ -11,20 +11,13 @@
 //
 //   npm run bench:browse                                  # SQLite and PostgreSQL, 1,000,000 users
 //   npm run bench:browse -- --store sqlite --users 100000 --rounds 9
-import { mkdtempSync, rmSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { cpus, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
-import Database from 'better-sqlite3'
-import pg from 'pg'
-import { expandBulkRow } from '../src/families/data/bulk-rows.js'
 import { PAGE_SIZE } from '../src/families/dashboard/paging.js'
 import { ATTRIBUTE_PAGE_BUDGET_MS } from '../src/families/dashboard/routes/users.js'
-import { createPostgresStore } from '../src/store/postgres/postgres-store.js'
-import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../src/store/store.js'
-import { openPostgres } from '../test/helpers/postgres.js'
+import { onPostgres, onSqlite } from './bench-stores.js'
 import { POSTGRES_LOAD, SQLITE_LOAD, T0, WS, searchesOf } from './browse-data.js'
 import { median } from './load.js'
 
@@ -66,50 +59,25 @@ async function timeSearches(store: Store): Promise<Timing[]> {
   return out
 }
 
-async function sqlite(): Promise<Timing[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'inlet-bench-browse-'))
-  try {
-    await createSqliteStore({ dir, durability: 'os', expandRow: expandBulkRow }).close()
-    const db = new Database(join(dir, 'store.db'))
-    const started = performance.now()
-    db.prepare(SQLITE_LOAD).run(USERS, WS, T0, T0)
-    db.close()
-    log(`sqlite: ${USERS} users loaded in ${Math.round(performance.now() - started)} ms`)
-    const store = createSqliteStore({ dir, durability: 'fsync', expandRow: expandBulkRow })
-    try {
-      return await timeSearches(store)
-    } finally {
-      await store.close()
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
+function sqlite(): Promise<Timing[]> {
+  return onSqlite(
+    'browse',
+    (db) => {
+      const started = performance.now()
+      db.prepare(SQLITE_LOAD).run(USERS, WS, T0, T0)
+      log(`sqlite: ${USERS} users loaded in ${Math.round(performance.now() - started)} ms`)
+    },
+    timeSearches,
+  )
 }
 
-async function postgres(): Promise<Timing[] | undefined> {
-  const cluster = await openPostgres({ durable: true })
-  if (cluster === undefined) {
-    log('no PostgreSQL (binaries or TEST_DATABASE_URL): no postgres run')
-    return undefined
-  }
-  try {
-    const url = await cluster.freshUrl()
-    const store = await createPostgresStore({ url, durability: 'fsync', expandRow: expandBulkRow })
-    try {
-      const client = new pg.Client({ connectionString: url })
-      await client.connect()
-      const started = performance.now()
-      await client.query(POSTGRES_LOAD, [WS, T0, USERS])
-      await client.query('ANALYZE users')
-      await client.end()
-      log(`postgres: ${USERS} users loaded in ${Math.round(performance.now() - started)} ms`)
-      return await timeSearches(store)
-    } finally {
-      await store.close()
-    }
-  } finally {
-    await cluster.stop()
-  }
+function postgres(): Promise<Timing[] | undefined> {
+  return onPostgres(async (client) => {
+    const started = performance.now()
+    await client.query(POSTGRES_LOAD, [WS, T0, USERS])
+    await client.query('ANALYZE users')
+    log(`postgres: ${USERS} users loaded in ${Math.round(performance.now() - started)} ms`)
+  }, timeSearches)
 }
 
 function log(line: string): void {

@@ -10,23 +10,16 @@
 //
 //   npm run bench:push                              # both stores, 100,000 users
 //   npm run bench:push -- --store sqlite --users 2000
-import { mkdtempSync, rmSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { cpus, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
-import Database from 'better-sqlite3'
-import pg from 'pg'
 import { systemClock } from '../src/core/clock.js'
 import { createIdGenerator } from '../src/core/ids.js'
-import { expandBulkRow } from '../src/families/data/bulk-rows.js'
 import { parsePushRequest } from '../src/families/push/bodies/push-body.js'
 import { startSend } from '../src/families/push/send.js'
 import { createIngest } from '../src/ingest/accept.js'
-import { createPostgresStore } from '../src/store/postgres/postgres-store.js'
-import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../src/store/store.js'
-import { openPostgres } from '../test/helpers/postgres.js'
+import { onPostgres, onSqlite } from './bench-stores.js'
 import { POSTGRES_LOAD, SQLITE_LOAD, T0, WS } from './browse-data.js'
 
 const { values: flags } = parseArgs({
@@ -78,51 +71,23 @@ async function expand(store: Store): Promise<Run> {
   }
 }
 
-async function sqlite(): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), 'inlet-bench-push-'))
-  try {
-    await createSqliteStore({ dir, durability: 'os', expandRow: expandBulkRow }).close()
-    const db = new Database(join(dir, 'store.db'))
-    db.prepare(SQLITE_LOAD).run(USERS, WS, T0, T0)
-    db.prepare(SQLITE_DEVICES).run(WS)
-    db.close()
-    const store = createSqliteStore({ dir, durability: 'fsync', expandRow: expandBulkRow })
-    try {
-      return await expand(store)
-    } finally {
-      await store.close()
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
+function sqlite(): Promise<Run> {
+  return onSqlite(
+    'push',
+    (db) => {
+      db.prepare(SQLITE_LOAD).run(USERS, WS, T0, T0)
+      db.prepare(SQLITE_DEVICES).run(WS)
+    },
+    expand,
+  )
 }
 
-async function postgres(): Promise<Run | undefined> {
-  const cluster = await openPostgres({ durable: true })
-  if (cluster === undefined) {
-    process.stderr.write('no PostgreSQL (binaries or TEST_DATABASE_URL): no postgres run\n')
-    return undefined
-  }
-  try {
-    const url = await cluster.freshUrl()
-    const store = await createPostgresStore({ url, durability: 'fsync', expandRow: expandBulkRow })
-    try {
-      const client = new pg.Client({ connectionString: url })
-      await client.connect()
-      try {
-        await client.query(POSTGRES_LOAD, [WS, T0, USERS])
-        await client.query(POSTGRES_DEVICES, [WS])
-        await client.query('VACUUM (ANALYZE) users, devices')
-      } finally {
-        await client.end()
-      }
-      return await expand(store)
-    } finally {
-      await store.close()
-    }
-  } finally {
-    await cluster.stop()
-  }
+function postgres(): Promise<Run | undefined> {
+  return onPostgres(async (client) => {
+    await client.query(POSTGRES_LOAD, [WS, T0, USERS])
+    await client.query(POSTGRES_DEVICES, [WS])
+    await client.query('VACUUM (ANALYZE) users, devices')
+  }, expand)
 }
 
 const results: [string, Run][] = []

@@ -14,14 +14,12 @@
 //
 //   npm run bench:segments                                   # both stores, 1M users, 10M events
 //   npm run bench:segments -- --store sqlite --users 100000 --events 1000000
-import { mkdtempSync, rmSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import Database from 'better-sqlite3'
-import pg from 'pg'
-import { expandBulkRow } from '../src/families/data/bulk-rows.js'
+import type pg from 'pg'
 import { MEMBER_PAGE } from '../src/families/segments/bodies/segment-bodies.js'
 import { prepareSegment } from '../src/segments/resolve.js'
 import { monthStart, partitionName } from '../src/store/postgres/partitions.js'
@@ -33,11 +31,9 @@ import {
 import { countStatement, membersStatement, type Statement } from '../src/store/segment-sql.js'
 import type { SegmentQuery } from '../src/store/segments.js'
 import { DAY_MS } from '../src/store/segments.js'
-import { createPostgresStore } from '../src/store/postgres/postgres-store.js'
 import { sqliteSegmentDialect } from '../src/store/sqlite/segments.js'
-import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../src/store/store.js'
-import { openPostgres } from '../test/helpers/postgres.js'
+import { onPostgres, onSqlite } from './bench-stores.js'
 import { POSTGRES_LOAD, SQLITE_LOAD, T0, WS } from './browse-data.js'
 import { median } from './load.js'
 
@@ -213,35 +209,33 @@ function statements(
   ]
 }
 
-async function sqlite(query: SegmentQuery): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), 'inlet-bench-segments-'))
-  try {
-    await createSqliteStore({ dir, durability: 'os', expandRow: expandBulkRow }).close()
-    const db = new Database(join(dir, 'store.db'))
-    let started = performance.now()
-    db.prepare(SQLITE_LOAD).run(USERS, WS, T0, T0)
-    log(`sqlite: ${USERS} users in ${Math.round(performance.now() - started)} ms`)
-    started = performance.now()
-    const indexes = db
-      .prepare(
-        `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL`,
+function sqlite(query: SegmentQuery): Promise<Run> {
+  return onSqlite(
+    'segments',
+    (db) => {
+      let started = performance.now()
+      db.prepare(SQLITE_LOAD).run(USERS, WS, T0, T0)
+      log(`sqlite: ${USERS} users in ${Math.round(performance.now() - started)} ms`)
+      started = performance.now()
+      const indexes = db
+        .prepare(
+          `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL`,
+        )
+        .all() as { name: string; sql: string }[]
+      for (const i of indexes) db.exec(`DROP INDEX ${i.name}`)
+      db.prepare(SQLITE_EVENTS).run({
+        events: EVENTS,
+        users: USERS,
+        ws: WS,
+        names: JSON.stringify(NAMES),
+        now: NOW,
+      })
+      for (const i of indexes) db.exec(i.sql)
+      log(
+        `sqlite: ${EVENTS} events and their indexes (${indexes.map((i) => i.name).join(', ')}) in ${Math.round(performance.now() - started)} ms`,
       )
-      .all() as { name: string; sql: string }[]
-    for (const i of indexes) db.exec(`DROP INDEX ${i.name}`)
-    db.prepare(SQLITE_EVENTS).run({
-      events: EVENTS,
-      users: USERS,
-      ws: WS,
-      names: JSON.stringify(NAMES),
-      now: NOW,
-    })
-    for (const i of indexes) db.exec(i.sql)
-    db.close()
-    log(
-      `sqlite: ${EVENTS} events and their indexes (${indexes.map((i) => i.name).join(', ')}) in ${Math.round(performance.now() - started)} ms`,
-    )
-    const store = createSqliteStore({ dir, durability: 'fsync', expandRow: expandBulkRow })
-    try {
+    },
+    async (store, dir) => {
       const rssBeforeMb = rssMb()
       const timings = await timeReads(store, query)
       const rssAfterMb = rssMb()
@@ -259,91 +253,72 @@ async function sqlite(query: SegmentQuery): Promise<Run> {
         .join('\n')
       plain.close()
       return { timings, rssBeforeMb, rssAfterMb, plans }
-    } finally {
-      await store.close()
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
+    },
+  )
 }
 
-async function postgres(query: SegmentQuery): Promise<Run | undefined> {
-  const cluster = await openPostgres({ durable: true })
-  if (cluster === undefined) {
-    log('no PostgreSQL (binaries or TEST_DATABASE_URL): no postgres run')
-    return undefined
-  }
-  try {
-    const url = await cluster.freshUrl()
-    const store = await createPostgresStore({ url, durability: 'fsync', expandRow: expandBulkRow })
-    try {
-      const client = new pg.Client({ connectionString: url })
-      await client.connect()
-      try {
-        let started = performance.now()
-        await client.query(POSTGRES_LOAD, [WS, T0, USERS])
-        log(`postgres: ${USERS} users in ${Math.round(performance.now() - started)} ms`)
-        started = performance.now()
-        for (let m = monthStart(NOW - SPAN_MS); m < NOW; m = monthStart(m + 32 * DAY_MS)) {
-          const next = monthStart(m + 32 * DAY_MS)
-          await client.query(
-            `CREATE TABLE IF NOT EXISTS ${partitionName(m)} PARTITION OF events FOR VALUES FROM (${m}) TO (${next})`,
-          )
-        }
-        const indexes = (
-          await client.query<{ indexname: string; indexdef: string }>(
-            `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'events' AND schemaname = current_schema()
-               AND indexname NOT LIKE '%pkey'`,
-          )
-        ).rows
-        for (const i of indexes) await client.query(`DROP INDEX ${i.indexname}`)
-        const step = 1_000_000
-        for (let from = 0; from < EVENTS; from += step) {
-          await client.query(POSTGRES_EVENTS, [
-            WS,
-            NAMES,
-            NOW,
-            USERS,
-            from,
-            Math.min(EVENTS, from + step),
-          ])
-        }
-        // pg_indexes gives a partitioned table's index as `ON ONLY events` (the parent's alone): built
-        // on the parent, it is built on every partition.
-        for (const i of indexes) await client.query(i.indexdef.replace(' ON ONLY ', ' ON '))
-        // As autovacuum leaves them after a bulk load (its insert threshold vacuums an insert-only
-        // table too): statistics, and a visibility map that lets the event index answer alone.
-        await client.query('VACUUM (ANALYZE) users')
-        await client.query('VACUUM (ANALYZE) events')
-        log(
-          `postgres: ${EVENTS} events and their indexes in ${Math.round(performance.now() - started)} ms`,
+function postgres(query: SegmentQuery): Promise<Run | undefined> {
+  return onPostgres(
+    async (client) => {
+      let started = performance.now()
+      await client.query(POSTGRES_LOAD, [WS, T0, USERS])
+      log(`postgres: ${USERS} users in ${Math.round(performance.now() - started)} ms`)
+      started = performance.now()
+      for (let m = monthStart(NOW - SPAN_MS); m < NOW; m = monthStart(m + 32 * DAY_MS)) {
+        const next = monthStart(m + 32 * DAY_MS)
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${partitionName(m)} PARTITION OF events FOR VALUES FROM (${m}) TO (${next})`,
         )
-        const rssBeforeMb = rssMb()
-        const timings = await timeReads(store, query)
-        const rssAfterMb = rssMb()
-        const plans: string[] = []
-        await client.query(`SET work_mem = '${SEGMENT_WORK_MEM}'`) // as the store's reads run
-        if (flags['pg-workers'] !== undefined) {
-          log(await parallelAb(client, query, Number(flags['pg-workers'])))
-        }
-        await client.query(`SET max_parallel_workers_per_gather = ${SEGMENT_PARALLEL_WORKERS}`)
-        for (const [name, s] of statements(postgresSegmentDialect, query)) {
-          const r = await client.query<{ 'QUERY PLAN': string }>(
-            `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${s.text}`,
-            s.values,
-          )
-          plans.push(`${name}:\n${r.rows.map((x) => `  ${x['QUERY PLAN']}`).join('\n')}`)
-        }
-        return { timings, rssBeforeMb, rssAfterMb, plans: plans.join('\n') }
-      } finally {
-        await client.end()
       }
-    } finally {
-      await store.close()
-    }
-  } finally {
-    await cluster.stop()
-  }
+      const indexes = (
+        await client.query<{ indexname: string; indexdef: string }>(
+          `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'events' AND schemaname = current_schema()
+             AND indexname NOT LIKE '%pkey'`,
+        )
+      ).rows
+      for (const i of indexes) await client.query(`DROP INDEX ${i.indexname}`)
+      const step = 1_000_000
+      for (let from = 0; from < EVENTS; from += step) {
+        await client.query(POSTGRES_EVENTS, [
+          WS,
+          NAMES,
+          NOW,
+          USERS,
+          from,
+          Math.min(EVENTS, from + step),
+        ])
+      }
+      // pg_indexes gives a partitioned table's index as `ON ONLY events` (the parent's alone): built
+      // on the parent, it is built on every partition.
+      for (const i of indexes) await client.query(i.indexdef.replace(' ON ONLY ', ' ON '))
+      // As autovacuum leaves them after a bulk load (its insert threshold vacuums an insert-only
+      // table too): statistics, and a visibility map that lets the event index answer alone.
+      await client.query('VACUUM (ANALYZE) users')
+      await client.query('VACUUM (ANALYZE) events')
+      log(
+        `postgres: ${EVENTS} events and their indexes in ${Math.round(performance.now() - started)} ms`,
+      )
+    },
+    async (store, client) => {
+      const rssBeforeMb = rssMb()
+      const timings = await timeReads(store, query)
+      const rssAfterMb = rssMb()
+      const plans: string[] = []
+      await client.query(`SET work_mem = '${SEGMENT_WORK_MEM}'`) // as the store's reads run
+      if (flags['pg-workers'] !== undefined) {
+        log(await parallelAb(client, query, Number(flags['pg-workers'])))
+      }
+      await client.query(`SET max_parallel_workers_per_gather = ${SEGMENT_PARALLEL_WORKERS}`)
+      for (const [name, s] of statements(postgresSegmentDialect, query)) {
+        const r = await client.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${s.text}`,
+          s.values,
+        )
+        plans.push(`${name}:\n${r.rows.map((x) => `  ${x['QUERY PLAN']}`).join('\n')}`)
+      }
+      return { timings, rssBeforeMb, rssAfterMb, plans: plans.join('\n') }
+    },
+  )
 }
 
 function log(line: string): void {

@@ -12,7 +12,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 export type ProcessorThread = 'worker' | 'inline'
 /** What one process does: serve HTTP, apply the log, or both (docs/deploying.md). */
 export type Role = 'all' | 'api' | 'processor'
-export type LogWriterThread = 'worker' | 'inline'
+export type WriterThread = 'worker' | 'inline'
 
 export type Config = Readonly<{
   /** `api`: HTTP only; `processor`: the processor and deletion sweeper, HTTP only for /healthz. */
@@ -32,7 +32,9 @@ export type Config = Readonly<{
   databaseIdleInTransactionTimeoutMs: number
   durability: Durability
   /** Where ingest-log commits run: a dedicated worker thread, or the request thread. */
-  logWriter: LogWriterThread
+  logWriter: WriterThread
+  /** Where the SQLite outbox's commits (Inform sends) run: a dedicated worker thread, or here. */
+  outboxWriter: WriterThread
   logLevel: LogLevel
   bodyLimitBytes: number
   bulkBodyLimitBytes: number
@@ -206,7 +208,8 @@ export const SETTINGS = {
   INLET_DATABASE_STATEMENT_TIMEOUT_MS: setting(integer(0, 86_400_000), 120_000),
   INLET_DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: setting(integer(0, 86_400_000), 60_000),
   INLET_DURABILITY: setting(oneOf<Durability>('fsync', 'os'), 'fsync'),
-  INLET_LOG_WRITER: setting(oneOf<LogWriterThread>('worker', 'inline'), 'worker'),
+  INLET_LOG_WRITER: setting(oneOf<WriterThread>('worker', 'inline'), 'worker'),
+  INLET_OUTBOX_WRITER: setting(oneOf<WriterThread>('worker', 'inline'), 'worker'),
   INLET_LOG_LEVEL: setting(oneOf<LogLevel>('debug', 'info', 'warn', 'error', 'silent'), 'info'),
   INLET_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), BODY_LIMIT_BYTES),
   INLET_BULK_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), BULK_BODY_LIMIT_BYTES),
@@ -314,6 +317,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     databaseIdleInTransactionTimeoutMs: must(v.INLET_DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS),
     durability: must(v.INLET_DURABILITY),
     logWriter: must(v.INLET_LOG_WRITER),
+    outboxWriter: must(v.INLET_OUTBOX_WRITER),
     logLevel: must(v.INLET_LOG_LEVEL),
     bodyLimitBytes: must(v.INLET_BODY_LIMIT_BYTES),
     bulkBodyLimitBytes: must(v.INLET_BULK_BODY_LIMIT_BYTES),

@@ -1,5 +1,5 @@
 /**
- * Starting Inlet's worker threads (the processor, the log writer) from either build: the compiled
+ * Starting Inlet's worker threads (the processor, the log writer, the outbox writer) from either build: the compiled
  * `.js` entry beside the caller once built, or under tsx (tests, `npm start`) the `.ts` entry
  * through tsx's loader registered inside the worker (a worker does not inherit the loader hooks of
  * its parent). Also the heap limits every worker runs with, so that a second and third V8 heap do
@@ -17,6 +17,8 @@ export const WORKER_RESOURCE_LIMITS = {
   processor: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 8 },
   /** Holds one group commit at a time (at most MAX_ITEMS_PER_WRITE records, group-commit.ts). */
   logWriter: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+  /** Holds the sends of one group commit of the outbox (store/sqlite/outbox-writer.ts). */
+  outboxWriter: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
 } as const satisfies Record<string, ResourceLimits>
 
 /**

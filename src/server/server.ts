@@ -81,7 +81,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
   const { log } = options
   const clock = options.clock ?? systemClock
   const ids = options.ids ?? createIdGenerator(clock)
-  const opened = options.store ?? (await openStore(config, expandBulkRow))
+  const opened = options.store ?? (await openStore(config, expandBulkRow, config))
   // The gateway's workspace cache: writes through this store (the admin API, tests) drop the
   // workspace from it at once; other processes' writes are seen within WORKSPACE_CACHE_TTL_MS.
   const workspaceCache = createWorkspaceCache({ store: opened, clock })

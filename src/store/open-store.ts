@@ -21,6 +21,8 @@ export async function openStore(
     >,
   /** How the log's Bulk rows become records (the Data family's, given by the composition root). */
   expandRow: LogRowExpander,
+  /** The server's store: SQLite's outbox commits in a thread of their own (INLET_OUTBOX_WRITER). */
+  server?: Pick<Config, 'outboxWriter'>,
 ): Promise<Store> {
   if (config.databaseUrl !== undefined) {
     return createPostgresStore({
@@ -39,7 +41,12 @@ export async function openStore(
         : { idleInTransactionTimeoutMs: config.databaseIdleInTransactionTimeoutMs }),
     })
   }
-  return createSqliteStore({ dir: config.dataDir, durability: config.durability, expandRow })
+  return createSqliteStore({
+    dir: config.dataDir,
+    durability: config.durability,
+    expandRow,
+    outboxWriterThread: server?.outboxWriter === 'worker',
+  })
 }
 
 /** Where the store is, for logs: never the URL itself, which may hold a password. */

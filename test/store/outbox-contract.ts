@@ -36,7 +36,8 @@ const alert = (id: string, o: Partial<InformAlertRow> = {}): InformAlertRow => (
   ...o,
 })
 
-const message = (o: Partial<NewOutboxMessage> = {}): NewOutboxMessage => ({
+/** A new outbox message of the contract (its tests and the SQLite outbox writer's). */
+export const message = (o: Partial<NewOutboxMessage> = {}): NewOutboxMessage => ({
   id: 'msg-1',
   workspaceId: WS,
   channel: 'SMS',

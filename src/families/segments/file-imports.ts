@@ -13,6 +13,7 @@ import { createReadStream } from 'node:fs'
 import { parse } from 'csv-parse'
 import type { Clock } from '../../core/clock.js'
 import type { Logger } from '../../core/log.js'
+import { createPoller } from '../../core/poller.js'
 import { fieldOf } from '../../segments/attribute-names.js'
 import type { ImportCounts, ImportJobRow, ImportOutcome, Store } from '../../store/store.js'
 import { FILE_LIMIT_BYTES, download, postJson, type SourcePolicy } from './file-source.js'
@@ -123,7 +124,6 @@ async function* chunksOf(
 
 export function createFileImports(deps: ImportDeps): FileImports {
   const { store, clock, log, owner, settings } = deps
-  let timer: NodeJS.Timeout | undefined
   let running: Promise<number> | undefined
   let prunedAt = -Infinity
 
@@ -274,17 +274,18 @@ export function createFileImports(deps: ImportDeps): FileImports {
     return running
   }
 
+  // Every round drains what is due, so it is always followed by a pause of POLL_MS.
+  const poller = createPoller(tick, {
+    pollMs: POLL_MS,
+    batch: Number.POSITIVE_INFINITY,
+    log,
+    name: 'file segment imports',
+  })
   return {
     runDue: tick,
-    start: () => {
-      timer ??= setInterval(() => {
-        tick().catch((err: unknown) => log.error({ err }, 'file segment imports failed'))
-      }, POLL_MS)
-      timer.unref()
-    },
+    start: poller.start,
     stop: async () => {
-      if (timer !== undefined) clearInterval(timer)
-      timer = undefined
+      await poller.stop()
       await running?.catch(() => undefined)
     },
   }

@@ -130,6 +130,27 @@ describe('file segments', () => {
     assert.equal(await app.fileImports.runDue(), 0) // nothing left, nothing run twice
   })
 
+  it('runs the jobs by itself once started, and stops', async (t) => {
+    const app = await usersApp(t)
+    const files = await startFileServer(t)
+    files.serve('/users.csv', 'ID\nann\ncy\n')
+    app.fileImports.start()
+    t.after(() => app.fileImports.stop())
+    const { cs_id } = await create(app, createBody(files, '/users.csv'))
+    const until = Date.now() + 10_000
+    while (files.callbacks('/callback').length === 0) {
+      assert.ok(Date.now() < until, 'the started runner never ran the import')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    assert.deepEqual(await members(app, cs_id), ['ann', 'cy'])
+    await app.fileImports.stop()
+    files.serve('/more.csv', 'ID\nbob\n')
+    const more = await create(app, createBody(files, '/more.csv', { name: 'after stop' }))
+    await new Promise((resolve) => setTimeout(resolve, 1_500)) // past a poll: stopped, none runs
+    assert.equal(files.gets('/more.csv'), 0)
+    assert.equal(await count(app, more.cs_id), 0)
+  })
+
   it('matches by an attribute, counting values that name no user or more than one', async (t) => {
     const app = await usersApp(t)
     const files = await startFileServer(t)

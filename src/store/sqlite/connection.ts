@@ -29,6 +29,12 @@ export type SqliteStoreOptions = Readonly<{
    */
   deferStoreSync?: boolean
   /**
+   * The server's store: sends are written to the outbox by a thread of their own
+   * (outbox-writer.ts), so the COMMIT's fsync does not stop the request thread. Only for a store
+   * in a directory (a thread cannot share `:memory:`); other stores write in the calling thread.
+   */
+  outboxWriterThread?: boolean
+  /**
    * Expands the log's Bulk rows into their records: the Data family's derivation
    * (families/data/bulk-rows.ts), injected by the composition root. Without it a store that
    * reads a Bulk row fails with noBulkRowExpander's error; appends never need it.

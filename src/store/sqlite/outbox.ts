@@ -41,18 +41,19 @@ export type SqliteOutbox = Readonly<{
   insert(messages: readonly NewOutboxMessage[]): OutboxMessageRow[]
 }>
 
-export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
+/**
+ * Where a send's `record` is written: by default in this thread, the calls of one turn of the
+ * event loop committed together (recordGroup); the server's store hands them to the outbox writer
+ * thread instead (outbox-writer.ts), so that the COMMIT's fsync does not stop the event loop.
+ */
+export type OutboxRecorder = (call: OutboxRecordCall) => Promise<OutboxRecordResult>
+
+export function sqliteOutbox(
+  { db }: SqliteConnection,
+  recorder: OutboxRecorder = recordGroup(db),
+): SqliteOutbox {
+  const { insert, takeRevs } = recordStatements(db)
   const q = {
-    insert: db.prepare(
-      `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')}, rev)
-       VALUES (${OUTBOX_COLUMNS.map(() => '?').join(', ')}, ?)`,
-    ),
-    revs: db.prepare('UPDATE outbox_revs SET value = value + ? WHERE id = 1 RETURNING value'),
-    prune: db.prepare('DELETE FROM outbox_claims WHERE workspace_id = ? AND claimed_at <= ?'),
-    claim: db.prepare(
-      `INSERT INTO outbox_claims (workspace_id, claim_key, claimed_at) VALUES (?, ?, ?)
-       ON CONFLICT (workspace_id, claim_key) DO NOTHING`,
-    ),
     after: db.prepare(
       'SELECT * FROM outbox WHERE workspace_id = ? AND rev > ? ORDER BY rev LIMIT ?',
     ),
@@ -76,34 +77,7 @@ export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
        WHERE seq = ?`,
     ),
   }
-  /** The last of `n` new revs (the first is this minus n - 1); inside a write transaction. */
-  const takeRevs = (n: number): number => num((q.revs.get(n) as Row)['value'])
   const lists = new Map<string, Database.Statement>()
-  const insert = (messages: readonly NewOutboxMessage[]): OutboxMessageRow[] => {
-    if (messages.length === 0) return []
-    const first = takeRevs(messages.length) - messages.length + 1
-    return messages.map((m, i) => ({
-      ...m,
-      seq: Number(q.insert.run(...outboxValues(m), first + i).lastInsertRowid),
-      rev: first + i,
-      updatedAt: m.createdAt,
-    }))
-  }
-  const record = db.transaction(
-    (
-      workspaceId: string,
-      messages: readonly NewOutboxMessage[],
-      claim: OutboxClaim | undefined,
-    ): OutboxRecordResult => {
-      if (claim !== undefined) {
-        // Claims older than the window no longer count: gone, a repeat of them is a new claim.
-        q.prune.run(workspaceId, claim.at - claim.windowMs)
-        if (q.claim.run(workspaceId, claim.key, claim.at).changes === 0) return { duplicate: true }
-      }
-      return { duplicate: false, rows: insert(messages) }
-    },
-  )
-  const group = recordGroup(db)
   const claimDue = db.transaction((now: number, leaseMs: number, limit: number) =>
     (q.claimDue.all(now + leaseMs, now, limit) as Row[])
       .map(toOutboxMessage)
@@ -128,7 +102,7 @@ export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
     },
   )
   const repo: OutboxRepo = {
-    record: (workspaceId, messages, claim) => group(() => record(workspaceId, messages, claim)),
+    record: (workspaceId, messages, claim) => recorder({ workspaceId, messages, claim }),
     list: (workspaceId, filter, limit) =>
       attempt(() => {
         const where = outboxWhere(workspaceId, filter, () => '?')
@@ -180,44 +154,102 @@ export function sqliteOutbox({ db }: SqliteConnection): SqliteOutbox {
   }
 }
 
-/** One request's record, run inside the group's transaction. */
-type Pending = Readonly<{
-  run: () => OutboxRecordResult
-  resolve: (result: OutboxRecordResult) => void
-  reject: (error: Error) => void
+/** One send's `record`: its messages and its transaction claim. */
+export type OutboxRecordCall = Readonly<{
+  workspaceId: string
+  messages: readonly NewOutboxMessage[]
+  claim: OutboxClaim | undefined
 }>
 
-type Settled = { ok: true; value: OutboxRecordResult } | { ok: false; error: Error }
+/** A call's outcome within its group: each call fails alone. */
+export type SettledRecord = { ok: true; value: OutboxRecordResult } | { ok: false; error: Error }
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)))
 
+/** The statements of recording: each message the next seq and rev, the claims' window. */
+function recordStatements(db: Database.Database) {
+  const q = {
+    insert: db.prepare(
+      `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')}, rev)
+       VALUES (${OUTBOX_COLUMNS.map(() => '?').join(', ')}, ?)`,
+    ),
+    revs: db.prepare('UPDATE outbox_revs SET value = value + ? WHERE id = 1 RETURNING value'),
+    prune: db.prepare('DELETE FROM outbox_claims WHERE workspace_id = ? AND claimed_at <= ?'),
+    claim: db.prepare(
+      `INSERT INTO outbox_claims (workspace_id, claim_key, claimed_at) VALUES (?, ?, ?)
+       ON CONFLICT (workspace_id, claim_key) DO NOTHING`,
+    ),
+  }
+  /** The last of `n` new revs (the first is this minus n - 1); inside a write transaction. */
+  const takeRevs = (n: number): number => num((q.revs.get(n) as Row)['value'])
+  const insert = (messages: readonly NewOutboxMessage[]): OutboxMessageRow[] => {
+    if (messages.length === 0) return []
+    const first = takeRevs(messages.length) - messages.length + 1
+    return messages.map((m, i) => ({
+      ...m,
+      seq: Number(q.insert.run(...outboxValues(m), first + i).lastInsertRowid),
+      rev: first + i,
+      updatedAt: m.createdAt,
+    }))
+  }
+  /** One call, a transaction function: nested in the group's transaction, a savepoint. */
+  const record = db.transaction(({ workspaceId, messages, claim }: OutboxRecordCall) => {
+    if (claim !== undefined) {
+      // Claims older than the window no longer count: gone, a repeat of them is a new claim.
+      q.prune.run(workspaceId, claim.at - claim.windowMs)
+      if (q.claim.run(workspaceId, claim.key, claim.at).changes === 0) {
+        return { duplicate: true } as const
+      }
+    }
+    return { duplicate: false, rows: insert(messages) } as const
+  })
+  return { insert, takeRevs, record }
+}
+
 /**
- * Group commit of the outbox's records: the calls made in one turn of the event loop are written
- * in one IMMEDIATE transaction, each in its own savepoint (each `run` calls `record`, a transaction
- * function, which nested in another is a savepoint: one that throws is rolled back alone and fails alone), and each
- * promise settles after the COMMIT — a send is answered only once its messages are on disk, as
- * before, but N concurrent sends cost one fsync instead of N. If the COMMIT itself fails, every
- * call of the group fails with its error and nothing of the group was written.
+ * Writes a group of calls in one IMMEDIATE transaction, each call in its own savepoint (one that
+ * throws is rolled back alone, its claim with it, and fails alone), then COMMITs: one fsync for
+ * the group. Throws when the COMMIT (or BEGIN) fails: then nothing of the group was written. Used
+ * in this thread (recordGroup) and by the outbox writer thread (outbox-writer-worker.ts).
  */
-function recordGroup(
+export function outboxGroupWriter(
   db: Database.Database,
-): (run: () => OutboxRecordResult) => Promise<OutboxRecordResult> {
-  let pending: Pending[] = []
-  const commit = db.transaction((group: readonly Pending[]): Settled[] =>
-    group.map((p) => {
+): (calls: readonly OutboxRecordCall[]) => SettledRecord[] {
+  const { record } = recordStatements(db)
+  const commit = db.transaction((calls: readonly OutboxRecordCall[]): SettledRecord[] =>
+    calls.map((call) => {
       try {
-        return { ok: true, value: p.run() }
+        return { ok: true, value: record(call) }
       } catch (err) {
         return { ok: false, error: asError(err) }
       }
     }),
   )
+  return (calls) => commit.immediate(calls)
+}
+
+/** One call waiting for its group's COMMIT. */
+type Pending = Readonly<{
+  call: OutboxRecordCall
+  resolve: (result: OutboxRecordResult) => void
+  reject: (error: Error) => void
+}>
+
+/**
+ * Group commit of the outbox's records in this thread: the calls made in one turn of the event
+ * loop are written together (outboxGroupWriter), and each promise settles after the COMMIT — a
+ * send is answered only once its messages are on disk, but N concurrent sends cost one fsync
+ * instead of N. If the COMMIT itself fails, every call of the group fails with its error.
+ */
+function recordGroup(db: Database.Database): OutboxRecorder {
+  const write = outboxGroupWriter(db)
+  let pending: Pending[] = []
   const flush = (): void => {
     const group = pending
     pending = []
-    let settled: Settled[]
+    let settled: SettledRecord[]
     try {
-      settled = commit.immediate(group)
+      settled = write(group.map((p) => p.call))
     } catch (err) {
       for (const p of group) p.reject(asError(err))
       return
@@ -229,9 +261,9 @@ function recordGroup(
       else p.reject(s.error)
     })
   }
-  return (run) =>
+  return (call) =>
     new Promise<OutboxRecordResult>((resolve, reject) => {
-      pending.push({ run, resolve, reject })
+      pending.push({ call, resolve, reject })
       if (pending.length === 1) setImmediate(flush)
     })
 }

@@ -18,6 +18,7 @@ import { sqliteSessionRepo } from './sessions.js'
 import { sqliteRefusalRepo } from './refusals.js'
 import { sqliteAlerts } from './alerts.js'
 import { sqliteOutbox } from './outbox.js'
+import { startOutboxWriter } from './outbox-writer.js'
 import { sqlitePush } from './push.js'
 import { sqliteLiveActivities } from './live-activities.js'
 import { sqliteLog } from './log.js'
@@ -47,7 +48,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const outcomes = sqliteOutcomes(c)
   const privacy = sqlitePrivacy(c)
   const consent = sqliteConsent(c)
-  const outbox = sqliteOutbox(c)
+  const writer =
+    options.outboxWriterThread === true && options.dir !== ':memory:'
+      ? startOutboxWriter(options.dir, options.durability)
+      : undefined
+  const outbox = writer === undefined ? sqliteOutbox(c) : sqliteOutbox(c, writer.record)
   return {
     kind: 'sqlite',
     workspaces: sqliteWorkspaces(c),
@@ -79,6 +84,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     outbox: outbox.repo,
     push: sqlitePush(c, outbox),
     liveActivities: sqliteLiveActivities(c, outbox),
-    close: () => attempt(c.close),
+    close: async () => {
+      await writer?.close()
+      await attempt(c.close)
+    },
   }
 }

@@ -1,0 +1,83 @@
+/**
+ * The entry of the outbox writer's thread (started by outbox-writer.ts): opens its own connection
+ * to `store.db` and writes the groups of sends it is posted. The groups that arrive while it
+ * commits are merged and written together after it (one transaction, one fsync), and each group
+ * is answered only after the COMMIT returned — under INLET_DURABILITY=fsync, after SQLite's fsync.
+ * `close` closes the connection, after what was posted before it, and ends the thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { openDatabase } from './connection.js'
+import { outboxGroupWriter, type OutboxRecordCall, type SettledRecord } from './outbox.js'
+import type {
+  FromOutboxWriter,
+  OutboxWriterData,
+  ToOutboxWriter,
+  WrittenCall,
+} from './outbox-writer.js'
+
+if (parentPort === null) throw new Error('outbox writer: started outside a worker thread')
+const port = parentPort
+const data = workerData as OutboxWriterData // posted by startOutboxWriter
+const db = openDatabase(data.storePath, data.durability)
+const write = outboxGroupWriter(db)
+const post = (message: FromOutboxWriter): void => port.postMessage(message)
+
+const codeOf = (err: unknown): { code?: string } => {
+  const code = (err as { code?: unknown }).code
+  return typeof code === 'string' ? { code } : {}
+}
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err))
+
+function written(s: SettledRecord): WrittenCall {
+  if (!s.ok) return { ok: false, message: s.error.message, ...codeOf(s.error) }
+  if (s.value.duplicate) return { ok: true, duplicate: true }
+  return {
+    ok: true,
+    duplicate: false,
+    seqs: s.value.rows.map((r) => r.seq),
+    revs: s.value.rows.map((r) => r.rev),
+  }
+}
+
+/** Groups received since the last write: (id, calls) each. */
+let pending: { id: number; calls: readonly OutboxRecordCall[] }[] = []
+let closing = false
+let scheduled = false
+
+function flush(): void {
+  scheduled = false
+  const groups = pending
+  pending = []
+  if (groups.length > 0) {
+    try {
+      const settled = write(groups.flatMap((g) => g.calls))
+      let at = 0
+      for (const g of groups) {
+        post({
+          type: 'recorded',
+          id: g.id,
+          calls: settled.slice(at, at + g.calls.length).map(written),
+        })
+        at += g.calls.length
+      }
+    } catch (err) {
+      // BEGIN or COMMIT failed: nothing of these groups was written.
+      for (const g of groups)
+        post({ type: 'failed', id: g.id, message: messageOf(err), ...codeOf(err) })
+    }
+  }
+  if (closing) {
+    db.close()
+    port.close()
+  }
+}
+
+port.on('message', (message: ToOutboxWriter) => {
+  if (message.type === 'close') closing = true
+  else pending.push({ id: message.id, calls: message.calls })
+  // Everything that arrived while the last COMMIT ran is dispatched before the check phase.
+  if (!scheduled) {
+    scheduled = true
+    setImmediate(flush)
+  }
+})
