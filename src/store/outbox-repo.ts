@@ -123,6 +123,9 @@ export type OutboxRecordResult =
 /** What a listing keeps; every field optional. Times in ms, `since` inclusive, `until` exclusive. */
 export type OutboxFilter = Readonly<{
   customerId?: string
+  /** What asked (`inform`, `push`, `live_activity`, …), and within it which one (`sourceId`). */
+  source?: string
+  sourceId?: string
   channel?: string
   status?: string
   since?: number

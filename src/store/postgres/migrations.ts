@@ -820,6 +820,15 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         show_counts text NOT NULL,
         PRIMARY KEY (workspace_id, user_id, card_id)
       );
+      `,
+  },
+  {
+    // The outbox by what asked (store/outbox-repo.ts OutboxFilter source, sourceId): a Push
+    // campaign's or a live-activity campaign's messages, newest first (the dashboard's links).
+    version: 33,
+    name: 'the outbox by source',
+    sql: `
+      CREATE INDEX outbox_by_source ON outbox (workspace_id, source, source_id, seq);
     `,
   },
 ]
