@@ -81,6 +81,13 @@ Commands:
                             Define a file import, or replace the one its import_id names
   workspaces file-imports remove --id ID --import-id I
                             Remove it and its runs
+  workspaces cards list --id ID [--json]           The workspace's card campaigns
+  workspaces cards set --id ID --file FILE [--json]
+                            Create a card campaign, or replace the one its campaign_id names,
+                            from a JSON definition (the admin API's body; docs/cards.md)
+  workspaces cards remove --id ID --campaign-id C   Remove it (cards it sent stay in the inboxes)
+  workspaces cards send --id ID --campaign-id C [--json]
+                            Put its cards in its audience's inboxes now
   workspaces delivery show --id ID [--json]        The outbox's delivery mode (docs/outbox.md)
   workspaces delivery set --id ID (--file FILE | --mode record | --mode webhook --url URL
       [--secret S] | --mode smtp --host H [--port P] [--secure on|off] [--user U] [--from F]) [--json]

@@ -17,6 +17,7 @@ import { PUSH_ENDPOINTS, PUSH_ERRORS } from './catalogue/push.js'
 import { LIVE_ACTIVITY_ENDPOINTS, LIVE_ACTIVITY_ERRORS } from './catalogue/live-activities.js'
 import { ARCHIVAL_ENDPOINTS, ARCHIVAL_ERRORS } from './catalogue/archival.js'
 import { FILE_IMPORT_ENDPOINTS, FILE_IMPORT_ERRORS } from './catalogue/file-imports.js'
+import { CARDS_ENDPOINTS, CARDS_ERRORS } from './catalogue/cards.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
 import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from './catalogue/segments.js'
@@ -167,8 +168,8 @@ function compareFields(problems: string[], where: string, doc: DocFields, want: 
 }
 
 // Each code's section documents the entry of the family that lists it (the admin API's, the
-// dashboard's, consent's, segments', Inform's, the outbox's, Push's, Live Activities' and Message
-// Archival's own codes, every other code the Data family's), and its variants per endpoint: the
+// dashboard's, consent's, segments', Inform's, the outbox's, Push's, Live Activities', Message
+// Archival's and Cards' own codes, every other code the Data family's), and its variants per endpoint: the
 // Data API's endpoints, the consent family's groups (categories, optin, resubscribe), the segments
 // family's one (custom_segments), Inform's and Push's two (push_v2, push_v2_1).
 const OVERRIDES_ALL = {
@@ -180,6 +181,7 @@ const OVERRIDES_ALL = {
   ...LIVE_ACTIVITY_ENDPOINTS,
   ...ARCHIVAL_ENDPOINTS,
   ...FILE_IMPORT_ENDPOINTS,
+  ...CARDS_ENDPOINTS,
 }
 const CATALOGUE: Catalogue = {
   codes: ERROR_CODES,
@@ -195,6 +197,7 @@ const CATALOGUE: Catalogue = {
     ...LIVE_ACTIVITY_ERRORS,
     ...ARCHIVAL_ERRORS,
     ...FILE_IMPORT_ERRORS,
+    ...CARDS_ERRORS,
   },
   overrides: OVERRIDES_ALL,
 }

@@ -16,6 +16,7 @@ import { PUSH_ENDPOINTS, PUSH_ERRORS } from './catalogue/push.js'
 import { LIVE_ACTIVITY_ENDPOINTS, LIVE_ACTIVITY_ERRORS } from './catalogue/live-activities.js'
 import { ARCHIVAL_ENDPOINTS, ARCHIVAL_ERRORS } from './catalogue/archival.js'
 import { FILE_IMPORT_ENDPOINTS, FILE_IMPORT_ERRORS } from './catalogue/file-imports.js'
+import { CARDS_ENDPOINTS, CARDS_ERRORS } from './catalogue/cards.js'
 import { WIRE_ERRORS } from './catalogue/data.js'
 import { OVERRIDES } from './catalogue/data-endpoints.js'
 import { SEGMENT_ENDPOINTS, SEGMENT_ERRORS } from './catalogue/segments.js'
@@ -47,6 +48,7 @@ export const CATALOGUES: Readonly<Record<ApiFamilyName, FamilyCatalogue>> = {
     endpoints: FILE_IMPORT_ENDPOINTS,
     inherits: 'data',
   },
+  cards: { errors: CARDS_ERRORS, endpoints: CARDS_ENDPOINTS, inherits: 'data' },
 }
 
 /**

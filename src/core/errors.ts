@@ -108,6 +108,7 @@ export const ERROR_CODES = [
   'admin_alert_not_found',
   'admin_live_activity_not_found',
   'admin_file_import_not_found',
+  'admin_card_campaign_not_found',
   // The dashboard (Inlet's own, /dashboard/api/…)
   'dashboard_unauthorized',
   'dashboard_sign_in_failed',
@@ -191,6 +192,11 @@ export const ERROR_CODES = [
   'file_import_date_range',
   'file_import_unprocessable',
   'file_import_history_not_found',
+  // Cards: fetch and delete a user's cards (moengage-other-apis.md §2.9)
+  'cards_user_missing',
+  'cards_user_not_found',
+  'cards_campaign_ids_invalid',
+  'cards_field_invalid',
   // Server side
   'service_unavailable',
   'overloaded',

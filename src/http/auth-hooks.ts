@@ -9,8 +9,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { systemClock } from '../core/clock.js'
 import { AppError } from '../core/errors.js'
+import { silentLogger, type Logger } from '../core/log.js'
+import type { FeatureKeyRow } from '../store/store.js'
 import { FEATURE_LABELS, openFeatureKeys } from '../workspaces/feature-keys.js'
-import type { SecretBox } from '../workspaces/secret-box.js'
+import { SealedValueError, type SecretBox } from '../workspaces/secret-box.js'
 import { noAuthFailureLimit } from './auth-failures.js'
 import { signatureAccepted, type AuthVariant, type PushSignatureAuth } from './auth.js'
 import {
@@ -21,8 +23,20 @@ import {
   type GatewayDeps,
 } from './gateway.js'
 
-/** What every variant needs, and the server secret for the signature (Platform `secrets`). */
-export type AuthDeps = GatewayDeps & { secrets?: SecretBox }
+/**
+ * What every variant needs, the server secret for the signature (Platform `secrets`), and where
+ * the signature check warns of a Push key this server cannot open (Platform `log`).
+ */
+export type AuthDeps = GatewayDeps & { secrets?: SecretBox; log?: Logger }
+
+/** How often a Push key that does not open is warned about, per workspace. */
+const UNOPENED_KEY_WARNING_MS = 60_000
+
+/**
+ * When each workspace's unopened Push key was last warned about, per server secret box: shared by
+ * the gateways of one server (v2's and v2.1's), so that one misconfiguration is one warning.
+ */
+const lastWarnings = new WeakMap<SecretBox, Map<string, number>>()
 
 /** Puts `variant` in front of every route of `scope` (a family's own Fastify scope). */
 export function installAuth(scope: FastifyInstance, deps: AuthDeps, variant: AuthVariant): void {
@@ -48,7 +62,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * failed-auth block (429), the Content-Type (400/415); then the JSON body's own checks
  * (json-body.ts); then the workspace id (`params_required`), the signature (`signature_missing`),
  * the campaign name (`field_missing`, `attribute_type`), the workspace (`invalid_app_id`), its
- * Push key (`feature_key_not_set`), the signature against the key (`signature_mismatch`; the
+ * Push key (`feature_key_not_set`; also when its sealed copy does not open under this server's
+ * secret, which is logged as a warning), the signature against the key (`signature_mismatch`; the
  * previous key too during a rotation's grace period) and the account state.
  */
 export function createPushSignatureGateway(deps: AuthDeps, variant: PushSignatureAuth) {
@@ -60,7 +75,37 @@ export function createPushSignatureGateway(deps: AuthDeps, variant: PushSignatur
   const clock = deps.clock ?? systemClock
   const cache = deps.cache ?? createWorkspaceCache({ store: deps.store, clock })
   const limiter = deps.authFailures ?? noAuthFailureLimit
+  const log = deps.log ?? silentLogger
   const fromHeaders = variant.source === 'headers'
+  const warnedAt = lastWarnings.get(box) ?? new Map<string, number>()
+  lastWarnings.set(box, warnedAt)
+
+  /**
+   * The Push keys of `appId`'s row, opened; none when the sealed key does not open here (another
+   * INLET_SECRET_KEY, or an altered row). That is the server's misconfiguration, not the
+   * client's: the client gets Push's documented failure for a key that cannot verify its
+   * signature (`feature_key_not_set`, not counted as a failed authentication) and the operator a
+   * warning, at most once a minute per workspace, naming the workspace and why — never the key.
+   */
+  function openedKeys(appId: string, row: FeatureKeyRow): string[] {
+    try {
+      return openFeatureKeys(row, box, clock.now())
+    } catch (err) {
+      if (!(err instanceof SealedValueError)) throw err
+      const now = clock.now()
+      const last = warnedAt.get(appId)
+      if (last === undefined || now - last >= UNOPENED_KEY_WARNING_MS) {
+        warnedAt.set(appId, now)
+        log.warn(
+          { workspaceId: appId, feature: 'push', reason: err.message },
+          'the workspace Push key does not open under this server secret: its Push requests ' +
+            'fail with "Signature not verified" until INLET_SECRET_KEY is the one it was ' +
+            'sealed under, or the key is rotated (docs/auth.md)',
+        )
+      }
+      return []
+    }
+  }
 
   async function verify(request: FastifyRequest): Promise<void> {
     const body = isObject(request.body) ? request.body : {}
@@ -85,8 +130,10 @@ export function createPushSignatureGateway(deps: AuthDeps, variant: PushSignatur
     if (row === undefined) {
       throw new AppError('feature_key_not_set', { params: { feature: FEATURE_LABELS.push } })
     }
-    // A key that does not open (another server secret) is a 500, logged with why.
-    const keys = openFeatureKeys(row, box, clock.now())
+    const keys = openedKeys(appId, row)
+    if (keys.length === 0) {
+      throw new AppError('feature_key_not_set', { params: { feature: FEATURE_LABELS.push } })
+    }
     if (!signatureAccepted(signature, appId, campaignName, keys)) {
       throw new AppError('signature_mismatch')
     }

@@ -151,6 +151,19 @@ export const LIVE_ACTIVITY_AUTH: BasicAuth = Object.freeze({
   workspaceFrom: 'basic-user',
 })
 
+/**
+ * Cards (moengage-cards-openapi.yml: `basicAuth` with the key of the "Campaign report/Business
+ * events/Custom templates/Catalog API/Inform Report" tile, `MOE-APPKEY` required): Basic with the
+ * workspace's `reports` key, the Basic user naming the workspace, `MOE-APPKEY` required; a JSON
+ * body (fetch's POST and delete's DELETE both carry one).
+ */
+export const CARDS_AUTH: BasicAuth = Object.freeze({
+  ...DATA_AUTH,
+  feature: 'reports',
+  appKey: 'required',
+  workspaceFrom: 'basic-user',
+})
+
 /** Push API v2: the signature in the body. */
 export const PUSH_V2_AUTH: PushSignatureAuth = Object.freeze({
   scheme: 'push-signature',

@@ -346,3 +346,22 @@ export const fileImportsEnvelope: Envelope = {
     return dataEnvelope.format(f)
   },
 }
+
+/**
+ * E11 as Cards answers (moengage-cards-openapi.yml): a 401 or 429 in E3 `{"title","description",
+ * "code"}` (the code is the request id, eight letters like the examples'), a 5xx `{"title",
+ * "message"}` as the page's 500 example, any other failure `{"status":false,"error","request_id"}`.
+ */
+export const cardsEnvelope: Envelope = {
+  shape: 'E11',
+  format: (f) => {
+    if (f.status === 401 || f.status === 429) {
+      return {
+        status: f.status,
+        body: { title: f.type, description: f.message, code: f.requestId },
+      }
+    }
+    if (f.status >= 500) return { status: f.status, body: { title: f.type, message: f.message } }
+    return { status: f.status, body: { status: false, error: f.message, request_id: f.requestId } }
+  },
+}

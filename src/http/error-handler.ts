@@ -24,8 +24,8 @@ export type RouteConfig = Readonly<{
   endpoint?: string
   bodyLimitBytes?: number
   /**
-   * A PUT or PATCH route whose JSON body is parsed (json-body.ts; otherwise only POST routes have
-   * one).
+   * A PUT, PATCH or DELETE route whose JSON body is parsed (json-body.ts; otherwise only POST
+   * routes have one).
    */
   putBody?: boolean
   /** A route whose body is never read (a 405 answer for POST among other methods). */

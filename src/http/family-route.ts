@@ -2,8 +2,8 @@
  * How a route of a family beyond Data is declared (consent, segments): its method and path in the
  * family's authenticated scope, its family and endpoint group (the catalogue's strings and the
  * envelope), its quota taken once per request before anything of the request is read, and a JSON
- * 405 in the family's envelope for every other method on the path. A PUT or PATCH route has its
- * JSON body parsed (RouteConfig `putBody`). `guardedScope` is the scope such routes sit in: load
+ * 405 in the family's envelope for every other method on the path. A PUT, PATCH or DELETE route has
+ * its JSON body parsed (RouteConfig `putBody`; Cards' delete is a DELETE with a JSON body). `guardedScope` is the scope such routes sit in: load
  * shedding, the family's auth variant, its rate-limit header convention.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
@@ -41,7 +41,7 @@ export function familyRoute(api: FastifyInstance, quotas: QuotaScope, route: Fam
     family: route.family,
     endpoint: route.endpoint,
     bodyLimitBytes: route.bodyLimitBytes,
-    ...(route.method === 'PUT' || route.method === 'PATCH' ? { putBody: true } : {}),
+    ...(['PUT', 'PATCH', 'DELETE'].includes(route.method) ? { putBody: true } : {}),
     ...(route.noBody === true ? { noBody: true } : {}),
   }
   api.route({

@@ -61,8 +61,8 @@ export type FamilyModule = (platform: Platform) => ApiFamily | undefined
 
 /** What a family's gateway (http/auth.ts installAuth) needs of the platform. */
 export function authDepsOf(platform: Platform): AuthDeps {
-  const { store, isClosing, clock, cache, authFailures } = platform
-  return { store, isClosing, clock, cache, authFailures }
+  const { store, isClosing, clock, cache, authFailures, log } = platform
+  return { store, isClosing, clock, cache, authFailures, log }
 }
 
 /** Each family's envelope, for the one error handler. */

@@ -235,6 +235,7 @@ export function invalidatingWorkspaceWrites(store: Store, cache: WorkspaceCache)
     push: store.push,
     liveActivities: store.liveActivities,
     fileImports: store.fileImports,
+    cards: store.cards,
     close: () => store.close(),
     keys: {
       get: (workspaceId, feature) => keys.get(workspaceId, feature),

@@ -91,7 +91,8 @@ function takesBody(request: FastifyRequest): boolean {
   const config = routeConfig(request)
   if (config.noBody === true) return false
   if (request.method === 'POST') return true
-  return (request.method === 'PUT' || request.method === 'PATCH') && config.putBody === true
+  const method = request.method
+  return (method === 'PUT' || method === 'PATCH' || method === 'DELETE') && config.putBody === true
 }
 
 export function installJsonBodyParser(app: FastifyInstance): void {
@@ -107,8 +108,8 @@ export function installJsonBodyParser(app: FastifyInstance): void {
     ) => {
       // spec §4.5: method/route come first. An unknown route answers 404 and another method on a
       // Data API route 405 (route.ts) whatever the body holds; only POST routes take a body, and
-      // the PUT and PATCH routes that say so (consent's PUTs, Segments' PATCH: RouteConfig
-      // `putBody`).
+      // the PUT, PATCH and DELETE routes that say so (consent's PUTs, Segments' PATCH, Cards'
+      // DELETE: RouteConfig `putBody`).
       if (request.is404 || !takesBody(request)) return done(null, undefined)
       try {
         const { text, value } = parseJsonText(typeof body === 'string' ? Buffer.from(body) : body)

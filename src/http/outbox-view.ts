@@ -1,8 +1,8 @@
 /**
  * The outbox as Inlet shows it over HTTP (`GET /inlet/v1/outbox` and its tail in
  * families/outbox, the dashboard's outbox page in families/dashboard): a message's JSON view
- * (snake_case, times as ISO 8601), the query's filters read and checked (`user_id`, `channel`,
- * `status`, `since`, `until`, `limit`, `cursor`, the tail's `after`), the opaque page cursor, one
+ * (snake_case, times as ISO 8601), the query's filters read and checked (`user_id`, `source`,
+ * `source_id`, `channel`, `status`, `since`, `until`, `limit`, `cursor`, the tail's `after`), the opaque page cursor, one
  * page of a listing, and one read of a tail. Bad values are `outbox_filter_invalid` naming the
  * parameter.
  */
@@ -116,12 +116,16 @@ function cursor(query: Query): number | undefined {
 /** The filters of a listing's or a tail's query (without its position). */
 export function filterOf(query: Query): OutboxFilter {
   const customerId = param(query, 'user_id')
+  const source = param(query, 'source')
+  const sourceId = param(query, 'source_id')
   const channel = oneOf(query, 'channel', MESSAGE_CHANNELS)
   const status = oneOf(query, 'status', OUTBOX_STATUSES)
   const since = time(query, 'since')
   const until = time(query, 'until')
   return {
     ...(customerId === undefined ? {} : { customerId }),
+    ...(source === undefined ? {} : { source }),
+    ...(sourceId === undefined ? {} : { sourceId }),
     ...(channel === undefined ? {} : { channel }),
     ...(status === undefined ? {} : { status }),
     ...(since === undefined ? {} : { since }),
@@ -158,6 +162,8 @@ export function tailStartOf(query: Query, lastEventId: string | undefined): numb
 export function matches(m: OutboxMessageRow, filter: OutboxFilter): boolean {
   return (
     (filter.customerId === undefined || m.customerId === filter.customerId) &&
+    (filter.source === undefined || m.source === filter.source) &&
+    (filter.sourceId === undefined || m.sourceId === filter.sourceId) &&
     (filter.channel === undefined || m.channel === filter.channel) &&
     (filter.status === undefined || m.status === filter.status) &&
     (filter.since === undefined || m.createdAt >= filter.since) &&

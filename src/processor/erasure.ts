@@ -39,6 +39,8 @@ export type ErasureCounts = Readonly<{
   suppressed_identities: number
   /** Outbox messages of the user or to one of its identities, redacted. */
   outbox_messages: number
+  /** The users' cards (store/card-repo.ts), removed with them. */
+  cards: number
 }>
 
 export type Erasure = Readonly<{
@@ -145,8 +147,9 @@ export async function planErasure(store: Store, record: LogRecord, now: number):
     record_outcomes: held.outcomeSeqs.length,
     suppressed_identities: suppressed.size,
     outbox_messages: held.outboxMessages,
+    cards: held.cards,
   }
-  const note = `erased ${counts.users} users, ${counts.devices} devices, ${counts.events} events, ${counts.merges} merges; ${counts.log_records} log records and ${counts.outbox_messages} outbox messages redacted; ${counts.suppressed_identities} identities suppressed (spec §7.12)`
+  const note = `erased ${counts.users} users, ${counts.devices} devices, ${counts.events} events, ${counts.merges} merges; ${counts.log_records} log records and ${counts.outbox_messages} outbox messages redacted; ${counts.cards} cards removed; ${counts.suppressed_identities} identities suppressed (spec §7.12)`
   return {
     counts,
     changes: {

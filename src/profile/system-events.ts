@@ -1,6 +1,6 @@
 /**
  * MoEngage's system events of a message sent (issue 21, "the loop closes"): `Email Sent`, `SMS
- * Sent`, and for a push the event of its device's platform — `Notification Sent iOS`,
+ * Sent`, `Card Sent` (a card put in an inbox), and for a push the event of its device's platform — `Notification Sent iOS`,
  * `Notification Received Android`, `Notification Received Web` (MoEngage's names: Android and Web
  * have no "sent" event) — and the event `platform` (spec §7.2) of a push platform. The sending
  * families (families/inform, families/push) add them to the user's events through the ingest log,
@@ -20,6 +20,9 @@ export type SentMessage = Readonly<{
 export function systemEventOf(channel: string, platform: string | null): string | undefined {
   if (channel === 'EMAIL') return 'Email Sent'
   if (channel === 'SMS') return 'SMS Sent'
+  // The reference names no card event; MoEngage's card analytics count "Sent" when its server
+  // puts the card in the user's inbox (delivery, impression and click are the SDK's).
+  if (channel === 'CARDS') return 'Card Sent'
   switch (platform?.toUpperCase()) {
     case 'IOS':
       return 'Notification Sent iOS'

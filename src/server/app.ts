@@ -30,6 +30,7 @@ import { outboxFamily } from '../families/outbox/family.js'
 import { pushFamily } from '../families/push/family.js'
 import { archivalFamily } from '../families/archival/family.js'
 import { fileImportsFamily } from '../families/file-imports/family.js'
+import { cardsFamily } from '../families/cards/family.js'
 import { liveActivitiesFamily } from '../families/live-activities/family.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { Ingest } from '../ingest/accept.js'
@@ -170,6 +171,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     outboxFamily(platform),
     pushFamily(platform),
     archivalFamily(platform),
+    cardsFamily(platform),
     liveActivitiesFamily(platform),
     fileImportsFamily(platform),
   ].filter((f): f is ApiFamily => f !== undefined)

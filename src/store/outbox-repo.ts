@@ -15,8 +15,11 @@
 export const OUTBOX_CHANNELS = ['SMS', 'EMAIL', 'PUSH'] as const
 export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number]
 
-/** Every channel of the outbox: Inform's, and a broadcast Live Activity's start, update or end. */
-export const MESSAGE_CHANNELS = [...OUTBOX_CHANNELS, 'LIVE_ACTIVITY'] as const
+/**
+ * Every channel of the outbox: Inform's, a broadcast Live Activity's start, update or end, and a
+ * card put in a user's inbox.
+ */
+export const MESSAGE_CHANNELS = [...OUTBOX_CHANNELS, 'LIVE_ACTIVITY', 'CARDS'] as const
 export type MessageChannel = (typeof MESSAGE_CHANNELS)[number]
 
 /** What became of a message. */
@@ -120,6 +123,9 @@ export type OutboxRecordResult =
 /** What a listing keeps; every field optional. Times in ms, `since` inclusive, `until` exclusive. */
 export type OutboxFilter = Readonly<{
   customerId?: string
+  /** What asked (`inform`, `push`, `live_activity`, …), and within it which one (`sourceId`). */
+  source?: string
+  sourceId?: string
   channel?: string
   status?: string
   since?: number

@@ -19,6 +19,8 @@ export function outboxWhere(
     parts.push(condition(mark(values.length)))
   }
   if (filter.customerId !== undefined) add((m) => `customer_id = ${m}`, filter.customerId)
+  if (filter.source !== undefined) add((m) => `source = ${m}`, filter.source)
+  if (filter.sourceId !== undefined) add((m) => `source_id = ${m}`, filter.sourceId)
   if (filter.channel !== undefined) add((m) => `channel = ${m}`, filter.channel)
   if (filter.status !== undefined) add((m) => `status = ${m}`, filter.status)
   if (filter.since !== undefined) add((m) => `created_at >= ${m}`, filter.since)

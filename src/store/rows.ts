@@ -12,6 +12,8 @@ import type {
   InformAlertRow,
   LiveActivityCampaignRow,
   LiveActivityInstanceRow,
+  CardCampaignRow,
+  CardRow,
   NewOutboxMessage,
   OutboxMessageRow,
   CategoryPreferenceRow,
@@ -391,7 +393,10 @@ const INFORM_ALERTS = table<InformAlertRow>({
   updatedAt: 'int',
 })
 
-const LIVE_ACTIVITY_CAMPAIGNS = table<LiveActivityCampaignRow>({
+/** A campaign table's row (live_activity_campaigns, card_campaigns: the same columns). */
+export type CampaignTableRow = LiveActivityCampaignRow & CardCampaignRow
+
+const CAMPAIGNS = table<CampaignTableRow>({
   workspaceId: 'text',
   campaignId: 'text',
   name: 'text',
@@ -411,6 +416,23 @@ const LIVE_ACTIVITY_INSTANCES = table<LiveActivityInstanceRow>({
   dismissalAt: 'int?',
   lastRequest: 'text',
   changes: 'int',
+})
+
+const CARDS = table<CardRow>({
+  workspaceId: 'text',
+  userId: 'text',
+  cardId: 'text',
+  campaignId: 'text',
+  platform: 'text',
+  category: 'text',
+  content: 'json',
+  createdAt: 'int',
+  updatedAt: 'int',
+  deletedAt: 'int?',
+  clicked: 'bool',
+  firstSeen: 'int?',
+  firstDelivered: 'int?',
+  showCounts: 'json',
 })
 
 const OUTBOX = table<OutboxMessageRow>({
@@ -532,8 +554,9 @@ export const importJobValues = SEGMENT_IMPORTS.values
 export const toRefusedMinute = REFUSED_MINUTES.read
 export const toInformAlert = INFORM_ALERTS.read
 export const toOutboxMessage = OUTBOX.read
-export const toLiveActivityCampaign = LIVE_ACTIVITY_CAMPAIGNS.read
+export const toCampaign = CAMPAIGNS.read
 export const toLiveActivityInstance = LIVE_ACTIVITY_INSTANCES.read
+export const toCard = CARDS.read
 export function toFeatureKeyRow(r: Row): FeatureKeyRow {
   const row = FEATURE_KEYS.read(r)
   return absent(r['prev_key_hash']) ? row : { ...row, previous: PREVIOUS_FEATURE_KEY.read(r) }
@@ -563,10 +586,12 @@ export const sessionValues = SESSIONS.values
 export const SESSION_COLUMNS = SESSIONS.columns
 export const INFORM_ALERT_COLUMNS = INFORM_ALERTS.columns
 export const informAlertValues = INFORM_ALERTS.values
-export const LIVE_ACTIVITY_CAMPAIGN_COLUMNS = LIVE_ACTIVITY_CAMPAIGNS.columns
-export const liveActivityCampaignValues = LIVE_ACTIVITY_CAMPAIGNS.values
+export const CAMPAIGN_COLUMNS = CAMPAIGNS.columns
+export const campaignValues = CAMPAIGNS.values
 export const LIVE_ACTIVITY_INSTANCE_COLUMNS = LIVE_ACTIVITY_INSTANCES.columns
 export const liveActivityInstanceValues = LIVE_ACTIVITY_INSTANCES.values
+export const CARD_COLUMNS = CARDS.columns
+export const cardValues = CARDS.values
 /** The outbox's columns but `seq` (assigned by the store), and a row's values in their order. */
 /** The columns a message is recorded with: all but the seq and the rev, which the store assigns. */
 const ASSIGNED = new Set(['seq', 'rev'])

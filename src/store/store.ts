@@ -20,6 +20,7 @@
  */
 import type { AlertRepo } from './alert-repo.js'
 import type { LiveActivityRepo } from './live-activity-repo.js'
+import type { CardRepo } from './card-repo.js'
 import type { BrowseRepo } from './browse.js'
 import type { ConsentRepo, SubscriptionChange } from './consent-repo.js'
 import type { CustomSegmentRepo } from './custom-segment-repo.js'
@@ -286,6 +287,8 @@ export type HeldRecords = Readonly<{
    * `customerIds` or whose recipient is one of `recipients`.
    */
   outboxMessages: number
+  /** The erased users' cards (card-repo.ts), removed with the users. */
+  cards: number
 }>
 
 /**
@@ -543,6 +546,7 @@ export interface ProcessingRepo {
 
 export * from './alert-repo.js'
 export * from './live-activity-repo.js'
+export * from './card-repo.js'
 export * from './consent-repo.js'
 export * from './custom-segment-repo.js'
 export * from './feature-key-repo.js'
@@ -586,6 +590,8 @@ export interface Store {
   readonly liveActivities: LiveActivityRepo
   /** File Imports: import definitions and their runs (store/file-import-repo.ts). */
   readonly fileImports: FileImportRepo
+  /** Card campaigns and each user's cards (store/card-repo.ts). */
+  readonly cards: CardRepo
   close(): Promise<void>
 }
 

@@ -10,9 +10,9 @@
  * (families/file-imports); this module only defines the imports.
  */
 import { StoreConflictError, type FileImportRow } from '../store/store.js'
+import { definitionReads, type DefinitionDeps } from './campaign-definitions.js'
 import { WorkspaceInputError } from './changes.js'
 import { definitionId, definitionText, refuseUnknown } from './inform-alerts.js'
-import { definitionReads, type DefinitionDeps, type DefinitionOperations } from './definitions.js'
 
 /** Most imports one workspace may define. */
 export const MAX_FILE_IMPORTS = 200
@@ -234,7 +234,13 @@ export function nextOccurrence(
 }
 
 /** Remove takes the import's runs with it. */
-export type FileImports = DefinitionOperations<FileImportView, FileImportInput>
+export type FileImports = Readonly<{
+  list(workspaceId: string): Promise<FileImportView[]>
+  get(workspaceId: string, importId: string): Promise<FileImportView | undefined>
+  /** Creates the import (its id generated unless given) or replaces the one its id names. */
+  put(workspaceId: string, input: FileImportInput): Promise<FileImportView>
+  remove(workspaceId: string, importId: string): Promise<boolean>
+}>
 
 export function createFileImports(deps: DefinitionDeps): FileImports {
   const { store, clock, ids } = deps

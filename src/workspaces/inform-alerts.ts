@@ -158,7 +158,7 @@ export function definitionId(raw: unknown, attribute: string): string {
   return raw
 }
 
-function template(raw: unknown, attribute: string, kind: 'html' | 'text'): string {
+export function template(raw: unknown, attribute: string, kind: 'html' | 'text'): string {
   if (typeof raw !== 'string' || raw === '' || raw.length > MAX_TEMPLATE_LENGTH) {
     throw new WorkspaceInputError(
       `${attribute} should be a template of 1 to ${MAX_TEMPLATE_LENGTH} characters`,

@@ -8,10 +8,12 @@
  * view, and the operations on the store's rows. Starting, updating and ending is the Live
  * Activities family's (families/live-activities); this module only defines the campaigns.
  */
-import { StoreConflictError, type LiveActivityCampaignRow } from '../store/store.js'
+import type { Clock } from '../core/clock.js'
+import type { IdGenerator } from '../core/ids.js'
+import type { LiveActivityCampaignRow, Store } from '../store/store.js'
+import { createCampaignDefinitions, type CampaignDefinitions } from './campaign-definitions.js'
 import { WorkspaceInputError } from './changes.js'
 import { definitionId, definitionText, refuseUnknown } from './inform-alerts.js'
-import { definitionReads, type DefinitionDeps, type DefinitionOperations } from './definitions.js'
 
 /** Most campaigns one workspace may define. */
 export const MAX_CAMPAIGNS = 500
@@ -93,56 +95,15 @@ export function parseCampaignInput(raw: Record<string, unknown>): CampaignInput 
   }
 }
 
-/** Removing a campaign keeps its instances' messages. */
-export type LiveActivityCampaigns = DefinitionOperations<CampaignView, CampaignInput>
+export type LiveActivityCampaigns = CampaignDefinitions<CampaignDefinition, CampaignView>
 
-export function createLiveActivityCampaigns(deps: DefinitionDeps): LiveActivityCampaigns {
-  const { store, clock, ids } = deps
-  const repo = store.liveActivities
-  const reads = definitionReads(
-    store,
-    {
-      all: (ws) => repo.campaigns(ws),
-      one: (ws, id) => repo.campaign(ws, id),
-      remove: (ws, id) => repo.removeCampaign(ws, id),
-    },
-    campaignView,
-  )
-  return {
-    list: reads.list,
-    get: reads.get,
-    remove: reads.remove,
-    put: async (workspaceId, input) => {
-      await reads.existing(workspaceId)
-      const before =
-        input.campaignId === undefined
-          ? undefined
-          : await repo.campaign(workspaceId, input.campaignId)
-      if (before === undefined && (await repo.campaigns(workspaceId)).length >= MAX_CAMPAIGNS) {
-        throw new WorkspaceInputError(
-          `a workspace has at most ${MAX_CAMPAIGNS} live-activity campaigns`,
-          'campaign_id',
-        )
-      }
-      const now = clock.now()
-      const row: LiveActivityCampaignRow = {
-        workspaceId,
-        campaignId: input.campaignId ?? ids.userId(now),
-        name: input.name,
-        version: (before?.version ?? 0) + 1,
-        definition: input.definition,
-        createdAt: before?.createdAt ?? now,
-        updatedAt: now,
-      }
-      try {
-        await repo.putCampaign(row)
-      } catch (err) {
-        if (err instanceof StoreConflictError) {
-          throw new WorkspaceInputError('another campaign of the workspace has this name', 'name')
-        }
-        throw err
-      }
-      return campaignView(row)
-    },
-  }
+export function createLiveActivityCampaigns(deps: {
+  store: Store
+  clock: Clock
+  ids: IdGenerator
+}): LiveActivityCampaigns {
+  return createCampaignDefinitions(deps, deps.store.liveActivities, campaignView, {
+    max: MAX_CAMPAIGNS,
+    noun: 'live-activity campaigns',
+  })
 }

@@ -158,6 +158,7 @@ describe('§7.12 GDPR / CCPA erasure', () => {
       record_outcomes: 0,
       suppressed_identities: 1,
       outbox_messages: 0,
+      cards: 0,
     })
     const missing = await app.app.inject({
       method: 'GET',

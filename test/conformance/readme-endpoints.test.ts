@@ -25,7 +25,7 @@ function listedEndpoints(): string[] {
   return lines
     .slice(first + 2, end) // past the header row and its rule
     .flatMap((line) => [
-      ...(line.split('|')[1] ?? '').matchAll(/`(GET|POST|PUT|PATCH) ([^`?]+)[^`]*`/g),
+      ...(line.split('|')[1] ?? '').matchAll(/`(GET|POST|PUT|PATCH|DELETE) ([^`?]+)[^`]*`/g),
     ])
     .map((m) => `${m[1]} ${normalize(m[2] ?? '')}`)
 }

@@ -20,14 +20,15 @@ import type {
   PushErrorCode,
   LiveActivityErrorCode,
   ArchivalErrorCode,
+  CardsErrorCode,
   SegmentErrorCode,
   WireError,
 } from '../../src/core/catalogue/types.js'
 
-// The consent, segments, Inform, Push, Live Activities and Message Archival families' strings come
-// from their OpenAPI files, replayed by consent-replay.test.ts, segments-replay.test.ts (which also
-// checks each segments string), inform-replay.test.ts, push-replay.test.ts,
-// live-activities-replay.test.ts and archival-replay.test.ts.
+// The consent, segments, Inform, Push, Live Activities, Message Archival and Cards families' strings
+// come from their OpenAPI files, replayed by consent-replay.test.ts, segments-replay.test.ts (which
+// also checks each segments string), inform-replay.test.ts, push-replay.test.ts,
+// live-activities-replay.test.ts, archival-replay.test.ts and cards-replay.test.ts.
 const ENTRIES: Readonly<
   Record<
     Exclude<
@@ -38,6 +39,7 @@ const ENTRIES: Readonly<
       | PushErrorCode
       | LiveActivityErrorCode
       | ArchivalErrorCode
+      | CardsErrorCode
     >,
     WireError
   >
@@ -96,6 +98,7 @@ const INLET_OWN: Readonly<Partial<Record<ErrorCode, 'message' | 'both'>>> = {
   admin_alert_not_found: 'both',
   admin_live_activity_not_found: 'both',
   admin_file_import_not_found: 'both',
+  admin_card_campaign_not_found: 'both',
   outbox_filter_invalid: 'both', // GET /inlet/v1/outbox, an Inlet extension
   // The dashboard's (Inlet's web console): MoEngage's API has no such answers.
   dashboard_unauthorized: 'both',

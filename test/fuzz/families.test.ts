@@ -1,24 +1,48 @@
 /**
  * Property-based fuzzing of the families beside the Data API (endpoints.test.ts has the Data API
- * and the admin API): Segments v3 and v2, Subscription categories, Email opt-in, Bulk resubscribe
- * and Inform, each with generated and mutated bodies and raw bytes, in-process through
- * `app.inject()`. Every answer must be below 500, arrive within a bound, and be JSON in the
- * envelope its family documents (moengage-other-apis.md §2.0: E2, E3, E4, E8, E12); after each
- * property nothing was logged as an error, no record died, and Object.prototype is untouched.
+ * and the admin API): Segments v3 and v2, Subscription categories, Email opt-in, Bulk resubscribe,
+ * Inform, Push v2 and v2.1, Live Activities start/update/end and Message Archival, each with
+ * generated and mutated bodies and raw bytes, in-process through `app.inject()`. Every answer must
+ * be below 500, arrive within a bound, and be JSON in the envelope its family documents
+ * (moengage-other-apis.md §2.0: E2, E3, E4, E8, E9 — Push's failures are a 200 `status:"Fail"` —
+ * E10, E11, E12); a mutated Push body is signed as it stands (its `:sign` placeholder, v2.1's
+ * header) so that it gets past the signature, and the Push scheduler then runs the fuzzed
+ * campaigns' occurrences. After each property nothing was logged as an error, no record died, and
+ * Object.prototype is untouched.
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
 import { admin } from '../helpers/admin.js'
-import { WORKSPACE_ID, appKeyRequest, type TestApp } from '../helpers/app.js'
+import { START_TIME, WORKSPACE_ID, appKeyRequest, basicAuth, type TestApp } from '../helpers/app.js'
 import { ADMIN_CATEGORIES, CATEGORIES, OPT_IN, RESUBSCRIBE, linkFor } from '../helpers/consent.js'
-import { TRACK, customer } from '../helpers/data-api.js'
-import { INFORM_AUTH, SANDBOX_SEND, SEND, informApp } from '../helpers/inform.js'
+import { DEVICE, TRACK, customer } from '../helpers/data-api.js'
+import {
+  INFORM_AUTH,
+  SANDBOX_SEND,
+  SEND,
+  informApp,
+  send as informSend,
+} from '../helpers/inform.js'
+import { VIEW } from '../helpers/archival.js'
+import { pushSignature } from '../../src/http/auth.js'
+import { DEMO_CAMPAIGN, defineCampaign } from '../helpers/live-activities.js'
+import { ADMIN_BASE, PUSH_KEY, V2, V2_1, toUser } from '../helpers/push.js'
 import { HANG_MS, RUNS, assertHealthy, check, jsonish, mutated, params } from './fuzz-kit.js'
 
 type Method = 'POST' | 'PUT' | 'PATCH'
 type Json = Record<string, unknown>
+
+/** E10's `error.code`s (moengage-live-activities-openapi.yml). */
+const LIVE_ACTIVITY_CODES = [
+  'PayloadError',
+  'AuthError',
+  'OperationNotAllowed',
+  'PayloadSizeError',
+  'RateLimitError',
+  'ServerError',
+]
 
 const isText = (v: unknown): boolean => typeof v === 'string'
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -45,6 +69,24 @@ const SHAPES = {
   /** Inform: `{"message","err_code","status_code"}`. */
   E8: (b: Json) =>
     isText(b['message']) && isText(b['err_code']) && typeof b['status_code'] === 'number',
+  /** Push: a 200 `{"status":"Fail","Error_Message","responseId","requestId":""}`. */
+  E9: (b: Json) =>
+    b['status'] === 'Fail' &&
+    isText(b['Error_Message']) &&
+    isText(b['responseId']) &&
+    b['requestId'] === '',
+  /** Live Activities: `{"error":{"code","message","details"?:[{code,target,message}]}}`. */
+  E10: (b: Json) =>
+    isObject(b['error']) &&
+    LIVE_ACTIVITY_CODES.includes(String(b['error']['code'])) &&
+    isText(b['error']['message']) &&
+    (b['error']['details'] === undefined ||
+      (Array.isArray(b['error']['details']) &&
+        b['error']['details'].every(
+          (d) => isObject(d) && isText(d['code']) && isText(d['target']) && isText(d['message']),
+        ))),
+  /** Message Archival: `{"status":false,"error_message"}` (a 401 `{"status":false,"error"}`). */
+  E11: (b: Json) => b['status'] === false && (isText(b['error_message']) || isText(b['error'])),
   /** Bulk resubscribe: `{"response_id","error":{"message","err_code"}}`. */
   E12: (b: Json) =>
     isText(b['response_id']) &&
@@ -59,8 +101,11 @@ type Endpoint = Readonly<{
   url: string
   body: Json
   shape: keyof typeof SHAPES
-  /** Inform's own credentials instead of the Data API key. */
-  inform?: boolean
+  /**
+   * The credentials: the Data API key (default), Inform's key, the Push key as Basic auth with
+   * X-MOE-APPKEY (Live Activities), v2's signature in the body or v2.1's in the headers.
+   */
+  auth?: 'inform' | 'live' | 'push_v2' | 'push_v2_1'
 }>
 
 const SEGMENT_BODY = {
@@ -100,6 +145,10 @@ const FILE_BODY = {
   file_url: 'https://files.example.com/fuzz.csv',
   expiry_time: 30,
 }
+
+const BROADCAST = '/v1.0/live-activity/broadcast'
+/** The live activity fuzzApp starts, which the update and end bodies name. */
+const SEEDED_INSTANCE = 'seeded-instance'
 
 const SMS = {
   alert_id: '636b77e6e2cf83277195fb60',
@@ -172,17 +221,94 @@ const ENDPOINTS: readonly Endpoint[] = [
     body: { recipients: ['ann@example.com'], esp: 'SENDGRID', request_id: 'req-fuzz' },
     shape: 'E12',
   },
-  { method: 'POST', url: SEND, body: SMS, shape: 'E8', inform: true },
+  { method: 'POST', url: SEND, body: SMS, shape: 'E8', auth: 'inform' },
   {
     method: 'POST',
     url: SANDBOX_SEND,
     body: { ...SMS, alert_id: '636b77e6e2cf83277195fb61' },
     shape: 'E8',
-    inform: true,
+    auth: 'inform',
+  },
+  {
+    method: 'POST',
+    url: V2,
+    body: { ...toUser(['ann', 'bob']), appId: WORKSPACE_ID, signature: ':sign' },
+    shape: 'E9',
+    auth: 'push_v2',
+  },
+  {
+    method: 'POST',
+    url: V2_1,
+    body: toUser('ann', {
+      campaignName: 'Fuzzed periodic #n',
+      targetAudience: 'All Users',
+      targetUserAttributes: undefined,
+      campaignDelivery: {
+        type: 'periodic',
+        date: '11/02/2026',
+        time: '11:00 AM',
+        timezone: 'Asia/Kolkata',
+        repeatAfter: '1',
+        endDate: '11/04/2026',
+      },
+    }),
+    shape: 'E9',
+    auth: 'push_v2_1',
+  },
+  {
+    method: 'POST',
+    url: `${BROADCAST}/start`,
+    body: {
+      broadcast_live_activity_id: DEMO_CAMPAIGN.campaign_id,
+      instance_id: 'fuzzed-instance',
+      ios: {
+        dismissal_date: Math.floor(START_TIME / 1000) + 3_600,
+        attribute_type: DEMO_CAMPAIGN.attribute_type,
+        attribute_info: { match: 'IND vs AUS' },
+        content_state: { score: '0/0' },
+        alert: { title: 'Match started', body: 'IND vs AUS is live', sound: 'default' },
+      },
+    },
+    shape: 'E10',
+    auth: 'live',
+  },
+  ...(['update', 'end'] as const).map((action): Endpoint => ({
+    method: 'POST',
+    url: `${BROADCAST}/${action}`,
+    body: {
+      broadcast_live_activity_id: DEMO_CAMPAIGN.campaign_id,
+      instance_id: SEEDED_INSTANCE,
+      ios: {
+        stale_date: Math.floor(START_TIME / 1000) + 600,
+        content_state: { score: action === 'end' ? '250/7' : '120/3' },
+        alert: { title: 'Score', subtitle: 'Over 20', body: { text: 'IND 120/3' } },
+      },
+    },
+    shape: 'E10',
+    auth: 'live',
+  })),
+  {
+    method: 'POST',
+    url: VIEW,
+    body: {
+      user_id: 'ann',
+      delivery_type: 'API_TRIGGERED',
+      campaign_type: 'Inform SMS',
+      campaign_channel: 'SMS',
+      sent_epoch_time: Math.floor(START_TIME / 1000),
+      campaign_id: SMS.alert_id,
+      event_name: 'SMS Sent',
+      platform: 'SMS',
+      event_id: 'TXN-SEEDED',
+    },
+    shape: 'E11',
   },
 ]
 
-/** The app with the Inform alert, a category, users, a filter segment and a file segment. */
+/**
+ * The app with the Inform alert and an SMS sent, a category, users with devices, a filter segment,
+ * a file segment, a Push key, a live-activity campaign and one of its activities started.
+ */
 type FuzzApp = TestApp & Readonly<{ url: (url: string) => string; fill: (body: Json) => Json }>
 
 async function fuzzApp(t: TestContext): Promise<FuzzApp> {
@@ -193,7 +319,41 @@ async function fuzzApp(t: TestContext): Promise<FuzzApp> {
     const res = await app.post(TRACK, customer(id, { email: `${id}@example.com` }))
     assert.equal(res.statusCode, 200, res.body)
   }
+  for (const [id, platform] of [
+    ['ann', 'ANDROID'],
+    ['ann', 'iOS'],
+    ['bob', 'ANDROID'],
+  ] as const) {
+    const res = await app.post(DEVICE, {
+      type: 'device',
+      customer_id: id,
+      device_id: `${id}-${platform}`,
+      attributes: { platform, push_id: `token-${id}-${platform}` },
+    })
+    assert.equal(res.statusCode, 200, res.body)
+  }
   await app.drain()
+  const pushKey = await admin(app, 'POST', `${ADMIN_BASE}/keys/push`, { api_key: PUSH_KEY })
+  assert.equal(pushKey.statusCode, 200, pushKey.body)
+  await defineCampaign(app, DEMO_CAMPAIGN)
+  const started = await app.app.inject({
+    method: 'POST',
+    url: `${BROADCAST}/start`,
+    headers: headersFor(app, { auth: 'live' }),
+    payload: {
+      broadcast_live_activity_id: DEMO_CAMPAIGN.campaign_id,
+      instance_id: SEEDED_INSTANCE,
+      ios: {
+        attribute_type: DEMO_CAMPAIGN.attribute_type,
+        attribute_info: {},
+        content_state: { score: '0/0' },
+        alert: { title: 'Started', body: 'Live' },
+      },
+    },
+  })
+  assert.equal(started.statusCode, 200, started.body)
+  const sms = await informSend(app, { ...SMS, transaction_id: 'TXN-SEEDED' })
+  assert.equal(sms.statusCode, 200, sms.body)
   const link = await linkFor(app, 'ann')
   const made = await appKeyRequest(app, 'POST', '/v3/custom-segments', {
     ...SEGMENT_BODY,
@@ -219,12 +379,68 @@ async function fuzzApp(t: TestContext): Promise<FuzzApp> {
   }
 }
 
-function headersFor(app: TestApp, e: Endpoint): Record<string, string> {
-  return {
-    'content-type': 'application/json',
-    'moe-appkey': WORKSPACE_ID,
-    authorization: e.inform === true ? INFORM_AUTH : (app.headers['authorization'] ?? ''),
+/** A string field of `body` (a fuzzed body may be anything), or ''. */
+function textOf(body: unknown, field: string): string {
+  const value = isObject(body) ? body[field] : undefined
+  return typeof value === 'string' ? value : ''
+}
+
+/** The request's headers; v2.1's signature from the body's own campaign name, as sent. */
+function headersFor(
+  app: TestApp,
+  e: Pick<Endpoint, 'auth'>,
+  body?: unknown,
+): Record<string, string> {
+  const json = { 'content-type': 'application/json' }
+  switch (e.auth) {
+    case 'inform':
+      return { ...json, 'moe-appkey': WORKSPACE_ID, authorization: INFORM_AUTH }
+    case 'live':
+      return {
+        ...json,
+        'x-moe-appkey': WORKSPACE_ID,
+        authorization: basicAuth(WORKSPACE_ID, PUSH_KEY),
+      }
+    case 'push_v2':
+      return json
+    case 'push_v2_1':
+      return {
+        ...json,
+        'x-moe-appkey': WORKSPACE_ID,
+        'x-moe-pushapi-signature': pushSignature(
+          WORKSPACE_ID,
+          textOf(body, 'campaignName'),
+          PUSH_KEY,
+        ),
+        'x-moe-query-type': textOf(body, 'targetAudience').toLowerCase(),
+      }
+    default:
+      return {
+        ...json,
+        'moe-appkey': WORKSPACE_ID,
+        authorization: app.headers['authorization'] ?? '',
+      }
   }
+}
+
+/** Sends so far: what makes each `#n` campaign name (an All Users one must be new) unique. */
+let sends = 0
+
+/**
+ * `body` as sent: a `#n` in its campaign name numbered, then v2's `:sign` placeholder replaced by
+ * the signature of its appId and campaignName as they now stand.
+ */
+function prepared(body: unknown): unknown {
+  if (!isObject(body)) return body
+  sends++
+  const name = body['campaignName']
+  const named =
+    typeof name === 'string' && name.includes('#n')
+      ? { ...body, campaignName: name.replace('#n', `#${sends}`) }
+      : body
+  if (named['signature'] !== ':sign') return named
+  const signature = pushSignature(textOf(named, 'appId'), textOf(named, 'campaignName'), PUSH_KEY)
+  return { ...named, signature }
 }
 
 /** Inputs fuzzed in this file. */
@@ -241,10 +457,26 @@ function assertAnswer(res: LightMyRequestResponse, e: Endpoint, what: string): v
     assert.fail(`body is not JSON: ${info}`)
   }
   assert.ok(isObject(body), `not a JSON object: ${info}`)
+  if (e.shape === 'E9') {
+    // Push answers every documented failure with a 200 (moengage-other-apis.md §2.8).
+    assert.equal(res.statusCode, 200, `not 200: ${info}`)
+    const ok =
+      body['status'] === 'Success' &&
+      isText(body['requestId']) &&
+      isText(body['responseId']) &&
+      isText(body['cid'])
+    assert.ok(ok || SHAPES.E9(body), `neither Success nor E9: ${info}`)
+    return
+  }
   if (res.statusCode >= 400) assert.ok(SHAPES[e.shape](body), `not ${e.shape}: ${info}`)
 }
 
-async function send(app: FuzzApp, e: Endpoint, payload: string | Buffer): Promise<void> {
+async function send(
+  app: FuzzApp,
+  e: Endpoint,
+  payload: string | Buffer,
+  parsed?: unknown,
+): Promise<void> {
   fuzzed++
   const shown = typeof payload === 'string' ? payload : payload.toString('hex')
   const what = `${e.method} ${e.url} ${shown.slice(0, 200)}`
@@ -257,7 +489,7 @@ async function send(app: FuzzApp, e: Endpoint, payload: string | Buffer): Promis
       app.app.inject({
         method: e.method,
         url: app.url(e.url),
-        headers: headersFor(app, e),
+        headers: headersFor(app, e, parsed),
         payload,
       }),
       hang,
@@ -290,17 +522,28 @@ const rawBody = fc.oneof(
   ),
 )
 
+/** The fuzzed Push campaigns' later and periodic occurrences, over the next few days. */
+async function runSchedules(app: TestApp): Promise<void> {
+  for (let hours = 0; hours <= 5 * 24; hours += 6) {
+    app.clock.set(START_TIME + hours * 3_600_000)
+    await app.pushScheduler.runOnce()
+  }
+}
+
 describe('fuzzing the other families', { timeout: 300_000 }, () => {
   it('every seed body, sent as is, is accepted', async (t) => {
     const app = await fuzzApp(t)
     for (const e of ENDPOINTS) {
+      const body = prepared(app.fill(e.body))
       const res = await app.app.inject({
         method: e.method,
         url: app.url(e.url),
-        headers: headersFor(app, e),
-        payload: JSON.stringify(app.fill(e.body)),
+        headers: headersFor(app, e, body),
+        payload: JSON.stringify(body),
       })
       assert.ok(res.statusCode >= 200 && res.statusCode < 300, `${e.method} ${e.url}: ${res.body}`)
+      // Push's failures are 200s too.
+      if (e.shape === 'E9') assert.equal(res.json<Json>()['status'], 'Success', res.body)
     }
   })
 
@@ -308,11 +551,13 @@ describe('fuzzing the other families', { timeout: 300_000 }, () => {
     it(`${e.method} ${e.url}: mutated and generated bodies`, async (t) => {
       const app = await fuzzApp(t)
       await check(
-        fc.asyncProperty(fc.oneof(mutated(app.fill(e.body)), jsonish), async (body) => {
-          await send(app, e, JSON.stringify(body) ?? 'null')
+        fc.asyncProperty(fc.oneof(mutated(app.fill(e.body)), jsonish), async (fuzzedBody) => {
+          const body = prepared(fuzzedBody)
+          await send(app, e, JSON.stringify(body) ?? 'null', body)
         }),
         params(),
       )
+      if (e.shape === 'E9') await runSchedules(app)
       await assertHealthy(t, app)
     })
   }

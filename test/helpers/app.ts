@@ -225,7 +225,7 @@ export async function spendMinuteQuota(app: TestApp, quota: string, limit: numbe
  */
 export function injectWith(
   app: TestApp,
-  method: 'POST' | 'GET',
+  method: 'POST' | 'GET' | 'DELETE',
   url: string,
   base: Readonly<Record<string, string>>,
   overrides: Readonly<Record<string, string | undefined>>,

@@ -100,7 +100,7 @@ export async function harness(
   app.decorateRequest('workspace', null)
   installJsonBodyParser(app)
   installErrorHandling(app, log, { data: dataEnvelope })
-  const deps = { store, clock, cache, authFailures, secrets, isClosing: () => false }
+  const deps = { store, clock, cache, authFailures, secrets, log, isClosing: () => false }
   const family = (prefix: string, url: string, variant: AuthVariant): void => {
     void app.register(
       (scope, _opts, done) => {

@@ -150,6 +150,14 @@ export async function dashboardAttacks(
       expect: notFound('user'),
     },
   ])
+  walked.set('GET /dashboard/api/w/:ws/users/:id/cards', [
+    inB(`users/${t.bUserId}/cards`),
+    {
+      name: "B's user's cards in A",
+      request: get(`${a}/users/${t.bUserId}/cards`),
+      expect: notFound('user'),
+    },
+  ])
   walked.set('GET /dashboard/api/w/:ws/users/:id/events', [
     inB(`users/${t.bUserId}/events`),
     {
@@ -203,6 +211,12 @@ export async function dashboardAttacks(
     { name: "A's outbox holds nothing of B", request: get(`${a}/outbox`), expect: leaksNothing },
   ])
   walked.set('GET /dashboard/api/w/:ws/outbox/tail', [inB('outbox/tail')])
+  for (const path of ['push-sends', 'live-activities']) {
+    walked.set(`GET /dashboard/api/w/:ws/${path}`, [
+      inB(path),
+      { name: `A's ${path} hold nothing of B`, request: get(`${a}/${path}`), expect: leaksNothing },
+    ])
+  }
   walked.set('GET /dashboard/api/w/:ws/overview', [inB('overview')])
   walked.set('POST /dashboard/api/w/:ws/key/rotate', [
     inB('POST key/rotate'),

@@ -30,6 +30,8 @@ import { createFeatureKeys } from '../../src/workspaces/feature-keys.js'
 import { createInformAlerts } from '../../src/workspaces/inform-alerts.js'
 import { createLiveActivityCampaigns } from '../../src/workspaces/live-activity-campaigns.js'
 import { createFileImports } from '../../src/workspaces/file-imports.js'
+import { createCardCampaigns, parseCardCampaignInput } from '../../src/workspaces/card-campaigns.js'
+import { sendCardCampaign } from '../../src/inbox/card-sends.js'
 import { hashKey, verifyKey } from '../../src/workspaces/keys.js'
 import { createSecretBox } from '../../src/workspaces/secret-box.js'
 import { createWorkspaces } from '../../src/workspaces/workspaces.js'
@@ -41,6 +43,7 @@ import { segmentAttacks } from './segments-walk.js'
 import { informAttacks } from './inform-walk.js'
 import { liveActivityAttacks } from './live-activities-walk.js'
 import { fileImportAttacks } from './file-imports-walk.js'
+import { cardsAttacks } from './cards-walk.js'
 
 const A = WORKSPACE_ID
 const B = 'WORKSPACEBBBBBBBBBB2'
@@ -52,6 +55,8 @@ const B_INFORM_KEY = 'inform-api-key-of-workspace-b'
 const A_PUSH_KEY = 'push-api-key-of-workspace-a'
 const B_CAMPAIGN = { id: 'b-campaign', name: 'B Secret Campaign', instanceId: 'b-instance' }
 const B_IMPORT = { id: 'b-import', name: 'B Secret Import' }
+const A_REPORTS_KEY = 'reports-api-key-of-workspace-a'
+const B_CARDS = { id: 'b-cards', name: 'B Secret Cards' }
 const B_ALERT = { alertId: 'b-alert', testAlertId: 'b-test-alert', referenceName: 'B Secret Alert' }
 /** The app's server secret: the keys seeded straight into the store are sealed under it. */
 const SERVER_SECRET = 'isolation-test-server-secret-0123456'
@@ -285,6 +290,24 @@ async function seedB(t: TestContext, app: TestApp): Promise<Seeded> {
     }),
   })
   assert.equal(started.statusCode, 200, started.body)
+  // B's card campaign sent to b-user (families/cards), and A's reports key.
+  await keys.create(A, 'reports', { key: A_REPORTS_KEY })
+  await createCardCampaigns({ store: app.store, clock: app.clock, ids: createSequentialIds() }).put(
+    B,
+    parseCardCampaignInput({
+      campaign_id: B_CARDS.id,
+      name: B_CARDS.name,
+      platforms: ['ANDROID'],
+      audience: { type: 'users', customer_ids: ['b-user'] },
+      template: { title: 'only-b-may-read-this', message: 'B card' },
+    }),
+  )
+  const cards = await sendCardCampaign(
+    { store: app.store, ingest: app.ingest, clock: app.clock, ids: createSequentialIds() },
+    { workspaceId: B, requestId: 'b-cards-request' },
+    B_CARDS.id,
+  )
+  assert.equal(cards?.recorded, 1)
   const bSentSeconds = Math.floor(app.clock.now() / 1000)
   await app.drain()
   void t
@@ -319,11 +342,13 @@ async function snapshotOf(store: Store): Promise<string> {
     await store.liveActivities.instances(B, B_CAMPAIGN.id, 100),
     await store.fileImports.imports(B),
     await store.fileImports.recentRuns(B, 100),
+    await store.cards.campaigns(B),
   )
   for (const u of users.sort((x, y) => x.id.localeCompare(y.id))) {
     parts.push(u, await store.profiles.eventsOfUser(B, u.id, 100))
     parts.push(await store.profiles.devicesOfUser(B, u.id))
     parts.push(await store.consent.subscriptionsOf(B, [u.id]))
+    parts.push(await store.cards.ofUser(B, u.id))
   }
   const log = await store.log.readAfter(0, 100_000)
   parts.push(log.filter((r) => r.workspaceId === B))
@@ -653,6 +678,11 @@ describe('workspace isolation: every route with A’s key against B', () => {
       'GET /inlet/v1/admin/workspaces/:id/file-imports/:import_id',
       'POST /inlet/v1/admin/workspaces/:id/file-imports/:import_id',
       'POST /inlet/v1/admin/workspaces/:id/file-imports/remove',
+      'GET /inlet/v1/admin/workspaces/:id/card-campaigns',
+      'POST /inlet/v1/admin/workspaces/:id/card-campaigns',
+      'GET /inlet/v1/admin/workspaces/:id/card-campaigns/:campaign_id',
+      'POST /inlet/v1/admin/workspaces/:id/card-campaigns/remove',
+      'POST /inlet/v1/admin/workspaces/:id/card-campaigns/:campaign_id/send',
       'GET /inlet/v1/admin/workspaces/:id/delivery',
       'POST /inlet/v1/admin/workspaces/:id/delivery',
     ] as const) {
@@ -784,6 +814,16 @@ describe('workspace isolation: every route with A’s key against B', () => {
       secrets: ['only-b-may-read-this', B_IMPORT.name, B_KEY],
     })
     for (const [route, list] of fileImports) walked.set(route, list)
+    // Cards: B's user and card campaign under A's reports key.
+    const cards = cardsAttacks({
+      a: A,
+      aReportsKey: A_REPORTS_KEY,
+      b: B,
+      bCustomerId: 'b-user',
+      bCampaignId: B_CARDS.id,
+      secrets: ['only-b-may-read-this', B_CARDS.name],
+    })
+    for (const [route, list] of cards) walked.set(route, list)
 
     assert.deepEqual(
       servedRoutes(app.app),

@@ -43,6 +43,7 @@ import { outboxContract } from './outbox-contract.js'
 import { pushContract } from './push-contract.js'
 import { fileImportsContract } from './file-imports-contract.js'
 import { liveActivitiesContract } from './live-activities-contract.js'
+import { cardsContract } from './cards-contract.js'
 import { segmentsContract } from './segments-contract.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
@@ -1846,7 +1847,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
             logTokens: ['"Erin@Example.com"'],
             outcomeTokens: ["'erin'"],
           }),
-          { logSeqs: [1, 2], outcomeSeqs: [1], events: 2, outboxMessages: 0 },
+          { logSeqs: [1, 2], outcomeSeqs: [1], events: 2, outboxMessages: 0, cards: 0 },
         )
       })
 
@@ -2212,6 +2213,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     pushContract(fresh, factory.reopen === undefined ? undefined : reopened)
     fileImportsContract(fresh, factory.reopen === undefined ? undefined : reopened)
     liveActivitiesContract(fresh, factory.reopen === undefined ? undefined : reopened)
+    cardsContract(fresh, factory.reopen === undefined ? undefined : reopened)
     segmentsContract(fresh)
     customSegmentsContract(fresh, factory.reopen === undefined ? undefined : reopened)
     segmentListsContract(fresh, factory.reopen === undefined ? undefined : reopened)

@@ -263,7 +263,14 @@ export function outboxContract(
           status: 'suppressed',
           createdAt: T0 + 20,
         }),
-        message({ id: 'm4', customerId: null, channel: 'PUSH', createdAt: T0 + 30 }),
+        message({
+          id: 'm4',
+          customerId: null,
+          channel: 'PUSH',
+          source: 'push',
+          sourceId: 'cid-1',
+          createdAt: T0 + 30,
+        }),
       ])
       assert.equal(recorded.duplicate, false)
       await store.outbox.record(OTHER, [message({ id: 'x', workspaceId: OTHER })])
@@ -273,6 +280,9 @@ export function outboxContract(
       assert.deepEqual(await ids({ customerId: 'john' }), ['m3', 'm1'])
       assert.deepEqual(await ids({ channel: 'EMAIL' }), ['m3', 'm2'])
       assert.deepEqual(await ids({ status: 'suppressed' }), ['m3'])
+      assert.deepEqual(await ids({ source: 'push', sourceId: 'cid-1' }), ['m4'])
+      assert.deepEqual(await ids({ sourceId: 'alert-1' }), ['m3', 'm2', 'm1'])
+      assert.deepEqual(await ids({ source: 'push', sourceId: 'alert-1' }), [])
       assert.deepEqual(await ids({ since: T0 + 10, until: T0 + 30 }), ['m3', 'm2'])
       assert.deepEqual(await ids({ customerId: 'john', channel: 'EMAIL', status: 'recorded' }), [])
       const page = await store.outbox.list(WS, {}, 2)

@@ -31,6 +31,7 @@ import { keyField, keyLines } from '../key-output.js'
 import { alertsCommand } from './alerts.js'
 import { liveActivitiesCommand } from './live-activities.js'
 import { fileImportsCommand } from './file-imports.js'
+import { cardsCommand } from './cards.js'
 import { deliveryCommand } from './delivery.js'
 import { categoriesCommand, linkCommand } from './categories.js'
 import { keysCommand } from './keys.js'
@@ -125,6 +126,7 @@ export const workspacesCommand: Command = async (args, env) => {
   if (sub === 'alerts') return alertsCommand(rest, env)
   if (sub === 'live-activities') return liveActivitiesCommand(rest, env)
   if (sub === 'file-imports') return fileImportsCommand(rest, env)
+  if (sub === 'cards') return cardsCommand(rest, env)
   if (sub === 'delivery') return deliveryCommand(rest, env)
   if (sub === 'link') return linkCommand(rest, env)
   const values = parseStoreFlags(rest, {

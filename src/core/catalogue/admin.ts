@@ -44,6 +44,12 @@ export const ADMIN_ERRORS: Readonly<Record<AdminErrorCode, WireError>> = {
     message: "No Inform alert with id '{alert_id}' in workspace '{workspace_id}'",
     attribute: 'alert_id',
   },
+  admin_card_campaign_not_found: {
+    status: 404,
+    type: 'Not Found',
+    message: "No card campaign with id '{campaign_id}' in workspace '{workspace_id}'",
+    attribute: 'campaign_id',
+  },
   admin_live_activity_not_found: {
     status: 404,
     type: 'Not Found',

@@ -15,6 +15,7 @@ import type {
   LiveActivityErrorCode,
   ArchivalErrorCode,
   FileImportErrorCode,
+  CardsErrorCode,
   WireError,
 } from './types.js'
 
@@ -39,6 +40,7 @@ export const WIRE_ERRORS: Readonly<
       | LiveActivityErrorCode
       | ArchivalErrorCode
       | FileImportErrorCode
+      | CardsErrorCode
     >,
     WireError
   >

@@ -51,7 +51,7 @@ const COMMON: Variants = {
   params_required: { ...FAIL, message: 'appId not present' },
   ...sameFor(['invalid_app_id', 'auth_unknown_app_id'], { ...FAIL, message: 'Invalid appId' }),
   signature_missing: { ...FAIL, message: 'Signature missing' },
-  // No Push key: no signature can be verified.
+  // No Push key, or one this server cannot open (auth-hooks.ts): no signature can be verified.
   ...sameFor(['signature_mismatch', 'feature_key_not_set'], {
     ...FAIL,
     message: 'Signature not verified',

@@ -21,6 +21,7 @@ export const API_FAMILIES = [
   'live_activities',
   'archival',
   'file_imports',
+  'cards',
 ] as const
 
 export type ApiFamilyName = (typeof API_FAMILIES)[number]
@@ -85,6 +86,8 @@ export type ArchivalErrorCode = Extract<ErrorCode, `archival_${string}`>
 
 /** The codes only the File Imports family answers (FILE_IMPORT_ERRORS). */
 export type FileImportErrorCode = Extract<ErrorCode, `file_import_${string}`>
+/** The codes only the Cards family answers (CARDS_ERRORS). */
+export type CardsErrorCode = Extract<ErrorCode, `cards_${string}`>
 
 /**
  * The consent family's endpoint groups, each with its own strings for the platform's codes:

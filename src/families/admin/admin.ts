@@ -49,6 +49,8 @@ import {
   parseCampaignInput,
   type LiveActivityCampaigns,
 } from '../../workspaces/live-activity-campaigns.js'
+import { parseCardCampaignInput, type CardCampaigns } from '../../workspaces/card-campaigns.js'
+import type { CardSendResult } from '../../inbox/card-sends.js'
 import { parseDeliveryInput, type DeliverySettings } from '../../workspaces/delivery.js'
 import { parseFileImportInput, type FileImports } from '../../workspaces/file-imports.js'
 import {
@@ -203,6 +205,13 @@ export function adminRoutes(
     alerts: InformAlerts
     /** Live-activity campaigns (workspaces/live-activity-campaigns.ts). */
     liveActivities: LiveActivityCampaigns
+    /** Card campaigns (workspaces/card-campaigns.ts) and their sends (inbox/card-sends.ts). */
+    cardCampaigns: CardCampaigns
+    sendCards: (
+      workspaceId: string,
+      requestId: string,
+      campaignId: string,
+    ) => Promise<CardSendResult | undefined>
     /** The outbox's delivery mode per workspace (workspaces/delivery.ts). */
     delivery: DeliverySettings
     /** File Imports' definitions (workspaces/file-imports.ts) and why a source is refused. */
@@ -465,6 +474,44 @@ export function adminRoutes(
     status: 'success',
     removed: await deps.fileImports.remove(idOf(request), removedId(request, 'import_id')),
   }))
+
+  // Card campaigns (families/cards fetches what their sends put in inboxes).
+  const cardCampaignId = (request: FastifyRequest): string =>
+    (request.params as { campaign_id: string }).campaign_id // route param
+  const cardNotFound = (request: FastifyRequest): AppError =>
+    new AppError('admin_card_campaign_not_found', {
+      params: { campaign_id: cardCampaignId(request), workspace_id: idOf(request) },
+    })
+  route('GET', '/workspaces/:id/card-campaigns', async (request) => ({
+    status: 'success',
+    campaigns: await deps.cardCampaigns.list(idOf(request)),
+  }))
+
+  route('POST', '/workspaces/:id/card-campaigns', async (request) => ({
+    status: 'success',
+    campaign: await deps.cardCampaigns.put(
+      idOf(request),
+      parseCardCampaignInput(bodyObject(request)),
+    ),
+  }))
+
+  route('GET', '/workspaces/:id/card-campaigns/:campaign_id', async (request) => {
+    const campaign = await deps.cardCampaigns.get(idOf(request), cardCampaignId(request))
+    if (campaign === undefined) throw cardNotFound(request)
+    return { status: 'success', campaign }
+  })
+
+  route('POST', '/workspaces/:id/card-campaigns/remove', async (request) => ({
+    status: 'success',
+    removed: await deps.cardCampaigns.remove(idOf(request), removedId(request, 'campaign_id')),
+  }))
+
+  route('POST', '/workspaces/:id/card-campaigns/:campaign_id/send', async (request) => {
+    await deps.cardCampaigns.list(idOf(request)) // the workspace exists
+    const sent = await deps.sendCards(idOf(request), request.id, cardCampaignId(request))
+    if (sent === undefined) throw cardNotFound(request)
+    return { status: 'success', sent }
+  })
 
   // The outbox's delivery mode (docs/outbox.md "Delivery"): secrets never answered, but one
   // Inlet generated, once.

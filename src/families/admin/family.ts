@@ -1,6 +1,6 @@
 /**
  * The admin API family (Inlet's own, `/inlet/v1/admin/…`): workspaces, their states, settings,
- * Data and feature-scoped keys, suppression lists, subscription categories, Inform alerts and live-activity campaigns, behind `INLET_ADMIN_TOKEN`; off (its paths
+ * Data and feature-scoped keys, suppression lists, subscription categories, Inform alerts, live-activity and card campaigns, behind `INLET_ADMIN_TOKEN`; off (its paths
  * 404) without one. Its own catalogue entries (`admin_*`) in the Data API's envelope (E1).
  */
 import { dataEnvelope } from '../../http/envelopes.js'
@@ -11,6 +11,8 @@ import { createLiveActivityCampaigns } from '../../workspaces/live-activity-camp
 import { createDeliverySettings } from '../../workspaces/delivery.js'
 import { createFileImports } from '../../workspaces/file-imports.js'
 import { importSourceProblem } from '../../imports/file-source.js'
+import { createCardCampaigns } from '../../workspaces/card-campaigns.js'
+import { sendCardCampaign } from '../../inbox/card-sends.js'
 import { createLinkTokens } from '../../workspaces/link-tokens.js'
 import { createSubscriptionCategories } from '../../workspaces/subscription-categories.js'
 import { createWorkspaces } from '../../workspaces/workspaces.js'
@@ -60,6 +62,13 @@ export const adminFamily: FamilyModule = (platform) => {
             clock: platform.clock,
             ids: platform.ids,
           }),
+          cardCampaigns: createCardCampaigns({
+            store: platform.store,
+            clock: platform.clock,
+            ids: platform.ids,
+          }),
+          sendCards: (workspaceId, requestId, campaignId) =>
+            sendCardCampaign(platform, { workspaceId, requestId }, campaignId),
           delivery: createDeliverySettings({
             store: platform.store,
             secrets: platform.secrets,

@@ -2,6 +2,7 @@
  * The dashboard family (Inlet's web console, docs/dashboard.md): the built front end under
  * /dashboard (assets.ts) and its JSON API under /dashboard/api/ behind session sign-in
  * (session-routes.ts): users and profiles, requests and rejected records, the live stream, the
+ * segments, the outbox, Push sends and live-activity campaigns (routes/campaigns.ts), the
  * workspace page. Answers errors in its own envelope, `{"error":{"code","message","details",
  * "request_id"}}` (E4), with its own catalogue entries (`dashboard_*`).
  */
@@ -13,6 +14,7 @@ import { DEFAULT_ASSETS_DIR, assetRoutes } from './assets.js'
 import { liveRoutes } from './live.js'
 import { createTrafficMeter } from './meter.js'
 import { activityRoutes } from './routes/activity.js'
+import { campaignRoutes } from './routes/campaigns.js'
 import { outboxRoutes } from './routes/outbox.js'
 import { segmentRoutes } from './routes/segments.js'
 import { userRoutes } from './routes/users.js'
@@ -42,6 +44,7 @@ export const dashboardFamily: FamilyModule = (platform) => {
         userRoutes(api, { store, ingest: platform.ingest, clock })
         activityRoutes(api, { store })
         segmentRoutes(api, { store, clock })
+        campaignRoutes(api, { store, clock })
         workspaceRoutes(api, { workspaces, processor: platform.processor, meter, sessions })
         const live = liveRoutes(api, { store, sessions })
         const outbox = outboxRoutes(api, { store, sessions })

@@ -95,6 +95,10 @@ describe('GET /inlet/v1/outbox', () => {
     assert.deepEqual(await users('?user_id=ann'), ['T3', 'T1', 'T1'])
     assert.deepEqual(await users('?channel=EMAIL'), ['T1'])
     assert.deepEqual(await users('?status=suppressed'), [])
+    const alert = DEMO_ALERT.alert_id
+    assert.deepEqual(await users(`?source=inform&source_id=${alert}`), ['T3', 'T2', 'T1', 'T1'])
+    assert.deepEqual(await users(`?source=push&source_id=${alert}`), [])
+    assert.deepEqual(await users('?source_id=another-alert'), [])
     assert.deepEqual(await users(`?since=${new Date(START_TIME + 1_000).toISOString()}`), [
       'T3',
       'T2',

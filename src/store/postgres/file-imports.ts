@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL adapter's File Imports rows (Store `fileImports`, tables `file_imports` and
- * `file_import_runs`, migration 32): definitions upserted by id (a taken name is a conflict, 23505),
+ * `file_import_runs`, migration 34): definitions upserted by id (a taken name is a conflict, 23505),
  * a trigger's check-and-insert under the definition's row lock, a scheduled occurrence's
  * compare-and-move, open runs claimed with FOR UPDATE SKIP LOCKED (two processes never claim one
  * run), a run saved only under the claim that wrote it. It owns this SQL only.

@@ -7,37 +7,20 @@
  * taken; an update or end changes the row only while it is as read (its `changes`). It owns this
  * SQL only; what a campaign allows is families/live-activities'.
  */
-import pg from 'pg'
 import {
-  LIVE_ACTIVITY_CAMPAIGN_COLUMNS,
   LIVE_ACTIVITY_INSTANCE_COLUMNS,
-  liveActivityCampaignValues,
   liveActivityInstanceValues,
   num,
-  toLiveActivityCampaign,
   toLiveActivityInstance,
 } from '../rows.js'
-import {
-  StoreConflictError,
-  type LiveActivityRepo,
-  type LiveActivityWriteResult,
-} from '../store.js'
+import type { LiveActivityRepo, LiveActivityWriteResult } from '../store.js'
 import { rows, transaction, type PostgresConnection } from './connection.js'
+import { postgresCampaignTable } from './campaign-table.js'
 import { insertOutbox } from './outbox.js'
 
 const marks = (columns: readonly string[]): string => columns.map((_, i) => `$${i + 1}`).join(', ')
 
 const SQL = {
-  campaigns: `SELECT * FROM live_activity_campaigns WHERE workspace_id = $1
-    ORDER BY created_at, campaign_id COLLATE "C"`,
-  campaign: 'SELECT * FROM live_activity_campaigns WHERE workspace_id = $1 AND campaign_id = $2',
-  putCampaign: `INSERT INTO live_activity_campaigns (${LIVE_ACTIVITY_CAMPAIGN_COLUMNS.join(', ')})
-    VALUES (${marks(LIVE_ACTIVITY_CAMPAIGN_COLUMNS)})
-    ON CONFLICT (workspace_id, campaign_id) DO UPDATE SET name = excluded.name,
-      version = excluded.version, definition = excluded.definition,
-      updated_at = excluded.updated_at`,
-  removeCampaign:
-    'DELETE FROM live_activity_campaigns WHERE workspace_id = $1 AND campaign_id = $2',
   instance: 'SELECT * FROM live_activity_instances WHERE workspace_id = $1 AND instance_id = $2',
   instances: `SELECT * FROM live_activity_instances WHERE workspace_id = $1 AND campaign_id = $2
     ORDER BY started_at DESC, instance_id COLLATE "C" DESC LIMIT $3`,
@@ -53,32 +36,10 @@ const SQL = {
     WHERE workspace_id = $6 AND instance_id = $7 AND changes = $8 RETURNING 1`,
 }
 
-export function postgresLiveActivities({
-  pool,
-  open,
-  all,
-  one,
-}: PostgresConnection): LiveActivityRepo {
+export function postgresLiveActivities(c: PostgresConnection): LiveActivityRepo {
+  const { pool, open, all, one } = c
   return {
-    campaigns: (workspaceId) => all(SQL.campaigns, [workspaceId], toLiveActivityCampaign),
-    campaign: (workspaceId, campaignId) =>
-      one(SQL.campaign, [workspaceId, campaignId], toLiveActivityCampaign),
-    putCampaign: (row) =>
-      open(async () => {
-        try {
-          await pool.query(SQL.putCampaign, liveActivityCampaignValues(row))
-        } catch (err) {
-          if (err instanceof pg.DatabaseError && err.code === '23505') {
-            throw new StoreConflictError(`another campaign of ${row.workspaceId} is '${row.name}'`)
-          }
-          throw err
-        }
-      }),
-    removeCampaign: (workspaceId, campaignId) =>
-      open(
-        async () =>
-          ((await pool.query(SQL.removeCampaign, [workspaceId, campaignId])).rowCount ?? 0) > 0,
-      ),
+    ...postgresCampaignTable(c, 'live_activity_campaigns'),
     instance: (workspaceId, instanceId) =>
       one(SQL.instance, [workspaceId, instanceId], toLiveActivityInstance),
     instances: (workspaceId, campaignId, limit) =>

@@ -785,11 +785,58 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // Cards (store/card-repo.ts): card campaigns by id (names unique), and each user's inbox — one
+    // row per user and card (a campaign's card on one platform), with its rendered content, its
+    // deletion and the user's activity; a send's cards and their outbox messages are written in
+    // one transaction. An erasure or a deletion removes a user's cards with the user.
+    version: 31,
+    name: 'card campaigns and the cards of each user',
+    sql: `
+      CREATE TABLE card_campaigns (
+        workspace_id text NOT NULL,
+        campaign_id text NOT NULL,
+        name text NOT NULL,
+        version bigint NOT NULL,
+        definition text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        PRIMARY KEY (workspace_id, campaign_id)
+      );
+      CREATE UNIQUE INDEX card_campaigns_by_name ON card_campaigns (workspace_id, name);
+      CREATE TABLE cards (
+        workspace_id text NOT NULL,
+        user_id text NOT NULL,
+        card_id text NOT NULL,
+        campaign_id text NOT NULL,
+        platform text NOT NULL,
+        category text NOT NULL,
+        content text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        deleted_at bigint,
+        clicked boolean NOT NULL,
+        first_seen bigint,
+        first_delivered bigint,
+        show_counts text NOT NULL,
+        PRIMARY KEY (workspace_id, user_id, card_id)
+      );
+      `,
+  },
+  {
+    // The outbox by what asked (store/outbox-repo.ts OutboxFilter source, sourceId): a Push
+    // campaign's or a live-activity campaign's messages, newest first (the dashboard's links).
+    version: 33,
+    name: 'the outbox by source',
+    sql: `
+      CREATE INDEX outbox_by_source ON outbox (workspace_id, source, source_id, seq);
+    `,
+  },
+  {
     // File Imports (store/file-import-repo.ts): import definitions (names unique in a
     // workspace) with their next scheduled run and last API trigger, and one run per file
     // imported: state, counts, times, the import's checkpoint, the lease of the process running
     // it and its claim count (fencing a process whose lease ran out).
-    version: 32,
+    version: 34,
     name: 'file imports and their runs',
     sql: `
       CREATE TABLE file_imports (

@@ -29,6 +29,7 @@ import { postgresPush } from './push.js'
 import { postgresFileImports } from './file-imports.js'
 import { postgresMergeMemberships } from './merge-memberships.js'
 import { postgresLiveActivities } from './live-activities.js'
+import { postgresCards } from './cards.js'
 import { postgresMerges } from './merges.js'
 import { postgresOutcomes } from './outcomes.js'
 import { postgresPartitions } from './partitions.js'
@@ -57,6 +58,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const privacy = postgresPrivacy(c)
   const consent = postgresConsent(c)
   const outbox = postgresOutbox(c)
+  const cards = postgresCards(c)
   return {
     kind: 'postgres',
     workspaces: postgresWorkspaces(c),
@@ -75,6 +77,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       privacy,
       consent,
       outbox,
+      cards,
     }),
     quotas: postgresQuotaRepo(c.pool, c.open, (fn) => transaction(c.pool, 'BEGIN', fn)),
     keys: postgresKeyRepo(c.pool, c.open),
@@ -90,6 +93,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     push: postgresPush(c, outbox),
     fileImports: postgresFileImports(c),
     liveActivities: postgresLiveActivities(c),
+    cards: cards.repo,
     close: c.close,
   }
 }

@@ -16,6 +16,7 @@ import type { PostgresIdentities } from './identities.js'
 import type { PostgresLog } from './log.js'
 import type { PostgresMergeMemberships } from './merge-memberships.js'
 import type { PostgresMerges } from './merges.js'
+import type { PostgresCards } from './cards.js'
 import type { PostgresOutbox } from './outbox.js'
 import type { PostgresOutcomes } from './outcomes.js'
 import type { PostgresPartitions } from './partitions.js'
@@ -56,6 +57,7 @@ export type PostgresRepositories = Readonly<{
   privacy: PostgresPrivacy
   consent: PostgresConsent
   outbox: PostgresOutbox
+  cards: PostgresCards
 }>
 
 export function postgresProcessing(c: PostgresConnection, r: PostgresRepositories): ProcessingRepo {
@@ -73,6 +75,7 @@ export function postgresProcessing(c: PostgresConnection, r: PostgresRepositorie
       }
       // Deletions first: a user created later in the batch may take the deleted one's customer id.
       const deletedUsers = b.deletedUsers ?? []
+      await r.cards.removeOfUsers(db, deletedUsers)
       await r.users.remove(db, deletedUsers)
       await r.users.schedule(db, b.scheduledDeletions ?? [])
       await r.users.write(db, b.users)
@@ -103,6 +106,7 @@ export function postgresProcessing(c: PostgresConnection, r: PostgresRepositorie
         outcomeSeqs: await r.outcomes.seqsHolding(workspaceId, h.outcomeTokens),
         events: await r.events.countOf(workspaceId, h.userIds),
         outboxMessages: await r.outbox.countHolding(workspaceId, h.customerIds, h.recipients ?? []),
+        cards: await r.cards.repo.countOfUsers(workspaceId, h.userIds),
       })),
     cursor: () => open(async () => num((await rows(pool, SQL.cursor, []))[0]?.['value'] ?? 0)),
     loadSnapshot: (records) => open(() => loadSnapshot(records)),

@@ -1,6 +1,6 @@
 /**
  * The SQLite adapter's File Imports rows (Store `fileImports`, tables `file_imports` and
- * `file_import_runs` of store.db, migration 32): definitions upserted by id (a taken name is a
+ * `file_import_runs` of store.db, migration 34): definitions upserted by id (a taken name is a
  * conflict), a trigger's check-and-insert and a scheduled occurrence's compare-and-move each in
  * one IMMEDIATE transaction, open runs claimed by one UPDATE … RETURNING on the open-runs index,
  * a run saved only under the claim that wrote it. It owns this SQL only.

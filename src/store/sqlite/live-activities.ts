@@ -6,24 +6,20 @@
  * an end), and the campaign's active instances under the bound. It owns this SQL only; what a
  * campaign allows is families/live-activities'.
  */
-import Database from 'better-sqlite3'
 import {
-  LIVE_ACTIVITY_CAMPAIGN_COLUMNS,
   LIVE_ACTIVITY_INSTANCE_COLUMNS,
-  liveActivityCampaignValues,
   liveActivityInstanceValues,
   num,
-  toLiveActivityCampaign,
   toLiveActivityInstance,
   type Row,
 } from '../rows.js'
 import {
-  StoreConflictError,
   type LiveActivityRepo,
   type LiveActivityWrite,
   type LiveActivityWriteResult,
 } from '../store.js'
 import { attempt, type SqliteConnection } from './connection.js'
+import { sqliteCampaignTable } from './campaign-table.js'
 import type { SqliteOutbox } from './outbox.js'
 
 const marks = (columns: readonly string[]): string => columns.map(() => '?').join(', ')
@@ -33,23 +29,6 @@ export function sqliteLiveActivities(
   outbox: SqliteOutbox,
 ): LiveActivityRepo {
   const q = {
-    campaigns: db.prepare(
-      `SELECT * FROM live_activity_campaigns WHERE workspace_id = ?
-       ORDER BY created_at, campaign_id`,
-    ),
-    campaign: db.prepare(
-      'SELECT * FROM live_activity_campaigns WHERE workspace_id = ? AND campaign_id = ?',
-    ),
-    putCampaign: db.prepare(
-      `INSERT INTO live_activity_campaigns (${LIVE_ACTIVITY_CAMPAIGN_COLUMNS.join(', ')})
-       VALUES (${marks(LIVE_ACTIVITY_CAMPAIGN_COLUMNS)})
-       ON CONFLICT (workspace_id, campaign_id) DO UPDATE SET name = excluded.name,
-         version = excluded.version, definition = excluded.definition,
-         updated_at = excluded.updated_at`,
-    ),
-    removeCampaign: db.prepare(
-      'DELETE FROM live_activity_campaigns WHERE workspace_id = ? AND campaign_id = ?',
-    ),
     instance: db.prepare(
       'SELECT * FROM live_activity_instances WHERE workspace_id = ? AND instance_id = ?',
     ),
@@ -101,26 +80,7 @@ export function sqliteLiveActivities(
     return { written: true, message }
   })
   return {
-    campaigns: (workspaceId) =>
-      attempt(() => (q.campaigns.all(workspaceId) as Row[]).map(toLiveActivityCampaign)),
-    campaign: (workspaceId, campaignId) =>
-      attempt(() => {
-        const row = q.campaign.get(workspaceId, campaignId) as Row | undefined
-        return row === undefined ? undefined : toLiveActivityCampaign(row)
-      }),
-    putCampaign: (row) =>
-      attempt(() => {
-        try {
-          q.putCampaign.run(...liveActivityCampaignValues(row))
-        } catch (err) {
-          if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_CONSTRAINT')) {
-            throw new StoreConflictError(`another campaign of ${row.workspaceId} is '${row.name}'`)
-          }
-          throw err
-        }
-      }),
-    removeCampaign: (workspaceId, campaignId) =>
-      attempt(() => q.removeCampaign.run(workspaceId, campaignId).changes > 0),
+    ...sqliteCampaignTable(db, 'live_activity_campaigns'),
     instance: (workspaceId, instanceId) =>
       attempt(() => {
         const row = q.instance.get(workspaceId, instanceId) as Row | undefined

@@ -728,11 +728,58 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // Cards (store/card-repo.ts): card campaigns by id (names unique), and each user's inbox — one
+    // row per user and card (a campaign's card on one platform), with its rendered content, its
+    // deletion and the user's activity; a send's cards and their outbox messages are written in
+    // one transaction. An erasure or a deletion removes a user's cards with the user.
+    version: 31,
+    name: 'card campaigns and the cards of each user',
+    sql: `
+      CREATE TABLE card_campaigns (
+        workspace_id TEXT NOT NULL,
+        campaign_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        definition TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, campaign_id)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX card_campaigns_by_name ON card_campaigns (workspace_id, name);
+      CREATE TABLE cards (
+        workspace_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        card_id TEXT NOT NULL,
+        campaign_id TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        category TEXT NOT NULL,
+        content TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        deleted_at INTEGER,
+        clicked INTEGER NOT NULL,
+        first_seen INTEGER,
+        first_delivered INTEGER,
+        show_counts TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, user_id, card_id)
+      ) WITHOUT ROWID;
+      `,
+  },
+  {
+    // The outbox by what asked (store/outbox-repo.ts OutboxFilter source, sourceId): a Push
+    // campaign's or a live-activity campaign's messages, newest first (the dashboard's links).
+    version: 33,
+    name: 'the outbox by source',
+    sql: `
+      CREATE INDEX outbox_by_source ON outbox (workspace_id, source, source_id, seq);
+    `,
+  },
+  {
     // File Imports (store/file-import-repo.ts): import definitions (names unique in a
     // workspace) with their next scheduled run and last API trigger, and one run per file
     // imported: state, counts, times, the import's checkpoint, the lease of the process running
     // it and its claim count (fencing a process whose lease ran out).
-    version: 32,
+    version: 34,
     name: 'file imports and their runs',
     sql: `
       CREATE TABLE file_imports (

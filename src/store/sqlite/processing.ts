@@ -16,6 +16,7 @@ import type { SqliteLog } from './log.js'
 import type { SqliteMergeMemberships } from './merge-memberships.js'
 import type { SqliteMerges } from './merges.js'
 import type { SqliteOutbox } from './outbox.js'
+import type { SqliteCards } from './cards.js'
 import type { SqliteOutcomes } from './outcomes.js'
 import type { SqlitePrivacy } from './privacy.js'
 import { sqliteSnapshot } from './snapshot.js'
@@ -34,6 +35,7 @@ export type SqliteRepositories = Readonly<{
   privacy: SqlitePrivacy
   consent: SqliteConsent
   outbox: SqliteOutbox
+  cards: SqliteCards
 }>
 
 export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): ProcessingRepo {
@@ -73,6 +75,7 @@ export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): Pr
     for (const u of deletedUsers) {
       r.devices.removeOfUser(u.workspaceId, u.userId)
       r.identities.removeOfUser(u.workspaceId, u.userId)
+      r.cards.removeOfUser(u.workspaceId, u.userId)
       r.users.remove(u)
     }
     r.users.write(b.users)
@@ -118,6 +121,7 @@ export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): Pr
           outcomeSeqs: [...outcomeSeqs].sort(order),
           events,
           outboxMessages: r.outbox.countHolding(workspaceId, h.customerIds, h.recipients ?? []),
+          cards: r.cards.countOfUsers(workspaceId, h.userIds),
         }
       }),
     commit: (changes) =>

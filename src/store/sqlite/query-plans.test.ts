@@ -72,6 +72,10 @@ const ALLOWED: readonly { sql: string; why: string }[] = [
     sql: 'FROM live_activity_campaigns WHERE workspace_id = ? ORDER BY',
     why: 'the live-activity campaigns of one workspace: at most MAX_CAMPAIGNS (500)',
   },
+  {
+    sql: 'FROM card_campaigns WHERE workspace_id = ? ORDER BY',
+    why: 'the card campaigns of one workspace: at most MAX_CARD_CAMPAIGNS (500)',
+  },
   { sql: 'ROW VALUES CLAUSE', why: 'the VALUES list of a multi-row INSERT, not a table' },
 ]
 

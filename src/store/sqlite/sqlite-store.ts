@@ -22,6 +22,7 @@ import { startOutboxWriter } from './outbox-writer.js'
 import { sqlitePush } from './push.js'
 import { sqliteFileImports } from './file-imports.js'
 import { sqliteLiveActivities } from './live-activities.js'
+import { sqliteCards } from './cards.js'
 import { sqliteLog } from './log.js'
 import { sqliteMergeMemberships } from './merge-memberships.js'
 import { sqliteMerges } from './merges.js'
@@ -54,6 +55,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       ? startOutboxWriter(options.dir, options.durability)
       : undefined
   const outbox = writer === undefined ? sqliteOutbox(c) : sqliteOutbox(c, writer.record)
+  const cards = sqliteCards(c, outbox)
   return {
     kind: 'sqlite',
     workspaces: sqliteWorkspaces(c),
@@ -71,6 +73,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       privacy,
       consent,
       outbox,
+      cards,
     }),
     quotas: sqliteQuotaRepo(c.db, attempt),
     keys: sqliteKeyRepo(c.db, attempt),
@@ -86,6 +89,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     push: sqlitePush(c, outbox),
     fileImports: sqliteFileImports(c),
     liveActivities: sqliteLiveActivities(c, outbox),
+    cards: cards.repo,
     close: async () => {
       await writer?.close()
       await attempt(c.close)

@@ -7,6 +7,8 @@ import { requestsPage } from './requests'
 import { rejectionsPage } from './rejections'
 import { segmentsPage } from './segments'
 import { outboxPage } from './outbox'
+import { pushSendsPage } from './push-sends'
+import { liveActivitiesPage } from './live-activities'
 import { workspacePage } from './workspace'
 
 export const PAGES: readonly Page[] = [
@@ -16,5 +18,7 @@ export const PAGES: readonly Page[] = [
   rejectionsPage,
   segmentsPage,
   outboxPage,
+  pushSendsPage,
+  liveActivitiesPage,
   workspacePage,
 ]

@@ -1,5 +1,5 @@
 // Outbox: the messages Inlet was asked to send (Inform alerts, Push campaigns, Live Activities), newest first, filtered by user,
-// channel, status and time, kept up to date by the outbox stream (new messages and each status
+// channel, status and time (and by campaign, #/outbox/<source>/<source_id>), kept up to date by the outbox stream (new messages and each status
 // change); one message in full: an e-mail's HTML in a sandboxed frame (no script runs, the page's
 // Content-Security-Policy applies), an SMS as text, a push as its title and message, a Live
 // Activity's start, update or end as its alert and content state, the
@@ -38,6 +38,8 @@ type Message = {
   erased_by_gdpr_request: string | null
 }
 type Listing = { messages: Message[]; next_cursor: string | null }
+/** The messages of one campaign (#/outbox/<source>/<source_id>: the Push and Live Activities pages' links). */
+type Source = { source: string; source_id: string } | undefined
 type Filters = { user_id: string; channel: string; status: string; since: string; until: string }
 
 const NO_FILTERS: Filters = { user_id: '', channel: '', status: '', since: '', until: '' }
@@ -111,6 +113,20 @@ function Rendering(props: { m: Message }) {
       </div>
     )
   }
+  if (m.channel === 'CARDS') {
+    return (
+      <div class="push-preview" aria-label="Card preview" role="group">
+        <strong>{m.subject ?? ''}</strong>
+        <p>{m.body}</p>
+        <small>
+          {m.platform ?? 'unknown platform'}
+          {typeof m.payload['campaign_name'] === 'string'
+            ? ` · card campaign ${m.payload['campaign_name']}`
+            : ''}
+        </small>
+      </div>
+    )
+  }
   if (m.channel === 'PUSH') {
     return (
       <div class="push-preview" aria-label="Push preview" role="group">
@@ -178,7 +194,16 @@ function MessageView(props: { m: Message; onClose: () => void }) {
   )
 }
 
+/** The source of `#/outbox/<source>/<source_id>`, if the location names one. */
+function sourceOf(rest: readonly string[]): Source {
+  const [source, sourceId] = rest
+  return source === undefined || sourceId === undefined
+    ? undefined
+    : { source, source_id: sourceId }
+}
+
 function Outbox(props: PageProps) {
+  const from = sourceOf(props.rest)
   const [form, setForm] = useState<Filters>(NO_FILTERS)
   const [filters, setFilters] = useState<Filters>(NO_FILTERS)
   const [selected, setSelected] = useState<Message | undefined>(undefined)
@@ -186,6 +211,8 @@ function Outbox(props: PageProps) {
   const [live, setLive] = useState<Map<string, Message>>(new Map())
   const [connected, setConnected] = useState(false)
   const params = {
+    source: from?.source ?? null,
+    source_id: from?.source_id ?? null,
     user_id: filters.user_id || null,
     channel: filters.channel || null,
     status: filters.status || null,
@@ -200,7 +227,7 @@ function Outbox(props: PageProps) {
       )
       return { rows: page.messages, next: page.next_cursor }
     },
-    [props.ws, JSON.stringify(filters)],
+    [props.ws, JSON.stringify(filters), JSON.stringify(from)],
   )
   useEffect(() => {
     setLive(new Map())
@@ -224,7 +251,7 @@ function Outbox(props: PageProps) {
       setSelected((s) => (s?.id === m.id ? { ...m, profile_id: s.profile_id } : s))
     }
     return () => source.close()
-  }, [props.ws, JSON.stringify(filters)])
+  }, [props.ws, JSON.stringify(filters), JSON.stringify(from)])
   const listed = new Set(paged.rows.map((m) => m.id))
   const fresh = [...live.values()].filter((m) => !listed.has(m.id)).sort((a, b) => b.seq - a.seq)
   const rows = [
@@ -243,6 +270,11 @@ function Outbox(props: PageProps) {
         Every message Inlet was asked to send, with what became of it.{' '}
         {connected ? 'Live: new messages and status changes appear as they happen.' : ''}
       </p>
+      {from === undefined ? null : (
+        <p class="notice" role="status">
+          Only the messages of {from.source} {from.source_id}. <a href="#/outbox">All messages</a>
+        </p>
+      )}
       <SubmitForm class="search" submit="Filter" onSubmit={() => setFilters(form)}>
         <TextField label="User (customer_id)" value={form.user_id} onValue={set('user_id')} />
         <SelectField
@@ -255,6 +287,7 @@ function Outbox(props: PageProps) {
             ['EMAIL', 'EMAIL'],
             ['PUSH', 'PUSH'],
             ['LIVE_ACTIVITY', 'LIVE_ACTIVITY'],
+            ['CARDS', 'CARDS'],
           ]}
         />
         <SelectField

@@ -1,6 +1,6 @@
 // One user's profile: identities, standard and custom attributes with their types, platforms,
-// devices with push state, subscription preferences, merges (with undo), and the event timeline,
-// newest first.
+// devices with push state, subscription preferences, the Cards inbox, merges (with undo), and the
+// event timeline, newest first.
 import { useState } from 'preact/hooks'
 import { api, formatTime, query, wsPath } from '../api'
 import {
@@ -88,6 +88,35 @@ const CATEGORIES: Table<Category> = {
 
 type Device = Profile['devices'][number]
 
+type InboxCard = {
+  card_id: string
+  platform: string
+  category: string
+  title: string
+  message: string
+  state: string
+  clicked: boolean
+  first_seen: string | null
+  updated_at: string
+}
+
+const CARDS: Table<InboxCard> = {
+  label: 'Cards',
+  key: (c) => c.card_id,
+  empty: 'No cards: no card campaign has been sent to this user.',
+  columns: [
+    { head: 'Card', cell: (c) => c.card_id },
+    { head: 'Platform', cell: (c) => c.platform },
+    { head: 'Category', cell: (c) => c.category },
+    { head: 'Title', cell: (c) => c.title },
+    { head: 'Message', cell: (c) => c.message },
+    { head: 'State', cell: (c) => c.state },
+    { head: 'Clicked', cell: (c) => (c.clicked ? 'yes' : 'no') },
+    { head: 'First seen', cell: (c) => formatTime(c.first_seen) },
+    { head: 'Updated', cell: (c) => formatTime(c.updated_at) },
+  ],
+}
+
 const DEVICES: Table<Device> = {
   label: 'Devices',
   key: (d) => d.device_id,
@@ -150,6 +179,7 @@ export function Profile(props: { ws: string; userId: string }) {
           <h2>Devices</h2>
           <DataTable table={DEVICES} rows={data.devices} />
           <SubscriptionPreferences ws={props.ws} userId={props.userId} />
+          <CardsInbox ws={props.ws} userId={props.userId} />
           <h2>Merges</h2>
           {note === undefined ? null : <p role="status">{note}</p>}
           <ErrorLine error={undoError} />
@@ -205,6 +235,21 @@ function SubscriptionPreferences(props: { ws: string; userId: string }) {
           </>
         )
       }}
+    </Loaded>
+  )
+}
+
+/** The user's Cards inbox: the cards card campaigns sent, with their state and activity. */
+function CardsInbox(props: { ws: string; userId: string }) {
+  const inbox = useApi<{ cards: InboxCard[] }>(wsPath(props.ws, 'users', props.userId, 'cards'))
+  return (
+    <Loaded state={inbox}>
+      {(data) => (
+        <>
+          <h2>Cards</h2>
+          <DataTable table={CARDS} rows={data.cards} />
+        </>
+      )}
     </Loaded>
   )
 }

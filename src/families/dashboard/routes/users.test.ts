@@ -1,7 +1,8 @@
 // The profile's identity links are the ones Identity Resolution stored (store browse
 // .identityLinks), not values read off the attributes; its subscription preferences are the
 // consent family's rows against the workspace's categories; its last seen time is the later of
-// the last_seen attribute and the newest event; its merges can be undone from it.
+// the last_seen attribute and the newest event; its merges can be undone from it; its Cards inbox
+// lists the cards card campaigns sent, with their state.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { API_KEY, WORKSPACE_ID, createTestApp, type TestApp } from '../../../../test/helpers/app.js'
@@ -9,6 +10,12 @@ import { dashboardGet, signIn } from '../../../../test/helpers/dashboard.js'
 import { admin } from '../../../../test/helpers/admin.js'
 import { ADMIN_CATEGORIES, OPT_IN, consent, consentApp } from '../../../../test/helpers/consent.js'
 import { MERGE, TRACK, customer, userOf } from '../../../../test/helpers/data-api.js'
+import {
+  DEMO_CARD_CAMPAIGN,
+  cardsApp,
+  deleteCards,
+  sendCampaign,
+} from '../../../../test/helpers/cards.js'
 
 type Profile = {
   identities: { type: string; value: string }[]
@@ -181,5 +188,31 @@ describe("the dashboard's profile: merges and their undo", () => {
     assert.equal(back.user.id, merge?.merged_user_id)
     // A merge id that is not the workspace's, or not a number: 404.
     for (const id of ['999999', 'x']) assert.equal((await undo(id)).statusCode, 404)
+  })
+})
+
+describe("the dashboard's profile: the Cards inbox", () => {
+  it('lists the user cards with their texts and state', async (t) => {
+    const app = await cardsApp(t)
+    await sendCampaign(app)
+    const del = await deleteCards(app, {
+      uid: 'john',
+      campaign_ids: [DEMO_CARD_CAMPAIGN.campaign_id],
+      platforms: ['ios'],
+    })
+    assert.equal(del.statusCode, 200, del.body)
+    const session = await signIn(app, WORKSPACE_ID, API_KEY)
+    const [john] = await app.store.profiles.findUsers(WORKSPACE_ID, {
+      customerIds: ['john'],
+      ids: [],
+    })
+    const inbox = await dashboardGet<{
+      cards: { card_id: string; title: string; message: string; state: string }[]
+    }>(app, session, `/w/${WORKSPACE_ID}/users/${john?.id ?? ''}/cards`)
+    const id = DEMO_CARD_CAMPAIGN.campaign_id
+    assert.deepEqual(inbox.cards.map((c) => [c.card_id, c.title, c.message, c.state]).sort(), [
+      [`${id}_android`, 'Hi John', '20% off today', 'in inbox'],
+      [`${id}_ios`, 'Hi John', '20% off today', 'deleted'],
+    ])
   })
 })

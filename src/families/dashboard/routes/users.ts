@@ -19,6 +19,7 @@ import {
   subscriptionViews,
 } from '../../../profile/subscriptions.js'
 import { readSettings } from '../../../workspaces/settings.js'
+import { cardState, cardTexts } from '../../../inbox/card-state.js'
 import { API_PREFIX, CONFIG, workspaceOf } from '../session-routes.js'
 import { PAGE_SIZE, decodePage, encodePage, intParam, oneOfParam, param } from '../paging.js'
 import { typedAttributes } from './attribute-types.js'
@@ -144,6 +145,29 @@ export function userRoutes(
       identity_resolution: readSettings(ws.settings).identityResolution,
       identity_links: links,
       merges: merges.sort((a, b) => b.id - a.id).map(mergeView),
+    }
+  })
+
+  // The user's Cards inbox (families/cards, inbox/): each card with its state and activity.
+  api.get(`${API_PREFIX}/w/:ws/users/:id/cards`, { config: CONFIG }, async (request) => {
+    const ws = workspaceOf(request)
+    const user = await userOf(request)
+    const now = clock.now()
+    const cards = await store.cards.ofUser(ws.id, user.id)
+    return {
+      cards: cards.map((c) => ({
+        card_id: c.cardId,
+        campaign_id: c.campaignId,
+        platform: c.platform,
+        category: c.category,
+        ...cardTexts(c),
+        state: cardState(c, now),
+        clicked: c.clicked,
+        first_seen: c.firstSeen === null ? null : iso(c.firstSeen),
+        first_delivered: c.firstDelivered === null ? null : iso(c.firstDelivered),
+        created_at: iso(c.createdAt),
+        updated_at: iso(c.updatedAt),
+      })),
     }
   })
 

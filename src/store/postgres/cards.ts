@@ -1,0 +1,112 @@
+/**
+ * The PostgreSQL adapter's cards (Store `cards`, tables `card_campaigns` and `cards`, migration
+ * 31): campaigns by id (names unique); each user's cards, written with their outbox messages
+ * (outbox.ts `insertOutbox`) in one transaction; deletions; fetches and activity, each a
+ * read-modify-write of the card's row under its row lock; and its part of a batch's commit
+ * (processing.ts): a removed user's cards go with the user. It owns this SQL only; what a card
+ * shows and how a fetch syncs are families/cards'.
+ */
+import { CARD_COLUMNS, cardValues, num, toCard } from '../rows.js'
+import type { CardRepo } from '../store.js'
+import { rows, transaction, type PostgresConnection, type Queryable } from './connection.js'
+import { postgresCampaignTable } from './campaign-table.js'
+import { insertOutbox } from './outbox.js'
+import { unnest } from './unnest.js'
+
+const marks = (columns: readonly string[]): string => columns.map((_, i) => `$${i + 1}`).join(', ')
+
+const SQL = {
+  put: `INSERT INTO cards (${CARD_COLUMNS.join(', ')}) VALUES (${marks(CARD_COLUMNS)})
+    ON CONFLICT (workspace_id, user_id, card_id) DO UPDATE SET
+      campaign_id = excluded.campaign_id, platform = excluded.platform,
+      category = excluded.category, content = excluded.content,
+      updated_at = excluded.updated_at, deleted_at = NULL`,
+  ofUser: `SELECT * FROM cards WHERE workspace_id = $1 AND user_id = $2
+    ORDER BY updated_at DESC, card_id COLLATE "C"`,
+  lockCard: `SELECT * FROM cards WHERE workspace_id = $1 AND user_id = $2 AND card_id = $3
+    FOR UPDATE`,
+  remove: `UPDATE cards SET deleted_at = $1, updated_at = $1
+    WHERE workspace_id = $2 AND user_id = $3 AND card_id = ANY($4::text[]) AND deleted_at IS NULL
+    RETURNING card_id`,
+  fetched: `UPDATE cards SET first_delivered = coalesce(first_delivered, $1), show_counts = $2
+    WHERE workspace_id = $3 AND user_id = $4 AND card_id = $5`,
+  activity: `UPDATE cards SET clicked = $1, first_seen = $2, updated_at = $3
+    WHERE workspace_id = $4 AND user_id = $5 AND card_id = $6`,
+  userOfDevice: 'SELECT user_id FROM devices WHERE workspace_id = $1 AND device_id = $2',
+  usersCardsDelete: `
+    DELETE FROM cards c USING unnest($1::text[], $2::text[]) AS k(workspace_id, user_id)
+    WHERE c.workspace_id = k.workspace_id AND c.user_id = k.user_id`,
+  countOfUsers: `SELECT count(*) AS n FROM cards WHERE workspace_id = $1
+    AND user_id = ANY($2::text[])`,
+}
+
+/** The repository, and its part of a batch's commit (removed users' cards). */
+export type PostgresCards = Readonly<{
+  repo: CardRepo
+  removeOfUsers(
+    db: Queryable,
+    users: readonly Readonly<{ workspaceId: string; userId: string }>[],
+  ): Promise<void>
+}>
+
+export function postgresCards(c: PostgresConnection): PostgresCards {
+  const { pool, open, all, one } = c
+  const repo: CardRepo = {
+    ...postgresCampaignTable(c, 'card_campaigns'),
+    deliver: (cards, messages) =>
+      open(() =>
+        transaction(pool, 'BEGIN', async (client) => {
+          for (const card of cards) await client.query(SQL.put, cardValues(card))
+          return insertOutbox(client, messages)
+        }),
+      ),
+    ofUser: (workspaceId, userId) => all(SQL.ofUser, [workspaceId, userId], toCard),
+    remove: (workspaceId, userId, cardIds, now) =>
+      open(async () =>
+        (await rows(pool, SQL.remove, [now, workspaceId, userId, [...new Set(cardIds)]])).map((r) =>
+          String(r['card_id']),
+        ),
+      ),
+    recordFetch: (workspaceId, userId, cardIds, key, now) =>
+      open(() =>
+        transaction(pool, 'BEGIN', async (client) => {
+          for (const id of [...new Set(cardIds)].sort()) {
+            const [row] = await rows(client, SQL.lockCard, [workspaceId, userId, id])
+            if (row === undefined) continue
+            const counts: Record<string, unknown> = { ...toCard(row).showCounts }
+            counts[key] = num(counts[key] ?? 0) + 1
+            await client.query(SQL.fetched, [now, JSON.stringify(counts), workspaceId, userId, id])
+          }
+        }),
+      ),
+    recordActivity: (workspaceId, userId, cardId, activity, now) =>
+      open(() =>
+        transaction(pool, 'BEGIN', async (client) => {
+          const [row] = await rows(client, SQL.lockCard, [workspaceId, userId, cardId])
+          if (row === undefined) return false
+          const card = toCard(row)
+          await client.query(SQL.activity, [
+            card.clicked || activity.clicked === true,
+            card.firstSeen ?? (activity.seen === true || activity.clicked === true ? now : null),
+            now,
+            workspaceId,
+            userId,
+            cardId,
+          ])
+          return true
+        }),
+      ),
+    userOfDevice: (workspaceId, deviceId) =>
+      one(SQL.userOfDevice, [workspaceId, deviceId], (r) => String(r['user_id'])),
+    countOfUsers: (workspaceId, userIds) =>
+      open(async () =>
+        num((await rows(pool, SQL.countOfUsers, [workspaceId, [...userIds]]))[0]?.['n'] ?? 0),
+      ),
+  }
+  return {
+    repo,
+    removeOfUsers: async (db, users) => {
+      await unnest(db, SQL.usersCardsDelete, users, (u) => [u.workspaceId, u.userId])
+    },
+  }
+}

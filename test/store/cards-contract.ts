@@ -1,0 +1,223 @@
+/**
+ * The contract of Store `cards` (store/card-repo.ts), run by storeContract on every adapter:
+ * campaigns per workspace, replaced in place, a name held by another refused; cards delivered
+ * with their outbox messages in one transaction, a card sent again replacing the user's (its
+ * createdAt and activity kept, its deletion undone); deletions (each card once), fetches counted
+ * per identifier without changing updatedAt, activity; the user of a device; a removed user's
+ * cards removed by the batch that removes the user, and counted for an erasure; every row as it
+ * was written after the store is reopened.
+ */
+import assert from 'node:assert/strict'
+import { describe, it, type TestContext } from 'node:test'
+import {
+  StoreConflictError,
+  type CardCampaignRow,
+  type CardRow,
+  type NewOutboxMessage,
+  type Store,
+} from '../../src/store/store.js'
+import { batchChanges } from '../helpers/batches.js'
+
+const T0 = Date.parse('2026-11-01T10:00:00Z')
+const WS = 'CONTRACTWS0000000001'
+const OTHER = 'CONTRACTWS0000000002'
+const U1 = '00000000000000000000000a'
+const U2 = '00000000000000000000000b'
+
+const campaign = (id: string, o: Partial<CardCampaignRow> = {}): CardCampaignRow => ({
+  workspaceId: WS,
+  campaignId: id,
+  name: `Campaign ${id}`,
+  version: 1,
+  definition: { platforms: ['ANDROID'], pinned: false },
+  createdAt: T0,
+  updatedAt: T0,
+  ...o,
+})
+
+const card = (id: string, o: Partial<CardRow> = {}): CardRow => ({
+  workspaceId: WS,
+  userId: U1,
+  cardId: id,
+  campaignId: 'c1',
+  platform: 'android',
+  category: 'General',
+  content: { id, meta_data: { cid: 'c1' } },
+  createdAt: T0,
+  updatedAt: T0,
+  deletedAt: null,
+  clicked: false,
+  firstSeen: null,
+  firstDelivered: null,
+  showCounts: {},
+  ...o,
+})
+
+const message = (id: string): NewOutboxMessage => ({
+  id: `msg-${id}`,
+  workspaceId: WS,
+  channel: 'CARDS',
+  source: 'cards',
+  sourceId: 'c1',
+  customerId: 'alice',
+  recipient: 'alice',
+  platform: 'ANDROID',
+  subject: 'Title',
+  body: 'Body',
+  payload: { card_id: id },
+  template: 'cards/c1/ANDROID',
+  templateVersion: 1,
+  transactionId: null,
+  requestId: 'REQAAAAA',
+  status: 'recorded',
+  reason: null,
+  attempts: 0,
+  createdAt: T0,
+  dueAt: null,
+})
+
+export function cardsContract(
+  fresh: (t: TestContext) => Promise<Store>,
+  reopen: ((t: TestContext, store: Store) => Promise<Store>) | undefined,
+): void {
+  describe('cards (store/card-repo.ts)', () => {
+    it('keeps campaigns per workspace, replaced in place, names unique', async (t) => {
+      const store = await fresh(t)
+      const cards = store.cards
+      await cards.putCampaign(campaign('c2', { createdAt: T0 + 1 }))
+      await cards.putCampaign(campaign('c1'))
+      await cards.putCampaign(campaign('c1', { workspaceId: OTHER }))
+      assert.deepEqual(
+        (await cards.campaigns(WS)).map((c) => c.campaignId),
+        ['c1', 'c2'],
+      )
+      const changed = campaign('c1', { name: 'Renamed', version: 2, createdAt: T0 + 9 })
+      await cards.putCampaign(changed)
+      assert.deepEqual(await cards.campaign(WS, 'c1'), { ...changed, createdAt: T0 })
+      assert.equal((await cards.campaign(OTHER, 'c1'))?.name, 'Campaign c1')
+      await assert.rejects(
+        cards.putCampaign(campaign('c3', { name: 'Campaign c2' })),
+        StoreConflictError,
+      )
+      assert.equal(await cards.removeCampaign(WS, 'c2'), true)
+      assert.equal(await cards.removeCampaign(WS, 'c2'), false)
+      assert.equal(await cards.campaign(WS, 'c2'), undefined)
+    })
+
+    it('delivers cards with their messages; a card sent again replaces the user one', async (t) => {
+      const store = await fresh(t)
+      const cards = store.cards
+      const stored = await cards.deliver(
+        [card('c1_android'), card('c1_ios', { platform: 'ios', updatedAt: T0 + 1 })],
+        [message('c1_android'), message('c1_ios'), { ...message('x'), status: 'suppressed' }],
+      )
+      assert.equal(stored.length, 3)
+      assert.deepEqual(await cards.ofUser(WS, U1), [
+        card('c1_ios', { platform: 'ios', updatedAt: T0 + 1 }),
+        card('c1_android'),
+      ])
+      assert.deepEqual(await cards.ofUser(OTHER, U1), [])
+      assert.deepEqual(await cards.ofUser(WS, U2), [])
+      // The user's activity, then a deletion, then the same card sent again.
+      assert.equal(
+        await cards.recordActivity(WS, U1, 'c1_android', { clicked: true }, T0 + 2),
+        true,
+      )
+      assert.deepEqual(await cards.remove(WS, U1, ['c1_android', 'nope'], T0 + 3), ['c1_android'])
+      assert.deepEqual(await cards.remove(WS, U1, ['c1_android'], T0 + 4), [])
+      const deleted = (await cards.ofUser(WS, U1)).find((c) => c.cardId === 'c1_android')
+      assert.deepEqual(
+        [deleted?.deletedAt, deleted?.updatedAt, deleted?.clicked, deleted?.firstSeen],
+        [T0 + 3, T0 + 3, true, T0 + 2],
+      )
+      const again = card('c1_android', {
+        content: { id: 'c1_android', v: 2 },
+        createdAt: T0 + 5,
+        updatedAt: T0 + 5,
+      })
+      await cards.deliver([again], [message('again')])
+      assert.deepEqual((await cards.ofUser(WS, U1))[0], {
+        ...again,
+        createdAt: T0,
+        clicked: true,
+        firstSeen: T0 + 2,
+      })
+      assert.equal((await store.outbox.list(WS, {}, 10)).length, 4)
+    })
+
+    it('counts fetches per identifier without changing updatedAt; records activity', async (t) => {
+      const store = await fresh(t)
+      const cards = store.cards
+      await cards.deliver([card('a'), card('b')], [])
+      await cards.recordFetch(WS, U1, ['a', 'b', 'nope'], 'alice', T0 + 10)
+      await cards.recordFetch(WS, U1, ['a'], 'alice', T0 + 20)
+      await cards.recordFetch(WS, U1, ['a'], 'device-1', T0 + 30)
+      const [a, b] = await cards.ofUser(WS, U1)
+      assert.deepEqual(
+        [a?.cardId, a?.showCounts, a?.firstDelivered, a?.updatedAt],
+        ['a', { alice: 2, 'device-1': 1 }, T0 + 10, T0],
+      )
+      assert.deepEqual([b?.showCounts, b?.firstDelivered], [{ alice: 1 }, T0 + 10])
+      assert.equal(await cards.recordActivity(WS, U1, 'b', { seen: true }, T0 + 40), true)
+      assert.equal(await cards.recordActivity(WS, U1, 'b', { clicked: true }, T0 + 50), true)
+      assert.equal(await cards.recordActivity(WS, U2, 'b', { seen: true }, T0 + 50), false)
+      const seen = (await cards.ofUser(WS, U1))[0]
+      assert.deepEqual(
+        [seen?.cardId, seen?.clicked, seen?.firstSeen, seen?.updatedAt],
+        ['b', true, T0 + 40, T0 + 50],
+      )
+    })
+
+    it("finds a device's user, and removes a removed user's cards with the user", async (t) => {
+      const store = await fresh(t)
+      const user = (id: string, customerId: string) => ({
+        workspaceId: WS,
+        id,
+        customerId,
+        attributes: {},
+        createdAt: T0,
+        updatedAt: T0,
+      })
+      await store.processing.commit(
+        batchChanges({
+          users: [user(U1, 'alice'), user(U2, 'bob')],
+          devices: [
+            {
+              workspaceId: WS,
+              deviceId: 'phone-1',
+              userId: U2,
+              platform: 'ANDROID',
+              pushId: null,
+              attributes: {},
+              createdAt: T0,
+              updatedAt: T0,
+            },
+          ],
+        }),
+      )
+      assert.equal(await store.cards.userOfDevice(WS, 'phone-1'), U2)
+      assert.equal(await store.cards.userOfDevice(OTHER, 'phone-1'), undefined)
+      assert.equal(await store.cards.userOfDevice(WS, 'phone-2'), undefined)
+      await store.cards.deliver([card('a'), card('b'), card('a', { userId: U2 })], [])
+      assert.equal(await store.cards.countOfUsers(WS, [U1, U2]), 3)
+      assert.equal(await store.cards.countOfUsers(OTHER, [U1, U2]), 0)
+      await store.processing.commit(
+        batchChanges({ deletedUsers: [{ workspaceId: WS, userId: U1 }] }),
+      )
+      assert.deepEqual(await store.cards.ofUser(WS, U1), [])
+      assert.equal((await store.cards.ofUser(WS, U2)).length, 1)
+    })
+
+    it('keeps campaigns and cards when reopened', { skip: reopen === undefined }, async (t) => {
+      if (reopen === undefined) return
+      const store = await fresh(t)
+      await store.cards.putCampaign(campaign('c1'))
+      const delivered = card('a', { deletedAt: T0 + 1, clicked: true, firstSeen: T0 })
+      await store.cards.deliver([delivered], [message('a')])
+      const again = await reopen(t, store)
+      assert.deepEqual(await again.cards.campaigns(WS), [campaign('c1')])
+      assert.deepEqual(await again.cards.ofUser(WS, U1), [delivered])
+      assert.equal((await again.outbox.list(WS, {}, 10)).length, 1)
+    })
+  })
+}
