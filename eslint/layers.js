@@ -12,7 +12,8 @@ export const LAYERS = [
   ['workspaces', 'segments', 'imports'], // workspaces, keys, settings; the segment grammar; file imports and exports over the client SDK
   ['privacy'], // GDPR erasure semantics, suppressions
   ['ingest'], // accept → durable log (group commit, log writer)
-  ['processor', 'delivery', 'inbox'], // log → profile store (steps, batches, erasure, sweeps); outbox delivery; card sends into inboxes
+  ['inbox'], // card sends into inboxes (the processor sends event-triggered ones)
+  ['processor', 'delivery'], // log → profile store (steps, batches, erasure, sweeps); outbox delivery
   ['http'], // the HTTP platform: gateway, auth variants, envelopes, body parsing, shedding
   ['families/*'], // one folder per API family: routes, bodies, envelope, quotas
   ['server'], // the composition root: wires every layer, threads' entries

@@ -10,7 +10,9 @@
  * transaction per page, and then the user's system event `Card Sent` appended to the ingest log.
  * Cards need no opt-in (MoEngage: "No Opt-in required"), so no push or e-mail opt-out applies.
  * Sending again puts each user's card back, with the campaign's current content (a deleted card
- * too). What a fetch shows of a card is the Cards family's (families/cards).
+ * too). An `Event Triggered` campaign is not sent so: the processor sends its card to one user
+ * when it applies that user's trigger event (triggeredSends; card-triggers.ts), once per user and
+ * platform. What a fetch shows of a card is the Cards family's (families/cards).
  */
 import type { Clock } from '../core/clock.js'
 import type { IdGenerator } from '../core/ids.js'
@@ -21,7 +23,7 @@ import { cachedTemplate } from '../profile/personalization.js'
 import { systemEventRecord } from '../profile/system-events.js'
 import { storedSegmentQuery } from '../segments/stored.js'
 import type { SegmentQuery } from '../store/segments.js'
-import type { CardCampaignRow, CardRow, NewOutboxMessage, Store } from '../store/store.js'
+import type { CardCampaignRow, CardRow, CardSend, NewOutboxMessage, Store } from '../store/store.js'
 import {
   cardDefinitionOf,
   type CardAction,
@@ -54,7 +56,8 @@ export type CardSendResult = Readonly<{
   failed: number
 }>
 
-type Member = Readonly<{
+/** A user a card is rendered for. */
+export type Member = Readonly<{
   id: string
   customerId: string | null
   attributes: Readonly<Record<string, unknown>>
@@ -235,19 +238,55 @@ function sendTo(
     firstSeen: null,
     firstDelivered: null,
     showCounts: {},
+    seenCount: 0,
   }
   return { card, message }
 }
 
-/** The system events (`Card Sent`) of the recorded messages that name a user. */
-export function cardEvents(
+/**
+ * The cards (one per platform) and messages of event-triggered campaign `campaign` for `user`,
+ * whose trigger event the processor applies at `now` for request `requestId`; none when the user
+ * is not in its audience (a `users` audience not naming the user's customer id). GDPR: the
+ * processor never applies an event of an erased customer id (suppression-refusals.ts), so no
+ * suppression list is read here.
+ */
+export function triggeredSends(
   campaign: CardCampaignRow,
-  messages: readonly NewOutboxMessage[],
+  user: Member,
+  at: Readonly<{ workspaceId: string; requestId: string; now: number; ids: IdGenerator }>,
+  delivery: Delivery,
+): CardSend[] {
+  const definition = cardDefinitionOf(campaign)
+  const audience = definition.audience
+  if (
+    audience.type === 'users' &&
+    (user.customerId === null || !audience.customer_ids.includes(user.customerId))
+  ) {
+    return []
+  }
+  const ctx: PageContext = {
+    workspaceId: at.workspaceId,
+    requestId: at.requestId,
+    campaign,
+    definition,
+    delivery,
+    suppressed: new Set(),
+    now: at.now,
+  }
+  return definition.platforms.map((p) => sendTo(ctx, at.ids, user, p))
+}
+
+/** The system events (`Card Sent`) of the recorded card messages that name a user. */
+export function cardEvents(
+  messages: readonly Pick<
+    NewOutboxMessage,
+    'id' | 'status' | 'customerId' | 'channel' | 'platform' | 'sourceId' | 'payload'
+  >[],
 ): ParsedRecord[] {
   return messages.flatMap((m) => {
     const record = systemEventRecord(m, {
-      campaign_id: campaign.campaignId,
-      campaign_name: campaign.name,
+      campaign_id: m.sourceId,
+      campaign_name: m.payload['campaign_name'],
       campaign_channel: CARDS_CHANNEL,
       campaign_type: 'Cards',
       card_id: m.payload['card_id'],
@@ -277,7 +316,8 @@ async function segmentQuery(
 
 /**
  * Sends campaign `campaignId` of `workspaceId` to its audience now; undefined when the workspace
- * has no such campaign. WorkspaceInputError when its segment does not exist (or cannot be evaluated).
+ * has no such campaign. WorkspaceInputError when it is `Event Triggered`, or when its segment does
+ * not exist (or cannot be evaluated).
  */
 export async function sendCardCampaign(
   deps: CardSendDeps,
@@ -288,6 +328,12 @@ export async function sendCardCampaign(
   const campaign = await store.cards.campaign(ctx.workspaceId, campaignId)
   if (campaign === undefined) return undefined
   const definition = cardDefinitionOf(campaign)
+  if (definition.delivery_type === 'Event Triggered') {
+    throw new WorkspaceInputError(
+      'an Event Triggered campaign is not sent by send: the processor gives each user its card when it applies the trigger event',
+      'delivery_type',
+    )
+  }
   const audience = definition.audience
   const query =
     audience.type === 'segment'
@@ -364,7 +410,7 @@ export async function sendCardCampaign(
       counts[
         m.status === 'recorded' ? 'recorded' : m.status === 'failed' ? 'failed' : 'suppressed'
       ]++
-    const events = cardEvents(campaign, messages)
+    const events = cardEvents(messages)
     if (events.length > 0) {
       await deps.ingest.accept(
         { workspaceId: ctx.workspaceId, requestId: ctx.requestId, api: 'cards' },

@@ -1,9 +1,10 @@
 /**
  * Where a card stands in its user's inbox (families/cards' fetch, the dashboard's profile page):
  * when its display controls make it leave — `expire_at` (epoch seconds), or
- * `expire_after_delivered` seconds after its first delivery, whichever is first — and whether it
- * is in the inbox at a time (not deleted, not expired); its title and message as the card shows
- * them.
+ * `expire_after_delivered` seconds after its first delivery, whichever is first; or
+ * `max_times_to_show` impressions reported (`seen`), from the last of them — and whether it is in
+ * the inbox at a time (not deleted, not expired, not shown out); its title and message as the
+ * card shows them.
  */
 import type { CardRow } from '../store/store.js'
 
@@ -26,19 +27,38 @@ export function expiresAt(card: CardRow): number | null {
   return times.length === 0 ? null : Math.min(...times)
 }
 
-/** In the inbox at `now`: not deleted, not expired. */
-export function isActive(card: CardRow, now: number): boolean {
-  const expiry = expiresAt(card)
-  return card.deletedAt === null && (expiry === null || expiry > now)
+/** Whether the card was seen `max_times_to_show` times (it is shown no more). */
+export function isShownOut(card: CardRow): boolean {
+  const max = controlsOf(card)['max_times_to_show']
+  return typeof max === 'number' && card.seenCount >= max
 }
+
+/**
+ * When the card left the inbox, if it did by `now`: deleted, expired, or shown out (at its last
+ * change, the impression that reached the most); null while it is in the inbox.
+ */
+export function goneAt(card: CardRow, now: number): number | null {
+  if (card.deletedAt !== null) return card.deletedAt
+  const expiry = expiresAt(card)
+  if (expiry !== null && expiry <= now) return expiry
+  return isShownOut(card) ? card.updatedAt : null
+}
+
+/** In the inbox at `now`: not deleted, not expired, not shown out. */
+export const isActive = (card: CardRow, now: number): boolean => goneAt(card, now) === null
 
 /** Whether the card is pinned at the top of the inbox. */
 export const isPinned = (card: CardRow): boolean => controlsOf(card)['is_pin'] === true
 
-/** `in inbox`, `deleted` or `expired` at `now`. */
-export function cardState(card: CardRow, now: number): 'in inbox' | 'deleted' | 'expired' {
+/** `in inbox`, `deleted`, `expired` or `shown out` at `now`. */
+export function cardState(
+  card: CardRow,
+  now: number,
+): 'in inbox' | 'deleted' | 'expired' | 'shown out' {
   if (card.deletedAt !== null) return 'deleted'
-  return isActive(card, now) ? 'in inbox' : 'expired'
+  const expiry = expiresAt(card)
+  if (expiry !== null && expiry <= now) return 'expired'
+  return isShownOut(card) ? 'shown out' : 'in inbox'
 }
 
 /** The card's title and message: the text widgets of its container, in order. */

@@ -10,6 +10,7 @@
  */
 import type {
   BatchSnapshot,
+  CardSend,
   DeletionRow,
   DeviceRow,
   EventChange,
@@ -85,6 +86,11 @@ export type BatchState = Readonly<{
    * by the store at commit in the order given (store/segment-list-repo.ts MembershipChange).
    */
   changeMemberships(change: MembershipChange): void
+  /**
+   * Cards an event-triggered campaign sends (written at commit where the user has none of the
+   * id, with their messages); a user this batch deletes afterwards gets none.
+   */
+  sendCards(sends: readonly CardSend[]): void
   /** Whether this batch carries `userId`'s preferences to another user (a merge). */
   carriesSubscriptionsOf(workspaceId: string, userId: string): boolean
   changes(): Readonly<{
@@ -100,6 +106,7 @@ export type BatchState = Readonly<{
     outcomes: RecordOutcomeRow[]
     subscriptionChanges: SubscriptionChange[]
     membershipChanges: MembershipChange[]
+    cardSends: CardSend[]
   }>
 }>
 
@@ -169,6 +176,7 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
   const outcomes: RecordOutcomeRow[] = []
   const subscriptionChanges: SubscriptionChange[] = []
   const membershipChanges: MembershipChange[] = []
+  let cardSends: CardSend[] = []
 
   return {
     userByCustomerId: (workspaceId, customerId) => users.get(k(workspaceId, customerId)),
@@ -262,6 +270,11 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
       eventCounts.set(k(user.workspaceId, user.id), 0)
       link(user.workspaceId, user.id, [])
       relinked.delete(k(user.workspaceId, user.id))
+      if (cardSends.length > 0) {
+        cardSends = cardSends.filter(
+          (s) => s.card?.workspaceId !== user.workspaceId || s.card.userId !== user.id,
+        )
+      }
       deletedUsers.push({ workspaceId: user.workspaceId, userId: user.id })
     },
     scheduleDeletion: (deletion) => {
@@ -282,6 +295,9 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
     changeMemberships: (change) => {
       membershipChanges.push(change)
     },
+    sendCards: (sends) => {
+      cardSends.push(...sends)
+    },
     carriesSubscriptionsOf: (workspaceId, userId) =>
       subscriptionChanges.some(
         (c) => c.kind === 'carry' && c.workspaceId === workspaceId && c.fromUserId === userId,
@@ -299,6 +315,7 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
       outcomes,
       subscriptionChanges,
       membershipChanges,
+      cardSends,
     }),
   }
 }

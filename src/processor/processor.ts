@@ -19,7 +19,16 @@ import { hostname } from 'node:os'
 import type { Clock } from '../core/clock.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { Logger } from '../core/log.js'
-import type { LogRecord, Store } from '../store/store.js'
+import { cardEvents, triggeredSends } from '../inbox/card-sends.js'
+import { createCardTriggers, type TriggerMap } from '../inbox/card-triggers.js'
+import type {
+  CommitResult,
+  LogRecord,
+  NewLogRecord,
+  OutboxMessageRow,
+  Store,
+  Workspace,
+} from '../store/store.js'
 import { isWriteRefused } from '../store/store-errors.js'
 import { createBatchState } from './batch-state.js'
 import { planErasure } from './erasure.js'
@@ -28,7 +37,8 @@ import { reindexProfiles } from './reindex.js'
 import { SUPPRESSED_PAYLOAD, refusals } from './suppression-refusals.js'
 import { applyRecord } from './steps/apply-record.js'
 import type { Step, StepContext } from './steps/step.js'
-import { DEFAULT_SETTINGS, readSettings, type WorkspaceSettings } from '../workspaces/settings.js'
+import { readDelivery } from '../workspaces/delivery.js'
+import { DEFAULT_SETTINGS, readSettings } from '../workspaces/settings.js'
 
 /** What one batch did: records consumed, a wait before the next, and whether the log held more. */
 type BatchResult = { consumed: number; delayMs: number; more?: boolean }
@@ -126,13 +136,51 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const counts = { applied: 0, skipped: 0, dead: 0, batches: 0 }
   const reindexPage = options.reindexPageSize ?? REINDEX_PAGE
 
-  /** The settings of every workspace the batch's records belong to. */
-  async function settingsOf(
-    records: readonly LogRecord[],
-  ): Promise<Map<string, WorkspaceSettings>> {
+  const cardTriggers = createCardTriggers(store)
+
+  /**
+   * What the steps read of the batch's workspaces: each one's row, and its event-triggered card
+   * campaigns by trigger event (read again only when they changed: inbox/card-triggers.ts).
+   */
+  async function workspacesOf(records: readonly LogRecord[]): Promise<{
+    rows: Map<string, Workspace>
+    triggers: (workspaceId: string) => TriggerMap | undefined
+  }> {
     const ids = [...new Set(records.map((r) => r.workspaceId))]
-    const rows = await Promise.all(ids.map((id) => store.workspaces.get(id)))
-    return new Map(rows.flatMap((w) => (w === undefined ? [] : [[w.id, readSettings(w.settings)]])))
+    const [rows, triggers] = await Promise.all([
+      Promise.all(ids.map((id) => store.workspaces.get(id))),
+      cardTriggers.of(ids),
+    ])
+    return { rows: new Map(rows.flatMap((w) => (w === undefined ? [] : [[w.id, w]]))), triggers }
+  }
+
+  /**
+   * Issue 21: the `Card Sent` system events of the cards a commit wrote, appended to the log after
+   * it (as a send appends them after its transaction), one request per workspace.
+   */
+  async function appendCardEvents(messages: readonly OutboxMessageRow[]): Promise<void> {
+    const byWorkspace = new Map<string, OutboxMessageRow[]>()
+    for (const m of messages) {
+      byWorkspace.set(m.workspaceId, [...(byWorkspace.get(m.workspaceId) ?? []), m])
+    }
+    const records: NewLogRecord[] = []
+    const receivedAt = clock.now()
+    for (const [workspaceId, sent] of byWorkspace) {
+      const requestId = ids.requestId()
+      cardEvents(sent).forEach((r, index) =>
+        records.push({
+          workspaceId,
+          requestId,
+          index,
+          kind: r.kind,
+          customerId: r.customerId,
+          receivedAt,
+          payload: JSON.stringify(r.payload),
+          api: 'cards',
+        }),
+      )
+    }
+    if (records.length > 0) await store.log.append(records)
   }
 
   /** spec §7.12: one erasure, committed alone (processor/erasure.ts). */
@@ -183,12 +231,22 @@ export function createProcessor(options: ProcessorOptions): Processor {
     const snapshot = await store.processing.loadSnapshot(records)
     const state = createBatchState(snapshot)
     const now = clock.now()
-    const settings = await settingsOf(records)
+    const workspaces = await workspacesOf(records)
+    const settings = new Map(
+      [...workspaces.rows].map(([id, w]) => [id, readSettings(w.settings)] as const),
+    )
     const ctx: StepContext = {
       state,
       now,
       ids,
       settings: (workspaceId) => settings.get(workspaceId) ?? DEFAULT_SETTINGS,
+      triggeredCards: (record, name, user) => {
+        const campaigns = workspaces.triggers(record.workspaceId)?.get(name)
+        if (campaigns === undefined) return []
+        const at = { workspaceId: record.workspaceId, requestId: record.requestId, now, ids }
+        const delivery = readDelivery(workspaces.rows.get(record.workspaceId)?.settings ?? {})
+        return campaigns.flatMap((c) => triggeredSends(c, user, at, delivery))
+      },
     }
     const tally = { applied: 0, skipped: 0, dead: 0 }
     let toSeq = cursor
@@ -234,8 +292,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
     const changes = state.changes()
     const kept = redactedLog.filter((r) => r.seq <= toSeq)
+    let committed: CommitResult
     try {
-      await store.processing.commit({
+      committed = await store.processing.commit({
         fromSeq: cursor,
         toSeq,
         ...changes,
@@ -247,6 +306,12 @@ export function createProcessor(options: ProcessorOptions): Processor {
       // the same commit would fail forever. Halve the batch until the one record remains.
       if (records.length > 1) return runBatch(Math.floor(records.length / 2))
       return refuseRecord(records[0] as LogRecord, cursor, err, now) // length 1 here
+    }
+    if (committed.cardMessages.length > 0) {
+      await appendCardEvents(committed.cardMessages).catch((err: unknown) => {
+        // The cards are in their inboxes and their messages recorded; only the events are lost.
+        log.error({ err, cards: committed.cardMessages.length }, 'appending Card Sent failed')
+      })
     }
     counts.applied += tally.applied
     counts.skipped += tally.skipped

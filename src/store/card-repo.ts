@@ -6,7 +6,9 @@
  * created, changed and deleted, and the user's activity on it (clicked, first seen, first
  * delivered, fetches per identifier). A send's cards are written together with their outbox
  * messages in one transaction, so a card is never in an inbox without its message, nor a message
- * recorded without its card. What a definition holds, what a card shows and how a fetch syncs are
+ * recorded without its card; an event-triggered campaign's cards with the processor's batch
+ * (CardSend), and a merge's MembershipChange `carry` moves the merged user's cards too (the
+ * retained user's card of the same id is kept, the merged user's dropped). What a definition holds, what a card shows and how a fetch syncs are
  * the Cards family's (families/cards, workspaces/card-campaigns.ts, inbox/); the store keeps rows.
  */
 import type { NewOutboxMessage, OutboxMessageRow } from './outbox-repo.js'
@@ -48,7 +50,17 @@ export type CardRow = Readonly<{
   firstDelivered: number | null
   /** Fetches that returned it, by the identifier (uid or unique_id) the fetch named. */
   showCounts: Readonly<Record<string, unknown>>
+  /** Impressions the SDK reported (`seen`): what `max_times_to_show` counts. */
+  seenCount: number
 }>
+
+/**
+ * A card an event-triggered campaign sends from a processor batch (BatchChanges.cardSends): with
+ * `card`, the card is written only when the user has no card of that id (in whatever state) and
+ * `message` recorded only then — replaying the batch, or a second trigger, gives no second card;
+ * without `card` (suppressed, failed), the message is recorded.
+ */
+export type CardSend = Readonly<{ card?: CardRow; message: NewOutboxMessage }>
 
 /** What a user did with a card (the SDK's reports; Inlet's `POST /inlet/v1/cards/activity`). */
 export type CardActivity = Readonly<{ clicked?: true; seen?: true }>
@@ -100,8 +112,8 @@ export interface CardRepo extends CampaignTable {
     now: number,
   ): Promise<void>
   /**
-   * The user clicked or saw the card (clicked set; firstSeen set where unset), its updatedAt
-   * `now`; false when the user has no card of that id.
+   * The user clicked or saw the card (clicked set; firstSeen set where unset; a `seen` counted in
+   * seenCount), its updatedAt `now`; false when the user has no card of that id.
    */
   recordActivity(
     workspaceId: string,
@@ -114,4 +126,10 @@ export interface CardRepo extends CampaignTable {
   userOfDevice(workspaceId: string, deviceId: string): Promise<string | undefined>
   /** The workspace's cards, deleted ones included, of these users (spec §7.12: an erasure's count). */
   countOfUsers(workspaceId: string, userIds: readonly string[]): Promise<number>
+  /**
+   * The revision of each workspace's card campaigns that has any (bumped by every write and
+   * removal of one, in the same transaction): the processor reads its event-triggered campaigns
+   * again when it moved.
+   */
+  campaignRevs(workspaceIds: readonly string[]): Promise<Map<string, number>>
 }

@@ -433,6 +433,7 @@ const CARDS = table<CardRow>({
   firstSeen: 'int?',
   firstDelivered: 'int?',
   showCounts: 'json',
+  seenCount: 'int',
 })
 
 const OUTBOX = table<OutboxMessageRow>({

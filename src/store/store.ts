@@ -20,12 +20,12 @@
  */
 import type { AlertRepo } from './alert-repo.js'
 import type { LiveActivityRepo } from './live-activity-repo.js'
-import type { CardRepo } from './card-repo.js'
+import type { CardRepo, CardSend } from './card-repo.js'
 import type { BrowseRepo } from './browse.js'
 import type { ConsentRepo, SubscriptionChange } from './consent-repo.js'
 import type { CustomSegmentRepo } from './custom-segment-repo.js'
 import type { FeatureKeyRepo } from './feature-key-repo.js'
-import type { OutboxRedaction, OutboxRepo } from './outbox-repo.js'
+import type { OutboxMessageRow, OutboxRedaction, OutboxRepo } from './outbox-repo.js'
 import type { PushRepo } from './push-repo.js'
 import type { FileImportRepo } from './file-import-repo.js'
 import type { QuotaRepo } from './quota-repo.js'
@@ -365,6 +365,12 @@ export type BatchSnapshot = Readonly<{
 }>
 
 /** Everything one applied batch changes, written atomically with the cursor. */
+/** What a commit wrote that its caller acts on afterwards. */
+export type CommitResult = Readonly<{
+  /** The messages the cardSends recorded: those whose card was written, and those of no card. */
+  cardMessages: readonly OutboxMessageRow[]
+}>
+
 export type BatchChanges = Readonly<{
   /** The cursor before the batch; the commit fails if another writer moved it. */
   fromSeq: number
@@ -398,8 +404,15 @@ export type BatchChanges = Readonly<{
    */
   subscriptionChanges?: readonly SubscriptionChange[]
   /**
+   * Cards of event-triggered campaigns, each written only where the user has no card of its id,
+   * with its outbox message (card-repo.ts CardSend); after the users are written, before the
+   * membership changes (so a merge later in the batch moves them).
+   */
+  cardSends?: readonly CardSend[]
+  /**
    * List memberships moved by merges and put back by their undos, in batch order, after the
-   * event changes (segment-list-repo.ts MembershipChange).
+   * event changes (segment-list-repo.ts MembershipChange). A `carry` moves the merged user's
+   * cards too (card-repo.ts); an `uncarry` leaves them with the retained user.
    */
   membershipChanges?: readonly MembershipChange[]
   /**
@@ -520,7 +533,7 @@ export interface ProcessingRepo {
    * Writes a batch's changes and moves the cursor, atomically (the ack of every record up to
    * `toSeq`); the failed attempts counted for those records are forgotten with it.
    */
-  commit(changes: BatchChanges): Promise<void>
+  commit(changes: BatchChanges): Promise<CommitResult>
   /**
    * The processor lease: one processor at a time applies the log. Takes the lease for `owner`
    * until `now + ttlMs` when it is free, expired or already `owner`'s (a renewal); true when

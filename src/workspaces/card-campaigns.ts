@@ -1,8 +1,8 @@
 /**
  * A workspace's card campaigns (MoEngage creates them only in its dashboard; Inlet through the
  * admin API and `inlet workspaces cards`): the input rules of a definition — its id (generated when
- * not given), name, platforms, category, delivery type, audience (customer ids, a custom segment, or
- * all users), the card's content (template type, title and message — templates, rendered per user —
+ * not given), name, platforms, category, delivery type (an `Event Triggered` campaign names the
+ * event that sends it), audience (customer ids, a custom segment, or all users), the card's content (template type, title and message — templates, rendered per user —
  * image, background colour, buttons, the action of a tap), whether it is pinned, and its display
  * controls (expiry, most times shown) — its view, and the operations on the store's rows. Sending a
  * campaign into users' inboxes is inbox/'s; fetching and deleting cards the Cards family's.
@@ -14,6 +14,7 @@ import {
   createCampaignDefinitions,
   type CampaignDefinitions as CardCampaignDefinitions,
 } from './campaign-definitions.js'
+import { normalizeName } from '../profile/attribute-values.js'
 import { WorkspaceInputError } from './changes.js'
 import { definitionId, definitionText, refuseUnknown, template } from './inform-alerts.js'
 
@@ -38,6 +39,9 @@ export type CardAction = Readonly<{
 
 export type CardButton = Readonly<{ text: string; action: CardAction | null }>
 
+/** What sends an `Event Triggered` campaign's card to a user: an event of this name applied. */
+export type CardTrigger = Readonly<{ event: string }>
+
 export type CardAudience =
   | Readonly<{ type: 'all' }>
   | Readonly<{ type: 'users'; customer_ids: readonly string[] }>
@@ -49,6 +53,11 @@ export type CardCampaignDefinition = Readonly<{
   platforms: readonly CardPlatform[]
   category: string
   delivery_type: (typeof CARD_DELIVERY_TYPES)[number]
+  /**
+   * `Event Triggered`'s trigger; null for `One Time` (and absent from definitions stored before
+   * triggers existed: such a campaign sends nothing until given one).
+   */
+  trigger: CardTrigger | null
   audience: CardAudience
   template: Readonly<{
     type: (typeof CARD_TEMPLATE_TYPES)[number]
@@ -170,6 +179,35 @@ function audience(raw: unknown): CardAudience {
   return { type, customer_ids: [...new Set(list)] }
 }
 
+/**
+ * `Event Triggered` wants a trigger and an audience the processor can check as it applies an event
+ * (all users, or a customer-id list); `One Time` takes no trigger.
+ */
+function trigger(
+  raw: unknown,
+  delivery: CardCampaignDefinition['delivery_type'],
+  who: CardAudience,
+): CardTrigger | null {
+  if (delivery === 'One Time') {
+    if (raw !== undefined && raw !== null) {
+      throw fail('trigger', 'is taken only by an Event Triggered campaign')
+    }
+    return null
+  }
+  if (raw === undefined || raw === null) {
+    throw fail('trigger', 'is mandatory for an Event Triggered campaign: {"event": "<event name>"}')
+  }
+  if (who.type === 'segment') {
+    throw fail(
+      'audience.type',
+      'of an Event Triggered campaign should be all or users (a segment is not checked per event)',
+    )
+  }
+  const t = objectAt(raw, 'trigger', ['event'])
+  // Cut as an applied event's name is (spec §8.3), so that a long name still matches.
+  return { event: normalizeName(definitionText(t['event'], 'trigger.event', 1_000), []) }
+}
+
 const TEMPLATE_FIELDS = [
   'type',
   'title',
@@ -210,6 +248,7 @@ const FIELDS = [
   'platforms',
   'category',
   'delivery_type',
+  'trigger',
   'audience',
   'template',
   'pinned',
@@ -223,6 +262,8 @@ export function parseCardCampaignInput(raw: Record<string, unknown>): CardCampai
   refuseUnknown(raw, FIELDS, '')
   const pinned = raw['pinned'] ?? false
   if (typeof pinned !== 'boolean') throw fail('pinned', 'should be true or false')
+  const delivery = oneOf(raw['delivery_type'], 'delivery_type', CARD_DELIVERY_TYPES, 'One Time')
+  const who = audience(raw['audience'])
   return {
     ...(raw['campaign_id'] === undefined
       ? {}
@@ -231,8 +272,9 @@ export function parseCardCampaignInput(raw: Record<string, unknown>): CardCampai
     definition: {
       platforms: platforms(raw['platforms']),
       category: optionalText(raw['category'], 'category', 100) ?? 'General',
-      delivery_type: oneOf(raw['delivery_type'], 'delivery_type', CARD_DELIVERY_TYPES, 'One Time'),
-      audience: audience(raw['audience']),
+      delivery_type: delivery,
+      trigger: trigger(raw['trigger'], delivery, who),
+      audience: who,
       template: content(raw['template']),
       pinned,
       // Epoch seconds up to the year 9999.

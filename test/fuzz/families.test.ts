@@ -1,11 +1,12 @@
 /**
  * Property-based fuzzing of the families beside the Data API (endpoints.test.ts has the Data API
  * and the admin API): Segments v3 and v2, Subscription categories, Email opt-in, Bulk resubscribe,
- * Inform, Push v2 and v2.1, Live Activities start/update/end and Message Archival, each with
+ * Inform, Push v2 and v2.1, Live Activities start/update/end, Message Archival and Cards (fetch,
+ * delete, activity: a block of its own at the end), each with
  * generated and mutated bodies and raw bytes, in-process through `app.inject()`. Every answer must
  * be below 500, arrive within a bound, and be JSON in the envelope its family documents
  * (moengage-other-apis.md §2.0: E2, E3, E4, E8, E9 — Push's failures are a 200 `status:"Fail"` —
- * E10, E11, E12); a mutated Push body is signed as it stands (its `:sign` placeholder, v2.1's
+ * E10, E11, E12; Cards' `{status:false, error, request_id}`); a mutated Push body is signed as it stands (its `:sign` placeholder, v2.1's
  * header) so that it gets past the signature, and the Push scheduler then runs the fuzzed
  * campaigns' occurrences. After each property nothing was logged as an error, no record died, and
  * Object.prototype is untouched.
@@ -29,6 +30,13 @@ import { VIEW } from '../helpers/archival.js'
 import { pushSignature } from '../../src/http/auth.js'
 import { DEMO_CAMPAIGN, defineCampaign } from '../helpers/live-activities.js'
 import { ADMIN_BASE, PUSH_KEY, V2, V2_1, toUser } from '../helpers/push.js'
+import {
+  CARDS_AUTH,
+  DEMO_CARD_CAMPAIGN,
+  cardsApp,
+  cardsRequest,
+  sendCampaign,
+} from '../helpers/cards.js'
 import { HANG_MS, RUNS, assertHealthy, check, jsonish, mutated, params } from './fuzz-kit.js'
 
 type Method = 'POST' | 'PUT' | 'PATCH'
@@ -577,4 +585,116 @@ describe('fuzzing the other families', { timeout: 300_000 }, () => {
     t.diagnostic(`fuzz-figures {"inputs":${fuzzed}}`)
     assert.ok(fuzzed > 0)
   })
+})
+
+// Cards (moengage-cards-openapi.yml): fetch, delete and Inlet's activity with the Cards
+// credentials, over inboxes a card campaign filled. Every answer is below 500, JSON, and either
+// `{status:true, request_id, …}` or the documented failure `{status:false, error, request_id}`.
+describe('fuzzing Cards', { timeout: 300_000 }, () => {
+  const CARD = `${DEMO_CARD_CAMPAIGN.campaign_id}_android`
+  const CARD_ENDPOINTS: readonly Readonly<{
+    method: 'POST' | 'DELETE'
+    url: string
+    body: Json
+  }>[] = [
+    {
+      method: 'POST',
+      url: '/v1/cards/fetch?page=1&limit=5',
+      body: {
+        uid: 'john',
+        platforms: ['ANDROID', 'ios'],
+        card_category: 'Announcements',
+        prev_sync_card_ids: [CARD],
+        last_updated_time: Math.floor(START_TIME / 1000),
+      },
+    },
+    {
+      method: 'DELETE',
+      url: '/v1/cards/delete',
+      body: { uid: 'john', campaign_ids: [DEMO_CARD_CAMPAIGN.campaign_id], platforms: ['android'] },
+    },
+    {
+      method: 'POST',
+      url: '/inlet/v1/cards/activity',
+      body: { unique_id: 'john-phone', card_id: CARD, clicked: true, seen: true },
+    },
+  ]
+
+  async function cardsFuzzApp(t: TestContext): Promise<TestApp> {
+    const app = await cardsApp(t, { INLET_RATE_LIMITS: 'off' })
+    const device = await app.post(DEVICE, {
+      type: 'device',
+      customer_id: 'john',
+      device_id: 'john-phone',
+      attributes: { platform: 'ANDROID', push_id: 'token-john-phone' },
+    })
+    assert.equal(device.statusCode, 200, device.body)
+    await sendCampaign(app, { ...DEMO_CARD_CAMPAIGN, max_times_to_show: 3 })
+    return app
+  }
+
+  async function sendCards(
+    app: TestApp,
+    e: (typeof CARD_ENDPOINTS)[number],
+    payload: string | Buffer,
+  ): Promise<void> {
+    fuzzed++
+    const shown = typeof payload === 'string' ? payload : payload.toString('hex')
+    const info = (res: LightMyRequestResponse) =>
+      `${e.method} ${e.url} ${shown.slice(0, 200)} → ${res.statusCode} ${res.body.slice(0, 300)}`
+    let timer: NodeJS.Timeout | undefined
+    const hang = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${HANG_MS} ms: ${e.url}`)),
+        HANG_MS,
+      )
+    })
+    try {
+      const headers = {
+        authorization: CARDS_AUTH,
+        'moe-appkey': WORKSPACE_ID,
+        'content-type': 'application/json',
+      }
+      const request = app.app.inject({ method: e.method, url: e.url, headers, payload })
+      const res = await Promise.race([request, hang])
+      assert.ok(res.statusCode < 500, `5xx: ${info(res)}`)
+      assert.match(String(res.headers['content-type']), /application\/json/, info(res))
+      const body: unknown = JSON.parse(res.body)
+      assert.ok(isObject(body), `not a JSON object: ${info(res)}`)
+      const ok =
+        res.statusCode === 200
+          ? body['status'] === true && isText(body['request_id'])
+          : body['status'] === false && isText(body['error']) && isText(body['request_id'])
+      assert.ok(ok, `not Cards' envelope: ${info(res)}`)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  it('every seed body, sent as is, is accepted', async (t) => {
+    const app = await cardsFuzzApp(t)
+    for (const e of CARD_ENDPOINTS) {
+      const res = await cardsRequest(app, e.method, e.url, JSON.stringify(e.body))
+      assert.equal(res.statusCode, 200, `${e.method} ${e.url}: ${res.body}`)
+    }
+  })
+
+  for (const e of CARD_ENDPOINTS) {
+    it(`${e.method} ${e.url}: mutated and generated bodies, and raw bytes`, async (t) => {
+      const app = await cardsFuzzApp(t)
+      await check(
+        fc.asyncProperty(fc.oneof(mutated(e.body), jsonish), async (body) => {
+          await sendCards(app, e, JSON.stringify(body) ?? 'null')
+        }),
+        params(),
+      )
+      await check(
+        fc.asyncProperty(rawBody, async (payload) => {
+          await sendCards(app, e, payload)
+        }),
+        params(),
+      )
+      await assertHealthy(t, app)
+    })
+  }
 })

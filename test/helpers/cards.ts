@@ -7,8 +7,9 @@
 import assert from 'node:assert/strict'
 import type { TestContext } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { admin, adminApp } from './admin.js'
-import { WORKSPACE_ID, basicAuth, injectWith, type TestApp } from './app.js'
+import { ADMIN_TOKEN, admin } from './admin.js'
+import { WORKSPACE_ID, basicAuth, createTestApp, injectWith, type TestApp } from './app.js'
+import type { Store } from '../../src/store/store.js'
 
 export const REPORTS_KEY = 'test-reports-key-00001'
 export const CARDS_BASE = `/inlet/v1/admin/workspaces/${WORKSPACE_ID}`
@@ -30,9 +31,17 @@ export const DEMO_CARD_CAMPAIGN = {
   },
 }
 
-/** A test app with the admin API on, a `reports` key, users john and mary. */
-export async function cardsApp(t: TestContext, env: Record<string, string> = {}): Promise<TestApp> {
-  const app = await adminApp(t, env)
+/** A test app with the admin API on, a `reports` key, users john and mary; on `store` if given. */
+export async function cardsApp(
+  t: TestContext,
+  env: Record<string, string> = {},
+  store?: Store,
+): Promise<TestApp> {
+  const app = await createTestApp(
+    t,
+    { INLET_ADMIN_TOKEN: ADMIN_TOKEN, ...env },
+    store === undefined ? {} : { store },
+  )
   const key = await admin(app, 'POST', `${CARDS_BASE}/keys/reports`, { api_key: REPORTS_KEY })
   assert.equal(key.statusCode, 200, key.body)
   for (const [id, name] of [

@@ -4,8 +4,10 @@
  * with their outbox messages in one transaction, a card sent again replacing the user's (its
  * createdAt and activity kept, its deletion undone); deletions (each card once), fetches counted
  * per identifier without changing updatedAt, activity; the user of a device; a removed user's
- * cards removed by the batch that removes the user, and counted for an erasure; every row as it
- * was written after the store is reopened.
+ * cards removed by the batch that removes the user, and counted for an erasure; a batch's
+ * event-triggered cards written only where the user has none of the id (a replay writes nothing
+ * twice); a merge's carry moving the merged user's cards, the retained user's of an id kept; the
+ * campaign revision bumped by every write; every row as it was written after the store is reopened.
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
@@ -15,6 +17,7 @@ import {
   type CardRow,
   type NewOutboxMessage,
   type Store,
+  type UserRow,
 } from '../../src/store/store.js'
 import { batchChanges } from '../helpers/batches.js'
 
@@ -35,7 +38,8 @@ const campaign = (id: string, o: Partial<CardCampaignRow> = {}): CardCampaignRow
   ...o,
 })
 
-const card = (id: string, o: Partial<CardRow> = {}): CardRow => ({
+/** A card row of the contract's user (the other tests of cards take it too). */
+export const card = (id: string, o: Partial<CardRow> = {}): CardRow => ({
   workspaceId: WS,
   userId: U1,
   cardId: id,
@@ -50,7 +54,17 @@ const card = (id: string, o: Partial<CardRow> = {}): CardRow => ({
   firstSeen: null,
   firstDelivered: null,
   showCounts: {},
+  seenCount: 0,
   ...o,
+})
+
+const user = (id: string, customerId: string): UserRow => ({
+  workspaceId: WS,
+  id,
+  customerId,
+  attributes: {},
+  createdAt: T0,
+  updatedAt: T0,
 })
 
 const message = (id: string): NewOutboxMessage => ({
@@ -125,6 +139,7 @@ export function cardsContract(
       )
       assert.deepEqual(await cards.remove(WS, U1, ['c1_android', 'nope'], T0 + 3), ['c1_android'])
       assert.deepEqual(await cards.remove(WS, U1, ['c1_android'], T0 + 4), [])
+      assert.equal(await cards.recordActivity(WS, U1, 'c1_ios', { seen: true }, T0 + 4), true)
       const deleted = (await cards.ofUser(WS, U1)).find((c) => c.cardId === 'c1_android')
       assert.deepEqual(
         [deleted?.deletedAt, deleted?.updatedAt, deleted?.clicked, deleted?.firstSeen],
@@ -143,6 +158,10 @@ export function cardsContract(
         firstSeen: T0 + 2,
       })
       assert.equal((await store.outbox.list(WS, {}, 10)).length, 4)
+      // Sent again, a card's impressions are counted anew (max_times_to_show).
+      assert.equal((await cards.ofUser(WS, U1)).find((c) => c.cardId === 'c1_ios')?.seenCount, 1)
+      await cards.deliver([card('c1_ios', { platform: 'ios', updatedAt: T0 + 6 })], [])
+      assert.equal((await cards.ofUser(WS, U1)).find((c) => c.cardId === 'c1_ios')?.seenCount, 0)
     })
 
     it('counts fetches per identifier without changing updatedAt; records activity', async (t) => {
@@ -161,23 +180,115 @@ export function cardsContract(
       assert.equal(await cards.recordActivity(WS, U1, 'b', { seen: true }, T0 + 40), true)
       assert.equal(await cards.recordActivity(WS, U1, 'b', { clicked: true }, T0 + 50), true)
       assert.equal(await cards.recordActivity(WS, U2, 'b', { seen: true }, T0 + 50), false)
+      assert.equal(await cards.recordActivity(WS, U1, 'b', { seen: true }, T0 + 60), true)
       const seen = (await cards.ofUser(WS, U1))[0]
       assert.deepEqual(
-        [seen?.cardId, seen?.clicked, seen?.firstSeen, seen?.updatedAt],
-        ['b', true, T0 + 40, T0 + 50],
+        [seen?.cardId, seen?.clicked, seen?.firstSeen, seen?.updatedAt, seen?.seenCount],
+        ['b', true, T0 + 40, T0 + 60, 2],
       )
+    })
+
+    it("writes a batch's event-triggered cards only where the user has none of the id", async (t) => {
+      const store = await fresh(t)
+      const failed = { ...message('f1'), status: 'failed' as const, reason: 'no City' }
+      const first = await store.processing.commit(
+        batchChanges({
+          cardSends: [{ card: card('t_android'), message: message('t1') }, { message: failed }],
+        }),
+      )
+      assert.deepEqual(
+        first.cardMessages.map((m) => [m.id, m.status]),
+        [
+          ['msg-t1', 'recorded'],
+          ['msg-f1', 'failed'],
+        ],
+      )
+      await store.cards.remove(WS, U1, ['t_android'], T0 + 1)
+      // Applied again (a replay, or the next trigger): the card is there (deleted), so nothing.
+      const again = await store.processing.commit(
+        batchChanges({
+          cardSends: [
+            { card: card('t_android', { updatedAt: T0 + 2 }), message: message('t2') },
+            { card: card('t_android', { userId: U2 }), message: message('t3') },
+          ],
+        }),
+      )
+      assert.deepEqual(
+        again.cardMessages.map((m) => m.id),
+        ['msg-t3'],
+      )
+      const [kept] = await store.cards.ofUser(WS, U1)
+      assert.deepEqual(
+        [kept?.cardId, kept?.deletedAt, kept?.updatedAt],
+        ['t_android', T0 + 1, T0 + 1],
+      )
+      assert.equal((await store.cards.ofUser(WS, U2)).length, 1)
+      assert.deepEqual((await store.outbox.list(WS, {}, 10)).map((m) => m.id).sort(), [
+        'msg-f1',
+        'msg-t1',
+        'msg-t3',
+      ])
+    })
+
+    it("moves a merged user's cards to the retained user, whose own card of an id wins", async (t) => {
+      const store = await fresh(t)
+      await store.processing.commit(batchChanges({ users: [user(U1, 'john'), user(U2, 'mary')] }))
+      await store.cards.deliver(
+        [
+          card('a', { userId: U1 }),
+          card('a', { userId: U2, clicked: true, content: { id: 'a', v: 'mary' } }),
+          card('b', { userId: U2, clicked: true, seenCount: 3, showCounts: { mary: 2 } }),
+        ],
+        [],
+      )
+      const carry = (from: string, to: string, kind: 'carry' | 'uncarry' = 'carry') => ({
+        kind,
+        workspaceId: WS,
+        mergeId: 64,
+        fromUserId: from,
+        toUserId: to,
+        at: T0 + 9,
+      })
+      await store.processing.commit(batchChanges({ membershipChanges: [carry(U2, U1)] }))
+      assert.deepEqual(await store.cards.ofUser(WS, U1), [
+        card('b', {
+          userId: U1,
+          clicked: true,
+          seenCount: 3,
+          showCounts: { mary: 2 },
+          updatedAt: T0 + 9,
+        }),
+        card('a', { userId: U1 }),
+      ])
+      assert.deepEqual(await store.cards.ofUser(WS, U2), [])
+      // An undo leaves them with the retained user; a user that is not there gets nothing.
+      await store.processing.commit(
+        batchChanges({ membershipChanges: [carry(U1, U2, 'uncarry'), carry(U1, 'nobody')] }),
+      )
+      assert.equal((await store.cards.ofUser(WS, U1)).length, 2)
+    })
+
+    it('bumps the revision of a workspace’s campaigns at every write', async (t) => {
+      const store = await fresh(t)
+      const cards = store.cards
+      assert.deepEqual(await cards.campaignRevs([WS, OTHER]), new Map())
+      await cards.putCampaign(campaign('c1'))
+      const one = (await cards.campaignRevs([WS, OTHER])).get(WS) ?? 0
+      await cards.putCampaign(campaign('c1', { version: 2 }))
+      await cards.putCampaign(campaign('c2'))
+      await cards.putCampaign(campaign('c9', { workspaceId: OTHER }))
+      assert.equal(await cards.removeCampaign(WS, 'c1'), true)
+      const revs = await cards.campaignRevs([WS, OTHER, WS])
+      assert.equal(revs.get(WS), one + 3)
+      assert.equal(typeof revs.get(OTHER), 'number')
+      assert.equal(revs.size, 2)
+      // A removal of nothing changes nothing.
+      await cards.removeCampaign(WS, 'c1')
+      assert.equal((await cards.campaignRevs([WS])).get(WS), one + 3)
     })
 
     it("finds a device's user, and removes a removed user's cards with the user", async (t) => {
       const store = await fresh(t)
-      const user = (id: string, customerId: string) => ({
-        workspaceId: WS,
-        id,
-        customerId,
-        attributes: {},
-        createdAt: T0,
-        updatedAt: T0,
-      })
       await store.processing.commit(
         batchChanges({
           users: [user(U1, 'alice'), user(U2, 'bob')],

@@ -190,6 +190,45 @@ describe('card campaigns sent into inboxes', () => {
     )
   })
 
+  it('takes a card seen max_times_to_show times out of the inbox, reported deleted', async (t) => {
+    const app = await cardsApp(t)
+    await sendCampaign(app, { ...DEMO_CARD_CAMPAIGN, platforms: ['ANDROID'], max_times_to_show: 2 })
+    const id = `${CID}_android`
+    assert.deepEqual(
+      (await fetched(app, { uid: 'john' })).cards.map((c) => c.id),
+      [id],
+    )
+    app.clock.advance(5_000)
+    const synced = { uid: 'john', prev_sync_card_ids: [id], last_updated_time: nowSeconds(app) }
+    const seen = async (): Promise<void> => {
+      app.clock.advance(1_000)
+      const res = await cardsRequest(app, 'POST', '/inlet/v1/cards/activity', {
+        uid: 'john',
+        card_id: id,
+        seen: true,
+      })
+      assert.equal(res.statusCode, 200, res.body)
+    }
+    await seen()
+    assert.deepEqual(
+      (await fetched(app, synced)).cards.map((c) => c.id),
+      [id],
+    )
+    await seen()
+    assert.deepEqual(await fetched(app, synced), { cards: [], deleted_card_ids: [id] })
+    assert.deepEqual(await fetched(app, { uid: 'john' }), { cards: [], deleted_card_ids: [] })
+    assert.deepEqual(
+      (await fetched(app, { uid: 'mary' })).cards.map((c) => c.id),
+      [id],
+    )
+    // Sent again, the card is back, its impressions counted anew.
+    await sendCampaign(app, { ...DEMO_CARD_CAMPAIGN, platforms: ['ANDROID'], max_times_to_show: 2 })
+    assert.deepEqual(
+      (await fetched(app, { uid: 'john' })).cards.map((c) => c.id),
+      [id],
+    )
+  })
+
   it('pages the cards with page and limit, pinned first', async (t) => {
     const app = await cardsApp(t)
     await sendCampaign(app)
@@ -480,6 +519,21 @@ describe('card campaigns through the admin API', () => {
       [{ ...DEMO_CARD_CAMPAIGN, pinned: 'yes' }, 'pinned'],
       [{ ...DEMO_CARD_CAMPAIGN, expire_at: -1 }, 'expire_at'],
       [{ ...DEMO_CARD_CAMPAIGN, colour: 'red' }, 'colour'],
+      [{ ...DEMO_CARD_CAMPAIGN, delivery_type: 'Event Triggered' }, 'trigger'],
+      [{ ...DEMO_CARD_CAMPAIGN, trigger: { event: 'Added To Cart' } }, 'trigger'],
+      [
+        { ...DEMO_CARD_CAMPAIGN, delivery_type: 'Event Triggered', trigger: { event: '' } },
+        'trigger.event',
+      ],
+      [
+        {
+          ...DEMO_CARD_CAMPAIGN,
+          delivery_type: 'Event Triggered',
+          trigger: { event: 'Added To Cart' },
+          audience: { type: 'segment', segment: 'Buyers' },
+        },
+        'audience.type',
+      ],
     ]
     for (const [body, attribute] of cases) {
       const res = await admin(app, 'POST', base, body)

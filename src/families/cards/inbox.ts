@@ -5,12 +5,13 @@
  * client's last sync and the ids it must drop, a page of them, each fetch counted on the cards it
  * returned; — delete — the user's cards of the named campaigns on the named platforms marked
  * deleted, so that the next fetch reports them in `deleted_card_ids`; — activity (Inlet's) — a
- * click or an impression, which changes the card for the next sync. Cards are put in inboxes by
+ * click or an impression, which changes the card for the next sync (a card seen
+ * `max_times_to_show` times leaves the inbox: inbox/card-state.ts). Cards are put in inboxes by
  * card campaign sends (inbox/card-sends.ts).
  */
 import type { Clock } from '../../core/clock.js'
 import { AppError } from '../../core/errors.js'
-import { expiresAt, isActive, isPinned } from '../../inbox/card-state.js'
+import { goneAt, isPinned } from '../../inbox/card-state.js'
 import type { CardRow, Store } from '../../store/store.js'
 import {
   CARD_PLATFORMS,
@@ -92,7 +93,7 @@ export async function fetchCards(
     (request.category === undefined || c.category === request.category)
   const since = request.lastUpdatedTime === undefined ? undefined : request.lastUpdatedTime * 1000
   const prev = request.prevSyncCardIds === undefined ? undefined : new Set(request.prevSyncCardIds)
-  const active = all.filter((c) => isActive(c, now))
+  const active = all.filter((c) => goneAt(c, now) === null)
   const changed = active
     .filter(wanted)
     .filter(
@@ -102,13 +103,13 @@ export async function fetchCards(
     .sort(order)
   const activeIds = new Set(active.map((c) => c.cardId))
   // Gone since the last sync: a card the client had that is no longer in the inbox, or one
-  // deleted or expired after the client's last sync.
+  // deleted, expired or shown out (max_times_to_show) after the client's last sync.
   const deleted = new Set<string>()
   for (const id of prev ?? []) if (!activeIds.has(id)) deleted.add(id)
   if (since !== undefined) {
     for (const c of all) {
       if (activeIds.has(c.cardId) || !wanted(c)) continue
-      const gone = c.deletedAt ?? expiresAt(c)
+      const gone = goneAt(c, now)
       if (gone !== null && gone > since) deleted.add(c.cardId)
     }
   }

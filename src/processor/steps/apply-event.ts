@@ -2,8 +2,9 @@
  * Applies an `event` record (one action of Create Event or a Bulk event element): the event is
  * stored with its user, device, platform and times (spec §7.2), and a user that does not exist yet
  * is created (spec §8.2: events create users too). Names and attributes follow §8.3; future-dated
- * events are refused (§7.2); conversion-goal events count towards LTV and transactions (§8.7). The log seq is the event's id, so a record applied twice could never
- * store two events.
+ * events are refused (§7.2); conversion-goal events count towards LTV and transactions (§8.7); an
+ * event an event-triggered card campaign names sends the user its card (issue 21). The log seq is
+ * the event's id, so a record applied twice could never store two events.
  */
 import type { EventPayload } from '../../core/records.js'
 import { defineOwn, normalizeName, normalizeValue } from '../../profile/attribute-values.js'
@@ -98,6 +99,9 @@ export function applyEvent(record: LogRecord, ctx: StepContext): Outcome {
     user.updatedAt = ctx.now
     ctx.state.putUser(user)
   }
+  // Issue 21: an event-triggered card campaign's cards (written at commit if the user has none).
+  const cards = ctx.triggeredCards?.(record, name, user)
+  if (cards !== undefined && cards.length > 0) ctx.state.sendCards(cards)
   return applied(notes)
 }
 

@@ -6,7 +6,7 @@
 import type { IdGenerator } from '../../core/ids.js'
 import { dateValue } from '../../profile/attribute-values.js'
 import { payloadOf } from '../../store/payloads.js'
-import type { LogRecord, UserRow } from '../../store/store.js'
+import type { CardSend, LogRecord, UserRow } from '../../store/store.js'
 import type { WorkspaceSettings } from '../../workspaces/settings.js'
 import type { BatchState } from '../batch-state.js'
 import type { Outcome } from '../outcome.js'
@@ -17,6 +17,11 @@ export type StepContext = Readonly<{
   ids: IdGenerator
   /** The settings of a workspace of this batch (read once per batch). */
   settings(workspaceId: string): WorkspaceSettings
+  /**
+   * The cards an event-triggered campaign sends `user` for the event `name` of `record` (none
+   * when no campaign of the workspace triggers on it); absent: none ever.
+   */
+  triggeredCards?(record: LogRecord, name: string, user: UserRow): readonly CardSend[]
 }>
 
 export type Step = (record: LogRecord, ctx: StepContext) => Outcome

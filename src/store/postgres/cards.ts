@@ -2,12 +2,15 @@
  * The PostgreSQL adapter's cards (Store `cards`, tables `card_campaigns` and `cards`, migration
  * 31): campaigns by id (names unique); each user's cards, written with their outbox messages
  * (outbox.ts `insertOutbox`) in one transaction; deletions; fetches and activity, each a
- * read-modify-write of the card's row under its row lock; and its part of a batch's commit
- * (processing.ts): a removed user's cards go with the user. It owns this SQL only; what a card
- * shows and how a fetch syncs are families/cards'.
+ * read-modify-write of the card's row under its row lock (impressions counted); the revision of
+ * each workspace's campaigns (table `card_campaign_revs`, bumped by migration 36's trigger); and
+ * its part of a batch's commit (processing.ts): a removed user's cards go with the user, an
+ * event-triggered campaign's cards are written where the user has none of that id, a merge moves
+ * the merged user's cards. It owns this SQL only; what a card shows and how a fetch syncs are
+ * families/cards'.
  */
 import { CARD_COLUMNS, cardValues, num, toCard } from '../rows.js'
-import type { CardRepo } from '../store.js'
+import type { CardRepo, CardSend, MembershipChange, OutboxMessageRow } from '../store.js'
 import { rows, transaction, type PostgresConnection, type Queryable } from './connection.js'
 import { postgresCampaignTable } from './campaign-table.js'
 import { insertOutbox } from './outbox.js'
@@ -20,7 +23,18 @@ const SQL = {
     ON CONFLICT (workspace_id, user_id, card_id) DO UPDATE SET
       campaign_id = excluded.campaign_id, platform = excluded.platform,
       category = excluded.category, content = excluded.content,
-      updated_at = excluded.updated_at, deleted_at = NULL`,
+      updated_at = excluded.updated_at, deleted_at = NULL, seen_count = 0`,
+  putNew: `INSERT INTO cards (${CARD_COLUMNS.join(', ')}) VALUES (${marks(CARD_COLUMNS)})
+    ON CONFLICT (workspace_id, user_id, card_id) DO NOTHING`,
+  // A merge ($1 workspace, $2 merged user, $3 retained user, $4 the time): the retained user's
+  // card of an id wins; the merged user's others move to it, their state kept and changed now.
+  carryDrop: `DELETE FROM cards f WHERE f.workspace_id = $1 AND f.user_id = $2
+    AND EXISTS (SELECT 1 FROM cards t WHERE t.workspace_id = $1 AND t.user_id = $3
+      AND t.card_id = f.card_id)
+    AND EXISTS (SELECT 1 FROM users WHERE workspace_id = $1 AND id = $3)`,
+  carryMove: `UPDATE cards SET user_id = $3, updated_at = $4 WHERE workspace_id = $1 AND user_id = $2
+    AND EXISTS (SELECT 1 FROM users WHERE workspace_id = $1 AND id = $3)`,
+  revs: `SELECT workspace_id, rev FROM card_campaign_revs WHERE workspace_id = ANY($1::text[])`,
   ofUser: `SELECT * FROM cards WHERE workspace_id = $1 AND user_id = $2
     ORDER BY updated_at DESC, card_id COLLATE "C"`,
   lockCard: `SELECT * FROM cards WHERE workspace_id = $1 AND user_id = $2 AND card_id = $3
@@ -30,8 +44,8 @@ const SQL = {
     RETURNING card_id`,
   fetched: `UPDATE cards SET first_delivered = coalesce(first_delivered, $1), show_counts = $2
     WHERE workspace_id = $3 AND user_id = $4 AND card_id = $5`,
-  activity: `UPDATE cards SET clicked = $1, first_seen = $2, updated_at = $3
-    WHERE workspace_id = $4 AND user_id = $5 AND card_id = $6`,
+  activity: `UPDATE cards SET clicked = $1, first_seen = $2, seen_count = seen_count + $3,
+    updated_at = $4 WHERE workspace_id = $5 AND user_id = $6 AND card_id = $7`,
   userOfDevice: 'SELECT user_id FROM devices WHERE workspace_id = $1 AND device_id = $2',
   usersCardsDelete: `
     DELETE FROM cards c USING unnest($1::text[], $2::text[]) AS k(workspace_id, user_id)
@@ -47,6 +61,13 @@ export type PostgresCards = Readonly<{
     db: Queryable,
     users: readonly Readonly<{ workspaceId: string; userId: string }>[],
   ): Promise<void>
+  /**
+   * Writes each card where the user has none of its id, with its message (only then); a send
+   * without a card records its message. Resolves to the messages of the cards written.
+   */
+  send(db: Queryable, sends: readonly CardSend[]): Promise<OutboxMessageRow[]>
+  /** A merge's `carry`: the merged user's cards go to the retained user. */
+  carry(db: Queryable, changes: readonly MembershipChange[]): Promise<void>
 }>
 
 export function postgresCards(c: PostgresConnection): PostgresCards {
@@ -88,6 +109,7 @@ export function postgresCards(c: PostgresConnection): PostgresCards {
           await client.query(SQL.activity, [
             card.clicked || activity.clicked === true,
             card.firstSeen ?? (activity.seen === true || activity.clicked === true ? now : null),
+            activity.seen === true ? 1 : 0,
             now,
             workspaceId,
             userId,
@@ -102,11 +124,37 @@ export function postgresCards(c: PostgresConnection): PostgresCards {
       open(async () =>
         num((await rows(pool, SQL.countOfUsers, [workspaceId, [...userIds]]))[0]?.['n'] ?? 0),
       ),
+    campaignRevs: (workspaceIds) =>
+      open(async () => {
+        const found = await rows(pool, SQL.revs, [[...new Set(workspaceIds)]])
+        return new Map(found.map((r) => [String(r['workspace_id']), num(r['rev'])]))
+      }),
   }
   return {
     repo,
     removeOfUsers: async (db, users) => {
       await unnest(db, SQL.usersCardsDelete, users, (u) => [u.workspaceId, u.userId])
+    },
+    send: async (db, sends) => {
+      const recorded: CardSend[] = []
+      for (const s of sends) {
+        if (s.card === undefined || (await db.query(SQL.putNew, cardValues(s.card))).rowCount === 1)
+          recorded.push(s)
+      }
+      return recorded.length === 0
+        ? []
+        : insertOutbox(
+            db,
+            recorded.map((s) => s.message),
+          )
+    },
+    carry: async (db, changes) => {
+      for (const c of changes) {
+        if (c.kind !== 'carry') continue
+        const args = [c.workspaceId, c.fromUserId, c.toUserId]
+        await db.query(SQL.carryDrop, args)
+        await db.query(SQL.carryMove, [...args, c.at])
+      }
     },
   }
 }

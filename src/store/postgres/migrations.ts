@@ -886,4 +886,28 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         WHERE state NOT IN ('QUEUED', 'PROCESSING');
     `,
   },
+  {
+    // Cards, issue 21 (store/card-repo.ts): each card's impressions (`seen_count`: what
+    // `max_times_to_show` counts), and a revision per workspace of its card campaigns, bumped by
+    // every write of one (this trigger, whoever writes), so that the processor knows when to read
+    // its event-triggered campaigns again.
+    version: 36,
+    name: 'card impressions and card campaign revisions',
+    sql: `
+      ALTER TABLE cards ADD COLUMN seen_count bigint NOT NULL DEFAULT 0;
+      CREATE TABLE card_campaign_revs (
+        workspace_id text NOT NULL PRIMARY KEY,
+        rev bigint NOT NULL
+      );
+      CREATE FUNCTION card_campaigns_rev() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO card_campaign_revs (workspace_id, rev)
+          VALUES (CASE WHEN TG_OP = 'DELETE' THEN OLD.workspace_id ELSE NEW.workspace_id END, 1)
+          ON CONFLICT (workspace_id) DO UPDATE SET rev = card_campaign_revs.rev + 1;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER card_campaigns_rev AFTER INSERT OR UPDATE OR DELETE ON card_campaigns
+        FOR EACH ROW EXECUTE FUNCTION card_campaigns_rev();
+    `,
+  },
 ]

@@ -80,15 +80,15 @@ export function postgresPartitions({ pool }: PostgresConnection) {
      * exist; when one this process saw was dropped since (retention), creates it again and runs
      * `write` once more.
      */
-    async writing(times: readonly number[], write: () => Promise<void>): Promise<void> {
+    async writing<T>(times: readonly number[], write: () => Promise<T>): Promise<T> {
       await ensurePartitions(times)
       try {
-        await write()
+        return await write()
       } catch (err) {
         if (!(err instanceof pg.DatabaseError && err.code === NO_PARTITION)) throw err
         partitioned.clear()
         await ensurePartitions(times)
-        await write()
+        return await write()
       }
     },
     /** Drops every partition whose month ended before the month of `before` began. */

@@ -6,7 +6,12 @@
  * gives them, once the events' monthly partitions exist. The rows themselves are the
  * repositories'; this module owns the order and the atomicity.
  */
-import { StoreConflictError, type BatchChanges, type ProcessingRepo } from '../store.js'
+import {
+  StoreConflictError,
+  type BatchChanges,
+  type CommitResult,
+  type ProcessingRepo,
+} from '../store.js'
 import { num } from '../rows.js'
 import { rows, transaction, type PostgresConnection } from './connection.js'
 import type { PostgresConsent } from './consent.js'
@@ -64,8 +69,8 @@ export function postgresProcessing(c: PostgresConnection, r: PostgresRepositorie
   const { pool, open } = c
   const loadSnapshot = postgresSnapshot(c, r)
 
-  async function commitOnce(b: BatchChanges): Promise<void> {
-    await transaction(pool, 'BEGIN', async (db) => {
+  function commitOnce(b: BatchChanges): Promise<CommitResult> {
+    return transaction(pool, 'BEGIN', async (db) => {
       // Moving the cursor first takes its row lock: a concurrent commit from the same cursor
       // waits here, then finds the cursor moved and fails, before writing anything.
       const moved = await db.query(SQL.moveCursor, [b.fromSeq, b.toSeq])
@@ -85,7 +90,10 @@ export function postgresProcessing(c: PostgresConnection, r: PostgresRepositorie
       await r.events.write(db, b.events)
       await r.identities.replace(db, b.identityLinks ?? [])
       await r.events.change(db, b.eventChanges ?? [])
+      // Event-triggered cards before the merges' moves: a merge later in the batch moves them too.
+      const cardMessages = await r.cards.send(db, b.cardSends ?? [])
       await r.mergeMemberships.change(db, b.membershipChanges ?? [])
+      await r.cards.carry(db, b.membershipChanges ?? [])
       await r.events.removeOfUsers(db, deletedUsers)
       await r.merges.write(db, b.merges ?? [])
       await r.outcomes.write(db, b.outcomes)
@@ -96,6 +104,7 @@ export function postgresProcessing(c: PostgresConnection, r: PostgresRepositorie
       await r.log.redact(db, b.redactedLog ?? [])
       await r.outbox.redact(db, b.redactedOutbox ?? [])
       await r.privacy.write(db, b.suppressions ?? [], b.gdprRequests ?? [])
+      return { cardMessages }
     })
   }
 

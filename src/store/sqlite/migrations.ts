@@ -829,4 +829,35 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
         WHERE state NOT IN ('QUEUED', 'PROCESSING');
     `,
   },
+  {
+    // Cards, issue 21 (store/card-repo.ts): each card's impressions (`seen_count`: what
+    // `max_times_to_show` counts), and a revision per workspace of its card campaigns, bumped by
+    // every write of one (these triggers, whoever writes), so that the processor knows when to
+    // read its event-triggered campaigns again. (No INSERT OR IGNORE in them: fired by a
+    // campaign's upsert, whose conflict policy then applies, it fails on the existing row.)
+    version: 36,
+    name: 'card impressions and card campaign revisions',
+    sql: `
+      ALTER TABLE cards ADD COLUMN seen_count INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE card_campaign_revs (
+        workspace_id TEXT NOT NULL PRIMARY KEY,
+        rev INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TRIGGER card_campaigns_inserted AFTER INSERT ON card_campaigns BEGIN
+        INSERT INTO card_campaign_revs (workspace_id, rev) SELECT NEW.workspace_id, 0
+          WHERE NOT EXISTS (SELECT 1 FROM card_campaign_revs WHERE workspace_id = NEW.workspace_id);
+        UPDATE card_campaign_revs SET rev = rev + 1 WHERE workspace_id = NEW.workspace_id;
+      END;
+      CREATE TRIGGER card_campaigns_updated AFTER UPDATE ON card_campaigns BEGIN
+        INSERT INTO card_campaign_revs (workspace_id, rev) SELECT NEW.workspace_id, 0
+          WHERE NOT EXISTS (SELECT 1 FROM card_campaign_revs WHERE workspace_id = NEW.workspace_id);
+        UPDATE card_campaign_revs SET rev = rev + 1 WHERE workspace_id = NEW.workspace_id;
+      END;
+      CREATE TRIGGER card_campaigns_deleted AFTER DELETE ON card_campaigns BEGIN
+        INSERT INTO card_campaign_revs (workspace_id, rev) SELECT OLD.workspace_id, 0
+          WHERE NOT EXISTS (SELECT 1 FROM card_campaign_revs WHERE workspace_id = OLD.workspace_id);
+        UPDATE card_campaign_revs SET rev = rev + 1 WHERE workspace_id = OLD.workspace_id;
+      END;
+    `,
+  },
 ]

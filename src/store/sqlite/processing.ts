@@ -5,7 +5,12 @@
  * part of the BatchChanges, in the order store.ts gives them. The rows themselves are the
  * repositories'; this module owns the order and the atomicity.
  */
-import { StoreConflictError, type BatchChanges, type ProcessingRepo } from '../store.js'
+import {
+  StoreConflictError,
+  type BatchChanges,
+  type CommitResult,
+  type ProcessingRepo,
+} from '../store.js'
 import { num } from '../rows.js'
 import { attempt, type SqliteConnection } from './connection.js'
 import type { SqliteConsent } from './consent.js'
@@ -64,7 +69,7 @@ export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): Pr
   }
   const loadSnapshot = sqliteSnapshot(c, r)
 
-  const commit = db.transaction((b: BatchChanges) => {
+  const commit = db.transaction((b: BatchChanges): CommitResult => {
     const cursor = num(q.cursorGet.get())
     if (cursor !== b.fromSeq) {
       throw new StoreConflictError(`cursor moved: expected ${b.fromSeq}, found ${cursor}`)
@@ -86,7 +91,10 @@ export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): Pr
     r.users.schedule(b.scheduledDeletions ?? [])
     r.identities.replace(b.identityLinks ?? [])
     r.events.change(b.eventChanges ?? [])
+    // Event-triggered cards before the merges' moves: a merge later in the batch moves them too.
+    const cardMessages = r.cards.send(b.cardSends ?? [])
     r.mergeMemberships.change(b.membershipChanges ?? [])
+    r.cards.carry(b.membershipChanges ?? [])
     // A deleted user's events, those the batch's changes gave it included.
     for (const u of deletedUsers) r.events.removeOfUser(u.workspaceId, u.userId)
     r.merges.write(b.merges ?? [])
@@ -103,6 +111,7 @@ export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): Pr
     r.privacy.write(b.suppressions ?? [], b.gdprRequests ?? [])
     q.cursorSet.run(b.toSeq)
     q.failuresForget.run(b.toSeq)
+    return { cardMessages }
   })
 
   return {
@@ -126,8 +135,9 @@ export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): Pr
       }),
     commit: (changes) =>
       attempt(() => {
-        commit.immediate(changes)
+        const result = commit.immediate(changes)
         if ((changes.redactedLog ?? []).length > 0) r.log.flushRedactions()
+        return result
       }),
     acquireLease: (owner, now, ttlMs) =>
       attempt(() => q.leaseTake.get(owner, now + ttlMs, now) !== undefined),

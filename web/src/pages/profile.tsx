@@ -96,6 +96,7 @@ type InboxCard = {
   message: string
   state: string
   clicked: boolean
+  seen_count: number
   first_seen: string | null
   updated_at: string
 }
@@ -112,6 +113,7 @@ const CARDS: Table<InboxCard> = {
     { head: 'Message', cell: (c) => c.message },
     { head: 'State', cell: (c) => c.state },
     { head: 'Clicked', cell: (c) => (c.clicked ? 'yes' : 'no') },
+    { head: 'Seen', cell: (c) => String(c.seen_count) },
     { head: 'First seen', cell: (c) => formatTime(c.first_seen) },
     { head: 'Updated', cell: (c) => formatTime(c.updated_at) },
   ],

@@ -12,6 +12,7 @@ import { ADMIN_CATEGORIES, OPT_IN, consent, consentApp } from '../../../../test/
 import { MERGE, TRACK, customer, userOf } from '../../../../test/helpers/data-api.js'
 import {
   DEMO_CARD_CAMPAIGN,
+  cardsRequest,
   cardsApp,
   deleteCards,
   sendCampaign,
@@ -194,7 +195,25 @@ describe("the dashboard's profile: merges and their undo", () => {
 describe("the dashboard's profile: the Cards inbox", () => {
   it('lists the user cards with their texts and state', async (t) => {
     const app = await cardsApp(t)
-    await sendCampaign(app)
+    await sendCampaign(app, { ...DEMO_CARD_CAMPAIGN, platforms: ['ANDROID', 'IOS', 'WEB'] })
+    const seen = await cardsRequest(app, 'POST', '/inlet/v1/cards/activity', {
+      uid: 'john',
+      card_id: `${DEMO_CARD_CAMPAIGN.campaign_id}_web`,
+      seen: true,
+    })
+    assert.equal(seen.statusCode, 200, seen.body)
+    await sendCampaign(app, {
+      ...DEMO_CARD_CAMPAIGN,
+      platforms: ['ANDROID', 'IOS', 'WEB'],
+      max_times_to_show: 1,
+    })
+    // Sent again, the impressions start anew: the web card is seen once more.
+    const again = await cardsRequest(app, 'POST', '/inlet/v1/cards/activity', {
+      uid: 'john',
+      card_id: `${DEMO_CARD_CAMPAIGN.campaign_id}_web`,
+      seen: true,
+    })
+    assert.equal(again.statusCode, 200, again.body)
     const del = await deleteCards(app, {
       uid: 'john',
       campaign_ids: [DEMO_CARD_CAMPAIGN.campaign_id],
@@ -207,12 +226,22 @@ describe("the dashboard's profile: the Cards inbox", () => {
       ids: [],
     })
     const inbox = await dashboardGet<{
-      cards: { card_id: string; title: string; message: string; state: string }[]
+      cards: {
+        card_id: string
+        title: string
+        message: string
+        state: string
+        seen_count: number
+      }[]
     }>(app, session, `/w/${WORKSPACE_ID}/users/${john?.id ?? ''}/cards`)
     const id = DEMO_CARD_CAMPAIGN.campaign_id
-    assert.deepEqual(inbox.cards.map((c) => [c.card_id, c.title, c.message, c.state]).sort(), [
-      [`${id}_android`, 'Hi John', '20% off today', 'in inbox'],
-      [`${id}_ios`, 'Hi John', '20% off today', 'deleted'],
-    ])
+    assert.deepEqual(
+      inbox.cards.map((c) => [c.card_id, c.title, c.message, c.state, c.seen_count]).sort(),
+      [
+        [`${id}_android`, 'Hi John', '20% off today', 'in inbox', 0],
+        [`${id}_ios`, 'Hi John', '20% off today', 'deleted', 0],
+        [`${id}_web`, 'Hi John', '20% off today', 'shown out', 1],
+      ],
+    )
   })
 })

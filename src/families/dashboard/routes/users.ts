@@ -163,6 +163,7 @@ export function userRoutes(
         ...cardTexts(c),
         state: cardState(c, now),
         clicked: c.clicked,
+        seen_count: c.seenCount,
         first_seen: c.firstSeen === null ? null : iso(c.firstSeen),
         first_delivered: c.firstDelivered === null ? null : iso(c.firstDelivered),
         created_at: iso(c.createdAt),
