@@ -12,8 +12,8 @@ import { cardDefinitionOf } from '../workspaces/card-campaigns.js'
 export type TriggerMap = ReadonlyMap<string, readonly CardCampaignRow[]>
 
 export type CardTriggers = Readonly<{
-  /** The trigger maps of these workspaces as the store holds them now (undefined: none). */
-  of(workspaceIds: readonly string[]): Promise<(workspaceId: string) => TriggerMap | undefined>
+  /** The trigger maps of those of these workspaces that have event-triggered campaigns now. */
+  of(workspaceIds: readonly string[]): Promise<ReadonlyMap<string, TriggerMap>>
 }>
 
 /** The trigger map of a workspace's campaigns (those `Event Triggered` with a trigger). */
@@ -49,7 +49,7 @@ export function createCardTriggers(store: Store): CardTriggers {
         }
         if (entry.map.size > 0) found.set(ws, entry.map)
       }
-      return (ws) => found.get(ws)
+      return found
     },
   }
 }

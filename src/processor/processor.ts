@@ -27,6 +27,7 @@ import type {
   NewLogRecord,
   OutboxMessageRow,
   Store,
+  UserRow,
   Workspace,
 } from '../store/store.js'
 import { isWriteRefused } from '../store/store-errors.js'
@@ -144,7 +145,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
    */
   async function workspacesOf(records: readonly LogRecord[]): Promise<{
     rows: Map<string, Workspace>
-    triggers: (workspaceId: string) => TriggerMap | undefined
+    triggers: ReadonlyMap<string, TriggerMap>
   }> {
     const ids = [...new Set(records.map((r) => r.workspaceId))]
     const [rows, triggers] = await Promise.all([
@@ -240,13 +241,18 @@ export function createProcessor(options: ProcessorOptions): Processor {
       now,
       ids,
       settings: (workspaceId) => settings.get(workspaceId) ?? DEFAULT_SETTINGS,
-      triggeredCards: (record, name, user) => {
-        const campaigns = workspaces.triggers(record.workspaceId)?.get(name)
-        if (campaigns === undefined) return []
-        const at = { workspaceId: record.workspaceId, requestId: record.requestId, now, ids }
-        const delivery = readDelivery(workspaces.rows.get(record.workspaceId)?.settings ?? {})
-        return campaigns.flatMap((c) => triggeredSends(c, user, at, delivery))
-      },
+      // Only when a workspace of the batch has event-triggered campaigns: else no call per event.
+      ...(workspaces.triggers.size === 0
+        ? {}
+        : {
+            triggeredCards: (record: LogRecord, name: string, user: UserRow) => {
+              const campaigns = workspaces.triggers.get(record.workspaceId)?.get(name)
+              if (campaigns === undefined) return []
+              const at = { workspaceId: record.workspaceId, requestId: record.requestId, now, ids }
+              const delivery = readDelivery(workspaces.rows.get(record.workspaceId)?.settings ?? {})
+              return campaigns.flatMap((c) => triggeredSends(c, user, at, delivery))
+            },
+          }),
     }
     const tally = { applied: 0, skipped: 0, dead: 0 }
     let toSeq = cursor
