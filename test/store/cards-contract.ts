@@ -205,11 +205,14 @@ export function cardsContract(
       )
       await store.cards.remove(WS, U1, ['t_android'], T0 + 1)
       // Applied again (a replay, or the next trigger): the card is there (deleted), so nothing.
+      // Another user's is new.
       const again = await store.processing.commit(
         batchChanges({
           cardSends: [
             { card: card('t_android', { updatedAt: T0 + 2 }), message: message('t2') },
             { card: card('t_android', { userId: U2 }), message: message('t3') },
+            // The same card twice in one batch: the first is written.
+            { card: card('t_android', { userId: U2, updatedAt: T0 + 3 }), message: message('t4') },
           ],
         }),
       )
@@ -222,7 +225,10 @@ export function cardsContract(
         [kept?.cardId, kept?.deletedAt, kept?.updatedAt],
         ['t_android', T0 + 1, T0 + 1],
       )
-      assert.equal((await store.cards.ofUser(WS, U2)).length, 1)
+      assert.deepEqual(
+        (await store.cards.ofUser(WS, U2)).map((c) => c.updatedAt),
+        [T0],
+      )
       assert.deepEqual((await store.outbox.list(WS, {}, 10)).map((m) => m.id).sort(), [
         'msg-f1',
         'msg-t1',

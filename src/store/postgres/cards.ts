@@ -10,11 +10,11 @@
  * families/cards'.
  */
 import { CARD_COLUMNS, cardValues, num, toCard } from '../rows.js'
-import type { CardRepo, CardSend, MembershipChange, OutboxMessageRow } from '../store.js'
+import type { CardRepo, CardRow, CardSend, MembershipChange, OutboxMessageRow } from '../store.js'
 import { rows, transaction, type PostgresConnection, type Queryable } from './connection.js'
 import { postgresCampaignTable } from './campaign-table.js'
 import { insertOutbox } from './outbox.js'
-import { unnest } from './unnest.js'
+import { collapse, jsonColumn, keepFirst, unnest } from './unnest.js'
 
 const marks = (columns: readonly string[]): string => columns.map((_, i) => `$${i + 1}`).join(', ')
 
@@ -24,8 +24,14 @@ const SQL = {
       campaign_id = excluded.campaign_id, platform = excluded.platform,
       category = excluded.category, content = excluded.content,
       updated_at = excluded.updated_at, deleted_at = NULL, seen_count = 0`,
-  putNew: `INSERT INTO cards (${CARD_COLUMNS.join(', ')}) VALUES (${marks(CARD_COLUMNS)})
-    ON CONFLICT (workspace_id, user_id, card_id) DO NOTHING`,
+  // Cards of event-triggered campaigns: those the users have none of, in one statement (columns
+  // as rows.ts CARDS: the JSON texts content and show_counts joined).
+  putNew: `INSERT INTO cards (${CARD_COLUMNS.join(', ')})
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+      ${jsonColumn(7)}, $8::bigint[], $9::bigint[], $10::bigint[], $11::boolean[], $12::bigint[],
+      $13::bigint[], ${jsonColumn(14)}, $15::bigint[])
+    ON CONFLICT (workspace_id, user_id, card_id) DO NOTHING
+    RETURNING workspace_id, user_id, card_id`,
   // A merge ($1 workspace, $2 merged user, $3 retained user, $4 the time): the retained user's
   // card of an id wins; the merged user's others move to it, their state kept and changed now.
   carryDrop: `DELETE FROM cards f WHERE f.workspace_id = $1 AND f.user_id = $2
@@ -136,11 +142,21 @@ export function postgresCards(c: PostgresConnection): PostgresCards {
       await unnest(db, SQL.usersCardsDelete, users, (u) => [u.workspaceId, u.userId])
     },
     send: async (db, sends) => {
-      const recorded: CardSend[] = []
-      for (const s of sends) {
-        if (s.card === undefined || (await db.query(SQL.putNew, cardValues(s.card))).rowCount === 1)
-          recorded.push(s)
-      }
+      // A card sent twice in the batch is written (and its message recorded) once: the first.
+      const key = (ws: unknown, user: unknown, card: unknown): string =>
+        `${String(ws)}\u0000${String(user)}\u0000${String(card)}`
+      const keyOf = (c: CardRow): string => key(c.workspaceId, c.userId, c.cardId)
+      const cards = collapse(
+        sends.flatMap((s) => (s.card === undefined ? [] : [s.card])),
+        keyOf,
+        keepFirst,
+      )
+      const written = new Set(
+        (await unnest(db, SQL.putNew, cards, cardValues, [6, 13])).map((r) =>
+          key(r['workspace_id'], r['user_id'], r['card_id']),
+        ),
+      )
+      const recorded = sends.filter((s) => s.card === undefined || written.delete(keyOf(s.card)))
       return recorded.length === 0
         ? []
         : insertOutbox(

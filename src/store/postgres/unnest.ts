@@ -126,7 +126,7 @@ function joinJson(texts: readonly unknown[]): string {
  * Runs `text` with one array parameter per column of `rows` — `values(row)` gives a row's values
  * in the order of the statement's parameters ($1 the first) — in one round trip; nothing at all
  * when there are no rows. The columns at `jsonColumns` (0-based) are JSON texts, passed joined
- * (the statement reads them with jsonColumn).
+ * (the statement reads them with jsonColumn). Resolves to the rows the statement returns.
  */
 export async function unnest<T>(
   db: Queryable,
@@ -134,10 +134,10 @@ export async function unnest<T>(
   rows: readonly T[],
   values: (row: T) => readonly unknown[],
   jsonColumns: readonly number[] = [],
-): Promise<void> {
-  if (rows.length === 0) return
+): Promise<Row[]> {
+  if (rows.length === 0) return []
   const tuples = rows.map(values)
   const columns: unknown[] = (tuples[0] ?? []).map((_, i) => tuples.map((v) => v[i]))
   for (const i of jsonColumns) columns[i] = joinJson(columns[i] as unknown[])
-  await db.query(text, columns)
+  return (await db.query<Row>(text, columns)).rows
 }
