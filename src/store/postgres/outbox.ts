@@ -48,6 +48,8 @@ function columnsOf(messages: readonly NewOutboxMessage[]): unknown[][] {
 export const OUTBOX_SQL = {
   insert: `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')}) ${unnestFrom(1)}
     RETURNING id, seq, rev`,
+  /** The same without the answer: a Push send's step, whose seqs nobody reads back. */
+  insertAll: `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')}) ${unnestFrom(1)}`,
   /**
    * A send with a transaction claim in one statement (its own transaction): claims older than
    * the window pruned (but this key's, which the upsert takes over), the claim an upsert that
@@ -115,19 +117,6 @@ export async function insertOutbox(
   return storedAs(messages, await rows(client, OUTBOX_SQL.insert, columnsOf(messages)))
 }
 
-/** Messages per INSERT of `insert` (each binds OUTBOX_COLUMNS.length values; pg allows 65,535). */
-const INSERT_ROWS = 1_000
-
-/** A multi-row INSERT of `n` messages. */
-function insertMany(n: number): string {
-  const width = OUTBOX_COLUMNS.length
-  const tuples = Array.from(
-    { length: n },
-    (_, r) => `(${OUTBOX_COLUMNS.map((_c, i) => `$${r * width + i + 1}`).join(', ')})`,
-  )
-  return `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`
-}
-
 /**
  * The repository, its part of a batch's commit (processing.ts: an erasure's redactions), and the
  * insert of messages inside another repository's transaction (push.ts: a send's step).
@@ -135,7 +124,7 @@ function insertMany(n: number): string {
 export type PostgresOutbox = Readonly<{
   repo: OutboxRepo
   redact(db: Queryable, redactions: readonly OutboxRedaction[]): Promise<void>
-  /** Inserts `messages` (revs from the sequence), a thousand per statement, on `db`. */
+  /** Inserts `messages` (revs from the sequence) in one statement on `db`. */
   insert(db: Queryable, messages: readonly NewOutboxMessage[]): Promise<void>
   /** How many messages `redact` would change for these customer ids and recipients. */
   countHolding(
@@ -200,19 +189,10 @@ export function postgresOutbox({ pool, open, all, one }: PostgresConnection): Po
         return result.rowCount === 1
       }),
   }
-  const statements = new Map<number, string>()
   return {
     repo,
     async insert(db, messages) {
-      for (let i = 0; i < messages.length; i += INSERT_ROWS) {
-        const chunk = messages.slice(i, i + INSERT_ROWS)
-        let text = statements.get(chunk.length)
-        if (text === undefined) {
-          text = insertMany(chunk.length)
-          if (statements.size < 16) statements.set(chunk.length, text)
-        }
-        await db.query(text, chunk.flatMap(outboxValues))
-      }
+      if (messages.length > 0) await db.query(OUTBOX_SQL.insertAll, columnsOf(messages))
     },
     countHolding: async (workspaceId, customerIds, recipients) =>
       num(
