@@ -22,6 +22,8 @@ if (parentPort === null) throw new Error('outbox writer: started outside a worke
 const port = parentPort
 const data = workerData as OutboxWriterData // posted by startOutboxWriter
 const db = openDatabase(data.storePath, data.durability)
+// A Push expansion inserts into the outbox's six indexes at random places (customer, recipient):
+// a 64 MB page cache (2 MB by default) keeps their pages between steps (bench:push: +10 %).
 db.pragma('cache_size = -65536')
 const write = outboxGroupWriter(db)
 const writeStep = pushStepWriter(db)

@@ -166,7 +166,7 @@ export type SettledRecord = { ok: true; value: OutboxRecordResult } | { ok: fals
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)))
 
-/** Messages per multi-row INSERT of insertEncoded (× 22 columns: well under SQLite's 32,766 variables). */
+/** Messages per multi-row INSERT of encodedInserter (× 22 columns: far under SQLite's 32,766 variables). */
 const ROWS_PER_INSERT = 50
 
 /** `INSERT INTO outbox … VALUES (…), (…)` of `rows` rows, the rev last in each. */
@@ -178,8 +178,8 @@ const insertSql = (rows: number): string => {
 /**
  * Writes messages already encoded (outboxValues of each, in order), each the next rev, in
  * multi-row INSERTs of ROWS_PER_INSERT; only inside a write transaction. For a send's step
- * (push.ts), whose messages' seqs nobody reads back: a multi-row statement costs a third less
- * per message than one INSERT each (bench:push).
+ * (push.ts), whose messages' seqs nobody reads back: a page of 2,000 messages is 40 statements to
+ * bind and step instead of 2,000, and no row object is built per message.
  */
 export function encodedInserter(db: Database.Database): (values: readonly unknown[][]) => void {
   const one = db.prepare(insertSql(1))
