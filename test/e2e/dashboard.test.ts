@@ -592,8 +592,9 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
         schedule: { type: 'PERIODIC', daily_at: '03:00' },
       }),
     })
-    assert.equal(defined.status, 200, await defined.text())
-    const importId = ((await defined.json()) as { import: { import_id: string } }).import.import_id
+    const definedText = await defined.text()
+    assert.equal(defined.status, 200, definedText)
+    const importId = (JSON.parse(definedText) as { import: { import_id: string } }).import.import_id
     const fileImports = (path: string, body?: unknown) =>
       fetch(`${server.baseUrl}/v1.0/data/fileimports/${path}`, {
         method: 'POST',
@@ -631,6 +632,8 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       .waitFor()
     await page.getByText('daily at 03:00 UTC').waitFor()
     await checkPage(page, 'file-imports')
+    await page.getByRole('link', { name: 'Workspace' }).click()
+    await page.getByRole('heading', { name: 'Records per minute' }).waitFor()
 
     // At phone width the navigation wraps and the pages still work.
     await page.setViewportSize({ width: 390, height: 844 })
