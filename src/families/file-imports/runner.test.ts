@@ -48,6 +48,19 @@ function runnerDeps(app: FileImportsApp) {
   }
 }
 
+/** Once applied, the workspace holds `rows` events, one per row (its column `n`). */
+async function assertEachRowOnce(app: FileImportsApp, rows: number): Promise<void> {
+  await app.drain()
+  const events = await app.store.profiles.eventsPage(
+    WORKSPACE_ID,
+    Number.MIN_SAFE_INTEGER,
+    Number.MIN_SAFE_INTEGER,
+    rows * 2,
+  )
+  assert.equal(events.length, rows)
+  assert.equal(new Set(events.map((e) => e.attributes['n'])).size, rows)
+}
+
 describe('File Imports runner: a run killed mid-body', () => {
   it('resumes from the store checkpoint without duplicating events', async (t) => {
     const app = await fileImportsApp(t)
@@ -98,16 +111,7 @@ describe('File Imports runner: a run killed mid-body', () => {
     wake()
     await first
     assert.deepEqual(await app.store.fileImports.run(WORKSPACE_ID, done?.runId ?? ''), done)
-    await app.drain()
-    const events = await app.store.profiles.eventsPage(
-      WORKSPACE_ID,
-      Number.MIN_SAFE_INTEGER,
-      Number.MIN_SAFE_INTEGER,
-      ROWS * 2,
-    )
-    assert.equal(events.length, ROWS)
-    const numbers = new Set(events.map((e) => e.attributes['n']))
-    assert.equal(numbers.size, ROWS)
+    await assertEachRowOnce(app, ROWS)
   })
 })
 
@@ -179,15 +183,7 @@ describe('File Imports runner: a run killed at claim after claim', () => {
     assert.equal(await healthy.runOnce(), 1)
     const [done] = await app.store.fileImports.runs(WORKSPACE_ID, resumed, 1)
     assert.deepEqual([done?.state, done?.claims, done?.accepted], ['SUCCESSFUL', 3, rows])
-    await app.drain()
-    const events = await app.store.profiles.eventsPage(
-      WORKSPACE_ID,
-      Number.MIN_SAFE_INTEGER,
-      Number.MIN_SAFE_INTEGER,
-      rows * 2,
-    )
-    assert.equal(events.length, rows)
-    assert.equal(new Set(events.map((e) => e.attributes['n'])).size, rows)
+    await assertEachRowOnce(app, rows)
 
     // Another import whose process dies in its first body at every claim.
     const looping = await defineImport(app, {
