@@ -22,6 +22,8 @@ export async function onSqlite<T>(
   name: string,
   load: (db: Database.Database) => void,
   run: (store: Store, dir: string) => Promise<T>,
+  /** Open it as the server does, with its outbox writer thread (bench:push). */
+  server: Readonly<{ outboxWriterThread?: boolean }> = {},
 ): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), `inlet-bench-${name}-`))
   try {
@@ -32,7 +34,12 @@ export async function onSqlite<T>(
     } finally {
       db.close()
     }
-    const store = createSqliteStore({ dir, durability: 'fsync', expandRow: expandBulkRow })
+    const store = createSqliteStore({
+      dir,
+      durability: 'fsync',
+      expandRow: expandBulkRow,
+      ...server,
+    })
     try {
       return await run(store, dir)
     } finally {

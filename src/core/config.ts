@@ -62,6 +62,11 @@ export type Config = Readonly<{
    * before it is `failed`.
    */
   delivery: Readonly<{ leaseMs: number; maxAttempts: number }>
+  /**
+   * File Imports' runner (families/file-imports runner.ts, docs/imports.md): how long a claimed
+   * run is held without renewal before another process may claim it again (renewed every third).
+   */
+  fileImports: Readonly<{ leaseMs: number }>
   bootstrap: Readonly<{ workspaceId?: string; dataApiKey?: string; workspaceName: string }>
   /** spec §5: enforce quotas and fair usage (off: neither is counted, for benchmarks). */
   rateLimits: boolean
@@ -226,6 +231,7 @@ export const SETTINGS = {
   INLET_SHUTDOWN_TIMEOUT_MS: setting(integer(0, 600_000), 10_000),
   INLET_DELIVERY_LEASE_SECONDS: setting(integer(1, 3_600), 60),
   INLET_DELIVERY_MAX_ATTEMPTS: setting(integer(1, 100), 10),
+  INLET_FILE_IMPORT_LEASE_SECONDS: setting(integer(1, 3_600), 60),
   INLET_WORKSPACE_ID: setting(
     text(/^[A-Z0-9]{4,64}$/, 'must be 4 to 64 upper-case letters or digits'),
     undefined,
@@ -338,6 +344,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       leaseMs: must(v.INLET_DELIVERY_LEASE_SECONDS) * 1000,
       maxAttempts: must(v.INLET_DELIVERY_MAX_ATTEMPTS),
     }),
+    fileImports: Object.freeze({ leaseMs: must(v.INLET_FILE_IMPORT_LEASE_SECONDS) * 1000 }),
     bootstrap: Object.freeze(bootstrap),
     rateLimits: must(v.INLET_RATE_LIMITS),
     adminToken: v.INLET_ADMIN_TOKEN,

@@ -306,7 +306,10 @@ export const archivalEnvelope: Envelope = {
   },
 }
 
-/** The File Imports endpoints whose 400s say `"status":"FAILURE"` (the trigger's say `fail`). */
+/**
+ * The File Imports endpoints whose 400s say `"status":"FAILURE"` (the trigger's say `fail`) and
+ * whose 404 says `"data"` (the trigger's `"message"`).
+ */
 const FILE_IMPORT_QUERIES: ReadonlySet<string> = new Set([
   'file_imports_status',
   'file_imports_history',
@@ -317,7 +320,8 @@ const FILE_IMPORT_QUERIES: ReadonlySet<string> = new Set([
  * per status: 400 `{"status":"fail"|"FAILURE","error_type","message"}` (`fail` for the trigger,
  * `FAILURE` for status and run history) or, for a value the body cannot take (`type` `400 Bad
  * Request`), `{"success":false,"status_code","data"}`; 401 and 415 `{"title","description"}` (run
- * history's 415 `{"title","error_description"}`); 405 and 404 `{"status":"fail","message"}`; 5xx
+ * history's 415 `{"title","error_description"}`); 405 and the trigger's 404
+ * `{"status":"fail","message"}`, status and run history's 404 `{"status":"fail","data"}`; 5xx
  * `{"title","description","code"}` (the code is the request id); anything else (403, 413, 429) E1.
  */
 export const fileImportsEnvelope: Envelope = {
@@ -338,6 +342,9 @@ export const fileImportsEnvelope: Envelope = {
           ? { title: f.type, error_description: f.message }
           : { title: f.type, description: f.message },
       )
+    }
+    if (f.status === 404 && FILE_IMPORT_QUERIES.has(f.endpoint ?? '')) {
+      return body({ status: 'fail', data: f.message })
     }
     if (f.status === 404 || f.status === 405) return body({ status: 'fail', message: f.message })
     if (f.status >= 500) {

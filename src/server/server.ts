@@ -165,6 +165,7 @@ export async function composeInlet(config: Config, options: ComposeOptions): Pro
     log,
     policy: config.segmentFiles,
     clientFor: createInProcessBulk({ store, ingest }),
+    leaseMs: config.fileImports.leaseMs,
     stageDir:
       config.dataDir === ':memory:'
         ? path.join(tmpdir(), `inlet-file-imports-${process.pid}`)

@@ -45,7 +45,10 @@ export type FileImportRunRow = Readonly<{
   completedAt: number | null
   /** A process running it holds it until then; null when none does. */
   leaseUntil: number | null
-  /** How many times it was claimed: a write names the claim it belongs to (fencing). */
+  /**
+   * How many times it was claimed (counted by the claim itself, durably, so a claimer killed
+   * before any write still counts): a write names the claim it belongs to (fencing).
+   */
   claims: number
   fileSize: number | null
   totalRows: number
@@ -56,6 +59,15 @@ export type FileImportRunRow = Readonly<{
   /** `{ "sample": [{row, line, reason}, …] }`: the first rejected rows with their reasons. */
   rejects: Readonly<Record<string, unknown>>
   updatedAt: number
+}>
+
+/** How often a run may be claimed before a claim ends it instead (FileImportRepo claimRuns). */
+export type FileImportClaimCap = Readonly<{ maxClaims: number; statusMsg: string }>
+
+/** The runs a claim took (PROCESSING, leased) and those it ended FAILED, claimed too often. */
+export type FileImportClaim = Readonly<{
+  claimed: FileImportRunRow[]
+  exhausted: FileImportRunRow[]
 }>
 
 /** What became of a trigger. */
@@ -95,11 +107,20 @@ export interface FileImportRepo {
     runs: readonly FileImportRunRow[],
   ): Promise<boolean>
   /**
-   * Claims up to `limit` runs of any workspace that are QUEUED or PROCESSING and held by no live
-   * lease: each PROCESSING, held until `now + leaseMs`, its claims counted up, its start time set
-   * when unset; in one statement (no two claimers get one run). Resolves to the rows as claimed.
+   * In one transaction, over the runs of any workspace that are QUEUED or PROCESSING and held by
+   * no live lease: ends up to `limit` of those already claimed `cap.maxClaims` times FAILED with
+   * `cap.statusMsg` (each claimer stopped before finishing: a process killed or out of memory
+   * mid-run), their claims counted up too, so a late save of their last claimer is refused; then
+   * claims up to `limit` of the others: each PROCESSING, held until `now + leaseMs`, its claims
+   * counted up, its start time set when unset (no two claimers get one run). The count is the
+   * claim's own write, so a claimer that dies before writing anything still used one claim.
    */
-  claimRuns(now: number, leaseMs: number, limit: number): Promise<FileImportRunRow[]>
+  claimRuns(
+    now: number,
+    leaseMs: number,
+    limit: number,
+    cap: FileImportClaimCap,
+  ): Promise<FileImportClaim>
   /** Writes `row` over the run while its claim count is still `row.claims`; false otherwise. */
   saveRun(row: FileImportRunRow): Promise<boolean>
   run(workspaceId: string, runId: string): Promise<FileImportRunRow | undefined>

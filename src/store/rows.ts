@@ -99,6 +99,8 @@ export type Table<T> = Readonly<{
   read(r: Row): T
   /** The row type's values in the order of `columns`. */
   values(row: T): unknown[]
+  /** An encoder of the values of `columns` (a subset, in that order) of a row. */
+  encoder(columns: readonly string[]): (row: Partial<T>) => unknown[]
 }>
 
 /** A field's value from its column's, by kind. */
@@ -151,6 +153,14 @@ function table<T>(kinds: Kinds<T>, names: Partial<Record<keyof T, string>> = {})
       const values: unknown[] = new Array(n)
       for (let i = 0; i < n; i++) values[i] = encode(kindOf[i]!, row[fields[i]!])
       return values
+    },
+    encoder(wanted) {
+      const at = wanted.map((c) => {
+        const i = columns.indexOf(c)
+        if (i < 0) throw new Error(`no column ${c}`)
+        return i
+      })
+      return (row) => at.map((i) => encode(kindOf[i]!, row[fields[i]!]))
     },
   }
 }
@@ -598,10 +608,13 @@ export const cardValues = CARDS.values
 const ASSIGNED = new Set(['seq', 'rev'])
 export const OUTBOX_COLUMNS = OUTBOX.columns.filter((c) => !ASSIGNED.has(c))
 /** A new message's values in the order of OUTBOX_COLUMNS (its updatedAt: its createdAt). */
-export const outboxValues = (row: NewOutboxMessage): unknown[] =>
-  OUTBOX.values({ ...row, seq: 0, rev: 0, updatedAt: row.createdAt }).filter(
-    (_, i) => !ASSIGNED.has(OUTBOX.columns[i] ?? ''),
-  )
+const encodeNewOutbox = OUTBOX.encoder(OUTBOX_COLUMNS)
+const UPDATED_AT = OUTBOX_COLUMNS.indexOf('updated_at')
+export const outboxValues = (row: NewOutboxMessage): unknown[] => {
+  const values = encodeNewOutbox(row)
+  values[UPDATED_AT] = row.createdAt
+  return values
+}
 
 /** The columns of `feature_keys`, in the order of featureKeyValues (both adapters' upserts). */
 export const FEATURE_KEY_COLUMNS: readonly string[] = [

@@ -8,20 +8,22 @@
  * back to sign-in (and return to Rejections on signing in again), see a Live Activity's start on
  * the Outbox page, a Push campaign sent and one scheduled on the Push sends page (linking to
  * their messages), the live-activity campaign and its instance, a card campaign's card in the
- * outbox and in the profile's Cards inbox, and — signed in as the
+ * outbox and in the profile's Cards inbox, a File Import triggered through its API and its run
+ * (state, rows, the rejected row's reason) on the File Imports page, and — signed in as the
  * operator — rotate the workspace's key. On every page axe-core finds no serious or critical
  * violation, the page makes no request outside Inlet's origin and breaks no CSP rule; the
  * screenshots of docs/dashboard.md are taken here.
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
 import { chromiumPath, launchChromium, seriousViolations } from '../helpers/browser.js'
-import { ROOT, basicAuth, startServer, waitForNoLag } from '../helpers/server.js'
+import { ROOT, basicAuth, startServer, tempDir, waitForNoLag } from '../helpers/server.js'
 
 const ADMIN_TOKEN = 'dashboard-e2e-admin-token'
 /**
@@ -67,7 +69,11 @@ async function fitsWidth(page: Page, name: string): Promise<void> {
 const skip = chromiumPath() === undefined && process.env['CI'] === undefined
 describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
   it('signs in, finds a user by email, shows live records and rejections, rotates a key', async (t) => {
-    const server = await startServer(t, { env: { INLET_ADMIN_TOKEN: ADMIN_TOKEN } })
+    // File Imports read `file:` sources under this directory only.
+    const importDir = tempDir(t, 'inlet-dashboard-imports-')
+    const server = await startServer(t, {
+      env: { INLET_ADMIN_TOKEN: ADMIN_TOKEN, INLET_SEGMENT_FILE_DIR: importDir },
+    })
     const context = await launchChromium(t, { width: 1280, height: 900 })
     const page = context.pages()[0] ?? (await context.newPage())
     const origin = new URL(server.baseUrl).origin
@@ -570,6 +576,65 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
     await page.getByRole('heading', { name: 'Records per minute' }).waitFor()
     assert.deepEqual(await createEvent.getByRole('cell').allInnerTexts(), ['2', '3'])
 
+    // File Imports (after the figures above: its rows are Bulk Import records): an import of a CSV
+    // in the allowed directory (one row without a customer_id), triggered through the File
+    // Imports API and run by the server's runner; the page shows the import, its run's state,
+    // rows and the rejected row's reason.
+    const csv = 'customer_id,first_name\nimported-1,Ida\n,Nobody\nimported-2,Ira\n'
+    writeFileSync(join(importDir, 'people.csv'), csv)
+    const defined = await fetch(`${server.baseUrl}/inlet/v1/admin/workspaces/${ws}/file-imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'People',
+        source: pathToFileURL(join(importDir, 'people.csv')).href,
+        type: 'users',
+        schedule: { type: 'PERIODIC', daily_at: '03:00' },
+      }),
+    })
+    const definedText = await defined.text()
+    assert.equal(defined.status, 200, definedText)
+    const importId = (JSON.parse(definedText) as { import: { import_id: string } }).import.import_id
+    const fileImports = (path: string, body?: unknown) =>
+      fetch(`${server.baseUrl}/v1.0/data/fileimports/${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: basicAuth(ws, server.apiKey),
+          'moe-appkey': ws,
+          'content-type': 'application/json',
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+    const triggered = await fileImports(`trigger/${importId}`)
+    assert.equal(triggered.status, 200, await triggered.text())
+    for (let attempt = 1; ; attempt++) {
+      const res = await fileImports('import/status', { import_name: 'People' })
+      const [item] = ((await res.json()) as { data: { last_run_status: string | null }[] }).data
+      if (item?.last_run_status === 'PARTIAL_SUCCESS') break
+      assert.ok(attempt < 100, `the run is ${item?.last_run_status ?? 'missing'}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    await page.getByRole('link', { name: 'File Imports', exact: true }).click()
+    await page.getByRole('heading', { name: 'People' }).waitFor()
+    const importRuns = page.getByRole('table', { name: 'Runs of People' })
+    const run = importRuns.getByRole('row').filter({ hasText: 'people.csv' })
+    assert.deepEqual((await run.getByRole('cell').allInnerTexts()).slice(0, 4), [
+      'PARTIAL_SUCCESS',
+      '3',
+      '2',
+      '1',
+    ])
+    await run.getByText('done · 3 rows').waitFor()
+    await run.locator('summary').click()
+    await page
+      .getByRole('list', { name: 'Rejected rows of people.csv' })
+      .getByText('row 2 (line 3): customer_id is empty or missing')
+      .waitFor()
+    await page.getByText('daily at 03:00 UTC').waitFor()
+    await checkPage(page, 'file-imports')
+    await page.getByRole('link', { name: 'Workspace' }).click()
+    await page.getByRole('heading', { name: 'Records per minute' }).waitFor()
+
     // At phone width the navigation wraps and the pages still work.
     await page.setViewportSize({ width: 390, height: 844 })
     await fitsWidth(page, 'workspace')
@@ -586,6 +651,7 @@ describe('dashboard in Chromium', { timeout: 240_000, skip }, () => {
       ['Rejections', 'Rejected records'],
       ['Push sends', 'Push sends'],
       ['Live Activities', 'Live Activities'],
+      ['File Imports', 'File Imports'],
     ] as const) {
       await page.getByRole('link', { name: link, exact: true }).click()
       await page.getByRole('heading', { name: heading, exact: true }).waitFor()

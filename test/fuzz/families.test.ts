@@ -1,12 +1,14 @@
 /**
  * Property-based fuzzing of the families beside the Data API (endpoints.test.ts has the Data API
  * and the admin API): Segments v3 and v2, Subscription categories, Email opt-in, Bulk resubscribe,
- * Inform, Push v2 and v2.1, Live Activities start/update/end, Message Archival and Cards (fetch,
- * delete, activity: a block of its own at the end), each with
- * generated and mutated bodies and raw bytes, in-process through `app.inject()`. Every answer must
- * be below 500, arrive within a bound, and be JSON in the envelope its family documents
- * (moengage-other-apis.md §2.0: E2, E3, E4, E8, E9 — Push's failures are a 200 `status:"Fail"` —
- * E10, E11, E12; Cards' `{status:false, error, request_id}`); a mutated Push body is signed as it stands (its `:sign` placeholder, v2.1's
+ * Inform, Push v2 and v2.1, Live Activities start/update/end, Message Archival, File Imports'
+ * trigger, status and run history (under both prefixes) and Cards (fetch, delete, activity: a
+ * block of its own at the end), each with generated and mutated bodies and raw bytes, in-process
+ * through `app.inject()`. Every answer must be below 500, arrive within a bound, and be JSON in
+ * the envelope its family documents (moengage-other-apis.md §2.0: E2, E3, E4, E8, E9 — Push's
+ * failures are a 200 `status:"Fail"` — E10, E11, E12; File Imports' answers, successes included,
+ * in its pages' shape per status, spec §7.9; Cards' `{status:false, error, request_id}`); a
+ * mutated Push body is signed as it stands (its `:sign` placeholder, v2.1's
  * header) so that it gets past the signature, and the Push scheduler then runs the fuzzed
  * campaigns' occurrences. After each property nothing was logged as an error, no record died, and
  * Object.prototype is untouched.
@@ -28,6 +30,7 @@ import {
 } from '../helpers/inform.js'
 import { VIEW } from '../helpers/archival.js'
 import { pushSignature } from '../../src/http/auth.js'
+import { defineImport } from '../helpers/file-imports.js'
 import { DEMO_CAMPAIGN, defineCampaign } from '../helpers/live-activities.js'
 import { ADMIN_BASE, PUSH_KEY, V2, V2_1, toUser } from '../helpers/push.js'
 import {
@@ -101,11 +104,59 @@ const SHAPES = {
     isObject(b['error']) &&
     isText(b['error']['message']) &&
     isText(b['error']['err_code']),
+  /** File Imports (spec §7.9): each status in its page's shape (fileImportShape). */
+  FI: (b: Json, status: number) => fileImportShape(status, b),
 } as const
+
+/**
+ * A File Imports answer in the shape its page gives its status (spec §7.9; http/envelopes.ts
+ * fileImportsEnvelope): 400 `{"status":"fail"|"FAILURE","error_type","message"}` or
+ * `{"success":false,"status_code","data"}`, 401 `{"title","description"}`, 403 and 429 E1, 404
+ * `{"status":"fail","message"|"data"}`, 405 `{"status":"fail","message"}`, 413 E1, 415
+ * `{"title","description"|"error_description"}`; and the 200s: the trigger's `{"status":
+ * "success","message"}`, status and history's `{"status":"success","total_count","data":[…],
+ * "offset","more_files"}`.
+ */
+function fileImportShape(status: number, b: Json): boolean {
+  const e1 =
+    b['status'] === 'fail' &&
+    isObject(b['error']) &&
+    isText(b['error']['message']) &&
+    isText(b['error']['type']) &&
+    isText(b['error']['request_id'])
+  switch (status) {
+    case 200:
+      return (
+        b['status'] === 'success' &&
+        (isText(b['message']) ||
+          (typeof b['total_count'] === 'number' &&
+            Array.isArray(b['data']) &&
+            typeof b['offset'] === 'number' &&
+            (typeof b['more_files'] === 'boolean' || isText(b['more_files']))))
+      )
+    case 400:
+      return (
+        ((b['status'] === 'fail' || b['status'] === 'FAILURE') &&
+          isText(b['error_type']) &&
+          isText(b['message'])) ||
+        (b['success'] === false && isText(b['status_code']) && isText(b['data']))
+      )
+    case 401:
+      return isText(b['title']) && isText(b['description'])
+    case 404:
+      return b['status'] === 'fail' && (isText(b['message']) || isText(b['data']))
+    case 405:
+      return b['status'] === 'fail' && isText(b['message'])
+    case 415:
+      return isText(b['title']) && (isText(b['description']) || isText(b['error_description']))
+    default:
+      return e1
+  }
+}
 
 type Endpoint = Readonly<{
   method: Method
-  /** `:segment`, `:file` and `:link` are filled in by the seeded app. */
+  /** `:segment`, `:file`, `:link`, `:import` and `:second-import` are filled in by the seeded app. */
   url: string
   body: Json
   shape: keyof typeof SHAPES
@@ -166,6 +217,50 @@ const SMS = {
     SMS: { recipient: '+15550001111', personalized_attributes: { firstname: 'Ann' } },
   },
 }
+
+/** The import fuzzApp defines, which the run-history bodies name. */
+const SEEDED_IMPORT = 'Fuzzed import'
+
+const FILE_IMPORT_ENDPOINTS = ['/v1.0/data/fileimports', '/v1/fileimports'].flatMap(
+  (prefix, i): Endpoint[] => [
+    // Each prefix triggers its own import: a seed body of each is a first trigger (200).
+    {
+      method: 'POST',
+      url: `${prefix}/trigger/${i === 0 ? ':import' : ':second-import'}`,
+      body: {},
+      shape: 'FI',
+    },
+    {
+      method: 'POST',
+      url: `${prefix}/import/status`,
+      body: {
+        import_name: SEEDED_IMPORT,
+        import_type: ['USERS', 'EVENTS', 'AUX_DATA'],
+        date: { start_date: '01/11/2026', end_date: '01/11/2026', format: 'DD/MM/YYYY' },
+        schedule_type: ['PERIODIC', 'ONETIME'],
+        file_source: ['SFTP', 'S3', 'CSV'],
+        schedule_status: ['SUCCESSFUL', 'FAILED', 'SCHEDULED', 'QUEUED'],
+        offset: '1',
+      },
+      shape: 'FI',
+    },
+    {
+      method: 'POST',
+      url: `${prefix}/import/run/history`,
+      body: {
+        import_name: SEEDED_IMPORT,
+        file_status: ['QUEUED', 'SUCCESSFUL'],
+        date: {
+          start_date: '2026-11-01 00:00:00',
+          end_date: '2026-11-02 00:00:00',
+          format: 'YYYY-MM-DD hh:mm:ss',
+        },
+        offset: 1,
+      },
+      shape: 'FI',
+    },
+  ],
+)
 
 const ENDPOINTS: readonly Endpoint[] = [
   { method: 'POST', url: '/v3/custom-segments', body: SEGMENT_BODY, shape: 'E2' },
@@ -311,6 +406,7 @@ const ENDPOINTS: readonly Endpoint[] = [
     },
     shape: 'E11',
   },
+  ...FILE_IMPORT_ENDPOINTS,
 ]
 
 /**
@@ -380,9 +476,26 @@ async function fuzzApp(t: TestContext): Promise<FuzzApp> {
   assert.equal(file.statusCode, 202, file.body)
   const fileId = file.json<{ cs_id: string }>().cs_id
   const query = `user_id=${encodeURIComponent(link.user_id)}&cid=${encodeURIComponent(link.cid)}`
+  const imports = []
+  for (const name of [SEEDED_IMPORT, 'Second fuzzed import']) {
+    imports.push(
+      await defineImport(app, {
+        name,
+        source: 'https://files.example.com/fuzz-import.csv',
+        type: 'users',
+        schedule: { type: 'PERIODIC', interval_minutes: 60 },
+      }),
+    )
+  }
+  const [importId = '', secondImportId = ''] = imports
   return {
     ...app,
-    url: (url) => url.replace(':segment', segment).replace(':link', query),
+    url: (url) =>
+      url
+        .replace(':segment', segment)
+        .replace(':link', query)
+        .replace(':second-import', secondImportId)
+        .replace(':import', importId),
     fill: (body) => (body['cs_id'] === ':file' ? { ...body, cs_id: fileId } : body),
   }
 }
@@ -476,7 +589,10 @@ function assertAnswer(res: LightMyRequestResponse, e: Endpoint, what: string): v
     assert.ok(ok || SHAPES.E9(body), `neither Success nor E9: ${info}`)
     return
   }
-  if (res.statusCode >= 400) assert.ok(SHAPES[e.shape](body), `not ${e.shape}: ${info}`)
+  if (res.statusCode >= 400 || e.shape === 'FI') {
+    const shape: (b: Json, status: number) => boolean = SHAPES[e.shape]
+    assert.ok(shape(body, res.statusCode), `not ${e.shape}: ${info}`)
+  }
 }
 
 async function send(

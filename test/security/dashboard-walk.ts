@@ -211,7 +211,7 @@ export async function dashboardAttacks(
     { name: "A's outbox holds nothing of B", request: get(`${a}/outbox`), expect: leaksNothing },
   ])
   walked.set('GET /dashboard/api/w/:ws/outbox/tail', [inB('outbox/tail')])
-  for (const path of ['push-sends', 'live-activities']) {
+  for (const path of ['push-sends', 'live-activities', 'file-imports']) {
     walked.set(`GET /dashboard/api/w/:ws/${path}`, [
       inB(path),
       { name: `A's ${path} hold nothing of B`, request: get(`${a}/${path}`), expect: leaksNothing },

@@ -2,8 +2,8 @@
  * The File Imports family's part of the isolation walk (isolation.test.ts): trigger, status and
  * run history tried with workspace A's Data key against workspace B — B as `MOE-APPKEY`, B as the
  * Basic user with A's key, and A's own credentials naming B's import by id and by name; none of it
- * answers anything of B or queues a run of B's import, and every other method of the paths
- * answers 405. The admin API's file-import routes are walked with the admin API's other routes.
+ * answers anything of B or queues a run of B's import, every other method of the paths answers
+ * 405, and any other path under the prefixes 404. The admin API's file-import routes are walked with the admin API's other routes.
  */
 import assert from 'node:assert/strict'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
@@ -114,6 +114,29 @@ export function fileImportAttacks(t: FileImportTargets): Map<string, FileImportA
             name: `${method} with A key and MOE-APPKEY B`,
             request: { method, url, headers: { ...asA, 'moe-appkey': t.b } },
             expect: refused(405),
+          },
+        ])
+      }
+    }
+    // Another path under the prefix: the pages' 404, whatever the credentials.
+    for (const [route, url] of [
+      [`${prefix}/:other`, `${prefix}/${t.bImportId}`],
+      [`${prefix}/import/:other`, `${prefix}/import/${t.bImportId}`],
+      [`${prefix}/import/run/:other`, `${prefix}/import/run/${t.bImportId}`],
+    ] as const) {
+      for (const method of [
+        'DELETE',
+        'GET',
+        'OPTIONS',
+        'PATCH',
+        'POST',
+        'PUT',
+      ] as const satisfies Method[]) {
+        walked.set(`${method} ${route}`, [
+          {
+            name: `${method} another path with A key and MOE-APPKEY B`,
+            request: { method, url, headers: { ...asA, 'moe-appkey': t.b } },
+            expect: refused(404),
           },
         ])
       }

@@ -710,6 +710,7 @@ describe('workspace isolation: every route with A’s key against B', () => {
         'b-device',
         'b-push',
         'B Secret Segment',
+        B_IMPORT.name,
         B_KEY,
       ],
     })

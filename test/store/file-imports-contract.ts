@@ -3,8 +3,10 @@
  * adapter: definitions put, replaced and listed by workspace, a second import with a taken name a
  * conflict; a trigger writing its runs only outside the five minutes (and nothing for an unknown
  * import); a scheduled occurrence queued once (a second enqueue of the same occurrence writes
- * nothing); open runs claimed once while their lease runs and again after it, each claim counted;
- * a save under a stale claim refused; runs listed newest first, pruned when finished and old, and
+ * nothing); open runs claimed once while their lease runs and again after it, each claim counted
+ * as it is made, and a run claimed the cap's number of times ended FAILED by the next claim
+ * instead (its last claimer fenced out), while one claimed fewer times still finishes; a save
+ * under a stale claim refused; runs listed newest first, pruned when finished and old, and
  * removed with their import; rows as they were after a reopen.
  */
 import assert from 'node:assert/strict'
@@ -21,6 +23,7 @@ const WS = 'CONTRACTWS0000000001'
 const OTHER = 'CONTRACTWS0000000002'
 const GAP = 5 * 60_000
 const LEASE = 60_000
+const CAP = { maxClaims: 3, statusMsg: 'claimed 3 times without finishing' }
 
 const definition = (o: Partial<FileImportRow> = {}): FileImportRow => ({
   workspaceId: WS,
@@ -141,20 +144,20 @@ export function fileImportsContract(
         run('a', { scheduledAt: T0 }),
         run('b', { scheduledAt: T0 + 1 }),
       ])
-      const first = await repo.claimRuns(T0 + 5, LEASE, 1)
+      const first = (await repo.claimRuns(T0 + 5, LEASE, 1, CAP)).claimed
       assert.deepEqual(
         first.map((r) => [r.runId, r.state, r.claims, r.startedAt, r.leaseUntil]),
         [['a', 'PROCESSING', 1, T0 + 5, T0 + 5 + LEASE]],
       )
       assert.deepEqual(
-        (await repo.claimRuns(T0 + 6, LEASE, 5)).map((r) => r.runId),
+        (await repo.claimRuns(T0 + 6, LEASE, 5, CAP)).claimed.map((r) => r.runId),
         ['b'],
       )
-      assert.deepEqual(await repo.claimRuns(T0 + 7, LEASE, 5), [])
+      assert.deepEqual(await repo.claimRuns(T0 + 7, LEASE, 5, CAP), { claimed: [], exhausted: [] })
       const claimed = first[0]
       assert.ok(claimed !== undefined)
       // Its lease runs out: another process claims it again (claims 2, start time kept).
-      const again = await repo.claimRuns(T0 + 5 + LEASE, LEASE, 1)
+      const again = (await repo.claimRuns(T0 + 5 + LEASE, LEASE, 1, CAP)).claimed
       assert.deepEqual(
         again.map((r) => [r.runId, r.claims, r.startedAt]),
         [['a', 2, T0 + 5]],
@@ -177,7 +180,7 @@ export function fileImportsContract(
       assert.equal(await repo.saveRun(done), true)
       assert.deepEqual(await repo.run(WS, 'a'), done)
       assert.deepEqual(
-        (await repo.claimRuns(T0 + 10 * LEASE, LEASE, 5)).map((r) => r.runId),
+        (await repo.claimRuns(T0 + 10 * LEASE, LEASE, 5, CAP)).claimed.map((r) => r.runId),
         ['b'],
       )
       assert.deepEqual(
@@ -190,6 +193,88 @@ export function fileImportsContract(
         (await repo.runs(WS, 'imp-1', 10)).map((r) => r.runId),
         ['b'],
       )
+    })
+
+    it('counts each claim as it is made: a run claimed the most times is ended, not claimed', async (t) => {
+      const store = await fresh(t)
+      const repo = store.fileImports
+      await repo.putImport(definition())
+      await repo.trigger(WS, 'imp-1', T0, GAP, [
+        run('looping', { scheduledAt: T0 }),
+        run('healthy', { scheduledAt: T0 + 1 }),
+      ])
+      // Each claimer of 'looping' dies before writing anything (SIGKILL, out of memory): its
+      // claim alone counts. 'healthy' is claimed once and finishes.
+      let at = T0 + 10
+      const [firstHealthy] = (await repo.claimRuns(at, LEASE, 5, CAP)).claimed.filter(
+        (r) => r.runId === 'healthy',
+      )
+      assert.ok(firstHealthy !== undefined)
+      assert.equal(
+        await repo.saveRun({ ...firstHealthy, state: 'SUCCESSFUL', leaseUntil: null }),
+        true,
+      )
+      let last: FileImportRunRow | undefined
+      for (let claim = 2; claim <= CAP.maxClaims; claim++) {
+        at += LEASE
+        const got = await repo.claimRuns(at, LEASE, 5, CAP)
+        assert.deepEqual(got.exhausted, [])
+        assert.deepEqual(
+          got.claimed.map((r) => [r.runId, r.claims, r.state, r.startedAt]),
+          [['looping', claim, 'PROCESSING', T0 + 10]],
+        )
+        last = got.claimed[0]
+      }
+      assert.ok(last !== undefined)
+      // Within the last claim's lease nothing happens to it.
+      assert.deepEqual(await repo.claimRuns(at + LEASE - 1, LEASE, 5, CAP), {
+        claimed: [],
+        exhausted: [],
+      })
+      // Once it runs out, the next claim ends the run FAILED instead of claiming it again.
+      at += LEASE
+      const capped = await repo.claimRuns(at, LEASE, 5, CAP)
+      assert.deepEqual(capped.claimed, [])
+      const ended: FileImportRunRow = {
+        ...last,
+        state: 'FAILED',
+        statusMsg: CAP.statusMsg,
+        completedAt: at,
+        leaseUntil: null,
+        claims: CAP.maxClaims + 1,
+        updatedAt: at,
+      }
+      assert.deepEqual(capped.exhausted, [ended])
+      assert.deepEqual(await repo.run(WS, 'looping'), ended)
+      // The last claimer, had it woken, is fenced out; and the run is claimed no more.
+      assert.equal(await repo.saveRun({ ...last, accepted: 7 }), false)
+      assert.deepEqual(await repo.claimRuns(at + 10 * LEASE, LEASE, 5, CAP), {
+        claimed: [],
+        exhausted: [],
+      })
+      assert.equal((await repo.run(WS, 'healthy'))?.claims, 1)
+    })
+
+    it('lets a run finish that was claimed fewer times than the cap', async (t) => {
+      const store = await fresh(t)
+      const repo = store.fileImports
+      await repo.putImport(definition())
+      await repo.trigger(WS, 'imp-1', T0, GAP, [run('resumed')])
+      let at = T0
+      let claimed: FileImportRunRow | undefined
+      for (let claim = 1; claim < CAP.maxClaims; claim++) {
+        at += LEASE
+        ;[claimed] = (await repo.claimRuns(at, LEASE, 1, CAP)).claimed
+      }
+      assert.equal(claimed?.claims, CAP.maxClaims - 1)
+      assert.ok(claimed !== undefined)
+      const done = { ...claimed, state: 'SUCCESSFUL', leaseUntil: null, completedAt: at }
+      assert.equal(await repo.saveRun(done), true)
+      assert.deepEqual(await repo.claimRuns(at + 10 * LEASE, LEASE, 5, CAP), {
+        claimed: [],
+        exhausted: [],
+      })
+      assert.deepEqual(await repo.run(WS, 'resumed'), done)
     })
 
     if (reopen !== undefined) {

@@ -5,7 +5,9 @@
  * `{"status":"FAILURE","error_type","message"}` (and `{"success":false,"status_code":"400 Bad
  * Request","data":"Unable to process the request"}` for a value it cannot take), 401 and 415
  * `{"title","description"}` (history's 415 `error_description`), 403 and 429 E1, 405 `{"status":
- * "fail","message"}`, 500 `{"title","description","code"}`. The documented strings are verbatim.
+ * "fail","message"}` (the trigger's 404 too; status and run history's `{"status":"fail","data"}`),
+ * 500 `{"title","description","code"}`. The documented strings are verbatim; run history answers
+ * a bad offset as its page's example does, with its "Import Doesn't Exist" 400.
  * The platform's codes are answered under the endpoints `file_imports` (trigger),
  * `file_imports_status` and `file_imports_history`.
  */
@@ -96,6 +98,8 @@ const PLATFORM: Variants = {
     { status: 400, type: UNPROCESSABLE_TYPE, message: 'Unable to process the request' },
   ),
   method_not_allowed: { status: 405, type: 'fail', message: 'Method not allowed' },
+  // Another path under the prefix (the trigger page's 404; status and run history's below).
+  route_not_found: { status: 404, type: 'fail', message: 'Resource not found' },
   rate_limit_exceeded: {
     status: 429,
     type: 'Rate Limits Exceeded',
@@ -113,9 +117,17 @@ export const FILE_IMPORT_ENDPOINTS: Readonly<
   Record<'file_imports' | 'file_imports_status' | 'file_imports_history', Variants>
 > = {
   file_imports: PLATFORM,
-  file_imports_status: PLATFORM,
+  // Another path under …/fileimports/import/ (answered as status): the status and run-history
+  // pages' 404.
+  file_imports_status: { ...PLATFORM, route_not_found: { message: 'Resource not found.' } },
   file_imports_history: {
     ...PLATFORM,
+    route_not_found: { message: 'Resource not found.' },
+    // The page's `incorrect_offset_value` example: an offset past the runs is "no import".
+    file_import_offset: {
+      type: "Import Doesn't Exist",
+      message: 'No import exist in the database with the given query parameters.',
+    },
     file_import_date_format: {
       message:
         'The date entered is not in the correct format. Please ensure you are using the ISO 8601 format which should look like this: YYYY-MM-DDTHH:MM:SS.ssssss. Please check this and try again.',

@@ -2,9 +2,10 @@
  * The dashboard family (Inlet's web console, docs/dashboard.md): the built front end under
  * /dashboard (assets.ts) and its JSON API under /dashboard/api/ behind session sign-in
  * (session-routes.ts): users and profiles, requests and rejected records, the live stream, the
- * segments, the outbox, Push sends and live-activity campaigns (routes/campaigns.ts), the
- * workspace page. Answers errors in its own envelope, `{"error":{"code","message","details",
- * "request_id"}}` (E4), with its own catalogue entries (`dashboard_*`).
+ * segments, the outbox, Push sends and live-activity campaigns (routes/campaigns.ts), file
+ * imports and their runs (routes/file-imports.ts), the workspace page. Answers errors in its own
+ * envelope, `{"error":{"code","message","details","request_id"}}` (E4), with its own catalogue
+ * entries (`dashboard_*`).
  */
 import type { FastifyInstance } from 'fastify'
 import { detailedEnvelope } from '../../http/envelopes.js'
@@ -15,6 +16,7 @@ import { liveRoutes } from './live.js'
 import { createTrafficMeter } from './meter.js'
 import { activityRoutes } from './routes/activity.js'
 import { campaignRoutes } from './routes/campaigns.js'
+import { fileImportRoutes } from './routes/file-imports.js'
 import { outboxRoutes } from './routes/outbox.js'
 import { segmentRoutes } from './routes/segments.js'
 import { userRoutes } from './routes/users.js'
@@ -45,6 +47,7 @@ export const dashboardFamily: FamilyModule = (platform) => {
         activityRoutes(api, { store })
         segmentRoutes(api, { store, clock })
         campaignRoutes(api, { store, clock })
+        fileImportRoutes(api, { store })
         workspaceRoutes(api, { workspaces, processor: platform.processor, meter, sessions })
         const live = liveRoutes(api, { store, sessions })
         const outbox = outboxRoutes(api, { store, sessions })

@@ -3,7 +3,8 @@
  * /v1.0/data/fileimports/trigger/{schedule_id}` queues a run of a workspace's import (at most one
  * trigger per import per five minutes), `POST /v1.0/data/fileimports/import/status` answers the
  * imports with their latest state and counts, `POST /v1.0/data/fileimports/import/run/history`
- * the file runs of one import — each also under `/v1/fileimports/…`. The imports are defined
+ * the file runs of one import — each also under `/v1/fileimports/…`; any other path under the
+ * prefixes is the pages' 404 (any other method of the three, their 405). The imports are defined
  * through the admin API and `inlet workspaces file-imports` (workspaces/file-imports.ts) and run
  * by the runner (runner.ts). Basic with the Data key and a required `MOE-APPKEY`
  * (http/auth.ts FILE_IMPORTS_AUTH); failures in the pages' shapes (http/envelopes.ts
@@ -15,11 +16,13 @@ import { FILE_IMPORTS_AUTH, FILE_IMPORTS_TRIGGER_AUTH } from '../../http/auth.js
 import { fileImportsEnvelope } from '../../http/envelopes.js'
 import type { ApiFamily, FamilyModule } from '../../http/family.js'
 import {
+  FAMILY_METHODS,
   familyRoute,
   guardedScope,
   otherMethodsRoute,
   platformGuard,
 } from '../../http/family-route.js'
+import type { RouteConfig } from '../../http/error-handler.js'
 import { bodyOf } from '../../http/route.js'
 import { fileImportDefinitionOf } from '../../workspaces/file-imports.js'
 import { parseHistoryQuery, parseStatusQuery } from './bodies/queries.js'
@@ -106,6 +109,22 @@ export const fileImportsFamily: FamilyModule = (platform): ApiFamily => {
           [`${prefix}/import/run/history`, 'file_imports_history'],
         ] as const) {
           otherMethodsRoute(app, { family: 'file_imports', endpoint, url }, ['POST'])
+        }
+        // Another path under the prefix: the pages' 404s (status and run history's own form
+        // under /import/, the trigger page's elsewhere), before any authentication.
+        for (const [url, endpoint] of [
+          [`${prefix}/:other`, 'file_imports'],
+          [`${prefix}/import/:other`, 'file_imports_status'],
+          [`${prefix}/import/run/:other`, 'file_imports_history'],
+        ] as const) {
+          app.route({
+            method: [...FAMILY_METHODS],
+            url,
+            config: { family: 'file_imports', endpoint, noBody: true } satisfies RouteConfig,
+            handler: () => {
+              throw new AppError('route_not_found')
+            },
+          })
         }
       }
     },

@@ -11,7 +11,10 @@
  * lease stops at its next save. A resumed run goes on from the checkpoint and sends the body that
  * was in flight again under its Idempotency-Key: the in-process Bulk Import logs it once. A
  * failure worth retrying (a download or store failure) is retried with backoff, at most
- * MAX_CLAIMS claims; anything else ends the run FAILED with the reason.
+ * MAX_CLAIMS claims; anything else ends the run FAILED with the reason. The store counts a claim
+ * as it makes it, so a run whose process keeps dying mid-run (SIGKILL, out of memory), which no
+ * catch here sees, is ended FAILED by the claim after its MAX_CLAIMS-th instead of being claimed
+ * forever.
  */
 import { copyFile, rename, rm, stat, utimes, mkdir } from 'node:fs/promises'
 import path from 'node:path'
@@ -25,18 +28,25 @@ import { IMPORT_FILE_LIMIT_BYTES, download, type SourcePolicy } from '../../impo
 import { ImportError, importFile, type Reject } from '../../imports/import-file.js'
 import type { FileImportRunRow, Store } from '../../store/store.js'
 import {
+  FILE_IMPORT_FORMATS,
   fileImportDefinitionOf,
   nextOccurrence,
   type FileImportDefinition,
 } from '../../workspaces/file-imports.js'
-import { newRuns, type RunState } from './runs.js'
+import type { RunState } from '../../workspaces/file-import-status.js'
+import { newRuns } from './runs.js'
 
 /** How long a claimed run is held without renewal; renewed every third of it. */
 export const RUN_LEASE_MS = 60_000
 /** How often an idle runner looks for due imports and queued runs. */
 export const RUNNER_POLL_MS = 1_000
-/** Claims of one run before a failure worth retrying ends it FAILED. */
+/**
+ * Claims of one run: a failure worth retrying on the last ends it FAILED, and a run whose process
+ * stopped mid-run (killed, out of memory) this many times is ended FAILED by the next claim.
+ */
 export const MAX_CLAIMS = 5
+/** The status message of a run ended by the claim cap. */
+export const CLAIMS_EXHAUSTED_MSG = `claimed ${MAX_CLAIMS} times without finishing; the process running it last stopped mid-run (killed, out of memory or restarted)`
 /** The first retry's delay; each next one doubles it. */
 export const RETRY_BASE_MS = 30_000
 /** Rejected rows kept with their reasons in a run's row. */
@@ -56,16 +66,29 @@ export type FileImportRunnerDeps = Readonly<{
   clientFor: (workspaceId: string) => Pick<DataApiClient, 'bulkImport'>
   /** Where files are staged while their runs go on (one file per run, named by it). */
   stageDir: string
+  /** How long a claimed run is held without renewal (INLET_FILE_IMPORT_LEASE_SECONDS). */
+  leaseMs?: number
   pollMs?: number
 }>
 
 export type FileImportRunner = Readonly<{
-  /** Queues the due imports' runs, claims one run and imports it; resolves to runs claimed. */
+  /**
+   * Queues the due imports' runs, claims one run and imports it; resolves to the runs claimed or
+   * ended by the claim cap.
+   */
   runOnce(): Promise<number>
   start(): void
   /** Stops; resolves once the run in progress has finished or `timeoutMs` passed. */
   stop(timeoutMs?: number): Promise<boolean>
 }>
+
+const CLAIM_CAP = { maxClaims: MAX_CLAIMS, statusMsg: CLAIMS_EXHAUSTED_MSG } as const
+
+/** A staged file's extension by the import's format. */
+const STAGED_EXTENSIONS: Readonly<Record<FileImportDefinition['format'], string>> = {
+  csv: '.csv',
+  jsonl: '.jsonl',
+}
 
 /** The run's claim was lost (its lease ran out and another process claimed it). */
 class LostClaim extends Error {}
@@ -90,6 +113,7 @@ function retryable(err: unknown): boolean {
 export function createFileImportRunner(deps: FileImportRunnerDeps): FileImportRunner {
   const { store, clock, ids, log } = deps
   const repo = store.fileImports
+  const leaseMs = deps.leaseMs ?? RUN_LEASE_MS
   let lastPrune = Number.NEGATIVE_INFINITY
 
   /** Queues the runs of imports whose scheduled time has come. */
@@ -109,13 +133,16 @@ export function createFileImportRunner(deps: FileImportRunnerDeps): FileImportRu
     }
   }
 
+  /** Where the run's file is staged while it goes on. */
+  const stagedFile = (run: FileImportRunRow, format: FileImportDefinition['format']): string =>
+    path.join(deps.stageDir, `${run.workspaceId}-${run.runId}${STAGED_EXTENSIONS[format]}`)
+
   /** The run's file staged locally (kept from an earlier claim when it is there). */
   async function stage(
     run: FileImportRunRow,
     definition: FileImportDefinition,
   ): Promise<{ file: string; bytes: number }> {
-    const ext = definition.format === 'csv' ? '.csv' : '.jsonl'
-    const file = path.join(deps.stageDir, `${run.workspaceId}-${run.runId}${ext}`)
+    const file = stagedFile(run, definition.format)
     const kept = await stat(file).catch(() => undefined)
     if (kept !== undefined) return { file, bytes: kept.size }
     const got = await download(run.fileName, deps.policy, IMPORT_FILE_LIMIT_BYTES)
@@ -143,7 +170,7 @@ export function createFileImportRunner(deps: FileImportRunnerDeps): FileImportRu
     const save = (patch: Partial<FileImportRunRow>): Promise<void> => {
       const next = saving.then(async () => {
         const now = clock.now()
-        current = { ...current, ...patch, leaseUntil: now + RUN_LEASE_MS, updatedAt: now }
+        current = { ...current, ...patch, leaseUntil: now + leaseMs, updatedAt: now }
         if (!(await repo.saveRun(current))) throw new LostClaim()
       })
       saving = next.catch(() => {})
@@ -157,7 +184,7 @@ export function createFileImportRunner(deps: FileImportRunnerDeps): FileImportRu
     }
     const renew = setInterval(() => {
       save({}).catch(() => {})
-    }, RUN_LEASE_MS / 3)
+    }, leaseMs / 3)
     let staged: string | undefined
     try {
       const row = await repo.import(claimed.workspaceId, claimed.importId)
@@ -229,8 +256,12 @@ export function createFileImportRunner(deps: FileImportRunnerDeps): FileImportRu
         await repo.saveRun(current)
         return
       }
-      await finish('FAILED', message).catch(() => {})
-      if (staged !== undefined) await rm(staged, { force: true })
+      // A claimer fenced out leaves the staged file to the run's current claimer.
+      const ended = await finish('FAILED', message).then(
+        () => true,
+        () => false,
+      )
+      if (ended && staged !== undefined) await rm(staged, { force: true })
     } finally {
       clearInterval(renew)
     }
@@ -243,9 +274,13 @@ export function createFileImportRunner(deps: FileImportRunnerDeps): FileImportRu
       await repo.pruneRuns(now - RUN_RETENTION_MS)
     }
     await queueDue(now)
-    const claimed = await repo.claimRuns(clock.now(), RUN_LEASE_MS, 1)
+    const { claimed, exhausted } = await repo.claimRuns(clock.now(), leaseMs, 1, CLAIM_CAP)
+    for (const run of exhausted) {
+      log.warn({ run: run.runId, claims: MAX_CLAIMS }, 'file import run claimed too often: FAILED')
+      for (const format of FILE_IMPORT_FORMATS) await rm(stagedFile(run, format), { force: true })
+    }
     for (const run of claimed) await execute(run)
-    return claimed.length
+    return claimed.length + exhausted.length
   }
 
   const poller = createPoller(runOnce, {

@@ -3,24 +3,16 @@
  * imports — its URL, its `file:` file, or each file of its `file:` directory whose name has the
  * format's extension, in name order — as the QUEUED run rows a trigger or a scheduled occurrence
  * writes (a directory with no such file: one FAILED run saying so), and the states they go
- * through. A run's `file_name` column holds its URL; the API shows the file's base name.
+ * through (workspaces/file-import-status.ts). A run's `file_name` column holds its URL; the API
+ * shows the file's base name.
  */
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { IdGenerator } from '../../core/ids.js'
 import type { FileImportRunRow } from '../../store/store.js'
+import type { RunState } from '../../workspaces/file-import-status.js'
 import type { FileImportDefinition } from '../../workspaces/file-imports.js'
-
-/** A run's states (spec §7.9 `file_status`): queued, running, and the three ends. */
-export const RUN_STATES = [
-  'QUEUED',
-  'PROCESSING',
-  'SUCCESSFUL',
-  'PARTIAL_SUCCESS',
-  'FAILED',
-] as const
-export type RunState = (typeof RUN_STATES)[number]
 
 /** The file names a directory source takes, by format. */
 const EXTENSIONS: Readonly<Record<FileImportDefinition['format'], readonly string[]>> = {
@@ -50,16 +42,6 @@ export async function runFiles(
     return { none: `no ${EXTENSIONS[definition.format].join(' or ')} file in ${local}` }
   }
   return { files: names.map((n) => pathToFileURL(path.join(local, n)).href) }
-}
-
-/** The base name of a run's file (its URL's last path segment). */
-export function fileNameOf(run: FileImportRunRow): string {
-  try {
-    const name = path.posix.basename(decodeURIComponent(new URL(run.fileName).pathname))
-    return name === '' ? run.fileName : name
-  } catch {
-    return run.fileName
-  }
 }
 
 /** The run rows of one run of an import: QUEUED per file, or one FAILED saying why none. */

@@ -2,17 +2,20 @@
  * File Imports' answers (spec §7.9): the status of a workspace's imports — each with its latest
  * run's state, its runs' files and rows, its times — filtered and paged as the body asks, and the
  * run history of one import (a row per file run). Times are written as the pages show them
- * (`2024-11-13T17:09:30.635000`, UTC). An import's `import_source` names where its files come
- * from in MoEngage's terms: `SFTP` for a `file:` source (a server directory), `S3` for a URL.
+ * (`2024-11-13T17:09:30.635000`, UTC). What an import's state, totals, kind and source are is
+ * workspaces/file-import-status.ts's, which the dashboard shares.
  */
 import { AppError } from '../../core/errors.js'
 import type { FileImportRow, FileImportRunRow, Store } from '../../store/store.js'
-import { fileImportDefinitionOf } from '../../workspaces/file-imports.js'
+import {
+  IMPORT_RUNS_READ,
+  fileNameOf,
+  importSourceOf,
+  importStatus,
+  importTotals,
+  importTypeOf,
+} from '../../workspaces/file-import-status.js'
 import { pageOf, type DateRange, type HistoryQuery, type StatusQuery } from './bodies/queries.js'
-import { fileNameOf } from './runs.js'
-
-/** Runs of one import looked at (newest first): more than the 30 days a query can span. */
-const RUNS_READ = 5_000
 
 /** `2024-11-13T17:09:30.635000` (UTC, microseconds), as the pages write times. */
 export function wireTime(ms: number | null): string | null {
@@ -22,32 +25,18 @@ export function wireTime(ms: number | null): string | null {
 const within = (ms: number, range: DateRange | undefined): boolean =>
   range === undefined || (ms >= range.from && ms <= range.to)
 
-const FINISHED = new Set(['SUCCESSFUL', 'PARTIAL_SUCCESS', 'FAILED'])
-
-/** The import's state: a run queued or going on, else scheduled, else its latest run's end. */
-function importStatus(row: FileImportRow, runs: readonly FileImportRunRow[]): string {
-  if (runs.some((r) => r.state === 'PROCESSING')) return 'PROCESSING'
-  if (runs.some((r) => r.state === 'QUEUED')) return 'QUEUED'
-  if (row.nextRunAt !== null) return 'SCHEDULED'
-  return runs[0]?.state ?? 'SCHEDULED'
-}
-
 function statusItem(row: FileImportRow, runs: readonly FileImportRunRow[]) {
-  const definition = fileImportDefinitionOf(row)
   const latest = runs[0]
   return {
     import_id: row.importId,
     import_name: row.name,
     last_run_status: latest?.state ?? null,
-    import_type: definition.type === 'users' ? 'USERS' : 'EVENTS',
+    import_type: importTypeOf(row),
     schedule_type: row.scheduleType,
-    import_source: definition.source.startsWith('file:') ? 'SFTP' : 'S3',
+    import_source: importSourceOf(row),
     custom_segment_config: {},
     aux_data_config: {},
-    total_files: runs.length,
-    processed_files: runs.filter((r) => FINISHED.has(r.state)).length,
-    total_rows: runs.reduce((n, r) => n + r.totalRows, 0),
-    processed_rows: runs.reduce((n, r) => n + r.accepted, 0),
+    ...importTotals(runs),
     created_at: wireTime(row.createdAt),
     last_run_at: wireTime(latest === undefined ? null : (latest.startedAt ?? latest.scheduledAt)),
     next_scheduled_at: wireTime(row.nextRunAt),
@@ -62,7 +51,7 @@ export async function statusAnswer(store: Store, workspaceId: string, query: Sta
   for (const row of await store.fileImports.imports(workspaceId)) {
     if (query.importName !== undefined && row.name !== query.importName) continue
     if (!within(row.createdAt, query.date)) continue
-    const runs = await store.fileImports.runs(workspaceId, row.importId, RUNS_READ)
+    const runs = await store.fileImports.runs(workspaceId, row.importId, IMPORT_RUNS_READ)
     const item = statusItem(row, runs)
     if (query.importTypes !== undefined && !query.importTypes.includes(item.import_type)) continue
     if (query.scheduleTypes !== undefined && !query.scheduleTypes.includes(item.schedule_type)) {
@@ -88,7 +77,7 @@ function historyItem(row: FileImportRow, run: FileImportRunRow) {
     file_name: fileNameOf(run),
     scheduled_at: wireTime(run.scheduledAt),
     completed_at: wireTime(run.completedAt),
-    type: fileImportDefinitionOf(row).type === 'users' ? 'USERS' : 'EVENTS',
+    type: importTypeOf(row),
     file_size: run.fileSize === null ? '' : String(run.fileSize),
     file_status: run.state,
     status_msg: run.statusMsg,
@@ -108,7 +97,7 @@ export async function historyAnswer(store: Store, workspaceId: string, query: Hi
       ? await store.fileImports.import(workspaceId, query.importId)
       : (await store.fileImports.imports(workspaceId)).find((r) => r.name === query.importName)
   if (row === undefined) throw new AppError('file_import_history_not_found')
-  const runs = (await store.fileImports.runs(workspaceId, row.importId, RUNS_READ)).filter(
+  const runs = (await store.fileImports.runs(workspaceId, row.importId, IMPORT_RUNS_READ)).filter(
     (r) =>
       within(r.scheduledAt, query.date) &&
       (query.fileStatuses === undefined || query.fileStatuses.includes(r.state)),

@@ -347,10 +347,24 @@ function unmatchedMessages(
   )
 }
 
+/** A page's step in flight: written while the next page is read and rendered. */
+type StepInFlight = Readonly<{ moved: Promise<boolean>; messages: readonly NewOutboxMessage[] }>
+
+/** Marks a promise handled (it is awaited later): its rejection is not unhandled meanwhile. */
+function awaitedLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined)
+  return promise
+}
+
 /**
  * Expands the occurrence `run` is at, from where it stands, a page per step, while this process
- * holds it: each step's messages and the run's progress in one transaction. Resolves to the
- * messages written (0 when another process had moved the run on).
+ * holds it: each step's messages and the run's progress in one transaction. The pages overlap:
+ * while a page's step commits (on the SQLite store's outbox writer thread, or a PostgreSQL
+ * connection) the next page is read and rendered, and a page's system events are appended to the
+ * log while the pages after it go on; a step is posted only after the one before it committed,
+ * so the steps stay in order and each begins where the last one ended. Resolves, once every step
+ * and every append is done, to the messages written (stopping, at 0 or more, when another
+ * process had moved the run on).
  */
 export async function expandRun(deps: PushDeps, run: PushRunRow): Promise<number> {
   const { store, clock, ids } = deps
@@ -364,60 +378,80 @@ export async function expandRun(deps: PushDeps, run: PushRunRow): Promise<number
     const resolved = row === undefined ? undefined : await storedSegmentQuery(store, row)
     query = resolved?.ok === true ? resolved.query : undefined
   }
-  let cursor = run.cursor
   let written = 0
-  for (;;) {
-    const now = clock.now()
-    const page = await readPage(deps, run, send, query, cursor, now)
-    const missing = unmatched(send, page.users)
-    const ctx: PageContext = {
-      workspaceId: run.workspaceId,
-      campaignId: run.campaignId,
-      requestId: run.requestId,
-      occurrence: run.occurrence,
-      send,
-      delivery,
-      suppressed: await suppressedOf(
-        store,
-        run.workspaceId,
-        [...page.users.map((u) => u.customerId), ...missing],
-        listed,
-      ),
-      now,
+  let events: Promise<void> = Promise.resolve()
+  /** Waits for `step`; on, its messages counted and their system events appended after the last. */
+  const settle = async (step: StepInFlight): Promise<boolean> => {
+    if (!(await step.moved)) return false
+    written += step.messages.length
+    const records = pushEvents({ id: run.campaignId, name: send.campaignName }, step.messages)
+    if (records.length > 0) {
+      const context = { workspaceId: run.workspaceId, requestId: run.requestId, api: 'push' }
+      events = awaitedLater(events.then(() => deps.ingest.accept(context, records)))
     }
-    const devices = await store.push.devicesOfUsers(
-      run.workspaceId,
-      page.users.map((u) => u.id),
-    )
-    const messages = [
-      ...pageMessages(ctx, ids, page.users, devices),
-      ...unmatchedMessages(ctx, ids, missing),
-    ]
-    const moved = await store.push.advance(
-      {
-        workspaceId: run.workspaceId,
-        id: run.id,
-        occurrence: run.occurrence,
-        cursor,
-        next: page.next,
-        nextAt: page.next === null ? occurrenceAt(send.delivery, run.occurrence + 1, now) : null,
-        now,
-        leaseUntil: now + RUN_LEASE_MS,
-      },
-      messages,
-    )
-    if (!moved) return written
-    written += messages.length
-    const events = pushEvents({ id: run.campaignId, name: send.campaignName }, messages)
-    if (events.length > 0) {
-      await deps.ingest.accept(
-        { workspaceId: run.workspaceId, requestId: run.requestId, api: 'push' },
-        events,
-      )
-    }
-    if (page.next === null) return written
-    cursor = page.next
+    return true
   }
+  let cursor = run.cursor
+  let previous: StepInFlight | undefined
+  try {
+    for (;;) {
+      const now = clock.now()
+      const page = await readPage(deps, run, send, query, cursor, now)
+      const missing = unmatched(send, page.users)
+      const ctx: PageContext = {
+        workspaceId: run.workspaceId,
+        campaignId: run.campaignId,
+        requestId: run.requestId,
+        occurrence: run.occurrence,
+        send,
+        delivery,
+        suppressed: await suppressedOf(
+          store,
+          run.workspaceId,
+          [...page.users.map((u) => u.customerId), ...missing],
+          listed,
+        ),
+        now,
+      }
+      const devices = await store.push.devicesOfUsers(
+        run.workspaceId,
+        page.users.map((u) => u.id),
+      )
+      const messages = [
+        ...pageMessages(ctx, ids, page.users, devices),
+        ...unmatchedMessages(ctx, ids, missing),
+      ]
+      if (previous !== undefined) {
+        const before = previous
+        previous = undefined // settled here only: the catch below must not settle it again
+        if (!(await settle(before))) break
+      }
+      const moved = store.push.advance(
+        {
+          workspaceId: run.workspaceId,
+          id: run.id,
+          occurrence: run.occurrence,
+          cursor,
+          next: page.next,
+          nextAt: page.next === null ? occurrenceAt(send.delivery, run.occurrence + 1, now) : null,
+          now,
+          leaseUntil: now + RUN_LEASE_MS,
+        },
+        messages,
+      )
+      previous = { moved: awaitedLater(moved), messages }
+      if (page.next === null) break
+      cursor = page.next
+    }
+  } catch (err) {
+    // A page that could not be read or rendered: the step before it still counts, with its events.
+    if (previous !== undefined) await settle(previous).catch(() => false)
+    await events.catch(() => undefined)
+    throw err
+  }
+  if (previous !== undefined) await settle(previous)
+  await events
+  return written
 }
 
 /** What a send answers: the campaign's id (`cid`). */

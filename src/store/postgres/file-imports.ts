@@ -3,7 +3,8 @@
  * `file_import_runs`, migration 34): definitions upserted by id (a taken name is a conflict, 23505),
  * a trigger's check-and-insert under the definition's row lock, a scheduled occurrence's
  * compare-and-move, open runs claimed with FOR UPDATE SKIP LOCKED (two processes never claim one
- * run), a run saved only under the claim that wrote it. It owns this SQL only.
+ * run; those claimed too often ended FAILED in the same transaction), a run saved only under the
+ * claim that wrote it. It owns this SQL only.
  */
 import pg from 'pg'
 import {
@@ -44,12 +45,20 @@ export const FILE_IMPORT_SQL = {
     ORDER BY next_run_at LIMIT $2`,
   move: `UPDATE file_imports SET next_run_at = $1
     WHERE workspace_id = $2 AND import_id = $3 AND next_run_at = $4`,
+  exhaust: `UPDATE file_import_runs SET state = 'FAILED', status_msg = $1, completed_at = $2,
+      lease_until = NULL, claims = claims + 1, updated_at = $2
+    WHERE (workspace_id, run_id) IN (
+      SELECT workspace_id, run_id FROM file_import_runs
+      WHERE state IN (${OPEN}) AND (lease_until IS NULL OR lease_until <= $2) AND claims >= $3
+      ORDER BY scheduled_at LIMIT $4 FOR UPDATE SKIP LOCKED
+    )
+    RETURNING *`,
   claim: `UPDATE file_import_runs SET state = 'PROCESSING', lease_until = $1, claims = claims + 1,
       started_at = coalesce(started_at, $2), updated_at = $2
     WHERE (workspace_id, run_id) IN (
       SELECT workspace_id, run_id FROM file_import_runs
-      WHERE state IN (${OPEN}) AND (lease_until IS NULL OR lease_until <= $2)
-      ORDER BY scheduled_at LIMIT $3 FOR UPDATE SKIP LOCKED
+      WHERE state IN (${OPEN}) AND (lease_until IS NULL OR lease_until <= $2) AND claims < $3
+      ORDER BY scheduled_at LIMIT $4 FOR UPDATE SKIP LOCKED
     )
     RETURNING *`,
   save: `UPDATE file_import_runs SET ${UPDATED.map((c, i) => `${c} = $${i + 1}`).join(', ')}
@@ -118,8 +127,27 @@ export function postgresFileImports({ pool, open, all, one }: PostgresConnection
           return true
         }),
       ),
-    claimRuns: (now, leaseMs, limit) =>
-      all(FILE_IMPORT_SQL.claim, [now + leaseMs, now, limit], toFileImportRun),
+    claimRuns: (now, leaseMs, limit, cap) =>
+      open(() =>
+        transaction(pool, 'BEGIN', async (client) => {
+          const exhausted = await rows(client, FILE_IMPORT_SQL.exhaust, [
+            cap.statusMsg,
+            now,
+            cap.maxClaims,
+            limit,
+          ])
+          const claimed = await rows(client, FILE_IMPORT_SQL.claim, [
+            now + leaseMs,
+            now,
+            cap.maxClaims,
+            limit,
+          ])
+          return {
+            claimed: claimed.map(toFileImportRun),
+            exhausted: exhausted.map(toFileImportRun),
+          }
+        }),
+      ),
     saveRun: (row) =>
       open(async () => {
         const values = fileImportRunValues(row)

@@ -9,19 +9,69 @@
  * erasure's redactions inside its batch (processing.ts). It owns this SQL only; what a message
  * is, is families/inform's.
  */
-import { OUTBOX_COLUMNS, num, outboxValues, toOutboxMessage } from '../rows.js'
+import { OUTBOX_COLUMNS, num, outboxValues, toOutboxMessage, type Row } from '../rows.js'
 import { outboxWhere, settlementColumns } from '../outbox-sql.js'
 import type { NewOutboxMessage, OutboxMessageRow, OutboxRedaction, OutboxRepo } from '../store.js'
-import { rows, transaction, type PostgresConnection, type Queryable } from './connection.js'
+import { rows, type PostgresConnection, type Queryable } from './connection.js'
+
+/** The outbox's integer columns (bigint or integer); the others are text. */
+const INTEGER_COLUMNS = new Set([
+  'template_version',
+  'attempts',
+  'created_at',
+  'due_at',
+  'updated_at',
+])
+
+/**
+ * `SELECT * FROM unnest($k::text[], …)`: a send's messages as one array per column from
+ * parameter `first` on, so that any number of messages is one statement of a fixed text (one
+ * parse, one round trip).
+ */
+const unnestFrom = (first: number): string =>
+  `SELECT * FROM unnest(${OUTBOX_COLUMNS.map(
+    (c, i) => `$${first + i}::${INTEGER_COLUMNS.has(c) ? 'bigint' : 'text'}[]`,
+  ).join(', ')})`
+
+/** The messages' values (outboxValues of each) as one array per column, as unnestFrom reads. */
+function columnsOf(messages: readonly NewOutboxMessage[]): unknown[][] {
+  const columns: unknown[][] = OUTBOX_COLUMNS.map(() => new Array<unknown>(messages.length))
+  messages.forEach((m, r) => {
+    outboxValues(m).forEach((v, c) => {
+      const column = columns[c]
+      if (column !== undefined) column[r] = v
+    })
+  })
+  return columns
+}
 
 export const OUTBOX_SQL = {
-  insert: `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')})
-    VALUES (${OUTBOX_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING seq, rev`,
-  prune: 'DELETE FROM outbox_claims WHERE workspace_id = $1 AND claimed_at <= $2',
-  claim: `INSERT INTO outbox_claims (workspace_id, claim_key, claimed_at) VALUES ($1, $2, $3)
-    ON CONFLICT (workspace_id, claim_key) DO UPDATE SET claimed_at = excluded.claimed_at
-    WHERE outbox_claims.claimed_at <= $4
-    RETURNING 1`,
+  insert: `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')}) ${unnestFrom(1)}
+    RETURNING id, seq, rev`,
+  /** The same without the answer: a Push send's step, whose seqs nobody reads back. */
+  insertAll: `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')}) ${unnestFrom(1)}`,
+  /**
+   * A send with a transaction claim in one statement (its own transaction): claims older than
+   * the window pruned (but this key's, which the upsert takes over), the claim an upsert that
+   * takes over only a claim older than the window — so of two concurrent sends with one key the
+   * second waits for the first and finds it taken — and the messages written only if it was
+   * claimed. $1 workspace, $2 the window's start, $3 the key, $4 the time, then the columns. The
+   * answer: a `claimed` row when claimed, and each message's id, seq and rev.
+   */
+  record: `WITH pruned AS (
+      DELETE FROM outbox_claims WHERE workspace_id = $1 AND claimed_at <= $2 AND claim_key <> $3
+    ), claim AS (
+      INSERT INTO outbox_claims (workspace_id, claim_key, claimed_at) VALUES ($1, $3, $4)
+      ON CONFLICT (workspace_id, claim_key) DO UPDATE SET claimed_at = excluded.claimed_at
+      WHERE outbox_claims.claimed_at <= $2
+      RETURNING 1
+    ), written AS (
+      INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')}) ${unnestFrom(5)}
+      WHERE EXISTS (SELECT 1 FROM claim)
+      RETURNING id, seq, rev
+    )
+    SELECT true AS claimed, NULL::text AS id, NULL::bigint AS seq, NULL::bigint AS rev FROM claim
+    UNION ALL SELECT false, id, seq, rev FROM written`,
   after: 'SELECT * FROM outbox WHERE workspace_id = $1 AND rev > $2 ORDER BY rev LIMIT $3',
   lastRev: 'SELECT coalesce(max(rev), 0) AS rev FROM outbox WHERE workspace_id = $1',
   claimDue: `UPDATE outbox SET attempts = attempts + 1, due_at = $1
@@ -42,33 +92,29 @@ export const OUTBOX_SQL = {
     WHERE workspace_id = $1 AND (customer_id = ANY($2::text[]) OR recipient = ANY($3::text[]))`,
 }
 
+/** `messages` as stored: each with the seq and rev its row (by message id) was given. */
+function storedAs(
+  messages: readonly NewOutboxMessage[],
+  written: readonly Row[],
+): OutboxMessageRow[] {
+  const byId = new Map(written.map((r) => [String(r['id']), r]))
+  return messages.map((m) => {
+    const row = byId.get(m.id)
+    if (row === undefined) throw new Error(`outbox: message ${m.id} was not written`)
+    return { ...m, seq: num(row['seq']), rev: num(row['rev']), updatedAt: m.createdAt }
+  })
+}
+
 /**
- * Records `messages` on `client` (inside the caller's transaction: Outbox `record`, a
- * live-activity write), each given the next seq and rev; the rows as stored.
+ * Records `messages` on `client` (inside the caller's transaction: a card send, a live-activity
+ * write) in one statement, each given the next seq and rev; the rows as stored.
  */
 export async function insertOutbox(
   client: Queryable,
   messages: readonly NewOutboxMessage[],
 ): Promise<OutboxMessageRow[]> {
-  const stored: OutboxMessageRow[] = []
-  for (const m of messages) {
-    const [row] = await rows(client, OUTBOX_SQL.insert, outboxValues(m))
-    stored.push({ ...m, seq: num(row?.['seq']), rev: num(row?.['rev']), updatedAt: m.createdAt })
-  }
-  return stored
-}
-
-/** Messages per INSERT of `insert` (each binds OUTBOX_COLUMNS.length values; pg allows 65,535). */
-const INSERT_ROWS = 1_000
-
-/** A multi-row INSERT of `n` messages. */
-function insertMany(n: number): string {
-  const width = OUTBOX_COLUMNS.length
-  const tuples = Array.from(
-    { length: n },
-    (_, r) => `(${OUTBOX_COLUMNS.map((_c, i) => `$${r * width + i + 1}`).join(', ')})`,
-  )
-  return `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`
+  if (messages.length === 0) return []
+  return storedAs(messages, await rows(client, OUTBOX_SQL.insert, columnsOf(messages)))
 }
 
 /**
@@ -78,7 +124,7 @@ function insertMany(n: number): string {
 export type PostgresOutbox = Readonly<{
   repo: OutboxRepo
   redact(db: Queryable, redactions: readonly OutboxRedaction[]): Promise<void>
-  /** Inserts `messages` (revs from the sequence), a thousand per statement, on `db`. */
+  /** Inserts `messages` (revs from the sequence) in one statement on `db`. */
   insert(db: Queryable, messages: readonly NewOutboxMessage[]): Promise<void>
   /** How many messages `redact` would change for these customer ids and recipients. */
   countHolding(
@@ -90,23 +136,28 @@ export type PostgresOutbox = Readonly<{
 
 export function postgresOutbox({ pool, open, all, one }: PostgresConnection): PostgresOutbox {
   const repo: OutboxRepo = {
+    // One statement, one round trip: its own transaction (a send's claim and messages together).
     record: (workspaceId, messages, claim) =>
-      open(() =>
-        transaction(pool, 'BEGIN', async (client) => {
-          if (claim !== undefined) {
-            const cutoff = claim.at - claim.windowMs
-            await client.query(OUTBOX_SQL.prune, [workspaceId, cutoff])
-            const taken = await rows(client, OUTBOX_SQL.claim, [
-              workspaceId,
-              claim.key,
-              claim.at,
-              cutoff,
-            ])
-            if (taken.length === 0) return { duplicate: true as const }
-          }
-          return { duplicate: false as const, rows: await insertOutbox(client, messages) }
-        }),
-      ),
+      open(async () => {
+        if (claim === undefined) {
+          return { duplicate: false as const, rows: await insertOutbox(pool, messages) }
+        }
+        const answer = await rows(pool, OUTBOX_SQL.record, [
+          workspaceId,
+          claim.at - claim.windowMs,
+          claim.key,
+          claim.at,
+          ...columnsOf(messages),
+        ])
+        if (!answer.some((r) => r['claimed'] === true)) return { duplicate: true as const }
+        return {
+          duplicate: false as const,
+          rows: storedAs(
+            messages,
+            answer.filter((r) => r['claimed'] !== true),
+          ),
+        }
+      }),
     list: (workspaceId, filter, limit) => {
       const where = outboxWhere(workspaceId, filter, (i) => `$${i}`)
       return all(
@@ -138,19 +189,10 @@ export function postgresOutbox({ pool, open, all, one }: PostgresConnection): Po
         return result.rowCount === 1
       }),
   }
-  const statements = new Map<number, string>()
   return {
     repo,
     async insert(db, messages) {
-      for (let i = 0; i < messages.length; i += INSERT_ROWS) {
-        const chunk = messages.slice(i, i + INSERT_ROWS)
-        let text = statements.get(chunk.length)
-        if (text === undefined) {
-          text = insertMany(chunk.length)
-          if (statements.size < 16) statements.set(chunk.length, text)
-        }
-        await db.query(text, chunk.flatMap(outboxValues))
-      }
+      if (messages.length > 0) await db.query(OUTBOX_SQL.insertAll, columnsOf(messages))
     },
     countHolding: async (workspaceId, customerIds, recipients) =>
       num(

@@ -2,7 +2,8 @@
  * The SQLite adapter's File Imports rows (Store `fileImports`, tables `file_imports` and
  * `file_import_runs` of store.db, migration 34): definitions upserted by id (a taken name is a
  * conflict), a trigger's check-and-insert and a scheduled occurrence's compare-and-move each in
- * one IMMEDIATE transaction, open runs claimed by one UPDATE … RETURNING on the open-runs index,
+ * one IMMEDIATE transaction, open runs claimed — those claimed too often ended instead — by two
+ * UPDATE … RETURNING on the open-runs index in one IMMEDIATE transaction,
  * a run saved only under the claim that wrote it. It owns this SQL only.
  */
 import Database from 'better-sqlite3'
@@ -18,6 +19,8 @@ import {
 import { FILE_IMPORT_OPEN_STATES, runUpdateColumns } from '../file-import-sql.js'
 import {
   StoreConflictError,
+  type FileImportClaim,
+  type FileImportClaimCap,
   type FileImportRepo,
   type FileImportRunRow,
   type FileImportTrigger,
@@ -62,12 +65,21 @@ export function sqliteFileImports({ db }: SqliteConnection): FileImportRepo {
       `UPDATE file_imports SET next_run_at = ?
        WHERE workspace_id = ? AND import_id = ? AND next_run_at = ?`,
     ),
+    exhaust: db.prepare(
+      `UPDATE file_import_runs SET state = 'FAILED', status_msg = ?, completed_at = ?,
+         lease_until = NULL, claims = claims + 1, updated_at = ?
+       WHERE (workspace_id, run_id) IN (
+         SELECT workspace_id, run_id FROM file_import_runs INDEXED BY file_import_runs_open
+         WHERE state IN (${OPEN}) AND (lease_until IS NULL OR lease_until <= ?) AND claims >= ?
+         ORDER BY scheduled_at LIMIT ?)
+       RETURNING *`,
+    ),
     claim: db.prepare(
       `UPDATE file_import_runs SET state = 'PROCESSING', lease_until = ?, claims = claims + 1,
          started_at = coalesce(started_at, ?), updated_at = ?
        WHERE (workspace_id, run_id) IN (
          SELECT workspace_id, run_id FROM file_import_runs INDEXED BY file_import_runs_open
-         WHERE state IN (${OPEN}) AND (lease_until IS NULL OR lease_until <= ?)
+         WHERE state IN (${OPEN}) AND (lease_until IS NULL OR lease_until <= ?) AND claims < ?
          ORDER BY scheduled_at LIMIT ?)
        RETURNING *`,
     ),
@@ -122,6 +134,13 @@ export function sqliteFileImports({ db }: SqliteConnection): FileImportRepo {
       return true
     },
   )
+  const claim = db.transaction(
+    (now: number, leaseMs: number, limit: number, cap: FileImportClaimCap): FileImportClaim => {
+      const exhausted = q.exhaust.all(cap.statusMsg, now, now, now, cap.maxClaims, limit) as Row[]
+      const claimed = q.claim.all(now + leaseMs, now, now, now, cap.maxClaims, limit) as Row[]
+      return { claimed: claimed.map(toFileImportRun), exhausted: exhausted.map(toFileImportRun) }
+    },
+  )
   const remove = db.transaction((workspaceId: string, importId: string): boolean => {
     q.removeRuns.run(workspaceId, importId)
     return q.remove.run(workspaceId, importId).changes > 0
@@ -151,10 +170,8 @@ export function sqliteFileImports({ db }: SqliteConnection): FileImportRepo {
     dueImports: (now, limit) => attempt(() => (q.due.all(now, limit) as Row[]).map(toFileImport)),
     enqueueScheduled: (workspaceId, importId, expected, next, runs) =>
       attempt(() => enqueue.immediate(workspaceId, importId, expected, next, runs)),
-    claimRuns: (now, leaseMs, limit) =>
-      attempt(() =>
-        (q.claim.all(now + leaseMs, now, now, now, limit) as Row[]).map(toFileImportRun),
-      ),
+    claimRuns: (now, leaseMs, limit, cap) =>
+      attempt(() => claim.immediate(now, leaseMs, limit, cap)),
     saveRun: (row) =>
       attempt(() => {
         const values = fileImportRunValues(row)

@@ -1,5 +1,5 @@
-// The SQLite outbox writer thread (outbox-writer.ts): the outbox contract against a file store
-// whose sends are written by the thread, then what only the thread has — answered after the
+// The SQLite outbox writer thread (outbox-writer.ts): the outbox and Push contracts against a
+// file store whose sends and Push steps are written by the thread, then what only the thread has — answered after the
 // commit (another connection reads the rows), a close that writes what was asked before it, and a
 // thread that dies failing the sends it held.
 import assert from 'node:assert/strict'
@@ -11,6 +11,7 @@ import Database from 'better-sqlite3'
 import { expandBulkRow } from '../../families/data/bulk-rows.js'
 import { reopenable } from '../../../test/store/contract.js'
 import { message, outboxContract } from '../../../test/store/outbox-contract.js'
+import { pushContract } from '../../../test/store/push-contract.js'
 import type { Store } from '../store.js'
 import { startOutboxWriter } from './outbox-writer.js'
 import { createSqliteStore } from './sqlite-store.js'
@@ -50,18 +51,19 @@ function fresh(t: TestContext): Store {
 }
 
 describe('Store contract: sqlite file (fsync, outbox writer thread)', () => {
-  outboxContract(
-    async (t) => {
-      const store = await factory.open()
-      t.after(() => store.close())
-      return store
-    },
-    async (t, store) => {
-      const again = await factory.reopen(store)
-      t.after(() => again.close())
-      return again
-    },
-  )
+  const open = async (t: TestContext): Promise<Store> => {
+    const store = await factory.open()
+    t.after(() => store.close())
+    return store
+  }
+  const reopen = async (t: TestContext, store: Store): Promise<Store> => {
+    const again = await factory.reopen(store)
+    t.after(() => again.close())
+    return again
+  }
+  outboxContract(open, reopen)
+  // A Push send's steps are written by the thread too (sqlite/push.ts PushStepper).
+  pushContract(open, reopen)
 })
 
 describe('the outbox writer thread', () => {
@@ -135,6 +137,21 @@ describe('the outbox writer thread', () => {
           `attempt ${attemptNo}`,
         )
       }
+      // A Push step it held fails alike: the send's expansion stops, its lease lets it resume.
+      const step = {
+        workspaceId: WS,
+        id: 'RUN1',
+        occurrence: 1,
+        cursor: null,
+        next: 'u2',
+        nextAt: null,
+        now: T0,
+        leaseUntil: T0 + 60_000,
+      }
+      await assert.rejects(
+        writer.step(step, []),
+        /outbox writer exited \(code 1\) before the commit completed/,
+      )
     } finally {
       await writer.close()
     }

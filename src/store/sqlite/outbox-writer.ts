@@ -1,6 +1,7 @@
 /**
  * The outbox writer thread of the SQLite store (docs/outbox.md "Performance"): where the server's
- * sends are written to the outbox. A worker thread (outbox-writer-worker.ts) owns its own
+ * sends, and the steps of its Push expansions (sqlite/push.ts PushStepper), are written to the
+ * outbox. A worker thread (outbox-writer-worker.ts) owns its own
  * connection to `store.db` and commits each group of sends in one transaction
  * (outbox.ts outboxGroupWriter), so the request thread keeps parsing and rendering while a COMMIT
  * fsyncs, and the next group collects every send that arrived during it — as the log writer does
@@ -13,13 +14,14 @@ import { join } from 'node:path'
 import type { Worker } from 'node:worker_threads'
 import type { Durability } from '../../core/config.js'
 import { newWorker, WORKER_RESOURCE_LIMITS } from '../../core/worker-thread.js'
-import type { OutboxMessageRow, OutboxRecordResult } from '../store.js'
+import type { OutboxMessageRow, OutboxRecordResult, PushRunStep } from '../store.js'
 import type { OutboxRecordCall } from './outbox.js'
 
 export type OutboxWriterData = Readonly<{ storePath: string; durability: Durability }>
 
 export type ToOutboxWriter =
   | Readonly<{ type: 'record'; id: number; calls: readonly OutboxRecordCall[] }>
+  | Readonly<{ type: 'step'; id: number; step: PushRunStep; values: readonly unknown[][] }>
   | Readonly<{ type: 'close' }>
 
 /** A call's outcome as the thread answers it: the store's seq and rev of each message. */
@@ -30,10 +32,16 @@ export type WrittenCall =
 
 export type FromOutboxWriter =
   | Readonly<{ type: 'recorded'; id: number; calls: WrittenCall[] }>
+  | Readonly<{ type: 'stepped'; id: number; moved: boolean }>
   | Readonly<{ type: 'failed'; id: number; message: string; code?: string }>
 
 export type OutboxWriter = Readonly<{
   record(call: OutboxRecordCall): Promise<OutboxRecordResult>
+  /**
+   * A Push send's step (sqlite/push.ts pushStepWriter) in a transaction of its own, posted at
+   * once: resolves once committed, to whether the send was still where the step began.
+   */
+  step(step: PushRunStep, values: readonly unknown[][]): Promise<boolean>
   /** Closes the thread after the groups already posted; later records are refused. */
   close(): Promise<void>
 }>
@@ -60,6 +68,8 @@ type Waiter = Readonly<{
   reject: (error: Error) => void
 }>
 
+type StepWaiter = Readonly<{ resolve: (moved: boolean) => void; reject: (error: Error) => void }>
+
 /**
  * Starts the writer thread on the store in `dir` (whose store.db is already migrated). The calls
  * made in one turn of the event loop are posted as one group; the thread merges the groups that
@@ -77,12 +87,17 @@ export function startOutboxWriter(
   let nextId = 1
   /** Groups posted and not answered, by id. */
   const posted = new Map<number, Waiter[]>()
+  /** Steps posted and not answered, by id. */
+  const steps = new Map<number, StepWaiter>()
   /** Calls of this turn of the event loop, not yet posted. */
   let pending: Waiter[] = []
 
   function settle(group: Waiter[], message: FromOutboxWriter): void {
-    if (message.type === 'failed') {
-      const err = errorOf('outbox write failed', message.message, message.code)
+    if (message.type !== 'recorded') {
+      const err =
+        message.type === 'failed'
+          ? errorOf('outbox write failed', message.message, message.code)
+          : new Error('outbox writer: a send answered as a step')
       for (const w of group) w.reject(err)
       return
     }
@@ -104,6 +119,15 @@ export function startOutboxWriter(
     )
     worker = w
     w.on('message', (message: FromOutboxWriter) => {
+      const step = steps.get(message.id)
+      if (step !== undefined) {
+        steps.delete(message.id)
+        if (message.type === 'stepped') step.resolve(message.moved)
+        else if (message.type === 'failed') {
+          step.reject(errorOf('push step failed', message.message, message.code))
+        } else step.reject(new Error('outbox writer: a step answered as a record'))
+        return
+      }
       const group = posted.get(message.id)
       if (group === undefined) return
       posted.delete(message.id)
@@ -115,10 +139,14 @@ export function startOutboxWriter(
       w.once('exit', (code) => {
         if (worker === w) worker = undefined
         // Whatever was posted and not answered may or may not be on disk: never acknowledged.
+        const err = new Error(`outbox writer exited (code ${code}) before the commit completed`)
         for (const [id, group] of posted) {
           posted.delete(id)
-          const err = new Error(`outbox writer exited (code ${code}) before the commit completed`)
           for (const waiter of group) waiter.reject(err)
+        }
+        for (const [id, step] of steps) {
+          steps.delete(id)
+          step.reject(err)
         }
         resolve()
       })
@@ -145,6 +173,15 @@ export function startOutboxWriter(
       return new Promise<OutboxRecordResult>((resolve, reject) => {
         pending.push({ call, resolve, reject })
         if (pending.length === 1) setImmediate(flush)
+      })
+    },
+    step: (step, values) => {
+      if (closing) return Promise.reject(new Error('outbox writer is closed'))
+      return new Promise<boolean>((resolve, reject) => {
+        const id = nextId++
+        steps.set(id, { resolve, reject })
+        const message: ToOutboxWriter = { type: 'step', id, step, values }
+        ;(worker ?? spawn()).postMessage(message)
       })
     },
     close: async () => {

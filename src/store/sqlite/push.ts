@@ -2,14 +2,16 @@
  * The SQLite adapter's Push rows (Store `push`, tables `push_campaigns` and `push_runs` of
  * store.db, migration 28): a campaign claimed by name with INSERT … ON CONFLICT DO NOTHING; due
  * sends claimed in an IMMEDIATE transaction on the due index; a send's step — its messages
- * inserted into the outbox (outbox.ts) and the send moved on — in one IMMEDIATE transaction that
- * first checks the send is still where the step began. The devices of many users read through
+ * inserted into the outbox (outbox.ts, multi-row INSERTs) and the send moved on — in one IMMEDIATE
+ * transaction that first checks the send is still where the step began, written here or by the
+ * outbox writer thread (PushStepper). The devices of many users read through
  * `devices_by_user`, a few hundred ids per statement. It owns this SQL only.
  */
 import type Database from 'better-sqlite3'
 import {
   PUSH_CAMPAIGN_COLUMNS,
   PUSH_RUN_COLUMNS,
+  outboxValues,
   pushCampaignValues,
   pushRunValues,
   toDevice,
@@ -18,14 +20,48 @@ import {
   type Row,
 } from '../rows.js'
 import { stepApplies, stepValues } from '../push-sql.js'
-import type { DeviceRow, NewOutboxMessage, PushRepo, PushRunStep } from '../store.js'
+import type { DeviceRow, PushRepo, PushRunStep } from '../store.js'
 import { attempt, type SqliteConnection } from './connection.js'
-import type { SqliteOutbox } from './outbox.js'
+import { encodedInserter } from './outbox.js'
+
+/**
+ * Where a send's steps are written: in this thread (pushStepWriter on the store's connection), or
+ * — the server's store — by the outbox writer thread (outbox-writer.ts), so that the next page is
+ * read and rendered while a step's INSERTs and COMMIT run. `values`: each message's outboxValues.
+ */
+export type PushStepper = (step: PushRunStep, values: readonly unknown[][]) => Promise<boolean>
+
+/**
+ * A send's step in one IMMEDIATE transaction on `db`: false, writing nothing, unless the send is
+ * still where the step began; else its messages inserted (each the next rev) and the send moved
+ * on. Used in this thread and by the outbox writer thread (outbox-writer-worker.ts).
+ */
+export function pushStepWriter(
+  db: Database.Database,
+): (step: PushRunStep, values: readonly unknown[][]) => boolean {
+  const where = db.prepare(
+    'SELECT occurrence, cursor, next_at FROM push_runs WHERE workspace_id = ? AND id = ?',
+  )
+  const move = db.prepare(
+    `UPDATE push_runs SET occurrence = ?, cursor = ?, next_at = ?, lease_until = ?,
+       messages = messages + ?, updated_at = ?
+     WHERE workspace_id = ? AND id = ?`,
+  )
+  const insert = encodedInserter(db)
+  const step = db.transaction((s: PushRunStep, values: readonly unknown[][]): boolean => {
+    const at = where.get(s.workspaceId, s.id) as Row | undefined
+    if (!stepApplies(at, s)) return false
+    insert(values)
+    move.run(...stepValues(at, s, values.length))
+    return true
+  })
+  return (s, values) => step.immediate(s, values)
+}
 
 /** User ids per device statement. */
 const IDS_PER_STATEMENT = 500
 
-export function sqlitePush({ db }: SqliteConnection, outbox: SqliteOutbox): PushRepo {
+export function sqlitePush({ db }: SqliteConnection, stepper?: PushStepper): PushRepo {
   const q = {
     claimCampaign: db.prepare(
       `INSERT INTO push_campaigns (${PUSH_CAMPAIGN_COLUMNS.join(', ')})
@@ -44,14 +80,6 @@ export function sqlitePush({ db }: SqliteConnection, outbox: SqliteOutbox): Push
          WHERE next_at IS NOT NULL AND next_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
          ORDER BY next_at LIMIT ?)
        RETURNING *`,
-    ),
-    where: db.prepare(
-      'SELECT occurrence, cursor, next_at FROM push_runs WHERE workspace_id = ? AND id = ?',
-    ),
-    move: db.prepare(
-      `UPDATE push_runs SET occurrence = ?, cursor = ?, next_at = ?, lease_until = ?,
-         messages = messages + ?, updated_at = ?
-       WHERE workspace_id = ? AND id = ?`,
     ),
     release: db.prepare(
       'UPDATE push_runs SET lease_until = NULL WHERE workspace_id = ? AND id = ?',
@@ -77,15 +105,8 @@ export function sqlitePush({ db }: SqliteConnection, outbox: SqliteOutbox): Push
   const claimDue = db.transaction((now: number, leaseMs: number, limit: number) =>
     (q.claimDue.all(now + leaseMs, now, now, limit) as Row[]).map(toPushRun),
   )
-  const advance = db.transaction(
-    (step: PushRunStep, messages: readonly NewOutboxMessage[]): boolean => {
-      const at = q.where.get(step.workspaceId, step.id) as Row | undefined
-      if (!stepApplies(at, step)) return false
-      outbox.insert(messages)
-      q.move.run(...stepValues(at, step, messages.length))
-      return true
-    },
-  )
+  const inline = pushStepWriter(db)
+  const advance: PushStepper = stepper ?? ((step, values) => attempt(() => inline(step, values)))
   return {
     claimCampaign: (row) =>
       attempt(() => {
@@ -114,7 +135,7 @@ export function sqlitePush({ db }: SqliteConnection, outbox: SqliteOutbox): Push
         q.createRun.run(...pushRunValues(row))
       }),
     claimDueRuns: (now, leaseMs, limit) => attempt(() => claimDue.immediate(now, leaseMs, limit)),
-    advance: (step, messages) => attempt(() => advance.immediate(step, messages)),
+    advance: (step, messages) => advance(step, messages.map(outboxValues)),
     release: (workspaceId, id) =>
       attempt(() => {
         q.release.run(workspaceId, id)

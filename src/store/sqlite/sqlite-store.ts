@@ -86,7 +86,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     refusals: sqliteRefusalRepo(c.db, attempt),
     alerts: sqliteAlerts(c),
     outbox: outbox.repo,
-    push: sqlitePush(c, outbox),
+    push: sqlitePush(c, writer?.step),
     fileImports: sqliteFileImports(c),
     liveActivities: sqliteLiveActivities(c, outbox),
     cards: cards.repo,

@@ -9,6 +9,7 @@ import { segmentsPage } from './segments'
 import { outboxPage } from './outbox'
 import { pushSendsPage } from './push-sends'
 import { liveActivitiesPage } from './live-activities'
+import { fileImportsPage } from './file-imports'
 import { workspacePage } from './workspace'
 
 export const PAGES: readonly Page[] = [
@@ -20,5 +21,6 @@ export const PAGES: readonly Page[] = [
   outboxPage,
   pushSendsPage,
   liveActivitiesPage,
+  fileImportsPage,
   workspacePage,
 ]
