@@ -76,6 +76,10 @@ const ALLOWED: readonly { sql: string; why: string }[] = [
     sql: 'FROM card_campaigns WHERE workspace_id = ? ORDER BY',
     why: 'the card campaigns of one workspace: at most MAX_CARD_CAMPAIGNS (500)',
   },
+  {
+    sql: 'FROM card_campaign_revs WHERE workspace_id = ?',
+    why: "one row per workspace, its key: the revision of the workspace's card campaigns",
+  },
   { sql: 'ROW VALUES CLAUSE', why: 'the VALUES list of a multi-row INSERT, not a table' },
 ]
 
