@@ -6,15 +6,10 @@
  */
 import assert from 'node:assert/strict'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import { type Attack, type Method } from './walk.js'
 import { basicAuth } from '../helpers/app.js'
 
-export type Method = NonNullable<InjectOptions['method']>
-
-export type Attack = Readonly<{
-  name: string
-  request: InjectOptions
-  expect: (res: LightMyRequestResponse) => void
-}>
+export type { Attack, Method } from './walk.js'
 
 export type AppKeyTargets = Readonly<{
   a: string

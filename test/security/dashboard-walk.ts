@@ -7,14 +7,11 @@
  */
 import assert from 'node:assert/strict'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import { type Attack } from './walk.js'
 import type { TestApp } from '../helpers/app.js'
 import { signIn, type Signed } from '../helpers/dashboard.js'
 
-export type DashboardAttack = Readonly<{
-  name: string
-  request: InjectOptions
-  expect: (res: LightMyRequestResponse) => void
-}>
+export type DashboardAttack = Attack
 
 export type DashboardTargets = Readonly<{
   a: string

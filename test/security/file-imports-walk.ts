@@ -6,16 +6,11 @@
  * 405, and any other path under the prefixes 404. The admin API's file-import routes are walked with the admin API's other routes.
  */
 import assert from 'node:assert/strict'
-import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { LightMyRequestResponse } from 'fastify'
+import { type Attack, type Method } from './walk.js'
 import { basicAuth } from '../helpers/app.js'
 
-type Method = NonNullable<InjectOptions['method']>
-
-export type FileImportAttack = Readonly<{
-  name: string
-  request: InjectOptions
-  expect: (res: LightMyRequestResponse) => void
-}>
+export type FileImportAttack = Attack
 
 export type FileImportTargets = Readonly<{
   a: string

@@ -8,17 +8,12 @@
  * admin API's other routes.
  */
 import assert from 'node:assert/strict'
-import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { LightMyRequestResponse } from 'fastify'
+import { type Attack, type Method } from './walk.js'
 import { basicAuth } from '../helpers/app.js'
 import { SANDBOX_SEND, SEND } from '../helpers/inform.js'
 
-type Method = NonNullable<InjectOptions['method']>
-
-export type InformAttack = Readonly<{
-  name: string
-  request: InjectOptions
-  expect: (res: LightMyRequestResponse) => void
-}>
+export type InformAttack = Attack
 
 export type InformTargets = Readonly<{
   a: string

@@ -11,6 +11,7 @@
  * - the admin API exists only when INLET_ADMIN_TOKEN is set.
  * That keys never reach the log is checked on a real process in test/security/log-secrets.test.ts.
  */
+import { type Attack } from './walk.js'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import type { timingSafeEqual } from 'node:crypto'
@@ -355,12 +356,6 @@ async function snapshotOf(store: Store): Promise<string> {
   parts.push(await store.refusals.since(B, 0))
   return JSON.stringify(parts)
 }
-
-type Attack = Readonly<{
-  name: string
-  request: InjectOptions
-  expect: (res: LightMyRequestResponse) => void
-}>
 
 const failsWith =
   (status: number, type?: string) =>

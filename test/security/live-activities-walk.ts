@@ -6,16 +6,11 @@
  * API's live-activity routes are walked with the admin API's other routes.
  */
 import assert from 'node:assert/strict'
-import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { LightMyRequestResponse } from 'fastify'
+import { type Attack, type Method } from './walk.js'
 import { basicAuth } from '../helpers/app.js'
 
-type Method = NonNullable<InjectOptions['method']>
-
-export type LiveActivityAttack = Readonly<{
-  name: string
-  request: InjectOptions
-  expect: (res: LightMyRequestResponse) => void
-}>
+export type LiveActivityAttack = Attack
 
 export type LiveActivityTargets = Readonly<{
   a: string

@@ -15,8 +15,9 @@ import {
   parseFileImportInput,
   type FileImportView,
 } from '../../workspaces/file-imports.js'
-import { UsageError, parseStoreFlags, stringFlags, withStore, type Command } from '../command.js'
-import { definitionAction, jsonObjectFile } from './alerts.js'
+import { parseStoreFlags, stringFlags, withStore, type Command } from '../command.js'
+import { definitionAction } from './alerts.js'
+import { definitionCommandArgs, fieldsOfFlags, stringFlag, wholeFlag } from './definition-flags.js'
 
 function showImports(id: string, views: readonly FileImportView[]): void {
   const lines = views.map((v) => {
@@ -36,26 +37,17 @@ function showImports(id: string, views: readonly FileImportView[]): void {
 
 /** The admin API's body from the flags of `set` without `--file`. */
 function bodyOfFlags(values: Readonly<Record<string, string | boolean | undefined>>) {
-  const body: Record<string, unknown> = {}
-  const flag = (name: string): string | undefined => {
-    const value = values[name]
-    return typeof value === 'string' ? value : undefined
-  }
-  for (const [name, field] of [
+  const body = fieldsOfFlags(values, [
     ['import-id', 'import_id'],
     ['name', 'name'],
     ['source', 'source'],
     ['type', 'type'],
     ['format', 'format'],
-  ] as const) {
-    const value = flag(name)
-    if (value !== undefined) body[field] = value
-  }
-  const interval = flag('interval-minutes')
-  const daily = flag('daily-at')
+  ])
+  const interval = wholeFlag(values, 'interval-minutes')
+  const daily = stringFlag(values, 'daily-at')
   if (interval !== undefined) {
-    if (!/^\d+$/.test(interval)) throw new UsageError('--interval-minutes needs a whole number')
-    body['schedule'] = { type: 'PERIODIC', interval_minutes: Number(interval) }
+    body['schedule'] = { type: 'PERIODIC', interval_minutes: interval }
   } else if (daily !== undefined) {
     body['schedule'] = { type: 'PERIODIC', daily_at: daily }
   }
@@ -78,24 +70,9 @@ export const fileImportsCommand: Command = async (args, env) => {
       'daily-at',
     ),
   )
-  const id = values.id
-  const usage = `workspaces file-imports ${action ?? ''}`
-  if (!['list', 'set', 'remove'].includes(action ?? '')) {
-    throw new UsageError(`unknown workspaces file-imports command: ${action ?? '(none)'}`)
-  }
-  if (id === undefined) throw new UsageError(`${usage} needs --id`)
-  if (action === 'set' && values.file === undefined && values.name === undefined) {
-    throw new UsageError(`${usage} needs --file (a JSON definition, - for stdin) or --name`)
-  }
-  if (action === 'remove' && values['import-id'] === undefined) {
-    throw new UsageError(`${usage} needs --import-id`)
-  }
-  const input =
-    action !== 'set'
-      ? undefined
-      : values.file !== undefined
-        ? jsonObjectFile(values.file)
-        : bodyOfFlags(values)
+  const { id, input } = definitionCommandArgs('file-imports', action, values, 'import-id', () =>
+    bodyOfFlags(values),
+  )
   const policy = {
     fileDir: env['INLET_SEGMENT_FILE_DIR'],
     allowPrivate: env['INLET_SEGMENT_FETCH_PRIVATE'] === 'true',

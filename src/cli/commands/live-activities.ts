@@ -12,8 +12,9 @@ import {
   parseCampaignInput,
   type CampaignView,
 } from '../../workspaces/live-activity-campaigns.js'
-import { UsageError, parseStoreFlags, stringFlags, withStore, type Command } from '../command.js'
-import { definitionAction, jsonObjectFile } from './alerts.js'
+import { parseStoreFlags, stringFlags, withStore, type Command } from '../command.js'
+import { definitionAction } from './alerts.js'
+import { definitionCommandArgs, fieldsOfFlags, wholeFlag } from './definition-flags.js'
 
 function showCampaigns(id: string, views: readonly CampaignView[]): void {
   const lines = views.map(
@@ -28,25 +29,14 @@ function showCampaigns(id: string, views: readonly CampaignView[]): void {
 
 /** The admin API's body from the flags of `set` without `--file`. */
 function bodyOfFlags(values: Readonly<Record<string, string | boolean | undefined>>) {
-  const body: Record<string, unknown> = {}
-  const flag = (name: string): string | undefined => {
-    const value = values[name]
-    return typeof value === 'string' ? value : undefined
-  }
-  for (const [name, field] of [
+  const body = fieldsOfFlags(values, [
     ['campaign-id', 'campaign_id'],
     ['name', 'name'],
     ['attribute-type', 'attribute_type'],
     ['ios-auth', 'ios_auth'],
-  ] as const) {
-    const value = flag(name)
-    if (value !== undefined) body[field] = value
-  }
-  const max = flag('max-instances')
-  if (max !== undefined) {
-    if (!/^\d+$/.test(max)) throw new UsageError('--max-instances needs a whole number')
-    body['max_instances'] = Number(max)
-  }
+  ])
+  const max = wholeFlag(values, 'max-instances')
+  if (max !== undefined) body['max_instances'] = max
   return body
 }
 
@@ -56,24 +46,13 @@ export const liveActivitiesCommand: Command = async (args, env) => {
     rest,
     stringFlags('id', 'file', 'campaign-id', 'name', 'attribute-type', 'ios-auth', 'max-instances'),
   )
-  const id = values.id
-  const usage = `workspaces live-activities ${action ?? ''}`
-  if (!['list', 'set', 'remove'].includes(action ?? '')) {
-    throw new UsageError(`unknown workspaces live-activities command: ${action ?? '(none)'}`)
-  }
-  if (id === undefined) throw new UsageError(`${usage} needs --id`)
-  if (action === 'set' && values.file === undefined && values.name === undefined) {
-    throw new UsageError(`${usage} needs --file (a JSON definition, - for stdin) or --name`)
-  }
-  if (action === 'remove' && values['campaign-id'] === undefined) {
-    throw new UsageError(`${usage} needs --campaign-id`)
-  }
-  const input =
-    action !== 'set'
-      ? undefined
-      : values.file !== undefined
-        ? jsonObjectFile(values.file)
-        : bodyOfFlags(values)
+  const { id, input } = definitionCommandArgs(
+    'live-activities',
+    action,
+    values,
+    'campaign-id',
+    () => bodyOfFlags(values),
+  )
   return withStore(env, values, async (store) => {
     const campaigns = createLiveActivityCampaigns({
       store,
