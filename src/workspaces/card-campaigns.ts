@@ -13,7 +13,7 @@ import type { CardCampaignRow, Store } from '../store/store.js'
 import {
   createCampaignDefinitions,
   type CampaignDefinitions as CardCampaignDefinitions,
-} from './campaign-definitions.js'
+} from './definitions.js'
 import { normalizeName } from '../profile/attribute-values.js'
 import { WorkspaceInputError } from './changes.js'
 import { definitionId, definitionText, refuseUnknown, template } from './inform-alerts.js'

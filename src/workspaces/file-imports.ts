@@ -10,7 +10,7 @@
  * (families/file-imports); this module only defines the imports.
  */
 import { StoreConflictError, type FileImportRow } from '../store/store.js'
-import { definitionReads, type DefinitionDeps } from './campaign-definitions.js'
+import { definitionReads, type DefinitionDeps } from './definitions.js'
 import { WorkspaceInputError } from './changes.js'
 import { definitionId, definitionText, refuseUnknown } from './inform-alerts.js'
 

@@ -11,7 +11,7 @@
 import type { Clock } from '../core/clock.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { LiveActivityCampaignRow, Store } from '../store/store.js'
-import { createCampaignDefinitions, type CampaignDefinitions } from './campaign-definitions.js'
+import { createCampaignDefinitions, type CampaignDefinitions } from './definitions.js'
 import { WorkspaceInputError } from './changes.js'
 import { definitionId, definitionText, refuseUnknown } from './inform-alerts.js'
 
