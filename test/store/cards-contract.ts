@@ -12,7 +12,6 @@
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import {
-  StoreConflictError,
   type CardCampaignRow,
   type CardRow,
   type NewOutboxMessage,
@@ -20,6 +19,7 @@ import {
   type UserRow,
 } from '../../src/store/store.js'
 import { batchChanges } from '../helpers/batches.js'
+import { campaignTableCase } from './campaign-table-case.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
 const WS = 'CONTRACTWS0000000001'
@@ -95,28 +95,7 @@ export function cardsContract(
   reopen: ((t: TestContext, store: Store) => Promise<Store>) | undefined,
 ): void {
   describe('cards (store/card-repo.ts)', () => {
-    it('keeps campaigns per workspace, replaced in place, names unique', async (t) => {
-      const store = await fresh(t)
-      const cards = store.cards
-      await cards.putCampaign(campaign('c2', { createdAt: T0 + 1 }))
-      await cards.putCampaign(campaign('c1'))
-      await cards.putCampaign(campaign('c1', { workspaceId: OTHER }))
-      assert.deepEqual(
-        (await cards.campaigns(WS)).map((c) => c.campaignId),
-        ['c1', 'c2'],
-      )
-      const changed = campaign('c1', { name: 'Renamed', version: 2, createdAt: T0 + 9 })
-      await cards.putCampaign(changed)
-      assert.deepEqual(await cards.campaign(WS, 'c1'), { ...changed, createdAt: T0 })
-      assert.equal((await cards.campaign(OTHER, 'c1'))?.name, 'Campaign c1')
-      await assert.rejects(
-        cards.putCampaign(campaign('c3', { name: 'Campaign c2' })),
-        StoreConflictError,
-      )
-      assert.equal(await cards.removeCampaign(WS, 'c2'), true)
-      assert.equal(await cards.removeCampaign(WS, 'c2'), false)
-      assert.equal(await cards.campaign(WS, 'c2'), undefined)
-    })
+    campaignTableCase(fresh, (store) => store.cards, campaign)
 
     it('delivers cards with their messages; a card sent again replaces the user one', async (t) => {
       const store = await fresh(t)

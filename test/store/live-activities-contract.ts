@@ -9,13 +9,13 @@
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import {
-  StoreConflictError,
   type LiveActivityCampaignRow,
   type LiveActivityInstanceRow,
   type LiveActivityWrite,
   type NewOutboxMessage,
   type Store,
 } from '../../src/store/store.js'
+import { campaignTableCase } from './campaign-table-case.js'
 
 const T0 = Date.parse('2026-11-01T10:00:00Z')
 const WS = 'CONTRACTWS0000000001'
@@ -87,33 +87,7 @@ export function liveActivitiesContract(
   reopen: ((t: TestContext, store: Store) => Promise<Store>) | undefined,
 ): void {
   describe('live activities (store/live-activity-repo.ts)', () => {
-    it('keeps campaigns per workspace, replaced in place, names unique', async (t) => {
-      const store = await fresh(t)
-      const la = store.liveActivities
-      await la.putCampaign(campaign('c2', { createdAt: T0 + 1 }))
-      await la.putCampaign(campaign('c1'))
-      await la.putCampaign(campaign('c1', { workspaceId: OTHER }))
-      assert.deepEqual(
-        (await la.campaigns(WS)).map((c) => c.campaignId),
-        ['c1', 'c2'],
-      )
-      const changed = campaign('c1', {
-        name: 'Renamed',
-        version: 2,
-        createdAt: T0 + 9,
-        updatedAt: T0 + 5,
-      })
-      await la.putCampaign(changed)
-      assert.deepEqual(await la.campaign(WS, 'c1'), { ...changed, createdAt: T0 })
-      assert.equal((await la.campaign(OTHER, 'c1'))?.name, 'Campaign c1')
-      await assert.rejects(
-        la.putCampaign(campaign('c3', { name: 'Campaign c2' })),
-        StoreConflictError,
-      )
-      assert.equal(await la.removeCampaign(WS, 'c2'), true)
-      assert.equal(await la.removeCampaign(WS, 'c2'), false)
-      assert.equal(await la.campaign(WS, 'c2'), undefined)
-    })
+    campaignTableCase(fresh, (store) => store.liveActivities, campaign)
 
     it('writes an instance with its message; refuses a taken id and a full campaign', async (t) => {
       const store = await fresh(t)
