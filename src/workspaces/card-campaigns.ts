@@ -11,6 +11,7 @@ import type { Clock } from '../core/clock.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { CardCampaignRow, Store } from '../store/store.js'
 import {
+  campaignRowView,
   createCampaignDefinitions,
   type CampaignDefinitions as CardCampaignDefinitions,
 } from './definitions.js'
@@ -97,14 +98,7 @@ export function cardDefinitionOf(row: CardCampaignRow): CardCampaignDefinition {
 }
 
 export function cardCampaignView(row: CardCampaignRow): CardCampaignView {
-  return {
-    campaign_id: row.campaignId,
-    name: row.name,
-    version: row.version,
-    ...cardDefinitionOf(row),
-    created_at: new Date(row.createdAt).toISOString(),
-    updated_at: new Date(row.updatedAt).toISOString(),
-  }
+  return campaignRowView(row, cardDefinitionOf(row))
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

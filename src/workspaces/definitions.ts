@@ -49,6 +49,33 @@ export type DefinitionReads<V> = Readonly<{
   remove(workspaceId: string, id: string): Promise<boolean>
 }>
 
+/** A campaign row as the admin API shows it: its id, name and version, its definition, its times. */
+export function campaignRowView<D extends object>(
+  row: Readonly<{
+    campaignId: string
+    name: string
+    version: number
+    createdAt: number
+    updatedAt: number
+  }>,
+  definition: D,
+): {
+  campaign_id: string
+  name: string
+  version: number
+  created_at: string
+  updated_at: string
+} & D {
+  return {
+    campaign_id: row.campaignId,
+    name: row.name,
+    version: row.version,
+    ...definition,
+    created_at: new Date(row.createdAt).toISOString(),
+    updated_at: new Date(row.updatedAt).toISOString(),
+  }
+}
+
 /** List, read and remove of a kind of definition, each for a workspace that exists. */
 export function definitionReads<Row, V>(
   store: Store,

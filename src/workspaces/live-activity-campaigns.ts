@@ -11,7 +11,11 @@
 import type { Clock } from '../core/clock.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { LiveActivityCampaignRow, Store } from '../store/store.js'
-import { createCampaignDefinitions, type CampaignDefinitions } from './definitions.js'
+import {
+  campaignRowView,
+  createCampaignDefinitions,
+  type CampaignDefinitions,
+} from './definitions.js'
 import { WorkspaceInputError } from './changes.js'
 import { definitionId, definitionText, refuseUnknown } from './inform-alerts.js'
 
@@ -54,14 +58,7 @@ export function campaignDefinitionOf(row: LiveActivityCampaignRow): CampaignDefi
 }
 
 export function campaignView(row: LiveActivityCampaignRow): CampaignView {
-  return {
-    campaign_id: row.campaignId,
-    name: row.name,
-    version: row.version,
-    ...campaignDefinitionOf(row),
-    created_at: new Date(row.createdAt).toISOString(),
-    updated_at: new Date(row.updatedAt).toISOString(),
-  }
+  return campaignRowView(row, campaignDefinitionOf(row))
 }
 
 const FIELDS = ['campaign_id', 'name', 'attribute_type', 'ios_auth', 'max_instances'] as const
