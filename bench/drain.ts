@@ -4,18 +4,21 @@
 // per second until the lag is zero (at most 10 minutes). `bench:apply` measures the processor's
 // loop alone on a fresh store; this measures it as the server runs it, on the store the load grew.
 // --env KEY=VALUE (repeatable) passes Inlet settings, e.g. --env INLET_PROCESSOR_BATCH_SIZE=5000.
+// --new-times moves every event's time on each time a body comes round again
+// (payloads.ts bulkBodiesWithNewTimes), so that no event repeats an earlier one.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BENCH_API_KEY, BENCH_WORKSPACE_ID, fire } from './load.js'
-import { bulkBody } from './payloads.js'
+import { bulkBodiesWithNewTimes, bulkBody } from './payloads.js'
 import { startInlet } from './processes.js'
 
 const { values: flags } = parseArgs({
   options: {
     seconds: { type: 'string', default: '15' },
     env: { type: 'string', multiple: true, default: [] },
+    'new-times': { type: 'boolean', default: false },
   },
   strict: true,
 })
@@ -40,7 +43,9 @@ const health = async (): Promise<Health> =>
   (await (await fetch(`${inlet.url}/healthz`)).json()) as Health
 try {
   const path = `/v1/transition/${BENCH_WORKSPACE_ID}`
-  const body = (n: number): string | Buffer => (pool[n % pool.length] as (typeof pool)[number]).body
+  const body = flags['new-times']
+    ? bulkBodiesWithNewTimes(pool)
+    : (n: number): Buffer => (pool[n % pool.length] as (typeof pool)[number]).body
   const load = await fire(
     inlet.url,
     { path, body },

@@ -108,3 +108,35 @@ export function bulkBody(seed: number, targetBytes = BULK_TARGET_BYTES): BulkBod
   const body = Buffer.from(envelope(elements))
   return { body, records: counts.customers + counts.devices + counts.events, ...counts }
 }
+
+/** Where each `user_time` value of a Bulk body starts (10 digits: epoch seconds, bulkBody's). */
+const USER_TIME = Buffer.from('"user_time":')
+
+/**
+ * Bodies for a Bulk load whose events are new each time a body comes round again, as live
+ * traffic's are: the n-th request is pool body n mod length with every `user_time` moved on by a
+ * day per earlier round of the pool. Replaying the pool unchanged (the default load) makes each
+ * event the same user's same event at the same second as the rounds before, a duplicate no client
+ * sends, which lands every insert on its own page of the events' indexes (docs/benchmarks.md,
+ * 2026-12-05 07:25). The times stay ten digits, so each body keeps its size.
+ */
+export function bulkBodiesWithNewTimes(pool: readonly BulkBody[]): (n: number) => Buffer {
+  const starts = pool.map(({ body }) => {
+    const out: number[] = []
+    for (let at = body.indexOf(USER_TIME); at >= 0; at = body.indexOf(USER_TIME, at + 1)) {
+      out.push(at + USER_TIME.length)
+    }
+    return out
+  })
+  return (n) => {
+    const i = n % pool.length
+    const copy = Buffer.from((pool[i] as BulkBody).body)
+    const round = Math.floor(n / pool.length)
+    for (const at of starts[i] as number[]) {
+      const second = Number(copy.toString('latin1', at, at + 10))
+      // 1,700,000,000 + 86,400 × round stays ten digits for 3.4M rounds.
+      copy.write(String(second - 95_000_000 + round * 86_400), at, 'latin1')
+    }
+    return copy
+  }
+}
