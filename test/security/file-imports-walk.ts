@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import type { LightMyRequestResponse } from 'fastify'
-import { type Attack, type Method } from './walk.js'
+import { answeredWithout, assertLeaksNone, type Attack, type Method } from './walk.js'
 import { basicAuth } from '../helpers/app.js'
 
 export type FileImportAttack = Attack
@@ -29,22 +29,12 @@ export function fileImportAttacks(t: FileImportTargets): Map<string, FileImportA
     'content-type': 'application/json',
     'moe-appkey': t.a,
   }
-  const leaksNothing = (res: LightMyRequestResponse): void => {
-    for (const secret of t.secrets) {
-      assert.ok(!res.body.includes(secret), `answer leaks ${secret}: ${res.body}`)
-    }
-  }
-  const refused =
-    (status: number) =>
-    (res: LightMyRequestResponse): void => {
-      assert.equal(res.statusCode, status, res.body)
-      leaksNothing(res)
-    }
+  const refused = answeredWithout(t.secrets)
   /** A's own answer: 200 and empty (A has no import). */
   const empty = (res: LightMyRequestResponse): void => {
     assert.equal(res.statusCode, 200, res.body)
     assert.equal(res.json<{ total_count: number }>().total_count, 0, res.body)
-    leaksNothing(res)
+    assertLeaksNone(res, t.secrets)
   }
   const walked = new Map<string, FileImportAttack[]>()
   for (const prefix of ['/v1.0/data/fileimports', '/v1/fileimports']) {
