@@ -118,7 +118,7 @@ const USER_TIME = Buffer.from('"user_time":')
  * day per earlier round of the pool. Replaying the pool unchanged (the default load) makes each
  * event the same user's same event at the same second as the rounds before, a duplicate no client
  * sends, which lands every insert on its own page of the events' indexes (docs/benchmarks.md,
- * 2026-12-05 07:25). The times stay ten digits, so each body keeps its size.
+ * 2026-12-05 07:00). The times stay ten digits, so each body keeps its size.
  */
 export function bulkBodiesWithNewTimes(pool: readonly BulkBody[]): (n: number) => Buffer {
   const starts = pool.map(({ body }) => {
