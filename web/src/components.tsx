@@ -1,7 +1,8 @@
 // Pieces the pages share: a scrollable table region, a data table described by its columns, an
-// error line, a load/error wrapper, a "more" button for paged lists, typed attribute values.
+// error line, a load/error wrapper, a "more" button for paged lists, typed attribute values, the
+// page of a list of admin-API definitions.
 import type { ComponentChildren } from 'preact'
-import type { Paged } from './hooks'
+import type { Loaded as LoadedState, Paged } from './hooks'
 
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
@@ -169,4 +170,37 @@ export function PagedTable<T, C>(props: {
 /** `{ [k]: o[k] }`, or nothing where it is undefined (for exactOptionalPropertyTypes). */
 function pick<O, K extends keyof O>(o: O, k: K): Partial<Pick<O, K>> {
   return o[k] === undefined ? {} : ({ [k]: o[k] } as Partial<Pick<O, K>>)
+}
+
+/**
+ * A page of the definitions made through the admin API (File Imports, Live Activities): its title,
+ * what they are with a Refresh button, then each definition's view, or how to define one.
+ */
+export function DefinitionsPage<T, I>(props: {
+  title: string
+  intro: string
+  listing: LoadedState<T>
+  items: (data: T) => readonly I[]
+  /** What the page says when there is none yet. */
+  none: ComponentChildren
+  /** One definition's view (with its key). */
+  view: (item: I) => ComponentChildren
+}) {
+  return (
+    <section>
+      <h1>{props.title}</h1>
+      <p>
+        {props.intro}{' '}
+        <button type="button" onClick={props.listing.reload}>
+          Refresh
+        </button>
+      </p>
+      <Loaded state={props.listing}>
+        {(data) => {
+          const items = props.items(data)
+          return items.length === 0 ? <p>{props.none}</p> : items.map(props.view)
+        }}
+      </Loaded>
+    </section>
+  )
 }

@@ -5,7 +5,7 @@
 // checkpoint got through the file, the claims, the times and the error of a failed run.
 // Refreshed on demand: a run goes on in the background.
 import { formatTime, wsPath } from '../api'
-import { DataTable, Loaded, type Table } from '../components'
+import { DataTable, DefinitionsPage, type Table } from '../components'
 import { useApi } from '../hooks'
 import type { Page, PageProps } from './page'
 
@@ -142,27 +142,14 @@ function ImportView(props: { i: Import }) {
 function FileImports(props: PageProps) {
   const listing = useApi<{ imports: Import[] }>(wsPath(props.ws, 'file-imports'))
   return (
-    <section>
-      <h1>File Imports</h1>
-      <p>
-        Imports of CSV and JSON-lines files from a server directory or a URL, and their runs.{' '}
-        <button type="button" onClick={listing.reload}>
-          Refresh
-        </button>
-      </p>
-      <Loaded state={listing}>
-        {(data) =>
-          data.imports.length === 0 ? (
-            <p>
-              No file imports: define one with POST
-              /inlet/v1/admin/workspaces/&lt;id&gt;/file-imports.
-            </p>
-          ) : (
-            data.imports.map((i) => <ImportView key={i.import_id} i={i} />)
-          )
-        }
-      </Loaded>
-    </section>
+    <DefinitionsPage
+      title="File Imports"
+      intro="Imports of CSV and JSON-lines files from a server directory or a URL, and their runs."
+      listing={listing}
+      items={(data) => data.imports}
+      none="No file imports: define one with POST /inlet/v1/admin/workspaces/<id>/file-imports."
+      view={(i) => <ImportView key={i.import_id} i={i} />}
+    />
   )
 }
 

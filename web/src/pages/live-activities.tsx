@@ -4,7 +4,7 @@
 // ended, or dismissed once their dismissal time passed), linking to the campaign's messages on
 // the Outbox page.
 import { formatTime, wsPath } from '../api'
-import { DataTable, Loaded, type Table } from '../components'
+import { DataTable, DefinitionsPage, type Table } from '../components'
 import { useApi } from '../hooks'
 import type { Page, PageProps } from './page'
 
@@ -68,27 +68,14 @@ function CampaignView(props: { c: Campaign }) {
 function LiveActivities(props: PageProps) {
   const listing = useApi<{ campaigns: Campaign[] }>(wsPath(props.ws, 'live-activities'))
   return (
-    <section>
-      <h1>Live Activities</h1>
-      <p>
-        Broadcast live-activity campaigns and their instances.{' '}
-        <button type="button" onClick={listing.reload}>
-          Refresh
-        </button>
-      </p>
-      <Loaded state={listing}>
-        {(data) =>
-          data.campaigns.length === 0 ? (
-            <p>
-              No live-activity campaigns: define one with POST
-              /inlet/v1/admin/workspaces/&lt;id&gt;/live-activities.
-            </p>
-          ) : (
-            data.campaigns.map((c) => <CampaignView key={c.campaign_id} c={c} />)
-          )
-        }
-      </Loaded>
-    </section>
+    <DefinitionsPage
+      title="Live Activities"
+      intro="Broadcast live-activity campaigns and their instances."
+      listing={listing}
+      items={(data) => data.campaigns}
+      none="No live-activity campaigns: define one with POST /inlet/v1/admin/workspaces/<id>/live-activities."
+      view={(c) => <CampaignView key={c.campaign_id} c={c} />}
+    />
   )
 }
 
