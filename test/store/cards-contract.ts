@@ -16,14 +16,11 @@ import {
   type CardRow,
   type NewOutboxMessage,
   type Store,
-  type UserRow,
 } from '../../src/store/store.js'
 import { batchChanges } from '../helpers/batches.js'
 import { campaignTableCase } from './campaign-table-case.js'
+import { contractUser as user, OTHER, outboxMessage, T0, WS } from './fixtures.js'
 
-const T0 = Date.parse('2026-11-01T10:00:00Z')
-const WS = 'CONTRACTWS0000000001'
-const OTHER = 'CONTRACTWS0000000002'
 const U1 = '00000000000000000000000a'
 const U2 = '00000000000000000000000b'
 
@@ -58,37 +55,20 @@ export const card = (id: string, o: Partial<CardRow> = {}): CardRow => ({
   ...o,
 })
 
-const user = (id: string, customerId: string): UserRow => ({
-  workspaceId: WS,
-  id,
-  customerId,
-  attributes: {},
-  createdAt: T0,
-  updatedAt: T0,
-})
-
-const message = (id: string): NewOutboxMessage => ({
-  id: `msg-${id}`,
-  workspaceId: WS,
-  channel: 'CARDS',
-  source: 'cards',
-  sourceId: 'c1',
-  customerId: 'alice',
-  recipient: 'alice',
-  platform: 'ANDROID',
-  subject: 'Title',
-  body: 'Body',
-  payload: { card_id: id },
-  template: 'cards/c1/ANDROID',
-  templateVersion: 1,
-  transactionId: null,
-  requestId: 'REQAAAAA',
-  status: 'recorded',
-  reason: null,
-  attempts: 0,
-  createdAt: T0,
-  dueAt: null,
-})
+const message = (id: string): NewOutboxMessage =>
+  outboxMessage({
+    id: `msg-${id}`,
+    channel: 'CARDS',
+    source: 'cards',
+    sourceId: 'c1',
+    customerId: 'alice',
+    recipient: 'alice',
+    platform: 'ANDROID',
+    subject: 'Title',
+    body: 'Body',
+    payload: { card_id: id },
+    template: 'cards/c1/ANDROID',
+  })
 
 export function cardsContract(
   fresh: (t: TestContext) => Promise<Store>,

@@ -16,10 +16,7 @@ import {
   type Store,
 } from '../../src/store/store.js'
 import { campaignTableCase } from './campaign-table-case.js'
-
-const T0 = Date.parse('2026-11-01T10:00:00Z')
-const WS = 'CONTRACTWS0000000001'
-const OTHER = 'CONTRACTWS0000000002'
+import { OTHER, outboxMessage, T0, WS } from './fixtures.js'
 
 const campaign = (
   id: string,
@@ -51,29 +48,21 @@ const instance = (
   ...o,
 })
 
-const message = (id: string, o: Partial<NewOutboxMessage> = {}): NewOutboxMessage => ({
-  id: `msg-${id}`,
-  workspaceId: WS,
-  channel: 'LIVE_ACTIVITY',
-  source: 'live_activity',
-  sourceId: 'c1',
-  customerId: null,
-  recipient: id,
-  platform: 'IOS',
-  subject: 'Title',
-  body: 'Body',
-  payload: { action: 'start', instance_id: id },
-  template: 'c1/LIVE_ACTIVITY',
-  templateVersion: 1,
-  transactionId: null,
-  requestId: 'REQAAAAA',
-  status: 'recorded',
-  reason: null,
-  attempts: 0,
-  createdAt: T0,
-  dueAt: null,
-  ...o,
-})
+const message = (id: string, o: Partial<NewOutboxMessage> = {}): NewOutboxMessage =>
+  outboxMessage({
+    id: `msg-${id}`,
+    channel: 'LIVE_ACTIVITY',
+    source: 'live_activity',
+    sourceId: 'c1',
+    customerId: null,
+    recipient: id,
+    platform: 'IOS',
+    subject: 'Title',
+    body: 'Body',
+    payload: { action: 'start', instance_id: id },
+    template: 'c1/LIVE_ACTIVITY',
+    ...o,
+  })
 
 const start = (id: string, o: Partial<LiveActivityInstanceRow> = {}): LiveActivityWrite => ({
   instance: instance(id, o),

@@ -17,10 +17,8 @@ import {
   type OutboxMessageRow,
   type Store,
 } from '../../src/store/store.js'
+import { OTHER, outboxMessage, T0, WS } from './fixtures.js'
 
-const T0 = Date.parse('2026-11-01T10:00:00Z')
-const WS = 'CONTRACTWS0000000001'
-const OTHER = 'CONTRACTWS0000000002'
 const WINDOW = 300_000
 
 const alert = (id: string, o: Partial<InformAlertRow> = {}): InformAlertRow => ({
@@ -37,29 +35,22 @@ const alert = (id: string, o: Partial<InformAlertRow> = {}): InformAlertRow => (
 })
 
 /** A new outbox message of the contract (its tests and the SQLite outbox writer's). */
-export const message = (o: Partial<NewOutboxMessage> = {}): NewOutboxMessage => ({
-  id: 'msg-1',
-  workspaceId: WS,
-  channel: 'SMS',
-  source: 'inform',
-  sourceId: 'alert-1',
-  customerId: 'john',
-  recipient: '+15550001111',
-  platform: null,
-  subject: null,
-  body: 'Hi John',
-  payload: { sender: 'SHOP', personalized_attributes: { firstname: 'John' } },
-  template: 'alert-1/SMS',
-  templateVersion: 1,
-  transactionId: 'TXN-1',
-  requestId: 'REQAAAAA',
-  status: 'recorded',
-  reason: null,
-  attempts: 0,
-  createdAt: T0,
-  dueAt: null,
-  ...o,
-})
+export const message = (o: Partial<NewOutboxMessage> = {}): NewOutboxMessage =>
+  outboxMessage({
+    id: 'msg-1',
+    channel: 'SMS',
+    source: 'inform',
+    sourceId: 'alert-1',
+    customerId: 'john',
+    recipient: '+15550001111',
+    platform: null,
+    subject: null,
+    body: 'Hi John',
+    payload: { sender: 'SHOP', personalized_attributes: { firstname: 'John' } },
+    template: 'alert-1/SMS',
+    transactionId: 'TXN-1',
+    ...o,
+  })
 
 /** A recorded message as the store answers it: the store's seq and rev, its updatedAt. */
 const stored = (m: NewOutboxMessage, seq: number, rev: number): OutboxMessageRow => ({

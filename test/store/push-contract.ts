@@ -9,18 +9,16 @@
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import { batchChanges } from '../helpers/batches.js'
-import type {
-  DeviceRow,
-  NewOutboxMessage,
-  PushRunRow,
-  PushRunStep,
-  Store,
-  UserRow,
-} from '../../src/store/store.js'
+import type { NewOutboxMessage, PushRunRow, PushRunStep, Store } from '../../src/store/store.js'
+import {
+  contractDevice as device,
+  contractUser as user,
+  OTHER,
+  outboxMessage,
+  T0,
+  WS,
+} from './fixtures.js'
 
-const T0 = Date.parse('2026-11-01T10:00:00Z')
-const WS = 'CONTRACTWS0000000001'
-const OTHER = 'CONTRACTWS0000000002'
 const LEASE = 60_000
 
 const run = (o: Partial<PushRunRow> = {}): PushRunRow => ({
@@ -39,29 +37,21 @@ const run = (o: Partial<PushRunRow> = {}): PushRunRow => ({
   ...o,
 })
 
-const message = (id: string, o: Partial<NewOutboxMessage> = {}): NewOutboxMessage => ({
-  id,
-  workspaceId: WS,
-  channel: 'PUSH',
-  source: 'push',
-  sourceId: 'cid-1',
-  customerId: 'ann',
-  recipient: `token-${id}`,
-  platform: 'ANDROID',
-  subject: 'Sale',
-  body: 'Hi Ann',
-  payload: { campaign_name: 'Winter sale' },
-  template: 'push/cid-1/ANDROID',
-  templateVersion: 1,
-  transactionId: null,
-  requestId: 'REQAAAAA',
-  status: 'recorded',
-  reason: null,
-  attempts: 0,
-  createdAt: T0,
-  dueAt: null,
-  ...o,
-})
+const message = (id: string, o: Partial<NewOutboxMessage> = {}): NewOutboxMessage =>
+  outboxMessage({
+    id,
+    channel: 'PUSH',
+    source: 'push',
+    sourceId: 'cid-1',
+    customerId: 'ann',
+    recipient: `token-${id}`,
+    platform: 'ANDROID',
+    subject: 'Sale',
+    body: 'Hi Ann',
+    payload: { campaign_name: 'Winter sale' },
+    template: 'push/cid-1/ANDROID',
+    ...o,
+  })
 
 const step = (o: Partial<PushRunStep> = {}): PushRunStep => ({
   workspaceId: WS,
@@ -73,26 +63,6 @@ const step = (o: Partial<PushRunStep> = {}): PushRunStep => ({
   now: T0,
   leaseUntil: T0 + LEASE,
   ...o,
-})
-
-const user = (id: string, customerId: string): UserRow => ({
-  workspaceId: WS,
-  id,
-  customerId,
-  attributes: {},
-  createdAt: T0,
-  updatedAt: T0,
-})
-
-const device = (deviceId: string, userId: string, platform: string): DeviceRow => ({
-  workspaceId: WS,
-  deviceId,
-  userId,
-  platform,
-  pushId: `push-${deviceId}`,
-  attributes: {},
-  createdAt: T0,
-  updatedAt: T0,
 })
 
 export function pushContract(
