@@ -11,13 +11,15 @@ import type { Clock } from '../core/clock.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { CardCampaignRow, Store } from '../store/store.js'
 import {
+  campaignNaming,
   campaignRowView,
   createCampaignDefinitions,
+  wholeFromOne,
   type CampaignDefinitions as CardCampaignDefinitions,
 } from './definitions.js'
 import { normalizeName } from '../profile/attribute-values.js'
 import { WorkspaceInputError } from './changes.js'
-import { definitionId, definitionText, refuseUnknown, template } from './inform-alerts.js'
+import { definitionText, refuseUnknown, template } from './inform-alerts.js'
 
 /** Most campaigns one workspace may define. */
 export const MAX_CARD_CAMPAIGNS = 500
@@ -125,11 +127,7 @@ function optionalText(raw: unknown, at: string, max: number): string | null {
 }
 
 function wholeOrNull(raw: unknown, at: string, max: number): number | null {
-  if (raw === undefined || raw === null) return null
-  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > max) {
-    throw fail(at, `should be a whole number from 1 to ${max}, or null`)
-  }
-  return raw
+  return raw === undefined || raw === null ? null : wholeFromOne(raw, at, max, ', or null')
 }
 
 function action(raw: unknown, at: string): CardAction | null {
@@ -259,10 +257,7 @@ export function parseCardCampaignInput(raw: Record<string, unknown>): CardCampai
   const delivery = oneOf(raw['delivery_type'], 'delivery_type', CARD_DELIVERY_TYPES, 'One Time')
   const who = audience(raw['audience'])
   return {
-    ...(raw['campaign_id'] === undefined
-      ? {}
-      : { campaignId: definitionId(raw['campaign_id'], 'campaign_id') }),
-    name: definitionText(raw['name'], 'name'),
+    ...campaignNaming(raw),
     definition: {
       platforms: platforms(raw['platforms']),
       category: optionalText(raw['category'], 'category', 100) ?? 'General',

@@ -12,12 +12,14 @@ import type { Clock } from '../core/clock.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { LiveActivityCampaignRow, Store } from '../store/store.js'
 import {
+  campaignNaming,
   campaignRowView,
   createCampaignDefinitions,
+  wholeFromOne,
   type CampaignDefinitions,
 } from './definitions.js'
 import { WorkspaceInputError } from './changes.js'
-import { definitionId, definitionText, refuseUnknown } from './inform-alerts.js'
+import { definitionText, refuseUnknown } from './inform-alerts.js'
 
 /** Most campaigns one workspace may define. */
 export const MAX_CAMPAIGNS = 500
@@ -70,19 +72,14 @@ export function parseCampaignInput(raw: Record<string, unknown>): CampaignInput 
   if (!(IOS_AUTH as readonly unknown[]).includes(auth)) {
     throw new WorkspaceInputError(`ios_auth should be one of ${IOS_AUTH.join(', ')}`, 'ios_auth')
   }
-  const max = raw['max_instances'] ?? DEFAULT_MAX_INSTANCES
-  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_INSTANCES_LIMIT) {
-    throw new WorkspaceInputError(
-      `max_instances should be a whole number from 1 to ${MAX_INSTANCES_LIMIT}`,
-      'max_instances',
-    )
-  }
+  const max = wholeFromOne(
+    raw['max_instances'] ?? DEFAULT_MAX_INSTANCES,
+    'max_instances',
+    MAX_INSTANCES_LIMIT,
+  )
   const type = raw['attribute_type']
   return {
-    ...(raw['campaign_id'] === undefined
-      ? {}
-      : { campaignId: definitionId(raw['campaign_id'], 'campaign_id') }),
-    name: definitionText(raw['name'], 'name'),
+    ...campaignNaming(raw),
     definition: {
       attribute_type:
         type === undefined || type === null ? null : definitionText(type, 'attribute_type'),
