@@ -49,7 +49,13 @@ const sides: Side[] =
 function drain(side: Side, databaseUrl: string | undefined): Drain {
   const child = spawnSync(
     process.execPath,
-    ['--max-semi-space-size=8', '--import', 'tsx', join(HERE, 'bench', 'apply-probe.ts')],
+    [
+      '--max-semi-space-size=8',
+      '--heap-growing-percent=50',
+      '--import',
+      'tsx',
+      join(HERE, 'bench', 'apply-probe.ts'),
+    ],
     {
       cwd: HERE,
       encoding: 'utf8',

@@ -195,7 +195,7 @@ it('npm run bench:ab loads two configurations in paired rounds', { timeout: 60_0
 
 it('runs Inlet with the node flags of the inlet binary, as npm start does (scripts/start.js)', () => {
   const flags = nodeFlagsOf(readFileSync('src/cli/main.ts', 'utf8'))
-  assert.deepEqual(flags, ['--max-semi-space-size=8'])
+  assert.deepEqual(flags, ['--max-semi-space-size=8', '--heap-growing-percent=50'])
   assert.deepEqual(nodeFlagsOf('#!/usr/bin/env node\n'), [])
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
   assert.equal(pkg.scripts.start, `node ${flags.join(' ')} scripts/start.js serve`)
