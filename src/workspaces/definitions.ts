@@ -21,6 +21,21 @@ import { WorkspaceNotFoundError } from './workspaces.js'
 /** One stored campaign (LiveActivityCampaignRow and CardCampaignRow are this). */
 type CampaignRow = CardCampaignRow
 
+/**
+ * A definition's write, its name held by another definition of the workspace (the store's
+ * StoreConflictError) refused as WorkspaceInputError naming `name`.
+ */
+export async function refusingTakenName(write: () => Promise<void>, noun: string): Promise<void> {
+  try {
+    await write()
+  } catch (err) {
+    if (err instanceof StoreConflictError) {
+      throw new WorkspaceInputError(`another ${noun} of the workspace has this name`, 'name')
+    }
+    throw err
+  }
+}
+
 export type CampaignInputOf<D> = Readonly<{ campaignId?: string; name: string; definition: D }>
 
 /**
@@ -178,14 +193,7 @@ export function createCampaignDefinitions<D extends Readonly<Record<string, unkn
         createdAt: before?.createdAt ?? now,
         updatedAt: now,
       }
-      try {
-        await repo.putCampaign(row)
-      } catch (err) {
-        if (err instanceof StoreConflictError) {
-          throw new WorkspaceInputError('another campaign of the workspace has this name', 'name')
-        }
-        throw err
-      }
+      await refusingTakenName(() => repo.putCampaign(row), 'campaign')
       return view(row)
     },
   }

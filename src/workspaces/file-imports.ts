@@ -9,8 +9,8 @@
  * due, and the operations on the store's rows. Running it is the File Imports family's
  * (families/file-imports); this module only defines the imports.
  */
-import { StoreConflictError, type FileImportRow } from '../store/store.js'
-import { definitionReads, type DefinitionDeps } from './definitions.js'
+import type { FileImportRow } from '../store/store.js'
+import { definitionReads, refusingTakenName, type DefinitionDeps } from './definitions.js'
 import { WorkspaceInputError } from './changes.js'
 import { definitionId, definitionText, refuseUnknown } from './inform-alerts.js'
 
@@ -292,14 +292,7 @@ export function createFileImports(deps: DefinitionDeps): FileImports {
         createdAt: before?.createdAt ?? now,
         updatedAt: now,
       }
-      try {
-        await repo.putImport(row)
-      } catch (err) {
-        if (err instanceof StoreConflictError) {
-          throw new WorkspaceInputError('another import of the workspace has this name', 'name')
-        }
-        throw err
-      }
+      await refusingTakenName(() => repo.putImport(row), 'import')
       return fileImportView(row)
     },
   }
