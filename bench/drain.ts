@@ -6,19 +6,23 @@
 // --env KEY=VALUE (repeatable) passes Inlet settings, e.g. --env INLET_PROCESSOR_BATCH_SIZE=5000.
 // --new-times moves every event's time on each time a body comes round again
 // (payloads.ts bulkBodiesWithNewTimes), so that no event repeats an earlier one.
+// --profile DIR runs Inlet under --cpu-prof (one .cpuprofile per thread in DIR) and prints each
+// thread's summary (bench/profile.ts) after the drain.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BENCH_API_KEY, BENCH_WORKSPACE_ID, fire } from './load.js'
 import { bulkBodiesWithNewTimes, bulkBody } from './payloads.js'
-import { startInlet } from './processes.js'
+import { procStatusBytes, startInlet } from './processes.js'
+import { formatSummary, summariseThreads } from './profile.js'
 
 const { values: flags } = parseArgs({
   options: {
     seconds: { type: 'string', default: '15' },
     env: { type: 'string', multiple: true, default: [] },
     'new-times': { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
   strict: true,
 })
@@ -38,6 +42,7 @@ const inlet = await startInlet({
   workspaceId: BENCH_WORKSPACE_ID,
   apiKey: BENCH_API_KEY,
   env,
+  nodeArgs: flags.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`],
 })
 const health = async (): Promise<Health> =>
   (await (await fetch(`${inlet.url}/healthz`)).json()) as Health
@@ -69,7 +74,12 @@ try {
     prev = h
   }
   console.log(`drained in ${((Date.now() - start) / 1000).toFixed(0)} s (to 5 s)`)
+  const peak = procStatusBytes(inlet.pid, 'VmHWM')
+  console.log(`Inlet's peak RSS over the load and the drain: ${Math.round(peak / 1024 / 1024)} MB`)
 } finally {
   await inlet.stop()
   rmSync(dataDir, { recursive: true, force: true })
+}
+if (flags.profile !== undefined) {
+  for (const summary of summariseThreads(flags.profile)) console.log(formatSummary(summary))
 }

@@ -168,7 +168,35 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
   const scheduled: DeletionRow[] = []
   const deletedUsers: { workspaceId: string; userId: string }[] = []
   const devices = new Map<string, DeviceRow>()
-  for (const d of snapshot.devices) devices.set(k(d.workspaceId, d.deviceId), d)
+  /**
+   * (workspace, user) → the keys in `devices` of that user's devices, so that a device record does
+   * not scan the batch's devices; listed in the order of `devices` (a Map's insertion order).
+   */
+  const devicesByUser = new Map<string, Set<string>>()
+  const position = new Map<string, number>()
+  let filed = 0
+  const fileDevice = (key: string, d: DeviceRow): void => {
+    const previous = devices.get(key)
+    if (previous === undefined) position.set(key, filed++)
+    else devicesByUser.get(k(previous.workspaceId, previous.userId))?.delete(key)
+    devices.set(key, d)
+    const owner = k(d.workspaceId, d.userId)
+    const set = devicesByUser.get(owner) ?? new Set<string>()
+    set.add(key)
+    devicesByUser.set(owner, set)
+  }
+  const unfileDevice = (key: string): void => {
+    const previous = devices.get(key)
+    if (previous === undefined) return
+    devicesByUser.get(k(previous.workspaceId, previous.userId))?.delete(key)
+    devices.delete(key)
+    position.delete(key)
+  }
+  const deviceKeysOf = (workspaceId: string, userId: string): string[] =>
+    [...(devicesByUser.get(k(workspaceId, userId)) ?? [])].sort(
+      (a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0),
+    )
+  for (const d of snapshot.devices) fileDevice(k(d.workspaceId, d.deviceId), d)
   const dirtyUsers = new Set<UserRow>()
   const dirtyDevices = new Map<string, DeviceRow>()
   const deleted = new Map<string, { workspaceId: string; deviceId: string }>()
@@ -214,16 +242,19 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
     },
     device: (workspaceId, deviceId) => devices.get(k(workspaceId, deviceId)),
     devicesOfUser: (workspaceId, userId) =>
-      [...devices.values()].filter((d) => d.workspaceId === workspaceId && d.userId === userId),
+      deviceKeysOf(workspaceId, userId).flatMap((key) => {
+        const d = devices.get(key)
+        return d === undefined ? [] : [d]
+      }),
     putDevice: (device) => {
       const key = k(device.workspaceId, device.deviceId)
-      devices.set(key, device)
+      fileDevice(key, device)
       dirtyDevices.set(key, device)
       deleted.delete(key)
     },
     deleteDevice: (workspaceId, deviceId) => {
       const key = k(workspaceId, deviceId)
-      devices.delete(key)
+      unfileDevice(key)
       dirtyDevices.delete(key)
       deleted.set(key, { workspaceId, deviceId })
     },
@@ -260,11 +291,9 @@ export function createBatchState(snapshot: BatchSnapshot): BatchState {
       storedUnder.delete(user)
       usersById.delete(k(user.workspaceId, user.id))
       dirtyUsers.delete(user)
-      for (const [dk, d] of devices) {
-        if (d.workspaceId === user.workspaceId && d.userId === user.id) {
-          devices.delete(dk)
-          dirtyDevices.delete(dk)
-        }
+      for (const dk of deviceKeysOf(user.workspaceId, user.id)) {
+        unfileDevice(dk)
+        dirtyDevices.delete(dk)
       }
       // Its events, stored or added by this batch (wherever they were made), go in the store.
       eventCounts.set(k(user.workspaceId, user.id), 0)

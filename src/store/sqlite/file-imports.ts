@@ -65,6 +65,13 @@ export function sqliteFileImports({ db }: SqliteConnection): FileImportRepo {
       `UPDATE file_imports SET next_run_at = ?
        WHERE workspace_id = ? AND import_id = ? AND next_run_at = ?`,
     ),
+    // The runner's look before it takes the write lock (claimRuns below): any open run free.
+    anyOpen: db
+      .prepare(
+        `SELECT 1 FROM file_import_runs INDEXED BY file_import_runs_open
+         WHERE state IN (${OPEN}) AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1`,
+      )
+      .pluck(),
     exhaust: db.prepare(
       `UPDATE file_import_runs SET state = 'FAILED', status_msg = ?, completed_at = ?,
          lease_until = NULL, claims = claims + 1, updated_at = ?
@@ -170,8 +177,13 @@ export function sqliteFileImports({ db }: SqliteConnection): FileImportRepo {
     dueImports: (now, limit) => attempt(() => (q.due.all(now, limit) as Row[]).map(toFileImport)),
     enqueueScheduled: (workspaceId, importId, expected, next, runs) =>
       attempt(() => enqueue.immediate(workspaceId, importId, expected, next, runs)),
+    // No open run free: no write transaction (outbox.ts claimDue says why).
     claimRuns: (now, leaseMs, limit, cap) =>
-      attempt(() => claim.immediate(now, leaseMs, limit, cap)),
+      attempt(() =>
+        q.anyOpen.get(now) === undefined
+          ? { claimed: [], exhausted: [] }
+          : claim.immediate(now, leaseMs, limit, cap),
+      ),
     saveRun: (row) =>
       attempt(() => {
         const values = fileImportRunValues(row)

@@ -58,6 +58,8 @@ export function sqliteOutbox(
       'SELECT * FROM outbox WHERE workspace_id = ? AND rev > ? ORDER BY rev LIMIT ?',
     ),
     lastRev: db.prepare('SELECT max(rev) AS rev FROM outbox WHERE workspace_id = ?'),
+    // A poller's look before it takes the write lock (claimDue below).
+    anyDue: db.prepare('SELECT 1 FROM outbox WHERE due_at <= ? LIMIT 1').pluck(),
     claimDue: db.prepare(
       `UPDATE outbox SET attempts = attempts + 1, due_at = ?
        WHERE seq IN (SELECT seq FROM outbox WHERE due_at <= ? ORDER BY due_at LIMIT ?)
@@ -117,7 +119,12 @@ export function sqliteOutbox(
     after: (workspaceId, afterRev, limit) =>
       attempt(() => (q.after.all(workspaceId, afterRev, limit) as Row[]).map(toOutboxMessage)),
     lastRev: (workspaceId) => attempt(() => num((q.lastRev.get(workspaceId) as Row)['rev'] ?? 0)),
-    claimDue: (now, leaseMs, limit) => attempt(() => claimDue.immediate(now, leaseMs, limit)),
+    // Nothing due: no write transaction, so an idle delivery worker neither waits on the lock of
+    // another writer (the processor's commit) on the request thread nor holds it up.
+    claimDue: (now, leaseMs, limit) =>
+      attempt(() =>
+        q.anyDue.get(now) === undefined ? [] : claimDue.immediate(now, leaseMs, limit),
+      ),
     settle: (a, outcome, now) => attempt(() => settle.immediate(a, outcome, now)),
   }
   /** The seqs of the workspace's messages of these customers or to these recipients. */

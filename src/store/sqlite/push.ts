@@ -73,6 +73,14 @@ export function sqlitePush({ db }: SqliteConnection, stepper?: PushStepper): Pus
       `INSERT INTO push_runs (${PUSH_RUN_COLUMNS.join(', ')})
        VALUES (${PUSH_RUN_COLUMNS.map(() => '?').join(', ')})`,
     ),
+    // The scheduler's look before it takes the write lock (claimDueRuns below).
+    anyDue: db
+      .prepare(
+        `SELECT 1 FROM push_runs INDEXED BY push_runs_due
+         WHERE next_at IS NOT NULL AND next_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+         LIMIT 1`,
+      )
+      .pluck(),
     claimDue: db.prepare(
       `UPDATE push_runs SET lease_until = ?
        WHERE (workspace_id, id) IN (
@@ -134,7 +142,11 @@ export function sqlitePush({ db }: SqliteConnection, stepper?: PushStepper): Pus
       attempt(() => {
         q.createRun.run(...pushRunValues(row))
       }),
-    claimDueRuns: (now, leaseMs, limit) => attempt(() => claimDue.immediate(now, leaseMs, limit)),
+    // Nothing due: no write transaction (outbox.ts claimDue says why).
+    claimDueRuns: (now, leaseMs, limit) =>
+      attempt(() =>
+        q.anyDue.get(now, now) === undefined ? [] : claimDue.immediate(now, leaseMs, limit),
+      ),
     advance: (step, messages) => advance(step, messages.map(outboxValues)),
     release: (workspaceId, id) =>
       attempt(() => {

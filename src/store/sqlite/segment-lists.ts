@@ -64,6 +64,12 @@ export function sqliteSegmentLists({ db }: SqliteConnection): SegmentListRepo {
          SELECT workspace_id, segment_id FROM segment_lists
          WHERE expires_at IS NOT NULL AND expires_at <= @now)`,
     ),
+    // The tick's look before it takes the write lock (archiveExpired below).
+    anyExpired: db
+      .prepare(
+        'SELECT 1 FROM segment_lists WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT 1',
+      )
+      .pluck(),
     forget: db.prepare(
       'UPDATE segment_lists SET expires_at = NULL WHERE expires_at IS NOT NULL AND expires_at <= ?',
     ),
@@ -181,10 +187,15 @@ export function sqliteSegmentLists({ db }: SqliteConnection): SegmentListRepo {
         const found = db.prepare(s.text).all(named) as Row[]
         return valueMatches(type, field, values, found as { v: unknown; id: unknown }[])
       }),
-    archiveExpired: (now) => attempt(() => expire.immediate(now)),
+    // Nothing expired, or no job waiting: no write transaction (outbox.ts claimDue says why).
+    archiveExpired: (now) =>
+      attempt(() => (q.anyExpired.get(now) === undefined ? 0 : expire.immediate(now))),
     usersImported: (ws, since) => attempt(() => num((q.imported.get(ws, since) as Row)['n'])),
     enqueue: (job) => attempt(() => void q.enqueue.run(...importJobValues(job))),
-    claim: (owner, now, until) => attempt(() => claim.immediate(owner, now, until)),
+    claim: (owner, now, until) =>
+      attempt(() =>
+        q.next.get({ now }) === undefined ? undefined : claim.immediate(owner, now, until),
+      ),
     renew: (ws, id, owner, until) => attempt(() => q.renew.run(until, ws, id, owner).changes === 1),
     retry: (ws, id, owner, next, now) => attempt(() => void q.retry.run(next, now, ws, id, owner)),
     finish: (ws, id, owner, o, now) =>
