@@ -28,6 +28,8 @@ import {
 import { attempt, type SqliteConnection } from './connection.js'
 
 const OPEN = FILE_IMPORT_OPEN_STATES.map((s) => `'${s}'`).join(', ')
+/** An open run that no runner holds (its lease ended): what claimRuns takes or ends. */
+const FREE_OPEN_RUN = `state IN (${OPEN}) AND (lease_until IS NULL OR lease_until <= ?)`
 const UPDATED = runUpdateColumns()
 
 export function sqliteFileImports({ db }: SqliteConnection): FileImportRepo {
@@ -69,7 +71,7 @@ export function sqliteFileImports({ db }: SqliteConnection): FileImportRepo {
     anyOpen: db
       .prepare(
         `SELECT 1 FROM file_import_runs INDEXED BY file_import_runs_open
-         WHERE state IN (${OPEN}) AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1`,
+         WHERE ${FREE_OPEN_RUN} LIMIT 1`,
       )
       .pluck(),
     exhaust: db.prepare(
@@ -77,7 +79,7 @@ export function sqliteFileImports({ db }: SqliteConnection): FileImportRepo {
          lease_until = NULL, claims = claims + 1, updated_at = ?
        WHERE (workspace_id, run_id) IN (
          SELECT workspace_id, run_id FROM file_import_runs INDEXED BY file_import_runs_open
-         WHERE state IN (${OPEN}) AND (lease_until IS NULL OR lease_until <= ?) AND claims >= ?
+         WHERE ${FREE_OPEN_RUN} AND claims >= ?
          ORDER BY scheduled_at LIMIT ?)
        RETURNING *`,
     ),
@@ -86,7 +88,7 @@ export function sqliteFileImports({ db }: SqliteConnection): FileImportRepo {
          started_at = coalesce(started_at, ?), updated_at = ?
        WHERE (workspace_id, run_id) IN (
          SELECT workspace_id, run_id FROM file_import_runs INDEXED BY file_import_runs_open
-         WHERE state IN (${OPEN}) AND (lease_until IS NULL OR lease_until <= ?) AND claims < ?
+         WHERE ${FREE_OPEN_RUN} AND claims < ?
          ORDER BY scheduled_at LIMIT ?)
        RETURNING *`,
     ),

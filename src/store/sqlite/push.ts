@@ -61,6 +61,9 @@ export function pushStepWriter(
 /** User ids per device statement. */
 const IDS_PER_STATEMENT = 500
 
+/** A run whose next step is due and that no scheduler holds: what claimDueRuns takes. */
+const DUE_RUN = 'next_at IS NOT NULL AND next_at <= ? AND (lease_until IS NULL OR lease_until <= ?)'
+
 export function sqlitePush({ db }: SqliteConnection, stepper?: PushStepper): PushRepo {
   const q = {
     claimCampaign: db.prepare(
@@ -77,15 +80,14 @@ export function sqlitePush({ db }: SqliteConnection, stepper?: PushStepper): Pus
     anyDue: db
       .prepare(
         `SELECT 1 FROM push_runs INDEXED BY push_runs_due
-         WHERE next_at IS NOT NULL AND next_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
-         LIMIT 1`,
+         WHERE ${DUE_RUN} LIMIT 1`,
       )
       .pluck(),
     claimDue: db.prepare(
       `UPDATE push_runs SET lease_until = ?
        WHERE (workspace_id, id) IN (
          SELECT workspace_id, id FROM push_runs INDEXED BY push_runs_due
-         WHERE next_at IS NOT NULL AND next_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+         WHERE ${DUE_RUN}
          ORDER BY next_at LIMIT ?)
        RETURNING *`,
     ),

@@ -24,6 +24,9 @@ import { sqliteSegmentDialect } from './segments.js'
 /** Jobs that may be claimed at `now` (@now); `j` the job. */
 const CLAIMABLE = claimableWhere('@now', (text) => text)
 
+/** A list whose expiry has come: its segment is archived and the expiry forgotten. */
+const EXPIRED = 'expires_at IS NOT NULL AND expires_at <= ?'
+
 export function sqliteSegmentLists({ db }: SqliteConnection): SegmentListRepo {
   const q = {
     put: db.prepare(
@@ -65,14 +68,8 @@ export function sqliteSegmentLists({ db }: SqliteConnection): SegmentListRepo {
          WHERE expires_at IS NOT NULL AND expires_at <= @now)`,
     ),
     // The tick's look before it takes the write lock (archiveExpired below).
-    anyExpired: db
-      .prepare(
-        'SELECT 1 FROM segment_lists WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT 1',
-      )
-      .pluck(),
-    forget: db.prepare(
-      'UPDATE segment_lists SET expires_at = NULL WHERE expires_at IS NOT NULL AND expires_at <= ?',
-    ),
+    anyExpired: db.prepare(`SELECT 1 FROM segment_lists WHERE ${EXPIRED} LIMIT 1`).pluck(),
+    forget: db.prepare(`UPDATE segment_lists SET expires_at = NULL WHERE ${EXPIRED}`),
     imported: db.prepare(
       `SELECT coalesce(sum(user_count), 0) AS n FROM segment_imports
        WHERE workspace_id = ? AND operation IN ('create', 'add', 'replace')
@@ -187,11 +184,12 @@ export function sqliteSegmentLists({ db }: SqliteConnection): SegmentListRepo {
         const found = db.prepare(s.text).all(named) as Row[]
         return valueMatches(type, field, values, found as { v: unknown; id: unknown }[])
       }),
-    // Nothing expired, or no job waiting: no write transaction (outbox.ts claimDue says why).
+    // Nothing expired: no write transaction (outbox.ts claimDue says why).
     archiveExpired: (now) =>
       attempt(() => (q.anyExpired.get(now) === undefined ? 0 : expire.immediate(now))),
     usersImported: (ws, since) => attempt(() => num((q.imported.get(ws, since) as Row)['n'])),
     enqueue: (job) => attempt(() => void q.enqueue.run(...importJobValues(job))),
+    // No job waiting: no write transaction either.
     claim: (owner, now, until) =>
       attempt(() =>
         q.next.get({ now }) === undefined ? undefined : claim.immediate(owner, now, until),
