@@ -35,6 +35,11 @@ export type Config = Readonly<{
   logWriter: WriterThread
   /** Where the SQLite outbox's commits (Inform sends) run: a dedicated worker thread, or here. */
   outboxWriter: WriterThread
+  /**
+   * Track User, Create Event and Track Device of the common shape served from node:http ahead of
+   * Fastify (families/data/raw-ingest.ts); off: every request goes through Fastify.
+   */
+  rawIngest: boolean
   logLevel: LogLevel
   bodyLimitBytes: number
   bulkBodyLimitBytes: number
@@ -215,6 +220,7 @@ export const SETTINGS = {
   INLET_DURABILITY: setting(oneOf<Durability>('fsync', 'os'), 'fsync'),
   INLET_LOG_WRITER: setting(oneOf<WriterThread>('worker', 'inline'), 'worker'),
   INLET_OUTBOX_WRITER: setting(oneOf<WriterThread>('worker', 'inline'), 'worker'),
+  INLET_RAW_INGEST: setting(boolean, true),
   INLET_LOG_LEVEL: setting(oneOf<LogLevel>('debug', 'info', 'warn', 'error', 'silent'), 'info'),
   INLET_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), BODY_LIMIT_BYTES),
   INLET_BULK_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), BULK_BODY_LIMIT_BYTES),
@@ -324,6 +330,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     durability: must(v.INLET_DURABILITY),
     logWriter: must(v.INLET_LOG_WRITER),
     outboxWriter: must(v.INLET_OUTBOX_WRITER),
+    rawIngest: must(v.INLET_RAW_INGEST),
     logLevel: must(v.INLET_LOG_LEVEL),
     bodyLimitBytes: must(v.INLET_BODY_LIMIT_BYTES),
     bulkBodyLimitBytes: must(v.INLET_BULK_BODY_LIMIT_BYTES),

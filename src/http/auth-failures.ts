@@ -9,7 +9,6 @@
  * API, `/inlet/v1/…`, feature keys, signatures), Test connection, Install info and the admin API.
  * Successes never count and never reset a block. In memory, per process, bounded in size.
  */
-import type { FastifyRequest } from 'fastify'
 import { systemClock, type Clock } from '../core/clock.js'
 import { AppError, BASIC_CREDENTIAL_CODES, type ErrorCode } from '../core/errors.js'
 
@@ -34,11 +33,14 @@ export const AUTH_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 const MAX_TRACKED = 100_000
 const WINDOW_MS = 60_000
 
+/** What the limiter reads of a request: its client's address (a FastifyRequest's `ip`). */
+export type AddressedRequest = Readonly<{ ip: string }>
+
 export type AuthFailureLimiter = Readonly<{
   /** Throws 429 auth_rate_limited when the request's address is blocked. */
-  check(request: FastifyRequest): void
+  check(request: AddressedRequest): void
   /** Counts one failure of the request's address when `err` is a failed authentication. */
-  observe(request: FastifyRequest, err: unknown): void
+  observe(request: AddressedRequest, err: unknown): void
 }>
 
 type Entry = { windowStart: number; failures: number; blockedUntil: number }
@@ -51,7 +53,7 @@ export function createAuthFailureLimiter(options: {
   const clock = options.clock ?? systemClock
   const entries = new Map<string, Entry>()
   const off = options.perMinute === 0
-  const addressOf = (request: FastifyRequest): string => request.ip || 'unknown'
+  const addressOf = (request: AddressedRequest): string => request.ip || 'unknown'
   return {
     check: (request) => {
       if (off) return

@@ -57,7 +57,8 @@ export function routeConfig(request: FastifyRequest): RouteConfig {
   return request.routeOptions.config as RouteConfig // set by every route from RouteConfig
 }
 
-function fromFastify(err: unknown, config: RouteConfig): AppError {
+/** Any thrown value as the AppError the wire answers (Fastify's codes mapped, a store down 503). */
+export function fromFastify(err: unknown, config: RouteConfig): AppError {
   if (err instanceof AppError) return err
   const code = (err as Partial<FastifyError> | undefined)?.code // any thrown value may carry one
   const mapped = code === undefined ? undefined : FASTIFY_CODES[code]
@@ -107,36 +108,54 @@ export function frameworkErrorHandler(
   }
 }
 
+/** Where a failure was answered, for the log lines of `internal` and `store_unavailable`. */
+export type FailurePlace = Readonly<{ requestId: string; method: string; url: string | undefined }>
+
+/**
+ * The answer to `err` at a route of `config`: status, headers (the error's own, and `connection:
+ * close` after an oversized body) and the family's envelope; `internal` and `store_unavailable`
+ * are logged here. Fastify's error handler and the Data API's raw ingest path both answer with it.
+ */
+export function failureAnswer(
+  err: AppError,
+  config: RouteConfig,
+  place: FailurePlace,
+  envelopes: Envelopes,
+  log: Logger,
+): { status: number; headers: Readonly<Record<string, string>>; body: unknown } {
+  const { status, body } = failureBody(err, config, place.requestId, envelopes)
+  const headers: Record<string, string> = { ...err.headers }
+  if (err.code === 'payload_too_large') {
+    // The rest of an oversized body is not read into memory: the connection closes after this.
+    headers['connection'] = 'close'
+  }
+  if (err.code === 'store_unavailable') {
+    log.warn({ err: err.cause, requestId: place.requestId, url: place.url }, 'store unavailable')
+  }
+  if (err.code === 'internal') {
+    log.error(
+      { err: err.cause, requestId: place.requestId, method: place.method, url: place.url },
+      'internal error',
+    )
+  }
+  return { status, headers, body }
+}
+
 export function installErrorHandling(
   app: FastifyInstance,
   log: Logger,
   envelopes: Envelopes = {},
 ): void {
   const send = (err: AppError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const config = routeConfig(request)
-    const { status, body } = failureBody(err, config, request.id, envelopes)
-    if (err.code === 'payload_too_large') {
-      // The rest of an oversized body is not read into memory: the connection closes after this.
-      void reply.header('connection', 'close')
-    }
-    if (err.code === 'store_unavailable') {
-      log.warn(
-        { err: err.cause, requestId: request.id, url: request.routeOptions.url },
-        'store unavailable',
-      )
-    }
-    if (err.code === 'internal') {
-      log.error(
-        {
-          err: err.cause,
-          requestId: request.id,
-          method: request.method,
-          url: request.routeOptions.url,
-        },
-        'internal error',
-      )
-    }
-    return reply.code(status).headers(err.headers).type('application/json').send(body)
+    const place = { requestId: request.id, method: request.method, url: request.routeOptions.url }
+    const { status, headers, body } = failureAnswer(
+      err,
+      routeConfig(request),
+      place,
+      envelopes,
+      log,
+    )
+    return reply.code(status).headers(headers).type('application/json').send(body)
   }
   app.setErrorHandler((err, request, reply) =>
     send(fromFastify(err, routeConfig(request)), request, reply),

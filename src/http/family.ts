@@ -21,6 +21,8 @@ import type { AuthFailureLimiter } from './auth-failures.js'
 import type { Envelopes } from './error-handler.js'
 import type { Envelope } from './envelopes.js'
 import type { WorkspaceCache } from './gateway.js'
+import type { LoadShedder } from './load-shedding.js'
+import type { RawRoute } from './raw-routes.js'
 import type { RefusalCounter } from './refusals.js'
 
 /** What the platform gives every family. */
@@ -44,6 +46,8 @@ export type Platform = Readonly<{
   secrets: SecretBox
   /** Load shedding: an onRequest hook that answers 503 `overloaded` (http/load-shedding.ts). */
   shed: onRequestHookHandler
+  /** The shedder behind `shed`, for a raw route (http/raw-routes.ts), which has no hooks. */
+  shedder: LoadShedder
   /** True once shutdown has begun: new requests get 503. */
   isClosing: () => boolean
 }>
@@ -54,6 +58,11 @@ export type ApiFamily = Readonly<{
   envelope: Envelope
   /** Registers the family's routes on `app` (each in the scopes it needs). */
   register(app: FastifyInstance): Promise<void>
+  /**
+   * Requests the family answers from node:http ahead of Fastify (http/raw-routes.ts), with the
+   * same answers its Fastify routes give.
+   */
+  raw?: RawRoute
 }>
 
 /** A family's module: given the platform, the family, or undefined when it is off. */

@@ -14,6 +14,7 @@
  * the workspace or its keys.
  */
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyRequest } from 'fastify'
 import { systemClock, type Clock } from '../core/clock.js'
 import { AppError } from '../core/errors.js'
@@ -31,6 +32,20 @@ declare module 'fastify' {
 }
 
 type Credentials = { user: string; secret: string }
+
+/**
+ * What the gateway's checks read of a request and set on it: a FastifyRequest, or the request of
+ * the Data API's raw ingest path (families/data/raw-ingest.ts), which runs the same checks.
+ */
+export type AuthRequest = {
+  readonly headers: IncomingHttpHeaders
+  /** Route params (`id`: the workspace in the path). */
+  readonly params: unknown
+  /** The parsed query (`app_id`). */
+  readonly query: unknown
+  workspace: Workspace | null
+  verifiedWorkspaceId: string | null
+}
 
 /** spec §4.4: the 401 for each way an Authorization header can be unusable. */
 export function parseBasicAuth(header: string | undefined): Credentials {
@@ -64,7 +79,7 @@ function single(value: string | string[] | undefined): string | undefined {
  * 400 ParamsRequired. Two that differ are a mismatch, but answered only at the param/auth step of
  * §4.5 (after auth), so an unauthenticated caller learns nothing from a 409.
  */
-export function workspaceIdsOf(request: FastifyRequest): readonly string[] {
+export function workspaceIdsOf(request: Pick<AuthRequest, 'params' | 'query'>): readonly string[] {
   const params = request.params as Record<string, string | undefined> // route params are strings
   const query = request.query as Record<string, string | string[] | undefined> // parsed query
   const fromPath = params['id'] || undefined
@@ -78,7 +93,7 @@ export function workspaceIdsOf(request: FastifyRequest): readonly string[] {
  * The ids `?app_id=` names where the Basic-auth user names the workspace (`basic-user`: Inlet's own
  * endpoints `/inlet/v1/…` and most families beyond Data): none, or the one it must match.
  */
-function inletAppIds(request: FastifyRequest): readonly string[] {
+function inletAppIds(request: Pick<AuthRequest, 'query'>): readonly string[] {
   const query = request.query as Record<string, string | string[] | undefined> // parsed query
   const appId = single(query['app_id']) || undefined
   return appId === undefined ? [] : [appId]
@@ -310,11 +325,8 @@ export function basicVariantOf(kind: GatewayKind | BasicAuth): BasicAuth {
  * params against the Basic user, the app-key header, the account state, the Content-Type.
  */
 export function createGateway(deps: GatewayDeps, kind: GatewayKind | BasicAuth = 'data') {
-  const variant = basicVariantOf(kind)
-  const clock = deps.clock ?? systemClock
-  const cache = deps.cache ?? createWorkspaceCache({ store: deps.store, clock })
+  const authenticate = createAuthenticator(deps, kind)
   const limiter = deps.authFailures ?? noAuthFailureLimit
-  const appKeyHeader = variant.appKeyHeader.toLowerCase()
   return async function gateway(request: FastifyRequest): Promise<void> {
     if (deps.isClosing()) throw new AppError('service_unavailable')
     limiter.check(request)
@@ -325,8 +337,22 @@ export function createGateway(deps: GatewayDeps, kind: GatewayKind | BasicAuth =
       throw err
     }
   }
+}
 
-  async function authenticate(request: FastifyRequest): Promise<void> {
+/**
+ * The checks of one Basic-auth variant after shutdown and the failed-auth block (createGateway
+ * runs those first and counts this one's failures): on success `request.workspace` is set; a
+ * failure throws its AppError.
+ */
+export function createAuthenticator(
+  deps: GatewayDeps,
+  kind: GatewayKind | BasicAuth = 'data',
+): (request: AuthRequest) => Promise<void> {
+  const variant = basicVariantOf(kind)
+  const clock = deps.clock ?? systemClock
+  const cache = deps.cache ?? createWorkspaceCache({ store: deps.store, clock })
+  const appKeyHeader = variant.appKeyHeader.toLowerCase()
+  return async function authenticate(request: AuthRequest): Promise<void> {
     const paramIds =
       variant.workspaceFrom === 'path-or-query' ? workspaceIdsOf(request) : inletAppIds(request)
     const { user, secret } = parseBasicAuth(request.headers.authorization)
@@ -375,7 +401,7 @@ export function createGateway(deps: GatewayDeps, kind: GatewayKind | BasicAuth =
 }
 
 /** spec §4.4: a JSON body's Content-Type (400 when missing, 415 when not application/json). */
-export function assertJsonContentType(request: FastifyRequest): void {
+export function assertJsonContentType(request: Pick<AuthRequest, 'headers'>): void {
   const contentType = request.headers['content-type']
   if (contentType === undefined || contentType.trim() === '') {
     throw new AppError('content_type_missing')

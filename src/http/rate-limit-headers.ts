@@ -16,6 +16,7 @@
  * unavailable, failed authentications) keep theirs whatever the convention.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { GovernedRequest } from '../governance/governance.js'
 import { rateLimitHeaders, retryAfterSeconds, type QuotaStatus } from '../governance/quotas.js'
 
 export type RateLimitHeaderConvention = 'x-ratelimit' | 'retry-after' | 'none'
@@ -41,15 +42,25 @@ export function installRateLimitHeaders(
   if (!app.hasRequestDecorator('rateLimit')) app.decorateRequest('rateLimit', null)
   if (!app.hasRequestDecorator('rateLimitRefused')) app.decorateRequest('rateLimitRefused', false)
   if (convention === 'none') return
-  const limits = convention === 'x-ratelimit'
   app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const status = request.rateLimit
-    if (status !== null) {
-      if (limits) void reply.headers(rateLimitHeaders(status))
-      if (request.rateLimitRefused) {
-        void reply.header('retry-after', String(retryAfterSeconds(status)))
-      }
-    }
+    const headers = rateLimitHeadersOf(request, convention)
+    if (headers !== undefined) void reply.headers(headers)
     return Promise.resolve(payload)
   })
+}
+
+/**
+ * The headers of `convention` for where governance left `request` (none before a route set its
+ * quota): the onSend hook above writes them, and so does the Data API's raw ingest path.
+ */
+export function rateLimitHeadersOf(
+  request: GovernedRequest,
+  convention: RateLimitHeaderConvention,
+): Record<string, string> | undefined {
+  const status = request.rateLimit
+  if (status === null || convention === 'none') return undefined
+  const headers: Record<string, string> =
+    convention === 'x-ratelimit' ? rateLimitHeaders(status) : {}
+  if (request.rateLimitRefused) headers['retry-after'] = String(retryAfterSeconds(status))
+  return headers
 }

@@ -70,7 +70,7 @@ export function dataRoute(root: FastifyInstance, api: FastifyInstance, route: Da
 }
 
 /** The workspace the gateway authenticated; routes behind it can rely on it being set. */
-export function workspaceRowOf(request: FastifyRequest): Workspace {
+export function workspaceRowOf(request: Readonly<{ workspace: Workspace | null }>): Workspace {
   if (request.workspace === null) throw new AppError('internal')
   return request.workspace
 }
@@ -80,6 +80,6 @@ export function workspaceOf(request: FastifyRequest): string {
 }
 
 /** The parsed body: the JSON parser guarantees an object for every POST behind the gateway. */
-export function bodyOf(request: FastifyRequest): Record<string, unknown> {
+export function bodyOf(request: Readonly<{ body: unknown }>): Record<string, unknown> {
   return request.body as Record<string, unknown> // json-body.ts only ever yields objects
 }

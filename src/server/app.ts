@@ -15,6 +15,7 @@ import { frameworkErrorHandler, installErrorHandling } from '../http/error-handl
 import { createWorkspaceCache, type WorkspaceCache } from '../http/gateway.js'
 import { refuseNulInUrl } from '../http/nul.js'
 import { installJsonBodyParser } from '../http/json-body.js'
+import { decorateRawRoutes, installRawRoutes } from '../http/raw-routes.js'
 import { createAuthFailureLimiter } from '../http/auth-failures.js'
 import { createLoadShedder, shedHook } from '../http/load-shedding.js'
 import { createRefusalCounter, type RefusalCounter } from '../http/refusals.js'
@@ -99,6 +100,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   app.decorateRequest('workspace', null)
   app.decorateRequest('verifiedWorkspaceId', null)
+  decorateRawRoutes(app)
   installJsonBodyParser(app)
   app.addHook('onRequest', refuseNulInUrl)
   const clock = deps.clock ?? systemClock
@@ -158,6 +160,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     // Shed before anything else is done for the request (docs/errors.md `overloaded`): every
     // family's routes but the admin API; never /healthz.
     shed: shedHook(shedder),
+    shedder,
     isClosing,
   }
   // The API families, one line each (docs/architecture.md: adding an API family).
@@ -178,6 +181,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandling(app, deps.log, envelopesOf(families))
   for (const family of families) await family.register(app)
   await app.ready()
+  installRawRoutes(
+    app,
+    families.flatMap((f) => (f.raw === undefined ? [] : [f.raw])),
+  )
   return app
 }
 

@@ -16,6 +16,7 @@ import { deleteRoutes } from './routes/deletes.js'
 import { exportRoutes } from './routes/export.js'
 import { gdprRoutes, gdprStatusRoutes } from './routes/gdpr.js'
 import { ingestRoutes } from './routes/ingest.js'
+import { createRawIngest } from './raw-ingest.js'
 import { installInfoRoutes } from './routes/install-info.js'
 import { mergeRoutes, mergeUndoRoutes } from './routes/merges.js'
 import { optOutRoutes } from './routes/opt-out.js'
@@ -29,6 +30,23 @@ export const dataFamily: FamilyModule = (platform): ApiFamily => {
   return {
     name: 'data',
     envelope: dataEnvelope,
+    // Track User, Create Event and Track Device of the common shape, ahead of Fastify: the same
+    // checks and answers as the routes below, without Fastify's lifecycle (raw-ingest.ts).
+    ...(config.rawIngest
+      ? {
+          raw: createRawIngest({
+            config,
+            ids: platform.ids,
+            log: platform.log,
+            gateway: authDeps,
+            authFailures,
+            shedder: platform.shedder,
+            refusals: platform.refusals,
+            ingest,
+            governance,
+          }),
+        }
+      : {}),
     register: async (app: FastifyInstance) => {
       // Every refused request of an authenticated workspace counts its records for the
       // dashboard's workspace page (the accepted ones are counted by the log's appends).

@@ -13,7 +13,8 @@ import type { Ingest } from '../../../ingest/accept.js'
 import { createIdempotency, idempotencyKeyOf } from '../idempotency.js'
 import { bulkRowPayload, parseBulk, withProject, type BulkOptions } from '../bulk-rows.js'
 import { parseCustomer, parseDevice, parseEvent } from '../bodies/ingest-bodies.js'
-import type { Governance } from '../../../governance/governance.js'
+import type { Governance, GovernedRequest } from '../../../governance/governance.js'
+import type { Workspace } from '../../../store/store.js'
 import { INGEST_QUOTAS, ingestDemands } from '../quotas.js'
 import { readSettings, projectName, type WorkspaceSettings } from '../../../workspaces/settings.js'
 import { ACCEPTED_SCHEMA, acceptedBody, bodyOf, dataRoute, workspaceRowOf } from '../../../http/route.js'
@@ -27,13 +28,11 @@ export type IngestRouteDeps = Readonly<{
 }>
 
 export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: IngestRouteDeps) {
-  const { ingest, config, governance } = deps
+  const { config } = deps
   const idempotency = createIdempotency(deps.logged)
-  const single = (
-    endpoint: 'customer' | 'event' | 'device' | 'bulk',
-    parse: (body: Record<string, unknown>, options: BulkOptions) => ParsedRecord[],
-  ) => {
-    const submit = submitWith(endpoint, parse)
+  const submitWith = ingestSubmitter(deps)
+  const single = (endpoint: IngestEndpoint) => {
+    const submit = submitWith(endpoint)
     return async function accept(request: FastifyRequest) {
       // Inlet's extension: a keyed request is logged under its key, and only once (idempotency.ts).
       const key = idempotencyKeyOf(request)
@@ -46,18 +45,78 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       return acceptedBody(key)
     }
   }
-  /**
-   * Validates and hands the records to ingest, returning the commit to wait for. Nothing parsed
-   * outlives this call: the records are log text by now, and the parsed body is let go while the
-   * commit runs (with many Bulk requests waiting for one commit, their parsed bodies were most of
-   * the server's memory).
-   */
-  const submitWith =
-    (
-      endpoint: 'customer' | 'event' | 'device' | 'bulk',
-      parse: (body: Record<string, unknown>, options: BulkOptions) => ParsedRecord[],
-    ) =>
-    async (request: FastifyRequest, requestId: string): Promise<void> => {
+  const common = { bodyLimitBytes: config.bodyLimitBytes, responseSchema: ACCEPTED_SCHEMA }
+  dataRoute(root, api, {
+    ...common,
+    url: '/v1/customer/:id',
+    endpoint: 'customer',
+    handler: single('customer'),
+  })
+  dataRoute(root, api, {
+    ...common,
+    url: '/v1/event/:id',
+    endpoint: 'event',
+    handler: single('event'),
+  })
+  dataRoute(root, api, {
+    ...common,
+    url: '/v1/device/:id',
+    endpoint: 'device',
+    handler: single('device'),
+  })
+  const bulk = single('bulk')
+  for (const url of ['/v1/transition/:id', '/v1/transition']) {
+    dataRoute(root, api, {
+      url,
+      endpoint: 'bulk',
+      bodyLimitBytes: config.bulkBodyLimitBytes,
+      responseSchema: ACCEPTED_SCHEMA,
+      handler: bulk,
+    })
+  }
+}
+
+export type IngestEndpoint = 'customer' | 'event' | 'device' | 'bulk'
+
+/** Each ingest endpoint's body as its records (spec §7.1–§7.4). */
+export const INGEST_PARSERS: Readonly<
+  Record<IngestEndpoint, (body: Record<string, unknown>, options: BulkOptions) => ParsedRecord[]>
+> = {
+  customer: (body, { identifiers }) => [
+    parseCustomer(body, { checkType: true, ...(identifiers && { identifiers }) }),
+  ],
+  event: (body, { identifiers }) =>
+    parseEvent(body, { checkType: true, ...(identifiers && { identifiers }) }),
+  device: (body) => [parseDevice(body, { checkType: true })],
+  bulk: parseBulk,
+}
+
+/**
+ * What the ingest steps read of a request and set on it: a FastifyRequest, or the request of the
+ * raw ingest path (families/data/raw-ingest.ts), which runs the same steps.
+ */
+export type IngestRequest = GovernedRequest & {
+  workspace: Workspace | null
+  /** The parsed JSON body (json-body.ts: an object). */
+  body: unknown
+  bodyText: string | undefined
+  /** The parsed query (`project_code`). */
+  readonly query: unknown
+}
+
+/**
+ * The steps of an ingest endpoint once its body is parsed, in spec §4.5's order: the quota state
+ * (and a quota already spent: 429), the body's records, the quota taken for them, fair usage, and
+ * the records handed to ingest. Resolves once they are committed. Nothing parsed outlives the
+ * call: the records are log text by now, and the parsed body is let go while the commit runs
+ * (with many Bulk requests waiting for one commit, their parsed bodies were most of the server's
+ * memory).
+ */
+export function ingestSubmitter(deps: Pick<IngestRouteDeps, 'ingest' | 'governance'>) {
+  const { ingest, governance } = deps
+  return (endpoint: IngestEndpoint) => {
+    const parse = INGEST_PARSERS[endpoint]
+    return async (request: IngestRequest, requestId: string): Promise<void> => {
       const workspace = workspaceRowOf(request)
       governance.observe(request, workspace, INGEST_QUOTAS[endpoint])
       const settings = readSettings(workspace.settings)
@@ -76,8 +135,8 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       const admitted = governance.fairUsage(workspace, records)
       const ctx = { workspaceId: workspace.id, requestId, api: endpoint }
       const text = request.bodyText
-      // A Bulk request is logged as its text (families/data/bulk-rows.ts), unless the log would only
-      // expand it again (PostgreSQL) or fair usage blocked some of its records (spec §5.3):
+      // A Bulk request is logged as its text (families/data/bulk-rows.ts), unless the log would
+      // only expand it again (PostgreSQL) or fair usage blocked some of its records (spec §5.3):
       // those are logged as the blocked records they became.
       const asRow =
         endpoint === 'bulk' &&
@@ -92,39 +151,6 @@ export function ingestRoutes(root: FastifyInstance, api: FastifyInstance, deps: 
       request.bodyText = undefined
       return committed
     }
-
-  const common = { bodyLimitBytes: config.bodyLimitBytes, responseSchema: ACCEPTED_SCHEMA }
-  dataRoute(root, api, {
-    ...common,
-    url: '/v1/customer/:id',
-    endpoint: 'customer',
-    handler: single('customer', (body, { identifiers }) => [
-      parseCustomer(body, { checkType: true, ...(identifiers && { identifiers }) }),
-    ]),
-  })
-  dataRoute(root, api, {
-    ...common,
-    url: '/v1/event/:id',
-    endpoint: 'event',
-    handler: single('event', (body, { identifiers }) =>
-      parseEvent(body, { checkType: true, ...(identifiers && { identifiers }) }),
-    ),
-  })
-  dataRoute(root, api, {
-    ...common,
-    url: '/v1/device/:id',
-    endpoint: 'device',
-    handler: single('device', (body) => [parseDevice(body, { checkType: true })]),
-  })
-  const bulk = single('bulk', parseBulk)
-  for (const url of ['/v1/transition/:id', '/v1/transition']) {
-    dataRoute(root, api, {
-      url,
-      endpoint: 'bulk',
-      bodyLimitBytes: config.bulkBodyLimitBytes,
-      responseSchema: ACCEPTED_SCHEMA,
-      handler: bulk,
-    })
   }
 }
 
@@ -134,7 +160,10 @@ function identifiersOf(settings: WorkspaceSettings): { identifiers?: readonly st
 }
 
 /** spec §6.3: the `project_code` query parameter, resolved to its project name. */
-function projectOf(request: FastifyRequest, settings: WorkspaceSettings): string | undefined {
+function projectOf(
+  request: Pick<IngestRequest, 'query'>,
+  settings: WorkspaceSettings,
+): string | undefined {
   const query = request.query as Record<string, unknown> // Fastify parses the query to an object
   const code = query['project_code']
   if (code === undefined) return undefined
