@@ -11,9 +11,20 @@ import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
+import { createServer, type Server } from 'node:http'
+import { systemClock } from '../../core/clock.js'
 import { loadConfig } from '../../core/config.js'
+import { createIdGenerator } from '../../core/ids.js'
 import { createMemoryLogger } from '../../core/log.js'
+import { createGovernance } from '../../governance/governance.js'
+import { createAuthFailureLimiter } from '../../http/auth-failures.js'
+import { createLoadShedder } from '../../http/load-shedding.js'
+import type { RefusalCounter } from '../../http/refusals.js'
+import type { Ingest } from '../../ingest/accept.js'
 import { startInlet, type Inlet } from '../../server/server.js'
+import { createSqliteStore } from '../../store/sqlite/sqlite-store.js'
+import { createWorkspaces } from '../../workspaces/workspaces.js'
+import { createRawIngest } from './raw-ingest.js'
 
 const WORKSPACE = 'RAWINGESTWORKSPACE01'
 const KEY = 'raw-ingest-data-key-1'
@@ -267,6 +278,76 @@ describe('raw ingest path', () => {
     const shed = await both(pair, { path: `/v1/event/${WORKSPACE}`, body: event('u-1') }, true)
     assert.equal(shed.status, 503)
     await both(pair, { path: `/v1/event/${WORKSPACE}`, body: event('u-1'), bare: true }, true)
+  })
+
+  it('answers a failure of its own parts with a 500 (or a closed connection), logged, and keeps serving', async (t) => {
+    const store = createSqliteStore({ dir: ':memory:', durability: 'os' })
+    t.after(() => store.close())
+    const ids = createIdGenerator()
+    await createWorkspaces({ store, clock: systemClock, ids }).create({
+      id: WORKSPACE,
+      key: KEY,
+      name: 'raw',
+    })
+    const log = createMemoryLogger()
+    // The parts the path calls, failing where a bug would: a commit that throws a plain Error
+    // for customer `u-bug`, and a refusal counter that throws.
+    const ingest: Ingest = {
+      bulkRows: true,
+      accept: (_ctx, records) =>
+        records.some((r) => r.customerId === 'u-bug')
+          ? Promise.reject(new TypeError('a bug in ingest'))
+          : Promise.resolve(),
+      acceptBulkRow: () => Promise.resolve(),
+      flushed: () => Promise.resolve(),
+      stats: () => ({ batches: 0, records: 0 }),
+    }
+    const refusals: RefusalCounter = {
+      add: () => {
+        throw new Error('a bug in the refusal counter')
+      },
+      flush: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    }
+    const raw = createRawIngest({
+      config: loadConfig({}),
+      ids,
+      log,
+      gateway: { store, isClosing: () => false },
+      authFailures: createAuthFailureLimiter({ perMinute: 0, blockSeconds: 1 }),
+      shedder: createLoadShedder({ lagRecords: 0, rssMb: 0, retryAfterSeconds: 1, lag: () => Promise.resolve(0) }),
+      refusals,
+      ingest,
+      governance: createGovernance({ clock: systemClock, enabled: false }),
+    })
+    const server: Server = createServer((req, res) =>
+      raw(req, res, () => {
+        res.writeHead(418)
+        res.end()
+      }),
+    )
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    t.after(() => server.close())
+    const address = server.address()
+    const url = typeof address === 'object' && address !== null ? `http://127.0.0.1:${address.port}` : ''
+    const target = { url } as Inlet
+    const ev = `/v1/event/${WORKSPACE}`
+
+    const bug = await send(target, { path: ev, body: event('u-bug') })
+    assert.equal(bug.status, 500)
+    assert.equal((JSON.parse(bug.body) as { error: { type: string } }).error.type, 'Server Error')
+    assert.ok(log.lines.some((l) => l.includes('a bug in ingest')), 'logged with its cause')
+
+    // The refusal counter throws after the answer went out: the client has its 400, the
+    // connection is closed, the bug is logged.
+    const refused = await send(target, { path: ev, body: '{' }).catch((err: unknown) => err)
+    assert.ok(!(refused instanceof Error) || /socket hang up|ECONNRESET/.test(refused.message))
+    assert.ok(log.lines.some((l) => l.includes('a bug in the refusal counter')))
+
+    const fine = await send(target, { path: ev, body: event('u-1') })
+    assert.equal(fine.status, 200, 'still serving')
+    const other = await send(target, { path: `${ev}?x=1`, body: event('u-1') })
+    assert.equal(other.status, 418, 'another shape goes to next')
   })
 
   it('hands every request to Fastify when INLET_RAW_INGEST is off', async (t) => {

@@ -13,6 +13,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Config } from '../../core/config.js'
+import { AppError } from '../../core/errors.js'
 import type { IdGenerator } from '../../core/ids.js'
 import type { Logger } from '../../core/log.js'
 import type { AuthFailureLimiter } from '../../http/auth-failures.js'
@@ -117,14 +118,30 @@ export function createRawIngest(deps: RawIngestDeps): RawRoute {
     }
   }
 
+  /**
+   * A bug of this path (every expected failure is answered by `fail`): logged, and the request
+   * answered 500 if nothing was sent yet, else its connection closed — never a crash.
+   */
+  function broken(res: ServerResponse, route: Route, requestId: string, err: unknown): void {
+    const place = { requestId, method: 'POST', url: `/v1/${route.endpoint}/:id` }
+    const internal = new AppError('internal', { cause: err })
+    const answer = failureAnswer(internal, route.config, place, envelopes, deps.log)
+    if (res.headersSent) {
+      res.destroy()
+      return
+    }
+    const headers = { connection: 'close', 'content-type': 'application/json; charset=utf-8' }
+    send(res, answer.status, headers, answer.body)
+  }
+
   async function take(
     req: IncomingMessage,
     res: ServerResponse,
     next: () => void,
     route: Route,
     id: string,
+    requestId: string,
   ): Promise<void> {
-    const requestId = deps.ids.requestId()
     const request: RawRequest = {
       headers: req.headers,
       params: { id },
@@ -161,7 +178,9 @@ export function createRawIngest(deps: RawIngestDeps): RawRoute {
     })
     req.on('error', () => undefined) // the connection is gone: there is no one to answer
     req.on('end', () => {
-      void answer(Buffer.concat(chunks, size))
+      answer(Buffer.concat(chunks, size)).catch((err: unknown) =>
+        broken(res, route, requestId, err),
+      )
     })
 
     async function answer(body: Buffer): Promise<void> {
@@ -210,6 +229,9 @@ export function createRawIngest(deps: RawIngestDeps): RawRoute {
       next()
       return
     }
-    void take(req, res, next, route, match[2] ?? '')
+    const requestId = deps.ids.requestId()
+    take(req, res, next, route, match[2] ?? '', requestId).catch((err: unknown) =>
+      broken(res, route, requestId, err),
+    )
   }
 }
