@@ -92,6 +92,26 @@ describe('createGroupCommitter', () => {
     assert.deepEqual(committer.stats(), { batches: 2, items: 6 })
   })
 
+  it('starts the next write before the submitters of the finished one run', async () => {
+    const w = recordingWrite<number>()
+    const committer = createGroupCommitter(w.write)
+    const firstWrite = w.hold()
+    let writesWhenAnswered = -1
+    const first = committer.submit([1]).then(() => {
+      // The first request is answered here: the request that waited for it is being written.
+      writesWhenAnswered = w.calls.length
+    })
+    await tick()
+    const second = committer.submit([2])
+    w.hold() // the second write waits here once it starts
+    firstWrite.resolve()
+    await first
+    assert.equal(writesWhenAnswered, 2, 'the second write had started')
+    assert.deepEqual(w.calls, [[1], [2]])
+    w.release()
+    await second
+  })
+
   it('caps a write at maxItems without splitting a submission', async () => {
     const w = recordingWrite<number>()
     const committer = createGroupCommitter(w.write, { maxItems: 4 })
