@@ -54,6 +54,11 @@ export type Config = Readonly<{
     maxDelayMs: number
     /** How long a processor's lease runs without renewal before another processor takes over. */
     leaseMs: number
+    /**
+     * How much lower the processor thread's CPU priority is than the process's (Linux nice
+     * increment, 0–19; core/thread-priority.ts); only with INLET_PROCESSOR_THREAD=worker.
+     */
+    nice: number
   }>
   /** Events older than this (whole UTC months) are removed; 0 keeps them forever. */
   eventRetentionDays: number
@@ -231,6 +236,7 @@ export const SETTINGS = {
   INLET_PROCESSOR_THREAD: setting(oneOf<ProcessorThread>('worker', 'inline'), 'worker'),
   INLET_PROCESSOR_MAX_DELAY_MS: setting(integer(0, 10_000), 20),
   INLET_PROCESSOR_LEASE_MS: setting(integer(500, 600_000), 15_000),
+  INLET_PROCESSOR_NICE: setting(integer(0, 19), 10),
   INLET_EVENT_RETENTION_DAYS: setting(integer(0, 36_500), 0),
   INLET_LOG_RETENTION_SECONDS: setting(integer(0, 365 * 86_400), 86_400),
   INLET_DELETE_BUFFER_SECONDS: setting(integer(0, 365 * 86_400), 86_400),
@@ -342,6 +348,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       thread: must(v.INLET_PROCESSOR_THREAD),
       maxDelayMs: must(v.INLET_PROCESSOR_MAX_DELAY_MS),
       leaseMs: must(v.INLET_PROCESSOR_LEASE_MS),
+      nice: must(v.INLET_PROCESSOR_NICE),
     }),
     eventRetentionDays: must(v.INLET_EVENT_RETENTION_DAYS),
     logRetentionSeconds: must(v.INLET_LOG_RETENTION_SECONDS),

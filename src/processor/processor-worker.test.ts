@@ -1,7 +1,8 @@
 // The processor in a worker thread, on a real data directory: records appended by the main thread
 // are applied by the worker (its own connections), drain and lag see it, stop closes it.
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
+import { getPriority } from 'node:os'
 import { it } from 'node:test'
 import { sqliteStoreOnDisk } from '../../test/helpers/sqlite.js'
 import { systemClock } from '../core/clock.js'
@@ -9,7 +10,16 @@ import { loadConfig } from '../core/config.js'
 import { createSequentialIds } from '../core/ids.js'
 import { createMemoryLogger } from '../core/log.js'
 import { createWorkspaces } from '../workspaces/workspaces.js'
+import { kernelThreadId } from '../core/thread-priority.js'
 import { processorRunsInWorker, startProcessorWorker } from './processor-worker.js'
+
+/** The nice value of every thread of this process (Linux: /proc/self/task/<id>/stat field 19). */
+function threadNices(): number[] {
+  return readdirSync('/proc/self/task').map((id) => {
+    const stat = readFileSync(`/proc/self/task/${id}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+  })
+}
 
 it('applies the log in a worker thread and stops cleanly', { timeout: 60_000 }, async (t) => {
   const { dir, store } = sqliteStoreOnDisk(t, 'inlet-worker-', 'os')
@@ -32,12 +42,21 @@ it('applies the log in a worker thread and stops cleanly', { timeout: 60_000 }, 
     maxAttempts: 3,
     logRetentionMs: 86_400_000,
     maxDelayMs: 5,
+    nice: 3,
     stopTimeoutMs: 10_000,
     entry: { base: import.meta.url, name: '../server/processor-thread' },
   })
   t.after(() => processor.stop()) // also when an assertion fails: a live worker keeps the test alive
+  const linux = kernelThreadId() !== undefined
+  const nices = (): number[] => (linux ? threadNices().map((n) => n - getPriority()) : [])
+  const before = nices()
   processor.start()
   await processor.ready?.()
+  // INLET_PROCESSOR_NICE: one new thread (the processor's) runs 3 steps below the process's.
+  if (linux) {
+    assert.equal(before.filter((d) => d === 3).length, 0)
+    assert.equal(nices().filter((d) => d === 3).length, 1, JSON.stringify(nices()))
+  }
   const records = Array.from({ length: 250 }, (_, i) => ({
     workspaceId: 'WORKERWS',
     requestId: `REQ${i}`,

@@ -29,6 +29,8 @@ export type ProcessorWorkerData = Readonly<{
   maxDelayMs: number
   leaseMs?: number
   eventRetentionMs?: number
+  /** Nice steps the thread lowers its own CPU priority by (INLET_PROCESSOR_NICE). */
+  nice: number
 }>
 
 export type ToWorker = Readonly<{ type: 'wake' }> | Readonly<{ type: 'stop' }>
@@ -67,6 +69,7 @@ export function startProcessorWorker(options: ProcessorWorkerOptions): Processor
     maxAttempts: options.maxAttempts,
     logRetentionMs: options.logRetentionMs,
     maxDelayMs: options.maxDelayMs,
+    nice: options.nice,
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     ...(options.eventRetentionMs === undefined
       ? {}
@@ -216,6 +219,7 @@ export function createServerProcessor(
     maxAttempts: config.processor.maxAttempts,
     logRetentionMs: config.logRetentionSeconds * 1000,
     maxDelayMs: config.processor.maxDelayMs,
+    nice: config.processor.nice,
     leaseMs: config.processor.leaseMs,
     eventRetentionMs: config.eventRetentionDays * 86_400_000,
   }

@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { systemClock } from '../core/clock.js'
 import { createIdGenerator } from '../core/ids.js'
 import { createLogger } from '../core/log.js'
+import { lowerThisThread } from '../core/thread-priority.js'
 import { expandBulkRow } from '../families/data/bulk-rows.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { FromWorker, ProcessorWorkerData, ToWorker } from '../processor/processor-worker.js'
@@ -20,6 +21,13 @@ const data = workerData as ProcessorWorkerData // posted by startProcessorWorker
 const post = (message: FromWorker): void => port.postMessage(message)
 
 const log = createLogger({ level: data.logLevel })
+// Below the request thread and the log writer when the cores are contended (INLET_PROCESSOR_NICE).
+try {
+  const priority = lowerThisThread(data.nice)
+  log.debug({ ...priority }, 'processor thread priority')
+} catch (err) {
+  log.warn({ err, nice: data.nice }, 'processor thread priority not lowered')
+}
 // store.db batches are fsynced before each compaction, not one by one (sqlite/connection.ts).
 const store = createSqliteStore({
   dir: data.dataDir,

@@ -106,6 +106,8 @@ describe('client SDK against a real Inlet', { timeout: 240_000 }, () => {
     assert.deepEqual(sent, [...ids, 'sdk-user-0'], 'each record once, whole, in order')
     assert.deepEqual(delivered, sent)
     assert.equal(await usersFound(s.server, ids.slice(0, 40)), 40)
+    // The last body is applied after the first: wait for it too before reading its user.
+    assert.equal(await usersFound(s.server, ['sdk-user-1199']), 1)
     const last = await s.server.getUsers(['sdk-user-1199'])
     assert.equal(last.get('sdk-user-1199')?.['n'], 1199)
 
