@@ -252,6 +252,19 @@ export function procThreadCpuMs(pid: number): Map<number, number> {
   return out
 }
 
+/** Each thread's name (`comm`: Inlet's workers name themselves, core/thread-priority.ts). */
+export function procThreadNames(pid: number): Map<number, string> {
+  const out = new Map<number, string>()
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      out.set(Number(tid), readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim())
+    }
+  } catch {
+    // gone
+  }
+  return out
+}
+
 /** Samples a process's RSS every `everyMs`; `stop()` returns the peak (VmHWM when readable). */
 export function sampleRss(pid: number, everyMs = 100): { stop(): number } {
   let peak = 0

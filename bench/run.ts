@@ -32,6 +32,7 @@ import {
   inletEntry,
   procCpuMs,
   procThreadCpuMs,
+  procThreadNames,
   sampleRss,
   startBaseline,
   startInlet,
@@ -182,7 +183,7 @@ type ScenarioReport = {
    */
   cpuMsPerKRecords: number | null
   /** The same CPU split by thread: the request thread's share, then the busiest others (ms). */
-  cpuThreadsMs: { main: number; others: number[] } | null
+  cpuThreadsMs: { main: number; others: number[]; names: string[] } | null
   apply: ApplyReport | null
   disk: DiskReport | null
   /** The machine's CPU during the measured load (bench/machine.ts). */
@@ -460,13 +461,16 @@ async function runInlet(key: keyof typeof LOADS, databaseUrl?: string): Promise<
     const threads = [...procThreadCpuMs(inlet.pid)].map(
       ([tid, ms]) => [tid, ms - (threadsBefore.get(tid) ?? 0)] as const,
     )
+    const names = procThreadNames(inlet.pid)
+    const others = threads
+      .filter(([tid, ms]) => tid !== inlet.pid && ms > 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
     report.cpuThreadsMs = {
       main: threads.find(([tid]) => tid === inlet.pid)?.[1] ?? 0,
-      others: threads
-        .filter(([tid, ms]) => tid !== inlet.pid && ms > 0)
-        .map(([, ms]) => ms)
-        .sort((a, b) => b - a)
-        .slice(0, 4),
+      others: others.map(([, ms]) => ms),
+      // Each of `others`' name: Inlet's workers name themselves (`inlet-processor`, `inlet-log`…).
+      names: others.map(([tid]) => names.get(tid) ?? '?'),
     }
     report.cpuMsPerKRecords = accepted === 0 ? null : Math.round((10_000 * cpuMs) / accepted) / 10
     const processed = processedOf(drained) - processedOf(before)
@@ -505,7 +509,7 @@ async function runInlet(key: keyof typeof LOADS, databaseUrl?: string): Promise<
     `${name}: ${report.requestsPerSec} req/s, ${report.recordsPerSec} records/s, ` +
       `p99 ${report.latencyMs.p99} ms, ${report.commits?.recordsPerCommit} records/commit, ` +
       `cpu ${report.cpuMsPerKRecords} ms/1k records (threads ms: main ${report.cpuThreadsMs?.main}, ` +
-      `others ${report.cpuThreadsMs?.others.join('/')}), ` +
+      `others ${(report.cpuThreadsMs?.others ?? []).map((ms, i) => `${report.cpuThreadsMs?.names[i] ?? '?'} ${ms}`).join(', ')}), ` +
       `drain ${report.apply === null ? '(no processor)' : drainText(report.apply)} s`,
   )
   return report

@@ -1,5 +1,5 @@
-// A worker thread lowers its own priority and only its own: the process's other threads keep
-// theirs (read back from /proc, the kernel's view).
+// A worker thread names itself and lowers its own priority, and only its own: the process's other
+// threads keep theirs (read back from /proc, the kernel's view).
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
@@ -21,7 +21,8 @@ it('lowers the calling worker thread only', { skip: kernelThreadId() === undefin
   const code = `
     const { parentPort } = await import('node:worker_threads')
     const tsx = await import(${tsx}); tsx.register()
-    const { lowerThisThread } = await import(${entry})
+    const { lowerThisThread, nameThisThread } = await import(${entry})
+    nameThisThread('inlet-test-thread-named-at-length')
     parentPort.postMessage(lowerThisThread(7))
     await new Promise((resolve) => parentPort.once('message', resolve))`
   const worker = new Worker(code, { eval: true })
@@ -34,6 +35,9 @@ it('lowers the calling worker thread only', { skip: kernelThreadId() === undefin
     assert.equal(lowered.nice, Math.min(19, before + 7))
     assert.equal(niceOf(lowered.threadId), lowered.nice, 'the kernel has the worker lowered')
     assert.equal(niceOf(main), before, 'and the main thread as it was')
+    const comm = (id: number) => readFileSync(`/proc/self/task/${id}/comm`, 'utf8').trim()
+    assert.equal(comm(lowered.threadId), 'inlet-test-thre', 'named, cut to 15 bytes')
+    assert.notEqual(comm(main), 'inlet-test-thre')
   } finally {
     worker.postMessage('done')
     await worker.terminate()

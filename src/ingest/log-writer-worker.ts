@@ -7,6 +7,7 @@
  * connection and ends the thread.
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import { nameThisThread } from '../core/thread-priority.js'
 import { openSqliteLogAppender } from '../store/sqlite/sqlite-store.js'
 import {
   unpackBatch,
@@ -17,6 +18,7 @@ import {
 
 const port = parentPort
 if (port === null) throw new Error('log writer: started outside a worker thread')
+nameThisThread('inlet-log')
 const data = workerData as LogWriterData // posted by startLogWriterWorker
 const appender = openSqliteLogAppender(data.dataDir, data.durability)
 const post = (message: FromLogWriter): void => port.postMessage(message)

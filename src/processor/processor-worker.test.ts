@@ -56,6 +56,10 @@ it('applies the log in a worker thread and stops cleanly', { timeout: 60_000 }, 
   if (linux) {
     assert.equal(before.filter((d) => d === 3).length, 0)
     assert.equal(nices().filter((d) => d === 3).length, 1, JSON.stringify(nices()))
+    const names = readdirSync('/proc/self/task').map((id) =>
+      readFileSync(`/proc/self/task/${id}/comm`, 'utf8').trim(),
+    )
+    assert.ok(names.includes('inlet-processor'), names.join(', '))
   }
   const records = Array.from({ length: 250 }, (_, i) => ({
     workspaceId: 'WORKERWS',

@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { systemClock } from '../core/clock.js'
 import { createIdGenerator } from '../core/ids.js'
 import { createLogger } from '../core/log.js'
-import { lowerThisThread } from '../core/thread-priority.js'
+import { lowerThisThread, nameThisThread } from '../core/thread-priority.js'
 import { expandBulkRow } from '../families/data/bulk-rows.js'
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { FromWorker, ProcessorWorkerData, ToWorker } from '../processor/processor-worker.js'
@@ -21,6 +21,7 @@ const data = workerData as ProcessorWorkerData // posted by startProcessorWorker
 const post = (message: FromWorker): void => port.postMessage(message)
 
 const log = createLogger({ level: data.logLevel })
+nameThisThread('inlet-processor')
 // Below the request thread and the log writer when the cores are contended (INLET_PROCESSOR_NICE).
 try {
   const priority = lowerThisThread(data.nice)

@@ -7,6 +7,7 @@
  * `close` closes the connection, after what was posted before it, and ends the thread.
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import { nameThisThread } from '../../core/thread-priority.js'
 import { openDatabase } from './connection.js'
 import { outboxGroupWriter, type OutboxRecordCall, type SettledRecord } from './outbox.js'
 import { pushStepWriter } from './push.js'
@@ -20,6 +21,7 @@ import type {
 
 if (parentPort === null) throw new Error('outbox writer: started outside a worker thread')
 const port = parentPort
+nameThisThread('inlet-outbox')
 const data = workerData as OutboxWriterData // posted by startOutboxWriter
 const db = openDatabase(data.storePath, data.durability)
 // A Push expansion inserts into the outbox's six indexes at random places (customer, recipient):
