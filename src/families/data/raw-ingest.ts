@@ -3,8 +3,9 @@
  * /v1/{customer,event,device}/{id}`, spec §7.1, §7.2, §7.4) answered from node:http directly,
  * without Fastify's request lifecycle: 11 % more single events per second, 19 µs less CPU per
  * request (docs/benchmarks.md, the 2026-12-05 11:40 section). It runs the route's own checks and
- * steps, from the same functions and in the same order (shedding, the failed-auth block, the gateway, the JSON body,
- * ingestSubmitter, failureAnswer, the rate-limit headers, the refusal count), and takes only
+ * steps, from the same functions and in the same order (shedding, the failed-auth block, the
+ * gateway, the JSON body, ingestSubmitter, failureAnswer, the rate-limit headers, the refusal
+ * count), and takes only
  * requests of the common shape: POST to one of the three paths with a plain workspace id, no
  * query, a Content-Length within the body limit, no Transfer-Encoding or Content-Encoding, no
  * Idempotency-Key. Every other request — and one whose gateway checks fail, which come before its
@@ -37,6 +38,9 @@ import { ingestSubmitter, type IngestEndpoint, type IngestRequest, type IngestRo
 const PATH = /^\/v1\/(customer|event|device)\/([A-Za-z0-9._~-]{1,1024})$/
 
 const NO_QUERY: Readonly<Record<string, never>> = Object.freeze({})
+
+/** The Content-Type of every answer, as Fastify writes it for a JSON body. */
+const JSON_TYPE = 'application/json; charset=utf-8'
 
 /** The endpoints taken (Bulk Import's bodies are large: Fastify's share of them is small). */
 type RawEndpoint = Extract<IngestEndpoint, 'customer' | 'event' | 'device'>
@@ -91,25 +95,32 @@ export function createRawIngest(deps: RawIngestDeps): RawRoute {
     res.end(text)
   }
 
+  /** Where an answer comes from, for failureAnswer's log lines (Fastify's route URL). */
+  const placeOf = (route: Route, requestId: string) => ({
+    requestId,
+    method: 'POST',
+    url: `/v1/${route.endpoint}/:id`,
+  })
+
   /**
    * A failure after the gateway, as Fastify's error handler answers it (failureAnswer), with the
-   * hooks' headers and count: `connection: close` first when the body did not parse (Fastify's
-   * content-type parser sets it), the rate-limit headers once governance saw the request, and the
+   * hooks' headers and count: `connection: close` first when the body did not parse
+   * (`unparsedBody`: Fastify's content-type parser sets it), the rate-limit headers once governance saw the request, and the
    * refused records of the workspace.
    */
   function fail(
     res: ServerResponse,
     request: RawRequest,
     err: unknown,
-    at: Readonly<{ requestId: string; route: Route; bodyParsed: boolean }>,
+    at: Readonly<{ requestId: string; route: Route; unparsedBody: boolean }>,
   ): void {
     const { config, endpoint } = at.route
-    const place = { requestId: at.requestId, method: 'POST', url: `/v1/${endpoint}/:id` }
     const error = fromFastify(err, config)
+    const place = placeOf(at.route, at.requestId)
     const answer = failureAnswer(error, config, place, envelopes, deps.log)
-    const headers: Record<string, string | number> = at.bodyParsed ? {} : { connection: 'close' }
+    const headers: Record<string, string | number> = at.unparsedBody ? { connection: 'close' } : {}
     Object.assign(headers, answer.headers)
-    headers['content-type'] = 'application/json; charset=utf-8'
+    headers['content-type'] = JSON_TYPE
     Object.assign(headers, rateLimitHeadersOf(request, DATA_RATE_LIMIT_HEADERS))
     send(res, answer.status, headers, answer.body)
     const workspaceId = request.workspace?.id ?? request.verifiedWorkspaceId
@@ -123,14 +134,14 @@ export function createRawIngest(deps: RawIngestDeps): RawRoute {
    * answered 500 if nothing was sent yet, else its connection closed — never a crash.
    */
   function broken(res: ServerResponse, route: Route, requestId: string, err: unknown): void {
-    const place = { requestId, method: 'POST', url: `/v1/${route.endpoint}/:id` }
     const internal = new AppError('internal', { cause: err })
+    const place = placeOf(route, requestId)
     const answer = failureAnswer(internal, route.config, place, envelopes, deps.log)
     if (res.headersSent) {
       res.destroy()
       return
     }
-    const headers = { connection: 'close', 'content-type': 'application/json; charset=utf-8' }
+    const headers = { connection: 'close', 'content-type': JSON_TYPE }
     send(res, answer.status, headers, answer.body)
   }
 
@@ -154,12 +165,12 @@ export function createRawIngest(deps: RawIngestDeps): RawRoute {
       rateLimit: null,
       rateLimitRefused: false,
     }
-    const at = { requestId, route, bodyParsed: false }
+    const at = { requestId, route, unparsedBody: false }
     // The scope's onRequest hooks, in order: shedding, then the gateway (http/gateway.ts).
     try {
       deps.shedder.check()
     } catch (err) {
-      fail(res, request, err, { ...at, bodyParsed: true })
+      fail(res, request, err, at) // before the body: Fastify's hooks answer as much
       return
     }
     try {
@@ -190,18 +201,16 @@ export function createRawIngest(deps: RawIngestDeps): RawRoute {
         request.body = value
         request.bodyText = text
       } catch (err) {
-        fail(res, request, err, at)
+        fail(res, request, err, { ...at, unparsedBody: true })
         return
       }
       try {
         await route.submit(request, requestId)
       } catch (err) {
-        fail(res, request, err, { ...at, bodyParsed: true })
+        fail(res, request, err, at)
         return
       }
-      const headers: Record<string, string | number> = {
-        'content-type': 'application/json; charset=utf-8',
-      }
+      const headers: Record<string, string | number> = { 'content-type': JSON_TYPE }
       Object.assign(headers, rateLimitHeadersOf(request, DATA_RATE_LIMIT_HEADERS))
       send(res, 200, headers, {
         status: 'success',
