@@ -36,6 +36,11 @@ export type Config = Readonly<{
   /** Where the SQLite outbox's commits (Inform sends) run: a dedicated worker thread, or here. */
   outboxWriter: WriterThread
   /**
+   * Who copies store.db's WAL into the database: a thread of its own beside the processor's
+   * (store/sqlite/checkpointer.ts), or the processor's commits (SQLite's default).
+   */
+  storeCheckpointer: WriterThread
+  /**
    * Track User, Create Event and Track Device of the common shape served from node:http ahead of
    * Fastify (families/data/raw-ingest.ts); off: every request goes through Fastify.
    */
@@ -225,6 +230,7 @@ export const SETTINGS = {
   INLET_DURABILITY: setting(oneOf<Durability>('fsync', 'os'), 'fsync'),
   INLET_LOG_WRITER: setting(oneOf<WriterThread>('worker', 'inline'), 'worker'),
   INLET_OUTBOX_WRITER: setting(oneOf<WriterThread>('worker', 'inline'), 'worker'),
+  INLET_STORE_CHECKPOINTER: setting(oneOf<WriterThread>('worker', 'inline'), 'worker'),
   INLET_RAW_INGEST: setting(boolean, true),
   INLET_LOG_LEVEL: setting(oneOf<LogLevel>('debug', 'info', 'warn', 'error', 'silent'), 'info'),
   INLET_BODY_LIMIT_BYTES: setting(integer(1024, 64 * 1024 * 1024), BODY_LIMIT_BYTES),
@@ -336,6 +342,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     durability: must(v.INLET_DURABILITY),
     logWriter: must(v.INLET_LOG_WRITER),
     outboxWriter: must(v.INLET_OUTBOX_WRITER),
+    storeCheckpointer: must(v.INLET_STORE_CHECKPOINTER),
     rawIngest: must(v.INLET_RAW_INGEST),
     logLevel: must(v.INLET_LOG_LEVEL),
     bodyLimitBytes: must(v.INLET_BODY_LIMIT_BYTES),

@@ -1,7 +1,7 @@
 /**
  * The calling thread's name and CPU priority. Each worker names itself (`inlet-processor`,
- * `inlet-log`, `inlet-outbox`: what `top -H`, `ps -L` and the benchmark's thread table show).
- * Linux keeps a nice value per thread, so a worker thread can
+ * `inlet-log`, `inlet-outbox`, `inlet-checkpt`: what `top -H`, `ps -L` and the benchmark's thread
+ * table show; Linux keeps 15 characters). Linux keeps a nice value per thread, so a worker can
  * lower its own priority without touching the process's other threads: the processor's thread
  * does (INLET_PROCESSOR_NICE), so that when the cores are contended the request thread and the
  * log writer — whose latency every waiting request feels — run first, and the processor applies

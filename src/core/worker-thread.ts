@@ -1,5 +1,5 @@
 /**
- * Starting Inlet's worker threads (the processor, the log writer, the outbox writer) from either build: the compiled
+ * Starting Inlet's worker threads (the processor, the log writer, the outbox writer, the store checkpointer) from either build: the compiled
  * `.js` entry beside the caller once built, or under tsx (tests, `npm start`) the `.ts` entry
  * through tsx's loader registered inside the worker (a worker does not inherit the loader hooks of
  * its parent). Also the heap limits every worker runs with, so that a second and third V8 heap do
@@ -19,6 +19,8 @@ export const WORKER_RESOURCE_LIMITS = {
   logWriter: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
   /** Holds the sends of one group commit of the outbox (store/sqlite/outbox-writer.ts). */
   outboxWriter: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+  /** Holds nothing but its connection (store/sqlite/checkpointer.ts). */
+  checkpointer: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
 } as const satisfies Record<string, ResourceLimits>
 
 /**

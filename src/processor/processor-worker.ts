@@ -9,7 +9,7 @@
  * processorRunsInWorker.
  */
 import type { Clock } from '../core/clock.js'
-import type { Config, Durability, LogLevel } from '../core/config.js'
+import type { Config, Durability, LogLevel, WriterThread } from '../core/config.js'
 import type { IdGenerator } from '../core/ids.js'
 import type { Logger } from '../core/log.js'
 import type { Store } from '../store/store.js'
@@ -31,6 +31,8 @@ export type ProcessorWorkerData = Readonly<{
   eventRetentionMs?: number
   /** Nice steps the thread lowers its own CPU priority by (INLET_PROCESSOR_NICE). */
   nice: number
+  /** Who copies store.db's WAL: a thread of its own, or the processor (INLET_STORE_CHECKPOINTER). */
+  storeCheckpointer: WriterThread
 }>
 
 export type ToWorker = Readonly<{ type: 'wake' }> | Readonly<{ type: 'stop' }>
@@ -70,6 +72,7 @@ export function startProcessorWorker(options: ProcessorWorkerOptions): Processor
     logRetentionMs: options.logRetentionMs,
     maxDelayMs: options.maxDelayMs,
     nice: options.nice,
+    storeCheckpointer: options.storeCheckpointer,
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     ...(options.eventRetentionMs === undefined
       ? {}
@@ -233,6 +236,7 @@ export function createServerProcessor(
     ...settings,
     dataDir: config.dataDir,
     durability: config.durability,
+    storeCheckpointer: config.storeCheckpointer,
     logLevel: config.logLevel,
     stopTimeoutMs: Math.max(config.shutdownTimeoutMs, 1_000),
   })

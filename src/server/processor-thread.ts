@@ -29,12 +29,15 @@ try {
 } catch (err) {
   log.warn({ err, nice: data.nice }, 'processor thread priority not lowered')
 }
-// store.db batches are fsynced before each compaction, not one by one (sqlite/connection.ts).
+// store.db batches are fsynced before each compaction, not one by one (sqlite/connection.ts),
+// and copied from its WAL by a thread of their own (sqlite/checkpointer.ts, started from this
+// thread, so at its lowered priority too).
 const store = createSqliteStore({
   dir: data.dataDir,
   durability: data.durability,
   deferStoreSync: true,
   expandRow: expandBulkRow,
+  ...(data.storeCheckpointer === 'worker' ? { checkpointer: { log } } : {}),
 })
 const processor = createProcessor({
   store,

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Durability } from '../../core/config.js'
+import type { Logger } from '../../core/log.js'
 import { num } from '../rows.js'
 import { noBulkRowExpander, type LogRowExpander } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS, type Migration } from './migrations.js'
@@ -34,6 +35,12 @@ export type SqliteStoreOptions = Readonly<{
    * in a directory (a thread cannot share `:memory:`); other stores write in the calling thread.
    */
   outboxWriterThread?: boolean
+  /**
+   * The processor's own store in its thread (INLET_STORE_CHECKPOINTER=worker): `store.db`'s WAL
+   * is copied into the database by a thread of its own (checkpointer.ts), not at this
+   * connection's commits; `log` reports the thread's failures. Only for a store in a directory.
+   */
+  checkpointer?: Readonly<{ log: Logger }>
   /**
    * Expands the log's Bulk rows into their records: the Data family's derivation
    * (families/data/bulk-rows.ts), injected by the composition root. Without it a store that

@@ -19,6 +19,7 @@ import { sqliteRefusalRepo } from './refusals.js'
 import { sqliteAlerts } from './alerts.js'
 import { sqliteOutbox } from './outbox.js'
 import { startOutboxWriter } from './outbox-writer.js'
+import { startStoreCheckpoints } from './checkpointer.js'
 import { sqlitePush } from './push.js'
 import { sqliteFileImports } from './file-imports.js'
 import { sqliteLiveActivities } from './live-activities.js'
@@ -53,6 +54,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const writer =
     options.outboxWriterThread === true && options.dir !== ':memory:'
       ? startOutboxWriter(options.dir, options.durability)
+      : undefined
+  const checkpointer =
+    options.checkpointer !== undefined && options.dir !== ':memory:'
+      ? startStoreCheckpoints(c.db, options.dir, options.durability, options.checkpointer.log)
       : undefined
   const outbox = writer === undefined ? sqliteOutbox(c) : sqliteOutbox(c, writer.record)
   const cards = sqliteCards(c, outbox)
@@ -92,6 +97,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     cards: cards.repo,
     close: async () => {
       await writer?.close()
+      await checkpointer?.close()
       await attempt(c.close)
     },
   }
