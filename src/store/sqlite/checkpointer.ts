@@ -7,8 +7,8 @@
  * (STORE_WRITER_AUTOCHECKPOINT_PAGES) and this thread looks at the WAL every CHECKPOINT_PROBE_MS
  * and runs a PASSIVE checkpoint (copies what no reader still needs; never waits for a writer or
  * a reader) once CHECKPOINT_PAGES of it wait. The WAL then starts over often, and stays small.
- * docs/benchmarks.md, the 2026-12-05 15:30 section: the drain after Bulk applied 55K records/s
- * instead of 34K/s. What a checkpoint copies and when it syncs is SQLite's: a crash at any point
+ * docs/benchmarks.md, the 2026-12-05 15:30 section: the drain after Bulk applied 46–56K records/s
+ * instead of 34–41K/s. What a checkpoint copies and when it syncs is SQLite's: a crash at any point
  * loses nothing committed.
  */
 import { closeSync, openSync, readSync } from 'node:fs'
@@ -20,7 +20,12 @@ import type { Durability } from '../../core/config.js'
 import type { Logger } from '../../core/log.js'
 import { newWorker, WORKER_RESOURCE_LIMITS } from '../../core/worker-thread.js'
 
-/** WAL pages waiting to be copied at which the thread checkpoints (SQLite's default: 1,000). */
+/**
+ * WAL pages waiting to be copied at which the thread checkpoints (SQLite's default: 1,000). About
+ * one Bulk row's commit: a checkpoint then follows nearly every commit and ends before the next,
+ * so the WAL starts over at each. At 700 the drain was as slow as without the thread (the WAL
+ * could no longer start over, and grew): measure the drain before changing it.
+ */
 export const CHECKPOINT_PAGES = 300
 /** How often the thread reads the WAL's header when fewer pages than that wait. */
 export const CHECKPOINT_PROBE_MS = 10
