@@ -46,3 +46,15 @@ export function newWorker(
   const code = `import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}) })`
   return new Worker(code, { ...options, eval: true })
 }
+
+/**
+ * An error as a worker thread posts it back: its message and, when it has one, its code (SQLite's
+ * SQLITE_FULL, SQLITE_IOERR…), so the other side still answers a full disk as one.
+ */
+export function postedError(err: unknown): { message: string; code?: string } {
+  const code = (err as { code?: unknown } | null)?.code
+  return {
+    message: err instanceof Error ? err.message : String(err),
+    ...(typeof code === 'string' ? { code } : {}),
+  }
+}

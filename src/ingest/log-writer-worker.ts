@@ -8,6 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { nameThisThread } from '../core/thread-priority.js'
+import { postedError } from '../core/worker-thread.js'
 import { openSqliteLogAppender } from '../store/sqlite/sqlite-store.js'
 import {
   unpackBatch,
@@ -34,14 +35,7 @@ port.on('message', (message: ToLogWriter) => {
     appender.append(unpackBatch(message.batch))
     post({ type: 'appended', id: message.id })
   } catch (err) {
-    post({
-      type: 'failed',
-      id: message.id,
-      message: err instanceof Error ? err.message : String(err),
-      // SQLITE_FULL, SQLITE_IOERR…: the request thread answers 503 store_unavailable for these
-      ...(typeof (err as { code?: unknown }).code === 'string'
-        ? { code: (err as { code: string }).code }
-        : {}),
-    })
+    // SQLITE_FULL, SQLITE_IOERR…: the request thread answers 503 store_unavailable for these
+    post({ type: 'failed', id: message.id, ...postedError(err) })
   }
 })

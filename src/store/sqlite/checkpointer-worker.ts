@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { nameThisThread } from '../../core/thread-priority.js'
+import { postedError } from '../../core/worker-thread.js'
 import {
   CHECKPOINT_PAGES,
   CHECKPOINT_PROBE_MS,
@@ -32,24 +33,18 @@ function look(): void {
   timer = undefined
   if (closed) return
   const state = probe.read()
-  let again = false
+  let checkpointed = false
   if (state !== undefined && pagesWaiting(state) >= CHECKPOINT_PAGES) {
     try {
       db.pragma('wal_checkpoint(PASSIVE)')
-      // What was committed during this checkpoint may already be as much again.
-      const after = probe.read()
-      again = after !== undefined && pagesWaiting(after) >= CHECKPOINT_PAGES
+      checkpointed = true
     } catch (err) {
-      const code = (err as { code?: unknown }).code
-      post({
-        type: 'failed',
-        message: err instanceof Error ? err.message : String(err),
-        ...(typeof code === 'string' ? { code } : {}),
-      })
+      post({ type: 'failed', ...postedError(err) })
     }
   }
+  // After a checkpoint, look again at once: what was committed meanwhile may be as much again.
   // setImmediate, not a loop: a `close` posted meanwhile is handled between two checkpoints.
-  if (again) setImmediate(look)
+  if (checkpointed) setImmediate(look)
   else timer = setTimeout(look, CHECKPOINT_PROBE_MS)
 }
 

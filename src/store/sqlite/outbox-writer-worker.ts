@@ -8,6 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { nameThisThread } from '../../core/thread-priority.js'
+import { postedError } from '../../core/worker-thread.js'
 import { openDatabase } from './connection.js'
 import { outboxGroupWriter, type OutboxRecordCall, type SettledRecord } from './outbox.js'
 import { pushStepWriter } from './push.js'
@@ -31,14 +32,8 @@ const write = outboxGroupWriter(db)
 const writeStep = pushStepWriter(db)
 const post = (message: FromOutboxWriter): void => port.postMessage(message)
 
-const codeOf = (err: unknown): { code?: string } => {
-  const code = (err as { code?: unknown }).code
-  return typeof code === 'string' ? { code } : {}
-}
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err))
-
 function written(s: SettledRecord): WrittenCall {
-  if (!s.ok) return { ok: false, message: s.error.message, ...codeOf(s.error) }
+  if (!s.ok) return { ok: false, ...postedError(s.error) }
   if (s.value.duplicate) return { ok: true, duplicate: true }
   return {
     ok: true,
@@ -73,8 +68,7 @@ function flush(): void {
       }
     } catch (err) {
       // BEGIN or COMMIT failed: nothing of these groups was written.
-      for (const g of groups)
-        post({ type: 'failed', id: g.id, message: messageOf(err), ...codeOf(err) })
+      for (const g of groups) post({ type: 'failed', id: g.id, ...postedError(err) })
     }
   }
   const stepsNow = pendingSteps
@@ -83,7 +77,7 @@ function flush(): void {
     try {
       post({ type: 'stepped', id: s.id, moved: writeStep(s.step, s.values) })
     } catch (err) {
-      post({ type: 'failed', id: s.id, message: messageOf(err), ...codeOf(err) })
+      post({ type: 'failed', id: s.id, ...postedError(err) })
     }
   }
   if (closing) {
