@@ -379,7 +379,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
       const removed = await store.log.compact(cursor, now - options.logRetentionMs)
       if (removed > 0) log.debug({ removed, cursor }, 'log compacted')
     }
-    // Off the log writer's commits (sqlite/log-append.ts LOG_WRITER_AUTOCHECKPOINT_PAGES).
+    // Off the log writer's commits (sqlite/log-append.ts LOG_WRITER_AUTOCHECKPOINT_PAGES); a
+    // SQLite store whose checkpointer thread runs leaves it to that thread (checkpointer.ts).
     if (now - lastCheckpoint >= LOG_CHECKPOINT_EVERY_MS || now < lastCheckpoint) {
       lastCheckpoint = now
       await store.log.checkpoint()

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
+  defineOwn,
   LIMITS,
   normalizeName,
   normalizeValue,
@@ -147,6 +148,28 @@ describe('§8.3 limits', () => {
     assert.equal(r.keep && Object.keys(r.value as object).length, 100)
     const big = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, 'z'.repeat(500)]))
     assert.equal(normalizeValue('o', big).keep, false)
+  })
+  it('defineOwn sets own enumerable keys, __proto__ included, without touching prototypes', () => {
+    const target: Record<string, unknown> = { a: 1 }
+    defineOwn(target, 'a', 2)
+    defineOwn(target, 'b', 3)
+    defineOwn(target, '__proto__', { polluted: 1 })
+    defineOwn(target, 'constructor', 'c')
+    assert.deepEqual(Object.keys(target), ['a', 'b', '__proto__', 'constructor'])
+    assert.equal(Object.getPrototypeOf(target), Object.prototype)
+    assert.deepEqual(Object.getOwnPropertyDescriptor(target, '__proto__'), {
+      value: { polluted: 1 },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+    assert.equal(target['a'], 2)
+    assert.equal(target['constructor'], 'c')
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined)
+    assert.equal(
+      JSON.stringify(target),
+      '{"a":2,"b":3,"__proto__":{"polluted":1},"constructor":"c"}',
+    )
   })
   it('stores __proto__ as an ordinary key', () => {
     const r = normalizeValue('o', JSON.parse('{"__proto__": {"polluted": 1}, "a": 1}'))

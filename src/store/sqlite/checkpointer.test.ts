@@ -10,6 +10,7 @@ import type Database from 'better-sqlite3'
 import { createMemoryLogger } from '../../core/log.js'
 import {
   CHECKPOINT_PAGES,
+  LOG_CHECKPOINT_MS,
   pagesWaiting,
   SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES,
   startCheckpointer,
@@ -17,7 +18,8 @@ import {
   STORE_WRITER_AUTOCHECKPOINT_PAGES,
   walProbe,
 } from './checkpointer.js'
-import { openDatabase } from './connection.js'
+import { openDatabase, openSqlite } from './connection.js'
+import { sqliteLog } from './log.js'
 
 function storeDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'inlet-checkpointer-'))
@@ -25,9 +27,9 @@ function storeDir(t: TestContext): string {
   return dir
 }
 
-/** A writer on `dir`/store.db that never checkpoints by itself, with a table of wide rows. */
-function writer(t: TestContext, dir: string): Database.Database {
-  const db = openDatabase(join(dir, 'store.db'), 'os')
+/** A writer on `dir`/`file` that never checkpoints by itself, with a table of wide rows. */
+function writer(t: TestContext, dir: string, file = 'store.db'): Database.Database {
+  const db = openDatabase(join(dir, file), 'os')
   t.after(() => db.close())
   db.pragma('wal_autocheckpoint = 0')
   db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)')
@@ -103,6 +105,80 @@ it('copies a busy writer’s WAL into the database from its own thread', async (
   assert.deepEqual(exits, []) // closed, not exited
 })
 
+it('checkpoints log.db every LOG_CHECKPOINT_MS when given it, however few pages wait', async (t) => {
+  const dir = storeDir(t)
+  writer(t, dir)
+  const appender = writer(t, dir, 'log.db')
+  const logProbe = walProbe(join(dir, 'log.db'))
+  t.after(() => logProbe.close())
+  const failures: Error[] = []
+  const checkpointer = startCheckpointer(dir, 'os', {
+    log: true,
+    onFailure: (err) => failures.push(err),
+    onExit: () => undefined,
+  })
+  t.after(() => checkpointer.close())
+  assert.equal(checkpointer.checkpointsLog(), false, 'not before the thread is ready')
+  await checkpointer.ready()
+  assert.equal(checkpointer.checkpointsLog(), true)
+  // Fewer pages than the store's threshold: only the log's timer copies them.
+  fill(appender, 20)
+  const before = logProbe.read()
+  assert.ok(before !== undefined && before.copied === 0 && before.frames >= 20)
+  const start = performance.now()
+  let s = logProbe.read()
+  while (s !== undefined && s.copied < before.frames && performance.now() - start < 5_000) {
+    await new Promise((r) => setTimeout(r, 10))
+    s = logProbe.read()
+  }
+  assert.ok(s !== undefined && s.copied >= before.frames, JSON.stringify(s))
+  assert.ok(performance.now() - start <= LOG_CHECKPOINT_MS + 1_000)
+  await checkpointer.close()
+  assert.equal(checkpointer.checkpointsLog(), false, 'not once closed')
+  assert.deepEqual(failures, [])
+})
+
+it('leaves log.db alone when not given it', async (t) => {
+  const dir = storeDir(t)
+  writer(t, dir)
+  const appender = writer(t, dir, 'log.db')
+  const checkpointer = startCheckpointer(dir, 'os', {
+    onFailure: () => undefined,
+    onExit: () => undefined,
+  })
+  t.after(() => checkpointer.close())
+  await checkpointer.ready()
+  assert.equal(checkpointer.checkpointsLog(), false)
+  fill(appender, 20)
+  await new Promise((r) => setTimeout(r, LOG_CHECKPOINT_MS + 200))
+  const logProbe = walProbe(join(dir, 'log.db'))
+  t.after(() => logProbe.close())
+  assert.equal(logProbe.read()?.copied, 0)
+})
+
+it('leaves the log’s checkpoints to the thread while it checkpoints the log', async (t) => {
+  const dir = storeDir(t)
+  const c = openSqlite({ dir, durability: 'os' })
+  t.after(() => c.close())
+  c.logDb.pragma('wal_autocheckpoint = 0')
+  let elsewhere = true
+  const log = sqliteLog(c, () => elsewhere)
+  const probe = walProbe(join(dir, 'log.db'))
+  t.after(() => probe.close())
+  c.logDb.exec('CREATE TABLE t (body TEXT)')
+  const waiting = (): number => {
+    const s = probe.read()
+    assert.ok(s !== undefined)
+    return pagesWaiting(s)
+  }
+  assert.ok(waiting() > 0)
+  await log.repo.checkpoint()
+  assert.ok(waiting() > 0, 'left to the thread')
+  elsewhere = false
+  await log.repo.checkpoint()
+  assert.equal(waiting(), 0, 'the thread gone: done here')
+})
+
 it('hands checkpointing back to the writer when its thread ends unasked', async (t) => {
   const dir = storeDir(t)
   const db = writer(t, dir)
@@ -123,4 +199,5 @@ it('hands checkpointing back to the writer when its thread ends unasked', async 
     log.lines.join('\n'),
   )
   assert.equal(autocheckpoint(db), SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES)
+  assert.equal(checkpointer.checkpointsLog(), false, 'the processor checkpoints the log again')
 })

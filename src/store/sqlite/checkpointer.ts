@@ -37,12 +37,26 @@ export const STORE_WRITER_AUTOCHECKPOINT_PAGES = 10_000
 /** SQLite's own `wal_autocheckpoint`, which the writer returns to when the thread is gone. */
 export const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1_000
 
-export type CheckpointerData = Readonly<{ storePath: string; durability: Durability }>
+/**
+ * How often the thread also checkpoints `log.db` when given it (PASSIVE): the processor's
+ * LOG_CHECKPOINT_EVERY_MS, done here instead of on the processor's thread, where it took ~2 % of
+ * the drain and about a tenth of the processor during a Bulk load (docs/benchmarks.md,
+ * 2026-12-05 18:30).
+ */
+export const LOG_CHECKPOINT_MS = 500
+
+export type CheckpointerData = Readonly<{
+  storePath: string
+  /** `log.db`, checkpointed every LOG_CHECKPOINT_MS; none: the store's WAL only. */
+  logPath?: string
+  durability: Durability
+}>
 
 export type ToCheckpointer = Readonly<{ type: 'close' }>
 
 export type FromCheckpointer =
-  Readonly<{ type: 'ready' }> | Readonly<{ type: 'failed'; message: string; code?: string }>
+  | Readonly<{ type: 'ready' }>
+  | Readonly<{ type: 'failed'; file: 'store.db' | 'log.db'; message: string; code?: string }>
 
 /**
  * A WAL's state as its wal-index (`-shm`) header records it (sqlite.org/walformat.html, "The
@@ -91,6 +105,8 @@ export type Checkpointer = Readonly<{
   ready(): Promise<void>
   /** Stops the thread (after the checkpoint in progress, if any). */
   close(): Promise<void>
+  /** Whether the thread is checkpointing `log.db`: started with the log, ready, and not ended. */
+  checkpointsLog(): boolean
 }>
 
 export type CheckpointerOptions = Readonly<{
@@ -98,6 +114,8 @@ export type CheckpointerOptions = Readonly<{
   onFailure(err: Error): void
   /** The thread ended without close(): the writer must checkpoint again itself. */
   onExit(code: number): void
+  /** Checkpoint `dir`/log.db too, every LOG_CHECKPOINT_MS. */
+  log?: boolean
   closeTimeoutMs?: number
 }>
 
@@ -107,7 +125,11 @@ export function startCheckpointer(
   durability: Durability,
   options: CheckpointerOptions,
 ): Checkpointer {
-  const data: CheckpointerData = { storePath: join(dir, 'store.db'), durability }
+  const data: CheckpointerData = {
+    storePath: join(dir, 'store.db'),
+    ...(options.log === true ? { logPath: join(dir, 'log.db') } : {}),
+    durability,
+  }
   const worker: Worker = newWorker(
     import.meta.url,
     './checkpointer-worker',
@@ -115,19 +137,24 @@ export function startCheckpointer(
     WORKER_RESOURCE_LIMITS.checkpointer,
   )
   let closing = false
+  let running = false
   let markReady: () => void = () => undefined
   const ready = new Promise<void>((resolve) => {
     markReady = resolve
   })
   worker.on('message', (message: FromCheckpointer) => {
-    if (message.type === 'ready') return markReady()
-    const err = new Error(`store checkpoint failed: ${message.message}`)
+    if (message.type === 'ready') {
+      running = true
+      return markReady()
+    }
+    const err = new Error(`${message.file} checkpoint failed: ${message.message}`)
     options.onFailure(message.code === undefined ? err : Object.assign(err, { code: message.code }))
   })
   // An 'error' (the thread threw) is followed by 'exit', which onExit reports.
   worker.on('error', (err) => options.onFailure(err))
   const exited = new Promise<void>((resolve) => {
     worker.once('exit', (code) => {
+      running = false
       markReady()
       if (!closing) options.onExit(code)
       resolve()
@@ -135,6 +162,7 @@ export function startCheckpointer(
   })
   return {
     ready: () => ready,
+    checkpointsLog: () => running && !closing && options.log === true,
     close: async () => {
       if (closing) return exited
       closing = true
@@ -154,7 +182,9 @@ const FAILURE_WARN_EVERY_MS = 10_000
 
 /**
  * The processor's store with the thread: `writer` (the processor's connection) checkpoints only
- * as a fallback while the thread runs, and as SQLite does by default again if it ends.
+ * as a fallback while the thread runs, and as SQLite does by default again if it ends. The thread
+ * also checkpoints the directory's `log.db`; the store's `log.checkpoint` leaves it to the thread
+ * while `checkpointsLog()` (sqlite-store.ts), and does it again itself once the thread is gone.
  */
 export function startStoreCheckpoints(
   writer: Database.Database,
@@ -166,6 +196,7 @@ export function startStoreCheckpoints(
   let lastWarn = Number.NEGATIVE_INFINITY
   let failures = 0
   return startCheckpointer(dir, durability, {
+    log: true,
     onFailure: (err) => {
       failures++
       const now = performance.now()
@@ -178,7 +209,7 @@ export function startStoreCheckpoints(
       if (writer.open) writer.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES}`)
       log.error(
         { code },
-        'store checkpointer thread exited; the processor checkpoints store.db again',
+        'store checkpointer thread exited; the processor checkpoints store.db and log.db again',
       )
     },
   })

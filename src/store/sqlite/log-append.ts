@@ -79,9 +79,9 @@ export function logAppend(logDb: Database.Database): (records: readonly NewLogRe
 
 /**
  * WAL pages after which the log writer's own commit checkpoints `log.db` (SQLite's default is
- * 1,000). The processor checkpoints the log from its thread every LOG_CHECKPOINT_EVERY_MS
- * (`log.checkpoint`), copying the pages while appends go on, so a commit that acknowledges
- * requests no longer also copies the WAL into the database file and fsyncs it — a few
+ * 1,000). The store checkpointer's thread (checkpointer.ts; without it, the processor's thread)
+ * checkpoints the log every 500 ms, copying the pages while appends go on, so a commit that
+ * acknowledges requests no longer also copies the WAL into the database file and fsyncs it — a few
  * milliseconds every ~250 group commits, during which every request waiting for the next commit
  * waited too. Paired A/B (docs/benchmarks.md): single events +4 % req/s (three runs: +0 to +9 %),
  * server CPU per request −4 %. A WAL starts over only after a checkpoint that copied all of it,

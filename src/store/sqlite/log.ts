@@ -19,7 +19,14 @@ import { logAppend } from './log-append.js'
 
 export type SqliteLog = ReturnType<typeof sqliteLog>
 
-export function sqliteLog({ logDb, db, expand, deferSync }: SqliteConnection) {
+/**
+ * `checkpointedElsewhere`: true while another thread checkpoints `log.db` (the store
+ * checkpointer's, checkpointer.ts), so that `checkpoint` need not.
+ */
+export function sqliteLog(
+  { logDb, db, expand, deferSync }: SqliteConnection,
+  checkpointedElsewhere: () => boolean = () => false,
+) {
   const q = {
     logAfter: logDb.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq LIMIT ?'),
     // Rows whose records all lie in (after, upTo]: seqs are dense, so at most upTo - after records
@@ -173,7 +180,7 @@ export function sqliteLog({ logDb, db, expand, deferSync }: SqliteConnection) {
     // PASSIVE: copies what no reader still needs, never waits for a writer or a reader.
     checkpoint: () =>
       attempt(() => {
-        logDb.pragma('wal_checkpoint(PASSIVE)')
+        if (!checkpointedElsewhere()) logDb.pragma('wal_checkpoint(PASSIVE)')
       }),
     compact: (upToSeq, receivedBefore) =>
       attempt(() => {

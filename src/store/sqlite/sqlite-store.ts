@@ -42,7 +42,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const c = openSqlite(options)
   // The same domains as postgres-store.ts assembles, alike on purpose: one repository each, in
   // either dialect, each adapter's wiring spelled out where its dialect-specific parts join in.
-  const log = sqliteLog(c)
+  const log = sqliteLog(c, () => checkpointer?.checkpointsLog() === true)
   const users = sqliteUsers(c)
   const devices = sqliteDevices(c)
   const events = sqliteEvents(c)
