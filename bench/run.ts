@@ -26,7 +26,7 @@ import type { Result } from 'autocannon'
 import { compactLog, measureDisk, type DiskReport } from './disk.js'
 import { ratioFactors, sampleMachine, type MachineReport } from './machine.js'
 import { BENCH_API_KEY, BENCH_WORKSPACE_ID, fire as fireLoad, median } from './load.js'
-import { bulkBody, eventBody, userBody, type BulkBody } from './payloads.js'
+import { bulkBodiesWithNewTimes, bulkBody, eventBody, userBody, type BulkBody } from './payloads.js'
 import {
   ROOT,
   inletEntry,
@@ -131,7 +131,10 @@ const LOADS = {
   bulk: {
     path: `/v1/transition/${WORKSPACE_ID}`,
     recordsPerRequest: BULK_RECORDS,
-    body: (n: number) => (BULK_POOL[n % BULK_POOL.length] as BulkBody).body,
+    // Every event new, as a client's are: replayed unchanged, each body's events would be the
+    // same users' same events at the same seconds as the rounds before (payloads.ts). The
+    // replayed case: `npm run bench:drain` without --new-times.
+    body: bulkBodiesWithNewTimes(BULK_POOL),
   },
 } satisfies Record<string, Load>
 
