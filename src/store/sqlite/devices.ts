@@ -24,6 +24,11 @@ export function sqliteDevices({ db }: SqliteConnection) {
          platform = excluded.platform, push_id = excluded.push_id,
          attributes = excluded.attributes, updated_at = excluded.updated_at`,
     ),
+    // A stored device still of the same user: its other columns only (write below).
+    deviceUpdate: db.prepare(
+      `UPDATE devices SET platform = ?, push_id = ?, attributes = ?, updated_at = ?
+       WHERE workspace_id = ? AND device_id = ? AND user_id = ?`,
+    ),
     deviceDelete: db.prepare('DELETE FROM devices WHERE workspace_id = ? AND device_id = ?'),
     userDevicesDelete: db.prepare(
       'DELETE FROM devices INDEXED BY devices_by_user WHERE workspace_id = ? AND user_id = ?',
@@ -43,13 +48,29 @@ export function sqliteDevices({ db }: SqliteConnection) {
       return row === undefined ? undefined : toDevice(row)
     },
     ofUser,
-    /** A batch's devices: the deleted ones first, then the written ones. */
+    /**
+     * A batch's devices: the deleted ones first, then the written ones. As users.ts's write: a
+     * device stored before is first updated without SETting `user_id`, which would rewrite its
+     * `devices_by_user` entry, and upserted only when it is new or has changed users.
+     */
     write(
       deleted: readonly Readonly<{ workspaceId: string; deviceId: string }>[],
       devices: readonly DeviceRow[],
     ): void {
       for (const d of deleted) q.deviceDelete.run(d.workspaceId, d.deviceId)
-      for (const d of devices) q.deviceUpsert.run(...deviceValues(d))
+      for (const d of devices) {
+        const values = deviceValues(d)
+        const [workspaceId, deviceId, userId, platform, pushId, attributes, createdAt, updatedAt] =
+          values
+        if (
+          createdAt !== updatedAt &&
+          q.deviceUpdate.run(platform, pushId, attributes, updatedAt, workspaceId, deviceId, userId)
+            .changes === 1
+        ) {
+          continue
+        }
+        q.deviceUpsert.run(...values)
+      }
     },
     removeOfUser(workspaceId: string, userId: string): void {
       q.userDevicesDelete.run(workspaceId, userId)

@@ -23,6 +23,16 @@ export function sqliteUsers({ db }: SqliteConnection) {
        ON CONFLICT (workspace_id, id) DO UPDATE SET customer_id = excluded.customer_id,
          attributes = excluded.attributes, updated_at = excluded.updated_at`,
     ),
+    // A stored user whose customer id, or also its attributes, are as written: only what changed
+    // is SET, so that SQLite leaves the indexes on the columns not SET alone (write below).
+    userTouch: db.prepare(
+      `UPDATE users SET updated_at = ?
+       WHERE workspace_id = ? AND id = ? AND customer_id IS ? AND attributes = ?`,
+    ),
+    userAttributesSet: db.prepare(
+      `UPDATE users SET attributes = ?, updated_at = ?
+       WHERE workspace_id = ? AND id = ? AND customer_id IS ?`,
+    ),
     userDelete: db.prepare('DELETE FROM users WHERE workspace_id = ? AND id = ?'),
     usersPage: db.prepare(
       'SELECT * FROM users WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?',
@@ -103,8 +113,25 @@ export function sqliteUsers({ db }: SqliteConnection) {
     byCustomer,
     byId,
     profiles,
+    /**
+     * A batch's users. SQLite rewrites an index entry whenever its column is SET, whatever the
+     * value: an upsert of every column rewrote `users_by_customer_id` and the two attribute
+     * indexes for each user a batch touched. A user that was stored before (created before it was
+     * last updated) is first updated with only the columns that changed — the conditions say
+     * whether they did — and upserted only when neither update finds it so (a new user, a new
+     * customer id, or a row another writer changed meanwhile). docs/benchmarks.md, 2026-12-05
+     * 19:00.
+     */
     write(users: readonly UserRow[]): void {
-      for (const u of users) q.userUpsert.run(...userValues(u))
+      for (const u of users) {
+        const [workspaceId, id, customerId, attributes, createdAt, updatedAt] = userValues(u)
+        if (createdAt !== updatedAt) {
+          const where = [workspaceId, id, customerId]
+          if (q.userTouch.run(updatedAt, ...where, attributes).changes === 1) continue
+          if (q.userAttributesSet.run(attributes, updatedAt, ...where).changes === 1) continue
+        }
+        q.userUpsert.run(workspaceId, id, customerId, attributes, createdAt, updatedAt)
+      }
     },
     /** The user's row and its scheduled deletion (its other rows are their tables' to remove). */
     remove(u: UserKey): void {
