@@ -48,8 +48,9 @@ function checkpoint(target: Database.Database, file: 'store.db' | 'log.db'): boo
 function look(): void {
   timer = undefined
   if (closed) return
-  if (logDb !== undefined && performance.now() - lastLogCheckpoint >= LOG_CHECKPOINT_MS) {
-    lastLogCheckpoint = performance.now()
+  const now = performance.now()
+  if (logDb !== undefined && now - lastLogCheckpoint >= LOG_CHECKPOINT_MS) {
+    lastLogCheckpoint = now
     checkpoint(logDb, 'log.db')
   }
   const state = probe.read()

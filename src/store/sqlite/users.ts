@@ -124,13 +124,14 @@ export function sqliteUsers({ db }: SqliteConnection) {
      */
     write(users: readonly UserRow[]): void {
       for (const u of users) {
-        const [workspaceId, id, customerId, attributes, createdAt, updatedAt] = userValues(u)
+        const values = userValues(u)
+        const [workspaceId, id, customerId, attributes, createdAt, updatedAt] = values
         if (createdAt !== updatedAt) {
           const where = [workspaceId, id, customerId]
           if (q.userTouch.run(updatedAt, ...where, attributes).changes === 1) continue
           if (q.userAttributesSet.run(attributes, updatedAt, ...where).changes === 1) continue
         }
-        q.userUpsert.run(workspaceId, id, customerId, attributes, createdAt, updatedAt)
+        q.userUpsert.run(...values)
       }
     },
     /** The user's row and its scheduled deletion (its other rows are their tables' to remove). */
