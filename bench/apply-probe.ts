@@ -1,8 +1,9 @@
 // One drain of the apply benchmark (bench/apply.ts runs it in a child process): fills a store's
-// log with Bulk Import bodies through the API with the processor off, then times the processor
-// draining it inline (`processor.drain()`) and prints one JSON line: records, wall ms, records/s
-// and this process's CPU µs per record over the drain (on PostgreSQL also the cluster's, pgUs). Env: BODIES (default 300, 552 records
-// each), DATABASE_URL (the PostgreSQL store; SQLite in a fresh directory otherwise),
+// log with Bulk Import bodies (or single Create Event requests) through the API with the processor
+// off, then times the processor draining it inline (`processor.drain()`) and prints one JSON line:
+// records, wall ms, records/s and this process's CPU µs per record over the drain (on PostgreSQL
+// also the cluster's, pgUs). Env: BODIES (default 300, 552 records each), EVENTS (single events
+// instead of Bulk bodies when > 0), DATABASE_URL (the PostgreSQL store; SQLite in a fresh directory otherwise),
 // INLET_ROOT (the checkout whose src/ is measured; default this one's).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,7 +12,7 @@ import { pathToFileURL } from 'node:url'
 import type * as ConfigModule from '../src/core/config.js'
 import type * as LogModule from '../src/core/log.js'
 import type * as ServerModule from '../src/server/server.js'
-import { bulkBody } from './payloads.js'
+import { bulkBody, eventBody } from './payloads.js'
 import { cpuMsByCommand } from './processes.js'
 
 const root = process.env['INLET_ROOT'] ?? join(import.meta.dirname, '..')
@@ -23,6 +24,7 @@ const { composeInlet } = (await import(src('server/server.js'))) as typeof Serve
 const W = 'PROBEWORKSPACE000001'
 const KEY = 'probe-data-api-key-1'
 const bodies = Number(process.env['BODIES'] ?? 300)
+const events = Number(process.env['EVENTS'] ?? 0)
 const databaseUrl = process.env['DATABASE_URL']
 const dir = mkdtempSync(join(tmpdir(), 'inlet-apply-'))
 const config = loadConfig({
@@ -39,12 +41,12 @@ const config = loadConfig({
 const inlet = await composeInlet(config, { log: silentLogger, background: false })
 const auth = `Basic ${Buffer.from(`${W}:${KEY}`).toString('base64')}`
 let records = 0
-for (let i = 0; i < bodies; i++) {
-  const b = bulkBody(i)
+for (let i = 0; i < (events > 0 ? events : bodies); i++) {
+  const b = events > 0 ? { body: eventBody(i), records: 1 } : bulkBody(i)
   records += b.records
   const res = await inlet.app.inject({
     method: 'POST',
-    url: `/v1/transition/${W}`,
+    url: events > 0 ? `/v1/event/${W}` : `/v1/transition/${W}`,
     headers: { authorization: auth, 'content-type': 'application/json' },
     payload: b.body,
   })

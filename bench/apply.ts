@@ -2,7 +2,8 @@
 // records, drain only, on SQLite and PostgreSQL. Each drain is one child process
 // (bench/apply-probe.ts): the log is filled with BODIES Bulk bodies (552 records each: a customer,
 // its device, four events) through the API with the processor off, then the processor drains it
-// inline. Reported per drain: records/s (wall) and CPU µs per record, Inlet's process and, on
+// inline. With `--shape events` the log holds `--events` single Create Event requests instead
+// (one record each, 10,000 users: the full run's events load), the processor's single-event path. Reported per drain: records/s (wall) and CPU µs per record, Inlet's process and, on
 // PostgreSQL, the cluster's processes — CPU per record moves far less than the wall rate on a
 // shared machine. With `--a-root DIR` two checkouts are compared in interleaved rounds (A = DIR,
 // B = this one; which side goes first alternates), with the medians and B/A of each.
@@ -10,6 +11,7 @@
 //   npm run bench:apply                                  # SQLite and PostgreSQL, 3 drains each
 //   npm run bench:apply -- --store sqlite --rounds 5 --bodies 300
 //   npm run bench:apply -- --a-root /tmp/before --store sqlite --rounds 6
+//   npm run bench:apply -- --shape events --store sqlite --rounds 5   # 60,000 single events
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -20,13 +22,20 @@ const { values: flags } = parseArgs({
     store: { type: 'string' },
     rounds: { type: 'string' },
     bodies: { type: 'string' },
+    shape: { type: 'string' },
+    events: { type: 'string' },
     'a-root': { type: 'string' },
   },
+  strict: true,
 })
 const HERE = join(import.meta.dirname, '..')
 const STORES = (flags.store ?? 'sqlite,postgres').split(',')
 const ROUNDS = Number(flags.rounds ?? 3)
 const BODIES = Number(flags.bodies ?? 300)
+const SHAPE = flags.shape ?? 'bulk'
+if (SHAPE !== 'bulk' && SHAPE !== 'events') throw new Error(`--shape ${SHAPE}: bulk or events`)
+const EVENTS = Number(flags.events ?? 60_000)
+const WHAT = SHAPE === 'bulk' ? `${BODIES} Bulk bodies` : `${EVENTS} single events`
 const A_ROOT = flags['a-root']
 
 type Drain = {
@@ -63,6 +72,7 @@ function drain(side: Side, databaseUrl: string | undefined): Drain {
         ...process.env,
         INLET_ROOT: side.root,
         BODIES: String(BODIES),
+        EVENTS: SHAPE === 'events' ? String(EVENTS) : '0',
         ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
       },
     },
@@ -99,7 +109,7 @@ for (const store of STORES) {
   } finally {
     await postgres?.stop()
   }
-  console.log(`\n${store}, ${BODIES} Bulk bodies per drain, ${ROUNDS} drains per side:`)
+  console.log(`\n${store}, ${WHAT} per drain, ${ROUNDS} drains per side:`)
   for (const side of sides) {
     const ds = results.get(side.name) ?? []
     const rate = ds.map((d) => d.perSecond)
