@@ -3,8 +3,8 @@
 // off, then times the processor draining it inline (`processor.drain()`) and prints one JSON line:
 // records, wall ms, records/s and this process's CPU µs per record over the drain (on PostgreSQL
 // also the cluster's, pgUs). Env: BODIES (default 300, 552 records each), EVENTS (single events
-// instead of Bulk bodies when > 0), DATABASE_URL (the PostgreSQL store; SQLite in a fresh directory otherwise),
-// INLET_ROOT (the checkout whose src/ is measured; default this one's).
+// instead of Bulk bodies when > 0), DATABASE_URL (the PostgreSQL store; SQLite in a fresh
+// directory otherwise), INLET_ROOT (the checkout whose src/ is measured; default this one's).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

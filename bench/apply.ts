@@ -3,7 +3,8 @@
 // (bench/apply-probe.ts): the log is filled with BODIES Bulk bodies (552 records each: a customer,
 // its device, four events) through the API with the processor off, then the processor drains it
 // inline. With `--shape events` the log holds `--events` single Create Event requests instead
-// (one record each, 10,000 users: the full run's events load), the processor's single-event path. Reported per drain: records/s (wall) and CPU µs per record, Inlet's process and, on
+// (one record each, 10,000 users: the full run's events load), the processor's single-event
+// path. Reported per drain: records/s (wall) and CPU µs per record, Inlet's process and, on
 // PostgreSQL, the cluster's processes — CPU per record moves far less than the wall rate on a
 // shared machine. With `--a-root DIR` two checkouts are compared in interleaved rounds (A = DIR,
 // B = this one; which side goes first alternates), with the medians and B/A of each.
@@ -35,6 +36,9 @@ const BODIES = Number(flags.bodies ?? 300)
 const SHAPE = flags.shape ?? 'bulk'
 if (SHAPE !== 'bulk' && SHAPE !== 'events') throw new Error(`--shape ${SHAPE}: bulk or events`)
 const EVENTS = Number(flags.events ?? 60_000)
+if (!Number.isInteger(EVENTS) || EVENTS < 1) {
+  throw new Error(`--events ${flags.events}: a whole number ≥ 1`)
+}
 const WHAT = SHAPE === 'bulk' ? `${BODIES} Bulk bodies` : `${EVENTS} single events`
 const A_ROOT = flags['a-root']
 
