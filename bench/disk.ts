@@ -87,9 +87,16 @@ export function measureDisk(dataDir: string, logRecordsLeft: number): DiskReport
   const devices = count(store, 'devices')
   store.close()
   const storeFile = files.find((f) => f.file === 'store.db')
-  // The events table and every index on it (events_by_user, and the dashboard's by time and name).
+  // The events table and every index on it (events_by_user, events_by_name_time), and the numbers
+  // its users and names go by (store migration 37: user_nums, event_names and their indexes).
   const eventTable = Object.entries(storeFile?.tables ?? {})
-    .filter(([name]) => name === 'events' || name.startsWith('events_by_'))
+    .filter(
+      ([name]) =>
+        name === 'events' ||
+        name.startsWith('events_by_') ||
+        name.startsWith('user_nums') ||
+        name.startsWith('event_names'),
+    )
     .reduce((sum, [, bytes]) => sum + bytes, 0)
   const logLive = files.find((f) => f.file === 'log.db')?.liveBytes ?? 0
   const liveBytes = files.reduce((sum, f) => sum + f.liveBytes, 0) + (totalBytes - sumBytes(files))

@@ -107,15 +107,23 @@ export const SEGMENT = {
 // Event k: user (k × a prime) mod USERS, so that each user's events are spread over the table as
 // a real stream's are; its time from a multiplicative hash h of k, its name from a second hash g
 // of h (one hash for both ties a user's names to its times: no user did Purchase 3 times).
+// SQLite's events name their user and name by number (store migration 37): user u is number
+// u + 1, name i number i + 1, written first into the store's user_nums and event_names.
+const SQLITE_EVENT_KEYS = [
+  `WITH RECURSIVE n(u) AS (SELECT 0 UNION ALL SELECT u + 1 FROM n WHERE u + 1 < @users)
+  INSERT INTO user_nums (num, workspace_id, user_id)
+  SELECT u + 1, @ws, printf('%08x-%08d', (u * 2654435761) % 4294967296, u) FROM n`,
+  `INSERT INTO event_names (num, workspace_id, name)
+  SELECT key + 1, @ws, value FROM json_each(@names)`,
+]
 const SQLITE_EVENTS = `
   WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k + 1 < @events),
   e AS (SELECT k, (k * 7919) % @users AS u, (k * 2654435761) % 4294967296 AS h FROM n),
   f AS (SELECT k, u, h, ((h % 65536) * 40503 + (h / 65536) * 27644437 + 12345) % 4294967296 AS g
     FROM e)
-  INSERT INTO events (seq, workspace_id, user_id, name, platform, event_time, received_at,
+  INSERT INTO events (seq, workspace_id, user_num, name_num, platform, event_time, received_at,
     request_id, attributes)
-  SELECT k + 1, @ws, printf('%08x-%08d', (u * 2654435761) % 4294967296, u),
-    json_extract(@names, printf('$[%d]', (g / 7) % 10)), 'ANDROID', @now - 1 - (h / 10) * 12,
+  SELECT k + 1, @ws, u + 1, (g / 7) % 10 + 1, 'ANDROID', @now - 1 - (h / 10) * 12,
     @now - 1 - (h / 10) * 12, 'bench', json_object('amount', h % 500)
   FROM f`
 
@@ -223,13 +231,9 @@ function sqlite(query: SegmentQuery): Promise<Run> {
         )
         .all() as { name: string; sql: string }[]
       for (const i of indexes) db.exec(`DROP INDEX ${i.name}`)
-      db.prepare(SQLITE_EVENTS).run({
-        events: EVENTS,
-        users: USERS,
-        ws: WS,
-        names: JSON.stringify(NAMES),
-        now: NOW,
-      })
+      db.prepare(SQLITE_EVENT_KEYS[0] ?? '').run({ users: USERS, ws: WS })
+      db.prepare(SQLITE_EVENT_KEYS[1] ?? '').run({ ws: WS, names: JSON.stringify(NAMES) })
+      db.prepare(SQLITE_EVENTS).run({ events: EVENTS, users: USERS, ws: WS, now: NOW })
       for (const i of indexes) db.exec(i.sql)
       log(
         `sqlite: ${EVENTS} events and their indexes (${indexes.map((i) => i.name).join(', ')}) in ${Math.round(performance.now() - started)} ms`,

@@ -85,6 +85,28 @@ export interface SegmentDialect {
   bytewise(text: string): string
   /** How the driving filter's CTE joins the users it starts from (an inner join, in that order). */
   readonly drivingJoin: string
+  /**
+   * The body of an action filter's CTE: the workspace's events of one name (`e`) that pass
+   * `where`, one row per user: `user_id` and `agg` as `column`, then `having`.
+   */
+  eventsPerUser(q: EventsPerUser): string
+}
+
+/** What an action filter's CTE selects (SegmentDialect.eventsPerUser); every value a placeholder. */
+export type EventsPerUser = Readonly<{
+  ws: string
+  name: string
+  where: readonly string[]
+  agg: string
+  column: string
+  having: string
+}>
+
+/** eventsPerUser over events that name their workspace, user and name as text (PostgreSQL's). */
+export function eventsPerUserByText(q: EventsPerUser): string {
+  const where = [`e.workspace_id = ${q.ws}`, `e.name = ${q.name}`, ...q.where]
+  return `SELECT e.user_id AS user_id, ${q.agg} AS ${q.column} FROM events e
+        WHERE ${where.join(' AND ')} GROUP BY e.user_id${q.having}`
 }
 
 export type Statement = Readonly<{ text: string; values: SqlValue[] }>
@@ -331,22 +353,17 @@ function within(w: Window, bound: (ms: number) => string, expr: string): string 
 /** An action filter: a CTE of the events it looks at per user, joined, and its test. */
 function action(c: Compiler, f: ActionFilter): string {
   const alias = `a${c.ctes.length + 1}`
-  const where = [
-    `e.workspace_id = ${c.ws}`,
-    `e.name = ${c.bind(f.event, 'text')}`,
-    ...(f.where.filters.length === 0 ? [] : [eventWhere(c, f)]),
-  ]
+  const name = c.bind(f.event, 'text')
+  const where = f.where.filters.length === 0 ? [] : [eventWhere(c, f)]
   const window = windowOf(f.time, c.now)
   const eventTime = (ms: number): string => c.bind(ms, 'bigint')
   const ex = f.execution
   let test: string
   if (!('count' in ex)) {
     // The first (last) of all the user's matching events, whenever it was, must be in the window.
-    const agg = ex.type === 'firstTime' ? 'min' : 'max'
-    c.ctes.push(
-      `${alias} AS (SELECT e.user_id AS user_id, ${agg}(e.event_time) AS t FROM events e
-        WHERE ${where.join(' AND ')} GROUP BY e.user_id)`,
-    )
+    const agg = `${ex.type === 'firstTime' ? 'min' : 'max'}(e.event_time)`
+    const body = c.d.eventsPerUser({ ws: c.ws, name, where, agg, column: 't', having: '' })
+    c.ctes.push(`${alias} AS (${body})`)
     test = within(window, eventTime, `${alias}.t`)
   } else {
     const timed = within(window, eventTime, 'e.event_time')
@@ -357,10 +374,15 @@ function action(c: Compiler, f: ActionFilter): string {
       ex.type === 'atleast' && ex.count > 0
         ? ` HAVING count(*) >= ${c.bind(ex.count, 'bigint')}`
         : ''
-    c.ctes.push(
-      `${alias} AS (SELECT e.user_id AS user_id, count(*) AS n FROM events e
-        WHERE ${[...where, timed].join(' AND ')} GROUP BY e.user_id${having})`,
-    )
+    const body = c.d.eventsPerUser({
+      ws: c.ws,
+      name,
+      where: [...where, timed],
+      agg: 'count(*)',
+      column: 'n',
+      having,
+    })
+    c.ctes.push(`${alias} AS (${body})`)
     test = countTest(c, `${alias}.n`, ex)
   }
   if (c.driver.filter === f && c.driver.alias === undefined) c.driver.alias = alias

@@ -2,10 +2,15 @@
  * What a store opened on data an older Inlet left must still read, for both adapters' upgrade
  * tests (each seeds the old schema its own way): quota counts kept before windows had lengths;
  * a log written before it counted accepted records per minute (log migration 5); events stored
- * while they had a workspace-and-time index (store migration 19 dropped it).
+ * while they had a workspace-and-time index (store migration 19 dropped it), and while they named
+ * their user and name as text (store migration 37 numbered them).
  */
 import assert from 'node:assert/strict'
+import { prepareSegment } from '../../src/segments/resolve.js'
 import type { Store } from '../../src/store/store.js'
+import { batchChanges } from '../helpers/batches.js'
+import { filterGroup } from '../helpers/segments.js'
+import { anEvent } from './contract.js'
 
 /** The one count the old schema holds: workspace W's track_user minute at `windowStart`, 7 used. */
 export const PRE_WINDOW_COUNT = { workspaceId: 'W', quota: 'track_user', used: 7 } as const
@@ -197,4 +202,132 @@ export async function assertOutboxUpgraded(store: Store, t0: number): Promise<vo
     (await store.outbox.after('W', 2, 10)).map((m) => m.id),
     ['m3'],
   )
+}
+
+/**
+ * Events of the schema before store migration 37 (which numbered their users and names), in
+ * workspaces W and V with the same user id, and one of a user with no profile: seq, workspace,
+ * user, name, device, platform, app version, event time (hours after t0), attributes JSON.
+ */
+export const PRE_37_EVENTS = {
+  columns: `seq, workspace_id, user_id, name, device_id, platform, app_version, event_time,
+    user_time, received_at, request_id, attributes`,
+  users: [
+    ['W', 'u1'],
+    ['W', 'u2'],
+    ['V', 'u1'],
+  ] as const,
+  rows: (t0: number) =>
+    (
+      [
+        [1, 'W', 'u1', 'Opened', 'd1', 'ANDROID', '1.0', 0, '{"screen":"home"}'],
+        [2, 'W', 'u1', 'Purchased', 'd1', 'ANDROID', '1.0', 1, '{"amount":12.5}'],
+        [3, 'W', 'u2', 'Opened', null, null, null, 2, null],
+        [4, 'V', 'u1', 'Opened', 'd9', 'iOS', '2.0', 3, '{"screen":"cart"}'],
+        [5, 'W', 'u9', 'Opened', null, null, null, 4, null],
+        [6, 'W', 'u1', 'Opened', 'd1', 'ANDROID', '1.1', 5, null],
+      ] as const
+    ).map(
+      ([seq, ws, user, name, device, platform, version, hours, attributes]) =>
+        [
+          seq,
+          ws,
+          user,
+          name,
+          device,
+          platform,
+          version,
+          t0 + hours * 3_600_000,
+          null,
+          t0,
+          `R${seq}`,
+          attributes,
+        ] as const,
+    ),
+}
+
+/**
+ * The events seeded as PRE_37_EVENTS(t0) read back whole, by user and workspace, by page and
+ * by segment; events written after them get numbers of their own.
+ */
+export async function assertNumberedEvents(store: Store, t0: number): Promise<void> {
+  const hours = (h: number) => t0 + h * 3_600_000
+  const ofUser = async (ws: string, user: string) =>
+    (await store.profiles.eventsOfUser(ws, user, 10)).map((e) => [e.seq, e.name])
+  assert.deepEqual(await ofUser('W', 'u1'), [
+    [6, 'Opened'],
+    [2, 'Purchased'],
+    [1, 'Opened'],
+  ])
+  assert.deepEqual(await ofUser('V', 'u1'), [[4, 'Opened']])
+  assert.deepEqual(await ofUser('W', 'u9'), [[5, 'Opened']], 'an event whose user has no profile')
+  const [purchase] = await store.profiles.eventsOfUser('W', 'u1', 10).then((e) => e.slice(1))
+  assert.deepEqual(purchase, {
+    seq: 2,
+    workspaceId: 'W',
+    userId: 'u1',
+    name: 'Purchased',
+    deviceId: 'd1',
+    platform: 'ANDROID',
+    appVersion: '1.0',
+    eventTime: hours(1),
+    userTime: null,
+    receivedAt: t0,
+    requestId: 'R2',
+    attributes: { amount: 12.5 },
+  })
+  const page = await store.profiles.eventsPage('W', 0, 0, 10)
+  assert.deepEqual(
+    page.map((e) => [e.seq, e.userId]),
+    [
+      [1, 'u1'],
+      [2, 'u1'],
+      [3, 'u2'],
+      [5, 'u9'],
+      [6, 'u1'],
+    ],
+  )
+  assert.deepEqual(
+    (await store.browse.userEvents('W', 'u1', undefined, 2)).map((e) => e.seq),
+    [6, 2],
+  )
+  const r = await prepareSegment(
+    filterGroup({
+      filter_type: 'actions',
+      action_name: 'Opened',
+      executed: true,
+      execution: { type: 'atleast', count: 1 },
+      primary_time_range: {
+        type: 'inTheLast',
+        value_type: 'relative_past',
+        value: '30',
+        period_unit: 'days',
+      },
+    }),
+    () => Promise.resolve(undefined),
+  )
+  assert.ok(r.ok, JSON.stringify(r))
+  const members = await store.segments.members('W', r.value.query, { now: hours(24), limit: 10 })
+  assert.deepEqual(
+    members.members.map((m) => m.id),
+    ['u1', 'u2'],
+    'users of W with a profile who opened, not V’s',
+  )
+
+  // New events: a new user and a new name of W, and V's user again.
+  await store.processing.commit(
+    batchChanges({
+      events: [
+        anEvent({ seq: 7, workspaceId: 'W', userId: 'u3', name: 'Opened', eventTime: hours(6) }),
+        anEvent({ seq: 8, workspaceId: 'W', userId: 'u1', name: 'Shared', eventTime: hours(7) }),
+        anEvent({ seq: 9, workspaceId: 'V', userId: 'u1', name: 'Shared', eventTime: hours(8) }),
+      ],
+    }),
+  )
+  assert.deepEqual(await ofUser('W', 'u3'), [[7, 'Opened']])
+  assert.deepEqual((await ofUser('W', 'u1'))[0], [8, 'Shared'])
+  assert.deepEqual(await ofUser('V', 'u1'), [
+    [9, 'Shared'],
+    [4, 'Opened'],
+  ])
 }

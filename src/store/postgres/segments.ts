@@ -8,6 +8,7 @@
  */
 import {
   countStatement,
+  eventsPerUserByText,
   memberPage,
   membersStatement,
   textColumn,
@@ -59,6 +60,7 @@ export const postgresSegmentDialect: SegmentDialect = {
   endsWith: (text, needle) => `right(${text}, length(${needle})) = ${needle}`,
   bytewise: (text) => `(${text} COLLATE "C")`,
   drivingJoin: 'JOIN',
+  eventsPerUser: eventsPerUserByText,
 }
 
 /**

@@ -8,6 +8,7 @@ import type { BrowseRepo, PagePosition, UserSearch } from '../browse.js'
 import { num, str, toEvent, toOutcome, toUser, type Row } from '../rows.js'
 import type { UserRow } from '../store.js'
 import { attempt, type SqliteConnection } from './connection.js'
+import { EVENT_ROWS, USER_NUM } from './events.js'
 
 /** Sorts after every real position: the first page of a newest-first list. */
 const TOP: PagePosition = [Number.MAX_SAFE_INTEGER, '']
@@ -57,8 +58,8 @@ export function sqliteBrowse({ db, logDb }: SqliteConnection): BrowseRepo {
        ORDER BY created_at DESC, id DESC LIMIT ?`,
     ),
     events: db.prepare(
-      `SELECT * FROM events WHERE workspace_id = ? AND user_id = ? AND (event_time, seq) < (?, ?)
-       ORDER BY event_time DESC, seq DESC LIMIT ?`,
+      `${EVENT_ROWS} WHERE e.user_num = ${USER_NUM} AND (e.event_time, e.seq) < (?, ?)
+       ORDER BY e.event_time DESC, e.seq DESC LIMIT ?`,
     ),
     rejections: db.prepare(
       `SELECT * FROM record_outcomes WHERE workspace_id = ? AND seq < ?

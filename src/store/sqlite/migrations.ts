@@ -860,4 +860,57 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    // Issue 18: the events keyed by numbers. Every event named its workspace, user and name as
+    // text in the table and its two indexes (~120 B of its ~325); now a user of a workspace is a
+    // number (user_nums, assigned when the user's first event is written, never reused) and so is
+    // a name of a workspace (event_names), and the indexes hold only those numbers: a number
+    // implies its workspace. store/sqlite/events.ts maps them back for every read
+    // (docs/benchmarks.md, 2026-12-06 00:00).
+    version: 37,
+    name: 'events keyed by user and event-name numbers (SQLite)',
+    sql: `
+      CREATE TABLE user_nums (
+        num INTEGER PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        user_id TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX user_nums_by_user ON user_nums (workspace_id, user_id);
+      CREATE TABLE event_names (
+        num INTEGER PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        name TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX event_names_by_name ON event_names (workspace_id, name);
+      INSERT INTO user_nums (workspace_id, user_id)
+        SELECT DISTINCT workspace_id, user_id FROM events ORDER BY workspace_id, user_id;
+      INSERT INTO event_names (workspace_id, name)
+        SELECT DISTINCT workspace_id, name FROM events ORDER BY workspace_id, name;
+      CREATE TABLE events_numbered (
+        seq INTEGER PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        user_num INTEGER NOT NULL,
+        name_num INTEGER NOT NULL,
+        device_id TEXT,
+        platform TEXT,
+        app_version TEXT,
+        event_time INTEGER NOT NULL,
+        user_time INTEGER,
+        received_at INTEGER NOT NULL,
+        request_id TEXT NOT NULL,
+        attributes TEXT
+      );
+      INSERT INTO events_numbered
+        SELECT e.seq, e.workspace_id, u.num, n.num, e.device_id, e.platform, e.app_version,
+          e.event_time, e.user_time, e.received_at, e.request_id, e.attributes
+        FROM events e
+        CROSS JOIN user_nums u ON u.workspace_id = e.workspace_id AND u.user_id = e.user_id
+        CROSS JOIN event_names n ON n.workspace_id = e.workspace_id AND n.name = e.name
+        ORDER BY e.seq;
+      DROP TABLE events;
+      ALTER TABLE events_numbered RENAME TO events;
+      CREATE INDEX events_by_user ON events (user_num, event_time);
+      CREATE INDEX events_by_name_time ON events (name_num, event_time, user_num);
+    `,
+  },
 ]

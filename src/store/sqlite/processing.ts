@@ -70,6 +70,7 @@ export function sqliteProcessing(c: SqliteConnection, r: SqliteRepositories): Pr
   const loadSnapshot = sqliteSnapshot(c, r)
 
   const commit = db.transaction((b: BatchChanges): CommitResult => {
+    r.events.beginBatch()
     const cursor = num(q.cursorGet.get())
     if (cursor !== b.fromSeq) {
       throw new StoreConflictError(`cursor moved: expected ${b.fromSeq}, found ${cursor}`)

@@ -58,8 +58,16 @@ it('starts a segment with a positive action filter from its events, by index', a
     const plan = planOf(db, s)
     assert.match(
       plan.join('\n'),
-      /SEARCH e USING COVERING INDEX events_by_name_time \(workspace_id=\? AND name=\? AND event_time>\? AND event_time<\?\)/,
+      /SEARCH e USING COVERING INDEX events_by_name_time \(name_num=\? AND event_time>\? AND event_time<\?\)/,
     )
+    // The name's number by its index; each group's user read back by its number.
+    assert.ok(
+      plan.includes(
+        'SEARCH event_names USING COVERING INDEX event_names_by_name (workspace_id=? AND name=?)',
+      ),
+      plan.join('\n'),
+    )
+    assert.ok(plan.includes('SEARCH k USING INTEGER PRIMARY KEY (rowid=?)'), plan.join('\n'))
     assert.ok(
       plan.includes('SEARCH u USING PRIMARY KEY (workspace_id=? AND id=?)'),
       plan.join('\n'),

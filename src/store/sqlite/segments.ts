@@ -75,6 +75,19 @@ export const sqliteSegmentDialect: SegmentDialect = {
   // CROSS JOIN keeps SQLite's join order as written: without statistics it would rather walk
   // every user of the workspace and probe the events.
   drivingJoin: 'CROSS JOIN',
+  // Events name their user and name by number (migration 37, sqlite/events.ts): the name's number
+  // implies the workspace, and the events are grouped by the user's number (events_by_name_time
+  // holds both), each group's user then read back as text.
+  eventsPerUser: (q) => {
+    const where = [
+      `e.name_num = (SELECT num FROM event_names WHERE workspace_id = ${q.ws} AND name = ${q.name})`,
+      ...q.where,
+    ]
+    return `SELECT k.user_id AS user_id, g.${q.column} AS ${q.column}
+      FROM (SELECT e.user_num AS user_num, ${q.agg} AS ${q.column} FROM events e
+        WHERE ${where.join(' AND ')} GROUP BY e.user_num${q.having}) g
+      CROSS JOIN user_nums k ON k.num = g.user_num`
+  },
 }
 
 /** The named parameters of a statement (`@p1`…); SQLite has no boolean: 1 and 0. */

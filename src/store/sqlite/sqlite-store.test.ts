@@ -22,6 +22,8 @@ import {
   assertEventsKept,
   PRE_25_OUTBOX,
   assertOutboxUpgraded,
+  PRE_37_EVENTS,
+  assertNumberedEvents,
 } from '../../../test/store/upgrades.js'
 import type { NewLogRecord, Store } from '../store.js'
 import { LOG_MIGRATIONS, STORE_MIGRATIONS } from './migrations.js'
@@ -358,6 +360,44 @@ describe('SQLite store files', () => {
     const db = new Database(join(dir, 'store.db'), { readonly: true })
     try {
       assert.deepEqual(indexes(db).sort(), ['events_by_name_time', 'events_by_user'])
+    } finally {
+      db.close()
+    }
+  })
+
+  it('numbers the events of a store written before migration 37, every event kept', async () => {
+    let dir = ''
+    await upgraded(
+      'store.db',
+      36,
+      (old) => {
+        const user = old.prepare('INSERT INTO users VALUES (?, ?, NULL, ?, ?, ?)')
+        for (const [ws, id] of PRE_37_EVENTS.users) user.run(ws, id, '{}', T0, T0)
+        const insert = old.prepare(
+          `INSERT INTO events (${PRE_37_EVENTS.columns}) VALUES (${Array(12).fill('?').join(', ')})`,
+        )
+        for (const row of PRE_37_EVENTS.rows(T0)) insert.run(...row)
+        dir = dirname(old.name)
+      },
+      (store) => assertNumberedEvents(store, T0),
+    )
+    const db = new Database(join(dir, 'store.db'), { readonly: true })
+    try {
+      const columns = (index: string) =>
+        (db.prepare(`PRAGMA index_info(${index})`).all() as { name: string }[]).map((c) => c.name)
+      assert.deepEqual(columns('events_by_user'), ['user_num', 'event_time'])
+      assert.deepEqual(columns('events_by_name_time'), ['name_num', 'event_time', 'user_num'])
+      const names = db
+        .prepare('SELECT workspace_id, name FROM event_names ORDER BY num')
+        .raw()
+        .all() as unknown[][]
+      assert.deepEqual(names, [
+        ['V', 'Opened'],
+        ['W', 'Opened'],
+        ['W', 'Purchased'],
+        ['W', 'Shared'],
+        ['V', 'Shared'],
+      ])
     } finally {
       db.close()
     }
