@@ -13,6 +13,7 @@ import pg from 'pg'
 import { batchChanges } from '../test/helpers/batches.js'
 import { openPostgres } from '../test/helpers/postgres.js'
 import { createPostgresStore } from '../src/store/postgres/postgres-store.js'
+import { EXPORT_QUERIES } from '../src/store/postgres/events.js'
 import { ROOT } from './processes.js'
 import { expandBulkRow } from '../src/families/data/bulk-rows.js'
 
@@ -139,6 +140,18 @@ try {
             WHERE workspace_id = $1 AND name = $2 AND event_time >= $3 AND event_time < $4
             GROUP BY 1 ORDER BY 1`,
       values: ['BENCHWS1', 'Event 7', NOW - 7 * DAY, NOW],
+    },
+    {
+      title: 'A workspace’s event names (inlet export, store/event-pages.ts)',
+      why: 'A loose index scan: one probe of `events_by_name_time` per name, each past the last.',
+      sql: EXPORT_QUERIES.eventNames,
+      values: ['BENCHWS2'],
+    },
+    {
+      title: 'One name’s next events after a keyset position (inlet export)',
+      why: 'A page of `profiles.eventsPage` merges one such run per name (store/event-pages.ts): `events_by_name_time` from the position on, in time order across the partitions.',
+      sql: EXPORT_QUERIES.eventsOfName,
+      values: ['BENCHWS2', 'Event 7', NOW - 200 * DAY, 0, 55],
     },
   ]
 

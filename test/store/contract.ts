@@ -768,6 +768,43 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.deepEqual(await store.profiles.eventsPage(OTHER_WS, start, start, 10), [events[4]])
       })
 
+      it('pages events of many names in one order, whatever the page size (inlet export)', async (t) => {
+        const store = await fresh(t)
+        // 60 events of 5 names over 12 times, so that names interleave and tie on a time; the
+        // seqs out of time order. Another workspace's events of the same names are never paged.
+        const names = ['Opened', 'Paid', 'Shared', 'Viewed', 'Added']
+        const events = Array.from({ length: 60 }, (_, i) =>
+          anEvent({
+            seq: 1 + ((i * 37) % 60),
+            name: names[(i * 7) % 5] ?? 'Opened',
+            eventTime: T0 + ((i * 13) % 12) * 1000,
+          }),
+        )
+        const others = names.map((name, i) =>
+          anEvent({ seq: 61 + i, name, eventTime: T0 + i, workspaceId: OTHER_WS }),
+        )
+        await store.processing.commit(
+          changes({ toSeq: 65, users: [aUser()], events: [...events, ...others] }),
+        )
+        const order = [...events]
+          .sort((a, b) => a.eventTime - b.eventTime || a.seq - b.seq)
+          .map((e) => e.seq)
+        for (const size of [1, 2, 7, 16, 59, 60, 100]) {
+          const seen: number[] = []
+          let after: [number, number] = [Number.MIN_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]
+          for (;;) {
+            const page = await store.profiles.eventsPage(WS, after[0], after[1], size)
+            assert.ok(page.length <= size)
+            seen.push(...page.map((e) => e.seq))
+            const last = page.at(-1)
+            if (page.length < size || last === undefined) break
+            after = [last.eventTime, last.seq]
+          }
+          assert.deepEqual(seen, order, `pages of ${size}`)
+        }
+        assert.deepEqual(await store.profiles.eventsPage(WS, T0 + 11_000, 60, 10), [])
+      })
+
       it('replaces a user and a device written again, and deletes devices', async (t) => {
         const store = await fresh(t)
         await store.processing.commit(

@@ -4,6 +4,7 @@
  * (once per seq), its EventChanges made in SQL in as few statements as their order allows, so
  * that no user's events are ever loaded, counts, and Store `profiles.eventsOfUser`.
  */
+import { eventsPageByName } from '../event-pages.js'
 import type { ProfileParts } from '../profiles.js'
 import type { EventChange, EventCount, EventRow } from '../store.js'
 import { eventValues, num, str, toEvent } from '../rows.js'
@@ -11,14 +12,32 @@ import { rows, type PostgresConnection, type Queryable } from './connection.js'
 import { bySeq, keepFirst, collapse, pairKey, rowsOfKeys, unnest, type Keys } from './unnest.js'
 import { jsonColumn } from './unnest.js'
 
+/**
+ * inlet export's pages (store/event-pages.ts): the workspace's event names, one index probe each
+ * along events_by_name_time (a loose index scan), and one name's next events along it. Exported
+ * for bench/explain-events.ts, which records their plans.
+ */
+export const EXPORT_QUERIES = {
+  eventNames: `
+    WITH RECURSIVE n(name) AS (
+      (SELECT name FROM events WHERE workspace_id = $1 ORDER BY name LIMIT 1)
+      UNION ALL
+      SELECT (SELECT e.name FROM events e WHERE e.workspace_id = $1 AND e.name > n.name
+              ORDER BY e.name LIMIT 1)
+      FROM n WHERE n.name IS NOT NULL
+    )
+    SELECT name FROM n WHERE name IS NOT NULL`,
+  eventsOfName: `
+    SELECT * FROM events WHERE workspace_id = $1 AND name = $2 AND event_time >= $3
+      AND (event_time > $3 OR seq > $4)
+    ORDER BY event_time, seq LIMIT $5`,
+} as const
+
 const SQL = {
   eventsOfUser: `
     SELECT * FROM events WHERE workspace_id = $1 AND user_id = $2
     ORDER BY event_time DESC, seq DESC LIMIT $3`,
-  eventsPage: `
-    SELECT * FROM events WHERE workspace_id = $1 AND event_time >= $2
-      AND (event_time > $2 OR seq > $3)
-    ORDER BY event_time, seq LIMIT $4`,
+  ...EXPORT_QUERIES,
   eventsInsert: `
     INSERT INTO events (seq, workspace_id, user_id, name, device_id, platform, app_version,
       event_time, user_time, received_at, request_id, attributes)
@@ -73,8 +92,14 @@ export function postgresEvents({ pool, all }: PostgresConnection) {
   const profiles: ProfileParts['events']['profiles'] = {
     eventsOfUser: (workspaceId, userId, limit) =>
       all(SQL.eventsOfUser, [workspaceId, userId, limit], toEvent),
-    eventsPage: (workspaceId, afterTime, afterSeq, limit) =>
-      all(SQL.eventsPage, [workspaceId, afterTime, afterSeq, limit], toEvent),
+    eventsPage: async (workspaceId, afterTime, afterSeq, limit) =>
+      eventsPageByName(
+        await all(SQL.eventNames, [workspaceId], (row) => str(row['name'])),
+        (name, time, seq, n) => all(SQL.eventsOfName, [workspaceId, name, time, seq, n], toEvent),
+        afterTime,
+        afterSeq,
+        limit,
+      ),
   }
 
   return {

@@ -6,6 +6,7 @@
  * user's number is in `user_nums`, a name's in `event_names`, each assigned by `write` the first
  * time it meets them and never reused; every read maps them back to the text the API speaks.
  */
+import { eventsPageByName } from '../event-pages.js'
 import type { ProfileParts } from '../profiles.js'
 import type { EventChange, EventRow } from '../store.js'
 import { eventValues, num, toEvent, type Row } from '../rows.js'
@@ -41,10 +42,11 @@ export function sqliteEvents({ db }: SqliteConnection) {
       `${EVENT_ROWS} WHERE e.user_num = ${USER_NUM}
        ORDER BY e.event_time DESC, e.seq DESC LIMIT ?`,
     ),
-    // No index leads with the workspace: a page reads the workspace's events (as it did through
-    // events_by_user's workspace prefix before migration 37) and keeps the first `limit`.
-    eventsPage: db.prepare(
-      `${EVENT_ROWS} WHERE e.workspace_id = ? AND e.event_time >= ?
+    // inlet export's pages (store/event-pages.ts): the workspace's names, and one name's next
+    // events along events_by_name_time.
+    namesOf: db.prepare('SELECT num FROM event_names WHERE workspace_id = ?').pluck(),
+    eventsOfName: db.prepare(
+      `${EVENT_ROWS} WHERE e.name_num = ? AND e.event_time >= ?
          AND (e.event_time > ? OR e.seq > ?)
        ORDER BY e.event_time, e.seq LIMIT ?`,
     ),
@@ -112,11 +114,14 @@ export function sqliteEvents({ db }: SqliteConnection) {
   const profiles: ProfileParts['events']['profiles'] = {
     eventsOfUser: (workspaceId, userId, limit) =>
       attempt(() => (q.eventsOfUser.all(workspaceId, userId, limit) as Row[]).map(toEvent)),
-    eventsPage: (workspaceId, afterTime, afterSeq, limit) =>
-      attempt(() =>
-        (q.eventsPage.all(workspaceId, afterTime, afterTime, afterSeq, limit) as Row[]).map(
-          toEvent,
-        ),
+    eventsPage: async (workspaceId, afterTime, afterSeq, limit) =>
+      eventsPageByName(
+        await attempt(() => q.namesOf.all(workspaceId) as number[]),
+        (name, time, seq, n) =>
+          attempt(() => (q.eventsOfName.all(name, time, time, seq, n) as Row[]).map(toEvent)),
+        afterTime,
+        afterSeq,
+        limit,
       ),
   }
 
