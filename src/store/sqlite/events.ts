@@ -4,7 +4,8 @@
  * user's events are ever loaded, counts, retention by whole months, and Store
  * `profiles.eventsOfUser`. An event names its user and its name by number (migration 37): a
  * user's number is in `user_nums`, a name's in `event_names`, each assigned by `write` the first
- * time it meets them and never reused; every read maps them back to the text the API speaks.
+ * time it meets them; a user's goes with its events when it is deleted (SQLite may then give the
+ * number again: nothing holds it any more). Every read maps them back to the text the API speaks.
  */
 import { eventsPageByName } from '../event-pages.js'
 import type { ProfileParts } from '../profiles.js'

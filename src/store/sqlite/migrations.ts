@@ -863,10 +863,10 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
   {
     // Issue 18: the events keyed by numbers. Every event named its workspace, user and name as
     // text in the table and its two indexes (~120 B of its ~325); now a user of a workspace is a
-    // number (user_nums, assigned when the user's first event is written, never reused) and so is
-    // a name of a workspace (event_names), and the indexes hold only those numbers: a number
-    // implies its workspace. store/sqlite/events.ts maps them back for every read
-    // (docs/benchmarks.md, 2026-12-06 00:00).
+    // number (user_nums, assigned when the user's first event is written, deleted with its
+    // events) and so is a name of a workspace (event_names), and the indexes hold only those
+    // numbers: a number implies its workspace. store/sqlite/events.ts maps them back for every
+    // read (docs/benchmarks.md, 2026-12-05 23:05).
     version: 37,
     name: 'events keyed by user and event-name numbers (SQLite)',
     sql: `
